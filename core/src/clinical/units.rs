@@ -1,0 +1,194 @@
+//! Units of measure and exact conversions between them.
+//!
+//! The store keeps one canonical unit per quantity at full precision (CLINICAL.md, "Units"):
+//! glucose in mg/dL, weight in kg, temperature in degrees Celsius, HbA1c in NGSP percent,
+//! pressures in mmHg. Conversions happen when a value is entered or shown, never in storage.
+
+use serde::{Deserialize, Serialize};
+
+/// mg/dL per mmol/L of glucose: the molar mass of glucose, 180.16 g/mol, over 10
+/// (CLINICAL.md, "Blood glucose"; the one constant every glucose conversion uses).
+pub const GLUCOSE_MG_DL_PER_MMOL_L: f64 = 18.016;
+
+/// Kilograms in one avoirdupois pound, exact by the 1959 international yard and pound agreement.
+pub const KG_PER_LB: f64 = 0.453_592_37;
+
+/// A glucose unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GlucoseUnit {
+    /// Milligrams per decilitre (canonical; UCUM `mg/dL`).
+    #[serde(rename = "mg/dL")]
+    MgDl,
+    /// Millimoles per litre (UCUM `mmol/L`).
+    #[serde(rename = "mmol/L")]
+    MmolL,
+}
+
+impl GlucoseUnit {
+    /// The value in mg/dL of `value` given in this unit.
+    pub fn to_mg_dl(self, value: f64) -> f64 {
+        match self {
+            Self::MgDl => value,
+            Self::MmolL => value * GLUCOSE_MG_DL_PER_MMOL_L,
+        }
+    }
+
+    /// The value in this unit of `mg_dl`.
+    pub fn from_mg_dl(self, mg_dl: f64) -> f64 {
+        match self {
+            Self::MgDl => mg_dl,
+            Self::MmolL => mg_dl / GLUCOSE_MG_DL_PER_MMOL_L,
+        }
+    }
+
+    /// The unit's symbol as people write it.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::MgDl => "mg/dL",
+            Self::MmolL => "mmol/L",
+        }
+    }
+}
+
+/// A body-weight unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum WeightUnit {
+    /// Kilograms (canonical).
+    #[serde(rename = "kg")]
+    Kg,
+    /// Avoirdupois pounds.
+    #[serde(rename = "lb")]
+    Lb,
+}
+
+impl WeightUnit {
+    /// The value in kg of `value` given in this unit.
+    pub fn to_kg(self, value: f64) -> f64 {
+        match self {
+            Self::Kg => value,
+            Self::Lb => value * KG_PER_LB,
+        }
+    }
+
+    /// The value in this unit of `kg`.
+    pub fn from_kg(self, kg: f64) -> f64 {
+        match self {
+            Self::Kg => kg,
+            Self::Lb => kg / KG_PER_LB,
+        }
+    }
+
+    /// The unit's symbol.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::Kg => "kg",
+            Self::Lb => "lb",
+        }
+    }
+}
+
+/// A body-temperature unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TemperatureUnit {
+    /// Degrees Celsius (canonical; UCUM `Cel`).
+    #[serde(rename = "C")]
+    Celsius,
+    /// Degrees Fahrenheit (UCUM `[degF]`).
+    #[serde(rename = "F")]
+    Fahrenheit,
+}
+
+impl TemperatureUnit {
+    /// The value in degrees Celsius of `value` given in this unit.
+    pub fn to_celsius(self, value: f64) -> f64 {
+        match self {
+            Self::Celsius => value,
+            Self::Fahrenheit => (value - 32.0) * 5.0 / 9.0,
+        }
+    }
+
+    /// The value in this unit of `celsius`.
+    pub fn from_celsius(self, celsius: f64) -> f64 {
+        match self {
+            Self::Celsius => celsius,
+            Self::Fahrenheit => celsius * 9.0 / 5.0 + 32.0,
+        }
+    }
+
+    /// The unit's symbol.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::Celsius => "°C",
+            Self::Fahrenheit => "°F",
+        }
+    }
+}
+
+/// An HbA1c unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HbA1cUnit {
+    /// NGSP/DCCT percent (canonical; LOINC 4548-4).
+    #[serde(rename = "%")]
+    Percent,
+    /// IFCC mmol/mol.
+    #[serde(rename = "mmol/mol")]
+    MmolMol,
+}
+
+impl HbA1cUnit {
+    /// The value in NGSP percent of `value` given in this unit, by the IFCC-NGSP master equation
+    /// NGSP(%) = 0.09148 x IFCC + 2.152 (CLINICAL.md, "HbA1c units").
+    pub fn to_percent(self, value: f64) -> f64 {
+        match self {
+            Self::Percent => value,
+            Self::MmolMol => 0.09148 * value + 2.152,
+        }
+    }
+
+    /// The value in this unit of `percent`: IFCC (mmol/mol) = 10.93 x NGSP(%) - 23.5
+    /// (CLINICAL.md, "HbA1c units").
+    pub fn from_percent(self, percent: f64) -> f64 {
+        match self {
+            Self::Percent => percent,
+            Self::MmolMol => 10.93 * percent - 23.5,
+        }
+    }
+
+    /// The unit's symbol.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Self::Percent => "%",
+            Self::MmolMol => "mmol/mol",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glucose_round_trips_at_full_precision() {
+        for mg in [54.0, 70.0, 100.0, 180.0, 250.0] {
+            let mmol = GlucoseUnit::MmolL.from_mg_dl(mg);
+            assert!((GlucoseUnit::MmolL.to_mg_dl(mmol) - mg).abs() < 1e-9);
+        }
+        assert!((GlucoseUnit::MmolL.from_mg_dl(70.0) - 3.885_4).abs() < 1e-4);
+    }
+
+    #[test]
+    fn weight_and_temperature_round_trip() {
+        assert!((WeightUnit::Lb.to_kg(1.0) - 0.453_592_37).abs() < 1e-12);
+        assert!((WeightUnit::Lb.from_kg(WeightUnit::Lb.to_kg(180.0)) - 180.0).abs() < 1e-9);
+        assert!((TemperatureUnit::Fahrenheit.to_celsius(98.6) - 37.0).abs() < 1e-9);
+        assert!((TemperatureUnit::Fahrenheit.from_celsius(38.0) - 100.4).abs() < 1e-9);
+    }
+
+    #[test]
+    fn hba1c_check_values_from_clinical_md() {
+        assert_eq!(HbA1cUnit::MmolMol.from_percent(6.5).round(), 48.0);
+        assert_eq!(HbA1cUnit::MmolMol.from_percent(7.0).round(), 53.0);
+        assert!((HbA1cUnit::MmolMol.to_percent(48.0) - 6.5).abs() < 0.05);
+        assert!((HbA1cUnit::MmolMol.to_percent(53.0) - 7.0).abs() < 0.05);
+    }
+}

@@ -1,0 +1,103 @@
+use chrono::{DateTime, Datelike, Utc};
+
+/// Names one Automerge document of a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DocId {
+    /// The record document: profile, medications, appointments.
+    Record,
+    /// The log of one calendar month (UTC): readings, doses, journal.
+    Log {
+        /// The year.
+        year: i32,
+        /// The month, 1 to 12.
+        month: u32,
+    },
+}
+
+impl DocId {
+    /// The log document an event at `at` belongs to.
+    pub fn log_for(at: DateTime<Utc>) -> Self {
+        Self::Log {
+            year: at.year(),
+            month: at.month(),
+        }
+    }
+
+    /// Parses the stored name (`record`, `log/2026-11`); `None` for anything else.
+    pub fn parse(name: &str) -> Option<Self> {
+        if name == "record" {
+            return Some(Self::Record);
+        }
+        let rest = name.strip_prefix("log/")?;
+        let (year, month) = rest.split_once('-')?;
+        if year.len() != 4 || month.len() != 2 {
+            return None;
+        }
+        let year: i32 = year.parse().ok()?;
+        let month: u32 = month.parse().ok()?;
+        ((1..=12).contains(&month) && (1..=9999).contains(&year))
+            .then_some(Self::Log { year, month })
+    }
+
+    /// True for the record document.
+    pub fn is_record(self) -> bool {
+        self == Self::Record
+    }
+}
+
+impl std::fmt::Display for DocId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Record => f.write_str("record"),
+            Self::Log { year, month } => write!(f, "log/{year:04}-{month:02}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_junk_is_refused() {
+        for id in [
+            DocId::Record,
+            DocId::Log {
+                year: 2026,
+                month: 3,
+            },
+        ] {
+            assert_eq!(DocId::parse(&id.to_string()), Some(id));
+        }
+        assert_eq!(
+            DocId::Log {
+                year: 2026,
+                month: 3
+            }
+            .to_string(),
+            "log/2026-03"
+        );
+        for bad in [
+            "",
+            "log/2026-13",
+            "log/26-01",
+            "log/2026-1",
+            "logs/2026-01",
+            "../x",
+        ] {
+            assert_eq!(DocId::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn events_go_to_their_utc_month() {
+        let at = DateTime::parse_from_rfc3339("2026-03-01T00:30:00+01:00").expect("time");
+        assert_eq!(
+            DocId::log_for(at.to_utc()),
+            DocId::Log {
+                year: 2026,
+                month: 2
+            }
+        );
+    }
+}

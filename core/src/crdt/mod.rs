@@ -1,0 +1,16 @@
+//! The Automerge side of the record: which document holds what, and how entries are written to
+//! and read from a document.
+//!
+//! Documents are partitioned so that nothing a phone opens grows without bound (DESIGN.md
+//! section 3): one `record` document (profile, medications, appointments) and one `log/YYYY-MM`
+//! document per calendar month (UTC) of events (readings, doses, journal). Inside a document each
+//! collection is a map from entry id to a map of the entry's fields, so that two devices editing
+//! different fields of one entry both keep their edit. Deleting an entry sets its `deleted_at`
+//! field (a tombstone): the entry stays in the document for the audit trail.
+
+mod doc_id;
+mod entries;
+mod json;
+
+pub use doc_id::DocId;
+pub(crate) use entries::{TOMBSTONE_FIELD, read_collection, tombstone_entry, write_entry};

@@ -1,0 +1,42 @@
+//! # Companion core
+//!
+//! A patient's health record kept on the device: profile, medications and their schedules, dose
+//! log, readings, journal and appointments. It works offline; every value is validated before it
+//! is stored; every write is durable and atomic; the record is made of Automerge documents so
+//! that replicas (the patient's phone, a caregiver's, the clinic's) can merge.
+//!
+//! ```
+//! use companion_core::{HealthRecord, ReadingQuery};
+//! use companion_core::model::{Measurement, Profile, Reading, ReadingKind};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let profile = Profile::new("Ana", "Europe/Berlin")?;
+//! let mut record = HealthRecord::create(&dir.path().join("ana.db"), &profile)?;
+//!
+//! let at = chrono::DateTime::parse_from_rfc3339("2026-11-23T08:05:00+01:00")?;
+//! let bp = Measurement::BloodPressure { systolic: 142, diastolic: 91, pulse: Some(72) };
+//! record.add_reading(&Reading::new(bp, at)?)?;
+//!
+//! // Implausible values are refused with a typed error, and nothing is stored.
+//! let typo = Measurement::BloodPressure { systolic: 400, diastolic: 91, pulse: None };
+//! assert!(Reading::new(typo, at).is_err());
+//!
+//! let query = ReadingQuery { kind: Some(ReadingKind::BloodPressure), ..Default::default() };
+//! assert_eq!(record.readings(&query)?.readings.len(), 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used))]
+
+pub mod clinical;
+pub mod crdt;
+mod error;
+pub mod model;
+mod query;
+mod record;
+mod store;
+
+pub use error::{Error, Result};
+pub use query::{Export, PageCursor, ReadingPage, ReadingQuery, TimeRange};
+pub use record::HealthRecord;
+pub use store::{ApplyReport, SCHEMA_VERSION};

@@ -1,0 +1,256 @@
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::schedule::{LateDosePolicy, Schedule, TimeZonePolicy};
+use super::validation::{Validate, ValidationError, check_not_empty, check_range};
+
+/// An amount of a medication taken at one time: `500 mg`, `1 tablet`, `2.5 ml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Dose {
+    /// How much, greater than zero.
+    pub amount: f64,
+    /// Of what unit (`mg`, `tablet`, `ml`, `units`, `puff`).
+    pub unit: String,
+}
+
+impl Dose {
+    /// Parses a dose as people write it: a number, optional space, a unit (`500 mg`, `500mg`,
+    /// `1 tablet`, `2.5 ml`).
+    pub fn parse(text: &str) -> Result<Self, ValidationError> {
+        const FORM: ValidationError = ValidationError::Invalid {
+            field: "dose",
+            reason: "expected an amount and a unit, like \"500 mg\" or \"1 tablet\"",
+        };
+        let text = text.trim();
+        let split = text
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .ok_or(FORM)?;
+        let (number, unit) = text.split_at(split);
+        let amount: f64 = number.parse().map_err(|_| FORM)?;
+        let dose = Self {
+            amount,
+            unit: unit.trim().to_string(),
+        };
+        dose.validate()?;
+        Ok(dose)
+    }
+}
+
+impl std::fmt::Display for Dose {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.amount, self.unit)
+    }
+}
+
+impl Validate for Dose {
+    fn validate(&self) -> Result<(), ValidationError> {
+        check_range("dose amount", self.amount, 0.001, 100_000.0, "")?;
+        check_not_empty("dose unit", &self.unit)
+    }
+}
+
+/// The form a medication comes in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MedicationForm {
+    /// A tablet.
+    #[default]
+    Tablet,
+    /// A capsule.
+    Capsule,
+    /// A liquid to swallow.
+    Liquid,
+    /// An injection (insulin pen, syringe).
+    Injection,
+    /// An inhaler.
+    Inhaler,
+    /// A skin patch.
+    Patch,
+    /// Drops (eye, ear).
+    Drops,
+    /// A cream or ointment.
+    Topical,
+    /// Anything else.
+    Other,
+}
+
+/// Whether a medication is being taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum MedicationStatus {
+    /// Being taken: reminders run.
+    #[default]
+    Active,
+    /// Paused: no reminders, and resuming does not replay the doses the pause skipped.
+    Paused,
+    /// Stopped for good; kept for the history.
+    Stopped,
+}
+
+/// A medication the patient takes, with its schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Medication {
+    /// The entry id (UUID v7).
+    pub id: String,
+    /// The name on the pack (`Metformin`).
+    pub name: String,
+    /// The strength of one unit (`500 mg`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strength: Option<String>,
+    /// The form.
+    #[serde(default)]
+    pub form: MedicationForm,
+    /// The dose taken at each scheduled time (a tapering schedule gives its own per step).
+    pub dose: Dose,
+    /// Instructions (`with food`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instructions: Option<String>,
+    /// Who prescribed it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prescriber: Option<String>,
+    /// The first day it is taken.
+    pub start: NaiveDate,
+    /// The last day it is taken, if the course ends.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<NaiveDate>,
+    /// Whether it is being taken.
+    #[serde(default)]
+    pub status: MedicationStatus,
+    /// Units on hand (tablets, ml), if the patient tracks them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory: Option<f64>,
+    /// When it is due.
+    pub schedule: Schedule,
+    /// Which clock the schedule follows.
+    #[serde(default)]
+    pub time_zone: TimeZonePolicy,
+    /// Minutes after the scheduled time before an untaken dose counts as missed.
+    #[serde(default = "default_grace_minutes")]
+    pub grace_minutes: u32,
+    /// What to do with a dose remembered late.
+    #[serde(default)]
+    pub late_dose: LateDosePolicy,
+}
+
+fn default_grace_minutes() -> u32 {
+    60
+}
+
+impl Medication {
+    /// A new active medication with a fresh id, local-time policy and default grace window,
+    /// validated.
+    pub fn new(
+        name: &str,
+        dose: Dose,
+        schedule: Schedule,
+        start: NaiveDate,
+    ) -> Result<Self, ValidationError> {
+        let medication = Self {
+            id: super::new_id(),
+            name: name.trim().to_string(),
+            strength: None,
+            form: MedicationForm::default(),
+            dose,
+            instructions: None,
+            prescriber: None,
+            start,
+            end: None,
+            status: MedicationStatus::Active,
+            inventory: None,
+            schedule,
+            time_zone: TimeZonePolicy::Local,
+            grace_minutes: default_grace_minutes(),
+            late_dose: LateDosePolicy::HalfInterval,
+        };
+        medication.validate()?;
+        Ok(medication)
+    }
+}
+
+impl Validate for Medication {
+    fn validate(&self) -> Result<(), ValidationError> {
+        check_not_empty("id", &self.id)?;
+        check_not_empty("medication name", &self.name)?;
+        self.dose.validate()?;
+        if let Some(end) = self.end
+            && end < self.start
+        {
+            return Err(ValidationError::Invalid {
+                field: "end date",
+                reason: "must not be before the start date",
+            });
+        }
+        if let Some(inventory) = self.inventory {
+            check_range("inventory", inventory, 0.0, 1_000_000.0, "")?;
+        }
+        check_range(
+            "grace minutes",
+            f64::from(self.grace_minutes),
+            0.0,
+            24.0 * 60.0,
+            "minutes",
+        )?;
+        if let super::schedule::LateDosePolicy::Within { minutes } = self.late_dose {
+            check_range(
+                "late-dose window",
+                f64::from(minutes),
+                0.0,
+                24.0 * 60.0,
+                "minutes",
+            )?;
+        }
+        self.schedule.validate()?;
+        if let Schedule::AfterDose { medication_id, .. } = &self.schedule
+            && medication_id == &self.id
+        {
+            return Err(ValidationError::Invalid {
+                field: "linked medication",
+                reason: "a medication cannot follow its own dose",
+            });
+        }
+        self.time_zone.validate()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doses_parse_as_people_write_them() {
+        let d = Dose::parse("500 mg").expect("valid");
+        assert_eq!((d.amount, d.unit.as_str()), (500.0, "mg"));
+        let d = Dose::parse("2.5ml").expect("valid");
+        assert_eq!((d.amount, d.unit.as_str()), (2.5, "ml"));
+        assert!(Dose::parse("mg").is_err());
+        assert!(Dose::parse("500").is_err());
+        assert!(Dose::parse("0 mg").is_err());
+        assert!(Dose::parse("1.2.3 mg").is_err());
+    }
+
+    #[test]
+    fn a_course_cannot_end_before_it_starts() {
+        let start = NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
+        let schedule = Schedule::FixedTimes {
+            times: vec![chrono::NaiveTime::MIN],
+        };
+        let mut m = Medication::new(
+            "Amoxicillin",
+            Dose::parse("500 mg").expect("dose"),
+            schedule,
+            start,
+        )
+        .expect("valid");
+        m.end = NaiveDate::from_ymd_opt(2026, 2, 1);
+        assert!(matches!(
+            m.validate(),
+            Err(ValidationError::Invalid {
+                field: "end date",
+                ..
+            })
+        ));
+        m.end = None;
+        m.name = "  ".into();
+        assert!(m.validate().is_err());
+    }
+}

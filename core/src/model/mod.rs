@@ -1,0 +1,28 @@
+//! The domain: plain serde types with no storage concerns.
+//!
+//! Every type here validates itself ([`Validate`]); constructors return a [`ValidationError`]
+//! instead of building a value that could not be true of a person (a systolic pressure of 400,
+//! a weight of two tonnes, a time zone that does not exist). The store validates again before
+//! every write, so nothing invalid is ever persisted, whatever built the value.
+
+mod appointment;
+mod dose;
+mod id;
+mod journal;
+mod medication;
+mod profile;
+mod reading;
+mod schedule;
+mod validation;
+
+pub use appointment::Appointment;
+pub use dose::{DoseEvent, DoseStatus};
+pub use id::new_id;
+pub use journal::JournalEntry;
+pub use medication::{Dose, Medication, MedicationForm, MedicationStatus};
+pub use profile::{Language, Profile, Sex, UnitPreferences};
+pub use reading::{MealContext, Measurement, Reading, ReadingKind, ReadingSource};
+pub use schedule::{
+    AsNeeded, LateDosePolicy, Meal, MealTimes, Schedule, TaperStep, TimeZonePolicy,
+};
+pub use validation::{Validate, ValidationError, parse_time_zone};

@@ -1,0 +1,154 @@
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::schedule::MealTimes;
+use super::validation::{Validate, ValidationError, check_not_empty, check_range, parse_time_zone};
+use crate::clinical::plausibility::HEIGHT_CM;
+use crate::clinical::units::{GlucoseUnit, HbA1cUnit, TemperatureUnit, WeightUnit};
+
+/// Sex as recorded for clinical reference values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sex {
+    /// Female.
+    Female,
+    /// Male.
+    Male,
+    /// Other or not stated.
+    Other,
+}
+
+/// The language the record's texts (reminders, reports) are written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Language {
+    /// English.
+    #[default]
+    #[serde(rename = "en")]
+    English,
+    /// Simplified Chinese.
+    #[serde(rename = "zh-Hans")]
+    SimplifiedChinese,
+}
+
+/// The units the patient prefers to see and type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitPreferences {
+    /// Glucose unit.
+    pub glucose: GlucoseUnit,
+    /// Weight unit.
+    pub weight: WeightUnit,
+    /// Temperature unit.
+    pub temperature: TemperatureUnit,
+    /// HbA1c unit.
+    pub hba1c: HbA1cUnit,
+}
+
+impl Default for UnitPreferences {
+    fn default() -> Self {
+        Self {
+            glucose: GlucoseUnit::MgDl,
+            weight: WeightUnit::Kg,
+            temperature: TemperatureUnit::Celsius,
+            hba1c: HbA1cUnit::Percent,
+        }
+    }
+}
+
+/// Who the record is about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Profile {
+    /// The patient's name as they want to be addressed.
+    pub name: String,
+    /// Date of birth.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub birth_date: Option<NaiveDate>,
+    /// Sex, for reference values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sex: Option<Sex>,
+    /// Height in cm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height_cm: Option<f64>,
+    /// Conditions (`hypertension`, `type 2 diabetes`).
+    #[serde(default)]
+    pub conditions: Vec<String>,
+    /// Allergies.
+    #[serde(default)]
+    pub allergies: Vec<String>,
+    /// Preferred units.
+    #[serde(default)]
+    pub units: UnitPreferences,
+    /// Language of texts.
+    #[serde(default)]
+    pub language: Language,
+    /// The home IANA time zone (`Europe/Berlin`).
+    pub home_time_zone: String,
+    /// Usual meal times, for meal-relative schedules.
+    #[serde(default)]
+    pub meal_times: MealTimes,
+}
+
+impl Profile {
+    /// A profile with a name and a home zone and every other field at its default, validated.
+    pub fn new(name: &str, home_time_zone: &str) -> Result<Self, ValidationError> {
+        let profile = Self {
+            name: name.trim().to_string(),
+            birth_date: None,
+            sex: None,
+            height_cm: None,
+            conditions: Vec::new(),
+            allergies: Vec::new(),
+            units: UnitPreferences::default(),
+            language: Language::English,
+            home_time_zone: home_time_zone.to_string(),
+            meal_times: MealTimes::default(),
+        };
+        profile.validate()?;
+        Ok(profile)
+    }
+}
+
+impl Validate for Profile {
+    fn validate(&self) -> Result<(), ValidationError> {
+        check_not_empty("name", &self.name)?;
+        parse_time_zone("home time zone", &self.home_time_zone)?;
+        if let Some(born) = self.birth_date
+            && born.year() < 1880
+        {
+            return Err(ValidationError::Invalid {
+                field: "birth date",
+                reason: "must be after 1880",
+            });
+        }
+        if let Some(height) = self.height_cm {
+            check_range("height", height, HEIGHT_CM.0, HEIGHT_CM.1, "cm")?;
+        }
+        for condition in &self.conditions {
+            check_not_empty("condition", condition)?;
+        }
+        for allergy in &self.allergies {
+            check_not_empty("allergy", allergy)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_profile_needs_a_name_and_a_real_zone() {
+        assert!(Profile::new("Ana", "Europe/Berlin").is_ok());
+        assert_eq!(
+            Profile::new(" ", "Europe/Berlin"),
+            Err(ValidationError::Empty { field: "name" })
+        );
+        assert!(matches!(
+            Profile::new("Ana", "Europe/Atlantis"),
+            Err(ValidationError::UnknownTimeZone { .. })
+        ));
+        let mut p = Profile::new("Ana", "Asia/Shanghai").expect("valid");
+        p.height_cm = Some(400.0);
+        assert!(p.validate().is_err());
+    }
+}

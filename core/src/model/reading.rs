@@ -1,0 +1,364 @@
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use super::validation::{Validate, ValidationError, check_not_empty, check_range};
+use crate::clinical::plausibility as limits;
+
+/// The kinds of reading the record keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadingKind {
+    /// Blood pressure, with an optional pulse.
+    BloodPressure,
+    /// Capillary or interstitial glucose.
+    Glucose,
+    /// Body weight.
+    Weight,
+    /// Heart rate on its own.
+    HeartRate,
+    /// Oxygen saturation by pulse oximetry.
+    Spo2,
+    /// Body temperature.
+    Temperature,
+    /// Glycated haemoglobin.
+    Hba1c,
+}
+
+impl ReadingKind {
+    /// Every kind, in a fixed order.
+    pub const ALL: [ReadingKind; 7] = [
+        Self::BloodPressure,
+        Self::Glucose,
+        Self::Weight,
+        Self::HeartRate,
+        Self::Spo2,
+        Self::Temperature,
+        Self::Hba1c,
+    ];
+
+    /// The stable name used in storage, the CLI and exports (`blood_pressure`, `glucose`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BloodPressure => "blood_pressure",
+            Self::Glucose => "glucose",
+            Self::Weight => "weight",
+            Self::HeartRate => "heart_rate",
+            Self::Spo2 => "spo2",
+            Self::Temperature => "temperature",
+            Self::Hba1c => "hba1c",
+        }
+    }
+
+    /// The kind named `name` (as given by [`ReadingKind::as_str`]), if any.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+/// When a glucose reading was taken relative to meals; the targets differ by context
+/// (CLINICAL.md, "Fingerstick context matters").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MealContext {
+    /// After an overnight fast.
+    Fasting,
+    /// Before a meal.
+    BeforeMeal,
+    /// About two hours after a meal.
+    AfterMeal,
+    /// At bedtime.
+    Bedtime,
+    /// Any other time.
+    Random,
+}
+
+/// A measured value in its canonical unit (CLINICAL.md, "Units": glucose mg/dL, weight kg,
+/// temperature Celsius, HbA1c NGSP percent, pressures mmHg).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Measurement {
+    /// Blood pressure in mmHg, with the pulse if the device gave one.
+    BloodPressure {
+        /// Systolic pressure, mmHg.
+        systolic: u16,
+        /// Diastolic pressure, mmHg.
+        diastolic: u16,
+        /// Pulse, beats per minute.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pulse: Option<u16>,
+    },
+    /// Glucose in mg/dL with its meal context.
+    Glucose {
+        /// Glucose, mg/dL.
+        mg_dl: f64,
+        /// When it was taken relative to meals.
+        context: MealContext,
+    },
+    /// Body weight in kg.
+    Weight {
+        /// Weight, kg.
+        kg: f64,
+    },
+    /// Heart rate in beats per minute.
+    HeartRate {
+        /// Beats per minute.
+        bpm: u16,
+    },
+    /// Oxygen saturation in percent.
+    Spo2 {
+        /// Saturation, percent.
+        percent: f64,
+    },
+    /// Body temperature in degrees Celsius.
+    Temperature {
+        /// Degrees Celsius.
+        celsius: f64,
+    },
+    /// HbA1c in NGSP percent.
+    Hba1c {
+        /// NGSP percent.
+        percent: f64,
+    },
+}
+
+impl Measurement {
+    /// The kind of this measurement.
+    pub fn kind(&self) -> ReadingKind {
+        match self {
+            Self::BloodPressure { .. } => ReadingKind::BloodPressure,
+            Self::Glucose { .. } => ReadingKind::Glucose,
+            Self::Weight { .. } => ReadingKind::Weight,
+            Self::HeartRate { .. } => ReadingKind::HeartRate,
+            Self::Spo2 { .. } => ReadingKind::Spo2,
+            Self::Temperature { .. } => ReadingKind::Temperature,
+            Self::Hba1c { .. } => ReadingKind::Hba1c,
+        }
+    }
+
+    /// The primary and secondary values in canonical units (systolic and diastolic for blood
+    /// pressure; the single value and `None` for every other kind).
+    pub fn values(&self) -> (f64, Option<f64>) {
+        match *self {
+            Self::BloodPressure {
+                systolic,
+                diastolic,
+                ..
+            } => (f64::from(systolic), Some(f64::from(diastolic))),
+            Self::Glucose { mg_dl, .. } => (mg_dl, None),
+            Self::Weight { kg } => (kg, None),
+            Self::HeartRate { bpm } => (f64::from(bpm), None),
+            Self::Spo2 { percent } | Self::Hba1c { percent } => (percent, None),
+            Self::Temperature { celsius } => (celsius, None),
+        }
+    }
+}
+
+impl Validate for Measurement {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let (lo_hi, field, unit, value) = match *self {
+            Self::BloodPressure {
+                systolic,
+                diastolic,
+                pulse,
+            } => {
+                let (lo, hi) = limits::SYSTOLIC_MMHG;
+                check_range("systolic", f64::from(systolic), lo, hi, "mmHg")?;
+                let (lo, hi) = limits::DIASTOLIC_MMHG;
+                check_range("diastolic", f64::from(diastolic), lo, hi, "mmHg")?;
+                if diastolic >= systolic {
+                    return Err(ValidationError::DiastolicNotBelowSystolic);
+                }
+                if let Some(pulse) = pulse {
+                    let (lo, hi) = limits::HEART_RATE_BPM;
+                    check_range("pulse", f64::from(pulse), lo, hi, "/min")?;
+                }
+                return Ok(());
+            }
+            Self::Glucose { mg_dl, .. } => (limits::GLUCOSE_MG_DL, "glucose", "mg/dL", mg_dl),
+            Self::Weight { kg } => (limits::WEIGHT_KG, "weight", "kg", kg),
+            Self::HeartRate { bpm } => {
+                (limits::HEART_RATE_BPM, "heart rate", "/min", f64::from(bpm))
+            }
+            Self::Spo2 { percent } => (limits::SPO2_PERCENT, "SpO2", "%", percent),
+            Self::Temperature { celsius } => (limits::TEMPERATURE_C, "temperature", "°C", celsius),
+            Self::Hba1c { percent } => (limits::HBA1C_PERCENT, "HbA1c", "%", percent),
+        };
+        check_range(field, value, lo_hi.0, lo_hi.1, unit)
+    }
+}
+
+/// Where a reading came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ReadingSource {
+    /// Typed in by a person.
+    #[default]
+    Manual,
+    /// Sent by a connected device.
+    Device {
+        /// The device's name or model.
+        name: String,
+    },
+    /// Imported from another system; `(system, external_id)` identifies it there, so importing
+    /// the same reading twice stores it once.
+    Imported {
+        /// The system it came from (an app, a clinic, a file format).
+        system: String,
+        /// Its id in that system.
+        external_id: String,
+    },
+}
+
+/// One reading: a measurement at a moment, with where it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Reading {
+    /// The entry id (UUID v7).
+    pub id: String,
+    /// What was measured, in canonical units.
+    pub measurement: Measurement,
+    /// When it was measured, with the UTC offset of the place it was measured in.
+    pub at: DateTime<FixedOffset>,
+    /// The unit it was entered in (`mmol/L`, `lb`, `F`, `mmol/mol`), when not canonical.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entered_unit: Option<String>,
+    /// Where it came from.
+    #[serde(default)]
+    pub source: ReadingSource,
+    /// A free-text note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Who logged it (a member or device name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logged_by: Option<String>,
+}
+
+impl Reading {
+    /// A new manual reading with a fresh id, validated.
+    pub fn new(
+        measurement: Measurement,
+        at: DateTime<FixedOffset>,
+    ) -> Result<Self, ValidationError> {
+        let reading = Self {
+            id: super::new_id(),
+            measurement,
+            at,
+            entered_unit: None,
+            source: ReadingSource::Manual,
+            note: None,
+            logged_by: None,
+        };
+        reading.validate()?;
+        Ok(reading)
+    }
+
+    /// The key that de-duplicates imported readings, if this one was imported.
+    pub fn external_key(&self) -> Option<String> {
+        match &self.source {
+            ReadingSource::Imported {
+                system,
+                external_id,
+            } => Some(format!("{system}\u{1f}{external_id}")),
+            _ => None,
+        }
+    }
+}
+
+impl Validate for Reading {
+    fn validate(&self) -> Result<(), ValidationError> {
+        check_not_empty("id", &self.id)?;
+        self.measurement.validate()?;
+        match &self.source {
+            ReadingSource::Manual => {}
+            ReadingSource::Device { name } => check_not_empty("device name", name)?,
+            ReadingSource::Imported {
+                system,
+                external_id,
+            } => {
+                check_not_empty("source system", system)?;
+                check_not_empty("external id", external_id)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bp(systolic: u16, diastolic: u16) -> Measurement {
+        Measurement::BloodPressure {
+            systolic,
+            diastolic,
+            pulse: None,
+        }
+    }
+
+    #[test]
+    fn implausible_values_are_refused_with_the_field_and_limits() {
+        assert!(matches!(
+            bp(400, 90).validate(),
+            Err(ValidationError::OutOfRange {
+                field: "systolic",
+                ..
+            })
+        ));
+        assert_eq!(
+            bp(120, 130).validate(),
+            Err(ValidationError::DiastolicNotBelowSystolic)
+        );
+        assert_eq!(
+            bp(120, 120).validate(),
+            Err(ValidationError::DiastolicNotBelowSystolic)
+        );
+        let glucose = Measurement::Glucose {
+            mg_dl: 0.0,
+            context: MealContext::Fasting,
+        };
+        let err = glucose.validate().unwrap_err();
+        assert_eq!(err.to_string(), "glucose must be between 10 and 1500 mg/dL");
+        assert!(Measurement::Weight { kg: 2000.0 }.validate().is_err());
+        assert!(Measurement::Weight { kg: f64::NAN }.validate().is_err());
+        assert!(Measurement::Spo2 { percent: 101.0 }.validate().is_err());
+        assert!(
+            Measurement::Temperature { celsius: 50.0 }
+                .validate()
+                .is_err()
+        );
+        assert!(Measurement::Hba1c { percent: 2.0 }.validate().is_err());
+        assert!(Measurement::HeartRate { bpm: 0 }.validate().is_err());
+        let pulse = Measurement::BloodPressure {
+            systolic: 120,
+            diastolic: 80,
+            pulse: Some(400),
+        };
+        assert!(pulse.validate().is_err());
+    }
+
+    #[test]
+    fn alarming_but_real_values_are_accepted() {
+        assert!(bp(220, 130).validate().is_ok());
+        let low = Measurement::Glucose {
+            mg_dl: 35.0,
+            context: MealContext::Random,
+        };
+        assert!(low.validate().is_ok());
+        assert!(Measurement::Spo2 { percent: 82.0 }.validate().is_ok());
+    }
+
+    #[test]
+    fn imported_readings_need_their_external_id() {
+        let mut r =
+            Reading::new(bp(120, 80), chrono::DateTime::UNIX_EPOCH.fixed_offset()).expect("valid");
+        r.source = ReadingSource::Imported {
+            system: "omron".into(),
+            external_id: " ".into(),
+        };
+        assert_eq!(
+            r.validate(),
+            Err(ValidationError::Empty {
+                field: "external id"
+            })
+        );
+    }
+}

@@ -1,0 +1,84 @@
+use chrono_tz::Tz;
+
+/// Why a value was refused. The text names the field and the limits, never the value a person
+/// entered, so that it can be logged and shown across the FFI without leaking health data.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValidationError {
+    /// A number outside the range that a living person can present.
+    #[error("{field} must be between {min} and {max} {unit}")]
+    OutOfRange {
+        /// The field that was wrong.
+        field: &'static str,
+        /// The lowest accepted value, in `unit`.
+        min: f64,
+        /// The highest accepted value, in `unit`.
+        max: f64,
+        /// The unit of `min` and `max`.
+        unit: &'static str,
+    },
+    /// A diastolic pressure at or above its systolic.
+    #[error("diastolic pressure must be below systolic pressure")]
+    DiastolicNotBelowSystolic,
+    /// A required text was empty.
+    #[error("{field} must not be empty")]
+    Empty {
+        /// The field that was empty.
+        field: &'static str,
+    },
+    /// A time zone name that is not in the IANA time zone database.
+    #[error("{field} is not a known IANA time zone (Area/City)")]
+    UnknownTimeZone {
+        /// The field that held the zone.
+        field: &'static str,
+    },
+    /// A value whose form or combination with other fields is wrong.
+    #[error("{field}: {reason}")]
+    Invalid {
+        /// The field that was wrong.
+        field: &'static str,
+        /// What is expected of it.
+        reason: &'static str,
+    },
+}
+
+/// A value that can check itself.
+pub trait Validate {
+    /// `Ok` when every field is plausible and consistent; otherwise the first problem found.
+    fn validate(&self) -> Result<(), ValidationError>;
+}
+
+/// Parses an IANA zone name (`Europe/Berlin`); refuses names the database does not know.
+pub fn parse_time_zone(field: &'static str, name: &str) -> Result<Tz, ValidationError> {
+    name.parse::<Tz>()
+        .map_err(|_| ValidationError::UnknownTimeZone { field })
+}
+
+/// Checks that `value` lies in `min..=max` (and is a number at all).
+pub(crate) fn check_range(
+    field: &'static str,
+    value: f64,
+    min: f64,
+    max: f64,
+    unit: &'static str,
+) -> Result<(), ValidationError> {
+    if value.is_finite() && (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(ValidationError::OutOfRange {
+            field,
+            min,
+            max,
+            unit,
+        })
+    }
+}
+
+/// Checks that a required text has something in it besides white space.
+pub(crate) fn check_not_empty(field: &'static str, value: &str) -> Result<(), ValidationError> {
+    if value.trim().is_empty() {
+        Err(ValidationError::Empty { field })
+    } else {
+        Ok(())
+    }
+}

@@ -1,0 +1,331 @@
+//! [`HealthRecord`]: the facade over one patient's record, the only type the bindings and the
+//! command line talk to.
+
+use std::path::Path;
+
+use chrono::Utc;
+
+use crate::crdt::DocId;
+use crate::error::{Error, Result};
+use crate::model::{
+    Appointment, DoseEvent, JournalEntry, Medication, MedicationStatus, Profile, Reading, Validate,
+};
+use crate::query::{Export, PageCursor, ReadingPage, ReadingQuery, TimeRange};
+use crate::store::{ApplyReport, Collection, Entity, Filter, PROFILE_ID, Store};
+
+/// One patient's health record, kept in one SQLite file on the device.
+///
+/// Every method that writes either stores everything it was given or nothing (one transaction),
+/// and returns only once the write is durable. Every value is validated before it is stored.
+pub struct HealthRecord {
+    store: Store,
+}
+
+impl HealthRecord {
+    /// Creates a record for `profile` in a new file at `path`.
+    ///
+    /// Errors: [`Error::RecordExists`] if the file already holds a record, [`Error::Invalid`]
+    /// for an invalid profile (no file is created then).
+    pub fn create(path: &Path, profile: &Profile) -> Result<Self> {
+        profile.validate()?;
+        let mut store = Store::create(path)?;
+        store.put(profile)?;
+        Ok(Self { store })
+    }
+
+    /// Opens the record at `path`. Reads SQLite only: no document is loaded.
+    ///
+    /// Errors: [`Error::NoRecord`] when there is none, [`Error::SchemaTooNew`] when a newer
+    /// version of Companion wrote it (the file is left untouched).
+    pub fn open(path: &Path) -> Result<Self> {
+        Ok(Self {
+            store: Store::open(path)?,
+        })
+    }
+
+    /// The record's id (a UUID), the same on every replica.
+    pub fn id(&self) -> &str {
+        self.store.record_id()
+    }
+
+    /// The patient's profile.
+    pub fn profile(&self) -> Result<Profile> {
+        self.store
+            .get::<Profile>(PROFILE_ID)?
+            .ok_or(Error::NotFound { entity: "profile" })
+    }
+
+    /// Replaces the profile; only the fields that changed are written.
+    pub fn set_profile(&mut self, profile: &Profile) -> Result<()> {
+        self.store.put(profile)
+    }
+
+    /// Adds a medication. Errors: [`Error::AlreadyExists`] for a reused id.
+    pub fn add_medication(&mut self, medication: &Medication) -> Result<()> {
+        self.store.insert(std::slice::from_ref(medication))
+    }
+
+    /// Replaces an existing medication's fields (a clinician's or the patient's edit).
+    pub fn update_medication(&mut self, medication: &Medication) -> Result<()> {
+        self.store.update(medication)
+    }
+
+    /// Pauses, resumes or stops a medication and returns it as stored.
+    pub fn set_medication_status(
+        &mut self,
+        id: &str,
+        status: MedicationStatus,
+    ) -> Result<Medication> {
+        let mut medication = self.medication(id)?;
+        medication.status = status;
+        self.store.update(&medication)?;
+        Ok(medication)
+    }
+
+    /// The medication `id`.
+    pub fn medication(&self, id: &str) -> Result<Medication> {
+        self.get(id)
+    }
+
+    /// Medications by name; stopped ones only when `include_stopped`.
+    pub fn medications(&self, include_stopped: bool) -> Result<Vec<Medication>> {
+        let mut all: Vec<Medication> = self.all(&Filter::default())?;
+        all.retain(|m| include_stopped || m.status != MedicationStatus::Stopped);
+        all.sort_by(|a, b| {
+            a.name
+                .to_lowercase()
+                .cmp(&b.name.to_lowercase())
+                .then(a.id.cmp(&b.id))
+        });
+        Ok(all)
+    }
+
+    /// Logs a dose taken or skipped. Errors: [`Error::NotFound`] if the medication does not
+    /// exist.
+    pub fn log_dose(&mut self, dose: &DoseEvent) -> Result<()> {
+        self.medication(&dose.medication_id)?;
+        self.store.insert(std::slice::from_ref(dose))
+    }
+
+    /// Corrects a logged dose.
+    pub fn update_dose(&mut self, dose: &DoseEvent) -> Result<()> {
+        self.store.update(dose)
+    }
+
+    /// Deletes a dose logged by mistake (kept as a tombstone in the document).
+    pub fn delete_dose(&mut self, id: &str) -> Result<()> {
+        self.store.delete::<DoseEvent>(id, Utc::now())
+    }
+
+    /// Dose events in `range` (by scheduled time, or time taken for as-needed doses), newest
+    /// first, of one medication or of all.
+    pub fn doses(&self, medication_id: Option<&str>, range: TimeRange) -> Result<Vec<DoseEvent>> {
+        let (from_ms, to_ms) = range.millis();
+        self.all(&Filter {
+            tag: medication_id,
+            from_ms,
+            to_ms,
+            ..Filter::default()
+        })
+    }
+
+    /// Stores a reading and returns its id. An imported reading whose `(system, external_id)`
+    /// is already stored is not stored again: the id of the stored one is returned.
+    pub fn add_reading(&mut self, reading: &Reading) -> Result<String> {
+        Ok(self
+            .add_readings(std::slice::from_ref(reading))?
+            .pop()
+            .unwrap_or_default())
+    }
+
+    /// Stores many readings in one transaction (an import, a device sync) and returns their ids
+    /// in order, de-duplicating imported readings as [`HealthRecord::add_reading`] does. If any
+    /// reading is invalid, none is stored.
+    pub fn add_readings(&mut self, readings: &[Reading]) -> Result<Vec<String>> {
+        let mut ids = Vec::with_capacity(readings.len());
+        let mut new = Vec::with_capacity(readings.len());
+        let mut seen = std::collections::HashMap::new();
+        for reading in readings {
+            reading.validate()?;
+            let existing = match reading.external_key() {
+                Some(key) => match seen.get(&key) {
+                    Some(id) => Some(String::clone(id)),
+                    None => {
+                        let found = self.store.find_external(Collection::Readings, &key)?;
+                        seen.insert(key, found.clone().unwrap_or_else(|| reading.id.clone()));
+                        found
+                    }
+                },
+                None => None,
+            };
+            match existing {
+                Some(id) => ids.push(id),
+                None => {
+                    ids.push(reading.id.clone());
+                    new.push(reading.clone());
+                }
+            }
+        }
+        self.store.insert(&new)?;
+        Ok(ids)
+    }
+
+    /// Corrects a reading: only the fields that changed are written.
+    pub fn update_reading(&mut self, reading: &Reading) -> Result<()> {
+        self.store.update(reading)
+    }
+
+    /// Deletes a reading (kept as a tombstone in the document, hidden from queries).
+    pub fn delete_reading(&mut self, id: &str) -> Result<()> {
+        self.store.delete::<Reading>(id, Utc::now())
+    }
+
+    /// The reading `id`.
+    pub fn reading(&self, id: &str) -> Result<Reading> {
+        self.get(id)
+    }
+
+    /// Readings matching `query`, newest first, one page at a time.
+    pub fn readings(&self, query: &ReadingQuery) -> Result<ReadingPage> {
+        let (from_ms, to_ms) = query.range.millis();
+        let kind = query.kind.map(|k| k.as_str());
+        let after = query.after.as_ref().map(PageCursor::position).transpose()?;
+        let page = self.store.list::<Reading>(&Filter {
+            tag: kind,
+            from_ms,
+            to_ms,
+            before: after,
+            limit: query.limit,
+        })?;
+        let next = match (query.limit, page.last()) {
+            (Some(limit), Some((at, last))) if page.len() == limit as usize => {
+                Some(PageCursor::new(*at, &last.id))
+            }
+            _ => None,
+        };
+        Ok(ReadingPage {
+            readings: page.into_iter().map(|(_, r)| r).collect(),
+            next,
+        })
+    }
+
+    /// Adds a journal entry.
+    pub fn add_journal_entry(&mut self, entry: &JournalEntry) -> Result<()> {
+        self.store.insert(std::slice::from_ref(entry))
+    }
+
+    /// Corrects a journal entry.
+    pub fn update_journal_entry(&mut self, entry: &JournalEntry) -> Result<()> {
+        self.store.update(entry)
+    }
+
+    /// Deletes a journal entry (kept as a tombstone).
+    pub fn delete_journal_entry(&mut self, id: &str) -> Result<()> {
+        self.store.delete::<JournalEntry>(id, Utc::now())
+    }
+
+    /// Journal entries written in `range`, newest first.
+    pub fn journal(&self, range: TimeRange) -> Result<Vec<JournalEntry>> {
+        let (from_ms, to_ms) = range.millis();
+        self.all(&Filter {
+            from_ms,
+            to_ms,
+            ..Filter::default()
+        })
+    }
+
+    /// Adds an appointment.
+    pub fn add_appointment(&mut self, appointment: &Appointment) -> Result<()> {
+        self.store.insert(std::slice::from_ref(appointment))
+    }
+
+    /// Changes an appointment.
+    pub fn update_appointment(&mut self, appointment: &Appointment) -> Result<()> {
+        self.store.update(appointment)
+    }
+
+    /// Cancels an appointment (kept as a tombstone).
+    pub fn delete_appointment(&mut self, id: &str) -> Result<()> {
+        self.store.delete::<Appointment>(id, Utc::now())
+    }
+
+    /// Appointments in `range`, newest first.
+    pub fn appointments(&self, range: TimeRange) -> Result<Vec<Appointment>> {
+        let (from_ms, to_ms) = range.millis();
+        self.all(&Filter {
+            from_ms,
+            to_ms,
+            ..Filter::default()
+        })
+    }
+
+    /// Everything the record holds, for export.
+    pub fn export(&self) -> Result<Export> {
+        Ok(Export {
+            record_id: self.id().to_string(),
+            profile: self.profile()?,
+            medications: self.medications(true)?,
+            appointments: self.appointments(TimeRange::ALL)?,
+            readings: self.readings(&ReadingQuery::default())?.readings,
+            doses: self.doses(None, TimeRange::ALL)?,
+            journal: self.journal(TimeRange::ALL)?,
+        })
+    }
+
+    /// Rebuilds every materialized table from the documents. Query answers afterwards equal
+    /// those before (a property the tests check).
+    pub fn rebuild_index(&mut self) -> Result<()> {
+        self.store.rebuild_index()
+    }
+
+    /// Folds each document's incremental chunks into one snapshot; returns how many chunks were
+    /// removed. Nothing a query returns changes.
+    pub fn compact(&mut self) -> Result<usize> {
+        self.store.compact()
+    }
+
+    /// The names of the record's documents (`record`, `log/2026-11`).
+    pub fn documents(&self) -> Result<Vec<String>> {
+        Ok(self
+            .store
+            .documents()?
+            .into_iter()
+            .map(|d| d.to_string())
+            .collect())
+    }
+
+    /// The whole document `doc` as Automerge bytes, for a replica that lacks it.
+    pub fn export_document(&mut self, doc: &str) -> Result<Vec<u8>> {
+        let doc = DocId::parse(doc).ok_or(Error::InvalidDocumentId)?;
+        self.store.export_document(doc)
+    }
+
+    /// Applies Automerge change bytes from another replica to document `doc` and updates the
+    /// index, in one transaction. Applying the same bytes twice changes nothing; malformed bytes
+    /// or an unknown document name are refused with nothing written. Entries that do not decode
+    /// into valid values are kept in the document but left out of the index (`skipped`).
+    pub fn apply_changes(&mut self, doc: &str, bytes: &[u8]) -> Result<ApplyReport> {
+        let doc = DocId::parse(doc).ok_or(Error::InvalidDocumentId)?;
+        self.store.apply_changes(doc, bytes)
+    }
+
+    /// The number of stored chunks (diagnostics: compaction lowers it).
+    pub fn chunk_count(&self) -> Result<i64> {
+        self.store.chunk_count()
+    }
+
+    fn get<E: Entity>(&self, id: &str) -> Result<E> {
+        self.store
+            .get(id)?
+            .ok_or(Error::NotFound { entity: E::NAME })
+    }
+
+    fn all<E: Entity>(&self, filter: &Filter<'_>) -> Result<Vec<E>> {
+        Ok(self
+            .store
+            .list(filter)?
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect())
+    }
+}

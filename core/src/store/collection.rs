@@ -1,0 +1,254 @@
+//! What the store knows about each kind of entry: its collection name, the document it lives in,
+//! and the columns of its index row.
+
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value as Json};
+
+use crate::crdt::DocId;
+use crate::model::{Appointment, DoseEvent, JournalEntry, Medication, Profile, Reading, Validate};
+
+/// A collection of entries inside a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Collection {
+    Profile,
+    Medications,
+    Appointments,
+    Readings,
+    Doses,
+    Journal,
+}
+
+impl Collection {
+    /// The collections stored in record documents and in log documents.
+    pub(crate) const IN_RECORD: [Collection; 3] =
+        [Self::Profile, Self::Medications, Self::Appointments];
+    pub(crate) const IN_LOG: [Collection; 3] = [Self::Readings, Self::Doses, Self::Journal];
+
+    /// The collections stored in the document `doc`.
+    pub(crate) fn in_doc(doc: DocId) -> [Collection; 3] {
+        if doc.is_record() {
+            Self::IN_RECORD
+        } else {
+            Self::IN_LOG
+        }
+    }
+
+    /// The collection's name, in the documents and in the index.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Profile => "profile",
+            Self::Medications => "medications",
+            Self::Appointments => "appointments",
+            Self::Readings => "readings",
+            Self::Doses => "doses",
+            Self::Journal => "journal",
+        }
+    }
+
+    /// Turns stored fields into an index row, or `None` when they do not decode into a valid
+    /// entry (which only a foreign or damaged replica can produce; such entries are not indexed).
+    pub(crate) fn index_row(self, id: &str, fields: &Json) -> Option<IndexRow> {
+        match self {
+            Self::Profile => row_of::<Profile>(id, fields),
+            Self::Medications => row_of::<Medication>(id, fields),
+            Self::Appointments => row_of::<Appointment>(id, fields),
+            Self::Readings => row_of::<Reading>(id, fields),
+            Self::Doses => row_of::<DoseEvent>(id, fields),
+            Self::Journal => row_of::<JournalEntry>(id, fields),
+        }
+    }
+}
+
+/// The columns of one row of the `entries` table.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct IndexRow {
+    pub id: String,
+    pub tag: Option<String>,
+    pub at_ms: Option<i64>,
+    pub v1: Option<f64>,
+    pub v2: Option<f64>,
+    pub ext_key: Option<String>,
+    pub deleted: bool,
+    pub body: String,
+}
+
+/// The index columns an entry provides.
+#[derive(Debug, Default)]
+pub(crate) struct IndexFields {
+    /// What queries filter on: the reading kind, the medication of a dose, a status.
+    pub tag: Option<String>,
+    /// The instant it is ordered by.
+    pub at: Option<DateTime<FixedOffset>>,
+    /// Primary and secondary numeric values (readings).
+    pub values: (Option<f64>, Option<f64>),
+    /// De-duplication key of imported entries.
+    pub ext_key: Option<String>,
+}
+
+/// An entry the store can keep.
+pub(crate) trait Entity: Serialize + DeserializeOwned + Validate {
+    /// Its collection.
+    const COLLECTION: Collection;
+    /// Its name in error messages.
+    const NAME: &'static str;
+    /// Its id within the collection.
+    fn entry_id(&self) -> &str;
+    /// The document a new entry is written to.
+    fn home_doc(&self) -> DocId;
+    /// Its index columns.
+    fn index_fields(&self) -> IndexFields;
+}
+
+impl Entity for Profile {
+    const COLLECTION: Collection = Collection::Profile;
+    const NAME: &'static str = "profile";
+    fn entry_id(&self) -> &str {
+        PROFILE_ID
+    }
+    fn home_doc(&self) -> DocId {
+        DocId::Record
+    }
+    fn index_fields(&self) -> IndexFields {
+        IndexFields::default()
+    }
+}
+
+/// The id of the one profile entry.
+pub(crate) const PROFILE_ID: &str = "profile";
+
+impl Entity for Medication {
+    const COLLECTION: Collection = Collection::Medications;
+    const NAME: &'static str = "medication";
+    fn entry_id(&self) -> &str {
+        &self.id
+    }
+    fn home_doc(&self) -> DocId {
+        DocId::Record
+    }
+    fn index_fields(&self) -> IndexFields {
+        IndexFields {
+            tag: Some(enum_name(&self.status)),
+            ..IndexFields::default()
+        }
+    }
+}
+
+impl Entity for Appointment {
+    const COLLECTION: Collection = Collection::Appointments;
+    const NAME: &'static str = "appointment";
+    fn entry_id(&self) -> &str {
+        &self.id
+    }
+    fn home_doc(&self) -> DocId {
+        DocId::Record
+    }
+    fn index_fields(&self) -> IndexFields {
+        IndexFields {
+            at: Some(self.at),
+            ..IndexFields::default()
+        }
+    }
+}
+
+impl Entity for Reading {
+    const COLLECTION: Collection = Collection::Readings;
+    const NAME: &'static str = "reading";
+    fn entry_id(&self) -> &str {
+        &self.id
+    }
+    fn home_doc(&self) -> DocId {
+        DocId::log_for(self.at.to_utc())
+    }
+    fn index_fields(&self) -> IndexFields {
+        let (v1, v2) = self.measurement.values();
+        IndexFields {
+            tag: Some(self.measurement.kind().as_str().to_string()),
+            at: Some(self.at),
+            values: (Some(v1), v2),
+            ext_key: self.external_key(),
+        }
+    }
+}
+
+impl Entity for DoseEvent {
+    const COLLECTION: Collection = Collection::Doses;
+    const NAME: &'static str = "dose";
+    fn entry_id(&self) -> &str {
+        &self.id
+    }
+    fn home_doc(&self) -> DocId {
+        DocId::log_for(self.filed_at().to_utc())
+    }
+    fn index_fields(&self) -> IndexFields {
+        IndexFields {
+            tag: Some(self.medication_id.clone()),
+            at: Some(self.filed_at()),
+            ..IndexFields::default()
+        }
+    }
+}
+
+impl Entity for JournalEntry {
+    const COLLECTION: Collection = Collection::Journal;
+    const NAME: &'static str = "journal entry";
+    fn entry_id(&self) -> &str {
+        &self.id
+    }
+    fn home_doc(&self) -> DocId {
+        DocId::log_for(self.at.to_utc())
+    }
+    fn index_fields(&self) -> IndexFields {
+        IndexFields {
+            at: Some(self.at),
+            ..IndexFields::default()
+        }
+    }
+}
+
+/// The serde name of a unit enum variant (`active`).
+fn enum_name<T: Serialize>(value: &T) -> String {
+    match serde_json::to_value(value) {
+        Ok(Json::String(s)) => s,
+        _ => String::new(),
+    }
+}
+
+/// The entry's fields as a JSON map, the form written to documents.
+pub(crate) fn to_fields<E: Entity>(entity: &E) -> serde_json::Result<Map<String, Json>> {
+    match serde_json::to_value(entity)? {
+        Json::Object(map) => Ok(map),
+        _ => Err(serde::ser::Error::custom(
+            "an entry must serialize to a map",
+        )),
+    }
+}
+
+/// The index row of a valid entry.
+pub(crate) fn row_for<E: Entity>(entity: &E, deleted: bool) -> serde_json::Result<IndexRow> {
+    let f = entity.index_fields();
+    Ok(IndexRow {
+        id: entity.entry_id().to_string(),
+        tag: f.tag,
+        at_ms: f.at.map(|at| at.timestamp_millis()),
+        v1: f.values.0,
+        v2: f.values.1,
+        ext_key: f.ext_key,
+        deleted,
+        body: serde_json::to_string(entity)?,
+    })
+}
+
+fn row_of<E: Entity>(id: &str, fields: &Json) -> Option<IndexRow> {
+    let mut fields = fields.clone();
+    let deleted = fields
+        .as_object_mut()?
+        .remove(crate::crdt::TOMBSTONE_FIELD)
+        .is_some();
+    let entity: E = serde_json::from_value(fields).ok()?;
+    if entity.entry_id() != id || entity.validate().is_err() {
+        return None;
+    }
+    row_for(&entity, deleted).ok()
+}

@@ -1,0 +1,111 @@
+//! Loading and caching the Automerge documents kept as chunks in SQLite.
+
+use automerge::{ActorId, Automerge};
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::crdt::DocId;
+use crate::error::{Error, Result};
+
+/// How many documents stay loaded at once. A month of events costs a few MB loaded
+/// (DESIGN.md section 9); writes go almost always to the record and the current month.
+const CAPACITY: usize = 4;
+
+/// A loaded document and the last chunk it contains.
+struct Loaded {
+    id: DocId,
+    doc: Automerge,
+    last_seq: i64,
+}
+
+/// A small most-recently-used cache of loaded documents.
+pub(crate) struct DocCache {
+    loaded: Vec<Loaded>,
+}
+
+/// The highest chunk sequence number stored for `doc` (0 when it has none).
+fn last_seq(conn: &Connection, doc: DocId) -> Result<i64> {
+    Ok(conn
+        .query_row(
+            "SELECT max(seq) FROM chunks WHERE doc = ?1",
+            [doc.to_string()],
+            |r| r.get::<_, Option<i64>>(0),
+        )
+        .optional()?
+        .flatten()
+        .unwrap_or(0))
+}
+
+/// Loads `doc` from its chunks, in order, with `actor` as the local actor.
+pub(crate) fn load(conn: &Connection, id: DocId, actor: &ActorId) -> Result<(Automerge, i64)> {
+    let mut doc = Automerge::new().with_actor(actor.clone());
+    let mut stmt =
+        conn.prepare_cached("SELECT seq, bytes FROM chunks WHERE doc = ?1 ORDER BY seq")?;
+    let mut rows = stmt.query([id.to_string()])?;
+    let mut last = 0;
+    while let Some(row) = rows.next()? {
+        last = row.get(0)?;
+        let bytes: Vec<u8> = row.get(1)?;
+        doc.load_incremental(&bytes)
+            .map_err(|source| Error::Document {
+                doc: id.to_string(),
+                source,
+            })?;
+    }
+    Ok((doc, last))
+}
+
+/// Appends a chunk to `doc` and returns its sequence number.
+pub(crate) fn append_chunk(conn: &Connection, doc: DocId, bytes: &[u8]) -> Result<i64> {
+    conn.prepare_cached("INSERT INTO chunks (doc, bytes) VALUES (?1, ?2)")?
+        .execute(params![doc.to_string(), bytes])?;
+    Ok(conn.last_insert_rowid())
+}
+
+impl DocCache {
+    pub(crate) fn new() -> Self {
+        Self { loaded: Vec::new() }
+    }
+
+    /// The document `id`, loaded if needed, and reloaded if another connection wrote chunks to
+    /// it since it was loaded. Call inside the write transaction, so that no one else can write
+    /// between this check and the caller's own write.
+    pub(crate) fn fresh(
+        &mut self,
+        conn: &Connection,
+        id: DocId,
+        actor: &ActorId,
+    ) -> Result<&mut Automerge> {
+        let stored = last_seq(conn, id)?;
+        let pos = self.loaded.iter().position(|l| l.id == id);
+        let entry = match pos {
+            Some(i) if self.loaded[i].last_seq == stored => self.loaded.remove(i),
+            other => {
+                if let Some(i) = other {
+                    self.loaded.remove(i);
+                }
+                let (doc, last_seq) = load(conn, id, actor)?;
+                Loaded { id, doc, last_seq }
+            }
+        };
+        self.loaded.insert(0, entry);
+        self.loaded.truncate(CAPACITY);
+        Ok(&mut self.loaded[0].doc)
+    }
+
+    /// Records that chunk `seq` of `id` is now part of the cached document.
+    pub(crate) fn saved(&mut self, id: DocId, seq: i64) {
+        if let Some(l) = self.loaded.iter_mut().find(|l| l.id == id) {
+            l.last_seq = seq;
+        }
+    }
+
+    /// Forgets `id`, whose in-memory state may be ahead of what was stored.
+    pub(crate) fn evict(&mut self, id: DocId) {
+        self.loaded.retain(|l| l.id != id);
+    }
+
+    /// Forgets every document.
+    pub(crate) fn clear(&mut self) {
+        self.loaded.clear();
+    }
+}

@@ -1,0 +1,141 @@
+//! The materialized index: writing rows and the queries over them.
+
+use rusqlite::{Connection, OptionalExtension, ToSql, params};
+
+use super::collection::{Collection, Entity, IndexRow};
+use crate::crdt::DocId;
+use crate::error::{Error, Result};
+
+/// Inserts or replaces the row of one entry.
+pub(crate) fn upsert(
+    conn: &Connection,
+    coll: Collection,
+    doc: DocId,
+    row: &IndexRow,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO entries (collection, id, doc, tag, at_ms, v1, v2, ext_key, deleted, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         ON CONFLICT (collection, id) DO UPDATE SET doc = ?3, tag = ?4, at_ms = ?5, v1 = ?6,
+             v2 = ?7, ext_key = ?8, deleted = ?9, body = ?10",
+    )?
+    .execute(params![
+        coll.name(),
+        row.id,
+        doc.to_string(),
+        row.tag,
+        row.at_ms,
+        row.v1,
+        row.v2,
+        row.ext_key,
+        row.deleted,
+        row.body
+    ])?;
+    Ok(())
+}
+
+/// Where an entry lives and whether it is deleted, if it exists at all.
+pub(crate) fn locate(
+    conn: &Connection,
+    coll: Collection,
+    id: &str,
+) -> Result<Option<(DocId, bool)>> {
+    let found: Option<(String, bool)> = conn
+        .prepare_cached("SELECT doc, deleted FROM entries WHERE collection = ?1 AND id = ?2")?
+        .query_row(params![coll.name(), id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    match found {
+        None => Ok(None),
+        Some((doc, deleted)) => {
+            DocId::parse(&doc)
+                .map(|d| Some((d, deleted)))
+                .ok_or(Error::Corrupt {
+                    detail: "an index row names an unknown document",
+                })
+        }
+    }
+}
+
+/// The live entry `id`, if any.
+pub(crate) fn get<E: Entity>(conn: &Connection, id: &str) -> Result<Option<E>> {
+    let body: Option<String> = conn
+        .prepare_cached(
+            "SELECT body FROM entries WHERE collection = ?1 AND id = ?2 AND deleted = 0",
+        )?
+        .query_row(params![E::COLLECTION.name(), id], |r| r.get(0))
+        .optional()?;
+    body.map(|b| decode(&b)).transpose()
+}
+
+/// The live entry with import key `ext_key`, if any.
+pub(crate) fn find_external(
+    conn: &Connection,
+    coll: Collection,
+    ext_key: &str,
+) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM entries WHERE collection = ?1 AND ext_key = ?2 AND deleted = 0",
+        )?
+        .query_row(params![coll.name(), ext_key], |r| r.get(0))
+        .optional()?)
+}
+
+/// A filter over the live entries of one collection, newest first.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Filter<'a> {
+    pub tag: Option<&'a str>,
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    /// Only entries strictly before this `(at_ms, id)` position (keyset paging).
+    pub before: Option<(i64, &'a str)>,
+    pub limit: Option<u32>,
+}
+
+/// The live entries matching `filter`, newest first (by time, then id), with their positions.
+pub(crate) fn list<E: Entity>(conn: &Connection, filter: &Filter<'_>) -> Result<Vec<(i64, E)>> {
+    let mut sql = String::from(
+        "SELECT coalesce(at_ms, 0), body FROM entries WHERE collection = ? AND deleted = 0",
+    );
+    let coll = E::COLLECTION.name();
+    let mut args: Vec<&dyn ToSql> = vec![&coll];
+    if let Some(tag) = &filter.tag {
+        sql.push_str(" AND tag = ?");
+        args.push(tag);
+    }
+    if let Some(from) = &filter.from_ms {
+        sql.push_str(" AND at_ms >= ?");
+        args.push(from);
+    }
+    if let Some(to) = &filter.to_ms {
+        sql.push_str(" AND at_ms < ?");
+        args.push(to);
+    }
+    if let Some((at, id)) = &filter.before {
+        sql.push_str(" AND (at_ms < ? OR (at_ms = ? AND id < ?))");
+        args.push(at);
+        args.push(at);
+        args.push(id);
+    }
+    sql.push_str(" ORDER BY at_ms DESC, id DESC");
+    if let Some(limit) = &filter.limit {
+        sql.push_str(" LIMIT ?");
+        args.push(limit);
+    }
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(args.as_slice(), |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (at, body) = row?;
+        out.push((at, decode(&body)?));
+    }
+    Ok(out)
+}
+
+fn decode<E: Entity>(body: &str) -> Result<E> {
+    serde_json::from_str(body).map_err(|_| Error::Corrupt {
+        detail: "an index row does not decode",
+    })
+}

@@ -1,0 +1,428 @@
+//! The store: Automerge documents persisted as chunks in SQLite, and the materialized index
+//! beside them in the same file.
+//!
+//! Every write is one SQLite transaction that appends the Automerge change to the document's
+//! chunks and updates the index rows: both land or neither does (DESIGN.md section 3). Opening a
+//! record and every query touch SQLite only; a document is loaded when it is written to, synced
+//! or exported.
+
+mod collection;
+mod docs;
+mod index;
+mod schema;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use automerge::{ActorId, Automerge, LoadOptions, OnPartialLoad};
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
+use serde_json::{Map, Value as Json};
+
+pub(crate) use collection::{Collection, Entity, PROFILE_ID};
+pub(crate) use index::Filter;
+pub use schema::SCHEMA_VERSION;
+
+use crate::crdt::{self, DocId};
+use crate::error::{Error, Result};
+use docs::DocCache;
+
+/// What applying remote changes did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplyReport {
+    /// False when every change was already known (applying is idempotent).
+    pub changed: bool,
+    /// Entries of the document now in the index.
+    pub indexed: usize,
+    /// Entries that did not decode into a valid entry and were left out of the index.
+    pub skipped: usize,
+}
+
+/// One edit of a document.
+enum Op {
+    Put {
+        coll: Collection,
+        id: String,
+        fields: Map<String, Json>,
+    },
+    Tombstone {
+        coll: Collection,
+        id: String,
+        when: String,
+    },
+}
+
+/// The storage of one record: one SQLite file.
+pub(crate) struct Store {
+    conn: Connection,
+    actor: ActorId,
+    cache: DocCache,
+    record_id: String,
+}
+
+fn document_error(doc: DocId) -> impl FnOnce(automerge::AutomergeError) -> Error {
+    move |source| Error::Document {
+        doc: doc.to_string(),
+        source,
+    }
+}
+
+fn encode_error(_: serde_json::Error) -> Error {
+    Error::Corrupt {
+        detail: "an entry could not be encoded",
+    }
+}
+
+impl Store {
+    /// Creates a record at `path`, which must not hold one yet.
+    pub(crate) fn create(path: &Path) -> Result<Self> {
+        let mut conn = Connection::open(path)?;
+        schema::configure(&conn)?;
+        schema::migrate(&mut conn)?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let existing: Option<String> = tx
+            .query_row("SELECT value FROM meta WHERE key = 'record_id'", [], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        if existing.is_some() {
+            return Err(Error::RecordExists);
+        }
+        let record_id = uuid::Uuid::now_v7().to_string();
+        let actor = ActorId::random();
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES ('record_id', ?1), ('actor', ?2)",
+            [&record_id, &actor.to_hex_string()],
+        )?;
+        tx.commit()?;
+        Ok(Self {
+            conn,
+            actor,
+            cache: DocCache::new(),
+            record_id,
+        })
+    }
+
+    /// Opens the record at `path`. Touches SQLite only.
+    pub(crate) fn open(path: &Path) -> Result<Self> {
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| match e {
+            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::CannotOpen => {
+                Error::NoRecord
+            }
+            other => other.into(),
+        })?;
+        schema::configure(&conn)?;
+        schema::migrate(&mut conn)?;
+        let meta = |key: &str| -> Result<Option<String>> {
+            Ok(conn
+                .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+                .optional()?)
+        };
+        let (Some(record_id), Some(actor)) = (meta("record_id")?, meta("actor")?) else {
+            return Err(Error::NoRecord);
+        };
+        let actor = ActorId::try_from(actor.as_str()).map_err(|_| Error::Corrupt {
+            detail: "the device's actor id is damaged",
+        })?;
+        Ok(Self {
+            conn,
+            actor,
+            cache: DocCache::new(),
+            record_id,
+        })
+    }
+
+    /// The record's id.
+    pub(crate) fn record_id(&self) -> &str {
+        &self.record_id
+    }
+
+    /// Adds new entries in one transaction; refuses ids that exist (even deleted ones).
+    pub(crate) fn insert<E: Entity>(&mut self, items: &[E]) -> Result<()> {
+        let mut ops: BTreeMap<DocId, Vec<Op>> = BTreeMap::new();
+        let mut rows = Vec::with_capacity(items.len());
+        for item in items {
+            item.validate()?;
+            let doc = item.home_doc();
+            ops.entry(doc).or_default().push(Op::Put {
+                coll: E::COLLECTION,
+                id: item.entry_id().to_string(),
+                fields: collection::to_fields(item).map_err(encode_error)?,
+            });
+            rows.push((doc, collection::row_for(item, false).map_err(encode_error)?));
+        }
+        self.write(
+            ops,
+            E::COLLECTION,
+            rows,
+            |conn, coll, id| match index::locate(conn, coll, id)? {
+                Some(_) => Err(Error::AlreadyExists { entity: E::NAME }),
+                None => Ok(()),
+            },
+        )
+    }
+
+    /// Replaces the fields of an existing live entry (only changed fields are written).
+    pub(crate) fn update<E: Entity>(&mut self, item: &E) -> Result<()> {
+        item.validate()?;
+        let id = item.entry_id();
+        let Some((doc, false)) = index::locate(&self.conn, E::COLLECTION, id)? else {
+            return Err(Error::NotFound { entity: E::NAME });
+        };
+        let op = Op::Put {
+            coll: E::COLLECTION,
+            id: id.to_string(),
+            fields: collection::to_fields(item).map_err(encode_error)?,
+        };
+        let row = collection::row_for(item, false).map_err(encode_error)?;
+        self.write(
+            BTreeMap::from([(doc, vec![op])]),
+            E::COLLECTION,
+            vec![(doc, row)],
+            |_, _, _| Ok(()),
+        )
+    }
+
+    /// Adds the entry if its id is new, replaces it otherwise (the profile).
+    pub(crate) fn put<E: Entity>(&mut self, item: &E) -> Result<()> {
+        match index::locate(&self.conn, E::COLLECTION, item.entry_id())? {
+            Some(_) => self.update(item),
+            None => self.insert(std::slice::from_ref(item)),
+        }
+    }
+
+    /// Deletes a live entry: a tombstone in its document, hidden from every query.
+    pub(crate) fn delete<E: Entity>(&mut self, id: &str, when: DateTime<Utc>) -> Result<()> {
+        let Some(item) = self.get::<E>(id)? else {
+            return Err(Error::NotFound { entity: E::NAME });
+        };
+        let Some((doc, _)) = index::locate(&self.conn, E::COLLECTION, id)? else {
+            return Err(Error::NotFound { entity: E::NAME });
+        };
+        let op = Op::Tombstone {
+            coll: E::COLLECTION,
+            id: id.to_string(),
+            when: when.to_rfc3339(),
+        };
+        let row = collection::row_for(&item, true).map_err(encode_error)?;
+        self.write(
+            BTreeMap::from([(doc, vec![op])]),
+            E::COLLECTION,
+            vec![(doc, row)],
+            |_, _, _| Ok(()),
+        )
+    }
+
+    /// The live entry `id`, if any.
+    pub(crate) fn get<E: Entity>(&self, id: &str) -> Result<Option<E>> {
+        index::get(&self.conn, id)
+    }
+
+    /// The live entry imported under `ext_key`, if any.
+    pub(crate) fn find_external(&self, coll: Collection, ext_key: &str) -> Result<Option<String>> {
+        index::find_external(&self.conn, coll, ext_key)
+    }
+
+    /// Live entries matching `filter`, newest first, with their time in ms.
+    pub(crate) fn list<E: Entity>(&self, filter: &Filter<'_>) -> Result<Vec<(i64, E)>> {
+        index::list(&self.conn, filter)
+    }
+
+    /// Applies `ops` and writes `rows` in one SQLite transaction, after `check` approved every
+    /// row inside it. On any failure nothing is stored and the touched documents are reloaded
+    /// from disk on their next use.
+    fn write(
+        &mut self,
+        ops: BTreeMap<DocId, Vec<Op>>,
+        coll: Collection,
+        rows: Vec<(DocId, collection::IndexRow)>,
+        check: impl Fn(&Connection, Collection, &str) -> Result<()>,
+    ) -> Result<()> {
+        let docs: Vec<DocId> = ops.keys().copied().collect();
+        let result = self.write_inner(ops, coll, rows, check);
+        if result.is_err() {
+            for doc in docs {
+                self.cache.evict(doc);
+            }
+        }
+        result
+    }
+
+    fn write_inner(
+        &mut self,
+        ops: BTreeMap<DocId, Vec<Op>>,
+        coll: Collection,
+        rows: Vec<(DocId, collection::IndexRow)>,
+        check: impl Fn(&Connection, Collection, &str) -> Result<()>,
+    ) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        for (_, row) in &rows {
+            check(&tx, coll, &row.id)?;
+        }
+        for (doc_id, ops) in ops {
+            let doc = self.cache.fresh(&tx, doc_id, &self.actor)?;
+            let heads = doc.get_heads();
+            let mut change = doc.transaction();
+            for op in &ops {
+                match op {
+                    Op::Put { coll, id, fields } => {
+                        crdt::write_entry(&mut change, coll.name(), id, fields)
+                            .map_err(document_error(doc_id))?;
+                    }
+                    Op::Tombstone { coll, id, when } => {
+                        crdt::tombstone_entry(&mut change, coll.name(), id, when)
+                            .map_err(document_error(doc_id))?;
+                    }
+                }
+            }
+            change.commit();
+            let bytes = doc.save_after(&heads);
+            if !bytes.is_empty() {
+                let seq = docs::append_chunk(&tx, doc_id, &bytes)?;
+                self.cache.saved(doc_id, seq);
+            }
+        }
+        for (doc, row) in &rows {
+            index::upsert(&tx, coll, *doc, row)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Applies Automerge change bytes received from another replica to document `doc`, and
+    /// re-indexes that document, in one transaction. Idempotent; malformed bytes are refused
+    /// with nothing written.
+    pub(crate) fn apply_changes(&mut self, doc: DocId, bytes: &[u8]) -> Result<ApplyReport> {
+        Automerge::load_with_options(
+            bytes,
+            LoadOptions::new().on_partial_load(OnPartialLoad::Error),
+        )
+        .map_err(document_error(doc))?;
+        let result = self.apply_inner(doc, bytes);
+        if result.is_err() {
+            self.cache.evict(doc);
+        }
+        result
+    }
+
+    fn apply_inner(&mut self, doc_id: DocId, bytes: &[u8]) -> Result<ApplyReport> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let doc = self.cache.fresh(&tx, doc_id, &self.actor)?;
+        let heads = doc.get_heads();
+        doc.load_incremental(bytes)
+            .map_err(document_error(doc_id))?;
+        let new = doc.save_after(&heads);
+        if new.is_empty() {
+            return Ok(ApplyReport {
+                changed: false,
+                indexed: 0,
+                skipped: 0,
+            });
+        }
+        let seq = docs::append_chunk(&tx, doc_id, &new)?;
+        tx.execute("DELETE FROM entries WHERE doc = ?1", [doc_id.to_string()])?;
+        let (indexed, skipped) = materialize(&tx, doc_id, doc)?;
+        self.cache.saved(doc_id, seq);
+        tx.commit()?;
+        Ok(ApplyReport {
+            changed: true,
+            indexed,
+            skipped,
+        })
+    }
+
+    /// Rebuilds every index row from the documents, in one transaction.
+    pub(crate) fn rebuild_index(&mut self) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute("DELETE FROM entries", [])?;
+        for doc_id in documents(&tx)? {
+            let (doc, _) = docs::load(&tx, doc_id, &self.actor)?;
+            materialize(&tx, doc_id, &doc)?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Folds each document's chunks into one snapshot. Returns how many chunks were removed.
+    pub(crate) fn compact(&mut self) -> Result<usize> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut removed = 0;
+        for doc_id in documents(&tx)? {
+            let count: i64 = tx.query_row(
+                "SELECT count(*) FROM chunks WHERE doc = ?1",
+                [doc_id.to_string()],
+                |r| r.get(0),
+            )?;
+            if count < 2 {
+                continue;
+            }
+            let (doc, _) = docs::load(&tx, doc_id, &self.actor)?;
+            let snapshot = doc.save();
+            tx.execute("DELETE FROM chunks WHERE doc = ?1", [doc_id.to_string()])?;
+            docs::append_chunk(&tx, doc_id, &snapshot)?;
+            removed += usize::try_from(count - 1).unwrap_or(0);
+        }
+        tx.commit()?;
+        self.cache.clear();
+        Ok(removed)
+    }
+
+    /// The documents the record holds.
+    pub(crate) fn documents(&self) -> Result<Vec<DocId>> {
+        documents(&self.conn)
+    }
+
+    /// The whole document `doc` as one Automerge save, for a replica that has none of it.
+    pub(crate) fn export_document(&mut self, doc: DocId) -> Result<Vec<u8>> {
+        let (doc, _) = docs::load(&self.conn, doc, &self.actor)?;
+        Ok(doc.save())
+    }
+
+    /// The number of chunks stored, for tests and diagnostics.
+    pub(crate) fn chunk_count(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM chunks", [], |r| r.get(0))?)
+    }
+}
+
+fn documents(conn: &Connection) -> Result<Vec<DocId>> {
+    let mut stmt = conn.prepare("SELECT DISTINCT doc FROM chunks ORDER BY doc")?;
+    let names = stmt.query_map([], |r| r.get::<_, String>(0))?;
+    let mut out = Vec::new();
+    for name in names {
+        out.push(DocId::parse(&name?).ok_or(Error::Corrupt {
+            detail: "a chunk names an unknown document",
+        })?);
+    }
+    Ok(out)
+}
+
+/// Writes the index rows of every entry in `doc`. Returns (indexed, skipped).
+fn materialize(conn: &Connection, doc_id: DocId, doc: &Automerge) -> Result<(usize, usize)> {
+    let (mut indexed, mut skipped) = (0, 0);
+    for coll in Collection::in_doc(doc_id) {
+        for (id, fields) in crdt::read_collection(doc, coll.name()) {
+            match coll.index_row(&id, &fields) {
+                Some(row) => {
+                    index::upsert(conn, coll, doc_id, &row)?;
+                    indexed += 1;
+                }
+                None => skipped += 1,
+            }
+        }
+    }
+    Ok((indexed, skipped))
+}

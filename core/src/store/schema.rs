@@ -1,0 +1,112 @@
+//! The SQLite schema and its migrations, keyed on `PRAGMA user_version`.
+//!
+//! Migrations only ever append: a released migration is never edited. A file whose version is
+//! newer than [`SCHEMA_VERSION`] is refused before anything is written to it.
+
+use rusqlite::Connection;
+use rusqlite_migration::{M, Migrations};
+
+use crate::error::{Error, Result};
+
+const MIGRATIONS: &[M<'static>] = &[M::up(
+    "CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;
+
+    -- The Automerge documents: each document is the concatenation of its chunks in seq order
+    -- (one snapshot after compaction, then one incremental save per write).
+    CREATE TABLE chunks (
+        seq INTEGER PRIMARY KEY,
+        doc TEXT NOT NULL,
+        bytes BLOB NOT NULL
+    ) STRICT;
+    CREATE INDEX chunks_by_doc ON chunks (doc, seq);
+
+    -- The materialized index: one row per entry of every document, rebuilt at will from them.
+    CREATE TABLE entries (
+        collection TEXT NOT NULL,
+        id TEXT NOT NULL,
+        doc TEXT NOT NULL,
+        tag TEXT,
+        at_ms INTEGER,
+        v1 REAL,
+        v2 REAL,
+        ext_key TEXT,
+        deleted INTEGER NOT NULL DEFAULT 0,
+        body TEXT NOT NULL,
+        UNIQUE (collection, id)
+    ) STRICT;
+    CREATE INDEX entries_by_tag ON entries (collection, tag, at_ms) WHERE deleted = 0;
+    CREATE INDEX entries_by_time ON entries (collection, at_ms) WHERE deleted = 0;
+    CREATE INDEX entries_by_ext ON entries (collection, ext_key)
+        WHERE ext_key IS NOT NULL AND deleted = 0;
+    CREATE INDEX entries_by_doc ON entries (doc);",
+)];
+
+/// The newest schema version this code knows.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Sets the connection's pragmas: WAL, and `synchronous = FULL` so that a write acknowledged to
+/// the caller survives a power loss as well as a crash.
+pub(crate) fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(Error::Corrupt {
+            detail: "the database refused write-ahead logging",
+        });
+    }
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+/// Brings the file to [`SCHEMA_VERSION`]; refuses a newer file without touching it.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if found > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew {
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    Migrations::from_slice(MIGRATIONS)
+        .to_latest(conn)
+        .map_err(Error::Migration)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        assert!(Migrations::from_slice(MIGRATIONS).validate().is_ok());
+    }
+
+    #[test]
+    fn an_empty_file_migrates_and_a_newer_one_is_refused_untouched() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("r.db");
+        let mut conn = Connection::open(&path).expect("open");
+        configure(&conn).expect("pragmas");
+        migrate(&mut conn).expect("migrate");
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(v, SCHEMA_VERSION);
+        // Idempotent.
+        migrate(&mut conn).expect("migrate again");
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .expect("bump");
+        let err = migrate(&mut conn).unwrap_err();
+        assert!(
+            matches!(err, Error::SchemaTooNew { found, supported } if found == SCHEMA_VERSION + 1 && supported == SCHEMA_VERSION)
+        );
+        let v: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("version");
+        assert_eq!(v, SCHEMA_VERSION + 1);
+    }
+}
