@@ -570,3 +570,34 @@ fn a_file_that_is_not_a_database_is_a_clear_error() {
     assert!(matches!(err, Error::Storage { .. }), "{err:?}");
     assert_eq!(err.to_string(), "storage failure (NotADatabase)");
 }
+
+#[test]
+fn a_document_written_many_times_is_folded_into_a_snapshot() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut record = new_record(&dir);
+    let start = at("2026-11-01T08:00:00Z");
+    for i in 0..300 {
+        let r = Reading::new(
+            Measurement::HeartRate {
+                bpm: 60 + (i % 40) as u16,
+            },
+            start + Duration::minutes(i),
+        )
+        .expect("valid");
+        record.add_reading(&r).expect("add");
+    }
+    // Two documents (record, log/2026-11); neither keeps hundreds of chunks.
+    assert!(
+        record.chunk_count().expect("count") < 140,
+        "{}",
+        record.chunk_count().expect("count")
+    );
+    let all = record
+        .readings(&ReadingQuery::default())
+        .expect("list")
+        .readings;
+    assert_eq!(all.len(), 300);
+    let before = record.export().expect("export");
+    record.rebuild_index().expect("rebuild");
+    assert_eq!(record.export().expect("export"), before);
+}

@@ -1,6 +1,6 @@
 //! Loading and caching the Automerge documents kept as chunks in SQLite.
 
-use automerge::{ActorId, Automerge};
+use automerge::{ActorId, Automerge, LoadOptions, OnPartialLoad};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::crdt::DocId;
@@ -35,23 +35,45 @@ fn last_seq(conn: &Connection, doc: DocId) -> Result<i64> {
         .unwrap_or(0))
 }
 
-/// Loads `doc` from its chunks, in order, with `actor` as the local actor.
+/// Loads `doc` from its chunks, in order, with `actor` as the local actor. The chunks are parsed
+/// in one pass (loading them one by one costs time quadratic in their number).
 pub(crate) fn load(conn: &Connection, id: DocId, actor: &ActorId) -> Result<(Automerge, i64)> {
-    let mut doc = Automerge::new().with_actor(actor.clone());
     let mut stmt =
         conn.prepare_cached("SELECT seq, bytes FROM chunks WHERE doc = ?1 ORDER BY seq")?;
     let mut rows = stmt.query([id.to_string()])?;
-    let mut last = 0;
+    let (mut all, mut last) = (Vec::new(), 0);
     while let Some(row) = rows.next()? {
         last = row.get(0)?;
         let bytes: Vec<u8> = row.get(1)?;
-        doc.load_incremental(&bytes)
-            .map_err(|source| Error::Document {
-                doc: id.to_string(),
-                source,
-            })?;
+        all.extend_from_slice(&bytes);
     }
-    Ok((doc, last))
+    let doc = if all.is_empty() {
+        Automerge::new()
+    } else {
+        Automerge::load_with_options(
+            &all,
+            LoadOptions::new().on_partial_load(OnPartialLoad::Error),
+        )
+        .map_err(|source| Error::Document {
+            doc: id.to_string(),
+            source,
+        })?
+    };
+    Ok((doc.with_actor(actor.clone()), last))
+}
+
+/// How many chunks `doc` has.
+pub(crate) fn chunk_count(conn: &Connection, doc: DocId) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT count(*) FROM chunks WHERE doc = ?1")?
+        .query_row([doc.to_string()], |r| r.get(0))?)
+}
+
+/// Replaces the chunks of `doc` by one snapshot; returns the snapshot's sequence number.
+pub(crate) fn replace_with_snapshot(conn: &Connection, doc: DocId, snapshot: &[u8]) -> Result<i64> {
+    conn.prepare_cached("DELETE FROM chunks WHERE doc = ?1")?
+        .execute([doc.to_string()])?;
+    append_chunk(conn, doc, snapshot)
 }
 
 /// Appends a chunk to `doc` and returns its sequence number.

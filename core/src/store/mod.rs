@@ -27,6 +27,9 @@ use crate::crdt::{self, DocId};
 use crate::error::{Error, Result};
 use docs::DocCache;
 
+/// A document is folded into one snapshot after a write once it has this many chunks.
+const AUTO_COMPACT_CHUNKS: i64 = 128;
+
 /// What applying remote changes did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApplyReport {
@@ -244,8 +247,11 @@ impl Store {
     ) -> Result<()> {
         let docs: Vec<DocId> = ops.keys().copied().collect();
         let result = self.write_inner(ops, coll, rows, check);
-        if result.is_err() {
-            for doc in docs {
+        for doc in docs {
+            if result.is_err() {
+                self.cache.evict(doc);
+            } else if self.compact_if_long(doc).is_err() {
+                // The write itself is durable; compaction is retried after the next write.
                 self.cache.evict(doc);
             }
         }
@@ -360,23 +366,33 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut removed = 0;
         for doc_id in documents(&tx)? {
-            let count: i64 = tx.query_row(
-                "SELECT count(*) FROM chunks WHERE doc = ?1",
-                [doc_id.to_string()],
-                |r| r.get(0),
-            )?;
+            let count = docs::chunk_count(&tx, doc_id)?;
             if count < 2 {
                 continue;
             }
             let (doc, _) = docs::load(&tx, doc_id, &self.actor)?;
-            let snapshot = doc.save();
-            tx.execute("DELETE FROM chunks WHERE doc = ?1", [doc_id.to_string()])?;
-            docs::append_chunk(&tx, doc_id, &snapshot)?;
+            docs::replace_with_snapshot(&tx, doc_id, &doc.save())?;
             removed += usize::try_from(count - 1).unwrap_or(0);
         }
         tx.commit()?;
         self.cache.clear();
         Ok(removed)
+    }
+
+    /// Folds `doc` into one snapshot once it has gathered [`AUTO_COMPACT_CHUNKS`] chunks, so
+    /// that loading a document stays fast however many single writes went into it.
+    fn compact_if_long(&mut self, doc_id: DocId) -> Result<()> {
+        if docs::chunk_count(&self.conn, doc_id)? < AUTO_COMPACT_CHUNKS {
+            return Ok(());
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let doc = self.cache.fresh(&tx, doc_id, &self.actor)?;
+        let seq = docs::replace_with_snapshot(&tx, doc_id, &doc.save())?;
+        tx.commit()?;
+        self.cache.saved(doc_id, seq);
+        Ok(())
     }
 
     /// The documents the record holds.
