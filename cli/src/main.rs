@@ -1,1 +1,383 @@
-fn main() {}
+//! `companion`: the command-line Companion. Keeps a patient's record in one SQLite file.
+//!
+//! Bad input prints one line on stderr and exits with status 2 (usage) or 1 (refused or failed),
+//! with nothing written.
+#![cfg_attr(not(test), warn(clippy::unwrap_used))]
+// The command enums are built once per run; boxing their variants would only add noise.
+#![allow(clippy::large_enum_variant)]
+
+mod commands;
+mod error;
+mod output;
+mod parse;
+mod schedule_args;
+mod tour;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+use companion_core::model::MealContext;
+
+use error::CliError;
+use schedule_args::ScheduleArgs;
+
+/// Companion: a patient's health record, medications and readings, offline.
+#[derive(Debug, Parser)]
+#[command(name = "companion", version, about)]
+pub struct Cli {
+    /// The record file (default: $COMPANION_DB, else record.db in the platform data directory).
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Create a new record.
+    Init {
+        /// The patient's name.
+        #[arg(long)]
+        name: String,
+        /// The home time zone (IANA Area/City, e.g. Europe/Berlin).
+        #[arg(long)]
+        tz: String,
+        /// Language of texts: en or zh-Hans.
+        #[arg(long, default_value = "en")]
+        lang: String,
+    },
+    /// Show or change the patient's profile.
+    #[command(subcommand)]
+    Profile(ProfileCommand),
+    /// Medications and their schedules.
+    #[command(subcommand)]
+    Med(MedCommand),
+    /// Log a dose taken or skipped.
+    #[command(subcommand)]
+    Dose(DoseCommand),
+    /// Blood pressure, glucose, weight and other readings.
+    #[command(subcommand)]
+    Reading(ReadingCommand),
+    /// The journal.
+    #[command(subcommand)]
+    Journal(JournalCommand),
+    /// Print the whole record.
+    Export {
+        /// As JSON (the only format for now).
+        #[arg(long, required = true)]
+        json: bool,
+    },
+    /// A scripted walk through the features, on a record in a temporary directory.
+    Tour,
+}
+
+#[derive(Debug, Subcommand)]
+enum ProfileCommand {
+    /// Show the profile.
+    Show {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change fields of the profile.
+    Set(ProfileSet),
+}
+
+#[derive(Debug, Args)]
+struct ProfileSet {
+    /// Name.
+    #[arg(long)]
+    name: Option<String>,
+    /// Home time zone (IANA Area/City).
+    #[arg(long)]
+    tz: Option<String>,
+    /// Date of birth (YYYY-MM-DD).
+    #[arg(long, value_parser = parse::date)]
+    birth_date: Option<chrono::NaiveDate>,
+    /// Sex: female, male or other.
+    #[arg(long)]
+    sex: Option<String>,
+    /// Height in cm.
+    #[arg(long)]
+    height_cm: Option<f64>,
+    /// Add a condition (repeatable).
+    #[arg(long)]
+    condition: Vec<String>,
+    /// Add an allergy (repeatable).
+    #[arg(long)]
+    allergy: Vec<String>,
+    /// Language: en or zh-Hans.
+    #[arg(long)]
+    lang: Option<String>,
+    /// Glucose unit: mg/dL or mmol/L.
+    #[arg(long)]
+    glucose_unit: Option<String>,
+    /// Weight unit: kg or lb.
+    #[arg(long)]
+    weight_unit: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum MedCommand {
+    /// Add a medication with its schedule.
+    Add(MedAdd),
+    /// List medications.
+    List {
+        /// Include stopped medications.
+        #[arg(long)]
+        all: bool,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a medication (its dose, schedule, instructions...).
+    Edit(MedEdit),
+    /// Pause a medication (no reminders until resumed).
+    Pause {
+        /// Medication id or name.
+        med: String,
+    },
+    /// Resume a paused medication.
+    Resume {
+        /// Medication id or name.
+        med: String,
+    },
+    /// Stop a medication for good.
+    Stop {
+        /// Medication id or name.
+        med: String,
+    },
+}
+
+#[derive(Debug, Args)]
+struct MedAdd {
+    /// The name on the pack.
+    name: String,
+    /// The dose at each time, like "500 mg" or "1 tablet".
+    #[arg(long)]
+    dose: String,
+    #[command(flatten)]
+    details: MedDetails,
+    #[command(flatten)]
+    schedule: ScheduleArgs,
+}
+
+#[derive(Debug, Args)]
+struct MedEdit {
+    /// Medication id or name.
+    med: String,
+    /// A new name.
+    #[arg(long)]
+    name: Option<String>,
+    /// A new dose.
+    #[arg(long)]
+    dose: Option<String>,
+    #[command(flatten)]
+    details: MedDetails,
+    #[command(flatten)]
+    schedule: ScheduleArgs,
+}
+
+#[derive(Debug, Args)]
+struct MedDetails {
+    /// Strength of one unit, like "500 mg".
+    #[arg(long)]
+    strength: Option<String>,
+    /// Form: tablet, capsule, liquid, injection, inhaler, patch, drops, topical, other.
+    #[arg(long)]
+    form: Option<String>,
+    /// Instructions, like "with food".
+    #[arg(long)]
+    instructions: Option<String>,
+    /// Who prescribed it.
+    #[arg(long)]
+    prescriber: Option<String>,
+    /// First day (YYYY-MM-DD; default today).
+    #[arg(long, value_parser = parse::date)]
+    start: Option<chrono::NaiveDate>,
+    /// Last day (YYYY-MM-DD).
+    #[arg(long, value_parser = parse::date)]
+    end: Option<chrono::NaiveDate>,
+    /// Units on hand.
+    #[arg(long)]
+    inventory: Option<f64>,
+    /// Minutes after the scheduled time before a dose counts as missed.
+    #[arg(long)]
+    grace_min: Option<u32>,
+}
+
+#[derive(Debug, Subcommand)]
+enum DoseCommand {
+    /// Log a dose as taken.
+    Take(DoseArgs),
+    /// Log a dose as skipped.
+    Skip(DoseArgs),
+    /// List logged doses.
+    List {
+        /// Only this medication (id or name).
+        med: Option<String>,
+        /// The last N days.
+        #[arg(long, default_value_t = 7)]
+        days: u32,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+struct DoseArgs {
+    /// Medication id or name.
+    med: String,
+    /// When (RFC 3339; default now).
+    #[arg(long, value_parser = parse::instant)]
+    at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// The scheduled time this dose answers (RFC 3339).
+    #[arg(long, value_parser = parse::instant)]
+    scheduled: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// Who logged it.
+    #[arg(long)]
+    by: Option<String>,
+    /// A note.
+    #[arg(long)]
+    note: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum ReadingCommand {
+    /// Store a reading: `bp 142/91 --pulse 72`, `glucose 6.2 --unit mmol/L --context fasting`,
+    /// `weight 81.5kg`.
+    Add(ReadingAdd),
+    /// List readings, newest first.
+    List {
+        /// Only this kind (bp, glucose, weight, hr, spo2, temp, hba1c).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only the last N days.
+        #[arg(long)]
+        days: Option<u32>,
+        /// At most N readings (then a cursor for the next page is printed).
+        #[arg(long)]
+        limit: Option<u32>,
+        /// Continue after this cursor.
+        #[arg(long)]
+        after: Option<String>,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Correct a reading.
+    Edit {
+        /// The reading's id.
+        id: String,
+        /// A new value, typed as for `add`.
+        value: Option<String>,
+        #[command(flatten)]
+        value_args: ValueArgs,
+        /// A new time (RFC 3339).
+        #[arg(long, value_parser = parse::instant)]
+        at: Option<chrono::DateTime<chrono::FixedOffset>>,
+        /// A new note.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Delete a reading (kept in the history, hidden everywhere).
+    Delete {
+        /// The reading's id.
+        id: String,
+    },
+}
+
+#[derive(Debug, Args)]
+struct ReadingAdd {
+    /// bp, glucose, weight, hr, spo2, temp or hba1c.
+    kind: String,
+    /// The value: 142/91, 6.2, 81.5kg, 180lb, 38.2, 100.4F, 97, 6.5.
+    value: String,
+    #[command(flatten)]
+    value_args: ValueArgs,
+    /// When it was taken (RFC 3339; default now).
+    #[arg(long, value_parser = parse::instant)]
+    at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// A note.
+    #[arg(long)]
+    note: Option<String>,
+    /// Who logged it.
+    #[arg(long)]
+    by: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct ValueArgs {
+    /// The unit of the value (mg/dL, mmol/L, kg, lb, C, F, %, mmol/mol).
+    #[arg(long)]
+    unit: Option<String>,
+    /// Glucose meal context: fasting, before-meal, after-meal, bedtime, random.
+    #[arg(long, value_parser = parse::context)]
+    context: Option<MealContext>,
+    /// Pulse with a blood pressure reading.
+    #[arg(long)]
+    pulse: Option<u16>,
+}
+
+#[derive(Debug, Subcommand)]
+enum JournalCommand {
+    /// Write an entry.
+    Add {
+        /// The text.
+        text: String,
+        /// Mood from 1 (very bad) to 5 (very good).
+        #[arg(long)]
+        mood: Option<u8>,
+        /// A symptom (repeatable).
+        #[arg(long)]
+        symptom: Vec<String>,
+        /// When (RFC 3339; default now).
+        #[arg(long, value_parser = parse::instant)]
+        at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    },
+    /// List entries, newest first.
+    List {
+        /// Only the last N days.
+        #[arg(long)]
+        days: Option<u32>,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            // --help and --version.
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            let text = e.to_string();
+            let first = text.lines().next().unwrap_or("invalid arguments");
+            eprintln!("{first} (see companion --help)");
+            return ExitCode::from(2);
+        }
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match commands::run(cli, &mut out) {
+        Ok(()) => {
+            let _ = out.flush();
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let _ = out.flush();
+            eprintln!("error: {e}");
+            match e {
+                CliError::Usage(_) => ExitCode::from(2),
+                _ => ExitCode::FAILURE,
+            }
+        }
+    }
+}

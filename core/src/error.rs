@@ -52,7 +52,7 @@ pub enum Error {
     },
     /// A schema migration failed; the file is left at its old version.
     #[error("schema migration failed")]
-    Migration(#[source] rusqlite_migration::Error),
+    Migration(#[source] Box<rusqlite_migration::Error>),
     /// An Automerge document could not be loaded or changed, or remote change bytes were not
     /// valid Automerge; nothing was written.
     #[error("document {doc} could not be read or changed")]
@@ -61,7 +61,7 @@ pub enum Error {
         doc: String,
         /// The underlying error.
         #[source]
-        source: automerge::AutomergeError,
+        source: Box<automerge::AutomergeError>,
     },
     /// A document name that is neither `record` nor `log/YYYY-MM`.
     #[error("not a document name of a record")]

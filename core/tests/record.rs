@@ -45,7 +45,7 @@ fn an_invalid_profile_change_is_refused_and_nothing_changes() {
     let mut record = new_record(&dir);
     let mut profile = record.profile().expect("profile");
     profile.home_time_zone = "Europe/Nowhere".into();
-    let err = record.set_profile(&profile).unwrap_err();
+    let err = record.set_profile(&profile).expect_err("must be refused");
     assert!(matches!(
         err,
         Error::Invalid(ValidationError::UnknownTimeZone { .. })

@@ -23,6 +23,6 @@ pub use medication::{Dose, Medication, MedicationForm, MedicationStatus};
 pub use profile::{Language, Profile, Sex, UnitPreferences};
 pub use reading::{MealContext, Measurement, Reading, ReadingKind, ReadingSource};
 pub use schedule::{
-    AsNeeded, LateDosePolicy, Meal, MealTimes, Schedule, TaperStep, TimeZonePolicy,
+    AsNeeded, DailyWindow, LateDosePolicy, Meal, MealTimes, Schedule, TaperStep, TimeZonePolicy,
 };
 pub use validation::{Validate, ValidationError, parse_time_zone};

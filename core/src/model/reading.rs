@@ -315,7 +315,7 @@ mod tests {
             mg_dl: 0.0,
             context: MealContext::Fasting,
         };
-        let err = glucose.validate().unwrap_err();
+        let err = glucose.validate().expect_err("must be refused");
         assert_eq!(err.to_string(), "glucose must be between 10 and 1500 mg/dL");
         assert!(Measurement::Weight { kg: 2000.0 }.validate().is_err());
         assert!(Measurement::Weight { kg: f64::NAN }.validate().is_err());

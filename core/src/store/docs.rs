@@ -56,7 +56,7 @@ pub(crate) fn load(conn: &Connection, id: DocId, actor: &ActorId) -> Result<(Aut
         )
         .map_err(|source| Error::Document {
             doc: id.to_string(),
-            source,
+            source: Box::new(source),
         })?
     };
     Ok((doc.with_actor(actor.clone()), last))

@@ -66,7 +66,7 @@ pub(crate) struct Store {
 fn document_error(doc: DocId) -> impl FnOnce(automerge::AutomergeError) -> Error {
     move |source| Error::Document {
         doc: doc.to_string(),
-        source,
+        source: Box::new(source),
     }
 }
 

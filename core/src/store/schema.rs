@@ -73,7 +73,7 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
     }
     Migrations::from_slice(MIGRATIONS)
         .to_latest(conn)
-        .map_err(Error::Migration)
+        .map_err(|e| Error::Migration(Box::new(e)))
 }
 
 #[cfg(test)]
@@ -100,7 +100,7 @@ mod tests {
         migrate(&mut conn).expect("migrate again");
         conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
             .expect("bump");
-        let err = migrate(&mut conn).unwrap_err();
+        let err = migrate(&mut conn).expect_err("must be refused");
         assert!(
             matches!(err, Error::SchemaTooNew { found, supported } if found == SCHEMA_VERSION + 1 && supported == SCHEMA_VERSION)
         );

@@ -1,0 +1,497 @@
+//! What each command does.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use companion_core::clinical::units::{GlucoseUnit, WeightUnit};
+use companion_core::model::{
+    DoseEvent, DoseStatus, JournalEntry, Language, Medication, MedicationForm, MedicationStatus,
+    Profile, Reading, Sex,
+};
+use companion_core::{Error, HealthRecord, PageCursor, ReadingQuery, TimeRange};
+use serde_json::json;
+
+use crate::error::{CliError, usage};
+use crate::{
+    Cli, Command, DoseArgs, DoseCommand, JournalCommand, MedCommand, MedDetails, ProfileCommand,
+    ProfileSet, ReadingCommand, output, parse,
+};
+
+/// Runs one parsed command line, writing its output to `out`.
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
+    if let Command::Tour = cli.command {
+        return crate::tour::run(out);
+    }
+    let db = db_path(cli.db)?;
+    if let Command::Init { name, tz, lang } = cli.command {
+        let mut profile = Profile::new(&name, &tz)?;
+        profile.language = language(&lang)?;
+        if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let record = HealthRecord::create(&db, &profile)?;
+        writeln!(
+            out,
+            "Created a record for {} at {} (id {})",
+            profile.name,
+            db.display(),
+            record.id()
+        )?;
+        return Ok(());
+    }
+    let mut record = match HealthRecord::open(&db) {
+        Err(Error::NoRecord) => {
+            return usage(format!(
+                "no record at {}: create one with companion init --name NAME --tz Area/City",
+                db.display()
+            ));
+        }
+        other => other?,
+    };
+    let profile = record.profile()?;
+    let ctx = Ctx { profile, out };
+    match cli.command {
+        Command::Profile(cmd) => profile_cmd(&mut record, cmd, ctx),
+        Command::Med(cmd) => med_cmd(&mut record, cmd, ctx),
+        Command::Dose(cmd) => dose_cmd(&mut record, cmd, ctx),
+        Command::Reading(cmd) => reading_cmd(&mut record, cmd, ctx),
+        Command::Journal(cmd) => journal_cmd(&mut record, cmd, ctx),
+        Command::Export { .. } => {
+            serde_json::to_writer_pretty(&mut *ctx.out, &record.export()?)?;
+            writeln!(ctx.out)?;
+            Ok(())
+        }
+        Command::Init { .. } | Command::Tour => Ok(()),
+    }
+}
+
+/// What every command needs besides the record.
+struct Ctx<'a> {
+    profile: Profile,
+    out: &'a mut dyn Write,
+}
+
+impl Ctx<'_> {
+    /// Now, with the UTC offset of the patient's home zone.
+    fn now(&self) -> DateTime<FixedOffset> {
+        let now = Utc::now();
+        match self.profile.home_time_zone.parse::<chrono_tz::Tz>() {
+            Ok(tz) => now.with_timezone(&tz).fixed_offset(),
+            Err(_) => now.fixed_offset(),
+        }
+    }
+
+    fn last_days(&self, days: Option<u32>) -> TimeRange {
+        match days {
+            Some(days) => TimeRange {
+                from: Some(Utc::now() - Duration::days(i64::from(days))),
+                to: None,
+            },
+            None => TimeRange::ALL,
+        }
+    }
+
+    fn json(&mut self, value: &impl serde::Serialize) -> Result<(), CliError> {
+        serde_json::to_writer_pretty(&mut *self.out, value)?;
+        writeln!(self.out)?;
+        Ok(())
+    }
+}
+
+fn db_path(given: Option<PathBuf>) -> Result<PathBuf, CliError> {
+    if let Some(path) = given.or_else(|| std::env::var_os("COMPANION_DB").map(PathBuf::from)) {
+        return Ok(path);
+    }
+    match directories::ProjectDirs::from("org", "Companion", "companion") {
+        Some(dirs) => Ok(dirs.data_dir().join("record.db")),
+        None => usage("no data directory on this system: pass --db PATH"),
+    }
+}
+
+fn language(text: &str) -> Result<Language, CliError> {
+    match text {
+        "en" => Ok(Language::English),
+        "zh-Hans" | "zh" => Ok(Language::SimplifiedChinese),
+        _ => usage("--lang: use en or zh-Hans"),
+    }
+}
+
+fn profile_cmd(
+    record: &mut HealthRecord,
+    cmd: ProfileCommand,
+    mut ctx: Ctx<'_>,
+) -> Result<(), CliError> {
+    match cmd {
+        ProfileCommand::Show { json } => {
+            let p = &ctx.profile;
+            if json {
+                return ctx.json(&ctx.profile.clone());
+            }
+            writeln!(ctx.out, "Name:        {}", p.name)?;
+            if let Some(born) = p.birth_date {
+                writeln!(ctx.out, "Born:        {born}")?;
+            }
+            if let Some(h) = p.height_cm {
+                writeln!(ctx.out, "Height:      {h} cm")?;
+            }
+            writeln!(ctx.out, "Conditions:  {}", p.conditions.join(", "))?;
+            writeln!(ctx.out, "Allergies:   {}", p.allergies.join(", "))?;
+            writeln!(ctx.out, "Time zone:   {}", p.home_time_zone)?;
+            writeln!(
+                ctx.out,
+                "Units:       glucose {}, weight {}",
+                p.units.glucose.symbol(),
+                p.units.weight.symbol()
+            )?;
+            writeln!(ctx.out, "Record id:   {}", record.id())?;
+            Ok(())
+        }
+        ProfileCommand::Set(set) => {
+            let p = apply_profile(ctx.profile.clone(), set)?;
+            record.set_profile(&p)?;
+            writeln!(ctx.out, "Profile updated")?;
+            Ok(())
+        }
+    }
+}
+
+fn apply_profile(mut p: Profile, set: ProfileSet) -> Result<Profile, CliError> {
+    if let Some(name) = set.name {
+        p.name = name;
+    }
+    if let Some(tz) = set.tz {
+        p.home_time_zone = tz;
+    }
+    if let Some(born) = set.birth_date {
+        p.birth_date = Some(born);
+    }
+    if let Some(sex) = set.sex {
+        p.sex = Some(match sex.as_str() {
+            "female" => Sex::Female,
+            "male" => Sex::Male,
+            "other" => Sex::Other,
+            _ => return usage("--sex: use female, male or other"),
+        });
+    }
+    if let Some(h) = set.height_cm {
+        p.height_cm = Some(h);
+    }
+    p.conditions.extend(set.condition);
+    p.allergies.extend(set.allergy);
+    if let Some(lang) = set.lang {
+        p.language = language(&lang)?;
+    }
+    if let Some(u) = set.glucose_unit {
+        p.units.glucose = match u.to_ascii_lowercase().as_str() {
+            "mg/dl" => GlucoseUnit::MgDl,
+            "mmol/l" => GlucoseUnit::MmolL,
+            _ => return usage("--glucose-unit: use mg/dL or mmol/L"),
+        };
+    }
+    if let Some(u) = set.weight_unit {
+        p.units.weight = match u.to_ascii_lowercase().as_str() {
+            "kg" => WeightUnit::Kg,
+            "lb" => WeightUnit::Lb,
+            _ => return usage("--weight-unit: use kg or lb"),
+        };
+    }
+    Ok(p)
+}
+
+/// The medication with this id, or the one medication with this name.
+fn find_med(record: &HealthRecord, key: &str) -> Result<Medication, CliError> {
+    match record.medication(key) {
+        Ok(m) => return Ok(m),
+        Err(Error::NotFound { .. }) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let mut found: Vec<Medication> = record
+        .medications(true)?
+        .into_iter()
+        .filter(|m| m.name.eq_ignore_ascii_case(key.trim()))
+        .collect();
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => usage("no medication with that id or name (see companion med list)"),
+        _ => usage("several medications have that name: use the id"),
+    }
+}
+
+fn apply_details(m: &mut Medication, d: MedDetails) -> Result<(), CliError> {
+    if let Some(s) = d.strength {
+        m.strength = Some(s);
+    }
+    if let Some(form) = d.form {
+        m.form = match serde_json::from_value::<MedicationForm>(json!(form)) {
+            Ok(f) => f,
+            Err(_) => {
+                return usage(
+                    "--form: use tablet, capsule, liquid, injection, inhaler, patch, drops, topical or other",
+                );
+            }
+        };
+    }
+    if let Some(i) = d.instructions {
+        m.instructions = Some(i);
+    }
+    if let Some(p) = d.prescriber {
+        m.prescriber = Some(p);
+    }
+    if let Some(start) = d.start {
+        m.start = start;
+    }
+    if let Some(end) = d.end {
+        m.end = Some(end);
+    }
+    if let Some(inv) = d.inventory {
+        m.inventory = Some(inv);
+    }
+    if let Some(g) = d.grace_min {
+        m.grace_minutes = g;
+    }
+    Ok(())
+}
+
+fn med_cmd(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Result<(), CliError> {
+    match cmd {
+        MedCommand::Add(add) => {
+            let Some(schedule) = add.schedule.schedule()? else {
+                return usage(
+                    "give a schedule: --at 08:00,20:00, --every-hours 8, --weekdays, --every-days, --cycle, --taper, --as-needed or --meals",
+                );
+            };
+            let dose = companion_core::model::Dose::parse(&add.dose)?;
+            let mut m = Medication::new(&add.name, dose, schedule, ctx.now().date_naive())?;
+            apply_details(&mut m, add.details)?;
+            if let Some(policy) = add.schedule.zone_policy() {
+                m.time_zone = policy;
+            }
+            record.add_medication(&m)?;
+            writeln!(ctx.out, "Added {}", output::medication(&m))?;
+        }
+        MedCommand::List { all, json } => {
+            let meds = record.medications(all)?;
+            if json {
+                return ctx.json(&meds);
+            }
+            if meds.is_empty() {
+                writeln!(ctx.out, "No medications")?;
+            }
+            for m in &meds {
+                writeln!(ctx.out, "{}", output::medication(m))?;
+            }
+        }
+        MedCommand::Edit(edit) => {
+            let mut m = find_med(record, &edit.med)?;
+            if let Some(name) = edit.name {
+                m.name = name;
+            }
+            if let Some(dose) = edit.dose {
+                m.dose = companion_core::model::Dose::parse(&dose)?;
+            }
+            apply_details(&mut m, edit.details)?;
+            if let Some(schedule) = edit.schedule.schedule()? {
+                m.schedule = schedule;
+            }
+            if let Some(policy) = edit.schedule.zone_policy() {
+                m.time_zone = policy;
+            }
+            record.update_medication(&m)?;
+            writeln!(ctx.out, "Changed {}", output::medication(&m))?;
+        }
+        MedCommand::Pause { med } => status(record, &med, MedicationStatus::Paused, ctx)?,
+        MedCommand::Resume { med } => status(record, &med, MedicationStatus::Active, ctx)?,
+        MedCommand::Stop { med } => status(record, &med, MedicationStatus::Stopped, ctx)?,
+    }
+    Ok(())
+}
+
+fn status(
+    record: &mut HealthRecord,
+    med: &str,
+    status: MedicationStatus,
+    ctx: Ctx<'_>,
+) -> Result<(), CliError> {
+    let m = find_med(record, med)?;
+    let m = record.set_medication_status(&m.id, status)?;
+    writeln!(ctx.out, "{}", output::medication(&m))?;
+    Ok(())
+}
+
+fn dose_cmd(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Result<(), CliError> {
+    let (args, status): (DoseArgs, DoseStatus) = match cmd {
+        DoseCommand::Take(a) => (a, DoseStatus::Taken),
+        DoseCommand::Skip(a) => (a, DoseStatus::Skipped),
+        DoseCommand::List { med, days, json } => {
+            let med = med.map(|m| find_med(record, &m)).transpose()?;
+            let doses = record.doses(
+                med.as_ref().map(|m| m.id.as_str()),
+                ctx.last_days(Some(days)),
+            )?;
+            if json {
+                return ctx.json(&doses);
+            }
+            let names: std::collections::HashMap<String, String> = record
+                .medications(true)?
+                .into_iter()
+                .map(|m| (m.id, m.name))
+                .collect();
+            for d in &doses {
+                let name = names.get(&d.medication_id).map_or("?", String::as_str);
+                writeln!(ctx.out, "{}", output::dose(d, name))?;
+            }
+            return Ok(());
+        }
+    };
+    let med = find_med(record, &args.med)?;
+    let mut event = DoseEvent::new(
+        &med.id,
+        status,
+        args.at.unwrap_or_else(|| ctx.now()),
+        args.scheduled,
+    )?;
+    event.logged_by = args.by;
+    event.note = args.note;
+    record.log_dose(&event)?;
+    writeln!(ctx.out, "Logged {}", output::dose(&event, &med.name))?;
+    Ok(())
+}
+
+fn reading_cmd(
+    record: &mut HealthRecord,
+    cmd: ReadingCommand,
+    mut ctx: Ctx<'_>,
+) -> Result<(), CliError> {
+    match cmd {
+        ReadingCommand::Add(add) => {
+            let kind = parse::kind(&add.kind)?;
+            let v = &add.value_args;
+            let (m, unit) = parse::measurement(
+                kind,
+                &add.value,
+                v.unit.as_deref(),
+                v.context,
+                v.pulse,
+                &ctx.profile,
+            )?;
+            let mut reading = Reading::new(m, add.at.unwrap_or_else(|| ctx.now()))?;
+            reading.entered_unit = unit;
+            reading.note = add.note;
+            reading.logged_by = add.by;
+            record.add_reading(&reading)?;
+            writeln!(
+                ctx.out,
+                "Stored {} {} at {}  [{}]",
+                output::kind_words(&reading.measurement),
+                output::value(&reading.measurement, &ctx.profile),
+                output::when(&reading.at),
+                reading.id
+            )?;
+        }
+        ReadingCommand::List {
+            kind,
+            days,
+            limit,
+            after,
+            json,
+        } => {
+            let query = ReadingQuery {
+                kind: kind.as_deref().map(parse::kind).transpose()?,
+                range: ctx.last_days(days),
+                limit,
+                after: after.as_deref().map(PageCursor::parse).transpose()?,
+            };
+            let page = record.readings(&query)?;
+            let next = page.next.as_ref().map(|c| c.as_str().to_string());
+            if json {
+                return ctx.json(&json!({ "readings": page.readings, "next": next }));
+            }
+            if page.readings.is_empty() {
+                writeln!(ctx.out, "No readings")?;
+            }
+            for r in &page.readings {
+                writeln!(ctx.out, "{}", output::reading(r, &ctx.profile))?;
+            }
+            if let Some(next) = next {
+                writeln!(ctx.out, "More: --after {next}")?;
+            }
+        }
+        ReadingCommand::Edit {
+            id,
+            value,
+            value_args,
+            at,
+            note,
+        } => {
+            let mut reading = record.reading(&id)?;
+            if let Some(value) = value {
+                let v = &value_args;
+                let (m, unit) = parse::measurement(
+                    reading.measurement.kind(),
+                    &value,
+                    v.unit.as_deref(),
+                    v.context,
+                    v.pulse,
+                    &ctx.profile,
+                )?;
+                reading.measurement = m;
+                reading.entered_unit = unit;
+            } else if value_args.unit.is_some()
+                || value_args.context.is_some()
+                || value_args.pulse.is_some()
+            {
+                return usage("give the value again with --unit, --context or --pulse");
+            }
+            if let Some(at) = at {
+                reading.at = at;
+            }
+            if let Some(note) = note {
+                reading.note = Some(note);
+            }
+            record.update_reading(&reading)?;
+            writeln!(
+                ctx.out,
+                "Corrected {}",
+                output::reading(&reading, &ctx.profile)
+            )?;
+        }
+        ReadingCommand::Delete { id } => {
+            record.delete_reading(&id)?;
+            writeln!(ctx.out, "Deleted reading {id}")?;
+        }
+    }
+    Ok(())
+}
+
+fn journal_cmd(
+    record: &mut HealthRecord,
+    cmd: JournalCommand,
+    mut ctx: Ctx<'_>,
+) -> Result<(), CliError> {
+    match cmd {
+        JournalCommand::Add {
+            text,
+            mood,
+            symptom,
+            at,
+        } => {
+            let entry = JournalEntry::new(at.unwrap_or_else(|| ctx.now()), &text, mood, symptom)?;
+            record.add_journal_entry(&entry)?;
+            writeln!(ctx.out, "Wrote {}", output::journal(&entry))?;
+        }
+        JournalCommand::List { days, json } => {
+            let entries = record.journal(ctx.last_days(days))?;
+            if json {
+                return ctx.json(&entries);
+            }
+            if entries.is_empty() {
+                writeln!(ctx.out, "No journal entries")?;
+            }
+            for e in &entries {
+                writeln!(ctx.out, "{}", output::journal(e))?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,51 @@
+//! The command line's errors: each prints as one line on stderr.
+
+/// Why a command failed.
+#[derive(Debug)]
+pub enum CliError {
+    /// The arguments were wrong; nothing was written.
+    Usage(String),
+    /// The core refused or failed.
+    Core(companion_core::Error),
+    /// Writing the output failed.
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Usage(text) => f.write_str(text),
+            Self::Core(e) => write!(f, "{e}"),
+            Self::Io(e) => write!(f, "output failed: {e}"),
+        }
+    }
+}
+
+impl From<companion_core::Error> for CliError {
+    fn from(e: companion_core::Error) -> Self {
+        Self::Core(e)
+    }
+}
+
+impl From<companion_core::model::ValidationError> for CliError {
+    fn from(e: companion_core::model::ValidationError) -> Self {
+        Self::Core(e.into())
+    }
+}
+
+impl From<std::io::Error> for CliError {
+    fn from(e: std::io::Error) -> Self {
+        Self::Io(e)
+    }
+}
+
+impl From<serde_json::Error> for CliError {
+    fn from(e: serde_json::Error) -> Self {
+        Self::Io(e.into())
+    }
+}
+
+/// A usage error with `text`.
+pub fn usage<T>(text: impl Into<String>) -> Result<T, CliError> {
+    Err(CliError::Usage(text.into()))
+}

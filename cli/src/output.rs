@@ -1,0 +1,162 @@
+//! Human-readable lines for the terminal. Values are shown in the patient's preferred units,
+//! rounded only here (CLINICAL.md: mmol/L to one decimal, mg/dL to a whole number).
+
+use chrono::{DateTime, FixedOffset};
+use companion_core::model::{
+    DoseEvent, JournalEntry, Measurement, Medication, Profile, Reading, Schedule,
+};
+
+/// `2026-11-23 08:05 +01:00`.
+pub fn when(at: &DateTime<FixedOffset>) -> String {
+    at.format("%Y-%m-%d %H:%M %:z").to_string()
+}
+
+/// The value of a measurement in the patient's units: `142/91 mmHg, pulse 72`, `6.2 mmol/L`.
+pub fn value(m: &Measurement, profile: &Profile) -> String {
+    let units = &profile.units;
+    match m {
+        Measurement::BloodPressure {
+            systolic,
+            diastolic,
+            pulse,
+        } => match pulse {
+            Some(p) => format!("{systolic}/{diastolic} mmHg, pulse {p}/min"),
+            None => format!("{systolic}/{diastolic} mmHg"),
+        },
+        Measurement::Glucose { mg_dl, context } => {
+            let shown = units.glucose.from_mg_dl(*mg_dl);
+            let number = match units.glucose {
+                companion_core::clinical::units::GlucoseUnit::MgDl => format!("{shown:.0}"),
+                companion_core::clinical::units::GlucoseUnit::MmolL => format!("{shown:.1}"),
+            };
+            let context = serde_json::to_value(context)
+                .ok()
+                .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
+                .unwrap_or_default();
+            format!("{number} {} ({context})", units.glucose.symbol())
+        }
+        Measurement::Weight { kg } => {
+            format!("{:.1} {}", units.weight.from_kg(*kg), units.weight.symbol())
+        }
+        Measurement::HeartRate { bpm } => format!("{bpm}/min"),
+        Measurement::Spo2 { percent } => format!("{percent:.0} %"),
+        Measurement::Temperature { celsius } => format!(
+            "{:.1} {}",
+            units.temperature.from_celsius(*celsius),
+            units.temperature.symbol()
+        ),
+        Measurement::Hba1c { percent } => {
+            let shown = units.hba1c.from_percent(*percent);
+            match units.hba1c {
+                companion_core::clinical::units::HbA1cUnit::Percent => format!("{shown:.1} %"),
+                companion_core::clinical::units::HbA1cUnit::MmolMol => {
+                    format!("{shown:.0} mmol/mol")
+                }
+            }
+        }
+    }
+}
+
+/// The reading kind in words.
+pub fn kind_words(m: &Measurement) -> String {
+    m.kind().as_str().replace('_', " ")
+}
+
+/// One line per reading.
+pub fn reading(r: &Reading, profile: &Profile) -> String {
+    let mut line = format!(
+        "{}  {:<14} {}",
+        when(&r.at),
+        kind_words(&r.measurement),
+        value(&r.measurement, profile)
+    );
+    if let Some(note) = &r.note {
+        line.push_str(&format!("  \"{note}\""));
+    }
+    line.push_str(&format!("  [{}]", r.id));
+    line
+}
+
+/// The schedule in words.
+pub fn schedule(s: &Schedule) -> String {
+    let times = |t: &[chrono::NaiveTime]| {
+        t.iter()
+            .map(|t| t.format("%H:%M").to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match s {
+        Schedule::FixedTimes { times: t } => format!("daily at {}", times(t)),
+        Schedule::EveryNHours { hours, first, .. } => {
+            format!("every {hours} h from {}", first.format("%H:%M"))
+        }
+        Schedule::Weekdays { days, times: t } => {
+            let days: Vec<String> = days.iter().map(|d| d.to_string()).collect();
+            format!("{} at {}", days.join(", "), times(t))
+        }
+        Schedule::EveryNDays { days, times: t } => format!("every {days} days at {}", times(t)),
+        Schedule::Cyclic {
+            on_days,
+            off_days,
+            times: t,
+        } => format!("{on_days} days on / {off_days} off at {}", times(t)),
+        Schedule::Tapering { steps } => format!("tapering in {} steps", steps.len()),
+        Schedule::AsNeeded(limits) => format!(
+            "as needed, at most {} a day, {} min apart",
+            limits.max_per_day, limits.min_interval_minutes
+        ),
+        Schedule::MealRelative {
+            meals,
+            offset_minutes,
+        } => {
+            let meals: Vec<String> = meals
+                .iter()
+                .map(|m| format!("{m:?}").to_lowercase())
+                .collect();
+            format!("{offset_minutes:+} min from {}", meals.join(", "))
+        }
+        Schedule::AfterDose { offset_minutes, .. } => {
+            format!("{offset_minutes} min after another medication")
+        }
+    }
+}
+
+/// One line per medication.
+pub fn medication(m: &Medication) -> String {
+    let status = serde_json::to_value(m.status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    format!(
+        "{:<16} {:<10} {:<8} {}  [{}]",
+        m.name,
+        m.dose.to_string(),
+        status,
+        schedule(&m.schedule),
+        m.id
+    )
+}
+
+/// One line per dose event.
+pub fn dose(d: &DoseEvent, name: &str) -> String {
+    let status = match d.status {
+        companion_core::model::DoseStatus::Taken => "taken",
+        companion_core::model::DoseStatus::Skipped => "skipped",
+    };
+    let scheduled = d
+        .scheduled_at
+        .map(|s| format!(" (scheduled {})", when(&s)))
+        .unwrap_or_default();
+    format!("{}  {name} {status}{scheduled}  [{}]", when(&d.at), d.id)
+}
+
+/// One line per journal entry.
+pub fn journal(e: &JournalEntry) -> String {
+    let mood = e.mood.map(|m| format!(" mood {m}/5")).unwrap_or_default();
+    let symptoms = if e.symptoms.is_empty() {
+        String::new()
+    } else {
+        format!(" [{}]", e.symptoms.join(", "))
+    };
+    format!("{}{mood}{symptoms}  {}  [{}]", when(&e.at), e.text, e.id)
+}

@@ -1,0 +1,280 @@
+//! Parsing values the way people type them: `142/91`, `81.5kg`, `6.2` with `--unit mmol/L`,
+//! `08:00,20:00`, `21/7`.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Weekday};
+use companion_core::clinical::units::{GlucoseUnit, HbA1cUnit, TemperatureUnit, WeightUnit};
+use companion_core::model::{MealContext, Measurement, Profile, ReadingKind};
+
+use crate::error::{CliError, usage};
+
+/// A reading kind as typed: `bp`, `glucose`, `weight`, `hr`, `spo2`, `temp`, `hba1c` (or the
+/// stored names).
+pub fn kind(text: &str) -> Result<ReadingKind, CliError> {
+    let kind = match text.to_ascii_lowercase().as_str() {
+        "bp" | "blood-pressure" => ReadingKind::BloodPressure,
+        "hr" | "pulse" | "heart-rate" => ReadingKind::HeartRate,
+        "temp" => ReadingKind::Temperature,
+        "a1c" => ReadingKind::Hba1c,
+        other => match ReadingKind::from_name(other) {
+            Some(kind) => kind,
+            None => {
+                return usage(
+                    "unknown reading kind: use bp, glucose, weight, hr, spo2, temp or hba1c",
+                );
+            }
+        },
+    };
+    Ok(kind)
+}
+
+/// Splits `81.5kg` into (81.5, Some("kg")) and `81.5` into (81.5, None).
+fn number_and_unit(field: &str, text: &str) -> Result<(f64, Option<String>), CliError> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let value: f64 = match number.parse() {
+        Ok(v) => v,
+        Err(_) => return usage(format!("{field}: expected a number")),
+    };
+    let unit = unit.trim();
+    Ok((value, (!unit.is_empty()).then(|| unit.to_string())))
+}
+
+fn whole(field: &str, value: f64) -> Result<u16, CliError> {
+    if value.fract() == 0.0 && (0.0..=f64::from(u16::MAX)).contains(&value) {
+        Ok(value as u16)
+    } else {
+        usage(format!("{field}: expected a whole number"))
+    }
+}
+
+/// Parses a measurement of `kind` from `value` (and `--unit`, `--context`, `--pulse`), in the
+/// patient's preferred unit unless one is given. Returns the measurement in canonical units and
+/// the unit it was entered in when that is not the canonical one.
+pub fn measurement(
+    kind: ReadingKind,
+    value: &str,
+    unit: Option<&str>,
+    context: Option<MealContext>,
+    pulse: Option<u16>,
+    profile: &Profile,
+) -> Result<(Measurement, Option<String>), CliError> {
+    if kind != ReadingKind::BloodPressure && pulse.is_some() {
+        return usage("--pulse goes with a blood pressure reading");
+    }
+    if kind != ReadingKind::Glucose && context.is_some() {
+        return usage("--context goes with a glucose reading");
+    }
+    let bad_unit = |expected: &str| {
+        usage(format!(
+            "unknown unit for {}: use {expected}",
+            kind.as_str()
+        ))
+    };
+    let number_and_unit = || -> Result<(f64, Option<String>), CliError> {
+        let (number, attached) = number_and_unit(kind.as_str(), value)?;
+        match (attached, unit) {
+            (Some(a), Some(u)) if !a.eq_ignore_ascii_case(u) => {
+                usage("the unit is given twice, differently")
+            }
+            (Some(a), _) => Ok((number, Some(a.to_ascii_lowercase()))),
+            (None, u) => Ok((number, u.map(str::to_ascii_lowercase))),
+        }
+    };
+    Ok(match kind {
+        ReadingKind::BloodPressure => (blood_pressure(value, pulse)?, None),
+        ReadingKind::Glucose => {
+            let (number, unit) = number_and_unit()?;
+            let u = match unit.as_deref() {
+                None => profile.units.glucose,
+                Some("mg/dl") => GlucoseUnit::MgDl,
+                Some("mmol/l" | "mmol") => GlucoseUnit::MmolL,
+                Some(_) => return bad_unit("mg/dL or mmol/L"),
+            };
+            let m = Measurement::Glucose {
+                mg_dl: u.to_mg_dl(number),
+                context: context.unwrap_or(MealContext::Random),
+            };
+            (m, (u != GlucoseUnit::MgDl).then(|| u.symbol().to_string()))
+        }
+        ReadingKind::Weight => {
+            let (number, unit) = number_and_unit()?;
+            let u = match unit.as_deref() {
+                None => profile.units.weight,
+                Some("kg") => WeightUnit::Kg,
+                Some("lb" | "lbs") => WeightUnit::Lb,
+                Some(_) => return bad_unit("kg or lb"),
+            };
+            let m = Measurement::Weight {
+                kg: u.to_kg(number),
+            };
+            (m, (u != WeightUnit::Kg).then(|| u.symbol().to_string()))
+        }
+        ReadingKind::Temperature => {
+            let (number, unit) = number_and_unit()?;
+            let u = match unit.as_deref().map(|u| u.trim_start_matches('°')) {
+                None => profile.units.temperature,
+                Some("c") => TemperatureUnit::Celsius,
+                Some("f") => TemperatureUnit::Fahrenheit,
+                Some(_) => return bad_unit("C or F"),
+            };
+            let m = Measurement::Temperature {
+                celsius: u.to_celsius(number),
+            };
+            (m, (u != TemperatureUnit::Celsius).then(|| "F".to_string()))
+        }
+        ReadingKind::Hba1c => {
+            let (number, unit) = number_and_unit()?;
+            let u = match unit.as_deref() {
+                None => profile.units.hba1c,
+                Some("%") => HbA1cUnit::Percent,
+                Some("mmol/mol") => HbA1cUnit::MmolMol,
+                Some(_) => return bad_unit("% or mmol/mol"),
+            };
+            let m = Measurement::Hba1c {
+                percent: u.to_percent(number),
+            };
+            (m, (u != HbA1cUnit::Percent).then(|| u.symbol().to_string()))
+        }
+        ReadingKind::HeartRate => {
+            let (number, unit) = number_and_unit()?;
+            if !matches!(unit.as_deref(), None | Some("bpm" | "/min")) {
+                return bad_unit("bpm");
+            }
+            (
+                Measurement::HeartRate {
+                    bpm: whole("heart rate", number)?,
+                },
+                None,
+            )
+        }
+        ReadingKind::Spo2 => {
+            let (number, unit) = number_and_unit()?;
+            if !matches!(unit.as_deref(), None | Some("%")) {
+                return bad_unit("%");
+            }
+            (Measurement::Spo2 { percent: number }, None)
+        }
+    })
+}
+
+/// `142/91` and an optional pulse.
+fn blood_pressure(value: &str, pulse: Option<u16>) -> Result<Measurement, CliError> {
+    let Some((sys, dia)) = value.split_once('/') else {
+        return usage("blood pressure: expected systolic/diastolic, like 142/91");
+    };
+    let parse = |field, s: &str| -> Result<u16, CliError> {
+        match s.trim().parse::<u16>() {
+            Ok(v) => Ok(v),
+            Err(_) => usage(format!("{field}: expected a whole number of mmHg")),
+        }
+    };
+    Ok(Measurement::BloodPressure {
+        systolic: parse("systolic", sys)?,
+        diastolic: parse("diastolic", dia)?,
+        pulse,
+    })
+}
+
+/// A meal context as typed: `fasting`, `before-meal`, `after-meal`, `bedtime`, `random`.
+pub fn context(text: &str) -> Result<MealContext, String> {
+    Ok(match text.to_ascii_lowercase().replace('_', "-").as_str() {
+        "fasting" => MealContext::Fasting,
+        "before-meal" | "pre-meal" => MealContext::BeforeMeal,
+        "after-meal" | "post-meal" => MealContext::AfterMeal,
+        "bedtime" => MealContext::Bedtime,
+        "random" => MealContext::Random,
+        _ => return Err("use fasting, before-meal, after-meal, bedtime or random".into()),
+    })
+}
+
+/// A time of day as `HH:MM`.
+pub fn time_of_day(text: &str) -> Result<NaiveTime, String> {
+    NaiveTime::parse_from_str(text.trim(), "%H:%M").map_err(|_| "expected a time like 08:00".into())
+}
+
+/// A date as `YYYY-MM-DD`.
+pub fn date(text: &str) -> Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+        .map_err(|_| "expected a date like 2026-11-23".into())
+}
+
+/// An instant as RFC 3339 (`2026-11-23T08:05:00+01:00`).
+pub fn instant(text: &str) -> Result<DateTime<FixedOffset>, String> {
+    DateTime::parse_from_rfc3339(text.trim())
+        .map_err(|_| "expected an RFC 3339 time like 2026-11-23T08:05:00+01:00".into())
+}
+
+/// A day of the week (`mon`, `tue`, ...).
+pub fn weekday(text: &str) -> Result<Weekday, String> {
+    text.trim()
+        .parse::<Weekday>()
+        .map_err(|_| "expected a day like mon, tue, wed".into())
+}
+
+/// Two whole numbers separated by `/` (`21/7`).
+pub fn pair(field: &str, text: &str) -> Result<(u32, u32), CliError> {
+    let parsed = text
+        .split_once('/')
+        .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)));
+    match parsed {
+        Some(p) => Ok(p),
+        None => usage(format!("{field}: expected two whole numbers like 21/7")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile() -> Profile {
+        Profile::new("Ana", "Europe/Berlin").expect("profile")
+    }
+
+    #[test]
+    fn values_parse_as_people_say_them() {
+        let p = profile();
+        let (m, unit) =
+            measurement(ReadingKind::Weight, "180lb", None, None, None, &p).expect("ok");
+        assert!(matches!(m, Measurement::Weight { kg } if (kg - 81.646_626_6).abs() < 1e-6));
+        assert_eq!(unit.as_deref(), Some("lb"));
+        let (m, unit) = measurement(
+            ReadingKind::Glucose,
+            "6.2",
+            Some("mmol/L"),
+            Some(MealContext::Fasting),
+            None,
+            &p,
+        )
+        .expect("ok");
+        assert!(matches!(m, Measurement::Glucose { mg_dl, .. } if (mg_dl - 111.6992).abs() < 1e-9));
+        assert_eq!(unit.as_deref(), Some("mmol/L"));
+        let (m, _) = measurement(
+            ReadingKind::BloodPressure,
+            "142/91",
+            None,
+            None,
+            Some(72),
+            &p,
+        )
+        .expect("ok");
+        assert_eq!(
+            m,
+            Measurement::BloodPressure {
+                systolic: 142,
+                diastolic: 91,
+                pulse: Some(72)
+            }
+        );
+        let (m, _) =
+            measurement(ReadingKind::Temperature, "100.4F", None, None, None, &p).expect("ok");
+        assert!(matches!(m, Measurement::Temperature { celsius } if (celsius - 38.0).abs() < 1e-9));
+        assert!(measurement(ReadingKind::BloodPressure, "142", None, None, None, &p).is_err());
+        assert!(measurement(ReadingKind::Weight, "81kg", Some("lb"), None, None, &p).is_err());
+        assert!(measurement(ReadingKind::Weight, "81 stone", None, None, None, &p).is_err());
+        assert!(measurement(ReadingKind::HeartRate, "72.5", None, None, None, &p).is_err());
+        assert!(measurement(ReadingKind::Weight, "80", None, None, Some(70), &p).is_err());
+    }
+}

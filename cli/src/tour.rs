@@ -1,0 +1,184 @@
+//! `companion tour`: a scripted walk through the features on a record in a temporary directory.
+//! Each step is a real command line, parsed and run exactly as if typed.
+
+use std::io::Write;
+
+use clap::Parser;
+
+use crate::Cli;
+use crate::error::CliError;
+
+/// The steps: what the step shows, and the command line.
+const STEPS: &[(&str, &[&str])] = &[
+    (
+        "Create a record for a patient living in Berlin",
+        &["init", "--name", "Ana", "--tz", "Europe/Berlin"],
+    ),
+    (
+        "Add her conditions",
+        &[
+            "profile",
+            "set",
+            "--condition",
+            "hypertension",
+            "--condition",
+            "type 2 diabetes",
+            "--height-cm",
+            "168",
+        ],
+    ),
+    (
+        "Add metformin twice a day",
+        &[
+            "med",
+            "add",
+            "Metformin",
+            "--dose",
+            "500 mg",
+            "--at",
+            "08:00,20:00",
+            "--instructions",
+            "with food",
+            "--inventory",
+            "60",
+        ],
+    ),
+    (
+        "Add ramipril every morning, kept on Berlin time when travelling",
+        &[
+            "med",
+            "add",
+            "Ramipril",
+            "--dose",
+            "5 mg",
+            "--at",
+            "08:00",
+            "--fixed-zone",
+            "Europe/Berlin",
+        ],
+    ),
+    (
+        "Add paracetamol as needed: at most 4 a day, 6 hours apart",
+        &[
+            "med",
+            "add",
+            "Paracetamol",
+            "--dose",
+            "500 mg",
+            "--as-needed",
+            "--max-per-day",
+            "4",
+            "--min-interval-min",
+            "360",
+        ],
+    ),
+    ("List the medications", &["med", "list"]),
+    (
+        "Log a metformin dose as taken",
+        &["dose", "take", "metformin", "--by", "Ana"],
+    ),
+    (
+        "Record a blood pressure reading the way people say it",
+        &["reading", "add", "bp", "142/91", "--pulse", "72"],
+    ),
+    (
+        "A fasting glucose in mmol/L (stored in mg/dL at full precision)",
+        &[
+            "reading",
+            "add",
+            "glucose",
+            "6.2",
+            "--unit",
+            "mmol/L",
+            "--context",
+            "fasting",
+        ],
+    ),
+    (
+        "A weight in kilograms",
+        &["reading", "add", "weight", "81.5kg"],
+    ),
+    (
+        "A reading taken earlier",
+        &[
+            "reading",
+            "add",
+            "bp",
+            "128/82",
+            "--at",
+            "2026-01-15T07:30:00+01:00",
+        ],
+    ),
+    (
+        "A typing error is refused, and nothing is stored",
+        &["reading", "add", "bp", "400/91"],
+    ),
+    (
+        "List the blood pressure readings",
+        &["reading", "list", "--kind", "bp"],
+    ),
+    (
+        "Write in the journal",
+        &[
+            "journal",
+            "add",
+            "Walked 30 minutes, felt fine",
+            "--mood",
+            "4",
+        ],
+    ),
+    ("Pause a medication", &["med", "pause", "paracetamol"]),
+    (
+        "Export everything as JSON (first lines)",
+        &["export", "--json"],
+    ),
+];
+
+/// Runs the tour, printing each step, its command line and what it printed.
+pub fn run(out: &mut dyn Write) -> Result<(), CliError> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("tour.db");
+    let db = db.to_string_lossy().to_string();
+    writeln!(
+        out,
+        "Companion tour: a record in a temporary directory, removed at the end.\n"
+    )?;
+    for (i, (what, args)) in STEPS.iter().enumerate() {
+        writeln!(out, "{}. {what}", i + 1)?;
+        let shown: Vec<String> = args
+            .iter()
+            .map(|a| {
+                if a.contains(' ') {
+                    format!("\"{a}\"")
+                } else {
+                    a.to_string()
+                }
+            })
+            .collect();
+        writeln!(out, "   $ companion {}", shown.join(" "))?;
+        let mut argv = vec!["companion", "--db", &db];
+        argv.extend_from_slice(args);
+        let cli = Cli::try_parse_from(argv).map_err(|e| CliError::Usage(e.to_string()))?;
+        let mut buf = Vec::new();
+        let result = crate::commands::run(cli, &mut buf);
+        let text = String::from_utf8_lossy(&buf);
+        let lines: Vec<&str> = text.lines().collect();
+        let shown = if args[0] == "export" {
+            &lines[..lines.len().min(12)]
+        } else {
+            &lines[..]
+        };
+        for line in shown {
+            writeln!(out, "   {line}")?;
+        }
+        if shown.len() < lines.len() {
+            writeln!(out, "   ... ({} more lines)", lines.len() - shown.len())?;
+        }
+        if let Err(e) = result {
+            writeln!(out, "   error: {e}")?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out, "Done. Run `companion --help` for every command.")?;
+    Ok(())
+}

@@ -1,0 +1,647 @@
+//! The real `companion` binary: happy paths, and bad input that must print one line on stderr,
+//! exit non-zero and write nothing.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn companion(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_companion"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("COMPANION_DB")
+        .output()
+        .expect("run companion")
+}
+
+fn ok(db: &Path, args: &[&str]) -> String {
+    let out = companion(db, args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn json(db: &Path, args: &[&str]) -> Value {
+    serde_json::from_str(&ok(db, args)).expect("json output")
+}
+
+/// Runs a command that must fail: one line on stderr, the given exit code, nothing written.
+fn refused(db: &Path, args: &[&str], code: i32, needle: &str) {
+    let before = std::fs::metadata(db)
+        .ok()
+        .map(|_| json(db, &["export", "--json"]));
+    let out = companion(db, args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "{args:?}: one line expected: {stderr}"
+    );
+    assert!(stderr.contains(needle), "{args:?}: {stderr}");
+    let after = std::fs::metadata(db)
+        .ok()
+        .map(|_| json(db, &["export", "--json"]));
+    assert_eq!(before, after, "{args:?} changed the record");
+}
+
+fn init(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let db = dir.path().join("r.db");
+    let out = ok(&db, &["init", "--name", "Ana", "--tz", "Europe/Berlin"]);
+    assert!(out.starts_with("Created a record for Ana"));
+    db
+}
+
+#[test]
+fn readings_are_entered_the_way_people_say_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    ok(
+        &db,
+        &[
+            "reading",
+            "add",
+            "bp",
+            "142/91",
+            "--pulse",
+            "72",
+            "--at",
+            "2026-11-20T08:00:00+01:00",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "reading",
+            "add",
+            "glucose",
+            "6.2",
+            "--unit",
+            "mmol/L",
+            "--context",
+            "fasting",
+            "--at",
+            "2026-11-20T07:00:00+01:00",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "reading",
+            "add",
+            "weight",
+            "81.5kg",
+            "--at",
+            "2026-11-20T07:05:00+01:00",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "reading",
+            "add",
+            "weight",
+            "180lb",
+            "--at",
+            "2026-11-21T07:05:00+01:00",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "reading",
+            "add",
+            "temp",
+            "100.4F",
+            "--at",
+            "2026-11-21T09:00:00+01:00",
+        ],
+    );
+    let list = json(&db, &["reading", "list", "--json"]);
+    let readings = list["readings"].as_array().expect("array");
+    assert_eq!(readings.len(), 5);
+    let bp = readings
+        .iter()
+        .find(|r| r["measurement"]["kind"] == "blood_pressure")
+        .expect("bp");
+    assert_eq!(bp["measurement"]["systolic"], 142);
+    assert_eq!(bp["measurement"]["pulse"], 72);
+    assert_eq!(bp["at"], "2026-11-20T08:00:00+01:00");
+    let glucose = readings
+        .iter()
+        .find(|r| r["measurement"]["kind"] == "glucose")
+        .expect("glucose");
+    let mg_dl = glucose["measurement"]["mg_dl"].as_f64().expect("number");
+    assert!((mg_dl - 6.2 * 18.016).abs() < 1e-9, "{mg_dl}");
+    assert_eq!(glucose["entered_unit"], "mmol/L");
+    assert_eq!(glucose["measurement"]["context"], "fasting");
+    let pounds = readings
+        .iter()
+        .find(|r| r["entered_unit"] == "lb")
+        .expect("lb");
+    assert!((pounds["measurement"]["kg"].as_f64().expect("kg") - 81.646_626_6).abs() < 1e-6);
+
+    let text = ok(&db, &["reading", "list", "--kind", "weight"]);
+    assert!(
+        text.contains("81.6 kg") && text.contains("81.5 kg"),
+        "{text}"
+    );
+
+    // Paging prints a cursor that continues the listing.
+    let page = json(&db, &["reading", "list", "--limit", "2", "--json"]);
+    let next = page["next"].as_str().expect("cursor").to_string();
+    let rest = json(
+        &db,
+        &[
+            "reading", "list", "--limit", "10", "--after", &next, "--json",
+        ],
+    );
+    assert_eq!(rest["readings"].as_array().expect("array").len(), 3);
+    assert!(rest["next"].is_null());
+}
+
+#[test]
+fn readings_are_corrected_and_deleted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    ok(&db, &["reading", "add", "bp", "142/91"]);
+    let list = json(&db, &["reading", "list", "--json"]);
+    let id = list["readings"][0]["id"].as_str().expect("id").to_string();
+    ok(
+        &db,
+        &["reading", "edit", &id, "141/90", "--note", "left arm"],
+    );
+    let list = json(&db, &["reading", "list", "--json"]);
+    assert_eq!(list["readings"][0]["measurement"]["systolic"], 141);
+    assert_eq!(list["readings"][0]["note"], "left arm");
+    refused(
+        &db,
+        &["reading", "edit", &id, "90/95"],
+        1,
+        "diastolic pressure must be below systolic",
+    );
+    ok(&db, &["reading", "delete", &id]);
+    assert_eq!(ok(&db, &["reading", "list"]).trim(), "No readings");
+    refused(
+        &db,
+        &["reading", "delete", &id],
+        1,
+        "no reading with that id",
+    );
+}
+
+#[test]
+fn medications_doses_and_journal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    ok(
+        &db,
+        &[
+            "med",
+            "add",
+            "Metformin",
+            "--dose",
+            "500 mg",
+            "--at",
+            "08:00,20:00",
+            "--inventory",
+            "60",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "med",
+            "add",
+            "Prednisolone",
+            "--dose",
+            "40 mg",
+            "--taper",
+            "7:40 mg@08:00;7:20 mg@08:00",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "med",
+            "add",
+            "Ibuprofen",
+            "--dose",
+            "400 mg",
+            "--as-needed",
+            "--max-per-day",
+            "3",
+            "--min-interval-min",
+            "480",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "med",
+            "add",
+            "Levothyroxine",
+            "--dose",
+            "50 ug",
+            "--every-hours",
+            "24",
+            "--first",
+            "06:00",
+            "--fixed-zone",
+            "Europe/Berlin",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "med",
+            "add",
+            "Vitamin D",
+            "--dose",
+            "1 tablet",
+            "--weekdays",
+            "mon,thu",
+            "--at",
+            "09:00",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "med",
+            "add",
+            "Methotrexate",
+            "--dose",
+            "10 mg",
+            "--every-days",
+            "7",
+            "--at",
+            "18:00",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "med", "add", "Pill", "--dose", "1 tablet", "--cycle", "21/7", "--at", "21:00",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "med",
+            "add",
+            "Insulin",
+            "--dose",
+            "8 units",
+            "--meals",
+            "breakfast,dinner",
+            "--offset-min",
+            "-15",
+            "--form",
+            "injection",
+        ],
+    );
+    let meds = json(&db, &["med", "list", "--json"]);
+    assert_eq!(meds.as_array().expect("array").len(), 8);
+    let types: Vec<&str> = meds
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|m| m["schedule"]["type"].as_str().expect("type"))
+        .collect();
+    for t in [
+        "fixed_times",
+        "tapering",
+        "as_needed",
+        "every_n_hours",
+        "weekdays",
+        "every_n_days",
+        "cyclic",
+        "meal_relative",
+    ] {
+        assert!(types.contains(&t), "{t} in {types:?}");
+    }
+
+    ok(
+        &db,
+        &[
+            "med",
+            "edit",
+            "metformin",
+            "--dose",
+            "1000 mg",
+            "--instructions",
+            "with food",
+        ],
+    );
+    ok(&db, &["med", "pause", "Ibuprofen"]);
+    ok(&db, &["med", "stop", "Pill"]);
+    let meds = json(&db, &["med", "list", "--json"]);
+    assert_eq!(meds.as_array().expect("array").len(), 7);
+    let metformin = meds
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|m| m["name"] == "Metformin")
+        .expect("metformin");
+    assert_eq!(metformin["dose"]["amount"], 1000.0);
+    assert_eq!(
+        json(&db, &["med", "list", "--all", "--json"])
+            .as_array()
+            .expect("array")
+            .len(),
+        8
+    );
+
+    ok(
+        &db,
+        &[
+            "dose",
+            "take",
+            "metformin",
+            "--scheduled",
+            "2026-11-23T08:00:00+01:00",
+            "--at",
+            "2026-11-23T08:20:00+01:00",
+            "--by",
+            "Ben",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "dose",
+            "skip",
+            "Metformin",
+            "--scheduled",
+            "2026-11-23T20:00:00+01:00",
+            "--at",
+            "2026-11-23T20:30:00+01:00",
+        ],
+    );
+    let doses = json(
+        &db,
+        &["dose", "list", "metformin", "--days", "36500", "--json"],
+    );
+    let doses = doses.as_array().expect("array");
+    assert_eq!(doses.len(), 2);
+    assert_eq!(doses[1]["logged_by"], "Ben");
+    assert_eq!(doses[0]["status"], "skipped");
+
+    ok(
+        &db,
+        &[
+            "journal",
+            "add",
+            "Dizzy after lunch",
+            "--mood",
+            "2",
+            "--symptom",
+            "dizziness",
+        ],
+    );
+    let journal = json(&db, &["journal", "list", "--json"]);
+    assert_eq!(journal[0]["symptoms"][0], "dizziness");
+
+    ok(
+        &db,
+        &[
+            "profile",
+            "set",
+            "--condition",
+            "hypertension",
+            "--glucose-unit",
+            "mmol/L",
+            "--birth-date",
+            "1958-04-02",
+        ],
+    );
+    let profile = json(&db, &["profile", "show", "--json"]);
+    assert_eq!(profile["conditions"][0], "hypertension");
+    assert_eq!(profile["units"]["glucose"], "mmol/L");
+    // Glucose now defaults to mmol/L and shows in it.
+    ok(&db, &["reading", "add", "glucose", "5.5"]);
+    assert!(ok(&db, &["reading", "list"]).contains("5.5 mmol/L"));
+    let export = json(&db, &["export", "--json"]);
+    assert_eq!(export["medications"].as_array().expect("array").len(), 8);
+}
+
+#[test]
+fn bad_input_is_one_line_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    ok(
+        &db,
+        &[
+            "med",
+            "add",
+            "Metformin",
+            "--dose",
+            "500 mg",
+            "--at",
+            "08:00",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "med",
+            "add",
+            "metformin",
+            "--dose",
+            "850 mg",
+            "--at",
+            "20:00",
+        ],
+    );
+    refused(
+        &db,
+        &["reading", "add", "bp", "400/91"],
+        1,
+        "systolic must be between 50 and 300 mmHg",
+    );
+    refused(
+        &db,
+        &["reading", "add", "bp", "142"],
+        2,
+        "expected systolic/diastolic",
+    );
+    refused(
+        &db,
+        &["reading", "add", "glucose", "0"],
+        1,
+        "glucose must be between",
+    );
+    refused(
+        &db,
+        &["reading", "add", "weight", "2000kg"],
+        1,
+        "weight must be between",
+    );
+    refused(
+        &db,
+        &["reading", "add", "weight", "80", "--unit", "stone"],
+        2,
+        "unknown unit",
+    );
+    refused(
+        &db,
+        &["reading", "add", "cholesterol", "5"],
+        2,
+        "unknown reading kind",
+    );
+    refused(
+        &db,
+        &["reading", "add", "bp", "120/80", "--at", "yesterday"],
+        2,
+        "RFC 3339",
+    );
+    refused(
+        &db,
+        &["reading", "add", "glucose", "5", "--context", "lunchtime"],
+        2,
+        "fasting",
+    );
+    refused(
+        &db,
+        &["reading", "list", "--after", "nonsense"],
+        1,
+        "page cursor",
+    );
+    refused(
+        &db,
+        &["med", "add", "X", "--dose", "500", "--at", "08:00"],
+        1,
+        "dose",
+    );
+    refused(
+        &db,
+        &["med", "add", "X", "--dose", "5 mg"],
+        2,
+        "give a schedule",
+    );
+    refused(
+        &db,
+        &["med", "add", "X", "--dose", "5 mg", "--at", "25:00"],
+        2,
+        "08:00",
+    );
+    refused(
+        &db,
+        &[
+            "med",
+            "add",
+            "X",
+            "--dose",
+            "5 mg",
+            "--at",
+            "08:00",
+            "--fixed-zone",
+            "Mars/Base",
+        ],
+        1,
+        "time zone",
+    );
+    refused(
+        &db,
+        &[
+            "med",
+            "add",
+            "X",
+            "--dose",
+            "5 mg",
+            "--every-hours",
+            "8",
+            "--cycle",
+            "21/7",
+        ],
+        2,
+        "choose one schedule",
+    );
+    refused(
+        &db,
+        &[
+            "med",
+            "add",
+            "X",
+            "--dose",
+            "5 mg",
+            "--at",
+            "08:00",
+            "--start",
+            "2026-05-01",
+            "--end",
+            "2026-04-01",
+        ],
+        1,
+        "end date",
+    );
+    refused(
+        &db,
+        &["dose", "take", "aspirin"],
+        2,
+        "no medication with that id or name",
+    );
+    refused(
+        &db,
+        &["dose", "take", "METFORMIN"],
+        2,
+        "several medications",
+    );
+    refused(
+        &db,
+        &["journal", "add", "x", "--mood", "9"],
+        1,
+        "mood must be between 1 and 5",
+    );
+    refused(
+        &db,
+        &["profile", "set", "--tz", "Europe/Nowhere"],
+        1,
+        "time zone",
+    );
+    refused(
+        &db,
+        &["init", "--name", "Ana", "--tz", "Europe/Berlin"],
+        1,
+        "already exists",
+    );
+    refused(&db, &["frobnicate"], 2, "unrecognized subcommand");
+
+    // A missing record, and a bad zone at init, create no file.
+    let missing = dir.path().join("none.db");
+    refused(&missing, &["reading", "list"], 2, "companion init");
+    refused(
+        &missing,
+        &["init", "--name", "Ana", "--tz", "Berlin"],
+        1,
+        "time zone",
+    );
+    assert!(!missing.exists());
+}
+
+#[test]
+fn the_tour_runs_every_step() {
+    let out = Command::new(env!("CARGO_BIN_EXE_companion"))
+        .arg("tour")
+        .output()
+        .expect("tour");
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        text.contains("Stored blood pressure 142/91 mmHg, pulse 72/min"),
+        "{text}"
+    );
+    assert!(text.contains("error: invalid input: systolic must be between 50 and 300 mmHg"));
+    assert_eq!(
+        text.matches("error:").count(),
+        1,
+        "only the deliberate typo fails:\n{text}"
+    );
+    assert!(text.contains("Done."));
+}
