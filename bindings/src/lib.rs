@@ -1,1 +1,27 @@
-//! ffi
+//! UniFFI bindings of the Companion core for Swift and Kotlin.
+//!
+//! A thin layer: it converts types and errors and nothing more (no business rule lives here).
+//! Each module mirrors a part of the core: [`profile`], [`readings`], [`medications`],
+//! [`events`] (doses, journal, appointments) and [`record`] (the `HealthRecord` object).
+//! Instants cross as RFC 3339 text with their UTC offset, dates as `YYYY-MM-DD`, times of day as
+//! `HH:MM`; malformed text raises `CompanionError.InvalidInput`.
+#![deny(missing_docs)]
+#![cfg_attr(not(test), warn(clippy::unwrap_used))]
+
+mod convert;
+mod error;
+pub mod events;
+pub mod medications;
+pub mod profile;
+pub mod readings;
+pub mod record;
+
+pub use error::CompanionError;
+
+uniffi::setup_scaffolding!();
+
+/// A fresh entry id (UUID v7) for a new reading, medication, dose, journal entry or appointment.
+#[uniffi::export]
+pub fn new_id() -> String {
+    companion_core::model::new_id()
+}

@@ -24,7 +24,9 @@ const QUERIES: usize = 50;
 
 fn plain_open(path: &Path) -> Connection {
     let conn = Connection::open(path).unwrap();
-    let _: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).unwrap();
+    let _: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .unwrap();
     conn.pragma_update(None, "synchronous", "FULL").unwrap();
     conn
 }
@@ -99,7 +101,9 @@ fn main() {
     // 1. One reading, its own transaction.
     let mut record = HealthRecord::create(&dir.path().join("write.db"), &profile).unwrap();
     let plain = plain_create(&dir.path().join("write-plain.db"));
-    let readings: Vec<Reading> = (0..WRITES).map(|i| event(i, now - Span::days(20))).collect();
+    let readings: Vec<Reading> = (0..WRITES)
+        .map(|i| event(i, now - Span::days(20)))
+        .collect();
     for r in readings.iter().take(10) {
         // Warm both up (first document load, statement caches).
         let mut a = r.clone();
@@ -136,7 +140,9 @@ fn main() {
     let t = Instant::now();
     let mut record = HealthRecord::create(&path, &profile).unwrap();
     let all: Vec<Reading> = (0..EVENTS).map(|i| event(i, start)).collect();
-    for month in all.chunk_by(|a, b| a.at.format("%Y-%m").to_string() == b.at.format("%Y-%m").to_string()) {
+    for month in
+        all.chunk_by(|a, b| a.at.format("%Y-%m").to_string() == b.at.format("%Y-%m").to_string())
+    {
         record.add_readings(month).unwrap();
     }
     drop(record);
@@ -150,7 +156,9 @@ fn main() {
     tx.commit().unwrap();
     drop(plain);
     let build_plain = t.elapsed();
-    println!("\nbuild {EVENTS} events (monthly batches): store {build_store:.2?}, plain {build_plain:.2?}");
+    println!(
+        "\nbuild {EVENTS} events (monthly batches): store {build_store:.2?}, plain {build_plain:.2?}"
+    );
 
     let since = Utc::now() - Span::days(30);
     let (mut store_t, mut plain_t, mut rows) = (Duration::ZERO, Duration::ZERO, (0, 0));
@@ -160,7 +168,10 @@ fn main() {
         let page = record
             .readings(&ReadingQuery {
                 kind: Some(ReadingKind::BloodPressure),
-                range: TimeRange { from: Some(since), to: None },
+                range: TimeRange {
+                    from: Some(since),
+                    to: None,
+                },
                 ..Default::default()
             })
             .unwrap();
@@ -187,7 +198,10 @@ fn main() {
     }
     assert_eq!(rows.0, rows.1);
     let (s, p) = (mean(store_t, QUERIES), mean(plain_t, QUERIES));
-    println!("open + last 30 days of blood pressure ({} rows) in {EVENTS} events (mean of {QUERIES}):", rows.0);
+    println!(
+        "open + last 30 days of blood pressure ({} rows) in {EVENTS} events (mean of {QUERIES}):",
+        rows.0
+    );
     println!(
         "  store {:>9.1} us   plain table {:>9.1} us   ratio {:.2}x   (goal <= 1.5x)",
         s * 1e6,

@@ -53,11 +53,19 @@ pub enum Error {
     /// A schema migration failed; the file is left at its old version.
     #[error("schema migration failed")]
     Migration(#[source] Box<rusqlite_migration::Error>),
-    /// An Automerge document could not be loaded or changed, or remote change bytes were not
-    /// valid Automerge; nothing was written.
+    /// A stored Automerge document could not be loaded or changed; nothing was written.
     #[error("document {doc} could not be read or changed")]
     Document {
         /// The document's name (`record`, `log/2026-11`).
+        doc: String,
+        /// The underlying error.
+        #[source]
+        source: Box<automerge::AutomergeError>,
+    },
+    /// Change bytes from another replica were not valid Automerge; nothing was written.
+    #[error("the changes for document {doc} are malformed")]
+    InvalidChanges {
+        /// The document they were meant for.
         doc: String,
         /// The underlying error.
         #[source]

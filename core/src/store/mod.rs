@@ -70,6 +70,13 @@ fn document_error(doc: DocId) -> impl FnOnce(automerge::AutomergeError) -> Error
     }
 }
 
+fn malformed(doc: DocId) -> impl FnOnce(automerge::AutomergeError) -> Error {
+    move |source| Error::InvalidChanges {
+        doc: doc.to_string(),
+        source: Box::new(source),
+    }
+}
+
 fn encode_error(_: serde_json::Error) -> Error {
     Error::Corrupt {
         detail: "an entry could not be encoded",
@@ -309,7 +316,7 @@ impl Store {
             bytes,
             LoadOptions::new().on_partial_load(OnPartialLoad::Error),
         )
-        .map_err(document_error(doc))?;
+        .map_err(malformed(doc))?;
         let result = self.apply_inner(doc, bytes);
         if result.is_err() {
             self.cache.evict(doc);

@@ -1,0 +1,202 @@
+package org.companion.core
+
+import java.nio.file.Files
+import java.nio.file.Path
+import kotlin.test.AfterTest
+import kotlin.test.BeforeTest
+import kotlin.test.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertNull
+import kotlin.test.assertTrue
+
+/** Drives the generated Kotlin bindings against the real Rust library and real SQLite files. */
+class RecordTest {
+    private lateinit var dir: Path
+
+    @BeforeTest
+    fun setUp() {
+        dir = Files.createTempDirectory("companion-kt")
+    }
+
+    @AfterTest
+    fun tearDown() {
+        dir.toFile().deleteRecursively()
+    }
+
+    private fun newRecord(name: String = "record.db"): HealthRecord =
+        HealthRecord.create(dir.resolve(name).toString(), defaultProfile("Ana", "Europe/Berlin"))
+
+    private fun bp(systolic: Int, diastolic: Int, at: String, pulse: Int? = null) = Reading(
+        id = newId(),
+        measurement = Measurement.BloodPressure(systolic.toUShort(), diastolic.toUShort(), pulse?.toUShort()),
+        at = at,
+        enteredUnit = null,
+        source = ReadingSource.Manual,
+        note = null,
+        loggedBy = null,
+    )
+
+    private fun metformin() = Medication(
+        id = newId(),
+        name = "Metformin",
+        strength = "500 mg",
+        form = MedicationForm.TABLET,
+        dose = parseDose("500 mg"),
+        instructions = "with food",
+        prescriber = null,
+        start = "2026-01-01",
+        end = null,
+        status = MedicationStatus.ACTIVE,
+        inventory = 60.0,
+        schedule = Schedule.FixedTimes(listOf("08:00", "20:00")),
+        timeZone = TimeZonePolicy.Local,
+        graceMinutes = 60u,
+        lateDose = LateDosePolicy.HalfInterval,
+    )
+
+    @Test
+    fun opensARecordAndKeepsTheProfile() {
+        val path = dir.resolve("record.db").toString()
+        val id = newRecord().use { record ->
+            val profile = record.profile().copy(conditions = listOf("hypertension"), glucoseUnit = GlucoseUnit.MMOL_L)
+            record.setProfile(profile)
+            record.id()
+        }
+        HealthRecord.open(path).use { record ->
+            assertEquals(id, record.id())
+            assertEquals(listOf("hypertension"), record.profile().conditions)
+            assertEquals(GlucoseUnit.MMOL_L, record.profile().glucoseUnit)
+        }
+        assertFailsWith<CompanionException.NoRecord> { HealthRecord.open(dir.resolve("missing.db").toString()) }
+        assertFailsWith<CompanionException.RecordExists> { HealthRecord.create(path, defaultProfile("Ana", "Europe/Berlin")) }
+    }
+
+    @Test
+    fun addsAndListsReadings() {
+        newRecord().use { record ->
+            val first = bp(142, 91, "2026-11-20T08:00:00+01:00", pulse = 72)
+            val second = bp(128, 82, "2026-11-21T08:00:00+01:00")
+            val glucose = Reading(
+                id = newId(),
+                measurement = Measurement.Glucose(6.2 * 18.016, MealContext.FASTING),
+                at = "2026-11-21T07:00:00+01:00",
+                enteredUnit = "mmol/L",
+                source = ReadingSource.Manual,
+                note = "before breakfast",
+                loggedBy = "Ana",
+            )
+            assertEquals(first.id, record.addReading(first))
+            record.addReadings(listOf(second, glucose))
+
+            val bps = record.readings(ReadingQuery(ReadingKind.BLOOD_PRESSURE, null, null, null, null))
+            assertEquals(listOf(second, first), bps.readings)
+            assertNull(bps.next)
+            assertEquals(glucose, record.reading(glucose.id))
+
+            // Paging.
+            val page = record.readings(ReadingQuery(null, null, null, 2u, null))
+            assertEquals(2, page.readings.size)
+            val rest = record.readings(ReadingQuery(null, null, null, 2u, page.next))
+            assertEquals(1, rest.readings.size)
+
+            // Time range.
+            val day = record.readings(ReadingQuery(null, "2026-11-21T00:00:00+01:00", "2026-11-22T00:00:00+01:00", null, null))
+            assertEquals(setOf(second.id, glucose.id), day.readings.map { it.id }.toSet())
+
+            // Correct, then delete.
+            record.updateReading(first.copy(note = "left arm"))
+            assertEquals("left arm", record.reading(first.id).note)
+            record.deleteReading(first.id)
+            assertFailsWith<CompanionException.NotFound> { record.reading(first.id) }
+        }
+    }
+
+    @Test
+    fun aBadValueRaisesTheTypedErrorAndStoresNothing() {
+        newRecord().use { record ->
+            val e = assertFailsWith<CompanionException.InvalidInput> { record.addReading(bp(400, 91, "2026-11-20T08:00:00+01:00")) }
+            assertEquals("systolic", e.field)
+            assertTrue(e.reason.contains("between 50 and 300 mmHg"), e.reason)
+            assertFalse(e.reason.contains("400"), "no entered value in the message")
+
+            assertFailsWith<CompanionException.InvalidInput> { record.addReading(bp(120, 130, "2026-11-20T08:00:00+01:00")) }
+            val weight = bp(120, 80, "2026-11-20T08:00:00+01:00").copy(measurement = Measurement.Weight(2000.0))
+            assertFailsWith<CompanionException.InvalidInput> { record.addReading(weight) }
+            val time = assertFailsWith<CompanionException.InvalidInput> { record.addReading(bp(120, 80, "yesterday")) }
+            assertEquals("reading time", time.field)
+            // A batch with one bad reading stores none.
+            assertFailsWith<CompanionException.InvalidInput> {
+                record.addReadings(listOf(bp(120, 80, "2026-11-20T08:00:00+01:00"), weight))
+            }
+            assertEquals(0, record.readings(ReadingQuery(null, null, null, null, null)).readings.size)
+
+            assertFailsWith<CompanionException.InvalidInput> { defaultProfile("Ana", "Europe/Atlantis") }
+            assertFailsWith<CompanionException.InvalidInput> { parseDose("lots") }
+            assertFailsWith<CompanionException.InvalidInput> { record.readings(ReadingQuery(null, null, null, null, "not-a-cursor")) }
+        }
+    }
+
+    @Test
+    fun addsListsAndChangesMedicationsAndDoses() {
+        newRecord().use { record ->
+            val med = metformin()
+            record.addMedication(med)
+            val prn = metformin().copy(name = "Paracetamol", schedule = Schedule.AsNeeded(4u, 360u))
+            record.addMedication(prn)
+            val taper = metformin().copy(
+                name = "Prednisolone",
+                schedule = Schedule.Tapering(listOf(TaperStep(7u, parseDose("40 mg"), listOf("08:00")), TaperStep(7u, parseDose("20 mg"), listOf("08:00")))),
+                timeZone = TimeZonePolicy.Fixed("Europe/Berlin"),
+            )
+            record.addMedication(taper)
+            assertEquals(listOf("Metformin", "Paracetamol", "Prednisolone"), record.medications(false).map { it.name })
+            assertEquals(taper, record.medication(taper.id))
+
+            record.updateMedication(med.copy(dose = parseDose("1000 mg")))
+            assertEquals(1000.0, record.medication(med.id).dose.amount)
+            assertEquals(MedicationStatus.STOPPED, record.setMedicationStatus(prn.id, MedicationStatus.STOPPED).status)
+            assertEquals(2, record.medications(false).size)
+            assertEquals(3, record.medications(true).size)
+
+            val badTimes = metformin().copy(schedule = Schedule.FixedTimes(listOf("25:00")))
+            assertFailsWith<CompanionException.InvalidInput> { record.addMedication(badTimes) }
+            val badZone = metformin().copy(timeZone = TimeZonePolicy.Fixed("Mars/Olympus"))
+            assertFailsWith<CompanionException.InvalidInput> { record.addMedication(badZone) }
+
+            val dose = DoseEvent(newId(), med.id, "2026-11-23T08:00:00+01:00", DoseStatus.TAKEN, "2026-11-23T08:12:00+01:00", null, "Ben", null, false)
+            record.logDose(dose)
+            assertEquals(listOf(dose), record.doses(med.id, null, null))
+            val orphan = dose.copy(id = newId(), medicationId = "nope")
+            assertFailsWith<CompanionException.NotFound> { record.logDose(orphan) }
+        }
+    }
+
+    @Test
+    fun journalAppointmentsAndSyncBytes() {
+        newRecord().use { phone ->
+            phone.addJournalEntry(JournalEntry(newId(), "2026-11-23T21:00:00+01:00", "Slept well", 4u, listOf("none"), null))
+            assertFailsWith<CompanionException.InvalidInput> {
+                phone.addJournalEntry(JournalEntry(newId(), "2026-11-23T21:00:00+01:00", "x", 9u, emptyList(), null))
+            }
+            phone.addAppointment(Appointment(newId(), "2026-12-01T10:00:00+01:00", "Check-up", "Dr. Lee", null, null))
+            val reading = bp(150, 95, "2026-11-23T08:00:00+01:00")
+            phone.addReading(reading)
+
+            newRecord("caregiver.db").use { caregiver ->
+                for (doc in phone.documents()) {
+                    val report = caregiver.applyChanges(doc, phone.exportDocument(doc))
+                    assertTrue(report.changed)
+                }
+                assertEquals(reading, caregiver.reading(reading.id))
+                assertEquals(1, caregiver.journal(null, null).size)
+                assertEquals("Check-up", caregiver.appointments(null, null).single().title)
+                assertFailsWith<CompanionException.InvalidSyncData> { caregiver.applyChanges("log/2026-11", byteArrayOf(1, 2, 3)) }
+                assertFailsWith<CompanionException.InvalidSyncData> { caregiver.applyChanges("../../etc", byteArrayOf()) }
+            }
+            assertTrue(phone.exportJson().contains(reading.id))
+        }
+    }
+}
+
+private fun assertFalse(value: Boolean, message: String) = kotlin.test.assertFalse(value, message)

@@ -1,0 +1,172 @@
+//! Dose events, journal entries and appointments across the FFI.
+
+use companion_core::model as core;
+
+use crate::convert::{instant, instant_text};
+use crate::error::CompanionError;
+use crate::medications::Dose;
+
+/// Taken or skipped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum DoseStatus {
+    /// Taken.
+    Taken,
+    /// Skipped.
+    Skipped,
+}
+
+/// A dose taken or skipped.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct DoseEvent {
+    /// Entry id (use `new_id()`).
+    pub id: String,
+    /// The medication.
+    pub medication_id: String,
+    /// The scheduled occurrence it answers (RFC 3339); none for as-needed doses.
+    pub scheduled_at: Option<String>,
+    /// Taken or skipped.
+    pub status: DoseStatus,
+    /// When (RFC 3339).
+    pub at: String,
+    /// The amount when it differs from the medication's dose.
+    pub amount: Option<Dose>,
+    /// Who logged it.
+    pub logged_by: Option<String>,
+    /// A note.
+    pub note: Option<String>,
+    /// A dose beyond an as-needed limit that the person confirmed.
+    pub confirmed_over_limit: bool,
+}
+
+/// A journal entry.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct JournalEntry {
+    /// Entry id (use `new_id()`).
+    pub id: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Text.
+    pub text: String,
+    /// Mood 1-5.
+    pub mood: Option<u8>,
+    /// Symptom tags.
+    pub symptoms: Vec<String>,
+    /// Who wrote it.
+    pub logged_by: Option<String>,
+}
+
+/// An appointment.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Appointment {
+    /// Entry id (use `new_id()`).
+    pub id: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// What it is.
+    pub title: String,
+    /// With whom.
+    pub clinician: Option<String>,
+    /// Where.
+    pub location: Option<String>,
+    /// A note.
+    pub note: Option<String>,
+}
+
+impl From<core::DoseEvent> for DoseEvent {
+    fn from(d: core::DoseEvent) -> Self {
+        Self {
+            id: d.id,
+            medication_id: d.medication_id,
+            scheduled_at: d.scheduled_at.as_ref().map(instant_text),
+            status: match d.status {
+                core::DoseStatus::Taken => DoseStatus::Taken,
+                core::DoseStatus::Skipped => DoseStatus::Skipped,
+            },
+            at: instant_text(&d.at),
+            amount: d.amount.map(Into::into),
+            logged_by: d.logged_by,
+            note: d.note,
+            confirmed_over_limit: d.confirmed_over_limit,
+        }
+    }
+}
+
+impl TryFrom<DoseEvent> for core::DoseEvent {
+    type Error = CompanionError;
+
+    fn try_from(d: DoseEvent) -> Result<Self, CompanionError> {
+        Ok(Self {
+            id: d.id,
+            medication_id: d.medication_id,
+            scheduled_at: d
+                .scheduled_at
+                .map(|s| instant("scheduled time", &s))
+                .transpose()?,
+            status: match d.status {
+                DoseStatus::Taken => core::DoseStatus::Taken,
+                DoseStatus::Skipped => core::DoseStatus::Skipped,
+            },
+            at: instant("dose time", &d.at)?,
+            amount: d.amount.map(Into::into),
+            logged_by: d.logged_by,
+            note: d.note,
+            confirmed_over_limit: d.confirmed_over_limit,
+        })
+    }
+}
+
+impl From<core::JournalEntry> for JournalEntry {
+    fn from(e: core::JournalEntry) -> Self {
+        Self {
+            id: e.id,
+            at: instant_text(&e.at),
+            text: e.text,
+            mood: e.mood,
+            symptoms: e.symptoms,
+            logged_by: e.logged_by,
+        }
+    }
+}
+
+impl TryFrom<JournalEntry> for core::JournalEntry {
+    type Error = CompanionError;
+
+    fn try_from(e: JournalEntry) -> Result<Self, CompanionError> {
+        Ok(Self {
+            id: e.id,
+            at: instant("journal time", &e.at)?,
+            text: e.text,
+            mood: e.mood,
+            symptoms: e.symptoms,
+            logged_by: e.logged_by,
+        })
+    }
+}
+
+impl From<core::Appointment> for Appointment {
+    fn from(a: core::Appointment) -> Self {
+        Self {
+            id: a.id,
+            at: instant_text(&a.at),
+            title: a.title,
+            clinician: a.clinician,
+            location: a.location,
+            note: a.note,
+        }
+    }
+}
+
+impl TryFrom<Appointment> for core::Appointment {
+    type Error = CompanionError;
+
+    fn try_from(a: Appointment) -> Result<Self, CompanionError> {
+        Ok(Self {
+            id: a.id,
+            at: instant("appointment time", &a.at)?,
+            title: a.title,
+            clinician: a.clinician,
+            location: a.location,
+            note: a.note,
+        })
+    }
+}

@@ -1,0 +1,288 @@
+//! The record object: one-to-one with the core's `HealthRecord`.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use companion_core as core;
+
+use crate::convert::utc;
+use crate::error::CompanionError;
+use crate::events::{Appointment, DoseEvent, JournalEntry};
+use crate::medications::{Medication, MedicationStatus, status_to_core};
+use crate::profile::Profile;
+use crate::readings::{Reading, ReadingPage, ReadingQuery};
+
+/// What applying remote changes did.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct ApplyReport {
+    /// False when every change was already known.
+    pub changed: bool,
+    /// Entries of the document now indexed.
+    pub indexed: u64,
+    /// Entries that did not decode and were left out of the index.
+    pub skipped: u64,
+}
+
+/// One patient's health record, in one SQLite file. Safe to share between threads: calls are
+/// serialised.
+#[derive(uniffi::Object)]
+pub struct HealthRecord {
+    inner: Mutex<core::HealthRecord>,
+}
+
+fn range(from: Option<String>, to: Option<String>) -> Result<core::TimeRange, CompanionError> {
+    Ok(core::TimeRange {
+        from: utc("from", from)?,
+        to: utc("to", to)?,
+    })
+}
+
+fn all<T, U: From<T>>(items: Vec<T>) -> Vec<U> {
+    items.into_iter().map(U::from).collect()
+}
+
+#[uniffi::export]
+impl HealthRecord {
+    /// Creates a record for `profile` in a new file at `path`.
+    #[uniffi::constructor]
+    pub fn create(path: String, profile: Profile) -> Result<Arc<Self>, CompanionError> {
+        let profile = profile.try_into()?;
+        Ok(Self::wrap(core::HealthRecord::create(
+            Path::new(&path),
+            &profile,
+        )?))
+    }
+
+    /// Opens the record at `path` (reads SQLite only).
+    #[uniffi::constructor]
+    pub fn open(path: String) -> Result<Arc<Self>, CompanionError> {
+        Ok(Self::wrap(core::HealthRecord::open(Path::new(&path))?))
+    }
+
+    /// The record's id.
+    pub fn id(&self) -> String {
+        self.lock().id().to_string()
+    }
+
+    /// The profile.
+    pub fn profile(&self) -> Result<Profile, CompanionError> {
+        Ok(self.lock().profile()?.into())
+    }
+
+    /// Replaces the profile.
+    pub fn set_profile(&self, profile: Profile) -> Result<(), CompanionError> {
+        Ok(self.lock().set_profile(&profile.try_into()?)?)
+    }
+
+    /// Adds a medication.
+    pub fn add_medication(&self, medication: Medication) -> Result<(), CompanionError> {
+        Ok(self.lock().add_medication(&medication.try_into()?)?)
+    }
+
+    /// Replaces a medication's fields.
+    pub fn update_medication(&self, medication: Medication) -> Result<(), CompanionError> {
+        Ok(self.lock().update_medication(&medication.try_into()?)?)
+    }
+
+    /// Pauses, resumes or stops a medication.
+    pub fn set_medication_status(
+        &self,
+        id: String,
+        status: MedicationStatus,
+    ) -> Result<Medication, CompanionError> {
+        Ok(self
+            .lock()
+            .set_medication_status(&id, status_to_core(status))?
+            .into())
+    }
+
+    /// The medication `id`.
+    pub fn medication(&self, id: String) -> Result<Medication, CompanionError> {
+        Ok(self.lock().medication(&id)?.into())
+    }
+
+    /// Medications by name; stopped ones only with `include_stopped`.
+    pub fn medications(&self, include_stopped: bool) -> Result<Vec<Medication>, CompanionError> {
+        Ok(all(self.lock().medications(include_stopped)?))
+    }
+
+    /// Logs a dose taken or skipped.
+    pub fn log_dose(&self, dose: DoseEvent) -> Result<(), CompanionError> {
+        Ok(self.lock().log_dose(&dose.try_into()?)?)
+    }
+
+    /// Corrects a logged dose.
+    pub fn update_dose(&self, dose: DoseEvent) -> Result<(), CompanionError> {
+        Ok(self.lock().update_dose(&dose.try_into()?)?)
+    }
+
+    /// Deletes a dose logged by mistake.
+    pub fn delete_dose(&self, id: String) -> Result<(), CompanionError> {
+        Ok(self.lock().delete_dose(&id)?)
+    }
+
+    /// Dose events in `[from, to)` (RFC 3339), newest first.
+    pub fn doses(
+        &self,
+        medication_id: Option<String>,
+        from: Option<String>,
+        to: Option<String>,
+    ) -> Result<Vec<DoseEvent>, CompanionError> {
+        let range = range(from, to)?;
+        Ok(all(self.lock().doses(medication_id.as_deref(), range)?))
+    }
+
+    /// Stores a reading; returns the stored id (an earlier import's id for a duplicate import).
+    pub fn add_reading(&self, reading: Reading) -> Result<String, CompanionError> {
+        Ok(self.lock().add_reading(&reading.try_into()?)?)
+    }
+
+    /// Stores many readings in one transaction; all or none.
+    pub fn add_readings(&self, readings: Vec<Reading>) -> Result<Vec<String>, CompanionError> {
+        let readings = readings
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(self.lock().add_readings(&readings)?)
+    }
+
+    /// Corrects a reading.
+    pub fn update_reading(&self, reading: Reading) -> Result<(), CompanionError> {
+        Ok(self.lock().update_reading(&reading.try_into()?)?)
+    }
+
+    /// Deletes a reading.
+    pub fn delete_reading(&self, id: String) -> Result<(), CompanionError> {
+        Ok(self.lock().delete_reading(&id)?)
+    }
+
+    /// The reading `id`.
+    pub fn reading(&self, id: String) -> Result<Reading, CompanionError> {
+        Ok(self.lock().reading(&id)?.into())
+    }
+
+    /// Readings, newest first, a page at a time.
+    pub fn readings(&self, query: ReadingQuery) -> Result<ReadingPage, CompanionError> {
+        let query = core::ReadingQuery {
+            kind: query.kind.map(Into::into),
+            range: range(query.from, query.to)?,
+            limit: query.limit,
+            after: query
+                .after
+                .as_deref()
+                .map(core::PageCursor::parse)
+                .transpose()?,
+        };
+        let page = self.lock().readings(&query)?;
+        Ok(ReadingPage {
+            readings: all(page.readings),
+            next: page.next.map(|c| c.as_str().to_string()),
+        })
+    }
+
+    /// Adds a journal entry.
+    pub fn add_journal_entry(&self, entry: JournalEntry) -> Result<(), CompanionError> {
+        Ok(self.lock().add_journal_entry(&entry.try_into()?)?)
+    }
+
+    /// Corrects a journal entry.
+    pub fn update_journal_entry(&self, entry: JournalEntry) -> Result<(), CompanionError> {
+        Ok(self.lock().update_journal_entry(&entry.try_into()?)?)
+    }
+
+    /// Deletes a journal entry.
+    pub fn delete_journal_entry(&self, id: String) -> Result<(), CompanionError> {
+        Ok(self.lock().delete_journal_entry(&id)?)
+    }
+
+    /// Journal entries in `[from, to)`, newest first.
+    pub fn journal(
+        &self,
+        from: Option<String>,
+        to: Option<String>,
+    ) -> Result<Vec<JournalEntry>, CompanionError> {
+        let range = range(from, to)?;
+        Ok(all(self.lock().journal(range)?))
+    }
+
+    /// Adds an appointment.
+    pub fn add_appointment(&self, appointment: Appointment) -> Result<(), CompanionError> {
+        Ok(self.lock().add_appointment(&appointment.try_into()?)?)
+    }
+
+    /// Changes an appointment.
+    pub fn update_appointment(&self, appointment: Appointment) -> Result<(), CompanionError> {
+        Ok(self.lock().update_appointment(&appointment.try_into()?)?)
+    }
+
+    /// Cancels an appointment.
+    pub fn delete_appointment(&self, id: String) -> Result<(), CompanionError> {
+        Ok(self.lock().delete_appointment(&id)?)
+    }
+
+    /// Appointments in `[from, to)`, newest first.
+    pub fn appointments(
+        &self,
+        from: Option<String>,
+        to: Option<String>,
+    ) -> Result<Vec<Appointment>, CompanionError> {
+        let range = range(from, to)?;
+        Ok(all(self.lock().appointments(range)?))
+    }
+
+    /// Everything the record holds, as JSON.
+    pub fn export_json(&self) -> Result<String, CompanionError> {
+        let export = self.lock().export()?;
+        serde_json::to_string(&export).map_err(|_| CompanionError::Storage {
+            reason: "the export could not be encoded".into(),
+        })
+    }
+
+    /// Rebuilds the query index from the documents.
+    pub fn rebuild_index(&self) -> Result<(), CompanionError> {
+        Ok(self.lock().rebuild_index()?)
+    }
+
+    /// Folds document chunks into snapshots; returns how many chunks were removed.
+    pub fn compact(&self) -> Result<u64, CompanionError> {
+        Ok(self.lock().compact()? as u64)
+    }
+
+    /// The names of the record's documents.
+    pub fn documents(&self) -> Result<Vec<String>, CompanionError> {
+        Ok(self.lock().documents()?)
+    }
+
+    /// A whole document as Automerge bytes.
+    pub fn export_document(&self, doc: String) -> Result<Vec<u8>, CompanionError> {
+        Ok(self.lock().export_document(&doc)?)
+    }
+
+    /// Applies Automerge change bytes from another replica to document `doc`.
+    pub fn apply_changes(
+        &self,
+        doc: String,
+        bytes: Vec<u8>,
+    ) -> Result<ApplyReport, CompanionError> {
+        let report = self.lock().apply_changes(&doc, &bytes)?;
+        Ok(ApplyReport {
+            changed: report.changed,
+            indexed: report.indexed as u64,
+            skipped: report.skipped as u64,
+        })
+    }
+}
+
+impl HealthRecord {
+    fn wrap(inner: core::HealthRecord) -> Arc<Self> {
+        Arc::new(Self {
+            inner: Mutex::new(inner),
+        })
+    }
+
+    /// The record, even if an earlier call panicked while holding it: every core write is one
+    /// transaction, so a panic cannot leave a half-written record behind.
+    fn lock(&self) -> MutexGuard<'_, core::HealthRecord> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
