@@ -14,7 +14,8 @@ rm -rf bindings/kotlin/generated
     --out-dir bindings/kotlin/generated
 
 cd bindings/kotlin
-mvn -B -q -Dstyle.color=never test -Drust.lib.dir="$root/target/debug"
+# (Maven prints colour codes even in batch mode; strip them.)
+mvn -B -q -Dstyle.color=never test -Drust.lib.dir="$root/target/debug" 2>&1 | sed 's/\x1b\[[0-9;]*m//g'
 # Maven -q hides the summary; print the counts Surefire wrote.
 python3 - <<'PY'
 import glob, xml.etree.ElementTree as ET

@@ -27,6 +27,13 @@ pub enum CompanionError {
         /// What was being added.
         entity: String,
     },
+    /// An as-needed dose beyond its limits: ask the person, and log it again with
+    /// `confirmed_over_limit` if they confirm.
+    #[error("beyond the {limit:?}")]
+    DoseLimitExceeded {
+        /// Which limit.
+        limit: DoseLimit,
+    },
     /// There is no record at the path.
     #[error("no record at that path")]
     NoRecord,
@@ -52,6 +59,21 @@ pub enum CompanionError {
     InvalidSyncData {
         /// A description free of patient data.
         reason: String,
+    },
+}
+
+/// The limit of an as-needed medication that a dose would break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum DoseLimit {
+    /// The most doses in a calendar day.
+    DailyMaximum {
+        /// The limit.
+        max: u32,
+    },
+    /// The least minutes between doses.
+    MinimumInterval {
+        /// The limit.
+        minutes: u32,
     },
 }
 
@@ -92,6 +114,16 @@ impl From<Core> for CompanionError {
             },
             Core::AlreadyExists { entity } => Self::AlreadyExists {
                 entity: entity.to_string(),
+            },
+            Core::DoseLimit(limit) => Self::DoseLimitExceeded {
+                limit: match limit {
+                    companion_core::DoseLimit::DailyMaximum { max } => {
+                        DoseLimit::DailyMaximum { max }
+                    }
+                    companion_core::DoseLimit::MinimumInterval { minutes } => {
+                        DoseLimit::MinimumInterval { minutes }
+                    }
+                },
             },
             Core::NoRecord => Self::NoRecord,
             Core::RecordExists => Self::RecordExists,

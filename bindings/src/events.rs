@@ -13,6 +13,8 @@ pub enum DoseStatus {
     Taken,
     /// Skipped.
     Skipped,
+    /// Snoozed until `snoozed_until`.
+    Snoozed,
 }
 
 /// A dose taken or skipped.
@@ -34,8 +36,47 @@ pub struct DoseEvent {
     pub logged_by: Option<String>,
     /// A note.
     pub note: Option<String>,
+    /// For a snooze: when it is due again (RFC 3339).
+    pub snoozed_until: Option<String>,
     /// A dose beyond an as-needed limit that the person confirmed.
     pub confirmed_over_limit: bool,
+}
+
+/// A refill: units added to what is on hand.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Refill {
+    /// Entry id (use `new_id()`).
+    pub id: String,
+    /// The medication.
+    pub medication_id: String,
+    /// When (RFC 3339).
+    pub at: String,
+    /// Units added.
+    pub amount: f64,
+}
+
+impl From<core::Refill> for Refill {
+    fn from(r: core::Refill) -> Self {
+        Self {
+            id: r.id,
+            medication_id: r.medication_id,
+            at: instant_text(&r.at),
+            amount: r.amount,
+        }
+    }
+}
+
+impl TryFrom<Refill> for core::Refill {
+    type Error = CompanionError;
+
+    fn try_from(r: Refill) -> Result<Self, CompanionError> {
+        Ok(Self {
+            id: r.id,
+            medication_id: r.medication_id,
+            at: instant("refill time", &r.at)?,
+            amount: r.amount,
+        })
+    }
 }
 
 /// A journal entry.
@@ -81,11 +122,13 @@ impl From<core::DoseEvent> for DoseEvent {
             status: match d.status {
                 core::DoseStatus::Taken => DoseStatus::Taken,
                 core::DoseStatus::Skipped => DoseStatus::Skipped,
+                core::DoseStatus::Snoozed => DoseStatus::Snoozed,
             },
             at: instant_text(&d.at),
             amount: d.amount.map(Into::into),
             logged_by: d.logged_by,
             note: d.note,
+            snoozed_until: d.snoozed_until.as_ref().map(instant_text),
             confirmed_over_limit: d.confirmed_over_limit,
         }
     }
@@ -105,11 +148,16 @@ impl TryFrom<DoseEvent> for core::DoseEvent {
             status: match d.status {
                 DoseStatus::Taken => core::DoseStatus::Taken,
                 DoseStatus::Skipped => core::DoseStatus::Skipped,
+                DoseStatus::Snoozed => core::DoseStatus::Snoozed,
             },
             at: instant("dose time", &d.at)?,
             amount: d.amount.map(Into::into),
             logged_by: d.logged_by,
             note: d.note,
+            snoozed_until: d
+                .snoozed_until
+                .map(|s| instant("snoozed until", &s))
+                .transpose()?,
             confirmed_over_limit: d.confirmed_over_limit,
         })
     }

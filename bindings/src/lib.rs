@@ -2,7 +2,8 @@
 //!
 //! A thin layer: it converts types and errors and nothing more (no business rule lives here).
 //! Each module mirrors a part of the core: [`profile`], [`readings`], [`medications`],
-//! [`events`] (doses, journal, appointments) and [`record`] (the `HealthRecord` object).
+//! [`events`] (doses, refills, journal, appointments), [`reminders`] (the notification plan,
+//! dose states, adherence) and [`record`] (the `HealthRecord` object).
 //! Instants cross as RFC 3339 text with their UTC offset, dates as `YYYY-MM-DD`, times of day as
 //! `HH:MM`; malformed text raises `CompanionError.InvalidInput`.
 #![deny(missing_docs)]
@@ -15,6 +16,7 @@ pub mod medications;
 pub mod profile;
 pub mod readings;
 pub mod record;
+pub mod reminders;
 
 pub use error::CompanionError;
 

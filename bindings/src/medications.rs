@@ -4,7 +4,7 @@
 use chrono::Weekday as CoreWeekday;
 use companion_core::model as core;
 
-use crate::convert::{date, time, time_text, times, times_text};
+use crate::convert::{date, instant, instant_text, time, time_text, times, times_text};
 use crate::error::CompanionError;
 
 /// An amount taken at one time.
@@ -189,7 +189,19 @@ pub enum LateDosePolicy {
     },
 }
 
-/// A medication with its schedule.
+/// A count of a medication on hand.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct Inventory {
+    /// Units on hand when counted.
+    pub count: f64,
+    /// When counted (RFC 3339).
+    pub counted_at: String,
+    /// Units one dose of the medication's dose uses.
+    pub per_dose: f64,
+}
+
+/// A medication with its schedule. The record keeps its pauses and schedule history itself;
+/// they are not part of this type.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct Medication {
     /// Entry id (use `new_id()` for a new medication).
@@ -212,8 +224,12 @@ pub struct Medication {
     pub end: Option<String>,
     /// Status.
     pub status: MedicationStatus,
-    /// Units on hand.
-    pub inventory: Option<f64>,
+    /// The last count of what is on hand, if tracked.
+    pub inventory: Option<Inventory>,
+    /// Days before running out that the refill reminder starts.
+    pub refill_days_ahead: u32,
+    /// No dose is due before this instant (RFC 3339): when it entered the record.
+    pub recorded_at: Option<String>,
     /// Schedule.
     pub schedule: Schedule,
     /// Time-zone policy.
@@ -458,7 +474,13 @@ impl From<core::Medication> for Medication {
             start: m.start.to_string(),
             end: m.end.map(|d| d.to_string()),
             status: to_ffi(&STATUSES, m.status),
-            inventory: m.inventory,
+            inventory: m.inventory.map(|i| Inventory {
+                count: i.count,
+                counted_at: instant_text(&i.counted_at),
+                per_dose: i.per_dose,
+            }),
+            refill_days_ahead: m.refill_days_ahead,
+            recorded_at: m.recorded_at.map(|t| t.to_rfc3339()),
             schedule: m.schedule.into(),
             time_zone: match m.time_zone {
                 core::TimeZonePolicy::Local => TimeZonePolicy::Local,
@@ -488,7 +510,23 @@ impl TryFrom<Medication> for core::Medication {
             start: date("start date", &m.start)?,
             end: m.end.map(|d| date("end date", &d)).transpose()?,
             status: to_core(&STATUSES, m.status),
-            inventory: m.inventory,
+            inventory: m
+                .inventory
+                .map(|i| {
+                    Ok::<_, CompanionError>(core::Inventory {
+                        count: i.count,
+                        counted_at: instant("inventory counted at", &i.counted_at)?,
+                        per_dose: i.per_dose,
+                    })
+                })
+                .transpose()?,
+            refill_days_ahead: m.refill_days_ahead,
+            pauses: Vec::new(),
+            history: Vec::new(),
+            recorded_at: m
+                .recorded_at
+                .map(|t| instant("recorded at", &t).map(|t| t.to_utc()))
+                .transpose()?,
             schedule: m.schedule.try_into()?,
             time_zone: match m.time_zone {
                 TimeZonePolicy::Local => core::TimeZonePolicy::Local,

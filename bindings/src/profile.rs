@@ -104,6 +104,22 @@ pub struct Profile {
     pub hba1c_unit: HbA1cUnit,
     /// Usual meal times.
     pub meal_times: MealTimes,
+    /// How reminders behave.
+    pub reminders: ReminderSettings,
+}
+
+/// How reminders behave; medication reminders and safety alerts ignore quiet hours and the
+/// budget.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ReminderSettings {
+    /// Quiet hours start, `HH:MM`.
+    pub quiet_start: String,
+    /// Quiet hours end, `HH:MM`.
+    pub quiet_end: String,
+    /// The most non-critical nudges a week.
+    pub weekly_nudge_budget: u32,
+    /// Hours before an appointment for its second reminder.
+    pub appointment_hours_before: u32,
 }
 
 /// A profile with a name and home zone, every other field at its default.
@@ -152,6 +168,12 @@ impl From<core::Profile> for Profile {
                 dinner: time_text(&p.meal_times.dinner),
                 bedtime: time_text(&p.meal_times.bedtime),
             },
+            reminders: ReminderSettings {
+                quiet_start: time_text(&p.reminders.quiet_start),
+                quiet_end: time_text(&p.reminders.quiet_end),
+                weekly_nudge_budget: p.reminders.weekly_nudge_budget,
+                appointment_hours_before: p.reminders.appointment_hours_before,
+            },
         }
     }
 }
@@ -199,6 +221,12 @@ impl TryFrom<Profile> for core::Profile {
                 lunch: time("lunch time", &p.meal_times.lunch)?,
                 dinner: time("dinner time", &p.meal_times.dinner)?,
                 bedtime: time("bedtime", &p.meal_times.bedtime)?,
+            },
+            reminders: core::ReminderSettings {
+                quiet_start: time("quiet hours start", &p.reminders.quiet_start)?,
+                quiet_end: time("quiet hours end", &p.reminders.quiet_end)?,
+                weekly_nudge_budget: p.reminders.weekly_nudge_budget,
+                appointment_hours_before: p.reminders.appointment_hours_before,
             },
         })
     }

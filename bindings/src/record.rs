@@ -5,12 +5,15 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use companion_core as core;
 
-use crate::convert::utc;
+use chrono::Duration;
+
+use crate::convert::{instant, utc};
 use crate::error::CompanionError;
-use crate::events::{Appointment, DoseEvent, JournalEntry};
+use crate::events::{Appointment, DoseEvent, JournalEntry, Refill};
 use crate::medications::{Medication, MedicationStatus, status_to_core};
 use crate::profile::Profile;
 use crate::readings::{Reading, ReadingPage, ReadingQuery};
+use crate::reminders::{Adherence, PlannedNotification, RefillStatus, ScheduledDose, Today};
 
 /// What applying remote changes did.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
@@ -228,6 +231,87 @@ impl HealthRecord {
     ) -> Result<Vec<Appointment>, CompanionError> {
         let range = range(from, to)?;
         Ok(all(self.lock().appointments(range)?))
+    }
+
+    /// Logs a refill of a tracked medication.
+    pub fn log_refill(&self, refill: Refill) -> Result<(), CompanionError> {
+        Ok(self.lock().log_refill(&refill.try_into()?)?)
+    }
+
+    /// The notifications to schedule at `now` (RFC 3339) for the next `horizon_hours`, soonest
+    /// first, at most `max` (64 on iOS), for a phone in `device_zone` (IANA). Call it on every
+    /// launch, change and notification action, and replace the pending notifications by id.
+    pub fn plan_reminders(
+        &self,
+        now: String,
+        device_zone: String,
+        horizon_hours: u32,
+        max: u32,
+    ) -> Result<Vec<PlannedNotification>, CompanionError> {
+        let now = instant("now", &now)?.to_utc();
+        let plan = self.lock().plan_reminders(
+            now,
+            &device_zone,
+            Duration::hours(i64::from(horizon_hours)),
+            max as usize,
+        )?;
+        Ok(all(plan))
+    }
+
+    /// What a home screen shows at `now`.
+    pub fn today(&self, now: String, device_zone: String) -> Result<Today, CompanionError> {
+        let now = instant("now", &now)?.to_utc();
+        Ok(self.lock().today(now, &device_zone)?.into())
+    }
+
+    /// Doses missed in `[since, now)`: what a caregiver's device alerts about.
+    pub fn missed_doses(
+        &self,
+        since: String,
+        now: String,
+        device_zone: String,
+    ) -> Result<Vec<ScheduledDose>, CompanionError> {
+        let since = instant("since", &since)?.to_utc();
+        let now = instant("now", &now)?.to_utc();
+        Ok(all(self.lock().missed_doses(since, now, &device_zone)?))
+    }
+
+    /// Adherence per medication over `[from, to)` as it stands at `now`.
+    pub fn adherence(
+        &self,
+        from: String,
+        to: String,
+        now: String,
+        device_zone: String,
+    ) -> Result<Vec<Adherence>, CompanionError> {
+        let from = instant("from", &from)?.to_utc();
+        let to = instant("to", &to)?.to_utc();
+        let now = instant("now", &now)?.to_utc();
+        Ok(all(self.lock().adherence(from, to, now, &device_zone)?))
+    }
+
+    /// What is on hand of each tracked medication and when it runs out.
+    pub fn refill_status(
+        &self,
+        now: String,
+        device_zone: String,
+    ) -> Result<Vec<RefillStatus>, CompanionError> {
+        let now = instant("now", &now)?.to_utc();
+        Ok(all(self.lock().refill_status(now, &device_zone)?))
+    }
+
+    /// The scheduled time (RFC 3339) a dose logged at `now` without one answers, if any.
+    pub fn dose_to_answer(
+        &self,
+        medication_id: String,
+        now: String,
+        device_zone: String,
+    ) -> Result<Option<String>, CompanionError> {
+        let now = instant("now", &now)?.to_utc();
+        Ok(self
+            .lock()
+            .dose_to_answer(&medication_id, now, &device_zone)?
+            .map(|t| t.to_rfc3339()))
     }
 
     /// Everything the record holds, as JSON.

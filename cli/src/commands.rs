@@ -57,6 +57,17 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Dose(cmd) => dose_cmd(&mut record, cmd, ctx),
         Command::Reading(cmd) => reading_cmd(&mut record, cmd, ctx),
         Command::Journal(cmd) => journal_cmd(&mut record, cmd, ctx),
+        Command::Reminders {
+            from,
+            hours,
+            tz,
+            max,
+            json,
+        } => crate::reminders::plan(&record, ctx, from, hours, tz, max, json),
+        Command::Today { tz, json } => crate::reminders::today(&record, ctx, tz, json),
+        Command::Adherence { days, tz, json } => {
+            crate::reminders::adherence(&record, ctx, days, tz, json)
+        }
         Command::Export { .. } => {
             serde_json::to_writer_pretty(&mut *ctx.out, &record.export()?)?;
             writeln!(ctx.out)?;
@@ -67,14 +78,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
 }
 
 /// What every command needs besides the record.
-struct Ctx<'a> {
-    profile: Profile,
-    out: &'a mut dyn Write,
+pub struct Ctx<'a> {
+    pub profile: Profile,
+    pub out: &'a mut dyn Write,
 }
 
 impl Ctx<'_> {
     /// Now, with the UTC offset of the patient's home zone.
-    fn now(&self) -> DateTime<FixedOffset> {
+    pub fn now(&self) -> DateTime<FixedOffset> {
         let now = Utc::now();
         match self.profile.home_time_zone.parse::<chrono_tz::Tz>() {
             Ok(tz) => now.with_timezone(&tz).fixed_offset(),
@@ -92,7 +103,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn json(&mut self, value: &impl serde::Serialize) -> Result<(), CliError> {
+    pub fn json(&mut self, value: &impl serde::Serialize) -> Result<(), CliError> {
         serde_json::to_writer_pretty(&mut *self.out, value)?;
         writeln!(self.out)?;
         Ok(())
@@ -218,7 +229,11 @@ fn find_med(record: &HealthRecord, key: &str) -> Result<Medication, CliError> {
     }
 }
 
-fn apply_details(m: &mut Medication, d: MedDetails) -> Result<(), CliError> {
+fn apply_details(
+    m: &mut Medication,
+    d: MedDetails,
+    now: DateTime<FixedOffset>,
+) -> Result<(), CliError> {
     if let Some(s) = d.strength {
         m.strength = Some(s);
     }
@@ -244,8 +259,17 @@ fn apply_details(m: &mut Medication, d: MedDetails) -> Result<(), CliError> {
     if let Some(end) = d.end {
         m.end = Some(end);
     }
-    if let Some(inv) = d.inventory {
-        m.inventory = Some(inv);
+    if let Some(count) = d.inventory {
+        m.inventory = Some(companion_core::model::Inventory {
+            count,
+            counted_at: now,
+            per_dose: d.units_per_dose.unwrap_or(1.0),
+        });
+    } else if let (Some(per_dose), Some(inv)) = (d.units_per_dose, m.inventory.as_mut()) {
+        inv.per_dose = per_dose;
+    }
+    if let Some(days) = d.refill_days {
+        m.refill_days_ahead = days;
     }
     if let Some(g) = d.grace_min {
         m.grace_minutes = g;
@@ -263,7 +287,7 @@ fn med_cmd(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
             };
             let dose = companion_core::model::Dose::parse(&add.dose)?;
             let mut m = Medication::new(&add.name, dose, schedule, ctx.now().date_naive())?;
-            apply_details(&mut m, add.details)?;
+            apply_details(&mut m, add.details, ctx.now())?;
             if let Some(policy) = add.schedule.zone_policy() {
                 m.time_zone = policy;
             }
@@ -290,7 +314,7 @@ fn med_cmd(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
             if let Some(dose) = edit.dose {
                 m.dose = companion_core::model::Dose::parse(&dose)?;
             }
-            apply_details(&mut m, edit.details)?;
+            apply_details(&mut m, edit.details, ctx.now())?;
             if let Some(schedule) = edit.schedule.schedule()? {
                 m.schedule = schedule;
             }
@@ -303,6 +327,30 @@ fn med_cmd(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
         MedCommand::Pause { med } => status(record, &med, MedicationStatus::Paused, ctx)?,
         MedCommand::Resume { med } => status(record, &med, MedicationStatus::Active, ctx)?,
         MedCommand::Stop { med } => status(record, &med, MedicationStatus::Stopped, ctx)?,
+        MedCommand::Refill { med, amount } => {
+            let m = find_med(record, &med)?;
+            if m.inventory.is_none() {
+                return usage(
+                    "this medication's supply is not tracked: set it with med edit --inventory N",
+                );
+            }
+            let refill = companion_core::model::Refill::new(&m.id, ctx.now(), amount)?;
+            record.log_refill(&refill)?;
+            writeln!(ctx.out, "Logged a refill of {amount} for {}", m.name)?;
+        }
+        MedCommand::Supply { json } => {
+            let tz = ctx.profile.home_time_zone.clone();
+            let list = record.refill_status(Utc::now(), &tz)?;
+            if json {
+                return ctx.json(&list);
+            }
+            if list.is_empty() {
+                writeln!(ctx.out, "No medication's supply is tracked")?;
+            }
+            for r in &list {
+                writeln!(ctx.out, "{}", output::supply(r))?;
+            }
+        }
     }
     Ok(())
 }
@@ -323,6 +371,24 @@ fn dose_cmd(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Re
     let (args, status): (DoseArgs, DoseStatus) = match cmd {
         DoseCommand::Take(a) => (a, DoseStatus::Taken),
         DoseCommand::Skip(a) => (a, DoseStatus::Skipped),
+        DoseCommand::Snooze {
+            med,
+            scheduled,
+            minutes,
+        } => {
+            let med = find_med(record, &med)?;
+            let now = ctx.now();
+            let until = now.max(scheduled) + Duration::minutes(i64::from(minutes));
+            let event = DoseEvent::snooze(&med.id, now, scheduled, until)?;
+            record.log_dose(&event)?;
+            writeln!(
+                ctx.out,
+                "Snoozed {} until {}",
+                med.name,
+                output::when(&until)
+            )?;
+            return Ok(());
+        }
         DoseCommand::List { med, days, json } => {
             let med = med.map(|m| find_med(record, &m)).transpose()?;
             let doses = record.doses(
@@ -345,14 +411,18 @@ fn dose_cmd(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Re
         }
     };
     let med = find_med(record, &args.med)?;
-    let mut event = DoseEvent::new(
-        &med.id,
-        status,
-        args.at.unwrap_or_else(|| ctx.now()),
-        args.scheduled,
-    )?;
+    let at = args.at.unwrap_or_else(|| ctx.now());
+    // Without --scheduled, the dose answers the one due (or nearest) at that time.
+    let scheduled = match args.scheduled {
+        Some(s) => Some(s),
+        None => record
+            .dose_to_answer(&med.id, at.to_utc(), &ctx.profile.home_time_zone)?
+            .map(|s| s.with_timezone(at.offset())),
+    };
+    let mut event = DoseEvent::new(&med.id, status, at, scheduled)?;
     event.logged_by = args.by;
     event.note = args.note;
+    event.confirmed_over_limit = args.confirm;
     record.log_dose(&event)?;
     writeln!(ctx.out, "Logged {}", output::dose(&event, &med.name))?;
     Ok(())

@@ -15,6 +15,7 @@ impl std::fmt::Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Usage(text) => f.write_str(text),
+            Self::Core(e @ companion_core::Error::DoseLimit(_)) => write!(f, "{e} with --confirm"),
             Self::Core(e) => write!(f, "{e}"),
             Self::Io(e) => write!(f, "output failed: {e}"),
         }

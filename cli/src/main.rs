@@ -10,6 +10,7 @@ mod commands;
 mod error;
 mod output;
 mod parse;
+mod reminders;
 mod schedule_args;
 mod tour;
 
@@ -63,6 +64,45 @@ enum Command {
     /// The journal.
     #[command(subcommand)]
     Journal(JournalCommand),
+    /// The notifications to schedule: what the phone shell asks for on every launch.
+    Reminders {
+        /// From this instant (RFC 3339; default now).
+        #[arg(long, value_parser = parse::instant)]
+        from: Option<chrono::DateTime<chrono::FixedOffset>>,
+        /// For this many hours.
+        #[arg(long, default_value_t = 48)]
+        hours: u32,
+        /// The phone's time zone (default: the home zone).
+        #[arg(long)]
+        tz: Option<String>,
+        /// At most this many (the iOS limit is 64).
+        #[arg(long, default_value_t = 64)]
+        max: usize,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Doses due now and next, missed doses, refills due.
+    Today {
+        /// The phone's time zone (default: the home zone).
+        #[arg(long)]
+        tz: Option<String>,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Adherence per medication over the last N days.
+    Adherence {
+        /// The last N days.
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        /// The phone's time zone (default: the home zone).
+        #[arg(long)]
+        tz: Option<String>,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the whole record.
     Export {
         /// As JSON (the only format for now).
@@ -149,6 +189,20 @@ enum MedCommand {
         /// Medication id or name.
         med: String,
     },
+    /// Log a refill: units added to what is on hand.
+    Refill {
+        /// Medication id or name.
+        med: String,
+        /// Units added (tablets, ml).
+        #[arg(long)]
+        amount: f64,
+    },
+    /// What is on hand of each tracked medication and when it runs out.
+    Supply {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -200,9 +254,15 @@ struct MedDetails {
     /// Last day (YYYY-MM-DD).
     #[arg(long, value_parser = parse::date)]
     end: Option<chrono::NaiveDate>,
-    /// Units on hand.
+    /// Units on hand now (starts tracking the supply).
     #[arg(long)]
     inventory: Option<f64>,
+    /// Units one dose uses (default 1).
+    #[arg(long)]
+    units_per_dose: Option<f64>,
+    /// Days before running out to remind about a refill (default 3).
+    #[arg(long)]
+    refill_days: Option<u32>,
     /// Minutes after the scheduled time before a dose counts as missed.
     #[arg(long)]
     grace_min: Option<u32>,
@@ -214,6 +274,17 @@ enum DoseCommand {
     Take(DoseArgs),
     /// Log a dose as skipped.
     Skip(DoseArgs),
+    /// Put a scheduled dose off for some minutes.
+    Snooze {
+        /// Medication id or name.
+        med: String,
+        /// The scheduled time of the dose (RFC 3339).
+        #[arg(long, value_parser = parse::instant)]
+        scheduled: chrono::DateTime<chrono::FixedOffset>,
+        /// For how many minutes.
+        #[arg(long, default_value_t = 10)]
+        minutes: u32,
+    },
     /// List logged doses.
     List {
         /// Only this medication (id or name).
@@ -243,6 +314,9 @@ struct DoseArgs {
     /// A note.
     #[arg(long)]
     note: Option<String>,
+    /// Log an as-needed dose beyond its limits anyway (the confirmation is recorded).
+    #[arg(long)]
+    confirm: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -142,6 +142,7 @@ pub fn dose(d: &DoseEvent, name: &str) -> String {
     let status = match d.status {
         companion_core::model::DoseStatus::Taken => "taken",
         companion_core::model::DoseStatus::Skipped => "skipped",
+        companion_core::model::DoseStatus::Snoozed => "snoozed",
     };
     let scheduled = d
         .scheduled_at
@@ -159,4 +160,14 @@ pub fn journal(e: &JournalEntry) -> String {
         format!(" [{}]", e.symptoms.join(", "))
     };
     format!("{}{mood}{symptoms}  {}  [{}]", when(&e.at), e.text, e.id)
+}
+
+/// One line per tracked supply.
+pub fn supply(r: &companion_core::RefillStatus) -> String {
+    let runs_out = r
+        .runs_out_on
+        .map_or("lasts beyond the schedule in view".to_string(), |d| {
+            format!("runs out on {d}")
+        });
+    format!("{:<16} {:.0} left, {runs_out}", r.name, r.on_hand)
 }

@@ -77,6 +77,24 @@ const STEPS: &[(&str, &[&str])] = &[
         "Log a metformin dose as taken",
         &["dose", "take", "metformin", "--by", "Ana"],
     ),
+    ("See what is due now and next", &["today"]),
+    (
+        "Plan the next 24 hours of notifications, as the phone does on every launch",
+        &["reminders", "--hours", "24"],
+    ),
+    (
+        "A paracetamol for a headache",
+        &["dose", "take", "paracetamol"],
+    ),
+    (
+        "Another one straight after is refused: the minimum interval is 6 hours",
+        &["dose", "take", "paracetamol"],
+    ),
+    ("How long the metformin lasts", &["med", "supply"]),
+    (
+        "Adherence over the last 7 days, scheduled against actual times",
+        &["adherence", "--days", "7"],
+    ),
     (
         "Record a blood pressure reading the way people say it",
         &["reading", "add", "bp", "142/91", "--pulse", "72"],

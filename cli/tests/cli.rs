@@ -638,10 +638,13 @@ fn the_tour_runs_every_step() {
         "{text}"
     );
     assert!(text.contains("error: invalid input: systolic must be between 50 and 300 mmHg"));
+    assert!(
+        text.contains("error: this dose would go beyond the minimum of 360 minutes between doses")
+    );
     assert_eq!(
         text.matches("error:").count(),
-        1,
-        "only the deliberate typo fails:\n{text}"
+        2,
+        "only the two deliberate mistakes fail:\n{text}"
     );
     assert!(text.contains("Done."));
 }

@@ -25,6 +25,10 @@ pub enum Error {
         /// What was being added.
         entity: &'static str,
     },
+    /// An as-needed dose beyond its limits; log it with `confirmed_over_limit` to record it
+    /// anyway (the confirmation is kept in the record).
+    #[error("this dose would go beyond the {0}; confirm to log it anyway")]
+    DoseLimit(DoseLimit),
     /// There is no record at the path (use create).
     #[error("no record at that path")]
     NoRecord,
@@ -90,6 +94,32 @@ impl From<rusqlite::Error> for Error {
             _ => "sqlite".to_string(),
         };
         Self::Storage { kind, source }
+    }
+}
+
+/// Which limit of an as-needed medication a dose would break.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DoseLimit {
+    /// The most doses in one calendar day.
+    DailyMaximum {
+        /// The limit.
+        max: u32,
+    },
+    /// The least time between two doses.
+    MinimumInterval {
+        /// The limit, in minutes.
+        minutes: u32,
+    },
+}
+
+impl std::fmt::Display for DoseLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::DailyMaximum { max } => write!(f, "daily maximum of {max} doses"),
+            Self::MinimumInterval { minutes } => {
+                write!(f, "minimum of {minutes} minutes between doses")
+            }
+        }
     }
 }
 

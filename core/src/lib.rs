@@ -34,9 +34,10 @@ mod error;
 pub mod model;
 mod query;
 mod record;
+pub mod reminders;
 mod store;
 
-pub use error::{Error, Result};
+pub use error::{DoseLimit, Error, Result};
 pub use query::{Export, PageCursor, ReadingPage, ReadingQuery, TimeRange};
-pub use record::HealthRecord;
+pub use record::{DueDose, HealthRecord, RefillStatus, Today};
 pub use store::{ApplyReport, SCHEMA_VERSION};

@@ -5,8 +5,8 @@ mod common;
 use chrono::{Duration, Utc};
 use common::{at, bp, metformin, new_record};
 use companion_core::model::{
-    Appointment, DoseEvent, DoseStatus, JournalEntry, MealContext, Measurement, MedicationStatus,
-    Reading, ReadingKind, ReadingSource, ValidationError,
+    Appointment, DoseEvent, DoseStatus, JournalEntry, MealContext, Measurement, Medication,
+    MedicationStatus, Reading, ReadingKind, ReadingSource, ValidationError,
 };
 use companion_core::{Error, HealthRecord, PageCursor, ReadingQuery, TimeRange};
 
@@ -266,7 +266,17 @@ fn medications_and_doses() {
     edited.dose = companion_core::model::Dose::parse("1000 mg").expect("dose");
     edited.instructions = Some("with food".into());
     record.update_medication(&edited).expect("edit");
-    assert_eq!(record.medication(&med.id).expect("get"), edited);
+    let stored = record.medication(&med.id).expect("get");
+    // The record keeps the replaced dose and schedule as history.
+    assert_eq!(stored.history.len(), 1);
+    assert_eq!(stored.history[0].dose, med.dose);
+    assert_eq!(
+        Medication {
+            history: vec![],
+            ..stored
+        },
+        edited
+    );
 
     let paused = record
         .set_medication_status(&med.id, MedicationStatus::Paused)

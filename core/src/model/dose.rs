@@ -13,6 +13,8 @@ pub enum DoseStatus {
     Taken,
     /// Deliberately not taken.
     Skipped,
+    /// Put off until [`DoseEvent::snoozed_until`]; due again then.
+    Snoozed,
 }
 
 /// A dose taken or skipped: one entry in the dose log.
@@ -38,6 +40,9 @@ pub struct DoseEvent {
     /// A free-text note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// For a snooze: when the dose is due again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snoozed_until: Option<DateTime<FixedOffset>>,
     /// The person confirmed a dose beyond an as-needed limit; kept as part of the record.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub confirmed_over_limit: bool,
@@ -60,6 +65,30 @@ impl DoseEvent {
             amount: None,
             logged_by: None,
             note: None,
+            snoozed_until: None,
+            confirmed_over_limit: false,
+        };
+        event.validate()?;
+        Ok(event)
+    }
+
+    /// A snooze of the dose scheduled at `scheduled_at` until `until`, with a fresh id, validated.
+    pub fn snooze(
+        medication_id: &str,
+        at: DateTime<FixedOffset>,
+        scheduled_at: DateTime<FixedOffset>,
+        until: DateTime<FixedOffset>,
+    ) -> Result<Self, ValidationError> {
+        let event = Self {
+            id: super::new_id(),
+            medication_id: medication_id.to_string(),
+            scheduled_at: Some(scheduled_at),
+            status: DoseStatus::Snoozed,
+            at,
+            amount: None,
+            logged_by: None,
+            note: None,
+            snoozed_until: Some(until),
             confirmed_over_limit: false,
         };
         event.validate()?;
@@ -79,6 +108,67 @@ impl Validate for DoseEvent {
         if let Some(amount) = &self.amount {
             amount.validate()?;
         }
-        Ok(())
+        match (self.status, self.snoozed_until) {
+            (DoseStatus::Snoozed, None) => Err(ValidationError::Invalid {
+                field: "snoozed until",
+                reason: "a snooze needs the time the dose is due again",
+            }),
+            (DoseStatus::Snoozed, Some(until)) if until <= self.at => {
+                Err(ValidationError::Invalid {
+                    field: "snoozed until",
+                    reason: "must be later than the snooze itself",
+                })
+            }
+            (DoseStatus::Snoozed, Some(_)) if self.scheduled_at.is_none() => {
+                Err(ValidationError::Invalid {
+                    field: "scheduled time",
+                    reason: "only a scheduled dose can be snoozed",
+                })
+            }
+            (DoseStatus::Taken | DoseStatus::Skipped, Some(_)) => Err(ValidationError::Invalid {
+                field: "snoozed until",
+                reason: "only a snooze has one",
+            }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// A refill of a medication: units added to what is on hand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Refill {
+    /// The entry id (UUID v7).
+    pub id: String,
+    /// The medication refilled.
+    pub medication_id: String,
+    /// When.
+    pub at: DateTime<FixedOffset>,
+    /// Units added (tablets, ml).
+    pub amount: f64,
+}
+
+impl Refill {
+    /// A new refill with a fresh id, validated.
+    pub fn new(
+        medication_id: &str,
+        at: DateTime<FixedOffset>,
+        amount: f64,
+    ) -> Result<Self, ValidationError> {
+        let refill = Self {
+            id: super::new_id(),
+            medication_id: medication_id.to_string(),
+            at,
+            amount,
+        };
+        refill.validate()?;
+        Ok(refill)
+    }
+}
+
+impl Validate for Refill {
+    fn validate(&self) -> Result<(), ValidationError> {
+        check_not_empty("id", &self.id)?;
+        check_not_empty("medication", &self.medication_id)?;
+        super::validation::check_range("refill amount", self.amount, 0.001, 100_000.0, "")
     }
 }

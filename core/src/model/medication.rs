@@ -1,4 +1,4 @@
-use chrono::NaiveDate;
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::schedule::{LateDosePolicy, Schedule, TimeZonePolicy};
@@ -116,9 +116,28 @@ pub struct Medication {
     /// Whether it is being taken.
     #[serde(default)]
     pub status: MedicationStatus,
-    /// Units on hand (tablets, ml), if the patient tracks them.
+    /// What was on hand when last counted, if the patient tracks it. What is on hand now is
+    /// derived from it, the refills logged and the doses taken since, so that doses logged on
+    /// two devices offline both count after a merge.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inventory: Option<f64>,
+    pub inventory: Option<Inventory>,
+    /// Days before the projected run-out date that the refill reminder fires.
+    #[serde(default = "default_refill_days")]
+    pub refill_days_ahead: u32,
+    /// When the medication was paused or stopped: no dose is due, or missed, inside a pause.
+    /// Kept by the record when the status changes.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pauses: Vec<Pause>,
+    /// Earlier schedules, each with the instant it was replaced. Kept by the record when the
+    /// schedule, dose or time-zone policy is edited, so that the doses of the day of an edit are
+    /// neither lost nor doubled.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub history: Vec<ScheduleVersion>,
+    /// No dose is due before this instant: when the medication entered the record (set by
+    /// [`Medication::new`]), so that a medication added at noon has no missed morning dose.
+    /// `None`: doses are due from the start date on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recorded_at: Option<DateTime<Utc>>,
     /// When it is due.
     pub schedule: Schedule,
     /// Which clock the schedule follows.
@@ -136,9 +155,53 @@ fn default_grace_minutes() -> u32 {
     60
 }
 
+fn default_refill_days() -> u32 {
+    3
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// A count of a medication on hand.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inventory {
+    /// Units on hand (tablets, ml, puffs) when counted.
+    pub count: f64,
+    /// When they were counted.
+    pub counted_at: DateTime<FixedOffset>,
+    /// Units used by one dose of the medication's own dose (1 tablet); a tapering step's dose
+    /// uses its amount in proportion.
+    #[serde(default = "one")]
+    pub per_dose: f64,
+}
+
+/// An interval in which a medication was paused or stopped (`until` is open while it lasts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pause {
+    /// Start of the pause.
+    pub from: DateTime<Utc>,
+    /// End of the pause, when resumed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// A schedule that applied until `until`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduleVersion {
+    /// When it was replaced.
+    pub until: DateTime<Utc>,
+    /// The schedule.
+    pub schedule: Schedule,
+    /// Its time-zone policy.
+    pub time_zone: TimeZonePolicy,
+    /// Its dose.
+    pub dose: Dose,
+}
+
 impl Medication {
     /// A new active medication with a fresh id, local-time policy and default grace window,
-    /// validated.
+    /// recorded now, validated.
     pub fn new(
         name: &str,
         dose: Dose,
@@ -157,6 +220,10 @@ impl Medication {
             end: None,
             status: MedicationStatus::Active,
             inventory: None,
+            refill_days_ahead: default_refill_days(),
+            pauses: Vec::new(),
+            history: Vec::new(),
+            recorded_at: Some(Utc::now()),
             schedule,
             time_zone: TimeZonePolicy::Local,
             grace_minutes: default_grace_minutes(),
@@ -180,9 +247,17 @@ impl Validate for Medication {
                 reason: "must not be before the start date",
             });
         }
-        if let Some(inventory) = self.inventory {
-            check_range("inventory", inventory, 0.0, 1_000_000.0, "")?;
+        if let Some(inventory) = &self.inventory {
+            check_range("inventory", inventory.count, 0.0, 1_000_000.0, "")?;
+            check_range("units per dose", inventory.per_dose, 0.001, 1000.0, "")?;
         }
+        check_range(
+            "refill days ahead",
+            f64::from(self.refill_days_ahead),
+            0.0,
+            60.0,
+            "days",
+        )?;
         check_range(
             "grace minutes",
             f64::from(self.grace_minutes),

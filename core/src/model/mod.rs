@@ -10,17 +10,21 @@ mod dose;
 mod id;
 mod journal;
 mod medication;
+mod plan;
 mod profile;
 mod reading;
 mod schedule;
 mod validation;
 
 pub use appointment::Appointment;
-pub use dose::{DoseEvent, DoseStatus};
+pub use dose::{DoseEvent, DoseStatus, Refill};
 pub use id::new_id;
 pub use journal::JournalEntry;
-pub use medication::{Dose, Medication, MedicationForm, MedicationStatus};
-pub use profile::{Language, Profile, Sex, UnitPreferences};
+pub use medication::{
+    Dose, Inventory, Medication, MedicationForm, MedicationStatus, Pause, ScheduleVersion,
+};
+pub use plan::MeasurementPlan;
+pub use profile::{Language, Profile, ReminderSettings, Sex, UnitPreferences};
 pub use reading::{MealContext, Measurement, Reading, ReadingKind, ReadingSource};
 pub use schedule::{
     AsNeeded, DailyWindow, LateDosePolicy, Meal, MealTimes, Schedule, TaperStep, TimeZonePolicy,

@@ -1,4 +1,4 @@
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 
 use super::schedule::MealTimes;
@@ -85,6 +85,35 @@ pub struct Profile {
     /// Usual meal times, for meal-relative schedules.
     #[serde(default)]
     pub meal_times: MealTimes,
+    /// How reminders behave.
+    #[serde(default)]
+    pub reminders: ReminderSettings,
+}
+
+/// How reminders behave. Medication reminders and safety alerts ignore quiet hours and the
+/// nudge budget: only non-critical nudges respect them (CLINICAL.md, "Safety principles").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReminderSettings {
+    /// Quiet hours start (local time).
+    pub quiet_start: NaiveTime,
+    /// Quiet hours end (local time, the next day when earlier than the start).
+    pub quiet_end: NaiveTime,
+    /// The most non-critical nudges in one week (Monday to Sunday).
+    pub weekly_nudge_budget: u32,
+    /// Hours before an appointment for its second reminder (the first is the evening before).
+    pub appointment_hours_before: u32,
+}
+
+impl Default for ReminderSettings {
+    fn default() -> Self {
+        let at = |h| NaiveTime::from_hms_opt(h, 0, 0).unwrap_or(NaiveTime::MIN);
+        Self {
+            quiet_start: at(22),
+            quiet_end: at(7),
+            weekly_nudge_budget: 5,
+            appointment_hours_before: 2,
+        }
+    }
 }
 
 impl Profile {
@@ -101,6 +130,7 @@ impl Profile {
             language: Language::English,
             home_time_zone: home_time_zone.to_string(),
             meal_times: MealTimes::default(),
+            reminders: ReminderSettings::default(),
         };
         profile.validate()?;
         Ok(profile)
@@ -128,7 +158,20 @@ impl Validate for Profile {
         for allergy in &self.allergies {
             check_not_empty("allergy", allergy)?;
         }
-        Ok(())
+        check_range(
+            "appointment reminder hours",
+            f64::from(self.reminders.appointment_hours_before),
+            0.0,
+            72.0,
+            "hours",
+        )?;
+        check_range(
+            "weekly nudge budget",
+            f64::from(self.reminders.weekly_nudge_budget),
+            0.0,
+            100.0,
+            "",
+        )
     }
 }
 

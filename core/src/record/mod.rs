@@ -3,12 +3,17 @@
 
 use std::path::Path;
 
-use chrono::Utc;
+mod reminders;
+
+use chrono::{DateTime, Duration, Utc};
+
+pub use reminders::{DueDose, RefillStatus, Today};
 
 use crate::crdt::DocId;
-use crate::error::{Error, Result};
+use crate::error::{DoseLimit, Error, Result};
 use crate::model::{
-    Appointment, DoseEvent, JournalEntry, Medication, MedicationStatus, Profile, Reading, Validate,
+    Appointment, DoseEvent, DoseStatus, JournalEntry, MeasurementPlan, Medication,
+    MedicationStatus, Pause, Profile, Reading, Refill, Schedule, ScheduleVersion, Validate,
 };
 use crate::query::{Export, PageCursor, ReadingPage, ReadingQuery, TimeRange};
 use crate::store::{ApplyReport, Collection, Entity, Filter, PROFILE_ID, Store};
@@ -65,21 +70,61 @@ impl HealthRecord {
         self.store.insert(std::slice::from_ref(medication))
     }
 
-    /// Replaces an existing medication's fields (a clinician's or the patient's edit).
+    /// Replaces an existing medication's fields (a clinician's or the patient's edit), now.
+    /// See [`HealthRecord::update_medication_at`].
     pub fn update_medication(&mut self, medication: &Medication) -> Result<()> {
-        self.store.update(medication)
+        self.update_medication_at(medication, Utc::now())
     }
 
-    /// Pauses, resumes or stops a medication and returns it as stored.
+    /// Replaces an existing medication's fields as of `at`. The record keeps its schedule
+    /// history and pauses itself (the caller's `history` and `pauses` are ignored): when the
+    /// schedule, dose or time-zone policy changes, the old one is kept as applying until `at`,
+    /// so the doses of the day of an edit are neither lost nor doubled; a status change opens
+    /// or closes a pause.
+    pub fn update_medication_at(
+        &mut self,
+        medication: &Medication,
+        at: DateTime<Utc>,
+    ) -> Result<()> {
+        let stored = self.medication(&medication.id)?;
+        let mut m = medication.clone();
+        m.history = stored.history.clone();
+        m.pauses = stored.pauses.clone();
+        if (&stored.schedule, &stored.time_zone, &stored.dose)
+            != (&m.schedule, &m.time_zone, &m.dose)
+        {
+            m.history.push(ScheduleVersion {
+                until: at,
+                schedule: stored.schedule,
+                time_zone: stored.time_zone,
+                dose: stored.dose,
+            });
+        }
+        track_pauses(&mut m.pauses, stored.status, m.status, at);
+        self.store.update(&m)
+    }
+
+    /// Pauses, resumes or stops a medication now and returns it as stored. A paused medication
+    /// never replays the doses it skipped.
     pub fn set_medication_status(
         &mut self,
         id: &str,
         status: MedicationStatus,
     ) -> Result<Medication> {
+        self.set_medication_status_at(id, status, Utc::now())
+    }
+
+    /// Pauses, resumes or stops a medication as of `at`.
+    pub fn set_medication_status_at(
+        &mut self,
+        id: &str,
+        status: MedicationStatus,
+        at: DateTime<Utc>,
+    ) -> Result<Medication> {
         let mut medication = self.medication(id)?;
         medication.status = status;
-        self.store.update(&medication)?;
-        Ok(medication)
+        self.update_medication_at(&medication, at)?;
+        self.medication(id)
     }
 
     /// The medication `id`.
@@ -100,11 +145,81 @@ impl HealthRecord {
         Ok(all)
     }
 
-    /// Logs a dose taken or skipped. Errors: [`Error::NotFound`] if the medication does not
-    /// exist.
+    /// Logs a dose taken, skipped or snoozed. Errors: [`Error::NotFound`] if the medication
+    /// does not exist; [`Error::DoseLimit`] for an as-needed dose beyond the daily maximum (in
+    /// the calendar day of the dose's own UTC offset) or inside the minimum interval, unless the
+    /// event is marked `confirmed_over_limit`.
     pub fn log_dose(&mut self, dose: &DoseEvent) -> Result<()> {
-        self.medication(&dose.medication_id)?;
+        let med = self.medication(&dose.medication_id)?;
+        if let (Schedule::AsNeeded(limits), DoseStatus::Taken, false) =
+            (&med.schedule, dose.status, dose.confirmed_over_limit)
+        {
+            let offset = *dose.at.offset();
+            let day_start = dose
+                .at
+                .date_naive()
+                .and_time(chrono::NaiveTime::MIN)
+                .and_local_timezone(offset)
+                .single()
+                .map_or(dose.at.to_utc(), |t| t.to_utc());
+            let gap = Duration::minutes(i64::from(limits.min_interval_minutes));
+            let around = TimeRange::between(
+                (dose.at.to_utc() - gap).min(day_start),
+                (dose.at.to_utc() + gap).max(day_start + Duration::days(1)),
+            );
+            let taken: Vec<DoseEvent> = self
+                .doses(Some(&med.id), around)?
+                .into_iter()
+                .filter(|d| d.status == DoseStatus::Taken)
+                .collect();
+            let same_day = taken
+                .iter()
+                .filter(|d| d.at.with_timezone(&offset).date_naive() == dose.at.date_naive())
+                .count();
+            if same_day >= limits.max_per_day as usize {
+                return Err(Error::DoseLimit(DoseLimit::DailyMaximum {
+                    max: limits.max_per_day,
+                }));
+            }
+            if taken.iter().any(|d| (d.at - dose.at).abs() < gap) {
+                return Err(Error::DoseLimit(DoseLimit::MinimumInterval {
+                    minutes: limits.min_interval_minutes,
+                }));
+            }
+        }
         self.store.insert(std::slice::from_ref(dose))
+    }
+
+    /// Logs a refill of a tracked medication.
+    pub fn log_refill(&mut self, refill: &Refill) -> Result<()> {
+        self.medication(&refill.medication_id)?;
+        self.store.insert(std::slice::from_ref(refill))
+    }
+
+    /// Refills logged in `range`, newest first, of one medication or of all.
+    pub fn refills(&self, medication_id: Option<&str>, range: TimeRange) -> Result<Vec<Refill>> {
+        let (from_ms, to_ms) = range.millis();
+        self.all(&Filter {
+            tag: medication_id,
+            from_ms,
+            to_ms,
+            ..Filter::default()
+        })
+    }
+
+    /// Adds a measurement plan (the home blood-pressure week before a visit).
+    pub fn add_measurement_plan(&mut self, plan: &MeasurementPlan) -> Result<()> {
+        self.store.insert(std::slice::from_ref(plan))
+    }
+
+    /// Removes a measurement plan.
+    pub fn delete_measurement_plan(&mut self, id: &str) -> Result<()> {
+        self.store.delete::<MeasurementPlan>(id, Utc::now())
+    }
+
+    /// Every measurement plan.
+    pub fn measurement_plans(&self) -> Result<Vec<MeasurementPlan>> {
+        self.all(&Filter::default())
     }
 
     /// Corrects a logged dose.
@@ -314,18 +429,39 @@ impl HealthRecord {
         self.store.chunk_count()
     }
 
-    fn get<E: Entity>(&self, id: &str) -> Result<E> {
+    pub(crate) fn get<E: Entity>(&self, id: &str) -> Result<E> {
         self.store
             .get(id)?
             .ok_or(Error::NotFound { entity: E::NAME })
     }
 
-    fn all<E: Entity>(&self, filter: &Filter<'_>) -> Result<Vec<E>> {
+    pub(crate) fn all<E: Entity>(&self, filter: &Filter<'_>) -> Result<Vec<E>> {
         Ok(self
             .store
             .list(filter)?
             .into_iter()
             .map(|(_, e)| e)
             .collect())
+    }
+}
+
+/// Opens a pause when a medication leaves the active state, and closes it when it returns.
+fn track_pauses(
+    pauses: &mut Vec<Pause>,
+    old: MedicationStatus,
+    new: MedicationStatus,
+    at: DateTime<Utc>,
+) {
+    let active = |s| s == MedicationStatus::Active;
+    if active(old) && !active(new) {
+        pauses.push(Pause {
+            from: at,
+            until: None,
+        });
+    } else if !active(old)
+        && active(new)
+        && let Some(open) = pauses.iter_mut().rev().find(|p| p.until.is_none())
+    {
+        open.until = Some(at);
     }
 }

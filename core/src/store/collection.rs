@@ -7,7 +7,10 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value as Json};
 
 use crate::crdt::DocId;
-use crate::model::{Appointment, DoseEvent, JournalEntry, Medication, Profile, Reading, Validate};
+use crate::model::{
+    Appointment, DoseEvent, JournalEntry, MeasurementPlan, Medication, Profile, Reading, Refill,
+    Validate,
+};
 
 /// A collection of entries inside a document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,23 +18,25 @@ pub(crate) enum Collection {
     Profile,
     Medications,
     Appointments,
+    MeasurementPlans,
     Readings,
     Doses,
     Journal,
+    Refills,
 }
 
 impl Collection {
-    /// The collections stored in record documents and in log documents.
-    pub(crate) const IN_RECORD: [Collection; 3] =
-        [Self::Profile, Self::Medications, Self::Appointments];
-    pub(crate) const IN_LOG: [Collection; 3] = [Self::Readings, Self::Doses, Self::Journal];
-
     /// The collections stored in the document `doc`.
-    pub(crate) fn in_doc(doc: DocId) -> [Collection; 3] {
+    pub(crate) fn in_doc(doc: DocId) -> &'static [Collection] {
         if doc.is_record() {
-            Self::IN_RECORD
+            &[
+                Self::Profile,
+                Self::Medications,
+                Self::Appointments,
+                Self::MeasurementPlans,
+            ]
         } else {
-            Self::IN_LOG
+            &[Self::Readings, Self::Doses, Self::Journal, Self::Refills]
         }
     }
 
@@ -41,6 +46,8 @@ impl Collection {
             Self::Profile => "profile",
             Self::Medications => "medications",
             Self::Appointments => "appointments",
+            Self::MeasurementPlans => "measurement_plans",
+            Self::Refills => "refills",
             Self::Readings => "readings",
             Self::Doses => "doses",
             Self::Journal => "journal",
@@ -54,6 +61,8 @@ impl Collection {
             Self::Profile => row_of::<Profile>(id, fields),
             Self::Medications => row_of::<Medication>(id, fields),
             Self::Appointments => row_of::<Appointment>(id, fields),
+            Self::MeasurementPlans => row_of::<MeasurementPlan>(id, fields),
+            Self::Refills => row_of::<Refill>(id, fields),
             Self::Readings => row_of::<Reading>(id, fields),
             Self::Doses => row_of::<DoseEvent>(id, fields),
             Self::Journal => row_of::<JournalEntry>(id, fields),
@@ -201,6 +210,41 @@ impl Entity for JournalEntry {
     }
     fn index_fields(&self) -> IndexFields {
         IndexFields {
+            at: Some(self.at),
+            ..IndexFields::default()
+        }
+    }
+}
+
+impl Entity for MeasurementPlan {
+    const COLLECTION: Collection = Collection::MeasurementPlans;
+    const NAME: &'static str = "measurement plan";
+    fn entry_id(&self) -> &str {
+        &self.id
+    }
+    fn home_doc(&self) -> DocId {
+        DocId::Record
+    }
+    fn index_fields(&self) -> IndexFields {
+        IndexFields {
+            tag: Some(self.kind.as_str().to_string()),
+            ..IndexFields::default()
+        }
+    }
+}
+
+impl Entity for Refill {
+    const COLLECTION: Collection = Collection::Refills;
+    const NAME: &'static str = "refill";
+    fn entry_id(&self) -> &str {
+        &self.id
+    }
+    fn home_doc(&self) -> DocId {
+        DocId::log_for(self.at.to_utc())
+    }
+    fn index_fields(&self) -> IndexFields {
+        IndexFields {
+            tag: Some(self.medication_id.clone()),
             at: Some(self.at),
             ..IndexFields::default()
         }

@@ -436,7 +436,7 @@ fn documents(conn: &Connection) -> Result<Vec<DocId>> {
 /// Writes the index rows of every entry in `doc`. Returns (indexed, skipped).
 fn materialize(conn: &Connection, doc_id: DocId, doc: &Automerge) -> Result<(usize, usize)> {
     let (mut indexed, mut skipped) = (0, 0);
-    for coll in Collection::in_doc(doc_id) {
+    for &coll in Collection::in_doc(doc_id) {
         for (id, fields) in crdt::read_collection(doc, coll.name()) {
             match coll.index_row(&id, &fields) {
                 Some(row) => {

@@ -48,7 +48,9 @@ class RecordTest {
         start = "2026-01-01",
         end = null,
         status = MedicationStatus.ACTIVE,
-        inventory = 60.0,
+        inventory = Inventory(60.0, "2026-01-01T07:00:00+01:00", 1.0),
+        refillDaysAhead = 3u,
+        recordedAt = null,
         schedule = Schedule.FixedTimes(listOf("08:00", "20:00")),
         timeZone = TimeZonePolicy.Local,
         graceMinutes = 60u,
@@ -164,7 +166,7 @@ class RecordTest {
             val badZone = metformin().copy(timeZone = TimeZonePolicy.Fixed("Mars/Olympus"))
             assertFailsWith<CompanionException.InvalidInput> { record.addMedication(badZone) }
 
-            val dose = DoseEvent(newId(), med.id, "2026-11-23T08:00:00+01:00", DoseStatus.TAKEN, "2026-11-23T08:12:00+01:00", null, "Ben", null, false)
+            val dose = DoseEvent(newId(), med.id, "2026-11-23T08:00:00+01:00", DoseStatus.TAKEN, "2026-11-23T08:12:00+01:00", null, "Ben", null, null, false)
             record.logDose(dose)
             assertEquals(listOf(dose), record.doses(med.id, null, null))
             val orphan = dose.copy(id = newId(), medicationId = "nope")

@@ -1,0 +1,99 @@
+package org.companion.core
+
+import java.nio.file.Files
+import java.nio.file.Path
+import java.time.OffsetDateTime
+import kotlin.test.AfterTest
+import kotlin.test.BeforeTest
+import kotlin.test.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertTrue
+
+/** The reminder planner and dose logging, through the generated bindings. */
+class ReminderTest {
+    private lateinit var dir: Path
+    private lateinit var record: HealthRecord
+
+    @BeforeTest
+    fun setUp() {
+        dir = Files.createTempDirectory("companion-kt-reminders")
+        record = HealthRecord.create(dir.resolve("r.db").toString(), defaultProfile("Ana", "Europe/Berlin"))
+    }
+
+    @AfterTest
+    fun tearDown() {
+        record.close()
+        dir.toFile().deleteRecursively()
+    }
+
+    private fun med(name: String, schedule: Schedule, inventory: Inventory? = null) = Medication(
+        id = newId(), name = name, strength = null, form = MedicationForm.TABLET, dose = parseDose("1 tablet"),
+        instructions = null, prescriber = null, start = "2026-03-01", end = null, status = MedicationStatus.ACTIVE,
+        inventory = inventory, refillDaysAhead = 3u, recordedAt = null, schedule = schedule,
+        timeZone = TimeZonePolicy.Local, graceMinutes = 60u, lateDose = LateDosePolicy.HalfInterval,
+    )
+
+    private fun instant(s: String) = OffsetDateTime.parse(s).toInstant()
+
+    @Test
+    fun plansTheSoonest64WithStableIds() {
+        repeat(20) { i -> record.addMedication(med("Med $i", Schedule.FixedTimes(listOf("08:0${i % 10}", "13:${10 + i}", "20:00")))) }
+        val plan = record.planReminders("2026-03-02T10:00:00+01:00", "Europe/Berlin", 14u * 24u, 64u)
+        assertEquals(64, plan.size)
+        assertTrue(plan.zipWithNext().all { (a, b) -> instant(a.fireAt) <= instant(b.fireAt) })
+        assertEquals(plan.map { it.id }, record.planReminders("2026-03-02T10:00:00+01:00", "Europe/Berlin", 14u * 24u, 64u).map { it.id })
+        val first = plan.first()
+        assertEquals(NotificationKind.DOSE, first.kind)
+        assertEquals(Importance.TIME_SENSITIVE, first.importance)
+        assertEquals(listOf(NotificationAction.TAKE, NotificationAction.SNOOZE, NotificationAction.SKIP), first.actions)
+        // 13:10 Berlin is the first slot after 10:00.
+        assertEquals(instant("2026-03-02T13:10:00+01:00"), instant(first.fireAt))
+        assertFailsWith<CompanionException.InvalidInput> { record.planReminders("2026-03-02T10:00:00+01:00", "Mars/Base", 24u, 64u) }
+    }
+
+    @Test
+    fun takingSnoozingAndMissingDoses() {
+        val m = med("Metformin", Schedule.FixedTimes(listOf("08:00", "20:00")), Inventory(10.0, "2026-03-01T07:00:00+01:00", 1.0))
+        record.addMedication(m)
+        // The 08:00 dose is taken, answering the occurrence the plan named.
+        val plan = record.planReminders("2026-03-02T07:00:00+01:00", "Europe/Berlin", 24u, 64u)
+        val morning = plan.first { it.kind == NotificationKind.DOSE }.doses.single()
+        record.logDose(DoseEvent(newId(), m.id, morning.scheduledAt, DoseStatus.TAKEN, "2026-03-02T08:05:00+01:00", null, "Ana", null, null, false))
+        // The evening one is snoozed to 20:30.
+        val evening = "2026-03-02T20:00:00+01:00"
+        record.logDose(DoseEvent(newId(), m.id, evening, DoseStatus.SNOOZED, "2026-03-02T20:01:00+01:00", null, null, null, "2026-03-02T20:30:00+01:00", false))
+        val today = record.today("2026-03-02T20:10:00+01:00", "Europe/Berlin")
+        assertTrue(today.snoozed.single().state is DoseState.Snoozed)
+        val replanned = record.planReminders("2026-03-02T20:10:00+01:00", "Europe/Berlin", 2u, 64u)
+        assertEquals(instant("2026-03-02T20:30:00+01:00"), instant(replanned.first { it.kind == NotificationKind.DOSE }.fireAt))
+
+        // Not taken by 21:31: missed, as a caregiver's device sees it.
+        val missed = record.missedDoses("2026-03-02T00:00:00+01:00", "2026-03-02T21:31:00+01:00", "Europe/Berlin")
+        assertEquals(instant(evening), instant(missed.single().scheduledAt))
+        val adherence = record.adherence("2026-03-02T00:00:00+01:00", "2026-03-03T00:00:00+01:00", "2026-03-03T00:00:00+01:00", "Europe/Berlin").single()
+        assertEquals(2u, adherence.counted)
+        assertEquals(0.5, adherence.shareTaken)
+        assertTrue(adherence.doses.first().state is DoseState.Taken)
+
+        // Supply: 10 counted, one taken, a refill of 30.
+        record.logRefill(Refill(newId(), m.id, "2026-03-02T12:00:00+01:00", 30.0))
+        val supply = record.refillStatus("2026-03-02T13:00:00+01:00", "Europe/Berlin").single()
+        assertEquals(39.0, supply.onHand)
+        assertTrue(lateDoseAdviceText(LateDoseAdvice.SKIP_AND_WAIT).contains("Do not take a double dose"))
+    }
+
+    @Test
+    fun asNeededDosesOverTheLimitNeedConfirmation() {
+        val prn = med("Paracetamol", Schedule.AsNeeded(1u, 360u))
+        record.addMedication(prn)
+        fun take(at: String, confirmed: Boolean = false) =
+            DoseEvent(newId(), prn.id, null, DoseStatus.TAKEN, at, null, null, null, null, confirmed)
+        record.logDose(take("2026-03-02T08:00:00+01:00"))
+        val e = assertFailsWith<CompanionException.DoseLimitExceeded> { record.logDose(take("2026-03-02T18:00:00+01:00")) }
+        assertEquals(DoseLimit.DailyMaximum(1u), e.limit)
+        record.logDose(take("2026-03-02T18:00:00+01:00", confirmed = true))
+        assertEquals(2, record.doses(prn.id, null, null).size)
+        assertTrue(record.doses(prn.id, null, null).any { it.confirmedOverLimit })
+    }
+}

@@ -1,0 +1,325 @@
+//! The record's reminder operations: they gather what the pure functions of
+//! [`crate::reminders`] need from the store, and call them.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use super::HealthRecord;
+use crate::error::Result;
+use crate::model::{
+    Appointment, DoseEvent, MeasurementPlan, Medication, MedicationStatus, Profile, Refill,
+    parse_time_zone,
+};
+use crate::query::TimeRange;
+use crate::reminders::{
+    self, Adherence, DoseState, LateDoseAdvice, OccurrenceContext, PlanInput, PlannedNotification,
+    ScheduledDose,
+};
+
+/// How far back dose events are read for states, snoozes and interval schedules.
+const LOOK_BACK_DAYS: i64 = 8;
+
+/// What is on hand of a tracked medication and when it runs out.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct RefillStatus {
+    /// The medication.
+    pub medication_id: String,
+    /// Its name.
+    pub name: String,
+    /// Units on hand now.
+    pub on_hand: f64,
+    /// The day it runs out at its schedule (none within 400 days, or as needed).
+    pub runs_out_on: Option<NaiveDate>,
+    /// The day the refill reminder starts.
+    pub remind_on: Option<NaiveDate>,
+}
+
+/// A dose due now and what to do about it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct DueDose {
+    /// The dose.
+    pub dose: ScheduledDose,
+    /// Take it now, or skip it if too late (never a double dose).
+    pub advice: LateDoseAdvice,
+}
+
+/// What a home screen shows now.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Today {
+    /// Doses due now (within their grace window, or back from a snooze), with the advice for a
+    /// late dose.
+    pub due: Vec<DueDose>,
+    /// Doses snoozed and not yet due again.
+    pub snoozed: Vec<ScheduledDose>,
+    /// The next doses (those of the soonest upcoming minute).
+    pub next: Vec<ScheduledDose>,
+    /// Doses missed in the last 24 hours.
+    pub missed: Vec<ScheduledDose>,
+    /// Tracked medications whose refill reminder has started.
+    pub refills_due: Vec<RefillStatus>,
+}
+
+/// Everything the reminder functions read, loaded once.
+struct Inputs {
+    profile: Profile,
+    medications: Vec<Medication>,
+    doses: Vec<DoseEvent>,
+    refills: Vec<Refill>,
+    appointments: Vec<Appointment>,
+    plans: Vec<MeasurementPlan>,
+}
+
+impl HealthRecord {
+    fn reminder_inputs(&self, since: DateTime<Utc>) -> Result<Inputs> {
+        let medications = self.medications(true)?;
+        // Inventory arithmetic needs every event since the oldest tracked count.
+        let since = medications
+            .iter()
+            .filter_map(|m| m.inventory.as_ref().map(|i| i.counted_at.to_utc()))
+            .fold(since, DateTime::min);
+        let after = TimeRange {
+            from: Some(since),
+            to: None,
+        };
+        Ok(Inputs {
+            profile: self.profile()?,
+            doses: self.doses(None, after)?,
+            refills: self.refills(None, after)?,
+            appointments: self.appointments(TimeRange::ALL)?,
+            plans: self.measurement_plans()?,
+            medications,
+        })
+    }
+
+    /// The notifications to schedule at `now` for the next `horizon`, soonest first, at most
+    /// `max` (64 on iOS), for a phone in `device_zone` (IANA name). See
+    /// [`reminders::plan`] for what it guarantees.
+    pub fn plan_reminders(
+        &self,
+        now: DateTime<Utc>,
+        device_zone: &str,
+        horizon: Duration,
+        max: usize,
+    ) -> Result<Vec<PlannedNotification>> {
+        let zone = zone(device_zone)?;
+        let data = self.reminder_inputs(now - Duration::days(LOOK_BACK_DAYS))?;
+        let input = PlanInput {
+            profile: &data.profile,
+            medications: &data.medications,
+            doses: &data.doses,
+            refills: &data.refills,
+            appointments: &data.appointments,
+            plans: &data.plans,
+            nudges: &[],
+            alerts: &[],
+        };
+        Ok(reminders::plan(&input, now, zone, horizon, max))
+    }
+
+    /// Doses missed in `[since, now)`, oldest first: what a caregiver's device alerts about.
+    pub fn missed_doses(
+        &self,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+        device_zone: &str,
+    ) -> Result<Vec<ScheduledDose>> {
+        let zone = zone(device_zone)?;
+        let data = self.reminder_inputs(since - Duration::days(LOOK_BACK_DAYS))?;
+        let taken = reminders::taken_by_medication(&data.doses);
+        let ctx = context(zone, &data.profile, &taken);
+        Ok(reminders::missed_doses(
+            &data.medications,
+            &data.doses,
+            &ctx,
+            since,
+            now,
+        ))
+    }
+
+    /// Adherence per medication over `[from, to)` as it stands at `now`.
+    pub fn adherence(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        now: DateTime<Utc>,
+        device_zone: &str,
+    ) -> Result<Vec<Adherence>> {
+        let zone = zone(device_zone)?;
+        let data = self.reminder_inputs(from - Duration::days(LOOK_BACK_DAYS))?;
+        let taken = reminders::taken_by_medication(&data.doses);
+        let ctx = context(zone, &data.profile, &taken);
+        let mut list = reminders::adherence(&data.medications, &data.doses, &ctx, from, to, now);
+        list.retain(|a| a.counted > 0 || !a.doses.is_empty());
+        Ok(list)
+    }
+
+    /// What is on hand of each tracked medication, and when it runs out.
+    pub fn refill_status(
+        &self,
+        now: DateTime<Utc>,
+        device_zone: &str,
+    ) -> Result<Vec<RefillStatus>> {
+        let zone = zone(device_zone)?;
+        let data = self.reminder_inputs(now - Duration::days(LOOK_BACK_DAYS))?;
+        let taken = reminders::taken_by_medication(&data.doses);
+        let ctx = context(zone, &data.profile, &taken);
+        Ok(data
+            .medications
+            .iter()
+            .filter(|m| m.status == MedicationStatus::Active)
+            .filter_map(|m| {
+                let on_hand = reminders::on_hand(m, &data.doses, &data.refills, now)?;
+                let upcoming = reminders::occurrences(m, &ctx, now, now + Duration::days(400));
+                let runs_out_on = reminders::run_out(m, Some(on_hand), &upcoming);
+                Some(RefillStatus {
+                    medication_id: m.id.clone(),
+                    name: m.name.clone(),
+                    on_hand,
+                    runs_out_on,
+                    remind_on: runs_out_on
+                        .map(|d| d - Duration::days(i64::from(m.refill_days_ahead))),
+                })
+            })
+            .collect())
+    }
+
+    /// What a home screen shows at `now` for a phone in `device_zone`.
+    pub fn today(&self, now: DateTime<Utc>, device_zone: &str) -> Result<Today> {
+        let zone = zone(device_zone)?;
+        let data = self.reminder_inputs(now - Duration::days(LOOK_BACK_DAYS))?;
+        let taken = reminders::taken_by_medication(&data.doses);
+        let ctx = context(zone, &data.profile, &taken);
+        let mut today = Today {
+            due: Vec::new(),
+            snoozed: Vec::new(),
+            next: Vec::new(),
+            missed: Vec::new(),
+            refills_due: Vec::new(),
+        };
+        let mut upcoming = Vec::new();
+        for med in data
+            .medications
+            .iter()
+            .filter(|m| m.status == MedicationStatus::Active)
+        {
+            let list =
+                reminders::occurrences(med, &ctx, now - Duration::days(1), now + Duration::days(3));
+            let states = reminders::dose_states(med, list.clone(), &data.doses, now);
+            for (i, sd) in states.into_iter().enumerate() {
+                match sd.state {
+                    DoseState::Due => {
+                        let next = list.get(i + 1).map(|o| o.at);
+                        let advice =
+                            reminders::late_dose_advice(med.late_dose, sd.occurrence.at, next, now);
+                        today.due.push(DueDose { dose: sd, advice });
+                    }
+                    DoseState::Snoozed { .. } => today.snoozed.push(sd),
+                    DoseState::Missed if sd.occurrence.at >= now - Duration::days(1) => {
+                        today.missed.push(sd);
+                    }
+                    DoseState::Upcoming => upcoming.push(sd),
+                    _ => {}
+                }
+            }
+        }
+        upcoming.sort_by_key(|d| d.occurrence.at);
+        if let Some(first) = upcoming.first().map(|d| d.occurrence.at.timestamp() / 60) {
+            today.next = upcoming
+                .into_iter()
+                .take_while(|d| d.occurrence.at.timestamp() / 60 == first)
+                .collect();
+        }
+        today.missed.sort_by_key(|d| d.occurrence.at);
+        let local_today = reminders::zone::local(zone, now).date();
+        today.refills_due = self
+            .refill_status(now, device_zone)?
+            .into_iter()
+            .filter(|r| r.remind_on.is_some_and(|d| d <= local_today))
+            .collect();
+        Ok(today)
+    }
+
+    /// The scheduled dose that a dose of `medication_id` logged at `now` without a scheduled
+    /// time answers: the earliest one due or snoozed; else one due within the next two hours
+    /// (taken early); else the latest one missed in the last twelve hours (logged late). `None`
+    /// for an as-needed medication or when no dose is near.
+    pub fn dose_to_answer(
+        &self,
+        medication_id: &str,
+        now: DateTime<Utc>,
+        device_zone: &str,
+    ) -> Result<Option<DateTime<Utc>>> {
+        let zone = zone(device_zone)?;
+        let med = self.medication(medication_id)?;
+        let data = self.reminder_inputs(now - Duration::days(LOOK_BACK_DAYS))?;
+        let taken = reminders::taken_by_medication(&data.doses);
+        let ctx = context(zone, &data.profile, &taken);
+        let list = reminders::occurrences(
+            &med,
+            &ctx,
+            now - Duration::hours(12),
+            now + Duration::hours(2),
+        );
+        let states = reminders::dose_states(&med, list, &data.doses, now);
+        let pick = |f: fn(&DoseState) -> bool| -> Vec<DateTime<Utc>> {
+            states
+                .iter()
+                .filter(|d| f(&d.state))
+                .map(|d| d.occurrence.at)
+                .collect()
+        };
+        Ok(
+            pick(|s| matches!(s, DoseState::Due | DoseState::Snoozed { .. }))
+                .into_iter()
+                .min()
+                .or_else(|| pick(|s| *s == DoseState::Upcoming).into_iter().min())
+                .or_else(|| pick(|s| *s == DoseState::Missed).into_iter().max()),
+        )
+    }
+
+    /// The advice for a dose of `medication_id` scheduled at `scheduled_at` and not taken by
+    /// `now`: take it, or skip it (never a double dose).
+    pub fn late_dose_advice(
+        &self,
+        medication_id: &str,
+        scheduled_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+        device_zone: &str,
+    ) -> Result<LateDoseAdvice> {
+        let zone = zone(device_zone)?;
+        let med = self.medication(medication_id)?;
+        let data = self.reminder_inputs(scheduled_at - Duration::days(LOOK_BACK_DAYS))?;
+        let taken = reminders::taken_by_medication(&data.doses);
+        let ctx = context(zone, &data.profile, &taken);
+        let next = reminders::occurrences(
+            &med,
+            &ctx,
+            scheduled_at + Duration::seconds(1),
+            scheduled_at + Duration::days(60),
+        )
+        .first()
+        .map(|o| o.at);
+        Ok(reminders::late_dose_advice(
+            med.late_dose,
+            scheduled_at,
+            next,
+            now,
+        ))
+    }
+}
+
+fn zone(name: &str) -> Result<Tz> {
+    Ok(parse_time_zone("device time zone", name)?)
+}
+
+fn context<'a>(
+    zone: Tz,
+    profile: &Profile,
+    taken: &'a std::collections::HashMap<String, Vec<DateTime<Utc>>>,
+) -> OccurrenceContext<'a> {
+    OccurrenceContext {
+        device_zone: zone,
+        meal_times: profile.meal_times,
+        taken,
+    }
+}

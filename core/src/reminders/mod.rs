@@ -1,0 +1,23 @@
+//! Reminders: the pure logic from schedules to due doses, their states, refills, adherence and
+//! the notification plan (DESIGN.md section 5).
+//!
+//! Nothing here touches storage: the record gathers the inputs ([`crate::HealthRecord`]'s
+//! reminder methods) and these functions compute. Every function is deterministic in its inputs
+//! and `now`, and terminates on any data.
+
+mod adherence;
+mod doses;
+mod occurrences;
+mod planner;
+mod refills;
+pub mod zone;
+
+pub use adherence::{Adherence, adherence, missed_doses};
+pub use doses::{DoseState, LateDoseAdvice, ScheduledDose, dose_states, late_dose_advice};
+pub use occurrences::{Occurrence, OccurrenceContext, dose_for, occurrences};
+pub use planner::{
+    Importance, NotificationAction, NotificationKind, Nudge, PRESCRIPTION_END_DAYS_AHEAD,
+    PlanInput, PlannedDose, PlannedNotification, SafetyAlert, out_of_quiet_hours, plan,
+    taken_by_medication,
+};
+pub use refills::{on_hand, run_out};

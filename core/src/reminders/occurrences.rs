@@ -1,0 +1,318 @@
+//! Dose occurrences: when each dose of a medication is due, in any window of time.
+//!
+//! Day-based schedules (fixed times, weekdays, every N days, cyclic, tapering, meal-relative)
+//! are walked calendar day by calendar day in the zone the medication follows; interval schedules
+//! step in wall-clock hours (`local` policy) or in absolute hours (`fixed` policy). This is
+//! calendar arithmetic on chrono dates: an RRULE library would add a dependency for less than
+//! this file, and its daylight-saving rules are not the ones in [`super::zone`].
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono_tz::Tz;
+
+use super::zone::{day_exists, local, resolve};
+use crate::model::{Dose, Meal, MealTimes, Medication, Schedule, TimeZonePolicy};
+
+/// Bounds the steps of any one walk, so that no data can make it run away.
+const MAX_STEPS: usize = 200_000;
+
+/// One due dose.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Occurrence {
+    /// The medication.
+    pub medication_id: String,
+    /// When it is due.
+    pub at: DateTime<Utc>,
+    /// The wall-clock slot it was scheduled for (date and time of day in the zone the schedule
+    /// follows); `at` shows this time, or the end of a daylight-saving gap that hid it.
+    pub slot: NaiveDateTime,
+    /// The dose to take.
+    pub dose: Dose,
+}
+
+/// What occurrences depend on besides the medication itself.
+#[derive(Debug, Clone)]
+pub struct OccurrenceContext<'a> {
+    /// The zone the phone is in: `local` medications follow it.
+    pub device_zone: Tz,
+    /// The patient's meal times.
+    pub meal_times: MealTimes,
+    /// Instants of doses taken, by medication id, sorted (for schedules counted from the last
+    /// dose taken, and doses linked to another medication's).
+    pub taken: &'a HashMap<String, Vec<DateTime<Utc>>>,
+}
+
+/// The occurrences of `med` in `[from, to)`, sorted by time. Schedules replaced by an edit apply
+/// until the edit; no occurrence falls inside a pause.
+pub fn occurrences(
+    med: &Medication,
+    ctx: &OccurrenceContext<'_>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<Occurrence> {
+    let mut versions: Vec<(&Schedule, &TimeZonePolicy, &Dose, DateTime<Utc>)> = med
+        .history
+        .iter()
+        .map(|v| (&v.schedule, &v.time_zone, &v.dose, v.until))
+        .collect();
+    versions.sort_by_key(|v| v.3);
+    versions.push((
+        &med.schedule,
+        &med.time_zone,
+        &med.dose,
+        DateTime::<Utc>::MAX_UTC,
+    ));
+    let mut out = Vec::new();
+    let mut begin = med.recorded_at.unwrap_or(DateTime::<Utc>::MIN_UTC);
+    for (schedule, policy, dose, until) in versions {
+        let (a, b) = (from.max(begin), to.min(until));
+        begin = begin.max(until);
+        if a >= b {
+            continue;
+        }
+        let zone = match policy {
+            TimeZonePolicy::Local => ctx.device_zone,
+            TimeZonePolicy::Fixed { zone } => zone.parse().unwrap_or(ctx.device_zone),
+        };
+        let walk = Walk {
+            med,
+            ctx,
+            zone,
+            fixed: matches!(policy, TimeZonePolicy::Fixed { .. }),
+            dose,
+            from: a,
+            to: b,
+        };
+        walk.run(schedule, &mut out);
+    }
+    out.retain(|o| {
+        !med.pauses
+            .iter()
+            .any(|p| p.from <= o.at && p.until.is_none_or(|u| o.at < u))
+    });
+    out.sort_by(|x, y| x.at.cmp(&y.at).then(x.slot.cmp(&y.slot)));
+    out
+}
+
+/// One schedule version over one window.
+struct Walk<'a> {
+    med: &'a Medication,
+    ctx: &'a OccurrenceContext<'a>,
+    zone: Tz,
+    fixed: bool,
+    dose: &'a Dose,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+}
+
+impl Walk<'_> {
+    fn run(&self, schedule: &Schedule, out: &mut Vec<Occurrence>) {
+        match schedule {
+            Schedule::AsNeeded(_) => {}
+            Schedule::EveryNHours {
+                hours,
+                first,
+                from_last_taken,
+                window,
+            } => {
+                let step = Duration::hours(i64::from((*hours).max(1)));
+                let in_window = |slot: NaiveDateTime| {
+                    window.is_none_or(|w| (w.start..=w.end).contains(&slot.time()))
+                };
+                let mut found = self.interval(self.med.start.and_time(*first), step);
+                found.retain(|o| in_window(o.slot));
+                if *from_last_taken {
+                    found = self.re_anchor(found, step, &in_window);
+                }
+                out.extend(found);
+            }
+            Schedule::AfterDose {
+                medication_id,
+                offset_minutes,
+            } => {
+                let offset = Duration::minutes(i64::from(*offset_minutes));
+                for taken in self.ctx.taken.get(medication_id).into_iter().flatten() {
+                    let at = *taken + offset;
+                    if self.from <= at && at < self.to {
+                        out.push(self.occurrence(at, local(self.zone, at), self.dose.clone()));
+                    }
+                }
+            }
+            _ => self.days(schedule, out),
+        }
+    }
+
+    fn occurrence(&self, at: DateTime<Utc>, slot: NaiveDateTime, dose: Dose) -> Occurrence {
+        Occurrence {
+            medication_id: self.med.id.clone(),
+            at,
+            slot,
+            dose,
+        }
+    }
+
+    fn in_course(&self, date: NaiveDate) -> bool {
+        date >= self.med.start && self.med.end.is_none_or(|end| date <= end)
+    }
+
+    /// Day-based schedules: every existing calendar day in the window, its slots.
+    fn days(&self, schedule: &Schedule, out: &mut Vec<Occurrence>) {
+        let first = local(self.zone, self.from).date() - Duration::days(1);
+        let last = local(self.zone, self.to).date() + Duration::days(1);
+        for date in first.iter_days().take_while(|d| *d <= last).take(MAX_STEPS) {
+            if !self.in_course(date) || !day_exists(self.zone, date) {
+                continue;
+            }
+            for (slot, dose) in slots(schedule, date, self.med, &self.ctx.meal_times, self.dose) {
+                let at = resolve(self.zone, slot);
+                if self.from <= at && at < self.to {
+                    out.push(self.occurrence(at, slot, dose));
+                }
+            }
+        }
+    }
+
+    /// Interval schedules: wall-clock steps (`local`) or absolute steps (`fixed`) from `anchor`.
+    fn interval(&self, anchor: NaiveDateTime, step: Duration) -> Vec<Occurrence> {
+        let mut out = Vec::new();
+        let anchor_at = resolve(self.zone, anchor);
+        // Start a little before the window; both kinds of step are within an hour or so of each
+        // other, and `from` filters the rest.
+        let behind = local(self.zone, self.from) - anchor - Duration::hours(2);
+        let skip = (behind.num_seconds() / step.num_seconds()).max(0);
+        for k in (skip..).take(MAX_STEPS) {
+            let (at, slot) = if self.fixed {
+                let at = anchor_at + step * i32::try_from(k).unwrap_or(i32::MAX);
+                (at, local(self.zone, at))
+            } else {
+                let slot = anchor + step * i32::try_from(k).unwrap_or(i32::MAX);
+                (resolve(self.zone, slot), slot)
+            };
+            if at >= self.to || self.med.end.is_some_and(|end| slot.date() > end) {
+                break;
+            }
+            if at >= self.from && slot.date() >= self.med.start {
+                out.push(self.occurrence(at, slot, self.dose.clone()));
+            }
+        }
+        out
+    }
+
+    /// Counted from the last dose taken: after each dose taken, the next ones are due every
+    /// `step` from it (absolute), until the next dose taken.
+    fn re_anchor(
+        &self,
+        base: Vec<Occurrence>,
+        step: Duration,
+        in_window: &dyn Fn(NaiveDateTime) -> bool,
+    ) -> Vec<Occurrence> {
+        let takes: Vec<DateTime<Utc>> = self
+            .ctx
+            .taken
+            .get(&self.med.id)
+            .map(|t| t.iter().copied().filter(|t| *t < self.to).collect())
+            .unwrap_or_default();
+        let Some(first_take) = takes.first().copied() else {
+            return base;
+        };
+        let mut out: Vec<Occurrence> = base.into_iter().filter(|o| o.at <= first_take).collect();
+        for (i, take) in takes.iter().enumerate() {
+            let next_take = takes.get(i + 1).copied().unwrap_or(self.to);
+            let mut at = *take + step;
+            let mut steps = 0;
+            while at < next_take && at < self.to && steps < MAX_STEPS {
+                let slot = local(self.zone, at);
+                if at >= self.from && in_window(slot) && self.in_course(slot.date()) {
+                    out.push(self.occurrence(at, slot, self.dose.clone()));
+                }
+                at += step;
+                steps += 1;
+            }
+        }
+        out
+    }
+}
+
+/// The wall-clock slots of a day-based schedule on `date`, with their doses.
+fn slots(
+    schedule: &Schedule,
+    date: NaiveDate,
+    med: &Medication,
+    meals: &MealTimes,
+    dose: &Dose,
+) -> Vec<(NaiveDateTime, Dose)> {
+    let day = (date - med.start).num_days();
+    let at = |times: &[chrono::NaiveTime], dose: &Dose| -> Vec<(NaiveDateTime, Dose)> {
+        times
+            .iter()
+            .map(|t| (date.and_time(*t), dose.clone()))
+            .collect()
+    };
+    match schedule {
+        Schedule::FixedTimes { times } => at(times, dose),
+        Schedule::Weekdays { days, times } if days.contains(&date.weekday()) => at(times, dose),
+        Schedule::EveryNDays { days, times } if day % i64::from((*days).max(1)) == 0 => {
+            at(times, dose)
+        }
+        Schedule::Cyclic {
+            on_days,
+            off_days,
+            times,
+        } if day % i64::from((on_days + off_days).max(1)) < i64::from(*on_days) => at(times, dose),
+        Schedule::Tapering { steps } => {
+            let mut begin = 0;
+            for step in steps {
+                let end = begin + i64::from(step.days);
+                if (begin..end).contains(&day) {
+                    return at(&step.times, &step.dose);
+                }
+                begin = end;
+            }
+            Vec::new()
+        }
+        Schedule::MealRelative {
+            meals: which,
+            offset_minutes,
+        } => which
+            .iter()
+            .map(|m| {
+                let time = match m {
+                    Meal::Breakfast => meals.breakfast,
+                    Meal::Lunch => meals.lunch,
+                    Meal::Dinner => meals.dinner,
+                    Meal::Bedtime => meals.bedtime,
+                };
+                (
+                    date.and_time(time) + Duration::minutes(i64::from(*offset_minutes)),
+                    dose.clone(),
+                )
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The dose due at `at` by the schedule in force then: a tapering step's own dose on the days of
+/// that step (read in the calendar of `at`'s own UTC offset), the medication's dose otherwise.
+pub fn dose_for(med: &Medication, at: chrono::DateTime<chrono::FixedOffset>) -> Dose {
+    let instant = at.to_utc();
+    let mut history: Vec<&crate::model::ScheduleVersion> = med.history.iter().collect();
+    history.sort_by_key(|v| v.until);
+    let (schedule, dose) = history
+        .into_iter()
+        .find(|v| instant < v.until)
+        .map_or((&med.schedule, &med.dose), |v| (&v.schedule, &v.dose));
+    if let Schedule::Tapering { steps } = schedule {
+        let day = (at.date_naive() - med.start).num_days();
+        let mut begin = 0;
+        for step in steps {
+            let end = begin + i64::from(step.days);
+            if (begin..end).contains(&day) {
+                return step.dose.clone();
+            }
+            begin = end;
+        }
+    }
+    dose.clone()
+}

@@ -1,0 +1,542 @@
+//! The notification planner: a pure function from the record's state to the notifications the
+//! phone should have scheduled. The shell calls it on every launch, change and notification
+//! action, and replaces its scheduled notifications with the plan, matching them by id.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono_tz::Tz;
+
+use super::doses::{DoseState, dose_states, late_dose_advice};
+use super::occurrences::{Occurrence, OccurrenceContext, occurrences};
+use super::refills::{on_hand, run_out};
+use super::zone::{local, resolve};
+use crate::model::{
+    Appointment, DoseEvent, DoseStatus, MeasurementPlan, Medication, MedicationStatus, Profile,
+    Refill,
+};
+
+/// How far ahead refills are projected.
+const RUN_OUT_HORIZON_DAYS: i64 = 400;
+/// Days before a prescription's end date that its follow-up reminder fires.
+pub const PRESCRIPTION_END_DAYS_AHEAD: i64 = 3;
+
+/// A non-critical nudge (a journey's check-in, a tip): subject to quiet hours and the weekly
+/// budget.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Nudge {
+    /// Its stable id.
+    pub id: String,
+    /// When it would like to be shown.
+    pub at: DateTime<Utc>,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+}
+
+/// A safety alert (level 2 hypoglycaemia, hypertensive crisis): shown at once, never held back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SafetyAlert {
+    /// Its stable id.
+    pub id: String,
+    /// When it was raised.
+    pub at: DateTime<Utc>,
+    /// Title.
+    pub title: String,
+    /// Body with the guideline's advice.
+    pub body: String,
+}
+
+/// Everything the planner reads.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanInput<'a> {
+    /// The profile (meal times, reminder settings).
+    pub profile: &'a Profile,
+    /// Every medication.
+    pub medications: &'a [Medication],
+    /// Dose events: at least those of the last eight days, and all since each tracked
+    /// medication's last inventory count.
+    pub doses: &'a [DoseEvent],
+    /// Refills since each tracked medication's last inventory count.
+    pub refills: &'a [Refill],
+    /// Appointments.
+    pub appointments: &'a [Appointment],
+    /// Measurement plans.
+    pub plans: &'a [MeasurementPlan],
+    /// Non-critical nudges.
+    pub nudges: &'a [Nudge],
+    /// Open safety alerts.
+    pub alerts: &'a [SafetyAlert],
+}
+
+/// What a notification is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub enum NotificationKind {
+    /// Doses due.
+    Dose,
+    /// Doses not logged once their grace window passed.
+    MissedDose,
+    /// A medication runs out soon.
+    Refill,
+    /// A prescription ends soon: time for a follow-up.
+    PrescriptionEnd,
+    /// An appointment.
+    Appointment,
+    /// A planned measurement.
+    Measurement,
+    /// A non-critical nudge.
+    Nudge,
+    /// A safety alert.
+    SafetyAlert,
+}
+
+/// How insistently the phone presents it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum Importance {
+    /// An ordinary notification.
+    Normal,
+    /// Breaks through focus modes (doses).
+    TimeSensitive,
+    /// Critical (safety alerts).
+    Critical,
+}
+
+/// An action offered on a notification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub enum NotificationAction {
+    /// Log the doses as taken.
+    Take,
+    /// Put them off.
+    Snooze,
+    /// Log them as skipped.
+    Skip,
+}
+
+/// One dose a notification is about.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PlannedDose {
+    /// The medication.
+    pub medication_id: String,
+    /// The occurrence (pass it back as the dose event's `scheduled_at`).
+    pub scheduled_at: DateTime<Utc>,
+}
+
+/// A notification to schedule.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct PlannedNotification {
+    /// Stable id, derived from what it is about, its instant and its kind.
+    pub id: String,
+    /// When to show it.
+    pub fire_at: DateTime<Utc>,
+    /// What it is about.
+    pub kind: NotificationKind,
+    /// Title.
+    pub title: String,
+    /// Body.
+    pub body: String,
+    /// Actions to offer.
+    pub actions: Vec<NotificationAction>,
+    /// How insistently to present it.
+    pub importance: Importance,
+    /// The doses it is about (dose and missed-dose notifications).
+    pub doses: Vec<PlannedDose>,
+}
+
+/// The notifications to schedule at `now` for the next `horizon`, soonest first, at most `max`
+/// (64 is the iOS limit). Doses due in the same minute share one notification. Medication
+/// reminders and safety alerts are never dropped for quiet hours or the nudge budget; when more
+/// than `max` are due, the soonest are kept. Pure and deterministic.
+pub fn plan(
+    input: &PlanInput<'_>,
+    now: DateTime<Utc>,
+    device_zone: Tz,
+    horizon: Duration,
+    max: usize,
+) -> Vec<PlannedNotification> {
+    let end = now + horizon;
+    let mut out = Vec::new();
+    let taken = taken_by_medication(input.doses);
+    let ctx = OccurrenceContext {
+        device_zone,
+        meal_times: input.profile.meal_times,
+        taken: &taken,
+    };
+    dose_notifications(input, &ctx, now, end, &mut out);
+    refill_notifications(input, &ctx, now, end, &mut out);
+    for a in input.appointments {
+        appointment_notifications(a, input.profile, device_zone, now, end, &mut out);
+    }
+    for p in input.plans {
+        measurement_notifications(p, device_zone, now, end, &mut out);
+    }
+    nudge_notifications(input, device_zone, now, end, &mut out);
+    for alert in input.alerts {
+        out.push(PlannedNotification {
+            id: format!("alert:{}", alert.id),
+            fire_at: alert.at.max(now),
+            kind: NotificationKind::SafetyAlert,
+            title: alert.title.clone(),
+            body: alert.body.clone(),
+            actions: Vec::new(),
+            importance: Importance::Critical,
+            doses: Vec::new(),
+        });
+    }
+    out.sort_by(|a, b| a.fire_at.cmp(&b.fire_at).then_with(|| a.id.cmp(&b.id)));
+    out.truncate(max);
+    out
+}
+
+/// Instants of taken doses by medication, sorted.
+pub fn taken_by_medication(doses: &[DoseEvent]) -> HashMap<String, Vec<DateTime<Utc>>> {
+    let mut taken: HashMap<String, Vec<DateTime<Utc>>> = HashMap::new();
+    for d in doses.iter().filter(|d| d.status == DoseStatus::Taken) {
+        taken
+            .entry(d.medication_id.clone())
+            .or_default()
+            .push(d.at.to_utc());
+    }
+    for list in taken.values_mut() {
+        list.sort();
+    }
+    taken
+}
+
+fn minute(at: DateTime<Utc>) -> i64 {
+    at.timestamp().div_euclid(60)
+}
+
+fn hhmm(slot: NaiveDateTime) -> String {
+    slot.format("%H:%M").to_string()
+}
+
+fn dose_line(med: &Medication, o: &Occurrence) -> String {
+    format!("{} {}", med.name, o.dose)
+}
+
+fn dose_notifications(
+    input: &PlanInput<'_>,
+    ctx: &OccurrenceContext<'_>,
+    now: DateTime<Utc>,
+    end: DateTime<Utc>,
+    out: &mut Vec<PlannedNotification>,
+) {
+    // Doses due, and missed-dose checks, grouped by the minute they fire in.
+    let mut due: BTreeMap<i64, Vec<(&Medication, Occurrence)>> = BTreeMap::new();
+    // Each with the instant of the dose after it, for the late-dose advice.
+    type Late<'m> = (&'m Medication, Occurrence, Option<DateTime<Utc>>);
+    let mut missed: BTreeMap<i64, Vec<Late<'_>>> = BTreeMap::new();
+    for med in input
+        .medications
+        .iter()
+        .filter(|m| m.status == MedicationStatus::Active)
+    {
+        let grace = Duration::minutes(i64::from(med.grace_minutes));
+        // Look back for doses still due or snoozed, and ahead for each dose's successor.
+        let list = occurrences(
+            med,
+            ctx,
+            now - grace - Duration::days(1),
+            end + Duration::days(2),
+        );
+        let states = dose_states(med, list.clone(), input.doses, now);
+        for (i, sd) in states.into_iter().enumerate() {
+            let next = list.get(i + 1).map(|o| o.at);
+            let fire = match sd.state {
+                DoseState::Upcoming => Some(sd.occurrence.at),
+                DoseState::Snoozed { until } => Some(until.to_utc()),
+                DoseState::Due => None,
+                _ => continue,
+            };
+            if let Some(fire) = fire.filter(|f| *f >= now && *f < end) {
+                due.entry(minute(fire))
+                    .or_default()
+                    .push((med, sd.occurrence.clone()));
+            }
+            let check = match sd.state {
+                DoseState::Snoozed { until } => until.to_utc() + grace,
+                _ => sd.occurrence.at + grace,
+            };
+            if check >= now && check < end {
+                missed
+                    .entry(minute(check))
+                    .or_default()
+                    .push((med, sd.occurrence, next));
+            }
+        }
+    }
+    for (min, group) in due {
+        let fire_at = DateTime::from_timestamp(min * 60, 0).unwrap_or(now);
+        let title = match group.as_slice() {
+            [(med, _)] => format!("Time for {}", med.name),
+            _ => "Time for your medication".to_string(),
+        };
+        let body = group
+            .iter()
+            .map(|(m, o)| match &m.instructions {
+                Some(i) => format!("{} ({i})", dose_line(m, o)),
+                None => dose_line(m, o),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push(PlannedNotification {
+            id: group_id("dose", min, group.iter().map(|(m, _)| m.id.as_str())),
+            fire_at,
+            kind: NotificationKind::Dose,
+            title,
+            body,
+            actions: vec![
+                NotificationAction::Take,
+                NotificationAction::Snooze,
+                NotificationAction::Skip,
+            ],
+            importance: Importance::TimeSensitive,
+            doses: planned(group.iter().map(|(m, o)| (*m, o))),
+        });
+    }
+    for (min, group) in missed {
+        let fire_at = DateTime::from_timestamp(min * 60, 0).unwrap_or(now);
+        let lines = group
+            .iter()
+            .map(|(m, o, next)| {
+                let advice = late_dose_advice(m.late_dose, o.at, *next, fire_at);
+                format!(
+                    "{} was due at {}. {}",
+                    dose_line(m, o),
+                    hhmm(o.slot),
+                    advice.text()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        out.push(PlannedNotification {
+            id: group_id("missed", min, group.iter().map(|(m, _, _)| m.id.as_str())),
+            fire_at,
+            kind: NotificationKind::MissedDose,
+            title: "A dose is not logged yet".to_string(),
+            body: lines,
+            actions: vec![NotificationAction::Take, NotificationAction::Skip],
+            importance: Importance::TimeSensitive,
+            doses: planned(group.iter().map(|(m, o, _)| (*m, o))),
+        });
+    }
+}
+
+fn planned<'a>(items: impl Iterator<Item = (&'a Medication, &'a Occurrence)>) -> Vec<PlannedDose> {
+    items
+        .map(|(m, o)| PlannedDose {
+            medication_id: m.id.clone(),
+            scheduled_at: o.at,
+        })
+        .collect()
+}
+
+fn group_id<'a>(kind: &str, min: i64, ids: impl Iterator<Item = &'a str>) -> String {
+    let mut ids: Vec<&str> = ids.collect();
+    ids.sort_unstable();
+    ids.dedup();
+    format!("{kind}:{min}:{}", ids.join("+"))
+}
+
+/// `time` on `date` in `zone`, or on the next day when that moment has passed.
+fn at_local(zone: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+    resolve(zone, date.and_time(time))
+}
+
+fn ten_am() -> NaiveTime {
+    NaiveTime::from_hms_opt(10, 0, 0).unwrap_or(NaiveTime::MIN)
+}
+
+fn refill_notifications(
+    input: &PlanInput<'_>,
+    ctx: &OccurrenceContext<'_>,
+    now: DateTime<Utc>,
+    end: DateTime<Utc>,
+    out: &mut Vec<PlannedNotification>,
+) {
+    let zone = ctx.device_zone;
+    let today = local(zone, now).date();
+    for med in input
+        .medications
+        .iter()
+        .filter(|m| m.status == MedicationStatus::Active)
+    {
+        let have = on_hand(med, input.doses, input.refills, now);
+        let upcoming = occurrences(med, ctx, now, now + Duration::days(RUN_OUT_HORIZON_DAYS));
+        if let Some(out_on) = run_out(med, have, &upcoming) {
+            let remind_on = out_on - Duration::days(i64::from(med.refill_days_ahead));
+            // Daily at 10:00 from the reminder day until the medication is refilled.
+            let mut day = remind_on.max(today);
+            if at_local(zone, day, ten_am()) < now {
+                day += Duration::days(1);
+            }
+            let fire_at = at_local(zone, day, ten_am());
+            if fire_at < end && day <= out_on {
+                out.push(PlannedNotification {
+                    id: format!("refill:{}:{day}", med.id),
+                    fire_at,
+                    kind: NotificationKind::Refill,
+                    title: format!("{} runs out soon", med.name),
+                    body: format!(
+                        "{} will run out on {out_on}. Order a refill or ask your pharmacy.",
+                        med.name
+                    ),
+                    actions: Vec::new(),
+                    importance: Importance::Normal,
+                    doses: Vec::new(),
+                });
+            }
+        }
+        if let Some(course_end) = med.end {
+            let day = course_end - Duration::days(PRESCRIPTION_END_DAYS_AHEAD);
+            let fire_at = at_local(zone, day, ten_am());
+            if fire_at >= now && fire_at < end {
+                out.push(PlannedNotification {
+                    id: format!("end:{}:{course_end}", med.id),
+                    fire_at,
+                    kind: NotificationKind::PrescriptionEnd,
+                    title: format!("{} ends on {course_end}", med.name),
+                    body: "Ask your doctor whether to continue, and book a follow-up if needed."
+                        .to_string(),
+                    actions: Vec::new(),
+                    importance: Importance::Normal,
+                    doses: Vec::new(),
+                });
+            }
+        }
+    }
+}
+
+fn appointment_notifications(
+    a: &Appointment,
+    profile: &Profile,
+    zone: Tz,
+    now: DateTime<Utc>,
+    end: DateTime<Utc>,
+    out: &mut Vec<PlannedNotification>,
+) {
+    let at = a.at.to_utc();
+    let when = a.at.format("%Y-%m-%d %H:%M");
+    let hours = i64::from(profile.reminders.appointment_hours_before);
+    let evening = NaiveTime::from_hms_opt(18, 0, 0).unwrap_or(NaiveTime::MIN);
+    let day_before = at_local(zone, local(zone, at).date() - Duration::days(1), evening);
+    for (tag, fire_at) in [("day", day_before), ("hours", at - Duration::hours(hours))] {
+        if fire_at >= now && fire_at < end && fire_at < at {
+            let place = a
+                .location
+                .as_deref()
+                .map(|l| format!(" at {l}"))
+                .unwrap_or_default();
+            out.push(PlannedNotification {
+                id: format!("appt:{}:{tag}:{}", a.id, at.timestamp()),
+                fire_at,
+                kind: NotificationKind::Appointment,
+                title: a.title.clone(),
+                body: format!("Appointment on {when}{place}."),
+                actions: Vec::new(),
+                importance: Importance::Normal,
+                doses: Vec::new(),
+            });
+        }
+    }
+}
+
+fn measurement_notifications(
+    p: &MeasurementPlan,
+    zone: Tz,
+    now: DateTime<Utc>,
+    end: DateTime<Utc>,
+    out: &mut Vec<PlannedNotification>,
+) {
+    for day in p.start.iter_days().take(p.days as usize) {
+        for t in &p.times {
+            let fire_at = at_local(zone, day, *t);
+            if fire_at >= now && fire_at < end {
+                out.push(PlannedNotification {
+                    id: format!("measure:{}:{}", p.id, fire_at.timestamp()),
+                    fire_at,
+                    kind: NotificationKind::Measurement,
+                    title: format!("Time to measure your {}", p.kind.as_str().replace('_', " ")),
+                    body: p.instructions.clone().unwrap_or_default(),
+                    actions: Vec::new(),
+                    importance: Importance::Normal,
+                    doses: Vec::new(),
+                });
+            }
+        }
+    }
+}
+
+/// Nudges: moved out of quiet hours, then at most the weekly budget per week (Monday to Sunday),
+/// the soonest first.
+fn nudge_notifications(
+    input: &PlanInput<'_>,
+    zone: Tz,
+    now: DateTime<Utc>,
+    end: DateTime<Utc>,
+    out: &mut Vec<PlannedNotification>,
+) {
+    let settings = input.profile.reminders;
+    let mut shifted: Vec<(DateTime<Utc>, &Nudge)> = input
+        .nudges
+        .iter()
+        .map(|n| {
+            (
+                out_of_quiet_hours(
+                    n.at.max(now),
+                    zone,
+                    settings.quiet_start,
+                    settings.quiet_end,
+                ),
+                n,
+            )
+        })
+        .filter(|(at, _)| *at < end)
+        .collect();
+    shifted.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.id.cmp(&b.1.id)));
+    let mut per_week: HashMap<(i32, u32), u32> = HashMap::new();
+    for (fire_at, n) in shifted {
+        let week = local(zone, fire_at).date().iso_week();
+        let used = per_week.entry((week.year(), week.week())).or_default();
+        if *used >= settings.weekly_nudge_budget {
+            continue;
+        }
+        *used += 1;
+        out.push(PlannedNotification {
+            id: format!("nudge:{}", n.id),
+            fire_at,
+            kind: NotificationKind::Nudge,
+            title: n.title.clone(),
+            body: n.body.clone(),
+            actions: Vec::new(),
+            importance: Importance::Normal,
+            doses: Vec::new(),
+        });
+    }
+}
+
+/// `at`, or the end of the quiet hours it falls in.
+pub fn out_of_quiet_hours(
+    at: DateTime<Utc>,
+    zone: Tz,
+    start: NaiveTime,
+    end: NaiveTime,
+) -> DateTime<Utc> {
+    let l = local(zone, at);
+    let t = l.time();
+    let quiet = if start <= end {
+        start <= t && t < end
+    } else {
+        t >= start || t < end
+    };
+    if !quiet {
+        return at;
+    }
+    let day = if start > end && t >= start {
+        l.date() + Duration::days(1)
+    } else {
+        l.date()
+    };
+    resolve(zone, day.and_time(end))
+}

@@ -1,0 +1,68 @@
+//! What is on hand, when it runs out, and when to remind about a refill.
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use super::occurrences::{Occurrence, dose_for};
+use crate::model::{DoseEvent, DoseStatus, Medication, Refill};
+
+/// The units on hand at `at`: the last count, plus refills, minus doses taken since the count
+/// (each at the amount logged, or else the dose its schedule gave at its time).
+/// `None` when the medication's inventory is not tracked.
+pub fn on_hand(
+    med: &Medication,
+    doses: &[DoseEvent],
+    refills: &[Refill],
+    at: DateTime<Utc>,
+) -> Option<f64> {
+    let inventory = med.inventory.as_ref()?;
+    let since = inventory.counted_at.to_utc();
+    let in_span = |t: DateTime<Utc>| since < t && t <= at;
+    let added: f64 = refills
+        .iter()
+        .filter(|r| r.medication_id == med.id && in_span(r.at.to_utc()))
+        .map(|r| r.amount)
+        .sum();
+    let used: f64 = doses
+        .iter()
+        .filter(|d| {
+            d.medication_id == med.id && d.status == DoseStatus::Taken && in_span(d.at.to_utc())
+        })
+        .map(|d| {
+            let amount = match &d.amount {
+                Some(a) => a.amount,
+                None => dose_for(med, d.scheduled_at.unwrap_or(d.at)).amount,
+            };
+            units(med, amount)
+        })
+        .sum();
+    Some(inventory.count + added - used)
+}
+
+/// The inventory units one dose of `amount` uses.
+fn units(med: &Medication, amount: f64) -> f64 {
+    let per_dose = med.inventory.as_ref().map_or(1.0, |i| i.per_dose);
+    if med.dose.amount > 0.0 {
+        per_dose * amount / med.dose.amount
+    } else {
+        per_dose
+    }
+}
+
+/// The day the medication runs out: the date (in the occurrence's own slot) of the first
+/// upcoming dose that what is on hand can no longer cover. `None` if it lasts past the given
+/// occurrences (pass a long enough window) or is not tracked.
+pub fn run_out(
+    med: &Medication,
+    on_hand: Option<f64>,
+    upcoming: &[Occurrence],
+) -> Option<NaiveDate> {
+    let mut left = on_hand?;
+    for o in upcoming {
+        let need = units(med, o.dose.amount);
+        if left + 1e-9 < need {
+            return Some(o.slot.date());
+        }
+        left -= need;
+    }
+    None
+}

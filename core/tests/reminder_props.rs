@@ -1,0 +1,185 @@
+//! Property tests of dose occurrences across time zones and daylight-saving transitions:
+//! America/New_York, Europe/Berlin, Australia/Lord_Howe (30-minute shift), Asia/Shanghai (none),
+//! America/Sao_Paulo (DST abolished in 2019) and Pacific/Apia (skipped 30 December 2011).
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
+use chrono_tz::Tz;
+use companion_core::model::{Dose, Medication, Schedule, TimeZonePolicy};
+use companion_core::reminders::{OccurrenceContext, occurrences, zone};
+use proptest::prelude::*;
+
+const ZONES: [&str; 6] = [
+    "America/New_York",
+    "Europe/Berlin",
+    "Australia/Lord_Howe",
+    "Asia/Shanghai",
+    "America/Sao_Paulo",
+    "Pacific/Apia",
+];
+
+/// Days near transitions of those zones, and plain days.
+const STARTS: [(i32, u32, u32); 10] = [
+    (2011, 12, 25), // Apia skips the 30th
+    (2026, 3, 5),   // US spring forward on the 8th
+    (2026, 10, 28), // US fall back on 1 November
+    (2026, 3, 25),  // EU spring forward on the 29th
+    (2026, 10, 20), // EU fall back on the 25th
+    (2026, 4, 1),   // Lord Howe fall back on the 5th
+    (2026, 9, 30),  // Lord Howe spring forward on 4 October
+    (2018, 10, 30), // Sao Paulo's DST began at midnight on 4 November 2018
+    (2019, 11, 1),  // Sao Paulo without DST
+    (2026, 7, 1),   // nothing happening
+];
+
+fn med(schedule: Schedule, start: NaiveDate, policy: TimeZonePolicy) -> Medication {
+    let mut m =
+        Medication::new("M", Dose::parse("1 tablet").expect("dose"), schedule, start).expect("med");
+    m.time_zone = policy;
+    m.recorded_at = None;
+    m
+}
+
+/// The times of day a day-based schedule gives on `date`.
+fn expected(schedule: &Schedule, start: NaiveDate, date: NaiveDate) -> Vec<NaiveTime> {
+    let day = (date - start).num_days();
+    let mut times = match schedule {
+        Schedule::FixedTimes { times } => times.clone(),
+        Schedule::Weekdays { days, times } if days.contains(&date.weekday()) => times.clone(),
+        Schedule::EveryNDays { days, times } if day % i64::from(*days) == 0 => times.clone(),
+        Schedule::Cyclic {
+            on_days,
+            off_days,
+            times,
+        } if day % i64::from(on_days + off_days) < i64::from(*on_days) => times.clone(),
+        _ => Vec::new(),
+    };
+    times.sort();
+    times
+}
+
+fn day_schedule() -> impl Strategy<Value = Schedule> {
+    // Times on the quarter hour, biased to the small hours where transitions happen.
+    let time = prop_oneof![
+        (0u32..4, 0u32..4).prop_map(|(h, q)| NaiveTime::from_hms_opt(h, q * 15, 0).expect("time")),
+        (0u32..24, 0u32..4).prop_map(|(h, q)| NaiveTime::from_hms_opt(h, q * 15, 0).expect("time")),
+    ];
+    let times =
+        proptest::collection::btree_set(time, 1..4).prop_map(|s| s.into_iter().collect::<Vec<_>>());
+    prop_oneof![
+        times
+            .clone()
+            .prop_map(|times| Schedule::FixedTimes { times }),
+        (times.clone(), proptest::collection::btree_set(0u8..7, 1..4)).prop_map(|(times, days)| {
+            Schedule::Weekdays {
+                days: days
+                    .into_iter()
+                    .map(|d| Weekday::try_from(d).expect("weekday"))
+                    .collect(),
+                times,
+            }
+        }),
+        (times.clone(), 2u32..5).prop_map(|(times, days)| Schedule::EveryNDays { days, times }),
+        (times, 1u32..4, 1u32..3).prop_map(|(times, on_days, off_days)| Schedule::Cyclic {
+            on_days,
+            off_days,
+            times
+        }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Local schedules: every calendar day yields exactly its scheduled doses, each at its
+    /// wall-clock time or, inside a spring-forward gap, at the gap's end; never a duplicate,
+    /// never a gap; a day the zone skipped yields nothing.
+    #[test]
+    fn local_schedules_give_each_day_exactly_its_doses(
+        schedule in day_schedule(),
+        zone_i in 0usize..ZONES.len(),
+        start_i in 0usize..STARTS.len(),
+        offset in 0i64..4,
+        travel_zone in proptest::option::of(0usize..ZONES.len()),
+    ) {
+        let (y, m, d) = STARTS[start_i];
+        let start = NaiveDate::from_ymd_opt(y, m, d).expect("date") + Duration::days(offset);
+        // A local medication follows the device's zone, wherever it is.
+        let tz: Tz = ZONES[travel_zone.unwrap_or(zone_i)].parse().expect("zone");
+        let medication = med(schedule.clone(), start, TimeZonePolicy::Local);
+        let taken = HashMap::new();
+        let ctx = OccurrenceContext { device_zone: tz, meal_times: Default::default(), taken: &taken };
+        let from = zone::resolve(tz, (start - Duration::days(1)).and_time(NaiveTime::MIN));
+        let to = zone::resolve(tz, (start + Duration::days(12)).and_time(NaiveTime::MIN));
+        let got = occurrences(&medication, &ctx, from, to);
+
+        let mut by_day: BTreeMap<NaiveDate, Vec<NaiveTime>> = BTreeMap::new();
+        for o in &got {
+            by_day.entry(o.slot.date()).or_default().push(o.slot.time());
+            // The right instant for its slot.
+            prop_assert_eq!(o.at, zone::resolve(tz, o.slot));
+            let shown = zone::local(tz, o.at);
+            if shown != o.slot {
+                // Only a slot hidden by a gap moves, and only to the gap's end.
+                prop_assert!(tz.from_local_datetime(&o.slot).single().is_none() && tz.from_local_datetime(&o.slot).earliest().is_none());
+                prop_assert!(shown > o.slot);
+                prop_assert!(zone::local(tz, o.at - Duration::seconds(1)) < o.slot);
+            }
+        }
+        // Exactly its doses on each day, none on skipped days, none before the start.
+        for date in (start - Duration::days(1)).iter_days().take(13) {
+            // A day happened if some minute of it shows on the zone's clock (checked here without
+            // the code under test).
+            let happened = (0..24 * 60).step_by(15).any(|m| tz.from_local_datetime(&(date.and_time(NaiveTime::MIN) + Duration::minutes(m))).earliest().is_some());
+            let want = if date < start || !happened { Vec::new() } else { expected(&schedule, start, date) };
+            let mut have = by_day.remove(&date).unwrap_or_default();
+            have.sort();
+            prop_assert_eq!(have, want, "{} in {}", date, tz);
+        }
+        prop_assert!(by_day.is_empty(), "no slot outside the window's days: {:?}", by_day);
+        // No duplicate slot; times are in order.
+        let mut slots: Vec<_> = got.iter().map(|o| o.slot).collect();
+        let n = slots.len();
+        slots.sort();
+        slots.dedup();
+        prop_assert_eq!(slots.len(), n);
+        prop_assert!(got.windows(2).all(|w| w[0].at <= w[1].at));
+    }
+
+    /// Fixed interval schedules keep absolute spacing: consecutive doses exactly N hours apart in
+    /// UTC across every transition, wherever the phone is.
+    #[test]
+    fn fixed_interval_schedules_keep_absolute_spacing(
+        hours in 1u32..=24,
+        first_h in 0u32..24,
+        zone_i in 0usize..ZONES.len(),
+        device_i in 0usize..ZONES.len(),
+        start_i in 0usize..STARTS.len(),
+    ) {
+        let (y, m, d) = STARTS[start_i];
+        let start = NaiveDate::from_ymd_opt(y, m, d).expect("date");
+        let schedule = Schedule::EveryNHours {
+            hours,
+            first: NaiveTime::from_hms_opt(first_h, 0, 0).expect("time"),
+            from_last_taken: false,
+            window: None,
+        };
+        let medication = med(schedule, start, TimeZonePolicy::Fixed { zone: ZONES[zone_i].into() });
+        let taken = HashMap::new();
+        let device: Tz = ZONES[device_i].parse().expect("zone");
+        let ctx = OccurrenceContext { device_zone: device, meal_times: Default::default(), taken: &taken };
+        let from: DateTime<Utc> = Utc.from_utc_datetime(&start.and_time(NaiveTime::MIN)) - Duration::days(1);
+        let to = from + Duration::days(14);
+        let got = occurrences(&medication, &ctx, from, to);
+        // None missing at the end of the window either.
+        prop_assert!(got.last().is_some_and(|o| o.at + Duration::hours(i64::from(hours)) >= to));
+        for w in got.windows(2) {
+            prop_assert_eq!(w[1].at - w[0].at, Duration::hours(i64::from(hours)));
+        }
+        // The first dose is the start date's `first` in the fixed zone.
+        let home: Tz = ZONES[zone_i].parse().expect("zone");
+        let anchor = zone::resolve(home, start.and_time(NaiveTime::from_hms_opt(first_h, 0, 0).expect("time")));
+        prop_assert_eq!(got[0].at, anchor);
+    }
+}
