@@ -625,3 +625,112 @@ fn a_dose_logged_without_its_time_answers_the_nearest_one() {
         .expect("log");
     assert_eq!(answer(&record, "2026-03-02T13:00:00+01:00"), None);
 }
+
+fn occurrences_of(m: &Medication, taken: &[(&str, &str)], from: &str, to: &str) -> Vec<String> {
+    use companion_core::reminders::{OccurrenceContext, occurrences};
+    let mut map = std::collections::HashMap::new();
+    for (id, when) in taken {
+        map.entry(id.to_string())
+            .or_insert_with(Vec::new)
+            .push(utc(when));
+    }
+    let ctx = OccurrenceContext {
+        device_zone: "Europe/Berlin".parse().expect("zone"),
+        meal_times: Default::default(),
+        taken: &map,
+    };
+    occurrences(m, &ctx, utc(from), utc(to))
+        .into_iter()
+        .map(|o| o.slot.format("%d %H:%M").to_string())
+        .collect()
+}
+
+#[test]
+fn interval_windows_linked_doses_and_meals() {
+    let mut every4 = daily("Antibiotic", &[(8, 0)], date(2026, 3, 1));
+    every4.schedule = Schedule::EveryNHours {
+        hours: 4,
+        first: t(8, 0),
+        from_last_taken: false,
+        window: Some(companion_core::model::DailyWindow {
+            start: t(8, 0),
+            end: t(20, 0),
+        }),
+    };
+    assert_eq!(
+        occurrences_of(
+            &every4,
+            &[],
+            "2026-03-02T00:00:00+01:00",
+            "2026-03-03T00:00:00+01:00"
+        ),
+        vec!["02 08:00", "02 12:00", "02 16:00", "02 20:00"]
+    );
+
+    // Counted from the last dose taken: taken at 09:30, the next is due at 13:30.
+    let mut from_last = every4.clone();
+    from_last.schedule = Schedule::EveryNHours {
+        hours: 4,
+        first: t(8, 0),
+        from_last_taken: true,
+        window: None,
+    };
+    let id = from_last.id.clone();
+    assert_eq!(
+        occurrences_of(
+            &from_last,
+            &[(&id, "2026-03-02T09:30:00+01:00")],
+            "2026-03-02T09:00:00+01:00",
+            "2026-03-02T18:00:00+01:00"
+        ),
+        vec!["02 13:30", "02 17:30"]
+    );
+
+    // Thirty minutes after the thyroid tablet is taken.
+    let mut after = daily("Calcium", &[(8, 0)], date(2026, 3, 1));
+    after.schedule = Schedule::AfterDose {
+        medication_id: "thyroid".into(),
+        offset_minutes: 30,
+    };
+    assert_eq!(
+        occurrences_of(
+            &after,
+            &[("thyroid", "2026-03-02T06:40:00+01:00")],
+            "2026-03-02T00:00:00+01:00",
+            "2026-03-03T00:00:00+01:00"
+        ),
+        vec!["02 07:10"]
+    );
+
+    // Fifteen minutes before breakfast and dinner (07:30 and 18:30 by default).
+    let mut meals = daily("Insulin", &[(8, 0)], date(2026, 3, 1));
+    meals.schedule = Schedule::MealRelative {
+        meals: vec![
+            companion_core::model::Meal::Breakfast,
+            companion_core::model::Meal::Dinner,
+        ],
+        offset_minutes: -15,
+    };
+    assert_eq!(
+        occurrences_of(
+            &meals,
+            &[],
+            "2026-03-02T00:00:00+01:00",
+            "2026-03-03T00:00:00+01:00"
+        ),
+        vec!["02 07:15", "02 18:15"]
+    );
+
+    // A course ends on its end date.
+    let mut course = daily("Amoxicillin", &[(8, 0), (20, 0)], date(2026, 3, 1));
+    course.end = Some(date(2026, 3, 2));
+    assert_eq!(
+        occurrences_of(
+            &course,
+            &[],
+            "2026-02-28T00:00:00+01:00",
+            "2026-03-05T00:00:00+01:00"
+        ),
+        vec!["01 08:00", "01 20:00", "02 08:00", "02 20:00"]
+    );
+}

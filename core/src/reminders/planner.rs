@@ -162,7 +162,7 @@ pub fn plan(
         meal_times: input.profile.meal_times,
         taken: &taken,
     };
-    dose_notifications(input, &ctx, now, end, &mut out);
+    dose_notifications(input, &ctx, now, end, max, &mut out);
     refill_notifications(input, &ctx, now, end, &mut out);
     for a in input.appointments {
         appointment_notifications(a, input.profile, device_zone, now, end, &mut out);
@@ -220,6 +220,7 @@ fn dose_notifications(
     ctx: &OccurrenceContext<'_>,
     now: DateTime<Utc>,
     end: DateTime<Utc>,
+    max: usize,
     out: &mut Vec<PlannedNotification>,
 ) {
     // Doses due, and missed-dose checks, grouped by the minute they fire in.
@@ -266,7 +267,9 @@ fn dose_notifications(
             }
         }
     }
-    for (min, group) in due {
+    // A group later than the `max` soonest of its own kind cannot make the plan: only those
+    // are worded.
+    for (min, group) in due.into_iter().take(max) {
         let fire_at = DateTime::from_timestamp(min * 60, 0).unwrap_or(now);
         let title = match group.as_slice() {
             [(med, _)] => format!("Time for {}", med.name),
@@ -295,7 +298,7 @@ fn dose_notifications(
             doses: planned(group.iter().map(|(m, o)| (*m, o))),
         });
     }
-    for (min, group) in missed {
+    for (min, group) in missed.into_iter().take(max) {
         let fire_at = DateTime::from_timestamp(min * 60, 0).unwrap_or(now);
         let lines = group
             .iter()
@@ -362,9 +365,11 @@ fn refill_notifications(
         .iter()
         .filter(|m| m.status == MedicationStatus::Active)
     {
-        let have = on_hand(med, input.doses, input.refills, now);
-        let upcoming = occurrences(med, ctx, now, now + Duration::days(RUN_OUT_HORIZON_DAYS));
-        if let Some(out_on) = run_out(med, have, &upcoming) {
+        let out_on = on_hand(med, input.doses, input.refills, now).and_then(|have| {
+            let upcoming = occurrences(med, ctx, now, now + Duration::days(RUN_OUT_HORIZON_DAYS));
+            run_out(med, Some(have), &upcoming)
+        });
+        if let Some(out_on) = out_on {
             let remind_on = out_on - Duration::days(i64::from(med.refill_days_ahead));
             // Daily at 10:00 from the reminder day until the medication is refilled.
             let mut day = remind_on.max(today);
