@@ -218,3 +218,55 @@ impl TryFrom<Appointment> for core::Appointment {
         })
     }
 }
+
+/// A plan to measure at set times for some days (the home blood-pressure week before a visit).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct MeasurementPlan {
+    /// Entry id (use `new_id()`).
+    pub id: String,
+    /// What to measure.
+    pub kind: crate::readings::ReadingKind,
+    /// First day, `YYYY-MM-DD`.
+    pub start: String,
+    /// Days.
+    pub days: u32,
+    /// Times of day, `HH:MM`.
+    pub times: Vec<String>,
+    /// What to tell the patient.
+    pub instructions: Option<String>,
+}
+
+/// The ESH home blood-pressure protocol for the week before a visit on `visit` (`YYYY-MM-DD`).
+#[uniffi::export]
+pub fn home_blood_pressure_plan(visit: String) -> Result<MeasurementPlan, CompanionError> {
+    let visit = crate::convert::date("visit date", &visit)?;
+    Ok(core::MeasurementPlan::home_blood_pressure_before(visit).into())
+}
+
+impl From<core::MeasurementPlan> for MeasurementPlan {
+    fn from(p: core::MeasurementPlan) -> Self {
+        Self {
+            id: p.id,
+            kind: p.kind.into(),
+            start: p.start.to_string(),
+            days: p.days,
+            times: crate::convert::times_text(&p.times),
+            instructions: p.instructions,
+        }
+    }
+}
+
+impl TryFrom<MeasurementPlan> for core::MeasurementPlan {
+    type Error = CompanionError;
+
+    fn try_from(p: MeasurementPlan) -> Result<Self, CompanionError> {
+        Ok(Self {
+            id: p.id,
+            kind: p.kind.into(),
+            start: crate::convert::date("plan start", &p.start)?,
+            days: p.days,
+            times: crate::convert::times("plan times", &p.times)?,
+            instructions: p.instructions,
+        })
+    }
+}

@@ -161,6 +161,20 @@ impl From<ReadingKind> for core::ReadingKind {
     }
 }
 
+impl From<core::ReadingKind> for ReadingKind {
+    fn from(k: core::ReadingKind) -> Self {
+        match k {
+            core::ReadingKind::BloodPressure => Self::BloodPressure,
+            core::ReadingKind::Glucose => Self::Glucose,
+            core::ReadingKind::Weight => Self::Weight,
+            core::ReadingKind::HeartRate => Self::HeartRate,
+            core::ReadingKind::Spo2 => Self::Spo2,
+            core::ReadingKind::Temperature => Self::Temperature,
+            core::ReadingKind::Hba1c => Self::Hba1c,
+        }
+    }
+}
+
 fn context_in(c: MealContext) -> core::MealContext {
     match c {
         MealContext::Fasting => core::MealContext::Fasting,

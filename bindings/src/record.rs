@@ -9,7 +9,7 @@ use chrono::Duration;
 
 use crate::convert::{instant, utc};
 use crate::error::CompanionError;
-use crate::events::{Appointment, DoseEvent, JournalEntry, Refill};
+use crate::events::{Appointment, DoseEvent, JournalEntry, MeasurementPlan, Refill};
 use crate::medications::{Medication, MedicationStatus, status_to_core};
 use crate::profile::Profile;
 use crate::readings::{Reading, ReadingPage, ReadingQuery};
@@ -231,6 +231,21 @@ impl HealthRecord {
     ) -> Result<Vec<Appointment>, CompanionError> {
         let range = range(from, to)?;
         Ok(all(self.lock().appointments(range)?))
+    }
+
+    /// Adds a measurement plan.
+    pub fn add_measurement_plan(&self, plan: MeasurementPlan) -> Result<(), CompanionError> {
+        Ok(self.lock().add_measurement_plan(&plan.try_into()?)?)
+    }
+
+    /// Every measurement plan.
+    pub fn measurement_plans(&self) -> Result<Vec<MeasurementPlan>, CompanionError> {
+        Ok(all(self.lock().measurement_plans()?))
+    }
+
+    /// Removes a measurement plan.
+    pub fn delete_measurement_plan(&self, id: String) -> Result<(), CompanionError> {
+        Ok(self.lock().delete_measurement_plan(&id)?)
     }
 
     /// Logs a refill of a tracked medication.

@@ -84,6 +84,20 @@ class ReminderTest {
     }
 
     @Test
+    fun appointmentsAndTheHomeBloodPressureWeek() {
+        record.addAppointment(Appointment(newId(), "2026-03-10T10:00:00+01:00", "Check-up", null, "Clinic", null))
+        val plan = homeBloodPressurePlan("2026-03-10")
+        assertEquals(ReadingKind.BLOOD_PRESSURE, plan.kind)
+        assertEquals("2026-03-03", plan.start)
+        record.addMeasurementPlan(plan)
+        assertEquals(listOf(plan), record.measurementPlans())
+        val planned = record.planReminders("2026-03-01T00:00:00+01:00", "Europe/Berlin", 14u * 24u, 64u)
+        assertEquals(14, planned.count { it.kind == NotificationKind.MEASUREMENT })
+        assertEquals(2, planned.count { it.kind == NotificationKind.APPOINTMENT })
+        assertFailsWith<CompanionException.InvalidInput> { homeBloodPressurePlan("next week") }
+    }
+
+    @Test
     fun asNeededDosesOverTheLimitNeedConfirmation() {
         val prn = med("Paracetamol", Schedule.AsNeeded(1u, 360u))
         record.addMedication(prn)
