@@ -55,6 +55,35 @@ enum Op {
     },
 }
 
+/// Entries to add and edits to make in one transaction.
+#[derive(Default)]
+pub(crate) struct Batch {
+    ops: BTreeMap<DocId, Vec<Op>>,
+    rows: Vec<(Collection, DocId, collection::IndexRow)>,
+    new_ids: Vec<(Collection, String, &'static str)>,
+}
+
+impl Batch {
+    /// Adds a new entry (validated) to the batch.
+    pub(crate) fn insert<E: Entity>(&mut self, item: &E) -> Result<()> {
+        item.validate()?;
+        let doc = item.home_doc();
+        self.ops.entry(doc).or_default().push(Op::Put {
+            coll: E::COLLECTION,
+            id: item.entry_id().to_string(),
+            fields: collection::to_fields(item).map_err(encode_error)?,
+        });
+        self.rows.push((
+            E::COLLECTION,
+            doc,
+            collection::row_for(item, false).map_err(encode_error)?,
+        ));
+        self.new_ids
+            .push((E::COLLECTION, item.entry_id().to_string(), E::NAME));
+        Ok(())
+    }
+}
+
 /// The storage of one record: one SQLite file.
 pub(crate) struct Store {
     conn: Connection,
@@ -153,27 +182,11 @@ impl Store {
 
     /// Adds new entries in one transaction; refuses ids that exist (even deleted ones).
     pub(crate) fn insert<E: Entity>(&mut self, items: &[E]) -> Result<()> {
-        let mut ops: BTreeMap<DocId, Vec<Op>> = BTreeMap::new();
-        let mut rows = Vec::with_capacity(items.len());
+        let mut batch = Batch::default();
         for item in items {
-            item.validate()?;
-            let doc = item.home_doc();
-            ops.entry(doc).or_default().push(Op::Put {
-                coll: E::COLLECTION,
-                id: item.entry_id().to_string(),
-                fields: collection::to_fields(item).map_err(encode_error)?,
-            });
-            rows.push((doc, collection::row_for(item, false).map_err(encode_error)?));
+            batch.insert(item)?;
         }
-        self.write(
-            ops,
-            E::COLLECTION,
-            rows,
-            |conn, coll, id| match index::locate(conn, coll, id)? {
-                Some(_) => Err(Error::AlreadyExists { entity: E::NAME }),
-                None => Ok(()),
-            },
-        )
+        self.commit(batch)
     }
 
     /// Replaces the fields of an existing live entry (only changed fields are written).
@@ -183,18 +196,15 @@ impl Store {
         let Some((doc, false)) = index::locate(&self.conn, E::COLLECTION, id)? else {
             return Err(Error::NotFound { entity: E::NAME });
         };
-        let op = Op::Put {
+        let mut batch = Batch::default();
+        batch.ops.entry(doc).or_default().push(Op::Put {
             coll: E::COLLECTION,
             id: id.to_string(),
             fields: collection::to_fields(item).map_err(encode_error)?,
-        };
+        });
         let row = collection::row_for(item, false).map_err(encode_error)?;
-        self.write(
-            BTreeMap::from([(doc, vec![op])]),
-            E::COLLECTION,
-            vec![(doc, row)],
-            |_, _, _| Ok(()),
-        )
+        batch.rows.push((E::COLLECTION, doc, row));
+        self.commit(batch)
     }
 
     /// Adds the entry if its id is new, replaces it otherwise (the profile).
@@ -213,18 +223,15 @@ impl Store {
         let Some((doc, _)) = index::locate(&self.conn, E::COLLECTION, id)? else {
             return Err(Error::NotFound { entity: E::NAME });
         };
-        let op = Op::Tombstone {
+        let mut batch = Batch::default();
+        batch.ops.entry(doc).or_default().push(Op::Tombstone {
             coll: E::COLLECTION,
             id: id.to_string(),
             when: when.to_rfc3339(),
-        };
+        });
         let row = collection::row_for(&item, true).map_err(encode_error)?;
-        self.write(
-            BTreeMap::from([(doc, vec![op])]),
-            E::COLLECTION,
-            vec![(doc, row)],
-            |_, _, _| Ok(()),
-        )
+        batch.rows.push((E::COLLECTION, doc, row));
+        self.commit(batch)
     }
 
     /// The live entry `id`, if any.
@@ -242,18 +249,12 @@ impl Store {
         index::list(&self.conn, filter)
     }
 
-    /// Applies `ops` and writes `rows` in one SQLite transaction, after `check` approved every
-    /// row inside it. On any failure nothing is stored and the touched documents are reloaded
-    /// from disk on their next use.
-    fn write(
-        &mut self,
-        ops: BTreeMap<DocId, Vec<Op>>,
-        coll: Collection,
-        rows: Vec<(DocId, collection::IndexRow)>,
-        check: impl Fn(&Connection, Collection, &str) -> Result<()>,
-    ) -> Result<()> {
-        let docs: Vec<DocId> = ops.keys().copied().collect();
-        let result = self.write_inner(ops, coll, rows, check);
+    /// Writes `batch` in one SQLite transaction, after checking inside it that its new ids are
+    /// new. On any failure nothing is stored and the touched documents are reloaded from disk on
+    /// their next use.
+    pub(crate) fn commit(&mut self, batch: Batch) -> Result<()> {
+        let docs: Vec<DocId> = batch.ops.keys().copied().collect();
+        let result = self.commit_inner(batch);
         for doc in docs {
             if result.is_err() {
                 self.cache.evict(doc);
@@ -265,20 +266,16 @@ impl Store {
         result
     }
 
-    fn write_inner(
-        &mut self,
-        ops: BTreeMap<DocId, Vec<Op>>,
-        coll: Collection,
-        rows: Vec<(DocId, collection::IndexRow)>,
-        check: impl Fn(&Connection, Collection, &str) -> Result<()>,
-    ) -> Result<()> {
+    fn commit_inner(&mut self, batch: Batch) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for (_, row) in &rows {
-            check(&tx, coll, &row.id)?;
+        for (coll, id, entity) in &batch.new_ids {
+            if index::locate(&tx, *coll, id)?.is_some() {
+                return Err(Error::AlreadyExists { entity });
+            }
         }
-        for (doc_id, ops) in ops {
+        for (doc_id, ops) in batch.ops {
             let doc = self.cache.fresh(&tx, doc_id, &self.actor)?;
             let heads = doc.get_heads();
             let mut change = doc.transaction();
@@ -301,8 +298,8 @@ impl Store {
                 self.cache.saved(doc_id, seq);
             }
         }
-        for (doc, row) in &rows {
-            index::upsert(&tx, coll, *doc, row)?;
+        for (coll, doc, row) in &batch.rows {
+            index::upsert(&tx, *coll, *doc, row)?;
         }
         tx.commit()?;
         Ok(())
