@@ -39,5 +39,5 @@ mod store;
 
 pub use error::{DoseLimit, Error, Result};
 pub use query::{Export, PageCursor, ReadingPage, ReadingQuery, TimeRange};
-pub use record::{DueDose, HealthRecord, RefillStatus, Today};
+pub use record::{DueDose, HealthRecord, ReadingOutcome, RefillStatus, Today};
 pub use store::{ApplyReport, SCHEMA_VERSION};

@@ -3,5 +3,9 @@
 //!
 //! Every number here cites its source: `../shared/CLINICAL.md` or the guideline named on the item.
 
+pub mod alerts;
+pub mod blood_pressure;
+pub mod glucose;
 pub mod plausibility;
+pub mod stats;
 pub mod units;

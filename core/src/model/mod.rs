@@ -5,6 +5,7 @@
 //! a weight of two tonnes, a time zone that does not exist). The store validates again before
 //! every write, so nothing invalid is ever persisted, whatever built the value.
 
+mod alert;
 mod appointment;
 mod dose;
 mod id;
@@ -14,8 +15,10 @@ mod plan;
 mod profile;
 mod reading;
 mod schedule;
+mod targets;
 mod validation;
 
+pub use alert::{Alert, AlertKind};
 pub use appointment::Appointment;
 pub use dose::{DoseEvent, DoseStatus, Refill};
 pub use id::new_id;
@@ -29,4 +32,5 @@ pub use reading::{MealContext, Measurement, Reading, ReadingKind, ReadingSource}
 pub use schedule::{
     AsNeeded, DailyWindow, LateDosePolicy, Meal, MealTimes, Schedule, TaperStep, TimeZonePolicy,
 };
+pub use targets::{BpTarget, ClinicalTargets};
 pub use validation::{Validate, ValidationError, parse_time_zone};

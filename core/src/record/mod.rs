@@ -3,10 +3,12 @@
 
 use std::path::Path;
 
+mod clinical;
 mod reminders;
 
 use chrono::{DateTime, Duration, Utc};
 
+pub use clinical::ReadingOutcome;
 pub use reminders::{DueDose, RefillStatus, Today};
 
 use crate::crdt::DocId;
@@ -16,7 +18,7 @@ use crate::model::{
     MedicationStatus, Pause, Profile, Reading, Refill, Schedule, ScheduleVersion, Validate,
 };
 use crate::query::{Export, PageCursor, ReadingPage, ReadingQuery, TimeRange};
-use crate::store::{ApplyReport, Collection, Entity, Filter, PROFILE_ID, Store};
+use crate::store::{ApplyReport, Batch, Collection, Entity, Filter, PROFILE_ID, Store};
 
 /// One patient's health record, kept in one SQLite file on the device.
 ///
@@ -245,20 +247,28 @@ impl HealthRecord {
     }
 
     /// Stores a reading and returns its id. An imported reading whose `(system, external_id)`
-    /// is already stored is not stored again: the id of the stored one is returned.
+    /// is already stored is not stored again: the id of the stored one is returned. Urgent
+    /// findings raise alerts stored with it (see [`HealthRecord::record_reading`]).
     pub fn add_reading(&mut self, reading: &Reading) -> Result<String> {
-        Ok(self
-            .add_readings(std::slice::from_ref(reading))?
-            .pop()
-            .unwrap_or_default())
+        Ok(self.record_reading(reading)?.id)
     }
 
     /// Stores many readings in one transaction (an import, a device sync) and returns their ids
-    /// in order, de-duplicating imported readings as [`HealthRecord::add_reading`] does. If any
-    /// reading is invalid, none is stored.
+    /// in order, de-duplicating imported readings as [`HealthRecord::add_reading`] does, and
+    /// storing the alerts they raise. If any reading is invalid, none is stored.
     pub fn add_readings(&mut self, readings: &[Reading]) -> Result<Vec<String>> {
-        let mut ids = Vec::with_capacity(readings.len());
-        let mut new = Vec::with_capacity(readings.len());
+        Ok(self
+            .store_readings(readings)?
+            .into_iter()
+            .map(|o| o.id)
+            .collect())
+    }
+
+    /// Stores readings with their alerts in one transaction; one outcome per reading.
+    pub(crate) fn store_readings(&mut self, readings: &[Reading]) -> Result<Vec<ReadingOutcome>> {
+        let targets = self.targets()?;
+        let mut outcomes = Vec::with_capacity(readings.len());
+        let mut batch = Batch::default();
         let mut seen = std::collections::HashMap::new();
         for reading in readings {
             reading.validate()?;
@@ -273,16 +283,32 @@ impl HealthRecord {
                 },
                 None => None,
             };
-            match existing {
-                Some(id) => ids.push(id),
+            let assessment = crate::clinical::alerts::assess(reading, &targets);
+            let outcome = match existing {
+                Some(id) => ReadingOutcome {
+                    id,
+                    duplicate: true,
+                    assessment,
+                    alerts: Vec::new(),
+                },
                 None => {
-                    ids.push(reading.id.clone());
-                    new.push(reading.clone());
+                    batch.insert(reading)?;
+                    let alerts = crate::clinical::alerts::alerts_for(reading, &targets);
+                    for alert in &alerts {
+                        batch.insert(alert)?;
+                    }
+                    ReadingOutcome {
+                        id: reading.id.clone(),
+                        duplicate: false,
+                        assessment,
+                        alerts,
+                    }
                 }
-            }
+            };
+            outcomes.push(outcome);
         }
-        self.store.insert(&new)?;
-        Ok(ids)
+        self.store.commit(batch)?;
+        Ok(outcomes)
     }
 
     /// Corrects a reading: only the fields that changed are written.

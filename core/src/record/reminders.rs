@@ -11,10 +11,14 @@ use crate::model::{
     parse_time_zone,
 };
 use crate::query::TimeRange;
+use crate::reminders::SafetyAlert;
 use crate::reminders::{
     self, Adherence, DoseState, LateDoseAdvice, OccurrenceContext, PlanInput, PlannedNotification,
     ScheduledDose,
 };
+
+/// How long an unacknowledged alert stays in the plan and on the home screen, in hours.
+const ALERT_HOURS: i64 = 24;
 
 /// How far back dose events are read for states, snoozes and interval schedules.
 const LOOK_BACK_DAYS: i64 = 8;
@@ -57,6 +61,8 @@ pub struct Today {
     pub missed: Vec<ScheduledDose>,
     /// Tracked medications whose refill reminder has started.
     pub refills_due: Vec<RefillStatus>,
+    /// Urgent alerts of the last 24 hours not yet acknowledged, newest first.
+    pub alerts: Vec<crate::model::Alert>,
 }
 
 /// Everything the reminder functions read, loaded once.
@@ -103,6 +109,16 @@ impl HealthRecord {
     ) -> Result<Vec<PlannedNotification>> {
         let zone = zone(device_zone)?;
         let data = self.reminder_inputs(now - Duration::days(LOOK_BACK_DAYS))?;
+        let alerts: Vec<SafetyAlert> = self
+            .open_alerts(now - Duration::hours(ALERT_HOURS))?
+            .into_iter()
+            .map(|a| SafetyAlert {
+                id: a.id,
+                at: a.at.to_utc(),
+                title: a.title,
+                body: a.advice,
+            })
+            .collect();
         let input = PlanInput {
             profile: &data.profile,
             medications: &data.medications,
@@ -111,7 +127,7 @@ impl HealthRecord {
             appointments: &data.appointments,
             plans: &data.plans,
             nudges: &[],
-            alerts: &[],
+            alerts: &alerts,
         };
         Ok(reminders::plan(&input, now, zone, horizon, max))
     }
@@ -195,6 +211,7 @@ impl HealthRecord {
             next: Vec::new(),
             missed: Vec::new(),
             refills_due: Vec::new(),
+            alerts: self.open_alerts(now - Duration::hours(ALERT_HOURS))?,
         };
         let mut upcoming = Vec::new();
         for med in data

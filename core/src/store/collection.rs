@@ -8,8 +8,8 @@ use serde_json::{Map, Value as Json};
 
 use crate::crdt::DocId;
 use crate::model::{
-    Appointment, DoseEvent, JournalEntry, MeasurementPlan, Medication, Profile, Reading, Refill,
-    Validate,
+    Alert, Appointment, ClinicalTargets, DoseEvent, JournalEntry, MeasurementPlan, Medication,
+    Profile, Reading, Refill, Validate,
 };
 
 /// A collection of entries inside a document.
@@ -19,7 +19,9 @@ pub(crate) enum Collection {
     Medications,
     Appointments,
     MeasurementPlans,
+    Targets,
     Readings,
+    Alerts,
     Doses,
     Journal,
     Refills,
@@ -34,9 +36,16 @@ impl Collection {
                 Self::Medications,
                 Self::Appointments,
                 Self::MeasurementPlans,
+                Self::Targets,
             ]
         } else {
-            &[Self::Readings, Self::Doses, Self::Journal, Self::Refills]
+            &[
+                Self::Readings,
+                Self::Doses,
+                Self::Journal,
+                Self::Refills,
+                Self::Alerts,
+            ]
         }
     }
 
@@ -48,6 +57,8 @@ impl Collection {
             Self::Appointments => "appointments",
             Self::MeasurementPlans => "measurement_plans",
             Self::Refills => "refills",
+            Self::Targets => "targets",
+            Self::Alerts => "alerts",
             Self::Readings => "readings",
             Self::Doses => "doses",
             Self::Journal => "journal",
@@ -63,6 +74,8 @@ impl Collection {
             Self::Appointments => row_of::<Appointment>(id, fields),
             Self::MeasurementPlans => row_of::<MeasurementPlan>(id, fields),
             Self::Refills => row_of::<Refill>(id, fields),
+            Self::Targets => row_of::<ClinicalTargets>(id, fields),
+            Self::Alerts => row_of::<Alert>(id, fields),
             Self::Readings => row_of::<Reading>(id, fields),
             Self::Doses => row_of::<DoseEvent>(id, fields),
             Self::Journal => row_of::<JournalEntry>(id, fields),
@@ -246,6 +259,42 @@ impl Entity for Refill {
         IndexFields {
             tag: Some(self.medication_id.clone()),
             at: Some(self.at),
+            ..IndexFields::default()
+        }
+    }
+}
+
+/// The id of the one targets entry.
+pub(crate) const TARGETS_ID: &str = "targets";
+
+impl Entity for ClinicalTargets {
+    const COLLECTION: Collection = Collection::Targets;
+    const NAME: &'static str = "targets";
+    fn entry_id(&self) -> &str {
+        TARGETS_ID
+    }
+    fn home_doc(&self) -> DocId {
+        DocId::Record
+    }
+    fn index_fields(&self) -> IndexFields {
+        IndexFields::default()
+    }
+}
+
+impl Entity for Alert {
+    const COLLECTION: Collection = Collection::Alerts;
+    const NAME: &'static str = "alert";
+    fn entry_id(&self) -> &str {
+        &self.id
+    }
+    fn home_doc(&self) -> DocId {
+        DocId::log_for(self.at.to_utc())
+    }
+    fn index_fields(&self) -> IndexFields {
+        IndexFields {
+            tag: Some(enum_name(&self.kind)),
+            at: Some(self.at),
+            ext_key: Some(self.reading_id.clone()),
             ..IndexFields::default()
         }
     }

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use serde_json::{Map, Value as Json};
 
-pub(crate) use collection::{Collection, Entity, PROFILE_ID};
+pub(crate) use collection::{Collection, Entity, PROFILE_ID, TARGETS_ID};
 pub(crate) use index::Filter;
 pub use schema::SCHEMA_VERSION;
 

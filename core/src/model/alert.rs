@@ -1,0 +1,50 @@
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use super::validation::{Validate, ValidationError, check_not_empty};
+
+/// An urgent finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    /// Glucose < 54 mg/dL (ADA level 2).
+    Level2Hypoglycaemia,
+    /// >= 180 systolic and/or >= 120 diastolic (AHA).
+    HypertensiveCrisis,
+    /// A temperature at or above the threshold set for recovery after surgery.
+    Fever,
+}
+
+/// An urgent alert raised when a reading was stored. It is part of the record, so caregivers'
+/// devices see it after sync; the advice text is stored as shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    /// The entry id (UUID v7).
+    pub id: String,
+    /// The reading that raised it.
+    pub reading_id: String,
+    /// What was found.
+    pub kind: AlertKind,
+    /// When the reading was taken.
+    pub at: DateTime<FixedOffset>,
+    /// A short title.
+    pub title: String,
+    /// The guideline's advice, as shown.
+    pub advice: String,
+    /// The guideline the advice comes from.
+    pub source: String,
+    /// When someone acknowledged it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_at: Option<DateTime<FixedOffset>>,
+    /// Who acknowledged it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged_by: Option<String>,
+}
+
+impl Validate for Alert {
+    fn validate(&self) -> Result<(), ValidationError> {
+        check_not_empty("id", &self.id)?;
+        check_not_empty("reading", &self.reading_id)?;
+        check_not_empty("advice", &self.advice)
+    }
+}

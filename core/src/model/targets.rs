@@ -1,0 +1,98 @@
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use super::validation::{Validate, ValidationError, check_not_empty, check_range};
+use crate::clinical::blood_pressure::BpGuideline;
+use crate::clinical::glucose::GlucoseTargets;
+
+/// A blood-pressure target: readings below it are at target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BpTarget {
+    /// Systolic, mmHg.
+    pub systolic: u16,
+    /// Diastolic, mmHg.
+    pub diastolic: u16,
+}
+
+/// The patient's clinical targets: a clinician's settings, kept in the record with who set them
+/// and when, so the patient sees both.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClinicalTargets {
+    /// The guideline blood pressure is classified by.
+    pub bp_guideline: BpGuideline,
+    /// The blood-pressure target (default < 130/80: ACC/AHA 2017 and ESH 2023 for most adults).
+    pub bp_target: BpTarget,
+    /// Glucose targets.
+    pub glucose: GlucoseTargets,
+    /// A temperature at or above this (°C) raises a fever alert (set for recovery after
+    /// surgery; none by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fever_threshold_c: Option<f64>,
+    /// Who set them (none: the defaults).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set_by: Option<String>,
+    /// When.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set_at: Option<DateTime<FixedOffset>>,
+}
+
+impl ClinicalTargets {
+    /// The defaults for a patient living in `home_time_zone` (see
+    /// [`BpGuideline::default_for`]).
+    pub fn defaults_for(home_time_zone: &str) -> Self {
+        Self {
+            bp_guideline: BpGuideline::default_for(home_time_zone),
+            bp_target: BpTarget {
+                systolic: 130,
+                diastolic: 80,
+            },
+            glucose: GlucoseTargets::default(),
+            fever_threshold_c: None,
+            set_by: None,
+            set_at: None,
+        }
+    }
+}
+
+impl Validate for ClinicalTargets {
+    fn validate(&self) -> Result<(), ValidationError> {
+        let t = &self.bp_target;
+        check_range(
+            "target systolic",
+            f64::from(t.systolic),
+            90.0,
+            180.0,
+            "mmHg",
+        )?;
+        check_range(
+            "target diastolic",
+            f64::from(t.diastolic),
+            50.0,
+            110.0,
+            "mmHg",
+        )?;
+        let g = &self.glucose;
+        check_range("pre-meal target low", g.pre_meal_low, 60.0, 200.0, "mg/dL")?;
+        check_range(
+            "pre-meal target high",
+            g.pre_meal_high,
+            80.0,
+            300.0,
+            "mg/dL",
+        )?;
+        check_range("post-meal target", g.post_meal_below, 100.0, 300.0, "mg/dL")?;
+        if g.pre_meal_low >= g.pre_meal_high {
+            return Err(ValidationError::Invalid {
+                field: "pre-meal target",
+                reason: "the low bound must be below the high bound",
+            });
+        }
+        if let Some(fever) = self.fever_threshold_c {
+            check_range("fever threshold", fever, 37.0, 40.0, "°C")?;
+        }
+        if let Some(by) = &self.set_by {
+            check_not_empty("set by", by)?;
+        }
+        Ok(())
+    }
+}

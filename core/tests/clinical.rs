@@ -1,0 +1,170 @@
+//! Clinical rules through the record: what a stored reading means, urgent alerts stored with it
+//! and seen by other replicas, and the clinician's targets.
+
+mod common;
+
+use chrono::Duration;
+use common::{at, bp, new_record};
+use companion_core::clinical::alerts::Assessment;
+use companion_core::clinical::blood_pressure::{BpCategory, BpGuideline};
+use companion_core::model::{AlertKind, MealContext, Measurement, Reading};
+use companion_core::reminders::{Importance, NotificationKind};
+use companion_core::{Error, TimeRange};
+
+fn glucose(mg_dl: f64, when: &str) -> Reading {
+    Reading::new(
+        Measurement::Glucose {
+            mg_dl,
+            context: MealContext::Random,
+        },
+        at(when),
+    )
+    .expect("reading")
+}
+
+#[test]
+fn a_crisis_reading_raises_an_alert_with_the_advice_and_replicas_see_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut record = new_record(&dir);
+    let outcome = record
+        .record_reading(&bp(182, 112, "2026-11-20T08:00:00+01:00"))
+        .expect("store");
+    assert!(
+        matches!(outcome.assessment, Assessment::BloodPressure(c) if c.crisis && c.category == BpCategory::HomeHypertension)
+    );
+    assert_eq!(outcome.alerts.len(), 1);
+    let alert = &outcome.alerts[0];
+    assert_eq!(alert.kind, AlertKind::HypertensiveCrisis);
+    assert!(alert.advice.contains("call emergency services"));
+    assert!(alert.source.contains("American Heart Association"));
+    // Stored in the same transaction, in the record.
+    assert_eq!(
+        record.alerts(TimeRange::ALL).expect("alerts"),
+        outcome.alerts
+    );
+
+    // Just below the threshold: classified, no alert.
+    let calm = record
+        .record_reading(&bp(179, 119, "2026-11-20T08:05:00+01:00"))
+        .expect("store");
+    assert!(calm.alerts.is_empty());
+
+    // A caregiver's replica sees the alert after sync.
+    let other = tempfile::tempdir().expect("tempdir");
+    let mut caregiver = new_record(&other);
+    for doc in record.documents().expect("docs") {
+        caregiver
+            .apply_changes(&doc, &record.export_document(&doc).expect("export"))
+            .expect("apply");
+    }
+    assert_eq!(
+        caregiver.alerts(TimeRange::ALL).expect("alerts"),
+        outcome.alerts
+    );
+
+    // Open until acknowledged; the planner shows it at once, as critical.
+    let now = at("2026-11-20T08:06:00+01:00").to_utc();
+    assert_eq!(
+        record
+            .open_alerts(now - Duration::hours(24))
+            .expect("open")
+            .len(),
+        1
+    );
+    let plan = record
+        .plan_reminders(now, "Europe/Berlin", Duration::hours(24), 64)
+        .expect("plan");
+    assert_eq!(plan[0].kind, NotificationKind::SafetyAlert);
+    assert_eq!(plan[0].importance, Importance::Critical);
+    assert_eq!(plan[0].fire_at, now);
+    assert_eq!(
+        record
+            .today(now, "Europe/Berlin")
+            .expect("today")
+            .alerts
+            .len(),
+        1
+    );
+    record.acknowledge_alert(&alert.id, "Ben").expect("ack");
+    assert!(
+        record
+            .open_alerts(now - Duration::hours(24))
+            .expect("open")
+            .is_empty()
+    );
+}
+
+#[test]
+fn level_2_hypoglycaemia_alerts_at_53_9_not_at_54() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut record = new_record(&dir);
+    let low = record
+        .record_reading(&glucose(53.9, "2026-11-20T03:00:00+01:00"))
+        .expect("store");
+    assert_eq!(
+        low.alerts.iter().map(|a| a.kind).collect::<Vec<_>>(),
+        vec![AlertKind::Level2Hypoglycaemia]
+    );
+    assert!(low.alerts[0].advice.contains("15-20 g"));
+    let level1 = record
+        .record_reading(&glucose(54.0, "2026-11-20T03:15:00+01:00"))
+        .expect("store");
+    assert!(level1.alerts.is_empty());
+    // Batch imports raise alerts too.
+    let ids = record
+        .add_readings(&[
+            glucose(40.0, "2026-11-21T03:00:00+01:00"),
+            glucose(100.0, "2026-11-21T04:00:00+01:00"),
+        ])
+        .expect("batch");
+    assert_eq!(ids.len(), 2);
+    assert_eq!(record.alerts(TimeRange::ALL).expect("alerts").len(), 2);
+}
+
+#[test]
+fn targets_are_set_by_a_clinician_and_change_the_classification() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut record = new_record(&dir);
+    let defaults = record.targets().expect("targets");
+    assert_eq!(defaults.bp_guideline, BpGuideline::Esh2023, "Europe/Berlin");
+    assert!(defaults.set_by.is_none());
+    let mut t = defaults.clone();
+    t.bp_guideline = BpGuideline::AccAha2017;
+    t.fever_threshold_c = Some(38.0);
+    assert!(
+        matches!(record.set_targets(&t), Err(Error::Invalid(_))),
+        "who set them is required"
+    );
+    t.set_by = Some("Dr. Lee".into());
+    record.set_targets(&t).expect("set");
+    let stored = record.targets().expect("targets");
+    assert_eq!(stored.set_by.as_deref(), Some("Dr. Lee"));
+    assert!(stored.set_at.is_some());
+    let o = record
+        .record_reading(&bp(132, 82, "2026-11-20T08:00:00+01:00"))
+        .expect("store");
+    assert!(
+        matches!(o.assessment, Assessment::BloodPressure(c) if c.category == BpCategory::Stage1)
+    );
+    // Fever after surgery at the clinician's threshold.
+    let temp = |c| {
+        Reading::new(
+            Measurement::Temperature { celsius: c },
+            at("2026-11-20T09:00:00+01:00"),
+        )
+        .expect("reading")
+    };
+    assert!(
+        record
+            .record_reading(&temp(37.9))
+            .expect("store")
+            .alerts
+            .is_empty()
+    );
+    assert_eq!(
+        record.record_reading(&temp(38.0)).expect("store").alerts[0].kind,
+        AlertKind::Fever
+    );
+    t.fever_threshold_c = Some(45.0);
+    assert!(matches!(record.set_targets(&t), Err(Error::Invalid(_))));
+}
