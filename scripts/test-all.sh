@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test suite: formatting, lints, the Rust tests (unit, integration, property, crash,
-# CLI, doc tests) and the Kotlin tests of the generated bindings on the JVM.
-# Needs: cargo (with rustfmt and clippy), a JDK 17+ and Maven.
+# CLI, doc tests), the Kotlin tests of the generated bindings on the JVM, and the visit report
+# rendered in headless Chromium.
+# Needs: cargo (with rustfmt and clippy), a JDK 17+ and Maven, Node.js with npm, and Chromium
+# (Debian's chromium package, /usr/bin/chromium).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,3 +18,7 @@ cargo test --workspace
 
 echo "== Kotlin bindings"
 bash bindings/kotlin/run-tests.sh
+
+echo "== Visit report in headless Chromium"
+cargo build -p companion-cli
+(cd tests/report && npm ci --silent --no-audit --no-fund && node --test)

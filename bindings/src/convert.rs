@@ -5,14 +5,18 @@ use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
 
 use crate::error::CompanionError;
 
-/// Parses an RFC 3339 instant.
+/// Parses an RFC 3339 instant; seconds may be left out, as Java's `OffsetDateTime.toString()`
+/// and Swift's ISO 8601 formatters do when they are zero (`2026-11-23T08:05+01:00`).
 pub(crate) fn instant(field: &str, text: &str) -> Result<DateTime<FixedOffset>, CompanionError> {
-    DateTime::parse_from_rfc3339(text.trim()).map_err(|_| {
-        CompanionError::invalid(
-            field,
-            "expected an RFC 3339 time like 2026-11-23T08:05:00+01:00",
-        )
-    })
+    let text = text.trim();
+    DateTime::parse_from_rfc3339(text)
+        .or_else(|_| DateTime::parse_from_str(text, "%Y-%m-%dT%H:%M%:z"))
+        .map_err(|_| {
+            CompanionError::invalid(
+                field,
+                "expected an RFC 3339 time like 2026-11-23T08:05:00+01:00",
+            )
+        })
 }
 
 /// Parses an optional RFC 3339 instant as UTC.

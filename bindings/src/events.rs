@@ -94,6 +94,8 @@ pub struct JournalEntry {
     pub symptoms: Vec<String>,
     /// Who wrote it.
     pub logged_by: Option<String>,
+    /// Include it in the visit report.
+    pub highlight: bool,
 }
 
 /// An appointment.
@@ -172,6 +174,7 @@ impl From<core::JournalEntry> for JournalEntry {
             mood: e.mood,
             symptoms: e.symptoms,
             logged_by: e.logged_by,
+            highlight: e.highlight,
         }
     }
 }
@@ -187,6 +190,7 @@ impl TryFrom<JournalEntry> for core::JournalEntry {
             mood: e.mood,
             symptoms: e.symptoms,
             logged_by: e.logged_by,
+            highlight: e.highlight,
         })
     }
 }

@@ -9,6 +9,7 @@
 #![deny(missing_docs)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
+pub mod clinical;
 mod convert;
 mod error;
 pub mod events;

@@ -128,6 +128,14 @@ pub fn default_profile(name: String, home_time_zone: String) -> Result<Profile, 
     Ok(core::Profile::new(&name, &home_time_zone)?.into())
 }
 
+/// The language in core terms.
+pub(crate) fn language_in(l: Language) -> core::Language {
+    match l {
+        Language::English => core::Language::English,
+        Language::SimplifiedChinese => core::Language::SimplifiedChinese,
+    }
+}
+
 impl From<core::Profile> for Profile {
     fn from(p: core::Profile) -> Self {
         Self {
@@ -211,10 +219,7 @@ impl TryFrom<Profile> for core::Profile {
                     HbA1cUnit::MmolMol => core_units::HbA1cUnit::MmolMol,
                 },
             },
-            language: match p.language {
-                Language::English => core::Language::English,
-                Language::SimplifiedChinese => core::Language::SimplifiedChinese,
-            },
+            language: language_in(p.language),
             home_time_zone: p.home_time_zone,
             meal_times: core::MealTimes {
                 breakfast: time("breakfast time", &p.meal_times.breakfast)?,

@@ -175,7 +175,7 @@ impl From<core::ReadingKind> for ReadingKind {
     }
 }
 
-fn context_in(c: MealContext) -> core::MealContext {
+pub(crate) fn context_in(c: MealContext) -> core::MealContext {
     match c {
         MealContext::Fasting => core::MealContext::Fasting,
         MealContext::BeforeMeal => core::MealContext::BeforeMeal,

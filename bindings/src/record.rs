@@ -7,12 +7,13 @@ use companion_core as core;
 
 use chrono::Duration;
 
+use crate::clinical::{Alert, ClinicalTargets, ReadingOutcome, SeriesPoint, Stats};
 use crate::convert::{instant, utc};
 use crate::error::CompanionError;
 use crate::events::{Appointment, DoseEvent, JournalEntry, MeasurementPlan, Refill};
 use crate::medications::{Medication, MedicationStatus, status_to_core};
-use crate::profile::Profile;
-use crate::readings::{Reading, ReadingPage, ReadingQuery};
+use crate::profile::{Language, Profile};
+use crate::readings::{Reading, ReadingKind, ReadingPage, ReadingQuery};
 use crate::reminders::{Adherence, PlannedNotification, RefillStatus, ScheduledDose, Today};
 
 /// What applying remote changes did.
@@ -133,6 +134,84 @@ impl HealthRecord {
     ) -> Result<Vec<DoseEvent>, CompanionError> {
         let range = range(from, to)?;
         Ok(all(self.lock().doses(medication_id.as_deref(), range)?))
+    }
+
+    /// Stores a reading with the urgent alerts it raises, and says what it means: show the
+    /// assessment and any alert's advice at once.
+    pub fn record_reading(&self, reading: Reading) -> Result<ReadingOutcome, CompanionError> {
+        Ok(self.lock().record_reading(&reading.try_into()?)?.into())
+    }
+
+    /// The clinical targets (the clinician's, or the defaults).
+    pub fn targets(&self) -> Result<ClinicalTargets, CompanionError> {
+        Ok(self.lock().targets()?.into())
+    }
+
+    /// Sets the clinical targets; `set_by` is required.
+    pub fn set_targets(&self, targets: ClinicalTargets) -> Result<(), CompanionError> {
+        Ok(self.lock().set_targets(&targets.try_into()?)?)
+    }
+
+    /// Alerts raised by readings taken in `[from, to)`, newest first.
+    pub fn alerts(
+        &self,
+        from: Option<String>,
+        to: Option<String>,
+    ) -> Result<Vec<Alert>, CompanionError> {
+        let range = range(from, to)?;
+        Ok(all(self.lock().alerts(range)?))
+    }
+
+    /// Marks an alert as seen by `by`.
+    pub fn acknowledge_alert(&self, id: String, by: String) -> Result<Alert, CompanionError> {
+        Ok(self.lock().acknowledge_alert(&id, &by)?.into())
+    }
+
+    /// Statistics of the readings in `[from, to)` (RFC 3339).
+    pub fn stats(
+        &self,
+        from: String,
+        to: String,
+        device_zone: String,
+    ) -> Result<Stats, CompanionError> {
+        let from = instant("from", &from)?.to_utc();
+        let to = instant("to", &to)?.to_utc();
+        Ok(self.lock().stats(from, to, &device_zone)?.into())
+    }
+
+    /// A chart series of `kind` in `[from, to)`, at most `max_points`, keeping the extremes.
+    pub fn series(
+        &self,
+        kind: ReadingKind,
+        from: String,
+        to: String,
+        max_points: u32,
+    ) -> Result<Vec<SeriesPoint>, CompanionError> {
+        let from = instant("from", &from)?.to_utc();
+        let to = instant("to", &to)?.to_utc();
+        Ok(all(self.lock().series(
+            kind.into(),
+            from,
+            to,
+            max_points as usize,
+        )?))
+    }
+
+    /// Writes the visit report of `[from, to)` to `path` (HTML), in `language` or the record's.
+    pub fn write_report(
+        &self,
+        path: String,
+        from: String,
+        to: String,
+        device_zone: String,
+        language: Option<Language>,
+    ) -> Result<(), CompanionError> {
+        let from = instant("from", &from)?.to_utc();
+        let to = instant("to", &to)?.to_utc();
+        let language = language.map(crate::profile::language_in);
+        Ok(self
+            .lock()
+            .write_report(Path::new(&path), from, to, &device_zone, language)?)
     }
 
     /// Stores a reading; returns the stored id (an earlier import's id for a duplicate import).

@@ -24,6 +24,16 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         return crate::tour::run(out);
     }
     let db = db_path(cli.db)?;
+    if let Command::Demo { days } = cli.command {
+        let record = crate::demo::create(&db, days)?;
+        writeln!(
+            out,
+            "Created a demo record with {days} days of data at {} (id {})",
+            db.display(),
+            record.id()
+        )?;
+        return Ok(());
+    }
     if let Command::Init { name, tz, lang } = cli.command {
         let mut profile = Profile::new(&name, &tz)?;
         profile.language = language(&lang)?;
@@ -73,7 +83,13 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             writeln!(ctx.out)?;
             Ok(())
         }
-        Command::Init { .. } | Command::Tour => Ok(()),
+        Command::Stats { days, json } => crate::clinical::stats(&record, ctx, days, json),
+        Command::Report { days, out, lang } => {
+            crate::clinical::report(&record, ctx, days, &out, lang)
+        }
+        Command::Targets(cmd) => crate::clinical::targets(&mut record, ctx, cmd),
+        Command::Alerts(cmd) => crate::clinical::alerts(&mut record, ctx, cmd),
+        Command::Init { .. } | Command::Tour | Command::Demo { .. } => Ok(()),
     }
 }
 
@@ -93,7 +109,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn last_days(&self, days: Option<u32>) -> TimeRange {
+    pub fn last_days(&self, days: Option<u32>) -> TimeRange {
         match days {
             Some(days) => TimeRange {
                 from: Some(Utc::now() - Duration::days(i64::from(days))),
@@ -120,7 +136,7 @@ fn db_path(given: Option<PathBuf>) -> Result<PathBuf, CliError> {
     }
 }
 
-fn language(text: &str) -> Result<Language, CliError> {
+pub fn language(text: &str) -> Result<Language, CliError> {
     match text {
         "en" => Ok(Language::English),
         "zh-Hans" | "zh" => Ok(Language::SimplifiedChinese),
@@ -449,15 +465,21 @@ fn reading_cmd(
             reading.entered_unit = unit;
             reading.note = add.note;
             reading.logged_by = add.by;
-            record.add_reading(&reading)?;
+            let outcome = record.record_reading(&reading)?;
             writeln!(
                 ctx.out,
                 "Stored {} {} at {}  [{}]",
                 output::kind_words(&reading.measurement),
                 output::value(&reading.measurement, &ctx.profile),
                 output::when(&reading.at),
-                reading.id
+                outcome.id
             )?;
+            if let Some(line) = output::assessment(&outcome.assessment) {
+                writeln!(ctx.out, "{line}")?;
+            }
+            for alert in &outcome.alerts {
+                writeln!(ctx.out, "{}", output::alert(alert))?;
+            }
         }
         ReadingCommand::List {
             kind,
@@ -545,8 +567,11 @@ fn journal_cmd(
             mood,
             symptom,
             at,
+            highlight,
         } => {
-            let entry = JournalEntry::new(at.unwrap_or_else(|| ctx.now()), &text, mood, symptom)?;
+            let mut entry =
+                JournalEntry::new(at.unwrap_or_else(|| ctx.now()), &text, mood, symptom)?;
+            entry.highlight = highlight;
             record.add_journal_entry(&entry)?;
             writeln!(ctx.out, "Wrote {}", output::journal(&entry))?;
         }

@@ -6,7 +6,9 @@
 // The command enums are built once per run; boxing their variants would only add noise.
 #![allow(clippy::large_enum_variant)]
 
+mod clinical;
 mod commands;
+mod demo;
 mod error;
 mod output;
 mod parse;
@@ -103,6 +105,40 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Statistics of the last N days: averages, trends, the home blood-pressure protocol,
+    /// time in range.
+    Stats {
+        /// The last N days.
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the visit report (one HTML file; a browser prints it to PDF).
+    Report {
+        /// The last N days.
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+        /// Language: en or zh-Hans (default: the record's).
+        #[arg(long)]
+        lang: Option<String>,
+    },
+    /// The clinical targets (set by a clinician).
+    #[command(subcommand)]
+    Targets(TargetsCommand),
+    /// Urgent alerts raised by readings.
+    #[command(subcommand)]
+    Alerts(AlertsCommand),
+    /// Create a record with realistic demo data at --db (for trying the report).
+    Demo {
+        /// Days of data.
+        #[arg(long, default_value_t = 90)]
+        days: u32,
+    },
     /// Print the whole record.
     Export {
         /// As JSON (the only format for now).
@@ -111,6 +147,58 @@ enum Command {
     },
     /// A scripted walk through the features, on a record in a temporary directory.
     Tour,
+}
+
+#[derive(Debug, Subcommand)]
+enum TargetsCommand {
+    /// Show the targets and who set them.
+    Show {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change targets (a clinician's setting).
+    Set {
+        /// Who sets them (shown to the patient).
+        #[arg(long)]
+        by: String,
+        /// Blood-pressure guideline: acc-aha or esh.
+        #[arg(long)]
+        guideline: Option<String>,
+        /// Blood-pressure target, like 130/80.
+        #[arg(long)]
+        bp: Option<String>,
+        /// Fasting and pre-meal glucose target in mg/dL, like 80-130.
+        #[arg(long)]
+        pre_meal: Option<String>,
+        /// Post-meal glucose: below this, mg/dL.
+        #[arg(long)]
+        post_meal: Option<f64>,
+        /// Fever threshold after surgery, °C.
+        #[arg(long)]
+        fever: Option<f64>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AlertsCommand {
+    /// List alerts of the last N days, newest first.
+    List {
+        /// The last N days.
+        #[arg(long, default_value_t = 30)]
+        days: u32,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Mark an alert as seen.
+    Ack {
+        /// The alert's id.
+        id: String,
+        /// Who saw it.
+        #[arg(long)]
+        by: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -411,6 +499,9 @@ enum JournalCommand {
         /// When (RFC 3339; default now).
         #[arg(long, value_parser = parse::instant)]
         at: Option<chrono::DateTime<chrono::FixedOffset>>,
+        /// Include it in the visit report.
+        #[arg(long)]
+        highlight: bool,
     },
     /// List entries, newest first.
     List {

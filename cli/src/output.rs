@@ -171,3 +171,61 @@ pub fn supply(r: &companion_core::RefillStatus) -> String {
         });
     format!("{:<16} {:.0} left, {runs_out}", r.name, r.on_hand)
 }
+
+/// What a reading means, in words; `None` for kinds without a classification.
+pub fn assessment(a: &companion_core::clinical::alerts::Assessment) -> Option<String> {
+    use companion_core::clinical::alerts::Assessment;
+    use companion_core::clinical::blood_pressure::{BpCategory as C, BpGuideline};
+    use companion_core::clinical::glucose::{Hypoglycaemia, TargetStatus};
+    Some(match a {
+        Assessment::BloodPressure(c) => {
+            let category = match c.category {
+                C::Optimal => "optimal",
+                C::Normal => "normal",
+                C::Elevated => "elevated",
+                C::HighNormal => "high-normal",
+                C::Stage1 => "stage 1 hypertension",
+                C::Stage2 => "stage 2 hypertension",
+                C::BelowHomeThreshold => "below the home hypertension threshold (135/85)",
+                C::HomeHypertension => "at or above the home hypertension threshold (135/85)",
+                C::Grade1 => "grade 1 hypertension",
+                C::Grade2 => "grade 2 hypertension",
+                C::Grade3 => "grade 3 hypertension",
+                C::IsolatedSystolicHypertension => "isolated systolic hypertension",
+            };
+            let guideline = match c.guideline {
+                BpGuideline::AccAha2017 => "ACC/AHA 2017",
+                BpGuideline::Esh2023 => "ESH 2023",
+            };
+            format!("Category: {category} ({guideline}, home readings)")
+        }
+        Assessment::Glucose(c) => {
+            let target = match c.target {
+                TargetStatus::Below => "below your target",
+                TargetStatus::InTarget => "in your target",
+                TargetStatus::Above => "above your target",
+            };
+            match c.hypoglycaemia {
+                Some(Hypoglycaemia::Level2) => {
+                    format!("Category: level 2 hypoglycaemia (< 54 mg/dL), {target}")
+                }
+                Some(Hypoglycaemia::Level1) => {
+                    format!("Category: level 1 hypoglycaemia (< 70 mg/dL), {target}")
+                }
+                None => format!("Category: {target}"),
+            }
+        }
+        Assessment::Temperature { fever: true } => {
+            "Category: fever (at or above your care team's threshold)".to_string()
+        }
+        Assessment::Temperature { fever: false } | Assessment::Unclassified => return None,
+    })
+}
+
+/// An urgent alert with its advice.
+pub fn alert(a: &companion_core::model::Alert) -> String {
+    format!(
+        "URGENT: {}. {}\n  ({})  [{}]",
+        a.title, a.advice, a.source, a.id
+    )
+}

@@ -83,6 +83,9 @@ pub fn today(
     }
     let names = names(record)?;
     let out = &mut ctx.out;
+    for a in &today.alerts {
+        writeln!(out, "{}", output::alert(a))?;
+    }
     writeln!(out, "Due now:")?;
     if today.due.is_empty() {
         writeln!(out, "  nothing")?;

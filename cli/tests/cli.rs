@@ -842,3 +842,136 @@ fn as_needed_limits_need_confirm() {
     );
     assert_eq!(doses[0]["confirmed_over_limit"], true);
 }
+
+#[test]
+fn readings_print_their_category_and_urgent_advice() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    let text = ok(&db, &["reading", "add", "bp", "128/82"]);
+    assert!(
+        text.contains("Category: normal (ESH 2023, home readings)")
+            || text.contains("below the home hypertension threshold"),
+        "{text}"
+    );
+    let text = ok(&db, &["reading", "add", "bp", "185/100"]);
+    assert!(text.contains("URGENT: Very high blood pressure"), "{text}");
+    assert!(text.contains("call emergency services"), "{text}");
+    let text = ok(
+        &db,
+        &["reading", "add", "glucose", "2.9", "--unit", "mmol/L"],
+    );
+    assert!(
+        text.contains("level 2 hypoglycaemia") && text.contains("URGENT: Very low glucose"),
+        "{text}"
+    );
+    // today lists the open alerts; acknowledging one closes it.
+    let today = ok(&db, &["today"]);
+    assert_eq!(today.matches("URGENT").count(), 2, "{today}");
+    let alerts = json(&db, &["alerts", "list", "--json"]);
+    let id = alerts[0]["id"].as_str().expect("id").to_string();
+    ok(&db, &["alerts", "ack", &id, "--by", "Ben"]);
+    assert_eq!(ok(&db, &["today"]).matches("URGENT").count(), 1);
+    refused(
+        &db,
+        &["alerts", "ack", "nope", "--by", "Ben"],
+        1,
+        "no alert",
+    );
+}
+
+#[test]
+fn targets_stats_and_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.db");
+    assert!(ok(&db, &["demo", "--days", "30"]).contains("Created a demo record"));
+    refused(
+        &db,
+        &["targets", "set", "--by", "Dr. Lee", "--bp", "300/80"],
+        1,
+        "target systolic",
+    );
+    refused(
+        &db,
+        &["targets", "set", "--by", "Dr. Lee", "--guideline", "who"],
+        2,
+        "acc-aha or esh",
+    );
+    ok(
+        &db,
+        &[
+            "targets",
+            "set",
+            "--by",
+            "Dr. Lee",
+            "--guideline",
+            "acc-aha",
+            "--bp",
+            "130/80",
+            "--pre-meal",
+            "90-140",
+        ],
+    );
+    let t = json(&db, &["targets", "show", "--json"]);
+    assert_eq!(t["bp_guideline"], "acc_aha2017");
+    assert_eq!(t["set_by"], "Dr. Lee");
+    assert_eq!(t["glucose"]["pre_meal_low"], 90.0);
+    assert!(ok(&db, &["targets", "show"]).contains("set by Dr. Lee"));
+
+    let stats = json(&db, &["stats", "--days", "30", "--json"]);
+    assert!(stats["summaries"].as_array().expect("array").len() >= 3);
+    assert_eq!(stats["home_bp"]["sufficient"], true);
+    assert!(stats["glucose"]["gmi_percent"].as_f64().expect("gmi") > 5.0);
+    assert!(ok(&db, &["stats", "--days", "30"]).contains("Home BP protocol"));
+
+    let en = dir.path().join("report.html");
+    ok(
+        &db,
+        &[
+            "report",
+            "--days",
+            "30",
+            "--out",
+            en.to_str().expect("path"),
+        ],
+    );
+    let html = std::fs::read_to_string(&en).expect("report");
+    assert!(
+        html.starts_with("<!DOCTYPE html>")
+            && html.contains("Ana Demo")
+            && html.contains("ACC/AHA 2017")
+    );
+    assert!(
+        !html.contains("<script") && !html.contains("http://") && !html.contains("https://"),
+        "self-contained"
+    );
+    let zh = dir.path().join("report-zh.html");
+    ok(
+        &db,
+        &[
+            "report",
+            "--days",
+            "30",
+            "--out",
+            zh.to_str().expect("path"),
+            "--lang",
+            "zh-Hans",
+        ],
+    );
+    assert!(
+        std::fs::read_to_string(&zh)
+            .expect("report")
+            .contains("健康报告")
+    );
+    refused(
+        &db,
+        &["report", "--out", "/nonexistent/dir/r.html"],
+        1,
+        "report could not be written",
+    );
+    refused(
+        &db,
+        &["report", "--out", "x.html", "--lang", "fr"],
+        2,
+        "en or zh-Hans",
+    );
+}

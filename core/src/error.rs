@@ -75,6 +75,15 @@ pub enum Error {
         #[source]
         source: Box<automerge::AutomergeError>,
     },
+    /// A file outside the record (a report) could not be written.
+    #[error("{detail}")]
+    Io {
+        /// What failed.
+        detail: &'static str,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
     /// A document name that is neither `record` nor `log/YYYY-MM`.
     #[error("not a document name of a record")]
     InvalidDocumentId,

@@ -35,9 +35,10 @@ pub mod model;
 mod query;
 mod record;
 pub mod reminders;
+pub mod report;
 mod store;
 
 pub use error::{DoseLimit, Error, Result};
 pub use query::{Export, PageCursor, ReadingPage, ReadingQuery, TimeRange};
-pub use record::{DueDose, HealthRecord, ReadingOutcome, RefillStatus, Today};
+pub use record::{DueDose, HealthRecord, ReadingOutcome, RefillStatus, Stats, Today};
 pub use store::{ApplyReport, SCHEMA_VERSION};

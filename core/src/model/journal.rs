@@ -25,6 +25,9 @@ pub struct JournalEntry {
     /// Who wrote it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logged_by: Option<String>,
+    /// The patient chose to include it in the visit report.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub highlight: bool,
 }
 
 impl JournalEntry {
@@ -42,6 +45,7 @@ impl JournalEntry {
             mood,
             symptoms,
             logged_by: None,
+            highlight: false,
         };
         entry.validate()?;
         Ok(entry)

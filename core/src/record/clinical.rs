@@ -4,9 +4,11 @@ use chrono::{DateTime, Utc};
 
 use super::HealthRecord;
 use crate::clinical::alerts::Assessment;
+use crate::clinical::stats;
 use crate::error::{Error, Result};
-use crate::model::{Alert, ClinicalTargets, Reading, ValidationError};
+use crate::model::{Alert, ClinicalTargets, Language, Reading, ReadingKind, ValidationError};
 use crate::query::TimeRange;
+use crate::report::ReportData;
 use crate::store::{Filter, TARGETS_ID};
 
 /// What storing a reading did.
@@ -84,4 +86,125 @@ impl HealthRecord {
         self.store.update(&alert)?;
         Ok(alert)
     }
+}
+
+/// Statistics of a period.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Stats {
+    /// Start of the period.
+    pub from: DateTime<Utc>,
+    /// End of the period.
+    pub to: DateTime<Utc>,
+    /// Per kind with readings.
+    pub summaries: Vec<stats::Summary>,
+    /// The home blood-pressure protocol over the last 7 days measured in the period.
+    pub home_bp: Option<stats::HomeBpAverage>,
+    /// Glucose metrics.
+    pub glucose: Option<stats::GlucoseMetrics>,
+}
+
+impl HealthRecord {
+    fn readings_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Reading>> {
+        let query = crate::query::ReadingQuery {
+            range: TimeRange::between(from, to),
+            ..Default::default()
+        };
+        let mut readings = self.readings(&query)?.readings;
+        readings.reverse();
+        Ok(readings)
+    }
+
+    /// Statistics of the readings taken in `[from, to)`, local days read in `device_zone`.
+    pub fn stats(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        device_zone: &str,
+    ) -> Result<Stats> {
+        let zone = zone(device_zone)?;
+        let readings = self.readings_between(from, to)?;
+        Ok(Stats {
+            from,
+            to,
+            summaries: ReadingKind::ALL
+                .into_iter()
+                .filter_map(|k| stats::summarize(k, &readings))
+                .collect(),
+            home_bp: stats::home_bp_average(&readings, zone, None),
+            glucose: stats::glucose_metrics(&readings, from, to),
+        })
+    }
+
+    /// The readings of `kind` in `[from, to)` as a chart series of at most `max_points`,
+    /// keeping the extremes.
+    pub fn series(
+        &self,
+        kind: ReadingKind,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        max_points: usize,
+    ) -> Result<Vec<stats::SeriesPoint>> {
+        Ok(stats::series(
+            &self.readings_between(from, to)?,
+            kind,
+            max_points,
+        ))
+    }
+
+    /// The visit report of `[from, to)` as one HTML document, in `language` (default: the
+    /// record's), times shown in `device_zone`.
+    pub fn report_html(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        now: DateTime<Utc>,
+        device_zone: &str,
+        language: Option<Language>,
+    ) -> Result<String> {
+        let zone = zone(device_zone)?;
+        let profile = self.profile()?;
+        let mut journal = self.journal(TimeRange::between(from, to))?;
+        journal.retain(|e| e.highlight);
+        journal.reverse();
+        let mut alerts = self.alerts(TimeRange::between(from, to))?;
+        alerts.reverse();
+        let data = ReportData {
+            targets: self.targets()?,
+            from,
+            to,
+            zone,
+            generated: now,
+            readings: self.readings_between(from, to)?,
+            adherence: self.adherence(from, to.min(now), now, device_zone)?,
+            alerts,
+            journal,
+            profile,
+        };
+        let language = language.unwrap_or(data.profile.language);
+        Ok(crate::report::render(&data, language))
+    }
+
+    /// Writes the visit report to `path`: to a temporary file beside it, then renamed, so a
+    /// failure never leaves half a report.
+    pub fn write_report(
+        &self,
+        path: &std::path::Path,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        device_zone: &str,
+        language: Option<Language>,
+    ) -> Result<()> {
+        let html = self.report_html(from, to, Utc::now(), device_zone, language)?;
+        let tmp = path.with_extension("html.partial");
+        std::fs::write(&tmp, html)
+            .and_then(|()| std::fs::rename(&tmp, path))
+            .map_err(|source| Error::Io {
+                detail: "the report could not be written",
+                source,
+            })
+    }
+}
+
+fn zone(name: &str) -> Result<chrono_tz::Tz> {
+    Ok(crate::model::parse_time_zone("device time zone", name)?)
 }

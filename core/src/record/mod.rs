@@ -8,7 +8,7 @@ mod reminders;
 
 use chrono::{DateTime, Duration, Utc};
 
-pub use clinical::ReadingOutcome;
+pub use clinical::{ReadingOutcome, Stats};
 pub use reminders::{DueDose, RefillStatus, Today};
 
 use crate::crdt::DocId;
@@ -190,6 +190,19 @@ impl HealthRecord {
             }
         }
         self.store.insert(std::slice::from_ref(dose))
+    }
+
+    /// Imports past dose events in one transaction (from another app or a backup): all or
+    /// none. Each medication must exist; as-needed limits are not checked (what happened,
+    /// happened).
+    pub fn import_doses(&mut self, doses: &[DoseEvent]) -> Result<()> {
+        let mut known = std::collections::HashSet::new();
+        for d in doses {
+            if known.insert(d.medication_id.as_str()) {
+                self.medication(&d.medication_id)?;
+            }
+        }
+        self.store.insert(doses)
     }
 
     /// Logs a refill of a tracked medication.

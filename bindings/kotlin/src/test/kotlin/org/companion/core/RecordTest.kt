@@ -177,9 +177,9 @@ class RecordTest {
     @Test
     fun journalAppointmentsAndSyncBytes() {
         newRecord().use { phone ->
-            phone.addJournalEntry(JournalEntry(newId(), "2026-11-23T21:00:00+01:00", "Slept well", 4u, listOf("none"), null))
+            phone.addJournalEntry(JournalEntry(newId(), "2026-11-23T21:00:00+01:00", "Slept well", 4u, listOf("none"), null, true))
             assertFailsWith<CompanionException.InvalidInput> {
-                phone.addJournalEntry(JournalEntry(newId(), "2026-11-23T21:00:00+01:00", "x", 9u, emptyList(), null))
+                phone.addJournalEntry(JournalEntry(newId(), "2026-11-23T21:00:00+01:00", "x", 9u, emptyList(), null, false))
             }
             phone.addAppointment(Appointment(newId(), "2026-12-01T10:00:00+01:00", "Check-up", "Dr. Lee", null, null))
             val reading = bp(150, 95, "2026-11-23T08:00:00+01:00")

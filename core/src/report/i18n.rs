@@ -1,0 +1,87 @@
+//! The report's texts in English and Simplified Chinese, with Project Fluent (`fluent-bundle`).
+//! The message files are in `locales/`; both must define every message (a test checks).
+
+use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
+
+use crate::model::Language;
+
+const EN: &str = include_str!("locales/en.ftl");
+const ZH_HANS: &str = include_str!("locales/zh-Hans.ftl");
+
+/// The texts of one language.
+pub struct Texts {
+    bundle: FluentBundle<FluentResource>,
+}
+
+impl Texts {
+    /// The texts for `language`.
+    pub fn new(language: Language) -> Self {
+        let (source, tag) = match language {
+            Language::English => (EN, "en"),
+            Language::SimplifiedChinese => (ZH_HANS, "zh-Hans"),
+        };
+        let langid = tag.parse().unwrap_or_default();
+        let mut bundle = FluentBundle::new(vec![langid]);
+        // The messages ship with the code: a syntax error is caught by the tests, and a bad
+        // message then shows its id rather than failing the report.
+        let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(res, _)| res);
+        let _ = bundle.add_resource(resource);
+        bundle.set_use_isolating(false);
+        Self { bundle }
+    }
+
+    /// The message `id` with `args` (`[("count", "3")]`); the id itself when missing.
+    pub fn get(&self, id: &str, args: &[(&str, String)]) -> String {
+        let Some(pattern) = self.bundle.get_message(id).and_then(|m| m.value()) else {
+            return id.to_string();
+        };
+        let mut fluent_args = FluentArgs::new();
+        for (k, v) in args {
+            fluent_args.set(*k, FluentValue::from(v.clone()));
+        }
+        let mut errors = Vec::new();
+        self.bundle
+            .format_pattern(pattern, Some(&fluent_args), &mut errors)
+            .into_owned()
+    }
+
+    /// The message `id` without arguments.
+    pub fn text(&self, id: &str) -> String {
+        self.get(id, &[])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(source: &str) -> Vec<String> {
+        source
+            .lines()
+            .filter_map(|l| l.split_once(" = ").map(|(id, _)| id.trim().to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn both_languages_parse_and_define_the_same_messages() {
+        for source in [EN, ZH_HANS] {
+            assert!(FluentResource::try_new(source.to_string()).is_ok());
+        }
+        assert_eq!(ids(EN), ids(ZH_HANS));
+        let zh = Texts::new(Language::SimplifiedChinese);
+        assert_eq!(zh.text("section-bp"), "血压");
+        let en = Texts::new(Language::English);
+        assert_eq!(
+            en.get(
+                "period-range",
+                &[
+                    ("from", "2026-01-01".into()),
+                    ("to", "2026-03-31".into()),
+                    ("days", "90".into())
+                ]
+            ),
+            "2026-01-01 to 2026-03-31 (90 days)"
+        );
+        assert_eq!(en.text("no-such-message"), "no-such-message");
+    }
+}

@@ -1,0 +1,480 @@
+//! The visit report: one self-contained HTML file a patient hands to a doctor. No script, no
+//! network, inline SVG charts, print-ready (a browser prints it to PDF). Texts in the record's
+//! language (English or Simplified Chinese).
+
+mod i18n;
+mod svg;
+
+use std::fmt::Write;
+
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+
+use crate::clinical::blood_pressure::BpGuideline;
+use crate::clinical::stats::{self, GlucoseMetrics};
+use crate::clinical::units::GlucoseUnit;
+use crate::model::{Alert, ClinicalTargets, JournalEntry, Language, Profile, Reading, ReadingKind};
+use crate::reminders::{Adherence, DoseState};
+pub use i18n::Texts;
+use svg::{Chart, Frame, esc, stacked_bar};
+
+/// Points a chart draws at most (a phone or an A4 page has no use for more).
+const CHART_POINTS: usize = 160;
+
+/// Everything the report shows, gathered by the record.
+#[derive(Debug, Clone)]
+pub struct ReportData {
+    /// The patient.
+    pub profile: Profile,
+    /// The clinician's targets.
+    pub targets: ClinicalTargets,
+    /// Start of the period.
+    pub from: DateTime<Utc>,
+    /// End of the period.
+    pub to: DateTime<Utc>,
+    /// The zone times are shown in.
+    pub zone: Tz,
+    /// When it was made.
+    pub generated: DateTime<Utc>,
+    /// Readings taken in the period.
+    pub readings: Vec<Reading>,
+    /// Adherence per medication over the period.
+    pub adherence: Vec<Adherence>,
+    /// Urgent alerts raised in the period.
+    pub alerts: Vec<Alert>,
+    /// Journal entries the patient chose to include.
+    pub journal: Vec<JournalEntry>,
+}
+
+const CSS: &str = r#"
+@page { size: A4; margin: 14mm; }
+body { font: 11pt/1.45 -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK SC", sans-serif; color: #1b1f24; max-width: 190mm; margin: 0 auto; padding: 8mm; }
+h1 { font-size: 18pt; margin: 0 0 4mm; }
+h2 { font-size: 13pt; margin: 7mm 0 2mm; border-bottom: 1px solid #c8cdd3; padding-bottom: 1mm; }
+section { break-inside: avoid; }
+dl.header { display: grid; grid-template-columns: max-content 1fr; gap: 1mm 5mm; margin: 0; }
+dl.header dt { color: #5b6570; } dl.header dd { margin: 0; }
+.chart { width: 100%; height: auto; display: block; }
+.chart .grid { stroke: #e3e6ea; stroke-width: 1; }
+.chart .tick { font-size: 10px; fill: #5b6570; }
+.chart .sys { stroke: #b4233c; fill: #b4233c; } .chart .dia { stroke: #1f5fae; fill: #1f5fae; }
+.chart .weight { stroke: #6a3fb5; fill: #6a3fb5; }
+.chart .median { stroke: #1b1f24; fill: #1b1f24; }
+.chart .target { fill: #d8efe0; } .chart .avg { stroke: #1b1f24; stroke-dasharray: 5 4; }
+.chart .p5 { fill: #c7d9f0; } .chart .p25 { fill: #7fa8dc; }
+.chart polyline[class] { fill: none; stroke-width: 1.6; }
+.very-low { fill: #8c1526; background: #8c1526; } .low { fill: #e0475c; background: #e0475c; }
+.in-range { fill: #3c9a5f; background: #3c9a5f; } .high { fill: #f0b43c; background: #f0b43c; }
+.very-high { fill: #c46a17; background: #c46a17; }
+ul.legend { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 2mm 6mm; font-size: 9.5pt; }
+.swatch { display: inline-block; width: 3mm; height: 3mm; margin-right: 1.5mm; vertical-align: middle; }
+table { border-collapse: collapse; width: 100%; font-size: 10pt; }
+th, td { text-align: left; padding: 1mm 2mm; border-bottom: 1px solid #e3e6ea; vertical-align: top; }
+.note { color: #5b6570; font-size: 9.5pt; } .alert { color: #8c1526; font-weight: 600; }
+footer { margin-top: 8mm; color: #5b6570; font-size: 9pt; }
+"#;
+
+/// Renders the report as one HTML document.
+pub fn render(data: &ReportData, language: Language) -> String {
+    let t = Texts::new(language);
+    let local = |at: DateTime<Utc>| at.with_timezone(&data.zone);
+    let days = ((data.to - data.from).num_hours() as f64 / 24.0).round() as i64;
+    let mut html = String::new();
+    let _ = write!(
+        html,
+        r#"<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>{title} - {name}</title><style>{CSS}</style></head><body><h1>{title}</h1><dl class="header">"#,
+        lang = t.text("report-lang"),
+        title = esc(&t.text("report-title")),
+        name = esc(&data.profile.name),
+    );
+    let mut row = |k: &str, v: String| {
+        let _ = write!(html, "<dt>{}</dt><dd>{}</dd>", esc(&t.text(k)), esc(&v));
+    };
+    row("patient", data.profile.name.clone());
+    if let Some(born) = data.profile.birth_date {
+        row("born", born.to_string());
+    }
+    let conditions = if data.profile.conditions.is_empty() {
+        t.text("none")
+    } else {
+        data.profile.conditions.join(", ")
+    };
+    row("conditions", conditions);
+    row(
+        "period",
+        t.get(
+            "period-range",
+            &[
+                ("from", local(data.from).format("%Y-%m-%d").to_string()),
+                ("to", local(data.to).format("%Y-%m-%d").to_string()),
+                ("days", days.to_string()),
+            ],
+        ),
+    );
+    row(
+        "generated",
+        local(data.generated)
+            .format("%Y-%m-%d %H:%M %Z")
+            .to_string(),
+    );
+    html.push_str("</dl>");
+
+    html.push_str(&blood_pressure(data, &t));
+    html.push_str(&glucose(data, &t));
+    html.push_str(&weight(data, &t));
+    html.push_str(&adherence(data, &t));
+    html.push_str(&alerts(data, &t));
+    html.push_str(&journal(data, &t));
+    let _ = write!(
+        html,
+        "<footer>{}</footer></body></html>",
+        esc(&t.text("footer"))
+    );
+    html
+}
+
+/// Day ticks along the period: about six labels.
+fn day_ticks(data: &ReportData) -> Vec<(f64, String)> {
+    let span = (data.to - data.from).num_days().max(1);
+    let step = (span / 6).max(1);
+    (0..=span)
+        .step_by(step as usize)
+        .map(|d| {
+            let at = data.from + Duration::days(d);
+            (
+                at.timestamp_millis() as f64,
+                at.with_timezone(&data.zone).format("%m-%d").to_string(),
+            )
+        })
+        .collect()
+}
+
+fn x_range(data: &ReportData) -> (f64, f64) {
+    (
+        data.from.timestamp_millis() as f64,
+        data.to.timestamp_millis() as f64,
+    )
+}
+
+fn section(id: &str, title: String, body: String) -> String {
+    format!(
+        r#"<section id="{id}"><h2>{}</h2>{body}</section>"#,
+        esc(&title)
+    )
+}
+
+fn ticks(lo: f64, hi: f64, step: f64) -> Vec<f64> {
+    let mut v = (lo / step).ceil() * step;
+    let mut out = Vec::new();
+    while v <= hi && out.len() < 20 {
+        out.push(v);
+        v += step;
+    }
+    out
+}
+
+fn blood_pressure(data: &ReportData, t: &Texts) -> String {
+    let kind = ReadingKind::BloodPressure;
+    let Some(summary) = stats::summarize(kind, &data.readings) else {
+        return section(
+            "bp",
+            t.text("section-bp"),
+            format!("<p>{}</p>", esc(&t.text("no-readings"))),
+        );
+    };
+    let points = stats::series(&data.readings, kind, CHART_POINTS);
+    let target = data.targets.bp_target;
+    let protocol = stats::home_bp_average(&data.readings, data.zone, None);
+    let frame = Frame::around(
+        x_range(data),
+        points
+            .iter()
+            .flat_map(|p| [p.value, p.secondary.unwrap_or(p.value)])
+            .chain([f64::from(target.systolic), 60.0]),
+    );
+    let y_ticks = ticks(frame.y.0, frame.y.1, 20.0);
+    let mut chart = Chart::new(frame, &y_ticks, &day_ticks(data));
+    chart.band(60.0, f64::from(target.systolic), "target");
+    chart.rule(f64::from(target.diastolic), "avg");
+    if let Some(p) = protocol.as_ref().filter(|p| p.sufficient) {
+        chart.rule(p.systolic, "avg");
+    }
+    let xy = |f: fn(&stats::SeriesPoint) -> Option<f64>| -> Vec<(f64, f64)> {
+        points
+            .iter()
+            .filter_map(|p| f(p).map(|v| (p.t_ms as f64, v)))
+            .collect()
+    };
+    chart.line(&xy(|p| Some(p.value)), "sys");
+    chart.line(&xy(|p| p.secondary), "dia");
+    let guideline = match data.targets.bp_guideline {
+        BpGuideline::AccAha2017 => "ACC/AHA 2017",
+        BpGuideline::Esh2023 => "ESH 2023",
+    };
+    let mut body = chart.finish(&t.text("section-bp"));
+    let _ = write!(
+        body,
+        "<p class=\"note\">{}</p><p>{} {}</p>",
+        esc(&t.text("bp-legend")),
+        esc(&t.get(
+            "bp-summary",
+            &[
+                ("count", summary.count.to_string()),
+                ("sys", format!("{:.0}", summary.mean)),
+                (
+                    "dia",
+                    format!("{:.0}", summary.mean_secondary.unwrap_or_default())
+                ),
+                ("max", format!("{:.0}", summary.max)),
+            ],
+        )),
+        esc(&t.get(
+            "bp-target",
+            &[
+                ("sys", target.systolic.to_string()),
+                ("dia", target.diastolic.to_string()),
+                ("guideline", guideline.to_string()),
+            ],
+        )),
+    );
+    match protocol {
+        Some(p) if p.sufficient => {
+            let _ = write!(
+                body,
+                "<p id=\"bp-protocol\">{}</p>",
+                esc(&t.get(
+                    "bp-protocol",
+                    &[
+                        ("sys", format!("{:.0}", p.systolic)),
+                        ("dia", format!("{:.0}", p.diastolic)),
+                        ("readings", p.readings_used.to_string()),
+                        ("days", p.days_used.to_string()),
+                        ("percent", format!("{:.0}", p.completeness * 100.0)),
+                    ],
+                ))
+            );
+        }
+        _ => {
+            let _ = write!(
+                body,
+                "<p class=\"note\">{}</p>",
+                esc(&t.text("bp-protocol-thin"))
+            );
+        }
+    }
+    section("bp", t.text("section-bp"), body)
+}
+
+fn glucose(data: &ReportData, t: &Texts) -> String {
+    let Some(m) = stats::glucose_metrics(&data.readings, data.from, data.to) else {
+        return section(
+            "glucose",
+            t.text("section-glucose"),
+            format!("<p>{}</p>", esc(&t.text("no-readings"))),
+        );
+    };
+    let profile = stats::agp(&data.readings, data.zone);
+    let frame = Frame {
+        x: (0.0, 24.0),
+        y: (
+            40.0,
+            300.0_f64.max(profile.iter().map(|h| h.p95).fold(0.0, f64::max) + 10.0),
+        ),
+    };
+    let hours: Vec<(f64, String)> = (0..=24)
+        .step_by(3)
+        .map(|h| (f64::from(h), format!("{h:02}:00")))
+        .collect();
+    let mut chart = Chart::new(frame, &[54.0, 70.0, 180.0, 250.0], &hours);
+    chart.band(70.0, 180.0, "target");
+    let xs: Vec<f64> = profile.iter().map(|h| f64::from(h.hour) + 0.5).collect();
+    let col = |f: fn(&stats::AgpHour) -> f64| profile.iter().map(f).collect::<Vec<f64>>();
+    chart.area(&xs, &col(|h| h.p5), &col(|h| h.p95), "p5");
+    chart.area(&xs, &col(|h| h.p25), &col(|h| h.p75), "p25");
+    let median: Vec<(f64, f64)> = xs.iter().copied().zip(col(|h| h.p50)).collect();
+    chart.line(&median, "median");
+    let mut body = chart.finish(&t.text("section-glucose"));
+    let _ = write!(
+        body,
+        "<p class=\"note\">{}</p>",
+        esc(&t.text("glucose-agp"))
+    );
+    body.push_str(&tir_bar(&m, t));
+    let unit = data.profile.units.glucose;
+    let mean = match unit {
+        GlucoseUnit::MgDl => format!("{:.0} mg/dL", m.mean_mg_dl),
+        GlucoseUnit::MmolL => format!("{:.1} mmol/L", unit.from_mg_dl(m.mean_mg_dl)),
+    };
+    let _ = write!(
+        body,
+        "<p id=\"glucose-summary\">{}</p>",
+        esc(&t.get(
+            "glucose-summary",
+            &[
+                ("count", m.count.to_string()),
+                ("mean", mean),
+                ("gmi", format!("{:.1}", m.gmi_percent)),
+                ("cv", format!("{:.0}", m.cv_percent)),
+            ],
+        ))
+    );
+    if !m.sufficient {
+        let _ = write!(
+            body,
+            "<p class=\"note\">{}</p>",
+            esc(&t.text("glucose-thin"))
+        );
+    }
+    section("glucose", t.text("section-glucose"), body)
+}
+
+fn tir_bar(m: &GlucoseMetrics, t: &Texts) -> String {
+    let parts = [
+        (m.below_54, "very-low", t.text("tir-very-low")),
+        (m.below_70 - m.below_54, "low", t.text("tir-low")),
+        (m.in_range, "in-range", t.text("tir-in-range")),
+        (m.above_180 - m.above_250, "high", t.text("tir-high")),
+        (m.above_250, "very-high", t.text("tir-very-high")),
+    ];
+    stacked_bar(&parts, "time in range")
+}
+
+fn weight(data: &ReportData, t: &Texts) -> String {
+    let kind = ReadingKind::Weight;
+    let Some(s) = stats::summarize(kind, &data.readings) else {
+        return String::new();
+    };
+    let unit = data.profile.units.weight;
+    let points: Vec<(f64, f64)> = stats::series(&data.readings, kind, CHART_POINTS)
+        .iter()
+        .map(|p| (p.t_ms as f64, unit.from_kg(p.value)))
+        .collect();
+    let frame = Frame::around(x_range(data), points.iter().map(|p| p.1));
+    let step = ((frame.y.1 - frame.y.0) / 4.0).max(1.0).round();
+    let y_ticks = ticks(frame.y.0, frame.y.1, step);
+    let mut chart = Chart::new(frame, &y_ticks, &day_ticks(data));
+    chart.line(&points, "weight");
+    let first = points.first().map_or(0.0, |p| p.1);
+    let last = points.last().map_or(0.0, |p| p.1);
+    let body = format!(
+        "{}<p>{}</p>",
+        chart.finish(&t.text("section-weight")),
+        esc(&t.get(
+            "weight-summary",
+            &[
+                ("count", s.count.to_string()),
+                ("first", format!("{first:.1}")),
+                ("last", format!("{last:.1}")),
+                ("unit", unit.symbol().to_string()),
+                ("min", format!("{:.1}", unit.from_kg(s.min))),
+                ("max", format!("{:.1}", unit.from_kg(s.max))),
+            ],
+        ))
+    );
+    section("weight", t.text("section-weight"), body)
+}
+
+fn adherence(data: &ReportData, t: &Texts) -> String {
+    if data.adherence.is_empty() {
+        return String::new();
+    }
+    let local = |at: DateTime<Utc>| {
+        at.with_timezone(&data.zone)
+            .format("%m-%d %H:%M")
+            .to_string()
+    };
+    let mut body = format!(
+        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        esc(&t.text("col-medication")),
+        esc(&t.text("col-adherence")),
+        esc(&t.text("col-scheduled")),
+        esc(&t.text("col-actual"))
+    );
+    let percent = |s: Option<f64>| s.map_or("-".to_string(), |s| format!("{:.0}", s * 100.0));
+    for a in &data.adherence {
+        let summary = t.get(
+            "adherence-row",
+            &[
+                ("taken", percent(a.share_taken)),
+                ("ontime", percent(a.share_on_time)),
+                ("count", a.counted.to_string()),
+            ],
+        );
+        // The last week of doses (at most 14): scheduled against actual time.
+        let recent: Vec<_> = a
+            .doses
+            .iter()
+            .filter(|d| {
+                !matches!(
+                    d.state,
+                    DoseState::Upcoming | DoseState::Due | DoseState::Snoozed { .. }
+                )
+            })
+            .rev()
+            .take(14)
+            .collect();
+        let scheduled: Vec<String> = recent.iter().map(|d| local(d.occurrence.at)).collect();
+        let actual: Vec<String> = recent
+            .iter()
+            .map(|d| match &d.state {
+                DoseState::Taken { at, .. } => local(at.to_utc()),
+                DoseState::Skipped { .. } => t.text("skipped"),
+                _ => t.text("missed"),
+            })
+            .collect();
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&a.name),
+            esc(&summary),
+            esc(&scheduled.join("\n")).replace('\n', "<br>"),
+            esc(&actual.join("\n")).replace('\n', "<br>")
+        );
+    }
+    body.push_str("</tbody></table>");
+    section("adherence", t.text("section-adherence"), body)
+}
+
+fn alerts(data: &ReportData, t: &Texts) -> String {
+    if data.alerts.is_empty() {
+        return String::new();
+    }
+    let mut body = format!(
+        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        esc(&t.text("col-when")),
+        esc(&t.text("col-what")),
+        esc(&t.text("col-advice"))
+    );
+    for a in &data.alerts {
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td class=\"alert\">{}</td><td>{}<br><span class=\"note\">{}: {}</span></td></tr>",
+            a.at.with_timezone(&data.zone).format("%Y-%m-%d %H:%M"),
+            esc(&a.title),
+            esc(&a.advice),
+            esc(&t.text("source")),
+            esc(&a.source)
+        );
+    }
+    body.push_str("</tbody></table>");
+    section("alerts", t.text("section-alerts"), body)
+}
+
+fn journal(data: &ReportData, t: &Texts) -> String {
+    if data.journal.is_empty() {
+        return String::new();
+    }
+    let mut body = String::from("<table><tbody>");
+    for e in &data.journal {
+        let mood = e.mood.map(|m| format!(" ({m}/5)")).unwrap_or_default();
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{}{}</td></tr>",
+            e.at.with_timezone(&data.zone).format("%Y-%m-%d"),
+            esc(&e.text),
+            esc(&mood)
+        );
+    }
+    body.push_str("</tbody></table>");
+    section("journal", t.text("section-journal"), body)
+}
