@@ -145,6 +145,23 @@ const STEPS: &[(&str, &[&str])] = &[
             "4",
         ],
     ),
+    (
+        "A dangerously high reading: the guideline's advice is shown at once and kept in the record",
+        &["reading", "add", "bp", "185/121"],
+    ),
+    ("Statistics of the last 30 days", &["stats", "--days", "30"]),
+    (
+        "The visit report for the doctor, in Simplified Chinese (open it in a browser)",
+        &[
+            "report",
+            "--days",
+            "30",
+            "--out",
+            "{dir}/report.html",
+            "--lang",
+            "zh-Hans",
+        ],
+    ),
     ("Pause a medication", &["med", "pause", "paracetamol"]),
     (
         "Export everything as JSON (first lines)",
@@ -174,8 +191,9 @@ pub fn run(out: &mut dyn Write) -> Result<(), CliError> {
             })
             .collect();
         writeln!(out, "   $ companion {}", shown.join(" "))?;
-        let mut argv = vec!["companion", "--db", &db];
-        argv.extend_from_slice(args);
+        let dir_text = dir.path().to_string_lossy().to_string();
+        let mut argv = vec!["companion".to_string(), "--db".to_string(), db.clone()];
+        argv.extend(args.iter().map(|a| a.replace("{dir}", &dir_text)));
         let cli = Cli::try_parse_from(argv).map_err(|e| CliError::Usage(e.to_string()))?;
         let mut buf = Vec::new();
         let result = crate::commands::run(cli, &mut buf);

@@ -646,6 +646,9 @@ fn the_tour_runs_every_step() {
         2,
         "only the two deliberate mistakes fail:\n{text}"
     );
+    assert!(text.contains("URGENT: Very high blood pressure"));
+    assert!(text.contains("Home BP protocol") || text.contains("blood pressure"));
+    assert!(text.contains("Wrote the report of the last 30 days"));
     assert!(text.contains("Done."));
 }
 

@@ -12,13 +12,14 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, Duration as Span, FixedOffset, Utc};
-use companion_core::model::{MealContext, Measurement, Profile, Reading, ReadingKind};
+use chrono::{Duration as Span, Utc};
+mod common;
+
+use common::{DAYS, EVENTS, event};
+use companion_core::model::{Profile, Reading, ReadingKind};
 use companion_core::{HealthRecord, ReadingQuery, TimeRange};
 use rusqlite::{Connection, params};
 
-const EVENTS: usize = 100_000;
-const DAYS: i64 = 5 * 365 + 1;
 const WRITES: usize = 300;
 const QUERIES: usize = 50;
 
@@ -55,30 +56,6 @@ fn plain_insert(conn: &Connection, r: &Reading) {
             serde_json::to_string(r).unwrap()
         ])
         .unwrap();
-}
-
-/// Event `i` of a patient's five years: about 55 a day, mostly glucose, two blood pressures,
-/// a weight and a heart rate.
-fn event(i: usize, start: DateTime<FixedOffset>) -> Reading {
-    let minutes = (i as i64) * DAYS * 24 * 60 / EVENTS as i64;
-    let at = start + Span::minutes(minutes);
-    let n = (i % 97) as u16;
-    let m = match i % 55 {
-        0 | 27 => Measurement::BloodPressure {
-            systolic: 115 + n / 2,
-            diastolic: 70 + n / 4,
-            pulse: Some(60 + n / 3),
-        },
-        1 => Measurement::Weight {
-            kg: 80.0 + f64::from(n) / 20.0,
-        },
-        2 => Measurement::HeartRate { bpm: 55 + n / 2 },
-        _ => Measurement::Glucose {
-            mg_dl: 80.0 + f64::from(n) * 1.7,
-            context: MealContext::Random,
-        },
-    };
-    Reading::new(m, at).unwrap()
 }
 
 fn file_size(path: &Path) -> u64 {

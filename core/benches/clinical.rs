@@ -1,0 +1,101 @@
+//! Clinical benchmark: statistics and the 90-day visit report over a record holding five years
+//! of readings (100,000), side by side with the bare SQL aggregate (count, mean, min, max per
+//! kind) over the same rows of the same file.
+//!
+//! Run: `cargo bench -p companion-core --bench clinical`. Numbers are printed, never asserted.
+#![allow(missing_docs, clippy::unwrap_used)]
+
+mod common;
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use chrono::{Duration as Span, Utc};
+use common::{DAYS, EVENTS, event};
+use companion_core::HealthRecord;
+use companion_core::model::{Profile, Reading};
+use rusqlite::{Connection, params};
+
+const STATS_RUNS: usize = 30;
+const REPORT_RUNS: usize = 10;
+
+fn main() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.db");
+    let profile = Profile::new("Bench", "Europe/Berlin").unwrap();
+    let now = Utc::now();
+    let start = (now - Span::days(DAYS)).fixed_offset();
+    let mut record = HealthRecord::create(&path, &profile).unwrap();
+    let all: Vec<Reading> = (0..EVENTS).map(|i| event(i, start)).collect();
+    for month in
+        all.chunk_by(|a, b| a.at.format("%Y-%m").to_string() == b.at.format("%Y-%m").to_string())
+    {
+        record.add_readings(month).unwrap();
+    }
+    let from = now - Span::days(90);
+
+    let sql = Connection::open(&path).unwrap();
+    let aggregate = || -> Vec<(String, i64, f64, f64, f64)> {
+        let mut stmt = sql
+            .prepare_cached(
+                "SELECT tag, count(*), avg(v1), min(v1), max(v1) FROM entries
+                 WHERE collection = 'readings' AND deleted = 0 AND at_ms >= ?1 GROUP BY tag",
+            )
+            .unwrap();
+        stmt.query_map(params![from.timestamp_millis()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    };
+
+    // The two agree on the counts and means.
+    let stats = record.stats(from, now, "Europe/Berlin").unwrap();
+    let rows = aggregate();
+    for s in &stats.summaries {
+        let row = rows.iter().find(|r| r.0 == s.kind.as_str()).unwrap();
+        assert_eq!(row.1 as usize, s.count);
+        assert!((row.2 - s.mean).abs() < 1e-6);
+    }
+    let readings: usize = stats.summaries.iter().map(|s| s.count).sum();
+
+    let time = |runs: usize, f: &mut dyn FnMut()| {
+        let t = Instant::now();
+        for _ in 0..runs {
+            f();
+        }
+        t.elapsed() / runs as u32
+    };
+    let sql_t: Duration = time(STATS_RUNS, &mut || {
+        black_box(aggregate());
+    });
+    let stats_t = time(STATS_RUNS, &mut || {
+        black_box(record.stats(from, now, "Europe/Berlin").unwrap());
+    });
+    let report_t = time(REPORT_RUNS, &mut || {
+        black_box(
+            record
+                .report_html(from, now, now, "Europe/Berlin", None)
+                .unwrap(),
+        );
+    });
+    let size = record
+        .report_html(from, now, now, "Europe/Berlin", None)
+        .unwrap()
+        .len();
+    println!("last 90 days of a 5-year record ({EVENTS} readings; {readings} in the period):");
+    println!(
+        "  bare SQL aggregate {:>9.2} ms   statistics {:>9.2} ms   ratio {:.1}x",
+        sql_t.as_secs_f64() * 1e3,
+        stats_t.as_secs_f64() * 1e3,
+        stats_t.as_secs_f64() / sql_t.as_secs_f64()
+    );
+    println!(
+        "  bare SQL aggregate {:>9.2} ms   90-day report {:>6.2} ms   ratio {:.1}x   ({} KB of HTML)",
+        sql_t.as_secs_f64() * 1e3,
+        report_t.as_secs_f64() * 1e3,
+        report_t.as_secs_f64() / sql_t.as_secs_f64(),
+        size / 1024
+    );
+}
