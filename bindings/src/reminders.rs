@@ -192,6 +192,8 @@ pub struct Today {
     pub missed: Vec<ScheduledDose>,
     /// Refills due.
     pub refills_due: Vec<RefillStatus>,
+    /// Urgent alerts of the last 24 hours not yet acknowledged.
+    pub alerts: Vec<crate::clinical::Alert>,
 }
 
 /// The advice in words: it never suggests a double dose.
@@ -332,6 +334,7 @@ impl From<companion_core::Today> for Today {
             next: list(t.next),
             missed: list(t.missed),
             refills_due: t.refills_due.into_iter().map(Into::into).collect(),
+            alerts: t.alerts.into_iter().map(Into::into).collect(),
         }
     }
 }

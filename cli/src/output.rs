@@ -24,36 +24,17 @@ pub fn value(m: &Measurement, profile: &Profile) -> String {
             None => format!("{systolic}/{diastolic} mmHg"),
         },
         Measurement::Glucose { mg_dl, context } => {
-            let shown = units.glucose.from_mg_dl(*mg_dl);
-            let number = match units.glucose {
-                companion_core::clinical::units::GlucoseUnit::MgDl => format!("{shown:.0}"),
-                companion_core::clinical::units::GlucoseUnit::MmolL => format!("{shown:.1}"),
-            };
             let context = serde_json::to_value(context)
                 .ok()
                 .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
                 .unwrap_or_default();
-            format!("{number} {} ({context})", units.glucose.symbol())
+            format!("{} ({context})", units.glucose.format(*mg_dl))
         }
-        Measurement::Weight { kg } => {
-            format!("{:.1} {}", units.weight.from_kg(*kg), units.weight.symbol())
-        }
+        Measurement::Weight { kg } => units.weight.format(*kg),
         Measurement::HeartRate { bpm } => format!("{bpm}/min"),
         Measurement::Spo2 { percent } => format!("{percent:.0} %"),
-        Measurement::Temperature { celsius } => format!(
-            "{:.1} {}",
-            units.temperature.from_celsius(*celsius),
-            units.temperature.symbol()
-        ),
-        Measurement::Hba1c { percent } => {
-            let shown = units.hba1c.from_percent(*percent);
-            match units.hba1c {
-                companion_core::clinical::units::HbA1cUnit::Percent => format!("{shown:.1} %"),
-                companion_core::clinical::units::HbA1cUnit::MmolMol => {
-                    format!("{shown:.0} mmol/mol")
-                }
-            }
-        }
+        Measurement::Temperature { celsius } => units.temperature.format(*celsius),
+        Measurement::Hba1c { percent } => units.hba1c.format(*percent),
     }
 }
 

@@ -48,6 +48,15 @@ impl GlucoseUnit {
             Self::MmolL => "mmol/L",
         }
     }
+
+    /// `mg_dl` shown in this unit, rounded only here (CLINICAL.md: mmol/L to one decimal,
+    /// mg/dL to a whole number): `112 mg/dL`, `6.2 mmol/L`.
+    pub fn format(self, mg_dl: f64) -> String {
+        match self {
+            Self::MgDl => format!("{:.0} mg/dL", mg_dl),
+            Self::MmolL => format!("{:.1} mmol/L", self.from_mg_dl(mg_dl)),
+        }
+    }
 }
 
 /// A body-weight unit.
@@ -85,6 +94,11 @@ impl WeightUnit {
             Self::Lb => "lb",
         }
     }
+
+    /// `kg` shown in this unit to one decimal: `81.5 kg`, `179.7 lb`.
+    pub fn format(self, kg: f64) -> String {
+        format!("{:.1} {}", self.from_kg(kg), self.symbol())
+    }
 }
 
 /// A body-temperature unit.
@@ -121,6 +135,11 @@ impl TemperatureUnit {
             Self::Celsius => "°C",
             Self::Fahrenheit => "°F",
         }
+    }
+
+    /// `celsius` shown in this unit to one decimal: `38.0 °C`, `100.4 °F`.
+    pub fn format(self, celsius: f64) -> String {
+        format!("{:.1} {}", self.from_celsius(celsius), self.symbol())
     }
 }
 
@@ -161,6 +180,15 @@ impl HbA1cUnit {
             Self::MmolMol => "mmol/mol",
         }
     }
+
+    /// `percent` shown in this unit: NGSP % to one decimal, IFCC mmol/mol whole (`6.5 %`,
+    /// `48 mmol/mol`).
+    pub fn format(self, percent: f64) -> String {
+        match self {
+            Self::Percent => format!("{percent:.1} %"),
+            Self::MmolMol => format!("{:.0} mmol/mol", self.from_percent(percent)),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -182,6 +210,18 @@ mod tests {
         assert!((WeightUnit::Lb.from_kg(WeightUnit::Lb.to_kg(180.0)) - 180.0).abs() < 1e-9);
         assert!((TemperatureUnit::Fahrenheit.to_celsius(98.6) - 37.0).abs() < 1e-9);
         assert!((TemperatureUnit::Fahrenheit.from_celsius(38.0) - 100.4).abs() < 1e-9);
+    }
+
+    #[test]
+    fn display_rounds_only_at_the_end() {
+        assert_eq!(GlucoseUnit::MgDl.format(111.6992), "112 mg/dL");
+        assert_eq!(GlucoseUnit::MmolL.format(111.6992), "6.2 mmol/L");
+        assert_eq!(GlucoseUnit::MmolL.format(70.0), "3.9 mmol/L");
+        assert_eq!(GlucoseUnit::MmolL.format(54.0), "3.0 mmol/L");
+        assert_eq!(WeightUnit::Lb.format(81.5), "179.7 lb");
+        assert_eq!(TemperatureUnit::Fahrenheit.format(38.0), "100.4 °F");
+        assert_eq!(HbA1cUnit::MmolMol.format(6.5), "48 mmol/mol");
+        assert_eq!(HbA1cUnit::Percent.format(6.54), "6.5 %");
     }
 
     #[test]

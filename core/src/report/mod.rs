@@ -12,7 +12,6 @@ use chrono_tz::Tz;
 
 use crate::clinical::blood_pressure::BpGuideline;
 use crate::clinical::stats::{self, GlucoseMetrics};
-use crate::clinical::units::GlucoseUnit;
 use crate::model::{Alert, ClinicalTargets, JournalEntry, Language, Profile, Reading, ReadingKind};
 use crate::reminders::{Adherence, DoseState};
 pub use i18n::Texts;
@@ -300,11 +299,7 @@ fn glucose(data: &ReportData, t: &Texts) -> String {
         esc(&t.text("glucose-agp"))
     );
     body.push_str(&tir_bar(&m, t));
-    let unit = data.profile.units.glucose;
-    let mean = match unit {
-        GlucoseUnit::MgDl => format!("{:.0} mg/dL", m.mean_mg_dl),
-        GlucoseUnit::MmolL => format!("{:.1} mmol/L", unit.from_mg_dl(m.mean_mg_dl)),
-    };
+    let mean = data.profile.units.glucose.format(m.mean_mg_dl);
     let _ = write!(
         body,
         "<p id=\"glucose-summary\">{}</p>",

@@ -60,6 +60,7 @@ class ClinicalTest {
         assertEquals(AlertKind.HYPERTENSIVE_CRISIS, alert.kind)
         assertTrue(alert.advice.contains("call emergency services"))
         assertEquals(listOf(alert), record.alerts(null, null))
+        assertEquals(listOf(alert), record.today("2026-11-20T08:01:00-05:00", "America/New_York").alerts)
         assertEquals("Ben", record.acknowledgeAlert(alert.id, "Ben").acknowledgedBy)
 
         val t = record.targets().copy(feverThresholdC = 38.0)
