@@ -31,6 +31,7 @@
 pub mod clinical;
 pub mod crdt;
 mod error;
+pub mod i18n;
 pub mod model;
 mod query;
 mod record;

@@ -2,7 +2,6 @@
 //! network, inline SVG charts, print-ready (a browser prints it to PDF). Texts in the record's
 //! language (English or Simplified Chinese).
 
-mod i18n;
 mod svg;
 
 use std::fmt::Write;
@@ -14,7 +13,7 @@ use crate::clinical::blood_pressure::BpGuideline;
 use crate::clinical::stats::{self, GlucoseMetrics};
 use crate::model::{Alert, ClinicalTargets, JournalEntry, Language, Profile, Reading, ReadingKind};
 use crate::reminders::{Adherence, DoseState};
-pub use i18n::Texts;
+pub use crate::i18n::Texts;
 use svg::{Chart, Frame, esc, stacked_bar};
 
 /// Points a chart draws at most (a phone or an A4 page has no use for more).

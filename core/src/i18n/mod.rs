@@ -1,4 +1,4 @@
-//! The report's texts in English and Simplified Chinese, with Project Fluent (`fluent-bundle`).
+//! Texts in English and Simplified Chinese, with Project Fluent (`fluent-bundle`).
 //! The message files are in `locales/`; both must define every message (a test checks).
 
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
