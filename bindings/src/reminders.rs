@@ -196,10 +196,10 @@ pub struct Today {
     pub alerts: Vec<crate::clinical::Alert>,
 }
 
-/// The advice in words: it never suggests a double dose.
+/// The advice in words, in `language`: it never suggests a double dose.
 #[uniffi::export]
-pub fn late_dose_advice_text(advice: LateDoseAdvice) -> String {
-    core::LateDoseAdvice::from(advice).text().to_string()
+pub fn late_dose_advice_text(advice: LateDoseAdvice, language: crate::profile::Language) -> String {
+    core::LateDoseAdvice::from(advice).text(crate::profile::language_in(language))
 }
 
 impl From<LateDoseAdvice> for core::LateDoseAdvice {

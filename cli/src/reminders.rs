@@ -82,6 +82,7 @@ pub fn today(
         return ctx.json(&today);
     }
     let names = names(record)?;
+    let language = ctx.profile.language;
     let out = &mut ctx.out;
     for a in &today.alerts {
         writeln!(out, "{}", output::alert(a))?;
@@ -92,7 +93,7 @@ pub fn today(
     }
     for d in &today.due {
         writeln!(out, "  {}", dose_line(&d.dose, &names))?;
-        writeln!(out, "    {}", d.advice.text())?;
+        writeln!(out, "    {}", d.advice.text(language))?;
     }
     for d in &today.snoozed {
         if let DoseState::Snoozed { until } = d.state {

@@ -227,14 +227,26 @@ fn late_dose_advice_never_doubles_up() {
         late_dose_advice(within, scheduled, next, utc("2026-03-02T10:01:00Z")),
         LateDoseAdvice::SkipAndWait
     );
+    use companion_core::model::Language;
     for advice in [LateDoseAdvice::TakeNow, LateDoseAdvice::SkipAndWait] {
-        assert!(advice.text().contains("pharmacist or doctor"));
-        assert!(!advice.text().to_lowercase().contains("take two"));
+        let en = advice.text(Language::English);
+        assert!(en.contains("pharmacist or doctor"));
+        assert!(!en.to_lowercase().contains("take two"));
+        assert!(
+            advice
+                .text(Language::SimplifiedChinese)
+                .contains("药师或医生")
+        );
     }
     assert!(
         LateDoseAdvice::SkipAndWait
-            .text()
+            .text(Language::English)
             .contains("Do not take a double dose")
+    );
+    assert!(
+        LateDoseAdvice::SkipAndWait
+            .text(Language::SimplifiedChinese)
+            .contains("不要为了补上而服用双倍剂量")
     );
 }
 
@@ -733,4 +745,47 @@ fn interval_windows_linked_doses_and_meals() {
         ),
         vec!["01 08:00", "01 20:00", "02 08:00", "02 20:00"]
     );
+}
+
+#[test]
+fn reminders_and_alerts_speak_the_record_language() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut record = new_record(&dir);
+    let mut profile = record.profile().expect("profile");
+    profile.language = companion_core::model::Language::SimplifiedChinese;
+    record.set_profile(&profile).expect("set");
+    record
+        .add_medication(&daily("二甲双胍", &[(8, 0)], date(2026, 3, 1)))
+        .expect("add");
+    let plan = record
+        .plan_reminders(
+            utc("2026-03-02T07:00:00+01:00"),
+            "Asia/Shanghai",
+            Duration::hours(24),
+            64,
+        )
+        .expect("plan");
+    let dose = plan
+        .iter()
+        .find(|n| n.kind == NotificationKind::Dose)
+        .expect("dose");
+    assert_eq!(dose.title, "该服用二甲双胍了");
+    let missed = plan
+        .iter()
+        .find(|n| n.kind == NotificationKind::MissedDose)
+        .expect("missed");
+    assert!(missed.body.contains("原定 08:00 服用"), "{}", missed.body);
+    let bp = companion_core::model::Measurement::BloodPressure {
+        systolic: 190,
+        diastolic: 100,
+        pulse: None,
+    };
+    let outcome = record
+        .record_reading(
+            &companion_core::model::Reading::new(bp, at("2026-03-02T08:00:00+08:00"))
+                .expect("reading"),
+        )
+        .expect("store");
+    assert_eq!(outcome.alerts[0].title, "血压非常高");
+    assert!(outcome.alerts[0].advice.contains("急救电话"));
 }

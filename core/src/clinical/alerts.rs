@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use super::blood_pressure::{self, BpClassification, BpSetting};
 use super::glucose::{self, GlucoseClassification, Hypoglycaemia};
-use crate::model::{Alert, AlertKind, ClinicalTargets, Measurement, Reading};
+use crate::i18n::Texts;
+use crate::model::{Alert, AlertKind, ClinicalTargets, Language, Measurement, Reading};
 
 /// What a reading means.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -60,47 +61,48 @@ pub fn urgent(assessment: &Assessment) -> Vec<AlertKind> {
     }
 }
 
-/// The title, advice and source of an alert.
-pub fn advice(kind: AlertKind) -> (&'static str, &'static str, &'static str) {
+/// The message ids of an alert's title and advice, and its source (a guideline's name, not
+/// translated).
+fn messages(kind: AlertKind) -> (&'static str, &'static str, &'static str) {
     match kind {
         AlertKind::HypertensiveCrisis => (
-            "Very high blood pressure",
-            "Rest quietly for a few minutes, then measure again. If it is still 180/120 or \
-             higher and you have chest pain, shortness of breath, weakness, or a change in \
-             vision or speech, call emergency services now. Without these symptoms, contact \
-             your doctor today.",
+            "alert-crisis-title",
+            "alert-crisis-advice",
             "American Heart Association: hypertensive crisis (>= 180 and/or >= 120 mmHg)",
         ),
         AlertKind::Level2Hypoglycaemia => (
-            "Very low glucose",
-            "Your glucose is below 54 mg/dL (3.0 mmol/L). If you can swallow safely, take 15-20 g \
-             of fast-acting sugar now and measure again after 15 minutes. If you feel confused, \
-             cannot swallow or pass out, someone must call emergency services.",
+            "alert-hypo-title",
+            "alert-hypo-advice",
             "ADA Standards of Care, Table 6.3: level 2 hypoglycaemia (< 54 mg/dL)",
         ),
         AlertKind::Fever => (
-            "Fever after surgery",
-            "Your temperature is at or above the threshold your care team set after your \
-             operation. Measure again, and contact your surgical team today; call emergency \
-             services if you feel very unwell.",
+            "alert-fever-title",
+            "alert-fever-advice",
             "The care team's fever threshold for recovery after surgery",
         ),
     }
 }
 
-/// The alerts a reading raises, ready to store with it.
-pub fn alerts_for(reading: &Reading, targets: &ClinicalTargets) -> Vec<Alert> {
+/// The title, advice and source of an alert, in `language`.
+pub fn advice(kind: AlertKind, language: Language) -> (String, String, &'static str) {
+    let t = Texts::new(language);
+    let (title, advice, source) = messages(kind);
+    (t.text(title), t.text(advice), source)
+}
+
+/// The alerts a reading raises, ready to store with it, worded in `language`.
+pub fn alerts_for(reading: &Reading, targets: &ClinicalTargets, language: Language) -> Vec<Alert> {
     urgent(&assess(reading, targets))
         .into_iter()
         .map(|kind| {
-            let (title, advice, source) = advice(kind);
+            let (title, advice, source) = advice(kind, language);
             Alert {
                 id: crate::model::new_id(),
                 reading_id: reading.id.clone(),
                 kind,
                 at: reading.at,
-                title: title.to_string(),
-                advice: advice.to_string(),
+                title,
+                advice,
                 source: source.to_string(),
                 acknowledged_at: None,
                 acknowledged_by: None,

@@ -280,6 +280,7 @@ impl HealthRecord {
     /// Stores readings with their alerts in one transaction; one outcome per reading.
     pub(crate) fn store_readings(&mut self, readings: &[Reading]) -> Result<Vec<ReadingOutcome>> {
         let targets = self.targets()?;
+        let language = self.profile()?.language;
         let mut outcomes = Vec::with_capacity(readings.len());
         let mut batch = Batch::default();
         let mut seen = std::collections::HashMap::new();
@@ -306,7 +307,7 @@ impl HealthRecord {
                 },
                 None => {
                     batch.insert(reading)?;
-                    let alerts = crate::clinical::alerts::alerts_for(reading, &targets);
+                    let alerts = crate::clinical::alerts::alerts_for(reading, &targets, language);
                     for alert in &alerts {
                         batch.insert(alert)?;
                     }

@@ -4,7 +4,8 @@
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 
 use super::occurrences::Occurrence;
-use crate::model::{DoseEvent, DoseStatus, LateDosePolicy, Medication};
+use crate::i18n::Texts;
+use crate::model::{DoseEvent, DoseStatus, Language, LateDosePolicy, Medication};
 
 /// Where a scheduled dose stands.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -96,17 +97,17 @@ pub enum LateDoseAdvice {
 }
 
 impl LateDoseAdvice {
-    /// The advice in words. It never suggests a double dose, and sends the patient to the
+    /// The advice in `language`. It never suggests a double dose, and sends the patient to the
     /// pharmacist or doctor when unsure.
-    pub fn text(self) -> &'static str {
+    pub fn text(self, language: Language) -> String {
+        Texts::new(language).text(self.message_id())
+    }
+
+    /// The id of its message in the texts.
+    pub fn message_id(self) -> &'static str {
         match self {
-            Self::TakeNow => {
-                "Take this dose now. If you are unsure, ask your pharmacist or doctor."
-            }
-            Self::SkipAndWait => {
-                "Skip this dose and take the next one at the usual time. Do not take a double dose \
-                 to make up for it. If you are unsure, ask your pharmacist or doctor."
-            }
+            Self::TakeNow => "advice-take-now",
+            Self::SkipAndWait => "advice-skip",
         }
     }
 }

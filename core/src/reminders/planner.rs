@@ -11,6 +11,7 @@ use super::doses::{DoseState, dose_states, late_dose_advice};
 use super::occurrences::{Occurrence, OccurrenceContext, occurrences};
 use super::refills::{on_hand, run_out};
 use super::zone::{local, resolve};
+use crate::i18n::Texts;
 use crate::model::{
     Appointment, DoseEvent, DoseStatus, MeasurementPlan, Medication, MedicationStatus, Profile,
     Refill,
@@ -162,13 +163,14 @@ pub fn plan(
         meal_times: input.profile.meal_times,
         taken: &taken,
     };
-    dose_notifications(input, &ctx, now, end, max, &mut out);
-    refill_notifications(input, &ctx, now, end, &mut out);
+    let t = Texts::new(input.profile.language);
+    dose_notifications(&t, input, &ctx, now, end, max, &mut out);
+    refill_notifications(&t, input, &ctx, now, end, &mut out);
     for a in input.appointments {
-        appointment_notifications(a, input.profile, device_zone, now, end, &mut out);
+        appointment_notifications(&t, a, input.profile, device_zone, now, end, &mut out);
     }
     for p in input.plans {
-        measurement_notifications(p, device_zone, now, end, &mut out);
+        measurement_notifications(&t, p, device_zone, now, end, &mut out);
     }
     nudge_notifications(input, device_zone, now, end, &mut out);
     for alert in input.alerts {
@@ -216,6 +218,7 @@ fn dose_line(med: &Medication, o: &Occurrence) -> String {
 }
 
 fn dose_notifications(
+    t: &Texts,
     input: &PlanInput<'_>,
     ctx: &OccurrenceContext<'_>,
     now: DateTime<Utc>,
@@ -272,8 +275,8 @@ fn dose_notifications(
     for (min, group) in due.into_iter().take(max) {
         let fire_at = DateTime::from_timestamp(min * 60, 0).unwrap_or(now);
         let title = match group.as_slice() {
-            [(med, _)] => format!("Time for {}", med.name),
-            _ => "Time for your medication".to_string(),
+            [(med, _)] => t.get("dose-title-one", &[("name", med.name.clone())]),
+            _ => t.text("dose-title-many"),
         };
         let body = group
             .iter()
@@ -304,11 +307,13 @@ fn dose_notifications(
             .iter()
             .map(|(m, o, next)| {
                 let advice = late_dose_advice(m.late_dose, o.at, *next, fire_at);
-                format!(
-                    "{} was due at {}. {}",
-                    dose_line(m, o),
-                    hhmm(o.slot),
-                    advice.text()
+                t.get(
+                    "missed-line",
+                    &[
+                        ("dose", dose_line(m, o)),
+                        ("time", hhmm(o.slot)),
+                        ("advice", t.text(advice.message_id())),
+                    ],
                 )
             })
             .collect::<Vec<_>>()
@@ -317,7 +322,7 @@ fn dose_notifications(
             id: group_id("missed", min, group.iter().map(|(m, _, _)| m.id.as_str())),
             fire_at,
             kind: NotificationKind::MissedDose,
-            title: "A dose is not logged yet".to_string(),
+            title: t.text("missed-title"),
             body: lines,
             actions: vec![NotificationAction::Take, NotificationAction::Skip],
             importance: Importance::TimeSensitive,
@@ -352,6 +357,7 @@ fn ten_am() -> NaiveTime {
 }
 
 fn refill_notifications(
+    t: &Texts,
     input: &PlanInput<'_>,
     ctx: &OccurrenceContext<'_>,
     now: DateTime<Utc>,
@@ -382,10 +388,10 @@ fn refill_notifications(
                     id: format!("refill:{}:{day}", med.id),
                     fire_at,
                     kind: NotificationKind::Refill,
-                    title: format!("{} runs out soon", med.name),
-                    body: format!(
-                        "{} will run out on {out_on}. Order a refill or ask your pharmacy.",
-                        med.name
+                    title: t.get("refill-title", &[("name", med.name.clone())]),
+                    body: t.get(
+                        "refill-body",
+                        &[("name", med.name.clone()), ("date", out_on.to_string())],
                     ),
                     actions: Vec::new(),
                     importance: Importance::Normal,
@@ -401,9 +407,11 @@ fn refill_notifications(
                     id: format!("end:{}:{course_end}", med.id),
                     fire_at,
                     kind: NotificationKind::PrescriptionEnd,
-                    title: format!("{} ends on {course_end}", med.name),
-                    body: "Ask your doctor whether to continue, and book a follow-up if needed."
-                        .to_string(),
+                    title: t.get(
+                        "end-title",
+                        &[("name", med.name.clone()), ("date", course_end.to_string())],
+                    ),
+                    body: t.text("end-body"),
                     actions: Vec::new(),
                     importance: Importance::Normal,
                     doses: Vec::new(),
@@ -414,6 +422,7 @@ fn refill_notifications(
 }
 
 fn appointment_notifications(
+    t: &Texts,
     a: &Appointment,
     profile: &Profile,
     zone: Tz,
@@ -428,17 +437,17 @@ fn appointment_notifications(
     let day_before = at_local(zone, local(zone, at).date() - Duration::days(1), evening);
     for (tag, fire_at) in [("day", day_before), ("hours", at - Duration::hours(hours))] {
         if fire_at >= now && fire_at < end && fire_at < at {
-            let place = a
-                .location
-                .as_deref()
-                .map(|l| format!(" at {l}"))
-                .unwrap_or_default();
+            let when = ("when", when.to_string());
+            let body = match &a.location {
+                Some(place) => t.get("appointment-body-place", &[when, ("place", place.clone())]),
+                None => t.get("appointment-body", &[when]),
+            };
             out.push(PlannedNotification {
                 id: format!("appt:{}:{tag}:{}", a.id, at.timestamp()),
                 fire_at,
                 kind: NotificationKind::Appointment,
                 title: a.title.clone(),
-                body: format!("Appointment on {when}{place}."),
+                body,
                 actions: Vec::new(),
                 importance: Importance::Normal,
                 doses: Vec::new(),
@@ -448,6 +457,7 @@ fn appointment_notifications(
 }
 
 fn measurement_notifications(
+    t: &Texts,
     p: &MeasurementPlan,
     zone: Tz,
     now: DateTime<Utc>,
@@ -455,14 +465,17 @@ fn measurement_notifications(
     out: &mut Vec<PlannedNotification>,
 ) {
     for day in p.start.iter_days().take(p.days as usize) {
-        for t in &p.times {
-            let fire_at = at_local(zone, day, *t);
+        for time in &p.times {
+            let fire_at = at_local(zone, day, *time);
             if fire_at >= now && fire_at < end {
                 out.push(PlannedNotification {
                     id: format!("measure:{}:{}", p.id, fire_at.timestamp()),
                     fire_at,
                     kind: NotificationKind::Measurement,
-                    title: format!("Time to measure your {}", p.kind.as_str().replace('_', " ")),
+                    title: t.get(
+                        "measure-title",
+                        &[("kind", t.text(&format!("kind-{}", p.kind.as_str())))],
+                    ),
                     body: p.instructions.clone().unwrap_or_default(),
                     actions: Vec::new(),
                     importance: Importance::Normal,

@@ -11,9 +11,9 @@ use chrono_tz::Tz;
 
 use crate::clinical::blood_pressure::BpGuideline;
 use crate::clinical::stats::{self, GlucoseMetrics};
+pub use crate::i18n::Texts;
 use crate::model::{Alert, ClinicalTargets, JournalEntry, Language, Profile, Reading, ReadingKind};
 use crate::reminders::{Adherence, DoseState};
-pub use crate::i18n::Texts;
 use svg::{Chart, Frame, esc, stacked_bar};
 
 /// Points a chart draws at most (a phone or an A4 page has no use for more).

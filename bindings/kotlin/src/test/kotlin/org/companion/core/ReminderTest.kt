@@ -80,7 +80,8 @@ class ReminderTest {
         record.logRefill(Refill(newId(), m.id, "2026-03-02T12:00:00+01:00", 30.0))
         val supply = record.refillStatus("2026-03-02T13:00:00+01:00", "Europe/Berlin").single()
         assertEquals(39.0, supply.onHand)
-        assertTrue(lateDoseAdviceText(LateDoseAdvice.SKIP_AND_WAIT).contains("Do not take a double dose"))
+        assertTrue(lateDoseAdviceText(LateDoseAdvice.SKIP_AND_WAIT, Language.ENGLISH).contains("Do not take a double dose"))
+        assertTrue(lateDoseAdviceText(LateDoseAdvice.SKIP_AND_WAIT, Language.SIMPLIFIED_CHINESE).contains("双倍剂量"))
     }
 
     @Test
