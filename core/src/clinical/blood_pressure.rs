@@ -3,6 +3,10 @@
 //! J Hypertens 2023;41:1874), office thresholds and the home-reading equivalents, and the AHA
 //! hypertensive-crisis threshold. When systolic and diastolic fall in different categories the
 //! higher applies.
+//!
+//! Checked here: the office categories and the AHA/ACC home equivalents as CLINICAL.md gives
+//! them. Not checked against the primary ESH 2023 document (CLINICAL.md marks it "verify"): the
+//! ESH home hypertension threshold of 135/85.
 
 use serde::{Deserialize, Serialize};
 
