@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::model::{Alert, ClinicalTargets, Language, Reading, ReadingKind, ValidationError};
 use crate::query::TimeRange;
 use crate::report::ReportData;
-use crate::store::{Filter, TARGETS_ID};
+use crate::store::TARGETS_ID;
 
 /// What storing a reading did.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -37,12 +37,15 @@ impl HealthRecord {
 
     /// The patient's clinical targets: the clinician's, or the defaults for the home zone.
     pub fn targets(&self) -> Result<ClinicalTargets> {
-        match self.store.get::<ClinicalTargets>(TARGETS_ID)? {
-            Some(t) => Ok(t),
-            None => Ok(ClinicalTargets::defaults_for(
-                &self.profile()?.home_time_zone,
-            )),
-        }
+        self.targets_with(&self.profile()?)
+    }
+
+    /// The targets, with `profile` already read (for the defaults).
+    pub(crate) fn targets_with(&self, profile: &crate::model::Profile) -> Result<ClinicalTargets> {
+        Ok(self
+            .store
+            .get::<ClinicalTargets>(TARGETS_ID)?
+            .unwrap_or_else(|| ClinicalTargets::defaults_for(&profile.home_time_zone)))
     }
 
     /// Sets the clinical targets. `set_by` is required (the patient sees who set them); `set_at`
@@ -60,12 +63,7 @@ impl HealthRecord {
 
     /// Alerts raised by readings taken in `range`, newest first.
     pub fn alerts(&self, range: TimeRange) -> Result<Vec<Alert>> {
-        let (from_ms, to_ms) = range.millis();
-        self.all(&Filter {
-            from_ms,
-            to_ms,
-            ..Filter::default()
-        })
+        self.in_range(None, range)
     }
 
     /// Alerts not yet acknowledged, raised by readings taken since `since`.

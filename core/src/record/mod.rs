@@ -213,13 +213,7 @@ impl HealthRecord {
 
     /// Refills logged in `range`, newest first, of one medication or of all.
     pub fn refills(&self, medication_id: Option<&str>, range: TimeRange) -> Result<Vec<Refill>> {
-        let (from_ms, to_ms) = range.millis();
-        self.all(&Filter {
-            tag: medication_id,
-            from_ms,
-            to_ms,
-            ..Filter::default()
-        })
+        self.in_range(medication_id, range)
     }
 
     /// Adds a measurement plan (the home blood-pressure week before a visit).
@@ -250,13 +244,7 @@ impl HealthRecord {
     /// Dose events in `range` (by scheduled time, or time taken for as-needed doses), newest
     /// first, of one medication or of all.
     pub fn doses(&self, medication_id: Option<&str>, range: TimeRange) -> Result<Vec<DoseEvent>> {
-        let (from_ms, to_ms) = range.millis();
-        self.all(&Filter {
-            tag: medication_id,
-            from_ms,
-            to_ms,
-            ..Filter::default()
-        })
+        self.in_range(medication_id, range)
     }
 
     /// Stores a reading and returns its id. An imported reading whose `(system, external_id)`
@@ -279,8 +267,9 @@ impl HealthRecord {
 
     /// Stores readings with their alerts in one transaction; one outcome per reading.
     pub(crate) fn store_readings(&mut self, readings: &[Reading]) -> Result<Vec<ReadingOutcome>> {
-        let targets = self.targets()?;
-        let language = self.profile()?.language;
+        let profile = self.profile()?;
+        let targets = self.targets_with(&profile)?;
+        let language = profile.language;
         let mut outcomes = Vec::with_capacity(readings.len());
         let mut batch = Batch::default();
         let mut seen = std::collections::HashMap::new();
@@ -381,12 +370,7 @@ impl HealthRecord {
 
     /// Journal entries written in `range`, newest first.
     pub fn journal(&self, range: TimeRange) -> Result<Vec<JournalEntry>> {
-        let (from_ms, to_ms) = range.millis();
-        self.all(&Filter {
-            from_ms,
-            to_ms,
-            ..Filter::default()
-        })
+        self.in_range(None, range)
     }
 
     /// Adds an appointment.
@@ -406,12 +390,7 @@ impl HealthRecord {
 
     /// Appointments in `range`, newest first.
     pub fn appointments(&self, range: TimeRange) -> Result<Vec<Appointment>> {
-        let (from_ms, to_ms) = range.millis();
-        self.all(&Filter {
-            from_ms,
-            to_ms,
-            ..Filter::default()
-        })
+        self.in_range(None, range)
     }
 
     /// Everything the record holds, for export.
@@ -473,6 +452,21 @@ impl HealthRecord {
         self.store
             .get(id)?
             .ok_or(Error::NotFound { entity: E::NAME })
+    }
+
+    /// Live entries of one kind in `range`, newest first, with `tag` if given.
+    pub(crate) fn in_range<E: Entity>(
+        &self,
+        tag: Option<&str>,
+        range: TimeRange,
+    ) -> Result<Vec<E>> {
+        let (from_ms, to_ms) = range.millis();
+        self.all(&Filter {
+            tag,
+            from_ms,
+            to_ms,
+            ..Filter::default()
+        })
     }
 
     pub(crate) fn all<E: Entity>(&self, filter: &Filter<'_>) -> Result<Vec<E>> {

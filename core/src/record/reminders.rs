@@ -178,25 +178,7 @@ impl HealthRecord {
         let zone = zone(device_zone)?;
         let data = self.reminder_inputs(now - Duration::days(LOOK_BACK_DAYS))?;
         let taken = reminders::taken_by_medication(&data.doses);
-        let ctx = context(zone, &data.profile, &taken);
-        Ok(data
-            .medications
-            .iter()
-            .filter(|m| m.status == MedicationStatus::Active)
-            .filter_map(|m| {
-                let on_hand = reminders::on_hand(m, &data.doses, &data.refills, now)?;
-                let upcoming = reminders::occurrences(m, &ctx, now, now + Duration::days(400));
-                let runs_out_on = reminders::run_out(m, Some(on_hand), &upcoming);
-                Some(RefillStatus {
-                    medication_id: m.id.clone(),
-                    name: m.name.clone(),
-                    on_hand,
-                    runs_out_on,
-                    remind_on: runs_out_on
-                        .map(|d| d - Duration::days(i64::from(m.refill_days_ahead))),
-                })
-            })
-            .collect())
+        Ok(refills(&data, &context(zone, &data.profile, &taken), now))
     }
 
     /// What a home screen shows at `now` for a phone in `device_zone`.
@@ -248,8 +230,7 @@ impl HealthRecord {
         }
         today.missed.sort_by_key(|d| d.occurrence.at);
         let local_today = reminders::zone::local(zone, now).date();
-        today.refills_due = self
-            .refill_status(now, device_zone)?
+        today.refills_due = refills(&data, &ctx, now)
             .into_iter()
             .filter(|r| r.remind_on.is_some_and(|d| d <= local_today))
             .collect();
@@ -323,6 +304,26 @@ impl HealthRecord {
             now,
         ))
     }
+}
+
+/// What is on hand of each active tracked medication, and when it runs out.
+fn refills(data: &Inputs, ctx: &OccurrenceContext<'_>, now: DateTime<Utc>) -> Vec<RefillStatus> {
+    data.medications
+        .iter()
+        .filter(|m| m.status == MedicationStatus::Active)
+        .filter_map(|m| {
+            let on_hand = reminders::on_hand(m, &data.doses, &data.refills, now)?;
+            let upcoming = reminders::occurrences(m, ctx, now, now + Duration::days(400));
+            let runs_out_on = reminders::run_out(m, Some(on_hand), &upcoming);
+            Some(RefillStatus {
+                medication_id: m.id.clone(),
+                name: m.name.clone(),
+                on_hand,
+                runs_out_on,
+                remind_on: runs_out_on.map(|d| d - Duration::days(i64::from(m.refill_days_ahead))),
+            })
+        })
+        .collect()
 }
 
 fn zone(name: &str) -> Result<Tz> {
