@@ -103,7 +103,11 @@ impl Ctx<'_> {
     /// Now, with the UTC offset of the patient's home zone.
     pub fn now(&self) -> DateTime<FixedOffset> {
         let now = Utc::now();
-        match self.profile.home_time_zone.parse::<chrono_tz::Tz>() {
+        match self
+            .profile
+            .home_time_zone
+            .parse::<companion_core::zone::Zone>()
+        {
             Ok(tz) => now.with_timezone(&tz).fixed_offset(),
             Err(_) => now.fixed_offset(),
         }

@@ -7,6 +7,7 @@ use companion_core::model::{
     Dose, DoseEvent, DoseStatus, JournalEntry, MealContext, Measurement, MeasurementPlan,
     Medication, Profile, Reading, ReadingSource, Schedule,
 };
+use companion_core::zone::Zone;
 
 use crate::error::CliError;
 
@@ -42,7 +43,7 @@ pub fn create(path: &std::path::Path, days: u32) -> Result<HealthRecord, CliErro
     profile.birth_date = chrono::NaiveDate::from_ymd_opt(1961, 5, 14);
     profile.conditions = vec!["hypertension".into(), "type 2 diabetes".into()];
     let mut record = HealthRecord::create(path, &profile)?;
-    let tz: chrono_tz::Tz = profile.home_time_zone.parse().unwrap_or(chrono_tz::UTC);
+    let tz = Zone::named(&profile.home_time_zone).unwrap_or_else(Zone::utc);
     let now = Utc::now();
     let start = now - Duration::days(i64::from(days));
     let local = |t: DateTime<Utc>| t.with_timezone(&tz).fixed_offset();
@@ -77,7 +78,7 @@ pub fn create(path: &std::path::Path, days: u32) -> Result<HealthRecord, CliErro
     for d in 0..i64::from(days) {
         let day = start_day + Duration::days(d);
         let t =
-            |h: u32, m: u32| companion_core::reminders::zone::resolve(tz, day.and_time(at(h, m)));
+            |h: u32, m: u32| companion_core::reminders::zone::resolve(&tz, day.and_time(at(h, m)));
         // Blood pressure mornings and evenings, falling slowly; duplicates in the last week.
         let trend = 12.0 * (1.0 - d as f64 / f64::from(days));
         let pairs = if d >= i64::from(days) - 7 { 2 } else { 1 };

@@ -55,12 +55,14 @@ pub fn plan(
     if plan.is_empty() {
         writeln!(ctx.out, "Nothing to remind about in the next {hours} hours")?;
     }
-    let tz: chrono_tz::Tz = zone.parse().unwrap_or(chrono_tz::UTC);
+    let tz =
+        companion_core::zone::Zone::named(&zone).unwrap_or_else(companion_core::zone::Zone::utc);
     for n in &plan {
         writeln!(
             ctx.out,
-            "{}  {:<13} {}: {}",
-            n.fire_at.with_timezone(&tz).format("%Y-%m-%d %H:%M %Z"),
+            "{} {}  {:<13} {}: {}",
+            n.fire_at.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+            tz.abbreviation(n.fire_at),
             format!("{:?}", n.kind),
             n.title,
             n.body.replace('\n', " / ")

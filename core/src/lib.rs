@@ -38,6 +38,7 @@ mod record;
 pub mod reminders;
 pub mod report;
 mod store;
+pub mod zone;
 
 pub use error::{DoseLimit, Error, Result};
 pub use query::{Export, PageCursor, ReadingPage, ReadingQuery, TimeRange};

@@ -5,9 +5,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
-use chrono_tz::Tz;
 use companion_core::model::{Dose, Medication, Schedule, TimeZonePolicy};
 use companion_core::reminders::{OccurrenceContext, occurrences, zone};
+use companion_core::zone::Zone;
 use proptest::prelude::*;
 
 const ZONES: [&str; 6] = [
@@ -106,25 +106,25 @@ proptest! {
         let (y, m, d) = STARTS[start_i];
         let start = NaiveDate::from_ymd_opt(y, m, d).expect("date") + Duration::days(offset);
         // A local medication follows the device's zone, wherever it is.
-        let tz: Tz = ZONES[travel_zone.unwrap_or(zone_i)].parse().expect("zone");
+        let tz: Zone = ZONES[travel_zone.unwrap_or(zone_i)].parse().expect("zone");
         let medication = med(schedule.clone(), start, TimeZonePolicy::Local);
         let taken = HashMap::new();
-        let ctx = OccurrenceContext { device_zone: tz, meal_times: Default::default(), taken: &taken };
-        let from = zone::resolve(tz, (start - Duration::days(1)).and_time(NaiveTime::MIN));
-        let to = zone::resolve(tz, (start + Duration::days(12)).and_time(NaiveTime::MIN));
+        let ctx = OccurrenceContext { device_zone: tz.clone(), meal_times: Default::default(), taken: &taken };
+        let from = zone::resolve(&tz, (start - Duration::days(1)).and_time(NaiveTime::MIN));
+        let to = zone::resolve(&tz, (start + Duration::days(12)).and_time(NaiveTime::MIN));
         let got = occurrences(&medication, &ctx, from, to);
 
         let mut by_day: BTreeMap<NaiveDate, Vec<NaiveTime>> = BTreeMap::new();
         for o in &got {
             by_day.entry(o.slot.date()).or_default().push(o.slot.time());
             // The right instant for its slot.
-            prop_assert_eq!(o.at, zone::resolve(tz, o.slot));
-            let shown = zone::local(tz, o.at);
+            prop_assert_eq!(o.at, zone::resolve(&tz, o.slot));
+            let shown = zone::local(&tz, o.at);
             if shown != o.slot {
                 // Only a slot hidden by a gap moves, and only to the gap's end.
                 prop_assert!(tz.from_local_datetime(&o.slot).single().is_none() && tz.from_local_datetime(&o.slot).earliest().is_none());
                 prop_assert!(shown > o.slot);
-                prop_assert!(zone::local(tz, o.at - Duration::seconds(1)) < o.slot);
+                prop_assert!(zone::local(&tz, o.at - Duration::seconds(1)) < o.slot);
             }
         }
         // Exactly its doses on each day, none on skipped days, none before the start.
@@ -167,7 +167,7 @@ proptest! {
         };
         let medication = med(schedule, start, TimeZonePolicy::Fixed { zone: ZONES[zone_i].into() });
         let taken = HashMap::new();
-        let device: Tz = ZONES[device_i].parse().expect("zone");
+        let device: Zone = ZONES[device_i].parse().expect("zone");
         let ctx = OccurrenceContext { device_zone: device, meal_times: Default::default(), taken: &taken };
         let from: DateTime<Utc> = Utc.from_utc_datetime(&start.and_time(NaiveTime::MIN)) - Duration::days(1);
         let to = from + Duration::days(14);
@@ -178,8 +178,8 @@ proptest! {
             prop_assert_eq!(w[1].at - w[0].at, Duration::hours(i64::from(hours)));
         }
         // The first dose is the start date's `first` in the fixed zone.
-        let home: Tz = ZONES[zone_i].parse().expect("zone");
-        let anchor = zone::resolve(home, start.and_time(NaiveTime::from_hms_opt(first_h, 0, 0).expect("time")));
+        let home: Zone = ZONES[zone_i].parse().expect("zone");
+        let anchor = zone::resolve(&home, start.and_time(NaiveTime::from_hms_opt(first_h, 0, 0).expect("time")));
         prop_assert_eq!(got[0].at, anchor);
     }
 }

@@ -545,11 +545,11 @@ fn nudges_respect_quiet_hours_and_the_budget_but_doses_do_not() {
         nudges: &nudges,
         alerts: &[],
     };
-    let zone: chrono_tz::Tz = "Europe/Berlin".parse().expect("zone");
+    let zone: companion_core::zone::Zone = "Europe/Berlin".parse().expect("zone");
     let out = plan(
         &input,
         utc("2026-03-02T12:00:00+01:00"),
-        zone,
+        &zone,
         Duration::days(3),
         500,
     );
@@ -559,7 +559,7 @@ fn nudges_respect_quiet_hours_and_the_budget_but_doses_do_not() {
         .collect();
     assert_eq!(kept.len(), 5, "the weekly budget");
     for n in &kept {
-        let hour = chrono::Timelike::hour(&zone::local(zone, n.fire_at));
+        let hour = chrono::Timelike::hour(&zone::local(&zone, n.fire_at));
         assert!((7..22).contains(&hour), "{}", n.fire_at);
     }
     assert_eq!(

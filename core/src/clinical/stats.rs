@@ -6,8 +6,8 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::zone::Zone;
 use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
-use chrono_tz::Tz;
 use serde::Serialize;
 
 use super::glucose::{HYPO_LEVEL_1_MG_DL, HYPO_LEVEL_2_MG_DL, RANGE_HIGH_MG_DL, VERY_HIGH_MG_DL};
@@ -97,10 +97,10 @@ const PER_SESSION: usize = 2;
 /// no reading falls after day 1.
 pub fn home_bp_average(
     readings: &[Reading],
-    zone: Tz,
+    zone: &Zone,
     last_day: Option<NaiveDate>,
 ) -> Option<HomeBpAverage> {
-    let local = |r: &Reading| r.at.with_timezone(&zone).naive_local();
+    let local = |r: &Reading| r.at.with_timezone(zone).naive_local();
     let bps: Vec<(chrono::NaiveDateTime, f64, f64)> = readings
         .iter()
         .filter_map(|r| match r.measurement {
@@ -256,12 +256,12 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 /// The ambulatory glucose profile of the glucose readings, by local hour in `zone`; hours
 /// without readings are left out.
-pub fn agp(readings: &[Reading], zone: Tz) -> Vec<AgpHour> {
+pub fn agp(readings: &[Reading], zone: &Zone) -> Vec<AgpHour> {
     let mut by_hour: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
     for r in readings {
         if let Measurement::Glucose { mg_dl, .. } = r.measurement {
             by_hour
-                .entry(r.at.with_timezone(&zone).hour())
+                .entry(r.at.with_timezone(zone).hour())
                 .or_default()
                 .push(mg_dl);
         }
@@ -431,7 +431,7 @@ mod tests {
 
     #[test]
     fn home_bp_protocol_discards_day_one_and_reports_completeness() {
-        let zone: Tz = "Europe/Berlin".parse().expect("zone");
+        let zone: Zone = "Europe/Berlin".parse().expect("zone");
         let mut readings = vec![
             bp(180, 110, "2026-03-01T07:00:00+01:00"),
             bp(180, 110, "2026-03-01T07:02:00+01:00"),
@@ -447,7 +447,7 @@ mod tests {
                 }
             }
         }
-        let avg = home_bp_average(&readings, zone, None).expect("average");
+        let avg = home_bp_average(&readings, &zone, None).expect("average");
         assert_eq!(
             avg.first_day,
             NaiveDate::from_ymd_opt(2026, 3, 1).expect("d")
@@ -468,7 +468,7 @@ mod tests {
             .filter(|r| r.at.format("%d").to_string().as_str() <= "03")
             .cloned()
             .collect();
-        let thin = home_bp_average(&few, zone, None).expect("average");
+        let thin = home_bp_average(&few, &zone, None).expect("average");
         assert_eq!(thin.days_used, 2);
         assert!(!thin.sufficient);
     }
@@ -505,7 +505,7 @@ mod tests {
             "at least 3, plus the extremes"
         );
         assert!(tiny.iter().any(|p| p.value == 40.0) && tiny.iter().any(|p| p.value == 400.0));
-        let profile = agp(&readings, "Europe/Berlin".parse().expect("zone"));
+        let profile = agp(&readings, &"Europe/Berlin".parse().expect("zone"));
         assert_eq!(profile.len(), 24);
         assert!(
             profile

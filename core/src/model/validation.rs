@@ -1,4 +1,4 @@
-use chrono_tz::Tz;
+use crate::zone::Zone;
 
 /// Why a value was refused. The text names the field and the limits, never the value a person
 /// entered, so that it can be logged and shown across the FFI without leaking health data.
@@ -49,9 +49,8 @@ pub trait Validate {
 }
 
 /// Parses an IANA zone name (`Europe/Berlin`); refuses names the database does not know.
-pub fn parse_time_zone(field: &'static str, name: &str) -> Result<Tz, ValidationError> {
-    name.parse::<Tz>()
-        .map_err(|_| ValidationError::UnknownTimeZone { field })
+pub fn parse_time_zone(field: &'static str, name: &str) -> Result<Zone, ValidationError> {
+    Zone::named(name).ok_or(ValidationError::UnknownTimeZone { field })
 }
 
 /// Checks that `value` lies in `min..=max` (and is a number at all).

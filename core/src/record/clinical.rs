@@ -128,7 +128,7 @@ impl HealthRecord {
                 .into_iter()
                 .filter_map(|k| stats::summarize(k, &readings))
                 .collect(),
-            home_bp: stats::home_bp_average(&readings, zone, None),
+            home_bp: stats::home_bp_average(&readings, &zone, None),
             glucose: stats::glucose_metrics(&readings, from, to),
         })
     }
@@ -203,6 +203,6 @@ impl HealthRecord {
     }
 }
 
-fn zone(name: &str) -> Result<chrono_tz::Tz> {
+fn zone(name: &str) -> Result<crate::zone::Zone> {
     Ok(crate::model::parse_time_zone("device time zone", name)?)
 }

@@ -1,8 +1,8 @@
 //! The record's reminder operations: they gather what the pure functions of
 //! [`crate::reminders`] need from the store, and call them.
 
+use crate::zone::Zone;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use chrono_tz::Tz;
 
 use super::HealthRecord;
 use crate::error::Result;
@@ -129,7 +129,7 @@ impl HealthRecord {
             nudges: &[],
             alerts: &alerts,
         };
-        Ok(reminders::plan(&input, now, zone, horizon, max))
+        Ok(reminders::plan(&input, now, &zone, horizon, max))
     }
 
     /// Doses missed in `[since, now)`, oldest first: what a caregiver's device alerts about.
@@ -142,7 +142,7 @@ impl HealthRecord {
         let zone = zone(device_zone)?;
         let data = self.reminder_inputs(since - Duration::days(LOOK_BACK_DAYS))?;
         let taken = reminders::taken_by_medication(&data.doses);
-        let ctx = context(zone, &data.profile, &taken);
+        let ctx = context(&zone, &data.profile, &taken);
         Ok(reminders::missed_doses(
             &data.medications,
             &data.doses,
@@ -163,7 +163,7 @@ impl HealthRecord {
         let zone = zone(device_zone)?;
         let data = self.reminder_inputs(from - Duration::days(LOOK_BACK_DAYS))?;
         let taken = reminders::taken_by_medication(&data.doses);
-        let ctx = context(zone, &data.profile, &taken);
+        let ctx = context(&zone, &data.profile, &taken);
         let mut list = reminders::adherence(&data.medications, &data.doses, &ctx, from, to, now);
         list.retain(|a| a.counted > 0 || !a.doses.is_empty());
         Ok(list)
@@ -178,7 +178,7 @@ impl HealthRecord {
         let zone = zone(device_zone)?;
         let data = self.reminder_inputs(now - Duration::days(LOOK_BACK_DAYS))?;
         let taken = reminders::taken_by_medication(&data.doses);
-        Ok(refills(&data, &context(zone, &data.profile, &taken), now))
+        Ok(refills(&data, &context(&zone, &data.profile, &taken), now))
     }
 
     /// What a home screen shows at `now` for a phone in `device_zone`.
@@ -186,7 +186,7 @@ impl HealthRecord {
         let zone = zone(device_zone)?;
         let data = self.reminder_inputs(now - Duration::days(LOOK_BACK_DAYS))?;
         let taken = reminders::taken_by_medication(&data.doses);
-        let ctx = context(zone, &data.profile, &taken);
+        let ctx = context(&zone, &data.profile, &taken);
         let mut today = Today {
             due: Vec::new(),
             snoozed: Vec::new(),
@@ -229,7 +229,7 @@ impl HealthRecord {
                 .collect();
         }
         today.missed.sort_by_key(|d| d.occurrence.at);
-        let local_today = reminders::zone::local(zone, now).date();
+        let local_today = reminders::zone::local(&zone, now).date();
         today.refills_due = refills(&data, &ctx, now)
             .into_iter()
             .filter(|r| r.remind_on.is_some_and(|d| d <= local_today))
@@ -251,7 +251,7 @@ impl HealthRecord {
         let med = self.medication(medication_id)?;
         let data = self.reminder_inputs(now - Duration::days(LOOK_BACK_DAYS))?;
         let taken = reminders::taken_by_medication(&data.doses);
-        let ctx = context(zone, &data.profile, &taken);
+        let ctx = context(&zone, &data.profile, &taken);
         let list = reminders::occurrences(
             &med,
             &ctx,
@@ -288,7 +288,7 @@ impl HealthRecord {
         let med = self.medication(medication_id)?;
         let data = self.reminder_inputs(scheduled_at - Duration::days(LOOK_BACK_DAYS))?;
         let taken = reminders::taken_by_medication(&data.doses);
-        let ctx = context(zone, &data.profile, &taken);
+        let ctx = context(&zone, &data.profile, &taken);
         let next = reminders::occurrences(
             &med,
             &ctx,
@@ -326,17 +326,17 @@ fn refills(data: &Inputs, ctx: &OccurrenceContext<'_>, now: DateTime<Utc>) -> Ve
         .collect()
 }
 
-fn zone(name: &str) -> Result<Tz> {
+fn zone(name: &str) -> Result<Zone> {
     Ok(parse_time_zone("device time zone", name)?)
 }
 
 fn context<'a>(
-    zone: Tz,
+    zone: &Zone,
     profile: &Profile,
     taken: &'a std::collections::HashMap<String, Vec<DateTime<Utc>>>,
 ) -> OccurrenceContext<'a> {
     OccurrenceContext {
-        device_zone: zone,
+        device_zone: zone.clone(),
         meal_times: profile.meal_times,
         taken,
     }

@@ -8,8 +8,8 @@
 
 use std::collections::HashMap;
 
+use crate::zone::Zone;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Utc};
-use chrono_tz::Tz;
 
 use super::zone::{day_exists, local, resolve};
 use crate::model::{Dose, Meal, MealTimes, Medication, Schedule, TimeZonePolicy};
@@ -35,7 +35,7 @@ pub struct Occurrence {
 #[derive(Debug, Clone)]
 pub struct OccurrenceContext<'a> {
     /// The zone the phone is in: `local` medications follow it.
-    pub device_zone: Tz,
+    pub device_zone: Zone,
     /// The patient's meal times.
     pub meal_times: MealTimes,
     /// Instants of doses taken, by medication id, sorted (for schedules counted from the last
@@ -72,13 +72,15 @@ pub fn occurrences(
             continue;
         }
         let zone = match policy {
-            TimeZonePolicy::Local => ctx.device_zone,
-            TimeZonePolicy::Fixed { zone } => zone.parse().unwrap_or(ctx.device_zone),
+            TimeZonePolicy::Local => ctx.device_zone.clone(),
+            TimeZonePolicy::Fixed { zone } => {
+                Zone::named(zone).unwrap_or_else(|| ctx.device_zone.clone())
+            }
         };
         let walk = Walk {
             med,
             ctx,
-            zone,
+            zone: &zone,
             fixed: matches!(policy, TimeZonePolicy::Fixed { .. }),
             dose,
             from: a,
@@ -99,7 +101,7 @@ pub fn occurrences(
 struct Walk<'a> {
     med: &'a Medication,
     ctx: &'a OccurrenceContext<'a>,
-    zone: Tz,
+    zone: &'a Zone,
     fixed: bool,
     dose: &'a Dose,
     from: DateTime<Utc>,

@@ -4,8 +4,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::zone::Zone;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
-use chrono_tz::Tz;
 
 use super::doses::{DoseState, dose_states, late_dose_advice};
 use super::occurrences::{Occurrence, OccurrenceContext, occurrences};
@@ -151,7 +151,7 @@ pub struct PlannedNotification {
 pub fn plan(
     input: &PlanInput<'_>,
     now: DateTime<Utc>,
-    device_zone: Tz,
+    device_zone: &Zone,
     horizon: Duration,
     max: usize,
 ) -> Vec<PlannedNotification> {
@@ -159,7 +159,7 @@ pub fn plan(
     let mut out = Vec::new();
     let taken = taken_by_medication(input.doses);
     let ctx = OccurrenceContext {
-        device_zone,
+        device_zone: device_zone.clone(),
         meal_times: input.profile.meal_times,
         taken: &taken,
     };
@@ -348,7 +348,7 @@ fn group_id<'a>(kind: &str, min: i64, ids: impl Iterator<Item = &'a str>) -> Str
 }
 
 /// `time` on `date` in `zone`, or on the next day when that moment has passed.
-fn at_local(zone: Tz, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
+fn at_local(zone: &Zone, date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
     resolve(zone, date.and_time(time))
 }
 
@@ -364,7 +364,7 @@ fn refill_notifications(
     end: DateTime<Utc>,
     out: &mut Vec<PlannedNotification>,
 ) {
-    let zone = ctx.device_zone;
+    let zone = &ctx.device_zone;
     let today = local(zone, now).date();
     for med in input
         .medications
@@ -425,7 +425,7 @@ fn appointment_notifications(
     t: &Texts,
     a: &Appointment,
     profile: &Profile,
-    zone: Tz,
+    zone: &Zone,
     now: DateTime<Utc>,
     end: DateTime<Utc>,
     out: &mut Vec<PlannedNotification>,
@@ -459,7 +459,7 @@ fn appointment_notifications(
 fn measurement_notifications(
     t: &Texts,
     p: &MeasurementPlan,
-    zone: Tz,
+    zone: &Zone,
     now: DateTime<Utc>,
     end: DateTime<Utc>,
     out: &mut Vec<PlannedNotification>,
@@ -490,7 +490,7 @@ fn measurement_notifications(
 /// the soonest first.
 fn nudge_notifications(
     input: &PlanInput<'_>,
-    zone: Tz,
+    zone: &Zone,
     now: DateTime<Utc>,
     end: DateTime<Utc>,
     out: &mut Vec<PlannedNotification>,
@@ -537,7 +537,7 @@ fn nudge_notifications(
 /// `at`, or the end of the quiet hours it falls in.
 pub fn out_of_quiet_hours(
     at: DateTime<Utc>,
-    zone: Tz,
+    zone: &Zone,
     start: NaiveTime,
     end: NaiveTime,
 ) -> DateTime<Utc> {

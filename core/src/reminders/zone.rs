@@ -3,18 +3,18 @@
 //! valid instant after it; a local time that happens twice (fall back) happens once, the first
 //! time; a calendar day the zone skipped entirely (Samoa, 30 December 2011) has no times at all.
 
+use crate::zone::Zone;
 use chrono::{
     DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc,
 };
-use chrono_tz::Tz;
 
 /// The local wall-clock time of `at` in `tz`.
-pub fn local(tz: Tz, at: DateTime<Utc>) -> NaiveDateTime {
-    at.with_timezone(&tz).naive_local()
+pub fn local(tz: &Zone, at: DateTime<Utc>) -> NaiveDateTime {
+    at.with_timezone(tz).naive_local()
 }
 
 /// The instant at which the wall clock in `tz` shows `local`, by the rules above.
-pub fn resolve(tz: Tz, local_time: NaiveDateTime) -> DateTime<Utc> {
+pub fn resolve(tz: &Zone, local_time: NaiveDateTime) -> DateTime<Utc> {
     match tz.from_local_datetime(&local_time) {
         LocalResult::Single(t) => t.to_utc(),
         LocalResult::Ambiguous(a, b) => a.to_utc().min(b.to_utc()),
@@ -26,7 +26,7 @@ pub fn resolve(tz: Tz, local_time: NaiveDateTime) -> DateTime<Utc> {
 /// hides it. Offsets lie within ±15 hours of UTC, so the instant lies within ±15 hours of
 /// `local_time` read as UTC; inside that window the wall clock only moves forward (transitions
 /// are months apart), so a binary search over it finds the gap's end to the second.
-fn gap_end(tz: Tz, local_time: NaiveDateTime) -> DateTime<Utc> {
+fn gap_end(tz: &Zone, local_time: NaiveDateTime) -> DateTime<Utc> {
     let shows_at_least = |secs: i64| {
         let u = DateTime::from_timestamp(secs, 0).unwrap_or_default();
         let offset = tz.offset_from_utc_datetime(&u.naive_utc()).fix();
@@ -46,7 +46,7 @@ fn gap_end(tz: Tz, local_time: NaiveDateTime) -> DateTime<Utc> {
 }
 
 /// Whether the calendar day `date` happened at all in `tz`.
-pub fn day_exists(tz: Tz, date: NaiveDate) -> bool {
+pub fn day_exists(tz: &Zone, date: NaiveDate) -> bool {
     let midnight = date.and_time(NaiveTime::MIN);
     local(tz, resolve(tz, midnight)).date() == date
 }
@@ -61,26 +61,26 @@ mod tests {
 
     #[test]
     fn spring_forward_moves_to_the_end_of_the_gap() {
-        let ny: Tz = "America/New_York".parse().expect("zone");
+        let ny: Zone = "America/New_York".parse().expect("zone");
         // 2026-03-08 02:00 EST -> 03:00 EDT.
-        let at = resolve(ny, t("2026-03-08 02:30"));
+        let at = resolve(&ny, t("2026-03-08 02:30"));
         assert_eq!(
             at,
             "2026-03-08T07:00:00Z"
                 .parse::<DateTime<Utc>>()
                 .expect("utc")
         );
-        let lh: Tz = "Australia/Lord_Howe".parse().expect("zone");
+        let lh: Zone = "Australia/Lord_Howe".parse().expect("zone");
         // 2026-10-04 02:00 +10:30 -> 02:30 +11:00.
-        let at = resolve(lh, t("2026-10-04 02:15"));
-        assert_eq!(local(lh, at), t("2026-10-04 02:30"));
+        let at = resolve(&lh, t("2026-10-04 02:15"));
+        assert_eq!(local(&lh, at), t("2026-10-04 02:30"));
     }
 
     #[test]
     fn fall_back_takes_the_first_of_the_two() {
-        let berlin: Tz = "Europe/Berlin".parse().expect("zone");
+        let berlin: Zone = "Europe/Berlin".parse().expect("zone");
         // 2026-10-25 03:00 CEST -> 02:00 CET: 02:30 happens twice; the first is 00:30 UTC.
-        let at = resolve(berlin, t("2026-10-25 02:30"));
+        let at = resolve(&berlin, t("2026-10-25 02:30"));
         assert_eq!(
             at,
             "2026-10-25T00:30:00Z"
@@ -91,15 +91,15 @@ mod tests {
 
     #[test]
     fn samoa_skipped_the_30th_of_december_2011() {
-        let apia: Tz = "Pacific/Apia".parse().expect("zone");
+        let apia: Zone = "Pacific/Apia".parse().expect("zone");
         let d = |day| NaiveDate::from_ymd_opt(2011, 12, day).expect("date");
-        assert!(day_exists(apia, d(29)));
-        assert!(!day_exists(apia, d(30)));
-        assert!(day_exists(apia, d(31)));
-        let sp: Tz = "America/Sao_Paulo".parse().expect("zone");
+        assert!(day_exists(&apia, d(29)));
+        assert!(!day_exists(&apia, d(30)));
+        assert!(day_exists(&apia, d(31)));
+        let sp: Zone = "America/Sao_Paulo".parse().expect("zone");
         // DST began at midnight on 2018-11-04: the day existed from 01:00.
         assert!(day_exists(
-            sp,
+            &sp,
             NaiveDate::from_ymd_opt(2018, 11, 4).expect("date")
         ));
     }

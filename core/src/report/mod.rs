@@ -6,8 +6,8 @@ mod svg;
 
 use std::fmt::Write;
 
+use crate::zone::Zone;
 use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
 
 use crate::clinical::blood_pressure::BpGuideline;
 use crate::clinical::stats::{self, GlucoseMetrics};
@@ -31,7 +31,7 @@ pub struct ReportData {
     /// End of the period.
     pub to: DateTime<Utc>,
     /// The zone times are shown in.
-    pub zone: Tz,
+    pub zone: Zone,
     /// When it was made.
     pub generated: DateTime<Utc>,
     /// Readings taken in the period.
@@ -111,9 +111,11 @@ pub fn render(data: &ReportData, language: Language) -> String {
     );
     row(
         "generated",
-        local(data.generated)
-            .format("%Y-%m-%d %H:%M %Z")
-            .to_string(),
+        format!(
+            "{} {}",
+            local(data.generated).format("%Y-%m-%d %H:%M"),
+            data.zone.abbreviation(data.generated)
+        ),
     );
     html.push_str("</dl>");
 
@@ -182,7 +184,7 @@ fn blood_pressure(data: &ReportData, t: &Texts) -> String {
     };
     let points = stats::series(&data.readings, kind, CHART_POINTS);
     let target = data.targets.bp_target;
-    let protocol = stats::home_bp_average(&data.readings, data.zone, None);
+    let protocol = stats::home_bp_average(&data.readings, &data.zone, None);
     let frame = Frame::around(
         x_range(data),
         points
@@ -271,7 +273,7 @@ fn glucose(data: &ReportData, t: &Texts) -> String {
             format!("<p>{}</p>", esc(&t.text("no-readings"))),
         );
     };
-    let profile = stats::agp(&data.readings, data.zone);
+    let profile = stats::agp(&data.readings, &data.zone);
     let frame = Frame {
         x: (0.0, 24.0),
         y: (
