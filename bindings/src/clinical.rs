@@ -1,496 +1,341 @@
-//! Clinical rules across the FFI: classification, targets, alerts, statistics and series.
+//! Clinical rules across the FFI: classification, targets, alerts, statistics and series
+//! (remote types of the core's).
 
-use companion_core::clinical::{alerts as core_alerts, blood_pressure as bp, glucose as gl, stats};
-use companion_core::model as core;
+use companion_core::clinical::alerts::Assessment;
+use companion_core::clinical::blood_pressure::{
+    self as bp, BpCategory, BpClassification, BpGuideline, BpSetting,
+};
+use companion_core::clinical::glucose::{
+    self as gl, GlucoseClassification, GlucoseTargets, Hypoglycaemia, RangeBand, TargetStatus,
+};
+use companion_core::clinical::stats::{GlucoseMetrics, HomeBpAverage, SeriesPoint, Summary};
+use companion_core::model::{
+    Alert, AlertKind, BpTarget, ClinicalTargets, MealContext, ReadingKind,
+};
+use companion_core::{ReadingOutcome, Stats};
 
-use crate::convert::{instant, instant_text};
-use crate::error::CompanionError;
-use crate::readings::{MealContext, ReadingKind};
+use crate::types::{CalendarDate, Timestamp, UtcTimestamp};
 
-/// The blood-pressure guideline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+/// The guideline a patient's readings are classified by (a clinician's setting).
+#[uniffi::remote(Enum)]
 pub enum BpGuideline {
-    /// ACC/AHA 2017.
+    /// American College of Cardiology / American Heart Association 2017.
     AccAha2017,
-    /// ESH 2023.
+    /// European Society of Hypertension 2023.
     Esh2023,
 }
 
-/// Where a blood pressure was measured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+/// Where the reading was taken: home readings use the home thresholds.
+#[uniffi::remote(Enum)]
 pub enum BpSetting {
-    /// In the office.
+    /// Measured by a clinician in the office.
     Office,
-    /// At home.
+    /// Measured by the patient at home (every reading the patient logs).
     Home,
 }
 
-/// A blood-pressure category (see the core's `BpCategory`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+/// A blood-pressure category. Which ones occur depends on the guideline.
+#[uniffi::remote(Enum)]
 pub enum BpCategory {
-    /// ESH optimal.
+    /// ESH: < 120 and < 80.
     Optimal,
-    /// Normal.
+    /// ACC/AHA: < 120 and < 80. ESH: 120-129 and/or 80-84.
     Normal,
-    /// ACC/AHA elevated.
+    /// ACC/AHA: 120-129 and < 80.
     Elevated,
-    /// ESH high-normal.
+    /// ESH: 130-139 and/or 85-89.
     HighNormal,
-    /// ACC/AHA stage 1.
+    /// ACC/AHA: 130-139 or 80-89 (home 130-134 or 80-84).
     Stage1,
-    /// ACC/AHA stage 2.
+    /// ACC/AHA: >= 140 or >= 90 (home >= 135 or >= 85).
     Stage2,
-    /// ESH home: below 135/85.
+    /// ESH at home: below the home hypertension threshold 135/85.
     BelowHomeThreshold,
-    /// ESH home: at or above 135/85.
+    /// ESH at home: >= 135 and/or >= 85.
     HomeHypertension,
-    /// ESH grade 1.
+    /// ESH: 140-159 and/or 90-99.
     Grade1,
-    /// ESH grade 2.
+    /// ESH: 160-179 and/or 100-109.
     Grade2,
-    /// ESH grade 3.
+    /// ESH: >= 180 and/or >= 110.
     Grade3,
-    /// ESH isolated systolic hypertension.
+    /// ESH: systolic >= 140 and diastolic < 90.
     IsolatedSystolicHypertension,
 }
 
-/// A classified blood pressure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+/// A classified reading.
+#[uniffi::remote(Record)]
 pub struct BpClassification {
-    /// Guideline used.
+    /// The guideline used.
     pub guideline: BpGuideline,
-    /// Setting used.
+    /// The setting used.
     pub setting: BpSetting,
-    /// Category.
+    /// The category.
     pub category: BpCategory,
-    /// Hypertensive crisis (>= 180 and/or >= 120): urgent.
+    /// A hypertensive crisis: >= 180 systolic and/or >= 120 diastolic (AHA). Urgent, whatever
+    /// the guideline.
     pub crisis: bool,
 }
 
-/// Hypoglycaemia level.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+/// Hypoglycaemia levels (level 3 is an event needing help, not a threshold).
+#[uniffi::remote(Enum)]
 pub enum Hypoglycaemia {
-    /// < 70 mg/dL.
+    /// < 70 and >= 54 mg/dL.
     Level1,
-    /// < 54 mg/dL.
+    /// < 54 mg/dL: clinically significant, urgent.
     Level2,
 }
 
-/// Time-in-range band.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+/// The consensus bands used for time in range.
+#[uniffi::remote(Enum)]
 pub enum RangeBand {
-    /// < 54.
+    /// < 54 mg/dL.
     VeryLow,
-    /// 54-69.
+    /// 54 to < 70 mg/dL.
     Low,
-    /// 70-180.
+    /// 70 to 180 mg/dL.
     InRange,
-    /// 181-250.
+    /// > 180 to 250 mg/dL.
     High,
-    /// > 250.
+    /// > 250 mg/dL.
     VeryHigh,
 }
 
-/// Against the patient's targets.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+/// Against the patient's own targets for the meal context.
+#[uniffi::remote(Enum)]
 pub enum TargetStatus {
-    /// Below.
+    /// Below the target.
     Below,
-    /// Within.
+    /// Within the target.
     InTarget,
-    /// Above.
+    /// Above the target.
     Above,
 }
 
-/// A classified glucose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Record)]
+/// A classified glucose reading.
+#[uniffi::remote(Record)]
 pub struct GlucoseClassification {
     /// Hypoglycaemia, if any.
+    #[uniffi(default)]
     pub hypoglycaemia: Option<Hypoglycaemia>,
-    /// Time-in-range band.
+    /// The time-in-range band.
     pub band: RangeBand,
-    /// Against targets.
+    /// Against the patient's targets.
     pub target: TargetStatus,
 }
 
+/// Glucose targets, a clinician's per-patient setting (mg/dL).
+#[uniffi::remote(Record)]
+pub struct GlucoseTargets {
+    /// Fasting and before meals: lower bound (default 80).
+    pub pre_meal_low: f64,
+    /// Fasting and before meals: upper bound (default 130).
+    pub pre_meal_high: f64,
+    /// One to two hours after a meal: below this (default 180).
+    pub post_meal_below: f64,
+}
+
 /// What a reading means.
-#[derive(Debug, Clone, Copy, PartialEq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum Assessment {
-    /// Blood pressure.
-    BloodPressure {
-        /// Its classification.
-        classification: BpClassification,
-    },
-    /// Glucose.
-    Glucose {
-        /// Its classification.
-        classification: GlucoseClassification,
-    },
-    /// Temperature.
+    /// A blood pressure, classified (home setting) by the patient's guideline.
+    BloodPressure(BpClassification),
+    /// A glucose, against the patient's targets.
+    Glucose(GlucoseClassification),
+    /// A temperature, against the fever threshold when one is set.
     Temperature {
-        /// At or above the fever threshold.
+        /// At or above the threshold.
         fever: bool,
     },
-    /// No classification.
+    /// No classification for this kind.
     Unclassified,
 }
 
-/// The clinician's targets.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct ClinicalTargets {
-    /// Guideline.
-    pub bp_guideline: BpGuideline,
-    /// Target systolic, mmHg.
-    pub bp_target_systolic: u16,
-    /// Target diastolic, mmHg.
-    pub bp_target_diastolic: u16,
-    /// Pre-meal glucose low, mg/dL.
-    pub pre_meal_low: f64,
-    /// Pre-meal glucose high, mg/dL.
-    pub pre_meal_high: f64,
-    /// Post-meal glucose: below, mg/dL.
-    pub post_meal_below: f64,
-    /// Fever threshold, °C.
-    pub fever_threshold_c: Option<f64>,
-    /// Who set them.
-    pub set_by: Option<String>,
-    /// When (RFC 3339).
-    pub set_at: Option<String>,
+/// A blood-pressure target: readings below it are at target.
+#[uniffi::remote(Record)]
+pub struct BpTarget {
+    /// Systolic, mmHg.
+    pub systolic: u16,
+    /// Diastolic, mmHg.
+    pub diastolic: u16,
 }
 
-/// What was urgent.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+/// The patient's clinical targets: a clinician's settings, kept in the record with who set them
+/// and when, so the patient sees both.
+#[uniffi::remote(Record)]
+pub struct ClinicalTargets {
+    /// The guideline blood pressure is classified by.
+    pub bp_guideline: BpGuideline,
+    /// The blood-pressure target (default < 130/80: ACC/AHA 2017 and ESH 2023 for most adults).
+    pub bp_target: BpTarget,
+    /// Glucose targets.
+    pub glucose: GlucoseTargets,
+    /// A temperature at or above this (°C) raises a fever alert (set for recovery after
+    /// surgery; none by default).
+    #[uniffi(default)]
+    pub fever_threshold_c: Option<f64>,
+    /// Who set them (none: the defaults).
+    #[uniffi(default)]
+    pub set_by: Option<String>,
+    /// When.
+    #[uniffi(default)]
+    pub set_at: Option<Timestamp>,
+}
+
+/// An urgent finding.
+#[uniffi::remote(Enum)]
 pub enum AlertKind {
-    /// Glucose < 54 mg/dL.
+    /// Glucose < 54 mg/dL (ADA level 2).
     Level2Hypoglycaemia,
-    /// >= 180 and/or >= 120 mmHg.
+    /// >= 180 systolic and/or >= 120 diastolic (AHA).
     HypertensiveCrisis,
-    /// Fever after surgery.
+    /// A temperature at or above the threshold set for recovery after surgery.
     Fever,
 }
 
-/// An urgent alert, with the advice shown.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+/// An urgent alert raised when a reading was stored. It is part of the record, so caregivers'
+/// devices see it after sync; the advice text is stored as shown.
+#[uniffi::remote(Record)]
 pub struct Alert {
-    /// Id.
+    /// The entry id (UUID v7).
     pub id: String,
-    /// The reading.
+    /// The reading that raised it.
     pub reading_id: String,
-    /// Kind.
+    /// What was found.
     pub kind: AlertKind,
-    /// When the reading was taken (RFC 3339).
-    pub at: String,
-    /// Title.
+    /// When the reading was taken.
+    pub at: Timestamp,
+    /// A short title.
     pub title: String,
-    /// Advice.
+    /// The guideline's advice, as shown.
     pub advice: String,
-    /// Guideline source.
+    /// The guideline the advice comes from.
     pub source: String,
-    /// When acknowledged.
-    pub acknowledged_at: Option<String>,
-    /// By whom.
+    /// When someone acknowledged it.
+    #[uniffi(default)]
+    pub acknowledged_at: Option<Timestamp>,
+    /// Who acknowledged it.
+    #[uniffi(default)]
     pub acknowledged_by: Option<String>,
 }
 
 /// What storing a reading did.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct ReadingOutcome {
-    /// The stored id.
+    /// The stored reading's id (an earlier import's, for a duplicate import).
     pub id: String,
-    /// An identical import was already stored.
+    /// True when an identical import was already stored (nothing new was written).
     pub duplicate: bool,
     /// What the reading means.
     pub assessment: Assessment,
-    /// Urgent alerts raised (show them at once).
+    /// The urgent alerts it raised, stored with it in the same transaction.
+    #[uniffi(default)]
     pub alerts: Vec<Alert>,
 }
 
-/// Summary of one kind.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct Summary {
-    /// Kind.
-    pub kind: ReadingKind,
-    /// Readings.
-    pub count: u64,
-    /// Mean (systolic for blood pressure).
-    pub mean: f64,
-    /// Lowest.
-    pub min: f64,
-    /// Highest.
-    pub max: f64,
-    /// Mean diastolic.
-    pub mean_secondary: Option<f64>,
-    /// Slope per week.
-    pub trend_per_week: Option<f64>,
-}
-
-/// The home blood-pressure protocol average.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct HomeBpAverage {
-    /// Mean systolic.
-    pub systolic: f64,
-    /// Mean diastolic.
-    pub diastolic: f64,
-    /// Day 1 (discarded), `YYYY-MM-DD`.
-    pub first_day: String,
-    /// Last day.
-    pub last_day: String,
-    /// Readings used.
-    pub readings_used: u64,
-    /// Days used.
-    pub days_used: u64,
-    /// Share of the 24 readings asked for.
-    pub completeness: f64,
-    /// At least 3 days after day 1.
-    pub sufficient: bool,
-}
-
-/// Glucose metrics.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct GlucoseMetrics {
-    /// Readings.
-    pub count: u64,
-    /// Mean, mg/dL.
-    pub mean_mg_dl: f64,
-    /// GMI, %.
-    pub gmi_percent: f64,
-    /// CV, %.
-    pub cv_percent: f64,
-    /// 70-180, %.
-    pub in_range: f64,
-    /// < 70, %.
-    pub below_70: f64,
-    /// < 54, %.
-    pub below_54: f64,
-    /// > 180, %.
-    pub above_180: f64,
-    /// > 250, %.
-    pub above_250: f64,
-    /// >= 14 days and >= 70 % of sensor readings.
-    pub sufficient: bool,
-}
-
 /// Statistics of a period.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct Stats {
-    /// Per kind.
+    /// Start of the period.
+    pub from: UtcTimestamp,
+    /// End of the period.
+    pub to: UtcTimestamp,
+    /// Per kind with readings.
+    #[uniffi(default)]
     pub summaries: Vec<Summary>,
-    /// Home BP protocol.
+    /// The home blood-pressure protocol over the last 7 days measured in the period.
+    #[uniffi(default)]
     pub home_bp: Option<HomeBpAverage>,
-    /// Glucose.
+    /// Glucose metrics.
+    #[uniffi(default)]
     pub glucose: Option<GlucoseMetrics>,
 }
 
-/// A chart point.
-#[derive(Debug, Clone, Copy, PartialEq, uniffi::Record)]
+/// Summary of one kind over a period (primary value: systolic for blood pressure).
+#[uniffi::remote(Record)]
+pub struct Summary {
+    /// The kind.
+    pub kind: ReadingKind,
+    /// Readings.
+    pub count: u64,
+    /// Mean of the primary value.
+    pub mean: f64,
+    /// Lowest primary value.
+    pub min: f64,
+    /// Highest primary value.
+    pub max: f64,
+    /// Mean of the secondary value (diastolic), when the kind has one.
+    #[uniffi(default)]
+    pub mean_secondary: Option<f64>,
+    /// Least-squares slope of the primary value, per week; `None` with fewer than two readings
+    /// or no time between them.
+    #[uniffi(default)]
+    pub trend_per_week: Option<f64>,
+}
+
+/// The home blood-pressure protocol average (CLINICAL.md, "Home BP monitoring protocol
+/// (ESH)": 7 days, morning and evening, two readings each; discard day 1; average the rest).
+#[uniffi::remote(Record)]
+pub struct HomeBpAverage {
+    /// Mean systolic of the readings used, mmHg.
+    pub systolic: f64,
+    /// Mean diastolic, mmHg.
+    pub diastolic: f64,
+    /// The protocol's first day (its readings are discarded).
+    pub first_day: CalendarDate,
+    /// The protocol's last day.
+    pub last_day: CalendarDate,
+    /// Readings averaged (days 2 to 7).
+    pub readings_used: u64,
+    /// Days 2 to 7 with readings.
+    pub days_used: u64,
+    /// Morning and evening sessions (days 2 to 7) with at least two readings.
+    pub complete_sessions: u64,
+    /// Readings used out of the 24 the protocol asks for (6 days x 2 sessions x 2), 0 to 1.
+    pub completeness: f64,
+    /// At least 3 days of readings after day 1 (ESH: 7 days, at least 3).
+    pub sufficient: bool,
+}
+
+/// Glucose metrics over a period (CLINICAL.md, "CGM / time-in-range targets", "GMI").
+#[uniffi::remote(Record)]
+pub struct GlucoseMetrics {
+    /// Readings.
+    pub count: u64,
+    /// Days in the period.
+    pub period_days: f64,
+    /// Mean glucose, mg/dL.
+    pub mean_mg_dl: f64,
+    /// Glucose management indicator, % = 3.31 + 0.02392 x mean (mg/dL) (Bergenstal 2018).
+    pub gmi_percent: f64,
+    /// Coefficient of variation, % (population SD / mean); target <= 36 %.
+    pub cv_percent: f64,
+    /// Share 70-180 mg/dL, %; target > 70 %.
+    pub in_range: f64,
+    /// Share < 70 mg/dL (including < 54), %; target < 4 %.
+    pub below_70: f64,
+    /// Share < 54 mg/dL, %; target < 1 %.
+    pub below_54: f64,
+    /// Share > 180 mg/dL (including > 250), %; target < 25 %.
+    pub above_180: f64,
+    /// Share > 250 mg/dL, %; target < 5 %.
+    pub above_250: f64,
+    /// Readings over those a sensor would give in the period, 0 to 1.
+    pub coverage: f64,
+    /// Enough data for these metrics: >= 14 days and >= 70 % of expected readings.
+    pub sufficient: bool,
+}
+
+/// A point of a chart series.
+#[uniffi::remote(Record)]
 pub struct SeriesPoint {
-    /// ms since the epoch.
+    /// Time, ms since the epoch.
     pub t_ms: i64,
-    /// Value.
+    /// Primary value.
     pub value: f64,
-    /// Secondary value (diastolic).
+    /// Secondary value (diastolic), if any.
+    #[uniffi(default)]
     pub secondary: Option<f64>,
-}
-
-fn guideline_in(g: BpGuideline) -> bp::BpGuideline {
-    match g {
-        BpGuideline::AccAha2017 => bp::BpGuideline::AccAha2017,
-        BpGuideline::Esh2023 => bp::BpGuideline::Esh2023,
-    }
-}
-
-fn guideline_out(g: bp::BpGuideline) -> BpGuideline {
-    match g {
-        bp::BpGuideline::AccAha2017 => BpGuideline::AccAha2017,
-        bp::BpGuideline::Esh2023 => BpGuideline::Esh2023,
-    }
-}
-
-impl From<bp::BpClassification> for BpClassification {
-    fn from(c: bp::BpClassification) -> Self {
-        use bp::BpCategory as C;
-        Self {
-            guideline: guideline_out(c.guideline),
-            setting: match c.setting {
-                bp::BpSetting::Office => BpSetting::Office,
-                bp::BpSetting::Home => BpSetting::Home,
-            },
-            category: match c.category {
-                C::Optimal => BpCategory::Optimal,
-                C::Normal => BpCategory::Normal,
-                C::Elevated => BpCategory::Elevated,
-                C::HighNormal => BpCategory::HighNormal,
-                C::Stage1 => BpCategory::Stage1,
-                C::Stage2 => BpCategory::Stage2,
-                C::BelowHomeThreshold => BpCategory::BelowHomeThreshold,
-                C::HomeHypertension => BpCategory::HomeHypertension,
-                C::Grade1 => BpCategory::Grade1,
-                C::Grade2 => BpCategory::Grade2,
-                C::Grade3 => BpCategory::Grade3,
-                C::IsolatedSystolicHypertension => BpCategory::IsolatedSystolicHypertension,
-            },
-            crisis: c.crisis,
-        }
-    }
-}
-
-impl From<gl::GlucoseClassification> for GlucoseClassification {
-    fn from(c: gl::GlucoseClassification) -> Self {
-        Self {
-            hypoglycaemia: c.hypoglycaemia.map(|h| match h {
-                gl::Hypoglycaemia::Level1 => Hypoglycaemia::Level1,
-                gl::Hypoglycaemia::Level2 => Hypoglycaemia::Level2,
-            }),
-            band: match c.band {
-                gl::RangeBand::VeryLow => RangeBand::VeryLow,
-                gl::RangeBand::Low => RangeBand::Low,
-                gl::RangeBand::InRange => RangeBand::InRange,
-                gl::RangeBand::High => RangeBand::High,
-                gl::RangeBand::VeryHigh => RangeBand::VeryHigh,
-            },
-            target: match c.target {
-                gl::TargetStatus::Below => TargetStatus::Below,
-                gl::TargetStatus::InTarget => TargetStatus::InTarget,
-                gl::TargetStatus::Above => TargetStatus::Above,
-            },
-        }
-    }
-}
-
-impl From<core_alerts::Assessment> for Assessment {
-    fn from(a: core_alerts::Assessment) -> Self {
-        match a {
-            core_alerts::Assessment::BloodPressure(c) => Self::BloodPressure {
-                classification: c.into(),
-            },
-            core_alerts::Assessment::Glucose(c) => Self::Glucose {
-                classification: c.into(),
-            },
-            core_alerts::Assessment::Temperature { fever } => Self::Temperature { fever },
-            core_alerts::Assessment::Unclassified => Self::Unclassified,
-        }
-    }
-}
-
-impl From<core::ClinicalTargets> for ClinicalTargets {
-    fn from(t: core::ClinicalTargets) -> Self {
-        Self {
-            bp_guideline: guideline_out(t.bp_guideline),
-            bp_target_systolic: t.bp_target.systolic,
-            bp_target_diastolic: t.bp_target.diastolic,
-            pre_meal_low: t.glucose.pre_meal_low,
-            pre_meal_high: t.glucose.pre_meal_high,
-            post_meal_below: t.glucose.post_meal_below,
-            fever_threshold_c: t.fever_threshold_c,
-            set_by: t.set_by,
-            set_at: t.set_at.as_ref().map(instant_text),
-        }
-    }
-}
-
-impl TryFrom<ClinicalTargets> for core::ClinicalTargets {
-    type Error = CompanionError;
-
-    fn try_from(t: ClinicalTargets) -> Result<Self, CompanionError> {
-        Ok(Self {
-            bp_guideline: guideline_in(t.bp_guideline),
-            bp_target: core::BpTarget {
-                systolic: t.bp_target_systolic,
-                diastolic: t.bp_target_diastolic,
-            },
-            glucose: gl::GlucoseTargets {
-                pre_meal_low: t.pre_meal_low,
-                pre_meal_high: t.pre_meal_high,
-                post_meal_below: t.post_meal_below,
-            },
-            fever_threshold_c: t.fever_threshold_c,
-            set_by: t.set_by,
-            set_at: t.set_at.map(|s| instant("set at", &s)).transpose()?,
-        })
-    }
-}
-
-impl From<core::Alert> for Alert {
-    fn from(a: core::Alert) -> Self {
-        Self {
-            id: a.id,
-            reading_id: a.reading_id,
-            kind: match a.kind {
-                core::AlertKind::Level2Hypoglycaemia => AlertKind::Level2Hypoglycaemia,
-                core::AlertKind::HypertensiveCrisis => AlertKind::HypertensiveCrisis,
-                core::AlertKind::Fever => AlertKind::Fever,
-            },
-            at: instant_text(&a.at),
-            title: a.title,
-            advice: a.advice,
-            source: a.source,
-            acknowledged_at: a.acknowledged_at.as_ref().map(instant_text),
-            acknowledged_by: a.acknowledged_by,
-        }
-    }
-}
-
-impl From<companion_core::ReadingOutcome> for ReadingOutcome {
-    fn from(o: companion_core::ReadingOutcome) -> Self {
-        Self {
-            id: o.id,
-            duplicate: o.duplicate,
-            assessment: o.assessment.into(),
-            alerts: o.alerts.into_iter().map(Into::into).collect(),
-        }
-    }
-}
-
-impl From<companion_core::Stats> for Stats {
-    fn from(s: companion_core::Stats) -> Self {
-        Self {
-            summaries: s
-                .summaries
-                .into_iter()
-                .map(|k| Summary {
-                    kind: k.kind.into(),
-                    count: k.count as u64,
-                    mean: k.mean,
-                    min: k.min,
-                    max: k.max,
-                    mean_secondary: k.mean_secondary,
-                    trend_per_week: k.trend_per_week,
-                })
-                .collect(),
-            home_bp: s.home_bp.map(|p| HomeBpAverage {
-                systolic: p.systolic,
-                diastolic: p.diastolic,
-                first_day: p.first_day.to_string(),
-                last_day: p.last_day.to_string(),
-                readings_used: p.readings_used as u64,
-                days_used: p.days_used as u64,
-                completeness: p.completeness,
-                sufficient: p.sufficient,
-            }),
-            glucose: s.glucose.map(|g| GlucoseMetrics {
-                count: g.count as u64,
-                mean_mg_dl: g.mean_mg_dl,
-                gmi_percent: g.gmi_percent,
-                cv_percent: g.cv_percent,
-                in_range: g.in_range,
-                below_70: g.below_70,
-                below_54: g.below_54,
-                above_180: g.above_180,
-                above_250: g.above_250,
-                sufficient: g.sufficient,
-            }),
-        }
-    }
-}
-
-impl From<stats::SeriesPoint> for SeriesPoint {
-    fn from(p: stats::SeriesPoint) -> Self {
-        Self {
-            t_ms: p.t_ms,
-            value: p.value,
-            secondary: p.secondary,
-        }
-    }
 }
 
 /// Classifies a blood pressure (mmHg) by `guideline` in `setting`.
@@ -501,21 +346,15 @@ pub fn classify_blood_pressure(
     guideline: BpGuideline,
     setting: BpSetting,
 ) -> BpClassification {
-    let setting = match setting {
-        BpSetting::Office => bp::BpSetting::Office,
-        BpSetting::Home => bp::BpSetting::Home,
-    };
-    bp::classify(systolic, diastolic, guideline_in(guideline), setting).into()
+    bp::classify(systolic, diastolic, guideline, setting)
 }
 
-/// Classifies a glucose (mg/dL) taken in `context` against `targets`.
+/// Classifies a glucose (mg/dL) taken in `context` against the glucose `targets`.
 #[uniffi::export]
 pub fn classify_glucose(
     mg_dl: f64,
     context: MealContext,
-    targets: ClinicalTargets,
-) -> Result<GlucoseClassification, CompanionError> {
-    let targets: core::ClinicalTargets = targets.try_into()?;
-    let context = crate::readings::context_in(context);
-    Ok(gl::classify(mg_dl, context, &targets.glucose).into())
+    targets: GlucoseTargets,
+) -> GlucoseClassification {
+    gl::classify(mg_dl, context, &targets)
 }

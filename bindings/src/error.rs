@@ -1,19 +1,23 @@
 //! The error every FFI call can raise: a typed enum the foreign side can switch on, with messages
-//! that name fields and limits, never a value a patient entered.
+//! that name fields and limits, never a value a patient entered. docs/errors.md says which to
+//! retry, which to show and which to report.
 
-use companion_core::Error as Core;
+use companion_core::{DoseLimit, Error as Core, StorageKind};
 
 /// Why a call failed. Nothing was written when a call fails.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 #[non_exhaustive]
 pub enum CompanionError {
-    /// A value was refused: `field` names it, `reason` says what is expected.
+    /// A value was refused: `field` names it as the core does, `reason` says what is expected.
+    /// In a batch call, `item` is the position (from 0) of the refused entry.
     #[error("invalid {field}: {reason}")]
     InvalidInput {
         /// The field that was wrong.
         field: String,
         /// What is expected of it (limits, format).
         reason: String,
+        /// The position of the refused entry in a batch call.
+        item: Option<u32>,
     },
     /// No live entry of that kind has that id.
     #[error("no {entity} with that id")]
@@ -26,10 +30,12 @@ pub enum CompanionError {
     AlreadyExists {
         /// What was being added.
         entity: String,
+        /// The position of the entry in a batch call.
+        item: Option<u32>,
     },
     /// An as-needed dose beyond its limits: ask the person, and log it again with
     /// `confirmed_over_limit` if they confirm.
-    #[error("beyond the {limit:?}")]
+    #[error("this dose would go beyond the {limit}")]
     DoseLimitExceeded {
         /// Which limit.
         limit: DoseLimit,
@@ -48,9 +54,11 @@ pub enum CompanionError {
         /// The newest this library reads.
         supported: i64,
     },
-    /// The database or a document failed or is damaged.
+    /// The database or a document failed or is damaged: switch on `kind` (retry when `Busy`).
     #[error("storage failure: {reason}")]
     Storage {
+        /// What kind of failure.
+        kind: StorageKind,
         /// A description free of patient data.
         reason: String,
     },
@@ -62,19 +70,40 @@ pub enum CompanionError {
     },
 }
 
-/// The limit of an as-needed medication that a dose would break.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+/// Which limit of an as-needed medication a dose would break.
+#[uniffi::remote(Enum)]
 pub enum DoseLimit {
-    /// The most doses in a calendar day.
+    /// The most doses in one calendar day.
     DailyMaximum {
         /// The limit.
         max: u32,
     },
-    /// The least minutes between doses.
+    /// The least time between two doses.
     MinimumInterval {
-        /// The limit.
+        /// The limit, in minutes.
         minutes: u32,
     },
+}
+
+/// What kind of storage failure happened, so that a caller can act: retry a busy record, tell
+/// the person to free space, show that the file cannot be written, or report damage.
+#[uniffi::remote(Enum)]
+pub enum StorageKind {
+    /// Another connection (the app, its notification extension, a sync thread) holds the lock
+    /// past the busy timeout. Retry shortly; nothing was written.
+    Busy,
+    /// The disk or the app's quota is full. Ask the person to free space; nothing was written.
+    Full,
+    /// The file or its folder cannot be written (read-only, or permission denied).
+    ReadOnly,
+    /// The file is damaged or is not a record. Report it; do not retry.
+    Corrupt,
+    /// The operating system reported an I/O error.
+    Io,
+    /// The file could not be opened (its folder is missing, or the path is not a file).
+    CannotOpen,
+    /// Any other database failure (a bug if seen: report it).
+    Other,
 }
 
 impl CompanionError {
@@ -83,30 +112,33 @@ impl CompanionError {
         Self::InvalidInput {
             field: field.to_string(),
             reason: reason.to_string(),
+            item: None,
         }
+    }
+
+    /// This error as the failure of the batch entry at `index`.
+    fn at_item(mut self, index: usize) -> Self {
+        if let Self::InvalidInput { item, .. } | Self::AlreadyExists { item, .. } = &mut self {
+            *item = u32::try_from(index).ok();
+        }
+        self
     }
 }
 
 impl From<companion_core::model::ValidationError> for CompanionError {
     fn from(e: companion_core::model::ValidationError) -> Self {
-        use companion_core::model::ValidationError as V;
-        let field = match &e {
-            V::OutOfRange { field, .. }
-            | V::Empty { field }
-            | V::UnknownTimeZone { field }
-            | V::Invalid { field, .. } => (*field).to_string(),
-            V::DiastolicNotBelowSystolic => "diastolic".to_string(),
-            _ => "value".to_string(),
-        };
-        Self::InvalidInput {
-            field,
-            reason: e.to_string(),
-        }
+        Self::invalid(e.field(), &e.to_string())
     }
 }
 
 impl From<Core> for CompanionError {
     fn from(e: Core) -> Self {
+        if let Some(kind) = e.storage_kind() {
+            return Self::Storage {
+                kind,
+                reason: e.to_string(),
+            };
+        }
         match e {
             Core::Invalid(v) => v.into(),
             Core::NotFound { entity } => Self::NotFound {
@@ -114,24 +146,18 @@ impl From<Core> for CompanionError {
             },
             Core::AlreadyExists { entity } => Self::AlreadyExists {
                 entity: entity.to_string(),
+                item: None,
             },
-            Core::DoseLimit(limit) => Self::DoseLimitExceeded {
-                limit: match limit {
-                    companion_core::DoseLimit::DailyMaximum { max } => {
-                        DoseLimit::DailyMaximum { max }
-                    }
-                    companion_core::DoseLimit::MinimumInterval { minutes } => {
-                        DoseLimit::MinimumInterval { minutes }
-                    }
-                },
-            },
+            Core::DoseLimit(limit) => Self::DoseLimitExceeded { limit },
             Core::NoRecord => Self::NoRecord,
             Core::RecordExists => Self::RecordExists,
             Core::SchemaTooNew { found, supported } => Self::SchemaTooNew { found, supported },
+            Core::Batch { index, source } => Self::from(*source).at_item(index),
             Core::InvalidChanges { .. } | Core::InvalidDocumentId => Self::InvalidSyncData {
                 reason: e.to_string(),
             },
             other => Self::Storage {
+                kind: StorageKind::Other,
                 reason: other.to_string(),
             },
         }

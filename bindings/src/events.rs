@@ -1,276 +1,133 @@
-//! Dose events, journal entries and appointments across the FFI.
+//! Dose events, refills, journal entries, appointments and measurement plans across the FFI
+//! (remote types of the core's).
 
-use companion_core::model as core;
+use companion_core::model::{
+    Appointment, Dose, DoseEvent, DoseStatus, JournalEntry, MeasurementPlan, ReadingKind, Refill,
+};
 
-use crate::convert::{instant, instant_text};
 use crate::error::CompanionError;
-use crate::medications::Dose;
+use crate::types::{CalendarDate, TimeOfDay, Timestamp};
 
-/// Taken or skipped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+/// What happened to a dose. "Missed" is never stored: it is derived from the schedule and the
+/// absence of an event once the grace window has passed, so every device derives it alike.
+#[uniffi::remote(Enum)]
 pub enum DoseStatus {
-    /// Taken.
+    /// Taken, at [`DoseEvent::at`].
     Taken,
-    /// Skipped.
+    /// Deliberately not taken.
     Skipped,
-    /// Snoozed until `snoozed_until`.
+    /// Put off until [`DoseEvent::snoozed_until`]; due again then.
     Snoozed,
 }
 
-/// A dose taken or skipped.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+/// A dose taken or skipped: one entry in the dose log.
+#[uniffi::remote(Record)]
 pub struct DoseEvent {
-    /// Entry id (use `new_id()`).
+    /// The entry id (UUID v7).
     pub id: String,
-    /// The medication.
+    /// The medication it belongs to.
     pub medication_id: String,
-    /// The scheduled occurrence it answers (RFC 3339); none for as-needed doses.
-    pub scheduled_at: Option<String>,
+    /// The scheduled occurrence it answers; `None` for an as-needed dose.
+    #[uniffi(default)]
+    pub scheduled_at: Option<Timestamp>,
     /// Taken or skipped.
     pub status: DoseStatus,
-    /// When (RFC 3339).
-    pub at: String,
-    /// The amount when it differs from the medication's dose.
+    /// When it was taken (or skipped), with the UTC offset of the place.
+    pub at: Timestamp,
+    /// The amount, when it differs from the medication's dose.
+    #[uniffi(default)]
     pub amount: Option<Dose>,
-    /// Who logged it.
+    /// Who logged it (the patient, a caregiver's name).
+    #[uniffi(default)]
     pub logged_by: Option<String>,
-    /// A note.
+    /// A free-text note.
+    #[uniffi(default)]
     pub note: Option<String>,
-    /// For a snooze: when it is due again (RFC 3339).
-    pub snoozed_until: Option<String>,
-    /// A dose beyond an as-needed limit that the person confirmed.
+    /// For a snooze: when the dose is due again.
+    #[uniffi(default)]
+    pub snoozed_until: Option<Timestamp>,
+    /// The person confirmed a dose beyond an as-needed limit; kept as part of the record.
     pub confirmed_over_limit: bool,
 }
 
-/// A refill: units added to what is on hand.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+/// A refill of a medication: units added to what is on hand.
+#[uniffi::remote(Record)]
 pub struct Refill {
-    /// Entry id (use `new_id()`).
+    /// The entry id (UUID v7).
     pub id: String,
-    /// The medication.
+    /// The medication refilled.
     pub medication_id: String,
-    /// When (RFC 3339).
-    pub at: String,
-    /// Units added.
+    /// When.
+    pub at: Timestamp,
+    /// Units added (tablets, ml).
     pub amount: f64,
 }
 
-impl From<core::Refill> for Refill {
-    fn from(r: core::Refill) -> Self {
-        Self {
-            id: r.id,
-            medication_id: r.medication_id,
-            at: instant_text(&r.at),
-            amount: r.amount,
-        }
-    }
-}
-
-impl TryFrom<Refill> for core::Refill {
-    type Error = CompanionError;
-
-    fn try_from(r: Refill) -> Result<Self, CompanionError> {
-        Ok(Self {
-            id: r.id,
-            medication_id: r.medication_id,
-            at: instant("refill time", &r.at)?,
-            amount: r.amount,
-        })
-    }
-}
-
-/// A journal entry.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+/// A journal entry: how the day went, a mood, symptoms.
+#[uniffi::remote(Record)]
 pub struct JournalEntry {
-    /// Entry id (use `new_id()`).
+    /// The entry id (UUID v7).
     pub id: String,
-    /// When (RFC 3339).
-    pub at: String,
-    /// Text.
+    /// When it was written, with the UTC offset of the place.
+    pub at: Timestamp,
+    /// The text (may be empty when a mood or symptoms are given).
     pub text: String,
-    /// Mood 1-5.
+    /// Mood from 1 (very bad) to 5 (very good).
+    #[uniffi(default)]
     pub mood: Option<u8>,
-    /// Symptom tags.
+    /// Symptom tags (`headache`, `dizziness`).
+    #[uniffi(default)]
     pub symptoms: Vec<String>,
     /// Who wrote it.
+    #[uniffi(default)]
     pub logged_by: Option<String>,
-    /// Include it in the visit report.
+    /// The patient chose to include it in the visit report.
     pub highlight: bool,
 }
 
-/// An appointment.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+/// A visit to a clinician.
+#[uniffi::remote(Record)]
 pub struct Appointment {
-    /// Entry id (use `new_id()`).
+    /// The entry id (UUID v7).
     pub id: String,
-    /// When (RFC 3339).
-    pub at: String,
-    /// What it is.
+    /// When it starts, with the UTC offset of the place.
+    pub at: Timestamp,
+    /// What it is (`Diabetes check-up`).
     pub title: String,
     /// With whom.
+    #[uniffi(default)]
     pub clinician: Option<String>,
     /// Where.
+    #[uniffi(default)]
     pub location: Option<String>,
-    /// A note.
+    /// A note (`bring the glucose meter`).
+    #[uniffi(default)]
     pub note: Option<String>,
 }
 
-impl From<core::DoseEvent> for DoseEvent {
-    fn from(d: core::DoseEvent) -> Self {
-        Self {
-            id: d.id,
-            medication_id: d.medication_id,
-            scheduled_at: d.scheduled_at.as_ref().map(instant_text),
-            status: match d.status {
-                core::DoseStatus::Taken => DoseStatus::Taken,
-                core::DoseStatus::Skipped => DoseStatus::Skipped,
-                core::DoseStatus::Snoozed => DoseStatus::Snoozed,
-            },
-            at: instant_text(&d.at),
-            amount: d.amount.map(Into::into),
-            logged_by: d.logged_by,
-            note: d.note,
-            snoozed_until: d.snoozed_until.as_ref().map(instant_text),
-            confirmed_over_limit: d.confirmed_over_limit,
-        }
-    }
-}
-
-impl TryFrom<DoseEvent> for core::DoseEvent {
-    type Error = CompanionError;
-
-    fn try_from(d: DoseEvent) -> Result<Self, CompanionError> {
-        Ok(Self {
-            id: d.id,
-            medication_id: d.medication_id,
-            scheduled_at: d
-                .scheduled_at
-                .map(|s| instant("scheduled time", &s))
-                .transpose()?,
-            status: match d.status {
-                DoseStatus::Taken => core::DoseStatus::Taken,
-                DoseStatus::Skipped => core::DoseStatus::Skipped,
-                DoseStatus::Snoozed => core::DoseStatus::Snoozed,
-            },
-            at: instant("dose time", &d.at)?,
-            amount: d.amount.map(Into::into),
-            logged_by: d.logged_by,
-            note: d.note,
-            snoozed_until: d
-                .snoozed_until
-                .map(|s| instant("snoozed until", &s))
-                .transpose()?,
-            confirmed_over_limit: d.confirmed_over_limit,
-        })
-    }
-}
-
-impl From<core::JournalEntry> for JournalEntry {
-    fn from(e: core::JournalEntry) -> Self {
-        Self {
-            id: e.id,
-            at: instant_text(&e.at),
-            text: e.text,
-            mood: e.mood,
-            symptoms: e.symptoms,
-            logged_by: e.logged_by,
-            highlight: e.highlight,
-        }
-    }
-}
-
-impl TryFrom<JournalEntry> for core::JournalEntry {
-    type Error = CompanionError;
-
-    fn try_from(e: JournalEntry) -> Result<Self, CompanionError> {
-        Ok(Self {
-            id: e.id,
-            at: instant("journal time", &e.at)?,
-            text: e.text,
-            mood: e.mood,
-            symptoms: e.symptoms,
-            logged_by: e.logged_by,
-            highlight: e.highlight,
-        })
-    }
-}
-
-impl From<core::Appointment> for Appointment {
-    fn from(a: core::Appointment) -> Self {
-        Self {
-            id: a.id,
-            at: instant_text(&a.at),
-            title: a.title,
-            clinician: a.clinician,
-            location: a.location,
-            note: a.note,
-        }
-    }
-}
-
-impl TryFrom<Appointment> for core::Appointment {
-    type Error = CompanionError;
-
-    fn try_from(a: Appointment) -> Result<Self, CompanionError> {
-        Ok(Self {
-            id: a.id,
-            at: instant("appointment time", &a.at)?,
-            title: a.title,
-            clinician: a.clinician,
-            location: a.location,
-            note: a.note,
-        })
-    }
-}
-
-/// A plan to measure at set times for some days (the home blood-pressure week before a visit).
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+/// A plan to measure at set times for a number of days: the home blood-pressure protocol before a
+/// visit (CLINICAL.md, "Home BP monitoring protocol (ESH)": 7 days, morning and evening, two
+/// readings 1-2 minutes apart).
+#[uniffi::remote(Record)]
 pub struct MeasurementPlan {
-    /// Entry id (use `new_id()`).
+    /// The entry id (UUID v7).
     pub id: String,
     /// What to measure.
-    pub kind: crate::readings::ReadingKind,
-    /// First day, `YYYY-MM-DD`.
-    pub start: String,
-    /// Days.
+    pub kind: ReadingKind,
+    /// The first day.
+    pub start: CalendarDate,
+    /// How many days, 1 to 90.
     pub days: u32,
-    /// Times of day, `HH:MM`.
-    pub times: Vec<String>,
-    /// What to tell the patient.
+    /// Local times of day to measure at.
+    #[uniffi(default)]
+    pub times: Vec<TimeOfDay>,
+    /// What to tell the patient (`two readings, one minute apart, before medication`).
+    #[uniffi(default)]
     pub instructions: Option<String>,
 }
 
-/// The ESH home blood-pressure protocol for the week before a visit on `visit` (`YYYY-MM-DD`).
+/// The ESH home blood-pressure protocol for the week before a visit on `visit`.
 #[uniffi::export]
-pub fn home_blood_pressure_plan(visit: String) -> Result<MeasurementPlan, CompanionError> {
-    let visit = crate::convert::date("visit date", &visit)?;
-    Ok(core::MeasurementPlan::home_blood_pressure_before(visit).into())
-}
-
-impl From<core::MeasurementPlan> for MeasurementPlan {
-    fn from(p: core::MeasurementPlan) -> Self {
-        Self {
-            id: p.id,
-            kind: p.kind.into(),
-            start: p.start.to_string(),
-            days: p.days,
-            times: crate::convert::times_text(&p.times),
-            instructions: p.instructions,
-        }
-    }
-}
-
-impl TryFrom<MeasurementPlan> for core::MeasurementPlan {
-    type Error = CompanionError;
-
-    fn try_from(p: MeasurementPlan) -> Result<Self, CompanionError> {
-        Ok(Self {
-            id: p.id,
-            kind: p.kind.into(),
-            start: crate::convert::date("plan start", &p.start)?,
-            days: p.days,
-            times: crate::convert::times("plan times", &p.times)?,
-            instructions: p.instructions,
-        })
-    }
+pub fn home_blood_pressure_plan(visit: CalendarDate) -> Result<MeasurementPlan, CompanionError> {
+    Ok(MeasurementPlan::home_blood_pressure_before(visit))
 }

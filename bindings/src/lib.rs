@@ -4,13 +4,13 @@
 //! Each module mirrors a part of the core: [`profile`], [`readings`], [`medications`],
 //! [`events`] (doses, refills, journal, appointments), [`reminders`] (the notification plan,
 //! dose states, adherence) and [`record`] (the `HealthRecord` object).
-//! Instants cross as RFC 3339 text with their UTC offset, dates as `YYYY-MM-DD`, times of day as
-//! `HH:MM`; malformed text raises `CompanionError.InvalidInput`.
+//! The types are the core's own, declared as UniFFI remote types: a field or variant the core
+//! gains and this mirror lacks fails to compile. Dates and times cross as text ([`types`]);
+//! malformed text raises `CompanionError.InvalidInput`.
 #![deny(missing_docs)]
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 pub mod clinical;
-mod convert;
 mod error;
 pub mod events;
 pub mod medications;
@@ -18,6 +18,7 @@ pub mod profile;
 pub mod readings;
 pub mod record;
 pub mod reminders;
+pub mod types;
 
 pub use error::CompanionError;
 

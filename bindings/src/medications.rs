@@ -1,42 +1,251 @@
-//! Medications and their schedules across the FFI. Times of day are `HH:MM`, dates
-//! `YYYY-MM-DD`.
+//! Medications and their schedules across the FFI (remote types of the core's).
 
-use chrono::Weekday as CoreWeekday;
-use companion_core::model as core;
+use chrono::Weekday;
+use companion_core::model::{
+    AsNeededLimits, DailyWindow, Dose, Inventory, LateDosePolicy, Meal, Medication, MedicationForm,
+    MedicationStatus, Pause, Schedule, ScheduleVersion, TaperStep, TimeZonePolicy,
+};
 
-use crate::convert::{date, instant, instant_text, time, time_text, times, times_text};
 use crate::error::CompanionError;
+use crate::types::{CalendarDate, TimeOfDay, Timestamp, UtcTimestamp};
 
-/// An amount taken at one time.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+/// An amount of a medication taken at one time: `500 mg`, `1 tablet`, `2.5 ml`.
+#[uniffi::remote(Record)]
 pub struct Dose {
-    /// How much.
+    /// How much, greater than zero.
     pub amount: f64,
-    /// Of what (`mg`, `tablet`).
+    /// Of what unit (`mg`, `tablet`, `ml`, `units`, `puff`).
     pub unit: String,
 }
 
-/// A day of the week.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum Weekday {
-    /// Monday.
-    Mon,
-    /// Tuesday.
-    Tue,
-    /// Wednesday.
-    Wed,
-    /// Thursday.
-    Thu,
-    /// Friday.
-    Fri,
-    /// Saturday.
-    Sat,
-    /// Sunday.
-    Sun,
+/// The form a medication comes in.
+#[uniffi::remote(Enum)]
+pub enum MedicationForm {
+    /// A tablet.
+    Tablet,
+    /// A capsule.
+    Capsule,
+    /// A liquid to swallow.
+    Liquid,
+    /// An injection (insulin pen, syringe).
+    Injection,
+    /// An inhaler.
+    Inhaler,
+    /// A skin patch.
+    Patch,
+    /// Drops (eye, ear).
+    Drops,
+    /// A cream or ointment.
+    Topical,
+    /// Anything else.
+    Other,
 }
 
-/// A meal of the day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+/// Whether a medication is being taken.
+#[uniffi::remote(Enum)]
+pub enum MedicationStatus {
+    /// Being taken: reminders run.
+    Active,
+    /// Paused: no reminders, and resuming does not replay the doses the pause skipped.
+    Paused,
+    /// Stopped for good; kept for the history.
+    Stopped,
+}
+
+/// A count of a medication on hand.
+#[uniffi::remote(Record)]
+pub struct Inventory {
+    /// Units on hand (tablets, ml, puffs) when counted.
+    pub count: f64,
+    /// When they were counted.
+    pub counted_at: Timestamp,
+    /// Units used by one dose of the medication's own dose (1 tablet); a tapering step's dose
+    /// uses its amount in proportion.
+    pub per_dose: f64,
+}
+
+/// An interval in which a medication was paused or stopped (`until` is open while it lasts).
+#[uniffi::remote(Record)]
+pub struct Pause {
+    /// Start of the pause.
+    pub from: UtcTimestamp,
+    /// End of the pause, when resumed.
+    #[uniffi(default)]
+    pub until: Option<UtcTimestamp>,
+}
+
+/// A schedule that applied until `until`.
+#[uniffi::remote(Record)]
+pub struct ScheduleVersion {
+    /// When it was replaced.
+    pub until: UtcTimestamp,
+    /// The schedule.
+    pub schedule: Schedule,
+    /// Its time-zone policy.
+    pub time_zone: TimeZonePolicy,
+    /// Its dose.
+    pub dose: Dose,
+}
+
+/// A medication the patient takes, with its schedule.
+#[uniffi::remote(Record)]
+pub struct Medication {
+    /// The entry id (UUID v7).
+    pub id: String,
+    /// The name on the pack (`Metformin`).
+    pub name: String,
+    /// The strength of one unit (`500 mg`).
+    #[uniffi(default)]
+    pub strength: Option<String>,
+    /// The form.
+    pub form: MedicationForm,
+    /// The dose taken at each scheduled time (a tapering schedule gives its own per step).
+    pub dose: Dose,
+    /// Instructions (`with food`).
+    #[uniffi(default)]
+    pub instructions: Option<String>,
+    /// Who prescribed it.
+    #[uniffi(default)]
+    pub prescriber: Option<String>,
+    /// The first day it is taken.
+    pub start: CalendarDate,
+    /// The last day it is taken, if the course ends.
+    #[uniffi(default)]
+    pub end: Option<CalendarDate>,
+    /// Whether it is being taken.
+    pub status: MedicationStatus,
+    /// What was on hand when last counted, if the patient tracks it. What is on hand now is
+    /// derived from it, the refills logged and the doses taken since, so that doses logged on
+    /// two devices offline both count after a merge.
+    #[uniffi(default)]
+    pub inventory: Option<Inventory>,
+    /// Days before the projected run-out date that the refill reminder fires.
+    pub refill_days_ahead: u32,
+    /// When the medication was paused or stopped: no dose is due, or missed, inside a pause.
+    /// Kept by the record when the status changes.
+    #[uniffi(default)]
+    pub pauses: Vec<Pause>,
+    /// Earlier schedules, each with the instant it was replaced. Kept by the record when the
+    /// schedule, dose or time-zone policy is edited, so that the doses of the day of an edit are
+    /// neither lost nor doubled.
+    #[uniffi(default)]
+    pub history: Vec<ScheduleVersion>,
+    /// No dose is due before this instant: when the medication entered the record (set by
+    /// [`Medication::new`]), so that a medication added at noon has no missed morning dose.
+    /// `None`: doses are due from the start date on.
+    #[uniffi(default)]
+    pub recorded_at: Option<UtcTimestamp>,
+    /// When it is due.
+    pub schedule: Schedule,
+    /// Which clock the schedule follows.
+    pub time_zone: TimeZonePolicy,
+    /// Minutes after the scheduled time before an untaken dose counts as missed.
+    pub grace_minutes: u32,
+    /// What to do with a dose remembered late.
+    pub late_dose: LateDosePolicy,
+}
+
+/// When a medication is due. Modelled after FHIR `Timing` so that prescriptions import without
+/// loss (DESIGN.md section 5). Times of day are wall-clock times read in the zone that the
+/// medication's [`TimeZonePolicy`] names; day counts start on the medication's start date.
+#[uniffi::remote(Enum)]
+pub enum Schedule {
+    /// Every day at these times.
+    FixedTimes {
+        /// Times of day, at least one, no repeats.
+        times: Vec<TimeOfDay>,
+    },
+    /// Every `hours` hours, starting at `first` on the start date, or counted from the last dose
+    /// actually taken; optionally only inside a daily window (every 4 hours between 08:00 and
+    /// 20:00).
+    EveryNHours {
+        /// The interval, 1 to 72 hours.
+        hours: u32,
+        /// The first dose's time of day on the start date.
+        first: TimeOfDay,
+        /// Count from the last dose taken instead of from `first`.
+        from_last_taken: bool,
+        /// Doses fall only inside this daily window.
+        window: Option<DailyWindow>,
+    },
+    /// On these days of the week at these times.
+    Weekdays {
+        /// Days of the week, at least one.
+        days: Vec<Weekday>,
+        /// Times of day, at least one.
+        times: Vec<TimeOfDay>,
+    },
+    /// Every `days` days from the start date, at these times.
+    EveryNDays {
+        /// The interval in days, 1 to 365.
+        days: u32,
+        /// Times of day, at least one.
+        times: Vec<TimeOfDay>,
+    },
+    /// `on_days` days on, then `off_days` days off (21 on / 7 off), from the start date.
+    Cyclic {
+        /// Days taking the medication, at least one.
+        on_days: u32,
+        /// Days without it, at least one.
+        off_days: u32,
+        /// Times of day on the days on.
+        times: Vec<TimeOfDay>,
+    },
+    /// Consecutive steps from the start date, each with its own dose and times (a steroid taper).
+    Tapering {
+        /// The steps in order, at least one.
+        steps: Vec<TaperStep>,
+    },
+    /// When needed, within limits.
+    AsNeeded(AsNeededLimits),
+    /// Relative to the patient's meal times (30 minutes before breakfast and dinner).
+    MealRelative {
+        /// The meals, at least one.
+        meals: Vec<Meal>,
+        /// Minutes after the meal (negative: before it), -240 to 240.
+        offset_minutes: i32,
+    },
+    /// A set time after another medication's dose is taken (30 minutes after the thyroid tablet).
+    AfterDose {
+        /// The medication whose dose this one follows.
+        medication_id: String,
+        /// Minutes after that dose is taken, 0 to 720.
+        offset_minutes: u32,
+    },
+}
+
+/// A daily window confining an interval schedule.
+#[uniffi::remote(Record)]
+pub struct DailyWindow {
+    /// The window opens at this time.
+    pub start: TimeOfDay,
+    /// And closes at this time, later on the same day.
+    pub end: TimeOfDay,
+}
+
+/// One step of a tapering schedule.
+#[uniffi::remote(Record)]
+pub struct TaperStep {
+    /// How many days the step lasts, at least one.
+    pub days: u32,
+    /// The dose taken at each time during this step.
+    pub dose: Dose,
+    /// Times of day.
+    #[uniffi(default)]
+    pub times: Vec<TimeOfDay>,
+}
+
+/// The limits of an as-needed medication.
+#[uniffi::remote(Record)]
+pub struct AsNeededLimits {
+    /// The most doses in one calendar day, at least one.
+    pub max_per_day: u32,
+    /// The least time between two doses, in minutes.
+    pub min_interval_minutes: u32,
+}
+
+/// A meal of the day; its time comes from the patient's [`MealTimes`].
+#[uniffi::remote(Enum)]
 pub enum Meal {
     /// Breakfast.
     Breakfast,
@@ -44,505 +253,38 @@ pub enum Meal {
     Lunch,
     /// Dinner.
     Dinner,
-    /// Bedtime.
+    /// Going to bed.
     Bedtime,
 }
 
-/// One step of a taper.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct TaperStep {
-    /// Days the step lasts.
-    pub days: u32,
-    /// The dose during the step.
-    pub dose: Dose,
-    /// Times of day.
-    pub times: Vec<String>,
-}
-
-/// When a medication is due (see the core's `Schedule`).
-#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
-pub enum Schedule {
-    /// Every day at these times.
-    FixedTimes {
-        /// Times of day.
-        times: Vec<String>,
-    },
-    /// Every `hours` hours from `first`, optionally inside a daily window.
-    EveryNHours {
-        /// Interval in hours.
-        hours: u32,
-        /// First dose time on the start date.
-        first: String,
-        /// Count from the last dose taken.
-        from_last_taken: bool,
-        /// Daily window start.
-        window_start: Option<String>,
-        /// Daily window end.
-        window_end: Option<String>,
-    },
-    /// On these weekdays at these times.
-    Weekdays {
-        /// Days.
-        days: Vec<Weekday>,
-        /// Times of day.
-        times: Vec<String>,
-    },
-    /// Every `days` days.
-    EveryNDays {
-        /// Interval in days.
-        days: u32,
-        /// Times of day.
-        times: Vec<String>,
-    },
-    /// Days on, days off.
-    Cyclic {
-        /// Days on.
-        on_days: u32,
-        /// Days off.
-        off_days: u32,
-        /// Times of day.
-        times: Vec<String>,
-    },
-    /// Tapering steps.
-    Tapering {
-        /// The steps in order.
-        steps: Vec<TaperStep>,
-    },
-    /// As needed within limits.
-    AsNeeded {
-        /// Most doses in a day.
-        max_per_day: u32,
-        /// Least minutes between doses.
-        min_interval_minutes: u32,
-    },
-    /// Relative to meals.
-    MealRelative {
-        /// The meals.
-        meals: Vec<Meal>,
-        /// Minutes after (negative: before).
-        offset_minutes: i32,
-    },
-    /// After another medication's dose.
-    AfterDose {
-        /// That medication.
-        medication_id: String,
-        /// Minutes after it is taken.
-        offset_minutes: u32,
-    },
-}
-
-/// The form of a medication.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum MedicationForm {
-    /// Tablet.
-    Tablet,
-    /// Capsule.
-    Capsule,
-    /// Liquid.
-    Liquid,
-    /// Injection.
-    Injection,
-    /// Inhaler.
-    Inhaler,
-    /// Patch.
-    Patch,
-    /// Drops.
-    Drops,
-    /// Cream or ointment.
-    Topical,
-    /// Anything else.
-    Other,
-}
-
-/// Whether a medication is being taken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum MedicationStatus {
-    /// Being taken.
-    Active,
-    /// Paused.
-    Paused,
-    /// Stopped.
-    Stopped,
-}
-
-/// Which clock the schedule follows.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+/// Which clock a medication's times follow.
+#[uniffi::remote(Enum)]
 pub enum TimeZonePolicy {
-    /// Wall-clock time wherever the phone is.
+    /// Wall-clock time wherever the phone is: 08:00 in Berlin, then 08:00 in New York.
     Local,
-    /// Times read in this zone; they do not move when travelling.
+    /// The times are read in one zone and do not move when travelling; interval schedules keep
+    /// absolute spacing. For time-critical drugs.
     Fixed {
-        /// IANA zone.
+        /// The IANA zone the times are read in (usually the home zone).
         zone: String,
     },
 }
 
-/// What to do with a dose remembered late.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+/// What to do with a dose remembered late (CLINICAL.md, "Safety principles": never a double
+/// dose; the default takes it if less than half the interval has passed, otherwise skips it).
+#[uniffi::remote(Enum)]
 pub enum LateDosePolicy {
-    /// Take if less than half the interval has passed, otherwise skip.
+    /// Take it if less than half the interval to the next dose has passed, otherwise skip it.
     HalfInterval,
-    /// Take within this many minutes, otherwise skip.
+    /// Take it if at most `minutes` have passed, otherwise skip it.
     Within {
-        /// Minutes.
+        /// Minutes after the scheduled time.
         minutes: u32,
     },
-}
-
-/// A count of a medication on hand.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct Inventory {
-    /// Units on hand when counted.
-    pub count: f64,
-    /// When counted (RFC 3339).
-    pub counted_at: String,
-    /// Units one dose of the medication's dose uses.
-    pub per_dose: f64,
-}
-
-/// A medication with its schedule. The record keeps its pauses and schedule history itself;
-/// they are not part of this type.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct Medication {
-    /// Entry id (use `new_id()` for a new medication).
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Strength of one unit.
-    pub strength: Option<String>,
-    /// Form.
-    pub form: MedicationForm,
-    /// Dose at each time.
-    pub dose: Dose,
-    /// Instructions.
-    pub instructions: Option<String>,
-    /// Prescriber.
-    pub prescriber: Option<String>,
-    /// First day, `YYYY-MM-DD`.
-    pub start: String,
-    /// Last day.
-    pub end: Option<String>,
-    /// Status.
-    pub status: MedicationStatus,
-    /// The last count of what is on hand, if tracked.
-    pub inventory: Option<Inventory>,
-    /// Days before running out that the refill reminder starts.
-    pub refill_days_ahead: u32,
-    /// No dose is due before this instant (RFC 3339): when it entered the record.
-    pub recorded_at: Option<String>,
-    /// Schedule.
-    pub schedule: Schedule,
-    /// Time-zone policy.
-    pub time_zone: TimeZonePolicy,
-    /// Minutes before an untaken dose counts as missed.
-    pub grace_minutes: u32,
-    /// Late-dose policy.
-    pub late_dose: LateDosePolicy,
-}
-
-impl From<core::Dose> for Dose {
-    fn from(d: core::Dose) -> Self {
-        Self {
-            amount: d.amount,
-            unit: d.unit,
-        }
-    }
-}
-
-impl From<Dose> for core::Dose {
-    fn from(d: Dose) -> Self {
-        Self {
-            amount: d.amount,
-            unit: d.unit,
-        }
-    }
-}
-
-const WEEKDAYS: [(Weekday, CoreWeekday); 7] = [
-    (Weekday::Mon, CoreWeekday::Mon),
-    (Weekday::Tue, CoreWeekday::Tue),
-    (Weekday::Wed, CoreWeekday::Wed),
-    (Weekday::Thu, CoreWeekday::Thu),
-    (Weekday::Fri, CoreWeekday::Fri),
-    (Weekday::Sat, CoreWeekday::Sat),
-    (Weekday::Sun, CoreWeekday::Sun),
-];
-
-const MEALS: [(Meal, core::Meal); 4] = [
-    (Meal::Breakfast, core::Meal::Breakfast),
-    (Meal::Lunch, core::Meal::Lunch),
-    (Meal::Dinner, core::Meal::Dinner),
-    (Meal::Bedtime, core::Meal::Bedtime),
-];
-
-const FORMS: [(MedicationForm, core::MedicationForm); 9] = [
-    (MedicationForm::Tablet, core::MedicationForm::Tablet),
-    (MedicationForm::Capsule, core::MedicationForm::Capsule),
-    (MedicationForm::Liquid, core::MedicationForm::Liquid),
-    (MedicationForm::Injection, core::MedicationForm::Injection),
-    (MedicationForm::Inhaler, core::MedicationForm::Inhaler),
-    (MedicationForm::Patch, core::MedicationForm::Patch),
-    (MedicationForm::Drops, core::MedicationForm::Drops),
-    (MedicationForm::Topical, core::MedicationForm::Topical),
-    (MedicationForm::Other, core::MedicationForm::Other),
-];
-
-const STATUSES: [(MedicationStatus, core::MedicationStatus); 3] = [
-    (MedicationStatus::Active, core::MedicationStatus::Active),
-    (MedicationStatus::Paused, core::MedicationStatus::Paused),
-    (MedicationStatus::Stopped, core::MedicationStatus::Stopped),
-];
-
-/// Maps a value through a table of (ffi, core) pairs; the tables are total, so the fallback
-/// (the first pair) is never reached.
-fn to_core<A: PartialEq + Copy, B: Copy>(table: &[(A, B)], a: A) -> B {
-    table.iter().find(|(x, _)| *x == a).unwrap_or(&table[0]).1
-}
-
-fn to_ffi<A: Copy, B: PartialEq + Copy>(table: &[(A, B)], b: B) -> A {
-    table.iter().find(|(_, y)| *y == b).unwrap_or(&table[0]).0
-}
-
-/// The status in core terms.
-pub(crate) fn status_to_core(s: MedicationStatus) -> core::MedicationStatus {
-    to_core(&STATUSES, s)
-}
-
-impl From<core::Schedule> for Schedule {
-    fn from(s: core::Schedule) -> Self {
-        match s {
-            core::Schedule::FixedTimes { times } => Self::FixedTimes {
-                times: times_text(&times),
-            },
-            core::Schedule::EveryNHours {
-                hours,
-                first,
-                from_last_taken,
-                window,
-            } => Self::EveryNHours {
-                hours,
-                first: time_text(&first),
-                from_last_taken,
-                window_start: window.map(|w| time_text(&w.start)),
-                window_end: window.map(|w| time_text(&w.end)),
-            },
-            core::Schedule::Weekdays { days, times } => Self::Weekdays {
-                days: days.into_iter().map(|d| to_ffi(&WEEKDAYS, d)).collect(),
-                times: times_text(&times),
-            },
-            core::Schedule::EveryNDays { days, times } => Self::EveryNDays {
-                days,
-                times: times_text(&times),
-            },
-            core::Schedule::Cyclic {
-                on_days,
-                off_days,
-                times,
-            } => Self::Cyclic {
-                on_days,
-                off_days,
-                times: times_text(&times),
-            },
-            core::Schedule::Tapering { steps } => Self::Tapering {
-                steps: steps
-                    .into_iter()
-                    .map(|s| TaperStep {
-                        days: s.days,
-                        dose: s.dose.into(),
-                        times: times_text(&s.times),
-                    })
-                    .collect(),
-            },
-            core::Schedule::AsNeeded(l) => Self::AsNeeded {
-                max_per_day: l.max_per_day,
-                min_interval_minutes: l.min_interval_minutes,
-            },
-            core::Schedule::MealRelative {
-                meals,
-                offset_minutes,
-            } => Self::MealRelative {
-                meals: meals.into_iter().map(|m| to_ffi(&MEALS, m)).collect(),
-                offset_minutes,
-            },
-            core::Schedule::AfterDose {
-                medication_id,
-                offset_minutes,
-            } => Self::AfterDose {
-                medication_id,
-                offset_minutes,
-            },
-        }
-    }
-}
-
-impl TryFrom<Schedule> for core::Schedule {
-    type Error = CompanionError;
-
-    fn try_from(s: Schedule) -> Result<Self, CompanionError> {
-        Ok(match s {
-            Schedule::FixedTimes { times: t } => Self::FixedTimes {
-                times: times("times", &t)?,
-            },
-            Schedule::EveryNHours {
-                hours,
-                first,
-                from_last_taken,
-                window_start,
-                window_end,
-            } => Self::EveryNHours {
-                hours,
-                first: time("first", &first)?,
-                from_last_taken,
-                window: match (window_start, window_end) {
-                    (Some(a), Some(b)) => Some(core::DailyWindow {
-                        start: time("window start", &a)?,
-                        end: time("window end", &b)?,
-                    }),
-                    (None, None) => None,
-                    _ => {
-                        return Err(CompanionError::invalid(
-                            "window",
-                            "give both its start and its end",
-                        ));
-                    }
-                },
-            },
-            Schedule::Weekdays { days, times: t } => Self::Weekdays {
-                days: days.into_iter().map(|d| to_core(&WEEKDAYS, d)).collect(),
-                times: times("times", &t)?,
-            },
-            Schedule::EveryNDays { days, times: t } => Self::EveryNDays {
-                days,
-                times: times("times", &t)?,
-            },
-            Schedule::Cyclic {
-                on_days,
-                off_days,
-                times: t,
-            } => Self::Cyclic {
-                on_days,
-                off_days,
-                times: times("times", &t)?,
-            },
-            Schedule::Tapering { steps } => Self::Tapering {
-                steps: steps
-                    .into_iter()
-                    .map(|s| {
-                        Ok(core::TaperStep {
-                            days: s.days,
-                            dose: s.dose.into(),
-                            times: times("times", &s.times)?,
-                        })
-                    })
-                    .collect::<Result<_, CompanionError>>()?,
-            },
-            Schedule::AsNeeded {
-                max_per_day,
-                min_interval_minutes,
-            } => Self::AsNeeded(core::AsNeeded {
-                max_per_day,
-                min_interval_minutes,
-            }),
-            Schedule::MealRelative {
-                meals,
-                offset_minutes,
-            } => Self::MealRelative {
-                meals: meals.into_iter().map(|m| to_core(&MEALS, m)).collect(),
-                offset_minutes,
-            },
-            Schedule::AfterDose {
-                medication_id,
-                offset_minutes,
-            } => Self::AfterDose {
-                medication_id,
-                offset_minutes,
-            },
-        })
-    }
-}
-
-impl From<core::Medication> for Medication {
-    fn from(m: core::Medication) -> Self {
-        Self {
-            id: m.id,
-            name: m.name,
-            strength: m.strength,
-            form: to_ffi(&FORMS, m.form),
-            dose: m.dose.into(),
-            instructions: m.instructions,
-            prescriber: m.prescriber,
-            start: m.start.to_string(),
-            end: m.end.map(|d| d.to_string()),
-            status: to_ffi(&STATUSES, m.status),
-            inventory: m.inventory.map(|i| Inventory {
-                count: i.count,
-                counted_at: instant_text(&i.counted_at),
-                per_dose: i.per_dose,
-            }),
-            refill_days_ahead: m.refill_days_ahead,
-            recorded_at: m.recorded_at.map(|t| t.to_rfc3339()),
-            schedule: m.schedule.into(),
-            time_zone: match m.time_zone {
-                core::TimeZonePolicy::Local => TimeZonePolicy::Local,
-                core::TimeZonePolicy::Fixed { zone } => TimeZonePolicy::Fixed { zone },
-            },
-            grace_minutes: m.grace_minutes,
-            late_dose: match m.late_dose {
-                core::LateDosePolicy::HalfInterval => LateDosePolicy::HalfInterval,
-                core::LateDosePolicy::Within { minutes } => LateDosePolicy::Within { minutes },
-            },
-        }
-    }
-}
-
-impl TryFrom<Medication> for core::Medication {
-    type Error = CompanionError;
-
-    fn try_from(m: Medication) -> Result<Self, CompanionError> {
-        Ok(Self {
-            id: m.id,
-            name: m.name,
-            strength: m.strength,
-            form: to_core(&FORMS, m.form),
-            dose: m.dose.into(),
-            instructions: m.instructions,
-            prescriber: m.prescriber,
-            start: date("start date", &m.start)?,
-            end: m.end.map(|d| date("end date", &d)).transpose()?,
-            status: to_core(&STATUSES, m.status),
-            inventory: m
-                .inventory
-                .map(|i| {
-                    Ok::<_, CompanionError>(core::Inventory {
-                        count: i.count,
-                        counted_at: instant("inventory counted at", &i.counted_at)?,
-                        per_dose: i.per_dose,
-                    })
-                })
-                .transpose()?,
-            refill_days_ahead: m.refill_days_ahead,
-            pauses: Vec::new(),
-            history: Vec::new(),
-            recorded_at: m
-                .recorded_at
-                .map(|t| instant("recorded at", &t).map(|t| t.to_utc()))
-                .transpose()?,
-            schedule: m.schedule.try_into()?,
-            time_zone: match m.time_zone {
-                TimeZonePolicy::Local => core::TimeZonePolicy::Local,
-                TimeZonePolicy::Fixed { zone } => core::TimeZonePolicy::Fixed { zone },
-            },
-            grace_minutes: m.grace_minutes,
-            late_dose: match m.late_dose {
-                LateDosePolicy::HalfInterval => core::LateDosePolicy::HalfInterval,
-                LateDosePolicy::Within { minutes } => core::LateDosePolicy::Within { minutes },
-            },
-        })
-    }
 }
 
 /// Parses a dose as people write it (`500 mg`, `1 tablet`).
 #[uniffi::export]
 pub fn parse_dose(text: String) -> Result<Dose, CompanionError> {
-    Ok(core::Dose::parse(&text)?.into())
+    Ok(Dose::parse(&text)?)
 }

@@ -1,33 +1,34 @@
-//! Readings across the FFI.
+//! Readings across the FFI (remote types of the core's).
 
-use companion_core::model as core;
+use companion_core::model::{MealContext, Measurement, Reading, ReadingKind, ReadingSource};
+use companion_core::{PageCursor, ReadingPage, ReadingQuery, TimeRange};
 
-use crate::convert::{instant, instant_text};
-use crate::error::CompanionError;
+use crate::types::{Timestamp, UtcTimestamp};
 
-/// The kinds of reading.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+/// The kinds of reading the record keeps.
+#[uniffi::remote(Enum)]
 pub enum ReadingKind {
-    /// Blood pressure.
+    /// Blood pressure, with an optional pulse.
     BloodPressure,
-    /// Glucose.
+    /// Capillary or interstitial glucose.
     Glucose,
     /// Body weight.
     Weight,
-    /// Heart rate.
+    /// Heart rate on its own.
     HeartRate,
-    /// Oxygen saturation.
+    /// Oxygen saturation by pulse oximetry.
     Spo2,
     /// Body temperature.
     Temperature,
-    /// HbA1c.
+    /// Glycated haemoglobin.
     Hba1c,
 }
 
-/// When a glucose reading was taken relative to meals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+/// When a glucose reading was taken relative to meals; the targets differ by context
+/// (CLINICAL.md, "Fingerstick context matters").
+#[uniffi::remote(Enum)]
 pub enum MealContext {
-    /// Fasting.
+    /// After an overnight fast.
     Fasting,
     /// Before a meal.
     BeforeMeal,
@@ -39,46 +40,47 @@ pub enum MealContext {
     Random,
 }
 
-/// A measured value in canonical units (mmHg, mg/dL, kg, /min, %, °C, NGSP %).
-#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+/// A measured value in its canonical unit (CLINICAL.md, "Units": glucose mg/dL, weight kg,
+/// temperature Celsius, HbA1c NGSP percent, pressures mmHg).
+#[uniffi::remote(Enum)]
 pub enum Measurement {
-    /// Blood pressure, mmHg, with an optional pulse.
+    /// Blood pressure in mmHg, with the pulse if the device gave one.
     BloodPressure {
-        /// Systolic, mmHg.
+        /// Systolic pressure, mmHg.
         systolic: u16,
-        /// Diastolic, mmHg.
+        /// Diastolic pressure, mmHg.
         diastolic: u16,
-        /// Pulse, /min.
+        /// Pulse, beats per minute.
         pulse: Option<u16>,
     },
-    /// Glucose in mg/dL.
+    /// Glucose in mg/dL with its meal context.
     Glucose {
-        /// mg/dL.
+        /// Glucose, mg/dL.
         mg_dl: f64,
-        /// Meal context.
+        /// When it was taken relative to meals.
         context: MealContext,
     },
-    /// Weight in kg.
+    /// Body weight in kg.
     Weight {
-        /// kg.
+        /// Weight, kg.
         kg: f64,
     },
-    /// Heart rate.
+    /// Heart rate in beats per minute.
     HeartRate {
         /// Beats per minute.
         bpm: u16,
     },
-    /// Oxygen saturation.
+    /// Oxygen saturation in percent.
     Spo2 {
-        /// Percent.
+        /// Saturation, percent.
         percent: f64,
     },
-    /// Body temperature.
+    /// Body temperature in degrees Celsius.
     Temperature {
         /// Degrees Celsius.
         celsius: f64,
     },
-    /// HbA1c.
+    /// HbA1c in NGSP percent.
     Hba1c {
         /// NGSP percent.
         percent: f64,
@@ -86,211 +88,81 @@ pub enum Measurement {
 }
 
 /// Where a reading came from.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum ReadingSource {
-    /// Typed in.
+    /// Typed in by a person.
     Manual,
-    /// Sent by a device.
+    /// Sent by a connected device.
     Device {
-        /// The device's name.
+        /// The device's name or model.
         name: String,
     },
-    /// Imported; `(system, external_id)` de-duplicates.
+    /// Imported from another system; `(system, external_id)` identifies it there, so importing
+    /// the same reading twice stores it once.
     Imported {
-        /// The system it came from.
+        /// The system it came from (an app, a clinic, a file format).
         system: String,
-        /// Its id there.
+        /// Its id in that system.
         external_id: String,
     },
 }
 
-/// A reading. `at` is RFC 3339 with the UTC offset of the place it was taken.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+/// One reading: a measurement at a moment, with where it came from.
+#[uniffi::remote(Record)]
 pub struct Reading {
-    /// Entry id (use `new_id()` for a new reading).
+    /// The entry id (UUID v7).
     pub id: String,
-    /// The value.
+    /// What was measured, in canonical units.
     pub measurement: Measurement,
-    /// When, RFC 3339.
-    pub at: String,
-    /// The unit it was typed in, when not canonical.
+    /// When it was measured, with the UTC offset of the place it was measured in.
+    pub at: Timestamp,
+    /// The unit it was entered in (`mmol/L`, `lb`, `F`, `mmol/mol`), when not canonical.
+    #[uniffi(default)]
     pub entered_unit: Option<String>,
     /// Where it came from.
     pub source: ReadingSource,
-    /// A note.
+    /// A free-text note.
+    #[uniffi(default)]
     pub note: Option<String>,
-    /// Who logged it.
+    /// Who logged it (a member or device name).
+    #[uniffi(default)]
     pub logged_by: Option<String>,
 }
 
-/// Which readings to list, newest first.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+/// A half-open time range `[from, to)`; an open end is unbounded.
+#[uniffi::remote(Record)]
+pub struct TimeRange {
+    /// Inclusive start.
+    #[uniffi(default)]
+    pub from: Option<UtcTimestamp>,
+    /// Exclusive end.
+    #[uniffi(default)]
+    pub to: Option<UtcTimestamp>,
+}
+
+/// Which readings to list: newest first, a page at a time.
+#[uniffi::remote(Record)]
 pub struct ReadingQuery {
-    /// Only this kind.
+    /// Only this kind; every kind when `None`.
+    #[uniffi(default)]
     pub kind: Option<ReadingKind>,
-    /// From this instant (RFC 3339), inclusive.
-    pub from: Option<String>,
-    /// To this instant (RFC 3339), exclusive.
-    pub to: Option<String>,
-    /// At most this many.
+    /// Only readings taken in this range.
+    pub range: TimeRange,
+    /// At most this many readings (`None`: all).
+    #[uniffi(default)]
     pub limit: Option<u32>,
-    /// Continue after this cursor (from a previous page's `next`).
-    pub after: Option<String>,
+    /// Continue after the page that returned this cursor.
+    #[uniffi(default)]
+    pub after: Option<PageCursor>,
 }
 
-/// A page of readings.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+/// One page of readings.
+#[uniffi::remote(Record)]
 pub struct ReadingPage {
-    /// Newest first.
+    /// The readings, newest first.
+    #[uniffi(default)]
     pub readings: Vec<Reading>,
-    /// The cursor of the next page; none on the last one.
-    pub next: Option<String>,
-}
-
-impl From<ReadingKind> for core::ReadingKind {
-    fn from(k: ReadingKind) -> Self {
-        match k {
-            ReadingKind::BloodPressure => Self::BloodPressure,
-            ReadingKind::Glucose => Self::Glucose,
-            ReadingKind::Weight => Self::Weight,
-            ReadingKind::HeartRate => Self::HeartRate,
-            ReadingKind::Spo2 => Self::Spo2,
-            ReadingKind::Temperature => Self::Temperature,
-            ReadingKind::Hba1c => Self::Hba1c,
-        }
-    }
-}
-
-impl From<core::ReadingKind> for ReadingKind {
-    fn from(k: core::ReadingKind) -> Self {
-        match k {
-            core::ReadingKind::BloodPressure => Self::BloodPressure,
-            core::ReadingKind::Glucose => Self::Glucose,
-            core::ReadingKind::Weight => Self::Weight,
-            core::ReadingKind::HeartRate => Self::HeartRate,
-            core::ReadingKind::Spo2 => Self::Spo2,
-            core::ReadingKind::Temperature => Self::Temperature,
-            core::ReadingKind::Hba1c => Self::Hba1c,
-        }
-    }
-}
-
-pub(crate) fn context_in(c: MealContext) -> core::MealContext {
-    match c {
-        MealContext::Fasting => core::MealContext::Fasting,
-        MealContext::BeforeMeal => core::MealContext::BeforeMeal,
-        MealContext::AfterMeal => core::MealContext::AfterMeal,
-        MealContext::Bedtime => core::MealContext::Bedtime,
-        MealContext::Random => core::MealContext::Random,
-    }
-}
-
-fn context_out(c: core::MealContext) -> MealContext {
-    match c {
-        core::MealContext::Fasting => MealContext::Fasting,
-        core::MealContext::BeforeMeal => MealContext::BeforeMeal,
-        core::MealContext::AfterMeal => MealContext::AfterMeal,
-        core::MealContext::Bedtime => MealContext::Bedtime,
-        core::MealContext::Random => MealContext::Random,
-    }
-}
-
-impl From<Measurement> for core::Measurement {
-    fn from(m: Measurement) -> Self {
-        match m {
-            Measurement::BloodPressure {
-                systolic,
-                diastolic,
-                pulse,
-            } => Self::BloodPressure {
-                systolic,
-                diastolic,
-                pulse,
-            },
-            Measurement::Glucose { mg_dl, context } => Self::Glucose {
-                mg_dl,
-                context: context_in(context),
-            },
-            Measurement::Weight { kg } => Self::Weight { kg },
-            Measurement::HeartRate { bpm } => Self::HeartRate { bpm },
-            Measurement::Spo2 { percent } => Self::Spo2 { percent },
-            Measurement::Temperature { celsius } => Self::Temperature { celsius },
-            Measurement::Hba1c { percent } => Self::Hba1c { percent },
-        }
-    }
-}
-
-impl From<core::Measurement> for Measurement {
-    fn from(m: core::Measurement) -> Self {
-        match m {
-            core::Measurement::BloodPressure {
-                systolic,
-                diastolic,
-                pulse,
-            } => Self::BloodPressure {
-                systolic,
-                diastolic,
-                pulse,
-            },
-            core::Measurement::Glucose { mg_dl, context } => Self::Glucose {
-                mg_dl,
-                context: context_out(context),
-            },
-            core::Measurement::Weight { kg } => Self::Weight { kg },
-            core::Measurement::HeartRate { bpm } => Self::HeartRate { bpm },
-            core::Measurement::Spo2 { percent } => Self::Spo2 { percent },
-            core::Measurement::Temperature { celsius } => Self::Temperature { celsius },
-            core::Measurement::Hba1c { percent } => Self::Hba1c { percent },
-        }
-    }
-}
-
-impl From<core::Reading> for Reading {
-    fn from(r: core::Reading) -> Self {
-        Self {
-            id: r.id,
-            measurement: r.measurement.into(),
-            at: instant_text(&r.at),
-            entered_unit: r.entered_unit,
-            source: match r.source {
-                core::ReadingSource::Manual => ReadingSource::Manual,
-                core::ReadingSource::Device { name } => ReadingSource::Device { name },
-                core::ReadingSource::Imported {
-                    system,
-                    external_id,
-                } => ReadingSource::Imported {
-                    system,
-                    external_id,
-                },
-            },
-            note: r.note,
-            logged_by: r.logged_by,
-        }
-    }
-}
-
-impl TryFrom<Reading> for core::Reading {
-    type Error = CompanionError;
-
-    fn try_from(r: Reading) -> Result<Self, CompanionError> {
-        Ok(Self {
-            id: r.id,
-            measurement: r.measurement.into(),
-            at: instant("reading time", &r.at)?,
-            entered_unit: r.entered_unit,
-            source: match r.source {
-                ReadingSource::Manual => core::ReadingSource::Manual,
-                ReadingSource::Device { name } => core::ReadingSource::Device { name },
-                ReadingSource::Imported {
-                    system,
-                    external_id,
-                } => core::ReadingSource::Imported {
-                    system,
-                    external_id,
-                },
-            },
-            note: r.note,
-            logged_by: r.logged_by,
-        })
-    }
+    /// Where the next page starts; `None` on the last page.
+    #[uniffi(default)]
+    pub next: Option<PageCursor>,
 }

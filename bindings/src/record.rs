@@ -7,23 +7,27 @@ use companion_core as core;
 
 use chrono::Duration;
 
-use crate::clinical::{Alert, ClinicalTargets, ReadingOutcome, SeriesPoint, Stats};
-use crate::convert::{instant, utc};
+use companion_core::clinical::stats::SeriesPoint;
+use companion_core::model::{
+    Alert, Appointment, ClinicalTargets, DoseEvent, JournalEntry, Language, MeasurementPlan,
+    Medication, MedicationStatus, Profile, Reading, ReadingKind, Refill,
+};
+use companion_core::reminders::{Adherence, PlannedNotification, ScheduledDose};
+use companion_core::{
+    ApplyReport, ReadingOutcome, ReadingPage, ReadingQuery, RefillStatus, Stats, TimeRange, Today,
+};
+
 use crate::error::CompanionError;
-use crate::events::{Appointment, DoseEvent, JournalEntry, MeasurementPlan, Refill};
-use crate::medications::{Medication, MedicationStatus, status_to_core};
-use crate::profile::{Language, Profile};
-use crate::readings::{Reading, ReadingKind, ReadingPage, ReadingQuery};
-use crate::reminders::{Adherence, PlannedNotification, RefillStatus, ScheduledDose, Today};
+use crate::types::UtcTimestamp;
 
 /// What applying remote changes did.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct ApplyReport {
-    /// False when every change was already known.
+    /// False when every change was already known (applying is idempotent).
     pub changed: bool,
-    /// Entries of the document now indexed.
+    /// Entries of the document now in the index.
     pub indexed: u64,
-    /// Entries that did not decode and were left out of the index.
+    /// Entries that did not decode into a valid entry and were left out of the index.
     pub skipped: u64,
 }
 
@@ -34,15 +38,8 @@ pub struct HealthRecord {
     inner: Mutex<core::HealthRecord>,
 }
 
-fn range(from: Option<String>, to: Option<String>) -> Result<core::TimeRange, CompanionError> {
-    Ok(core::TimeRange {
-        from: utc("from", from)?,
-        to: utc("to", to)?,
-    })
-}
-
-fn all<T, U: From<T>>(items: Vec<T>) -> Vec<U> {
-    items.into_iter().map(U::from).collect()
+fn range(from: Option<UtcTimestamp>, to: Option<UtcTimestamp>) -> TimeRange {
+    TimeRange { from, to }
 }
 
 #[uniffi::export]
@@ -50,7 +47,6 @@ impl HealthRecord {
     /// Creates a record for `profile` in a new file at `path`.
     #[uniffi::constructor]
     pub fn create(path: String, profile: Profile) -> Result<Arc<Self>, CompanionError> {
-        let profile = profile.try_into()?;
         Ok(Self::wrap(core::HealthRecord::create(
             Path::new(&path),
             &profile,
@@ -70,22 +66,22 @@ impl HealthRecord {
 
     /// The profile.
     pub fn profile(&self) -> Result<Profile, CompanionError> {
-        Ok(self.lock().profile()?.into())
+        Ok(self.lock().profile()?)
     }
 
     /// Replaces the profile.
     pub fn set_profile(&self, profile: Profile) -> Result<(), CompanionError> {
-        Ok(self.lock().set_profile(&profile.try_into()?)?)
+        Ok(self.lock().set_profile(&profile)?)
     }
 
     /// Adds a medication.
     pub fn add_medication(&self, medication: Medication) -> Result<(), CompanionError> {
-        Ok(self.lock().add_medication(&medication.try_into()?)?)
+        Ok(self.lock().add_medication(&medication)?)
     }
 
     /// Replaces a medication's fields.
     pub fn update_medication(&self, medication: Medication) -> Result<(), CompanionError> {
-        Ok(self.lock().update_medication(&medication.try_into()?)?)
+        Ok(self.lock().update_medication(&medication)?)
     }
 
     /// Pauses, resumes or stops a medication.
@@ -94,30 +90,27 @@ impl HealthRecord {
         id: String,
         status: MedicationStatus,
     ) -> Result<Medication, CompanionError> {
-        Ok(self
-            .lock()
-            .set_medication_status(&id, status_to_core(status))?
-            .into())
+        Ok(self.lock().set_medication_status(&id, status)?)
     }
 
     /// The medication `id`.
     pub fn medication(&self, id: String) -> Result<Medication, CompanionError> {
-        Ok(self.lock().medication(&id)?.into())
+        Ok(self.lock().medication(&id)?)
     }
 
     /// Medications by name; stopped ones only with `include_stopped`.
     pub fn medications(&self, include_stopped: bool) -> Result<Vec<Medication>, CompanionError> {
-        Ok(all(self.lock().medications(include_stopped)?))
+        Ok(self.lock().medications(include_stopped)?)
     }
 
     /// Logs a dose taken or skipped.
     pub fn log_dose(&self, dose: DoseEvent) -> Result<(), CompanionError> {
-        Ok(self.lock().log_dose(&dose.try_into()?)?)
+        Ok(self.lock().log_dose(&dose)?)
     }
 
     /// Corrects a logged dose.
     pub fn update_dose(&self, dose: DoseEvent) -> Result<(), CompanionError> {
-        Ok(self.lock().update_dose(&dose.try_into()?)?)
+        Ok(self.lock().update_dose(&dose)?)
     }
 
     /// Deletes a dose logged by mistake.
@@ -129,86 +122,74 @@ impl HealthRecord {
     pub fn doses(
         &self,
         medication_id: Option<String>,
-        from: Option<String>,
-        to: Option<String>,
+        from: Option<UtcTimestamp>,
+        to: Option<UtcTimestamp>,
     ) -> Result<Vec<DoseEvent>, CompanionError> {
-        let range = range(from, to)?;
-        Ok(all(self.lock().doses(medication_id.as_deref(), range)?))
+        let range = range(from, to);
+        Ok(self.lock().doses(medication_id.as_deref(), range)?)
     }
 
     /// Stores a reading with the urgent alerts it raises, and says what it means: show the
     /// assessment and any alert's advice at once.
     pub fn record_reading(&self, reading: Reading) -> Result<ReadingOutcome, CompanionError> {
-        Ok(self.lock().record_reading(&reading.try_into()?)?.into())
+        Ok(self.lock().record_reading(&reading)?)
     }
 
     /// The clinical targets (the clinician's, or the defaults).
     pub fn targets(&self) -> Result<ClinicalTargets, CompanionError> {
-        Ok(self.lock().targets()?.into())
+        Ok(self.lock().targets()?)
     }
 
     /// Sets the clinical targets; `set_by` is required.
     pub fn set_targets(&self, targets: ClinicalTargets) -> Result<(), CompanionError> {
-        Ok(self.lock().set_targets(&targets.try_into()?)?)
+        Ok(self.lock().set_targets(&targets)?)
     }
 
     /// Alerts raised by readings taken in `[from, to)`, newest first.
     pub fn alerts(
         &self,
-        from: Option<String>,
-        to: Option<String>,
+        from: Option<UtcTimestamp>,
+        to: Option<UtcTimestamp>,
     ) -> Result<Vec<Alert>, CompanionError> {
-        let range = range(from, to)?;
-        Ok(all(self.lock().alerts(range)?))
+        let range = range(from, to);
+        Ok(self.lock().alerts(range)?)
     }
 
     /// Marks an alert as seen by `by`.
     pub fn acknowledge_alert(&self, id: String, by: String) -> Result<Alert, CompanionError> {
-        Ok(self.lock().acknowledge_alert(&id, &by)?.into())
+        Ok(self.lock().acknowledge_alert(&id, &by)?)
     }
 
     /// Statistics of the readings in `[from, to)` (RFC 3339).
     pub fn stats(
         &self,
-        from: String,
-        to: String,
+        from: UtcTimestamp,
+        to: UtcTimestamp,
         device_zone: String,
     ) -> Result<Stats, CompanionError> {
-        let from = instant("from", &from)?.to_utc();
-        let to = instant("to", &to)?.to_utc();
-        Ok(self.lock().stats(from, to, &device_zone)?.into())
+        Ok(self.lock().stats(from, to, &device_zone)?)
     }
 
     /// A chart series of `kind` in `[from, to)`, at most `max_points`, keeping the extremes.
     pub fn series(
         &self,
         kind: ReadingKind,
-        from: String,
-        to: String,
+        from: UtcTimestamp,
+        to: UtcTimestamp,
         max_points: u32,
     ) -> Result<Vec<SeriesPoint>, CompanionError> {
-        let from = instant("from", &from)?.to_utc();
-        let to = instant("to", &to)?.to_utc();
-        Ok(all(self.lock().series(
-            kind.into(),
-            from,
-            to,
-            max_points as usize,
-        )?))
+        Ok(self.lock().series(kind, from, to, max_points as usize)?)
     }
 
     /// Writes the visit report of `[from, to)` to `path` (HTML), in `language` or the record's.
     pub fn write_report(
         &self,
         path: String,
-        from: String,
-        to: String,
+        from: UtcTimestamp,
+        to: UtcTimestamp,
         device_zone: String,
         language: Option<Language>,
     ) -> Result<(), CompanionError> {
-        let from = instant("from", &from)?.to_utc();
-        let to = instant("to", &to)?.to_utc();
-        let language = language.map(crate::profile::language_in);
         Ok(self
             .lock()
             .write_report(Path::new(&path), from, to, &device_zone, language)?)
@@ -216,21 +197,17 @@ impl HealthRecord {
 
     /// Stores a reading; returns the stored id (an earlier import's id for a duplicate import).
     pub fn add_reading(&self, reading: Reading) -> Result<String, CompanionError> {
-        Ok(self.lock().add_reading(&reading.try_into()?)?)
+        Ok(self.lock().add_reading(&reading)?)
     }
 
     /// Stores many readings in one transaction; all or none.
     pub fn add_readings(&self, readings: Vec<Reading>) -> Result<Vec<String>, CompanionError> {
-        let readings = readings
-            .into_iter()
-            .map(TryInto::try_into)
-            .collect::<Result<Vec<_>, _>>()?;
         Ok(self.lock().add_readings(&readings)?)
     }
 
     /// Corrects a reading.
     pub fn update_reading(&self, reading: Reading) -> Result<(), CompanionError> {
-        Ok(self.lock().update_reading(&reading.try_into()?)?)
+        Ok(self.lock().update_reading(&reading)?)
     }
 
     /// Deletes a reading.
@@ -240,36 +217,22 @@ impl HealthRecord {
 
     /// The reading `id`.
     pub fn reading(&self, id: String) -> Result<Reading, CompanionError> {
-        Ok(self.lock().reading(&id)?.into())
+        Ok(self.lock().reading(&id)?)
     }
 
     /// Readings, newest first, a page at a time.
     pub fn readings(&self, query: ReadingQuery) -> Result<ReadingPage, CompanionError> {
-        let query = core::ReadingQuery {
-            kind: query.kind.map(Into::into),
-            range: range(query.from, query.to)?,
-            limit: query.limit,
-            after: query
-                .after
-                .as_deref()
-                .map(core::PageCursor::parse)
-                .transpose()?,
-        };
-        let page = self.lock().readings(&query)?;
-        Ok(ReadingPage {
-            readings: all(page.readings),
-            next: page.next.map(|c| c.as_str().to_string()),
-        })
+        Ok(self.lock().readings(&query)?)
     }
 
     /// Adds a journal entry.
     pub fn add_journal_entry(&self, entry: JournalEntry) -> Result<(), CompanionError> {
-        Ok(self.lock().add_journal_entry(&entry.try_into()?)?)
+        Ok(self.lock().add_journal_entry(&entry)?)
     }
 
     /// Corrects a journal entry.
     pub fn update_journal_entry(&self, entry: JournalEntry) -> Result<(), CompanionError> {
-        Ok(self.lock().update_journal_entry(&entry.try_into()?)?)
+        Ok(self.lock().update_journal_entry(&entry)?)
     }
 
     /// Deletes a journal entry.
@@ -280,21 +243,21 @@ impl HealthRecord {
     /// Journal entries in `[from, to)`, newest first.
     pub fn journal(
         &self,
-        from: Option<String>,
-        to: Option<String>,
+        from: Option<UtcTimestamp>,
+        to: Option<UtcTimestamp>,
     ) -> Result<Vec<JournalEntry>, CompanionError> {
-        let range = range(from, to)?;
-        Ok(all(self.lock().journal(range)?))
+        let range = range(from, to);
+        Ok(self.lock().journal(range)?)
     }
 
     /// Adds an appointment.
     pub fn add_appointment(&self, appointment: Appointment) -> Result<(), CompanionError> {
-        Ok(self.lock().add_appointment(&appointment.try_into()?)?)
+        Ok(self.lock().add_appointment(&appointment)?)
     }
 
     /// Changes an appointment.
     pub fn update_appointment(&self, appointment: Appointment) -> Result<(), CompanionError> {
-        Ok(self.lock().update_appointment(&appointment.try_into()?)?)
+        Ok(self.lock().update_appointment(&appointment)?)
     }
 
     /// Cancels an appointment.
@@ -305,21 +268,21 @@ impl HealthRecord {
     /// Appointments in `[from, to)`, newest first.
     pub fn appointments(
         &self,
-        from: Option<String>,
-        to: Option<String>,
+        from: Option<UtcTimestamp>,
+        to: Option<UtcTimestamp>,
     ) -> Result<Vec<Appointment>, CompanionError> {
-        let range = range(from, to)?;
-        Ok(all(self.lock().appointments(range)?))
+        let range = range(from, to);
+        Ok(self.lock().appointments(range)?)
     }
 
     /// Adds a measurement plan.
     pub fn add_measurement_plan(&self, plan: MeasurementPlan) -> Result<(), CompanionError> {
-        Ok(self.lock().add_measurement_plan(&plan.try_into()?)?)
+        Ok(self.lock().add_measurement_plan(&plan)?)
     }
 
     /// Every measurement plan.
     pub fn measurement_plans(&self) -> Result<Vec<MeasurementPlan>, CompanionError> {
-        Ok(all(self.lock().measurement_plans()?))
+        Ok(self.lock().measurement_plans()?)
     }
 
     /// Removes a measurement plan.
@@ -329,7 +292,7 @@ impl HealthRecord {
 
     /// Logs a refill of a tracked medication.
     pub fn log_refill(&self, refill: Refill) -> Result<(), CompanionError> {
-        Ok(self.lock().log_refill(&refill.try_into()?)?)
+        Ok(self.lock().log_refill(&refill)?)
     }
 
     /// The notifications to schedule at `now` (RFC 3339) for the next `horizon_hours`, soonest
@@ -337,81 +300,72 @@ impl HealthRecord {
     /// launch, change and notification action, and replace the pending notifications by id.
     pub fn plan_reminders(
         &self,
-        now: String,
+        now: UtcTimestamp,
         device_zone: String,
         horizon_hours: u32,
         max: u32,
     ) -> Result<Vec<PlannedNotification>, CompanionError> {
-        let now = instant("now", &now)?.to_utc();
         let plan = self.lock().plan_reminders(
             now,
             &device_zone,
             Duration::hours(i64::from(horizon_hours)),
             max as usize,
         )?;
-        Ok(all(plan))
+        Ok(plan)
     }
 
     /// What a home screen shows at `now`.
-    pub fn today(&self, now: String, device_zone: String) -> Result<Today, CompanionError> {
-        let now = instant("now", &now)?.to_utc();
-        Ok(self.lock().today(now, &device_zone)?.into())
+    pub fn today(&self, now: UtcTimestamp, device_zone: String) -> Result<Today, CompanionError> {
+        Ok(self.lock().today(now, &device_zone)?)
     }
 
     /// Doses missed in `[since, now)`: what a caregiver's device alerts about.
     pub fn missed_doses(
         &self,
-        since: String,
-        now: String,
+        since: UtcTimestamp,
+        now: UtcTimestamp,
         device_zone: String,
     ) -> Result<Vec<ScheduledDose>, CompanionError> {
-        let since = instant("since", &since)?.to_utc();
-        let now = instant("now", &now)?.to_utc();
-        Ok(all(self.lock().missed_doses(since, now, &device_zone)?))
+        Ok(self.lock().missed_doses(since, now, &device_zone)?)
     }
 
     /// Adherence per medication over `[from, to)` as it stands at `now`.
     pub fn adherence(
         &self,
-        from: String,
-        to: String,
-        now: String,
+        from: UtcTimestamp,
+        to: UtcTimestamp,
+        now: UtcTimestamp,
         device_zone: String,
     ) -> Result<Vec<Adherence>, CompanionError> {
-        let from = instant("from", &from)?.to_utc();
-        let to = instant("to", &to)?.to_utc();
-        let now = instant("now", &now)?.to_utc();
-        Ok(all(self.lock().adherence(from, to, now, &device_zone)?))
+        Ok(self.lock().adherence(from, to, now, &device_zone)?)
     }
 
     /// What is on hand of each tracked medication and when it runs out.
     pub fn refill_status(
         &self,
-        now: String,
+        now: UtcTimestamp,
         device_zone: String,
     ) -> Result<Vec<RefillStatus>, CompanionError> {
-        let now = instant("now", &now)?.to_utc();
-        Ok(all(self.lock().refill_status(now, &device_zone)?))
+        Ok(self.lock().refill_status(now, &device_zone)?)
     }
 
     /// The scheduled time (RFC 3339) a dose logged at `now` without one answers, if any.
     pub fn dose_to_answer(
         &self,
         medication_id: String,
-        now: String,
+        now: UtcTimestamp,
         device_zone: String,
-    ) -> Result<Option<String>, CompanionError> {
-        let now = instant("now", &now)?.to_utc();
+    ) -> Result<Option<UtcTimestamp>, CompanionError> {
         Ok(self
             .lock()
-            .dose_to_answer(&medication_id, now, &device_zone)?
-            .map(|t| t.to_rfc3339()))
+            .dose_to_answer(&medication_id, now, &device_zone)?)
     }
 
     /// Everything the record holds, as JSON.
     pub fn export_json(&self) -> Result<String, CompanionError> {
         let export = self.lock().export()?;
         serde_json::to_string(&export).map_err(|_| CompanionError::Storage {
+            kind: companion_core::StorageKind::Other,
             reason: "the export could not be encoded".into(),
         })
     }
@@ -442,12 +396,7 @@ impl HealthRecord {
         doc: String,
         bytes: Vec<u8>,
     ) -> Result<ApplyReport, CompanionError> {
-        let report = self.lock().apply_changes(&doc, &bytes)?;
-        Ok(ApplyReport {
-            changed: report.changed,
-            indexed: report.indexed as u64,
-            skipped: report.skipped as u64,
-        })
+        Ok(self.lock().apply_changes(&doc, &bytes)?)
     }
 }
 

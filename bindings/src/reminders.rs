@@ -1,12 +1,17 @@
-//! Reminders across the FFI: the notification plan, dose states, adherence and refills.
+//! Reminders across the FFI: the notification plan, dose states, adherence and refills (remote
+//! types of the core's).
 
-use companion_core::reminders as core;
+use companion_core::model::{Alert, Dose, Language};
+use companion_core::reminders::{
+    Adherence, DoseState, Importance, LateDoseAdvice, NotificationAction, NotificationKind,
+    Occurrence, PlannedDose, PlannedNotification, ScheduledDose,
+};
+use companion_core::{DueDose, RefillStatus, Today};
 
-use crate::convert::instant_text;
-use crate::medications::Dose;
+use crate::types::{CalendarDate, LocalDateTime, Timestamp, UtcTimestamp};
 
 /// What a notification is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum NotificationKind {
     /// Doses due.
     Dose,
@@ -14,7 +19,7 @@ pub enum NotificationKind {
     MissedDose,
     /// A medication runs out soon.
     Refill,
-    /// A prescription ends soon.
+    /// A prescription ends soon: time for a follow-up.
     PrescriptionEnd,
     /// An appointment.
     Appointment,
@@ -26,44 +31,44 @@ pub enum NotificationKind {
     SafetyAlert,
 }
 
-/// How insistently to present a notification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+/// How insistently the phone presents it.
+#[uniffi::remote(Enum)]
 pub enum Importance {
-    /// Ordinary.
+    /// An ordinary notification.
     Normal,
-    /// Time-sensitive (doses).
+    /// Breaks through focus modes (doses).
     TimeSensitive,
     /// Critical (safety alerts).
     Critical,
 }
 
 /// An action offered on a notification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum NotificationAction {
-    /// Log as taken.
+    /// Log the doses as taken.
     Take,
-    /// Put off.
+    /// Put them off.
     Snooze,
-    /// Log as skipped.
+    /// Log them as skipped.
     Skip,
 }
 
-/// A dose a notification is about.
-#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+/// One dose a notification is about.
+#[uniffi::remote(Record)]
 pub struct PlannedDose {
     /// The medication.
     pub medication_id: String,
-    /// The occurrence (RFC 3339, UTC): pass it back as the dose event's `scheduled_at`.
-    pub scheduled_at: String,
+    /// The occurrence (pass it back as the dose event's `scheduled_at`).
+    pub scheduled_at: UtcTimestamp,
 }
 
-/// A notification to schedule; replace the phone's pending ones with the plan, by id.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+/// A notification to schedule.
+#[uniffi::remote(Record)]
 pub struct PlannedNotification {
-    /// Stable id.
+    /// Stable id, derived from what it is about, its instant and its kind.
     pub id: String,
-    /// When to show it (RFC 3339, UTC).
-    pub fire_at: String,
+    /// When to show it.
+    pub fire_at: UtcTimestamp,
     /// What it is about.
     pub kind: NotificationKind,
     /// Title.
@@ -71,270 +76,156 @@ pub struct PlannedNotification {
     /// Body.
     pub body: String,
     /// Actions to offer.
+    #[uniffi(default)]
     pub actions: Vec<NotificationAction>,
     /// How insistently to present it.
     pub importance: Importance,
-    /// The doses it is about.
+    /// The doses it is about (dose and missed-dose notifications).
+    #[uniffi(default)]
     pub doses: Vec<PlannedDose>,
 }
 
+/// One due dose.
+#[uniffi::remote(Record)]
+pub struct Occurrence {
+    /// The medication.
+    pub medication_id: String,
+    /// When it is due.
+    pub at: UtcTimestamp,
+    /// The wall-clock slot it was scheduled for (date and time of day in the zone the schedule
+    /// follows); `at` shows this time, or the end of a daylight-saving gap that hid it.
+    pub slot: LocalDateTime,
+    /// The dose to take.
+    pub dose: Dose,
+}
+
 /// Where a scheduled dose stands.
-#[derive(Debug, Clone, PartialEq, uniffi::Enum)]
+#[uniffi::remote(Enum)]
 pub enum DoseState {
     /// Not yet due.
     Upcoming,
-    /// Due now.
+    /// Due now, within the grace window.
     Due,
-    /// Snoozed until `until` (RFC 3339).
+    /// Put off; due again at `until`.
     Snoozed {
         /// When it is due again.
-        until: String,
+        until: Timestamp,
     },
-    /// Taken at `at` (RFC 3339).
+    /// Taken; `on_time` when within the grace window after the scheduled time.
     Taken {
         /// When.
-        at: String,
-        /// Within the grace window.
+        at: Timestamp,
+        /// Taken no later than the grace window allows.
         on_time: bool,
     },
-    /// Skipped.
+    /// Deliberately skipped.
     Skipped {
-        /// When logged.
-        at: String,
+        /// When it was logged.
+        at: Timestamp,
     },
-    /// Missed.
+    /// Not taken, and the grace window has passed.
     Missed,
 }
 
 /// A scheduled dose and its state.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct ScheduledDose {
-    /// The medication.
-    pub medication_id: String,
-    /// When it was due (RFC 3339, UTC).
-    pub scheduled_at: String,
-    /// Its wall-clock slot, `YYYY-MM-DDTHH:MM`.
-    pub slot: String,
-    /// The dose.
-    pub dose: Dose,
+    /// When it was due.
+    pub occurrence: Occurrence,
     /// Where it stands.
     pub state: DoseState,
 }
 
-/// What to do about a late dose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+/// What to do about a dose not taken at its time (CLINICAL.md, "Safety principles").
+#[uniffi::remote(Enum)]
 pub enum LateDoseAdvice {
     /// Take it now.
     TakeNow,
-    /// Skip it; never a double dose.
+    /// Skip it and take the next one at its usual time; never a double dose.
     SkipAndWait,
 }
 
-/// A dose due now with the advice for it.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
-pub struct DueDose {
-    /// The dose.
-    pub dose: ScheduledDose,
-    /// The advice.
-    pub advice: LateDoseAdvice,
-}
-
 /// Adherence of one medication over a period.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct Adherence {
     /// The medication.
     pub medication_id: String,
     /// Its name.
     pub name: String,
-    /// Doses settled (taken, skipped or missed).
+    /// Doses whose outcome is settled (taken, skipped or missed).
     pub counted: u32,
     /// Taken.
     pub taken: u32,
-    /// Taken on time.
+    /// Taken within the grace window.
     pub on_time: u32,
     /// Skipped.
     pub skipped: u32,
     /// Missed.
     pub missed: u32,
-    /// Taken / counted.
+    /// Taken / counted; `None` when nothing was counted.
+    #[uniffi(default)]
     pub share_taken: Option<f64>,
-    /// On time / counted.
+    /// Taken on time / counted; `None` when nothing was counted.
+    #[uniffi(default)]
     pub share_on_time: Option<f64>,
-    /// Every dose, scheduled vs actual.
+    /// Every dose of the period with its scheduled time and what happened (the scheduled vs
+    /// actual time column doctors ask for).
+    #[uniffi(default)]
     pub doses: Vec<ScheduledDose>,
 }
 
-/// What is on hand of a tracked medication.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+/// What is on hand of a tracked medication and when it runs out.
+#[uniffi::remote(Record)]
 pub struct RefillStatus {
     /// The medication.
     pub medication_id: String,
     /// Its name.
     pub name: String,
-    /// Units on hand.
+    /// Units on hand now.
     pub on_hand: f64,
-    /// The day it runs out (`YYYY-MM-DD`).
-    pub runs_out_on: Option<String>,
+    /// The day it runs out at its schedule (none within 400 days, or as needed).
+    #[uniffi(default)]
+    pub runs_out_on: Option<CalendarDate>,
     /// The day the refill reminder starts.
-    pub remind_on: Option<String>,
+    #[uniffi(default)]
+    pub remind_on: Option<CalendarDate>,
+}
+
+/// A dose due now and what to do about it.
+#[uniffi::remote(Record)]
+pub struct DueDose {
+    /// The dose.
+    pub dose: ScheduledDose,
+    /// Take it now, or skip it if too late (never a double dose).
+    pub advice: LateDoseAdvice,
 }
 
 /// What a home screen shows now.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[uniffi::remote(Record)]
 pub struct Today {
-    /// Due now, with advice.
+    /// Doses due now (within their grace window, or back from a snooze), with the advice for a
+    /// late dose.
+    #[uniffi(default)]
     pub due: Vec<DueDose>,
-    /// Snoozed.
+    /// Doses snoozed and not yet due again.
+    #[uniffi(default)]
     pub snoozed: Vec<ScheduledDose>,
-    /// The next doses.
+    /// The next doses (those of the soonest upcoming minute).
+    #[uniffi(default)]
     pub next: Vec<ScheduledDose>,
-    /// Missed in the last 24 hours.
+    /// Doses missed in the last 24 hours.
+    #[uniffi(default)]
     pub missed: Vec<ScheduledDose>,
-    /// Refills due.
+    /// Tracked medications whose refill reminder has started.
+    #[uniffi(default)]
     pub refills_due: Vec<RefillStatus>,
-    /// Urgent alerts of the last 24 hours not yet acknowledged.
-    pub alerts: Vec<crate::clinical::Alert>,
+    /// Urgent alerts of the last 24 hours not yet acknowledged, newest first.
+    #[uniffi(default)]
+    pub alerts: Vec<Alert>,
 }
 
 /// The advice in words, in `language`: it never suggests a double dose.
 #[uniffi::export]
-pub fn late_dose_advice_text(advice: LateDoseAdvice, language: crate::profile::Language) -> String {
-    core::LateDoseAdvice::from(advice).text(crate::profile::language_in(language))
-}
-
-impl From<LateDoseAdvice> for core::LateDoseAdvice {
-    fn from(a: LateDoseAdvice) -> Self {
-        match a {
-            LateDoseAdvice::TakeNow => Self::TakeNow,
-            LateDoseAdvice::SkipAndWait => Self::SkipAndWait,
-        }
-    }
-}
-
-impl From<core::LateDoseAdvice> for LateDoseAdvice {
-    fn from(a: core::LateDoseAdvice) -> Self {
-        match a {
-            core::LateDoseAdvice::TakeNow => Self::TakeNow,
-            core::LateDoseAdvice::SkipAndWait => Self::SkipAndWait,
-        }
-    }
-}
-
-impl From<core::PlannedNotification> for PlannedNotification {
-    fn from(n: core::PlannedNotification) -> Self {
-        Self {
-            id: n.id,
-            fire_at: n.fire_at.to_rfc3339(),
-            kind: match n.kind {
-                core::NotificationKind::Dose => NotificationKind::Dose,
-                core::NotificationKind::MissedDose => NotificationKind::MissedDose,
-                core::NotificationKind::Refill => NotificationKind::Refill,
-                core::NotificationKind::PrescriptionEnd => NotificationKind::PrescriptionEnd,
-                core::NotificationKind::Appointment => NotificationKind::Appointment,
-                core::NotificationKind::Measurement => NotificationKind::Measurement,
-                core::NotificationKind::Nudge => NotificationKind::Nudge,
-                core::NotificationKind::SafetyAlert => NotificationKind::SafetyAlert,
-            },
-            title: n.title,
-            body: n.body,
-            actions: n
-                .actions
-                .into_iter()
-                .map(|a| match a {
-                    core::NotificationAction::Take => NotificationAction::Take,
-                    core::NotificationAction::Snooze => NotificationAction::Snooze,
-                    core::NotificationAction::Skip => NotificationAction::Skip,
-                })
-                .collect(),
-            importance: match n.importance {
-                core::Importance::Normal => Importance::Normal,
-                core::Importance::TimeSensitive => Importance::TimeSensitive,
-                core::Importance::Critical => Importance::Critical,
-            },
-            doses: n
-                .doses
-                .into_iter()
-                .map(|d| PlannedDose {
-                    medication_id: d.medication_id,
-                    scheduled_at: d.scheduled_at.to_rfc3339(),
-                })
-                .collect(),
-        }
-    }
-}
-
-impl From<core::ScheduledDose> for ScheduledDose {
-    fn from(d: core::ScheduledDose) -> Self {
-        Self {
-            medication_id: d.occurrence.medication_id,
-            scheduled_at: d.occurrence.at.to_rfc3339(),
-            slot: d.occurrence.slot.format("%Y-%m-%dT%H:%M").to_string(),
-            dose: d.occurrence.dose.into(),
-            state: match d.state {
-                core::DoseState::Upcoming => DoseState::Upcoming,
-                core::DoseState::Due => DoseState::Due,
-                core::DoseState::Snoozed { until } => DoseState::Snoozed {
-                    until: instant_text(&until),
-                },
-                core::DoseState::Taken { at, on_time } => DoseState::Taken {
-                    at: instant_text(&at),
-                    on_time,
-                },
-                core::DoseState::Skipped { at } => DoseState::Skipped {
-                    at: instant_text(&at),
-                },
-                core::DoseState::Missed => DoseState::Missed,
-            },
-        }
-    }
-}
-
-impl From<core::Adherence> for Adherence {
-    fn from(a: core::Adherence) -> Self {
-        Self {
-            medication_id: a.medication_id,
-            name: a.name,
-            counted: a.counted,
-            taken: a.taken,
-            on_time: a.on_time,
-            skipped: a.skipped,
-            missed: a.missed,
-            share_taken: a.share_taken,
-            share_on_time: a.share_on_time,
-            doses: a.doses.into_iter().map(Into::into).collect(),
-        }
-    }
-}
-
-impl From<companion_core::RefillStatus> for RefillStatus {
-    fn from(r: companion_core::RefillStatus) -> Self {
-        Self {
-            medication_id: r.medication_id,
-            name: r.name,
-            on_hand: r.on_hand,
-            runs_out_on: r.runs_out_on.map(|d| d.to_string()),
-            remind_on: r.remind_on.map(|d| d.to_string()),
-        }
-    }
-}
-
-impl From<companion_core::Today> for Today {
-    fn from(t: companion_core::Today) -> Self {
-        let list = |v: Vec<core::ScheduledDose>| v.into_iter().map(Into::into).collect();
-        Self {
-            due: t
-                .due
-                .into_iter()
-                .map(|d| DueDose {
-                    dose: d.dose.into(),
-                    advice: d.advice.into(),
-                })
-                .collect(),
-            snoozed: list(t.snoozed),
-            next: list(t.next),
-            missed: list(t.missed),
-            refills_due: t.refills_due.into_iter().map(Into::into).collect(),
-            alerts: t.alerts.into_iter().map(Into::into).collect(),
-        }
-    }
+pub fn late_dose_advice_text(advice: LateDoseAdvice, language: Language) -> String {
+    advice.text(language)
 }

@@ -3,7 +3,7 @@
 use chrono::{NaiveTime, Weekday};
 use clap::Args;
 use companion_core::model::{
-    AsNeeded, DailyWindow, Dose, Meal, Schedule, TaperStep, TimeZonePolicy,
+    AsNeededLimits, DailyWindow, Dose, Meal, Schedule, TaperStep, TimeZonePolicy,
 };
 
 use crate::error::{CliError, usage};
@@ -117,7 +117,7 @@ impl ScheduleArgs {
             else {
                 return usage("--as-needed needs --max-per-day and --min-interval-min");
             };
-            Schedule::AsNeeded(AsNeeded {
+            Schedule::AsNeeded(AsNeededLimits {
                 max_per_day,
                 min_interval_minutes,
             })

@@ -55,10 +55,10 @@ fn main() {
     let rows = aggregate();
     for s in &stats.summaries {
         let row = rows.iter().find(|r| r.0 == s.kind.as_str()).unwrap();
-        assert_eq!(row.1 as usize, s.count);
+        assert_eq!(row.1 as u64, s.count);
         assert!((row.2 - s.mean).abs() < 1e-6);
     }
-    let readings: usize = stats.summaries.iter().map(|s| s.count).sum();
+    let readings: u64 = stats.summaries.iter().map(|s| s.count).sum();
 
     let time = |runs: usize, f: &mut dyn FnMut()| {
         let t = Instant::now();

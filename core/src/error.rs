@@ -45,11 +45,11 @@ pub enum Error {
         /// The newest schema this code knows.
         supported: i64,
     },
-    /// The database failed (disk full, file locked, I/O error, corruption).
-    #[error("storage failure ({kind})")]
+    /// The database failed; `kind` says whether to retry, free space, or report damage.
+    #[error("storage failure: {kind}")]
     Storage {
-        /// SQLite's error class, free of any data.
-        kind: String,
+        /// What kind of failure, for a caller to act on.
+        kind: StorageKind,
         /// The underlying error.
         #[source]
         source: rusqlite::Error,
@@ -87,6 +87,15 @@ pub enum Error {
     /// A document name that is neither `record` nor `log/YYYY-MM`.
     #[error("not a document name of a record")]
     InvalidDocumentId,
+    /// One item of a batch call failed (`index` counts from 0); nothing of the batch was written.
+    #[error("item {index}: {source}")]
+    Batch {
+        /// The failing item's position in the batch.
+        index: usize,
+        /// Why it failed.
+        #[source]
+        source: Box<Error>,
+    },
     /// Stored data is inconsistent with what this code wrote (a damaged file).
     #[error("stored data is damaged: {detail}")]
     Corrupt {
@@ -97,12 +106,88 @@ pub enum Error {
 
 impl From<rusqlite::Error> for Error {
     fn from(source: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode as C;
         let kind = match &source {
-            rusqlite::Error::SqliteFailure(e, _) => format!("{:?}", e.code),
-            rusqlite::Error::QueryReturnedNoRows => "no rows".to_string(),
-            _ => "sqlite".to_string(),
+            rusqlite::Error::SqliteFailure(e, _) => match e.code {
+                C::DatabaseBusy | C::DatabaseLocked => StorageKind::Busy,
+                C::DiskFull => StorageKind::Full,
+                C::ReadOnly | C::PermissionDenied => StorageKind::ReadOnly,
+                C::DatabaseCorrupt | C::NotADatabase => StorageKind::Corrupt,
+                C::SystemIoFailure => StorageKind::Io,
+                C::CannotOpen => StorageKind::CannotOpen,
+                _ => StorageKind::Other,
+            },
+            _ => StorageKind::Other,
         };
         Self::Storage { kind, source }
+    }
+}
+
+impl Error {
+    /// This error for the item at `index` of a batch (kept as is when it already names one).
+    pub(crate) fn in_batch(self, index: usize) -> Self {
+        match self {
+            Self::Batch { .. } => self,
+            other => Self::Batch {
+                index,
+                source: Box::new(other),
+            },
+        }
+    }
+
+    /// The kind of storage failure, for errors a caller handles like one: `Storage` itself, a
+    /// damaged document or row (`Corrupt`), a failed migration or file write (`Io`). `None` for
+    /// errors about the input or the record's state.
+    pub fn storage_kind(&self) -> Option<StorageKind> {
+        match self {
+            Self::Storage { kind, .. } => Some(*kind),
+            Self::Document { .. } | Self::Corrupt { .. } => Some(StorageKind::Corrupt),
+            Self::Migration(_) | Self::Io { .. } => Some(StorageKind::Io),
+            Self::Batch { source, .. } => source.storage_kind(),
+            _ => None,
+        }
+    }
+}
+
+/// What kind of storage failure happened, so that a caller can act: retry a busy record, tell
+/// the person to free space, show that the file cannot be written, or report damage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StorageKind {
+    /// Another connection (the app, its notification extension, a sync thread) holds the lock
+    /// past the busy timeout. Retry shortly; nothing was written.
+    Busy,
+    /// The disk or the app's quota is full. Ask the person to free space; nothing was written.
+    Full,
+    /// The file or its folder cannot be written (read-only, or permission denied).
+    ReadOnly,
+    /// The file is damaged or is not a record. Report it; do not retry.
+    Corrupt,
+    /// The operating system reported an I/O error.
+    Io,
+    /// The file could not be opened (its folder is missing, or the path is not a file).
+    CannotOpen,
+    /// Any other database failure (a bug if seen: report it).
+    Other,
+}
+
+impl StorageKind {
+    /// Whether the same call may succeed if tried again shortly.
+    pub fn is_retryable(self) -> bool {
+        matches!(self, Self::Busy)
+    }
+}
+
+impl std::fmt::Display for StorageKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Busy => "the record is busy (another process is writing); try again",
+            Self::Full => "the disk is full",
+            Self::ReadOnly => "the record cannot be written (read-only file or folder)",
+            Self::Corrupt => "the file is damaged or is not a Companion record",
+            Self::Io => "the operating system reported an I/O error",
+            Self::CannotOpen => "the file cannot be opened (check the path and its folder)",
+            Self::Other => "the database reported an unexpected error",
+        })
     }
 }
 

@@ -40,7 +40,7 @@ pub mod report;
 mod store;
 pub mod zone;
 
-pub use error::{DoseLimit, Error, Result};
+pub use error::{DoseLimit, Error, Result, StorageKind};
 pub use query::{Export, PageCursor, ReadingPage, ReadingQuery, TimeRange};
 pub use record::{DueDose, HealthRecord, ReadingOutcome, RefillStatus, Stats, Today};
 pub use store::{ApplyReport, SCHEMA_VERSION};

@@ -5,7 +5,7 @@ mod common;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use common::{at, metformin, new_record};
 use companion_core::model::{
-    AsNeeded, Dose, DoseEvent, DoseStatus, Inventory, MeasurementPlan, Medication,
+    AsNeededLimits, Dose, DoseEvent, DoseStatus, Inventory, MeasurementPlan, Medication,
     MedicationStatus, Refill, Schedule, TaperStep, TimeZonePolicy,
 };
 use companion_core::reminders::{
@@ -256,7 +256,7 @@ fn an_as_needed_dose_over_its_maximum_is_refused_unless_confirmed() {
     let mut record = new_record(&dir);
     let mut prn = metformin();
     prn.name = "Paracetamol".into();
-    prn.schedule = Schedule::AsNeeded(AsNeeded {
+    prn.schedule = Schedule::AsNeeded(AsNeededLimits {
         max_per_day: 2,
         min_interval_minutes: 360,
     });

@@ -19,7 +19,7 @@ pub struct Summary {
     /// The kind.
     pub kind: ReadingKind,
     /// Readings.
-    pub count: usize,
+    pub count: u64,
     /// Mean of the primary value.
     pub mean: f64,
     /// Lowest primary value.
@@ -56,7 +56,7 @@ pub fn summarize(kind: ReadingKind, readings: &[Reading]) -> Option<Summary> {
     let sxy: f64 = values.iter().map(|v| (v.0 - mean_t) * (v.1 - mean)).sum();
     Some(Summary {
         kind,
-        count: values.len(),
+        count: values.len() as u64,
         mean,
         min: values.iter().map(|v| v.1).fold(f64::INFINITY, f64::min),
         max: values.iter().map(|v| v.1).fold(f64::NEG_INFINITY, f64::max),
@@ -78,11 +78,11 @@ pub struct HomeBpAverage {
     /// The protocol's last day.
     pub last_day: NaiveDate,
     /// Readings averaged (days 2 to 7).
-    pub readings_used: usize,
+    pub readings_used: u64,
     /// Days 2 to 7 with readings.
-    pub days_used: usize,
+    pub days_used: u64,
     /// Morning and evening sessions (days 2 to 7) with at least two readings.
-    pub complete_sessions: usize,
+    pub complete_sessions: u64,
     /// Readings used out of the 24 the protocol asks for (6 days x 2 sessions x 2), 0 to 1.
     pub completeness: f64,
     /// At least 3 days of readings after day 1 (ESH: 7 days, at least 3).
@@ -137,9 +137,9 @@ pub fn home_bp_average(
         diastolic: used.iter().map(|b| b.2).sum::<f64>() / n,
         first_day,
         last_day,
-        readings_used: used.len(),
-        days_used: days.len(),
-        complete_sessions: sessions.values().filter(|c| **c >= PER_SESSION).count(),
+        readings_used: used.len() as u64,
+        days_used: days.len() as u64,
+        complete_sessions: sessions.values().filter(|c| **c >= PER_SESSION).count() as u64,
         completeness: (used.len() as f64 / 24.0).min(1.0),
         sufficient: days.len() >= 3,
     })
@@ -149,7 +149,7 @@ pub fn home_bp_average(
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GlucoseMetrics {
     /// Readings.
-    pub count: usize,
+    pub count: u64,
     /// Days in the period.
     pub period_days: f64,
     /// Mean glucose, mg/dL.
@@ -203,7 +203,7 @@ pub fn glucose_metrics(
     let period_days = (to - from).num_seconds() as f64 / 86_400.0;
     let coverage = (n / (period_days * SENSOR_READINGS_PER_DAY)).min(1.0);
     Some(GlucoseMetrics {
-        count: values.len(),
+        count: values.len() as u64,
         period_days,
         mean_mg_dl: mean,
         gmi_percent: gmi_percent(mean),
@@ -234,7 +234,7 @@ pub struct AgpHour {
     /// Local hour, 0 to 23.
     pub hour: u32,
     /// Readings in this hour.
-    pub count: usize,
+    pub count: u64,
     /// 5th percentile, mg/dL.
     pub p5: f64,
     /// 25th.
@@ -272,7 +272,7 @@ pub fn agp(readings: &[Reading], zone: &Zone) -> Vec<AgpHour> {
             v.sort_by(f64::total_cmp);
             AgpHour {
                 hour,
-                count: v.len(),
+                count: v.len() as u64,
                 p5: percentile(&v, 5.0),
                 p25: percentile(&v, 25.0),
                 p50: percentile(&v, 50.0),

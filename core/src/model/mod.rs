@@ -30,7 +30,8 @@ pub use plan::MeasurementPlan;
 pub use profile::{Language, Profile, ReminderSettings, Sex, UnitPreferences};
 pub use reading::{MealContext, Measurement, Reading, ReadingKind, ReadingSource};
 pub use schedule::{
-    AsNeeded, DailyWindow, LateDosePolicy, Meal, MealTimes, Schedule, TaperStep, TimeZonePolicy,
+    AsNeededLimits, DailyWindow, LateDosePolicy, Meal, MealTimes, Schedule, TaperStep,
+    TimeZonePolicy,
 };
 pub use targets::{BpTarget, ClinicalTargets};
 pub use validation::{Validate, ValidationError, parse_time_zone};

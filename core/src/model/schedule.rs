@@ -59,7 +59,7 @@ pub enum Schedule {
         steps: Vec<TaperStep>,
     },
     /// When needed, within limits.
-    AsNeeded(AsNeeded),
+    AsNeeded(AsNeededLimits),
     /// Relative to the patient's meal times (30 minutes before breakfast and dinner).
     MealRelative {
         /// The meals, at least one.
@@ -98,7 +98,7 @@ pub struct TaperStep {
 
 /// The limits of an as-needed medication.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AsNeeded {
+pub struct AsNeededLimits {
     /// The most doses in one calendar day, at least one.
     pub max_per_day: u32,
     /// The least time between two doses, in minutes.
@@ -329,7 +329,7 @@ mod tests {
         };
         assert!(cyclic.validate().is_err());
         assert!(Schedule::Tapering { steps: vec![] }.validate().is_err());
-        let prn = Schedule::AsNeeded(AsNeeded {
+        let prn = Schedule::AsNeeded(AsNeededLimits {
             max_per_day: 0,
             min_interval_minutes: 240,
         });

@@ -42,6 +42,20 @@ pub enum ValidationError {
     },
 }
 
+impl ValidationError {
+    /// The name of the field that was refused (`systolic`, `home time zone`), as the core
+    /// calls it: shells show it beside the input.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::OutOfRange { field, .. }
+            | Self::Empty { field }
+            | Self::UnknownTimeZone { field }
+            | Self::Invalid { field, .. } => field,
+            Self::DiastolicNotBelowSystolic => "diastolic",
+        }
+    }
+}
+
 /// A value that can check itself.
 pub trait Validate {
     /// `Ok` when every field is plausible and consistent; otherwise the first problem found.

@@ -256,8 +256,15 @@ impl HealthRecord {
 
     /// Stores many readings in one transaction (an import, a device sync) and returns their ids
     /// in order, de-duplicating imported readings as [`HealthRecord::add_reading`] does, and
-    /// storing the alerts they raise. If any reading is invalid, none is stored.
+    /// storing the alerts they raise. If any reading is invalid, none is stored, and the error is
+    /// [`Error::Batch`] with the position of the first invalid one.
     pub fn add_readings(&mut self, readings: &[Reading]) -> Result<Vec<String>> {
+        // Say which item is wrong before anything is written.
+        for (index, reading) in readings.iter().enumerate() {
+            reading
+                .validate()
+                .map_err(|e| Error::from(e).in_batch(index))?;
+        }
         Ok(self
             .store_readings(readings)?
             .into_iter()

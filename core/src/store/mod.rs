@@ -36,9 +36,9 @@ pub struct ApplyReport {
     /// False when every change was already known (applying is idempotent).
     pub changed: bool,
     /// Entries of the document now in the index.
-    pub indexed: usize,
+    pub indexed: u64,
     /// Entries that did not decode into a valid entry and were left out of the index.
-    pub skipped: usize,
+    pub skipped: u64,
 }
 
 /// One edit of a document.
@@ -431,7 +431,7 @@ fn documents(conn: &Connection) -> Result<Vec<DocId>> {
 }
 
 /// Writes the index rows of every entry in `doc`. Returns (indexed, skipped).
-fn materialize(conn: &Connection, doc_id: DocId, doc: &Automerge) -> Result<(usize, usize)> {
+fn materialize(conn: &Connection, doc_id: DocId, doc: &Automerge) -> Result<(u64, u64)> {
     let (mut indexed, mut skipped) = (0, 0);
     for &coll in Collection::in_doc(doc_id) {
         for (id, fields) in crdt::read_collection(doc, coll.name()) {

@@ -45,17 +45,17 @@ class ClinicalTest {
         assertTrue(classifyBloodPressure(180u, 120u, BpGuideline.ESH2023, BpSetting.HOME).crisis)
         val targets = record.targets()
         assertEquals(BpGuideline.ACC_AHA2017, targets.bpGuideline, "America/New_York")
-        assertEquals(Hypoglycaemia.LEVEL2, classifyGlucose(53.9, MealContext.RANDOM, targets).hypoglycaemia)
-        assertEquals(Hypoglycaemia.LEVEL1, classifyGlucose(54.0, MealContext.RANDOM, targets).hypoglycaemia)
-        assertEquals(RangeBand.HIGH, classifyGlucose(180.1, MealContext.RANDOM, targets).band)
-        assertEquals(TargetStatus.ABOVE, classifyGlucose(180.0, MealContext.AFTER_MEAL, targets).target)
+        assertEquals(Hypoglycaemia.LEVEL2, classifyGlucose(53.9, MealContext.RANDOM, targets.glucose).hypoglycaemia)
+        assertEquals(Hypoglycaemia.LEVEL1, classifyGlucose(54.0, MealContext.RANDOM, targets.glucose).hypoglycaemia)
+        assertEquals(RangeBand.HIGH, classifyGlucose(180.1, MealContext.RANDOM, targets.glucose).band)
+        assertEquals(TargetStatus.ABOVE, classifyGlucose(180.0, MealContext.AFTER_MEAL, targets.glucose).target)
     }
 
     @Test
     fun urgentReadingsRaiseAlertsAndTargetsNeedAnAuthor() {
         val outcome = record.recordReading(bp(186, 104, "2026-11-20T08:00:00-05:00"))
         val assessment = outcome.assessment as Assessment.BloodPressure
-        assertTrue(assessment.classification.crisis)
+        assertTrue(assessment.v1.crisis)
         val alert = outcome.alerts.single()
         assertEquals(AlertKind.HYPERTENSIVE_CRISIS, alert.kind)
         assertTrue(alert.advice.contains("call emergency services"))

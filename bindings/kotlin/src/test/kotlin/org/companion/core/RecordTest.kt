@@ -61,14 +61,14 @@ class RecordTest {
     fun opensARecordAndKeepsTheProfile() {
         val path = dir.resolve("record.db").toString()
         val id = newRecord().use { record ->
-            val profile = record.profile().copy(conditions = listOf("hypertension"), glucoseUnit = GlucoseUnit.MMOL_L)
+            val profile = record.profile().let { it.copy(conditions = listOf("hypertension"), units = it.units.copy(glucose = GlucoseUnit.MMOL_L)) }
             record.setProfile(profile)
             record.id()
         }
         HealthRecord.open(path).use { record ->
             assertEquals(id, record.id())
             assertEquals(listOf("hypertension"), record.profile().conditions)
-            assertEquals(GlucoseUnit.MMOL_L, record.profile().glucoseUnit)
+            assertEquals(GlucoseUnit.MMOL_L, record.profile().units.glucose)
         }
         assertFailsWith<CompanionException.NoRecord> { HealthRecord.open(dir.resolve("missing.db").toString()) }
         assertFailsWith<CompanionException.RecordExists> { HealthRecord.create(path, defaultProfile("Ana", "Europe/Berlin")) }
@@ -91,19 +91,19 @@ class RecordTest {
             assertEquals(first.id, record.addReading(first))
             record.addReadings(listOf(second, glucose))
 
-            val bps = record.readings(ReadingQuery(ReadingKind.BLOOD_PRESSURE, null, null, null, null))
+            val bps = record.readings(ReadingQuery(kind = ReadingKind.BLOOD_PRESSURE, range = TimeRange()))
             assertEquals(listOf(second, first), bps.readings)
             assertNull(bps.next)
             assertEquals(glucose, record.reading(glucose.id))
 
             // Paging.
-            val page = record.readings(ReadingQuery(null, null, null, 2u, null))
+            val page = record.readings(ReadingQuery(range = TimeRange(), limit = 2u))
             assertEquals(2, page.readings.size)
-            val rest = record.readings(ReadingQuery(null, null, null, 2u, page.next))
+            val rest = record.readings(ReadingQuery(range = TimeRange(), limit = 2u, after = page.next))
             assertEquals(1, rest.readings.size)
 
             // Time range.
-            val day = record.readings(ReadingQuery(null, "2026-11-21T00:00:00+01:00", "2026-11-22T00:00:00+01:00", null, null))
+            val day = record.readings(ReadingQuery(range = TimeRange("2026-11-21T00:00:00+01:00", "2026-11-22T00:00:00+01:00")))
             assertEquals(setOf(second.id, glucose.id), day.readings.map { it.id }.toSet())
 
             // Correct, then delete.
@@ -126,16 +126,18 @@ class RecordTest {
             val weight = bp(120, 80, "2026-11-20T08:00:00+01:00").copy(measurement = Measurement.Weight(2000.0))
             assertFailsWith<CompanionException.InvalidInput> { record.addReading(weight) }
             val time = assertFailsWith<CompanionException.InvalidInput> { record.addReading(bp(120, 80, "yesterday")) }
-            assertEquals("reading time", time.field)
-            // A batch with one bad reading stores none.
-            assertFailsWith<CompanionException.InvalidInput> {
+            assertEquals("time", time.field)
+            // A batch with one bad reading stores none, and says which one it was.
+            val batch = assertFailsWith<CompanionException.InvalidInput> {
                 record.addReadings(listOf(bp(120, 80, "2026-11-20T08:00:00+01:00"), weight))
             }
-            assertEquals(0, record.readings(ReadingQuery(null, null, null, null, null)).readings.size)
+            assertEquals(1u, batch.item)
+            assertEquals("weight", batch.field)
+            assertEquals(0, record.readings(ReadingQuery(range = TimeRange())).readings.size)
 
             assertFailsWith<CompanionException.InvalidInput> { defaultProfile("Ana", "Europe/Atlantis") }
             assertFailsWith<CompanionException.InvalidInput> { parseDose("lots") }
-            assertFailsWith<CompanionException.InvalidInput> { record.readings(ReadingQuery(null, null, null, null, "not-a-cursor")) }
+            assertFailsWith<CompanionException.InvalidInput> { record.readings(ReadingQuery(range = TimeRange(), after = "not-a-cursor")) }
         }
     }
 
@@ -144,7 +146,7 @@ class RecordTest {
         newRecord().use { record ->
             val med = metformin()
             record.addMedication(med)
-            val prn = metformin().copy(name = "Paracetamol", schedule = Schedule.AsNeeded(4u, 360u))
+            val prn = metformin().copy(name = "Paracetamol", schedule = Schedule.AsNeeded(AsNeededLimits(4u, 360u)))
             record.addMedication(prn)
             val taper = metformin().copy(
                 name = "Prednisolone",

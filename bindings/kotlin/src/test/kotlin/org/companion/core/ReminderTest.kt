@@ -70,7 +70,7 @@ class ReminderTest {
 
         // Not taken by 21:31: missed, as a caregiver's device sees it.
         val missed = record.missedDoses("2026-03-02T00:00:00+01:00", "2026-03-02T21:31:00+01:00", "Europe/Berlin")
-        assertEquals(instant(evening), instant(missed.single().scheduledAt))
+        assertEquals(instant(evening), instant(missed.single().occurrence.at))
         val adherence = record.adherence("2026-03-02T00:00:00+01:00", "2026-03-03T00:00:00+01:00", "2026-03-03T00:00:00+01:00", "Europe/Berlin").single()
         assertEquals(2u, adherence.counted)
         assertEquals(0.5, adherence.shareTaken)
@@ -100,7 +100,7 @@ class ReminderTest {
 
     @Test
     fun asNeededDosesOverTheLimitNeedConfirmation() {
-        val prn = med("Paracetamol", Schedule.AsNeeded(1u, 360u))
+        val prn = med("Paracetamol", Schedule.AsNeeded(AsNeededLimits(1u, 360u)))
         record.addMedication(prn)
         fun take(at: String, confirmed: Boolean = false) =
             DoseEvent(newId(), prn.id, null, DoseStatus.TAKEN, at, null, null, null, null, confirmed)
