@@ -8,7 +8,7 @@ use companion_core::HealthRecord;
 use companion_core::clinical::blood_pressure::BpGuideline;
 use companion_core::model::ReadingKind;
 
-use crate::commands::{Ctx, language};
+use crate::commands::Ctx;
 use crate::error::{CliError, usage};
 use crate::{AlertsCommand, TargetsCommand, output, parse};
 
@@ -101,9 +101,8 @@ pub fn report(
     ctx: Ctx<'_>,
     days: u32,
     out: &Path,
-    lang: Option<String>,
+    language: Option<companion_core::model::Language>,
 ) -> Result<(), CliError> {
-    let language = lang.as_deref().map(language).transpose()?;
     let now = Utc::now();
     record.write_report(
         out,

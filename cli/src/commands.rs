@@ -4,10 +4,8 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
-use companion_core::clinical::units::{GlucoseUnit, WeightUnit};
 use companion_core::model::{
-    DoseEvent, DoseStatus, JournalEntry, Language, Medication, MedicationForm, MedicationStatus,
-    Profile, Reading, Sex,
+    DoseEvent, DoseStatus, JournalEntry, Medication, MedicationStatus, Profile, Reading,
 };
 use companion_core::{Error, HealthRecord, PageCursor, ReadingQuery, TimeRange};
 use serde_json::json;
@@ -36,7 +34,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     }
     if let Command::Init { name, tz, lang } = cli.command {
         let mut profile = Profile::new(&name, &tz)?;
-        profile.language = language(&lang)?;
+        profile.language = lang;
         if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
@@ -140,14 +138,6 @@ fn db_path(given: Option<PathBuf>) -> Result<PathBuf, CliError> {
     }
 }
 
-pub fn language(text: &str) -> Result<Language, CliError> {
-    match text {
-        "en" => Ok(Language::English),
-        "zh-Hans" | "zh" => Ok(Language::SimplifiedChinese),
-        _ => usage("--lang: use en or zh-Hans"),
-    }
-}
-
 fn profile_cmd(
     record: &mut HealthRecord,
     cmd: ProfileCommand,
@@ -198,12 +188,7 @@ fn apply_profile(mut p: Profile, set: ProfileSet) -> Result<Profile, CliError> {
         p.birth_date = Some(born);
     }
     if let Some(sex) = set.sex {
-        p.sex = Some(match sex.as_str() {
-            "female" => Sex::Female,
-            "male" => Sex::Male,
-            "other" => Sex::Other,
-            _ => return usage("--sex: use female, male or other"),
-        });
+        p.sex = Some(sex);
     }
     if let Some(h) = set.height_cm {
         p.height_cm = Some(h);
@@ -211,21 +196,13 @@ fn apply_profile(mut p: Profile, set: ProfileSet) -> Result<Profile, CliError> {
     p.conditions.extend(set.condition);
     p.allergies.extend(set.allergy);
     if let Some(lang) = set.lang {
-        p.language = language(&lang)?;
+        p.language = lang;
     }
     if let Some(u) = set.glucose_unit {
-        p.units.glucose = match u.to_ascii_lowercase().as_str() {
-            "mg/dl" => GlucoseUnit::MgDl,
-            "mmol/l" => GlucoseUnit::MmolL,
-            _ => return usage("--glucose-unit: use mg/dL or mmol/L"),
-        };
+        p.units.glucose = u;
     }
     if let Some(u) = set.weight_unit {
-        p.units.weight = match u.to_ascii_lowercase().as_str() {
-            "kg" => WeightUnit::Kg,
-            "lb" => WeightUnit::Lb,
-            _ => return usage("--weight-unit: use kg or lb"),
-        };
+        p.units.weight = u;
     }
     Ok(p)
 }
@@ -258,14 +235,7 @@ fn apply_details(
         m.strength = Some(s);
     }
     if let Some(form) = d.form {
-        m.form = match serde_json::from_value::<MedicationForm>(json!(form)) {
-            Ok(f) => f,
-            Err(_) => {
-                return usage(
-                    "--form: use tablet, capsule, liquid, injection, inhaler, patch, drops, topical or other",
-                );
-            }
-        };
+        m.form = form;
     }
     if let Some(i) = d.instructions {
         m.instructions = Some(i);
@@ -455,7 +425,7 @@ fn reading_cmd(
 ) -> Result<(), CliError> {
     match cmd {
         ReadingCommand::Add(add) => {
-            let kind = parse::kind(&add.kind)?;
+            let kind = add.kind;
             let v = &add.value_args;
             let (m, unit) = parse::measurement(
                 kind,
@@ -493,7 +463,7 @@ fn reading_cmd(
             json,
         } => {
             let query = ReadingQuery {
-                kind: kind.as_deref().map(parse::kind).transpose()?,
+                kind,
                 range: ctx.last_days(days),
                 limit,
                 after: after.as_deref().map(PageCursor::parse).transpose()?,

@@ -21,7 +21,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use companion_core::model::MealContext;
+use companion_core::clinical::units::{GlucoseUnit, WeightUnit};
+use companion_core::model::{Language, MealContext, MedicationForm, ReadingKind, Sex};
 
 use error::CliError;
 use schedule_args::ScheduleArgs;
@@ -48,8 +49,8 @@ enum Command {
         #[arg(long)]
         tz: String,
         /// Language of texts: en or zh-Hans.
-        #[arg(long, default_value = "en")]
-        lang: String,
+        #[arg(value_parser = parse::named::<Language>, long, default_value = "en")]
+        lang: Language,
     },
     /// Show or change the patient's profile.
     #[command(subcommand)]
@@ -124,8 +125,8 @@ enum Command {
         #[arg(long)]
         out: PathBuf,
         /// Language: en or zh-Hans (default: the record's).
-        #[arg(long)]
-        lang: Option<String>,
+        #[arg(value_parser = parse::named::<Language>, long)]
+        lang: Option<Language>,
     },
     /// The clinical targets (set by a clinician).
     #[command(subcommand)]
@@ -225,8 +226,8 @@ struct ProfileSet {
     #[arg(long, value_parser = parse::date)]
     birth_date: Option<chrono::NaiveDate>,
     /// Sex: female, male or other.
-    #[arg(long)]
-    sex: Option<String>,
+    #[arg(value_parser = parse::named::<Sex>, long)]
+    sex: Option<Sex>,
     /// Height in cm.
     #[arg(long)]
     height_cm: Option<f64>,
@@ -237,14 +238,14 @@ struct ProfileSet {
     #[arg(long)]
     allergy: Vec<String>,
     /// Language: en or zh-Hans.
-    #[arg(long)]
-    lang: Option<String>,
+    #[arg(value_parser = parse::named::<Language>, long)]
+    lang: Option<Language>,
     /// Glucose unit: mg/dL or mmol/L.
-    #[arg(long)]
-    glucose_unit: Option<String>,
+    #[arg(value_parser = parse::named::<GlucoseUnit>, long)]
+    glucose_unit: Option<GlucoseUnit>,
     /// Weight unit: kg or lb.
-    #[arg(long)]
-    weight_unit: Option<String>,
+    #[arg(value_parser = parse::named::<WeightUnit>, long)]
+    weight_unit: Option<WeightUnit>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -328,8 +329,8 @@ struct MedDetails {
     #[arg(long)]
     strength: Option<String>,
     /// Form: tablet, capsule, liquid, injection, inhaler, patch, drops, topical, other.
-    #[arg(long)]
-    form: Option<String>,
+    #[arg(value_parser = parse::named::<MedicationForm>, long)]
+    form: Option<MedicationForm>,
     /// Instructions, like "with food".
     #[arg(long)]
     instructions: Option<String>,
@@ -415,8 +416,8 @@ enum ReadingCommand {
     /// List readings, newest first.
     List {
         /// Only this kind (bp, glucose, weight, hr, spo2, temp, hba1c).
-        #[arg(long)]
-        kind: Option<String>,
+        #[arg(value_parser = parse::named::<ReadingKind>, long)]
+        kind: Option<ReadingKind>,
         /// Only the last N days.
         #[arg(long)]
         days: Option<u32>,
@@ -455,7 +456,8 @@ enum ReadingCommand {
 #[derive(Debug, Args)]
 struct ReadingAdd {
     /// bp, glucose, weight, hr, spo2, temp or hba1c.
-    kind: String,
+    #[arg(value_parser = parse::named::<ReadingKind>)]
+    kind: ReadingKind,
     /// The value: 142/91, 6.2, 81.5kg, 180lb, 38.2, 100.4F, 97, 6.5.
     value: String,
     #[command(flatten)]
@@ -477,7 +479,7 @@ struct ValueArgs {
     #[arg(long)]
     unit: Option<String>,
     /// Glucose meal context: fasting, before-meal, after-meal, bedtime, random.
-    #[arg(long, value_parser = parse::context)]
+    #[arg(long, value_parser = parse::named::<MealContext>)]
     context: Option<MealContext>,
     /// Pulse with a blood pressure reading.
     #[arg(long)]

@@ -24,10 +24,7 @@ pub fn value(m: &Measurement, profile: &Profile) -> String {
             None => format!("{systolic}/{diastolic} mmHg"),
         },
         Measurement::Glucose { mg_dl, context } => {
-            let context = serde_json::to_value(context)
-                .ok()
-                .and_then(|v| v.as_str().map(|s| s.replace('_', " ")))
-                .unwrap_or_default();
+            let context = context.as_str().replace('_', " ");
             format!("{} ({context})", units.glucose.format(*mg_dl))
         }
         Measurement::Weight { kg } => units.weight.format(*kg),
@@ -104,10 +101,7 @@ pub fn schedule(s: &Schedule) -> String {
 
 /// One line per medication.
 pub fn medication(m: &Medication) -> String {
-    let status = serde_json::to_value(m.status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
+    let status = m.status.as_str();
     format!(
         "{:<16} {:<10} {:<8} {}  [{}]",
         m.name,

@@ -7,24 +7,13 @@ use companion_core::model::{MealContext, Measurement, Profile, ReadingKind};
 
 use crate::error::{CliError, usage};
 
-/// A reading kind as typed: `bp`, `glucose`, `weight`, `hr`, `spo2`, `temp`, `hba1c` (or the
-/// stored names).
-pub fn kind(text: &str) -> Result<ReadingKind, CliError> {
-    let kind = match text.to_ascii_lowercase().as_str() {
-        "bp" | "blood-pressure" => ReadingKind::BloodPressure,
-        "hr" | "pulse" | "heart-rate" => ReadingKind::HeartRate,
-        "temp" => ReadingKind::Temperature,
-        "a1c" => ReadingKind::Hba1c,
-        other => match ReadingKind::from_name(other) {
-            Some(kind) => kind,
-            None => {
-                return usage(
-                    "unknown reading kind: use bp, glucose, weight, hr, spo2, temp or hba1c",
-                );
-            }
-        },
-    };
-    Ok(kind)
+/// A name from the core's vocabulary (`bp`, `mmol/L`, `before-meal`, `zh-Hans`), for clap.
+pub fn named<T>(text: &str) -> Result<T, String>
+where
+    T: std::str::FromStr<Err = companion_core::model::ValidationError>,
+{
+    text.parse()
+        .map_err(|e: companion_core::model::ValidationError| e.to_string())
 }
 
 /// Splits `81.5kg` into (81.5, Some("kg")) and `81.5` into (81.5, None).
@@ -68,7 +57,7 @@ pub fn measurement(
         return usage("--context goes with a glucose reading");
     }
     let bad_unit = |expected: &str| {
-        usage(format!(
+        CliError::Usage(format!(
             "unknown unit for {}: use {expected}",
             kind.as_str()
         ))
@@ -89,9 +78,7 @@ pub fn measurement(
             let (number, unit) = number_and_unit()?;
             let u = match unit.as_deref() {
                 None => profile.units.glucose,
-                Some("mg/dl") => GlucoseUnit::MgDl,
-                Some("mmol/l" | "mmol") => GlucoseUnit::MmolL,
-                Some(_) => return bad_unit("mg/dL or mmol/L"),
+                Some(u) => u.parse().map_err(|_| bad_unit("mg/dL or mmol/L"))?,
             };
             let m = Measurement::Glucose {
                 mg_dl: u.to_mg_dl(number),
@@ -103,9 +90,7 @@ pub fn measurement(
             let (number, unit) = number_and_unit()?;
             let u = match unit.as_deref() {
                 None => profile.units.weight,
-                Some("kg") => WeightUnit::Kg,
-                Some("lb" | "lbs") => WeightUnit::Lb,
-                Some(_) => return bad_unit("kg or lb"),
+                Some(u) => u.parse().map_err(|_| bad_unit("kg or lb"))?,
             };
             let m = Measurement::Weight {
                 kg: u.to_kg(number),
@@ -114,24 +99,23 @@ pub fn measurement(
         }
         ReadingKind::Temperature => {
             let (number, unit) = number_and_unit()?;
-            let u = match unit.as_deref().map(|u| u.trim_start_matches('°')) {
+            let u = match unit.as_deref() {
                 None => profile.units.temperature,
-                Some("c") => TemperatureUnit::Celsius,
-                Some("f") => TemperatureUnit::Fahrenheit,
-                Some(_) => return bad_unit("C or F"),
+                Some(u) => u.parse().map_err(|_| bad_unit("C or F"))?,
             };
             let m = Measurement::Temperature {
                 celsius: u.to_celsius(number),
             };
-            (m, (u != TemperatureUnit::Celsius).then(|| "F".to_string()))
+            (
+                m,
+                (u != TemperatureUnit::Celsius).then(|| u.as_str().to_string()),
+            )
         }
         ReadingKind::Hba1c => {
             let (number, unit) = number_and_unit()?;
             let u = match unit.as_deref() {
                 None => profile.units.hba1c,
-                Some("%") => HbA1cUnit::Percent,
-                Some("mmol/mol") => HbA1cUnit::MmolMol,
-                Some(_) => return bad_unit("% or mmol/mol"),
+                Some(u) => u.parse().map_err(|_| bad_unit("% or mmol/mol"))?,
             };
             let m = Measurement::Hba1c {
                 percent: u.to_percent(number),
@@ -141,7 +125,7 @@ pub fn measurement(
         ReadingKind::HeartRate => {
             let (number, unit) = number_and_unit()?;
             if !matches!(unit.as_deref(), None | Some("bpm" | "/min")) {
-                return bad_unit("bpm");
+                return Err(bad_unit("bpm"));
             }
             (
                 Measurement::HeartRate {
@@ -153,7 +137,7 @@ pub fn measurement(
         ReadingKind::Spo2 => {
             let (number, unit) = number_and_unit()?;
             if !matches!(unit.as_deref(), None | Some("%")) {
-                return bad_unit("%");
+                return Err(bad_unit("%"));
             }
             (Measurement::Spo2 { percent: number }, None)
         }
@@ -175,18 +159,6 @@ fn blood_pressure(value: &str, pulse: Option<u16>) -> Result<Measurement, CliErr
         systolic: parse("systolic", sys)?,
         diastolic: parse("diastolic", dia)?,
         pulse,
-    })
-}
-
-/// A meal context as typed: `fasting`, `before-meal`, `after-meal`, `bedtime`, `random`.
-pub fn context(text: &str) -> Result<MealContext, String> {
-    Ok(match text.to_ascii_lowercase().replace('_', "-").as_str() {
-        "fasting" => MealContext::Fasting,
-        "before-meal" | "pre-meal" => MealContext::BeforeMeal,
-        "after-meal" | "post-meal" => MealContext::AfterMeal,
-        "bedtime" => MealContext::Bedtime,
-        "random" => MealContext::Random,
-        _ => return Err("use fasting, before-meal, after-meal, bedtime or random".into()),
     })
 }
 

@@ -38,6 +38,7 @@ mod record;
 pub mod reminders;
 pub mod report;
 mod store;
+mod vocabulary;
 pub mod zone;
 
 pub use error::{DoseLimit, Error, Result, StorageKind};

@@ -83,7 +83,7 @@ fn measurement(kind: u8, value: u16) -> Measurement {
 /// Every answer the queries give, plus the raw index rows (deleted ones included).
 fn answers(record: &HealthRecord, path: &std::path::Path) -> (String, Vec<Vec<String>>) {
     let mut out = serde_json::to_string(&record.export().expect("export")).expect("json");
-    for kind in ReadingKind::ALL {
+    for &kind in ReadingKind::ALL {
         let q = ReadingQuery {
             kind: Some(kind),
             ..Default::default()

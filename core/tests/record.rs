@@ -577,8 +577,20 @@ fn a_file_that_is_not_a_database_is_a_clear_error() {
     )
     .expect("write");
     let err = HealthRecord::open(&path).err().expect("refused");
-    assert!(matches!(err, Error::Storage { .. }), "{err:?}");
-    assert_eq!(err.to_string(), "storage failure (NotADatabase)");
+    assert!(
+        matches!(
+            err,
+            Error::Storage {
+                kind: companion_core::StorageKind::Corrupt,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "storage failure: the file is damaged or is not a Companion record"
+    );
 }
 
 #[test]

@@ -8,6 +8,7 @@
 //! them. Not checked against the primary ESH 2023 document (CLINICAL.md marks it "verify"): the
 //! ESH home hypertension threshold of 135/85.
 
+use crate::vocabulary::vocabulary;
 use serde::{Deserialize, Serialize};
 
 /// The guideline a patient's readings are classified by (a clinician's setting).
@@ -19,6 +20,11 @@ pub enum BpGuideline {
     /// European Society of Hypertension 2023.
     Esh2023,
 }
+
+vocabulary!(BpGuideline, "guideline", {
+    AccAha2017 => "acc_aha2017" | "acc-aha" | "acc/aha",
+    Esh2023 => "esh2023" | "esh",
+});
 
 impl BpGuideline {
     /// The default for a patient living in `home_time_zone`: ACC/AHA in the Americas, ESH
@@ -41,6 +47,11 @@ pub enum BpSetting {
     /// Measured by the patient at home (every reading the patient logs).
     Home,
 }
+
+vocabulary!(BpSetting, "setting", {
+    Office => "office" | "clinic",
+    Home => "home",
+});
 
 /// A blood-pressure category. Which ones occur depends on the guideline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

@@ -4,6 +4,7 @@
 //! glucose in mg/dL, weight in kg, temperature in degrees Celsius, HbA1c in NGSP percent,
 //! pressures in mmHg. Conversions happen when a value is entered or shown, never in storage.
 
+use crate::vocabulary::vocabulary;
 use serde::{Deserialize, Serialize};
 
 /// mg/dL per mmol/L of glucose: the molar mass of glucose, 180.16 g/mol, over 10
@@ -23,6 +24,11 @@ pub enum GlucoseUnit {
     #[serde(rename = "mmol/L")]
     MmolL,
 }
+
+vocabulary!(GlucoseUnit, "glucose unit", {
+    MgDl => "mg/dL",
+    MmolL => "mmol/L" | "mmol",
+});
 
 impl GlucoseUnit {
     /// The value in mg/dL of `value` given in this unit.
@@ -70,6 +76,11 @@ pub enum WeightUnit {
     Lb,
 }
 
+vocabulary!(WeightUnit, "weight unit", {
+    Kg => "kg" | "kgs",
+    Lb => "lb" | "lbs",
+});
+
 impl WeightUnit {
     /// The value in kg of `value` given in this unit.
     pub fn to_kg(self, value: f64) -> f64 {
@@ -112,6 +123,11 @@ pub enum TemperatureUnit {
     Fahrenheit,
 }
 
+vocabulary!(TemperatureUnit, "temperature unit", {
+    Celsius => "C" | "°C" | "celsius",
+    Fahrenheit => "F" | "°F" | "fahrenheit",
+});
+
 impl TemperatureUnit {
     /// The value in degrees Celsius of `value` given in this unit.
     pub fn to_celsius(self, value: f64) -> f64 {
@@ -153,6 +169,11 @@ pub enum HbA1cUnit {
     #[serde(rename = "mmol/mol")]
     MmolMol,
 }
+
+vocabulary!(HbA1cUnit, "HbA1c unit", {
+    Percent => "%" | "percent",
+    MmolMol => "mmol/mol",
+});
 
 impl HbA1cUnit {
     /// The value in NGSP percent of `value` given in this unit, by the IFCC-NGSP master equation

@@ -2,6 +2,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use super::validation::{Validate, ValidationError, check_not_empty};
+use crate::vocabulary::vocabulary;
 
 /// An urgent finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -14,6 +15,12 @@ pub enum AlertKind {
     /// A temperature at or above the threshold set for recovery after surgery.
     Fever,
 }
+
+vocabulary!(AlertKind, "alert kind", {
+    Level2Hypoglycaemia => "level2_hypoglycaemia",
+    HypertensiveCrisis => "hypertensive_crisis",
+    Fever => "fever",
+});
 
 /// An urgent alert raised when a reading was stored. It is part of the record, so caregivers'
 /// devices see it after sync; the advice text is stored as shown.

@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 
 use super::medication::Dose;
 use super::validation::{Validate, ValidationError, check_not_empty};
+use crate::vocabulary::vocabulary;
 
 /// What happened to a dose. "Missed" is never stored: it is derived from the schedule and the
 /// absence of an event once the grace window has passed, so every device derives it alike.
@@ -16,6 +17,12 @@ pub enum DoseStatus {
     /// Put off until [`DoseEvent::snoozed_until`]; due again then.
     Snoozed,
 }
+
+vocabulary!(DoseStatus, "dose status", {
+    Taken => "taken",
+    Skipped => "skipped",
+    Snoozed => "snoozed",
+});
 
 /// A dose taken or skipped: one entry in the dose log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

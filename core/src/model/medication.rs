@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 
 use super::schedule::{LateDosePolicy, Schedule, TimeZonePolicy};
 use super::validation::{Validate, ValidationError, check_not_empty, check_range};
+use crate::vocabulary::vocabulary;
 
 /// An amount of a medication taken at one time: `500 mg`, `1 tablet`, `2.5 ml`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -74,6 +75,18 @@ pub enum MedicationForm {
     Other,
 }
 
+vocabulary!(MedicationForm, "form", {
+    Tablet => "tablet",
+    Capsule => "capsule",
+    Liquid => "liquid",
+    Injection => "injection",
+    Inhaler => "inhaler",
+    Patch => "patch",
+    Drops => "drops",
+    Topical => "topical" | "cream" | "ointment",
+    Other => "other",
+});
+
 /// Whether a medication is being taken.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -86,6 +99,12 @@ pub enum MedicationStatus {
     /// Stopped for good; kept for the history.
     Stopped,
 }
+
+vocabulary!(MedicationStatus, "medication status", {
+    Active => "active",
+    Paused => "paused",
+    Stopped => "stopped",
+});
 
 /// A medication the patient takes, with its schedule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@ use super::schedule::MealTimes;
 use super::validation::{Validate, ValidationError, check_not_empty, check_range, parse_time_zone};
 use crate::clinical::plausibility::HEIGHT_CM;
 use crate::clinical::units::{GlucoseUnit, HbA1cUnit, TemperatureUnit, WeightUnit};
+use crate::vocabulary::vocabulary;
 
 /// Sex as recorded for clinical reference values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,6 +19,12 @@ pub enum Sex {
     Other,
 }
 
+vocabulary!(Sex, "sex", {
+    Female => "female" | "f",
+    Male => "male" | "m",
+    Other => "other",
+});
+
 /// The language the record's texts (reminders, reports) are written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub enum Language {
@@ -29,6 +36,11 @@ pub enum Language {
     #[serde(rename = "zh-Hans")]
     SimplifiedChinese,
 }
+
+vocabulary!(Language, "language", {
+    English => "en" | "english",
+    SimplifiedChinese => "zh-Hans" | "zh" | "zh-cn",
+});
 
 /// The units the patient prefers to see and type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

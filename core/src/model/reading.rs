@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 
 use super::validation::{Validate, ValidationError, check_not_empty, check_range};
 use crate::clinical::plausibility as limits;
+use crate::vocabulary::vocabulary;
 
 /// The kinds of reading the record keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -24,36 +25,15 @@ pub enum ReadingKind {
     Hba1c,
 }
 
-impl ReadingKind {
-    /// Every kind, in a fixed order.
-    pub const ALL: [ReadingKind; 7] = [
-        Self::BloodPressure,
-        Self::Glucose,
-        Self::Weight,
-        Self::HeartRate,
-        Self::Spo2,
-        Self::Temperature,
-        Self::Hba1c,
-    ];
-
-    /// The stable name used in storage, the CLI and exports (`blood_pressure`, `glucose`, ...).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::BloodPressure => "blood_pressure",
-            Self::Glucose => "glucose",
-            Self::Weight => "weight",
-            Self::HeartRate => "heart_rate",
-            Self::Spo2 => "spo2",
-            Self::Temperature => "temperature",
-            Self::Hba1c => "hba1c",
-        }
-    }
-
-    /// The kind named `name` (as given by [`ReadingKind::as_str`]), if any.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == name)
-    }
-}
+vocabulary!(ReadingKind, "reading kind", {
+    BloodPressure => "blood_pressure" | "bp",
+    Glucose => "glucose" | "sugar",
+    Weight => "weight",
+    HeartRate => "heart_rate" | "hr" | "pulse",
+    Spo2 => "spo2" | "oxygen",
+    Temperature => "temperature" | "temp",
+    Hba1c => "hba1c" | "a1c",
+});
 
 /// When a glucose reading was taken relative to meals; the targets differ by context
 /// (CLINICAL.md, "Fingerstick context matters").
@@ -71,6 +51,14 @@ pub enum MealContext {
     /// Any other time.
     Random,
 }
+
+vocabulary!(MealContext, "meal context", {
+    Fasting => "fasting",
+    BeforeMeal => "before_meal" | "pre_meal",
+    AfterMeal => "after_meal" | "post_meal",
+    Bedtime => "bedtime",
+    Random => "random",
+});
 
 /// A measured value in its canonical unit (CLINICAL.md, "Units": glucose mg/dL, weight kg,
 /// temperature Celsius, HbA1c NGSP percent, pressures mmHg).

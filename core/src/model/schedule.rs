@@ -3,6 +3,7 @@ use serde::{Deserialize, Serialize};
 
 use super::medication::Dose;
 use super::validation::{Validate, ValidationError, parse_time_zone};
+use crate::vocabulary::vocabulary;
 
 /// When a medication is due. Modelled after FHIR `Timing` so that prescriptions import without
 /// loss (DESIGN.md section 5). Times of day are wall-clock times read in the zone that the
@@ -118,6 +119,13 @@ pub enum Meal {
     /// Going to bed.
     Bedtime,
 }
+
+vocabulary!(Meal, "meal", {
+    Breakfast => "breakfast",
+    Lunch => "lunch",
+    Dinner => "dinner" | "supper",
+    Bedtime => "bedtime",
+});
 
 /// The patient's usual meal times, for meal-relative schedules.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -32,6 +32,14 @@ pub enum ValidationError {
         /// The field that held the zone.
         field: &'static str,
     },
+    /// A name that is none of the names a field accepts.
+    #[error("unknown {field}: use {}", one_of(names))]
+    NotOneOf {
+        /// The field that was wrong.
+        field: &'static str,
+        /// The names it accepts.
+        names: &'static [&'static str],
+    },
     /// A value whose form or combination with other fields is wrong.
     #[error("{field}: {reason}")]
     Invalid {
@@ -50,9 +58,19 @@ impl ValidationError {
             Self::OutOfRange { field, .. }
             | Self::Empty { field }
             | Self::UnknownTimeZone { field }
-            | Self::Invalid { field, .. } => field,
+            | Self::Invalid { field, .. }
+            | Self::NotOneOf { field, .. } => field,
             Self::DiastolicNotBelowSystolic => "diastolic",
         }
+    }
+}
+
+/// `a, b or c`.
+fn one_of(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
     }
 }
 

@@ -125,8 +125,8 @@ impl HealthRecord {
             from,
             to,
             summaries: ReadingKind::ALL
-                .into_iter()
-                .filter_map(|k| stats::summarize(k, &readings))
+                .iter()
+                .filter_map(|k| stats::summarize(*k, &readings))
                 .collect(),
             home_bp: stats::home_bp_average(&readings, &zone, None),
             glucose: stats::glucose_metrics(&readings, from, to),

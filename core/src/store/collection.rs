@@ -151,7 +151,7 @@ impl Entity for Medication {
     }
     fn index_fields(&self) -> IndexFields {
         IndexFields {
-            tag: Some(enum_name(&self.status)),
+            tag: Some(self.status.as_str().to_string()),
             ..IndexFields::default()
         }
     }
@@ -292,19 +292,11 @@ impl Entity for Alert {
     }
     fn index_fields(&self) -> IndexFields {
         IndexFields {
-            tag: Some(enum_name(&self.kind)),
+            tag: Some(self.kind.as_str().to_string()),
             at: Some(self.at),
             ext_key: Some(self.reading_id.clone()),
             ..IndexFields::default()
         }
-    }
-}
-
-/// The serde name of a unit enum variant (`active`).
-fn enum_name<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(Json::String(s)) => s,
-        _ => String::new(),
     }
 }
 
