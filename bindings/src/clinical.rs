@@ -3,14 +3,15 @@
 
 use companion_core::clinical::alerts::Assessment;
 use companion_core::clinical::blood_pressure::{
-    self as bp, BpCategory, BpClassification, BpGuideline, BpSetting,
+    self as bp, BpCategory, BpClassification, BpSetting,
 };
 use companion_core::clinical::glucose::{
-    self as gl, GlucoseClassification, GlucoseTargets, Hypoglycaemia, RangeBand, TargetStatus,
+    self as gl, GlucoseClassification, Hypoglycaemia, RangeBand, TargetStatus,
 };
 use companion_core::clinical::stats::{GlucoseMetrics, HomeBpAverage, SeriesPoint, Summary};
 use companion_core::model::{
-    Alert, AlertKind, BpTarget, ClinicalTargets, MealContext, ReadingKind,
+    Alert, AlertKind, BpGuideline, BpTarget, ClinicalTargets, GlucoseTargets, MealContext,
+    ReadingKind,
 };
 use companion_core::{ReadingOutcome, Stats};
 

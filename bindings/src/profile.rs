@@ -1,7 +1,7 @@
 //! The patient's profile across the FFI: the core's types, declared here as remote types so
 //! that a change in the core that this mirror does not follow fails to compile.
 
-use companion_core::clinical::units::{GlucoseUnit, HbA1cUnit, TemperatureUnit, WeightUnit};
+use companion_core::model::units::{GlucoseUnit, HbA1cUnit, TemperatureUnit, WeightUnit};
 use companion_core::model::{Language, MealTimes, Profile, ReminderSettings, Sex, UnitPreferences};
 
 use crate::error::CompanionError;

@@ -4,13 +4,13 @@
 //! gains fails to compile here until the list names it (the remote mirror fails too).
 
 use chrono::{DateTime, Weekday};
-use companion_core::clinical::blood_pressure::{BpCategory, BpGuideline, BpSetting};
+use companion_core::clinical::blood_pressure::{BpCategory, BpSetting};
 use companion_core::clinical::glucose::{Hypoglycaemia, RangeBand, TargetStatus};
-use companion_core::clinical::units::{GlucoseUnit, HbA1cUnit, TemperatureUnit, WeightUnit};
+use companion_core::model::units::{GlucoseUnit, HbA1cUnit, TemperatureUnit, WeightUnit};
 use companion_core::model::{
-    AlertKind, AsNeededLimits, DoseStatus, Language, LateDosePolicy, Meal, MealContext,
-    Measurement, MedicationForm, MedicationStatus, ReadingKind, ReadingSource, Schedule, Sex,
-    TimeZonePolicy,
+    AlertKind, AsNeededLimits, BpGuideline, DoseStatus, Language, LateDosePolicy, Meal,
+    MealContext, Measurement, MedicationForm, MedicationStatus, ReadingKind, ReadingSource,
+    Schedule, Sex, TimeZonePolicy,
 };
 use companion_core::reminders::{
     DoseState, Importance, LateDoseAdvice, NotificationAction, NotificationKind,

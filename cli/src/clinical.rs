@@ -5,7 +5,7 @@ use std::path::Path;
 
 use chrono::{Duration, Utc};
 use companion_core::HealthRecord;
-use companion_core::clinical::blood_pressure::BpGuideline;
+use companion_core::model::BpGuideline;
 use companion_core::model::ReadingKind;
 
 use crate::commands::Ctx;

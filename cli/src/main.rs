@@ -21,7 +21,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use companion_core::clinical::units::{GlucoseUnit, WeightUnit};
+use companion_core::model::units::{GlucoseUnit, WeightUnit};
 use companion_core::model::{Language, MealContext, MedicationForm, ReadingKind, Sex};
 
 use error::CliError;

@@ -150,8 +150,9 @@ pub fn supply(r: &companion_core::RefillStatus) -> String {
 /// What a reading means, in words; `None` for kinds without a classification.
 pub fn assessment(a: &companion_core::clinical::alerts::Assessment) -> Option<String> {
     use companion_core::clinical::alerts::Assessment;
-    use companion_core::clinical::blood_pressure::{BpCategory as C, BpGuideline};
+    use companion_core::clinical::blood_pressure::BpCategory as C;
     use companion_core::clinical::glucose::{Hypoglycaemia, TargetStatus};
+    use companion_core::model::BpGuideline;
     Some(match a {
         Assessment::BloodPressure(c) => {
             let category = match c.category {

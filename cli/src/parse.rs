@@ -2,7 +2,7 @@
 //! `08:00,20:00`, `21/7`.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Weekday};
-use companion_core::clinical::units::{GlucoseUnit, HbA1cUnit, TemperatureUnit, WeightUnit};
+use companion_core::model::units::{GlucoseUnit, HbA1cUnit, TemperatureUnit, WeightUnit};
 use companion_core::model::{MealContext, Measurement, Profile, ReadingKind};
 
 use crate::error::{CliError, usage};

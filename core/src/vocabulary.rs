@@ -65,11 +65,11 @@ pub(crate) use vocabulary;
 
 #[cfg(test)]
 mod tests {
-    use crate::clinical::blood_pressure::{BpGuideline, BpSetting};
-    use crate::clinical::units::{GlucoseUnit, HbA1cUnit, TemperatureUnit, WeightUnit};
+    use crate::clinical::blood_pressure::BpSetting;
+    use crate::model::units::{GlucoseUnit, HbA1cUnit, TemperatureUnit, WeightUnit};
     use crate::model::{
-        AlertKind, DoseStatus, Language, Meal, MealContext, MedicationForm, MedicationStatus,
-        ReadingKind, Sex,
+        AlertKind, BpGuideline, DoseStatus, Language, Meal, MealContext, MedicationForm,
+        MedicationStatus, ReadingKind, Sex,
     };
 
     /// Each name is the variant's serde name and reads back as the variant.

@@ -6,8 +6,8 @@ mod common;
 use chrono::Duration;
 use common::{at, bp, new_record};
 use companion_core::clinical::alerts::Assessment;
-use companion_core::clinical::blood_pressure::{BpCategory, BpGuideline};
-use companion_core::model::{AlertKind, MealContext, Measurement, Reading};
+use companion_core::clinical::blood_pressure::BpCategory;
+use companion_core::model::{AlertKind, BpGuideline, MealContext, Measurement, Reading};
 use companion_core::reminders::{Importance, NotificationKind};
 use companion_core::{Error, TimeRange};
 

@@ -8,35 +8,9 @@
 //! them. Not checked against the primary ESH 2023 document (CLINICAL.md marks it "verify"): the
 //! ESH home hypertension threshold of 135/85.
 
+use crate::model::BpGuideline;
 use crate::vocabulary::vocabulary;
 use serde::{Deserialize, Serialize};
-
-/// The guideline a patient's readings are classified by (a clinician's setting).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BpGuideline {
-    /// American College of Cardiology / American Heart Association 2017.
-    AccAha2017,
-    /// European Society of Hypertension 2023.
-    Esh2023,
-}
-
-vocabulary!(BpGuideline, "guideline", {
-    AccAha2017 => "acc_aha2017" | "acc-aha" | "acc/aha",
-    Esh2023 => "esh2023" | "esh",
-});
-
-impl BpGuideline {
-    /// The default for a patient living in `home_time_zone`: ACC/AHA in the Americas, ESH
-    /// elsewhere (the zone stands in for the locale; a clinician can change it).
-    pub fn default_for(home_time_zone: &str) -> Self {
-        if home_time_zone.starts_with("America/") || home_time_zone.starts_with("US/") {
-            Self::AccAha2017
-        } else {
-            Self::Esh2023
-        }
-    }
-}
 
 /// Where the reading was taken: home readings use the home thresholds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -5,6 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::model::GlucoseTargets;
 use crate::model::MealContext;
 
 /// Below this (mg/dL): level 1 hypoglycaemia.
@@ -15,28 +16,6 @@ pub const HYPO_LEVEL_2_MG_DL: f64 = 54.0;
 pub const RANGE_HIGH_MG_DL: f64 = 180.0;
 /// Above this: very high, mg/dL.
 pub const VERY_HIGH_MG_DL: f64 = 250.0;
-
-/// Glucose targets, a clinician's per-patient setting (mg/dL).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct GlucoseTargets {
-    /// Fasting and before meals: lower bound (default 80).
-    pub pre_meal_low: f64,
-    /// Fasting and before meals: upper bound (default 130).
-    pub pre_meal_high: f64,
-    /// One to two hours after a meal: below this (default 180).
-    pub post_meal_below: f64,
-}
-
-impl Default for GlucoseTargets {
-    /// ADA targets for many non-pregnant adults: 80-130 before meals, < 180 after (CLINICAL.md).
-    fn default() -> Self {
-        Self {
-            pre_meal_low: 80.0,
-            pre_meal_high: 130.0,
-            post_meal_below: 180.0,
-        }
-    }
-}
 
 /// Hypoglycaemia levels (level 3 is an event needing help, not a threshold).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

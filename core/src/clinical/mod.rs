@@ -1,11 +1,10 @@
-//! Clinical knowledge: units and their conversions, and the plausibility limits that separate a
-//! value that could be true of a living person from a typing error.
+//! Clinical rules over the model: blood-pressure categories, glucose levels, urgent alerts and
+//! statistics. Pure functions of readings and targets; the model (units, plausibility limits,
+//! targets) knows nothing of them.
 //!
-//! Every number here cites its source: `../shared/CLINICAL.md` or the guideline named on the item.
+//! Every number here cites its source: docs/clinical.md or the guideline named on the item.
 
 pub mod alerts;
 pub mod blood_pressure;
 pub mod glucose;
-pub mod plausibility;
 pub mod stats;
-pub mod units;

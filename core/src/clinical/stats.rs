@@ -378,7 +378,7 @@ mod tests {
         assert!((gmi_percent(100.0) - 5.7).abs() < 0.05);
         assert!((gmi_percent(200.0) - 8.1).abs() < 0.05);
         // The mmol/mol form agrees with the % form through the IFCC-NGSP equation.
-        let mmol_mol = gmi_mmol_mol(150.0 / crate::clinical::units::GLUCOSE_MG_DL_PER_MMOL_L);
+        let mmol_mol = gmi_mmol_mol(150.0 / crate::model::units::GLUCOSE_MG_DL_PER_MMOL_L);
         assert!((mmol_mol - (10.93 * gmi_percent(150.0) - 23.5)).abs() < 0.5);
     }
 

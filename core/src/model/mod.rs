@@ -12,10 +12,12 @@ mod id;
 mod journal;
 mod medication;
 mod plan;
+pub mod plausibility;
 mod profile;
 mod reading;
 mod schedule;
 mod targets;
+pub mod units;
 mod validation;
 
 pub use alert::{Alert, AlertKind};
@@ -33,5 +35,5 @@ pub use schedule::{
     AsNeededLimits, DailyWindow, LateDosePolicy, Meal, MealTimes, Schedule, TaperStep,
     TimeZonePolicy,
 };
-pub use targets::{BpTarget, ClinicalTargets};
+pub use targets::{BpGuideline, BpTarget, ClinicalTargets, GlucoseTargets};
 pub use validation::{Validate, ValidationError, parse_time_zone};

@@ -3,8 +3,8 @@ use serde::{Deserialize, Serialize};
 
 use super::schedule::MealTimes;
 use super::validation::{Validate, ValidationError, check_not_empty, check_range, parse_time_zone};
-use crate::clinical::plausibility::HEIGHT_CM;
-use crate::clinical::units::{GlucoseUnit, HbA1cUnit, TemperatureUnit, WeightUnit};
+use crate::model::plausibility::HEIGHT_CM;
+use crate::model::units::{GlucoseUnit, HbA1cUnit, TemperatureUnit, WeightUnit};
 use crate::vocabulary::vocabulary;
 
 /// Sex as recorded for clinical reference values.

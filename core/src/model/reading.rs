@@ -2,7 +2,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use super::validation::{Validate, ValidationError, check_not_empty, check_range};
-use crate::clinical::plausibility as limits;
+use crate::model::plausibility as limits;
 use crate::vocabulary::vocabulary;
 
 /// The kinds of reading the record keeps.

@@ -2,8 +2,7 @@ use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
 use super::validation::{Validate, ValidationError, check_not_empty, check_range};
-use crate::clinical::blood_pressure::BpGuideline;
-use crate::clinical::glucose::GlucoseTargets;
+use crate::vocabulary::vocabulary;
 
 /// A blood-pressure target: readings below it are at target.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,5 +93,54 @@ impl Validate for ClinicalTargets {
             check_not_empty("set by", by)?;
         }
         Ok(())
+    }
+}
+
+/// The guideline a patient's readings are classified by (a clinician's setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BpGuideline {
+    /// American College of Cardiology / American Heart Association 2017.
+    AccAha2017,
+    /// European Society of Hypertension 2023.
+    Esh2023,
+}
+
+vocabulary!(BpGuideline, "guideline", {
+    AccAha2017 => "acc_aha2017" | "acc-aha" | "acc/aha",
+    Esh2023 => "esh2023" | "esh",
+});
+
+impl BpGuideline {
+    /// The default for a patient living in `home_time_zone`: ACC/AHA in the Americas, ESH
+    /// elsewhere (the zone stands in for the locale; a clinician can change it).
+    pub fn default_for(home_time_zone: &str) -> Self {
+        if home_time_zone.starts_with("America/") || home_time_zone.starts_with("US/") {
+            Self::AccAha2017
+        } else {
+            Self::Esh2023
+        }
+    }
+}
+
+/// Glucose targets, a clinician's per-patient setting (mg/dL).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct GlucoseTargets {
+    /// Fasting and before meals: lower bound (default 80).
+    pub pre_meal_low: f64,
+    /// Fasting and before meals: upper bound (default 130).
+    pub pre_meal_high: f64,
+    /// One to two hours after a meal: below this (default 180).
+    pub post_meal_below: f64,
+}
+
+impl Default for GlucoseTargets {
+    /// ADA targets for many non-pregnant adults: 80-130 before meals, < 180 after (CLINICAL.md).
+    fn default() -> Self {
+        Self {
+            pre_meal_low: 80.0,
+            pre_meal_high: 130.0,
+            post_meal_below: 180.0,
+        }
     }
 }

@@ -9,9 +9,9 @@ use std::fmt::Write;
 use crate::zone::Zone;
 use chrono::{DateTime, Duration, Utc};
 
-use crate::clinical::blood_pressure::BpGuideline;
 use crate::clinical::stats::{self, GlucoseMetrics};
 pub use crate::i18n::Texts;
+use crate::model::BpGuideline;
 use crate::model::{Alert, ClinicalTargets, JournalEntry, Language, Profile, Reading, ReadingKind};
 use crate::reminders::{Adherence, DoseState};
 use svg::{Chart, Frame, esc, stacked_bar};
