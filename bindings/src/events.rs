@@ -2,7 +2,8 @@
 //! (remote types of the core's).
 
 use companion_core::model::{
-    Appointment, Dose, DoseEvent, DoseStatus, JournalEntry, MeasurementPlan, ReadingKind, Refill,
+    Appointment, DoseAmount, DoseEvent, DoseStatus, JournalEntry, MeasurementPlan, ReadingKind,
+    Refill,
 };
 
 use crate::error::CompanionError;
@@ -36,7 +37,7 @@ pub struct DoseEvent {
     pub at: Timestamp,
     /// The amount, when it differs from the medication's dose.
     #[uniffi(default)]
-    pub amount: Option<Dose>,
+    pub amount: Option<DoseAmount>,
     /// Who logged it (the patient, a caregiver's name).
     #[uniffi(default)]
     pub logged_by: Option<String>,

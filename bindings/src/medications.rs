@@ -2,8 +2,8 @@
 
 use chrono::Weekday;
 use companion_core::model::{
-    AsNeededLimits, DailyWindow, Dose, Inventory, LateDosePolicy, Meal, Medication, MedicationForm,
-    MedicationStatus, Pause, Schedule, ScheduleVersion, TaperStep, TimeZonePolicy,
+    AsNeededLimits, DailyWindow, DoseAmount, Inventory, LateDosePolicy, Meal, Medication,
+    MedicationForm, MedicationStatus, Pause, Schedule, ScheduleVersion, TaperStep, TimeZonePolicy,
 };
 
 use crate::error::CompanionError;
@@ -11,7 +11,7 @@ use crate::types::{CalendarDate, TimeOfDay, Timestamp, UtcTimestamp};
 
 /// An amount of a medication taken at one time: `500 mg`, `1 tablet`, `2.5 ml`.
 #[uniffi::remote(Record)]
-pub struct Dose {
+pub struct DoseAmount {
     /// How much, greater than zero.
     pub amount: f64,
     /// Of what unit (`mg`, `tablet`, `ml`, `units`, `puff`).
@@ -84,7 +84,7 @@ pub struct ScheduleVersion {
     /// Its time-zone policy.
     pub time_zone: TimeZonePolicy,
     /// Its dose.
-    pub dose: Dose,
+    pub dose: DoseAmount,
 }
 
 /// A medication the patient takes, with its schedule.
@@ -100,7 +100,7 @@ pub struct Medication {
     /// The form.
     pub form: MedicationForm,
     /// The dose taken at each scheduled time (a tapering schedule gives its own per step).
-    pub dose: Dose,
+    pub dose: DoseAmount,
     /// Instructions (`with food`).
     #[uniffi(default)]
     pub instructions: Option<String>,
@@ -229,7 +229,7 @@ pub struct TaperStep {
     /// How many days the step lasts, at least one.
     pub days: u32,
     /// The dose taken at each time during this step.
-    pub dose: Dose,
+    pub dose: DoseAmount,
     /// Times of day.
     #[uniffi(default)]
     pub times: Vec<TimeOfDay>,
@@ -285,6 +285,6 @@ pub enum LateDosePolicy {
 
 /// Parses a dose as people write it (`500 mg`, `1 tablet`).
 #[uniffi::export]
-pub fn parse_dose(text: String) -> Result<Dose, CompanionError> {
-    Ok(Dose::parse(&text)?)
+pub fn parse_dose(text: String) -> Result<DoseAmount, CompanionError> {
+    Ok(DoseAmount::parse(&text)?)
 }

@@ -1,7 +1,7 @@
 //! Reminders across the FFI: the notification plan, dose states, adherence and refills (remote
 //! types of the core's).
 
-use companion_core::model::{Alert, Dose, Language};
+use companion_core::model::{Alert, DoseAmount, Language};
 use companion_core::reminders::{
     Adherence, DoseState, Importance, LateDoseAdvice, NotificationAction, NotificationKind,
     Occurrence, PlannedDose, PlannedNotification, ScheduledDose,
@@ -96,7 +96,7 @@ pub struct Occurrence {
     /// follows); `at` shows this time, or the end of a daylight-saving gap that hid it.
     pub slot: LocalDateTime,
     /// The dose to take.
-    pub dose: Dose,
+    pub dose: DoseAmount,
 }
 
 /// Where a scheduled dose stands.

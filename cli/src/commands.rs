@@ -275,7 +275,7 @@ fn med_cmd(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
                     "give a schedule: --at 08:00,20:00, --every-hours 8, --weekdays, --every-days, --cycle, --taper, --as-needed or --meals",
                 );
             };
-            let dose = companion_core::model::Dose::parse(&add.dose)?;
+            let dose = companion_core::model::DoseAmount::parse(&add.dose)?;
             let mut m = Medication::new(&add.name, dose, schedule, ctx.now().date_naive())?;
             apply_details(&mut m, add.details, ctx.now())?;
             if let Some(policy) = add.schedule.zone_policy() {
@@ -302,7 +302,7 @@ fn med_cmd(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
                 m.name = name;
             }
             if let Some(dose) = edit.dose {
-                m.dose = companion_core::model::Dose::parse(&dose)?;
+                m.dose = companion_core::model::DoseAmount::parse(&dose)?;
             }
             apply_details(&mut m, edit.details, ctx.now())?;
             if let Some(schedule) = edit.schedule.schedule()? {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, FixedOffset, NaiveTime, Utc};
 use companion_core::HealthRecord;
 use companion_core::model::{
-    Dose, DoseEvent, DoseStatus, JournalEntry, MealContext, Measurement, MeasurementPlan,
+    DoseAmount, DoseEvent, DoseStatus, JournalEntry, MealContext, Measurement, MeasurementPlan,
     Medication, Profile, Reading, ReadingSource, Schedule,
 };
 use companion_core::zone::Zone;
@@ -53,7 +53,7 @@ pub fn create(path: &std::path::Path, days: u32) -> Result<HealthRecord, CliErro
     let start_day = local(start).date_naive();
     let mut metformin = Medication::new(
         "Metformin",
-        Dose::parse("500 mg")?,
+        DoseAmount::parse("500 mg")?,
         Schedule::FixedTimes {
             times: vec![at(8, 0), at(20, 0)],
         },
@@ -62,7 +62,7 @@ pub fn create(path: &std::path::Path, days: u32) -> Result<HealthRecord, CliErro
     metformin.instructions = Some("with food".into());
     let mut ramipril = Medication::new(
         "Ramipril",
-        Dose::parse("5 mg")?,
+        DoseAmount::parse("5 mg")?,
         Schedule::FixedTimes {
             times: vec![at(8, 0)],
         },

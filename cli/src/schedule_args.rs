@@ -3,7 +3,7 @@
 use chrono::{NaiveTime, Weekday};
 use clap::Args;
 use companion_core::model::{
-    AsNeededLimits, DailyWindow, Dose, Meal, Schedule, TaperStep, TimeZonePolicy,
+    AsNeededLimits, DailyWindow, DoseAmount, Meal, Schedule, TaperStep, TimeZonePolicy,
 };
 
 use crate::error::{CliError, usage};
@@ -188,7 +188,7 @@ fn taper_steps(text: &str) -> Result<Vec<TaperStep>, CliError> {
                 .map_err(|_| CliError::Usage(FORM.into()))?;
             Ok(TaperStep {
                 days,
-                dose: Dose::parse(dose)?,
+                dose: DoseAmount::parse(dose)?,
                 times,
             })
         })

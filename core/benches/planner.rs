@@ -10,7 +10,7 @@ use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use companion_core::model::{Dose, Medication, Profile, Schedule};
+use companion_core::model::{DoseAmount, Medication, Profile, Schedule};
 use companion_core::reminders::{PlanInput, plan};
 use companion_core::zone::Zone;
 
@@ -30,7 +30,7 @@ fn main() {
                 .collect();
             let mut m = Medication::new(
                 &format!("Med {i}"),
-                Dose::parse("1 tablet").unwrap(),
+                DoseAmount::parse("1 tablet").unwrap(),
                 Schedule::FixedTimes { times },
                 start,
             )

@@ -263,7 +263,7 @@ fn medications_and_doses() {
     assert_eq!(names, vec!["aspirin", "Metformin"]);
 
     let mut edited = med.clone();
-    edited.dose = companion_core::model::Dose::parse("1000 mg").expect("dose");
+    edited.dose = companion_core::model::DoseAmount::parse("1000 mg").expect("dose");
     edited.instructions = Some("with food".into());
     record.update_medication(&edited).expect("edit");
     let stored = record.medication(&med.id).expect("get");

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveTime, TimeZone, Utc, Weekday};
-use companion_core::model::{Dose, Medication, Schedule, TimeZonePolicy};
+use companion_core::model::{DoseAmount, Medication, Schedule, TimeZonePolicy};
 use companion_core::reminders::{OccurrenceContext, occurrences, zone};
 use companion_core::zone::Zone;
 use proptest::prelude::*;
@@ -34,8 +34,13 @@ const STARTS: [(i32, u32, u32); 10] = [
 ];
 
 fn med(schedule: Schedule, start: NaiveDate, policy: TimeZonePolicy) -> Medication {
-    let mut m =
-        Medication::new("M", Dose::parse("1 tablet").expect("dose"), schedule, start).expect("med");
+    let mut m = Medication::new(
+        "M",
+        DoseAmount::parse("1 tablet").expect("dose"),
+        schedule,
+        start,
+    )
+    .expect("med");
     m.time_zone = policy;
     m.recorded_at = None;
     m

@@ -5,7 +5,7 @@ mod common;
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use common::{at, metformin, new_record};
 use companion_core::model::{
-    AsNeededLimits, Dose, DoseEvent, DoseStatus, Inventory, MeasurementPlan, Medication,
+    AsNeededLimits, DoseAmount, DoseEvent, DoseStatus, Inventory, MeasurementPlan, Medication,
     MedicationStatus, Refill, Schedule, TaperStep, TimeZonePolicy,
 };
 use companion_core::reminders::{
@@ -27,7 +27,7 @@ fn daily(name: &str, times: &[(u32, u32)], start: NaiveDate) -> Medication {
     };
     let mut m = Medication::new(
         name,
-        Dose::parse("1 tablet").expect("dose"),
+        DoseAmount::parse("1 tablet").expect("dose"),
         schedule,
         start,
     )
@@ -302,7 +302,7 @@ fn an_as_needed_dose_over_its_maximum_is_refused_unless_confirmed() {
 fn run_out_projection_with_a_tapering_schedule() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut record = new_record(&dir);
-    let tablet = |mg: &str| Dose::parse(mg).expect("dose");
+    let tablet = |mg: &str| DoseAmount::parse(mg).expect("dose");
     let schedule = Schedule::Tapering {
         steps: vec![
             TaperStep {

@@ -1,54 +1,10 @@
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::amount::DoseAmount;
 use super::schedule::{LateDosePolicy, Schedule, TimeZonePolicy};
 use super::validation::{Validate, ValidationError, check_not_empty, check_range};
 use crate::vocabulary::vocabulary;
-
-/// An amount of a medication taken at one time: `500 mg`, `1 tablet`, `2.5 ml`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Dose {
-    /// How much, greater than zero.
-    pub amount: f64,
-    /// Of what unit (`mg`, `tablet`, `ml`, `units`, `puff`).
-    pub unit: String,
-}
-
-impl Dose {
-    /// Parses a dose as people write it: a number, optional space, a unit (`500 mg`, `500mg`,
-    /// `1 tablet`, `2.5 ml`).
-    pub fn parse(text: &str) -> Result<Self, ValidationError> {
-        const FORM: ValidationError = ValidationError::Invalid {
-            field: "dose",
-            reason: "expected an amount and a unit, like \"500 mg\" or \"1 tablet\"",
-        };
-        let text = text.trim();
-        let split = text
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .ok_or(FORM)?;
-        let (number, unit) = text.split_at(split);
-        let amount: f64 = number.parse().map_err(|_| FORM)?;
-        let dose = Self {
-            amount,
-            unit: unit.trim().to_string(),
-        };
-        dose.validate()?;
-        Ok(dose)
-    }
-}
-
-impl std::fmt::Display for Dose {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} {}", self.amount, self.unit)
-    }
-}
-
-impl Validate for Dose {
-    fn validate(&self) -> Result<(), ValidationError> {
-        check_range("dose amount", self.amount, 0.001, 100_000.0, "")?;
-        check_not_empty("dose unit", &self.unit)
-    }
-}
 
 /// The form a medication comes in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -120,7 +76,7 @@ pub struct Medication {
     #[serde(default)]
     pub form: MedicationForm,
     /// The dose taken at each scheduled time (a tapering schedule gives its own per step).
-    pub dose: Dose,
+    pub dose: DoseAmount,
     /// Instructions (`with food`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
@@ -215,7 +171,7 @@ pub struct ScheduleVersion {
     /// Its time-zone policy.
     pub time_zone: TimeZonePolicy,
     /// Its dose.
-    pub dose: Dose,
+    pub dose: DoseAmount,
 }
 
 impl Medication {
@@ -223,7 +179,7 @@ impl Medication {
     /// recorded now, validated.
     pub fn new(
         name: &str,
-        dose: Dose,
+        dose: DoseAmount,
         schedule: Schedule,
         start: NaiveDate,
     ) -> Result<Self, ValidationError> {
@@ -311,18 +267,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn doses_parse_as_people_write_them() {
-        let d = Dose::parse("500 mg").expect("valid");
-        assert_eq!((d.amount, d.unit.as_str()), (500.0, "mg"));
-        let d = Dose::parse("2.5ml").expect("valid");
-        assert_eq!((d.amount, d.unit.as_str()), (2.5, "ml"));
-        assert!(Dose::parse("mg").is_err());
-        assert!(Dose::parse("500").is_err());
-        assert!(Dose::parse("0 mg").is_err());
-        assert!(Dose::parse("1.2.3 mg").is_err());
-    }
-
-    #[test]
     fn a_course_cannot_end_before_it_starts() {
         let start = NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
         let schedule = Schedule::FixedTimes {
@@ -330,7 +274,7 @@ mod tests {
         };
         let mut m = Medication::new(
             "Amoxicillin",
-            Dose::parse("500 mg").expect("dose"),
+            DoseAmount::parse("500 mg").expect("dose"),
             schedule,
             start,
         )

@@ -6,8 +6,9 @@
 //! every write, so nothing invalid is ever persisted, whatever built the value.
 
 mod alert;
+mod amount;
 mod appointment;
-mod dose;
+mod dose_event;
 mod id;
 mod journal;
 mod medication;
@@ -21,12 +22,13 @@ pub mod units;
 mod validation;
 
 pub use alert::{Alert, AlertKind};
+pub use amount::DoseAmount;
 pub use appointment::Appointment;
-pub use dose::{DoseEvent, DoseStatus, Refill};
+pub use dose_event::{DoseEvent, DoseStatus, Refill};
 pub use id::new_id;
 pub use journal::JournalEntry;
 pub use medication::{
-    Dose, Inventory, Medication, MedicationForm, MedicationStatus, Pause, ScheduleVersion,
+    Inventory, Medication, MedicationForm, MedicationStatus, Pause, ScheduleVersion,
 };
 pub use plan::MeasurementPlan;
 pub use profile::{Language, Profile, ReminderSettings, Sex, UnitPreferences};

@@ -1,7 +1,7 @@
 use chrono::{NaiveTime, Weekday};
 use serde::{Deserialize, Serialize};
 
-use super::medication::Dose;
+use super::amount::DoseAmount;
 use super::validation::{Validate, ValidationError, parse_time_zone};
 use crate::vocabulary::vocabulary;
 
@@ -92,7 +92,7 @@ pub struct TaperStep {
     /// How many days the step lasts, at least one.
     pub days: u32,
     /// The dose taken at each time during this step.
-    pub dose: Dose,
+    pub dose: DoseAmount,
     /// Times of day.
     pub times: Vec<NaiveTime>,
 }

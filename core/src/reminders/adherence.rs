@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::doses::{DoseState, ScheduledDose, dose_states};
+use super::dose_states::{DoseState, ScheduledDose, dose_states};
 use super::occurrences::{OccurrenceContext, occurrences};
 use crate::model::{DoseEvent, Medication};
 

@@ -6,14 +6,14 @@
 //! and `now`, and terminates on any data.
 
 mod adherence;
-mod doses;
+mod dose_states;
 mod occurrences;
 mod planner;
 mod refills;
 pub mod zone;
 
 pub use adherence::{Adherence, adherence, missed_doses};
-pub use doses::{DoseState, LateDoseAdvice, ScheduledDose, dose_states, late_dose_advice};
+pub use dose_states::{DoseState, LateDoseAdvice, ScheduledDose, dose_states, late_dose_advice};
 pub use occurrences::{Occurrence, OccurrenceContext, dose_for, occurrences};
 pub use planner::{
     Importance, NotificationAction, NotificationKind, Nudge, PRESCRIPTION_END_DAYS_AHEAD,

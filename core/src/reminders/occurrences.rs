@@ -12,7 +12,7 @@ use crate::zone::Zone;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Utc};
 
 use super::zone::{day_exists, local, resolve};
-use crate::model::{Dose, Meal, MealTimes, Medication, Schedule, TimeZonePolicy};
+use crate::model::{DoseAmount, Meal, MealTimes, Medication, Schedule, TimeZonePolicy};
 
 /// Bounds the steps of any one walk, so that no data can make it run away.
 const MAX_STEPS: usize = 200_000;
@@ -28,7 +28,7 @@ pub struct Occurrence {
     /// follows); `at` shows this time, or the end of a daylight-saving gap that hid it.
     pub slot: NaiveDateTime,
     /// The dose to take.
-    pub dose: Dose,
+    pub dose: DoseAmount,
 }
 
 /// What occurrences depend on besides the medication itself.
@@ -51,7 +51,7 @@ pub fn occurrences(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Vec<Occurrence> {
-    let mut versions: Vec<(&Schedule, &TimeZonePolicy, &Dose, DateTime<Utc>)> = med
+    let mut versions: Vec<(&Schedule, &TimeZonePolicy, &DoseAmount, DateTime<Utc>)> = med
         .history
         .iter()
         .map(|v| (&v.schedule, &v.time_zone, &v.dose, v.until))
@@ -103,7 +103,7 @@ struct Walk<'a> {
     ctx: &'a OccurrenceContext<'a>,
     zone: &'a Zone,
     fixed: bool,
-    dose: &'a Dose,
+    dose: &'a DoseAmount,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 }
@@ -145,7 +145,7 @@ impl Walk<'_> {
         }
     }
 
-    fn occurrence(&self, at: DateTime<Utc>, slot: NaiveDateTime, dose: Dose) -> Occurrence {
+    fn occurrence(&self, at: DateTime<Utc>, slot: NaiveDateTime, dose: DoseAmount) -> Occurrence {
         Occurrence {
             medication_id: self.med.id.clone(),
             at,
@@ -242,10 +242,10 @@ fn slots(
     date: NaiveDate,
     med: &Medication,
     meals: &MealTimes,
-    dose: &Dose,
-) -> Vec<(NaiveDateTime, Dose)> {
+    dose: &DoseAmount,
+) -> Vec<(NaiveDateTime, DoseAmount)> {
     let day = (date - med.start).num_days();
-    let at = |times: &[chrono::NaiveTime], dose: &Dose| -> Vec<(NaiveDateTime, Dose)> {
+    let at = |times: &[chrono::NaiveTime], dose: &DoseAmount| -> Vec<(NaiveDateTime, DoseAmount)> {
         times
             .iter()
             .map(|t| (date.and_time(*t), dose.clone()))
@@ -297,7 +297,7 @@ fn slots(
 
 /// The dose due at `at` by the schedule in force then: a tapering step's own dose on the days of
 /// that step (read in the calendar of `at`'s own UTC offset), the medication's dose otherwise.
-pub fn dose_for(med: &Medication, at: chrono::DateTime<chrono::FixedOffset>) -> Dose {
+pub fn dose_for(med: &Medication, at: chrono::DateTime<chrono::FixedOffset>) -> DoseAmount {
     let instant = at.to_utc();
     let mut history: Vec<&crate::model::ScheduleVersion> = med.history.iter().collect();
     history.sort_by_key(|v| v.until);

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use crate::zone::Zone;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
-use super::doses::{DoseState, dose_states, late_dose_advice};
+use super::dose_states::{DoseState, dose_states, late_dose_advice};
 use super::occurrences::{Occurrence, OccurrenceContext, occurrences};
 use super::refills::{on_hand, run_out};
 use super::zone::{local, resolve};

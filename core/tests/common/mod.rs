@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
 use companion_core::HealthRecord;
-use companion_core::model::{Dose, Measurement, Medication, Profile, Reading, Schedule};
+use companion_core::model::{DoseAmount, Measurement, Medication, Profile, Reading, Schedule};
 
 pub fn at(text: &str) -> DateTime<FixedOffset> {
     DateTime::parse_from_rfc3339(text).expect("test time")
@@ -33,7 +33,7 @@ pub fn metformin() -> Medication {
     let start = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
     let mut m = Medication::new(
         "Metformin",
-        Dose::parse("500 mg").expect("dose"),
+        DoseAmount::parse("500 mg").expect("dose"),
         schedule,
         start,
     )

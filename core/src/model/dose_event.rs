@@ -1,7 +1,7 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use super::medication::Dose;
+use super::amount::DoseAmount;
 use super::validation::{Validate, ValidationError, check_not_empty};
 use crate::vocabulary::vocabulary;
 
@@ -40,7 +40,7 @@ pub struct DoseEvent {
     pub at: DateTime<FixedOffset>,
     /// The amount, when it differs from the medication's dose.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub amount: Option<Dose>,
+    pub amount: Option<DoseAmount>,
     /// Who logged it (the patient, a caregiver's name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logged_by: Option<String>,
