@@ -98,11 +98,11 @@ fn answers(record: &HealthRecord, path: &std::path::Path) -> (String, Vec<Vec<St
     }
     let conn = rusqlite::Connection::open(path).expect("reader");
     let mut stmt = conn
-        .prepare("SELECT collection, id, doc, tag, at_ms, v1, v2, ext_key, deleted, body FROM entries ORDER BY collection, id")
+        .prepare("SELECT collection, id, doc, tag, at_ms, ext_key, deleted, body FROM entries ORDER BY collection, id")
         .expect("prepare");
     let rows = stmt
         .query_map([], |r| {
-            (0..10)
+            (0..8)
                 .map(|i| {
                     r.get::<_, rusqlite::types::Value>(i)
                         .map(|v| format!("{v:?}"))

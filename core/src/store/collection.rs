@@ -89,8 +89,6 @@ pub(crate) struct IndexRow {
     pub id: String,
     pub tag: Option<String>,
     pub at_ms: Option<i64>,
-    pub v1: Option<f64>,
-    pub v2: Option<f64>,
     pub ext_key: Option<String>,
     pub deleted: bool,
     pub body: String,
@@ -103,8 +101,6 @@ pub(crate) struct IndexFields {
     pub tag: Option<String>,
     /// The instant it is ordered by.
     pub at: Option<DateTime<FixedOffset>>,
-    /// Primary and secondary numeric values (readings).
-    pub values: (Option<f64>, Option<f64>),
     /// De-duplication key of imported entries.
     pub ext_key: Option<String>,
 }
@@ -184,11 +180,9 @@ impl Entity for Reading {
         DocId::log_for(self.at.to_utc())
     }
     fn index_fields(&self) -> IndexFields {
-        let (v1, v2) = self.measurement.values();
         IndexFields {
             tag: Some(self.measurement.kind().as_str().to_string()),
             at: Some(self.at),
-            values: (Some(v1), v2),
             ext_key: self.external_key(),
         }
     }
@@ -295,7 +289,6 @@ impl Entity for Alert {
             tag: Some(self.kind.as_str().to_string()),
             at: Some(self.at),
             ext_key: Some(self.reading_id.clone()),
-            ..IndexFields::default()
         }
     }
 }
@@ -317,8 +310,6 @@ pub(crate) fn row_for<E: Entity>(entity: &E, deleted: bool) -> serde_json::Resul
         id: entity.entry_id().to_string(),
         tag: f.tag,
         at_ms: f.at.map(|at| at.timestamp_millis()),
-        v1: f.values.0,
-        v2: f.values.1,
         ext_key: f.ext_key,
         deleted,
         body: serde_json::to_string(entity)?,

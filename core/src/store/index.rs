@@ -14,10 +14,10 @@ pub(crate) fn upsert(
     row: &IndexRow,
 ) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO entries (collection, id, doc, tag, at_ms, v1, v2, ext_key, deleted, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
-         ON CONFLICT (collection, id) DO UPDATE SET doc = ?3, tag = ?4, at_ms = ?5, v1 = ?6,
-             v2 = ?7, ext_key = ?8, deleted = ?9, body = ?10",
+        "INSERT INTO entries (collection, id, doc, tag, at_ms, ext_key, deleted, body)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (collection, id) DO UPDATE SET doc = ?3, tag = ?4, at_ms = ?5,
+             ext_key = ?6, deleted = ?7, body = ?8",
     )?
     .execute(params![
         coll.name(),
@@ -25,8 +25,6 @@ pub(crate) fn upsert(
         doc.to_string(),
         row.tag,
         row.at_ms,
-        row.v1,
-        row.v2,
         row.ext_key,
         row.deleted,
         row.body

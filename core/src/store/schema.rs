@@ -8,8 +8,9 @@ use rusqlite_migration::{M, Migrations};
 
 use crate::error::{Error, Result};
 
-const MIGRATIONS: &[M<'static>] = &[M::up(
-    "CREATE TABLE meta (
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(
+        "CREATE TABLE meta (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
     ) STRICT;
@@ -42,7 +43,14 @@ const MIGRATIONS: &[M<'static>] = &[M::up(
     CREATE INDEX entries_by_ext ON entries (collection, ext_key)
         WHERE ext_key IS NOT NULL AND deleted = 0;
     CREATE INDEX entries_by_doc ON entries (doc);",
-)];
+    ),
+    // 2: the value columns v1 and v2 were written and never read (queries and statistics read
+    // the body); no index uses them.
+    M::up(
+        "ALTER TABLE entries DROP COLUMN v1;
+         ALTER TABLE entries DROP COLUMN v2;",
+    ),
+];
 
 /// The newest schema version this code knows.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -83,6 +91,38 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         assert!(Migrations::from_slice(MIGRATIONS).validate().is_ok());
+    }
+
+    #[test]
+    fn a_record_at_schema_1_keeps_its_rows_and_loses_the_value_columns() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut conn = Connection::open(dir.path().join("r.db")).expect("open");
+        configure(&conn).expect("pragmas");
+        Migrations::from_slice(MIGRATIONS)
+            .to_version(&mut conn, 1)
+            .expect("schema 1");
+        conn.execute(
+            "INSERT INTO entries (collection, id, doc, tag, at_ms, v1, v2, body)
+             VALUES ('readings', 'r1', 'log/2026-11', 'blood_pressure', 1, 142.0, 91.0, '{}')",
+            [],
+        )
+        .expect("old row");
+        migrate(&mut conn).expect("migrate");
+        let body: String = conn
+            .query_row("SELECT body FROM entries WHERE id = 'r1'", [], |r| r.get(0))
+            .expect("row kept");
+        assert_eq!(body, "{}");
+        let columns: Vec<String> = conn
+            .prepare("SELECT name FROM pragma_table_info('entries')")
+            .expect("prepare")
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<std::result::Result<_, _>>()
+            .expect("names");
+        assert!(
+            !columns.iter().any(|c| c == "v1" || c == "v2"),
+            "{columns:?}"
+        );
     }
 
     #[test]
