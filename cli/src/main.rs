@@ -6,15 +6,12 @@
 // The command enums are built once per run; boxing their variants would only add noise.
 #![allow(clippy::large_enum_variant)]
 
-mod clinical;
 mod commands;
-mod demo;
+mod context;
 mod error;
 mod output;
 mod parse;
-mod reminders;
 mod schedule_args;
-mod tour;
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -1,0 +1,45 @@
+//! `companion alerts list|ack`.
+
+use companion_core::HealthRecord;
+
+use crate::context::Ctx;
+use crate::error::CliError;
+use crate::{AlertsCommand, output};
+
+/// `companion alerts`.
+pub fn run(
+    record: &mut HealthRecord,
+    mut ctx: Ctx<'_>,
+    cmd: AlertsCommand,
+) -> Result<(), CliError> {
+    match cmd {
+        AlertsCommand::List { days, json } => {
+            let list = record.alerts(ctx.last_days(Some(days)))?;
+            if json {
+                return ctx.json(&list);
+            }
+            if list.is_empty() {
+                writeln!(ctx.out, "No alerts in the last {days} days")?;
+            }
+            for a in &list {
+                let seen = a
+                    .acknowledged_by
+                    .as_deref()
+                    .map(|b| format!(" (seen by {b})"))
+                    .unwrap_or_default();
+                writeln!(
+                    ctx.out,
+                    "{}  {}{seen}  [{}]",
+                    output::when(&a.at),
+                    a.title,
+                    a.id
+                )?;
+            }
+        }
+        AlertsCommand::Ack { id, by } => {
+            let a = record.acknowledge_alert(&id, &by)?;
+            writeln!(ctx.out, "Marked \"{}\" as seen by {by}", a.title)?;
+        }
+    }
+    Ok(())
+}

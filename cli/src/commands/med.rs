@@ -1,0 +1,140 @@
+//! `companion med add|list|edit|pause|resume|stop|refill|supply`.
+
+use chrono::{DateTime, FixedOffset, Utc};
+use companion_core::HealthRecord;
+use companion_core::model::{Medication, MedicationStatus};
+
+use crate::context::{Ctx, find_med};
+use crate::error::{CliError, usage};
+use crate::{MedCommand, MedDetails, output};
+
+pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Result<(), CliError> {
+    match cmd {
+        MedCommand::Add(add) => {
+            let Some(schedule) = add.schedule.schedule()? else {
+                return usage(
+                    "give a schedule: --at 08:00,20:00, --every-hours 8, --weekdays, --every-days, --cycle, --taper, --as-needed or --meals",
+                );
+            };
+            let dose = companion_core::model::DoseAmount::parse(&add.dose)?;
+            let mut m = Medication::new(&add.name, dose, schedule, ctx.now().date_naive())?;
+            apply_details(&mut m, add.details, ctx.now())?;
+            if let Some(policy) = add.schedule.zone_policy() {
+                m.time_zone = policy;
+            }
+            record.add_medication(&m)?;
+            writeln!(ctx.out, "Added {}", output::medication(&m))?;
+        }
+        MedCommand::List { all, json } => {
+            let meds = record.medications(all)?;
+            if json {
+                return ctx.json(&meds);
+            }
+            if meds.is_empty() {
+                writeln!(ctx.out, "No medications")?;
+            }
+            for m in &meds {
+                writeln!(ctx.out, "{}", output::medication(m))?;
+            }
+        }
+        MedCommand::Edit(edit) => {
+            let mut m = find_med(record, &edit.med)?;
+            if let Some(name) = edit.name {
+                m.name = name;
+            }
+            if let Some(dose) = edit.dose {
+                m.dose = companion_core::model::DoseAmount::parse(&dose)?;
+            }
+            apply_details(&mut m, edit.details, ctx.now())?;
+            if let Some(schedule) = edit.schedule.schedule()? {
+                m.schedule = schedule;
+            }
+            if let Some(policy) = edit.schedule.zone_policy() {
+                m.time_zone = policy;
+            }
+            record.update_medication(&m)?;
+            writeln!(ctx.out, "Changed {}", output::medication(&m))?;
+        }
+        MedCommand::Pause { med } => status(record, &med, MedicationStatus::Paused, ctx)?,
+        MedCommand::Resume { med } => status(record, &med, MedicationStatus::Active, ctx)?,
+        MedCommand::Stop { med } => status(record, &med, MedicationStatus::Stopped, ctx)?,
+        MedCommand::Refill { med, amount } => {
+            let m = find_med(record, &med)?;
+            if m.inventory.is_none() {
+                return usage(
+                    "this medication's supply is not tracked: set it with med edit --inventory N",
+                );
+            }
+            let refill = companion_core::model::Refill::new(&m.id, ctx.now(), amount)?;
+            record.log_refill(&refill)?;
+            writeln!(ctx.out, "Logged a refill of {amount} for {}", m.name)?;
+        }
+        MedCommand::Supply { json } => {
+            let tz = ctx.profile.home_time_zone.clone();
+            let list = record.refill_status(Utc::now(), &tz)?;
+            if json {
+                return ctx.json(&list);
+            }
+            if list.is_empty() {
+                writeln!(ctx.out, "No medication's supply is tracked")?;
+            }
+            for r in &list {
+                writeln!(ctx.out, "{}", output::supply(r))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn apply_details(
+    m: &mut Medication,
+    d: MedDetails,
+    now: DateTime<FixedOffset>,
+) -> Result<(), CliError> {
+    if let Some(s) = d.strength {
+        m.strength = Some(s);
+    }
+    if let Some(form) = d.form {
+        m.form = form;
+    }
+    if let Some(i) = d.instructions {
+        m.instructions = Some(i);
+    }
+    if let Some(p) = d.prescriber {
+        m.prescriber = Some(p);
+    }
+    if let Some(start) = d.start {
+        m.start = start;
+    }
+    if let Some(end) = d.end {
+        m.end = Some(end);
+    }
+    if let Some(count) = d.inventory {
+        m.inventory = Some(companion_core::model::Inventory {
+            count,
+            counted_at: now,
+            per_dose: d.units_per_dose.unwrap_or(1.0),
+        });
+    } else if let (Some(per_dose), Some(inv)) = (d.units_per_dose, m.inventory.as_mut()) {
+        inv.per_dose = per_dose;
+    }
+    if let Some(days) = d.refill_days {
+        m.refill_days_ahead = days;
+    }
+    if let Some(g) = d.grace_min {
+        m.grace_minutes = g;
+    }
+    Ok(())
+}
+
+fn status(
+    record: &mut HealthRecord,
+    med: &str,
+    status: MedicationStatus,
+    ctx: Ctx<'_>,
+) -> Result<(), CliError> {
+    let m = find_med(record, med)?;
+    let m = record.set_medication_status(&m.id, status)?;
+    writeln!(ctx.out, "{}", output::medication(&m))?;
+    Ok(())
+}

@@ -1,0 +1,96 @@
+//! The commands, one file each; [`run`] sends a parsed command line to its file.
+
+mod adherence;
+mod alerts;
+mod demo;
+mod dose;
+mod journal;
+mod med;
+mod profile;
+mod reading;
+mod reminders;
+mod report;
+mod stats;
+mod targets;
+mod today;
+mod tour;
+
+use std::io::Write;
+
+use companion_core::model::Profile;
+use companion_core::{Error, HealthRecord};
+
+use crate::context::{Ctx, db_path};
+use crate::error::{CliError, usage};
+use crate::{Cli, Command};
+
+/// Runs one parsed command line, writing its output to `out`.
+pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
+    if let Command::Tour = cli.command {
+        return tour::run(out);
+    }
+    let db = db_path(cli.db)?;
+    if let Command::Demo { days } = cli.command {
+        let record = demo::create(&db, days)?;
+        writeln!(
+            out,
+            "Created a demo record with {days} days of data at {} (id {})",
+            db.display(),
+            record.id()
+        )?;
+        return Ok(());
+    }
+    if let Command::Init { name, tz, lang } = cli.command {
+        let mut profile = Profile::new(&name, &tz)?;
+        profile.language = lang;
+        if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        let record = HealthRecord::create(&db, &profile)?;
+        writeln!(
+            out,
+            "Created a record for {} at {} (id {})",
+            profile.name,
+            db.display(),
+            record.id()
+        )?;
+        return Ok(());
+    }
+    let mut record = match HealthRecord::open(&db) {
+        Err(Error::NoRecord) => {
+            return usage(format!(
+                "no record at {}: create one with companion init --name NAME --tz Area/City",
+                db.display()
+            ));
+        }
+        other => other?,
+    };
+    let profile = record.profile()?;
+    let ctx = Ctx { profile, out };
+    match cli.command {
+        Command::Profile(cmd) => profile::run(&mut record, cmd, ctx),
+        Command::Med(cmd) => med::run(&mut record, cmd, ctx),
+        Command::Dose(cmd) => dose::run(&mut record, cmd, ctx),
+        Command::Reading(cmd) => reading::run(&mut record, cmd, ctx),
+        Command::Journal(cmd) => journal::run(&mut record, cmd, ctx),
+        Command::Reminders {
+            from,
+            hours,
+            tz,
+            max,
+            json,
+        } => reminders::run(&record, ctx, from, hours, tz, max, json),
+        Command::Today { tz, json } => today::run(&record, ctx, tz, json),
+        Command::Adherence { days, tz, json } => adherence::run(&record, ctx, days, tz, json),
+        Command::Export { .. } => {
+            serde_json::to_writer_pretty(&mut *ctx.out, &record.export()?)?;
+            writeln!(ctx.out)?;
+            Ok(())
+        }
+        Command::Stats { days, json } => stats::run(&record, ctx, days, json),
+        Command::Report { days, out, lang } => report::run(&record, ctx, days, &out, lang),
+        Command::Targets(cmd) => targets::run(&mut record, ctx, cmd),
+        Command::Alerts(cmd) => alerts::run(&mut record, ctx, cmd),
+        Command::Init { .. } | Command::Tour | Command::Demo { .. } => Ok(()),
+    }
+}

@@ -1,0 +1,77 @@
+//! `companion profile show|set`.
+
+use companion_core::HealthRecord;
+use companion_core::model::Profile;
+
+use crate::context::Ctx;
+use crate::error::CliError;
+use crate::{ProfileCommand, ProfileSet};
+
+pub fn run(
+    record: &mut HealthRecord,
+    cmd: ProfileCommand,
+    mut ctx: Ctx<'_>,
+) -> Result<(), CliError> {
+    match cmd {
+        ProfileCommand::Show { json } => {
+            let p = &ctx.profile;
+            if json {
+                return ctx.json(&ctx.profile.clone());
+            }
+            writeln!(ctx.out, "Name:        {}", p.name)?;
+            if let Some(born) = p.birth_date {
+                writeln!(ctx.out, "Born:        {born}")?;
+            }
+            if let Some(h) = p.height_cm {
+                writeln!(ctx.out, "Height:      {h} cm")?;
+            }
+            writeln!(ctx.out, "Conditions:  {}", p.conditions.join(", "))?;
+            writeln!(ctx.out, "Allergies:   {}", p.allergies.join(", "))?;
+            writeln!(ctx.out, "Time zone:   {}", p.home_time_zone)?;
+            writeln!(
+                ctx.out,
+                "Units:       glucose {}, weight {}",
+                p.units.glucose.symbol(),
+                p.units.weight.symbol()
+            )?;
+            writeln!(ctx.out, "Record id:   {}", record.id())?;
+            Ok(())
+        }
+        ProfileCommand::Set(set) => {
+            let p = apply_profile(ctx.profile.clone(), set)?;
+            record.set_profile(&p)?;
+            writeln!(ctx.out, "Profile updated")?;
+            Ok(())
+        }
+    }
+}
+
+fn apply_profile(mut p: Profile, set: ProfileSet) -> Result<Profile, CliError> {
+    if let Some(name) = set.name {
+        p.name = name;
+    }
+    if let Some(tz) = set.tz {
+        p.home_time_zone = tz;
+    }
+    if let Some(born) = set.birth_date {
+        p.birth_date = Some(born);
+    }
+    if let Some(sex) = set.sex {
+        p.sex = Some(sex);
+    }
+    if let Some(h) = set.height_cm {
+        p.height_cm = Some(h);
+    }
+    p.conditions.extend(set.condition);
+    p.allergies.extend(set.allergy);
+    if let Some(lang) = set.lang {
+        p.language = lang;
+    }
+    if let Some(u) = set.glucose_unit {
+        p.units.glucose = u;
+    }
+    if let Some(u) = set.weight_unit {
+        p.units.weight = u;
+    }
+    Ok(p)
+}

@@ -1,0 +1,121 @@
+//! `companion reading add|list|edit|delete`.
+
+use companion_core::model::Reading;
+use companion_core::{HealthRecord, PageCursor, ReadingQuery};
+use serde_json::json;
+
+use crate::context::Ctx;
+use crate::error::{CliError, usage};
+use crate::{ReadingCommand, output, parse};
+
+pub fn run(
+    record: &mut HealthRecord,
+    cmd: ReadingCommand,
+    mut ctx: Ctx<'_>,
+) -> Result<(), CliError> {
+    match cmd {
+        ReadingCommand::Add(add) => {
+            let kind = add.kind;
+            let v = &add.value_args;
+            let (m, unit) = parse::measurement(
+                kind,
+                &add.value,
+                v.unit.as_deref(),
+                v.context,
+                v.pulse,
+                &ctx.profile,
+            )?;
+            let mut reading = Reading::new(m, add.at.unwrap_or_else(|| ctx.now()))?;
+            reading.entered_unit = unit;
+            reading.note = add.note;
+            reading.logged_by = add.by;
+            let outcome = record.record_reading(&reading)?;
+            writeln!(
+                ctx.out,
+                "Stored {} {} at {}  [{}]",
+                output::kind_words(&reading.measurement),
+                output::value(&reading.measurement, &ctx.profile),
+                output::when(&reading.at),
+                outcome.id
+            )?;
+            if let Some(line) = output::assessment(&outcome.assessment) {
+                writeln!(ctx.out, "{line}")?;
+            }
+            for alert in &outcome.alerts {
+                writeln!(ctx.out, "{}", output::alert(alert))?;
+            }
+        }
+        ReadingCommand::List {
+            kind,
+            days,
+            limit,
+            after,
+            json,
+        } => {
+            let query = ReadingQuery {
+                kind,
+                range: ctx.last_days(days),
+                limit,
+                after: after.as_deref().map(PageCursor::parse).transpose()?,
+            };
+            let page = record.readings(&query)?;
+            let next = page.next.as_ref().map(|c| c.as_str().to_string());
+            if json {
+                return ctx.json(&json!({ "readings": page.readings, "next": next }));
+            }
+            if page.readings.is_empty() {
+                writeln!(ctx.out, "No readings")?;
+            }
+            for r in &page.readings {
+                writeln!(ctx.out, "{}", output::reading(r, &ctx.profile))?;
+            }
+            if let Some(next) = next {
+                writeln!(ctx.out, "More: --after {next}")?;
+            }
+        }
+        ReadingCommand::Edit {
+            id,
+            value,
+            value_args,
+            at,
+            note,
+        } => {
+            let mut reading = record.reading(&id)?;
+            if let Some(value) = value {
+                let v = &value_args;
+                let (m, unit) = parse::measurement(
+                    reading.measurement.kind(),
+                    &value,
+                    v.unit.as_deref(),
+                    v.context,
+                    v.pulse,
+                    &ctx.profile,
+                )?;
+                reading.measurement = m;
+                reading.entered_unit = unit;
+            } else if value_args.unit.is_some()
+                || value_args.context.is_some()
+                || value_args.pulse.is_some()
+            {
+                return usage("give the value again with --unit, --context or --pulse");
+            }
+            if let Some(at) = at {
+                reading.at = at;
+            }
+            if let Some(note) = note {
+                reading.note = Some(note);
+            }
+            record.update_reading(&reading)?;
+            writeln!(
+                ctx.out,
+                "Corrected {}",
+                output::reading(&reading, &ctx.profile)
+            )?;
+        }
+        ReadingCommand::Delete { id } => {
+            record.delete_reading(&id)?;
+            writeln!(ctx.out, "Deleted reading {id}")?;
+        }
+    }
+    Ok(())
+}

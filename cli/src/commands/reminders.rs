@@ -1,0 +1,42 @@
+//! `companion reminders`: the notifications a phone shell schedules.
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use companion_core::HealthRecord;
+
+use crate::context::{Ctx, zone_or_home};
+use crate::error::CliError;
+
+/// `companion reminders`.
+pub fn run(
+    record: &HealthRecord,
+    mut ctx: Ctx<'_>,
+    from: Option<DateTime<FixedOffset>>,
+    hours: u32,
+    tz: Option<String>,
+    max: usize,
+    json: bool,
+) -> Result<(), CliError> {
+    let zone = zone_or_home(tz, &ctx);
+    let now = from.map_or_else(Utc::now, |f| f.to_utc());
+    let plan = record.plan_reminders(now, &zone, Duration::hours(i64::from(hours)), max)?;
+    if json {
+        return ctx.json(&plan);
+    }
+    if plan.is_empty() {
+        writeln!(ctx.out, "Nothing to remind about in the next {hours} hours")?;
+    }
+    let tz =
+        companion_core::zone::Zone::named(&zone).unwrap_or_else(companion_core::zone::Zone::utc);
+    for n in &plan {
+        writeln!(
+            ctx.out,
+            "{} {}  {:<13} {}: {}",
+            n.fire_at.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+            tz.abbreviation(n.fire_at),
+            format!("{:?}", n.kind),
+            n.title,
+            n.body.replace('\n', " / ")
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,33 @@
+//! `companion report`: the visit report as one HTML file.
+
+use std::path::Path;
+
+use chrono::{Duration, Utc};
+use companion_core::HealthRecord;
+
+use crate::context::Ctx;
+use crate::error::CliError;
+
+/// `companion report`.
+pub fn run(
+    record: &HealthRecord,
+    ctx: Ctx<'_>,
+    days: u32,
+    out: &Path,
+    language: Option<companion_core::model::Language>,
+) -> Result<(), CliError> {
+    let now = Utc::now();
+    record.write_report(
+        out,
+        now - Duration::days(i64::from(days)),
+        now,
+        &ctx.profile.home_time_zone,
+        language,
+    )?;
+    writeln!(
+        ctx.out,
+        "Wrote the report of the last {days} days to {}",
+        out.display()
+    )?;
+    Ok(())
+}

@@ -1,0 +1,93 @@
+//! `companion targets show|set`.
+
+use companion_core::HealthRecord;
+use companion_core::model::BpGuideline;
+
+use crate::context::Ctx;
+use crate::error::{CliError, usage};
+use crate::{TargetsCommand, output, parse};
+
+/// `companion targets`.
+pub fn run(
+    record: &mut HealthRecord,
+    mut ctx: Ctx<'_>,
+    cmd: TargetsCommand,
+) -> Result<(), CliError> {
+    match cmd {
+        TargetsCommand::Show { json } => {
+            let t = record.targets()?;
+            if json {
+                return ctx.json(&t);
+            }
+            let who = match (&t.set_by, t.set_at) {
+                (Some(by), Some(at)) => format!("set by {by} on {}", output::when(&at)),
+                _ => "defaults".to_string(),
+            };
+            writeln!(ctx.out, "Targets ({who}):")?;
+            writeln!(
+                ctx.out,
+                "  blood pressure below {}/{} mmHg, classified by {:?}",
+                t.bp_target.systolic, t.bp_target.diastolic, t.bp_guideline
+            )?;
+            writeln!(
+                ctx.out,
+                "  glucose before meals {:.0}-{:.0} mg/dL, after meals below {:.0} mg/dL",
+                t.glucose.pre_meal_low, t.glucose.pre_meal_high, t.glucose.post_meal_below
+            )?;
+            if let Some(f) = t.fever_threshold_c {
+                writeln!(ctx.out, "  fever alert at {f:.1} °C")?;
+            }
+        }
+        TargetsCommand::Set {
+            by,
+            guideline,
+            bp,
+            pre_meal,
+            post_meal,
+            fever,
+        } => {
+            let mut t = record.targets()?;
+            if let Some(g) = guideline {
+                t.bp_guideline = match g.as_str() {
+                    "acc-aha" => BpGuideline::AccAha2017,
+                    "esh" => BpGuideline::Esh2023,
+                    _ => return usage("--guideline: use acc-aha or esh"),
+                };
+            }
+            if let Some(bp) = bp {
+                let (s, d) = parse::pair("--bp", &bp)?;
+                let (Ok(s), Ok(d)) = (u16::try_from(s), u16::try_from(d)) else {
+                    return usage("--bp: expected a pressure like 130/80");
+                };
+                t.bp_target = companion_core::model::BpTarget {
+                    systolic: s,
+                    diastolic: d,
+                };
+            }
+            if let Some(r) = pre_meal {
+                (t.glucose.pre_meal_low, t.glucose.pre_meal_high) = range("--pre-meal", &r)?;
+            }
+            if let Some(p) = post_meal {
+                t.glucose.post_meal_below = p;
+            }
+            if fever.is_some() {
+                t.fever_threshold_c = fever;
+            }
+            t.set_by = Some(by);
+            t.set_at = None;
+            record.set_targets(&t)?;
+            writeln!(ctx.out, "Targets updated")?;
+        }
+    }
+    Ok(())
+}
+
+fn range(field: &str, text: &str) -> Result<(f64, f64), CliError> {
+    let parsed = text
+        .split_once('-')
+        .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)));
+    match parsed {
+        Some(r) => Ok(r),
+        None => usage(format!("{field}: expected two numbers like 80-130")),
+    }
+}

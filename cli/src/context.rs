@@ -1,0 +1,92 @@
+//! What every command needs besides its arguments: the record's profile, the output, the clock
+//! in the patient's zone, and finding a medication by id or name.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use companion_core::model::{Medication, Profile};
+use companion_core::{Error, HealthRecord, TimeRange};
+
+use crate::error::{CliError, usage};
+
+/// What every command needs besides the record.
+pub struct Ctx<'a> {
+    pub profile: Profile,
+    pub out: &'a mut dyn Write,
+}
+
+impl Ctx<'_> {
+    /// Now, with the UTC offset of the patient's home zone.
+    pub fn now(&self) -> DateTime<FixedOffset> {
+        let now = Utc::now();
+        match self
+            .profile
+            .home_time_zone
+            .parse::<companion_core::zone::Zone>()
+        {
+            Ok(tz) => now.with_timezone(&tz).fixed_offset(),
+            Err(_) => now.fixed_offset(),
+        }
+    }
+
+    pub fn last_days(&self, days: Option<u32>) -> TimeRange {
+        match days {
+            Some(days) => TimeRange {
+                from: Some(Utc::now() - Duration::days(i64::from(days))),
+                to: None,
+            },
+            None => TimeRange::ALL,
+        }
+    }
+
+    pub fn json(&mut self, value: &impl serde::Serialize) -> Result<(), CliError> {
+        serde_json::to_writer_pretty(&mut *self.out, value)?;
+        writeln!(self.out)?;
+        Ok(())
+    }
+}
+
+/// The record file: `--db`, else `$COMPANION_DB`, else `record.db` in the platform data
+/// directory.
+pub fn db_path(given: Option<PathBuf>) -> Result<PathBuf, CliError> {
+    if let Some(path) = given.or_else(|| std::env::var_os("COMPANION_DB").map(PathBuf::from)) {
+        return Ok(path);
+    }
+    match directories::ProjectDirs::from("org", "Companion", "companion") {
+        Some(dirs) => Ok(dirs.data_dir().join("record.db")),
+        None => usage("no data directory on this system: pass --db PATH"),
+    }
+}
+
+/// The medication with this id, or the one medication with this name.
+pub fn find_med(record: &HealthRecord, key: &str) -> Result<Medication, CliError> {
+    match record.medication(key) {
+        Ok(m) => return Ok(m),
+        Err(Error::NotFound { .. }) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let mut found: Vec<Medication> = record
+        .medications(true)?
+        .into_iter()
+        .filter(|m| m.name.eq_ignore_ascii_case(key.trim()))
+        .collect();
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => usage("no medication with that id or name (see companion med list)"),
+        _ => usage("several medications have that name: use the id"),
+    }
+}
+
+pub fn zone_or_home(tz: Option<String>, ctx: &Ctx<'_>) -> String {
+    tz.unwrap_or_else(|| ctx.profile.home_time_zone.clone())
+}
+
+pub fn names(record: &HealthRecord) -> Result<HashMap<String, String>, CliError> {
+    Ok(record
+        .medications(true)?
+        .into_iter()
+        .map(|m| (m.id, m.name))
+        .collect())
+}

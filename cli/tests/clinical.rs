@@ -1,0 +1,102 @@
+//! `companion targets`, `stats` and `report`.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn targets_stats_and_report() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.db");
+    assert!(ok(&db, &["demo", "--days", "30"]).contains("Created a demo record"));
+    refused(
+        &db,
+        &["targets", "set", "--by", "Dr. Lee", "--bp", "300/80"],
+        1,
+        "target systolic",
+    );
+    refused(
+        &db,
+        &["targets", "set", "--by", "Dr. Lee", "--guideline", "who"],
+        2,
+        "acc-aha or esh",
+    );
+    ok(
+        &db,
+        &[
+            "targets",
+            "set",
+            "--by",
+            "Dr. Lee",
+            "--guideline",
+            "acc-aha",
+            "--bp",
+            "130/80",
+            "--pre-meal",
+            "90-140",
+        ],
+    );
+    let t = json(&db, &["targets", "show", "--json"]);
+    assert_eq!(t["bp_guideline"], "acc_aha2017");
+    assert_eq!(t["set_by"], "Dr. Lee");
+    assert_eq!(t["glucose"]["pre_meal_low"], 90.0);
+    assert!(ok(&db, &["targets", "show"]).contains("set by Dr. Lee"));
+
+    let stats = json(&db, &["stats", "--days", "30", "--json"]);
+    assert!(stats["summaries"].as_array().expect("array").len() >= 3);
+    assert_eq!(stats["home_bp"]["sufficient"], true);
+    assert!(stats["glucose"]["gmi_percent"].as_f64().expect("gmi") > 5.0);
+    assert!(ok(&db, &["stats", "--days", "30"]).contains("Home BP protocol"));
+
+    let en = dir.path().join("report.html");
+    ok(
+        &db,
+        &[
+            "report",
+            "--days",
+            "30",
+            "--out",
+            en.to_str().expect("path"),
+        ],
+    );
+    let html = std::fs::read_to_string(&en).expect("report");
+    assert!(
+        html.starts_with("<!DOCTYPE html>")
+            && html.contains("Ana Demo")
+            && html.contains("ACC/AHA 2017")
+    );
+    assert!(
+        !html.contains("<script") && !html.contains("http://") && !html.contains("https://"),
+        "self-contained"
+    );
+    let zh = dir.path().join("report-zh.html");
+    ok(
+        &db,
+        &[
+            "report",
+            "--days",
+            "30",
+            "--out",
+            zh.to_str().expect("path"),
+            "--lang",
+            "zh-Hans",
+        ],
+    );
+    assert!(
+        std::fs::read_to_string(&zh)
+            .expect("report")
+            .contains("健康报告")
+    );
+    refused(
+        &db,
+        &["report", "--out", "/nonexistent/dir/r.html"],
+        1,
+        "report could not be written",
+    );
+    refused(
+        &db,
+        &["report", "--out", "x.html", "--lang", "fr"],
+        2,
+        "en or zh-Hans",
+    );
+}

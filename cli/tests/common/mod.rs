@@ -1,0 +1,58 @@
+//! Runs the real `companion` binary on real files.
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+pub fn companion(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_companion"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("COMPANION_DB")
+        .output()
+        .expect("run companion")
+}
+
+pub fn ok(db: &Path, args: &[&str]) -> String {
+    let out = companion(db, args);
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+pub fn json(db: &Path, args: &[&str]) -> Value {
+    serde_json::from_str(&ok(db, args)).expect("json output")
+}
+
+/// Runs a command that must fail: one line on stderr, the given exit code, nothing written.
+pub fn refused(db: &Path, args: &[&str], code: i32, needle: &str) {
+    let before = std::fs::metadata(db)
+        .ok()
+        .map(|_| json(db, &["export", "--json"]));
+    let out = companion(db, args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "{args:?}: {stderr}");
+    assert_eq!(
+        stderr.trim_end().lines().count(),
+        1,
+        "{args:?}: one line expected: {stderr}"
+    );
+    assert!(stderr.contains(needle), "{args:?}: {stderr}");
+    let after = std::fs::metadata(db)
+        .ok()
+        .map(|_| json(db, &["export", "--json"]));
+    assert_eq!(before, after, "{args:?} changed the record");
+}
+
+pub fn init(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let db = dir.path().join("r.db");
+    let out = ok(&db, &["init", "--name", "Ana", "--tz", "Europe/Berlin"]);
+    assert!(out.starts_with("Created a record for Ana"));
+    db
+}

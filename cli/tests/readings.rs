@@ -1,0 +1,180 @@
+//! `companion reading`: values as people type them, categories and urgent advice, corrections.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn readings_are_entered_the_way_people_say_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    ok(
+        &db,
+        &[
+            "reading",
+            "add",
+            "bp",
+            "142/91",
+            "--pulse",
+            "72",
+            "--at",
+            "2026-11-20T08:00:00+01:00",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "reading",
+            "add",
+            "glucose",
+            "6.2",
+            "--unit",
+            "mmol/L",
+            "--context",
+            "fasting",
+            "--at",
+            "2026-11-20T07:00:00+01:00",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "reading",
+            "add",
+            "weight",
+            "81.5kg",
+            "--at",
+            "2026-11-20T07:05:00+01:00",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "reading",
+            "add",
+            "weight",
+            "180lb",
+            "--at",
+            "2026-11-21T07:05:00+01:00",
+        ],
+    );
+    ok(
+        &db,
+        &[
+            "reading",
+            "add",
+            "temp",
+            "100.4F",
+            "--at",
+            "2026-11-21T09:00:00+01:00",
+        ],
+    );
+    let list = json(&db, &["reading", "list", "--json"]);
+    let readings = list["readings"].as_array().expect("array");
+    assert_eq!(readings.len(), 5);
+    let bp = readings
+        .iter()
+        .find(|r| r["measurement"]["kind"] == "blood_pressure")
+        .expect("bp");
+    assert_eq!(bp["measurement"]["systolic"], 142);
+    assert_eq!(bp["measurement"]["pulse"], 72);
+    assert_eq!(bp["at"], "2026-11-20T08:00:00+01:00");
+    let glucose = readings
+        .iter()
+        .find(|r| r["measurement"]["kind"] == "glucose")
+        .expect("glucose");
+    let mg_dl = glucose["measurement"]["mg_dl"].as_f64().expect("number");
+    assert!((mg_dl - 6.2 * 18.016).abs() < 1e-9, "{mg_dl}");
+    assert_eq!(glucose["entered_unit"], "mmol/L");
+    assert_eq!(glucose["measurement"]["context"], "fasting");
+    let pounds = readings
+        .iter()
+        .find(|r| r["entered_unit"] == "lb")
+        .expect("lb");
+    assert!((pounds["measurement"]["kg"].as_f64().expect("kg") - 81.646_626_6).abs() < 1e-6);
+
+    let text = ok(&db, &["reading", "list", "--kind", "weight"]);
+    assert!(
+        text.contains("81.6 kg") && text.contains("81.5 kg"),
+        "{text}"
+    );
+
+    // Paging prints a cursor that continues the listing.
+    let page = json(&db, &["reading", "list", "--limit", "2", "--json"]);
+    let next = page["next"].as_str().expect("cursor").to_string();
+    let rest = json(
+        &db,
+        &[
+            "reading", "list", "--limit", "10", "--after", &next, "--json",
+        ],
+    );
+    assert_eq!(rest["readings"].as_array().expect("array").len(), 3);
+    assert!(rest["next"].is_null());
+}
+
+#[test]
+fn readings_are_corrected_and_deleted() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    ok(&db, &["reading", "add", "bp", "142/91"]);
+    let list = json(&db, &["reading", "list", "--json"]);
+    let id = list["readings"][0]["id"].as_str().expect("id").to_string();
+    ok(
+        &db,
+        &["reading", "edit", &id, "141/90", "--note", "left arm"],
+    );
+    let list = json(&db, &["reading", "list", "--json"]);
+    assert_eq!(list["readings"][0]["measurement"]["systolic"], 141);
+    assert_eq!(list["readings"][0]["note"], "left arm");
+    refused(
+        &db,
+        &["reading", "edit", &id, "90/95"],
+        1,
+        "diastolic pressure must be below systolic",
+    );
+    ok(&db, &["reading", "delete", &id]);
+    assert_eq!(ok(&db, &["reading", "list"]).trim(), "No readings");
+    refused(
+        &db,
+        &["reading", "delete", &id],
+        1,
+        "no reading with that id",
+    );
+}
+
+#[test]
+fn readings_print_their_category_and_urgent_advice() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    let text = ok(&db, &["reading", "add", "bp", "128/82"]);
+    assert!(
+        text.contains(
+            "Category: below the home hypertension threshold (135/85) (ESH 2023, home readings)"
+        ),
+        "{text}"
+    );
+    let text = ok(&db, &["reading", "add", "bp", "185/100"]);
+    assert!(text.contains("URGENT: Very high blood pressure"), "{text}");
+    assert!(text.contains("call emergency services"), "{text}");
+    let text = ok(
+        &db,
+        &["reading", "add", "glucose", "2.9", "--unit", "mmol/L"],
+    );
+    assert!(
+        text.contains("level 2 hypoglycaemia") && text.contains("URGENT: Very low glucose"),
+        "{text}"
+    );
+    // today lists the open alerts; acknowledging one closes it.
+    let today = ok(&db, &["today"]);
+    assert_eq!(today.matches("URGENT").count(), 2, "{today}");
+    let alerts = json(&db, &["alerts", "list", "--json"]);
+    let id = alerts[0]["id"].as_str().expect("id").to_string();
+    ok(&db, &["alerts", "ack", &id, "--by", "Ben"]);
+    assert_eq!(ok(&db, &["today"]).matches("URGENT").count(), 1);
+    refused(
+        &db,
+        &["alerts", "ack", "nope", "--by", "Ben"],
+        1,
+        "no alert",
+    );
+}
