@@ -9,7 +9,10 @@ use chrono::{DateTime, Duration, FixedOffset, Utc};
 use companion_core::model::{Medication, Profile};
 use companion_core::{Error, HealthRecord, TimeRange};
 
+use companion_core::zone::Zone;
+
 use crate::error::{CliError, usage};
+use crate::when::When;
 
 /// What every command needs besides the record.
 pub struct Ctx<'a> {
@@ -18,16 +21,23 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The record's home zone (UTC if the stored name is unknown here).
+    pub fn zone(&self) -> Zone {
+        Zone::named(&self.profile.home_time_zone).unwrap_or_else(Zone::utc)
+    }
+
     /// Now, with the UTC offset of the patient's home zone.
     pub fn now(&self) -> DateTime<FixedOffset> {
-        let now = Utc::now();
-        match self
-            .profile
-            .home_time_zone
-            .parse::<companion_core::zone::Zone>()
-        {
-            Ok(tz) => now.with_timezone(&tz).fixed_offset(),
-            Err(_) => now.fixed_offset(),
+        Utc::now().with_timezone(&self.zone()).fixed_offset()
+    }
+
+    /// The instant a typed time names (now when none was given), read in the home zone.
+    pub fn time(&self, when: Option<&When>) -> Result<DateTime<FixedOffset>, CliError> {
+        match when {
+            None => Ok(self.now()),
+            Some(when) => when
+                .resolve(Utc::now(), &self.zone())
+                .map_err(CliError::Usage),
         }
     }
 
@@ -52,6 +62,11 @@ impl Ctx<'_> {
 /// directory.
 pub fn db_path(given: Option<PathBuf>) -> Result<PathBuf, CliError> {
     if let Some(path) = given.or_else(|| std::env::var_os("COMPANION_DB").map(PathBuf::from)) {
+        if path.as_os_str().is_empty() {
+            return usage(
+                "the record path is empty: pass --db PATH, or set COMPANION_DB to a file",
+            );
+        }
         return Ok(path);
     }
     match directories::ProjectDirs::from("org", "Companion", "companion") {

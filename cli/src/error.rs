@@ -7,6 +7,8 @@ pub enum CliError {
     Usage(String),
     /// The core refused or failed.
     Core(companion_core::Error),
+    /// A failure explained in the command line's words (which file, what to do).
+    Failed(String),
     /// Writing the output failed.
     Io(std::io::Error),
 }
@@ -17,6 +19,7 @@ impl std::fmt::Display for CliError {
             Self::Usage(text) => f.write_str(text),
             Self::Core(e @ companion_core::Error::DoseLimit(_)) => write!(f, "{e} with --confirm"),
             Self::Core(e) => write!(f, "{e}"),
+            Self::Failed(text) => f.write_str(text),
             Self::Io(e) => write!(f, "output failed: {e}"),
         }
     }
@@ -49,4 +52,24 @@ impl From<serde_json::Error> for CliError {
 /// A usage error with `text`.
 pub fn usage<T>(text: impl Into<String>) -> Result<T, CliError> {
     Err(CliError::Usage(text.into()))
+}
+
+/// A failure to open or create the record at `path`, said with the path and what to do.
+pub fn record_file(path: &std::path::Path, e: companion_core::Error) -> CliError {
+    use companion_core::StorageKind as K;
+    let path = path.display();
+    match e.storage_kind() {
+        Some(K::ReadOnly) => CliError::Failed(format!(
+            "the record at {path} is read-only: companion writes to it (and to its -wal and \
+             -shm files beside it) even to read; check the permissions of the file and its folder"
+        )),
+        Some(K::CannotOpen) => CliError::Failed(format!(
+            "the record at {path} cannot be opened: check that the path names a file in an \
+             existing folder"
+        )),
+        Some(K::Busy) => CliError::Failed(format!(
+            "the record at {path} is busy (another program is writing to it): try again"
+        )),
+        _ => CliError::Core(e),
+    }
 }

@@ -12,6 +12,7 @@ mod error;
 mod output;
 mod parse;
 mod schedule_args;
+mod when;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -23,6 +24,7 @@ use companion_core::model::{Language, MealContext, MedicationForm, ReadingKind, 
 
 use error::CliError;
 use schedule_args::ScheduleArgs;
+use when::When;
 
 /// Companion: a patient's health record, medications and readings, offline.
 #[derive(Debug, Parser)]
@@ -66,9 +68,9 @@ enum Command {
     Journal(JournalCommand),
     /// The notifications to schedule: what the phone shell asks for on every launch.
     Reminders {
-        /// From this instant (RFC 3339; default now).
-        #[arg(long, value_parser = parse::instant)]
-        from: Option<chrono::DateTime<chrono::FixedOffset>>,
+        /// From this instant (20:00, "yesterday 20:00", -2h or RFC 3339; default now).
+        #[arg(long, value_parser = when::parse, allow_hyphen_values = true)]
+        from: Option<When>,
         /// For this many hours.
         #[arg(long, default_value_t = 48)]
         hours: u32,
@@ -364,9 +366,9 @@ enum DoseCommand {
     Snooze {
         /// Medication id or name.
         med: String,
-        /// The scheduled time of the dose (RFC 3339).
-        #[arg(long, value_parser = parse::instant)]
-        scheduled: chrono::DateTime<chrono::FixedOffset>,
+        /// The scheduled time of the dose (20:00, "yesterday 20:00", -2h or RFC 3339).
+        #[arg(long, value_parser = when::parse, allow_hyphen_values = true)]
+        scheduled: When,
         /// For how many minutes.
         #[arg(long, default_value_t = 10)]
         minutes: u32,
@@ -388,12 +390,12 @@ enum DoseCommand {
 struct DoseArgs {
     /// Medication id or name.
     med: String,
-    /// When (RFC 3339; default now).
-    #[arg(long, value_parser = parse::instant)]
-    at: Option<chrono::DateTime<chrono::FixedOffset>>,
-    /// The scheduled time this dose answers (RFC 3339).
-    #[arg(long, value_parser = parse::instant)]
-    scheduled: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// When (20:00, "yesterday 20:00", -2h or RFC 3339; default now).
+    #[arg(long, value_parser = when::parse, allow_hyphen_values = true)]
+    at: Option<When>,
+    /// The scheduled time this dose answers (20:00, "yesterday 20:00", -2h or RFC 3339).
+    #[arg(long, value_parser = when::parse, allow_hyphen_values = true)]
+    scheduled: Option<When>,
     /// Who logged it.
     #[arg(long)]
     by: Option<String>,
@@ -436,9 +438,9 @@ enum ReadingCommand {
         value: Option<String>,
         #[command(flatten)]
         value_args: ValueArgs,
-        /// A new time (RFC 3339).
-        #[arg(long, value_parser = parse::instant)]
-        at: Option<chrono::DateTime<chrono::FixedOffset>>,
+        /// A new time (20:00, "yesterday 20:00", -2h or RFC 3339).
+        #[arg(long, value_parser = when::parse, allow_hyphen_values = true)]
+        at: Option<When>,
         /// A new note.
         #[arg(long)]
         note: Option<String>,
@@ -459,9 +461,9 @@ struct ReadingAdd {
     value: String,
     #[command(flatten)]
     value_args: ValueArgs,
-    /// When it was taken (RFC 3339; default now).
-    #[arg(long, value_parser = parse::instant)]
-    at: Option<chrono::DateTime<chrono::FixedOffset>>,
+    /// When it was taken (20:00, "yesterday 20:00", -2h or RFC 3339; default now).
+    #[arg(long, value_parser = when::parse, allow_hyphen_values = true)]
+    at: Option<When>,
     /// A note.
     #[arg(long)]
     note: Option<String>,
@@ -495,9 +497,9 @@ enum JournalCommand {
         /// A symptom (repeatable).
         #[arg(long)]
         symptom: Vec<String>,
-        /// When (RFC 3339; default now).
-        #[arg(long, value_parser = parse::instant)]
-        at: Option<chrono::DateTime<chrono::FixedOffset>>,
+        /// When (20:00, "yesterday 20:00", -2h or RFC 3339; default now).
+        #[arg(long, value_parser = when::parse, allow_hyphen_values = true)]
+        at: Option<When>,
         /// Include it in the visit report.
         #[arg(long)]
         highlight: bool,
@@ -522,9 +524,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            let text = e.to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments");
-            eprintln!("{first} (see companion --help)");
+            eprintln!("{}", one_line(&e.to_string()));
             return ExitCode::from(2);
         }
     };
@@ -543,5 +543,27 @@ fn main() -> ExitCode {
                 _ => ExitCode::FAILURE,
             }
         }
+    }
+}
+
+/// clap's message on one line: what is wrong (every argument it names) and the usage line.
+fn one_line(text: &str) -> String {
+    let mut what = Vec::new();
+    let mut usage = None;
+    for line in text.lines().map(str::trim) {
+        if let Some(u) = line.strip_prefix("Usage: ") {
+            usage = Some(u);
+        } else if !line.is_empty() && !line.starts_with("For more information") && usage.is_none() {
+            what.push(line);
+        }
+    }
+    let what = if what.is_empty() {
+        "error: invalid arguments".to_string()
+    } else {
+        what.join(" ")
+    };
+    match usage {
+        Some(usage) => format!("{what} (usage: {usage}; see --help)"),
+        None => format!("{what} (see companion --help)"),
     }
 }

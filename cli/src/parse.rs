@@ -1,7 +1,7 @@
 //! Parsing values the way people type them: `142/91`, `81.5kg`, `6.2` with `--unit mmol/L`,
 //! `08:00,20:00`, `21/7`.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Weekday};
+use chrono::{NaiveDate, NaiveTime, Weekday};
 use companion_core::model::units::{GlucoseUnit, HbA1cUnit, TemperatureUnit, WeightUnit};
 use companion_core::model::{MealContext, Measurement, Profile, ReadingKind};
 
@@ -171,12 +171,6 @@ pub fn time_of_day(text: &str) -> Result<NaiveTime, String> {
 pub fn date(text: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
         .map_err(|_| "expected a date like 2026-11-23".into())
-}
-
-/// An instant as RFC 3339 (`2026-11-23T08:05:00+01:00`).
-pub fn instant(text: &str) -> Result<DateTime<FixedOffset>, String> {
-    DateTime::parse_from_rfc3339(text.trim())
-        .map_err(|_| "expected an RFC 3339 time like 2026-11-23T08:05:00+01:00".into())
 }
 
 /// A day of the week (`mon`, `tue`, ...).

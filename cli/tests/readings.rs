@@ -178,3 +178,82 @@ fn readings_print_their_category_and_urgent_advice() {
         "no alert",
     );
 }
+
+#[test]
+fn times_are_typed_as_people_say_them_in_the_records_zone() {
+    use chrono::{Duration, TimeZone, Utc};
+    use companion_core::zone::Zone;
+
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    let berlin = Zone::named("Europe/Berlin").expect("zone");
+    let stored_at = |args: &[&str]| -> chrono::DateTime<chrono::FixedOffset> {
+        let mut all = vec!["reading", "add", "weight", "80kg"];
+        all.extend_from_slice(args);
+        ok(&db, &all);
+        let list = json(&db, &["reading", "list", "--json", "--limit", "1"]);
+        let newest = list["readings"][0]["at"].as_str().expect("at").to_string();
+        ok(
+            &db,
+            &[
+                "reading",
+                "delete",
+                list["readings"][0]["id"].as_str().expect("id"),
+            ],
+        );
+        chrono::DateTime::parse_from_rfc3339(&newest).expect("rfc 3339")
+    };
+    let now = Utc::now();
+    let today = now.with_timezone(&berlin).date_naive();
+    let local = |date: chrono::NaiveDate, h: u32, m: u32| {
+        berlin
+            .from_local_datetime(&date.and_hms_opt(h, m, 0).expect("time"))
+            .earliest()
+            .expect("exists")
+            .fixed_offset()
+    };
+
+    let at = stored_at(&["--at", "yesterday 20:00"]);
+    assert_eq!(at, local(today - Duration::days(1), 20, 0));
+    assert_eq!(
+        at.offset(),
+        local(today - Duration::days(1), 20, 0).offset(),
+        "the home zone's offset"
+    );
+
+    let two_hours_ago = stored_at(&["--at", "-2h"]);
+    let expected = now - Duration::hours(2);
+    assert!(
+        (two_hours_ago.to_utc() - expected).num_seconds().abs() < 60,
+        "{two_hours_ago}"
+    );
+
+    // A bare time is the most recent one: today's if it has passed, else yesterday's.
+    let bare = stored_at(&["--at", "00:00"]);
+    assert_eq!(bare, local(today, 0, 0));
+
+    let exact = stored_at(&["--at", "2026-11-20T07:30:00-05:00"]);
+    assert_eq!(exact.to_rfc3339(), "2026-11-20T07:30:00-05:00");
+    let wall = stored_at(&["--at", "2026-11-20 07:30"]);
+    assert_eq!(wall.to_rfc3339(), "2026-11-20T07:30:00+01:00");
+
+    refused(
+        &db,
+        &["reading", "add", "weight", "80kg", "--at", "soon"],
+        2,
+        "expected a time like 20:00",
+    );
+    refused(
+        &db,
+        &[
+            "reading",
+            "add",
+            "weight",
+            "80kg",
+            "--at",
+            "2026-03-29 02:30",
+        ],
+        2,
+        "does not exist in Europe/Berlin",
+    );
+}

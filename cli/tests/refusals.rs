@@ -197,3 +197,88 @@ fn bad_input_is_one_line_and_writes_nothing() {
     );
     assert!(!missing.exists());
 }
+
+#[test]
+fn argument_errors_name_every_missing_argument() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    refused(&db, &["reading", "add"], 2, "<KIND> <VALUE>");
+    refused(&db, &["reading", "add", "bp"], 2, "not provided: <VALUE>");
+    refused(
+        &db,
+        &["reading", "add", "bp"],
+        2,
+        "usage: companion reading add <KIND> <VALUE>",
+    );
+}
+
+#[test]
+fn an_empty_record_path_is_a_usage_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (env, args) in [(Some(""), vec!["today"]), (None, vec!["--db", "", "today"])] {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_companion"));
+        cmd.current_dir(dir.path())
+            .args(&args)
+            .env_remove("COMPANION_DB");
+        if let Some(value) = env {
+            cmd.env("COMPANION_DB", value);
+        }
+        let out = cmd.output().expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        let said = if env.is_some() {
+            "the record path is empty"
+        } else {
+            "--db <PATH>"
+        };
+        assert!(stderr.contains(said), "{stderr}");
+        assert!(!stderr.contains("damaged"), "{stderr}");
+    }
+    assert_eq!(
+        std::fs::read_dir(dir.path()).expect("dir").count(),
+        0,
+        "nothing created"
+    );
+}
+
+#[test]
+fn a_read_only_record_says_so() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    ok(&db, &["reading", "add", "bp", "120/80"]);
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).expect("chmod");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).expect("chmod");
+    let before = std::fs::read(&db).expect("read");
+    // Root may write anything: run as nobody then (setpriv is in util-linux).
+    let root = std::fs::metadata("/proc/self")
+        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
+        .unwrap_or(false);
+    let mut cmd = if root {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+            .arg(env!("CARGO_BIN_EXE_companion"));
+        c
+    } else {
+        std::process::Command::new(env!("CARGO_BIN_EXE_companion"))
+    };
+    let out = cmd
+        .arg("--db")
+        .arg(&db)
+        .arg("today")
+        .env_remove("COMPANION_DB")
+        .output()
+        .expect("run");
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+        .expect("chmod back");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("is read-only"), "{stderr}");
+    assert!(!stderr.contains("ReadOnly"), "{stderr}");
+    assert_eq!(
+        std::fs::read(&db).expect("read"),
+        before,
+        "the file is unchanged"
+    );
+}

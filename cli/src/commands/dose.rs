@@ -19,6 +19,7 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
         } => {
             let med = find_med(record, &med)?;
             let now = ctx.now();
+            let scheduled = ctx.time(Some(&scheduled))?;
             let until = now.max(scheduled) + Duration::minutes(i64::from(minutes));
             let event = DoseEvent::snooze(&med.id, now, scheduled, until)?;
             record.log_dose(&event)?;
@@ -52,10 +53,10 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
         }
     };
     let med = find_med(record, &args.med)?;
-    let at = args.at.unwrap_or_else(|| ctx.now());
+    let at = ctx.time(args.at.as_ref())?;
     // Without --scheduled, the dose answers the one due (or nearest) at that time.
-    let scheduled = match args.scheduled {
-        Some(s) => Some(s),
+    let scheduled = match &args.scheduled {
+        Some(s) => Some(ctx.time(Some(s))?),
         None => record
             .dose_to_answer(&med.id, at.to_utc(), &ctx.profile.home_time_zone)?
             .map(|s| s.with_timezone(at.offset())),

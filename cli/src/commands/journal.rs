@@ -20,8 +20,7 @@ pub fn run(
             at,
             highlight,
         } => {
-            let mut entry =
-                JournalEntry::new(at.unwrap_or_else(|| ctx.now()), &text, mood, symptom)?;
+            let mut entry = JournalEntry::new(ctx.time(at.as_ref())?, &text, mood, symptom)?;
             entry.highlight = highlight;
             record.add_journal_entry(&entry)?;
             writeln!(ctx.out, "Wrote {}", output::journal(&entry))?;

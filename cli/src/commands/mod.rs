@@ -21,7 +21,7 @@ use companion_core::model::Profile;
 use companion_core::{Error, HealthRecord};
 
 use crate::context::{Ctx, db_path};
-use crate::error::{CliError, usage};
+use crate::error::{CliError, record_file, usage};
 use crate::{Cli, Command};
 
 /// Runs one parsed command line, writing its output to `out`.
@@ -46,7 +46,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let record = HealthRecord::create(&db, &profile)?;
+        let record = HealthRecord::create(&db, &profile).map_err(|e| record_file(&db, e))?;
         writeln!(
             out,
             "Created a record for {} at {} (id {})",
@@ -63,7 +63,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
                 db.display()
             ));
         }
-        other => other?,
+        other => other.map_err(|e| record_file(&db, e))?,
     };
     let profile = record.profile()?;
     let ctx = Ctx { profile, out };

@@ -25,7 +25,7 @@ pub fn run(
                 v.pulse,
                 &ctx.profile,
             )?;
-            let mut reading = Reading::new(m, add.at.unwrap_or_else(|| ctx.now()))?;
+            let mut reading = Reading::new(m, ctx.time(add.at.as_ref())?)?;
             reading.entered_unit = unit;
             reading.note = add.note;
             reading.logged_by = add.by;
@@ -99,8 +99,8 @@ pub fn run(
             {
                 return usage("give the value again with --unit, --context or --pulse");
             }
-            if let Some(at) = at {
-                reading.at = at;
+            if let Some(at) = &at {
+                reading.at = ctx.time(Some(at))?;
             }
             if let Some(note) = note {
                 reading.note = Some(note);

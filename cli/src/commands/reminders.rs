@@ -1,23 +1,24 @@
 //! `companion reminders`: the notifications a phone shell schedules.
 
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::Duration;
 use companion_core::HealthRecord;
 
 use crate::context::{Ctx, zone_or_home};
 use crate::error::CliError;
+use crate::when::When;
 
 /// `companion reminders`.
 pub fn run(
     record: &HealthRecord,
     mut ctx: Ctx<'_>,
-    from: Option<DateTime<FixedOffset>>,
+    from: Option<When>,
     hours: u32,
     tz: Option<String>,
     max: usize,
     json: bool,
 ) -> Result<(), CliError> {
     let zone = zone_or_home(tz, &ctx);
-    let now = from.map_or_else(Utc::now, |f| f.to_utc());
+    let now = ctx.time(from.as_ref())?.to_utc();
     let plan = record.plan_reminders(now, &zone, Duration::hours(i64::from(hours)), max)?;
     if json {
         return ctx.json(&plan);
