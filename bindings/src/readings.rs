@@ -1,6 +1,8 @@
 //! Readings across the FFI (remote types of the core's).
 
-use companion_core::model::{MealContext, Measurement, Reading, ReadingKind, ReadingSource};
+use companion_core::model::{
+    MealContext, Measurement, Reading, ReadingKind, ReadingSource, UnitPreferences,
+};
 use companion_core::{PageCursor, ReadingPage, ReadingQuery, TimeRange};
 
 use crate::types::{Timestamp, UtcTimestamp};
@@ -165,4 +167,10 @@ pub struct ReadingPage {
     /// Where the next page starts; `None` on the last page.
     #[uniffi(default)]
     pub next: Option<PageCursor>,
+}
+
+/// The value as a person reads it, in `units`: `142/91 mmHg`, `6.2 mmol/L (fasting)`.
+#[uniffi::export]
+pub fn format_measurement(measurement: Measurement, units: UnitPreferences) -> String {
+    measurement.format_in(&units)
 }

@@ -13,26 +13,7 @@ pub fn when(at: &DateTime<FixedOffset>) -> String {
 
 /// The value of a measurement in the patient's units: `142/91 mmHg, pulse 72`, `6.2 mmol/L`.
 pub fn value(m: &Measurement, profile: &Profile) -> String {
-    let units = &profile.units;
-    match m {
-        Measurement::BloodPressure {
-            systolic,
-            diastolic,
-            pulse,
-        } => match pulse {
-            Some(p) => format!("{systolic}/{diastolic} mmHg, pulse {p}/min"),
-            None => format!("{systolic}/{diastolic} mmHg"),
-        },
-        Measurement::Glucose { mg_dl, context } => {
-            let context = context.as_str().replace('_', " ");
-            format!("{} ({context})", units.glucose.format(*mg_dl))
-        }
-        Measurement::Weight { kg } => units.weight.format(*kg),
-        Measurement::HeartRate { bpm } => format!("{bpm}/min"),
-        Measurement::Spo2 { percent } => format!("{percent:.0} %"),
-        Measurement::Temperature { celsius } => units.temperature.format(*celsius),
-        Measurement::Hba1c { percent } => units.hba1c.format(*percent),
-    }
+    m.format_in(&profile.units)
 }
 
 /// The reading kind in words.

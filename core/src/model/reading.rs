@@ -1,6 +1,7 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
+use super::profile::UnitPreferences;
 use super::validation::{Validate, ValidationError, check_not_empty, check_range};
 use crate::model::plausibility as limits;
 use crate::vocabulary::vocabulary;
@@ -141,6 +142,35 @@ impl Measurement {
     }
 }
 
+impl Measurement {
+    /// The value as a person reads it, in `units` and rounded only here (glucose mmol/L to one
+    /// decimal and mg/dL whole; weight, temperature and HbA1c in the patient's units):
+    /// `142/91 mmHg, pulse 72/min`, `6.2 mmol/L (fasting)`, `81.5 kg`, `97 %`. English unit
+    /// words; the same text on every shell.
+    pub fn format_in(&self, units: &UnitPreferences) -> String {
+        match *self {
+            Self::BloodPressure {
+                systolic,
+                diastolic,
+                pulse,
+            } => match pulse {
+                Some(p) => format!("{systolic}/{diastolic} mmHg, pulse {p}/min"),
+                None => format!("{systolic}/{diastolic} mmHg"),
+            },
+            Self::Glucose { mg_dl, context } => format!(
+                "{} ({})",
+                units.glucose.format(mg_dl),
+                context.as_str().replace('_', " ")
+            ),
+            Self::Weight { kg } => units.weight.format(kg),
+            Self::HeartRate { bpm } => format!("{bpm}/min"),
+            Self::Spo2 { percent } => format!("{percent:.0} %"),
+            Self::Temperature { celsius } => units.temperature.format(celsius),
+            Self::Hba1c { percent } => units.hba1c.format(percent),
+        }
+    }
+}
+
 impl Validate for Measurement {
     fn validate(&self) -> Result<(), ValidationError> {
         let (lo_hi, field, unit, value) = match *self {
@@ -273,6 +303,30 @@ impl Validate for Reading {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_measurement_reads_in_the_patients_units() {
+        use crate::model::units::{GlucoseUnit, WeightUnit};
+        let mut units = UnitPreferences::default();
+        let g = Measurement::Glucose {
+            mg_dl: 6.2 * 18.016,
+            context: MealContext::BeforeMeal,
+        };
+        assert_eq!(g.format_in(&units), "112 mg/dL (before meal)");
+        units.glucose = GlucoseUnit::MmolL;
+        assert_eq!(g.format_in(&units), "6.2 mmol/L (before meal)");
+        units.weight = WeightUnit::Lb;
+        assert_eq!(
+            Measurement::Weight { kg: 81.646_626_6 }.format_in(&units),
+            "180.0 lb"
+        );
+        let bp = Measurement::BloodPressure {
+            systolic: 142,
+            diastolic: 91,
+            pulse: Some(72),
+        };
+        assert_eq!(bp.format_in(&units), "142/91 mmHg, pulse 72/min");
+    }
 
     fn bp(systolic: u16, diastolic: u16) -> Measurement {
         Measurement::BloodPressure {

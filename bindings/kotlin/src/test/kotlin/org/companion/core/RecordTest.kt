@@ -95,6 +95,8 @@ class RecordTest {
             assertEquals(listOf(second, first), bps.readings)
             assertNull(bps.next)
             assertEquals(glucose, record.reading(glucose.id))
+            val mmol = record.profile().units.copy(glucose = GlucoseUnit.MMOL_L)
+            assertEquals("6.2 mmol/L (fasting)", formatMeasurement(glucose.measurement, mmol))
 
             // Paging.
             val page = record.readings(ReadingQuery(range = TimeRange(), limit = 2u))
