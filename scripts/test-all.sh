@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite: formatting, lints, the Rust tests (unit, integration, property, crash,
 # CLI, doc tests), the Kotlin tests of the generated bindings on the JVM, and the visit report
-# rendered in headless Chromium.
+# rendered in headless Chromium, and the phone library's size budget.
 # Needs: cargo (with rustfmt and clippy), a JDK 17+ and Maven, Node.js with npm, and Chromium
 # (Debian's chromium package, /usr/bin/chromium).
 set -euo pipefail
@@ -22,3 +22,6 @@ bash bindings/kotlin/run-tests.sh
 echo "== Visit report in headless Chromium"
 cargo build -p companion-cli
 (cd tests/report && npm ci --silent --no-audit --no-fund && node --test)
+
+echo "== Phone library size"
+bash scripts/check-size.sh

@@ -274,7 +274,7 @@ pub struct Summary {
     pub trend_per_week: Option<f64>,
 }
 
-/// The home blood-pressure protocol average (CLINICAL.md, "Home BP monitoring protocol
+/// The home blood-pressure protocol average (docs/clinical-sources.md, "Home BP monitoring protocol
 /// (ESH)": 7 days, morning and evening, two readings each; discard day 1; average the rest).
 #[uniffi::remote(Record)]
 pub struct HomeBpAverage {
@@ -298,7 +298,7 @@ pub struct HomeBpAverage {
     pub sufficient: bool,
 }
 
-/// Glucose metrics over a period (CLINICAL.md, "CGM / time-in-range targets", "GMI").
+/// Glucose metrics over a period (docs/clinical-sources.md, "CGM / time-in-range targets", "GMI").
 #[uniffi::remote(Record)]
 pub struct GlucoseMetrics {
     /// Readings.

@@ -107,7 +107,7 @@ pub struct Appointment {
 }
 
 /// A plan to measure at set times for a number of days: the home blood-pressure protocol before a
-/// visit (CLINICAL.md, "Home BP monitoring protocol (ESH)": 7 days, morning and evening, two
+/// visit (docs/clinical-sources.md, "Home BP monitoring protocol (ESH)": 7 days, morning and evening, two
 /// readings 1-2 minutes apart).
 #[uniffi::remote(Record)]
 pub struct MeasurementPlan {

@@ -146,7 +146,7 @@ pub struct Medication {
 }
 
 /// When a medication is due. Modelled after FHIR `Timing` so that prescriptions import without
-/// loss (DESIGN.md section 5). Times of day are wall-clock times read in the zone that the
+/// loss (docs/reminders.md). Times of day are wall-clock times read in the zone that the
 /// medication's [`TimeZonePolicy`] names; day counts start on the medication's start date.
 #[uniffi::remote(Enum)]
 pub enum Schedule {
@@ -270,7 +270,7 @@ pub enum TimeZonePolicy {
     },
 }
 
-/// What to do with a dose remembered late (CLINICAL.md, "Safety principles": never a double
+/// What to do with a dose remembered late (docs/clinical-sources.md, "Safety principles": never a double
 /// dose; the default takes it if less than half the interval has passed, otherwise skips it).
 #[uniffi::remote(Enum)]
 pub enum LateDosePolicy {

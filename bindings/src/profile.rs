@@ -77,7 +77,7 @@ pub struct UnitPreferences {
 }
 
 /// How reminders behave. Medication reminders and safety alerts ignore quiet hours and the
-/// nudge budget: only non-critical nudges respect them (CLINICAL.md, "Safety principles").
+/// nudge budget: only non-critical nudges respect them (docs/clinical-sources.md, "Safety principles").
 #[uniffi::remote(Record)]
 pub struct ReminderSettings {
     /// Quiet hours start (local time).

@@ -27,7 +27,7 @@ pub enum ReadingKind {
 }
 
 /// When a glucose reading was taken relative to meals; the targets differ by context
-/// (CLINICAL.md, "Fingerstick context matters").
+/// (docs/clinical-sources.md, "Fingerstick context matters").
 #[uniffi::remote(Enum)]
 pub enum MealContext {
     /// After an overnight fast.
@@ -42,7 +42,7 @@ pub enum MealContext {
     Random,
 }
 
-/// A measured value in its canonical unit (CLINICAL.md, "Units": glucose mg/dL, weight kg,
+/// A measured value in its canonical unit (docs/clinical-sources.md, "Units": glucose mg/dL, weight kg,
 /// temperature Celsius, HbA1c NGSP percent, pressures mmHg).
 #[uniffi::remote(Enum)]
 pub enum Measurement {

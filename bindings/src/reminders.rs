@@ -136,7 +136,7 @@ pub struct ScheduledDose {
     pub state: DoseState,
 }
 
-/// What to do about a dose not taken at its time (CLINICAL.md, "Safety principles").
+/// What to do about a dose not taken at its time (docs/clinical-sources.md, "Safety principles").
 #[uniffi::remote(Enum)]
 pub enum LateDoseAdvice {
     /// Take it now.

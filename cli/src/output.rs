@@ -1,5 +1,5 @@
 //! Human-readable lines for the terminal. Values are shown in the patient's preferred units,
-//! rounded only here (CLINICAL.md: mmol/L to one decimal, mg/dL to a whole number).
+//! rounded only here (docs/clinical-sources.md: mmol/L to one decimal, mg/dL to a whole number).
 
 use chrono::{DateTime, FixedOffset};
 use companion_core::model::{

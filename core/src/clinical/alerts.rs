@@ -1,5 +1,5 @@
 //! What a reading means for the patient: its classification, and the urgent findings that raise
-//! an alert with the guideline's advice (CLINICAL.md, "Safety principles": urgent findings show
+//! an alert with the guideline's advice (docs/clinical-sources.md, "Safety principles": urgent findings show
 //! the advice at once and are never throttled).
 
 use serde::{Deserialize, Serialize};

@@ -1,11 +1,11 @@
-//! Blood-pressure classification (CLINICAL.md, "Blood pressure"):
+//! Blood-pressure classification (docs/clinical-sources.md, "Blood pressure"):
 //! ACC/AHA 2017 (Whelton et al., Hypertension 2018;71:e13) and ESH 2023 (Mancia et al.,
 //! J Hypertens 2023;41:1874), office thresholds and the home-reading equivalents, and the AHA
 //! hypertensive-crisis threshold. When systolic and diastolic fall in different categories the
 //! higher applies.
 //!
-//! Checked here: the office categories and the AHA/ACC home equivalents as CLINICAL.md gives
-//! them. Not checked against the primary ESH 2023 document (CLINICAL.md marks it "verify"): the
+//! Checked here: the office categories and the AHA/ACC home equivalents as docs/clinical-sources.md gives
+//! them. Not checked against the primary ESH 2023 document (docs/clinical-sources.md marks it "verify"): the
 //! ESH home hypertension threshold of 135/85.
 
 use crate::model::BpGuideline;
@@ -71,7 +71,7 @@ pub struct BpClassification {
     pub crisis: bool,
 }
 
-/// The hypertensive-crisis thresholds (AHA; CLINICAL.md): systolic, diastolic, mmHg.
+/// The hypertensive-crisis thresholds (AHA; docs/clinical-sources.md): systolic, diastolic, mmHg.
 pub const CRISIS: (u16, u16) = (180, 120);
 
 /// Classifies `systolic`/`diastolic` (mmHg).
@@ -84,7 +84,7 @@ pub fn classify(
     let (s, d) = (systolic, diastolic);
     let category = match (guideline, setting) {
         (BpGuideline::AccAha2017, BpSetting::Office) => acc_aha(s, d, (130, 80), (140, 90)),
-        // Home equivalents (CLINICAL.md): 130/80 -> 130/80, 140/90 -> 135/85.
+        // Home equivalents (docs/clinical-sources.md): 130/80 -> 130/80, 140/90 -> 135/85.
         (BpGuideline::AccAha2017, BpSetting::Home) => acc_aha(s, d, (130, 80), (135, 85)),
         (BpGuideline::Esh2023, BpSetting::Office) => esh_office(s, d),
         (BpGuideline::Esh2023, BpSetting::Home) => {

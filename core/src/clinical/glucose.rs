@@ -1,4 +1,4 @@
-//! Glucose classification (CLINICAL.md, "Blood glucose"): hypoglycaemia levels (ADA Standards
+//! Glucose classification (docs/clinical-sources.md, "Blood glucose"): hypoglycaemia levels (ADA Standards
 //! of Care, Table 6.3; International Hypoglycaemia Study Group 2017), the consensus time-in-range
 //! bands (Battelino et al., Diabetes Care 2019) and per-patient targets whose defaults are ADA's
 //! for many non-pregnant adults.

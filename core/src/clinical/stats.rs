@@ -65,7 +65,7 @@ pub fn summarize(kind: ReadingKind, readings: &[Reading]) -> Option<Summary> {
     })
 }
 
-/// The home blood-pressure protocol average (CLINICAL.md, "Home BP monitoring protocol
+/// The home blood-pressure protocol average (docs/clinical-sources.md, "Home BP monitoring protocol
 /// (ESH)": 7 days, morning and evening, two readings each; discard day 1; average the rest).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HomeBpAverage {
@@ -145,7 +145,7 @@ pub fn home_bp_average(
     })
 }
 
-/// Glucose metrics over a period (CLINICAL.md, "CGM / time-in-range targets", "GMI").
+/// Glucose metrics over a period (docs/clinical-sources.md, "CGM / time-in-range targets", "GMI").
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GlucoseMetrics {
     /// Readings.

@@ -1,7 +1,7 @@
 //! Conversion between JSON values and Automerge objects.
 //!
 //! Strings become immutable scalar strings (never collaboratively edited text, which costs far
-//! more memory; DESIGN.md section 9), integers become `Int`/`Uint`, other numbers `F64`, objects
+//! more memory; docs/architecture.md), integers become `Int`/`Uint`, other numbers `F64`, objects
 //! maps and arrays lists.
 
 use automerge::transaction::Transactable;

@@ -1,8 +1,8 @@
 //! The Automerge side of the record: which document holds what, and how entries are written to
 //! and read from a document.
 //!
-//! Documents are partitioned so that nothing a phone opens grows without bound (DESIGN.md
-//! section 3): one `record` document (profile, medications, appointments) and one `log/YYYY-MM`
+//! Documents are partitioned so that nothing a phone opens grows without bound
+//! (docs/storage.md): one `record` document (profile, medications, appointments) and one `log/YYYY-MM`
 //! document per calendar month (UTC) of events (readings, doses, journal). Inside a document each
 //! collection is a map from entry id to a map of the entry's fields, so that two devices editing
 //! different fields of one entry both keep their edit. Deleting an entry sets its `deleted_at`

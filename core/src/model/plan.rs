@@ -5,7 +5,7 @@ use super::reading::ReadingKind;
 use super::validation::{Validate, ValidationError, check_not_empty, check_range};
 
 /// A plan to measure at set times for a number of days: the home blood-pressure protocol before a
-/// visit (CLINICAL.md, "Home BP monitoring protocol (ESH)": 7 days, morning and evening, two
+/// visit (docs/clinical-sources.md, "Home BP monitoring protocol (ESH)": 7 days, morning and evening, two
 /// readings 1-2 minutes apart).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MeasurementPlan {
@@ -26,7 +26,7 @@ pub struct MeasurementPlan {
 
 impl MeasurementPlan {
     /// The ESH home blood-pressure protocol ending the day before `visit`: 7 days, at 07:00 and
-    /// 19:00, two readings 1-2 minutes apart (CLINICAL.md, "Home BP monitoring protocol").
+    /// 19:00, two readings 1-2 minutes apart (docs/clinical-sources.md, "Home BP monitoring protocol").
     pub fn home_blood_pressure_before(visit: NaiveDate) -> Self {
         let at = |h| NaiveTime::from_hms_opt(h, 0, 0).unwrap_or(NaiveTime::MIN);
         Self {

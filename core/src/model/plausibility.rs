@@ -1,6 +1,6 @@
 //! Plausibility limits: the widest values a living person can present, in canonical units.
 //!
-//! These are not clinical thresholds. They catch typing and device errors (CLINICAL.md, "Safety
+//! These are not clinical thresholds. They catch typing and device errors (docs/clinical-sources.md, "Safety
 //! principles": implausible values such as systolic 400 or glucose 0 are rejected, not stored),
 //! and they are deliberately wide so that a real but alarming value is always stored and flagged,
 //! never refused. Each limit sits beyond the extremes reported in the clinical literature or the

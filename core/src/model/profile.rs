@@ -103,7 +103,7 @@ pub struct Profile {
 }
 
 /// How reminders behave. Medication reminders and safety alerts ignore quiet hours and the
-/// nudge budget: only non-critical nudges respect them (CLINICAL.md, "Safety principles").
+/// nudge budget: only non-critical nudges respect them (docs/clinical-sources.md, "Safety principles").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReminderSettings {
     /// Quiet hours start (local time).

@@ -37,7 +37,7 @@ vocabulary!(ReadingKind, "reading kind", {
 });
 
 /// When a glucose reading was taken relative to meals; the targets differ by context
-/// (CLINICAL.md, "Fingerstick context matters").
+/// (docs/clinical-sources.md, "Fingerstick context matters").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MealContext {
@@ -61,7 +61,7 @@ vocabulary!(MealContext, "meal context", {
     Random => "random",
 });
 
-/// A measured value in its canonical unit (CLINICAL.md, "Units": glucose mg/dL, weight kg,
+/// A measured value in its canonical unit (docs/clinical-sources.md, "Units": glucose mg/dL, weight kg,
 /// temperature Celsius, HbA1c NGSP percent, pressures mmHg).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

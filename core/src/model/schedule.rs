@@ -6,7 +6,7 @@ use super::validation::{Validate, ValidationError, parse_time_zone};
 use crate::vocabulary::vocabulary;
 
 /// When a medication is due. Modelled after FHIR `Timing` so that prescriptions import without
-/// loss (DESIGN.md section 5). Times of day are wall-clock times read in the zone that the
+/// loss (docs/reminders.md). Times of day are wall-clock times read in the zone that the
 /// medication's [`TimeZonePolicy`] names; day counts start on the medication's start date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -167,7 +167,7 @@ pub enum TimeZonePolicy {
     },
 }
 
-/// What to do with a dose remembered late (CLINICAL.md, "Safety principles": never a double
+/// What to do with a dose remembered late (docs/clinical-sources.md, "Safety principles": never a double
 /// dose; the default takes it if less than half the interval has passed, otherwise skips it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(tag = "type", rename_all = "snake_case")]

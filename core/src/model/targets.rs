@@ -135,7 +135,7 @@ pub struct GlucoseTargets {
 }
 
 impl Default for GlucoseTargets {
-    /// ADA targets for many non-pregnant adults: 80-130 before meals, < 180 after (CLINICAL.md).
+    /// ADA targets for many non-pregnant adults: 80-130 before meals, < 180 after (docs/clinical-sources.md).
     fn default() -> Self {
         Self {
             pre_meal_low: 80.0,

@@ -1,6 +1,6 @@
 //! Units of measure and exact conversions between them.
 //!
-//! The store keeps one canonical unit per quantity at full precision (CLINICAL.md, "Units"):
+//! The store keeps one canonical unit per quantity at full precision (docs/clinical-sources.md, "Units"):
 //! glucose in mg/dL, weight in kg, temperature in degrees Celsius, HbA1c in NGSP percent,
 //! pressures in mmHg. Conversions happen when a value is entered or shown, never in storage.
 
@@ -8,7 +8,7 @@ use crate::vocabulary::vocabulary;
 use serde::{Deserialize, Serialize};
 
 /// mg/dL per mmol/L of glucose: the molar mass of glucose, 180.16 g/mol, over 10
-/// (CLINICAL.md, "Blood glucose"; the one constant every glucose conversion uses).
+/// (docs/clinical-sources.md, "Blood glucose"; the one constant every glucose conversion uses).
 pub const GLUCOSE_MG_DL_PER_MMOL_L: f64 = 18.016;
 
 /// Kilograms in one avoirdupois pound, exact by the 1959 international yard and pound agreement.
@@ -55,7 +55,7 @@ impl GlucoseUnit {
         }
     }
 
-    /// `mg_dl` shown in this unit, rounded only here (CLINICAL.md: mmol/L to one decimal,
+    /// `mg_dl` shown in this unit, rounded only here (docs/clinical-sources.md: mmol/L to one decimal,
     /// mg/dL to a whole number): `112 mg/dL`, `6.2 mmol/L`.
     pub fn format(self, mg_dl: f64) -> String {
         match self {
@@ -177,7 +177,7 @@ vocabulary!(HbA1cUnit, "HbA1c unit", {
 
 impl HbA1cUnit {
     /// The value in NGSP percent of `value` given in this unit, by the IFCC-NGSP master equation
-    /// NGSP(%) = 0.09148 x IFCC + 2.152 (CLINICAL.md, "HbA1c units").
+    /// NGSP(%) = 0.09148 x IFCC + 2.152 (docs/clinical-sources.md, "HbA1c units").
     pub fn to_percent(self, value: f64) -> f64 {
         match self {
             Self::Percent => value,
@@ -186,7 +186,7 @@ impl HbA1cUnit {
     }
 
     /// The value in this unit of `percent`: IFCC (mmol/mol) = 10.93 x NGSP(%) - 23.5
-    /// (CLINICAL.md, "HbA1c units").
+    /// (docs/clinical-sources.md, "HbA1c units").
     pub fn from_percent(self, percent: f64) -> f64 {
         match self {
             Self::Percent => percent,

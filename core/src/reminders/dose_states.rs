@@ -87,7 +87,7 @@ pub fn dose_states(
         .collect()
 }
 
-/// What to do about a dose not taken at its time (CLINICAL.md, "Safety principles").
+/// What to do about a dose not taken at its time (docs/clinical-sources.md, "Safety principles").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum LateDoseAdvice {
     /// Take it now.

@@ -1,5 +1,5 @@
 //! Reminders: the pure logic from schedules to due doses, their states, refills, adherence and
-//! the notification plan (DESIGN.md section 5).
+//! the notification plan (docs/reminders.md).
 //!
 //! Nothing here touches storage: the record gathers the inputs ([`crate::HealthRecord`]'s
 //! reminder methods) and these functions compute. Every function is deterministic in its inputs

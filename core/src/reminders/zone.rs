@@ -1,5 +1,5 @@
 //! Wall-clock times in a time zone, with the daylight-saving rules the reminders follow
-//! (DESIGN.md section 5): a local time that does not exist (spring forward) happens at the first
+//! (docs/reminders.md): a local time that does not exist (spring forward) happens at the first
 //! valid instant after it; a local time that happens twice (fall back) happens once, the first
 //! time; a calendar day the zone skipped entirely (Samoa, 30 December 2011) has no times at all.
 

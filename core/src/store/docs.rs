@@ -7,7 +7,7 @@ use crate::crdt::DocId;
 use crate::error::{Error, Result};
 
 /// How many documents stay loaded at once. A month of events costs a few MB loaded
-/// (DESIGN.md section 9); writes go almost always to the record and the current month.
+/// (docs/architecture.md); writes go almost always to the record and the current month.
 const CAPACITY: usize = 4;
 
 /// A loaded document and the last chunk it contains.

@@ -2,7 +2,7 @@
 //! beside them in the same file.
 //!
 //! Every write is one SQLite transaction that appends the Automerge change to the document's
-//! chunks and updates the index rows: both land or neither does (DESIGN.md section 3). Opening a
+//! chunks and updates the index rows: both land or neither does (docs/storage.md). Opening a
 //! record and every query touch SQLite only; a document is loaded when it is written to, synced
 //! or exported.
 
