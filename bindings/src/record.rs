@@ -74,6 +74,29 @@ impl HealthRecord {
         Ok(self.lock().set_profile(&profile)?)
     }
 
+    /// Applies to the stored profile the fields in which `after` differs from `before` (the
+    /// copy the shell read and the one the person edited), in one transaction; returns the
+    /// profile as stored. Edits another device made meanwhile to other fields stay.
+    pub fn edit_profile(&self, before: Profile, after: Profile) -> Result<Profile, CompanionError> {
+        Ok(self.lock().edit_profile(&before, &after)?)
+    }
+
+    /// Applies to the stored medication the fields in which `after` differs from `before`, in
+    /// one transaction; returns it as stored (with its schedule history and pauses).
+    pub fn edit_medication(
+        &self,
+        before: Medication,
+        after: Medication,
+    ) -> Result<Medication, CompanionError> {
+        Ok(self.lock().edit_medication(&before, &after)?)
+    }
+
+    /// Applies to the stored reading the fields in which `after` differs from `before`, in one
+    /// transaction; returns it as stored.
+    pub fn edit_reading(&self, before: Reading, after: Reading) -> Result<Reading, CompanionError> {
+        Ok(self.lock().edit_reading(&before, &after)?)
+    }
+
     /// Adds a medication.
     pub fn add_medication(&self, medication: Medication) -> Result<(), CompanionError> {
         Ok(self.lock().add_medication(&medication)?)

@@ -18,7 +18,7 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
             };
             let dose = companion_core::model::DoseAmount::parse(&add.dose)?;
             let mut m = Medication::new(&add.name, dose, schedule, ctx.now().date_naive())?;
-            apply_details(&mut m, add.details, ctx.now())?;
+            apply_details(&mut m, add.details, ctx.now());
             if let Some(policy) = add.schedule.zone_policy() {
                 m.time_zone = policy;
             }
@@ -38,21 +38,33 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
             }
         }
         MedCommand::Edit(edit) => {
-            let mut m = find_med(record, &edit.med)?;
-            if let Some(name) = edit.name {
-                m.name = name;
-            }
-            if let Some(dose) = edit.dose {
-                m.dose = companion_core::model::DoseAmount::parse(&dose)?;
-            }
-            apply_details(&mut m, edit.details, ctx.now())?;
-            if let Some(schedule) = edit.schedule.schedule()? {
-                m.schedule = schedule;
-            }
-            if let Some(policy) = edit.schedule.zone_policy() {
-                m.time_zone = policy;
-            }
-            record.update_medication(&m)?;
+            let id = find_med(record, &edit.med)?.id;
+            let dose = edit
+                .dose
+                .as_deref()
+                .map(companion_core::model::DoseAmount::parse)
+                .transpose()?;
+            let schedule = edit.schedule.schedule()?;
+            let policy = edit.schedule.zone_policy();
+            let now = ctx.now();
+            // The edit is applied to the medication as stored when the write begins, so an edit
+            // of other fields by another process at the same time is kept.
+            let m = record.modify_medication_at(&id, now.to_utc(), |m| {
+                if let Some(name) = edit.name {
+                    m.name = name;
+                }
+                if let Some(dose) = dose {
+                    m.dose = dose;
+                }
+                apply_details(m, edit.details, now);
+                if let Some(schedule) = schedule {
+                    m.schedule = schedule;
+                }
+                if let Some(policy) = policy {
+                    m.time_zone = policy;
+                }
+                Ok(())
+            })?;
             writeln!(ctx.out, "Changed {}", output::medication(&m))?;
         }
         MedCommand::Pause { med } => status(record, &med, MedicationStatus::Paused, ctx)?,
@@ -86,11 +98,7 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
     Ok(())
 }
 
-fn apply_details(
-    m: &mut Medication,
-    d: MedDetails,
-    now: DateTime<FixedOffset>,
-) -> Result<(), CliError> {
+fn apply_details(m: &mut Medication, d: MedDetails, now: DateTime<FixedOffset>) {
     if let Some(s) = d.strength {
         m.strength = Some(s);
     }
@@ -124,7 +132,6 @@ fn apply_details(
     if let Some(g) = d.grace_min {
         m.grace_minutes = g;
     }
-    Ok(())
 }
 
 fn status(

@@ -38,15 +38,19 @@ pub fn run(
             Ok(())
         }
         ProfileCommand::Set(set) => {
-            let p = apply_profile(ctx.profile.clone(), set)?;
-            record.set_profile(&p)?;
+            // Applied to the profile as stored when the write begins: a condition and an
+            // allergy added at the same time by two processes both stay.
+            record.modify_profile(|p| {
+                apply_profile(p, set);
+                Ok(())
+            })?;
             writeln!(ctx.out, "Profile updated")?;
             Ok(())
         }
     }
 }
 
-fn apply_profile(mut p: Profile, set: ProfileSet) -> Result<Profile, CliError> {
+fn apply_profile(p: &mut Profile, set: ProfileSet) {
     if let Some(name) = set.name {
         p.name = name;
     }
@@ -62,8 +66,16 @@ fn apply_profile(mut p: Profile, set: ProfileSet) -> Result<Profile, CliError> {
     if let Some(h) = set.height_cm {
         p.height_cm = Some(h);
     }
-    p.conditions.extend(set.condition);
-    p.allergies.extend(set.allergy);
+    for c in set.condition {
+        if !p.conditions.contains(&c) {
+            p.conditions.push(c);
+        }
+    }
+    for a in set.allergy {
+        if !p.allergies.contains(&a) {
+            p.allergies.push(a);
+        }
+    }
     if let Some(lang) = set.lang {
         p.language = lang;
     }
@@ -73,5 +85,4 @@ fn apply_profile(mut p: Profile, set: ProfileSet) -> Result<Profile, CliError> {
     if let Some(u) = set.weight_unit {
         p.units.weight = u;
     }
-    Ok(p)
 }

@@ -80,32 +80,44 @@ pub fn run(
             at,
             note,
         } => {
-            let mut reading = record.reading(&id)?;
-            if let Some(value) = value {
-                let v = &value_args;
-                let (m, unit) = parse::measurement(
-                    reading.measurement.kind(),
-                    &value,
-                    v.unit.as_deref(),
-                    v.context,
-                    v.pulse,
-                    &ctx.profile,
-                )?;
-                reading.measurement = m;
-                reading.entered_unit = unit;
-            } else if value_args.unit.is_some()
-                || value_args.context.is_some()
-                || value_args.pulse.is_some()
-            {
-                return usage("give the value again with --unit, --context or --pulse");
-            }
-            if let Some(at) = &at {
-                reading.at = ctx.time(Some(at))?;
-            }
-            if let Some(note) = note {
-                reading.note = Some(note);
-            }
-            record.update_reading(&reading)?;
+            // A reading's kind never changes: the new value is read as that kind.
+            let kind = record.reading(&id)?.measurement.kind();
+            let value = match value {
+                Some(value) => {
+                    let v = &value_args;
+                    Some(parse::measurement(
+                        kind,
+                        &value,
+                        v.unit.as_deref(),
+                        v.context,
+                        v.pulse,
+                        &ctx.profile,
+                    )?)
+                }
+                None if value_args.unit.is_some()
+                    || value_args.context.is_some()
+                    || value_args.pulse.is_some() =>
+                {
+                    return usage("give the value again with --unit, --context or --pulse");
+                }
+                None => None,
+            };
+            let at = at.map(|at| ctx.time(Some(&at))).transpose()?;
+            // Applied to the reading as stored when the write begins: a note added meanwhile
+            // by another process stays.
+            let reading = record.modify_reading(&id, |r| {
+                if let Some((m, unit)) = value {
+                    r.measurement = m;
+                    r.entered_unit = unit;
+                }
+                if let Some(at) = at {
+                    r.at = at;
+                }
+                if let Some(note) = note {
+                    r.note = Some(note);
+                }
+                Ok(())
+            })?;
             writeln!(
                 ctx.out,
                 "Corrected {}",

@@ -78,11 +78,14 @@ impl HealthRecord {
 
     /// Marks an alert seen by `by` now.
     pub fn acknowledge_alert(&mut self, id: &str, by: &str) -> Result<Alert> {
-        let mut alert: Alert = self.get(id)?;
-        alert.acknowledged_at = Some(Utc::now().fixed_offset());
-        alert.acknowledged_by = Some(by.to_string());
-        self.store.update(&alert)?;
-        Ok(alert)
+        let now = Utc::now().fixed_offset();
+        self.store.write(|w| {
+            w.modify::<Alert>(id, |alert| {
+                alert.acknowledged_at = Some(now);
+                alert.acknowledged_by = Some(by.to_string());
+                Ok(())
+            })
+        })
     }
 }
 
@@ -205,4 +208,14 @@ impl HealthRecord {
 
 fn zone(name: &str) -> Result<crate::zone::Zone> {
     Ok(crate::model::parse_time_zone("device time zone", name)?)
+}
+
+/// The targets as committed, read inside the write `w` (the defaults for `profile`'s home zone
+/// when no clinician set any).
+pub(crate) fn targets_in(
+    w: &crate::store::Writer<'_>,
+    profile: &crate::model::Profile,
+) -> Result<ClinicalTargets> {
+    Ok(w.get::<ClinicalTargets>(TARGETS_ID)?
+        .unwrap_or_else(|| ClinicalTargets::defaults_for(&profile.home_time_zone)))
 }

@@ -18,7 +18,7 @@ use crate::model::{
     MedicationStatus, Pause, Profile, Reading, Refill, Schedule, ScheduleVersion, Validate,
 };
 use crate::query::{Export, PageCursor, ReadingPage, ReadingQuery, TimeRange};
-use crate::store::{ApplyReport, Batch, Collection, Entity, Filter, PROFILE_ID, Store};
+use crate::store::{ApplyReport, Collection, Entity, Filter, PROFILE_ID, Store};
 
 /// One patient's health record, kept in one SQLite file on the device.
 ///
@@ -35,8 +35,8 @@ impl HealthRecord {
     /// for an invalid profile (no file is created then).
     pub fn create(path: &Path, profile: &Profile) -> Result<Self> {
         profile.validate()?;
-        let mut store = Store::create(path)?;
-        store.put(profile)?;
+        // The record's identity and its profile land in one transaction.
+        let store = Store::create(path, |w| w.insert(profile))?;
         Ok(Self { store })
     }
 
@@ -62,9 +62,28 @@ impl HealthRecord {
             .ok_or(Error::NotFound { entity: "profile" })
     }
 
-    /// Replaces the profile; only the fields that changed are written.
+    /// Replaces the profile; only the fields that differ from the stored profile are written.
+    /// Every field of `profile` wins over a concurrent edit: to keep another writer's edits of
+    /// other fields, use [`HealthRecord::edit_profile`] or [`HealthRecord::modify_profile`].
     pub fn set_profile(&mut self, profile: &Profile) -> Result<()> {
         self.store.put(profile)
+    }
+
+    /// Applies to the stored profile the fields in which `after` differs from `before` (the
+    /// copy the caller read and the copy it edited), inside one transaction: a field another
+    /// writer changed meanwhile, and the caller did not, keeps that writer's value.
+    pub fn edit_profile(&mut self, before: &Profile, after: &Profile) -> Result<Profile> {
+        self.modify_profile(|p| crate::store::apply_edit(p, before, after))
+    }
+
+    /// Reads the profile inside a write transaction, lets `edit` change it, and writes the
+    /// fields that changed; returns the profile as stored. Nothing another process writes can
+    /// come between the read and the write.
+    pub fn modify_profile(
+        &mut self,
+        edit: impl FnOnce(&mut Profile) -> Result<()>,
+    ) -> Result<Profile> {
+        self.store.write(|w| w.modify(PROFILE_ID, edit))
     }
 
     /// Adds a medication. Errors: [`Error::AlreadyExists`] for a reused id.
@@ -88,22 +107,58 @@ impl HealthRecord {
         medication: &Medication,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        let stored = self.medication(&medication.id)?;
-        let mut m = medication.clone();
-        m.history = stored.history.clone();
-        m.pauses = stored.pauses.clone();
-        if (&stored.schedule, &stored.time_zone, &stored.dose)
-            != (&m.schedule, &m.time_zone, &m.dose)
-        {
-            m.history.push(ScheduleVersion {
-                until: at,
-                schedule: stored.schedule,
-                time_zone: stored.time_zone,
-                dose: stored.dose,
-            });
-        }
-        track_pauses(&mut m.pauses, stored.status, m.status, at);
-        self.store.update(&m)
+        self.modify_medication_at(&medication.id, at, |m| {
+            *m = medication.clone();
+            Ok(())
+        })
+        .map(|_| ())
+    }
+
+    /// Applies to the stored medication the fields in which `after` differs from `before` (the
+    /// copy the caller read and the copy it edited), now, in one transaction: a clinician's dose
+    /// change and the patient's note made at the same time both stay. Returns it as stored.
+    pub fn edit_medication(
+        &mut self,
+        before: &Medication,
+        after: &Medication,
+    ) -> Result<Medication> {
+        self.modify_medication_at(&before.id, Utc::now(), |m| {
+            crate::store::apply_edit(m, before, after)
+        })
+    }
+
+    /// Reads medication `id` inside a write transaction, lets `edit` change it, and writes the
+    /// fields that changed, as of `at`; returns it as stored. The record keeps the schedule
+    /// history and the pauses itself: when the schedule, dose or time-zone policy changes, the
+    /// old one is kept as applying until `at`; a status change opens or closes a pause.
+    pub fn modify_medication_at(
+        &mut self,
+        id: &str,
+        at: DateTime<Utc>,
+        edit: impl FnOnce(&mut Medication) -> Result<()>,
+    ) -> Result<Medication> {
+        self.store.write(|w| {
+            w.modify::<Medication>(id, |m| {
+                let stored = m.clone();
+                edit(m)?;
+                m.id = stored.id.clone();
+                m.history = stored.history.clone();
+                m.pauses = stored.pauses.clone();
+                m.recorded_at = stored.recorded_at;
+                if (&stored.schedule, &stored.time_zone, &stored.dose)
+                    != (&m.schedule, &m.time_zone, &m.dose)
+                {
+                    m.history.push(ScheduleVersion {
+                        until: at,
+                        schedule: stored.schedule,
+                        time_zone: stored.time_zone,
+                        dose: stored.dose,
+                    });
+                }
+                track_pauses(&mut m.pauses, stored.status, m.status, at);
+                Ok(())
+            })
+        })
     }
 
     /// Pauses, resumes or stops a medication now and returns it as stored. A paused medication
@@ -123,10 +178,10 @@ impl HealthRecord {
         status: MedicationStatus,
         at: DateTime<Utc>,
     ) -> Result<Medication> {
-        let mut medication = self.medication(id)?;
-        medication.status = status;
-        self.update_medication_at(&medication, at)?;
-        self.medication(id)
+        self.modify_medication_at(id, at, |m| {
+            m.status = status;
+            Ok(())
+        })
     }
 
     /// The medication `id`.
@@ -152,63 +207,87 @@ impl HealthRecord {
     /// the calendar day of the dose's own UTC offset) or inside the minimum interval, unless the
     /// event is marked `confirmed_over_limit`.
     pub fn log_dose(&mut self, dose: &DoseEvent) -> Result<()> {
-        let med = self.medication(&dose.medication_id)?;
-        if let (Schedule::AsNeeded(limits), DoseStatus::Taken, false) =
-            (&med.schedule, dose.status, dose.confirmed_over_limit)
-        {
-            let offset = *dose.at.offset();
-            let day_start = dose
-                .at
-                .date_naive()
-                .and_time(chrono::NaiveTime::MIN)
-                .and_local_timezone(offset)
-                .single()
-                .map_or(dose.at.to_utc(), |t| t.to_utc());
-            let gap = Duration::minutes(i64::from(limits.min_interval_minutes));
-            let around = TimeRange::between(
-                (dose.at.to_utc() - gap).min(day_start),
-                (dose.at.to_utc() + gap).max(day_start + Duration::days(1)),
-            );
-            let taken: Vec<DoseEvent> = self
-                .doses(Some(&med.id), around)?
-                .into_iter()
-                .filter(|d| d.status == DoseStatus::Taken)
-                .collect();
-            let same_day = taken
-                .iter()
-                .filter(|d| d.at.with_timezone(&offset).date_naive() == dose.at.date_naive())
-                .count();
-            if same_day >= limits.max_per_day as usize {
-                return Err(Error::DoseLimit(DoseLimit::DailyMaximum {
-                    max: limits.max_per_day,
-                }));
+        self.store.write(|w| {
+            let med: Medication = w.get(&dose.medication_id)?.ok_or(Error::NotFound {
+                entity: "medication",
+            })?;
+            if let (Schedule::AsNeeded(limits), DoseStatus::Taken, false) =
+                (&med.schedule, dose.status, dose.confirmed_over_limit)
+            {
+                let offset = *dose.at.offset();
+                let day_start = dose
+                    .at
+                    .date_naive()
+                    .and_time(chrono::NaiveTime::MIN)
+                    .and_local_timezone(offset)
+                    .single()
+                    .map_or(dose.at.to_utc(), |t| t.to_utc());
+                let gap = Duration::minutes(i64::from(limits.min_interval_minutes));
+                let around = TimeRange::between(
+                    (dose.at.to_utc() - gap).min(day_start),
+                    (dose.at.to_utc() + gap).max(day_start + Duration::days(1)),
+                );
+                let (from_ms, to_ms) = around.millis();
+                let taken: Vec<DoseEvent> = w
+                    .list::<DoseEvent>(&Filter {
+                        tag: Some(&med.id),
+                        from_ms,
+                        to_ms,
+                        ..Filter::default()
+                    })?
+                    .into_iter()
+                    .map(|(_, d)| d)
+                    .filter(|d| d.status == DoseStatus::Taken)
+                    .collect();
+                let same_day = taken
+                    .iter()
+                    .filter(|d| d.at.with_timezone(&offset).date_naive() == dose.at.date_naive())
+                    .count();
+                if same_day >= limits.max_per_day as usize {
+                    return Err(Error::DoseLimit(DoseLimit::DailyMaximum {
+                        max: limits.max_per_day,
+                    }));
+                }
+                if taken.iter().any(|d| (d.at - dose.at).abs() < gap) {
+                    return Err(Error::DoseLimit(DoseLimit::MinimumInterval {
+                        minutes: limits.min_interval_minutes,
+                    }));
+                }
             }
-            if taken.iter().any(|d| (d.at - dose.at).abs() < gap) {
-                return Err(Error::DoseLimit(DoseLimit::MinimumInterval {
-                    minutes: limits.min_interval_minutes,
-                }));
-            }
-        }
-        self.store.insert(std::slice::from_ref(dose))
+            w.insert(dose)
+        })
     }
 
     /// Imports past dose events in one transaction (from another app or a backup): all or
     /// none. Each medication must exist; as-needed limits are not checked (what happened,
     /// happened).
     pub fn import_doses(&mut self, doses: &[DoseEvent]) -> Result<()> {
-        let mut known = std::collections::HashSet::new();
-        for d in doses {
-            if known.insert(d.medication_id.as_str()) {
-                self.medication(&d.medication_id)?;
+        self.store.write(|w| {
+            let mut known = std::collections::HashSet::new();
+            for (index, d) in doses.iter().enumerate() {
+                if known.insert(d.medication_id.as_str())
+                    && w.get::<Medication>(&d.medication_id)?.is_none()
+                {
+                    return Err(Error::NotFound {
+                        entity: "medication",
+                    }
+                    .in_batch(index));
+                }
+                w.insert(d).map_err(|e| e.in_batch(index))?;
             }
-        }
-        self.store.insert(doses)
+            Ok(())
+        })
     }
 
     /// Logs a refill of a tracked medication.
     pub fn log_refill(&mut self, refill: &Refill) -> Result<()> {
-        self.medication(&refill.medication_id)?;
-        self.store.insert(std::slice::from_ref(refill))
+        self.store.write(|w| {
+            w.get::<Medication>(&refill.medication_id)?
+                .ok_or(Error::NotFound {
+                    entity: "medication",
+                })?;
+            w.insert(refill)
+        })
     }
 
     /// Refills logged in `range`, newest first, of one medication or of all.
@@ -274,56 +353,84 @@ impl HealthRecord {
 
     /// Stores readings with their alerts in one transaction; one outcome per reading.
     pub(crate) fn store_readings(&mut self, readings: &[Reading]) -> Result<Vec<ReadingOutcome>> {
-        let profile = self.profile()?;
-        let targets = self.targets_with(&profile)?;
-        let language = profile.language;
-        let mut outcomes = Vec::with_capacity(readings.len());
-        let mut batch = Batch::default();
-        let mut seen = std::collections::HashMap::new();
-        for reading in readings {
-            reading.validate()?;
-            let existing = match reading.external_key() {
-                Some(key) => match seen.get(&key) {
-                    Some(id) => Some(String::clone(id)),
-                    None => {
-                        let found = self.store.find_external(Collection::Readings, &key)?;
-                        seen.insert(key, found.clone().unwrap_or_else(|| reading.id.clone()));
-                        found
-                    }
-                },
-                None => None,
-            };
-            let assessment = crate::clinical::alerts::assess(reading, &targets);
-            let outcome = match existing {
-                Some(id) => ReadingOutcome {
-                    id,
-                    duplicate: true,
-                    assessment,
-                    alerts: Vec::new(),
-                },
-                None => {
-                    batch.insert(reading)?;
-                    let alerts = crate::clinical::alerts::alerts_for(reading, &targets, language);
-                    for alert in &alerts {
-                        batch.insert(alert)?;
-                    }
-                    ReadingOutcome {
-                        id: reading.id.clone(),
-                        duplicate: false,
+        self.store.write(|w| {
+            let profile: Profile = w
+                .get(PROFILE_ID)?
+                .ok_or(Error::NotFound { entity: "profile" })?;
+            let targets = clinical::targets_in(w, &profile)?;
+            let language = profile.language;
+            let mut outcomes = Vec::with_capacity(readings.len());
+            let mut seen = std::collections::HashMap::new();
+            for reading in readings {
+                reading.validate()?;
+                // De-duplication reads what is committed, inside this write.
+                let existing = match reading.external_key() {
+                    Some(key) => match seen.get(&key) {
+                        Some(id) => Some(String::clone(id)),
+                        None => {
+                            let found = w.find_external(Collection::Readings, &key)?;
+                            seen.insert(key, found.clone().unwrap_or_else(|| reading.id.clone()));
+                            found
+                        }
+                    },
+                    None => None,
+                };
+                let assessment = crate::clinical::alerts::assess(reading, &targets);
+                let outcome = match existing {
+                    Some(id) => ReadingOutcome {
+                        id,
+                        duplicate: true,
                         assessment,
-                        alerts,
+                        alerts: Vec::new(),
+                    },
+                    None => {
+                        w.insert(reading)?;
+                        let alerts =
+                            crate::clinical::alerts::alerts_for(reading, &targets, language);
+                        for alert in &alerts {
+                            w.insert(alert)?;
+                        }
+                        ReadingOutcome {
+                            id: reading.id.clone(),
+                            duplicate: false,
+                            assessment,
+                            alerts,
+                        }
                     }
-                }
-            };
-            outcomes.push(outcome);
-        }
-        self.store.commit(batch)?;
-        Ok(outcomes)
+                };
+                outcomes.push(outcome);
+            }
+            Ok(outcomes)
+        })
     }
 
-    /// Corrects a reading: only the fields that changed are written.
+    /// Corrects a reading: the fields that differ from the stored reading are written (every
+    /// field of `reading` wins over a concurrent edit; see [`HealthRecord::edit_reading`]).
     pub fn update_reading(&mut self, reading: &Reading) -> Result<()> {
         self.store.update(reading)
+    }
+
+    /// Applies to the stored reading the fields in which `after` differs from `before`, in one
+    /// transaction (a corrected value and a note added at the same time both stay).
+    pub fn edit_reading(&mut self, before: &Reading, after: &Reading) -> Result<Reading> {
+        self.modify_reading(&before.id, |r| crate::store::apply_edit(r, before, after))
+    }
+
+    /// Reads reading `id` inside a write transaction, lets `edit` change it, and writes the
+    /// fields that changed; returns it as stored.
+    pub fn modify_reading(
+        &mut self,
+        id: &str,
+        edit: impl FnOnce(&mut Reading) -> Result<()>,
+    ) -> Result<Reading> {
+        self.store.write(|w| {
+            w.modify::<Reading>(id, |r| {
+                let id = r.id.clone();
+                edit(r)?;
+                r.id = id;
+                Ok(())
+            })
+        })
     }
 
     /// Deletes a reading (kept as a tombstone in the document, hidden from queries).

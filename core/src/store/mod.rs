@@ -84,6 +84,126 @@ impl Batch {
     }
 }
 
+/// One write in progress: an IMMEDIATE SQLite transaction, begun before the first read. Every
+/// read through it sees what is committed, and no other connection can commit until this write
+/// does, so a check that decides the write (a dose limit, a duplicate import, a field edit)
+/// cannot act on stale data. The edits are applied when the closure given to [`Store::write`]
+/// returns `Ok`; reads do not see the write's own pending edits.
+pub(crate) struct Writer<'t> {
+    conn: &'t Connection,
+    batch: Batch,
+}
+
+impl Writer<'_> {
+    /// The live entry `id`, as committed.
+    pub(crate) fn get<E: Entity>(&self, id: &str) -> Result<Option<E>> {
+        index::get(self.conn, id)
+    }
+
+    /// Live entries matching `filter`, newest first, with their time in ms.
+    pub(crate) fn list<E: Entity>(&self, filter: &Filter<'_>) -> Result<Vec<(i64, E)>> {
+        index::list(self.conn, filter)
+    }
+
+    /// The live entry imported under `ext_key`, if any.
+    pub(crate) fn find_external(&self, coll: Collection, ext_key: &str) -> Result<Option<String>> {
+        index::find_external(self.conn, coll, ext_key)
+    }
+
+    /// Adds a new entry (validated); refuses an id that exists, even deleted.
+    pub(crate) fn insert<E: Entity>(&mut self, item: &E) -> Result<()> {
+        let id = item.entry_id();
+        let pending = self
+            .batch
+            .new_ids
+            .iter()
+            .any(|(c, i, _)| *c == E::COLLECTION && i == id);
+        if pending || index::locate(self.conn, E::COLLECTION, id)?.is_some() {
+            return Err(Error::AlreadyExists { entity: E::NAME });
+        }
+        self.batch.insert(item)
+    }
+
+    /// Writes the fields of an existing live entry that differ from the document (validated).
+    pub(crate) fn update<E: Entity>(&mut self, item: &E) -> Result<()> {
+        item.validate()?;
+        let id = item.entry_id();
+        let Some((doc, false)) = index::locate(self.conn, E::COLLECTION, id)? else {
+            return Err(Error::NotFound { entity: E::NAME });
+        };
+        self.batch.ops.entry(doc).or_default().push(Op::Put {
+            coll: E::COLLECTION,
+            id: id.to_string(),
+            fields: collection::to_fields(item).map_err(encode_error)?,
+        });
+        let row = collection::row_for(item, false).map_err(encode_error)?;
+        self.batch.rows.push((E::COLLECTION, doc, row));
+        Ok(())
+    }
+
+    /// Adds the entry if its id is new, writes its changed fields otherwise (the profile).
+    pub(crate) fn put<E: Entity>(&mut self, item: &E) -> Result<()> {
+        match index::locate(self.conn, E::COLLECTION, item.entry_id())? {
+            Some(_) => self.update(item),
+            None => self.insert(item),
+        }
+    }
+
+    /// Deletes a live entry: a tombstone in its document, hidden from every query.
+    pub(crate) fn delete<E: Entity>(&mut self, id: &str, when: DateTime<Utc>) -> Result<()> {
+        let Some(item) = self.get::<E>(id)? else {
+            return Err(Error::NotFound { entity: E::NAME });
+        };
+        let Some((doc, _)) = index::locate(self.conn, E::COLLECTION, id)? else {
+            return Err(Error::NotFound { entity: E::NAME });
+        };
+        self.batch.ops.entry(doc).or_default().push(Op::Tombstone {
+            coll: E::COLLECTION,
+            id: id.to_string(),
+            when: when.to_rfc3339(),
+        });
+        let row = collection::row_for(&item, true).map_err(encode_error)?;
+        self.batch.rows.push((E::COLLECTION, doc, row));
+        Ok(())
+    }
+
+    /// Reads the live entry `id`, lets `edit` change it, and writes the fields that changed.
+    /// Returns the entry as written.
+    pub(crate) fn modify<E: Entity>(
+        &mut self,
+        id: &str,
+        edit: impl FnOnce(&mut E) -> Result<()>,
+    ) -> Result<E> {
+        let mut item = self
+            .get::<E>(id)?
+            .ok_or(Error::NotFound { entity: E::NAME })?;
+        edit(&mut item)?;
+        self.update(&item)?;
+        Ok(item)
+    }
+}
+
+/// Applies to `stored` the top-level fields in which `after` differs from `before`: the edit a
+/// caller made to the copy it read, onto what is committed now. Fields the caller did not touch
+/// keep whatever another writer stored meanwhile.
+pub(crate) fn apply_edit<E: Entity>(stored: &mut E, before: &E, after: &E) -> Result<()> {
+    let before = collection::to_fields(before).map_err(encode_error)?;
+    let after = collection::to_fields(after).map_err(encode_error)?;
+    let mut merged = collection::to_fields(stored).map_err(encode_error)?;
+    for key in before.keys().chain(after.keys()) {
+        if before.get(key) != after.get(key) {
+            match after.get(key) {
+                Some(value) => merged.insert(key.clone(), value.clone()),
+                None => merged.remove(key),
+            };
+        }
+    }
+    *stored = serde_json::from_value(Json::Object(merged)).map_err(|_| Error::Corrupt {
+        detail: "an edited entry does not decode",
+    })?;
+    Ok(())
+}
+
 /// The storage of one record: one SQLite file.
 pub(crate) struct Store {
     conn: Connection,
@@ -113,8 +233,13 @@ fn encode_error(_: serde_json::Error) -> Error {
 }
 
 impl Store {
-    /// Creates a record at `path`, which must not hold one yet.
-    pub(crate) fn create(path: &Path) -> Result<Self> {
+    /// Creates a record at `path`, which must not hold one yet, and writes `first` (the
+    /// profile) in the same transaction as the record's identity: a crash leaves either no
+    /// record or a whole one.
+    pub(crate) fn create(
+        path: &Path,
+        first: impl FnOnce(&mut Writer<'_>) -> Result<()>,
+    ) -> Result<Self> {
         let mut conn = Connection::open(path)?;
         schema::configure(&conn)?;
         schema::migrate(&mut conn)?;
@@ -133,11 +258,18 @@ impl Store {
             "INSERT INTO meta (key, value) VALUES ('record_id', ?1), ('actor', ?2)",
             [&record_id, &actor.to_hex_string()],
         )?;
+        let mut cache = DocCache::new();
+        let mut writer = Writer {
+            conn: &tx,
+            batch: Batch::default(),
+        };
+        first(&mut writer)?;
+        finish(&tx, &mut cache, &actor, writer.batch)?;
         tx.commit()?;
         Ok(Self {
             conn,
             actor,
-            cache: DocCache::new(),
+            cache,
             record_id,
         })
     }
@@ -180,81 +312,24 @@ impl Store {
         &self.record_id
     }
 
-    /// Adds new entries in one transaction; refuses ids that exist (even deleted ones).
-    pub(crate) fn insert<E: Entity>(&mut self, items: &[E]) -> Result<()> {
-        let mut batch = Batch::default();
-        for item in items {
-            batch.insert(item)?;
-        }
-        self.commit(batch)
-    }
-
-    /// Replaces the fields of an existing live entry (only changed fields are written).
-    pub(crate) fn update<E: Entity>(&mut self, item: &E) -> Result<()> {
-        item.validate()?;
-        let id = item.entry_id();
-        let Some((doc, false)) = index::locate(&self.conn, E::COLLECTION, id)? else {
-            return Err(Error::NotFound { entity: E::NAME });
+    /// Runs `f` inside one IMMEDIATE transaction (see [`Writer`]) and applies the edits it made
+    /// in the same transaction; commits only when `f` returns `Ok`. On any failure nothing is
+    /// stored, and the touched documents are reloaded from disk on their next use.
+    pub(crate) fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut writer = Writer {
+            conn: &tx,
+            batch: Batch::default(),
         };
-        let mut batch = Batch::default();
-        batch.ops.entry(doc).or_default().push(Op::Put {
-            coll: E::COLLECTION,
-            id: id.to_string(),
-            fields: collection::to_fields(item).map_err(encode_error)?,
-        });
-        let row = collection::row_for(item, false).map_err(encode_error)?;
-        batch.rows.push((E::COLLECTION, doc, row));
-        self.commit(batch)
-    }
-
-    /// Adds the entry if its id is new, replaces it otherwise (the profile).
-    pub(crate) fn put<E: Entity>(&mut self, item: &E) -> Result<()> {
-        match index::locate(&self.conn, E::COLLECTION, item.entry_id())? {
-            Some(_) => self.update(item),
-            None => self.insert(std::slice::from_ref(item)),
-        }
-    }
-
-    /// Deletes a live entry: a tombstone in its document, hidden from every query.
-    pub(crate) fn delete<E: Entity>(&mut self, id: &str, when: DateTime<Utc>) -> Result<()> {
-        let Some(item) = self.get::<E>(id)? else {
-            return Err(Error::NotFound { entity: E::NAME });
-        };
-        let Some((doc, _)) = index::locate(&self.conn, E::COLLECTION, id)? else {
-            return Err(Error::NotFound { entity: E::NAME });
-        };
-        let mut batch = Batch::default();
-        batch.ops.entry(doc).or_default().push(Op::Tombstone {
-            coll: E::COLLECTION,
-            id: id.to_string(),
-            when: when.to_rfc3339(),
-        });
-        let row = collection::row_for(&item, true).map_err(encode_error)?;
-        batch.rows.push((E::COLLECTION, doc, row));
-        self.commit(batch)
-    }
-
-    /// The live entry `id`, if any.
-    pub(crate) fn get<E: Entity>(&self, id: &str) -> Result<Option<E>> {
-        index::get(&self.conn, id)
-    }
-
-    /// The live entry imported under `ext_key`, if any.
-    pub(crate) fn find_external(&self, coll: Collection, ext_key: &str) -> Result<Option<String>> {
-        index::find_external(&self.conn, coll, ext_key)
-    }
-
-    /// Live entries matching `filter`, newest first, with their time in ms.
-    pub(crate) fn list<E: Entity>(&self, filter: &Filter<'_>) -> Result<Vec<(i64, E)>> {
-        index::list(&self.conn, filter)
-    }
-
-    /// Writes `batch` in one SQLite transaction, after checking inside it that its new ids are
-    /// new. On any failure nothing is stored and the touched documents are reloaded from disk on
-    /// their next use.
-    pub(crate) fn commit(&mut self, batch: Batch) -> Result<()> {
+        let out = f(&mut writer)?;
+        let batch = writer.batch;
         let docs: Vec<DocId> = batch.ops.keys().copied().collect();
-        let result = self.commit_inner(batch);
+        let result = finish(&tx, &mut self.cache, &self.actor, batch).and_then(|()| {
+            tx.commit()?;
+            Ok(())
+        });
         for doc in docs {
             if result.is_err() {
                 self.cache.evict(doc);
@@ -263,46 +338,37 @@ impl Store {
                 self.cache.evict(doc);
             }
         }
-        result
+        result.map(|()| out)
     }
 
-    fn commit_inner(&mut self, batch: Batch) -> Result<()> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        for (coll, id, entity) in &batch.new_ids {
-            if index::locate(&tx, *coll, id)?.is_some() {
-                return Err(Error::AlreadyExists { entity });
-            }
-        }
-        for (doc_id, ops) in batch.ops {
-            let doc = self.cache.fresh(&tx, doc_id, &self.actor)?;
-            let heads = doc.get_heads();
-            let mut change = doc.transaction();
-            for op in &ops {
-                match op {
-                    Op::Put { coll, id, fields } => {
-                        crdt::write_entry(&mut change, coll.name(), id, fields)
-                            .map_err(document_error(doc_id))?;
-                    }
-                    Op::Tombstone { coll, id, when } => {
-                        crdt::tombstone_entry(&mut change, coll.name(), id, when)
-                            .map_err(document_error(doc_id))?;
-                    }
-                }
-            }
-            change.commit();
-            let bytes = doc.save_after(&heads);
-            if !bytes.is_empty() {
-                let seq = docs::append_chunk(&tx, doc_id, &bytes)?;
-                self.cache.saved(doc_id, seq);
-            }
-        }
-        for (coll, doc, row) in &batch.rows {
-            index::upsert(&tx, *coll, *doc, row)?;
-        }
-        tx.commit()?;
-        Ok(())
+    /// Adds new entries in one transaction; refuses ids that exist (even deleted ones).
+    pub(crate) fn insert<E: Entity>(&mut self, items: &[E]) -> Result<()> {
+        self.write(|w| items.iter().try_for_each(|item| w.insert(item)))
+    }
+
+    /// Writes the fields of an existing live entry that differ from what is stored.
+    pub(crate) fn update<E: Entity>(&mut self, item: &E) -> Result<()> {
+        self.write(|w| w.update(item))
+    }
+
+    /// Adds the entry if its id is new, replaces it otherwise (the profile).
+    pub(crate) fn put<E: Entity>(&mut self, item: &E) -> Result<()> {
+        self.write(|w| w.put(item))
+    }
+
+    /// Deletes a live entry: a tombstone in its document, hidden from every query.
+    pub(crate) fn delete<E: Entity>(&mut self, id: &str, when: DateTime<Utc>) -> Result<()> {
+        self.write(|w| w.delete::<E>(id, when))
+    }
+
+    /// The live entry `id`, if any.
+    pub(crate) fn get<E: Entity>(&self, id: &str) -> Result<Option<E>> {
+        index::get(&self.conn, id)
+    }
+
+    /// Live entries matching `filter`, newest first, with their time in ms.
+    pub(crate) fn list<E: Entity>(&self, filter: &Filter<'_>) -> Result<Vec<(i64, E)>> {
+        index::list(&self.conn, filter)
     }
 
     /// Applies Automerge change bytes received from another replica to document `doc`, and
@@ -416,6 +482,38 @@ impl Store {
             .conn
             .query_row("SELECT count(*) FROM chunks", [], |r| r.get(0))?)
     }
+}
+
+/// Applies `batch` inside the open transaction `tx`: one Automerge change per document it
+/// touches (appended as a chunk), then its index rows.
+fn finish(tx: &Connection, cache: &mut DocCache, actor: &ActorId, batch: Batch) -> Result<()> {
+    for (doc_id, ops) in batch.ops {
+        let doc = cache.fresh(tx, doc_id, actor)?;
+        let heads = doc.get_heads();
+        let mut change = doc.transaction();
+        for op in &ops {
+            match op {
+                Op::Put { coll, id, fields } => {
+                    crdt::write_entry(&mut change, coll.name(), id, fields)
+                        .map_err(document_error(doc_id))?;
+                }
+                Op::Tombstone { coll, id, when } => {
+                    crdt::tombstone_entry(&mut change, coll.name(), id, when)
+                        .map_err(document_error(doc_id))?;
+                }
+            }
+        }
+        change.commit();
+        let bytes = doc.save_after(&heads);
+        if !bytes.is_empty() {
+            let seq = docs::append_chunk(tx, doc_id, &bytes)?;
+            cache.saved(doc_id, seq);
+        }
+    }
+    for (coll, doc, row) in &batch.rows {
+        index::upsert(tx, *coll, *doc, row)?;
+    }
+    Ok(())
 }
 
 fn documents(conn: &Connection) -> Result<Vec<DocId>> {

@@ -161,6 +161,21 @@ class RecordTest {
 
             record.updateMedication(med.copy(dose = parseDose("1000 mg")))
             assertEquals(1000.0, record.medication(med.id).dose.amount)
+
+            // Two copies read at the same time, edited in different fields: both edits stay.
+            val seenByPatient = record.medication(med.id)
+            val seenByClinician = record.medication(med.id)
+            record.editMedication(seenByClinician, seenByClinician.copy(dose = parseDose("850 mg")))
+            val edited = record.editMedication(seenByPatient, seenByPatient.copy(instructions = "with breakfast"))
+            assertEquals(850.0, edited.dose.amount)
+            assertEquals("with breakfast", edited.instructions)
+            assertEquals(2, edited.history.size, "each dose change keeps the schedule it replaced")
+
+            val profile = record.profile()
+            record.editProfile(profile, profile.copy(allergies = listOf("penicillin")))
+            record.editProfile(profile, profile.copy(conditions = listOf("hypertension")))
+            assertEquals(listOf("penicillin"), record.profile().allergies)
+            assertEquals(listOf("hypertension"), record.profile().conditions)
             assertEquals(MedicationStatus.STOPPED, record.setMedicationStatus(prn.id, MedicationStatus.STOPPED).status)
             assertEquals(2, record.medications(false).size)
             assertEquals(3, record.medications(true).size)
