@@ -43,6 +43,10 @@ pub enum CompanionError {
     /// There is no record at the path.
     #[error("no record at that path")]
     NoRecord,
+    /// The file is another program's database, an empty file or no database at all; it was
+    /// left exactly as it was.
+    #[error("the file is not a Companion record; it was left untouched")]
+    NotARecord,
     /// A record already exists at the path.
     #[error("a record already exists at that path")]
     RecordExists,
@@ -150,6 +154,7 @@ impl From<Core> for CompanionError {
             },
             Core::DoseLimit(limit) => Self::DoseLimitExceeded { limit },
             Core::NoRecord => Self::NoRecord,
+            Core::NotARecord => Self::NotARecord,
             Core::RecordExists => Self::RecordExists,
             Core::SchemaTooNew { found, supported } => Self::SchemaTooNew { found, supported },
             Core::Batch { index, source } => Self::from(*source).at_item(index),

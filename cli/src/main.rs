@@ -144,6 +144,9 @@ enum Command {
         /// As JSON (the only format for now).
         #[arg(long, required = true)]
         json: bool,
+        /// Write it to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// A scripted walk through the features, on a record in a temporary directory.
     Tour,

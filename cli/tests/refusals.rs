@@ -282,3 +282,92 @@ fn a_read_only_record_says_so() {
         "the file is unchanged"
     );
 }
+
+/// Runs `args` on `file` and checks the command was refused and the file is byte-identical.
+fn refused_untouched(file: &std::path::Path, args: &[&str], needle: &str) {
+    let before = std::fs::read(file).expect("read");
+    let out = companion(file, args);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{args:?} must be refused");
+    assert!(stderr.contains(needle), "{args:?}: {stderr}");
+    assert_eq!(
+        std::fs::read(file).expect("read"),
+        before,
+        "{args:?} changed the file"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_record_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // Another program's SQLite database.
+    let other = dir.path().join("other.sqlite");
+    let conn = rusqlite::Connection::open(&other).expect("sqlite");
+    conn.execute_batch("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes (text) VALUES ('keep me');")
+        .expect("other app's data");
+    drop(conn);
+    for args in [
+        &["today"][..],
+        &["reading", "add", "bp", "120/80"],
+        &["init", "--name", "Ana", "--tz", "Europe/Berlin"],
+    ] {
+        refused_untouched(&other, args, "not a Companion record");
+    }
+    // An empty file.
+    let empty = dir.path().join("empty.db");
+    std::fs::write(&empty, b"").expect("touch");
+    for args in [
+        &["today"][..],
+        &["init", "--name", "Ana", "--tz", "Europe/Berlin"],
+    ] {
+        refused_untouched(&empty, args, "not a Companion record");
+    }
+    // Text.
+    let text = dir.path().join("notes.txt");
+    std::fs::write(&text, b"shopping list").expect("write");
+    refused_untouched(&text, &["today"], "not a Companion record");
+}
+
+#[test]
+fn an_output_onto_the_record_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    ok(&db, &["reading", "add", "bp", "120/80"]);
+    let record = db.to_str().expect("utf-8").to_string();
+    for out in [
+        record.clone(),
+        format!("{record}-wal"),
+        format!("{record}-shm"),
+    ] {
+        let before = std::fs::read(&db).expect("read");
+        refused(&db, &["report", "--out", &out], 1, "the record itself");
+        refused(
+            &db,
+            &["export", "--json", "--out", &out],
+            1,
+            "the record itself",
+        );
+        assert_eq!(std::fs::read(&db).expect("read"), before);
+    }
+    // The same file by another name.
+    let other_name = dir.path().join(".").join("r.db");
+    refused(
+        &db,
+        &["report", "--out", other_name.to_str().expect("utf-8")],
+        1,
+        "the record itself",
+    );
+    // Elsewhere is fine.
+    let report = dir.path().join("report.html");
+    ok(&db, &["report", "--out", report.to_str().expect("utf-8")]);
+    let export = dir.path().join("export.json");
+    ok(
+        &db,
+        &["export", "--json", "--out", export.to_str().expect("utf-8")],
+    );
+    assert!(
+        std::fs::read_to_string(&export)
+            .expect("export")
+            .contains("\"readings\"")
+    );
+}

@@ -29,6 +29,12 @@ pub enum Error {
     /// anyway (the confirmation is kept in the record).
     #[error("this dose would go beyond the {0}; confirm to log it anyway")]
     DoseLimit(DoseLimit),
+    /// The file is not a Companion record: another program's database, an empty file, or not
+    /// a database at all. It was left exactly as it was.
+    #[error(
+        "the file is not a Companion record (another program's database, an empty file, or not a database); it was left untouched"
+    )]
+    NotARecord,
     /// There is no record at the path (use create).
     #[error("no record at that path")]
     NoRecord,

@@ -576,20 +576,14 @@ fn a_file_that_is_not_a_database_is_a_clear_error() {
         b"this is not sqlite at all, just some text in a file",
     )
     .expect("write");
+    let before = std::fs::read(&path).expect("read");
     let err = HealthRecord::open(&path).err().expect("refused");
-    assert!(
-        matches!(
-            err,
-            Error::Storage {
-                kind: companion_core::StorageKind::Corrupt,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::NotARecord), "{err:?}");
+    assert!(err.to_string().contains("not a Companion record"), "{err}");
     assert_eq!(
-        err.to_string(),
-        "storage failure: the file is damaged or is not a Companion record"
+        std::fs::read(&path).expect("read"),
+        before,
+        "left untouched"
     );
 }
 

@@ -82,9 +82,18 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         } => reminders::run(&record, ctx, from, hours, tz, max, json),
         Command::Today { tz, json } => today::run(&record, ctx, tz, json),
         Command::Adherence { days, tz, json } => adherence::run(&record, ctx, days, tz, json),
-        Command::Export { .. } => {
+        Command::Export { out: None, .. } => {
             serde_json::to_writer_pretty(&mut *ctx.out, &record.export()?)?;
             writeln!(ctx.out)?;
+            Ok(())
+        }
+        Command::Export {
+            out: Some(path), ..
+        } => {
+            record.refuse_own_file(&path)?;
+            let json = serde_json::to_vec_pretty(&record.export()?)?;
+            std::fs::write(&path, json)?;
+            writeln!(ctx.out, "Exported the record to {}", path.display())?;
             Ok(())
         }
         Command::Stats { days, json } => stats::run(&record, ctx, days, json),

@@ -195,6 +195,7 @@ impl HealthRecord {
         device_zone: &str,
         language: Option<Language>,
     ) -> Result<()> {
+        self.refuse_own_file(path)?;
         let html = self.report_html(from, to, Utc::now(), device_zone, language)?;
         let tmp = path.with_extension("html.partial");
         std::fs::write(&tmp, html)

@@ -50,6 +50,19 @@ impl HealthRecord {
         })
     }
 
+    /// Refuses `path` as a place to write an output (a report, an export) when it is the record
+    /// itself or its `-wal`/`-shm` file, by whatever name.
+    pub fn refuse_own_file(&self, path: &Path) -> Result<()> {
+        if self.store.is_own_file(path) {
+            return Err(crate::model::ValidationError::Invalid {
+                field: "output path",
+                reason: "is the record itself (or its -wal or -shm file): choose another file",
+            }
+            .into());
+        }
+        Ok(())
+    }
+
     /// The record's id (a UUID), the same on every replica.
     pub fn id(&self) -> &str {
         self.store.record_id()

@@ -204,8 +204,75 @@ pub(crate) fn apply_edit<E: Entity>(stored: &mut E, before: &E, after: &E) -> Re
     Ok(())
 }
 
+/// The SQLite `application_id` of a Companion record ("Cmpn").
+const APPLICATION_ID: i64 = 0x436D_706E;
+
+/// What a file at a path is, found without writing a byte to it.
+enum Found {
+    Nothing,
+    Record,
+}
+
+/// Looks at `path` before anything is written to it: no file, a Companion record (or a file
+/// this code began to create), or something else ([`Error::NotARecord`]).
+fn identify(path: &Path) -> Result<Found> {
+    use std::io::Read;
+    let mut header = [0u8; 16];
+    match std::fs::File::open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Nothing),
+        Err(source) => {
+            return Err(match source.kind() {
+                std::io::ErrorKind::PermissionDenied => Error::Storage {
+                    kind: crate::error::StorageKind::ReadOnly,
+                    source: rusqlite::Error::InvalidPath(path.to_path_buf()),
+                },
+                _ => Error::Io {
+                    detail: "the record file could not be read",
+                    source,
+                },
+            });
+        }
+        Ok(mut file) => {
+            if file.read_exact(&mut header).is_err() || &header != b"SQLite format 3\0" {
+                return Err(Error::NotARecord);
+            }
+        }
+    }
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    let app: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    let tables: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let ours = ["meta", "chunks", "entries"]
+        .iter()
+        .all(|t| tables.iter().any(|n| n == t));
+    if app == APPLICATION_ID || (app == 0 && ours) {
+        Ok(Found::Record)
+    } else {
+        Err(Error::NotARecord)
+    }
+}
+
+/// `path` made absolute and free of `.`/`..` and links, whether or not the file exists yet.
+fn canonical(path: &Path) -> Option<std::path::PathBuf> {
+    if let Ok(p) = path.canonicalize() {
+        return Some(p);
+    }
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.canonicalize().ok()?,
+        _ => std::env::current_dir().ok()?,
+    };
+    Some(parent.join(path.file_name()?))
+}
+
 /// The storage of one record: one SQLite file.
 pub(crate) struct Store {
+    /// The record file, canonical; `None` if it cannot be resolved.
+    path: Option<std::path::PathBuf>,
     conn: Connection,
     actor: ActorId,
     cache: DocCache,
@@ -240,7 +307,12 @@ impl Store {
         path: &Path,
         first: impl FnOnce(&mut Writer<'_>) -> Result<()>,
     ) -> Result<Self> {
+        let fresh = matches!(identify(path)?, Found::Nothing);
         let mut conn = Connection::open(path)?;
+        if fresh {
+            // The first byte written marks the file as a record.
+            conn.pragma_update(None, "application_id", APPLICATION_ID)?;
+        }
         schema::configure(&conn)?;
         schema::migrate(&mut conn)?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -267,6 +339,7 @@ impl Store {
         finish(&tx, &mut cache, &actor, writer.batch)?;
         tx.commit()?;
         Ok(Self {
+            path: canonical(path),
             conn,
             actor,
             cache,
@@ -276,6 +349,9 @@ impl Store {
 
     /// Opens the record at `path`. Touches SQLite only.
     pub(crate) fn open(path: &Path) -> Result<Self> {
+        if let Found::Nothing = identify(path)? {
+            return Err(Error::NoRecord);
+        }
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -300,10 +376,27 @@ impl Store {
             detail: "the device's actor id is damaged",
         })?;
         Ok(Self {
+            path: canonical(path),
             conn,
             actor,
             cache: DocCache::new(),
             record_id,
+        })
+    }
+
+    /// Whether `path` names the record's own file, or its `-wal`, `-shm` or `-journal` file
+    /// beside it, by whatever name (so that no output is ever written over the record).
+    pub(crate) fn is_own_file(&self, path: &Path) -> bool {
+        let (Some(own), Some(other)) = (&self.path, canonical(path)) else {
+            return false;
+        };
+        if &other == own {
+            return true;
+        }
+        ["-wal", "-shm", "-journal"].iter().any(|suffix| {
+            let mut side = own.clone().into_os_string();
+            side.push(suffix);
+            other.as_os_str() == side
         })
     }
 

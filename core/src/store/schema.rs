@@ -50,6 +50,9 @@ const MIGRATIONS: &[M<'static>] = &[
         "ALTER TABLE entries DROP COLUMN v1;
          ALTER TABLE entries DROP COLUMN v2;",
     ),
+    // 3: mark the file as a Companion record ("Cmpn"), so that no other program's database is
+    // ever taken for one.
+    M::up("PRAGMA application_id = 1131245678;"),
 ];
 
 /// The newest schema version this code knows.
