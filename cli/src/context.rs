@@ -5,10 +5,11 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::PathBuf;
 
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, Duration, FixedOffset};
 use companion_core::model::{Medication, Profile};
 use companion_core::{Error, HealthRecord, TimeRange};
 
+use companion_core::clock::now;
 use companion_core::zone::Zone;
 
 use crate::error::{CliError, usage};
@@ -26,29 +27,28 @@ impl Ctx<'_> {
         Zone::named(&self.profile.home_time_zone).unwrap_or_else(Zone::utc)
     }
 
-    /// Now, with the UTC offset of the patient's home zone.
-    pub fn now(&self) -> DateTime<FixedOffset> {
-        Utc::now().with_timezone(&self.zone()).fixed_offset()
+    /// Now, with the UTC offset of the patient's home zone; refused when the device's clock
+    /// cannot be trusted (before 2000, or 2200 and later).
+    pub fn now(&self) -> Result<DateTime<FixedOffset>, CliError> {
+        Ok(now()?.with_timezone(&self.zone()).fixed_offset())
     }
 
     /// The instant a typed time names (now when none was given), read in the home zone.
     pub fn time(&self, when: Option<&When>) -> Result<DateTime<FixedOffset>, CliError> {
         match when {
-            None => Ok(self.now()),
-            Some(when) => when
-                .resolve(Utc::now(), &self.zone())
-                .map_err(CliError::Usage),
+            None => self.now(),
+            Some(when) => when.resolve(now()?, &self.zone()).map_err(CliError::Usage),
         }
     }
 
-    pub fn last_days(&self, days: Option<u32>) -> TimeRange {
-        match days {
+    pub fn last_days(&self, days: Option<u32>) -> Result<TimeRange, CliError> {
+        Ok(match days {
             Some(days) => TimeRange {
-                from: Some(Utc::now() - Duration::days(i64::from(days))),
+                from: Some(now()? - Duration::days(i64::from(days))),
                 to: None,
             },
             None => TimeRange::ALL,
-        }
+        })
     }
 
     pub fn json(&mut self, value: &impl serde::Serialize) -> Result<(), CliError> {

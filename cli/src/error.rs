@@ -18,6 +18,9 @@ impl std::fmt::Display for CliError {
         match self {
             Self::Usage(text) => f.write_str(text),
             Self::Core(e @ companion_core::Error::DoseLimit(_)) => write!(f, "{e} with --confirm"),
+            Self::Core(companion_core::Error::Invalid(
+                e @ companion_core::model::ValidationError::UntrustedClock,
+            )) => write!(f, "{e}"),
             Self::Core(e) => write!(f, "{e}"),
             Self::Failed(text) => f.write_str(text),
             Self::Io(e) => write!(f, "output failed: {e}"),

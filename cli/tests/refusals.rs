@@ -371,3 +371,72 @@ fn an_output_onto_the_record_is_refused() {
             .contains("\"readings\"")
     );
 }
+
+#[test]
+fn a_clock_before_1970_or_far_ahead_is_a_clear_error_and_writes_nothing() {
+    // faketime (Debian's package; .ci/run installs it) sets the clock for one process.
+    if std::process::Command::new("faketime")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("faketime is not installed: skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let run = |when: &str, db: &std::path::Path, args: &[&str]| {
+        std::process::Command::new("faketime")
+            .arg(when)
+            .arg(env!("CARGO_BIN_EXE_companion"))
+            .arg("--db")
+            .arg(db)
+            .args(args)
+            .env_remove("COMPANION_DB")
+            .output()
+            .expect("run")
+    };
+    let fresh = dir.path().join("fresh.db");
+    let out = run(
+        "1969-07-20 20:17:00",
+        &fresh,
+        &["init", "--name", "Ana", "--tz", "Europe/Berlin"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "no panic: {stderr}");
+    assert!(stderr.contains("clock"), "{stderr}");
+    assert!(!fresh.exists(), "no record begun with a broken clock");
+
+    let db = init(&dir);
+    ok(
+        &db,
+        &[
+            "med",
+            "add",
+            "Metformin",
+            "--dose",
+            "500 mg",
+            "--at",
+            "08:00",
+        ],
+    );
+    let before = std::fs::read(&db).expect("read");
+    for when in ["1969-07-20 20:17:00", "2300-01-01 00:00:00"] {
+        for args in [
+            &["today"][..],
+            &["reading", "add", "bp", "120/80"],
+            &["dose", "take", "metformin"],
+            &["med", "add", "Ramipril", "--dose", "5 mg", "--at", "08:00"],
+            &["reminders"],
+        ] {
+            let out = run(when, &db, args);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{when} {args:?}: {stderr}");
+            assert!(
+                stderr.contains("the device's clock is not set"),
+                "{when} {args:?}: {stderr}"
+            );
+            assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+        }
+    }
+    assert_eq!(std::fs::read(&db).expect("read"), before, "nothing written");
+}

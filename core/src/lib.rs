@@ -29,6 +29,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 pub mod clinical;
+pub mod clock;
 pub mod crdt;
 mod error;
 pub mod i18n;

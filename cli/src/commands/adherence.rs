@@ -1,6 +1,6 @@
 //! `companion adherence`.
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use companion_core::HealthRecord;
 use companion_core::reminders::DoseState;
 
@@ -17,7 +17,7 @@ pub fn run(
     json: bool,
 ) -> Result<(), CliError> {
     let zone = zone_or_home(tz, &ctx);
-    let now = Utc::now();
+    let now = companion_core::clock::now()?;
     let list = record.adherence(now - Duration::days(i64::from(days)), now, now, &zone)?;
     if json {
         return ctx.json(&list);

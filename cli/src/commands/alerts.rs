@@ -14,7 +14,7 @@ pub fn run(
 ) -> Result<(), CliError> {
     match cmd {
         AlertsCommand::List { days, json } => {
-            let list = record.alerts(ctx.last_days(Some(days)))?;
+            let list = record.alerts(ctx.last_days(Some(days))?)?;
             if json {
                 return ctx.json(&list);
             }

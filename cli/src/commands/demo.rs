@@ -44,7 +44,7 @@ pub fn create(path: &std::path::Path, days: u32) -> Result<HealthRecord, CliErro
     profile.conditions = vec!["hypertension".into(), "type 2 diabetes".into()];
     let mut record = HealthRecord::create(path, &profile)?;
     let tz = Zone::named(&profile.home_time_zone).unwrap_or_else(Zone::utc);
-    let now = Utc::now();
+    let now = companion_core::clock::now()?;
     let start = now - Duration::days(i64::from(days));
     let local = |t: DateTime<Utc>| t.with_timezone(&tz).fixed_offset();
     let mut noise = Noise(0x2545_f491_4f6c_dd1d);

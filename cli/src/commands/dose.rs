@@ -18,7 +18,7 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
             minutes,
         } => {
             let med = find_med(record, &med)?;
-            let now = ctx.now();
+            let now = ctx.now()?;
             let scheduled = ctx.time(Some(&scheduled))?;
             let until = now.max(scheduled) + Duration::minutes(i64::from(minutes));
             let event = DoseEvent::snooze(&med.id, now, scheduled, until)?;
@@ -35,7 +35,7 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
             let med = med.map(|m| find_med(record, &m)).transpose()?;
             let doses = record.doses(
                 med.as_ref().map(|m| m.id.as_str()),
-                ctx.last_days(Some(days)),
+                ctx.last_days(Some(days))?,
             )?;
             if json {
                 return ctx.json(&doses);

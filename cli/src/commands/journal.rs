@@ -26,7 +26,7 @@ pub fn run(
             writeln!(ctx.out, "Wrote {}", output::journal(&entry))?;
         }
         JournalCommand::List { days, json } => {
-            let entries = record.journal(ctx.last_days(days))?;
+            let entries = record.journal(ctx.last_days(days)?)?;
             if json {
                 return ctx.json(&entries);
             }

@@ -1,6 +1,6 @@
 //! `companion med add|list|edit|pause|resume|stop|refill|supply`.
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset};
 use companion_core::HealthRecord;
 use companion_core::model::{Medication, MedicationStatus};
 
@@ -17,8 +17,8 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
                 );
             };
             let dose = companion_core::model::DoseAmount::parse(&add.dose)?;
-            let mut m = Medication::new(&add.name, dose, schedule, ctx.now().date_naive())?;
-            apply_details(&mut m, add.details, ctx.now());
+            let mut m = Medication::new(&add.name, dose, schedule, ctx.now()?.date_naive())?;
+            apply_details(&mut m, add.details, ctx.now()?);
             if let Some(policy) = add.schedule.zone_policy() {
                 m.time_zone = policy;
             }
@@ -46,7 +46,7 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
                 .transpose()?;
             let schedule = edit.schedule.schedule()?;
             let policy = edit.schedule.zone_policy();
-            let now = ctx.now();
+            let now = ctx.now()?;
             // The edit is applied to the medication as stored when the write begins, so an edit
             // of other fields by another process at the same time is kept.
             let m = record.modify_medication_at(&id, now.to_utc(), |m| {
@@ -77,13 +77,13 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
                     "this medication's supply is not tracked: set it with med edit --inventory N",
                 );
             }
-            let refill = companion_core::model::Refill::new(&m.id, ctx.now(), amount)?;
+            let refill = companion_core::model::Refill::new(&m.id, ctx.now()?, amount)?;
             record.log_refill(&refill)?;
             writeln!(ctx.out, "Logged a refill of {amount} for {}", m.name)?;
         }
         MedCommand::Supply { json } => {
             let tz = ctx.profile.home_time_zone.clone();
-            let list = record.refill_status(Utc::now(), &tz)?;
+            let list = record.refill_status(companion_core::clock::now()?, &tz)?;
             if json {
                 return ctx.json(&list);
             }

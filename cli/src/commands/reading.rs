@@ -54,7 +54,7 @@ pub fn run(
         } => {
             let query = ReadingQuery {
                 kind,
-                range: ctx.last_days(days),
+                range: ctx.last_days(days)?,
                 limit,
                 after: after.as_deref().map(PageCursor::parse).transpose()?,
             };

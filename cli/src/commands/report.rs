@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use companion_core::HealthRecord;
 
 use crate::context::Ctx;
@@ -16,7 +16,7 @@ pub fn run(
     out: &Path,
     language: Option<companion_core::model::Language>,
 ) -> Result<(), CliError> {
-    let now = Utc::now();
+    let now = companion_core::clock::now()?;
     record.write_report(
         out,
         now - Duration::days(i64::from(days)),

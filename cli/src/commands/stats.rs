@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use chrono::{Duration, Utc};
+use chrono::Duration;
 use companion_core::HealthRecord;
 use companion_core::model::ReadingKind;
 
@@ -11,7 +11,7 @@ use crate::error::CliError;
 
 /// `companion stats`.
 pub fn run(record: &HealthRecord, mut ctx: Ctx<'_>, days: u32, json: bool) -> Result<(), CliError> {
-    let now = Utc::now();
+    let now = companion_core::clock::now()?;
     let zone = ctx.profile.home_time_zone.clone();
     let s = record.stats(now - Duration::days(i64::from(days)), now, &zone)?;
     if json {

@@ -5,7 +5,6 @@ use std::io::Write;
 
 use companion_core::reminders::{DoseState, ScheduledDose};
 
-use chrono::Utc;
 use companion_core::HealthRecord;
 
 use crate::context::{Ctx, names, zone_or_home};
@@ -20,7 +19,7 @@ pub fn run(
     json: bool,
 ) -> Result<(), CliError> {
     let zone = zone_or_home(tz, &ctx);
-    let today = record.today(Utc::now(), &zone)?;
+    let today = record.today(companion_core::clock::now()?, &zone)?;
     if json {
         return ctx.json(&today);
     }

@@ -198,7 +198,7 @@ impl Medication {
             refill_days_ahead: default_refill_days(),
             pauses: Vec::new(),
             history: Vec::new(),
-            recorded_at: Some(Utc::now()),
+            recorded_at: Some(crate::clock::now()?),
             schedule,
             time_zone: TimeZonePolicy::Local,
             grace_minutes: default_grace_minutes(),

@@ -40,6 +40,12 @@ pub enum ValidationError {
         /// The names it accepts.
         names: &'static [&'static str],
     },
+    /// The device's clock reads a time that cannot be true (before 2000, or 2200 and later):
+    /// nothing that needs the time now was written.
+    #[error(
+        "the device's clock is not set (it reads a year before 2000 or after 2199): set the date and time"
+    )]
+    UntrustedClock,
     /// A value whose form or combination with other fields is wrong.
     #[error("{field}: {reason}")]
     Invalid {
@@ -61,6 +67,7 @@ impl ValidationError {
             | Self::Invalid { field, .. }
             | Self::NotOneOf { field, .. } => field,
             Self::DiastolicNotBelowSystolic => "diastolic",
+            Self::UntrustedClock => "device clock",
         }
     }
 }

@@ -56,7 +56,7 @@ impl HealthRecord {
             return Err(ValidationError::Empty { field: "set by" }.into());
         }
         if t.set_at.is_none() {
-            t.set_at = Some(Utc::now().fixed_offset());
+            t.set_at = Some(crate::clock::now()?.fixed_offset());
         }
         self.store.put(&t)
     }
@@ -78,7 +78,7 @@ impl HealthRecord {
 
     /// Marks an alert seen by `by` now.
     pub fn acknowledge_alert(&mut self, id: &str, by: &str) -> Result<Alert> {
-        let now = Utc::now().fixed_offset();
+        let now = crate::clock::now()?.fixed_offset();
         self.store.write(|w| {
             w.modify::<Alert>(id, |alert| {
                 alert.acknowledged_at = Some(now);
@@ -196,7 +196,7 @@ impl HealthRecord {
         language: Option<Language>,
     ) -> Result<()> {
         self.refuse_own_file(path)?;
-        let html = self.report_html(from, to, Utc::now(), device_zone, language)?;
+        let html = self.report_html(from, to, crate::clock::now()?, device_zone, language)?;
         let tmp = path.with_extension("html.partial");
         std::fs::write(&tmp, html)
             .and_then(|()| std::fs::rename(&tmp, path))

@@ -35,6 +35,8 @@ impl HealthRecord {
     /// for an invalid profile (no file is created then).
     pub fn create(path: &Path, profile: &Profile) -> Result<Self> {
         profile.validate()?;
+        // A record begun with a clock in 1970 would date everything after it wrongly.
+        crate::clock::now()?;
         // The record's identity and its profile land in one transaction.
         let store = Store::create(path, |w| w.insert(profile))?;
         Ok(Self { store })
@@ -107,7 +109,7 @@ impl HealthRecord {
     /// Replaces an existing medication's fields (a clinician's or the patient's edit), now.
     /// See [`HealthRecord::update_medication_at`].
     pub fn update_medication(&mut self, medication: &Medication) -> Result<()> {
-        self.update_medication_at(medication, Utc::now())
+        self.update_medication_at(medication, crate::clock::now()?)
     }
 
     /// Replaces an existing medication's fields as of `at`. The record keeps its schedule
@@ -135,7 +137,7 @@ impl HealthRecord {
         before: &Medication,
         after: &Medication,
     ) -> Result<Medication> {
-        self.modify_medication_at(&before.id, Utc::now(), |m| {
+        self.modify_medication_at(&before.id, crate::clock::now()?, |m| {
             crate::store::apply_edit(m, before, after)
         })
     }
@@ -181,7 +183,7 @@ impl HealthRecord {
         id: &str,
         status: MedicationStatus,
     ) -> Result<Medication> {
-        self.set_medication_status_at(id, status, Utc::now())
+        self.set_medication_status_at(id, status, crate::clock::now()?)
     }
 
     /// Pauses, resumes or stops a medication as of `at`.
@@ -315,7 +317,8 @@ impl HealthRecord {
 
     /// Removes a measurement plan.
     pub fn delete_measurement_plan(&mut self, id: &str) -> Result<()> {
-        self.store.delete::<MeasurementPlan>(id, Utc::now())
+        self.store
+            .delete::<MeasurementPlan>(id, crate::clock::now()?)
     }
 
     /// Every measurement plan.
@@ -330,7 +333,7 @@ impl HealthRecord {
 
     /// Deletes a dose logged by mistake (kept as a tombstone in the document).
     pub fn delete_dose(&mut self, id: &str) -> Result<()> {
-        self.store.delete::<DoseEvent>(id, Utc::now())
+        self.store.delete::<DoseEvent>(id, crate::clock::now()?)
     }
 
     /// Dose events in `range` (by scheduled time, or time taken for as-needed doses), newest
@@ -448,7 +451,7 @@ impl HealthRecord {
 
     /// Deletes a reading (kept as a tombstone in the document, hidden from queries).
     pub fn delete_reading(&mut self, id: &str) -> Result<()> {
-        self.store.delete::<Reading>(id, Utc::now())
+        self.store.delete::<Reading>(id, crate::clock::now()?)
     }
 
     /// The reading `id`.
@@ -492,7 +495,7 @@ impl HealthRecord {
 
     /// Deletes a journal entry (kept as a tombstone).
     pub fn delete_journal_entry(&mut self, id: &str) -> Result<()> {
-        self.store.delete::<JournalEntry>(id, Utc::now())
+        self.store.delete::<JournalEntry>(id, crate::clock::now()?)
     }
 
     /// Journal entries written in `range`, newest first.
@@ -512,7 +515,7 @@ impl HealthRecord {
 
     /// Cancels an appointment (kept as a tombstone).
     pub fn delete_appointment(&mut self, id: &str) -> Result<()> {
-        self.store.delete::<Appointment>(id, Utc::now())
+        self.store.delete::<Appointment>(id, crate::clock::now()?)
     }
 
     /// Appointments in `range`, newest first.

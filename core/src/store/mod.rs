@@ -324,7 +324,7 @@ impl Store {
         if existing.is_some() {
             return Err(Error::RecordExists);
         }
-        let record_id = uuid::Uuid::now_v7().to_string();
+        let record_id = crate::model::new_id();
         let actor = ActorId::random();
         tx.execute(
             "INSERT INTO meta (key, value) VALUES ('record_id', ?1), ('actor', ?2)",
