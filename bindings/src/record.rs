@@ -14,11 +14,45 @@ use companion_core::model::{
 };
 use companion_core::reminders::{Adherence, PlannedNotification, ScheduledDose};
 use companion_core::{
-    ApplyReport, ReadingOutcome, ReadingPage, ReadingQuery, RefillStatus, Stats, TimeRange, Today,
+    ApplyReport, CheckReport, ReadingOutcome, ReadingPage, ReadingQuery, RefillStatus,
+    RepairReport, Stats, TimeRange, Today,
 };
 
 use crate::error::CompanionError;
 use crate::types::UtcTimestamp;
+
+/// What checking a record found: counts and SQLite's own messages, never a stored value.
+#[uniffi::remote(Record)]
+pub struct CheckReport {
+    /// What SQLite's `integrity_check` reported (empty when the file is sound).
+    #[uniffi(default)]
+    pub integrity: Vec<String>,
+    /// Documents that could not be loaded.
+    pub unreadable_documents: u64,
+    /// Entries of the documents with no index row.
+    pub missing_rows: u64,
+    /// Index rows with no entry in the documents.
+    pub extra_rows: u64,
+    /// Index rows whose content differs from the documents.
+    pub differing_rows: u64,
+    /// Index rows whose body does not match its checksum.
+    pub bad_checksums: u64,
+    /// The collections where a row is missing, extra or differs (`readings`, `medications`).
+    #[uniffi(default)]
+    pub collections: Vec<String>,
+}
+
+/// What a repair did: what was wrong before, whether the index was rebuilt, what is still
+/// wrong after (nothing, when the damage was in the index alone).
+#[uniffi::remote(Record)]
+pub struct RepairReport {
+    /// The findings before the repair.
+    pub before: CheckReport,
+    /// Whether the index was rebuilt from the documents.
+    pub rebuilt: bool,
+    /// The findings after it.
+    pub after: CheckReport,
+}
 
 /// What applying remote changes did.
 #[uniffi::remote(Record)]
@@ -391,6 +425,18 @@ impl HealthRecord {
             kind: companion_core::StorageKind::Other,
             reason: "the export could not be encoded".into(),
         })
+    }
+
+    /// Checks the record without changing it: the file's integrity, every index row's
+    /// checksum, and that the index equals a rebuild from the documents (counts only).
+    pub fn check(&self) -> Result<CheckReport, CompanionError> {
+        Ok(self.lock().check()?)
+    }
+
+    /// Rebuilds the index from the documents when only the index is wrong, and checks again;
+    /// writes refused since damage was found are allowed once the record checks clean.
+    pub fn repair(&self) -> Result<RepairReport, CompanionError> {
+        Ok(self.lock().repair()?)
     }
 
     /// Rebuilds the query index from the documents.

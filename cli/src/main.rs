@@ -148,6 +148,19 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Check the record: the file's integrity, every index row's checksum, and that the index
+    /// equals a rebuild from the documents. Changes nothing; exits 1 when something is wrong.
+    Check {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Rebuild the index from the documents when only the index is wrong, and say what changed.
+    Repair {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// A scripted walk through the features, on a record in a temporary directory.
     Tour,
 }

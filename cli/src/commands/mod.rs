@@ -2,6 +2,7 @@
 
 mod adherence;
 mod alerts;
+mod check;
 mod demo;
 mod dose;
 mod journal;
@@ -65,6 +66,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         }
         other => other.map_err(|e| record_file(&db, e))?,
     };
+    // Checking and repairing must work when the profile's own row is what is damaged.
+    match cli.command {
+        Command::Check { json } => return check::check(&record, out, json),
+        Command::Repair { json } => return check::repair(&mut record, out, json),
+        _ => {}
+    }
     let profile = record.profile()?;
     let ctx = Ctx { profile, out };
     match cli.command {
@@ -100,6 +107,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Report { days, out, lang } => report::run(&record, ctx, days, &out, lang),
         Command::Targets(cmd) => targets::run(&mut record, ctx, cmd),
         Command::Alerts(cmd) => alerts::run(&mut record, ctx, cmd),
-        Command::Init { .. } | Command::Tour | Command::Demo { .. } => Ok(()),
+        Command::Init { .. }
+        | Command::Tour
+        | Command::Demo { .. }
+        | Command::Check { .. }
+        | Command::Repair { .. } => Ok(()),
     }
 }

@@ -20,6 +20,18 @@ use crate::model::{
 use crate::query::{Export, PageCursor, ReadingPage, ReadingQuery, TimeRange};
 use crate::store::{ApplyReport, Collection, Entity, Filter, PROFILE_ID, Store};
 
+/// What a repair did: what was wrong before, whether the index was rebuilt, what is still
+/// wrong after (nothing, when the damage was in the index alone).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RepairReport {
+    /// The findings before the repair.
+    pub before: crate::store::CheckReport,
+    /// Whether the index was rebuilt from the documents.
+    pub rebuilt: bool,
+    /// The findings after it.
+    pub after: crate::store::CheckReport,
+}
+
 /// One patient's health record, kept in one SQLite file on the device.
 ///
 /// Every method that writes either stores everything it was given or nothing (one transaction),
@@ -533,6 +545,26 @@ impl HealthRecord {
             readings: self.readings(&ReadingQuery::default())?.readings,
             doses: self.doses(None, TimeRange::ALL)?,
             journal: self.journal(TimeRange::ALL)?,
+        })
+    }
+
+    /// Checks the record without changing it: SQLite's integrity check, every index row's
+    /// checksum, and that the index equals a rebuild from the documents. The report holds counts
+    /// and SQLite's messages, never a stored value.
+    pub fn check(&self) -> Result<crate::store::CheckReport> {
+        self.store.check()
+    }
+
+    /// Rebuilds the index from the documents when only the index is wrong (a row edited behind
+    /// the record's back, a damaged index page), and checks again. Once the record checks
+    /// clean, writes, refused since the damage was found, are allowed again. Damage to the file
+    /// beyond the index is reported, not repaired: restore from another replica.
+    pub fn repair(&mut self) -> Result<RepairReport> {
+        let (before, after) = self.store.repair()?;
+        Ok(RepairReport {
+            rebuilt: !before.is_ok() && before.index_only(),
+            before,
+            after,
         })
     }
 

@@ -6,6 +6,29 @@ use super::collection::{Collection, Entity, IndexRow};
 use crate::crdt::DocId;
 use crate::error::{Error, Result};
 
+/// The checksum kept beside each row's body (64-bit FNV-1a, as SQLite's signed integer): a
+/// body changed or damaged behind the store's back no longer matches it, and is not served.
+/// Not a defence against someone who can rewrite the file (they could fix the sum too).
+pub(crate) fn checksum(body: &str) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in body.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    i64::from_ne_bytes(hash.to_ne_bytes())
+}
+
+/// The body of a row, after checking it against its checksum.
+fn verified(body: String, sum: Option<i64>) -> Result<String> {
+    if sum == Some(checksum(&body)) {
+        Ok(body)
+    } else {
+        Err(Error::Corrupt {
+            detail: "an index row does not match its checksum (repair the record)",
+        })
+    }
+}
+
 /// Inserts or replaces the row of one entry.
 pub(crate) fn upsert(
     conn: &Connection,
@@ -14,10 +37,10 @@ pub(crate) fn upsert(
     row: &IndexRow,
 ) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO entries (collection, id, doc, tag, at_ms, ext_key, deleted, body)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+        "INSERT INTO entries (collection, id, doc, tag, at_ms, ext_key, deleted, body, sum)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
          ON CONFLICT (collection, id) DO UPDATE SET doc = ?3, tag = ?4, at_ms = ?5,
-             ext_key = ?6, deleted = ?7, body = ?8",
+             ext_key = ?6, deleted = ?7, body = ?8, sum = ?9",
     )?
     .execute(params![
         coll.name(),
@@ -27,7 +50,8 @@ pub(crate) fn upsert(
         row.at_ms,
         row.ext_key,
         row.deleted,
-        row.body
+        row.body,
+        checksum(&row.body)
     ])?;
     Ok(())
 }
@@ -56,13 +80,15 @@ pub(crate) fn locate(
 
 /// The live entry `id`, if any.
 pub(crate) fn get<E: Entity>(conn: &Connection, id: &str) -> Result<Option<E>> {
-    let body: Option<String> = conn
+    let row: Option<(String, Option<i64>)> = conn
         .prepare_cached(
-            "SELECT body FROM entries WHERE collection = ?1 AND id = ?2 AND deleted = 0",
+            "SELECT body, sum FROM entries WHERE collection = ?1 AND id = ?2 AND deleted = 0",
         )?
-        .query_row(params![E::COLLECTION.name(), id], |r| r.get(0))
+        .query_row(params![E::COLLECTION.name(), id], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?;
-    body.map(|b| decode(&b)).transpose()
+    row.map(|(b, sum)| decode(&verified(b, sum)?)).transpose()
 }
 
 /// The live entry with import key `ext_key`, if any.
@@ -93,7 +119,7 @@ pub(crate) struct Filter<'a> {
 /// The live entries matching `filter`, newest first (by time, then id), with their positions.
 pub(crate) fn list<E: Entity>(conn: &Connection, filter: &Filter<'_>) -> Result<Vec<(i64, E)>> {
     let mut sql = String::from(
-        "SELECT coalesce(at_ms, 0), body FROM entries WHERE collection = ? AND deleted = 0",
+        "SELECT coalesce(at_ms, 0), body, sum FROM entries WHERE collection = ? AND deleted = 0",
     );
     let coll = E::COLLECTION.name();
     let mut args: Vec<&dyn ToSql> = vec![&coll];
@@ -122,12 +148,16 @@ pub(crate) fn list<E: Entity>(conn: &Connection, filter: &Filter<'_>) -> Result<
     }
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(args.as_slice(), |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<i64>>(2)?,
+        ))
     })?;
     let mut out = Vec::new();
     for row in rows {
-        let (at, body) = row?;
-        out.push((at, decode(&body)?));
+        let (at, body, sum) = row?;
+        out.push((at, decode(&verified(body, sum)?)?));
     }
     Ok(out)
 }

@@ -269,8 +269,46 @@ fn canonical(path: &Path) -> Option<std::path::PathBuf> {
     Some(parent.join(path.file_name()?))
 }
 
+/// What checking a record found: counts and SQLite's own messages, never a stored value.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct CheckReport {
+    /// What SQLite's `integrity_check` reported (empty when the file is sound).
+    pub integrity: Vec<String>,
+    /// Documents that could not be loaded.
+    pub unreadable_documents: u64,
+    /// Entries of the documents with no index row.
+    pub missing_rows: u64,
+    /// Index rows with no entry in the documents.
+    pub extra_rows: u64,
+    /// Index rows whose content differs from the documents.
+    pub differing_rows: u64,
+    /// Index rows whose body does not match its checksum.
+    pub bad_checksums: u64,
+    /// The collections where a row is missing, extra or differs (`readings`, `medications`).
+    pub collections: Vec<String>,
+}
+
+impl CheckReport {
+    /// Whether nothing is wrong.
+    pub fn is_ok(&self) -> bool {
+        *self
+            == Self {
+                collections: Vec::new(),
+                ..Self::default()
+            }
+    }
+
+    /// Whether rebuilding the index from the documents can put right what was found: the file
+    /// and the documents are sound, only index rows are wrong.
+    pub fn index_only(&self) -> bool {
+        self.integrity.is_empty() && self.unreadable_documents == 0
+    }
+}
+
 /// The storage of one record: one SQLite file.
 pub(crate) struct Store {
+    /// Set once SQLite or a checksum reported damage: writes are refused until a repair.
+    damaged: std::cell::Cell<bool>,
     /// The record file, canonical; `None` if it cannot be resolved.
     path: Option<std::path::PathBuf>,
     conn: Connection,
@@ -339,6 +377,7 @@ impl Store {
         finish(&tx, &mut cache, &actor, writer.batch)?;
         tx.commit()?;
         Ok(Self {
+            damaged: std::cell::Cell::new(false),
             path: canonical(path),
             conn,
             actor,
@@ -376,6 +415,7 @@ impl Store {
             detail: "the device's actor id is damaged",
         })?;
         Ok(Self {
+            damaged: std::cell::Cell::new(false),
             path: canonical(path),
             conn,
             actor,
@@ -409,6 +449,26 @@ impl Store {
     /// in the same transaction; commits only when `f` returns `Ok`. On any failure nothing is
     /// stored, and the touched documents are reloaded from disk on their next use.
     pub(crate) fn write<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
+        if self.damaged.get() {
+            return Err(Error::Corrupt {
+                detail: "the record is damaged: writes are refused until it is checked and repaired",
+            });
+        }
+        let result = self.write_inner(f);
+        if let Err(e) = &result {
+            self.note(e);
+        }
+        result
+    }
+
+    /// Remembers damage that SQLite or a checksum reported.
+    fn note(&self, e: &Error) {
+        if e.storage_kind() == Some(crate::error::StorageKind::Corrupt) {
+            self.damaged.set(true);
+        }
+    }
+
+    fn write_inner<T>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<T>) -> Result<T> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -456,12 +516,113 @@ impl Store {
 
     /// The live entry `id`, if any.
     pub(crate) fn get<E: Entity>(&self, id: &str) -> Result<Option<E>> {
-        index::get(&self.conn, id)
+        index::get(&self.conn, id).inspect_err(|e| self.note(e))
     }
 
     /// Live entries matching `filter`, newest first, with their time in ms.
     pub(crate) fn list<E: Entity>(&self, filter: &Filter<'_>) -> Result<Vec<(i64, E)>> {
-        index::list(&self.conn, filter)
+        index::list(&self.conn, filter).inspect_err(|e| self.note(e))
+    }
+
+    /// Checks the file (SQLite's integrity check) and that the index equals a rebuild from the
+    /// documents, changing nothing.
+    pub(crate) fn check(&self) -> Result<CheckReport> {
+        let mut report = CheckReport::default();
+        match self
+            .conn
+            .prepare("PRAGMA integrity_check")
+            .and_then(|mut s| {
+                s.query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<rusqlite::Result<Vec<String>>>()
+            }) {
+            Ok(lines) => report.integrity = lines.into_iter().filter(|l| l != "ok").collect(),
+            Err(e) => report.integrity.push(Error::from(e).to_string()),
+        }
+        let mut expected = std::collections::HashMap::new();
+        let docs = match documents(&self.conn) {
+            Ok(docs) => docs,
+            Err(e) => {
+                report.integrity.push(e.to_string());
+                Vec::new()
+            }
+        };
+        for doc_id in docs {
+            let Ok((doc, _)) = docs::load(&self.conn, doc_id, &self.actor) else {
+                report.unreadable_documents += 1;
+                continue;
+            };
+            for &coll in Collection::in_doc(doc_id) {
+                for (id, fields) in crdt::read_collection(&doc, coll.name()) {
+                    if let Some(row) = coll.index_row(&id, &fields) {
+                        expected.insert((coll.name().to_string(), id), (doc_id.to_string(), row));
+                    }
+                }
+            }
+        }
+        let mut touched = std::collections::BTreeSet::new();
+        let stored = self.conn.prepare(
+            "SELECT collection, id, doc, tag, at_ms, ext_key, deleted, body, sum FROM entries",
+        );
+        let rows = stored.and_then(|mut s| {
+            s.query_map([], |r| {
+                Ok((
+                    (r.get::<_, String>(0)?, r.get::<_, String>(1)?),
+                    r.get::<_, String>(2)?,
+                    collection::IndexRow {
+                        id: r.get(1)?,
+                        tag: r.get(3)?,
+                        at_ms: r.get(4)?,
+                        ext_key: r.get(5)?,
+                        deleted: r.get(6)?,
+                        body: r.get(7)?,
+                    },
+                    r.get::<_, Option<i64>>(8)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()
+        });
+        match rows {
+            Ok(rows) => {
+                for (key, doc, row, sum) in rows {
+                    if sum != Some(index::checksum(&row.body)) {
+                        report.bad_checksums += 1;
+                    }
+                    match expected.remove(&key) {
+                        None => {
+                            report.extra_rows += 1;
+                            touched.insert(key.0);
+                        }
+                        Some((want_doc, want)) if want_doc != doc || want != row => {
+                            report.differing_rows += 1;
+                            touched.insert(key.0);
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+            Err(e) => report.integrity.push(Error::from(e).to_string()),
+        }
+        for ((coll, _), _) in expected {
+            report.missing_rows += 1;
+            touched.insert(coll);
+        }
+        report.collections = touched.into_iter().collect();
+        Ok(report)
+    }
+
+    /// Rebuilds the index from the documents when that can put right what [`Store::check`]
+    /// finds; returns the findings before and after. Writes are allowed again once the record
+    /// checks clean.
+    pub(crate) fn repair(&mut self) -> Result<(CheckReport, CheckReport)> {
+        let before = self.check()?;
+        if !before.is_ok() && before.index_only() {
+            self.rebuild_index()?;
+        }
+        let after = self.check()?;
+        if after.is_ok() {
+            self.damaged.set(false);
+        }
+        Ok((before, after))
     }
 
     /// Applies Automerge change bytes received from another replica to document `doc`, and

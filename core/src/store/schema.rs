@@ -53,6 +53,8 @@ const MIGRATIONS: &[M<'static>] = &[
     // 3: mark the file as a Companion record ("Cmpn"), so that no other program's database is
     // ever taken for one.
     M::up("PRAGMA application_id = 1131245678;"),
+    // 4: a checksum of each row's body (filled for older rows by `fill_checksums`).
+    M::up("ALTER TABLE entries ADD COLUMN sum INTEGER;"),
 ];
 
 /// The newest schema version this code knows.
@@ -84,7 +86,32 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
     }
     Migrations::from_slice(MIGRATIONS)
         .to_latest(conn)
-        .map_err(|e| Error::Migration(Box::new(e)))
+        .map_err(|e| Error::Migration(Box::new(e)))?;
+    fill_checksums(conn)
+}
+
+/// Gives the rows written before schema 4 their checksum, in one transaction.
+fn fill_checksums(conn: &mut Connection) -> Result<()> {
+    let missing: i64 =
+        conn.query_row("SELECT count(*) FROM entries WHERE sum IS NULL", [], |r| {
+            r.get(0)
+        })?;
+    if missing == 0 {
+        return Ok(());
+    }
+    let tx = conn.transaction()?;
+    {
+        let mut read = tx.prepare("SELECT rowid, body FROM entries WHERE sum IS NULL")?;
+        let rows: Vec<(i64, String)> = read
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut write = tx.prepare("UPDATE entries SET sum = ?1 WHERE rowid = ?2")?;
+        for (rowid, body) in rows {
+            write.execute(rusqlite::params![super::index::checksum(&body), rowid])?;
+        }
+    }
+    tx.commit()?;
+    Ok(())
 }
 
 #[cfg(test)]
