@@ -1,6 +1,8 @@
 //! The state of each scheduled dose, from the schedule and the dose log alone, so that every
 //! replica (the patient's phone, a caregiver's) derives the same states from the same data.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 
 use super::occurrences::Occurrence;
@@ -55,13 +57,22 @@ pub fn dose_states(
     now: DateTime<Utc>,
 ) -> Vec<ScheduledDose> {
     let grace = Duration::minutes(i64::from(med.grace_minutes));
+    // The events of this medication by the occurrence they answer: one pass over the log, so
+    // the cost is linear in the doses covered, however long the history.
+    let mut by_occurrence: HashMap<DateTime<Utc>, Vec<&DoseEvent>> = HashMap::new();
+    for e in events.iter().filter(|e| e.medication_id == med.id) {
+        if let Some(s) = e.scheduled_at {
+            by_occurrence.entry(s.to_utc()).or_default().push(e);
+        }
+    }
     occurrences
         .into_iter()
         .map(|occurrence| {
-            let answers = events.iter().filter(|e| {
-                e.medication_id == med.id
-                    && e.scheduled_at.is_some_and(|s| s.to_utc() == occurrence.at)
-            });
+            let answers = by_occurrence
+                .get(&occurrence.at)
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .copied();
             let settled = answers
                 .clone()
                 .filter(|e| e.status != DoseStatus::Snoozed)
