@@ -4,7 +4,9 @@
 //! 1. adherence over 1, 5 and 20 years of doses (two medications, twice a day): the time per
 //!    dose must stay flat as history grows; beside it, a raw SQL count of the same dose rows;
 //! 2. one durable write of a reading into a month that holds 3,000 entries, vs a raw rusqlite
-//!    insert of the same row in its own transaction with the same pragmas (WAL, FULL).
+//!    insert of the same row in its own transaction with the same pragmas (WAL, FULL);
+//! 3. adding a medication to a record that has 1 and 200 of them, as a fresh process does
+//!    (the record opened anew each time), vs the raw insert.
 //!
 //! Run: `cargo bench -p companion-core --bench writers`. Numbers are printed, never asserted.
 #![allow(missing_docs, clippy::unwrap_used)]
@@ -184,6 +186,53 @@ fn write_into_a_full_month() {
     );
 }
 
+fn add_medication(existing: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.db");
+    let profile = Profile::new("Bench", "UTC").unwrap();
+    let mut record = HealthRecord::create(&path, &profile).unwrap();
+    let start = Utc::now().date_naive();
+    for i in 0..existing {
+        let mut m = medication(&format!("M{i}"), start);
+        m.instructions = Some("with food, not with grapefruit juice".into());
+        record.add_medication(&m).unwrap();
+    }
+    drop(record);
+    let plain = Connection::open(dir.path().join("plain.db")).unwrap();
+    let _: String = plain
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .unwrap();
+    plain.pragma_update(None, "synchronous", "FULL").unwrap();
+    plain
+        .execute_batch("CREATE TABLE meds (id TEXT PRIMARY KEY, body TEXT NOT NULL);")
+        .unwrap();
+    const ADDS: usize = 30;
+    let (mut ours, mut base) = (Duration::ZERO, Duration::ZERO);
+    for i in 0..ADDS {
+        let m = medication(&format!("New{i}"), start);
+        let t = Instant::now();
+        let mut record = HealthRecord::open(&path).unwrap();
+        record.add_medication(&m).unwrap();
+        ours += t.elapsed();
+        let body = serde_json::to_string(&m).unwrap();
+        let t = Instant::now();
+        plain
+            .execute("INSERT INTO meds VALUES (?1, ?2)", params![m.id, body])
+            .unwrap();
+        base += t.elapsed();
+    }
+    let (ours, base) = (
+        ours.as_secs_f64() / ADDS as f64,
+        base.as_secs_f64() / ADDS as f64,
+    );
+    println!(
+        "  open + add a medication beside {existing:>3} others: store {:>8.1} us   raw insert {:>8.1} us   ratio {:.2}x",
+        ours * 1e6,
+        base * 1e6,
+        ours / base
+    );
+}
+
 fn main() {
     println!("adherence over all of a record's history (mean of {ADHERENCE_RUNS}):");
     for years in [1, 5, 20] {
@@ -191,4 +240,7 @@ fn main() {
     }
     println!("durable writes (mean of {WRITES}, interleaved):");
     write_into_a_full_month();
+    for existing in [1, 200] {
+        add_medication(existing);
+    }
 }

@@ -647,3 +647,20 @@ fn values_round_trip_bit_for_bit() {
     other.apply_changes("log/2026-11", &bytes).expect("apply");
     assert_eq!(read(&other), mg_dl.to_bits());
 }
+
+#[test]
+fn each_medication_has_a_document_of_its_own() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut record = new_record(&dir);
+    let med = common::metformin();
+    record.add_medication(&med).expect("add");
+    let docs = record.documents().expect("documents");
+    assert!(docs.contains(&format!("medication/{}", med.id)), "{docs:?}");
+    // Its edits go to that document, and a rebuild finds it there.
+    record
+        .set_medication_status(&med.id, companion_core::model::MedicationStatus::Paused)
+        .expect("pause");
+    record.rebuild_index().expect("rebuild");
+    assert_eq!(record.medications(true).expect("list").len(), 1);
+    assert_eq!(record.medication(&med.id).expect("read").pauses.len(), 1);
+}

@@ -3,8 +3,15 @@ use chrono::{DateTime, Datelike, Utc};
 /// Names one Automerge document of a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DocId {
-    /// The record document: profile, medications, appointments.
+    /// The record document: profile, targets, appointments, measurement plans (and the
+    /// medications of records made before they had documents of their own).
     Record,
+    /// One medication, its schedule history and pauses: each in its own small document, so
+    /// that adding or editing one never loads the others.
+    Medication {
+        /// The medication's id (a UUID), as a number.
+        id: u128,
+    },
     /// The log of one calendar month (UTC): readings, doses, journal.
     Log {
         /// The year.
@@ -23,10 +30,26 @@ impl DocId {
         }
     }
 
-    /// Parses the stored name (`record`, `log/2026-11`); `None` for anything else.
+    /// The document of the medication `id`: its own when the id is a UUID (as `new_id` makes
+    /// them), else the record document.
+    pub fn medication(id: &str) -> Self {
+        match uuid::Uuid::try_parse(id) {
+            Ok(uuid) => Self::Medication { id: uuid.as_u128() },
+            Err(_) => Self::Record,
+        }
+    }
+
+    /// Parses the stored name (`record`, `medication/<uuid>`, `log/2026-11`); `None` for
+    /// anything else.
     pub fn parse(name: &str) -> Option<Self> {
         if name == "record" {
             return Some(Self::Record);
+        }
+        if let Some(id) = name.strip_prefix("medication/") {
+            let uuid = uuid::Uuid::try_parse(id).ok()?;
+            // Only the canonical form, so that one document has one name.
+            return (uuid.hyphenated().to_string() == id)
+                .then_some(Self::Medication { id: uuid.as_u128() });
         }
         let rest = name.strip_prefix("log/")?;
         let (year, month) = rest.split_once('-')?;
@@ -49,6 +72,9 @@ impl std::fmt::Display for DocId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Record => f.write_str("record"),
+            Self::Medication { id } => {
+                write!(f, "medication/{}", uuid::Uuid::from_u128(*id).hyphenated())
+            }
             Self::Log { year, month } => write!(f, "log/{year:04}-{month:02}"),
         }
     }
@@ -62,6 +88,7 @@ mod tests {
     fn names_round_trip_and_junk_is_refused() {
         for id in [
             DocId::Record,
+            DocId::medication("01a23347-687d-77c7-b1fa-07ccc7b216e5"),
             DocId::Log {
                 year: 2026,
                 month: 3,

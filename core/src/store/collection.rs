@@ -30,7 +30,9 @@ pub(crate) enum Collection {
 impl Collection {
     /// The collections stored in the document `doc`.
     pub(crate) fn in_doc(doc: DocId) -> &'static [Collection] {
-        if doc.is_record() {
+        if let DocId::Medication { .. } = doc {
+            &[Self::Medications]
+        } else if doc.is_record() {
             &[
                 Self::Profile,
                 Self::Medications,
@@ -143,7 +145,7 @@ impl Entity for Medication {
         &self.id
     }
     fn home_doc(&self) -> DocId {
-        DocId::Record
+        DocId::medication(&self.id)
     }
     fn index_fields(&self) -> IndexFields {
         IndexFields {

@@ -525,7 +525,8 @@ impl Store {
     }
 
     /// Checks the file (SQLite's integrity check) and that the index equals a rebuild from the
-    /// documents, changing nothing.
+    /// documents, changing nothing in it; when something is wrong, later writes are refused
+    /// until a repair.
     pub(crate) fn check(&self) -> Result<CheckReport> {
         let mut report = CheckReport::default();
         match self
@@ -607,6 +608,10 @@ impl Store {
             touched.insert(coll);
         }
         report.collections = touched.into_iter().collect();
+        if !report.is_ok() {
+            // What a check finds wrong stops writes as SQLite's own report of damage does.
+            self.damaged.set(true);
+        }
         Ok(report)
     }
 
