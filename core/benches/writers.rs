@@ -120,6 +120,31 @@ fn adherence(years: i64) {
     );
 }
 
+/// Prints the mean of `runs` timings of the store beside the raw baseline, and their ratio.
+fn report(what: &str, ours: Duration, base: Duration, runs: usize) {
+    let (ours, base) = (
+        ours.as_secs_f64() / runs as f64,
+        base.as_secs_f64() / runs as f64,
+    );
+    println!(
+        "  {what}: store {:>8.1} us   raw insert {:>8.1} us   ratio {:.2}x",
+        ours * 1e6,
+        base * 1e6,
+        ours / base
+    );
+}
+
+/// A plain SQLite file with the store's pragmas (WAL, synchronous = FULL) and `schema`.
+fn plain(path: &std::path::Path, schema: &str) -> Connection {
+    let conn = Connection::open(path).unwrap();
+    let _: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+        .unwrap();
+    conn.pragma_update(None, "synchronous", "FULL").unwrap();
+    conn.execute_batch(schema).unwrap();
+    conn
+}
+
 fn write_into_a_full_month() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.db");
@@ -146,17 +171,11 @@ fn write_into_a_full_month() {
     let month: Vec<Reading> = (0..3_000).map(reading).collect();
     record.add_readings(&month).unwrap();
 
-    let plain = Connection::open(dir.path().join("plain.db")).unwrap();
-    let _: String = plain
-        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-        .unwrap();
-    plain.pragma_update(None, "synchronous", "FULL").unwrap();
-    plain
-        .execute_batch(
-            "CREATE TABLE readings (id TEXT PRIMARY KEY, kind TEXT NOT NULL, at_ms INTEGER NOT NULL, body TEXT NOT NULL);
-             CREATE INDEX readings_by_time ON readings (kind, at_ms);",
-        )
-        .unwrap();
+    let plain = plain(
+        &dir.path().join("plain.db"),
+        "CREATE TABLE readings (id TEXT PRIMARY KEY, kind TEXT NOT NULL, at_ms INTEGER NOT NULL, body TEXT NOT NULL);
+         CREATE INDEX readings_by_time ON readings (kind, at_ms);",
+    );
     let (mut ours, mut base) = (Duration::ZERO, Duration::ZERO);
     for i in 0..WRITES {
         let r = reading(3_000 + i);
@@ -174,15 +193,11 @@ fn write_into_a_full_month() {
             .unwrap();
         base += t.elapsed();
     }
-    let (ours, base) = (
-        ours.as_secs_f64() / WRITES as f64,
-        base.as_secs_f64() / WRITES as f64,
-    );
-    println!(
-        "  one reading into a month of 3,000 entries: store {:>8.1} us   raw insert {:>8.1} us   ratio {:.2}x",
-        ours * 1e6,
-        base * 1e6,
-        ours / base
+    report(
+        "one reading into a month of 3,000 entries",
+        ours,
+        base,
+        WRITES,
     );
 }
 
@@ -198,14 +213,10 @@ fn add_medication(existing: usize) {
         record.add_medication(&m).unwrap();
     }
     drop(record);
-    let plain = Connection::open(dir.path().join("plain.db")).unwrap();
-    let _: String = plain
-        .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
-        .unwrap();
-    plain.pragma_update(None, "synchronous", "FULL").unwrap();
-    plain
-        .execute_batch("CREATE TABLE meds (id TEXT PRIMARY KEY, body TEXT NOT NULL);")
-        .unwrap();
+    let plain = plain(
+        &dir.path().join("plain.db"),
+        "CREATE TABLE meds (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
+    );
     const ADDS: usize = 30;
     let (mut ours, mut base) = (Duration::ZERO, Duration::ZERO);
     for i in 0..ADDS {
@@ -221,15 +232,11 @@ fn add_medication(existing: usize) {
             .unwrap();
         base += t.elapsed();
     }
-    let (ours, base) = (
-        ours.as_secs_f64() / ADDS as f64,
-        base.as_secs_f64() / ADDS as f64,
-    );
-    println!(
-        "  open + add a medication beside {existing:>3} others: store {:>8.1} us   raw insert {:>8.1} us   ratio {:.2}x",
-        ours * 1e6,
-        base * 1e6,
-        ours / base
+    report(
+        &format!("open + add a medication beside {existing:>3} others"),
+        ours,
+        base,
+        ADDS,
     );
 }
 
