@@ -350,6 +350,17 @@ fn run_out_projection_with_a_tapering_schedule() {
     record
         .log_refill(&Refill::new(&med.id, at("2026-03-02T12:00:00+01:00"), 10.0).expect("refill"))
         .expect("refill");
+    // A medication whose supply is not tracked takes no refill.
+    let mut untracked = med.clone();
+    untracked.id = companion_core::model::new_id();
+    untracked.inventory = None;
+    record.add_medication(&untracked).expect("add");
+    let err = record
+        .log_refill(
+            &Refill::new(&untracked.id, at("2026-03-02T12:00:00+01:00"), 10.0).expect("refill"),
+        )
+        .expect_err("refused");
+    assert!(err.to_string().contains("not tracked"), "{err}");
     let status = record
         .refill_status(utc("2026-03-02T13:00:00+01:00"), "Europe/Berlin")
         .expect("status");

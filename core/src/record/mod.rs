@@ -306,13 +306,21 @@ impl HealthRecord {
         })
     }
 
-    /// Logs a refill of a tracked medication.
+    /// Logs a refill of a tracked medication. Errors: [`Error::NotFound`] for an unknown
+    /// medication, [`Error::Invalid`] when its supply is not tracked (no inventory count), both
+    /// decided on what is committed.
     pub fn log_refill(&mut self, refill: &Refill) -> Result<()> {
         self.store.write(|w| {
-            w.get::<Medication>(&refill.medication_id)?
-                .ok_or(Error::NotFound {
-                    entity: "medication",
-                })?;
+            let med: Medication = w.get(&refill.medication_id)?.ok_or(Error::NotFound {
+                entity: "medication",
+            })?;
+            if med.inventory.is_none() {
+                return Err(crate::model::ValidationError::Invalid {
+                    field: "refill",
+                    reason: "the medication's supply is not tracked: give it an inventory count first",
+                }
+                .into());
+            }
             w.insert(refill)
         })
     }
