@@ -165,6 +165,17 @@ impl HealthRecord {
         Ok(self.lock().log_dose(&dose)?)
     }
 
+    /// Logs a dose; when it names no scheduled time, it answers the dose due (or the next, or
+    /// the latest missed) at its time, chosen inside the write from what is committed. Returns
+    /// the event as stored (with the scheduled time it answers).
+    pub fn log_dose_answering(
+        &self,
+        dose: DoseEvent,
+        device_zone: String,
+    ) -> Result<DoseEvent, CompanionError> {
+        Ok(self.lock().log_dose_answering(&dose, &device_zone)?)
+    }
+
     /// Corrects a logged dose.
     pub fn update_dose(&self, dose: DoseEvent) -> Result<(), CompanionError> {
         Ok(self.lock().update_dose(&dose)?)

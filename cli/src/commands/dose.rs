@@ -54,18 +54,18 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
     };
     let med = find_med(record, &args.med)?;
     let at = ctx.time(args.at.as_ref())?;
-    // Without --scheduled, the dose answers the one due (or nearest) at that time.
-    let scheduled = match &args.scheduled {
-        Some(s) => Some(ctx.time(Some(s))?),
-        None => record
-            .dose_to_answer(&med.id, at.to_utc(), &ctx.profile.home_time_zone)?
-            .map(|s| s.with_timezone(at.offset())),
-    };
+    let scheduled = args
+        .scheduled
+        .as_ref()
+        .map(|s| ctx.time(Some(s)))
+        .transpose()?;
     let mut event = DoseEvent::new(&med.id, status, at, scheduled)?;
     event.logged_by = args.by;
     event.note = args.note;
     event.confirmed_over_limit = args.confirm;
-    record.log_dose(&event)?;
+    // Without --scheduled, the dose answers the one due (or nearest) at that time, chosen
+    // inside the write.
+    let event = record.log_dose_answering(&event, &ctx.profile.home_time_zone)?;
     writeln!(ctx.out, "Logged {}", output::dose(&event, &med.name))?;
     Ok(())
 }

@@ -218,15 +218,7 @@ impl HealthRecord {
 
     /// Medications by name; stopped ones only when `include_stopped`.
     pub fn medications(&self, include_stopped: bool) -> Result<Vec<Medication>> {
-        let mut all: Vec<Medication> = self.all(&Filter::default())?;
-        all.retain(|m| include_stopped || m.status != MedicationStatus::Stopped);
-        all.sort_by(|a, b| {
-            a.name
-                .to_lowercase()
-                .cmp(&b.name.to_lowercase())
-                .then(a.id.cmp(&b.id))
-        });
-        Ok(all)
+        medications_in(&self.store, include_stopped)
     }
 
     /// Logs a dose taken, skipped or snoozed. Errors: [`Error::NotFound`] if the medication
@@ -238,50 +230,7 @@ impl HealthRecord {
             let med: Medication = w.get(&dose.medication_id)?.ok_or(Error::NotFound {
                 entity: "medication",
             })?;
-            if let (Schedule::AsNeeded(limits), DoseStatus::Taken, false) =
-                (&med.schedule, dose.status, dose.confirmed_over_limit)
-            {
-                let offset = *dose.at.offset();
-                let day_start = dose
-                    .at
-                    .date_naive()
-                    .and_time(chrono::NaiveTime::MIN)
-                    .and_local_timezone(offset)
-                    .single()
-                    .map_or(dose.at.to_utc(), |t| t.to_utc());
-                let gap = Duration::minutes(i64::from(limits.min_interval_minutes));
-                let around = TimeRange::between(
-                    (dose.at.to_utc() - gap).min(day_start),
-                    (dose.at.to_utc() + gap).max(day_start + Duration::days(1)),
-                );
-                let (from_ms, to_ms) = around.millis();
-                let taken: Vec<DoseEvent> = w
-                    .list::<DoseEvent>(&Filter {
-                        tag: Some(&med.id),
-                        from_ms,
-                        to_ms,
-                        ..Filter::default()
-                    })?
-                    .into_iter()
-                    .map(|(_, d)| d)
-                    .filter(|d| d.status == DoseStatus::Taken)
-                    .collect();
-                let same_day = taken
-                    .iter()
-                    .filter(|d| d.at.with_timezone(&offset).date_naive() == dose.at.date_naive())
-                    .count();
-                if same_day >= limits.max_per_day as usize {
-                    return Err(Error::DoseLimit(DoseLimit::DailyMaximum {
-                        max: limits.max_per_day,
-                    }));
-                }
-                if taken.iter().any(|d| (d.at - dose.at).abs() < gap) {
-                    return Err(Error::DoseLimit(DoseLimit::MinimumInterval {
-                        minutes: limits.min_interval_minutes,
-                    }));
-                }
-            }
-            w.insert(dose)
+            log_dose_in(w, &med, dose)
         })
     }
 
@@ -630,23 +579,86 @@ impl HealthRecord {
         tag: Option<&str>,
         range: TimeRange,
     ) -> Result<Vec<E>> {
-        let (from_ms, to_ms) = range.millis();
-        self.all(&Filter {
-            tag,
-            from_ms,
-            to_ms,
-            ..Filter::default()
-        })
+        crate::store::in_range(&self.store, tag, range)
     }
 
     pub(crate) fn all<E: Entity>(&self, filter: &Filter<'_>) -> Result<Vec<E>> {
-        Ok(self
-            .store
-            .list(filter)?
-            .into_iter()
-            .map(|(_, e)| e)
-            .collect())
+        crate::store::all(&self.store, filter)
     }
+}
+
+/// Checks an as-needed dose against its limits (unless confirmed) on what `w` reads, and adds it.
+pub(crate) fn log_dose_in(
+    w: &mut crate::store::Writer<'_>,
+    med: &Medication,
+    dose: &DoseEvent,
+) -> Result<()> {
+    if let (Schedule::AsNeeded(limits), DoseStatus::Taken, false) =
+        (&med.schedule, dose.status, dose.confirmed_over_limit)
+    {
+        let offset = *dose.at.offset();
+        let day_start = dose
+            .at
+            .date_naive()
+            .and_time(chrono::NaiveTime::MIN)
+            .and_local_timezone(offset)
+            .single()
+            .map_or(dose.at.to_utc(), |t| t.to_utc());
+        let gap = Duration::minutes(i64::from(limits.min_interval_minutes));
+        let around = TimeRange::between(
+            (dose.at.to_utc() - gap).min(day_start),
+            (dose.at.to_utc() + gap).max(day_start + Duration::days(1)),
+        );
+        let (from_ms, to_ms) = around.millis();
+        let taken: Vec<DoseEvent> = w
+            .list::<DoseEvent>(&Filter {
+                tag: Some(&med.id),
+                from_ms,
+                to_ms,
+                ..Filter::default()
+            })?
+            .into_iter()
+            .map(|(_, d)| d)
+            .filter(|d| d.status == DoseStatus::Taken)
+            .collect();
+        let same_day = taken
+            .iter()
+            .filter(|d| d.at.with_timezone(&offset).date_naive() == dose.at.date_naive())
+            .count();
+        if same_day >= limits.max_per_day as usize {
+            return Err(Error::DoseLimit(DoseLimit::DailyMaximum {
+                max: limits.max_per_day,
+            }));
+        }
+        if taken.iter().any(|d| (d.at - dose.at).abs() < gap) {
+            return Err(Error::DoseLimit(DoseLimit::MinimumInterval {
+                minutes: limits.min_interval_minutes,
+            }));
+        }
+    }
+    w.insert(dose)
+}
+
+/// Medications by name (stopped ones only when `include_stopped`), as `r` reads them.
+pub(crate) fn medications_in(
+    r: &impl crate::store::Read,
+    include_stopped: bool,
+) -> Result<Vec<Medication>> {
+    let mut all: Vec<Medication> = crate::store::all(r, &Filter::default())?;
+    all.retain(|m| include_stopped || m.status != MedicationStatus::Stopped);
+    all.sort_by(|a, b| {
+        a.name
+            .to_lowercase()
+            .cmp(&b.name.to_lowercase())
+            .then(a.id.cmp(&b.id))
+    });
+    Ok(all)
+}
+
+/// The profile, as `r` reads it.
+pub(crate) fn profile_in(r: &impl crate::store::Read) -> Result<Profile> {
+    r.get::<Profile>(PROFILE_ID)?
+        .ok_or(Error::NotFound { entity: "profile" })
 }
 
 /// Opens a pause when a medication leaves the active state, and closes it when it returns.

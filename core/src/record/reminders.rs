@@ -5,10 +5,10 @@ use crate::zone::Zone;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
 use super::HealthRecord;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{
     Appointment, DoseEvent, MeasurementPlan, Medication, MedicationStatus, Profile, Refill,
-    parse_time_zone,
+    Schedule, parse_time_zone,
 };
 use crate::query::TimeRange;
 use crate::reminders::SafetyAlert;
@@ -16,6 +16,7 @@ use crate::reminders::{
     self, Adherence, DoseState, LateDoseAdvice, OccurrenceContext, PlanInput, PlannedNotification,
     ScheduledDose,
 };
+use crate::store::{Read, in_range};
 
 /// How long an unacknowledged alert stays in the plan and on the home screen, in hours.
 const ALERT_HOURS: i64 = 24;
@@ -75,26 +76,65 @@ struct Inputs {
     plans: Vec<MeasurementPlan>,
 }
 
+/// The reminder functions' inputs as `r` reads them: from the store, or inside a write.
+fn inputs_in(r: &impl Read, since: DateTime<Utc>) -> Result<Inputs> {
+    let medications = super::medications_in(r, true)?;
+    // Inventory arithmetic needs every event since the oldest tracked count.
+    let since = medications
+        .iter()
+        .filter_map(|m| m.inventory.as_ref().map(|i| i.counted_at.to_utc()))
+        .fold(since, DateTime::min);
+    let after = TimeRange {
+        from: Some(since),
+        to: None,
+    };
+    Ok(Inputs {
+        profile: super::profile_in(r)?,
+        doses: in_range(r, None, after)?,
+        refills: in_range(r, None, after)?,
+        appointments: in_range(r, None, TimeRange::ALL)?,
+        plans: crate::store::all(r, &crate::store::Filter::default())?,
+        medications,
+    })
+}
+
+/// The scheduled time a dose of `med` logged at `now` without one answers, as `r` reads the
+/// record: the due (or snoozed) one, else the next upcoming, else the latest missed.
+fn answer_in(
+    r: &impl Read,
+    med: &Medication,
+    now: DateTime<Utc>,
+    zone: &Zone,
+) -> Result<Option<DateTime<Utc>>> {
+    let data = inputs_in(r, now - Duration::days(LOOK_BACK_DAYS))?;
+    let taken = reminders::taken_by_medication(&data.doses);
+    let ctx = context(zone, &data.profile, &taken);
+    let list = reminders::occurrences(
+        med,
+        &ctx,
+        now - Duration::hours(12),
+        now + Duration::hours(2),
+    );
+    let states = reminders::dose_states(med, list, &data.doses, now);
+    let pick = |f: fn(&DoseState) -> bool| -> Vec<DateTime<Utc>> {
+        states
+            .iter()
+            .filter(|d| f(&d.state))
+            .map(|d| d.occurrence.at)
+            .collect()
+    };
+    Ok(
+        pick(|s| matches!(s, DoseState::Due | DoseState::Snoozed { .. }))
+            .into_iter()
+            .min()
+            .or_else(|| pick(|s| *s == DoseState::Upcoming).into_iter().min())
+            .or_else(|| pick(|s| *s == DoseState::Missed).into_iter().max()),
+    )
+}
+
 impl HealthRecord {
     fn reminder_inputs(&self, since: DateTime<Utc>) -> Result<Inputs> {
-        let medications = self.medications(true)?;
-        // Inventory arithmetic needs every event since the oldest tracked count.
-        let since = medications
-            .iter()
-            .filter_map(|m| m.inventory.as_ref().map(|i| i.counted_at.to_utc()))
-            .fold(since, DateTime::min);
-        let after = TimeRange {
-            from: Some(since),
-            to: None,
-        };
-        Ok(Inputs {
-            profile: self.profile()?,
-            doses: self.doses(None, after)?,
-            refills: self.refills(None, after)?,
-            appointments: self.appointments(TimeRange::ALL)?,
-            plans: self.measurement_plans()?,
-            medications,
-        })
+        inputs_in(&self.store, since)
     }
 
     /// The notifications to schedule at `now` for the next `horizon`, soonest first, at most
@@ -249,30 +289,27 @@ impl HealthRecord {
     ) -> Result<Option<DateTime<Utc>>> {
         let zone = zone(device_zone)?;
         let med = self.medication(medication_id)?;
-        let data = self.reminder_inputs(now - Duration::days(LOOK_BACK_DAYS))?;
-        let taken = reminders::taken_by_medication(&data.doses);
-        let ctx = context(&zone, &data.profile, &taken);
-        let list = reminders::occurrences(
-            &med,
-            &ctx,
-            now - Duration::hours(12),
-            now + Duration::hours(2),
-        );
-        let states = reminders::dose_states(&med, list, &data.doses, now);
-        let pick = |f: fn(&DoseState) -> bool| -> Vec<DateTime<Utc>> {
-            states
-                .iter()
-                .filter(|d| f(&d.state))
-                .map(|d| d.occurrence.at)
-                .collect()
-        };
-        Ok(
-            pick(|s| matches!(s, DoseState::Due | DoseState::Snoozed { .. }))
-                .into_iter()
-                .min()
-                .or_else(|| pick(|s| *s == DoseState::Upcoming).into_iter().min())
-                .or_else(|| pick(|s| *s == DoseState::Missed).into_iter().max()),
-        )
+        answer_in(&self.store, &med, now, &zone)
+    }
+
+    /// Logs a dose taken or skipped now-ish, as [`HealthRecord::log_dose`] does; when it names
+    /// no scheduled time, the dose answers the one due (or the next, or the latest missed) at
+    /// its time, chosen inside the write from what is committed, so two devices logging at once
+    /// see each other's doses. Returns the event as stored.
+    pub fn log_dose_answering(&mut self, dose: &DoseEvent, device_zone: &str) -> Result<DoseEvent> {
+        let zone = zone(device_zone)?;
+        let mut event = dose.clone();
+        self.store.write(|w| {
+            let med: Medication = w.get(&event.medication_id)?.ok_or(Error::NotFound {
+                entity: "medication",
+            })?;
+            if event.scheduled_at.is_none() && !matches!(med.schedule, Schedule::AsNeeded(_)) {
+                event.scheduled_at = answer_in(w, &med, event.at.to_utc(), &zone)?
+                    .map(|s| s.with_timezone(event.at.offset()));
+            }
+            super::log_dose_in(w, &med, &event)?;
+            Ok(event)
+        })
     }
 
     /// The advice for a dose of `medication_id` scheduled at `scheduled_at` and not taken by

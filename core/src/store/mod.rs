@@ -183,6 +183,56 @@ impl Writer<'_> {
     }
 }
 
+/// Reads of committed entries: from the store, or from inside a write (so that code which
+/// decides a write can read through the write's own transaction).
+pub(crate) trait Read {
+    /// The live entry `id`, if any.
+    fn get<E: Entity>(&self, id: &str) -> Result<Option<E>>;
+    /// Live entries matching `filter`, newest first, with their time in ms.
+    fn list<E: Entity>(&self, filter: &Filter<'_>) -> Result<Vec<(i64, E)>>;
+}
+
+impl Read for Writer<'_> {
+    fn get<E: Entity>(&self, id: &str) -> Result<Option<E>> {
+        Writer::get(self, id)
+    }
+    fn list<E: Entity>(&self, filter: &Filter<'_>) -> Result<Vec<(i64, E)>> {
+        Writer::list(self, filter)
+    }
+}
+
+impl Read for Store {
+    fn get<E: Entity>(&self, id: &str) -> Result<Option<E>> {
+        Store::get(self, id)
+    }
+    fn list<E: Entity>(&self, filter: &Filter<'_>) -> Result<Vec<(i64, E)>> {
+        Store::list(self, filter)
+    }
+}
+
+/// Live entries of one kind matching `filter`, newest first.
+pub(crate) fn all<E: Entity>(r: &impl Read, filter: &Filter<'_>) -> Result<Vec<E>> {
+    Ok(r.list(filter)?.into_iter().map(|(_, e)| e).collect())
+}
+
+/// Live entries of one kind in `range`, newest first, with `tag` if given.
+pub(crate) fn in_range<E: Entity>(
+    r: &impl Read,
+    tag: Option<&str>,
+    range: crate::query::TimeRange,
+) -> Result<Vec<E>> {
+    let (from_ms, to_ms) = range.millis();
+    all(
+        r,
+        &Filter {
+            tag,
+            from_ms,
+            to_ms,
+            ..Filter::default()
+        },
+    )
+}
+
 /// Applies to `stored` the top-level fields in which `after` differs from `before`: the edit a
 /// caller made to the copy it read, onto what is committed now. Fields the caller did not touch
 /// keep whatever another writer stored meanwhile.

@@ -59,7 +59,9 @@ class ReminderTest {
         // The 08:00 dose is taken, answering the occurrence the plan named.
         val plan = record.planReminders("2026-03-02T07:00:00+01:00", "Europe/Berlin", 24u, 64u)
         val morning = plan.first { it.kind == NotificationKind.DOSE }.doses.single()
-        record.logDose(DoseEvent(newId(), m.id, morning.scheduledAt, DoseStatus.TAKEN, "2026-03-02T08:05:00+01:00", null, "Ana", null, null, false))
+        // Logged without naming it: the record picks the due 08:00 dose, inside the write.
+        val logged = record.logDoseAnswering(DoseEvent(newId(), m.id, null, DoseStatus.TAKEN, "2026-03-02T08:05:00+01:00", null, "Ana", null, null, false), "Europe/Berlin")
+        assertEquals(instant(morning.scheduledAt), instant(logged.scheduledAt!!))
         // The evening one is snoozed to 20:30.
         val evening = "2026-03-02T20:00:00+01:00"
         record.logDose(DoseEvent(newId(), m.id, evening, DoseStatus.SNOOZED, "2026-03-02T20:01:00+01:00", null, null, null, "2026-03-02T20:30:00+01:00", false))
