@@ -63,6 +63,8 @@ pub struct ApplyReport {
     pub indexed: u64,
     /// Entries that did not decode into a valid entry and were left out of the index.
     pub skipped: u64,
+    /// Changes received that wait, stored, for changes they depend on.
+    pub pending: u64,
 }
 
 /// One patient's health record, in one SQLite file. Safe to share between threads: calls are
@@ -468,6 +470,30 @@ impl HealthRecord {
     /// A whole document as Automerge bytes.
     pub fn export_document(&self, doc: String) -> Result<Vec<u8>, CompanionError> {
         Ok(self.lock().export_document(&doc)?)
+    }
+
+    /// The heads of document `doc` (hex change hashes).
+    pub fn heads(&self, doc: String) -> Result<Vec<String>, CompanionError> {
+        Ok(self.lock().heads(&doc)?)
+    }
+
+    /// The changes of document `doc` a peer whose heads are `have` lacks, one change each.
+    pub fn changes_since(
+        &self,
+        doc: String,
+        have: Vec<String>,
+    ) -> Result<Vec<Vec<u8>>, CompanionError> {
+        Ok(self.lock().changes_since(&doc, &have)?)
+    }
+
+    /// Applies single changes from another replica to document `doc`, in any order; changes
+    /// waiting for their dependencies are stored (`pending`).
+    pub fn apply_remote_changes(
+        &self,
+        doc: String,
+        changes: Vec<Vec<u8>>,
+    ) -> Result<ApplyReport, CompanionError> {
+        Ok(self.lock().apply_remote_changes(&doc, &changes)?)
     }
 
     /// Applies Automerge change bytes from another replica to document `doc`.

@@ -72,14 +72,15 @@ pub enum Error {
         #[source]
         source: Box<automerge::AutomergeError>,
     },
-    /// Change bytes from another replica were not valid Automerge; nothing was written.
+    /// Change bytes (or heads) from another replica were not valid Automerge; nothing was
+    /// written.
     #[error("the changes for document {doc} are malformed")]
     InvalidChanges {
         /// The document they were meant for.
         doc: String,
         /// The underlying error.
         #[source]
-        source: Box<automerge::AutomergeError>,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// A file outside the record (a report) could not be written.
     #[error("{detail}")]

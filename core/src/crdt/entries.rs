@@ -69,6 +69,12 @@ pub(crate) fn tombstone_entry<T: Transactable>(
     Ok(true)
 }
 
+/// The fields of entry `id` of `collection`, tombstoned or not; `None` if there is none.
+pub(crate) fn read_entry<R: ReadDoc>(doc: &R, collection: &str, id: &str) -> Option<Json> {
+    let entry = child_map(doc, &ROOT, collection).and_then(|c| child_map(doc, &c, id))?;
+    Some(read_object(doc, &entry))
+}
+
 /// Every entry of `collection` as `(id, fields)`, tombstoned ones included.
 pub(crate) fn read_collection<R: ReadDoc>(doc: &R, collection: &str) -> Vec<(String, Json)> {
     let Some(coll) = child_map(doc, &ROOT, collection) else {

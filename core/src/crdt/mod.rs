@@ -13,4 +13,6 @@ mod entries;
 mod json;
 
 pub use doc_id::DocId;
-pub(crate) use entries::{TOMBSTONE_FIELD, read_collection, tombstone_entry, write_entry};
+pub(crate) use entries::{
+    TOMBSTONE_FIELD, read_collection, read_entry, tombstone_entry, write_entry,
+};

@@ -562,6 +562,45 @@ impl HealthRecord {
         self.store.apply_changes(doc, bytes)
     }
 
+    /// The heads of document `doc` (hex change hashes): what a peer sends to say what it has.
+    /// Empty for a document this record does not hold yet.
+    pub fn heads(&self, doc: &str) -> Result<Vec<String>> {
+        let doc = DocId::parse(doc).ok_or(Error::InvalidDocumentId)?;
+        Ok(self
+            .store
+            .heads(doc)?
+            .iter()
+            .map(ToString::to_string)
+            .collect())
+    }
+
+    /// The changes of document `doc` a peer whose heads are `have` lacks, oldest first, one
+    /// Automerge change each (a new reading is one change of a few hundred bytes). Malformed
+    /// heads are refused with [`Error::InvalidChanges`].
+    pub fn changes_since(&self, doc: &str, have: &[String]) -> Result<Vec<Vec<u8>>> {
+        let doc_id = DocId::parse(doc).ok_or(Error::InvalidDocumentId)?;
+        let have = have
+            .iter()
+            .map(|h| {
+                h.parse::<automerge::ChangeHash>()
+                    .map_err(|e| Error::InvalidChanges {
+                        doc: doc.to_string(),
+                        source: Box::new(e),
+                    })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.store.changes_since(doc_id, &have)
+    }
+
+    /// Applies single changes from another replica to document `doc` in one transaction: in
+    /// any order, duplicated or not. Changes whose dependencies have not arrived are stored and
+    /// applied when they do, also after a restart (`pending` counts them). Malformed bytes are
+    /// refused with nothing written.
+    pub fn apply_remote_changes(&mut self, doc: &str, changes: &[Vec<u8>]) -> Result<ApplyReport> {
+        let doc = DocId::parse(doc).ok_or(Error::InvalidDocumentId)?;
+        self.store.apply_remote(doc, changes)
+    }
+
     /// The number of stored chunks (diagnostics: compaction lowers it).
     pub fn chunk_count(&self) -> Result<i64> {
         self.store.chunk_count()

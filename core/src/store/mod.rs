@@ -39,6 +39,8 @@ pub struct ApplyReport {
     pub indexed: u64,
     /// Entries that did not decode into a valid entry and were left out of the index.
     pub skipped: u64,
+    /// Changes received that wait, stored, for changes they depend on.
+    pub pending: u64,
 }
 
 /// One edit of a document.
@@ -710,6 +712,7 @@ impl Store {
                 changed: false,
                 indexed: 0,
                 skipped: 0,
+                pending: 0,
             });
         }
         let seq = docs::append_chunk(&tx, doc_id, &new)?;
@@ -721,6 +724,121 @@ impl Store {
             changed: true,
             indexed,
             skipped,
+            pending: 0,
+        })
+    }
+
+    /// The heads of document `doc` (empty for a document the record does not hold yet).
+    pub(crate) fn heads(&self, doc: DocId) -> Result<Vec<automerge::ChangeHash>> {
+        let (doc, _) = docs::load(&self.conn, doc, &self.actor)?;
+        Ok(doc.get_heads())
+    }
+
+    /// The changes of `doc` that a peer whose heads are `have` lacks, oldest first, each as
+    /// Automerge's bytes of one change.
+    pub(crate) fn changes_since(
+        &self,
+        doc_id: DocId,
+        have: &[automerge::ChangeHash],
+    ) -> Result<Vec<Vec<u8>>> {
+        let (doc, _) = docs::load(&self.conn, doc_id, &self.actor)?;
+        Ok(doc
+            .get_changes(have)
+            .iter()
+            .map(|c| c.raw_bytes().to_vec())
+            .collect())
+    }
+
+    /// Applies single Automerge changes from another replica to `doc`, in any order and
+    /// duplicated, in one transaction: those whose dependencies are here are applied and the
+    /// document re-indexed; the others are stored and applied when their dependencies arrive,
+    /// across restarts. Malformed bytes are refused with nothing written.
+    pub(crate) fn apply_remote(
+        &mut self,
+        doc_id: DocId,
+        changes: &[Vec<u8>],
+    ) -> Result<ApplyReport> {
+        let parsed = changes
+            .iter()
+            .map(|bytes| {
+                automerge::Change::from_bytes(bytes.clone()).map_err(|e| Error::InvalidChanges {
+                    doc: doc_id.to_string(),
+                    source: Box::new(e),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let result = self.apply_remote_inner(doc_id, parsed);
+        if result.is_err() {
+            self.cache.evict(doc_id);
+        }
+        result
+    }
+
+    fn apply_remote_inner(
+        &mut self,
+        doc_id: DocId,
+        mut changes: Vec<automerge::Change>,
+    ) -> Result<ApplyReport> {
+        use automerge::ReadDoc;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let name = doc_id.to_string();
+        {
+            let mut stmt = tx.prepare_cached("SELECT bytes FROM pending_changes WHERE doc = ?1")?;
+            let rows = stmt.query_map([&name], |r| r.get::<_, Vec<u8>>(0))?;
+            for bytes in rows {
+                changes.push(automerge::Change::from_bytes(bytes?).map_err(|_| {
+                    Error::Corrupt {
+                        detail: "a stored pending change does not decode",
+                    }
+                })?);
+            }
+        }
+        let doc = self.cache.fresh(&tx, doc_id, &self.actor)?;
+        let heads = doc.get_heads();
+        let mut log = automerge::PatchLog::active();
+        doc.apply_changes_log_patches(changes.clone(), &mut log)
+            .map_err(document_error(doc_id))?;
+        let patches = doc.make_patches(&mut log);
+        for change in &changes {
+            let hash = change.hash().to_string();
+            if doc.get_change_by_hash(&change.hash()).is_some() {
+                tx.prepare_cached("DELETE FROM pending_changes WHERE doc = ?1 AND hash = ?2")?
+                    .execute([&name, &hash])?;
+            } else {
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO pending_changes (doc, hash, bytes) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(rusqlite::params![&name, &hash, change.raw_bytes()])?;
+            }
+        }
+        let pending: i64 = tx.query_row(
+            "SELECT count(*) FROM pending_changes WHERE doc = ?1",
+            [&name],
+            |r| r.get(0),
+        )?;
+        let pending = u64::try_from(pending).unwrap_or(0);
+        let new = doc.save_after(&heads);
+        if new.is_empty() {
+            tx.commit()?;
+            return Ok(ApplyReport {
+                changed: false,
+                indexed: 0,
+                skipped: 0,
+                pending,
+            });
+        }
+        let seq = docs::append_chunk(&tx, doc_id, &new)?;
+        // Only the entries the changes touched are indexed again (not the whole month).
+        let (indexed, skipped) = reindex_touched(&tx, doc_id, doc, &patches)?;
+        self.cache.saved(doc_id, seq);
+        tx.commit()?;
+        Ok(ApplyReport {
+            changed: true,
+            indexed,
+            skipped,
+            pending,
         })
     }
 
@@ -835,6 +953,76 @@ fn documents(conn: &Connection) -> Result<Vec<DocId>> {
         })?);
     }
     Ok(out)
+}
+
+/// Indexes again the entries of `doc` that `patches` touched: an entry whose fields changed, or
+/// every entry of a collection the patches created or replaced. Returns (indexed, skipped);
+/// an entry that no longer decodes loses its index row.
+fn reindex_touched(
+    conn: &Connection,
+    doc_id: DocId,
+    doc: &Automerge,
+    patches: &[automerge::Patch],
+) -> Result<(u64, u64)> {
+    use automerge::{PatchAction, Prop};
+    let mut entries = std::collections::BTreeSet::new();
+    let mut collections = std::collections::BTreeSet::new();
+    let key = |p: &Prop| match p {
+        Prop::Map(k) => Some(k.clone()),
+        Prop::Seq(_) => None,
+    };
+    for patch in patches {
+        match patch.path.as_slice() {
+            [] => {
+                if let PatchAction::PutMap { key, .. } = &patch.action {
+                    collections.insert(key.clone());
+                }
+            }
+            [(_, coll)] => {
+                if let (
+                    Some(coll),
+                    PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key },
+                ) = (key(coll), &patch.action)
+                {
+                    entries.insert((coll, key.clone()));
+                }
+            }
+            [(_, coll), (_, id), ..] => {
+                if let (Some(coll), Some(id)) = (key(coll), key(id)) {
+                    entries.insert((coll, id));
+                }
+            }
+        }
+    }
+    let (mut indexed, mut skipped) = (0, 0);
+    for &coll in Collection::in_doc(doc_id) {
+        let all = collections.contains(coll.name());
+        let wanted: Vec<(String, Json)> = if all {
+            crdt::read_collection(doc, coll.name())
+        } else {
+            entries
+                .iter()
+                .filter(|(c, _)| c == coll.name())
+                .filter_map(|(_, id)| {
+                    crdt::read_entry(doc, coll.name(), id).map(|f| (id.clone(), f))
+                })
+                .collect()
+        };
+        for (id, fields) in wanted {
+            match coll.index_row(&id, &fields) {
+                Some(row) => {
+                    index::upsert(conn, coll, doc_id, &row)?;
+                    indexed += 1;
+                }
+                None => {
+                    conn.prepare_cached("DELETE FROM entries WHERE collection = ?1 AND id = ?2")?
+                        .execute([coll.name(), id.as_str()])?;
+                    skipped += 1;
+                }
+            }
+        }
+    }
+    Ok((indexed, skipped))
 }
 
 /// Writes the index rows of every entry in `doc`. Returns (indexed, skipped).

@@ -55,6 +55,15 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up("PRAGMA application_id = 1131245678;"),
     // 4: a checksum of each row's body (filled for older rows by `fill_checksums`).
     M::up("ALTER TABLE entries ADD COLUMN sum INTEGER;"),
+    // 5: changes from other replicas that wait for the changes they depend on.
+    M::up(
+        "CREATE TABLE pending_changes (
+            doc TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            bytes BLOB NOT NULL,
+            PRIMARY KEY (doc, hash)
+        ) STRICT;",
+    ),
 ];
 
 /// The newest schema version this code knows.

@@ -212,6 +212,17 @@ class RecordTest {
                 assertEquals(reading, caregiver.reading(reading.id))
                 assertEquals(1, caregiver.journal(null, null).size)
                 assertEquals("Check-up", caregiver.appointments(null, null).single().title)
+                // Then one new reading travels as one change, against the caregiver's heads.
+                val later = bp(131, 84, "2026-11-24T08:00:00+01:00")
+                phone.addReading(later)
+                val changes = phone.changesSince("log/2026-11", caregiver.heads("log/2026-11"))
+                assertEquals(1, changes.size)
+                val applied = caregiver.applyRemoteChanges("log/2026-11", changes)
+                assertTrue(applied.changed)
+                assertEquals(0uL, applied.pending)
+                assertEquals(later, caregiver.reading(later.id))
+                assertEquals(phone.heads("log/2026-11"), caregiver.heads("log/2026-11"))
+                assertFailsWith<CompanionException.InvalidSyncData> { caregiver.applyRemoteChanges("log/2026-11", listOf(byteArrayOf(1, 2, 3))) }
                 assertFailsWith<CompanionException.InvalidSyncData> { caregiver.applyChanges("log/2026-11", byteArrayOf(1, 2, 3)) }
                 assertFailsWith<CompanionException.InvalidSyncData> { caregiver.applyChanges("../../etc", byteArrayOf()) }
             }
