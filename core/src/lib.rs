@@ -44,6 +44,5 @@ pub mod zone;
 
 pub use error::{DoseLimit, Error, Result, StorageKind};
 pub use query::{Export, PageCursor, ReadingPage, ReadingQuery, TimeRange};
-pub use record::RepairReport;
 pub use record::{DueDose, HealthRecord, ReadingOutcome, RefillStatus, Stats, Today};
-pub use store::{ApplyReport, CheckReport, SCHEMA_VERSION};
+pub use store::{ApplyReport, CheckReport, RepairReport, SCHEMA_VERSION};

@@ -20,18 +20,6 @@ use crate::model::{
 use crate::query::{Export, PageCursor, ReadingPage, ReadingQuery, TimeRange};
 use crate::store::{ApplyReport, Collection, Entity, Filter, PROFILE_ID, Store};
 
-/// What a repair did: what was wrong before, whether the index was rebuilt, what is still
-/// wrong after (nothing, when the damage was in the index alone).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct RepairReport {
-    /// The findings before the repair.
-    pub before: crate::store::CheckReport,
-    /// Whether the index was rebuilt from the documents.
-    pub rebuilt: bool,
-    /// The findings after it.
-    pub after: crate::store::CheckReport,
-}
-
 /// One patient's health record, kept in one SQLite file on the device.
 ///
 /// Every method that writes either stores everything it was given or nothing (one transaction),
@@ -516,13 +504,8 @@ impl HealthRecord {
     /// the record's back, a damaged index page), and checks again. Once the record checks
     /// clean, writes, refused since the damage was found, are allowed again. Damage to the file
     /// beyond the index is reported, not repaired: restore from another replica.
-    pub fn repair(&mut self) -> Result<RepairReport> {
-        let (before, after) = self.store.repair()?;
-        Ok(RepairReport {
-            rebuilt: !before.is_ok() && before.index_only(),
-            before,
-            after,
-        })
+    pub fn repair(&mut self) -> Result<crate::store::RepairReport> {
+        self.store.repair()
     }
 
     /// Rebuilds every materialized table from the documents. Query answers afterwards equal
@@ -564,7 +547,7 @@ impl HealthRecord {
 
     /// The heads of document `doc` (hex change hashes): what a peer sends to say what it has.
     /// Empty for a document this record does not hold yet.
-    pub fn heads(&self, doc: &str) -> Result<Vec<String>> {
+    pub fn heads(&mut self, doc: &str) -> Result<Vec<String>> {
         let doc = DocId::parse(doc).ok_or(Error::InvalidDocumentId)?;
         Ok(self
             .store
@@ -577,7 +560,7 @@ impl HealthRecord {
     /// The changes of document `doc` a peer whose heads are `have` lacks, oldest first, one
     /// Automerge change each (a new reading is one change of a few hundred bytes). Malformed
     /// heads are refused with [`Error::InvalidChanges`].
-    pub fn changes_since(&self, doc: &str, have: &[String]) -> Result<Vec<Vec<u8>>> {
+    pub fn changes_since(&mut self, doc: &str, have: &[String]) -> Result<Vec<Vec<u8>>> {
         let doc_id = DocId::parse(doc).ok_or(Error::InvalidDocumentId)?;
         let have = have
             .iter()

@@ -259,41 +259,35 @@ pub(crate) fn apply_edit<E: Entity>(stored: &mut E, before: &E, after: &E) -> Re
 /// The SQLite `application_id` of a Companion record ("Cmpn").
 const APPLICATION_ID: i64 = 0x436D_706E;
 
-/// What a file at a path is, found without writing a byte to it.
-enum Found {
-    Nothing,
-    Record,
-}
-
-/// Looks at `path` before anything is written to it: no file, a Companion record (or a file
-/// this code began to create), or something else ([`Error::NotARecord`]).
-fn identify(path: &Path) -> Result<Found> {
+/// Whether a file is at `path`, refusing one that is not an SQLite database at all
+/// ([`Error::NotARecord`]); reads its first 16 bytes, writes nothing.
+fn sqlite_file_exists(path: &Path) -> Result<bool> {
     use std::io::Read;
     let mut header = [0u8; 16];
     match std::fs::File::open(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Found::Nothing),
-        Err(source) => {
-            return Err(match source.kind() {
-                std::io::ErrorKind::PermissionDenied => Error::Storage {
-                    kind: crate::error::StorageKind::ReadOnly,
-                    source: rusqlite::Error::InvalidPath(path.to_path_buf()),
-                },
-                _ => Error::Io {
-                    detail: "the record file could not be read",
-                    source,
-                },
-            });
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(source) if source.kind() == std::io::ErrorKind::PermissionDenied => {
+            Err(Error::Storage {
+                kind: crate::error::StorageKind::ReadOnly,
+                source: rusqlite::Error::InvalidPath(path.to_path_buf()),
+            })
         }
+        Err(source) => Err(Error::Io {
+            detail: "the record file could not be read",
+            source,
+        }),
         Ok(mut file) => {
             if file.read_exact(&mut header).is_err() || &header != b"SQLite format 3\0" {
                 return Err(Error::NotARecord);
             }
+            Ok(true)
         }
     }
-    let conn = Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-    )?;
+}
+
+/// Refuses, before anything is written through `conn`, a database that is not a Companion
+/// record (or one this code began to create): reads its `application_id` and table names.
+fn ensure_ours(conn: &Connection) -> Result<()> {
     let app: i64 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
     let tables: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?
@@ -303,7 +297,7 @@ fn identify(path: &Path) -> Result<Found> {
         .iter()
         .all(|t| tables.iter().any(|n| n == t));
     if app == APPLICATION_ID || (app == 0 && ours) {
-        Ok(Found::Record)
+        Ok(())
     } else {
         Err(Error::NotARecord)
     }
@@ -343,11 +337,7 @@ pub struct CheckReport {
 impl CheckReport {
     /// Whether nothing is wrong.
     pub fn is_ok(&self) -> bool {
-        *self
-            == Self {
-                collections: Vec::new(),
-                ..Self::default()
-            }
+        *self == Self::default()
     }
 
     /// Whether rebuilding the index from the documents can put right what was found: the file
@@ -355,6 +345,18 @@ impl CheckReport {
     pub fn index_only(&self) -> bool {
         self.integrity.is_empty() && self.unreadable_documents == 0
     }
+}
+
+/// What a repair did: what was wrong before, whether the index was rebuilt, what is still
+/// wrong after (nothing, when the damage was in the index alone).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct RepairReport {
+    /// The findings before the repair.
+    pub before: CheckReport,
+    /// Whether the index was rebuilt from the documents.
+    pub rebuilt: bool,
+    /// The findings after it.
+    pub after: CheckReport,
 }
 
 /// The storage of one record: one SQLite file.
@@ -397,9 +399,11 @@ impl Store {
         path: &Path,
         first: impl FnOnce(&mut Writer<'_>) -> Result<()>,
     ) -> Result<Self> {
-        let fresh = matches!(identify(path)?, Found::Nothing);
+        let exists = sqlite_file_exists(path)?;
         let mut conn = Connection::open(path)?;
-        if fresh {
+        if exists {
+            ensure_ours(&conn)?;
+        } else {
             // The first byte written marks the file as a record.
             conn.pragma_update(None, "application_id", APPLICATION_ID)?;
         }
@@ -440,7 +444,7 @@ impl Store {
 
     /// Opens the record at `path`. Touches SQLite only.
     pub(crate) fn open(path: &Path) -> Result<Self> {
-        if let Found::Nothing = identify(path)? {
+        if !sqlite_file_exists(path)? {
             return Err(Error::NoRecord);
         }
         let mut conn = Connection::open_with_flags(
@@ -453,6 +457,7 @@ impl Store {
             }
             other => other.into(),
         })?;
+        ensure_ours(&conn)?;
         schema::configure(&conn)?;
         schema::migrate(&mut conn)?;
         let meta = |key: &str| -> Result<Option<String>> {
@@ -531,19 +536,22 @@ impl Store {
         let out = f(&mut writer)?;
         let batch = writer.batch;
         let docs: Vec<DocId> = batch.ops.keys().copied().collect();
-        let result = finish(&tx, &mut self.cache, &self.actor, batch).and_then(|()| {
+        let result = finish(&tx, &mut self.cache, &self.actor, batch).and_then(|long| {
             tx.commit()?;
-            Ok(())
+            Ok(long)
         });
-        for doc in docs {
-            if result.is_err() {
-                self.cache.evict(doc);
-            } else if self.compact_if_long(doc).is_err() {
-                // The write itself is durable; compaction is retried after the next write.
-                self.cache.evict(doc);
+        match &result {
+            Err(_) => docs.iter().for_each(|d| self.cache.evict(*d)),
+            Ok(long) => {
+                for &doc in long {
+                    if self.compact_if_long(doc).is_err() {
+                        // The write itself is durable; compaction is retried after the next write.
+                        self.cache.evict(doc);
+                    }
+                }
             }
         }
-        result.map(|()| out)
+        result.map(|_| out)
     }
 
     /// Adds new entries in one transaction; refuses ids that exist (even deleted ones).
@@ -670,16 +678,21 @@ impl Store {
     /// Rebuilds the index from the documents when that can put right what [`Store::check`]
     /// finds; returns the findings before and after. Writes are allowed again once the record
     /// checks clean.
-    pub(crate) fn repair(&mut self) -> Result<(CheckReport, CheckReport)> {
+    pub(crate) fn repair(&mut self) -> Result<RepairReport> {
         let before = self.check()?;
-        if !before.is_ok() && before.index_only() {
+        let rebuilt = !before.is_ok() && before.index_only();
+        if rebuilt {
             self.rebuild_index()?;
         }
         let after = self.check()?;
         if after.is_ok() {
             self.damaged.set(false);
         }
-        Ok((before, after))
+        Ok(RepairReport {
+            before,
+            rebuilt,
+            after,
+        })
     }
 
     /// Applies Automerge change bytes received from another replica to document `doc`, and
@@ -729,19 +742,18 @@ impl Store {
     }
 
     /// The heads of document `doc` (empty for a document the record does not hold yet).
-    pub(crate) fn heads(&self, doc: DocId) -> Result<Vec<automerge::ChangeHash>> {
-        let (doc, _) = docs::load(&self.conn, doc, &self.actor)?;
-        Ok(doc.get_heads())
+    pub(crate) fn heads(&mut self, doc: DocId) -> Result<Vec<automerge::ChangeHash>> {
+        Ok(self.cache.fresh(&self.conn, doc, &self.actor)?.get_heads())
     }
 
     /// The changes of `doc` that a peer whose heads are `have` lacks, oldest first, each as
     /// Automerge's bytes of one change.
     pub(crate) fn changes_since(
-        &self,
+        &mut self,
         doc_id: DocId,
         have: &[automerge::ChangeHash],
     ) -> Result<Vec<Vec<u8>>> {
-        let (doc, _) = docs::load(&self.conn, doc_id, &self.actor)?;
+        let doc = self.cache.fresh(&self.conn, doc_id, &self.actor)?;
         Ok(doc
             .get_changes(have)
             .iter()
@@ -878,13 +890,14 @@ impl Store {
 
     /// Folds `doc` into one snapshot once it has gathered [`AUTO_COMPACT_CHUNKS`] chunks, so
     /// that loading a document stays fast however many single writes went into it.
+    /// The count that decides is read inside the compaction's own transaction.
     fn compact_if_long(&mut self, doc_id: DocId) -> Result<()> {
-        if docs::chunk_count(&self.conn, doc_id)? < AUTO_COMPACT_CHUNKS {
-            return Ok(());
-        }
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        if docs::chunk_count(&tx, doc_id)? < AUTO_COMPACT_CHUNKS {
+            return Ok(());
+        }
         let doc = self.cache.fresh(&tx, doc_id, &self.actor)?;
         let seq = docs::replace_with_snapshot(&tx, doc_id, &doc.save())?;
         tx.commit()?;
@@ -912,8 +925,15 @@ impl Store {
 }
 
 /// Applies `batch` inside the open transaction `tx`: one Automerge change per document it
-/// touches (appended as a chunk), then its index rows.
-fn finish(tx: &Connection, cache: &mut DocCache, actor: &ActorId, batch: Batch) -> Result<()> {
+/// touches (appended as a chunk), then its index rows. Returns the documents that have
+/// gathered enough chunks to be folded into a snapshot.
+fn finish(
+    tx: &Connection,
+    cache: &mut DocCache,
+    actor: &ActorId,
+    batch: Batch,
+) -> Result<Vec<DocId>> {
+    let mut long = Vec::new();
     for (doc_id, ops) in batch.ops {
         let doc = cache.fresh(tx, doc_id, actor)?;
         let heads = doc.get_heads();
@@ -936,11 +956,14 @@ fn finish(tx: &Connection, cache: &mut DocCache, actor: &ActorId, batch: Batch) 
             let seq = docs::append_chunk(tx, doc_id, &bytes)?;
             cache.saved(doc_id, seq);
         }
+        if docs::chunk_count(tx, doc_id)? >= AUTO_COMPACT_CHUNKS {
+            long.push(doc_id);
+        }
     }
     for (coll, doc, row) in &batch.rows {
         index::upsert(tx, *coll, *doc, row)?;
     }
-    Ok(())
+    Ok(long)
 }
 
 fn documents(conn: &Connection) -> Result<Vec<DocId>> {
