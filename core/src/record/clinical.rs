@@ -42,10 +42,7 @@ impl HealthRecord {
 
     /// The targets, with `profile` already read (for the defaults).
     pub(crate) fn targets_with(&self, profile: &crate::model::Profile) -> Result<ClinicalTargets> {
-        Ok(self
-            .store
-            .get::<ClinicalTargets>(TARGETS_ID)?
-            .unwrap_or_else(|| ClinicalTargets::defaults_for(&profile.home_time_zone)))
+        targets_in(&self.store, profile)
     }
 
     /// Sets the clinical targets. `set_by` is required (the patient sees who set them); `set_at`
@@ -211,12 +208,12 @@ fn zone(name: &str) -> Result<crate::zone::Zone> {
     Ok(crate::model::parse_time_zone("device time zone", name)?)
 }
 
-/// The targets as committed, read inside the write `w` (the defaults for `profile`'s home zone
-/// when no clinician set any).
+/// The targets as `r` reads them (the store, or a write), the defaults for `profile`'s home
+/// zone when no clinician set any.
 pub(crate) fn targets_in(
-    w: &crate::store::Writer<'_>,
+    r: &impl crate::store::Read,
     profile: &crate::model::Profile,
 ) -> Result<ClinicalTargets> {
-    Ok(w.get::<ClinicalTargets>(TARGETS_ID)?
+    Ok(r.get::<ClinicalTargets>(TARGETS_ID)?
         .unwrap_or_else(|| ClinicalTargets::defaults_for(&profile.home_time_zone)))
 }

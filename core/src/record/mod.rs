@@ -72,9 +72,7 @@ impl HealthRecord {
 
     /// The patient's profile.
     pub fn profile(&self) -> Result<Profile> {
-        self.store
-            .get::<Profile>(PROFILE_ID)?
-            .ok_or(Error::NotFound { entity: "profile" })
+        profile_in(&self.store)
     }
 
     /// Replaces the profile; only the fields that differ from the stored profile are written.
@@ -327,9 +325,7 @@ impl HealthRecord {
     /// Stores readings with their alerts in one transaction; one outcome per reading.
     pub(crate) fn store_readings(&mut self, readings: &[Reading]) -> Result<Vec<ReadingOutcome>> {
         self.store.write(|w| {
-            let profile: Profile = w
-                .get(PROFILE_ID)?
-                .ok_or(Error::NotFound { entity: "profile" })?;
+            let profile = profile_in(w)?;
             let targets = clinical::targets_in(w, &profile)?;
             let language = profile.language;
             let mut outcomes = Vec::with_capacity(readings.len());
