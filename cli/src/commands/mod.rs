@@ -97,9 +97,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Export {
             out: Some(path), ..
         } => {
-            record.refuse_own_file(&path)?;
-            let json = serde_json::to_vec_pretty(&record.export()?)?;
-            std::fs::write(&path, json)?;
+            record.write_export(&path)?;
             writeln!(ctx.out, "Exported the record to {}", path.display())?;
             Ok(())
         }

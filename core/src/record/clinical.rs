@@ -194,13 +194,7 @@ impl HealthRecord {
     ) -> Result<()> {
         self.refuse_own_file(path)?;
         let html = self.report_html(from, to, crate::clock::now()?, device_zone, language)?;
-        let tmp = path.with_extension("html.partial");
-        std::fs::write(&tmp, html)
-            .and_then(|()| std::fs::rename(&tmp, path))
-            .map_err(|source| Error::Io {
-                detail: "the report could not be written",
-                source,
-            })
+        super::write_output(path, html.as_bytes(), "the report could not be written")
     }
 }
 

@@ -52,6 +52,17 @@ impl HealthRecord {
         })
     }
 
+    /// Writes everything the record holds, as the JSON of [`HealthRecord::export`], to `path`:
+    /// whole or not at all (a partial file is never left under that name). An output onto the
+    /// record itself is refused (see [`HealthRecord::refuse_own_file`]).
+    pub fn write_export(&self, path: &Path) -> Result<()> {
+        self.refuse_own_file(path)?;
+        let json = serde_json::to_vec_pretty(&self.export()?).map_err(|_| Error::Corrupt {
+            detail: "the export could not be encoded",
+        })?;
+        write_output(path, &json, "the export could not be written")
+    }
+
     /// Refuses `path` as a place to write an output (a report, an export) when it is the record
     /// itself or its `-wal`/`-shm` file, by whatever name.
     pub fn refuse_own_file(&self, path: &Path) -> Result<()> {
@@ -677,6 +688,20 @@ pub(crate) fn medications_in(
 pub(crate) fn profile_in(r: &impl crate::store::Read) -> Result<Profile> {
     r.get::<Profile>(PROFILE_ID)?
         .ok_or(Error::NotFound { entity: "profile" })
+}
+
+/// Writes `bytes` to `path` whole or not at all: into `<path>.partial` first, then renamed over
+/// `path`; the partial file is removed when anything fails.
+pub(crate) fn write_output(path: &Path, bytes: &[u8], detail: &'static str) -> Result<()> {
+    let mut tmp = path.as_os_str().to_owned();
+    tmp.push(".partial");
+    let tmp = std::path::PathBuf::from(tmp);
+    std::fs::write(&tmp, bytes)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|source| {
+            let _ = std::fs::remove_file(&tmp);
+            Error::Io { detail, source }
+        })
 }
 
 /// Opens a pause when a medication leaves the active state, and closes it when it returns.
