@@ -49,18 +49,7 @@ fn medication(db: &Path) -> Value {
 fn concurrent_medication_edits_keep_every_acknowledged_field() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = init(&dir);
-    ok(
-        &db,
-        &[
-            "med",
-            "add",
-            "Metformin",
-            "--dose",
-            "500 mg",
-            "--at",
-            "08:00,20:00",
-        ],
-    );
+    add_med(&db, "Metformin", "500 mg", "08:00,20:00");
     let (doses, notes) = both(
         &db,
         |i| {
@@ -205,18 +194,7 @@ fn a_reading_value_and_its_note_edited_at_once_both_stay() {
 fn two_takes_of_one_scheduled_dose_are_both_kept_or_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = init(&dir);
-    ok(
-        &db,
-        &[
-            "med",
-            "add",
-            "Metformin",
-            "--dose",
-            "500 mg",
-            "--at",
-            "08:00",
-        ],
-    );
+    add_med(&db, "Metformin", "500 mg", "08:00");
     let (a, b) = both(
         &db,
         |i| {

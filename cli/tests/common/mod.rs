@@ -56,3 +56,8 @@ pub fn init(dir: &tempfile::TempDir) -> std::path::PathBuf {
     assert!(out.starts_with("Created a record for Ana"));
     db
 }
+
+/// Adds a medication taken at `times` (`08:00,20:00`) to the record at `db`.
+pub fn add_med(db: &Path, name: &str, dose: &str, times: &str) {
+    ok(db, &["med", "add", name, "--dose", dose, "--at", times]);
+}
