@@ -72,6 +72,25 @@ pub enum CompanionError {
         /// A description free of patient data.
         reason: String,
     },
+    /// Changes, documents or an export that belong to another record; nothing was written.
+    #[error("the changes for document {doc} belong to another record")]
+    OtherRecord {
+        /// The document concerned (`record` for a whole export).
+        doc: String,
+    },
+    /// A copy of this record's file wrote changes under this replica's identity; nothing was
+    /// written (report it: a copy normally takes an identity of its own).
+    #[error("document {doc}: a copy of this record wrote under this replica's identity")]
+    ReplicaClash {
+        /// The document concerned.
+        doc: String,
+    },
+    /// Not a readable replica export (truncated, altered, of a newer format); nothing written.
+    #[error("not a readable replica export: {reason}")]
+    InvalidReplicaFile {
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// Which limit of an as-needed medication a dose would break.
@@ -158,6 +177,11 @@ impl From<Core> for CompanionError {
             Core::RecordExists => Self::RecordExists,
             Core::SchemaTooNew { found, supported } => Self::SchemaTooNew { found, supported },
             Core::Batch { index, source } => Self::from(*source).at_item(index),
+            Core::OtherRecord { doc } => Self::OtherRecord { doc },
+            Core::ReplicaClash { doc } => Self::ReplicaClash { doc },
+            Core::InvalidReplicaFile { detail } => Self::InvalidReplicaFile {
+                reason: detail.to_string(),
+            },
             Core::InvalidChanges { .. } | Core::InvalidDocumentId => Self::InvalidSyncData {
                 reason: e.to_string(),
             },

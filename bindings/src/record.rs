@@ -14,7 +14,7 @@ use companion_core::model::{
 };
 use companion_core::reminders::{Adherence, PlannedNotification, ScheduledDose};
 use companion_core::{
-    ApplyReport, CheckReport, ReadingOutcome, ReadingPage, ReadingQuery, RefillStatus,
+    ApplyReport, CheckReport, MergeReport, ReadingOutcome, ReadingPage, ReadingQuery, RefillStatus,
     RepairReport, Stats, TimeRange, Today,
 };
 
@@ -65,6 +65,27 @@ pub struct ApplyReport {
     pub skipped: u64,
     /// Changes received that wait, stored, for changes they depend on.
     pub pending: u64,
+    /// Entries that are new to this replica.
+    pub added: u64,
+    /// Entries this replica had whose content changed.
+    pub updated: u64,
+    /// Entries this replica had that are now deleted.
+    pub deleted: u64,
+}
+
+/// What merging another replica's export changed here.
+#[uniffi::remote(Record)]
+pub struct MergeReport {
+    /// Documents that held something new.
+    pub documents: u64,
+    /// Entries new to this replica.
+    pub added: u64,
+    /// Entries whose content changed.
+    pub updated: u64,
+    /// Entries that are now deleted.
+    pub deleted: u64,
+    /// Alerts the merge raised (a dose logged on two devices).
+    pub alerts_raised: u64,
 }
 
 /// One patient's health record, in one SQLite file. Safe to share between threads: calls are
@@ -86,6 +107,17 @@ impl HealthRecord {
         Ok(Self::wrap(core::HealthRecord::create(
             Path::new(&path),
             &profile,
+        )?))
+    }
+
+    /// Creates at `path` a new replica of the record in `export` (another replica's
+    /// `replica_export`): the same record, an identity of its own, no profile of its own. A
+    /// damaged file or one of another record is refused and no file is created.
+    #[uniffi::constructor]
+    pub fn join(path: String, export: Vec<u8>) -> Result<Arc<Self>, CompanionError> {
+        Ok(Self::wrap(core::HealthRecord::join(
+            Path::new(&path),
+            &export,
         )?))
     }
 
@@ -494,6 +526,22 @@ impl HealthRecord {
         changes: Vec<Vec<u8>>,
     ) -> Result<ApplyReport, CompanionError> {
         Ok(self.lock().apply_remote_changes(&doc, &changes)?)
+    }
+
+    /// Every document of the record in one replica export file's bytes (docs/replica-export.md).
+    pub fn replica_export(&self) -> Result<Vec<u8>, CompanionError> {
+        Ok(self.lock().replica_export()?)
+    }
+
+    /// Writes the replica export to `path`, whole or not at all.
+    pub fn write_replica_export(&self, path: String) -> Result<(), CompanionError> {
+        Ok(self.lock().write_replica_export(Path::new(&path))?)
+    }
+
+    /// Merges another replica's export, in one transaction; idempotent. A file of another
+    /// record or a damaged one is refused with nothing written.
+    pub fn merge_replica(&self, export: Vec<u8>) -> Result<MergeReport, CompanionError> {
+        Ok(self.lock().merge_replica(&export)?)
     }
 
     /// Applies Automerge change bytes from another replica to document `doc`.

@@ -82,6 +82,30 @@ pub enum Error {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// Changes or documents that belong to another record (or another document of this one):
+    /// refused, nothing written.
+    #[error("the changes for document {doc} belong to another record; nothing was written")]
+    OtherRecord {
+        /// The document they were meant for.
+        doc: String,
+    },
+    /// Another copy of this replica's file wrote changes under the same identity as this one,
+    /// and the two cannot both be kept; nothing was written. (A copy normally notices it was
+    /// copied and takes an identity of its own before it writes.)
+    #[error(
+        "document {doc}: a copy of this record's file wrote changes under this replica's identity; nothing was written"
+    )]
+    ReplicaClash {
+        /// The document concerned.
+        doc: String,
+    },
+    /// A replica export file that is not one, is damaged or truncated, or is of a format this
+    /// version does not read; nothing was written.
+    #[error("not a readable replica export: {detail}; nothing was written")]
+    InvalidReplicaFile {
+        /// What is wrong with it.
+        detail: &'static str,
+    },
     /// A file outside the record (a report) could not be written.
     #[error("{detail}")]
     Io {

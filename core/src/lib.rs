@@ -37,6 +37,7 @@ pub mod model;
 mod query;
 mod record;
 pub mod reminders;
+mod replica_file;
 pub mod report;
 mod store;
 mod vocabulary;
@@ -44,5 +45,5 @@ pub mod zone;
 
 pub use error::{DoseLimit, Error, Result, StorageKind};
 pub use query::{Export, PageCursor, ReadingPage, ReadingQuery, TimeRange};
-pub use record::{DueDose, HealthRecord, ReadingOutcome, RefillStatus, Stats, Today};
+pub use record::{DueDose, HealthRecord, MergeReport, ReadingOutcome, RefillStatus, Stats, Today};
 pub use store::{ApplyReport, CheckReport, RepairReport, SCHEMA_VERSION};

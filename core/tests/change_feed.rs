@@ -4,21 +4,21 @@
 mod common;
 
 use common::{bp, new_record};
-use companion_core::model::Profile;
 use companion_core::{Error, HealthRecord};
 
 const MONTH: &str = "log/2026-11";
 
-fn replica(dir: &tempfile::TempDir, name: &str) -> HealthRecord {
-    let profile = Profile::new("Ana", "Europe/Berlin").expect("profile");
-    HealthRecord::create(&dir.path().join(name), &profile).expect("create")
+/// A second replica of `of`, joined from its export.
+fn replica(of: &mut HealthRecord, dir: &tempfile::TempDir, name: &str) -> HealthRecord {
+    let export = of.replica_export().expect("export");
+    HealthRecord::join(&dir.path().join(name), &export).expect("join")
 }
 
 #[test]
 fn one_new_reading_travels_as_one_small_change() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut phone = new_record(&dir);
-    let mut clinic = replica(&dir, "clinic.db");
+    let mut clinic = replica(&mut phone, &dir, "clinic.db");
     phone
         .add_reading(&bp(142, 91, "2026-11-20T08:00:00+01:00"))
         .expect("add");
@@ -54,7 +54,7 @@ fn changes_out_of_order_duplicated_and_across_a_restart_all_land() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut phone = new_record(&dir);
     let clinic_path = dir.path().join("clinic.db");
-    let mut clinic = replica(&dir, "clinic.db");
+    let mut clinic = replica(&mut phone, &dir, "clinic.db");
     phone
         .add_reading(&bp(142, 91, "2026-11-20T08:00:00+01:00"))
         .expect("add");
@@ -129,7 +129,7 @@ fn malformed_changes_and_heads_are_refused_with_nothing_written() {
 fn remote_corrections_and_deletions_reach_the_index() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut phone = new_record(&dir);
-    let mut clinic = replica(&dir, "clinic.db");
+    let mut clinic = replica(&mut phone, &dir, "clinic.db");
     let (a, b) = (
         bp(142, 91, "2026-11-20T08:00:00+01:00"),
         bp(128, 82, "2026-11-21T08:00:00+01:00"),

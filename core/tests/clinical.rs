@@ -9,7 +9,7 @@ use companion_core::clinical::alerts::Assessment;
 use companion_core::clinical::blood_pressure::BpCategory;
 use companion_core::model::{AlertKind, BpGuideline, MealContext, Measurement, Reading};
 use companion_core::reminders::{Importance, NotificationKind};
-use companion_core::{Error, TimeRange};
+use companion_core::{Error, HealthRecord, TimeRange};
 
 fn glucose(mg_dl: f64, when: &str) -> Reading {
     Reading::new(
@@ -51,7 +51,14 @@ fn a_crisis_reading_raises_an_alert_with_the_advice_and_replicas_see_it() {
 
     // A caregiver's replica sees the alert after sync.
     let other = tempfile::tempdir().expect("tempdir");
-    let mut caregiver = new_record(&other);
+    let export = record.replica_export().expect("export");
+    let mut caregiver =
+        HealthRecord::join(&other.path().join("caregiver.db"), &export).expect("join");
+    assert_eq!(
+        caregiver.alerts(TimeRange::ALL).expect("alerts"),
+        outcome.alerts,
+        "joined with everything"
+    );
     for doc in record.documents().expect("docs") {
         caregiver
             .apply_changes(&doc, &record.export_document(&doc).expect("export"))

@@ -1,5 +1,9 @@
 //! Conversion between JSON values and Automerge objects.
 //!
+//! Writing reconciles: a nested map or list that exists is edited in place (a field, an item),
+//! never replaced by a new object, so that concurrent edits of different parts of it merge
+//! (docs/storage.md). Only a value marked atomic, or one of another shape, is written whole.
+//!
 //! Strings become immutable scalar strings (never collaboratively edited text, which costs far
 //! more memory; docs/architecture.md), integers become `Int`/`Uint`, other numbers `F64`, objects
 //! maps and arrays lists.
@@ -33,7 +37,7 @@ pub(super) fn read_object<R: ReadDoc>(doc: &R, obj: &ObjId) -> Json {
     }
 }
 
-fn read_value<R: ReadDoc>(doc: &R, value: Value<'_>, id: &ObjId) -> Json {
+pub(super) fn read_value<R: ReadDoc>(doc: &R, value: Value<'_>, id: &ObjId) -> Json {
     match value {
         Value::Object(_) => read_object(doc, id),
         Value::Scalar(scalar) => match scalar.as_ref() {
@@ -95,16 +99,149 @@ fn fill<T: Transactable>(tx: &mut T, obj: &ObjId, value: &Json) -> Result<(), Au
         }
         Json::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                match obj_type(item) {
-                    Some(typ) => {
-                        let child = tx.insert_object(obj, i, typ)?;
-                        fill(tx, &child, item)?;
-                    }
-                    None => tx.insert(obj, i, scalar(item))?,
-                }
+                insert(tx, obj, i, item)?;
             }
         }
         _ => {}
     }
     Ok(())
+}
+
+/// Edits the map `obj`, which holds `old`, so that it holds `new`: fields that differ are
+/// reconciled (nested maps and lists in place), fields absent from `new` deleted, except those
+/// `keep` names. Fields `atomic` names are written whole when they differ.
+pub(super) fn reconcile_map<T: Transactable>(
+    tx: &mut T,
+    obj: &ObjId,
+    old: &Map<String, Json>,
+    new: &Map<String, Json>,
+    atomic: &[&str],
+    keep: &[&str],
+) -> Result<(), AutomergeError> {
+    for (key, value) in new {
+        match old.get(key) {
+            Some(before) if before == value => {}
+            Some(before) if !atomic.contains(&key.as_str()) => {
+                reconcile_at(tx, obj, key, before, value)?;
+            }
+            _ => put(tx, obj, key, value)?,
+        }
+    }
+    for key in old.keys() {
+        if !new.contains_key(key) && !keep.contains(&key.as_str()) {
+            tx.delete(obj, key.as_str())?;
+        }
+    }
+    Ok(())
+}
+
+/// The object at `key` of the map `obj` when it is of type `typ`.
+fn child<T: Transactable>(tx: &T, obj: &ObjId, key: &str, typ: ObjType) -> Option<ObjId> {
+    match tx.get(obj, key) {
+        Ok(Some((Value::Object(t), id))) if t == typ => Some(id),
+        _ => None,
+    }
+}
+
+/// Writes `value` at `key` of map `obj` where `before` is: in place when both are maps or both
+/// lists, else whole.
+fn reconcile_at<T: Transactable>(
+    tx: &mut T,
+    obj: &ObjId,
+    key: &str,
+    before: &Json,
+    value: &Json,
+) -> Result<(), AutomergeError> {
+    match (before, value) {
+        (Json::Object(old), Json::Object(new)) => match child(tx, obj, key, ObjType::Map) {
+            Some(map) => reconcile_map(tx, &map, old, new, &[], &[]),
+            None => put(tx, obj, key, value),
+        },
+        (Json::Array(old), Json::Array(new)) => match child(tx, obj, key, ObjType::List) {
+            Some(list) => reconcile_list(tx, &list, old, new),
+            None => put(tx, obj, key, value),
+        },
+        _ => put(tx, obj, key, value),
+    }
+}
+
+/// What identifies a list item across edits: its `id`, else its `from` (a pause), else its
+/// `until` (a schedule version), else the whole value.
+fn identity(item: &Json) -> &Json {
+    ["id", "from", "until"]
+        .iter()
+        .find_map(|k| item.get(k))
+        .unwrap_or(item)
+}
+
+/// Edits the list `list`, which holds `old`, so that it holds `new`: items are matched by
+/// [`identity`]; a matched item is reconciled in place, items gone are deleted, new ones
+/// inserted where they stand. Two replicas appending to one list both keep their item.
+fn reconcile_list<T: Transactable>(
+    tx: &mut T,
+    list: &ObjId,
+    old: &[Json],
+    new: &[Json],
+) -> Result<(), AutomergeError> {
+    let wanted: Vec<&Json> = new.iter().map(identity).collect();
+    for i in (0..old.len()).rev() {
+        if !wanted.contains(&identity(&old[i])) {
+            tx.delete(list, i)?;
+        }
+    }
+    let kept: Vec<&Json> = old
+        .iter()
+        .filter(|item| wanted.contains(&identity(item)))
+        .collect();
+    let (mut pos, mut next) = (0, 0);
+    for item in new {
+        match kept.get(next) {
+            Some(&before) if identity(before) == identity(item) => {
+                if before != item {
+                    reconcile_item(tx, list, pos, before, item)?;
+                }
+                next += 1;
+            }
+            _ => insert(tx, list, pos, item)?,
+        }
+        pos += 1;
+    }
+    // Items kept but out of order were inserted again where they now stand.
+    for _ in next..kept.len() {
+        tx.delete(list, pos)?;
+    }
+    Ok(())
+}
+
+/// Writes `item` over the list item at `pos`, which holds `before`: a map in place, else whole.
+fn reconcile_item<T: Transactable>(
+    tx: &mut T,
+    list: &ObjId,
+    pos: usize,
+    before: &Json,
+    item: &Json,
+) -> Result<(), AutomergeError> {
+    if let (Json::Object(old), Json::Object(new)) = (before, item)
+        && let Ok(Some((Value::Object(ObjType::Map), map))) = tx.get(list, pos)
+    {
+        return reconcile_map(tx, &map, old, new, &[], &[]);
+    }
+    tx.delete(list, pos)?;
+    insert(tx, list, pos, item)
+}
+
+/// Inserts `item` at `pos` of the list `list`.
+fn insert<T: Transactable>(
+    tx: &mut T,
+    list: &ObjId,
+    pos: usize,
+    item: &Json,
+) -> Result<(), AutomergeError> {
+    match obj_type(item) {
+        Some(typ) => {
+            let child = tx.insert_object(list, pos, typ)?;
+            fill(tx, &child, item)
+        }
+        None => tx.insert(list, pos, scalar(item)),
+    }
 }

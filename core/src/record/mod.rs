@@ -5,11 +5,13 @@ use std::path::Path;
 
 mod clinical;
 mod reminders;
+mod replica;
 
 use chrono::{DateTime, Duration, Utc};
 
 pub use clinical::{ReadingOutcome, Stats};
 pub use reminders::{DueDose, RefillStatus, Today};
+pub use replica::MergeReport;
 
 use crate::crdt::DocId;
 use crate::error::{DoseLimit, Error, Result};
@@ -717,10 +719,10 @@ fn track_pauses(
             from: at,
             until: None,
         });
-    } else if !active(old)
-        && active(new)
-        && let Some(open) = pauses.iter_mut().rev().find(|p| p.until.is_none())
-    {
-        open.until = Some(at);
+    } else if !active(old) && active(new) {
+        // Every open pause ends: after a merge, two devices may each have opened one.
+        for open in pauses.iter_mut().filter(|p| p.until.is_none()) {
+            open.until = Some(at);
+        }
     }
 }

@@ -67,6 +67,46 @@ impl Collection {
         }
     }
 
+    /// Fields written whole when they change, so that concurrent edits keep one of the values
+    /// entire (last writer wins) rather than a mix nobody entered: a schedule, a dose, a
+    /// measurement (142/91 corrected to 142/85 on one device and 135/91 on another must not
+    /// become 135/85), a count with the time it was taken. docs/storage.md lists them.
+    pub(crate) fn atomic_fields(self) -> &'static [&'static str] {
+        match self {
+            Self::Medications => &["dose", "schedule", "time_zone", "late_dose", "inventory"],
+            Self::Readings => &["measurement", "source"],
+            Self::Doses | Self::Refills => &["amount"],
+            Self::Targets => &["bp_target", "glucose"],
+            Self::Profile
+            | Self::Appointments
+            | Self::MeasurementPlans
+            | Self::Alerts
+            | Self::Journal => &[],
+        }
+    }
+
+    /// Lists an entry holds from its creation on, empty or not: no replica ever creates one
+    /// inside an entry that exists (two such creations would conflict, one list hidden).
+    pub(crate) fn containers(self) -> &'static [&'static str] {
+        match self {
+            Self::Medications => &["pauses", "history"],
+            Self::Journal => &["symptoms"],
+            _ => &[],
+        }
+    }
+
+    /// What the genesis of document `doc` creates: its collections, and the profile and
+    /// targets entries of the record document.
+    pub(crate) fn shape(doc: DocId) -> crate::crdt::Shape {
+        let collections: Vec<&'static str> = Self::in_doc(doc).iter().map(|c| c.name()).collect();
+        let fixed = [(Self::Profile, PROFILE_ID), (Self::Targets, TARGETS_ID)]
+            .into_iter()
+            .filter(|(c, _)| Self::in_doc(doc).contains(c))
+            .map(|(c, id)| (c.name(), id))
+            .collect();
+        crate::crdt::Shape { collections, fixed }
+    }
+
     /// Turns stored fields into an index row, or `None` when they do not decode into a valid
     /// entry (which only a foreign or damaged replica can produce; such entries are not indexed).
     pub(crate) fn index_row(self, id: &str, fields: &Json) -> Option<IndexRow> {
@@ -119,6 +159,9 @@ pub(crate) trait Entity: Serialize + DeserializeOwned + Validate {
     fn home_doc(&self) -> DocId;
     /// Its index columns.
     fn index_fields(&self) -> IndexFields;
+    /// Puts in order what a merge may leave out of order (items two replicas appended to one
+    /// list land in an order of Automerge's choosing). Nothing by default.
+    fn normalize(&mut self) {}
 }
 
 impl Entity for Profile {
@@ -139,6 +182,10 @@ impl Entity for Profile {
 pub(crate) const PROFILE_ID: &str = "profile";
 
 impl Entity for Medication {
+    fn normalize(&mut self) {
+        self.history.sort_by_key(|v| v.until);
+        self.pauses.sort_by_key(|p| p.from);
+    }
     const COLLECTION: Collection = Collection::Medications;
     const NAME: &'static str = "medication";
     fn entry_id(&self) -> &str {
@@ -298,7 +345,12 @@ impl Entity for Alert {
 /// The entry's fields as a JSON map, the form written to documents.
 pub(crate) fn to_fields<E: Entity>(entity: &E) -> serde_json::Result<Map<String, Json>> {
     match serde_json::to_value(entity)? {
-        Json::Object(map) => Ok(map),
+        Json::Object(mut map) => {
+            for &list in E::COLLECTION.containers() {
+                map.entry(list).or_insert_with(|| Json::Array(Vec::new()));
+            }
+            Ok(map)
+        }
         _ => Err(serde::ser::Error::custom(
             "an entry must serialize to a map",
         )),
@@ -324,7 +376,8 @@ fn row_of<E: Entity>(id: &str, fields: &Json) -> Option<IndexRow> {
         .as_object_mut()?
         .remove(crate::crdt::TOMBSTONE_FIELD)
         .is_some();
-    let entity: E = serde_json::from_value(fields).ok()?;
+    let mut entity: E = serde_json::from_value(fields).ok()?;
+    entity.normalize();
     if entity.entry_id() != id || entity.validate().is_err() {
         return None;
     }

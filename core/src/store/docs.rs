@@ -3,6 +3,7 @@
 use automerge::{ActorId, Automerge, LoadOptions, OnPartialLoad};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::Collection;
 use crate::crdt::DocId;
 use crate::error::{Error, Result};
 
@@ -17,9 +18,12 @@ struct Loaded {
     last_seq: i64,
 }
 
-/// A small most-recently-used cache of loaded documents.
+/// A small most-recently-used cache of loaded documents, with what loading needs: the record
+/// id (a document not stored yet starts from its genesis) and this replica's actor.
 pub(crate) struct DocCache {
     loaded: Vec<Loaded>,
+    record_id: String,
+    actor: ActorId,
 }
 
 /// The highest chunk sequence number stored for `doc` (0 when it has none).
@@ -35,9 +39,15 @@ fn last_seq(conn: &Connection, doc: DocId) -> Result<i64> {
         .unwrap_or(0))
 }
 
-/// Loads `doc` from its chunks, in order, with `actor` as the local actor. The chunks are parsed
-/// in one pass (loading them one by one costs time quadratic in their number).
-pub(crate) fn load(conn: &Connection, id: DocId, actor: &ActorId) -> Result<(Automerge, i64)> {
+/// Loads `doc` from its chunks, in order, with `actor` as the local actor; a document with no
+/// chunk is its genesis. The chunks are parsed in one pass (loading them one by one costs time
+/// quadratic in their number).
+fn load(
+    conn: &Connection,
+    id: DocId,
+    record_id: &str,
+    actor: &ActorId,
+) -> Result<(Automerge, i64)> {
     let mut stmt =
         conn.prepare_cached("SELECT seq, bytes FROM chunks WHERE doc = ?1 ORDER BY seq")?;
     let mut rows = stmt.query([id.to_string()])?;
@@ -48,7 +58,12 @@ pub(crate) fn load(conn: &Connection, id: DocId, actor: &ActorId) -> Result<(Aut
         all.extend_from_slice(&bytes);
     }
     let doc = if all.is_empty() {
-        Automerge::new()
+        crate::crdt::genesis(record_id, id, &Collection::shape(id)).map_err(|source| {
+            Error::Document {
+                doc: id.to_string(),
+                source: Box::new(source),
+            }
+        })?
     } else {
         Automerge::load_with_options(
             &all,
@@ -84,19 +99,50 @@ pub(crate) fn append_chunk(conn: &Connection, doc: DocId, bytes: &[u8]) -> Resul
 }
 
 impl DocCache {
-    pub(crate) fn new() -> Self {
-        Self { loaded: Vec::new() }
+    /// An empty cache for the record `record_id`, writing as `actor`.
+    pub(crate) fn new(record_id: String, actor: ActorId) -> Self {
+        Self {
+            loaded: Vec::new(),
+            record_id,
+            actor,
+        }
+    }
+
+    /// The record's id.
+    pub(crate) fn record_id(&self) -> &str {
+        &self.record_id
+    }
+
+    /// This replica's actor.
+    pub(crate) fn actor(&self) -> &ActorId {
+        &self.actor
+    }
+
+    /// Writes as `actor` from now on (every cached document is dropped).
+    pub(crate) fn set_actor(&mut self, actor: ActorId) {
+        self.actor = actor;
+        self.loaded.clear();
+    }
+
+    /// Loads `id` from its chunks, bypassing the cache.
+    pub(crate) fn load(&self, conn: &Connection, id: DocId) -> Result<(Automerge, i64)> {
+        load(conn, id, &self.record_id, &self.actor)
+    }
+
+    /// The genesis hash of document `id` of this record.
+    pub(crate) fn genesis_hash(&self, id: DocId) -> Result<automerge::ChangeHash> {
+        crate::crdt::genesis_hash(&self.record_id, id, &Collection::shape(id)).map_err(|source| {
+            Error::Document {
+                doc: id.to_string(),
+                source: Box::new(source),
+            }
+        })
     }
 
     /// The document `id`, loaded if needed, and reloaded if another connection wrote chunks to
     /// it since it was loaded. Call inside the write transaction, so that no one else can write
     /// between this check and the caller's own write.
-    pub(crate) fn fresh(
-        &mut self,
-        conn: &Connection,
-        id: DocId,
-        actor: &ActorId,
-    ) -> Result<&mut Automerge> {
+    pub(crate) fn fresh(&mut self, conn: &Connection, id: DocId) -> Result<&mut Automerge> {
         let stored = last_seq(conn, id)?;
         let pos = self.loaded.iter().position(|l| l.id == id);
         let entry = match pos {
@@ -105,7 +151,7 @@ impl DocCache {
                 if let Some(i) = other {
                     self.loaded.remove(i);
                 }
-                let (doc, last_seq) = load(conn, id, actor)?;
+                let (doc, last_seq) = self.load(conn, id)?;
                 Loaded { id, doc, last_seq }
             }
         };

@@ -31,16 +31,22 @@ use docs::DocCache;
 const AUTO_COMPACT_CHUNKS: i64 = 128;
 
 /// What applying remote changes did.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct ApplyReport {
     /// False when every change was already known (applying is idempotent).
     pub changed: bool,
-    /// Entries of the document now in the index.
+    /// Entries the changes touched that are now in the index.
     pub indexed: u64,
     /// Entries that did not decode into a valid entry and were left out of the index.
     pub skipped: u64,
     /// Changes received that wait, stored, for changes they depend on.
     pub pending: u64,
+    /// Entries that are new to this replica.
+    pub added: u64,
+    /// Entries this replica had whose content changed.
+    pub updated: u64,
+    /// Entries this replica had that are now deleted.
+    pub deleted: u64,
 }
 
 /// One edit of a document.
@@ -366,9 +372,7 @@ pub(crate) struct Store {
     /// The record file, canonical; `None` if it cannot be resolved.
     path: Option<std::path::PathBuf>,
     conn: Connection,
-    actor: ActorId,
     cache: DocCache,
-    record_id: String,
 }
 
 fn document_error(doc: DocId) -> impl FnOnce(automerge::AutomergeError) -> Error {
@@ -399,6 +403,45 @@ impl Store {
         path: &Path,
         first: impl FnOnce(&mut Writer<'_>) -> Result<()>,
     ) -> Result<Self> {
+        Self::new_file(path, &crate::model::new_id(), |tx, cache| {
+            let mut writer = Writer {
+                conn: tx,
+                batch: Batch::default(),
+            };
+            first(&mut writer)?;
+            finish(tx, cache, writer.batch).map(|_| ())
+        })
+    }
+
+    /// Creates at `path`, which must not hold a record, a new replica of the record
+    /// `record_id` from another replica's documents: the same record id, an actor of its own,
+    /// no profile of its own. Each document must belong to that record (its genesis says so);
+    /// otherwise nothing is created. Returns the new store.
+    pub(crate) fn join(
+        path: &Path,
+        record_id: &str,
+        loaded: &[(DocId, Automerge)],
+    ) -> Result<Self> {
+        for (doc_id, doc) in loaded {
+            check_identity(doc, record_id, *doc_id)?;
+        }
+        Self::new_file(path, record_id, |tx, _| {
+            for (doc_id, doc) in loaded {
+                docs::append_chunk(tx, *doc_id, &doc.save())?;
+                materialize(tx, *doc_id, doc)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Creates the record `record_id` at `path` (which must not hold one yet) with an actor of
+    /// its own, and lets `fill` write its first contents in the same transaction as its
+    /// identity: a crash leaves either no record or a whole one.
+    fn new_file(
+        path: &Path,
+        record_id: &str,
+        fill: impl FnOnce(&Connection, &mut DocCache) -> Result<()>,
+    ) -> Result<Self> {
         let exists = sqlite_file_exists(path)?;
         let mut conn = Connection::open(path)?;
         if exists {
@@ -418,27 +461,16 @@ impl Store {
         if existing.is_some() {
             return Err(Error::RecordExists);
         }
-        let record_id = crate::model::new_id();
         let actor = ActorId::random();
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES ('record_id', ?1), ('actor', ?2)",
-            [&record_id, &actor.to_hex_string()],
-        )?;
-        let mut cache = DocCache::new();
-        let mut writer = Writer {
-            conn: &tx,
-            batch: Batch::default(),
-        };
-        first(&mut writer)?;
-        finish(&tx, &mut cache, &actor, writer.batch)?;
+        write_identity(&tx, record_id, &actor, path)?;
+        let mut cache = DocCache::new(record_id.to_string(), actor);
+        fill(&tx, &mut cache)?;
         tx.commit()?;
         Ok(Self {
             damaged: std::cell::Cell::new(false),
             path: canonical(path),
             conn,
-            actor,
             cache,
-            record_id,
         })
     }
 
@@ -475,9 +507,7 @@ impl Store {
             damaged: std::cell::Cell::new(false),
             path: canonical(path),
             conn,
-            actor,
-            cache: DocCache::new(),
-            record_id,
+            cache: DocCache::new(record_id, actor),
         })
     }
 
@@ -499,7 +529,7 @@ impl Store {
 
     /// The record's id.
     pub(crate) fn record_id(&self) -> &str {
-        &self.record_id
+        self.cache.record_id()
     }
 
     /// Runs `f` inside one IMMEDIATE transaction (see [`Writer`]) and applies the edits it made
@@ -529,6 +559,7 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        own_actor(&tx, self.path.as_deref(), &mut self.cache)?;
         let mut writer = Writer {
             conn: &tx,
             batch: Batch::default(),
@@ -536,7 +567,7 @@ impl Store {
         let out = f(&mut writer)?;
         let batch = writer.batch;
         let docs: Vec<DocId> = batch.ops.keys().copied().collect();
-        let result = finish(&tx, &mut self.cache, &self.actor, batch).and_then(|long| {
+        let result = finish(&tx, &mut self.cache, batch).and_then(|long| {
             tx.commit()?;
             Ok(long)
         });
@@ -608,12 +639,12 @@ impl Store {
             }
         };
         for doc_id in docs {
-            let Ok((doc, _)) = docs::load(&self.conn, doc_id, &self.actor) else {
+            let Ok((doc, _)) = self.cache.load(&self.conn, doc_id) else {
                 report.unreadable_documents += 1;
                 continue;
             };
             for &coll in Collection::in_doc(doc_id) {
-                for (id, fields) in crdt::read_collection(&doc, coll.name()) {
+                for (id, fields) in crdt::read_collection(&doc, coll.name(), coll.atomic_fields()) {
                     if let Some(row) = coll.index_row(&id, &fields) {
                         expected.insert((coll.name().to_string(), id), (doc_id.to_string(), row));
                     }
@@ -695,55 +726,30 @@ impl Store {
         })
     }
 
-    /// Applies Automerge change bytes received from another replica to document `doc`, and
-    /// re-indexes that document, in one transaction. Idempotent; malformed bytes are refused
-    /// with nothing written.
+    /// Applies Automerge bytes received from another replica to document `doc` in one
+    /// transaction, re-indexing what they touched: a whole document (as `export_document`
+    /// gives) or one change. Idempotent; malformed bytes, or a document of another record, are
+    /// refused with nothing written.
     pub(crate) fn apply_changes(&mut self, doc: DocId, bytes: &[u8]) -> Result<ApplyReport> {
-        Automerge::load_with_options(
+        if automerge::Change::from_bytes(bytes.to_vec()).is_ok() {
+            return self.apply_remote(doc, &[bytes.to_vec()]);
+        }
+        let incoming = Automerge::load_with_options(
             bytes,
             LoadOptions::new().on_partial_load(OnPartialLoad::Error),
         )
         .map_err(malformed(doc))?;
-        let result = self.apply_inner(doc, bytes);
-        if result.is_err() {
-            self.cache.evict(doc);
+        if incoming.get_heads().is_empty() {
+            return Ok(ApplyReport::default());
         }
-        result
-    }
-
-    fn apply_inner(&mut self, doc_id: DocId, bytes: &[u8]) -> Result<ApplyReport> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let doc = self.cache.fresh(&tx, doc_id, &self.actor)?;
-        let heads = doc.get_heads();
-        doc.load_incremental(bytes)
-            .map_err(document_error(doc_id))?;
-        let new = doc.save_after(&heads);
-        if new.is_empty() {
-            return Ok(ApplyReport {
-                changed: false,
-                indexed: 0,
-                skipped: 0,
-                pending: 0,
-            });
-        }
-        let seq = docs::append_chunk(&tx, doc_id, &new)?;
-        tx.execute("DELETE FROM entries WHERE doc = ?1", [doc_id.to_string()])?;
-        let (indexed, skipped) = materialize(&tx, doc_id, doc)?;
-        self.cache.saved(doc_id, seq);
-        tx.commit()?;
-        Ok(ApplyReport {
-            changed: true,
-            indexed,
-            skipped,
-            pending: 0,
-        })
+        check_identity(&incoming, self.record_id(), doc)?;
+        let changes = incoming.get_changes(&[]);
+        self.apply_parsed(doc, changes)
     }
 
     /// The heads of document `doc` (empty for a document the record does not hold yet).
     pub(crate) fn heads(&mut self, doc: DocId) -> Result<Vec<automerge::ChangeHash>> {
-        Ok(self.cache.fresh(&self.conn, doc, &self.actor)?.get_heads())
+        Ok(self.cache.fresh(&self.conn, doc)?.get_heads())
     }
 
     /// The changes of `doc` that a peer whose heads are `have` lacks, oldest first, each as
@@ -753,7 +759,7 @@ impl Store {
         doc_id: DocId,
         have: &[automerge::ChangeHash],
     ) -> Result<Vec<Vec<u8>>> {
-        let doc = self.cache.fresh(&self.conn, doc_id, &self.actor)?;
+        let doc = self.cache.fresh(&self.conn, doc_id)?;
         Ok(doc
             .get_changes(have)
             .iter()
@@ -779,79 +785,74 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let result = self.apply_remote_inner(doc_id, parsed);
+        self.apply_parsed(doc_id, parsed)
+    }
+
+    /// Applies parsed changes (see [`Store::apply_remote`]).
+    fn apply_parsed(
+        &mut self,
+        doc_id: DocId,
+        changes: Vec<automerge::Change>,
+    ) -> Result<ApplyReport> {
+        let mut reports = self.apply_documents(vec![(doc_id, changes)])?;
+        Ok(reports.pop().unwrap_or_default())
+    }
+
+    /// Applies changes from another replica to several documents in one transaction: all land
+    /// or none does. Refuses a genesis of another record, and a change that clashes with one of
+    /// this replica's own. Returns one report per document, in order.
+    pub(crate) fn apply_documents(
+        &mut self,
+        docs: Vec<(DocId, Vec<automerge::Change>)>,
+    ) -> Result<Vec<ApplyReport>> {
+        for (doc_id, changes) in &docs {
+            let genesis = self.cache.genesis_hash(*doc_id)?;
+            if changes
+                .iter()
+                .any(|c| crdt::is_genesis(c) && c.hash() != genesis)
+            {
+                return Err(Error::OtherRecord {
+                    doc: doc_id.to_string(),
+                });
+            }
+        }
+        let ids: Vec<DocId> = docs.iter().map(|(d, _)| *d).collect();
+        let result = self.apply_documents_inner(docs);
         if result.is_err() {
-            self.cache.evict(doc_id);
+            ids.iter().for_each(|d| self.cache.evict(*d));
         }
         result
     }
 
-    fn apply_remote_inner(
+    fn apply_documents_inner(
         &mut self,
-        doc_id: DocId,
-        mut changes: Vec<automerge::Change>,
-    ) -> Result<ApplyReport> {
-        use automerge::ReadDoc;
+        docs: Vec<(DocId, Vec<automerge::Change>)>,
+    ) -> Result<Vec<ApplyReport>> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let name = doc_id.to_string();
-        {
-            let mut stmt = tx.prepare_cached("SELECT bytes FROM pending_changes WHERE doc = ?1")?;
-            let rows = stmt.query_map([&name], |r| r.get::<_, Vec<u8>>(0))?;
-            for bytes in rows {
-                changes.push(automerge::Change::from_bytes(bytes?).map_err(|_| {
-                    Error::Corrupt {
-                        detail: "a stored pending change does not decode",
-                    }
-                })?);
-            }
+        own_actor(&tx, self.path.as_deref(), &mut self.cache)?;
+        let (mut reports, mut copied) = (Vec::with_capacity(docs.len()), false);
+        for (doc_id, changes) in docs {
+            let (report, from_copy) = apply_one(&tx, &mut self.cache, doc_id, changes)?;
+            reports.push(report);
+            copied |= from_copy;
         }
-        let doc = self.cache.fresh(&tx, doc_id, &self.actor)?;
-        let heads = doc.get_heads();
-        let mut log = automerge::PatchLog::active();
-        doc.apply_changes_log_patches(changes.clone(), &mut log)
-            .map_err(document_error(doc_id))?;
-        let patches = doc.make_patches(&mut log);
-        for change in &changes {
-            let hash = change.hash().to_string();
-            if doc.get_change_by_hash(&change.hash()).is_some() {
-                tx.prepare_cached("DELETE FROM pending_changes WHERE doc = ?1 AND hash = ?2")?
-                    .execute([&name, &hash])?;
-            } else {
-                tx.prepare_cached(
-                    "INSERT OR IGNORE INTO pending_changes (doc, hash, bytes) VALUES (?1, ?2, ?3)",
-                )?
-                .execute(rusqlite::params![&name, &hash, change.raw_bytes()])?;
-            }
-        }
-        let pending: i64 = tx.query_row(
-            "SELECT count(*) FROM pending_changes WHERE doc = ?1",
-            [&name],
-            |r| r.get(0),
-        )?;
-        let pending = u64::try_from(pending).unwrap_or(0);
-        let new = doc.save_after(&heads);
-        if new.is_empty() {
+        if copied {
+            // A change made under this replica's actor that this replica lacked comes from a
+            // copy of its file (or a backup that went on): this replica takes a new actor, so
+            // that the two never write one sequence number twice.
+            let actor = ActorId::random();
+            tx.execute(
+                "UPDATE meta SET value = ?1 WHERE key = 'actor'",
+                [actor.to_hex_string()],
+            )?;
             tx.commit()?;
-            return Ok(ApplyReport {
-                changed: false,
-                indexed: 0,
-                skipped: 0,
-                pending,
-            });
+            self.cache.set_actor(actor);
+        } else {
+            tx.commit()?;
         }
-        let seq = docs::append_chunk(&tx, doc_id, &new)?;
-        // Only the entries the changes touched are indexed again (not the whole month).
-        let (indexed, skipped) = reindex_touched(&tx, doc_id, doc, &patches)?;
-        self.cache.saved(doc_id, seq);
-        tx.commit()?;
-        Ok(ApplyReport {
-            changed: true,
-            indexed,
-            skipped,
-            pending,
-        })
+        Ok(reports)
     }
 
     /// Rebuilds every index row from the documents, in one transaction.
@@ -861,7 +862,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         tx.execute("DELETE FROM entries", [])?;
         for doc_id in documents(&tx)? {
-            let (doc, _) = docs::load(&tx, doc_id, &self.actor)?;
+            let (doc, _) = self.cache.load(&tx, doc_id)?;
             materialize(&tx, doc_id, &doc)?;
         }
         tx.commit()?;
@@ -879,7 +880,7 @@ impl Store {
             if count < 2 {
                 continue;
             }
-            let (doc, _) = docs::load(&tx, doc_id, &self.actor)?;
+            let (doc, _) = self.cache.load(&tx, doc_id)?;
             docs::replace_with_snapshot(&tx, doc_id, &doc.save())?;
             removed += usize::try_from(count - 1).unwrap_or(0);
         }
@@ -898,7 +899,7 @@ impl Store {
         if docs::chunk_count(&tx, doc_id)? < AUTO_COMPACT_CHUNKS {
             return Ok(());
         }
-        let doc = self.cache.fresh(&tx, doc_id, &self.actor)?;
+        let doc = self.cache.fresh(&tx, doc_id)?;
         let seq = docs::replace_with_snapshot(&tx, doc_id, &doc.save())?;
         tx.commit()?;
         self.cache.saved(doc_id, seq);
@@ -912,7 +913,7 @@ impl Store {
 
     /// The whole document `doc` as one Automerge save, for a replica that has none of it.
     pub(crate) fn export_document(&mut self, doc: DocId) -> Result<Vec<u8>> {
-        let (doc, _) = docs::load(&self.conn, doc, &self.actor)?;
+        let (doc, _) = self.cache.load(&self.conn, doc)?;
         Ok(doc.save())
     }
 
@@ -924,24 +925,171 @@ impl Store {
     }
 }
 
+/// Applies `changes` (with those stored as pending for `doc_id`) inside the open transaction
+/// `tx`; stores those still waiting for dependencies and re-indexes what the others touched.
+/// Returns the report and whether a change came from a copy of this replica.
+fn apply_one(
+    tx: &Connection,
+    cache: &mut DocCache,
+    doc_id: DocId,
+    mut changes: Vec<automerge::Change>,
+) -> Result<(ApplyReport, bool)> {
+    use automerge::ReadDoc;
+    let name = doc_id.to_string();
+    {
+        let mut stmt = tx.prepare_cached("SELECT bytes FROM pending_changes WHERE doc = ?1")?;
+        let rows = stmt.query_map([&name], |r| r.get::<_, Vec<u8>>(0))?;
+        for bytes in rows {
+            changes.push(
+                automerge::Change::from_bytes(bytes?).map_err(|_| Error::Corrupt {
+                    detail: "a stored pending change does not decode",
+                })?,
+            );
+        }
+    }
+    let new_doc = docs::chunk_count(tx, doc_id)? == 0;
+    let own = cache.actor().clone();
+    let doc = cache.fresh(tx, doc_id)?;
+    let copied = changes
+        .iter()
+        .any(|c| c.actor_id() == &own && doc.get_change_by_hash(&c.hash()).is_none());
+    let heads = if new_doc { Vec::new() } else { doc.get_heads() };
+    let mut log = automerge::PatchLog::active();
+    doc.apply_changes_log_patches(changes.clone(), &mut log)
+        .map_err(|e| match e {
+            automerge::AutomergeError::DuplicateSeqNumber(..) => Error::ReplicaClash {
+                doc: doc_id.to_string(),
+            },
+            other => document_error(doc_id)(other),
+        })?;
+    let patches = doc.make_patches(&mut log);
+    for change in &changes {
+        let hash = change.hash().to_string();
+        if doc.get_change_by_hash(&change.hash()).is_some() {
+            tx.prepare_cached("DELETE FROM pending_changes WHERE doc = ?1 AND hash = ?2")?
+                .execute([&name, &hash])?;
+        } else {
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO pending_changes (doc, hash, bytes) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(rusqlite::params![&name, &hash, change.raw_bytes()])?;
+        }
+    }
+    let pending: i64 = tx.query_row(
+        "SELECT count(*) FROM pending_changes WHERE doc = ?1",
+        [&name],
+        |r| r.get(0),
+    )?;
+    let pending = u64::try_from(pending).unwrap_or(0);
+    let new = doc.save_after(&heads);
+    if new.is_empty() {
+        return Ok((
+            ApplyReport {
+                pending,
+                ..ApplyReport::default()
+            },
+            copied,
+        ));
+    }
+    let seq = docs::append_chunk(tx, doc_id, &new)?;
+    // Only the entries the changes touched are indexed again (not the whole month).
+    let mut report = reindex_touched(tx, doc_id, doc, &patches)?;
+    report.changed = true;
+    report.pending = pending;
+    cache.saved(doc_id, seq);
+    Ok((report, copied))
+}
+
+/// Makes sure, inside the write transaction `tx`, that this replica writes under an actor
+/// no other file uses: when the file is a copy (its identity differs from the one stored),
+/// it takes a new actor before writing anything, so that the copy and the original never
+/// make two different changes with one actor and sequence number. Also adopts an actor
+/// that another process on this file took.
+fn own_actor(tx: &Connection, path: Option<&Path>, cache: &mut DocCache) -> Result<()> {
+    let meta = |key: &str| -> Result<Option<String>> {
+        Ok(tx
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    };
+    let here = path.and_then(file_identity);
+    let mut actor = match meta("actor")? {
+        Some(hex) => ActorId::try_from(hex.as_str()).map_err(|_| Error::Corrupt {
+            detail: "the device's actor id is damaged",
+        })?,
+        None => return Err(Error::NoRecord),
+    };
+    if let Some(here) = here
+        && meta("file")?.as_deref() != Some(here.as_str())
+    {
+        actor = ActorId::random();
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('actor', ?1), ('file', ?2)",
+            [&actor.to_hex_string(), &here],
+        )?;
+    }
+    if &actor != cache.actor() {
+        cache.set_actor(actor);
+    }
+    Ok(())
+}
+
+/// Stores the record id, the replica's actor and the identity of its file.
+fn write_identity(tx: &Connection, record_id: &str, actor: &ActorId, path: &Path) -> Result<()> {
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('record_id', ?1), ('actor', ?2)",
+        [record_id, &actor.to_hex_string()],
+    )?;
+    if let Some(file) = file_identity(path) {
+        tx.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('file', ?1)",
+            [&file],
+        )?;
+    }
+    Ok(())
+}
+
+/// What tells this file from a copy of it: its device and inode (a copy, a backup restored or
+/// a file moved to another phone has others). `None` where the platform does not say.
+fn file_identity(path: &Path) -> Option<String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(path).ok()?;
+        Some(format!("{}:{}", meta.dev(), meta.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        None
+    }
+}
+
+/// Refuses a document whose genesis names another record or another document.
+fn check_identity(doc: &Automerge, record_id: &str, doc_id: DocId) -> Result<()> {
+    match crdt::identity(doc) {
+        Some((record, name)) if record == record_id && name == doc_id.to_string() => Ok(()),
+        _ => Err(Error::OtherRecord {
+            doc: doc_id.to_string(),
+        }),
+    }
+}
+
 /// Applies `batch` inside the open transaction `tx`: one Automerge change per document it
 /// touches (appended as a chunk), then its index rows. Returns the documents that have
 /// gathered enough chunks to be folded into a snapshot.
-fn finish(
-    tx: &Connection,
-    cache: &mut DocCache,
-    actor: &ActorId,
-    batch: Batch,
-) -> Result<Vec<DocId>> {
+fn finish(tx: &Connection, cache: &mut DocCache, batch: Batch) -> Result<Vec<DocId>> {
     let mut long = Vec::new();
     for (doc_id, ops) in batch.ops {
-        let doc = cache.fresh(tx, doc_id, actor)?;
-        let heads = doc.get_heads();
+        let new_doc = docs::chunk_count(tx, doc_id)? == 0;
+        let doc = cache.fresh(tx, doc_id)?;
+        // A document stored for the first time is saved with its genesis.
+        let heads = if new_doc { Vec::new() } else { doc.get_heads() };
         let mut change = doc.transaction();
         for op in &ops {
             match op {
                 Op::Put { coll, id, fields } => {
-                    crdt::write_entry(&mut change, coll.name(), id, fields)
+                    crdt::write_entry(&mut change, coll.name(), id, fields, coll.atomic_fields())
                         .map_err(document_error(doc_id))?;
                 }
                 Op::Tombstone { coll, id, when } => {
@@ -979,14 +1127,14 @@ fn documents(conn: &Connection) -> Result<Vec<DocId>> {
 }
 
 /// Indexes again the entries of `doc` that `patches` touched: an entry whose fields changed, or
-/// every entry of a collection the patches created or replaced. Returns (indexed, skipped);
-/// an entry that no longer decodes loses its index row.
+/// every entry of a collection the patches created or replaced. Counts what it indexed,
+/// skipped, added, updated and deleted; an entry that no longer decodes loses its index row.
 fn reindex_touched(
     conn: &Connection,
     doc_id: DocId,
     doc: &Automerge,
     patches: &[automerge::Patch],
-) -> Result<(u64, u64)> {
+) -> Result<ApplyReport> {
     use automerge::{PatchAction, Prop};
     let mut entries = std::collections::BTreeSet::new();
     let mut collections = std::collections::BTreeSet::new();
@@ -1017,42 +1165,102 @@ fn reindex_touched(
             }
         }
     }
-    let (mut indexed, mut skipped) = (0, 0);
+    let mut report = ApplyReport::default();
     for &coll in Collection::in_doc(doc_id) {
         let all = collections.contains(coll.name());
         let wanted: Vec<(String, Json)> = if all {
-            crdt::read_collection(doc, coll.name())
+            crdt::read_collection(doc, coll.name(), coll.atomic_fields())
         } else {
             entries
                 .iter()
                 .filter(|(c, _)| c == coll.name())
                 .filter_map(|(_, id)| {
-                    crdt::read_entry(doc, coll.name(), id).map(|f| (id.clone(), f))
+                    crdt::read_entry(doc, coll.name(), id, coll.atomic_fields())
+                        .map(|f| (id.clone(), f))
                 })
                 .collect()
         };
         for (id, fields) in wanted {
+            let before: Option<(bool, String)> = conn
+                .prepare_cached(
+                    "SELECT deleted, body FROM entries WHERE collection = ?1 AND id = ?2",
+                )?
+                .query_row([coll.name(), id.as_str()], |r| Ok((r.get(0)?, r.get(1)?)))
+                .optional()?;
             match coll.index_row(&id, &fields) {
                 Some(row) => {
+                    match &before {
+                        None if !row.deleted => report.added += 1,
+                        Some((false, _)) if row.deleted => report.deleted += 1,
+                        Some((_, body)) if *body != row.body => report.updated += 1,
+                        _ => {}
+                    }
                     index::upsert(conn, coll, doc_id, &row)?;
-                    indexed += 1;
+                    report.indexed += 1;
                 }
                 None => {
                     conn.prepare_cached("DELETE FROM entries WHERE collection = ?1 AND id = ?2")?
                         .execute([coll.name(), id.as_str()])?;
-                    skipped += 1;
+                    report.skipped += 1;
                 }
             }
         }
     }
-    Ok((indexed, skipped))
+    Ok(report)
+}
+
+/// Rewrites every document of a record made before documents had a genesis (schema 6): each
+/// becomes its genesis plus one change by this replica holding everything the old document
+/// showed, with the entries and fields that lost a conflict merged back in (docs/storage.md).
+/// Runs inside the migration's transaction; the index is rebuilt from the new documents, and
+/// changes that waited for dependencies in the old history are dropped (they can never apply).
+pub(super) fn regenesis(tx: &Connection) -> Result<()> {
+    let meta = |key: &str| -> Result<Option<String>> {
+        Ok(tx
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()?)
+    };
+    let (Some(record_id), Some(actor)) = (meta("record_id")?, meta("actor")?) else {
+        return Ok(());
+    };
+    let actor = ActorId::try_from(actor.as_str()).map_err(|_| Error::Corrupt {
+        detail: "the device's actor id is damaged",
+    })?;
+    let cache = DocCache::new(record_id.clone(), actor.clone());
+    tx.execute("DELETE FROM entries", [])?;
+    tx.execute("DELETE FROM pending_changes", [])?;
+    for doc_id in documents(tx)? {
+        let (old, _) = cache.load(tx, doc_id)?;
+        let mut new = crdt::genesis(&record_id, doc_id, &Collection::shape(doc_id))
+            .map_err(document_error(doc_id))?
+            .with_actor(actor.clone());
+        let mut change = new.transaction();
+        for &coll in Collection::in_doc(doc_id) {
+            for (id, fields) in crdt::read_collection(&old, coll.name(), coll.atomic_fields()) {
+                let Json::Object(mut fields) = fields else {
+                    continue;
+                };
+                for &list in coll.containers() {
+                    fields
+                        .entry(list)
+                        .or_insert_with(|| Json::Array(Vec::new()));
+                }
+                crdt::write_entry(&mut change, coll.name(), &id, &fields, coll.atomic_fields())
+                    .map_err(document_error(doc_id))?;
+            }
+        }
+        change.commit();
+        docs::replace_with_snapshot(tx, doc_id, &new.save())?;
+        materialize(tx, doc_id, &new)?;
+    }
+    Ok(())
 }
 
 /// Writes the index rows of every entry in `doc`. Returns (indexed, skipped).
 fn materialize(conn: &Connection, doc_id: DocId, doc: &Automerge) -> Result<(u64, u64)> {
     let (mut indexed, mut skipped) = (0, 0);
     for &coll in Collection::in_doc(doc_id) {
-        for (id, fields) in crdt::read_collection(doc, coll.name()) {
+        for (id, fields) in crdt::read_collection(doc, coll.name(), coll.atomic_fields()) {
             match coll.index_row(&id, &fields) {
                 Some(row) => {
                     index::upsert(conn, coll, doc_id, &row)?;

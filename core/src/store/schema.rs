@@ -4,13 +4,15 @@
 //! newer than [`SCHEMA_VERSION`] is refused before anything is written to it.
 
 use rusqlite::Connection;
-use rusqlite_migration::{M, Migrations};
+use rusqlite_migration::{HookError, M, Migrations};
 
 use crate::error::{Error, Result};
 
-const MIGRATIONS: &[M<'static>] = &[
-    M::up(
-        "CREATE TABLE meta (
+/// The migrations, in order; [`SCHEMA_VERSION`] counts them.
+fn migrations() -> Vec<M<'static>> {
+    vec![
+        M::up(
+            "CREATE TABLE meta (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
     ) STRICT;
@@ -43,31 +45,40 @@ const MIGRATIONS: &[M<'static>] = &[
     CREATE INDEX entries_by_ext ON entries (collection, ext_key)
         WHERE ext_key IS NOT NULL AND deleted = 0;
     CREATE INDEX entries_by_doc ON entries (doc);",
-    ),
-    // 2: the value columns v1 and v2 were written and never read (queries and statistics read
-    // the body); no index uses them.
-    M::up(
-        "ALTER TABLE entries DROP COLUMN v1;
+        ),
+        // 2: the value columns v1 and v2 were written and never read (queries and statistics read
+        // the body); no index uses them.
+        M::up(
+            "ALTER TABLE entries DROP COLUMN v1;
          ALTER TABLE entries DROP COLUMN v2;",
-    ),
-    // 3: mark the file as a Companion record ("Cmpn"), so that no other program's database is
-    // ever taken for one.
-    M::up("PRAGMA application_id = 1131245678;"),
-    // 4: a checksum of each row's body (filled for older rows by `fill_checksums`).
-    M::up("ALTER TABLE entries ADD COLUMN sum INTEGER;"),
-    // 5: changes from other replicas that wait for the changes they depend on.
-    M::up(
-        "CREATE TABLE pending_changes (
+        ),
+        // 3: mark the file as a Companion record ("Cmpn"), so that no other program's database is
+        // ever taken for one.
+        M::up("PRAGMA application_id = 1131245678;"),
+        // 4: a checksum of each row's body (filled for older rows by `fill_checksums`).
+        M::up("ALTER TABLE entries ADD COLUMN sum INTEGER;"),
+        // 5: changes from other replicas that wait for the changes they depend on.
+        M::up(
+            "CREATE TABLE pending_changes (
             doc TEXT NOT NULL,
             hash TEXT NOT NULL,
             bytes BLOB NOT NULL,
             PRIMARY KEY (doc, hash)
         ) STRICT;",
-    ),
-];
+        ),
+        // 6: every document begins with its genesis, so that replicas merge without loss; the
+        // documents of older records are rewritten, conflict losers merged back in.
+        M::up_with_hook("", |tx: &rusqlite::Transaction| {
+            super::regenesis(tx).map_err(|e| match e {
+                Error::Storage { source, .. } => HookError::RusqliteError(source),
+                other => HookError::Hook(other.to_string()),
+            })
+        }),
+    ]
+}
 
 /// The newest schema version this code knows.
-pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+pub const SCHEMA_VERSION: i64 = 6;
 
 /// Sets the connection's pragmas: WAL, and `synchronous = FULL` so that a write acknowledged to
 /// the caller survives a power loss as well as a crash.
@@ -93,7 +104,7 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
             supported: SCHEMA_VERSION,
         });
     }
-    Migrations::from_slice(MIGRATIONS)
+    Migrations::new(migrations())
         .to_latest(conn)
         .map_err(|e| Error::Migration(Box::new(e)))?;
     if found < 4 {
@@ -125,8 +136,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_version_counts_the_migrations() {
+        assert_eq!(SCHEMA_VERSION, migrations().len() as i64);
+    }
+
+    #[test]
     fn migrations_are_valid() {
-        assert!(Migrations::from_slice(MIGRATIONS).validate().is_ok());
+        assert!(Migrations::new(migrations()).validate().is_ok());
     }
 
     #[test]
@@ -134,7 +150,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut conn = Connection::open(dir.path().join("r.db")).expect("open");
         configure(&conn).expect("pragmas");
-        Migrations::from_slice(MIGRATIONS)
+        Migrations::new(migrations())
             .to_version(&mut conn, 1)
             .expect("schema 1");
         conn.execute(

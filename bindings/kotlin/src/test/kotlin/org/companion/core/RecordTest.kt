@@ -196,6 +196,9 @@ class RecordTest {
     @Test
     fun journalAppointmentsAndSyncBytes() {
         newRecord().use { phone ->
+            // A caregiver's replica of the record, joined while it was still empty.
+            val caregiverPath = dir.resolve("caregiver.db").toString()
+            HealthRecord.join(caregiverPath, phone.replicaExport()).close()
             phone.addJournalEntry(JournalEntry(newId(), "2026-11-23T21:00:00+01:00", "Slept well", 4u, listOf("none"), null, true))
             assertFailsWith<CompanionException.InvalidInput> {
                 phone.addJournalEntry(JournalEntry(newId(), "2026-11-23T21:00:00+01:00", "x", 9u, emptyList(), null, false))
@@ -204,7 +207,7 @@ class RecordTest {
             val reading = bp(150, 95, "2026-11-23T08:00:00+01:00")
             phone.addReading(reading)
 
-            newRecord("caregiver.db").use { caregiver ->
+            HealthRecord.open(caregiverPath).use { caregiver ->
                 for (doc in phone.documents()) {
                     val report = caregiver.applyChanges(doc, phone.exportDocument(doc))
                     assertTrue(report.changed)
@@ -227,6 +230,44 @@ class RecordTest {
                 assertFailsWith<CompanionException.InvalidSyncData> { caregiver.applyChanges("../../etc", byteArrayOf()) }
             }
             assertTrue(phone.exportJson().contains(reading.id))
+        }
+    }
+
+    @Test
+    fun replicaExportJoinAndMerge() {
+        newRecord().use { phone ->
+            phone.addReading(bp(142, 91, "2026-11-20T08:00:00+01:00"))
+            val exportPath = dir.resolve("ana.replica").toString()
+            phone.writeReplicaExport(exportPath)
+            HealthRecord.join(dir.resolve("clinic.db").toString(), Files.readAllBytes(Path.of(exportPath))).use { clinic ->
+                assertEquals(phone.id(), clinic.id())
+                assertEquals("Ana", clinic.profile().name)
+                // Both write offline in a month new to both, then merge each other's export.
+                val fromPhone = bp(130, 85, "2026-10-02T08:00:00+02:00")
+                val fromClinic = bp(128, 80, "2026-10-02T10:00:00+02:00")
+                phone.addReading(fromPhone)
+                clinic.addReading(fromClinic)
+                val report = clinic.mergeReplica(phone.replicaExport())
+                assertEquals(1uL, report.added)
+                assertEquals(1uL, phone.mergeReplica(clinic.replicaExport()).added)
+                assertEquals(0uL, phone.mergeReplica(clinic.replicaExport()).documents, "idempotent")
+                for (r in listOf(phone, clinic)) {
+                    assertEquals(fromClinic, r.reading(fromClinic.id))
+                    assertEquals(fromPhone, r.reading(fromPhone.id))
+                }
+                assertEquals(phone.exportJson(), clinic.exportJson())
+            }
+            // Another patient's export, a truncated one, junk: refused, nothing written.
+            newRecord("stranger.db").use { stranger ->
+                assertFailsWith<CompanionException.OtherRecord> { phone.mergeReplica(stranger.replicaExport()) }
+            }
+            val good = phone.replicaExport()
+            assertFailsWith<CompanionException.InvalidReplicaFile> { phone.mergeReplica(good.copyOf(good.size - 5)) }
+            assertFailsWith<CompanionException.InvalidReplicaFile> {
+                HealthRecord.join(dir.resolve("never.db").toString(), byteArrayOf(1, 2, 3))
+            }
+            assertFalse(Files.exists(dir.resolve("never.db")), "no file is created")
+            assertEquals(good.size, phone.replicaExport().size)
         }
     }
 }

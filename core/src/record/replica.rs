@@ -1,0 +1,109 @@
+//! Replicas of one record: the offline exchange of whole records (a new phone, a clinic with no
+//! network) through replica export files (docs/replica-export.md).
+
+use std::path::Path;
+
+use automerge::{Automerge, LoadOptions, OnPartialLoad};
+
+use super::{HealthRecord, write_output};
+use crate::error::{Error, Result};
+use crate::replica_file;
+use crate::store::Store;
+
+/// What merging another replica's export changed here.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct MergeReport {
+    /// Documents that held something new.
+    pub documents: u64,
+    /// Entries new to this replica.
+    pub added: u64,
+    /// Entries whose content changed.
+    pub updated: u64,
+    /// Entries that are now deleted.
+    pub deleted: u64,
+    /// Alerts the merge raised (a dose logged on two devices).
+    pub alerts_raised: u64,
+}
+
+/// Loads the documents of a decoded export, refusing one that is damaged or of another record.
+fn load_documents(
+    file: &replica_file::ReplicaFile,
+) -> Result<Vec<(crate::crdt::DocId, Automerge)>> {
+    file.documents
+        .iter()
+        .map(|(id, bytes)| {
+            let doc = Automerge::load_with_options(
+                bytes,
+                LoadOptions::new().on_partial_load(OnPartialLoad::Error),
+            )
+            .map_err(|_| Error::InvalidReplicaFile {
+                detail: "a document in it does not load",
+            })?;
+            match crate::crdt::identity(&doc) {
+                Some((record, name)) if record == file.record_id && name == id.to_string() => {
+                    Ok((*id, doc))
+                }
+                _ => Err(Error::OtherRecord {
+                    doc: id.to_string(),
+                }),
+            }
+        })
+        .collect()
+}
+
+impl HealthRecord {
+    /// Every document of the record in one replica export (the format in
+    /// docs/replica-export.md): what [`HealthRecord::join`] and
+    /// [`HealthRecord::merge_replica`] read on another device.
+    pub fn replica_export(&mut self) -> Result<Vec<u8>> {
+        let mut documents = Vec::new();
+        for doc in self.store.documents()? {
+            documents.push((doc, self.store.export_document(doc)?));
+        }
+        replica_file::encode(self.store.record_id(), &documents)
+    }
+
+    /// Writes [`HealthRecord::replica_export`] to `path`, whole or not at all; the record's
+    /// own file is refused.
+    pub fn write_replica_export(&mut self, path: &Path) -> Result<()> {
+        self.refuse_own_file(path)?;
+        let bytes = self.replica_export()?;
+        write_output(path, &bytes, "the replica export could not be written")
+    }
+
+    /// Creates at `path` a new replica of the record in `export` (another replica's
+    /// [`HealthRecord::replica_export`]): the same record id and entries, its own Automerge
+    /// actor, no profile of its own. A damaged, truncated or altered file, or one whose
+    /// documents belong to another record, is refused and no file is created.
+    pub fn join(path: &Path, export: &[u8]) -> Result<Self> {
+        let file = replica_file::decode(export)?;
+        let documents = load_documents(&file)?;
+        let store = Store::join(path, &file.record_id, &documents)?;
+        Ok(Self { store })
+    }
+
+    /// Merges another replica's export into this record, in one transaction: idempotent, and
+    /// a file of another record, or a damaged one, is refused with nothing written. Says what
+    /// changed.
+    pub fn merge_replica(&mut self, export: &[u8]) -> Result<MergeReport> {
+        let file = replica_file::decode(export)?;
+        if file.record_id != self.id() {
+            return Err(Error::OtherRecord {
+                doc: "record".to_string(),
+            });
+        }
+        let documents = load_documents(&file)?
+            .into_iter()
+            .map(|(id, doc)| (id, doc.get_changes(&[])))
+            .collect();
+        let reports = self.store.apply_documents(documents)?;
+        let mut out = MergeReport::default();
+        for r in reports {
+            out.documents += u64::from(r.changed);
+            out.added += r.added;
+            out.updated += r.updated;
+            out.deleted += r.deleted;
+        }
+        Ok(out)
+    }
+}

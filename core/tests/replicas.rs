@@ -1,0 +1,220 @@
+//! Replicas of one record merging without loss: first writes in a new document on two devices,
+//! nested edits, the profile, copied files, other records, damaged files (docs/storage.md).
+
+mod common;
+
+use chrono::Duration;
+use common::{at, bp, metformin, new_record};
+use companion_core::model::{DoseAmount, MedicationStatus, Schedule};
+use companion_core::{Error, HealthRecord, ReadingQuery};
+
+fn join(of: &mut HealthRecord, dir: &tempfile::TempDir, name: &str) -> HealthRecord {
+    let export = of.replica_export().expect("export");
+    HealthRecord::join(&dir.path().join(name), &export).expect("join")
+}
+
+/// Both ways, by replica export.
+fn exchange(a: &mut HealthRecord, b: &mut HealthRecord) {
+    let from_a = a.replica_export().expect("export");
+    let from_b = b.replica_export().expect("export");
+    b.merge_replica(&from_a).expect("merge into b");
+    a.merge_replica(&from_b).expect("merge into a");
+}
+
+/// Both ways, one change at a time, for every document either holds.
+fn exchange_changes(a: &mut HealthRecord, b: &mut HealthRecord) {
+    for _ in 0..2 {
+        let docs: std::collections::BTreeSet<String> = a
+            .documents()
+            .expect("docs")
+            .into_iter()
+            .chain(b.documents().expect("docs"))
+            .collect();
+        for doc in &docs {
+            let have = b.heads(doc).expect("heads");
+            let changes = a.changes_since(doc, &have).expect("changes");
+            b.apply_remote_changes(doc, &changes).expect("apply");
+        }
+        std::mem::swap(a, b);
+    }
+}
+
+fn readings(r: &HealthRecord) -> usize {
+    r.readings(&ReadingQuery::default())
+        .expect("list")
+        .readings
+        .len()
+}
+
+#[test]
+fn first_writes_in_a_month_new_to_both_replicas_all_survive() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for by_changes in [false, true] {
+        let mut phone = HealthRecord::create(
+            &dir.path().join(format!("phone-{by_changes}.db")),
+            &companion_core::model::Profile::new("Ana", "Europe/Berlin").expect("profile"),
+        )
+        .expect("create");
+        let mut carer = join(&mut phone, &dir, &format!("carer-{by_changes}.db"));
+        phone
+            .add_reading(&bp(142, 91, "2026-10-20T08:00:00+02:00"))
+            .expect("add");
+        carer
+            .add_reading(&bp(128, 82, "2026-10-20T09:00:00+02:00"))
+            .expect("add");
+        if by_changes {
+            exchange_changes(&mut phone, &mut carer);
+        } else {
+            exchange(&mut phone, &mut carer);
+        }
+        assert_eq!(readings(&phone), 2, "by changes: {by_changes}");
+        assert_eq!(readings(&carer), 2, "by changes: {by_changes}");
+        assert_eq!(
+            phone.export().expect("export"),
+            carer.export().expect("export")
+        );
+        assert!(phone.check().expect("check").is_ok());
+        assert!(carer.check().expect("check").is_ok());
+    }
+}
+
+#[test]
+fn a_joined_replica_has_no_profile_of_its_own_and_keeps_the_patients() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut phone = new_record(&dir);
+    let mut clinic = join(&mut phone, &dir, "clinic.db");
+    assert_eq!(clinic.id(), phone.id());
+    assert_eq!(clinic.profile().expect("profile").name, "Ana");
+    phone
+        .modify_profile(|p| {
+            p.name = "Ana Lima".into();
+            Ok(())
+        })
+        .expect("rename");
+    exchange(&mut phone, &mut clinic);
+    assert_eq!(clinic.profile().expect("profile").name, "Ana Lima");
+    assert_eq!(phone.profile().expect("profile").name, "Ana Lima");
+}
+
+#[test]
+fn a_dose_change_and_a_pause_on_two_replicas_both_stay() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut phone = new_record(&dir);
+    let med = metformin();
+    phone.add_medication(&med).expect("add");
+    let mut clinic = join(&mut phone, &dir, "clinic.db");
+    let t = at("2026-11-10T12:00:00+01:00").to_utc();
+    clinic
+        .modify_medication_at(&med.id, t, |m| {
+            m.dose = DoseAmount::parse("1000 mg").expect("dose");
+            Ok(())
+        })
+        .expect("dose change");
+    phone
+        .set_medication_status_at(&med.id, MedicationStatus::Paused, t + Duration::hours(1))
+        .expect("pause");
+    // And a schedule change on the phone too, after the pause: two history entries.
+    phone
+        .modify_medication_at(&med.id, t + Duration::hours(2), |m| {
+            m.schedule = Schedule::FixedTimes {
+                times: vec![chrono::NaiveTime::from_hms_opt(9, 0, 0).expect("time")],
+            };
+            Ok(())
+        })
+        .expect("schedule change");
+    exchange(&mut phone, &mut clinic);
+    for r in [&phone, &clinic] {
+        let m = r.medication(&med.id).expect("medication");
+        assert_eq!(m.dose.amount, 1000.0);
+        assert_eq!(m.status, MedicationStatus::Paused);
+        assert_eq!(m.pauses.len(), 1);
+        assert_eq!(m.history.len(), 2, "both edits keep their history entry");
+        assert!(m.history[0].until < m.history[1].until, "in order");
+    }
+    assert_eq!(
+        phone.export().expect("export"),
+        clinic.export().expect("export")
+    );
+}
+
+#[test]
+fn a_copied_file_takes_an_actor_of_its_own() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut phone = new_record(&dir);
+    phone
+        .add_reading(&bp(142, 91, "2026-11-20T08:00:00+01:00"))
+        .expect("add");
+    let copy_path = dir.path().join("copy.db");
+    // A copy made as a file manager or a backup would: the file and its write-ahead log.
+    std::fs::copy(dir.path().join("record.db"), &copy_path).expect("copy");
+    let wal = dir.path().join("record.db-wal");
+    if wal.exists() {
+        std::fs::copy(&wal, dir.path().join("copy.db-wal")).expect("copy wal");
+    }
+    let mut copy = HealthRecord::open(&copy_path).expect("open copy");
+    phone
+        .add_reading(&bp(130, 85, "2026-11-21T08:00:00+01:00"))
+        .expect("add");
+    copy.add_reading(&bp(125, 80, "2026-11-21T09:00:00+01:00"))
+        .expect("add");
+    exchange(&mut phone, &mut copy);
+    assert_eq!(readings(&phone), 3);
+    assert_eq!(readings(&copy), 3);
+}
+
+#[test]
+fn another_records_export_and_damaged_files_are_refused_with_nothing_written() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut phone = new_record(&dir);
+    phone
+        .add_reading(&bp(142, 91, "2026-11-20T08:00:00+01:00"))
+        .expect("add");
+    let other_dir = tempfile::tempdir().expect("tempdir");
+    let mut stranger = new_record(&other_dir);
+    stranger
+        .add_reading(&bp(100, 60, "2026-11-20T08:00:00+01:00"))
+        .expect("add");
+    let before = phone.export().expect("export");
+    let chunks = phone.chunk_count().expect("chunks");
+
+    let foreign = stranger.replica_export().expect("export");
+    assert!(matches!(
+        phone.merge_replica(&foreign),
+        Err(Error::OtherRecord { .. })
+    ));
+    // Its documents one by one, as whole documents or as changes.
+    for doc in stranger.documents().expect("docs") {
+        let whole = stranger.export_document(&doc).expect("doc");
+        assert!(matches!(
+            phone.apply_changes(&doc, &whole),
+            Err(Error::OtherRecord { .. })
+        ));
+        let changes = stranger.changes_since(&doc, &[]).expect("changes");
+        assert!(matches!(
+            phone.apply_remote_changes(&doc, &changes),
+            Err(Error::OtherRecord { .. })
+        ));
+    }
+    let good = phone.replica_export().expect("export");
+    let mut tampered = good.clone();
+    let i = tampered.len() / 2;
+    tampered[i] ^= 0x40;
+    for bad in [&good[..good.len() - 10], &tampered[..], &b"hello"[..]] {
+        assert!(matches!(
+            phone.merge_replica(bad),
+            Err(Error::InvalidReplicaFile { .. })
+        ));
+        let path = dir.path().join("never.db");
+        assert!(matches!(
+            HealthRecord::join(&path, bad),
+            Err(Error::InvalidReplicaFile { .. })
+        ));
+        assert!(!path.exists(), "no file is created");
+    }
+    assert_eq!(phone.export().expect("export"), before);
+    assert_eq!(phone.chunk_count().expect("chunks"), chunks);
+    // Merging one's own export changes nothing.
+    let report = phone.merge_replica(&good).expect("merge");
+    assert_eq!(report.documents, 0);
+    assert_eq!(phone.export().expect("export"), before);
+}
