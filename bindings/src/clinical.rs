@@ -192,16 +192,22 @@ pub enum AlertKind {
     HypertensiveCrisis,
     /// A temperature at or above the threshold set for recovery after surgery.
     Fever,
+    /// One scheduled dose logged as taken twice, on two devices offline.
+    DoseLoggedTwice,
 }
 
-/// An urgent alert raised when a reading was stored. It is part of the record, so caregivers'
-/// devices see it after sync; the advice text is stored as shown.
+/// An urgent alert raised when a reading was stored, or when a merge found one dose logged
+/// twice. It is part of the record, so caregivers' devices see it after sync; the advice text
+/// is stored as shown.
 #[uniffi::remote(Record)]
 pub struct Alert {
     /// The entry id (UUID v7).
     pub id: String,
-    /// The reading that raised it.
+    /// The reading that raised it (empty for an alert about doses).
     pub reading_id: String,
+    /// The doses it is about (a dose logged twice), in the order they were taken.
+    #[uniffi(default)]
+    pub dose_ids: Vec<String>,
     /// What was found.
     pub kind: AlertKind,
     /// When the reading was taken.

@@ -40,6 +40,15 @@ pub enum CompanionError {
         /// Which limit.
         limit: DoseLimit,
     },
+    /// The scheduled dose was already logged as taken, by `logged_by` at `at`: ask the person,
+    /// and log it again with `confirmed_double` if they really took a second dose.
+    #[error("this dose was already logged as taken")]
+    DoseAlreadyTaken {
+        /// Who logged the first take, if named.
+        logged_by: Option<String>,
+        /// When it was taken (RFC 3339).
+        at: String,
+    },
     /// There is no record at the path.
     #[error("no record at that path")]
     NoRecord,
@@ -172,6 +181,10 @@ impl From<Core> for CompanionError {
                 item: None,
             },
             Core::DoseLimit(limit) => Self::DoseLimitExceeded { limit },
+            Core::DoseAlreadyTaken { logged_by, at } => Self::DoseAlreadyTaken {
+                logged_by,
+                at: at.to_rfc3339(),
+            },
             Core::NoRecord => Self::NoRecord,
             Core::NotARecord => Self::NotARecord,
             Core::RecordExists => Self::RecordExists,

@@ -49,6 +49,9 @@ pub struct DoseEvent {
     pub snoozed_until: Option<Timestamp>,
     /// The person confirmed a dose beyond an as-needed limit; kept as part of the record.
     pub confirmed_over_limit: bool,
+    /// The person confirmed a second take of a dose already logged as taken; kept.
+    #[uniffi(default)]
+    pub confirmed_double: bool,
 }
 
 /// A refill of a medication: units added to what is on hand.

@@ -71,6 +71,8 @@ pub struct ApplyReport {
     pub updated: u64,
     /// Entries this replica had that are now deleted.
     pub deleted: u64,
+    /// Alerts the merge raised here (a dose logged as taken on two devices).
+    pub alerts_raised: u64,
 }
 
 /// What merging another replica's export changed here.

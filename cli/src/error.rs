@@ -18,6 +18,16 @@ impl std::fmt::Display for CliError {
         match self {
             Self::Usage(text) => f.write_str(text),
             Self::Core(e @ companion_core::Error::DoseLimit(_)) => write!(f, "{e} with --confirm"),
+            Self::Core(companion_core::Error::DoseAlreadyTaken { logged_by, at }) => write!(
+                f,
+                "this dose was already logged as taken{} at {}; if a second dose was really \
+                 taken, log it again with --confirm (the confirmation is recorded)",
+                logged_by
+                    .as_deref()
+                    .map(|b| format!(" by {b}"))
+                    .unwrap_or_default(),
+                crate::output::when(at)
+            ),
             Self::Core(companion_core::Error::Invalid(
                 e @ companion_core::model::ValidationError::UntrustedClock,
             )) => write!(f, "{e}"),

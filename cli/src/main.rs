@@ -163,6 +163,33 @@ enum Command {
     },
     /// A scripted walk through the features, on a record in a temporary directory.
     Tour,
+    /// Replicas of the record without a network: export it, join it on a new device, merge
+    /// another device's export.
+    #[command(subcommand)]
+    Replica(ReplicaCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ReplicaCommand {
+    /// Write every document of the record to one file (for a new phone, or a clinic).
+    Export {
+        /// The file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Make --db a new replica of the record in FILE (--db must not hold a record).
+    Join {
+        /// Another replica's export.
+        file: PathBuf,
+    },
+    /// Merge another replica's export into this record; says what changed. Idempotent.
+    Merge {
+        /// Another replica's export.
+        file: PathBuf,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -418,7 +445,8 @@ struct DoseArgs {
     /// A note.
     #[arg(long)]
     note: Option<String>,
-    /// Log an as-needed dose beyond its limits anyway (the confirmation is recorded).
+    /// Log it anyway: an as-needed dose beyond its limits, or a second take of a dose already
+    /// logged as taken (the confirmation is recorded).
     #[arg(long)]
     confirm: bool,
 }

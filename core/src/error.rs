@@ -29,6 +29,15 @@ pub enum Error {
     /// anyway (the confirmation is kept in the record).
     #[error("this dose would go beyond the {0}; confirm to log it anyway")]
     DoseLimit(DoseLimit),
+    /// The scheduled dose was already logged as taken (`logged_by`, at `at`); log it with
+    /// `confirmed_double` to record a second take anyway (the confirmation is kept).
+    #[error("this dose was already logged as taken; confirm to log a second take")]
+    DoseAlreadyTaken {
+        /// Who logged the first take, if named.
+        logged_by: Option<String>,
+        /// When it was taken.
+        at: chrono::DateTime<chrono::FixedOffset>,
+    },
     /// The file is not a Companion record: another program's database, an empty file, or not
     /// a database at all. It was left exactly as it was.
     #[error(

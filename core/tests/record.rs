@@ -227,13 +227,27 @@ fn imported_readings_are_stored_once() {
     };
     let a = imported("2026-11-01T08:00:00Z");
     let b = imported("2026-11-01T08:00:00Z");
-    assert_eq!(record.add_reading(&a).expect("add"), a.id);
-    assert_eq!(record.add_reading(&b).expect("add again"), a.id);
+    // Stored under an id derived from its source, the same on every device.
+    let id = record.add_reading(&a).expect("add");
+    assert_ne!(id, a.id);
+    assert_eq!(record.add_reading(&b).expect("add again"), id);
     let c = imported("2026-11-01T08:00:00Z");
     let d = imported("2026-11-01T08:00:00Z");
+    let other = tempfile::tempdir().expect("tempdir");
+    let mut second = new_record(&other);
+    let mut e = imported("2026-11-01T08:00:00Z");
+    e.source = ReadingSource::Imported {
+        system: "omron".into(),
+        external_id: "abc-2".into(),
+    };
+    assert_eq!(
+        second.add_readings(&[a.clone(), e]).expect("batch")[0],
+        id,
+        "the same id in another record"
+    );
     assert_eq!(
         record.add_readings(&[c, d]).expect("batch"),
-        vec![a.id.clone(), a.id.clone()]
+        vec![id.clone(), id.clone()]
     );
     assert_eq!(
         record

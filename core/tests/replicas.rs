@@ -5,8 +5,11 @@ mod common;
 
 use chrono::Duration;
 use common::{at, bp, metformin, new_record};
-use companion_core::model::{DoseAmount, MedicationStatus, Schedule};
-use companion_core::{Error, HealthRecord, ReadingQuery};
+use companion_core::model::{
+    AlertKind, DoseAmount, DoseEvent, DoseStatus, Inventory, MedicationStatus, ReadingSource,
+    Schedule,
+};
+use companion_core::{Error, HealthRecord, ReadingQuery, TimeRange};
 
 fn join(of: &mut HealthRecord, dir: &tempfile::TempDir, name: &str) -> HealthRecord {
     let export = of.replica_export().expect("export");
@@ -217,4 +220,124 @@ fn another_records_export_and_damaged_files_are_refused_with_nothing_written() {
     let report = phone.merge_replica(&good).expect("merge");
     assert_eq!(report.documents, 0);
     assert_eq!(phone.export().expect("export"), before);
+}
+
+fn take(med: &str, scheduled: &str, taken: &str, by: &str) -> DoseEvent {
+    let mut d = DoseEvent::new(med, DoseStatus::Taken, at(taken), Some(at(scheduled))).expect("dose");
+    d.logged_by = Some(by.into());
+    d
+}
+
+#[test]
+fn one_evening_dose_logged_on_two_devices_is_one_dose_and_one_alert() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut phone = new_record(&dir);
+    let mut med = metformin();
+    med.inventory = Some(Inventory {
+        count: 30.0,
+        counted_at: at("2026-11-20T07:00:00+01:00"),
+        per_dose: 1.0,
+    });
+    phone.add_medication(&med).expect("add");
+    let mut carer = join(&mut phone, &dir, "carer.db");
+    let evening = "2026-11-20T20:00:00+01:00";
+    phone
+        .log_dose(&take(&med.id, evening, "2026-11-20T20:05:00+01:00", "Ana"))
+        .expect("patient logs");
+    carer
+        .log_dose(&take(&med.id, evening, "2026-11-20T20:12:00+01:00", "Ben"))
+        .expect("caregiver logs, offline");
+    let from_carer = carer.replica_export().expect("export");
+    let report = phone.merge_replica(&from_carer).expect("merge");
+    assert_eq!((report.added, report.alerts_raised), (1, 1));
+    let from_phone = phone.replica_export().expect("export");
+    assert_eq!(
+        carer.merge_replica(&from_phone).expect("merge").alerts_raised,
+        0,
+        "the alert came with the phone's changes"
+    );
+    // And again both ways: nothing new.
+    exchange(&mut phone, &mut carer);
+    let now = at("2026-11-20T21:00:00+01:00").to_utc();
+    for r in [&phone, &carer] {
+        let alerts: Vec<_> = r
+            .alerts(TimeRange::ALL)
+            .expect("alerts")
+            .into_iter()
+            .filter(|a| a.kind == AlertKind::DoseLoggedTwice)
+            .collect();
+        assert_eq!(alerts.len(), 1);
+        assert!(alerts[0].advice.contains("Ana") && alerts[0].advice.contains("Ben"));
+        assert!(alerts[0].advice.contains("20:05") && alerts[0].advice.contains("20:12"));
+        assert_eq!(alerts[0].dose_ids.len(), 2);
+        let today = r.today(now, "Europe/Berlin").expect("today");
+        assert!(today.alerts.iter().any(|a| a.kind == AlertKind::DoseLoggedTwice));
+        let adherence = r
+            .adherence(
+                at("2026-11-20T12:00:00+01:00").to_utc(),
+                now,
+                now,
+                "Europe/Berlin",
+            )
+            .expect("adherence");
+        assert_eq!((adherence[0].counted, adherence[0].taken), (1, 1));
+        let supply = r.refill_status(now, "Europe/Berlin").expect("refills");
+        assert_eq!(supply[0].on_hand, 29.0, "the supply went down once");
+    }
+    assert_eq!(
+        phone.export().expect("export"),
+        carer.export().expect("export")
+    );
+}
+
+#[test]
+fn a_second_take_of_a_dose_is_refused_unless_confirmed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut phone = new_record(&dir);
+    let med = metformin();
+    phone.add_medication(&med).expect("add");
+    let evening = "2026-11-20T20:00:00+01:00";
+    phone
+        .log_dose(&take(&med.id, evening, "2026-11-20T20:05:00+01:00", "Ana"))
+        .expect("first");
+    let mut again = take(&med.id, evening, "2026-11-20T20:30:00+01:00", "Ben");
+    match phone.log_dose(&again) {
+        Err(Error::DoseAlreadyTaken { logged_by, at: when }) => {
+            assert_eq!(logged_by.as_deref(), Some("Ana"));
+            assert_eq!(when, at("2026-11-20T20:05:00+01:00"));
+        }
+        other => panic!("refused: {other:?}"),
+    }
+    again.confirmed_double = true;
+    phone.log_dose(&again).expect("confirmed");
+    let doses = phone.doses(Some(&med.id), TimeRange::ALL).expect("doses");
+    assert_eq!(doses.len(), 2);
+    assert!(doses.iter().any(|d| d.confirmed_double), "the confirmation is kept");
+}
+
+#[test]
+fn the_same_import_on_two_replicas_is_one_reading() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut phone = new_record(&dir);
+    let mut carer = join(&mut phone, &dir, "carer.db");
+    let imported = || {
+        let mut r = bp(182, 121, "2026-11-20T08:00:00+01:00");
+        r.source = ReadingSource::Imported {
+            system: "omron".into(),
+            external_id: "x-17".into(),
+        };
+        r
+    };
+    phone.add_reading(&imported()).expect("import on the phone");
+    carer.add_reading(&imported()).expect("import on the carer's phone");
+    exchange_changes(&mut phone, &mut carer);
+    for r in [&phone, &carer] {
+        assert_eq!(readings(r), 1);
+        assert_eq!(r.alerts(TimeRange::ALL).expect("alerts").len(), 1, "one crisis alert");
+        assert!(r.check().expect("check").is_ok());
+    }
+    assert_eq!(
+        phone.export().expect("export"),
+        carer.export().expect("export")
+    );
 }

@@ -34,6 +34,9 @@ pub fn run(
                     a.title,
                     a.id
                 )?;
+                if a.kind == companion_core::model::AlertKind::DoseLoggedTwice {
+                    writeln!(ctx.out, "  {}", a.advice)?;
+                }
             }
         }
         AlertsCommand::Ack { id, by } => {

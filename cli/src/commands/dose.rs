@@ -65,7 +65,15 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
     event.confirmed_over_limit = args.confirm;
     // Without --scheduled, the dose answers the one due (or nearest) at that time, chosen
     // inside the write.
-    let event = record.log_dose_answering(&event, &ctx.profile.home_time_zone)?;
+    let zone = &ctx.profile.home_time_zone;
+    let event = match record.log_dose_answering(&event, zone) {
+        // A second take of a dose already taken, confirmed: recorded as such.
+        Err(companion_core::Error::DoseAlreadyTaken { .. }) if args.confirm => {
+            event.confirmed_double = true;
+            record.log_dose_answering(&event, zone)?
+        }
+        other => other?,
+    };
     writeln!(ctx.out, "Logged {}", output::dose(&event, &med.name))?;
     Ok(())
 }

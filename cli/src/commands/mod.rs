@@ -10,6 +10,7 @@ mod med;
 mod profile;
 mod reading;
 mod reminders;
+mod replica;
 mod report;
 mod stats;
 mod targets;
@@ -57,6 +58,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         )?;
         return Ok(());
     }
+    if let Command::Replica(crate::ReplicaCommand::Join { file }) = &cli.command {
+        return replica::join(&db, file, out);
+    }
     let mut record = match HealthRecord::open(&db) {
         Err(Error::NoRecord) => {
             return usage(format!(
@@ -66,10 +70,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         }
         other => other.map_err(|e| record_file(&db, e))?,
     };
-    // Checking and repairing must work when the profile's own row is what is damaged.
+    // Checking and repairing must work when the profile's own row is what is damaged, and a
+    // replica can be exchanged before its profile has arrived.
     match cli.command {
         Command::Check { json } => return check::check(&record, out, json),
         Command::Repair { json } => return check::repair(&mut record, out, json),
+        Command::Replica(cmd) => return replica::run(&mut record, cmd, out),
         _ => {}
     }
     let profile = record.profile()?;
@@ -109,6 +115,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         | Command::Tour
         | Command::Demo { .. }
         | Command::Check { .. }
-        | Command::Repair { .. } => Ok(()),
+        | Command::Repair { .. }
+        | Command::Replica(_) => Ok(()),
     }
 }

@@ -80,6 +80,60 @@ fn messages(kind: AlertKind) -> (&'static str, &'static str, &'static str) {
             "alert-fever-advice",
             "The care team's fever threshold for recovery after surgery",
         ),
+        AlertKind::DoseLoggedTwice => (
+            "alert-double-title",
+            "alert-double-advice",
+            DOUBLE_SOURCE,
+        ),
+    }
+}
+
+/// Where the advice on a dose taken twice comes from.
+const DOUBLE_SOURCE: &str =
+    "NHS medicines guidance: if you take an extra dose by accident, speak to a pharmacist or doctor";
+
+/// The alert for one scheduled dose of `medication_name` logged as taken twice, naming who
+/// logged each take and when (times in the offset they were logged in), worded in `language`.
+/// Its id is [`crate::reminders::DoubleDose::alert_id`], the same on every replica.
+pub fn dose_logged_twice(
+    double: &crate::reminders::DoubleDose,
+    medication_name: &str,
+    language: Language,
+) -> Alert {
+    let t = Texts::new(language);
+    let logs: Vec<String> = double
+        .doses
+        .iter()
+        .map(|d| {
+            let who = d
+                .logged_by
+                .clone()
+                .unwrap_or_else(|| t.text("alert-double-someone"));
+            t.get(
+                "alert-double-log",
+                &[("who", who), ("time", d.at.format("%H:%M").to_string())],
+            )
+        })
+        .collect();
+    let advice = t.get(
+        "alert-double-advice",
+        &[
+            ("medication", medication_name.to_string()),
+            ("due", double.scheduled_at.format("%H:%M").to_string()),
+            ("logs", logs.join(&t.text("alert-double-and"))),
+        ],
+    );
+    Alert {
+        id: double.alert_id(),
+        reading_id: String::new(),
+        dose_ids: double.doses.iter().map(|d| d.id.clone()).collect(),
+        kind: AlertKind::DoseLoggedTwice,
+        at: double.scheduled_at,
+        title: t.text("alert-double-title"),
+        advice,
+        source: DOUBLE_SOURCE.to_string(),
+        acknowledged_at: None,
+        acknowledged_by: None,
     }
 }
 
@@ -97,8 +151,11 @@ pub fn alerts_for(reading: &Reading, targets: &ClinicalTargets, language: Langua
         .map(|kind| {
             let (title, advice, source) = advice(kind, language);
             Alert {
-                id: crate::model::new_id(),
+                // One alert of a kind per reading, the same on every replica (an imported
+                // reading stored on two devices raises it once).
+                id: crate::model::derived_id(&["alert", kind.as_str(), &reading.id]),
                 reading_id: reading.id.clone(),
+                dose_ids: Vec::new(),
                 kind,
                 at: reading.at,
                 title,

@@ -14,25 +14,34 @@ pub enum AlertKind {
     HypertensiveCrisis,
     /// A temperature at or above the threshold set for recovery after surgery.
     Fever,
+    /// One scheduled dose logged as taken twice, on two devices offline (found when their
+    /// records merged): was it taken once or twice?
+    DoseLoggedTwice,
 }
 
 vocabulary!(AlertKind, "alert kind", {
     Level2Hypoglycaemia => "level2_hypoglycaemia",
     HypertensiveCrisis => "hypertensive_crisis",
     Fever => "fever",
+    DoseLoggedTwice => "dose_logged_twice",
 });
 
-/// An urgent alert raised when a reading was stored. It is part of the record, so caregivers'
-/// devices see it after sync; the advice text is stored as shown.
+/// An urgent alert raised when a reading was stored, or when a merge found one dose logged
+/// twice. It is part of the record, so caregivers' devices see it after sync; the advice text
+/// is stored as shown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
     /// The entry id (UUID v7).
     pub id: String,
-    /// The reading that raised it.
+    /// The reading that raised it (empty for an alert about doses).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub reading_id: String,
+    /// The doses it is about (a dose logged twice), in the order they were taken.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dose_ids: Vec<String>,
     /// What was found.
     pub kind: AlertKind,
-    /// When the reading was taken.
+    /// When the reading was taken (for doses: the scheduled time).
     pub at: DateTime<FixedOffset>,
     /// A short title.
     pub title: String,
@@ -51,7 +60,9 @@ pub struct Alert {
 impl Validate for Alert {
     fn validate(&self) -> Result<(), ValidationError> {
         check_not_empty("id", &self.id)?;
-        check_not_empty("reading", &self.reading_id)?;
+        if self.dose_ids.is_empty() {
+            check_not_empty("reading", &self.reading_id)?;
+        }
         check_not_empty("advice", &self.advice)
     }
 }

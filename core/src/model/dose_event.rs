@@ -53,6 +53,11 @@ pub struct DoseEvent {
     /// The person confirmed a dose beyond an as-needed limit; kept as part of the record.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub confirmed_over_limit: bool,
+    /// The person confirmed logging a dose already logged as taken for the same scheduled
+    /// time (it was really taken twice); kept as part of the record. Such a dose counts against
+    /// the supply and raises no "dose logged twice" alert.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub confirmed_double: bool,
 }
 
 impl DoseEvent {
@@ -74,6 +79,7 @@ impl DoseEvent {
             note: None,
             snoozed_until: None,
             confirmed_over_limit: false,
+            confirmed_double: false,
         };
         event.validate()?;
         Ok(event)
@@ -97,6 +103,7 @@ impl DoseEvent {
             note: None,
             snoozed_until: Some(until),
             confirmed_over_limit: false,
+            confirmed_double: false,
         };
         event.validate()?;
         Ok(event)

@@ -25,7 +25,7 @@ pub use alert::{Alert, AlertKind};
 pub use amount::DoseAmount;
 pub use appointment::Appointment;
 pub use dose_event::{DoseEvent, DoseStatus, Refill};
-pub use id::new_id;
+pub use id::{derived_id, new_id};
 pub use journal::JournalEntry;
 pub use medication::{
     Inventory, Medication, MedicationForm, MedicationStatus, Pause, ScheduleVersion,

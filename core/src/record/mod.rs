@@ -223,7 +223,8 @@ impl HealthRecord {
     /// Logs a dose taken, skipped or snoozed. Errors: [`Error::NotFound`] if the medication
     /// does not exist; [`Error::DoseLimit`] for an as-needed dose beyond the daily maximum (in
     /// the calendar day of the dose's own UTC offset) or inside the minimum interval, unless the
-    /// event is marked `confirmed_over_limit`.
+    /// event is marked `confirmed_over_limit`; refuses a scheduled dose already logged as taken
+    /// ([`Error::DoseAlreadyTaken`]) unless it is marked `confirmed_double`.
     pub fn log_dose(&mut self, dose: &DoseEvent) -> Result<()> {
         self.store.write(|w| {
             let med: Medication = w.get(&dose.medication_id)?.ok_or(Error::NotFound {
@@ -311,7 +312,9 @@ impl HealthRecord {
     }
 
     /// Stores a reading and returns its id. An imported reading whose `(system, external_id)`
-    /// is already stored is not stored again: the id of the stored one is returned. Urgent
+    /// is already stored is not stored again: the id of the stored one is returned. An imported
+    /// reading is stored under an id derived from `(system, external_id)` (the same on every
+    /// device), not the one it came with. Urgent
     /// findings raise alerts stored with it (see [`HealthRecord::record_reading`]).
     pub fn add_reading(&mut self, reading: &Reading) -> Result<String> {
         Ok(self.record_reading(reading)?.id)
@@ -351,7 +354,8 @@ impl HealthRecord {
                         Some(id) => Some(String::clone(id)),
                         None => {
                             let found = w.find_external(Collection::Readings, &key)?;
-                            seen.insert(key, found.clone().unwrap_or_else(|| reading.id.clone()));
+                            let id = crate::model::derived_id(&["reading", &key]);
+                            seen.insert(key, found.clone().unwrap_or(id));
                             found
                         }
                     },
@@ -366,6 +370,18 @@ impl HealthRecord {
                         alerts: Vec::new(),
                     },
                     None => {
+                        // An imported reading's id comes from its source and external id, so
+                        // that the same import on two devices is one reading after a merge.
+                        let imported;
+                        let reading = match reading.external_key() {
+                            Some(key) => {
+                                let mut r = reading.clone();
+                                r.id = crate::model::derived_id(&["reading", &key]);
+                                imported = r;
+                                &imported
+                            }
+                            None => reading,
+                        };
                         w.insert(reading)?;
                         let alerts =
                             crate::clinical::alerts::alerts_for(reading, &targets, language);
@@ -551,7 +567,8 @@ impl HealthRecord {
     /// into valid values are kept in the document but left out of the index (`skipped`).
     pub fn apply_changes(&mut self, doc: &str, bytes: &[u8]) -> Result<ApplyReport> {
         let doc = DocId::parse(doc).ok_or(Error::InvalidDocumentId)?;
-        self.store.apply_changes(doc, bytes)
+        self.store
+            .apply_changes(doc, bytes, &replica::apply_merge_rules)
     }
 
     /// The heads of document `doc` (hex change hashes): what a peer sends to say what it has.
@@ -590,7 +607,8 @@ impl HealthRecord {
     /// refused with nothing written.
     pub fn apply_remote_changes(&mut self, doc: &str, changes: &[Vec<u8>]) -> Result<ApplyReport> {
         let doc = DocId::parse(doc).ok_or(Error::InvalidDocumentId)?;
-        self.store.apply_remote(doc, changes)
+        self.store
+            .apply_remote(doc, changes, &replica::apply_merge_rules)
     }
 
     /// The number of stored chunks (diagnostics: compaction lowers it).
@@ -665,6 +683,30 @@ pub(crate) fn log_dose_in(
             return Err(Error::DoseLimit(DoseLimit::MinimumInterval {
                 minutes: limits.min_interval_minutes,
             }));
+        }
+    }
+    if let (DoseStatus::Taken, Some(scheduled), false) =
+        (dose.status, dose.scheduled_at, dose.confirmed_double)
+    {
+        // The same scheduled dose already taken: refused unless the person confirms a second
+        // take (decided on what is committed, inside this write).
+        let ms = scheduled.timestamp_millis();
+        let earlier = w
+            .list::<DoseEvent>(&Filter {
+                tag: Some(&med.id),
+                from_ms: Some(ms),
+                to_ms: Some(ms + 1),
+                ..Filter::default()
+            })?
+            .into_iter()
+            .map(|(_, d)| d)
+            .filter(|d| d.status == DoseStatus::Taken && d.scheduled_at == Some(scheduled))
+            .min_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+        if let Some(first) = earlier {
+            return Err(Error::DoseAlreadyTaken {
+                logged_by: first.logged_by,
+                at: first.at,
+            });
         }
     }
     w.insert(dose)

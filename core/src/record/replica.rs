@@ -6,9 +6,12 @@ use std::path::Path;
 use automerge::{Automerge, LoadOptions, OnPartialLoad};
 
 use super::{HealthRecord, write_output};
+use crate::crdt::DocId;
 use crate::error::{Error, Result};
+use crate::model::{Alert, DoseEvent, Medication};
+use crate::query::TimeRange;
 use crate::replica_file;
-use crate::store::Store;
+use crate::store::{Store, Writer};
 
 /// What merging another replica's export changed here.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
@@ -23,6 +26,45 @@ pub struct MergeReport {
     pub deleted: u64,
     /// Alerts the merge raised (a dose logged on two devices).
     pub alerts_raised: u64,
+}
+
+/// The merge rules that need more than Automerge's merge, run inside the transaction that
+/// applied another replica's changes to the documents `changed`: a scheduled dose now logged
+/// as taken twice raises one `DoseLoggedTwice` alert, unless one is already in the record (on
+/// every replica the alert has the same id, so replicas that find the same double make one
+/// alert, and a later merge raises none). Returns how many it raised.
+pub(crate) fn apply_merge_rules(w: &mut Writer<'_>, changed: &[DocId]) -> Result<u64> {
+    let mut raised = 0;
+    for doc in changed {
+        let DocId::Log { year, month } = *doc else {
+            continue;
+        };
+        // Doses are filed in the month of their scheduled time (UTC); a margin of two days
+        // on each side costs little and needs no calendar arithmetic at the edges.
+        let Some(first) = chrono::NaiveDate::from_ymd_opt(year, month, 1) else {
+            continue;
+        };
+        let from = first.and_time(chrono::NaiveTime::MIN).and_utc() - chrono::Duration::days(2);
+        let range = TimeRange::between(from, from + chrono::Duration::days(35));
+        let doses: Vec<DoseEvent> = crate::store::in_range(w, None, range)?;
+        let doubles = crate::reminders::logged_twice(&doses);
+        if doubles.is_empty() {
+            continue;
+        }
+        let language = super::profile_in(w).map_or(Default::default(), |p| p.language);
+        for double in doubles {
+            if w.exists::<Alert>(&double.alert_id())? {
+                continue;
+            }
+            let name = w
+                .get::<Medication>(&double.medication_id)?
+                .map_or_else(String::new, |m| m.name);
+            let alert = crate::clinical::alerts::dose_logged_twice(&double, &name, language);
+            w.insert(&alert)?;
+            raised += 1;
+        }
+    }
+    Ok(raised)
 }
 
 /// Loads the documents of a decoded export, refusing one that is damaged or of another record.
@@ -96,8 +138,13 @@ impl HealthRecord {
             .into_iter()
             .map(|(id, doc)| (id, doc.get_changes(&[])))
             .collect();
-        let reports = self.store.apply_documents(documents)?;
-        let mut out = MergeReport::default();
+        let (reports, raised) = self
+            .store
+            .apply_documents(documents, &apply_merge_rules)?;
+        let mut out = MergeReport {
+            alerts_raised: raised,
+            ..MergeReport::default()
+        };
         for r in reports {
             out.documents += u64::from(r.changed);
             out.added += r.added;

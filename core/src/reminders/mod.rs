@@ -7,12 +7,14 @@
 
 mod adherence;
 mod dose_states;
+mod doubles;
 mod occurrences;
 mod planner;
 mod refills;
 pub mod zone;
 
 pub use adherence::{Adherence, adherence, missed_doses};
+pub use doubles::{DoubleDose, logged_twice, supply_takes};
 pub use dose_states::{DoseState, LateDoseAdvice, ScheduledDose, dose_states, late_dose_advice};
 pub use occurrences::{Occurrence, OccurrenceContext, dose_for, occurrences};
 pub use planner::{

@@ -3,10 +3,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::occurrences::{Occurrence, dose_for};
-use crate::model::{DoseEvent, DoseStatus, Medication, Refill};
+use crate::model::{DoseEvent, Medication, Refill};
 
 /// The units on hand at `at`: the last count, plus refills, minus doses taken since the count
-/// (each at the amount logged, or else the dose its schedule gave at its time).
+/// (each at the amount logged, or else the dose its schedule gave at its time; a scheduled dose
+/// logged twice counts once unless the second take was confirmed).
 /// `None` when the medication's inventory is not tracked.
 pub fn on_hand(
     med: &Medication,
@@ -22,11 +23,10 @@ pub fn on_hand(
         .filter(|r| r.medication_id == med.id && in_span(r.at.to_utc()))
         .map(|r| r.amount)
         .sum();
-    let used: f64 = doses
-        .iter()
-        .filter(|d| {
-            d.medication_id == med.id && d.status == DoseStatus::Taken && in_span(d.at.to_utc())
-        })
+    // A dose logged on two devices used the supply once (docs/storage.md, merge rules).
+    let used: f64 = super::doubles::supply_takes(doses)
+        .into_iter()
+        .filter(|d| d.medication_id == med.id && in_span(d.at.to_utc()))
         .map(|d| {
             let amount = match &d.amount {
                 Some(a) => a.amount,

@@ -30,6 +30,11 @@ use docs::DocCache;
 /// A document is folded into one snapshot after a write once it has this many chunks.
 const AUTO_COMPACT_CHUNKS: i64 = 128;
 
+/// What runs inside the transaction that applies remote changes, once they are applied: it
+/// reads the merged entries through the writer and may write what the merge calls for (an
+/// alert), given the documents that changed. Returns how many alerts it raised.
+pub(crate) type AfterApply<'a> = &'a dyn Fn(&mut Writer<'_>, &[DocId]) -> Result<u64>;
+
 /// What applying remote changes did.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct ApplyReport {
@@ -47,6 +52,8 @@ pub struct ApplyReport {
     pub updated: u64,
     /// Entries this replica had that are now deleted.
     pub deleted: u64,
+    /// Alerts the merge raised here (a dose logged as taken on two devices).
+    pub alerts_raised: u64,
 }
 
 /// One edit of a document.
@@ -111,6 +118,11 @@ impl Writer<'_> {
     /// Live entries matching `filter`, newest first, with their time in ms.
     pub(crate) fn list<E: Entity>(&self, filter: &Filter<'_>) -> Result<Vec<(i64, E)>> {
         index::list(self.conn, filter)
+    }
+
+    /// Whether an entry of that kind has that id, live or deleted.
+    pub(crate) fn exists<E: Entity>(&self, id: &str) -> Result<bool> {
+        Ok(index::locate(self.conn, E::COLLECTION, id)?.is_some())
     }
 
     /// The live entry imported under `ext_key`, if any.
@@ -730,9 +742,14 @@ impl Store {
     /// transaction, re-indexing what they touched: a whole document (as `export_document`
     /// gives) or one change. Idempotent; malformed bytes, or a document of another record, are
     /// refused with nothing written.
-    pub(crate) fn apply_changes(&mut self, doc: DocId, bytes: &[u8]) -> Result<ApplyReport> {
+    pub(crate) fn apply_changes(
+        &mut self,
+        doc: DocId,
+        bytes: &[u8],
+        after: AfterApply<'_>,
+    ) -> Result<ApplyReport> {
         if automerge::Change::from_bytes(bytes.to_vec()).is_ok() {
-            return self.apply_remote(doc, &[bytes.to_vec()]);
+            return self.apply_remote(doc, &[bytes.to_vec()], after);
         }
         let incoming = Automerge::load_with_options(
             bytes,
@@ -744,7 +761,7 @@ impl Store {
         }
         check_identity(&incoming, self.record_id(), doc)?;
         let changes = incoming.get_changes(&[]);
-        self.apply_parsed(doc, changes)
+        self.apply_parsed(doc, changes, after)
     }
 
     /// The heads of document `doc` (empty for a document the record does not hold yet).
@@ -775,6 +792,7 @@ impl Store {
         &mut self,
         doc_id: DocId,
         changes: &[Vec<u8>],
+        after: AfterApply<'_>,
     ) -> Result<ApplyReport> {
         let parsed = changes
             .iter()
@@ -785,7 +803,7 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        self.apply_parsed(doc_id, parsed)
+        self.apply_parsed(doc_id, parsed, after)
     }
 
     /// Applies parsed changes (see [`Store::apply_remote`]).
@@ -793,18 +811,23 @@ impl Store {
         &mut self,
         doc_id: DocId,
         changes: Vec<automerge::Change>,
+        after: AfterApply<'_>,
     ) -> Result<ApplyReport> {
-        let mut reports = self.apply_documents(vec![(doc_id, changes)])?;
-        Ok(reports.pop().unwrap_or_default())
+        let (mut reports, raised) = self.apply_documents(vec![(doc_id, changes)], after)?;
+        let mut report = reports.pop().unwrap_or_default();
+        report.alerts_raised = raised;
+        Ok(report)
     }
 
     /// Applies changes from another replica to several documents in one transaction: all land
     /// or none does. Refuses a genesis of another record, and a change that clashes with one of
-    /// this replica's own. Returns one report per document, in order.
+    /// this replica's own. `after` runs in the same transaction once the changes are applied.
+    /// Returns one report per document, in order, and the alerts `after` raised.
     pub(crate) fn apply_documents(
         &mut self,
         docs: Vec<(DocId, Vec<automerge::Change>)>,
-    ) -> Result<Vec<ApplyReport>> {
+        after: AfterApply<'_>,
+    ) -> Result<(Vec<ApplyReport>, u64)> {
         for (doc_id, changes) in &docs {
             let genesis = self.cache.genesis_hash(*doc_id)?;
             if changes
@@ -817,7 +840,7 @@ impl Store {
             }
         }
         let ids: Vec<DocId> = docs.iter().map(|(d, _)| *d).collect();
-        let result = self.apply_documents_inner(docs);
+        let result = self.apply_documents_inner(docs, after);
         if result.is_err() {
             ids.iter().for_each(|d| self.cache.evict(*d));
         }
@@ -827,14 +850,18 @@ impl Store {
     fn apply_documents_inner(
         &mut self,
         docs: Vec<(DocId, Vec<automerge::Change>)>,
-    ) -> Result<Vec<ApplyReport>> {
+        after: AfterApply<'_>,
+    ) -> Result<(Vec<ApplyReport>, u64)> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         own_actor(&tx, self.path.as_deref(), &mut self.cache)?;
-        let (mut reports, mut copied) = (Vec::with_capacity(docs.len()), false);
+        let (mut reports, mut copied, mut changed) = (Vec::with_capacity(docs.len()), false, Vec::new());
         for (doc_id, changes) in docs {
             let (report, from_copy) = apply_one(&tx, &mut self.cache, doc_id, changes)?;
+            if report.changed {
+                changed.push(doc_id);
+            }
             reports.push(report);
             copied |= from_copy;
         }
@@ -847,12 +874,19 @@ impl Store {
                 "UPDATE meta SET value = ?1 WHERE key = 'actor'",
                 [actor.to_hex_string()],
             )?;
-            tx.commit()?;
             self.cache.set_actor(actor);
-        } else {
-            tx.commit()?;
         }
-        Ok(reports)
+        let mut raised = 0;
+        if !changed.is_empty() {
+            let mut writer = Writer {
+                conn: &tx,
+                batch: Batch::default(),
+            };
+            raised = after(&mut writer, &changed)?;
+            finish(&tx, &mut self.cache, writer.batch)?;
+        }
+        tx.commit()?;
+        Ok((reports, raised))
     }
 
     /// Rebuilds every index row from the documents, in one transaction.
