@@ -223,7 +223,8 @@ fn another_records_export_and_damaged_files_are_refused_with_nothing_written() {
 }
 
 fn take(med: &str, scheduled: &str, taken: &str, by: &str) -> DoseEvent {
-    let mut d = DoseEvent::new(med, DoseStatus::Taken, at(taken), Some(at(scheduled))).expect("dose");
+    let mut d =
+        DoseEvent::new(med, DoseStatus::Taken, at(taken), Some(at(scheduled))).expect("dose");
     d.logged_by = Some(by.into());
     d
 }
@@ -252,7 +253,10 @@ fn one_evening_dose_logged_on_two_devices_is_one_dose_and_one_alert() {
     assert_eq!((report.added, report.alerts_raised), (1, 1));
     let from_phone = phone.replica_export().expect("export");
     assert_eq!(
-        carer.merge_replica(&from_phone).expect("merge").alerts_raised,
+        carer
+            .merge_replica(&from_phone)
+            .expect("merge")
+            .alerts_raised,
         0,
         "the alert came with the phone's changes"
     );
@@ -271,7 +275,12 @@ fn one_evening_dose_logged_on_two_devices_is_one_dose_and_one_alert() {
         assert!(alerts[0].advice.contains("20:05") && alerts[0].advice.contains("20:12"));
         assert_eq!(alerts[0].dose_ids.len(), 2);
         let today = r.today(now, "Europe/Berlin").expect("today");
-        assert!(today.alerts.iter().any(|a| a.kind == AlertKind::DoseLoggedTwice));
+        assert!(
+            today
+                .alerts
+                .iter()
+                .any(|a| a.kind == AlertKind::DoseLoggedTwice)
+        );
         let adherence = r
             .adherence(
                 at("2026-11-20T12:00:00+01:00").to_utc(),
@@ -302,7 +311,10 @@ fn a_second_take_of_a_dose_is_refused_unless_confirmed() {
         .expect("first");
     let mut again = take(&med.id, evening, "2026-11-20T20:30:00+01:00", "Ben");
     match phone.log_dose(&again) {
-        Err(Error::DoseAlreadyTaken { logged_by, at: when }) => {
+        Err(Error::DoseAlreadyTaken {
+            logged_by,
+            at: when,
+        }) => {
             assert_eq!(logged_by.as_deref(), Some("Ana"));
             assert_eq!(when, at("2026-11-20T20:05:00+01:00"));
         }
@@ -312,7 +324,10 @@ fn a_second_take_of_a_dose_is_refused_unless_confirmed() {
     phone.log_dose(&again).expect("confirmed");
     let doses = phone.doses(Some(&med.id), TimeRange::ALL).expect("doses");
     assert_eq!(doses.len(), 2);
-    assert!(doses.iter().any(|d| d.confirmed_double), "the confirmation is kept");
+    assert!(
+        doses.iter().any(|d| d.confirmed_double),
+        "the confirmation is kept"
+    );
 }
 
 #[test]
@@ -329,11 +344,17 @@ fn the_same_import_on_two_replicas_is_one_reading() {
         r
     };
     phone.add_reading(&imported()).expect("import on the phone");
-    carer.add_reading(&imported()).expect("import on the carer's phone");
+    carer
+        .add_reading(&imported())
+        .expect("import on the carer's phone");
     exchange_changes(&mut phone, &mut carer);
     for r in [&phone, &carer] {
         assert_eq!(readings(r), 1);
-        assert_eq!(r.alerts(TimeRange::ALL).expect("alerts").len(), 1, "one crisis alert");
+        assert_eq!(
+            r.alerts(TimeRange::ALL).expect("alerts").len(),
+            1,
+            "one crisis alert"
+        );
         assert!(r.check().expect("check").is_ok());
     }
     assert_eq!(

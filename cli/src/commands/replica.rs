@@ -89,11 +89,12 @@ pub fn run(
 /// What a merge changed, in one line.
 fn describe(r: &MergeReport, file: &Path) -> String {
     if r.documents == 0 {
-        return format!("Nothing new in {}: this record already had all of it", file.display());
+        return format!(
+            "Nothing new in {}: this record already had all of it",
+            file.display()
+        );
     }
-    let plural = |n: u64, one: &str, many: &str| {
-        format!("{n} {}", if n == 1 { one } else { many })
-    };
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     format!(
         "Merged {}: {} added, {} updated, {} deleted; {} raised",
         file.display(),

@@ -80,17 +80,12 @@ fn messages(kind: AlertKind) -> (&'static str, &'static str, &'static str) {
             "alert-fever-advice",
             "The care team's fever threshold for recovery after surgery",
         ),
-        AlertKind::DoseLoggedTwice => (
-            "alert-double-title",
-            "alert-double-advice",
-            DOUBLE_SOURCE,
-        ),
+        AlertKind::DoseLoggedTwice => ("alert-double-title", "alert-double-advice", DOUBLE_SOURCE),
     }
 }
 
 /// Where the advice on a dose taken twice comes from.
-const DOUBLE_SOURCE: &str =
-    "NHS medicines guidance: if you take an extra dose by accident, speak to a pharmacist or doctor";
+const DOUBLE_SOURCE: &str = "NHS medicines guidance: if you take an extra dose by accident, speak to a pharmacist or doctor";
 
 /// The alert for one scheduled dose of `medication_name` logged as taken twice, naming who
 /// logged each take and when (times in the offset they were logged in), worded in `language`.

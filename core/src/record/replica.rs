@@ -138,9 +138,7 @@ impl HealthRecord {
             .into_iter()
             .map(|(id, doc)| (id, doc.get_changes(&[])))
             .collect();
-        let (reports, raised) = self
-            .store
-            .apply_documents(documents, &apply_merge_rules)?;
+        let (reports, raised) = self.store.apply_documents(documents, &apply_merge_rules)?;
         let mut out = MergeReport {
             alerts_raised: raised,
             ..MergeReport::default()

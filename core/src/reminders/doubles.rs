@@ -87,7 +87,8 @@ mod tests {
 
     fn take(med: &str, scheduled: &str, at: &str, by: &str) -> DoseEvent {
         let t = |s: &str| DateTime::parse_from_rfc3339(s).expect("time");
-        let mut d = DoseEvent::new(med, DoseStatus::Taken, t(at), Some(t(scheduled))).expect("dose");
+        let mut d =
+            DoseEvent::new(med, DoseStatus::Taken, t(at), Some(t(scheduled))).expect("dose");
         d.logged_by = Some(by.into());
         d
     }
@@ -97,7 +98,12 @@ mod tests {
         let s = "2026-11-20T20:00:00+01:00";
         let ann = take("m", s, "2026-11-20T20:05:00+01:00", "Ann");
         let ben = take("m", s, "2026-11-20T20:12:00+01:00", "Ben");
-        let other = take("m", "2026-11-21T08:00:00+01:00", "2026-11-21T08:01:00+01:00", "Ann");
+        let other = take(
+            "m",
+            "2026-11-21T08:00:00+01:00",
+            "2026-11-21T08:01:00+01:00",
+            "Ann",
+        );
         let doses = vec![ben.clone(), other.clone(), ann.clone()];
         let found = logged_twice(&doses);
         assert_eq!(found.len(), 1);
@@ -123,7 +129,12 @@ mod tests {
             take("m", s, "2026-11-20T20:06:00+01:00", "Ben"),
         ]);
         let b = logged_twice(&[
-            take("m", "2026-11-20T19:00:00Z", "2026-11-20T20:07:00+01:00", "Cy"),
+            take(
+                "m",
+                "2026-11-20T19:00:00Z",
+                "2026-11-20T20:07:00+01:00",
+                "Cy",
+            ),
             take("m", s, "2026-11-20T20:08:00+01:00", "Di"),
         ]);
         assert_eq!(a[0].alert_id(), b[0].alert_id());

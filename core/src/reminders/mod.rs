@@ -14,8 +14,8 @@ mod refills;
 pub mod zone;
 
 pub use adherence::{Adherence, adherence, missed_doses};
-pub use doubles::{DoubleDose, logged_twice, supply_takes};
 pub use dose_states::{DoseState, LateDoseAdvice, ScheduledDose, dose_states, late_dose_advice};
+pub use doubles::{DoubleDose, logged_twice, supply_takes};
 pub use occurrences::{Occurrence, OccurrenceContext, dose_for, occurrences};
 pub use planner::{
     Importance, NotificationAction, NotificationKind, Nudge, PRESCRIPTION_END_DAYS_AHEAD,

@@ -856,7 +856,8 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         own_actor(&tx, self.path.as_deref(), &mut self.cache)?;
-        let (mut reports, mut copied, mut changed) = (Vec::with_capacity(docs.len()), false, Vec::new());
+        let (mut reports, mut copied, mut changed) =
+            (Vec::with_capacity(docs.len()), false, Vec::new());
         for (doc_id, changes) in docs {
             let (report, from_copy) = apply_one(&tx, &mut self.cache, doc_id, changes)?;
             if report.changed {
