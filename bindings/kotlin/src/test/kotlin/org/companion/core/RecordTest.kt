@@ -190,6 +190,13 @@ class RecordTest {
             assertEquals(listOf(dose), record.doses(med.id, null, null))
             val orphan = dose.copy(id = newId(), medicationId = "nope")
             assertFailsWith<CompanionException.NotFound> { record.logDose(orphan) }
+            // The same scheduled dose again: refused, naming who logged it and when.
+            val again = dose.copy(id = newId(), at = "2026-11-23T08:40:00+01:00", loggedBy = "Ana")
+            val refused = assertFailsWith<CompanionException.DoseAlreadyTaken> { record.logDose(again) }
+            assertEquals("Ben", refused.loggedBy)
+            assertEquals("2026-11-23T08:12:00+01:00", refused.at)
+            record.logDose(again.copy(confirmedDouble = true))
+            assertEquals(2, record.doses(med.id, null, null).size)
         }
     }
 
@@ -256,6 +263,20 @@ class RecordTest {
                     assertEquals(fromPhone, r.reading(fromPhone.id))
                 }
                 assertEquals(phone.exportJson(), clinic.exportJson())
+                // The same evening dose logged on both, offline: one alert after the merge.
+                val med = metformin()
+                phone.addMedication(med)
+                clinic.mergeReplica(phone.replicaExport())
+                val evening = "2026-11-20T20:00:00+01:00"
+                phone.logDose(DoseEvent(newId(), med.id, evening, DoseStatus.TAKEN, "2026-11-20T20:05:00+01:00", null, "Ana", null, null, false))
+                clinic.logDose(DoseEvent(newId(), med.id, evening, DoseStatus.TAKEN, "2026-11-20T20:12:00+01:00", null, "Ben", null, null, false))
+                assertEquals(1uL, phone.mergeReplica(clinic.replicaExport()).alertsRaised)
+                assertEquals(0uL, clinic.mergeReplica(phone.replicaExport()).alertsRaised)
+                for (r in listOf(phone, clinic)) {
+                    val doubles = r.alerts(null, null).filter { it.kind == AlertKind.DOSE_LOGGED_TWICE }
+                    assertEquals(1, doubles.size)
+                    assertEquals(2, doubles.single().doseIds.size)
+                }
             }
             // Another patient's export, a truncated one, junk: refused, nothing written.
             newRecord("stranger.db").use { stranger ->
