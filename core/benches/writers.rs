@@ -7,8 +7,8 @@
 //!    insert of the same row in its own transaction with the same pragmas (WAL, FULL);
 //! 3. adding a medication to a record that has 1 and 200 of them, as a fresh process does
 //!    (the record opened anew each time), vs the raw insert;
-//! 4. applying one remote reading, as the single change it is, to a month of 3,000 entries, vs
-//!    the local write of one reading; and that change's bytes vs the reading's JSON.
+//!
+//! Merging replicas has its own benchmark, `replicas`.
 //!
 //! Run: `cargo bench -p companion-core --bench writers`. Numbers are printed, never asserted.
 #![allow(missing_docs, clippy::unwrap_used)]
@@ -242,67 +242,6 @@ fn add_medication(existing: usize) {
     );
 }
 
-fn apply_one_remote_change() {
-    let dir = tempfile::tempdir().unwrap();
-    let profile = Profile::new("Bench", "UTC").unwrap();
-    let mut phone = HealthRecord::create(&dir.path().join("phone.db"), &profile).unwrap();
-    let mut clinic = HealthRecord::create(&dir.path().join("clinic.db"), &profile).unwrap();
-    let now = Utc::now();
-    let month_start = now
-        .date_naive()
-        .with_day0(0)
-        .unwrap()
-        .and_hms_opt(0, 0, 0)
-        .unwrap()
-        .and_utc();
-    let reading = |i: usize| {
-        Reading::new(
-            Measurement::HeartRate {
-                bpm: 60 + (i % 40) as u16,
-            },
-            (month_start + Span::seconds((i % 86_400) as i64)).fixed_offset(),
-        )
-        .unwrap()
-    };
-    let month: Vec<Reading> = (0..3_000).map(reading).collect();
-    phone.add_readings(&month).unwrap();
-    let doc = companion_core::crdt::DocId::log_for(month_start).to_string();
-    clinic
-        .apply_changes(&doc, &phone.export_document(&doc).unwrap())
-        .unwrap();
-    let (mut local, mut remote, mut bytes, mut json) = (Duration::ZERO, Duration::ZERO, 0, 0);
-    for i in 0..WRITES {
-        let r = reading(3_000 + i);
-        let have = clinic.heads(&doc).unwrap();
-        let t = Instant::now();
-        phone.add_reading(&r).unwrap();
-        local += t.elapsed();
-        let changes = phone.changes_since(&doc, &have).unwrap();
-        bytes += changes.iter().map(Vec::len).sum::<usize>();
-        json += serde_json::to_string(&r).unwrap().len();
-        let t = Instant::now();
-        let report = clinic.apply_remote_changes(&doc, &changes).unwrap();
-        remote += t.elapsed();
-        assert!(report.changed && report.pending == 0);
-    }
-    let (local, remote) = (
-        local.as_secs_f64() / WRITES as f64,
-        remote.as_secs_f64() / WRITES as f64,
-    );
-    println!(
-        "  apply one remote reading (one change) to a month of 3,000: {:>8.1} us   local write {:>8.1} us   ratio {:.1}x",
-        remote * 1e6,
-        local * 1e6,
-        remote / local
-    );
-    println!(
-        "  that change: {} bytes on average, the reading's JSON {} bytes: ratio {:.2}x",
-        bytes / WRITES,
-        json / WRITES,
-        bytes as f64 / json as f64
-    );
-}
-
 fn main() {
     println!("adherence over all of a record's history (mean of {ADHERENCE_RUNS}):");
     for years in [1, 5, 20] {
@@ -313,6 +252,4 @@ fn main() {
     for existing in [1, 200] {
         add_medication(existing);
     }
-    println!("merging (mean of {WRITES}, interleaved):");
-    apply_one_remote_change();
 }

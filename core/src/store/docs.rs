@@ -24,6 +24,8 @@ pub(crate) struct DocCache {
     loaded: Vec<Loaded>,
     record_id: String,
     actor: ActorId,
+    /// Genesis hashes computed so far (each is a small Automerge document's commit).
+    genesis: std::cell::RefCell<std::collections::HashMap<DocId, automerge::ChangeHash>>,
 }
 
 /// The highest chunk sequence number stored for `doc` (0 when it has none).
@@ -105,6 +107,7 @@ impl DocCache {
             loaded: Vec::new(),
             record_id,
             actor,
+            genesis: std::cell::RefCell::default(),
         }
     }
 
@@ -131,12 +134,16 @@ impl DocCache {
 
     /// The genesis hash of document `id` of this record.
     pub(crate) fn genesis_hash(&self, id: DocId) -> Result<automerge::ChangeHash> {
-        crate::crdt::genesis_hash(&self.record_id, id, &Collection::shape(id)).map_err(|source| {
-            Error::Document {
+        if let Some(hash) = self.genesis.borrow().get(&id) {
+            return Ok(*hash);
+        }
+        let hash = crate::crdt::genesis_hash(&self.record_id, id, &Collection::shape(id))
+            .map_err(|source| Error::Document {
                 doc: id.to_string(),
                 source: Box::new(source),
-            }
-        })
+            })?;
+        self.genesis.borrow_mut().insert(id, hash);
+        Ok(hash)
     }
 
     /// The document `id`, loaded if needed, and reloaded if another connection wrote chunks to
