@@ -13,9 +13,11 @@ mod doc_id;
 mod entries;
 mod genesis;
 mod json;
+mod touched;
 
 pub use doc_id::DocId;
 pub(crate) use entries::{
     TOMBSTONE_FIELD, read_collection, read_entry, tombstone_entry, write_entry,
 };
 pub(crate) use genesis::{Shape, genesis, genesis_hash, identity, is_genesis};
+pub(crate) use touched::{Touched, touched};

@@ -137,11 +137,12 @@ impl DocCache {
         if let Some(hash) = self.genesis.borrow().get(&id) {
             return Ok(*hash);
         }
-        let hash = crate::crdt::genesis_hash(&self.record_id, id, &Collection::shape(id))
-            .map_err(|source| Error::Document {
+        let hash = crate::crdt::genesis_hash(&self.record_id, id, &Collection::shape(id)).map_err(
+            |source| Error::Document {
                 doc: id.to_string(),
                 source: Box::new(source),
-            })?;
+            },
+        )?;
         self.genesis.borrow_mut().insert(id, hash);
         Ok(hash)
     }

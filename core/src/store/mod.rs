@@ -989,15 +989,17 @@ fn apply_one(
         .iter()
         .any(|c| c.actor_id() == &own && doc.get_change_by_hash(&c.hash()).is_none());
     let heads = if new_doc { Vec::new() } else { doc.get_heads() };
-    let mut log = automerge::PatchLog::active();
-    doc.apply_changes_log_patches(changes.clone(), &mut log)
-        .map_err(|e| match e {
-            automerge::AutomergeError::DuplicateSeqNumber(..) => Error::ReplicaClash {
-                doc: doc_id.to_string(),
-            },
-            other => document_error(doc_id)(other),
-        })?;
-    let patches = doc.make_patches(&mut log);
+    let fresh: Vec<automerge::Change> = changes
+        .iter()
+        .filter(|c| doc.get_change_by_hash(&c.hash()).is_none())
+        .cloned()
+        .collect();
+    doc.apply_changes(changes.clone()).map_err(|e| match e {
+        automerge::AutomergeError::DuplicateSeqNumber(..) => Error::ReplicaClash {
+            doc: doc_id.to_string(),
+        },
+        other => document_error(doc_id)(other),
+    })?;
     for change in &changes {
         let hash = change.hash().to_string();
         if doc.get_change_by_hash(&change.hash()).is_some() {
@@ -1028,7 +1030,16 @@ fn apply_one(
     }
     let seq = docs::append_chunk(tx, doc_id, &new)?;
     // Only the entries the changes touched are indexed again (not the whole month).
-    let mut report = reindex_touched(tx, doc_id, doc, &patches)?;
+    let applied: Vec<automerge::Change> = fresh
+        .into_iter()
+        .filter(|c| doc.get_change_by_hash(&c.hash()).is_some())
+        .collect();
+    let names: Vec<&str> = Collection::in_doc(doc_id)
+        .iter()
+        .map(|c| c.name())
+        .collect();
+    let touched = crdt::touched(doc, &applied, &names);
+    let mut report = reindex_touched(tx, doc_id, doc, &touched)?;
     report.changed = true;
     report.pending = pending;
     cache.saved(doc_id, seq);
@@ -1161,45 +1172,16 @@ fn documents(conn: &Connection) -> Result<Vec<DocId>> {
     Ok(out)
 }
 
-/// Indexes again the entries of `doc` that `patches` touched: an entry whose fields changed, or
-/// every entry of a collection the patches created or replaced. Counts what it indexed,
+/// Indexes again the entries of `doc` that changes touched (see [`crdt::touched`]): an entry
+/// whose fields changed, or every entry of a collection created or replaced. Counts what it indexed,
 /// skipped, added, updated and deleted; an entry that no longer decodes loses its index row.
 fn reindex_touched(
     conn: &Connection,
     doc_id: DocId,
     doc: &Automerge,
-    patches: &[automerge::Patch],
+    touched: &crdt::Touched,
 ) -> Result<ApplyReport> {
-    use automerge::{PatchAction, Prop};
-    let mut entries = std::collections::BTreeSet::new();
-    let mut collections = std::collections::BTreeSet::new();
-    let key = |p: &Prop| match p {
-        Prop::Map(k) => Some(k.clone()),
-        Prop::Seq(_) => None,
-    };
-    for patch in patches {
-        match patch.path.as_slice() {
-            [] => {
-                if let PatchAction::PutMap { key, .. } = &patch.action {
-                    collections.insert(key.clone());
-                }
-            }
-            [(_, coll)] => {
-                if let (
-                    Some(coll),
-                    PatchAction::PutMap { key, .. } | PatchAction::DeleteMap { key },
-                ) = (key(coll), &patch.action)
-                {
-                    entries.insert((coll, key.clone()));
-                }
-            }
-            [(_, coll), (_, id), ..] => {
-                if let (Some(coll), Some(id)) = (key(coll), key(id)) {
-                    entries.insert((coll, id));
-                }
-            }
-        }
-    }
+    let (entries, collections) = (&touched.entries, &touched.collections);
     let mut report = ApplyReport::default();
     for &coll in Collection::in_doc(doc_id) {
         let all = collections.contains(coll.name());
