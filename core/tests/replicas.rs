@@ -133,6 +133,20 @@ fn a_dose_change_and_a_pause_on_two_replicas_both_stay() {
         assert_eq!(m.pauses.len(), 1);
         assert_eq!(m.history.len(), 2, "both edits keep their history entry");
         assert!(m.history[0].until < m.history[1].until, "in order");
+        // The plan follows the merged medication: paused, so no dose is planned.
+        let plan = r
+            .plan_reminders(
+                t + Duration::hours(3),
+                "Europe/Berlin",
+                Duration::hours(48),
+                64,
+            )
+            .expect("plan");
+        assert!(
+            plan.iter()
+                .all(|n| n.doses.iter().all(|d| d.medication_id != med.id)),
+            "{plan:?}"
+        );
     }
     assert_eq!(
         phone.export().expect("export"),
