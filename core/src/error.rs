@@ -124,6 +124,27 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+    /// Changes from a member that touch what its role may not write (`collection`); nothing
+    /// was written (the sync client quarantines the envelope).
+    #[error(
+        "the changes write {collection}, which their author's role may not; nothing was written"
+    )]
+    NotPermitted {
+        /// The collection (or root key) written.
+        collection: String,
+    },
+    /// Changes from the relay that depend on changes this replica does not hold; nothing was
+    /// written (the sync client holds the envelope until they arrive).
+    #[error(
+        "the changes for document {doc} wait for changes not received yet; nothing was written"
+    )]
+    ChangesWaiting {
+        /// The document concerned.
+        doc: String,
+    },
+    /// Sharing failed: the relay, the network, an invite, or what another member sent.
+    #[error(transparent)]
+    Sync(#[from] crate::sync::SyncError),
     /// A document name that is neither `record` nor `log/YYYY-MM`.
     #[error("not a document name of a record")]
     InvalidDocumentId,

@@ -31,6 +31,7 @@
 pub mod clinical;
 pub mod clock;
 pub mod crdt;
+pub mod crypto;
 mod error;
 pub mod i18n;
 pub mod model;
@@ -40,6 +41,7 @@ pub mod reminders;
 mod replica_file;
 pub mod report;
 mod store;
+pub mod sync;
 mod vocabulary;
 pub mod zone;
 

@@ -6,6 +6,7 @@ use std::path::Path;
 mod clinical;
 mod reminders;
 mod replica;
+mod share;
 
 use chrono::{DateTime, Duration, Utc};
 

@@ -35,6 +35,15 @@ const AUTO_COMPACT_CHUNKS: i64 = 128;
 /// alert), given the documents that changed. Returns how many alerts it raised.
 pub(crate) type AfterApply<'a> = &'a dyn Fn(&mut Writer<'_>, &[DocId]) -> Result<u64>;
 
+/// How strictly remote changes are judged: by the sync client, for an envelope whose author's
+/// role it knows. `allow` says whether a collection may be written; with a policy, every change
+/// must apply at once (none may wait for dependencies), and changes stored as pending by other
+/// paths are not applied with it.
+pub(crate) struct Policy<'a> {
+    /// Whether the author may write the named collection (or root key).
+    pub allow: &'a dyn Fn(&str) -> bool,
+}
+
 /// What applying remote changes did.
 #[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct ApplyReport {
@@ -539,6 +548,32 @@ impl Store {
         })
     }
 
+    /// Runs `f` in one IMMEDIATE transaction on the sync tables (nothing of the documents or
+    /// the index); commits when it returns `Ok`.
+    pub(crate) fn sync_tx<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&tx)?;
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Reads the sync tables.
+    pub(crate) fn sync_read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        f(&self.conn)
+    }
+
+    /// Creates at `path` an empty replica of the record `record_id` (no documents yet) and
+    /// lets `fill` write its sharing state in the same transaction.
+    pub(crate) fn join_empty(
+        path: &Path,
+        record_id: &str,
+        fill: impl FnOnce(&Connection) -> Result<()>,
+    ) -> Result<Self> {
+        Self::new_file(path, record_id, |tx, _| fill(tx))
+    }
+
     /// The record's id.
     pub(crate) fn record_id(&self) -> &str {
         self.cache.record_id()
@@ -828,6 +863,20 @@ impl Store {
         docs: Vec<(DocId, Vec<automerge::Change>)>,
         after: AfterApply<'_>,
     ) -> Result<(Vec<ApplyReport>, u64)> {
+        self.apply_documents_with(docs, after, None, &mut |_| Ok(()))
+    }
+
+    /// [`Store::apply_documents`], judged by `policy` when given (see [`Policy`]; a change
+    /// that breaks it fails the whole call with [`Error::NotPermitted`] or
+    /// [`Error::ChangesWaiting`], nothing written), with `then` run last in the same
+    /// transaction (the sync client advances its cursor there).
+    pub(crate) fn apply_documents_with(
+        &mut self,
+        docs: Vec<(DocId, Vec<automerge::Change>)>,
+        after: AfterApply<'_>,
+        policy: Option<&Policy<'_>>,
+        then: &mut dyn FnMut(&Connection) -> Result<()>,
+    ) -> Result<(Vec<ApplyReport>, u64)> {
         for (doc_id, changes) in &docs {
             let genesis = self.cache.genesis_hash(*doc_id)?;
             if changes
@@ -840,7 +889,7 @@ impl Store {
             }
         }
         let ids: Vec<DocId> = docs.iter().map(|(d, _)| *d).collect();
-        let result = self.apply_documents_inner(docs, after);
+        let result = self.apply_documents_inner(docs, after, policy, then);
         if result.is_err() {
             ids.iter().for_each(|d| self.cache.evict(*d));
         }
@@ -851,6 +900,8 @@ impl Store {
         &mut self,
         docs: Vec<(DocId, Vec<automerge::Change>)>,
         after: AfterApply<'_>,
+        policy: Option<&Policy<'_>>,
+        then: &mut dyn FnMut(&Connection) -> Result<()>,
     ) -> Result<(Vec<ApplyReport>, u64)> {
         let tx = self
             .conn
@@ -859,7 +910,7 @@ impl Store {
         let (mut reports, mut copied, mut changed) =
             (Vec::with_capacity(docs.len()), false, Vec::new());
         for (doc_id, changes) in docs {
-            let (report, from_copy) = apply_one(&tx, &mut self.cache, doc_id, changes)?;
+            let (report, from_copy) = apply_one(&tx, &mut self.cache, doc_id, changes, policy)?;
             if report.changed {
                 changed.push(doc_id);
             }
@@ -886,6 +937,7 @@ impl Store {
             raised = after(&mut writer, &changed)?;
             finish(&tx, &mut self.cache, writer.batch)?;
         }
+        then(&tx)?;
         tx.commit()?;
         Ok((reports, raised))
     }
@@ -968,10 +1020,11 @@ fn apply_one(
     cache: &mut DocCache,
     doc_id: DocId,
     mut changes: Vec<automerge::Change>,
+    policy: Option<&Policy<'_>>,
 ) -> Result<(ApplyReport, bool)> {
     use automerge::ReadDoc;
     let name = doc_id.to_string();
-    {
+    if policy.is_none() {
         let mut stmt = tx.prepare_cached("SELECT bytes FROM pending_changes WHERE doc = ?1")?;
         let rows = stmt.query_map([&name], |r| r.get::<_, Vec<u8>>(0))?;
         for bytes in rows {
@@ -1018,6 +1071,13 @@ fn apply_one(
         |r| r.get(0),
     )?;
     let pending = u64::try_from(pending).unwrap_or(0);
+    if policy.is_some()
+        && fresh
+            .iter()
+            .any(|c| doc.get_change_by_hash(&c.hash()).is_none())
+    {
+        return Err(Error::ChangesWaiting { doc: name });
+    }
     let new = doc.save_after(&heads);
     if new.is_empty() {
         return Ok((
@@ -1039,6 +1099,19 @@ fn apply_one(
         .map(|c| c.name())
         .collect();
     let touched = crdt::touched(doc, &applied, &names);
+    if let Some(policy) = policy {
+        let written = touched
+            .collections
+            .iter()
+            .chain(touched.entries.iter().map(|(c, _)| c));
+        for coll in written {
+            if !(policy.allow)(coll) {
+                return Err(Error::NotPermitted {
+                    collection: coll.clone(),
+                });
+            }
+        }
+    }
     let mut report = reindex_touched(tx, doc_id, doc, &touched)?;
     report.changed = true;
     report.pending = pending;
@@ -1126,6 +1199,33 @@ fn check_identity(doc: &Automerge, record_id: &str, doc_id: DocId) -> Result<()>
 /// gathered enough chunks to be folded into a snapshot.
 fn finish(tx: &Connection, cache: &mut DocCache, batch: Batch) -> Result<Vec<DocId>> {
     let mut long = Vec::new();
+    let shared = !batch.ops.is_empty() && is_shared(tx)?;
+    let sends = if shared {
+        // A member writes only what its role may: what others would refuse is refused here.
+        let role: Option<String> = tx
+            .prepare_cached("SELECT value FROM sync_state WHERE key = 'role'")?
+            .query_row([], |r| r.get(0))
+            .optional()?;
+        let role = role
+            .as_deref()
+            .and_then(crate::sync::Role::parse)
+            .unwrap_or(crate::sync::Role::Viewer);
+        for op in batch.ops.values().flatten() {
+            let coll = match op {
+                Op::Put { coll, .. } | Op::Tombstone { coll, .. } => coll.name(),
+            };
+            // A viewer keeps the alerts its own merge rules raise, and sends nothing.
+            let viewer_alert = role == crate::sync::Role::Viewer && coll == "alerts";
+            if !role.may_write(coll) && !viewer_alert {
+                return Err(Error::NotPermitted {
+                    collection: coll.to_string(),
+                });
+            }
+        }
+        role != crate::sync::Role::Viewer
+    } else {
+        false
+    };
     for (doc_id, ops) in batch.ops {
         let new_doc = docs::chunk_count(tx, doc_id)? == 0;
         let doc = cache.fresh(tx, doc_id)?;
@@ -1147,6 +1247,14 @@ fn finish(tx: &Connection, cache: &mut DocCache, batch: Batch) -> Result<Vec<Doc
         change.commit();
         let bytes = doc.save_after(&heads);
         if !bytes.is_empty() {
+            if sends {
+                // In the same transaction as the write: what the next sync pushes.
+                let mut stmt =
+                    tx.prepare_cached("INSERT INTO sync_outbox (doc, bytes) VALUES (?1, ?2)")?;
+                for c in doc.get_changes(&heads) {
+                    stmt.execute(rusqlite::params![doc_id.to_string(), c.raw_bytes()])?;
+                }
+            }
             let seq = docs::append_chunk(tx, doc_id, &bytes)?;
             cache.saved(doc_id, seq);
         }
@@ -1158,6 +1266,13 @@ fn finish(tx: &Connection, cache: &mut DocCache, batch: Batch) -> Result<Vec<Doc
         index::upsert(tx, *coll, *doc, row)?;
     }
     Ok(long)
+}
+
+/// Whether the record is shared through a relay (its local changes then go to the outbox).
+pub(crate) fn is_shared(conn: &Connection) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM sync_state WHERE key = 'relay'")?
+        .exists([])?)
 }
 
 fn documents(conn: &Connection) -> Result<Vec<DocId>> {

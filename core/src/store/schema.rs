@@ -74,11 +74,41 @@ fn migrations() -> Vec<M<'static>> {
                 other => HookError::Hook(other.to_string()),
             })
         }),
+        // 7: sharing through a relay (docs/sync-protocol.md): the device's keys and the record
+        // keys, the sync position, the changes written here and not yet acknowledged by the
+        // relay, and the log items kept (membership entries, quarantined and held envelopes).
+        M::up(
+            "CREATE TABLE sync_state (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        ) STRICT;
+        CREATE TABLE sync_secrets (
+            name TEXT PRIMARY KEY,
+            bytes BLOB NOT NULL
+        ) STRICT;
+        CREATE TABLE sync_outbox (
+            id INTEGER PRIMARY KEY,
+            doc TEXT NOT NULL,
+            bytes BLOB NOT NULL
+        ) STRICT;
+        CREATE TABLE sync_sending (
+            id INTEGER PRIMARY KEY,
+            envelope BLOB NOT NULL
+        ) STRICT;
+        CREATE TABLE sync_log (
+            seq INTEGER PRIMARY KEY,
+            status TEXT NOT NULL,
+            author TEXT,
+            role TEXT,
+            reason TEXT,
+            bytes BLOB NOT NULL
+        ) STRICT;",
+        ),
     ]
 }
 
 /// The newest schema version this code knows.
-pub const SCHEMA_VERSION: i64 = 6;
+pub const SCHEMA_VERSION: i64 = 7;
 
 /// Sets the connection's pragmas: WAL, and `synchronous = FULL` so that a write acknowledged to
 /// the caller survives a power loss as well as a crash.

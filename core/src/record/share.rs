@@ -1,0 +1,126 @@
+//! Sharing the record through a relay: invites, joining, sync and the membership
+//! (docs/sync-protocol.md). The protocol lives in `crate::sync`; this gathers its inputs.
+
+use std::path::Path;
+use std::time::Duration;
+
+use super::{HealthRecord, replica};
+use crate::crypto::DeviceKeys;
+use crate::error::{Error, Result};
+use crate::store::Store;
+use crate::sync::invite::Invite;
+use crate::sync::{
+    self, Client, InviteInfo, MembersReport, Progress, Role, SyncError, SyncReport, Transport,
+};
+
+impl HealthRecord {
+    /// Whether the record is shared through a relay.
+    pub fn is_shared(&self) -> Result<bool> {
+        self.store.sync_read(crate::store::is_shared)
+    }
+
+    /// Shares the record through the relay at `relay`, this device being its owner: posts
+    /// the membership log's genesis and uploads the first encrypted snapshots. From then on
+    /// every local write is also queued for the next [`HealthRecord::sync`], in its own
+    /// transaction. Refused with [`SyncError::AlreadyShared`] when already shared.
+    pub fn share(&mut self, relay: &str, transport: &mut dyn Transport) -> Result<SyncReport> {
+        Client::new(&mut self.store, transport, relay.trim_end_matches('/')).share()
+    }
+
+    /// Invites a member with `role` (not owner), valid for `valid_for`, single use: posts the
+    /// invite's membership entry and its sealed bundle, and returns the code and QR payload to
+    /// pass on. A record not yet shared is shared first through `relay` (required then). Only
+    /// the owner may invite ([`SyncError::NotOwner`]).
+    pub fn invite(
+        &mut self,
+        role: Role,
+        valid_for: Duration,
+        relay: Option<&str>,
+        transport: &mut dyn Transport,
+    ) -> Result<InviteInfo> {
+        let stored = self.relay()?;
+        let relay = match (stored, relay) {
+            (Some(s), Some(r)) if s != r.trim_end_matches('/') => {
+                return Err(SyncError::AlreadyShared.into());
+            }
+            (Some(s), _) => s,
+            (None, Some(r)) => {
+                self.share(r, transport)?;
+                r.trim_end_matches('/').to_string()
+            }
+            (None, None) => return Err(SyncError::NotShared.into()),
+        };
+        Client::new(&mut self.store, transport, &relay).invite(role, valid_for)
+    }
+
+    /// Joins a shared record with an invite `code` (or QR payload): reads and opens the
+    /// invite's bundle at the relay the code names, creates the replica at `path` (which must
+    /// not hold a record) with keys of its own, posts its signed join entry, then syncs (the
+    /// snapshots, then the log). A code the relay does not know, already used or expired, is
+    /// refused with [`SyncError::Invite`] and no file is left at `path`.
+    pub fn join_invite(
+        path: &Path,
+        code: &str,
+        transport: &mut dyn Transport,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(Self, SyncReport)> {
+        let invite = Invite::parse(code)?;
+        if path.exists() {
+            return Err(Error::RecordExists);
+        }
+        let bundle = sync::fetch_invite(transport, &invite)?;
+        let keys = DeviceKeys::generate().map_err(SyncError::Crypto)?;
+        let entry = sync::join_entry(&invite, &bundle, &keys)?;
+        let store = Store::join_empty(path, &bundle.record, |tx| {
+            sync::join_state(tx, &bundle, &keys)
+        })?;
+        if let Err(e) = sync::post_join(transport, &bundle, &entry, &keys) {
+            drop(store);
+            remove_record_file(path);
+            return Err(e);
+        }
+        let mut record = Self { store };
+        let report = record.sync(transport, progress)?;
+        Ok((record, report))
+    }
+
+    /// Syncs with the relay: pushes this device's changes since the last acknowledged ones
+    /// (one request), pulls the log after the cursor (one request per page), and applies each
+    /// envelope through the remote-change path, judged by its author's role at its position
+    /// (quarantining what breaks the rules), with the cursor advanced in the same
+    /// transaction. A crash at any point resumes where it stopped; re-deliveries are harmless.
+    pub fn sync(
+        &mut self,
+        transport: &mut dyn Transport,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<SyncReport> {
+        let relay = self.relay()?.ok_or(SyncError::NotShared)?;
+        Client::new(&mut self.store, transport, &relay).sync(&replica::apply_merge_rules, progress)
+    }
+
+    /// The record's members, this device's role, and what was quarantined.
+    pub fn members(&self) -> Result<MembersReport> {
+        Client::members(&self.store)
+    }
+
+    fn relay(&self) -> Result<Option<String>> {
+        self.store.sync_read(|c| {
+            use rusqlite::OptionalExtension;
+            Ok(c.query_row(
+                "SELECT value FROM sync_state WHERE key = 'relay'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?)
+        })
+    }
+}
+
+/// Removes a record file that a failed join created, with its SQLite companions.
+fn remove_record_file(path: &Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+}

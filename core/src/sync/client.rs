@@ -1,0 +1,1183 @@
+//! The sync client: push this replica's changes, pull the log after the cursor, judge each
+//! item against the membership at its position, and apply it through the store's
+//! remote-change path with the cursor advanced in the same transaction.
+
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use crate::crdt::DocId;
+use crate::crypto::{self, DeviceKeys, DeviceRecordKeys, KEY_LEN, KeyStore};
+use crate::error::{Error, Result};
+use crate::store::{AfterApply, Policy, Store};
+
+use super::invite::{Bundle, Invite};
+use super::membership::{Body, DeviceCard, Entry, Membership, b64, unb64};
+use super::wire::{self, Envelope, ItemKind};
+use super::{Request, Response, Role, SyncError, Transport};
+
+/// Most plaintext bytes one envelope carries; more changes go into further envelopes.
+const ENVELOPE_PAYLOAD: usize = 1 << 20;
+/// Most items asked for in one log page.
+const PAGE_ITEMS: usize = 1000;
+/// The owner uploads fresh snapshots once the log has grown this much since the last ones.
+const SNAPSHOT_EVERY: u64 = 256;
+/// How often a request that found no relay is tried, and the first pause between tries
+/// (doubled after each).
+const ATTEMPTS: u32 = 4;
+const FIRST_PAUSE: Duration = Duration::from_millis(200);
+
+/// What a sync is doing, for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    /// Sending this replica's changes.
+    Push,
+    /// Loading the record's snapshots (a new device).
+    Bootstrap,
+    /// Reading the log.
+    Pull,
+}
+
+/// Progress of a sync: `done` of `total` units of the phase (envelopes, snapshots, log items).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Progress {
+    /// The phase.
+    pub phase: Phase,
+    /// Units done.
+    pub done: u64,
+    /// Units in all (as far as known).
+    pub total: u64,
+}
+
+/// What a sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    /// Local changes sent.
+    pub pushed: u64,
+    /// Envelopes of other members applied.
+    pub applied: u64,
+    /// Membership entries read.
+    pub membership: u64,
+    /// Items quarantined by this sync (never applied; see [`MembersReport`]).
+    pub quarantined: u64,
+    /// Envelopes held because they depend on changes not received yet.
+    pub held: u64,
+    /// Snapshots loaded (a new device) or uploaded (the owner).
+    pub snapshots: u64,
+    /// Entries new to this replica.
+    pub added: u64,
+    /// Entries that changed.
+    pub updated: u64,
+    /// Entries deleted.
+    pub deleted: u64,
+    /// Alerts the merge rules raised here.
+    pub alerts_raised: u64,
+    /// The log position this replica has read up to.
+    pub cursor: u64,
+    /// HTTP requests made (retries included).
+    pub requests: u64,
+    /// Request body bytes sent.
+    pub bytes_sent: u64,
+    /// Response body bytes received.
+    pub bytes_received: u64,
+}
+
+/// A new invite.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InviteInfo {
+    /// The code to pass on (`XXXX-…@relay`).
+    pub code: String,
+    /// The QR payload (`companion:join?…`).
+    pub qr_payload: String,
+    /// The role it grants.
+    pub role: Role,
+    /// When the relay stops accepting it (Unix milliseconds).
+    pub expires_ms: i64,
+}
+
+/// A member of the record, as this replica's copy of the log says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MemberInfo {
+    /// The device id.
+    pub device: String,
+    /// Its role.
+    pub role: Role,
+    /// The log position that admitted it.
+    pub since: u64,
+    /// The position that removed it, if removed.
+    pub removed: Option<u64>,
+    /// Whether it is this device.
+    pub this_device: bool,
+}
+
+/// A log item this replica refused: stored, never applied.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QuarantinedItem {
+    /// Its log position.
+    pub seq: u64,
+    /// The device it claims as author, if it names one.
+    pub author: Option<String>,
+    /// Why it was refused.
+    pub reason: String,
+}
+
+/// The membership and what was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MembersReport {
+    /// The relay's address.
+    pub relay: String,
+    /// This device's id and role.
+    pub device: String,
+    /// This device's role.
+    pub role: Role,
+    /// Every member, removed ones included.
+    pub members: Vec<MemberInfo>,
+    /// Items quarantined, oldest first.
+    pub quarantined: Vec<QuarantinedItem>,
+    /// Envelopes held for missing changes.
+    pub held: u64,
+    /// The log position read up to.
+    pub cursor: u64,
+    /// Local changes not yet acknowledged by the relay.
+    pub unsent: u64,
+}
+
+fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM sync_state WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
+fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+    conn.prepare_cached("INSERT OR REPLACE INTO sync_state (key, value) VALUES (?1, ?2)")?
+        .execute([key, value])?;
+    Ok(())
+}
+
+fn secret(conn: &Connection, name: &str) -> Result<Option<Vec<u8>>> {
+    Ok(conn
+        .prepare_cached("SELECT bytes FROM sync_secrets WHERE name = ?1")?
+        .query_row([name], |r| r.get(0))
+        .optional()?)
+}
+
+fn key32(conn: &Connection, name: &str) -> Result<Option<[u8; KEY_LEN]>> {
+    secret(conn, name)?
+        .map(|b| {
+            b.try_into().map_err(|_| Error::Corrupt {
+                detail: "a stored record key is malformed",
+            })
+        })
+        .transpose()
+}
+
+/// The record key of `epoch` and the naming key.
+fn record_keys(conn: &Connection, epoch: u32) -> Result<([u8; KEY_LEN], [u8; KEY_LEN])> {
+    match (
+        key32(conn, &format!("epoch/{epoch}"))?,
+        key32(conn, "naming")?,
+    ) {
+        (Some(key), Some(naming)) => Ok((key, naming)),
+        _ => Err(Error::Corrupt {
+            detail: "the record keys are missing",
+        }),
+    }
+}
+
+fn put_secret(conn: &Connection, name: &str, bytes: &[u8]) -> Result<()> {
+    conn.execute(
+        "INSERT OR REPLACE INTO sync_secrets (name, bytes) VALUES (?1, ?2)",
+        rusqlite::params![name, bytes],
+    )?;
+    Ok(())
+}
+
+fn now_ms() -> Result<i64> {
+    Ok(crate::clock::now()?.timestamp_millis())
+}
+
+fn relay_error(resp: &Response) -> SyncError {
+    #[derive(Deserialize)]
+    struct Body {
+        error: String,
+    }
+    let code = serde_json::from_slice::<Body>(&resp.body)
+        .map(|b| b.error)
+        .unwrap_or_else(|_| "unknown".into());
+    match code.as_str() {
+        "invite_unknown" => SyncError::Invite("unknown to the relay"),
+        "invite_used" => SyncError::Invite("already used"),
+        "invite_expired" => SyncError::Invite("expired"),
+        _ => SyncError::Relay {
+            status: resp.status,
+            code,
+        },
+    }
+}
+
+/// Makes requests for one device: signs them, retries those that found no relay (or a relay
+/// error, 5xx) with doubling pauses, counts them.
+struct Caller<'a> {
+    transport: &'a mut dyn Transport,
+    relay: String,
+    pause: Duration,
+    requests: u64,
+    sent: u64,
+    received: u64,
+}
+
+impl<'a> Caller<'a> {
+    fn new(transport: &'a mut dyn Transport, relay: &str) -> Self {
+        Self {
+            transport,
+            relay: relay.to_string(),
+            pause: FIRST_PAUSE,
+            requests: 0,
+            sent: 0,
+            received: 0,
+        }
+    }
+
+    /// Sends a request signed by `signer` (unsigned when `None`), returns a 2xx response.
+    fn call(
+        &mut self,
+        signer: Option<&crypto::SigningKey>,
+        method: &'static str,
+        path: &str,
+        body: Vec<u8>,
+        content_type: &str,
+    ) -> Result<Response> {
+        let mut pause = self.pause;
+        let mut last = String::new();
+        for attempt in 0..ATTEMPTS {
+            if attempt > 0 {
+                std::thread::sleep(pause);
+                pause *= 2;
+            }
+            let mut headers = vec![("content-type".to_string(), content_type.to_string())];
+            if let Some(k) = signer {
+                for (name, value) in wire::sign_request(k, method, path, &body, now_ms()?)? {
+                    headers.push((name.to_string(), value));
+                }
+            }
+            let request = Request {
+                method,
+                path: path.to_string(),
+                headers,
+                body: body.clone(),
+            };
+            self.requests += 1;
+            self.sent += body.len() as u64;
+            match self.transport.send(&self.relay, &request) {
+                Ok(resp) => {
+                    self.received += resp.body.len() as u64;
+                    if (200..300).contains(&resp.status) {
+                        return Ok(resp);
+                    }
+                    if resp.status >= 500 || resp.status == 429 {
+                        last = format!("status {}", resp.status);
+                        continue;
+                    }
+                    return Err(relay_error(&resp).into());
+                }
+                Err(e) => last = e,
+            }
+        }
+        Err(SyncError::Unreachable { detail: last }.into())
+    }
+}
+
+fn json<T: for<'de> Deserialize<'de>>(resp: &Response, what: &'static str) -> Result<T> {
+    serde_json::from_slice(&resp.body).map_err(|_| SyncError::Malformed { what }.into())
+}
+
+#[derive(Deserialize)]
+struct Seq {
+    seq: u64,
+}
+
+/// The record's sharing state, read from its database.
+struct State {
+    relay: String,
+    record: String,
+    record_bytes: [u8; 16],
+    keys: DeviceKeys,
+    role: Role,
+    epoch: u32,
+    cursor: u64,
+    epoch_keys: std::collections::BTreeMap<u32, [u8; KEY_LEN]>,
+}
+
+impl State {
+    fn epoch_key(&self, epoch: u32) -> Option<[u8; KEY_LEN]> {
+        self.epoch_keys.get(&epoch).copied()
+    }
+
+    fn load(conn: &Connection, record: &str) -> Result<Self> {
+        let relay = get(conn, "relay")?.ok_or(SyncError::NotShared)?;
+        let keys = DeviceRecordKeys { conn }.load()?.ok_or(Error::Corrupt {
+            detail: "the record is shared but its device keys are missing",
+        })?;
+        let number = |k: &str| -> Result<u64> {
+            Ok(get(conn, k)?.and_then(|v| v.parse().ok()).unwrap_or(0))
+        };
+        let role = get(conn, "role")?
+            .and_then(|r| Role::parse(&r))
+            .ok_or(Error::Corrupt {
+                detail: "the record's sync role is missing",
+            })?;
+        let mut epoch_keys = std::collections::BTreeMap::new();
+        let mut stmt =
+            conn.prepare("SELECT name, bytes FROM sync_secrets WHERE name LIKE 'epoch/%'")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        for row in rows {
+            let (name, bytes) = row?;
+            if let (Some(e), Ok(k)) = (
+                name.strip_prefix("epoch/")
+                    .and_then(|e| e.parse::<u32>().ok()),
+                <[u8; KEY_LEN]>::try_from(bytes),
+            ) {
+                epoch_keys.insert(e, k);
+            }
+        }
+        Ok(Self {
+            epoch_keys,
+            relay,
+            record: record.to_string(),
+            record_bytes: wire::record_bytes(record)?,
+            keys,
+            role,
+            epoch: u32::try_from(number("epoch")?).unwrap_or(0),
+            cursor: number("cursor")?,
+        })
+    }
+}
+
+/// Writes, inside the transaction that shares the record, what the owner's device keeps:
+/// keys, a fresh record key (epoch 0) and naming key. Returns the genesis entry to post.
+fn share_state(conn: &Connection, record: &str) -> Result<Entry> {
+    if crate::store::is_shared(conn)? {
+        return Err(SyncError::AlreadyShared.into());
+    }
+    let store = DeviceRecordKeys { conn };
+    if store.load()?.is_none() {
+        store.store(&DeviceKeys::generate().map_err(SyncError::Crypto)?)?;
+    }
+    let keys = store.load()?.ok_or(Error::Corrupt {
+        detail: "device keys vanished",
+    })?;
+    if secret(conn, "epoch/0")?.is_none() {
+        put_secret(
+            conn,
+            "epoch/0",
+            &crypto::random::<KEY_LEN>().map_err(SyncError::Crypto)?,
+        )?;
+        put_secret(
+            conn,
+            "naming",
+            &crypto::random::<KEY_LEN>().map_err(SyncError::Crypto)?,
+        )?;
+    }
+    Ok(Entry::sign(
+        &Body::Genesis {
+            record: record.to_string(),
+            device: DeviceCard::of(&keys),
+        },
+        &[&keys.signing],
+    )?)
+}
+
+/// Writes, inside the transaction that creates a joining device's record file, its keys and
+/// its sharing state from the invite's bundle.
+pub(crate) fn join_state(conn: &Connection, bundle: &Bundle, keys: &DeviceKeys) -> Result<()> {
+    DeviceRecordKeys { conn }.store(keys)?;
+    put_secret(
+        conn,
+        &format!("epoch/{}", bundle.epoch),
+        &unb64(&bundle.key)?,
+    )?;
+    put_secret(conn, "naming", &unb64(&bundle.naming)?)?;
+    set(conn, "relay", &bundle.relay)?;
+    set(conn, "role", bundle.role.as_str())?;
+    set(conn, "epoch", &bundle.epoch.to_string())?;
+    set(conn, "cursor", "0")?;
+    Ok(())
+}
+
+/// The sync client of one record.
+pub(crate) struct Client<'a> {
+    store: &'a mut Store,
+    caller: Caller<'a>,
+    report: SyncReport,
+}
+
+impl<'a> Client<'a> {
+    /// A client for `store`, talking to `relay` through `transport`.
+    pub(crate) fn new(store: &'a mut Store, transport: &'a mut dyn Transport, relay: &str) -> Self {
+        Self {
+            store,
+            caller: Caller::new(transport, relay),
+            report: SyncReport::default(),
+        }
+    }
+
+    fn finish(mut self) -> SyncReport {
+        self.report.requests = self.caller.requests;
+        self.report.bytes_sent = self.caller.sent;
+        self.report.bytes_received = self.caller.received;
+        self.report
+    }
+
+    /// Shares the record through the relay: posts its genesis (the owner is this device),
+    /// keeps the sharing state, and uploads the first snapshots. Safe to repeat after a crash:
+    /// the genesis is the same bytes and the relay takes it again.
+    pub(crate) fn share(mut self) -> Result<SyncReport> {
+        let record = self.store.record_id().to_string();
+        let entry = self.store.sync_tx(|tx| share_state(tx, &record))?;
+        let keys = self
+            .store
+            .sync_read(|c| DeviceRecordKeys { conn: c }.load())?
+            .ok_or(Error::Corrupt {
+                detail: "device keys vanished",
+            })?;
+        let resp = self.caller.call(
+            Some(&keys.signing),
+            "POST",
+            "/v1/records",
+            entry.to_bytes(),
+            "application/json",
+        )?;
+        let seq: Seq = json(&resp, "relay response")?;
+        let relay = self.caller.relay.clone();
+        self.store.sync_tx(|tx| {
+            set(tx, "relay", &relay)?;
+            set(tx, "role", Role::Owner.as_str())?;
+            set(tx, "epoch", "0")?;
+            set(tx, "cursor", &seq.seq.to_string())?;
+            tx.execute(
+                "INSERT OR IGNORE INTO sync_log (seq, status, author, bytes) VALUES (?1, 'membership', ?2, ?3)",
+                rusqlite::params![seq.seq as i64, keys.id(), entry.to_bytes()],
+            )?;
+            Ok(())
+        })?;
+        let state = self.store.sync_read(|c| State::load(c, &record))?;
+        self.upload_snapshots(&state, seq.seq)?;
+        self.store
+            .sync_tx(|tx| set(tx, "snapshot_at", &seq.seq.to_string()))?;
+        Ok(self.finish())
+    }
+
+    /// Creates an invite for `role`, valid for `valid_for`: posts its membership entry and
+    /// sealed bundle to the relay. Only the owner may.
+    pub(crate) fn invite(mut self, role: Role, valid_for: Duration) -> Result<InviteInfo> {
+        let record = self.store.record_id().to_string();
+        let state = self.store.sync_read(|c| State::load(c, &record))?;
+        if state.role != Role::Owner {
+            return Err(SyncError::NotOwner.into());
+        }
+        if role == Role::Owner {
+            return Err(SyncError::Invite("not able to make an owner").into());
+        }
+        let invite = Invite::generate(&state.relay)?;
+        let (key, naming) = self.store.sync_read(|c| record_keys(c, state.epoch))?;
+        let expires = now_ms()? + i64::try_from(valid_for.as_millis()).unwrap_or(i64::MAX / 2);
+        let entry = Entry::sign(
+            &Body::Invite {
+                record: record.clone(),
+                invite: invite.id(),
+                capability: b64(&invite.capability()?.public()),
+                role,
+                expires,
+                by: state.keys.id(),
+            },
+            &[&state.keys.signing],
+        )?;
+        let bundle = invite.seal_bundle(&Bundle {
+            record: record.clone(),
+            relay: state.relay.clone(),
+            role,
+            epoch: state.epoch,
+            key: b64(&key),
+            naming: b64(&naming),
+        })?;
+        let body = serde_json::json!({
+            "entry": entry,
+            "bundle": b64(&bundle),
+            "expires": expires,
+        });
+        self.caller.call(
+            Some(&state.keys.signing),
+            "POST",
+            &format!("/v1/records/{record}/invites"),
+            body.to_string().into_bytes(),
+            "application/json",
+        )?;
+        Ok(InviteInfo {
+            code: invite.code(),
+            qr_payload: invite.qr_payload(),
+            role,
+            expires_ms: expires,
+        })
+    }
+
+    /// Pushes local changes, pulls and applies the log after the cursor (a new device first
+    /// loads the snapshots), retries held envelopes, and lets the owner refresh snapshots.
+    pub(crate) fn sync(
+        mut self,
+        after: AfterApply<'_>,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<SyncReport> {
+        let record = self.store.record_id().to_string();
+        let state = self.store.sync_read(|c| State::load(c, &record))?;
+        self.push(&state, progress)?;
+        let mut membership = self.membership()?;
+        let mut cursor = state.cursor;
+        let mut snapshots = if cursor == 0 {
+            self.fetch_snapshots(&state)?
+        } else {
+            Vec::new()
+        };
+        let covered = snapshots.iter().filter_map(|s| s.covers).min().unwrap_or(0);
+        let tip_known;
+        loop {
+            let mut path = format!("/v1/records/{record}/log?after={cursor}&limit={PAGE_ITEMS}");
+            if covered > cursor {
+                path.push_str(&format!("&envelopes_after={covered}"));
+            }
+            let resp = self.caller.call(
+                Some(&state.keys.signing),
+                "GET",
+                &path,
+                Vec::new(),
+                "application/octet-stream",
+            )?;
+            let more = resp.header(wire::headers::MORE) == Some("true");
+            let tip: u64 = resp
+                .header("companion-tip")
+                .and_then(|t| t.parse().ok())
+                .unwrap_or(cursor);
+            let items = wire::decode_items(&resp.body)?;
+            for item in items {
+                if item.seq <= cursor {
+                    continue;
+                }
+                if !snapshots.is_empty() && item.seq > covered {
+                    self.load_snapshots(&mut snapshots, &membership, after, progress)?;
+                }
+                self.item(&state, &mut membership, &item, after)?;
+                cursor = item.seq;
+                progress(Progress {
+                    phase: Phase::Pull,
+                    done: cursor,
+                    total: tip.max(cursor),
+                });
+            }
+            if !more {
+                tip_known = tip;
+                break;
+            }
+        }
+        if !snapshots.is_empty() {
+            self.load_snapshots(&mut snapshots, &membership, after, progress)?;
+        }
+        self.retry_held(&membership, after)?;
+        self.report.cursor = cursor;
+        if state.role == Role::Owner {
+            let last: u64 = self
+                .store
+                .sync_read(|c| Ok(get(c, "snapshot_at")?.and_then(|v| v.parse().ok())))?
+                .unwrap_or(0);
+            let held: i64 = self.store.sync_read(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM sync_log WHERE status = 'held'",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })?;
+            if tip_known >= last + SNAPSHOT_EVERY && held == 0 && cursor == tip_known {
+                self.upload_snapshots(&state, cursor)?;
+                self.store
+                    .sync_tx(|tx| set(tx, "snapshot_at", &cursor.to_string()))?;
+            }
+        }
+        Ok(self.finish())
+    }
+
+    /// The membership as this replica's copy of the log has it.
+    fn membership(&mut self) -> Result<Membership> {
+        let rows: Vec<(i64, Vec<u8>)> = self.store.sync_read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT seq, bytes FROM sync_log WHERE status = 'membership' ORDER BY seq",
+            )?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })?;
+        let mut m = Membership::default();
+        for (seq, bytes) in rows {
+            m.apply(u64::try_from(seq).unwrap_or(0), &bytes)
+                .map_err(|_| Error::Corrupt {
+                    detail: "a stored membership entry no longer verifies",
+                })?;
+        }
+        Ok(m)
+    }
+
+    /// Sends every unacknowledged local change, sealed in envelopes, in one request.
+    fn push(&mut self, state: &State, progress: &mut dyn FnMut(Progress)) -> Result<()> {
+        let key = self
+            .store
+            .sync_read(|c| key32(c, &format!("epoch/{}", state.epoch)))?
+            .ok_or(Error::Corrupt {
+                detail: "the record key is missing",
+            })?;
+        // Seal what the outbox holds into envelopes kept until the relay acknowledges them,
+        // in the transaction that empties the outbox: a crash then resends the same bytes.
+        let pushed = self.store.sync_tx(|tx| {
+            let rows: Vec<(i64, String, Vec<u8>)> = {
+                let mut stmt = tx.prepare("SELECT id, doc, bytes FROM sync_outbox ORDER BY id")?;
+                stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                    .collect::<rusqlite::Result<_>>()?
+            };
+            let count = rows.len() as u64;
+            let mut payload: wire::Payload = Vec::new();
+            let mut size = 0;
+            let seal = |payload: &mut wire::Payload| -> Result<()> {
+                if payload.is_empty() {
+                    return Ok(());
+                }
+                let env = Envelope::seal(
+                    state.record_bytes,
+                    &state.keys.signing,
+                    state.epoch,
+                    &key,
+                    None,
+                    &wire::encode_payload(payload),
+                )?;
+                tx.execute(
+                    "INSERT INTO sync_sending (envelope) VALUES (?1)",
+                    [env.bytes],
+                )?;
+                payload.clear();
+                Ok(())
+            };
+            for (_, doc, bytes) in rows {
+                size += bytes.len() + 8;
+                match payload.last_mut() {
+                    Some((d, changes)) if *d == doc => changes.push(bytes),
+                    _ => payload.push((doc, vec![bytes])),
+                }
+                if size >= ENVELOPE_PAYLOAD {
+                    seal(&mut payload)?;
+                    size = 0;
+                }
+            }
+            seal(&mut payload)?;
+            tx.execute("DELETE FROM sync_outbox", [])?;
+            Ok(count)
+        })?;
+        let sending: Vec<(i64, Vec<u8>)> = self.store.sync_read(|c| {
+            let mut stmt = c.prepare("SELECT id, envelope FROM sync_sending ORDER BY id")?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })?;
+        if sending.is_empty() {
+            return Ok(());
+        }
+        let total = sending.len() as u64;
+        let blobs: Vec<Vec<u8>> = sending.iter().map(|(_, b)| b.clone()).collect();
+        let resp = self.caller.call(
+            Some(&state.keys.signing),
+            "POST",
+            &format!("/v1/records/{}/envelopes", state.record),
+            wire::encode_blobs(&blobs),
+            "application/octet-stream",
+        )?;
+        let _: serde_json::Value = json(&resp, "relay response")?;
+        let last = sending.last().map(|(id, _)| *id).unwrap_or(0);
+        self.store.sync_tx(|tx| {
+            tx.execute("DELETE FROM sync_sending WHERE id <= ?1", [last])?;
+            Ok(())
+        })?;
+        self.report.pushed += pushed;
+        progress(Progress {
+            phase: Phase::Push,
+            done: total,
+            total,
+        });
+        Ok(())
+    }
+
+    /// Judges and applies one log item, advancing the cursor in the same transaction.
+    fn item(
+        &mut self,
+        state: &State,
+        membership: &mut Membership,
+        item: &wire::Item,
+        after: AfterApply<'_>,
+    ) -> Result<()> {
+        let seq = item.seq;
+        match item.kind {
+            ItemKind::Own => self.store.sync_tx(|tx| set(tx, "cursor", &seq.to_string())),
+            ItemKind::Membership => {
+                let verdict = membership.apply(seq, &item.bytes);
+                if verdict.is_ok() {
+                    self.report.membership += 1;
+                } else {
+                    self.report.quarantined += 1;
+                }
+                self.store.sync_tx(|tx| {
+                    match &verdict {
+                        Ok(_) => tx.execute(
+                            "INSERT OR REPLACE INTO sync_log (seq, status, bytes) VALUES (?1, 'membership', ?2)",
+                            rusqlite::params![seq as i64, item.bytes],
+                        )?,
+                        Err(e) => quarantine(tx, seq, None, &e.to_string(), &item.bytes)?,
+                    };
+                    set(tx, "cursor", &seq.to_string())
+                })
+            }
+            ItemKind::Envelope => {
+                let judged = judge(state, membership, &item.bytes);
+                match judged {
+                    Err((author, reason)) => {
+                        self.report.quarantined += 1;
+                        self.store.sync_tx(|tx| {
+                            quarantine(tx, seq, author.as_deref(), &reason, &item.bytes)?;
+                            set(tx, "cursor", &seq.to_string())
+                        })
+                    }
+                    Ok((author, role, docs)) => {
+                        self.apply_envelope(seq, &author, role, docs, &item.bytes, after, true)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Applies an envelope judged valid, checking what its changes write against `role`;
+    /// quarantines or holds it when they break the rules or wait for others.
+    #[allow(clippy::too_many_arguments)]
+    fn apply_envelope(
+        &mut self,
+        seq: u64,
+        author: &str,
+        role: Role,
+        docs: Vec<(DocId, Vec<automerge::Change>)>,
+        bytes: &[u8],
+        after: AfterApply<'_>,
+        advance: bool,
+    ) -> Result<()> {
+        let allow = |c: &str| role.may_write(c);
+        let policy = Policy { allow: &allow };
+        let mut then = |tx: &Connection| -> Result<()> {
+            if advance {
+                set(tx, "cursor", &seq.to_string())?;
+            } else {
+                tx.execute("DELETE FROM sync_log WHERE seq = ?1", [seq as i64])?;
+            }
+            Ok(())
+        };
+        match self
+            .store
+            .apply_documents_with(docs, after, Some(&policy), &mut then)
+        {
+            Ok((reports, raised)) => {
+                self.report.applied += 1;
+                self.report.alerts_raised += raised;
+                for r in reports {
+                    self.report.added += r.added;
+                    self.report.updated += r.updated;
+                    self.report.deleted += r.deleted;
+                }
+                Ok(())
+            }
+            Err(Error::ChangesWaiting { .. }) => {
+                if advance {
+                    self.report.held += 1;
+                    self.store.sync_tx(|tx| {
+                        tx.execute(
+                            "INSERT OR REPLACE INTO sync_log (seq, status, author, role, bytes) VALUES (?1, 'held', ?2, ?3, ?4)",
+                            rusqlite::params![seq as i64, author, role.as_str(), bytes],
+                        )?;
+                        set(tx, "cursor", &seq.to_string())
+                    })?;
+                }
+                Ok(())
+            }
+            Err(
+                e @ (Error::NotPermitted { .. }
+                | Error::OtherRecord { .. }
+                | Error::InvalidChanges { .. }
+                | Error::ReplicaClash { .. }),
+            ) => {
+                self.report.quarantined += 1;
+                let reason = match &e {
+                    Error::NotPermitted { collection } => {
+                        format!("a {role} may not write {collection}")
+                    }
+                    other => other.to_string(),
+                };
+                self.store.sync_tx(|tx| {
+                    quarantine(tx, seq, Some(author), &reason, bytes)?;
+                    if advance {
+                        set(tx, "cursor", &seq.to_string())?;
+                    }
+                    Ok(())
+                })
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Tries the held envelopes again, oldest first, until none more applies.
+    fn retry_held(&mut self, membership: &Membership, after: AfterApply<'_>) -> Result<()> {
+        let _ = membership;
+        loop {
+            let held: Vec<(i64, String, String, Vec<u8>)> = self.store.sync_read(|c| {
+                let mut stmt = c.prepare(
+                    "SELECT seq, author, role, bytes FROM sync_log WHERE status = 'held' ORDER BY seq",
+                )?;
+                let rows = stmt
+                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                Ok(rows)
+            })?;
+            let before = held.len();
+            for (seq, author, role, bytes) in held {
+                let Some(role) = Role::parse(&role) else {
+                    continue;
+                };
+                let record = self.store.record_id().to_string();
+                let state = self.store.sync_read(|c| State::load(c, &record))?;
+                let Ok(env) = Envelope::parse(&bytes) else {
+                    continue;
+                };
+                let Ok(docs) = open_docs(&state, &env) else {
+                    continue;
+                };
+                self.apply_envelope(
+                    u64::try_from(seq).unwrap_or(0),
+                    &author,
+                    role,
+                    docs,
+                    &bytes,
+                    after,
+                    false,
+                )?;
+            }
+            let after_count: i64 = self.store.sync_read(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM sync_log WHERE status = 'held'",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })?;
+            if after_count as usize >= before {
+                self.report.held = after_count as u64;
+                return Ok(());
+            }
+        }
+    }
+
+    /// Seals a snapshot of every document and uploads it, covering log position `covers`.
+    fn upload_snapshots(&mut self, state: &State, covers: u64) -> Result<()> {
+        let (key, naming) = self.store.sync_read(|c| record_keys(c, state.epoch))?;
+        for doc in self.store.documents()? {
+            let name = doc.to_string();
+            let saved = self.store.export_document(doc)?;
+            let env = Envelope::seal(
+                state.record_bytes,
+                &state.keys.signing,
+                state.epoch,
+                &key,
+                Some(covers),
+                &wire::encode_payload(&vec![(name.clone(), vec![saved])]),
+            )?;
+            let slot = crypto::hex(
+                &crypto::derive(&naming, name.as_bytes(), "companion-snapshot-slot")[..16],
+            );
+            self.caller.call(
+                Some(&state.keys.signing),
+                "PUT",
+                &format!("/v1/records/{}/snapshots/{slot}", state.record),
+                env.bytes,
+                "application/octet-stream",
+            )?;
+            self.report.snapshots += 1;
+        }
+        Ok(())
+    }
+
+    /// The record's snapshots, as the relay serves them (one request).
+    fn fetch_snapshots(&mut self, state: &State) -> Result<Vec<Envelope>> {
+        let resp = self.caller.call(
+            Some(&state.keys.signing),
+            "GET",
+            &format!("/v1/records/{}/snapshots", state.record),
+            Vec::new(),
+            "application/octet-stream",
+        )?;
+        wire::decode_blobs(&resp.body)?
+            .iter()
+            .map(|b| Envelope::parse(b).map_err(Error::from))
+            .collect()
+    }
+
+    /// Applies the snapshots, each checked to be signed by a current owner; a snapshot that is
+    /// not is ignored (the log still brings its changes).
+    fn load_snapshots(
+        &mut self,
+        snapshots: &mut Vec<Envelope>,
+        membership: &Membership,
+        after: AfterApply<'_>,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<()> {
+        let record = self.store.record_id().to_string();
+        let state = self.store.sync_read(|c| State::load(c, &record))?;
+        let total = snapshots.len() as u64;
+        let mut docs = Vec::new();
+        for env in snapshots.drain(..) {
+            let by_owner = membership
+                .member(&env.author_id())
+                .filter(|m| m.role == Role::Owner)
+                .and_then(|m| m.device.signing_key().ok())
+                .is_some_and(|k| env.verify(&k));
+            if !by_owner || env.record != state.record_bytes {
+                continue;
+            }
+            let Ok(payload) = open_payload(&state, &env) else {
+                continue;
+            };
+            for (name, blobs) in payload {
+                let Some(doc) = DocId::parse(&name) else {
+                    continue;
+                };
+                for blob in blobs {
+                    let Ok(loaded) = automerge::Automerge::load(&blob) else {
+                        continue;
+                    };
+                    docs.push((doc, loaded.get_changes(&[]).into_iter().collect::<Vec<_>>()));
+                }
+            }
+        }
+        let n = docs.len() as u64;
+        if !docs.is_empty() {
+            let (reports, raised) = self.store.apply_documents(docs, after)?;
+            self.report.alerts_raised += raised;
+            for r in reports {
+                self.report.added += r.added;
+            }
+        }
+        self.report.snapshots += n;
+        progress(Progress {
+            phase: Phase::Bootstrap,
+            done: total,
+            total,
+        });
+        Ok(())
+    }
+
+    /// The record's members and what this replica quarantined.
+    pub(crate) fn members(store: &Store) -> Result<MembersReport> {
+        let record = store.record_id().to_string();
+        store.sync_read(|c| {
+            let state = State::load(c, &record)?;
+            let mut m = Membership::default();
+            let mut stmt =
+                c.prepare("SELECT seq, bytes FROM sync_log WHERE status = 'membership' ORDER BY seq")?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            for (seq, bytes) in rows {
+                let _ = m.apply(u64::try_from(seq).unwrap_or(0), &bytes);
+            }
+            let me = state.keys.id();
+            let members = m
+                .members()
+                .map(|x| MemberInfo {
+                    device: x.device.id.clone(),
+                    role: x.role,
+                    since: x.since,
+                    removed: x.removed,
+                    this_device: x.device.id == me,
+                })
+                .collect();
+            let mut stmt = c.prepare(
+                "SELECT seq, author, reason FROM sync_log WHERE status = 'quarantined' ORDER BY seq",
+            )?;
+            let quarantined = stmt
+                .query_map([], |r| {
+                    Ok(QuarantinedItem {
+                        seq: u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0),
+                        author: r.get(1)?,
+                        reason: r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let count = |sql: &str| -> Result<u64> {
+                Ok(u64::try_from(c.query_row(sql, [], |r| r.get::<_, i64>(0))?).unwrap_or(0))
+            };
+            Ok(MembersReport {
+                relay: state.relay.clone(),
+                device: me,
+                role: state.role,
+                members,
+                quarantined,
+                held: count("SELECT count(*) FROM sync_log WHERE status = 'held'")?,
+                cursor: state.cursor,
+                unsent: count("SELECT count(*) FROM sync_outbox")?
+                    + count("SELECT count(*) FROM sync_sending")?,
+            })
+        })
+    }
+}
+
+fn quarantine(
+    tx: &Connection,
+    seq: u64,
+    author: Option<&str>,
+    reason: &str,
+    bytes: &[u8],
+) -> Result<usize> {
+    Ok(tx.execute(
+        "INSERT OR REPLACE INTO sync_log (seq, status, author, reason, bytes) VALUES (?1, 'quarantined', ?2, ?3, ?4)",
+        rusqlite::params![seq as i64, author, reason, bytes],
+    )?)
+}
+
+/// Checks an envelope against the membership at its position: a current member with a
+/// writing role signed it, for this record, under a key this replica holds, and its payload
+/// decodes. Returns its author, role and changes, or the author and why it is refused.
+#[allow(clippy::type_complexity)]
+fn judge(
+    state: &State,
+    membership: &Membership,
+    bytes: &[u8],
+) -> std::result::Result<
+    (String, Role, Vec<(DocId, Vec<automerge::Change>)>),
+    (Option<String>, String),
+> {
+    let env = Envelope::parse(bytes).map_err(|e| (None, e.to_string()))?;
+    let author = env.author_id();
+    let fail = |why: &str| (Some(author.clone()), why.to_string());
+    if env.record != state.record_bytes || env.covers.is_some() {
+        return Err(fail("an envelope of another record"));
+    }
+    let Some(member) = membership.member(&author) else {
+        return Err(fail("signed by a device that is not a member"));
+    };
+    let key = member
+        .device
+        .signing_key()
+        .map_err(|e| fail(&e.to_string()))?;
+    if !env.verify(&key) {
+        return Err(fail("the signature does not verify"));
+    }
+    if !member.role.writes() {
+        return Err(fail("signed by a viewer, who may not write"));
+    }
+    let role = member.role;
+    let key = state
+        .epoch_key(env.epoch)
+        .ok_or_else(|| fail("sealed under a key this device does not hold"))?;
+    let plain = env
+        .open(&key)
+        .map_err(|_| fail("the ciphertext does not open"))?;
+    let payload = wire::decode_payload(&plain).map_err(|e| fail(&e.to_string()))?;
+    let docs = to_docs(payload).map_err(fail)?;
+    Ok((author, role, docs))
+}
+
+fn to_docs(
+    payload: wire::Payload,
+) -> std::result::Result<Vec<(DocId, Vec<automerge::Change>)>, &'static str> {
+    payload
+        .into_iter()
+        .map(|(name, changes)| {
+            let doc = DocId::parse(&name).ok_or("a document name that is not one")?;
+            let changes = changes
+                .into_iter()
+                .map(|c| automerge::Change::from_bytes(c).map_err(|_| "changes that do not decode"))
+                .collect::<std::result::Result<Vec<_>, _>>()?;
+            Ok((doc, changes))
+        })
+        .collect()
+}
+
+fn open_payload(state: &State, env: &Envelope) -> Result<wire::Payload> {
+    let key = state
+        .epoch_key(env.epoch)
+        .ok_or(SyncError::Crypto(crypto::CryptoError::BadKey))?;
+    Ok(wire::decode_payload(&env.open(&key)?)?)
+}
+
+fn open_docs(state: &State, env: &Envelope) -> Result<Vec<(DocId, Vec<automerge::Change>)>> {
+    to_docs(open_payload(state, env)?).map_err(|what| SyncError::Malformed { what }.into())
+}
+
+/// Reads an invite's bundle from its relay (one unsigned request: the invite id is the
+/// credential) and opens it.
+pub(crate) fn fetch_invite(transport: &mut dyn Transport, invite: &Invite) -> Result<Bundle> {
+    #[derive(Deserialize)]
+    struct Offer {
+        record: String,
+        bundle: String,
+    }
+    let mut caller = Caller::new(transport, &invite.relay);
+    let resp = caller.call(
+        None,
+        "GET",
+        &format!("/v1/invites/{}", invite.id()),
+        Vec::new(),
+        "application/json",
+    )?;
+    let offer: Offer = json(&resp, "invite")?;
+    let bundle = invite.open_bundle(&unb64(&offer.bundle)?)?;
+    if bundle.record != offer.record {
+        return Err(SyncError::Malformed {
+            what: "invite bundle",
+        }
+        .into());
+    }
+    Ok(bundle)
+}
+
+/// The join entry of a device with `keys` taking up `invite` for `bundle`'s record.
+pub(crate) fn join_entry(invite: &Invite, bundle: &Bundle, keys: &DeviceKeys) -> Result<Entry> {
+    Ok(Entry::sign(
+        &Body::Join {
+            record: bundle.record.clone(),
+            invite: invite.id(),
+            device: DeviceCard::of(keys),
+            role: bundle.role,
+        },
+        &[&invite.capability()?, &keys.signing],
+    )?)
+}
+
+/// Posts a join entry, signed by the joining device; returns its log position.
+pub(crate) fn post_join(
+    transport: &mut dyn Transport,
+    bundle: &Bundle,
+    entry: &Entry,
+    keys: &DeviceKeys,
+) -> Result<u64> {
+    let mut caller = Caller::new(transport, &bundle.relay);
+    let resp = caller.call(
+        Some(&keys.signing),
+        "POST",
+        &format!("/v1/records/{}/join", bundle.record),
+        entry.to_bytes(),
+        "application/json",
+    )?;
+    Ok(json::<Seq>(&resp, "relay response")?.seq)
+}

@@ -1,0 +1,194 @@
+//! Invites: a random secret, shown as a code or a QR payload, from which the invitee derives
+//! the invite's id, the key of its bundle and its capability key.
+
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::{self, KEY_LEN, SigningKey};
+
+use super::{Role, SyncError};
+
+/// Bytes of an invite's secret: 160 bits, all of them in both the code and the QR payload.
+pub const SECRET_LEN: usize = 20;
+
+/// What the inviter seals for the invitee: all a new device needs to join and read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bundle {
+    /// The record id.
+    pub record: String,
+    /// The relay's address.
+    pub relay: String,
+    /// The role offered.
+    pub role: Role,
+    /// The current key epoch.
+    pub epoch: u32,
+    /// The current record key, base64.
+    pub key: String,
+    /// The record's naming key (snapshot slots), base64.
+    pub naming: String,
+}
+
+/// An invite's secret and what derives from it.
+pub struct Invite {
+    secret: [u8; SECRET_LEN],
+    /// The relay's address.
+    pub relay: String,
+}
+
+impl Invite {
+    /// A new invite to the relay at `relay`.
+    pub fn generate(relay: &str) -> Result<Self, SyncError> {
+        Ok(Self {
+            secret: crypto::random().map_err(SyncError::Crypto)?,
+            relay: relay.trim_end_matches('/').to_string(),
+        })
+    }
+
+    /// The invite's id at the relay: 16 bytes derived from the secret, in hex. Knowing it
+    /// reveals nothing of the bundle key or the capability.
+    pub fn id(&self) -> String {
+        crypto::hex(&self.derive("companion-invite-id")[..16])
+    }
+
+    /// The key the bundle is sealed under.
+    pub fn bundle_key(&self) -> [u8; KEY_LEN] {
+        self.derive("companion-invite-bundle")
+    }
+
+    /// The capability key: the owner's invite entry names its public half; the joining device
+    /// signs its join entry with it.
+    pub fn capability(&self) -> Result<SigningKey, SyncError> {
+        SigningKey::from_seed(&self.derive("companion-invite-capability"))
+            .map_err(SyncError::Crypto)
+    }
+
+    fn derive(&self, label: &str) -> [u8; KEY_LEN] {
+        crypto::derive(&self.secret, b"companion-invite-v1", label)
+    }
+
+    /// The code a person passes on: the secret in base32, in groups of four, `@` the relay.
+    pub fn code(&self) -> String {
+        let b32 = data_encoding::BASE32_NOPAD.encode(&self.secret);
+        let groups: Vec<String> = b32
+            .as_bytes()
+            .chunks(4)
+            .map(|c| String::from_utf8_lossy(c).into_owned())
+            .collect();
+        format!("{}@{}", groups.join("-"), self.relay)
+    }
+
+    /// The QR payload: a `companion:` URI with the relay and the secret.
+    pub fn qr_payload(&self) -> String {
+        format!(
+            "companion:join?relay={}&secret={}",
+            percent_encode(&self.relay),
+            data_encoding::BASE32_NOPAD.encode(&self.secret)
+        )
+    }
+
+    /// Reads a code or a QR payload (what [`Invite::code`] or [`Invite::qr_payload`] made).
+    pub fn parse(text: &str) -> Result<Self, SyncError> {
+        let bad = SyncError::Malformed {
+            what: "invite code",
+        };
+        let text = text.trim();
+        let (secret, relay) = if let Some(query) = text.strip_prefix("companion:join?") {
+            let mut relay = None;
+            let mut secret = None;
+            for pair in query.split('&') {
+                match pair.split_once('=') {
+                    Some(("relay", v)) => relay = Some(percent_decode(v).ok_or(bad.clone())?),
+                    Some(("secret", v)) => secret = Some(v.to_string()),
+                    _ => {}
+                }
+            }
+            (secret.ok_or(bad.clone())?, relay.ok_or(bad.clone())?)
+        } else {
+            let (s, r) = text.split_once('@').ok_or(bad.clone())?;
+            (s.replace('-', ""), r.to_string())
+        };
+        let bytes = data_encoding::BASE32_NOPAD
+            .decode(secret.to_ascii_uppercase().as_bytes())
+            .map_err(|_| bad.clone())?;
+        let secret: [u8; SECRET_LEN] = bytes.try_into().map_err(|_| bad.clone())?;
+        if !(relay.starts_with("http://") || relay.starts_with("https://")) {
+            return Err(bad);
+        }
+        Ok(Self {
+            secret,
+            relay: relay.trim_end_matches('/').to_string(),
+        })
+    }
+
+    /// Seals `bundle` for whoever holds the secret.
+    pub fn seal_bundle(&self, bundle: &Bundle) -> Result<Vec<u8>, SyncError> {
+        let plain =
+            serde_json::to_vec(bundle).map_err(|_| SyncError::Malformed { what: "bundle" })?;
+        crypto::seal(&self.bundle_key(), self.id().as_bytes(), &plain).map_err(SyncError::Crypto)
+    }
+
+    /// Opens a bundle sealed for this invite.
+    pub fn open_bundle(&self, sealed: &[u8]) -> Result<Bundle, SyncError> {
+        let plain = crypto::open(&self.bundle_key(), self.id().as_bytes(), sealed)
+            .map_err(SyncError::Crypto)?;
+        serde_json::from_slice(&plain).map_err(|_| SyncError::Malformed { what: "bundle" })
+    }
+}
+
+fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_and_qr_payload_carry_the_whole_secret_and_the_relay() {
+        let invite = Invite::generate("http://127.0.0.1:8080/").expect("invite");
+        let from_code = Invite::parse(&invite.code()).expect("code");
+        let from_qr = Invite::parse(&invite.qr_payload()).expect("qr");
+        for other in [&from_code, &from_qr] {
+            assert_eq!(other.id(), invite.id());
+            assert_eq!(other.relay, "http://127.0.0.1:8080");
+            assert_eq!(other.bundle_key(), invite.bundle_key());
+        }
+        assert!(Invite::parse("ABCD@http://x").is_err());
+        assert!(Invite::parse(&invite.code().replace("http://", "ftp://")).is_err());
+        let bundle = Bundle {
+            record: "r".into(),
+            relay: invite.relay.clone(),
+            role: Role::Viewer,
+            epoch: 0,
+            key: "k".into(),
+            naming: "n".into(),
+        };
+        let sealed = invite.seal_bundle(&bundle).expect("seal");
+        assert_eq!(from_qr.open_bundle(&sealed).expect("open"), bundle);
+        let stranger = Invite::generate("http://127.0.0.1:8080").expect("invite");
+        assert!(stranger.open_bundle(&sealed).is_err());
+    }
+}

@@ -1,0 +1,419 @@
+//! The membership log: signed entries that say who belongs to a record and in which role.
+//! Every replica and the relay replay it alike, in the relay's order, and judge each envelope
+//! by the membership as it stands at the envelope's position.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::{self, SigningKey};
+
+use super::{Role, SyncError};
+
+/// The label every membership signature is made over, before the body.
+const LABEL: &[u8] = b"companion-membership-v1\n";
+
+/// A device as the membership log names it: its id and public keys (base64).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceCard {
+    /// The device id (hex of the first 16 bytes of SHA-256 of `sign`).
+    pub id: String,
+    /// Ed25519 public key.
+    pub sign: String,
+    /// X25519 public key.
+    pub dh: String,
+}
+
+impl DeviceCard {
+    /// The card of a device with these keys.
+    pub fn of(keys: &crypto::DeviceKeys) -> Self {
+        Self {
+            id: keys.id(),
+            sign: b64(&keys.signing.public()),
+            dh: b64(&keys.agreement.public()),
+        }
+    }
+
+    /// The Ed25519 public key, checked against the id.
+    pub fn signing_key(&self) -> Result<Vec<u8>, SyncError> {
+        let key = unb64(&self.sign)?;
+        if crypto::device_id(&key) != self.id {
+            return Err(SyncError::Malformed {
+                what: "device card",
+            });
+        }
+        Ok(key)
+    }
+}
+
+/// What a membership entry says.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum Body {
+    /// The record is shared; `device` is its owner. Signed by that device.
+    Genesis {
+        /// The record id.
+        record: String,
+        /// The owner's device.
+        device: DeviceCard,
+    },
+    /// The owner `by` offers `role` to whoever holds the invite's secret, until `expires`.
+    /// Signed by `by`.
+    Invite {
+        /// The record id.
+        record: String,
+        /// The invite's id (derived from its secret).
+        invite: String,
+        /// The invite's capability key (Ed25519, derived from its secret), base64.
+        capability: String,
+        /// The role it grants.
+        role: Role,
+        /// Unix milliseconds after which the relay refuses it.
+        expires: i64,
+        /// The inviting owner's device id.
+        by: String,
+    },
+    /// `device` takes up the invite. Signed by the invite's capability key, then by the device.
+    Join {
+        /// The record id.
+        record: String,
+        /// The invite taken up.
+        invite: String,
+        /// The joining device.
+        device: DeviceCard,
+        /// The role (the invite's).
+        role: Role,
+    },
+    /// The owner `by` removes `device`. Signed by `by`.
+    Remove {
+        /// The record id.
+        record: String,
+        /// The device removed.
+        device: String,
+        /// The removing owner's device id.
+        by: String,
+    },
+}
+
+/// A signed membership entry as stored in the log: the body's exact JSON text and its
+/// signatures (base64) over [`LABEL`] followed by that text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The body, as JSON text (signatures are over these exact bytes).
+    pub body: String,
+    /// The signatures, in the order the body's type requires.
+    pub sigs: Vec<String>,
+}
+
+impl Entry {
+    /// Signs `body` with `signers`, in order.
+    pub fn sign(body: &Body, signers: &[&SigningKey]) -> Result<Self, SyncError> {
+        let text = serde_json::to_string(body).map_err(|_| SyncError::Malformed {
+            what: "membership entry",
+        })?;
+        let msg = [LABEL, text.as_bytes()].concat();
+        Ok(Self {
+            sigs: signers.iter().map(|k| b64(&k.sign(&msg))).collect(),
+            body: text,
+        })
+    }
+
+    /// The entry's bytes in the log.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+
+    /// Parses an entry's bytes and its body.
+    pub fn parse(bytes: &[u8]) -> Result<(Self, Body), SyncError> {
+        let bad = SyncError::Malformed {
+            what: "membership entry",
+        };
+        let entry: Entry = serde_json::from_slice(bytes).map_err(|_| bad.clone())?;
+        let body: Body = serde_json::from_str(&entry.body).map_err(|_| bad)?;
+        Ok((entry, body))
+    }
+
+    fn signed_by(&self, index: usize, public: &[u8]) -> bool {
+        let msg = [LABEL, self.body.as_bytes()].concat();
+        self.sigs
+            .get(index)
+            .and_then(|s| unb64(s).ok())
+            .is_some_and(|sig| crypto::verify(public, &msg, &sig))
+    }
+}
+
+/// A member as the log stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// The device.
+    pub device: DeviceCard,
+    /// Its role.
+    pub role: Role,
+    /// The log position that admitted it.
+    pub since: u64,
+    /// The log position that removed it, if any.
+    pub removed: Option<u64>,
+}
+
+#[derive(Debug, Clone)]
+struct Offer {
+    capability: Vec<u8>,
+    role: Role,
+    expires: i64,
+    used: bool,
+}
+
+/// The membership of one record, replayed from its log.
+#[derive(Debug, Clone, Default)]
+pub struct Membership {
+    record: Option<String>,
+    members: BTreeMap<String, Member>,
+    invites: BTreeMap<String, Offer>,
+}
+
+impl Membership {
+    /// The record this membership is of, once its genesis is applied.
+    pub fn record(&self) -> Option<&str> {
+        self.record.as_deref()
+    }
+
+    /// Every device ever admitted, removed ones included, by id.
+    pub fn members(&self) -> impl Iterator<Item = &Member> {
+        self.members.values()
+    }
+
+    /// The current (not removed) member `device`.
+    pub fn member(&self, device: &str) -> Option<&Member> {
+        self.members.get(device).filter(|m| m.removed.is_none())
+    }
+
+    /// Whether invite `id` is known and not yet taken up, and when it expires.
+    pub fn open_invite(&self, id: &str) -> Option<(Role, i64)> {
+        self.invites
+            .get(id)
+            .filter(|o| !o.used)
+            .map(|o| (o.role, o.expires))
+    }
+
+    /// Checks `bytes`, the entry at log position `seq`, against the membership as it stands
+    /// and, if valid, applies it. A refused entry changes nothing.
+    pub fn apply(&mut self, seq: u64, bytes: &[u8]) -> Result<Body, SyncError> {
+        let (entry, body) = Entry::parse(bytes)?;
+        let refuse = |why: &'static str| Err(SyncError::MembershipRefused { why });
+        let record = match &body {
+            Body::Genesis { record, .. }
+            | Body::Invite { record, .. }
+            | Body::Join { record, .. }
+            | Body::Remove { record, .. } => record.clone(),
+        };
+        match (&self.record, &body) {
+            (None, Body::Genesis { .. }) => {}
+            (None, _) => return refuse("the log does not begin with a genesis"),
+            (Some(_), Body::Genesis { .. }) => return refuse("a second genesis"),
+            (Some(r), _) if *r != record => return refuse("an entry of another record"),
+            _ => {}
+        }
+        match &body {
+            Body::Genesis { device, .. } => {
+                if !entry.signed_by(0, &device.signing_key()?) {
+                    return refuse("the genesis is not signed by its device");
+                }
+                self.record = Some(record);
+                self.members.insert(
+                    device.id.clone(),
+                    Member {
+                        device: device.clone(),
+                        role: Role::Owner,
+                        since: seq,
+                        removed: None,
+                    },
+                );
+            }
+            Body::Invite {
+                invite,
+                capability,
+                role,
+                expires,
+                by,
+                ..
+            } => {
+                self.owner_signed(&entry, by)?;
+                if *role == Role::Owner {
+                    return refuse("an invite to be owner");
+                }
+                if self.invites.contains_key(invite) {
+                    return refuse("an invite id used twice");
+                }
+                self.invites.insert(
+                    invite.clone(),
+                    Offer {
+                        capability: unb64(capability)?,
+                        role: *role,
+                        expires: *expires,
+                        used: false,
+                    },
+                );
+            }
+            Body::Join {
+                invite,
+                device,
+                role,
+                ..
+            } => {
+                let Some(offer) = self.invites.get(invite) else {
+                    return refuse("a join on an unknown invite");
+                };
+                if offer.used {
+                    return refuse("a join on an invite already used");
+                }
+                if offer.role != *role {
+                    return refuse("a join with another role than its invite");
+                }
+                if !entry.signed_by(0, &offer.capability) {
+                    return refuse("a join not signed by its invite");
+                }
+                if !entry.signed_by(1, &device.signing_key()?) {
+                    return refuse("a join not signed by its device");
+                }
+                if self.members.contains_key(&device.id) {
+                    return refuse("a device that is already a member");
+                }
+                if let Some(o) = self.invites.get_mut(invite) {
+                    o.used = true;
+                }
+                self.members.insert(
+                    device.id.clone(),
+                    Member {
+                        device: device.clone(),
+                        role: *role,
+                        since: seq,
+                        removed: None,
+                    },
+                );
+            }
+            Body::Remove { device, by, .. } => {
+                self.owner_signed(&entry, by)?;
+                if device == by {
+                    return refuse("an owner removing itself");
+                }
+                match self.members.get_mut(device) {
+                    Some(m) if m.removed.is_none() => m.removed = Some(seq),
+                    _ => return refuse("a removal of a device that is not a member"),
+                }
+            }
+        }
+        Ok(body)
+    }
+
+    /// Checks that `by` is a current owner and signed `entry` first.
+    fn owner_signed(&self, entry: &Entry, by: &str) -> Result<(), SyncError> {
+        let owner = self.member(by).filter(|m| m.role == Role::Owner).ok_or(
+            SyncError::MembershipRefused {
+                why: "an owner's entry by a device that is not an owner",
+            },
+        )?;
+        if !entry.signed_by(0, &owner.device.signing_key()?) {
+            return Err(SyncError::MembershipRefused {
+                why: "an owner's entry not signed by that owner",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Standard base64 with padding.
+pub fn b64(bytes: &[u8]) -> String {
+    data_encoding::BASE64.encode(bytes)
+}
+
+/// Decodes [`b64`].
+pub fn unb64(text: &str) -> Result<Vec<u8>, SyncError> {
+    data_encoding::BASE64
+        .decode(text.as_bytes())
+        .map_err(|_| SyncError::Malformed { what: "base64" })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::DeviceKeys;
+
+    const RID: &str = "0193a5a0-0000-7000-8000-000000000001";
+
+    #[test]
+    fn owner_invites_and_a_device_joins_once() {
+        let owner = DeviceKeys::generate().expect("keys");
+        let mut m = Membership::default();
+        let genesis = Entry::sign(
+            &Body::Genesis {
+                record: RID.into(),
+                device: DeviceCard::of(&owner),
+            },
+            &[&owner.signing],
+        )
+        .expect("sign");
+        m.apply(1, &genesis.to_bytes()).expect("genesis");
+        let cap = SigningKey::generate().expect("cap");
+        let invite = Entry::sign(
+            &Body::Invite {
+                record: RID.into(),
+                invite: "i1".into(),
+                capability: b64(&cap.public()),
+                role: Role::Caregiver,
+                expires: 10,
+                by: owner.id(),
+            },
+            &[&owner.signing],
+        )
+        .expect("sign");
+        m.apply(2, &invite.to_bytes()).expect("invite");
+        let joiner = DeviceKeys::generate().expect("keys");
+        let join = |role| {
+            Entry::sign(
+                &Body::Join {
+                    record: RID.into(),
+                    invite: "i1".into(),
+                    device: DeviceCard::of(&joiner),
+                    role,
+                },
+                &[&cap, &joiner.signing],
+            )
+            .expect("sign")
+        };
+        assert!(
+            m.apply(3, &join(Role::Clinician).to_bytes()).is_err(),
+            "role of another invite"
+        );
+        m.apply(3, &join(Role::Caregiver).to_bytes()).expect("join");
+        assert_eq!(
+            m.member(&joiner.id()).map(|x| x.role),
+            Some(Role::Caregiver)
+        );
+        assert!(
+            m.apply(4, &join(Role::Caregiver).to_bytes()).is_err(),
+            "single use"
+        );
+        // A caregiver cannot invite; a second genesis is refused.
+        let forged = Entry::sign(
+            &Body::Invite {
+                record: RID.into(),
+                invite: "i2".into(),
+                capability: b64(&cap.public()),
+                role: Role::Clinician,
+                expires: 10,
+                by: joiner.id(),
+            },
+            &[&joiner.signing],
+        )
+        .expect("sign");
+        assert!(m.apply(4, &forged.to_bytes()).is_err());
+        assert!(m.apply(4, &genesis.to_bytes()).is_err());
+        // A tampered body fails its signature.
+        let mut tampered = invite.clone();
+        tampered.body = tampered
+            .body
+            .replace("caregiver", "clinician")
+            .replace("i1", "i3");
+        assert!(m.apply(4, &tampered.to_bytes()).is_err());
+    }
+}

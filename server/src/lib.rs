@@ -1,0 +1,52 @@
+//! # The Companion relay
+//!
+//! Per record: an append-only log of opaque envelopes and signed membership entries, numbered
+//! in one order every member sees; the latest encrypted snapshot per document; pending
+//! invites. It authenticates every request (an Ed25519 signature by a member's device over
+//! method, path, body hash, time and nonce; replays refused), checks each envelope's author
+//! and role against the membership at the position it is given, and stores. It never holds a
+//! key that decrypts health data. The protocol is docs/sync-protocol.md.
+
+mod relay;
+pub mod storage;
+
+pub use relay::{Limits, Relay, router};
+pub use storage::{SqliteStorage, Storage, StorageError};
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Opens the SQLite relay database at `db` and serves the relay on `listen` until the
+/// process is interrupted. Prints `listening on ADDR` (the bound address, also when port 0
+/// was asked for) on standard output once it accepts connections; logs one JSON line per
+/// request on standard error.
+pub fn serve(listen: &str, db: &Path) -> Result<(), String> {
+    let storage = SqliteStorage::open(db).map_err(|e| e.to_string())?;
+    let relay = Arc::new(Relay::new(Box::new(storage), Limits::default()));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("could not start the runtime: {e}"))?;
+    runtime.block_on(async move {
+        let addr: SocketAddr = listen
+            .parse()
+            .map_err(|_| format!("not an address to listen on: {listen}"))?;
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|e| format!("could not listen on {addr}: {e}"))?;
+        let bound = listener
+            .local_addr()
+            .map_err(|e| format!("could not read the bound address: {e}"))?;
+        println!("listening on {bound}");
+        use std::io::Write;
+        let _ = std::io::stdout().flush();
+        axum::serve(listener, router(relay))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| format!("the relay stopped: {e}"))
+    })
+}
