@@ -167,6 +167,51 @@ enum Command {
     /// another device's export.
     #[command(subcommand)]
     Replica(ReplicaCommand),
+    /// Run a relay: it stores the shared records' encrypted logs and cannot read them. The
+    /// relay's database is --db (one SQLite file, created if missing).
+    Serve {
+        /// The address to listen on (port 0 picks a free one; the bound address is printed).
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Invite a caregiver, a clinician or a viewer to share this record: prints the code to
+    /// pass on, the QR payload, and the QR code. The first invite shares the record through
+    /// --relay.
+    Invite {
+        /// caregiver, clinician or viewer.
+        #[arg(long)]
+        role: String,
+        /// The relay's address (needed for the first invite), like http://127.0.0.1:8080.
+        #[arg(long)]
+        relay: Option<String>,
+        /// Hours the invite stays valid.
+        #[arg(long, default_value_t = 72)]
+        hours: u32,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Join a shared record with an invite code (or QR payload): --db is the new replica's
+    /// file and must not hold a record; the relay's address comes from the code.
+    Join {
+        /// The invite code or QR payload.
+        code: String,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Send this device's changes to the relay and apply everyone else's.
+    Sync {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The record's members and roles, and what this device quarantined.
+    Members {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -12,6 +12,7 @@ mod reading;
 mod reminders;
 mod replica;
 mod report;
+mod share;
 mod stats;
 mod targets;
 mod today;
@@ -30,6 +31,12 @@ use crate::{Cli, Command};
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     if let Command::Tour = cli.command {
         return tour::run(out);
+    }
+    if let Command::Serve { listen } = &cli.command {
+        let Some(db) = &cli.db else {
+            return usage("companion serve needs --db RELAY.db: the relay's own database file");
+        };
+        return companion_server::serve(listen, db).map_err(CliError::Failed);
     }
     let db = db_path(cli.db)?;
     if let Command::Demo { days } = cli.command {
@@ -61,6 +68,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     if let Command::Replica(crate::ReplicaCommand::Join { file }) = &cli.command {
         return replica::join(&db, file, out);
     }
+    if let Command::Join { code, json } = &cli.command {
+        return share::join(&db, code, *json, out);
+    }
     let mut record = match HealthRecord::open(&db) {
         Err(Error::NoRecord) => {
             return usage(format!(
@@ -76,6 +86,14 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Check { json } => return check::check(&record, out, json),
         Command::Repair { json } => return check::repair(&mut record, out, json),
         Command::Replica(cmd) => return replica::run(&mut record, cmd, out),
+        Command::Invite {
+            role,
+            relay,
+            hours,
+            json,
+        } => return share::invite(&mut record, &role, relay.as_deref(), hours, json, out),
+        Command::Sync { json } => return share::sync(&mut record, json, out),
+        Command::Members { json } => return share::members(&record, json, out),
         _ => {}
     }
     let profile = record.profile()?;
@@ -116,6 +134,11 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         | Command::Demo { .. }
         | Command::Check { .. }
         | Command::Repair { .. }
-        | Command::Replica(_) => Ok(()),
+        | Command::Replica(_)
+        | Command::Serve { .. }
+        | Command::Invite { .. }
+        | Command::Join { .. }
+        | Command::Sync { .. }
+        | Command::Members { .. } => Ok(()),
     }
 }

@@ -1,0 +1,578 @@
+//! One record shared by a patient, a caregiver and a clinic through a real relay process on
+//! loopback (docs/sync-protocol.md): concurrent offline edits converge in every sync order,
+//! the clinician's plan reaches the patient's reminders, the caregiver sees missed doses and
+//! urgent readings, roles hold on the relay and on every replica, and the relay stores no
+//! plaintext.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
+use companion_core::model::{
+    AlertKind, DoseAmount, DoseEvent, DoseStatus, JournalEntry, Measurement, Medication, Profile,
+    Reading, Schedule,
+};
+use companion_core::sync::{HttpTransport, Role, SyncError, SyncReport};
+use companion_core::{Error, HealthRecord, ReadingQuery, TimeRange};
+use companion_scenarios::RelayProcess;
+
+const CHILD: &str = "relay_child";
+
+#[test]
+fn relay_child() {
+    companion_scenarios::relay_child();
+}
+
+fn at(text: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(text).expect("time")
+}
+
+fn http() -> HttpTransport {
+    HttpTransport::new().expect("http")
+}
+
+fn sync(r: &mut HealthRecord) -> SyncReport {
+    r.sync(&mut http(), &mut |_| {}).expect("sync")
+}
+
+fn bp(s: u16, d: u16, when: &str) -> Reading {
+    Reading::new(
+        Measurement::BloodPressure {
+            systolic: s,
+            diastolic: d,
+            pulse: None,
+        },
+        at(when),
+    )
+    .expect("reading")
+}
+
+fn amlodipine() -> Medication {
+    let mut m = Medication::new(
+        "Amlodipine",
+        DoseAmount::parse("5 mg").expect("dose"),
+        Schedule::FixedTimes {
+            times: vec![NaiveTime::from_hms_opt(8, 0, 0).expect("time")],
+        },
+        NaiveDate::from_ymd_opt(2026, 1, 1).expect("date"),
+    )
+    .expect("medication");
+    m.recorded_at = None;
+    m
+}
+
+/// The patient's record, shared with a caregiver and a clinic.
+struct Family {
+    patient: HealthRecord,
+    carer: HealthRecord,
+    clinic: HealthRecord,
+    med: Medication,
+}
+
+fn invite(owner: &mut HealthRecord, role: Role, relay: &str) -> String {
+    owner
+        .invite(role, Duration::from_secs(3600), Some(relay), &mut http())
+        .expect("invite")
+        .code
+}
+
+fn join(dir: &Path, name: &str, code: &str) -> HealthRecord {
+    HealthRecord::join_invite(&dir.join(name), code, &mut http(), &mut |_| {})
+        .expect("join")
+        .0
+}
+
+fn family(dir: &Path, relay: &RelayProcess) -> Family {
+    let profile = Profile::new("Ana Marker-Profile-7731", "Europe/Berlin").expect("profile");
+    let mut patient = HealthRecord::create(&dir.join("patient.db"), &profile).expect("create");
+    let med = amlodipine();
+    patient.add_medication(&med).expect("med");
+    let code = invite(&mut patient, Role::Caregiver, &relay.url);
+    let carer = join(dir, "carer.db", &code);
+    let code = invite(&mut patient, Role::Clinician, &relay.url);
+    let clinic = join(dir, "clinic.db", &code);
+    Family {
+        patient,
+        carer,
+        clinic,
+        med,
+    }
+}
+
+fn answers(r: &HealthRecord) -> (serde_json::Value, usize, usize, Vec<String>) {
+    let export = serde_json::to_value(r.export().expect("export")).expect("json");
+    let readings = r
+        .readings(&ReadingQuery::default())
+        .expect("readings")
+        .readings
+        .len();
+    let journal = r.journal(TimeRange::default()).expect("journal").len();
+    let plan = r
+        .plan_reminders(
+            at("2026-11-20T06:00:00+01:00").to_utc(),
+            "Europe/Berlin",
+            chrono::Duration::hours(48),
+            64,
+        )
+        .expect("plan")
+        .into_iter()
+        .map(|n| format!("{} {}", n.fire_at, n.title))
+        .collect();
+    (export, readings, journal, plan)
+}
+
+#[test]
+fn three_devices_edit_offline_and_converge_in_every_sync_order() {
+    let orders: [[usize; 3]; 6] = [
+        [0, 1, 2],
+        [0, 2, 1],
+        [1, 0, 2],
+        [1, 2, 0],
+        [2, 0, 1],
+        [2, 1, 0],
+    ];
+    for order in orders {
+        let dir = tempfile::tempdir().expect("dir");
+        let relay = RelayProcess::start(dir.path(), CHILD);
+        let mut f = family(dir.path(), &relay);
+        for r in [&mut f.patient, &mut f.carer, &mut f.clinic] {
+            sync(r);
+        }
+        // Offline, concurrently.
+        f.patient
+            .add_reading(&bp(142, 91, "2026-11-18T08:00:00+01:00"))
+            .expect("reading");
+        f.patient
+            .add_journal_entry(
+                &JournalEntry::new(
+                    at("2026-11-18T21:00:00+01:00"),
+                    "slept badly",
+                    Some(2),
+                    vec![],
+                )
+                .expect("entry"),
+            )
+            .expect("journal");
+        f.patient
+            .modify_medication_at(&f.med.id, Utc::now(), |m| {
+                m.instructions = Some("with breakfast".into());
+                Ok(())
+            })
+            .expect("notes");
+        f.carer
+            .add_reading(&bp(150, 95, "2026-11-18T09:00:00+01:00"))
+            .expect("reading");
+        let mut dose = DoseEvent::new(
+            &f.med.id,
+            DoseStatus::Taken,
+            at("2026-11-18T08:05:00+01:00"),
+            Some(at("2026-11-18T08:00:00+01:00")),
+        )
+        .expect("dose");
+        dose.logged_by = Some("Bo".into());
+        f.carer.log_dose(&dose).expect("dose");
+        f.carer
+            .add_journal_entry(
+                &JournalEntry::new(
+                    at("2026-11-18T12:00:00+01:00"),
+                    "walked to the park",
+                    None,
+                    vec![],
+                )
+                .expect("entry"),
+            )
+            .expect("journal");
+        f.clinic
+            .modify_medication_at(&f.med.id, Utc::now(), |m| {
+                m.schedule = Schedule::FixedTimes {
+                    times: vec![NaiveTime::from_hms_opt(7, 30, 0).expect("time")],
+                };
+                Ok(())
+            })
+            .expect("dose time");
+        // Sync in this order, twice round (the first devices see the later ones' changes
+        // the second time).
+        for _ in 0..2 {
+            for &i in &order {
+                let r = match i {
+                    0 => &mut f.patient,
+                    1 => &mut f.carer,
+                    _ => &mut f.clinic,
+                };
+                let report = sync(r);
+                assert_eq!(report.quarantined, 0, "order {order:?}: {report:?}");
+            }
+        }
+        let a = answers(&f.patient);
+        assert_eq!(a.1, 2, "both readings, order {order:?}");
+        assert_eq!(a.2, 2, "both journal entries");
+        assert_eq!(a, answers(&f.carer), "order {order:?}");
+        assert_eq!(a, answers(&f.clinic), "order {order:?}");
+        let m = f.clinic.medication(&f.med.id).expect("med");
+        assert_eq!(
+            m.instructions.as_deref(),
+            Some("with breakfast"),
+            "the patient's notes stay"
+        );
+        assert!(
+            matches!(&m.schedule, Schedule::FixedTimes { times } if times[0] == NaiveTime::from_hms_opt(7, 30, 0).expect("t"))
+        );
+        for r in [&f.patient, &f.carer, &f.clinic] {
+            assert!(r.check().expect("check").is_ok());
+        }
+    }
+}
+
+#[test]
+fn the_clinicians_dose_time_reaches_the_patients_plan_and_the_carer_sees_what_matters() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let mut f = family(dir.path(), &relay);
+    for r in [&mut f.patient, &mut f.carer, &mut f.clinic] {
+        sync(r);
+    }
+    let now = Utc::now();
+    let fires = |r: &HealthRecord| -> Vec<DateTime<Utc>> {
+        r.plan_reminders(now, "Europe/Berlin", chrono::Duration::hours(24), 64)
+            .expect("plan")
+            .iter()
+            .filter(|n| n.kind == companion_core::reminders::NotificationKind::Dose)
+            .filter(|n| n.doses.iter().any(|d| d.medication_id == f.med.id))
+            .map(|n| n.fire_at)
+            .collect()
+    };
+    let before = fires(&f.patient);
+    assert_eq!(before.len(), 1, "one dose a day at 08:00");
+    f.clinic
+        .modify_medication_at(&f.med.id, now, |m| {
+            m.schedule = Schedule::FixedTimes {
+                times: vec![NaiveTime::from_hms_opt(9, 15, 0).expect("time")],
+            };
+            Ok(())
+        })
+        .expect("dose time");
+    sync(&mut f.clinic);
+    sync(&mut f.patient);
+    let after = fires(&f.patient);
+    assert_eq!(after.len(), 1);
+    assert_eq!(
+        after[0] - before[0],
+        chrono::Duration::minutes(75),
+        "08:00 became 09:15 on the patient's phone"
+    );
+
+    // The patient misses this morning's dose and logs a dangerous reading.
+    let today_at = Utc::now();
+    f.patient
+        .add_reading(
+            &Reading::new(
+                Measurement::BloodPressure {
+                    systolic: 185,
+                    diastolic: 125,
+                    pulse: None,
+                },
+                today_at.fixed_offset(),
+            )
+            .expect("reading"),
+        )
+        .expect("urgent reading");
+    sync(&mut f.patient);
+    sync(&mut f.carer);
+    let today = f
+        .carer
+        .today(today_at + chrono::Duration::hours(30), "Europe/Berlin")
+        .expect("today");
+    assert!(
+        today
+            .missed
+            .iter()
+            .any(|d| d.occurrence.medication_id == f.med.id),
+        "the carer sees the missed dose: {today:?}"
+    );
+    let today = f.carer.today(today_at, "Europe/Berlin").expect("today");
+    assert!(
+        today
+            .alerts
+            .iter()
+            .any(|a| a.kind == AlertKind::HypertensiveCrisis),
+        "the carer sees the urgent reading: {:?}",
+        today.alerts
+    );
+    // The carer logs a dose for the patient; it reaches the patient.
+    let dose = DoseEvent::new(
+        &f.med.id,
+        DoseStatus::Taken,
+        Utc::now().fixed_offset(),
+        None,
+    )
+    .expect("dose");
+    f.carer.log_dose(&dose).expect("carer logs");
+    sync(&mut f.carer);
+    sync(&mut f.patient);
+    assert!(
+        f.patient
+            .doses(Some(&f.med.id), TimeRange::default())
+            .expect("doses")
+            .iter()
+            .any(|d| d.id == dose.id)
+    );
+}
+
+#[test]
+fn roles_hold_on_the_relay_and_on_every_replica() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let mut f = family(dir.path(), &relay);
+    let code = invite(&mut f.patient, Role::Viewer, &relay.url);
+    let mut viewer = join(dir.path(), "viewer.db", &code);
+    for r in [&mut f.patient, &mut f.carer, &mut f.clinic, &mut viewer] {
+        sync(r);
+    }
+    // A viewer sees everything and can change nothing.
+    assert_eq!(viewer.medications(false).expect("meds").len(), 1);
+    let refused = viewer.add_reading(&bp(120, 80, "2026-11-18T08:00:00+01:00"));
+    assert!(
+        matches!(refused, Err(Error::NotPermitted { .. })),
+        "{refused:?}"
+    );
+    // A caregiver may not change the plan, nor a clinician the journal: refused locally.
+    let refused = f.carer.modify_medication_at(&f.med.id, Utc::now(), |m| {
+        m.instructions = Some("x".into());
+        Ok(())
+    });
+    assert!(
+        matches!(refused, Err(Error::NotPermitted { .. })),
+        "{refused:?}"
+    );
+    let refused = f.clinic.add_journal_entry(
+        &JournalEntry::new(at("2026-11-18T12:00:00+01:00"), "note", None, vec![]).expect("entry"),
+    );
+    assert!(
+        matches!(refused, Err(Error::NotPermitted { .. })),
+        "{refused:?}"
+    );
+
+    // A caregiver's device that lies to itself about its role: its medication change passes
+    // the relay (which cannot read it) and is quarantined by every replica.
+    {
+        let conn = rusqlite::Connection::open(dir.path().join("carer.db")).expect("open");
+        conn.execute(
+            "UPDATE sync_state SET value = 'owner' WHERE key = 'role'",
+            [],
+        )
+        .expect("hack");
+    }
+    let mut carer = HealthRecord::open(&dir.path().join("carer.db")).expect("open");
+    carer
+        .modify_medication_at(&f.med.id, Utc::now(), |m| {
+            m.dose = DoseAmount::parse("50 mg").expect("dose");
+            Ok(())
+        })
+        .expect("local write");
+    sync(&mut carer);
+    for r in [&mut f.patient, &mut f.clinic, &mut viewer] {
+        let report = sync(r);
+        assert_eq!(report.quarantined, 1, "{report:?}");
+        assert_eq!(
+            r.medication(&f.med.id).expect("med").dose.to_string(),
+            "5 mg"
+        );
+        let members = r.members().expect("members");
+        assert!(
+            members.quarantined[0]
+                .reason
+                .contains("caregiver may not write medications"),
+            "{:?}",
+            members.quarantined
+        );
+    }
+
+    // Injected past the relay (written into its database): an envelope signed by a key that
+    // is no member's, and a member's envelope with one byte altered.
+    let stranger = companion_core::crypto::SigningKey::generate().expect("key");
+    let record_bytes = companion_core::sync::wire::record_bytes(f.patient.id()).expect("id");
+    let forged = companion_core::sync::wire::Envelope::seal(
+        record_bytes,
+        &stranger,
+        0,
+        &[0u8; 32],
+        None,
+        b"nothing",
+    )
+    .expect("seal");
+    {
+        let conn = rusqlite::Connection::open(&relay.db).expect("relay db");
+        let seq: i64 = conn
+            .query_row(
+                "SELECT max(seq) FROM log WHERE record = ?1",
+                [f.patient.id()],
+                |r| r.get(0),
+            )
+            .expect("tip");
+        let (kind, author, bytes): (i64, String, Vec<u8>) = conn
+            .query_row(
+                "SELECT kind, author, bytes FROM log WHERE record = ?1 AND kind = 2 ORDER BY seq DESC LIMIT 1",
+                [f.patient.id()],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .expect("an envelope");
+        let mut tampered = bytes.clone();
+        let mid = tampered.len() / 2;
+        tampered[mid] ^= 1;
+        let insert = "INSERT INTO log (record, seq, kind, author, digest, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+        conn.execute(
+            insert,
+            rusqlite::params![
+                f.patient.id(),
+                seq + 1,
+                2,
+                "stranger",
+                vec![1u8],
+                forged.bytes
+            ],
+        )
+        .expect("inject");
+        // Served to every member as someone else's (the relay keeps the author column).
+        let _ = author;
+        conn.execute(
+            insert,
+            rusqlite::params![
+                f.patient.id(),
+                seq + 2,
+                kind,
+                "stranger",
+                vec![2u8],
+                tampered
+            ],
+        )
+        .expect("inject");
+    }
+    let mut states = Vec::new();
+    for r in [&mut f.patient, &mut f.clinic, &mut viewer, &mut carer] {
+        let report = sync(r);
+        assert_eq!(report.quarantined, 2, "{report:?}");
+        states.push(answers(r));
+    }
+    // The honest replicas decided alike (the lying caregiver keeps its own change).
+    assert_eq!(states[0], states[1]);
+    assert_eq!(states[0], states[2]);
+
+    // The relay itself refuses a viewer's envelope and a stranger's.
+    let conn = rusqlite::Connection::open(dir.path().join("viewer.db")).expect("open");
+    conn.execute(
+        "UPDATE sync_state SET value = 'caregiver' WHERE key = 'role'",
+        [],
+    )
+    .expect("hack");
+    drop(conn);
+    let mut viewer = HealthRecord::open(&dir.path().join("viewer.db")).expect("open");
+    viewer
+        .add_reading(&bp(121, 80, "2026-11-19T08:00:00+01:00"))
+        .expect("local write");
+    let refused = viewer.sync(&mut http(), &mut |_| {});
+    assert!(
+        matches!(
+            refused,
+            Err(Error::Sync(SyncError::Relay { status: 403, .. }))
+        ),
+        "{refused:?}"
+    );
+}
+
+#[test]
+fn invites_are_single_use_and_expire() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let profile = Profile::new("Ana", "Europe/Berlin").expect("profile");
+    let mut patient = HealthRecord::create(&dir.path().join("p.db"), &profile).expect("create");
+    let code = invite(&mut patient, Role::Caregiver, &relay.url);
+    join(dir.path(), "a.db", &code);
+    let again =
+        HealthRecord::join_invite(&dir.path().join("b.db"), &code, &mut http(), &mut |_| {});
+    assert!(
+        matches!(again, Err(Error::Sync(SyncError::Invite("already used")))),
+        "{:?}",
+        again.err()
+    );
+    assert!(!dir.path().join("b.db").exists(), "no file left behind");
+    let short = patient
+        .invite(Role::Viewer, Duration::from_millis(300), None, &mut http())
+        .expect("invite");
+    std::thread::sleep(Duration::from_millis(600));
+    let late = HealthRecord::join_invite(
+        &dir.path().join("c.db"),
+        &short.code,
+        &mut http(),
+        &mut |_| {},
+    );
+    assert!(
+        matches!(late, Err(Error::Sync(SyncError::Invite("expired")))),
+        "{:?}",
+        late.err()
+    );
+    let unknown = HealthRecord::join_invite(
+        &dir.path().join("d.db"),
+        &companion_core::sync::invite::Invite::generate(&relay.url)
+            .expect("i")
+            .code(),
+        &mut http(),
+        &mut |_| {},
+    );
+    assert!(matches!(unknown, Err(Error::Sync(SyncError::Invite(_)))));
+    // Only the owner invites.
+    let mut carer = HealthRecord::open(&dir.path().join("a.db")).expect("open");
+    let refused = carer.invite(Role::Viewer, Duration::from_secs(60), None, &mut http());
+    assert!(matches!(refused, Err(Error::Sync(SyncError::NotOwner))));
+}
+
+#[test]
+fn the_relay_holds_no_plaintext_in_its_database_or_its_log() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let mut f = family(dir.path(), &relay);
+    let mut reading = bp(131, 84, "2026-11-18T08:00:00+01:00");
+    reading.note = Some("Marker-Reading-5521".into());
+    f.patient.add_reading(&reading).expect("reading");
+    f.carer
+        .add_journal_entry(
+            &JournalEntry::new(
+                at("2026-11-18T12:00:00+01:00"),
+                "Marker-Journal-9043",
+                None,
+                vec![],
+            )
+            .expect("entry"),
+        )
+        .expect("journal");
+    for r in [&mut f.patient, &mut f.carer, &mut f.clinic] {
+        sync(r);
+    }
+    sync(&mut f.patient);
+    assert_eq!(
+        f.clinic
+            .journal(TimeRange::default())
+            .expect("journal")
+            .len(),
+        1,
+        "it did travel"
+    );
+    drop(relay);
+    let mut seen = Vec::new();
+    for name in ["relay.db", "relay.db-wal", "relay.log"] {
+        if let Ok(bytes) = std::fs::read(dir.path().join(name)) {
+            seen.push(name);
+            for marker in [
+                "Marker-Reading-5521",
+                "Marker-Journal-9043",
+                "Marker-Profile-7731",
+                "Amlodipine",
+            ] {
+                assert!(
+                    !bytes.windows(marker.len()).any(|w| w == marker.as_bytes()),
+                    "{marker} found in {name}"
+                );
+            }
+        }
+    }
+    assert!(seen.contains(&"relay.db") && seen.contains(&"relay.log"));
+}
