@@ -5,8 +5,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 
-# One build gives both the library and the generator, with the same features.
-cargo build -p companion-ffi --features bindgen
+# One build gives the library, the generator (same features) and the CLI that runs the relay
+# the sync tests talk to.
+cargo build -p companion-ffi --features bindgen -p companion-cli
 rm -rf bindings/kotlin/generated
 ./target/debug/uniffi-bindgen generate \
     --library target/debug/libcompanion_ffi.so \

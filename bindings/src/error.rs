@@ -94,6 +94,42 @@ pub enum CompanionError {
         /// The document concerned.
         doc: String,
     },
+    /// The author's role may not write `collection` (a local write refused, or a change from
+    /// another member); nothing was written.
+    #[error("this role may not write {collection}")]
+    NotPermitted {
+        /// The collection.
+        collection: String,
+    },
+    /// The record is not shared through a relay yet.
+    #[error("the record is not shared")]
+    NotShared,
+    /// The record is already shared.
+    #[error("the record is already shared")]
+    AlreadyShared,
+    /// Only the owner may do this.
+    #[error("only the record's owner may do this")]
+    NotOwner,
+    /// The invite is unknown to the relay, used or expired (`reason`).
+    #[error("the invite is {reason}")]
+    InviteRefused {
+        /// Which.
+        reason: String,
+    },
+    /// The relay refused the request: HTTP `status`, the relay's error `code`.
+    #[error("the relay refused the request ({status} {code})")]
+    RelayRefused {
+        /// The HTTP status.
+        status: u16,
+        /// The relay's error code.
+        code: String,
+    },
+    /// The relay could not be reached after retries; nothing is lost, sync again later.
+    #[error("the relay could not be reached: {reason}")]
+    RelayUnreachable {
+        /// What the transport said.
+        reason: String,
+    },
     /// Not a readable replica export (truncated, altered, of a newer format); nothing written.
     #[error("not a readable replica export: {reason}")]
     InvalidReplicaFile {
@@ -195,6 +231,23 @@ impl From<Core> for CompanionError {
             Core::InvalidReplicaFile { detail } => Self::InvalidReplicaFile {
                 reason: detail.to_string(),
             },
+            Core::NotPermitted { collection } => Self::NotPermitted { collection },
+            Core::Sync(s) => {
+                use companion_core::sync::SyncError as S;
+                match s {
+                    S::NotShared => Self::NotShared,
+                    S::AlreadyShared => Self::AlreadyShared,
+                    S::NotOwner => Self::NotOwner,
+                    S::Invite(reason) => Self::InviteRefused {
+                        reason: reason.to_string(),
+                    },
+                    S::Relay { status, code } => Self::RelayRefused { status, code },
+                    S::Unreachable { detail } => Self::RelayUnreachable { reason: detail },
+                    other => Self::InvalidSyncData {
+                        reason: other.to_string(),
+                    },
+                }
+            }
             Core::InvalidChanges { .. } | Core::InvalidDocumentId => Self::InvalidSyncData {
                 reason: e.to_string(),
             },

@@ -18,6 +18,7 @@ pub mod profile;
 pub mod readings;
 pub mod record;
 pub mod reminders;
+pub mod sync;
 pub mod types;
 
 pub use error::CompanionError;

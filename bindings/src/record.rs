@@ -557,7 +557,7 @@ impl HealthRecord {
 }
 
 impl HealthRecord {
-    fn wrap(inner: core::HealthRecord) -> Arc<Self> {
+    pub(crate) fn wrap(inner: core::HealthRecord) -> Arc<Self> {
         Arc::new(Self {
             inner: Mutex::new(inner),
         })
@@ -565,7 +565,7 @@ impl HealthRecord {
 
     /// The record, even if an earlier call panicked while holding it: every core write is one
     /// transaction, so a panic cannot leave a half-written record behind.
-    fn lock(&self) -> MutexGuard<'_, core::HealthRecord> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, core::HealthRecord> {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

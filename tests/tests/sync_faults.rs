@@ -49,9 +49,12 @@ enum Fault {
     Pass,
 }
 
+/// Decides the fault of request number n.
+type Plan = Box<dyn FnMut(u64, &Request) -> Fault>;
+
 struct Faulty {
     inner: HttpTransport,
-    plan: Box<dyn FnMut(u64, &Request) -> Fault>,
+    plan: Plan,
     sent: u64,
 }
 
@@ -100,7 +103,12 @@ fn pair() -> Pair {
     let profile = Profile::new("Ana", "Europe/Berlin").expect("profile");
     let mut patient = HealthRecord::create(&dir.path().join("p.db"), &profile).expect("create");
     let code = patient
-        .invite(Role::Caregiver, Duration::from_secs(600), Some(&relay.url), &mut http())
+        .invite(
+            Role::Caregiver,
+            Duration::from_secs(600),
+            Some(&relay.url),
+            &mut http(),
+        )
         .expect("invite")
         .code;
     let (carer, _) =
@@ -115,7 +123,10 @@ fn pair() -> Pair {
 }
 
 fn count(r: &HealthRecord) -> usize {
-    r.readings(&ReadingQuery::default()).expect("list").readings.len()
+    r.readings(&ReadingQuery::default())
+        .expect("list")
+        .readings
+        .len()
 }
 
 fn good_sync(r: &mut HealthRecord) {
@@ -139,7 +150,11 @@ fn a_push_whose_answer_is_lost_is_sent_again_and_stored_once() {
         "{failed:?}"
     );
     assert_eq!(lossy.sent, 4, "tried four times");
-    assert_eq!(p.patient.members().expect("members").unsent, 1, "still waiting");
+    assert_eq!(
+        p.patient.members().expect("members").unsent,
+        1,
+        "still waiting"
+    );
     good_sync(&mut p.patient);
     assert_eq!(p.patient.members().expect("members").unsent, 0);
     good_sync(&mut p.carer);
@@ -152,7 +167,13 @@ fn refused_connections_are_retried_and_duplicated_requests_change_nothing() {
     let mut p = pair();
     p.carer.add_reading(&reading(2)).expect("add");
     // Every request refused twice, then passed: retries carry the sync through.
-    let mut flaky = Faulty::new(|n, _| if n % 3 < 2 { Fault::Refuse } else { Fault::Pass });
+    let mut flaky = Faulty::new(|n, _| {
+        if n % 3 < 2 {
+            Fault::Refuse
+        } else {
+            Fault::Pass
+        }
+    });
     let mut phases = Vec::new();
     let report = p
         .carer
@@ -160,7 +181,10 @@ fn refused_connections_are_retried_and_duplicated_requests_change_nothing() {
         .expect("sync through retries");
     assert!(report.pushed >= 1, "{report:?}");
     assert!(report.requests >= 6, "{report:?}");
-    assert!(phases.contains(&Phase::Push) && phases.contains(&Phase::Pull), "{phases:?}");
+    assert!(
+        phases.contains(&Phase::Push) && phases.contains(&Phase::Pull),
+        "{phases:?}"
+    );
     // Every request sent twice.
     p.patient.add_reading(&reading(3)).expect("add");
     let mut doubled = Faulty::new(|_, _| Fault::Duplicate);
@@ -201,6 +225,10 @@ fn a_sync_cut_off_after_any_request_resumes_and_converges() {
         assert_eq!(count(&p.patient), 6, "cut {cut}");
         assert_eq!(count(&carer), 6, "cut {cut}");
         assert_eq!(carer.journal(TimeRange::default()).expect("j").len(), 1);
-        assert_eq!(p.patient.export().expect("e"), carer.export().expect("e"), "cut {cut}");
+        assert_eq!(
+            p.patient.export().expect("e"),
+            carer.export().expect("e"),
+            "cut {cut}"
+        );
     }
 }

@@ -1,0 +1,130 @@
+package org.companion.core
+
+import java.io.IOException
+import java.net.URI
+import java.net.http.HttpClient
+import java.nio.file.Files
+import java.nio.file.Path
+import java.time.Instant
+import java.util.concurrent.TimeUnit
+import kotlin.test.AfterTest
+import kotlin.test.BeforeTest
+import kotlin.test.Test
+import kotlin.test.assertEquals
+import kotlin.test.assertFailsWith
+import kotlin.test.assertTrue
+
+/** The shell's side of sync: an HTTP client the core sends the relay's requests through. */
+class JdkTransport : RelayTransport {
+    private val client = HttpClient.newHttpClient()
+
+    override fun send(request: HttpRequest): HttpResponse {
+        val builder = java.net.http.HttpRequest.newBuilder(URI.create(request.url))
+        for (h in request.headers) builder.header(h.name, h.value)
+        val body = if (request.method == "GET") {
+            java.net.http.HttpRequest.BodyPublishers.noBody()
+        } else {
+            java.net.http.HttpRequest.BodyPublishers.ofByteArray(request.body)
+        }
+        builder.method(request.method, body)
+        val answer = try {
+            client.send(builder.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray())
+        } catch (e: IOException) {
+            throw TransportException.NoAnswer(e.javaClass.simpleName)
+        }
+        val headers = answer.headers().map().flatMap { (name, values) -> values.map { HttpHeader(name, it) } }
+        return HttpResponse(answer.statusCode().toUShort(), headers, answer.body())
+    }
+}
+
+/** Sharing a record through a real relay process on loopback (`companion serve`). */
+class SyncTest {
+    private lateinit var dir: Path
+    private lateinit var relay: Process
+    private lateinit var url: String
+    private val transport = JdkTransport()
+
+    @BeforeTest
+    fun setUp() {
+        dir = Files.createTempDirectory("companion-kt-sync")
+        val bin = System.getProperty("companion.bin") ?: error("companion.bin is not set")
+        relay = ProcessBuilder(bin, "--db", dir.resolve("relay.db").toString(), "serve", "--listen", "127.0.0.1:0")
+            .redirectError(dir.resolve("relay.log").toFile())
+            .start()
+        val line = relay.inputStream.bufferedReader().readLine() ?: error("the relay printed nothing")
+        url = "http://" + line.removePrefix("listening on ").trim()
+    }
+
+    @AfterTest
+    fun tearDown() {
+        relay.destroy()
+        relay.waitFor(10, TimeUnit.SECONDS)
+        dir.toFile().deleteRecursively()
+    }
+
+    private fun bp(systolic: Int, diastolic: Int) = Reading(
+        id = newId(),
+        measurement = Measurement.BloodPressure(systolic.toUShort(), diastolic.toUShort(), null),
+        at = Instant.now().toString(),
+        enteredUnit = null,
+        source = ReadingSource.Manual,
+        note = null,
+        loggedBy = null,
+    )
+
+    @Test
+    fun aCaregiverJoinsSyncsAndSeesTheUrgentReading() {
+        val patient = HealthRecord.create(dir.resolve("patient.db").toString(), defaultProfile("Ana", "Europe/Berlin"))
+        val invite = patient.invite(Role.CAREGIVER, 24u, url, transport)
+        assertTrue(invite.code.endsWith("@$url"), invite.code)
+        assertTrue(invite.qrPayload.startsWith("companion:join?"))
+        val phases = mutableListOf<Phase>()
+        val progress = object : SyncProgress {
+            override fun onProgress(progress: Progress) {
+                phases.add(progress.phase)
+            }
+        }
+        val carer = HealthRecord.joinInvite(dir.resolve("carer.db").toString(), invite.code, transport, progress)
+        assertEquals(Role.CAREGIVER, carer.members().role)
+        assertEquals(2, carer.members().members.size)
+        assertTrue(Phase.PULL in phases, "$phases")
+
+        patient.addReading(bp(185, 125))
+        val pushed = patient.sync(transport, null)
+        assertTrue(pushed.pushed >= 1uL)
+        val pulled = carer.sync(transport, progress)
+        assertEquals(1uL, pulled.applied)
+        assertEquals(1, carer.readings(ReadingQuery(range = TimeRange())).readings.size)
+        val today = carer.today(Instant.now().toString(), "Europe/Berlin")
+        assertTrue(today.alerts.any { it.kind == AlertKind.HYPERTENSIVE_CRISIS }, "${today.alerts}")
+
+        // The carer logs a reading for the patient; it reaches the patient.
+        carer.addReading(bp(128, 82))
+        carer.sync(transport, null)
+        patient.sync(transport, null)
+        assertEquals(2, patient.readings(ReadingQuery(range = TimeRange())).readings.size)
+    }
+
+    @Test
+    fun aViewerWritesNothingAndAnInviteServesOnce() {
+        val patient = HealthRecord.create(dir.resolve("patient.db").toString(), defaultProfile("Ana", "Europe/Berlin"))
+        val code = patient.invite(Role.VIEWER, 1u, url, transport).code
+        val viewer = HealthRecord.joinInvite(dir.resolve("viewer.db").toString(), code, transport, null)
+        assertFailsWith<CompanionException.NotPermitted> { viewer.addReading(bp(120, 80)) }
+        assertFailsWith<CompanionException.NotOwner> { viewer.invite(Role.VIEWER, 1u, null, transport) }
+        val again = assertFailsWith<CompanionException.InviteRefused> {
+            HealthRecord.joinInvite(dir.resolve("other.db").toString(), code, transport, null)
+        }
+        assertEquals("already used", again.reason)
+        assertTrue(Files.notExists(dir.resolve("other.db")))
+        assertFailsWith<CompanionException.InvalidSyncData> {
+            HealthRecord.joinInvite(dir.resolve("x.db").toString(), "not a code", transport, null)
+        }
+        // A relay that is gone: a typed error, and the change waits for the next sync.
+        patient.addReading(bp(130, 85))
+        relay.destroy()
+        relay.waitFor(10, TimeUnit.SECONDS)
+        assertFailsWith<CompanionException.RelayUnreachable> { patient.sync(transport, null) }
+        assertEquals(1uL, patient.members().unsent)
+    }
+}
