@@ -13,6 +13,12 @@ cargo fmt --all -- --check
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
 
+echo "== one crypto library (ring): aws-lc must not be in the tree"
+if cargo tree --workspace -i aws-lc-sys >/dev/null 2>&1; then
+    echo "aws-lc-sys is in the dependency tree: reqwest must use rustls on ring" >&2
+    exit 1
+fi
+
 echo "== cargo test"
 cargo test --workspace
 

@@ -31,6 +31,11 @@ impl std::fmt::Display for CliError {
             Self::Core(companion_core::Error::Invalid(
                 e @ companion_core::model::ValidationError::UntrustedClock,
             )) => write!(f, "{e}"),
+            Self::Core(companion_core::Error::NotPermitted { collection }) => write!(
+                f,
+                "your role in this shared record may not change {}; nothing was written",
+                collection.replace('_', " ")
+            ),
             Self::Core(e) => write!(f, "{e}"),
             Self::Failed(text) => f.write_str(text),
             Self::Io(e) => write!(f, "output failed: {e}"),

@@ -20,9 +20,23 @@ fn the_tour_runs_every_step() {
     );
     assert_eq!(
         text.matches("error:").count(),
-        2,
-        "only the two deliberate mistakes fail:\n{text}"
+        3,
+        "only the three deliberate mistakes fail:\n{text}"
     );
+    // Sharing through a relay on loopback: three devices converge.
+    assert!(
+        text.contains("Joined record") && text.contains("as caregiver"),
+        "{text}"
+    );
+    assert!(text.contains("as clinician"), "{text}");
+    assert!(text.contains("error: your role in this shared record may not change journal"));
+    assert!(
+        text.contains("Ramipril         5 mg       active   daily at 07:30"),
+        "{text}"
+    );
+    assert!(text.contains("0 quarantined"), "{text}");
+    assert!(!text.contains("quarantined (never applied)"), "{text}");
+    assert!(text.contains("clinician  since log position 5"), "{text}");
     assert!(text.contains("URGENT: Very high blood pressure"));
     assert!(
         text.contains("blood pressure      2 readings  mean 163.5/106 mmHg"),

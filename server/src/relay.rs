@@ -315,9 +315,9 @@ fn post_envelopes(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
     let key = member_key(&m, &device).ok_or(internal())?;
     let mut parsed = Vec::with_capacity(blobs.len());
     for blob in &blobs {
-        let env = Envelope::parse(blob).map_err(|_| malformed("not an envelope"))?;
-        if env.covers.is_some() || env.record != record_bytes {
-            return Err(malformed("an envelope of another record"));
+        let env = Envelope::parse(record_bytes, blob).map_err(|_| malformed("not an envelope"))?;
+        if env.covers.is_some() {
+            return Err(malformed("a snapshot where an envelope belongs"));
         }
         if env.author_id() != device || !env.verify(&key) {
             return Err(forbidden("an envelope not signed by the requesting member"));
@@ -572,7 +572,9 @@ fn put_snapshot(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
     if slot.len() != 32 || !slot.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(malformed("a snapshot slot is 32 hex digits"));
     }
-    let env = Envelope::parse(&call.body).map_err(|_| malformed("not a snapshot"))?;
+    let record_bytes =
+        wire::record_bytes(record).map_err(|_| malformed("the record id is not a UUID"))?;
+    let env = Envelope::parse(record_bytes, &call.body).map_err(|_| malformed("not a snapshot"))?;
     let covers = env.covers.ok_or(malformed("not a snapshot"))?;
     let _guard = relay.writes.lock().map_err(|_| internal())?;
     let m = membership(relay, record)?;
@@ -583,9 +585,6 @@ fn put_snapshot(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
     let key = member_key(&m, &device).ok_or(internal())?;
     if env.author_id() != device || !env.verify(&key) {
         return Err(forbidden("a snapshot not signed by the requesting owner"));
-    }
-    if wire::record_bytes(record).ok() != Some(env.record) {
-        return Err(malformed("a snapshot of another record"));
     }
     let tip = relay.storage.log(record, u64::MAX - 1, 1)?.1;
     if covers > tip {

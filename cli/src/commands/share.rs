@@ -28,9 +28,6 @@ fn explain(e: companion_core::Error) -> CliError {
         companion_core::Error::Sync(SyncError::Unreachable { detail }) => CliError::Failed(format!(
             "the relay could not be reached ({detail}); nothing was lost: your changes wait and go with the next sync"
         )),
-        companion_core::Error::NotPermitted { collection } => CliError::Failed(format!(
-            "your role in this shared record may not change {collection}"
-        )),
         other => other.into(),
     }
 }

@@ -169,6 +169,152 @@ const STEPS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// The sharing steps, on a relay the tour starts on loopback: the device (`tour` is the
+/// patient's record, `carer` and `clinic` the others), what the step shows, the command line.
+/// `{relay}` is the relay's address, `{code}` the code the last invite printed.
+const SHARING: &[(&str, &str, &[&str])] = &[
+    (
+        "tour",
+        "Invite a family caregiver (the first invite shares the record through the relay)",
+        &["invite", "--role", "caregiver", "--relay", "{relay}"],
+    ),
+    (
+        "carer",
+        "On the caregiver's phone: join with the code (no member has to be online)",
+        &["join", "{code}"],
+    ),
+    (
+        "tour",
+        "Invite the clinic",
+        &["invite", "--role", "clinician"],
+    ),
+    (
+        "clinic",
+        "On the clinic's machine: join",
+        &["join", "{code}"],
+    ),
+    (
+        "carer",
+        "The caregiver sees the urgent reading the patient logged",
+        &["alerts", "list"],
+    ),
+    (
+        "carer",
+        "The caregiver logs a reading for the patient, offline",
+        &["reading", "add", "bp", "128/82", "--by", "Bo"],
+    ),
+    (
+        "clinic",
+        "The clinician moves ramipril to 07:30, offline",
+        &["med", "edit", "ramipril", "--at", "07:30"],
+    ),
+    (
+        "clinic",
+        "A clinician may not write the patient's journal: refused on the device",
+        &["journal", "add", "a note"],
+    ),
+    ("carer", "The caregiver syncs", &["sync"]),
+    ("clinic", "The clinic syncs", &["sync"]),
+    ("tour", "The patient's phone syncs", &["sync"]),
+    (
+        "tour",
+        "The patient's medications, with the clinician's new time",
+        &["med", "list"],
+    ),
+    ("carer", "The caregiver syncs again", &["sync"]),
+    ("clinic", "The clinic syncs again", &["sync"]),
+    (
+        "clinic",
+        "Every device holds the same readings",
+        &["reading", "list"],
+    ),
+    ("tour", "The members and their roles", &["members"]),
+];
+
+/// A relay process for the tour: this same binary, `serve` on a free loopback port.
+struct TourRelay {
+    child: std::process::Child,
+    url: String,
+}
+
+impl TourRelay {
+    fn start(dir: &std::path::Path) -> Result<Self, CliError> {
+        use std::io::BufRead;
+        let exe = std::env::current_exe()?;
+        let mut child = std::process::Command::new(exe)
+            .arg("--db")
+            .arg(dir.join("relay.db"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()?;
+        let mut line = String::new();
+        if let Some(stdout) = child.stdout.take() {
+            std::io::BufReader::new(stdout).read_line(&mut line)?;
+        }
+        let Some(addr) = line.trim().strip_prefix("listening on ") else {
+            let _ = child.kill();
+            return Err(CliError::Failed("the tour's relay did not start".into()));
+        };
+        Ok(Self {
+            url: format!("http://{addr}"),
+            child,
+        })
+    }
+}
+
+impl Drop for TourRelay {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Runs one command line on record `db`, printing it and what it printed; returns the output.
+fn step(
+    out: &mut dyn Write,
+    n: usize,
+    what: &str,
+    db: &str,
+    args: &[String],
+) -> Result<String, CliError> {
+    writeln!(out, "{n}. {what}")?;
+    let shown: Vec<String> = args
+        .iter()
+        .map(|a| {
+            if a.contains(' ') {
+                format!("\"{a}\"")
+            } else {
+                a.to_string()
+            }
+        })
+        .collect();
+    writeln!(out, "   $ companion {}", shown.join(" "))?;
+    let mut argv = vec!["companion".to_string(), "--db".to_string(), db.to_string()];
+    argv.extend(args.iter().cloned());
+    let cli = Cli::try_parse_from(argv).map_err(|e| CliError::Usage(e.to_string()))?;
+    let mut buf = Vec::new();
+    let result = crate::commands::run(cli, &mut buf);
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let lines: Vec<&str> = text.lines().collect();
+    let shown = if args[0] == "export" {
+        &lines[..lines.len().min(12)]
+    } else {
+        &lines[..]
+    };
+    for line in shown {
+        writeln!(out, "   {line}")?;
+    }
+    if shown.len() < lines.len() {
+        writeln!(out, "   ... ({} more lines)", lines.len() - shown.len())?;
+    }
+    if let Err(e) = result {
+        writeln!(out, "   error: {e}")?;
+    }
+    writeln!(out)?;
+    Ok(text)
+}
+
 /// Runs the tour, printing each step, its command line and what it printed.
 pub fn run(out: &mut dyn Write) -> Result<(), CliError> {
     let dir = tempfile::tempdir()?;
@@ -178,42 +324,34 @@ pub fn run(out: &mut dyn Write) -> Result<(), CliError> {
         out,
         "Companion tour: a record in a temporary directory, removed at the end.\n"
     )?;
+    let dir_text = dir.path().to_string_lossy().to_string();
     for (i, (what, args)) in STEPS.iter().enumerate() {
-        writeln!(out, "{}. {what}", i + 1)?;
-        let shown: Vec<String> = args
+        let args: Vec<String> = args.iter().map(|a| a.replace("{dir}", &dir_text)).collect();
+        step(out, i + 1, what, &db, &args)?;
+    }
+    let relay = TourRelay::start(dir.path())?;
+    writeln!(
+        out,
+        "Sharing: a relay runs on loopback at {} (it stores only ciphertext).\n   $ companion --db relay.db serve --listen 127.0.0.1:0\n",
+        relay.url
+    )?;
+    let mut code = String::new();
+    for (i, (device, what, args)) in SHARING.iter().enumerate() {
+        let path = dir.path().join(format!("{device}.db"));
+        let args: Vec<String> = args
             .iter()
-            .map(|a| {
-                if a.contains(' ') {
-                    format!("\"{a}\"")
-                } else {
-                    a.to_string()
-                }
-            })
+            .map(|a| a.replace("{relay}", &relay.url).replace("{code}", &code))
             .collect();
-        writeln!(out, "   $ companion {}", shown.join(" "))?;
-        let dir_text = dir.path().to_string_lossy().to_string();
-        let mut argv = vec!["companion".to_string(), "--db".to_string(), db.clone()];
-        argv.extend(args.iter().map(|a| a.replace("{dir}", &dir_text)));
-        let cli = Cli::try_parse_from(argv).map_err(|e| CliError::Usage(e.to_string()))?;
-        let mut buf = Vec::new();
-        let result = crate::commands::run(cli, &mut buf);
-        let text = String::from_utf8_lossy(&buf);
-        let lines: Vec<&str> = text.lines().collect();
-        let shown = if args[0] == "export" {
-            &lines[..lines.len().min(12)]
-        } else {
-            &lines[..]
-        };
-        for line in shown {
-            writeln!(out, "   {line}")?;
+        let text = step(
+            out,
+            STEPS.len() + i + 1,
+            what,
+            &path.to_string_lossy(),
+            &args,
+        )?;
+        if let Some(c) = text.lines().find_map(|l| l.strip_prefix("Code: ")) {
+            code = c.trim().to_string();
         }
-        if shown.len() < lines.len() {
-            writeln!(out, "   ... ({} more lines)", lines.len() - shown.len())?;
-        }
-        if let Err(e) = result {
-            writeln!(out, "   error: {e}")?;
-        }
-        writeln!(out)?;
     }
     writeln!(out, "Done. Run `companion --help` for every command.")?;
     Ok(())

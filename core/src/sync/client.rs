@@ -858,7 +858,7 @@ impl<'a> Client<'a> {
                 };
                 let record = self.store.record_id().to_string();
                 let state = self.store.sync_read(|c| State::load(c, &record))?;
-                let Ok(env) = Envelope::parse(&bytes) else {
+                let Ok(env) = Envelope::parse(state.record_bytes, &bytes) else {
                     continue;
                 };
                 let Ok(docs) = open_docs(&state, &env) else {
@@ -928,7 +928,7 @@ impl<'a> Client<'a> {
         )?;
         wire::decode_blobs(&resp.body)?
             .iter()
-            .map(|b| Envelope::parse(b).map_err(Error::from))
+            .map(|b| Envelope::parse(state.record_bytes, b).map_err(Error::from))
             .collect()
     }
 
@@ -951,7 +951,7 @@ impl<'a> Client<'a> {
                 .filter(|m| m.role == Role::Owner)
                 .and_then(|m| m.device.signing_key().ok())
                 .is_some_and(|k| env.verify(&k));
-            if !by_owner || env.record != state.record_bytes {
+            if !by_owner {
                 continue;
             }
             let Ok(payload) = open_payload(&state, &env) else {
@@ -1066,11 +1066,11 @@ fn judge(
     (String, Role, Vec<(DocId, Vec<automerge::Change>)>),
     (Option<String>, String),
 > {
-    let env = Envelope::parse(bytes).map_err(|e| (None, e.to_string()))?;
+    let env = Envelope::parse(state.record_bytes, bytes).map_err(|e| (None, e.to_string()))?;
     let author = env.author_id();
     let fail = |why: &str| (Some(author.clone()), why.to_string());
-    if env.record != state.record_bytes || env.covers.is_some() {
-        return Err(fail("an envelope of another record"));
+    if env.covers.is_some() {
+        return Err(fail("a snapshot where an envelope belongs"));
     }
     let Some(member) = membership.member(&author) else {
         return Err(fail("signed by a device that is not a member"));

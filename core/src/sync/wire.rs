@@ -12,17 +12,19 @@ pub const ENVELOPE_MAGIC: &[u8; 4] = b"CMPE";
 pub const SNAPSHOT_MAGIC: &[u8; 4] = b"CMPS";
 /// The format version both carry.
 pub const VERSION: u8 = 1;
-/// Bytes of an envelope before its sealed payload: magic, version, record id, author, epoch.
-pub const ENVELOPE_HEADER: usize = 4 + 1 + 16 + 16 + 4;
+/// Bytes of an envelope before its sealed payload: magic, version, author, epoch.
+pub const ENVELOPE_HEADER: usize = 4 + 1 + 16 + 4;
 /// Bytes of a snapshot before its sealed payload: the envelope header, then the log position
 /// it covers.
 pub const SNAPSHOT_HEADER: usize = ENVELOPE_HEADER + 8;
 
 /// A signed, encrypted unit of the log: Automerge changes of one author, for one or more
-/// documents. The relay can check who signed it; only members can read it.
+/// documents. The relay can check who signed it; only members can read it. The record id is
+/// not sent (the log it is in names it) but is bound into the additional data and the
+/// signature, so an envelope moved to another record's log fails both.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Envelope {
-    /// The record (a UUID).
+    /// The record (a UUID), from the context it was read in.
     pub record: [u8; 16],
     /// The author's device id (16 bytes).
     pub author: [u8; 16],
@@ -32,14 +34,14 @@ pub struct Envelope {
     pub covers: Option<u64>,
     /// Nonce, ciphertext and tag ([`crypto::seal`]).
     pub sealed: Vec<u8>,
-    /// Ed25519 signature by the author over every byte before it.
+    /// Ed25519 signature by the author over the record id and every byte before it.
     pub signature: [u8; SIGNATURE_LEN],
-    /// The whole encoding, as received or made.
+    /// The encoding as sent.
     pub bytes: Vec<u8>,
 }
 
 impl Envelope {
-    fn header(record: [u8; 16], author: [u8; 16], epoch: u32, covers: Option<u64>) -> Vec<u8> {
+    fn header(author: [u8; 16], epoch: u32, covers: Option<u64>) -> Vec<u8> {
         let mut out = Vec::with_capacity(SNAPSHOT_HEADER);
         out.extend_from_slice(if covers.is_some() {
             SNAPSHOT_MAGIC
@@ -47,7 +49,6 @@ impl Envelope {
             ENVELOPE_MAGIC
         });
         out.push(VERSION);
-        out.extend_from_slice(&record);
         out.extend_from_slice(&author);
         out.extend_from_slice(&epoch.to_be_bytes());
         if let Some(c) = covers {
@@ -67,10 +68,11 @@ impl Envelope {
         payload: &[u8],
     ) -> Result<Self, SyncError> {
         let author = device_bytes(&crypto::device_id(&signer.public()))?;
-        let mut bytes = Self::header(record, author, epoch, covers);
-        let sealed = crypto::seal(key, &bytes, payload).map_err(SyncError::Crypto)?;
+        let mut bytes = Self::header(author, epoch, covers);
+        let sealed = crypto::seal(key, &[&record[..], &bytes].concat(), payload)
+            .map_err(SyncError::Crypto)?;
         bytes.extend_from_slice(&sealed);
-        let signature = signer.sign(&bytes);
+        let signature = signer.sign(&[&record[..], &bytes].concat());
         bytes.extend_from_slice(&signature);
         Ok(Self {
             record,
@@ -83,8 +85,9 @@ impl Envelope {
         })
     }
 
-    /// Parses an envelope or a snapshot; checks its form only (see [`Envelope::verify`]).
-    pub fn parse(bytes: &[u8]) -> Result<Self, SyncError> {
+    /// Parses an envelope or a snapshot read from the log of `record`; checks its form only
+    /// (see [`Envelope::verify`]).
+    pub fn parse(record: [u8; 16], bytes: &[u8]) -> Result<Self, SyncError> {
         let bad = SyncError::Malformed { what: "envelope" };
         if bytes.len() < ENVELOPE_HEADER + crypto::SEAL_OVERHEAD + SIGNATURE_LEN {
             return Err(bad);
@@ -107,24 +110,21 @@ impl Envelope {
         if bytes.len() < header + crypto::SEAL_OVERHEAD + SIGNATURE_LEN {
             return Err(bad);
         }
-        let take16 = |at: usize| -> [u8; 16] {
-            let mut o = [0u8; 16];
-            o.copy_from_slice(&bytes[at..at + 16]);
-            o
-        };
+        let mut author = [0u8; 16];
+        author.copy_from_slice(&bytes[5..21]);
         let mut epoch = [0u8; 4];
-        epoch.copy_from_slice(&bytes[37..41]);
+        epoch.copy_from_slice(&bytes[21..25]);
         let covers = covers.then(|| {
             let mut c = [0u8; 8];
-            c.copy_from_slice(&bytes[41..49]);
+            c.copy_from_slice(&bytes[25..33]);
             u64::from_be_bytes(c)
         });
         let sig_at = bytes.len() - SIGNATURE_LEN;
         let mut signature = [0u8; SIGNATURE_LEN];
         signature.copy_from_slice(&bytes[sig_at..]);
         Ok(Self {
-            record: take16(5),
-            author: take16(21),
+            record,
+            author,
             epoch: u32::from_be_bytes(epoch),
             covers,
             sealed: bytes[header..sig_at].to_vec(),
@@ -138,20 +138,23 @@ impl Envelope {
         crypto::hex(&self.author)
     }
 
-    /// Whether `signing_public` signed this envelope and is its author's key.
+    /// Whether `signing_public` signed this envelope, for its record, and is its author's key.
     pub fn verify(&self, signing_public: &[u8]) -> bool {
+        let signed = [
+            &self.record[..],
+            &self.bytes[..self.bytes.len() - SIGNATURE_LEN],
+        ]
+        .concat();
         crypto::device_id(signing_public) == self.author_id()
-            && crypto::verify(
-                signing_public,
-                &self.bytes[..self.bytes.len() - SIGNATURE_LEN],
-                &self.signature,
-            )
+            && crypto::verify(signing_public, &signed, &self.signature)
     }
 
-    /// The payload, opened with the epoch's `key`; fails if anything was altered.
+    /// The payload, opened with the epoch's `key`; fails if anything was altered, or the
+    /// envelope was sealed for another record.
     pub fn open(&self, key: &[u8; KEY_LEN]) -> Result<Vec<u8>, SyncError> {
         let header = self.bytes.len() - SIGNATURE_LEN - self.sealed.len();
-        crypto::open(key, &self.bytes[..header], &self.sealed).map_err(SyncError::Crypto)
+        let aad = [&self.record[..], &self.bytes[..header]].concat();
+        crypto::open(key, &aad, &self.sealed).map_err(SyncError::Crypto)
     }
 }
 
@@ -375,8 +378,11 @@ mod tests {
         let key = [3u8; KEY_LEN];
         let payload = encode_payload(&vec![("log/2026-11".into(), vec![vec![1, 2, 3], vec![]])]);
         let env = Envelope::seal([9u8; 16], &signer, 0, &key, None, &payload).expect("seal");
-        let parsed = Envelope::parse(&env.bytes).expect("parse");
+        let parsed = Envelope::parse([9u8; 16], &env.bytes).expect("parse");
         assert_eq!(parsed, env);
+        // Read as another record's: neither the signature nor the ciphertext holds.
+        let moved = Envelope::parse([8u8; 16], &env.bytes).expect("parse");
+        assert!(!moved.verify(&signer.public()) && moved.open(&key).is_err());
         assert!(parsed.verify(&signer.public()));
         assert_eq!(
             decode_payload(&parsed.open(&key).expect("open"))
@@ -387,13 +393,13 @@ mod tests {
         for i in 0..env.bytes.len() {
             let mut b = env.bytes.clone();
             b[i] ^= 0x40;
-            let ok = Envelope::parse(&b)
+            let ok = Envelope::parse([9u8; 16], &b)
                 .map(|e| e.verify(&signer.public()) && e.open(&key).is_ok())
                 .unwrap_or(false);
             assert!(!ok, "byte {i} altered went unnoticed");
         }
         let snap = Envelope::seal([9u8; 16], &signer, 2, &key, Some(41), b"x").expect("seal");
-        let parsed = Envelope::parse(&snap.bytes).expect("parse");
+        let parsed = Envelope::parse([9u8; 16], &snap.bytes).expect("parse");
         assert_eq!((parsed.covers, parsed.epoch), (Some(41), 2));
         assert!(parsed.verify(&signer.public()));
         assert_eq!(parsed.open(&key).expect("open"), b"x");
