@@ -576,3 +576,38 @@ fn the_relay_holds_no_plaintext_in_its_database_or_its_log() {
     }
     assert!(seen.contains(&"relay.db") && seen.contains(&"relay.log"));
 }
+
+#[test]
+fn a_new_device_starts_from_fresh_snapshots_once_the_log_has_grown() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let profile = Profile::new("Ana", "Europe/Berlin").expect("profile");
+    let mut patient = HealthRecord::create(&dir.path().join("p.db"), &profile).expect("create");
+    patient.share(&relay.url, &mut http()).expect("share");
+    let mut refreshed = 0;
+    for i in 0..260u16 {
+        patient
+            .add_reading(&bp(110 + i % 60, 75, "2026-11-18T08:00:00+01:00"))
+            .expect("add");
+        refreshed += sync(&mut patient).snapshots;
+    }
+    assert!(refreshed > 0, "the owner refreshed the snapshots");
+    let code = invite(&mut patient, Role::Viewer, &relay.url);
+    let (viewer, report) =
+        HealthRecord::join_invite(&dir.path().join("v.db"), &code, &mut http(), &mut |_| {})
+            .expect("join");
+    assert!(report.snapshots > 0);
+    assert!(
+        report.applied < 10,
+        "the covered envelopes were not downloaded: {report:?}"
+    );
+    assert_eq!(answers(&viewer), answers(&patient));
+    assert_eq!(
+        viewer
+            .readings(&ReadingQuery::default())
+            .expect("r")
+            .readings
+            .len(),
+        260
+    );
+}
