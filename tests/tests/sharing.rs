@@ -611,3 +611,69 @@ fn a_new_device_starts_from_fresh_snapshots_once_the_log_has_grown() {
         260
     );
 }
+
+#[test]
+fn an_envelope_that_arrives_before_what_it_depends_on_is_held_then_applied() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let mut f = family(dir.path(), &relay);
+    sync(&mut f.carer);
+    f.patient
+        .add_reading(&bp(131, 84, "2026-11-18T08:00:00+01:00"))
+        .expect("first");
+    let first = sync(&mut f.patient).cursor;
+    f.patient
+        .add_reading(&bp(132, 85, "2026-11-18T09:00:00+01:00"))
+        .expect("second, which depends on the first");
+    sync(&mut f.patient);
+    // The relay withholds the first envelope...
+    let conn = rusqlite::Connection::open(&relay.db).expect("relay db");
+    let row: (i64, String, Vec<u8>, Vec<u8>) = conn
+        .query_row(
+            "SELECT kind, author, digest, bytes FROM log WHERE record = ?1 AND seq = ?2",
+            rusqlite::params![f.patient.id(), first as i64],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .expect("the first envelope");
+    assert_eq!(row.0, 2);
+    conn.execute(
+        "DELETE FROM log WHERE record = ?1 AND seq = ?2",
+        rusqlite::params![f.patient.id(), first as i64],
+    )
+    .expect("withhold");
+    let report = sync(&mut f.carer);
+    assert_eq!((report.held, report.quarantined), (1, 0), "{report:?}");
+    assert_eq!(
+        f.carer
+            .readings(&ReadingQuery::default())
+            .expect("r")
+            .readings
+            .len(),
+        0
+    );
+    assert_eq!(f.carer.members().expect("members").held, 1);
+    // ... and serves it later, after the second.
+    let tip: i64 = conn
+        .query_row(
+            "SELECT max(seq) FROM log WHERE record = ?1",
+            [f.patient.id()],
+            |r| r.get(0),
+        )
+        .expect("tip");
+    conn.execute(
+        "INSERT INTO log (record, seq, kind, author, digest, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        rusqlite::params![f.patient.id(), tip + 1, row.0, row.1, row.2, row.3],
+    )
+    .expect("serve late");
+    let report = sync(&mut f.carer);
+    assert_eq!((report.held, report.quarantined), (0, 0), "{report:?}");
+    assert_eq!(
+        f.carer
+            .readings(&ReadingQuery::default())
+            .expect("r")
+            .readings
+            .len(),
+        2
+    );
+    assert_eq!(f.carer.members().expect("members").held, 0);
+}
