@@ -18,12 +18,21 @@ use std::path::Path;
 use std::sync::Arc;
 
 /// Opens the SQLite relay database at `db` and serves the relay on `listen` until the
-/// process is interrupted. Prints `listening on ADDR` (the bound address, also when port 0
+/// process is interrupted. `COMPANION_RELAY_PAGE_ITEMS` (1 to 1000, default 1000) sets the most
+/// items of one log page. Prints `listening on ADDR` (the bound address, also when port 0
 /// was asked for) on standard output once it accepts connections; logs one JSON line per
 /// request on standard error.
 pub fn serve(listen: &str, db: &Path) -> Result<(), String> {
     let storage = SqliteStorage::open(db).map_err(|e| e.to_string())?;
-    let relay = Arc::new(Relay::new(Box::new(storage), Limits::default()));
+    let mut limits = Limits::default();
+    if let Ok(v) = std::env::var("COMPANION_RELAY_PAGE_ITEMS") {
+        limits.page = v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or("COMPANION_RELAY_PAGE_ITEMS must be a number from 1 to 1000")?;
+    }
+    let relay = Arc::new(Relay::new(Box::new(storage), limits));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

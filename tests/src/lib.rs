@@ -37,12 +37,19 @@ impl RelayProcess {
     /// Starts the test binary as a relay with its database in `dir`, running only the test
     /// named `child_test` (the one calling [`relay_child`]).
     pub fn start(dir: &Path, child_test: &str) -> Self {
+        Self::start_with(dir, child_test, &[])
+    }
+
+    /// [`RelayProcess::start`] with environment variables for the relay
+    /// (`COMPANION_RELAY_PAGE_ITEMS`).
+    pub fn start_with(dir: &Path, child_test: &str, env: &[(&str, &str)]) -> Self {
         let db = dir.join("relay.db");
         let log = dir.join("relay.log");
         let exe = std::env::current_exe().expect("test binary");
         let mut child = Command::new(exe)
             .args([child_test, "--exact", "--nocapture", "--test-threads=1"])
             .env(DB_VAR, &db)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).expect("log file"))
             .spawn()

@@ -580,7 +580,9 @@ fn the_relay_holds_no_plaintext_in_its_database_or_its_log() {
 #[test]
 fn a_new_device_starts_from_fresh_snapshots_once_the_log_has_grown() {
     let dir = tempfile::tempdir().expect("dir");
-    let relay = RelayProcess::start(dir.path(), CHILD);
+    // Pages of 40 items: the new device reads the log over several pages.
+    let relay =
+        RelayProcess::start_with(dir.path(), CHILD, &[("COMPANION_RELAY_PAGE_ITEMS", "40")]);
     let profile = Profile::new("Ana", "Europe/Berlin").expect("profile");
     let mut patient = HealthRecord::create(&dir.path().join("p.db"), &profile).expect("create");
     patient.share(&relay.url, &mut http()).expect("share");
