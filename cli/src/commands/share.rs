@@ -20,6 +20,13 @@ fn explain(e: companion_core::Error) -> CliError {
         companion_core::Error::Sync(SyncError::Invite(what)) => CliError::Failed(format!(
             "the invite is {what}: ask the patient for a new invite"
         )),
+        companion_core::Error::Sync(SyncError::Malformed {
+            what: "invite code",
+        }) => CliError::Failed(
+            "that is not an invite code: give the code the patient's device printed \
+             (XXXX-XXXX-...@https://relay) or its QR payload (companion:join?...)"
+                .into(),
+        ),
         companion_core::Error::Sync(SyncError::NotShared) => CliError::Failed(
             "this record is not shared yet: the patient shares it with companion invite --role ROLE --relay URL, \
              another device joins with companion join CODE"
