@@ -307,6 +307,16 @@ impl HealthRecord {
             .sync(&mut Shell(transport), &mut report_to(progress))?)
     }
 
+    /// Removes the member `device` (its id or a unique prefix; the owner only): the record key
+    /// moves to a new epoch wrapped for the remaining members.
+    pub fn remove_member(
+        &self,
+        device: String,
+        transport: Arc<dyn RelayTransport>,
+    ) -> Result<SyncReport, CompanionError> {
+        Ok(self.lock().remove_member(&device, &mut Shell(transport))?)
+    }
+
     /// The members, this device's role, and what was quarantined.
     pub fn members(&self) -> Result<MembersReport, CompanionError> {
         Ok(self.lock().members()?)

@@ -206,6 +206,12 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Remove a member (the owner only): the record key changes, so the removed device reads
+    /// nothing written after, and what it writes after is refused everywhere.
+    Remove {
+        /// The member's device id (as `companion members` prints it), or its first characters.
+        member: String,
+    },
     /// The record's members and roles, and what this device quarantined.
     Members {
         /// As JSON.

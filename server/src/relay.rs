@@ -313,6 +313,7 @@ fn post_envelopes(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
         return Err(forbidden("a viewer may not write"));
     }
     let key = member_key(&m, &device).ok_or(internal())?;
+    let epoch = m.epoch();
     let mut parsed = Vec::with_capacity(blobs.len());
     for blob in &blobs {
         let env = Envelope::parse(record_bytes, blob).map_err(|_| malformed("not an envelope"))?;
@@ -321,6 +322,13 @@ fn post_envelopes(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
         }
         if env.author_id() != device || !env.verify(&key) {
             return Err(forbidden("an envelope not signed by the requesting member"));
+        }
+        if env.epoch != epoch {
+            return Err(err(
+                StatusCode::CONFLICT,
+                "stale_epoch",
+                "the record key changed: pull, seal again under the new key, push",
+            ));
         }
         parsed.push(env);
     }
@@ -475,6 +483,40 @@ fn post_invite(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
         &device,
         &crypto::sha256(&entry_bytes),
         &entry_bytes,
+    )?;
+    Ok(json_reply(
+        StatusCode::CREATED,
+        serde_json::json!({"seq": seq}),
+    ))
+}
+
+/// `POST /v1/records/{r}/membership`: an owner's entry that needs no other step (a removal).
+fn post_membership(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
+    let record = &params[0];
+    if call.body.len() > relay.limits.entry {
+        return Err(too_large());
+    }
+    let (_, body) = Entry::parse(&call.body).map_err(|_| malformed("not a membership entry"))?;
+    if !matches!(body, Body::Remove { .. }) {
+        return Err(malformed(
+            "not a removal (invites and joins have their own endpoints)",
+        ));
+    }
+    let _guard = relay.writes.lock().map_err(|_| internal())?;
+    let mut m = membership(relay, record)?;
+    let device = call.authenticate(relay, |d| member_key(&m, d))?;
+    if m.member(&device).map(|x| x.role) != Some(Role::Owner) {
+        return Err(forbidden("only the owner removes members"));
+    }
+    let tip = relay.storage.log(record, u64::MAX - 1, 1)?.1;
+    m.apply(tip + 1, &call.body)
+        .map_err(|_| forbidden("the entry does not verify where it would stand"))?;
+    let seq = relay.storage.append(
+        record,
+        ItemKind::Membership as u8,
+        &device,
+        &crypto::sha256(&call.body),
+        &call.body,
     )?;
     Ok(json_reply(
         StatusCode::CREATED,
@@ -663,6 +705,10 @@ pub fn router(relay: Arc<Relay>) -> Router {
         .route("/v1/records/{record}/log", get(route!(get_log)))
         .route("/v1/records/{record}/invites", post(route!(post_invite)))
         .route("/v1/records/{record}/join", post(route!(post_join)))
+        .route(
+            "/v1/records/{record}/membership",
+            post(route!(post_membership)),
+        )
         .route("/v1/records/{record}/snapshots", get(route!(get_snapshots)))
         .route(
             "/v1/records/{record}/snapshots/{slot}",

@@ -679,3 +679,136 @@ fn an_envelope_that_arrives_before_what_it_depends_on_is_held_then_applied() {
     );
     assert_eq!(f.carer.members().expect("members").held, 0);
 }
+
+#[test]
+fn a_removed_member_reads_nothing_new_and_its_writes_are_refused_everywhere() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let mut f = family(dir.path(), &relay);
+    for r in [&mut f.patient, &mut f.carer, &mut f.clinic] {
+        sync(r);
+    }
+    let carer_id = f.carer.members().expect("m").device;
+    // Offline, before anyone knows of the removal: the carer and the clinic write.
+    f.carer
+        .add_reading(&bp(150, 95, "2026-11-18T09:00:00+01:00"))
+        .expect("carer offline");
+    f.clinic
+        .add_appointment(
+            &companion_core::model::Appointment::new(at("2026-12-10T10:00:00+01:00"), "Check-up")
+                .expect("appointment"),
+        )
+        .expect("clinic offline");
+    f.patient
+        .remove_member(&carer_id[..8], &mut http())
+        .expect("remove");
+    f.patient
+        .add_reading(&bp(131, 84, "2026-11-19T08:00:00+01:00"))
+        .expect("after the removal");
+    sync(&mut f.patient);
+    // The clinic's envelope was sealed under the old key: sealed again, accepted.
+    let report = sync(&mut f.clinic);
+    assert_eq!(report.quarantined, 0, "{report:?}");
+    sync(&mut f.patient);
+    assert_eq!(
+        f.patient
+            .appointments(TimeRange::default())
+            .expect("a")
+            .len(),
+        1
+    );
+    assert_eq!(
+        f.clinic
+            .readings(&ReadingQuery::default())
+            .expect("r")
+            .readings
+            .len(),
+        1
+    );
+    // The removed carer: the relay refuses it.
+    let refused = f.carer.sync(&mut http(), &mut |_| {});
+    assert!(
+        matches!(
+            refused,
+            Err(Error::Sync(SyncError::Relay { status: 403, .. }))
+        ),
+        "{refused:?}"
+    );
+    // Its offline write, injected past the relay, is quarantined by every replica.
+    let carer_db = rusqlite::Connection::open(dir.path().join("carer.db")).expect("carer db");
+    let pending: Vec<u8> = carer_db
+        .query_row("SELECT envelope FROM sync_sending", [], |r| r.get(0))
+        .expect("the carer's unsent envelope");
+    let relay_db = rusqlite::Connection::open(&relay.db).expect("relay db");
+    let tip: i64 = relay_db
+        .query_row(
+            "SELECT max(seq) FROM log WHERE record = ?1",
+            [f.patient.id()],
+            |r| r.get(0),
+        )
+        .expect("tip");
+    relay_db
+        .execute(
+            "INSERT INTO log (record, seq, kind, author, digest, bytes) VALUES (?1, ?2, 2, ?3, x'01', ?4)",
+            rusqlite::params![f.patient.id(), tip + 1, carer_id, pending],
+        )
+        .expect("inject");
+    for r in [&mut f.patient, &mut f.clinic] {
+        let report = sync(r);
+        assert_eq!(report.quarantined, 1, "{report:?}");
+        assert_eq!(
+            r.readings(&ReadingQuery::default())
+                .expect("r")
+                .readings
+                .len(),
+            1
+        );
+    }
+    assert_eq!(answers(&f.patient), answers(&f.clinic));
+    // The carer holds no key that opens anything sealed after its removal.
+    let removed_at = f
+        .patient
+        .members()
+        .expect("m")
+        .members
+        .iter()
+        .find(|m| m.device == carer_id)
+        .and_then(|m| m.removed)
+        .expect("removed");
+    let keys: Vec<Vec<u8>> = carer_db
+        .prepare("SELECT bytes FROM sync_secrets WHERE name LIKE 'epoch/%'")
+        .expect("q")
+        .query_map([], |r| r.get(0))
+        .expect("keys")
+        .collect::<Result<_, _>>()
+        .expect("keys");
+    let record = companion_core::sync::wire::record_bytes(f.patient.id()).expect("id");
+    let mut later = 0;
+    let mut stmt = relay_db
+        .prepare(
+            "SELECT bytes FROM log WHERE record = ?1 AND kind = 2 AND seq > ?2 AND author != ?3",
+        )
+        .expect("q");
+    let rows = stmt
+        .query_map(
+            rusqlite::params![f.patient.id(), removed_at as i64, carer_id],
+            |r| r.get::<_, Vec<u8>>(0),
+        )
+        .expect("rows");
+    for bytes in rows {
+        let env = companion_core::sync::wire::Envelope::parse(record, &bytes.expect("row"))
+            .expect("envelope");
+        later += 1;
+        for k in &keys {
+            let k: [u8; 32] = k.as_slice().try_into().expect("32");
+            assert!(
+                env.open(&k).is_err(),
+                "the removed carer opened a later envelope"
+            );
+        }
+    }
+    assert!(
+        later >= 2,
+        "the patient's and the clinic's later envelopes: {later}"
+    );
+}

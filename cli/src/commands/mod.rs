@@ -94,6 +94,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         } => return share::invite(&mut record, &role, relay.as_deref(), hours, json, out),
         Command::Sync { json } => return share::sync(&mut record, json, out),
         Command::Members { json } => return share::members(&record, json, out),
+        Command::Remove { member } => return share::remove(&mut record, &member, out),
         _ => {}
     }
     let profile = record.profile()?;
@@ -139,6 +140,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         | Command::Invite { .. }
         | Command::Join { .. }
         | Command::Sync { .. }
-        | Command::Members { .. } => Ok(()),
+        | Command::Members { .. }
+        | Command::Remove { .. } => Ok(()),
     }
 }

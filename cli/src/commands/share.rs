@@ -175,6 +175,32 @@ fn describe(r: &SyncReport) -> String {
     )
 }
 
+/// `companion remove MEMBER`.
+pub fn remove(
+    record: &mut HealthRecord,
+    member: &str,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    if member.len() < 4 {
+        return usage(
+            "give the member's device id, or at least its first 4 characters (companion members lists them)",
+        );
+    }
+    record
+        .remove_member(member, &mut transport()?)
+        .map_err(|e| match e {
+            companion_core::Error::Sync(SyncError::MembershipRefused { .. }) => CliError::Failed(format!(
+                "{member} names no current member other than this device, or more than one: see companion members"
+            )),
+            other => explain(other),
+        })?;
+    writeln!(
+        out,
+        "Removed {member}: the record key changed; that device reads nothing written from now on"
+    )?;
+    Ok(())
+}
+
 /// `companion members`.
 pub fn members(record: &HealthRecord, json: bool, out: &mut dyn Write) -> Result<(), CliError> {
     let m: MembersReport = record.members().map_err(explain)?;
@@ -185,7 +211,7 @@ pub fn members(record: &HealthRecord, json: bool, out: &mut dyn Write) -> Result
     }
     writeln!(
         out,
-        "Shared through {}; this device is a {}",
+        "Shared through {}; this device's role: {}",
         m.relay, m.role
     )?;
     for member in &m.members {

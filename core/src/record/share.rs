@@ -98,6 +98,33 @@ impl HealthRecord {
         Client::new(&mut self.store, transport, &relay).sync(&replica::apply_merge_rules, progress)
     }
 
+    /// Removes the member `device` (a device id, or a prefix of one that names one member):
+    /// the owner only. The record key moves to a new epoch wrapped for every remaining member,
+    /// so the removed device reads nothing written after, and whatever it signs after is
+    /// refused by the relay and quarantined by every replica. It syncs first, so that the new
+    /// key is wrapped for the membership as the relay has it.
+    pub fn remove_member(
+        &mut self,
+        device: &str,
+        transport: &mut dyn Transport,
+    ) -> Result<SyncReport> {
+        self.sync(transport, &mut |_| {})?;
+        let members = self.members()?;
+        let found: Vec<&sync::MemberInfo> = members
+            .members
+            .iter()
+            .filter(|m| m.removed.is_none() && !device.is_empty() && m.device.starts_with(device))
+            .collect();
+        let [one] = found.as_slice() else {
+            return Err(SyncError::MembershipRefused {
+                why: "the device names no current member, or more than one",
+            }
+            .into());
+        };
+        let id = one.device.clone();
+        Client::new(&mut self.store, transport, &members.relay).remove(&id)
+    }
+
     /// The record's members, this device's role, and what was quarantined.
     pub fn members(&self) -> Result<MembersReport> {
         Client::members(&self.store)

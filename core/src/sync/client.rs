@@ -396,11 +396,9 @@ fn share_state(conn: &Connection, record: &str) -> Result<Entry> {
 /// its sharing state from the invite's bundle.
 pub(crate) fn join_state(conn: &Connection, bundle: &Bundle, keys: &DeviceKeys) -> Result<()> {
     DeviceRecordKeys { conn }.store(keys)?;
-    put_secret(
-        conn,
-        &format!("epoch/{}", bundle.epoch),
-        &unb64(&bundle.key)?,
-    )?;
+    for (epoch, key) in &bundle.keys {
+        put_secret(conn, &format!("epoch/{epoch}"), &unb64(key)?)?;
+    }
     put_secret(conn, "naming", &unb64(&bundle.naming)?)?;
     set(conn, "relay", &bundle.relay)?;
     set(conn, "role", bundle.role.as_str())?;
@@ -484,7 +482,7 @@ impl<'a> Client<'a> {
             return Err(SyncError::Invite("not able to make an owner").into());
         }
         let invite = Invite::generate(&state.relay)?;
-        let (key, naming) = self.store.sync_read(|c| record_keys(c, state.epoch))?;
+        let (_, naming) = self.store.sync_read(|c| record_keys(c, state.epoch))?;
         let expires = now_ms()? + i64::try_from(valid_for.as_millis()).unwrap_or(i64::MAX / 2);
         let entry = Entry::sign(
             &Body::Invite {
@@ -502,7 +500,7 @@ impl<'a> Client<'a> {
             relay: state.relay.clone(),
             role,
             epoch: state.epoch,
-            key: b64(&key),
+            keys: state.epoch_keys.iter().map(|(e, k)| (*e, b64(k))).collect(),
             naming: b64(&naming),
         })?;
         let body = serde_json::json!({
@@ -533,8 +531,16 @@ impl<'a> Client<'a> {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<SyncReport> {
         let record = self.store.record_id().to_string();
-        let state = self.store.sync_read(|c| State::load(c, &record))?;
-        self.push(&state, progress)?;
+        let mut state = self.store.sync_read(|c| State::load(c, &record))?;
+        // Envelopes sealed under an epoch the relay has moved past (a member was removed
+        // since) are sealed again under the new key once the pull has brought it.
+        let reseal = match self.push(&state, progress) {
+            Err(Error::Sync(SyncError::Relay { code, .. })) if code == "stale_epoch" => true,
+            other => {
+                other?;
+                false
+            }
+        };
         let mut membership = self.membership()?;
         let mut cursor = state.cursor;
         let mut snapshots = if cursor == 0 {
@@ -569,7 +575,7 @@ impl<'a> Client<'a> {
                 if !snapshots.is_empty() && item.seq > covered {
                     self.load_snapshots(&mut snapshots, &membership, after, progress)?;
                 }
-                self.item(&state, &mut membership, &item, after)?;
+                self.item(&mut state, &mut membership, &item, after)?;
                 cursor = item.seq;
                 progress(Progress {
                     phase: Phase::Pull,
@@ -587,6 +593,10 @@ impl<'a> Client<'a> {
         }
         self.retry_held(&membership, after)?;
         self.report.cursor = cursor;
+        if reseal {
+            self.reseal(&state)?;
+            self.push(&state, progress)?;
+        }
         if state.role == Role::Owner {
             let last: u64 = self
                 .store
@@ -605,6 +615,103 @@ impl<'a> Client<'a> {
                     .sync_tx(|tx| set(tx, "snapshot_at", &cursor.to_string()))?;
             }
         }
+        Ok(self.finish())
+    }
+
+    /// Seals the unacknowledged envelopes again under the current epoch's key.
+    fn reseal(&mut self, state: &State) -> Result<()> {
+        let key = state.epoch_key(state.epoch).ok_or(Error::Corrupt {
+            detail: "the record key is missing",
+        })?;
+        let sending: Vec<(i64, Vec<u8>)> = self.store.sync_read(|c| {
+            let mut stmt = c.prepare("SELECT id, envelope FROM sync_sending ORDER BY id")?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })?;
+        let mut resealed = Vec::with_capacity(sending.len());
+        for (id, bytes) in sending {
+            let env = Envelope::parse(state.record_bytes, &bytes)?;
+            let old = state.epoch_key(env.epoch).ok_or(Error::Corrupt {
+                detail: "the key of an unsent envelope is missing",
+            })?;
+            let payload = env.open(&old)?;
+            let env = Envelope::seal(
+                state.record_bytes,
+                &state.keys.signing,
+                state.epoch,
+                &key,
+                None,
+                &payload,
+            )?;
+            resealed.push((id, env.bytes));
+        }
+        self.store.sync_tx(|tx| {
+            for (id, bytes) in &resealed {
+                tx.execute(
+                    "UPDATE sync_sending SET envelope = ?2 WHERE id = ?1",
+                    rusqlite::params![id, bytes],
+                )?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Removes the member `device` (owner only): a new key epoch, its key wrapped for every
+    /// remaining member, in one signed entry the relay appends. The removed device can read
+    /// nothing sealed after it, and what it signs after it is refused everywhere.
+    pub(crate) fn remove(mut self, device: &str) -> Result<SyncReport> {
+        let record = self.store.record_id().to_string();
+        let state = self.store.sync_read(|c| State::load(c, &record))?;
+        if state.role != Role::Owner {
+            return Err(SyncError::NotOwner.into());
+        }
+        let membership = self.membership()?;
+        if device == state.keys.id() || membership.member(device).is_none() {
+            return Err(SyncError::MembershipRefused {
+                why: "not a current member other than this device",
+            }
+            .into());
+        }
+        let epoch = membership.epoch() + 1;
+        // The new key is kept before it is announced: a crash after the relay took the entry
+        // still leaves this device able to read the new epoch.
+        let name = format!("epoch/{epoch}");
+        let key = match self.store.sync_read(|c| key32(c, &name))? {
+            Some(k) => k,
+            None => {
+                let k = crypto::random::<KEY_LEN>().map_err(SyncError::Crypto)?;
+                self.store.sync_tx(|tx| put_secret(tx, &name, &k))?;
+                k
+            }
+        };
+        let keys = membership
+            .members()
+            .filter(|m| {
+                m.removed.is_none() && m.device.id != device && m.device.id != state.keys.id()
+            })
+            .map(|m| super::membership::wrap_key(&state.keys, &m.device, &record, epoch, &key))
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        let entry = Entry::sign(
+            &Body::Remove {
+                record: record.clone(),
+                device: device.to_string(),
+                by: state.keys.id(),
+                epoch,
+                keys,
+            },
+            &[&state.keys.signing],
+        )?;
+        self.caller.call(
+            Some(&state.keys.signing),
+            "POST",
+            &format!("/v1/records/{record}/membership"),
+            entry.to_bytes(),
+            "application/json",
+        )?;
+        self.store
+            .sync_tx(|tx| set(tx, "epoch", &epoch.to_string()))?;
         Ok(self.finish())
     }
 
@@ -719,7 +826,7 @@ impl<'a> Client<'a> {
     /// Judges and applies one log item, advancing the cursor in the same transaction.
     fn item(
         &mut self,
-        state: &State,
+        state: &mut State,
         membership: &mut Membership,
         item: &wire::Item,
         after: AfterApply<'_>,
@@ -734,7 +841,36 @@ impl<'a> Client<'a> {
                 } else {
                     self.report.quarantined += 1;
                 }
+                // A removal moves to a new key epoch: this device takes its new key in the
+                // transaction that moves the cursor past the entry.
+                let mut new_key = None;
+                if let Ok(Body::Remove {
+                    epoch, keys, by, ..
+                }) = &verdict
+                {
+                    let me = state.keys.id();
+                    if let (Some(w), Some(owner)) =
+                        (keys.iter().find(|k| k.device == me), membership.member(by))
+                    {
+                        let key = super::membership::unwrap_key(
+                            &state.keys,
+                            &owner.device,
+                            &state.record,
+                            *epoch,
+                            w,
+                        )?;
+                        new_key = Some((*epoch, key));
+                    }
+                }
+                if let Some((epoch, key)) = &new_key {
+                    state.epoch_keys.insert(*epoch, *key);
+                    state.epoch = *epoch;
+                }
                 self.store.sync_tx(|tx| {
+                    if let Some((epoch, key)) = &new_key {
+                        put_secret(tx, &format!("epoch/{epoch}"), key)?;
+                        set(tx, "epoch", &epoch.to_string())?;
+                    }
                     match &verdict {
                         Ok(_) => tx.execute(
                             "INSERT OR REPLACE INTO sync_log (seq, status, bytes) VALUES (?1, 'membership', ?2)",
@@ -1086,6 +1222,9 @@ fn judge(
         return Err(fail("signed by a viewer, who may not write"));
     }
     let role = member.role;
+    if env.epoch != membership.epoch() {
+        return Err(fail("sealed under a key epoch other than the current one"));
+    }
     let key = state
         .epoch_key(env.epoch)
         .ok_or_else(|| fail("sealed under a key this device does not hold"))?;

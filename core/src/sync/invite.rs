@@ -21,8 +21,8 @@ pub struct Bundle {
     pub role: Role,
     /// The current key epoch.
     pub epoch: u32,
-    /// The current record key, base64.
-    pub key: String,
+    /// The record key of every epoch so far (base64), so the new member reads the whole log.
+    pub keys: std::collections::BTreeMap<u32, String>,
     /// The record's naming key (snapshot slots), base64.
     pub naming: String,
 }
@@ -183,7 +183,7 @@ mod tests {
             relay: invite.relay.clone(),
             role: Role::Viewer,
             epoch: 0,
-            key: "k".into(),
+            keys: [(0, "k".to_string())].into(),
             naming: "n".into(),
         };
         let sealed = invite.seal_bundle(&bundle).expect("seal");

@@ -84,7 +84,8 @@ pub enum Body {
         /// The role (the invite's).
         role: Role,
     },
-    /// The owner `by` removes `device`. Signed by `by`.
+    /// The owner `by` removes `device` and moves the record to key epoch `epoch` (the next
+    /// one), whose key is wrapped for every remaining member in `keys`. Signed by `by`.
     Remove {
         /// The record id.
         record: String,
@@ -92,7 +93,81 @@ pub enum Body {
         device: String,
         /// The removing owner's device id.
         by: String,
+        /// The new key epoch.
+        epoch: u32,
+        /// The new key, wrapped for each remaining member.
+        keys: Vec<WrappedKey>,
     },
+}
+
+/// A record key wrapped for one device: sealed under a key agreed between the owner's and the
+/// device's static X25519 keys (docs/sync-protocol.md, "Key rotation").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WrappedKey {
+    /// The device it is for.
+    pub device: String,
+    /// The sealed key, base64.
+    pub sealed: String,
+}
+
+/// The label of the key agreed for wrapping a record key.
+const WRAP_LABEL: &str = "companion-epoch-key-v1";
+
+fn wrap_aad(record: &str, epoch: u32, device: &str) -> Vec<u8> {
+    format!("{record}\n{epoch}\n{device}").into_bytes()
+}
+
+/// Wraps `key` (epoch `epoch` of `record`) from `owner` for `member`.
+pub fn wrap_key(
+    owner: &crypto::DeviceKeys,
+    member: &DeviceCard,
+    record: &str,
+    epoch: u32,
+    key: &[u8; crypto::KEY_LEN],
+) -> Result<WrappedKey, SyncError> {
+    let member_dh: [u8; crypto::KEY_LEN] =
+        unb64(&member.dh)?
+            .try_into()
+            .map_err(|_| SyncError::Malformed {
+                what: "device card",
+            })?;
+    let owner_dh = owner.agreement.public();
+    let kek = owner
+        .agreement
+        .agree(&member_dh, &owner_dh, &member_dh, WRAP_LABEL)?;
+    let sealed = crypto::seal(&kek, &wrap_aad(record, epoch, &member.id), key)?;
+    Ok(WrappedKey {
+        device: member.id.clone(),
+        sealed: b64(&sealed),
+    })
+}
+
+/// Unwraps the key `wrapped` for this device (`mine`), wrapped by `owner`.
+pub fn unwrap_key(
+    mine: &crypto::DeviceKeys,
+    owner: &DeviceCard,
+    record: &str,
+    epoch: u32,
+    wrapped: &WrappedKey,
+) -> Result<[u8; crypto::KEY_LEN], SyncError> {
+    let owner_dh: [u8; crypto::KEY_LEN] =
+        unb64(&owner.dh)?
+            .try_into()
+            .map_err(|_| SyncError::Malformed {
+                what: "device card",
+            })?;
+    let my_dh = mine.agreement.public();
+    let kek = mine
+        .agreement
+        .agree(&owner_dh, &owner_dh, &my_dh, WRAP_LABEL)?;
+    let key = crypto::open(
+        &kek,
+        &wrap_aad(record, epoch, &mine.id()),
+        &unb64(&wrapped.sealed)?,
+    )?;
+    key.try_into().map_err(|_| SyncError::Malformed {
+        what: "wrapped key",
+    })
 }
 
 /// A signed membership entry as stored in the log: the body's exact JSON text and its
@@ -167,6 +242,7 @@ struct Offer {
 #[derive(Debug, Clone, Default)]
 pub struct Membership {
     record: Option<String>,
+    epoch: u32,
     members: BTreeMap<String, Member>,
     invites: BTreeMap<String, Offer>,
 }
@@ -175,6 +251,11 @@ impl Membership {
     /// The record this membership is of, once its genesis is applied.
     pub fn record(&self) -> Option<&str> {
         self.record.as_deref()
+    }
+
+    /// The current key epoch: envelopes at this position must be sealed under it.
+    pub fn epoch(&self) -> u32 {
+        self.epoch
     }
 
     /// Every device ever admitted, removed ones included, by id.
@@ -291,15 +372,39 @@ impl Membership {
                     },
                 );
             }
-            Body::Remove { device, by, .. } => {
+            Body::Remove {
+                device,
+                by,
+                epoch,
+                keys,
+                ..
+            } => {
                 self.owner_signed(&entry, by)?;
                 if device == by {
                     return refuse("an owner removing itself");
                 }
-                match self.members.get_mut(device) {
-                    Some(m) if m.removed.is_none() => m.removed = Some(seq),
-                    _ => return refuse("a removal of a device that is not a member"),
+                if *epoch != self.epoch + 1 {
+                    return refuse("a removal that does not move to the next key epoch");
                 }
+                if self.member(device).is_none() {
+                    return refuse("a removal of a device that is not a member");
+                }
+                let remaining: Vec<&String> = self
+                    .members
+                    .values()
+                    .filter(|m| m.removed.is_none() && m.device.id != *device && m.device.id != *by)
+                    .map(|m| &m.device.id)
+                    .collect();
+                let wrapped: Vec<&String> = keys.iter().map(|k| &k.device).collect();
+                if remaining.iter().any(|d| !wrapped.contains(d)) || wrapped.contains(&device) {
+                    return refuse(
+                        "a removal whose new key is not wrapped for exactly the remaining members",
+                    );
+                }
+                if let Some(m) = self.members.get_mut(device) {
+                    m.removed = Some(seq);
+                }
+                self.epoch = *epoch;
             }
         }
         Ok(body)
@@ -408,6 +513,42 @@ mod tests {
         .expect("sign");
         assert!(m.apply(4, &forged.to_bytes()).is_err());
         assert!(m.apply(4, &genesis.to_bytes()).is_err());
+        // A removal moves to the next epoch, its key wrapped for exactly the remaining members.
+        let key = [5u8; crypto::KEY_LEN];
+        let remove = |epoch, keys| {
+            Entry::sign(
+                &Body::Remove {
+                    record: RID.into(),
+                    device: joiner.id(),
+                    by: owner.id(),
+                    epoch,
+                    keys,
+                },
+                &[&owner.signing],
+            )
+            .expect("sign")
+        };
+        let for_joiner = wrap_key(&owner, &DeviceCard::of(&joiner), RID, 1, &key).expect("wrap");
+        assert!(
+            m.apply(5, &remove(1, vec![for_joiner]).to_bytes()).is_err(),
+            "not for the removed"
+        );
+        assert!(
+            m.apply(5, &remove(2, vec![]).to_bytes()).is_err(),
+            "the next epoch only"
+        );
+        m.apply(5, &remove(1, vec![]).to_bytes()).expect("remove");
+        assert_eq!(m.epoch(), 1);
+        assert!(m.member(&joiner.id()).is_none());
+        // Wrapping and unwrapping agree; another device cannot unwrap.
+        let third = DeviceKeys::generate().expect("keys");
+        let w = wrap_key(&owner, &DeviceCard::of(&third), RID, 1, &key).expect("wrap");
+        assert_eq!(
+            unwrap_key(&third, &DeviceCard::of(&owner), RID, 1, &w).expect("unwrap"),
+            key
+        );
+        assert!(unwrap_key(&joiner, &DeviceCard::of(&owner), RID, 1, &w).is_err());
+        assert!(unwrap_key(&third, &DeviceCard::of(&owner), RID, 2, &w).is_err());
         // A tampered body fails its signature.
         let mut tampered = invite.clone();
         tampered.body = tampered

@@ -120,6 +120,10 @@ class SyncTest {
         assertFailsWith<CompanionException.InvalidSyncData> {
             HealthRecord.joinInvite(dir.resolve("x.db").toString(), "not a code", transport, null)
         }
+        // The owner removes the viewer: the relay refuses it from then on.
+        patient.removeMember(viewer.members().device, transport)
+        val refused = assertFailsWith<CompanionException.RelayRefused> { viewer.sync(transport, null) }
+        assertEquals("not_member", refused.code)
         // A relay that is gone: a typed error, and the change waits for the next sync.
         patient.addReading(bp(130, 85))
         relay.destroy()
