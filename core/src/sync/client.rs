@@ -623,13 +623,7 @@ impl<'a> Client<'a> {
         let key = state.epoch_key(state.epoch).ok_or(Error::Corrupt {
             detail: "the record key is missing",
         })?;
-        let sending: Vec<(i64, Vec<u8>)> = self.store.sync_read(|c| {
-            let mut stmt = c.prepare("SELECT id, envelope FROM sync_sending ORDER BY id")?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
-        })?;
+        let sending = self.store.sync_read(sending)?;
         let mut resealed = Vec::with_capacity(sending.len());
         for (id, bytes) in sending {
             let env = Envelope::parse(state.record_bytes, &bytes)?;
@@ -789,13 +783,7 @@ impl<'a> Client<'a> {
             tx.execute("DELETE FROM sync_outbox", [])?;
             Ok(count)
         })?;
-        let sending: Vec<(i64, Vec<u8>)> = self.store.sync_read(|c| {
-            let mut stmt = c.prepare("SELECT id, envelope FROM sync_sending ORDER BY id")?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
-        })?;
+        let sending = self.store.sync_read(sending)?;
         if sending.is_empty() {
             return Ok(());
         }
@@ -1175,6 +1163,15 @@ impl<'a> Client<'a> {
             })
         })
     }
+}
+
+/// The sealed envelopes the relay has not acknowledged yet, oldest first.
+fn sending(conn: &Connection) -> Result<Vec<(i64, Vec<u8>)>> {
+    let mut stmt = conn.prepare("SELECT id, envelope FROM sync_sending ORDER BY id")?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
 }
 
 fn quarantine(
