@@ -317,6 +317,12 @@ impl HealthRecord {
         Ok(self.lock().remove_member(&device, &mut Shell(transport))?)
     }
 
+    /// Leaves the shared record (any member but the owner); the owner's device changes the
+    /// key at its next sync.
+    pub fn leave(&self, transport: Arc<dyn RelayTransport>) -> Result<SyncReport, CompanionError> {
+        Ok(self.lock().leave(&mut Shell(transport))?)
+    }
+
     /// The members, this device's role, and what was quarantined.
     pub fn members(&self) -> Result<MembersReport, CompanionError> {
         Ok(self.lock().members()?)

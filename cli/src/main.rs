@@ -212,6 +212,9 @@ enum Command {
         /// The member's device id (as `companion members` prints it), or its first characters.
         member: String,
     },
+    /// Leave a shared record (any member but the owner): this device gets nothing new after,
+    /// and the owner's device changes the record key at its next sync.
+    Leave,
     /// The record's members and roles, and what this device quarantined.
     Members {
         /// As JSON.

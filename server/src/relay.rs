@@ -497,16 +497,23 @@ fn post_membership(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
         return Err(too_large());
     }
     let (_, body) = Entry::parse(&call.body).map_err(|_| malformed("not a membership entry"))?;
-    if !matches!(body, Body::Remove { .. }) {
-        return Err(malformed(
-            "not a removal (invites and joins have their own endpoints)",
-        ));
-    }
+    let by = match &body {
+        Body::Remove { by, .. } | Body::Rotate { by, .. } => by.clone(),
+        _ => {
+            return Err(malformed(
+                "not a removal or a rotation (invites and joins have their own endpoints)",
+            ));
+        }
+    };
     let _guard = relay.writes.lock().map_err(|_| internal())?;
     let mut m = membership(relay, record)?;
     let device = call.authenticate(relay, |d| member_key(&m, d))?;
-    if m.member(&device).map(|x| x.role) != Some(Role::Owner) {
-        return Err(forbidden("only the owner removes members"));
+    // The membership rules decide who may (the owner, or a member leaving on its own); the
+    // request must come from the entry's signer.
+    if device != by {
+        return Err(forbidden(
+            "a membership entry posted by another device than its signer",
+        ));
     }
     let tip = relay.storage.log(record, u64::MAX - 1, 1)?.1;
     m.apply(tip + 1, &call.body)

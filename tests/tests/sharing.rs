@@ -812,3 +812,73 @@ fn a_removed_member_reads_nothing_new_and_its_writes_are_refused_everywhere() {
         "the patient's and the clinic's later envelopes: {later}"
     );
 }
+
+#[test]
+fn a_member_that_leaves_is_refused_after_and_the_owner_moves_to_a_new_key() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let mut f = family(dir.path(), &relay);
+    for r in [&mut f.patient, &mut f.carer, &mut f.clinic] {
+        sync(r);
+    }
+    let carer_id = f.carer.members().expect("m").device;
+    f.carer.leave(&mut http()).expect("leave");
+    let refused = f.carer.sync(&mut http(), &mut |_| {});
+    assert!(
+        matches!(
+            refused,
+            Err(Error::Sync(SyncError::Relay { status: 403, .. }))
+        ),
+        "{refused:?}"
+    );
+    // The owner's next sync rotates the key; the clinic takes the new one.
+    sync(&mut f.patient);
+    f.patient
+        .add_reading(&bp(133, 86, "2026-11-20T08:00:00+01:00"))
+        .expect("after");
+    sync(&mut f.patient);
+    f.clinic
+        .add_appointment(
+            &companion_core::model::Appointment::new(at("2026-12-10T10:00:00+01:00"), "Check-up")
+                .expect("appointment"),
+        )
+        .expect("clinic");
+    let report = sync(&mut f.clinic);
+    assert_eq!(report.quarantined, 0, "{report:?}");
+    sync(&mut f.patient);
+    assert_eq!(answers(&f.patient), answers(&f.clinic));
+    let members = f.patient.members().expect("m");
+    assert!(
+        members
+            .members
+            .iter()
+            .any(|m| m.device == carer_id && m.removed.is_some())
+    );
+    // Nothing sealed after the rotation opens with the keys the carer holds.
+    let carer_db = rusqlite::Connection::open(dir.path().join("carer.db")).expect("carer db");
+    let keys: Vec<Vec<u8>> = carer_db
+        .prepare("SELECT bytes FROM sync_secrets WHERE name LIKE 'epoch/%'")
+        .expect("q")
+        .query_map([], |r| r.get(0))
+        .expect("keys")
+        .collect::<Result<_, _>>()
+        .expect("keys");
+    let relay_db = rusqlite::Connection::open(&relay.db).expect("relay db");
+    let record = companion_core::sync::wire::record_bytes(f.patient.id()).expect("id");
+    let envelopes: Vec<Vec<u8>> = relay_db
+        .prepare("SELECT bytes FROM log WHERE record = ?1 AND kind = 2 ORDER BY seq DESC LIMIT 2")
+        .expect("q")
+        .query_map([f.patient.id()], |r| r.get(0))
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    assert_eq!(envelopes.len(), 2);
+    for bytes in envelopes {
+        let env = companion_core::sync::wire::Envelope::parse(record, &bytes).expect("env");
+        assert!(env.epoch >= 1);
+        for k in &keys {
+            let k: [u8; 32] = k.as_slice().try_into().expect("32");
+            assert!(env.open(&k).is_err());
+        }
+    }
+}

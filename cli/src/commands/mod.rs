@@ -95,6 +95,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Sync { json } => return share::sync(&mut record, json, out),
         Command::Members { json } => return share::members(&record, json, out),
         Command::Remove { member } => return share::remove(&mut record, &member, out),
+        Command::Leave => return share::leave(&mut record, out),
         _ => {}
     }
     let profile = record.profile()?;
@@ -141,6 +142,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         | Command::Join { .. }
         | Command::Sync { .. }
         | Command::Members { .. }
-        | Command::Remove { .. } => Ok(()),
+        | Command::Remove { .. }
+        | Command::Leave => Ok(()),
     }
 }

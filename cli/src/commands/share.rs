@@ -201,6 +201,21 @@ pub fn remove(
     Ok(())
 }
 
+/// `companion leave`.
+pub fn leave(record: &mut HealthRecord, out: &mut dyn Write) -> Result<(), CliError> {
+    record.leave(&mut transport()?).map_err(|e| match e {
+        companion_core::Error::Sync(SyncError::MembershipRefused { .. }) => {
+            CliError::Failed("the owner cannot leave the record (it is the patient's)".into())
+        }
+        other => explain(other),
+    })?;
+    writeln!(
+        out,
+        "Left the shared record: this device keeps its copy but gets nothing new"
+    )?;
+    Ok(())
+}
+
 /// `companion members`.
 pub fn members(record: &HealthRecord, json: bool, out: &mut dyn Write) -> Result<(), CliError> {
     let m: MembersReport = record.members().map_err(explain)?;

@@ -125,6 +125,15 @@ impl HealthRecord {
         Client::new(&mut self.store, transport, &members.relay).remove(&id)
     }
 
+    /// Leaves the shared record (any member but the owner): the relay refuses this device from
+    /// then on, and the owner's device moves the record to a new key at its next sync. The
+    /// local file stays as it is.
+    pub fn leave(&mut self, transport: &mut dyn Transport) -> Result<SyncReport> {
+        let relay = self.relay()?.ok_or(SyncError::NotShared)?;
+        self.sync(transport, &mut |_| {})?;
+        Client::new(&mut self.store, transport, &relay).leave()
+    }
+
     /// The record's members, this device's role, and what was quarantined.
     pub fn members(&self) -> Result<MembersReport> {
         Client::members(&self.store)

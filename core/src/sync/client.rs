@@ -593,6 +593,19 @@ impl<'a> Client<'a> {
         }
         self.retry_held(&membership, after)?;
         self.report.cursor = cursor;
+        if state.role == Role::Owner && membership.needs_rotation() {
+            // A member left on its own since the last key: nothing sealed from now on is
+            // readable with the key it holds.
+            let epoch = self.new_epoch(&state, &membership, None)?;
+            let key = self
+                .store
+                .sync_read(|c| key32(c, &format!("epoch/{epoch}")))?
+                .ok_or(Error::Corrupt {
+                    detail: "the record key is missing",
+                })?;
+            state.epoch_keys.insert(epoch, key);
+            state.epoch = epoch;
+        }
         if reseal {
             self.reseal(&state)?;
             self.push(&state, progress)?;
@@ -668,6 +681,19 @@ impl<'a> Client<'a> {
             }
             .into());
         }
+        self.new_epoch(&state, &membership, Some(device))?;
+        Ok(self.finish())
+    }
+
+    /// Moves the record to the next key epoch, the key wrapped for every current member but
+    /// this owner and `removed`: a `remove` of `removed`, or a `rotate` after a member left.
+    fn new_epoch(
+        &mut self,
+        state: &State,
+        membership: &Membership,
+        removed: Option<&str>,
+    ) -> Result<u32> {
+        let record = state.record.clone();
         let epoch = membership.epoch() + 1;
         // The new key is kept before it is announced: a crash after the relay took the entry
         // still leaves this device able to read the new epoch.
@@ -680,20 +706,62 @@ impl<'a> Client<'a> {
                 k
             }
         };
+        let me = state.keys.id();
         let keys = membership
             .members()
             .filter(|m| {
-                m.removed.is_none() && m.device.id != device && m.device.id != state.keys.id()
+                m.removed.is_none() && m.device.id != me && Some(m.device.id.as_str()) != removed
             })
             .map(|m| super::membership::wrap_key(&state.keys, &m.device, &record, epoch, &key))
             .collect::<std::result::Result<Vec<_>, _>>()?;
+        let body = match removed {
+            Some(device) => Body::Remove {
+                record: record.clone(),
+                device: device.to_string(),
+                by: me,
+                epoch,
+                keys,
+            },
+            None => Body::Rotate {
+                record: record.clone(),
+                by: me,
+                epoch,
+                keys,
+            },
+        };
+        let entry = Entry::sign(&body, &[&state.keys.signing])?;
+        self.caller.call(
+            Some(&state.keys.signing),
+            "POST",
+            &format!("/v1/records/{record}/membership"),
+            entry.to_bytes(),
+            "application/json",
+        )?;
+        self.store
+            .sync_tx(|tx| set(tx, "epoch", &epoch.to_string()))?;
+        Ok(epoch)
+    }
+
+    /// Leaves the record (a member that is not the owner): a signed departure the relay
+    /// appends; the owner's device then moves the record to a new key at its next sync.
+    pub(crate) fn leave(mut self) -> Result<SyncReport> {
+        let record = self.store.record_id().to_string();
+        let state = self.store.sync_read(|c| State::load(c, &record))?;
+        if state.role == Role::Owner {
+            return Err(SyncError::MembershipRefused {
+                why: "the owner cannot leave the record",
+            }
+            .into());
+        }
+        let membership = self.membership()?;
+        let me = state.keys.id();
         let entry = Entry::sign(
             &Body::Remove {
                 record: record.clone(),
-                device: device.to_string(),
-                by: state.keys.id(),
-                epoch,
-                keys,
+                device: me.clone(),
+                by: me,
+                epoch: membership.epoch(),
+                keys: Vec::new(),
             },
             &[&state.keys.signing],
         )?;
@@ -704,8 +772,6 @@ impl<'a> Client<'a> {
             entry.to_bytes(),
             "application/json",
         )?;
-        self.store
-            .sync_tx(|tx| set(tx, "epoch", &epoch.to_string()))?;
         Ok(self.finish())
     }
 
@@ -832,9 +898,14 @@ impl<'a> Client<'a> {
                 // A removal moves to a new key epoch: this device takes its new key in the
                 // transaction that moves the cursor past the entry.
                 let mut new_key = None;
-                if let Ok(Body::Remove {
-                    epoch, keys, by, ..
-                }) = &verdict
+                if let Ok(
+                    Body::Remove {
+                        epoch, keys, by, ..
+                    }
+                    | Body::Rotate {
+                        epoch, keys, by, ..
+                    },
+                ) = &verdict
                 {
                     let me = state.keys.id();
                     if let (Some(w), Some(owner)) =

@@ -84,7 +84,20 @@ pub enum Body {
         /// The role (the invite's).
         role: Role,
     },
-    /// The owner `by` removes `device` and moves the record to key epoch `epoch` (the next
+    /// The owner `by` moves the record to key epoch `epoch` (after a member left on its own),
+    /// the key wrapped for every other member. Signed by `by`.
+    Rotate {
+        /// The record id.
+        record: String,
+        /// The owner's device id.
+        by: String,
+        /// The new key epoch.
+        epoch: u32,
+        /// The new key, wrapped for each member but the owner.
+        keys: Vec<WrappedKey>,
+    },
+    /// The owner `by` removes `device` (or `device` leaves, `by` being itself: then with the
+    /// current epoch and no keys) and moves the record to key epoch `epoch` (the next
     /// one), whose key is wrapped for every remaining member in `keys`. Signed by `by`.
     Remove {
         /// The record id.
@@ -243,6 +256,7 @@ struct Offer {
 pub struct Membership {
     record: Option<String>,
     epoch: u32,
+    unrotated: bool,
     members: BTreeMap<String, Member>,
     invites: BTreeMap<String, Offer>,
 }
@@ -285,7 +299,8 @@ impl Membership {
             Body::Genesis { record, .. }
             | Body::Invite { record, .. }
             | Body::Join { record, .. }
-            | Body::Remove { record, .. } => record.clone(),
+            | Body::Remove { record, .. }
+            | Body::Rotate { record, .. } => record.clone(),
         };
         match (&self.record, &body) {
             (None, Body::Genesis { .. }) => {}
@@ -378,25 +393,56 @@ impl Membership {
                 epoch,
                 keys,
                 ..
-            } => {
-                self.owner_signed(&entry, by)?;
-                if device == by {
+            } if device == by => {
+                // A member leaving on its own: signed by itself, no new key (it would know it);
+                // the owner rotates next ([`Membership::needs_rotation`]).
+                let Some(m) = self.member(device) else {
+                    return refuse("a removal of a device that is not a member");
+                };
+                if m.role == Role::Owner {
                     return refuse("an owner removing itself");
                 }
+                if !entry.signed_by(0, &m.device.signing_key()?) {
+                    return refuse("a departure not signed by the departing device");
+                }
+                if *epoch != self.epoch || !keys.is_empty() {
+                    return refuse("a departure that changes the key");
+                }
+                if let Some(m) = self.members.get_mut(device) {
+                    m.removed = Some(seq);
+                }
+                self.unrotated = true;
+            }
+            Body::Rotate {
+                by, epoch, keys, ..
+            } => {
+                self.owner_signed(&entry, by)?;
+                if *epoch != self.epoch + 1 {
+                    return refuse("a rotation that does not move to the next key epoch");
+                }
+                if !self.wrapped_for_remaining(keys, by, None) {
+                    return refuse(
+                        "a rotation whose key is not wrapped for exactly the remaining members",
+                    );
+                }
+                self.epoch = *epoch;
+                self.unrotated = false;
+            }
+            Body::Remove {
+                device,
+                by,
+                epoch,
+                keys,
+                ..
+            } => {
+                self.owner_signed(&entry, by)?;
                 if *epoch != self.epoch + 1 {
                     return refuse("a removal that does not move to the next key epoch");
                 }
                 if self.member(device).is_none() {
                     return refuse("a removal of a device that is not a member");
                 }
-                let remaining: Vec<&String> = self
-                    .members
-                    .values()
-                    .filter(|m| m.removed.is_none() && m.device.id != *device && m.device.id != *by)
-                    .map(|m| &m.device.id)
-                    .collect();
-                let wrapped: Vec<&String> = keys.iter().map(|k| &k.device).collect();
-                if remaining.iter().any(|d| !wrapped.contains(d)) || wrapped.contains(&device) {
+                if !self.wrapped_for_remaining(keys, by, Some(device)) {
                     return refuse(
                         "a removal whose new key is not wrapped for exactly the remaining members",
                     );
@@ -405,9 +451,32 @@ impl Membership {
                     m.removed = Some(seq);
                 }
                 self.epoch = *epoch;
+                self.unrotated = false;
             }
         }
         Ok(body)
+    }
+
+    /// Whether `keys` are wrapped for exactly the current members other than `by` and
+    /// `removed`.
+    fn wrapped_for_remaining(&self, keys: &[WrappedKey], by: &str, removed: Option<&str>) -> bool {
+        let mut remaining: Vec<&str> = self
+            .members
+            .values()
+            .filter(|m| {
+                m.removed.is_none() && m.device.id != by && Some(m.device.id.as_str()) != removed
+            })
+            .map(|m| m.device.id.as_str())
+            .collect();
+        let mut wrapped: Vec<&str> = keys.iter().map(|k| k.device.as_str()).collect();
+        remaining.sort_unstable();
+        wrapped.sort_unstable();
+        remaining == wrapped
+    }
+
+    /// Whether a member left on its own since the last new key: the owner should rotate.
+    pub fn needs_rotation(&self) -> bool {
+        self.unrotated
     }
 
     /// Checks that `by` is a current owner and signed `entry` first.
@@ -549,6 +618,22 @@ mod tests {
         );
         assert!(unwrap_key(&joiner, &DeviceCard::of(&owner), RID, 1, &w).is_err());
         assert!(unwrap_key(&third, &DeviceCard::of(&owner), RID, 2, &w).is_err());
+        // The owner cannot leave; a departure brings no key; a rotation follows it.
+        let leave = |who: &DeviceKeys, keys: Vec<WrappedKey>| {
+            Entry::sign(
+                &Body::Remove {
+                    record: RID.into(),
+                    device: who.id(),
+                    by: who.id(),
+                    epoch: 1,
+                    keys,
+                },
+                &[&who.signing],
+            )
+            .expect("sign")
+        };
+        assert!(m.apply(6, &leave(&owner, vec![]).to_bytes()).is_err());
+        assert!(!m.needs_rotation());
         // A tampered body fails its signature.
         let mut tampered = invite.clone();
         tampered.body = tampered
