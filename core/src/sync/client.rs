@@ -729,14 +729,7 @@ impl<'a> Client<'a> {
                 keys,
             },
         };
-        let entry = Entry::sign(&body, &[&state.keys.signing])?;
-        self.caller.call(
-            Some(&state.keys.signing),
-            "POST",
-            &format!("/v1/records/{record}/membership"),
-            entry.to_bytes(),
-            "application/json",
-        )?;
+        self.post_membership(state, &body)?;
         self.store
             .sync_tx(|tx| set(tx, "epoch", &epoch.to_string()))?;
         Ok(epoch)
@@ -755,24 +748,28 @@ impl<'a> Client<'a> {
         }
         let membership = self.membership()?;
         let me = state.keys.id();
-        let entry = Entry::sign(
-            &Body::Remove {
-                record: record.clone(),
-                device: me.clone(),
-                by: me,
-                epoch: membership.epoch(),
-                keys: Vec::new(),
-            },
-            &[&state.keys.signing],
-        )?;
+        let body = Body::Remove {
+            record,
+            device: me.clone(),
+            by: me,
+            epoch: membership.epoch(),
+            keys: Vec::new(),
+        };
+        self.post_membership(&state, &body)?;
+        Ok(self.finish())
+    }
+
+    /// Signs `body` with this device's key and posts it to the relay's membership log.
+    fn post_membership(&mut self, state: &State, body: &Body) -> Result<()> {
+        let entry = Entry::sign(body, &[&state.keys.signing])?;
         self.caller.call(
             Some(&state.keys.signing),
             "POST",
-            &format!("/v1/records/{record}/membership"),
+            &format!("/v1/records/{}/membership", state.record),
             entry.to_bytes(),
             "application/json",
         )?;
-        Ok(self.finish())
+        Ok(())
     }
 
     /// The membership as this replica's copy of the log has it.
