@@ -69,6 +69,8 @@ pub trait Storage: Send + Sync + 'static {
     ) -> Result<u64, StorageError>;
     /// The position of the item with `digest`, if stored.
     fn find(&self, record: &str, digest: &[u8]) -> Result<Option<u64>, StorageError>;
+    /// The last position of the record's log (0 for none).
+    fn tip(&self, record: &str) -> Result<u64, StorageError>;
     /// Membership entries of the record, in order.
     fn membership(&self, record: &str) -> Result<Vec<(u64, Vec<u8>)>, StorageError>;
     /// Up to `limit` items after `after`, and the last position of the log.
@@ -177,6 +179,11 @@ impl SqliteStorage {
     }
 }
 
+fn tip(c: &Connection, record: &str) -> rusqlite::Result<i64> {
+    c.prepare_cached("SELECT coalesce(max(seq), 0) FROM log WHERE record = ?1")?
+        .query_row([record], |r| r.get(0))
+}
+
 fn u(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
 }
@@ -261,6 +268,10 @@ impl Storage for SqliteStorage {
         })
     }
 
+    fn tip(&self, record: &str) -> Result<u64, StorageError> {
+        self.with(|c| Ok(u(tip(c, record)?)))
+    }
+
     fn membership(&self, record: &str) -> Result<Vec<(u64, Vec<u8>)>, StorageError> {
         self.with(|c| {
             let mut stmt = c.prepare_cached(
@@ -280,11 +291,7 @@ impl Storage for SqliteStorage {
         limit: usize,
     ) -> Result<(Vec<StoredItem>, u64), StorageError> {
         self.with(|c| {
-            let tip: i64 = c.query_row(
-                "SELECT coalesce(max(seq), 0) FROM log WHERE record = ?1",
-                [record],
-                |r| r.get(0),
-            )?;
+            let tip = tip(c, record)?;
             let mut stmt = c.prepare_cached(
                 "SELECT seq, kind, author, bytes FROM log WHERE record = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
             )?;

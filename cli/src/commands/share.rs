@@ -27,6 +27,13 @@ fn explain(e: companion_core::Error) -> CliError {
              (XXXX-XXXX-...@https://relay) or its QR payload (companion:join?...)"
                 .into(),
         ),
+        companion_core::Error::Sync(SyncError::Relay { code, .. }) if code == "not_member" => {
+            CliError::Failed(
+                "this device is no longer a member of the shared record (removed, or it left): \
+                 its copy stays here, and nothing is sent or received"
+                    .into(),
+            )
+        }
         companion_core::Error::Sync(SyncError::NotShared) => CliError::Failed(
             "this record is not shared yet: the patient shares it with companion invite --role ROLE --relay URL, \
              another device joins with companion join CODE"

@@ -591,7 +591,7 @@ impl<'a> Client<'a> {
         if !snapshots.is_empty() {
             self.load_snapshots(&mut snapshots, &membership, after, progress)?;
         }
-        self.retry_held(&membership, after)?;
+        self.retry_held(&state, after)?;
         self.report.cursor = cursor;
         if state.role == Role::Owner && membership.needs_rotation() {
             // A member left on its own since the last key: nothing sealed from now on is
@@ -615,13 +615,7 @@ impl<'a> Client<'a> {
                 .store
                 .sync_read(|c| Ok(get(c, "snapshot_at")?.and_then(|v| v.parse().ok())))?
                 .unwrap_or(0);
-            let held: i64 = self.store.sync_read(|c| {
-                Ok(c.query_row(
-                    "SELECT count(*) FROM sync_log WHERE status = 'held'",
-                    [],
-                    |r| r.get(0),
-                )?)
-            })?;
+            let held = self.store.sync_read(held_count)?;
             if tip_known >= last + SNAPSHOT_EVERY && held == 0 && cursor == tip_known {
                 self.upload_snapshots(&state, cursor)?;
                 self.store
@@ -1031,8 +1025,7 @@ impl<'a> Client<'a> {
     }
 
     /// Tries the held envelopes again, oldest first, until none more applies.
-    fn retry_held(&mut self, membership: &Membership, after: AfterApply<'_>) -> Result<()> {
-        let _ = membership;
+    fn retry_held(&mut self, state: &State, after: AfterApply<'_>) -> Result<()> {
         loop {
             let held: Vec<(i64, String, String, Vec<u8>)> = self.store.sync_read(|c| {
                 let mut stmt = c.prepare(
@@ -1048,12 +1041,10 @@ impl<'a> Client<'a> {
                 let Some(role) = Role::parse(&role) else {
                     continue;
                 };
-                let record = self.store.record_id().to_string();
-                let state = self.store.sync_read(|c| State::load(c, &record))?;
                 let Ok(env) = Envelope::parse(state.record_bytes, &bytes) else {
                     continue;
                 };
-                let Ok(docs) = open_docs(&state, &env) else {
+                let Ok(docs) = open_docs(state, &env) else {
                     continue;
                 };
                 self.apply_envelope(
@@ -1066,15 +1057,9 @@ impl<'a> Client<'a> {
                     false,
                 )?;
             }
-            let after_count: i64 = self.store.sync_read(|c| {
-                Ok(c.query_row(
-                    "SELECT count(*) FROM sync_log WHERE status = 'held'",
-                    [],
-                    |r| r.get(0),
-                )?)
-            })?;
+            let after_count = self.store.sync_read(held_count)?;
             if after_count as usize >= before {
-                self.report.held = after_count as u64;
+                self.report.held = after_count;
                 return Ok(());
             }
         }
@@ -1224,13 +1209,23 @@ impl<'a> Client<'a> {
                 role: state.role,
                 members,
                 quarantined,
-                held: count("SELECT count(*) FROM sync_log WHERE status = 'held'")?,
+                held: held_count(c)?,
                 cursor: state.cursor,
                 unsent: count("SELECT count(*) FROM sync_outbox")?
                     + count("SELECT count(*) FROM sync_sending")?,
             })
         })
     }
+}
+
+/// How many envelopes wait for changes not received yet.
+fn held_count(conn: &Connection) -> Result<u64> {
+    let n: i64 = conn.query_row(
+        "SELECT count(*) FROM sync_log WHERE status = 'held'",
+        [],
+        |r| r.get(0),
+    )?;
+    Ok(u64::try_from(n).unwrap_or(0))
 }
 
 /// The sealed envelopes the relay has not acknowledged yet, oldest first.
