@@ -1,0 +1,5 @@
+//! Where the relay keeps what it is sent.
+
+mod sqlite;
+
+pub use sqlite::*;
