@@ -7,23 +7,24 @@
 //! and role against the membership at the position it is given, and stores. It never holds a
 //! key that decrypts health data. The protocol is docs/sync-protocol.md.
 
+mod live;
 mod relay;
 pub mod storage;
 
-pub use relay::{Limits, Relay, router};
-pub use storage::{SqliteStorage, Storage, StorageError};
+pub use relay::{Limits, MOST_WAIT_SECONDS, Relay, router};
+pub use storage::{PostgresStorage, SqliteStorage, Storage, StorageError};
 
 use std::net::SocketAddr;
-use std::path::Path;
 use std::sync::Arc;
 
-/// Opens the SQLite relay database at `db` and serves the relay on `listen` until the
+/// Opens the relay's storage `db` (a SQLite file's path, or a `postgres://` URL: see
+/// [`storage::open`]) and serves the relay on `listen` until the
 /// process is interrupted. `COMPANION_RELAY_PAGE_ITEMS` (1 to 1000, default 1000) sets the most
 /// items of one log page. Prints `listening on ADDR` (the bound address, also when port 0
 /// was asked for) on standard output once it accepts connections; logs one JSON line per
 /// request on standard error.
-pub fn serve(listen: &str, db: &Path) -> Result<(), String> {
-    let storage = SqliteStorage::open(db).map_err(|e| e.to_string())?;
+pub fn serve(listen: &str, db: &str) -> Result<(), String> {
+    let storage = storage::open(db).map_err(|e| e.to_string())?;
     let mut limits = Limits::default();
     if let Ok(v) = std::env::var("COMPANION_RELAY_PAGE_ITEMS") {
         limits.page = v
@@ -32,7 +33,7 @@ pub fn serve(listen: &str, db: &Path) -> Result<(), String> {
             .filter(|n| (1..=1000).contains(n))
             .ok_or("COMPANION_RELAY_PAGE_ITEMS must be a number from 1 to 1000")?;
     }
-    let relay = Arc::new(Relay::new(Box::new(storage), limits));
+    let relay = Arc::new(Relay::new(storage, limits).map_err(|e| e.to_string())?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

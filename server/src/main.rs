@@ -1,5 +1,5 @@
-//! `companion-server --listen ADDR --db relay.db`: the relay for deployments (the same as
-//! `companion serve`). Flags override the environment: `COMPANION_LISTEN` (default
+//! `companion-server --listen ADDR --db relay.db|postgres://…`: the relay for deployments
+//! (the same as `companion serve`). Flags override the environment: `COMPANION_LISTEN` (default
 //! 127.0.0.1:8080) and `COMPANION_RELAY_DB` (required when --db is not given).
 
 use std::process::ExitCode;
@@ -13,7 +13,7 @@ fn main() -> ExitCode {
             ("--listen", Some(v)) => listen = v,
             ("--db", Some(v)) => db = Some(v),
             _ => {
-                eprintln!("usage: companion-server --listen ADDR --db RELAY.db");
+                eprintln!("usage: companion-server --listen ADDR --db RELAY.db|postgres://URL");
                 return ExitCode::from(2);
             }
         }
@@ -22,7 +22,7 @@ fn main() -> ExitCode {
         eprintln!("companion-server needs --db RELAY.db (or COMPANION_RELAY_DB)");
         return ExitCode::from(2);
     };
-    match companion_server::serve(&listen, std::path::Path::new(&db)) {
+    match companion_server::serve(&listen, &db) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

@@ -1,6 +1,6 @@
 //! The relay's HTTP endpoints and the checks behind them (docs/sync-protocol.md, "Relay").
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Router;
@@ -16,7 +16,8 @@ use companion_core::sync::membership::{Body, Entry, Membership, unb64};
 use companion_core::sync::wire::{self, Envelope, Item, ItemKind, headers};
 use serde::Deserialize;
 
-use crate::storage::{Storage, StoredInvite};
+use crate::live::Live;
+use crate::storage::{Storage, StoredInvite, Tx};
 
 /// Size limits and clocks of a relay.
 #[derive(Debug, Clone, Copy)]
@@ -45,23 +46,34 @@ impl Default for Limits {
     }
 }
 
-/// The relay: its storage, its limits, and the lock that makes each check and the append it
-/// decides one step (so that every envelope is judged against the membership at the position
-/// it gets).
+/// The relay: its storage, its limits, and the readers waiting for a record's log to grow.
+/// Each write runs in one storage transaction holding the record's lock, so that every
+/// envelope is judged against the membership at the position it gets.
 pub struct Relay {
     storage: Box<dyn Storage>,
     limits: Limits,
-    writes: Mutex<()>,
+    live: Arc<Live>,
 }
 
 impl Relay {
-    /// A relay over `storage`.
-    pub fn new(storage: Box<dyn Storage>, limits: Limits) -> Self {
-        Self {
+    /// A relay over `storage`. Appends made by other relay processes over the same database
+    /// wake this one's waiting readers too (where the storage can tell).
+    pub fn new(storage: Box<dyn Storage>, limits: Limits) -> Result<Self, crate::StorageError> {
+        let live = Arc::new(Live::default());
+        let woken = Arc::clone(&live);
+        storage.watch_others(Arc::new(move |record| woken.appended(record)))?;
+        Ok(Self {
             storage,
             limits,
-            writes: Mutex::new(()),
-        }
+            live,
+        })
+    }
+
+    /// Commits `tx` and wakes the readers waiting on `record` (its log grew).
+    fn commit_append(&self, tx: Box<dyn Tx + '_>, record: &str) -> Result<(), ApiError> {
+        tx.commit()?;
+        self.live.appended(Some(record));
+        Ok(())
     }
 }
 
@@ -127,6 +139,19 @@ struct Call {
 }
 
 impl Call {
+    fn new(method: Method, uri: &Uri, headers: HeaderMap, body: Bytes) -> Self {
+        let path = uri
+            .path_and_query()
+            .map(|p| p.as_str().to_string())
+            .unwrap_or_default();
+        Self {
+            method,
+            path,
+            headers,
+            body,
+        }
+    }
+
     fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
@@ -136,6 +161,7 @@ impl Call {
     fn authenticate(
         &self,
         relay: &Relay,
+        tx: &mut dyn Tx,
         key_of: impl FnOnce(&str) -> Option<Vec<u8>>,
     ) -> Result<String, ApiError> {
         let unauth = |code, message| err(StatusCode::UNAUTHORIZED, code, message);
@@ -174,10 +200,7 @@ impl Call {
                 "the request's signature does not verify",
             ));
         }
-        if !relay
-            .storage
-            .remember_nonce(&device, nonce, time, now - 2 * relay.limits.skew_ms)?
-        {
+        if !tx.remember_nonce(&device, nonce, time, now - 2 * relay.limits.skew_ms)? {
             return Err(unauth("replay", "the request was sent before"));
         }
         Ok(device)
@@ -185,8 +208,8 @@ impl Call {
 }
 
 /// The membership of `record` as its stored log has it.
-fn membership(relay: &Relay, record: &str) -> Result<Membership, ApiError> {
-    if !relay.storage.record_exists(record)? {
+fn membership(tx: &mut dyn Tx, record: &str) -> Result<Membership, ApiError> {
+    if !tx.record_exists(record)? {
         return Err(err(
             StatusCode::NOT_FOUND,
             "no_record",
@@ -194,7 +217,7 @@ fn membership(relay: &Relay, record: &str) -> Result<Membership, ApiError> {
         ));
     }
     let mut m = Membership::default();
-    for (seq, bytes) in relay.storage.membership(record)? {
+    for (seq, bytes) in tx.membership(record)? {
         m.apply(seq, &bytes).map_err(|_| ApiError {
             status: StatusCode::INTERNAL_SERVER_ERROR,
             code: "storage",
@@ -219,22 +242,13 @@ fn json_reply(status: StatusCode, value: serde_json::Value) -> Response {
 
 type Reply = Result<Response, ApiError>;
 
-async fn blocking(
-    relay: Arc<Relay>,
-    call: Call,
-    f: fn(&Relay, Call, Vec<String>) -> Reply,
-    params: Vec<String>,
-) -> Response {
-    match tokio::task::spawn_blocking(move || f(&relay, call, params)).await {
-        Ok(Ok(r)) => r,
-        Ok(Err(e)) => e.into_response(),
-        Err(_) => err(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            "the relay failed on this request",
-        )
-        .into_response(),
-    }
+/// Runs `f` on a blocking thread (storage calls block), turning a panic into a 500.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|_| Err(internal()))
 }
 
 fn create_record(relay: &Relay, call: Call, _: Vec<String>) -> Reply {
@@ -251,12 +265,13 @@ fn create_record(relay: &Relay, call: Call, _: Vec<String>) -> Reply {
     let key = device
         .signing_key()
         .map_err(|_| malformed("a malformed device card"))?;
-    let signer = call.authenticate(relay, |d| (d == device.id).then(|| key.clone()))?;
-    let _guard = relay.writes.lock().map_err(|_| internal())?;
-    if relay.storage.record_exists(record)? {
+    let mut tx = relay.storage.begin(Some(record))?;
+    let signer = call.authenticate(relay, &mut *tx, |d| (d == device.id).then(|| key.clone()))?;
+    if tx.record_exists(record)? {
         // The same genesis again (a retry after a lost answer) is taken; another is not.
         let digest = crypto::sha256(&call.body);
-        if relay.storage.find(record, &digest)? == Some(1) {
+        if tx.find(record, &digest)? == Some(1) {
+            tx.commit()?;
             return Ok(json_reply(StatusCode::OK, serde_json::json!({"seq": 1})));
         }
         return Err(err(
@@ -268,9 +283,8 @@ fn create_record(relay: &Relay, call: Call, _: Vec<String>) -> Reply {
     Membership::default()
         .apply(1, &call.body)
         .map_err(|_| forbidden("the genesis does not verify"))?;
-    relay
-        .storage
-        .create_record(record, &signer, &call.body, now_ms())?;
+    tx.create_record(record, &signer, &call.body, now_ms())?;
+    relay.commit_append(tx, record)?;
     Ok(json_reply(
         StatusCode::CREATED,
         serde_json::json!({"seq": 1}),
@@ -305,9 +319,9 @@ fn post_envelopes(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
     }
     let record_bytes =
         wire::record_bytes(record).map_err(|_| malformed("the record id is not a UUID"))?;
-    let _guard = relay.writes.lock().map_err(|_| internal())?;
-    let m = membership(relay, record)?;
-    let device = call.authenticate(relay, |d| member_key(&m, d))?;
+    let mut tx = relay.storage.begin(Some(record))?;
+    let m = membership(&mut *tx, record)?;
+    let device = call.authenticate(relay, &mut *tx, |d| member_key(&m, d))?;
     let role = m.member(&device).map(|x| x.role).unwrap_or(Role::Viewer);
     if !role.writes() {
         return Err(forbidden("a viewer may not write"));
@@ -335,7 +349,7 @@ fn post_envelopes(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
     let mut seqs = Vec::with_capacity(parsed.len());
     for env in parsed {
         let digest = crypto::sha256(&env.bytes);
-        seqs.push(relay.storage.append(
+        seqs.push(tx.append(
             record,
             ItemKind::Envelope as u8,
             &device,
@@ -343,32 +357,131 @@ fn post_envelopes(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
             &env.bytes,
         )?);
     }
+    relay.commit_append(tx, record)?;
     Ok(json_reply(
         StatusCode::OK,
         serde_json::json!({"seqs": seqs}),
     ))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone, Copy)]
 struct LogQuery {
     after: Option<u64>,
     limit: Option<usize>,
     envelopes_after: Option<u64>,
+    wait: Option<u64>,
 }
 
-fn get_log(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
-    let record = &params[0];
-    let query: LogQuery = serde_json::from_value(query_json(&call.path))
-        .map_err(|_| malformed("the query is not after=N&limit=N"))?;
-    let m = membership(relay, record)?;
-    let device = call.authenticate(relay, |d| member_key(&m, d))?;
+/// The longest a reader may wait for the log to grow, in seconds (below the clients' own
+/// request timeouts, and below what proxies commonly allow an idle response).
+pub const MOST_WAIT_SECONDS: u64 = 25;
+
+/// `GET /v1/records/{r}/log?after=N[&limit=N][&envelopes_after=N][&wait=S]`: a page of the
+/// log. With `wait`, a reader that is up to date is answered when the log grows, or after `S`
+/// seconds (at most [`MOST_WAIT_SECONDS`]) with an empty page: a long poll.
+async fn get_log(
+    State(relay): State<Arc<Relay>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    Path(record): Path<String>,
+) -> Response {
+    let call = Call::new(method, &uri, headers, Bytes::new());
+    let answer = async {
+        let query: LogQuery = serde_json::from_value(query_json(&call.path))
+            .map_err(|_| malformed("the query is not after=N&limit=N"))?;
+        let wait = query.wait.unwrap_or(0).min(MOST_WAIT_SECONDS);
+        // Subscribed before the first read, so that an append between the read and the wait
+        // still wakes it.
+        let mut woken = relay.live.subscribe(&record);
+        let r = Arc::clone(&relay);
+        let rec = record.clone();
+        let (device, page) = blocking(move || {
+            let mut tx = r.storage.begin(None)?;
+            let m = membership(&mut *tx, &rec)?;
+            let device = call.authenticate(&r, &mut *tx, |d| member_key(&m, d))?;
+            let page = log_page(&r, &mut *tx, &rec, &device, &query)?;
+            tx.commit()?;
+            Ok((device, page))
+        })
+        .await?;
+        if !page.items.is_empty() || wait == 0 {
+            return Ok(page.into_response());
+        }
+        let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(wait);
+        loop {
+            match tokio::time::timeout_at(deadline, woken.changed()).await {
+                Ok(Ok(())) => {}
+                // Timed out (or the notifier is gone): an empty page, the reader asks again.
+                _ => return Ok(page.into_response()),
+            }
+            let r = Arc::clone(&relay);
+            let (rec, dev) = (record.clone(), device.clone());
+            let next = blocking(move || {
+                let mut tx = r.storage.begin(None)?;
+                // Still a member? A removed device learns nothing by waiting.
+                if membership(&mut *tx, &rec)?.member(&dev).is_none() {
+                    return Err(err(
+                        StatusCode::FORBIDDEN,
+                        "not_member",
+                        "the signing device is not a member of this record",
+                    ));
+                }
+                let page = log_page(&r, &mut *tx, &rec, &dev, &query)?;
+                tx.commit()?;
+                Ok(page)
+            })
+            .await?;
+            if !next.items.is_empty() {
+                return Ok(next.into_response());
+            }
+        }
+    };
+    answer.await.unwrap_or_else(|e: ApiError| e.into_response())
+}
+
+/// One page of the log as `device` is shown it: its own envelopes, and the envelopes a
+/// snapshot it loaded covers, as empty `Own` items.
+struct Page {
+    items: Vec<Item>,
+    more: bool,
+    tip: u64,
+}
+
+impl IntoResponse for Page {
+    fn into_response(self) -> Response {
+        let mut resp = (
+            StatusCode::OK,
+            [("content-type", "application/octet-stream")],
+            wire::encode_items(&self.items),
+        )
+            .into_response();
+        let h = resp.headers_mut();
+        h.insert(
+            headers::MORE,
+            HeaderValue::from_static(if self.more { "true" } else { "false" }),
+        );
+        if let Ok(v) = HeaderValue::from_str(&self.tip.to_string()) {
+            h.insert("companion-tip", v);
+        }
+        resp
+    }
+}
+
+fn log_page(
+    relay: &Relay,
+    tx: &mut dyn Tx,
+    record: &str,
+    device: &str,
+    query: &LogQuery,
+) -> Result<Page, ApiError> {
     let limit = query
         .limit
         .unwrap_or(relay.limits.page)
         .clamp(1, relay.limits.page);
     let after = query.after.unwrap_or(0);
     let skip = query.envelopes_after.unwrap_or(0);
-    let (rows, tip) = relay.storage.log(record, after, limit)?;
+    let (rows, tip) = tx.log(record, after, limit)?;
     let last = rows.last().map(|r| r.seq).unwrap_or(after);
     let items: Vec<Item> = rows
         .into_iter()
@@ -389,21 +502,11 @@ fn get_log(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
             }
         })
         .collect();
-    let mut resp = (
-        StatusCode::OK,
-        [("content-type", "application/octet-stream")],
-        wire::encode_items(&items),
-    )
-        .into_response();
-    let h = resp.headers_mut();
-    h.insert(
-        headers::MORE,
-        HeaderValue::from_static(if last < tip { "true" } else { "false" }),
-    );
-    if let Ok(v) = HeaderValue::from_str(&tip.to_string()) {
-        h.insert("companion-tip", v);
-    }
-    Ok(resp)
+    Ok(Page {
+        items,
+        more: last < tip,
+        tip,
+    })
 }
 
 /// `a=1&b=2` as a JSON object of numbers (the only query values the relay takes).
@@ -452,23 +555,23 @@ fn post_invite(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
             "the invite's expiry is in the past or too far ahead",
         ));
     }
-    let _guard = relay.writes.lock().map_err(|_| internal())?;
-    let mut m = membership(relay, record)?;
-    let device = call.authenticate(relay, |d| member_key(&m, d))?;
+    let mut tx = relay.storage.begin(Some(record))?;
+    let mut m = membership(&mut *tx, record)?;
+    let device = call.authenticate(relay, &mut *tx, |d| member_key(&m, d))?;
     if m.member(&device).map(|x| x.role) != Some(Role::Owner) {
         return Err(forbidden("only the owner may invite"));
     }
-    let tip = relay.storage.tip(record)?;
+    let tip = tx.tip(record)?;
     m.apply(tip + 1, &entry_bytes)
         .map_err(|_| forbidden("the invite entry does not verify"))?;
-    if relay.storage.invite(invite)?.is_some() {
+    if tx.invite(invite)?.is_some() {
         return Err(err(
             StatusCode::CONFLICT,
             "invite_exists",
             "the invite exists",
         ));
     }
-    relay.storage.put_invite(
+    tx.put_invite(
         invite,
         &StoredInvite {
             record: record.clone(),
@@ -477,20 +580,22 @@ fn post_invite(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
             used_by: None,
         },
     )?;
-    let seq = relay.storage.append(
+    let seq = tx.append(
         record,
         ItemKind::Membership as u8,
         &device,
         &crypto::sha256(&entry_bytes),
         &entry_bytes,
     )?;
+    relay.commit_append(tx, record)?;
     Ok(json_reply(
         StatusCode::CREATED,
         serde_json::json!({"seq": seq}),
     ))
 }
 
-/// `POST /v1/records/{r}/membership`: an owner's entry that needs no other step (a removal).
+/// `POST /v1/records/{r}/membership`: an entry that needs no other step (a removal, a
+/// departure, a rotation).
 fn post_membership(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
     let record = &params[0];
     if call.body.len() > relay.limits.entry {
@@ -505,9 +610,9 @@ fn post_membership(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
             ));
         }
     };
-    let _guard = relay.writes.lock().map_err(|_| internal())?;
-    let mut m = membership(relay, record)?;
-    let device = call.authenticate(relay, |d| member_key(&m, d))?;
+    let mut tx = relay.storage.begin(Some(record))?;
+    let mut m = membership(&mut *tx, record)?;
+    let device = call.authenticate(relay, &mut *tx, |d| member_key(&m, d))?;
     // The membership rules decide who may (the owner, or a member leaving on its own); the
     // request must come from the entry's signer.
     if device != by {
@@ -515,16 +620,17 @@ fn post_membership(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
             "a membership entry posted by another device than its signer",
         ));
     }
-    let tip = relay.storage.tip(record)?;
+    let tip = tx.tip(record)?;
     m.apply(tip + 1, &call.body)
         .map_err(|_| forbidden("the entry does not verify where it would stand"))?;
-    let seq = relay.storage.append(
+    let seq = tx.append(
         record,
         ItemKind::Membership as u8,
         &device,
         &crypto::sha256(&call.body),
         &call.body,
     )?;
+    relay.commit_append(tx, record)?;
     Ok(json_reply(
         StatusCode::CREATED,
         serde_json::json!({"seq": seq}),
@@ -533,7 +639,8 @@ fn post_membership(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
 
 fn get_invite(relay: &Relay, _call: Call, params: Vec<String>) -> Reply {
     let id = &params[0];
-    let invite = relay.storage.invite(id)?.ok_or(err(
+    let mut tx = relay.storage.begin(None)?;
+    let invite = tx.invite(id)?.ok_or(err(
         StatusCode::NOT_FOUND,
         "invite_unknown",
         "the relay knows no such invite",
@@ -570,10 +677,9 @@ fn post_join(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
     let key = device
         .signing_key()
         .map_err(|_| malformed("a malformed device card"))?;
-    let signer = call.authenticate(relay, |d| (d == device.id).then(|| key.clone()))?;
-    let _guard = relay.writes.lock().map_err(|_| internal())?;
-    let stored = relay
-        .storage
+    let mut tx = relay.storage.begin(Some(record))?;
+    let signer = call.authenticate(relay, &mut *tx, |d| (d == device.id).then(|| key.clone()))?;
+    let stored = tx
         .invite(invite)?
         .filter(|i| i.record == *record)
         .ok_or(err(
@@ -585,8 +691,9 @@ fn post_join(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
     if let Some(used_by) = &stored.used_by {
         // The same join again (a retry after a lost answer) gets its position.
         if *used_by == signer
-            && let Some(seq) = relay.storage.find(record, &digest)?
+            && let Some(seq) = tx.find(record, &digest)?
         {
+            tx.commit()?;
             return Ok(json_reply(StatusCode::OK, serde_json::json!({"seq": seq})));
         }
         return Err(err(StatusCode::GONE, "invite_used", "the invite was used"));
@@ -598,18 +705,19 @@ fn post_join(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
             "the invite expired",
         ));
     }
-    let mut m = membership(relay, record)?;
-    let tip = relay.storage.tip(record)?;
+    let mut m = membership(&mut *tx, record)?;
+    let tip = tx.tip(record)?;
     m.apply(tip + 1, &call.body)
         .map_err(|_| forbidden("the join entry does not verify"))?;
-    let seq = relay.storage.append(
+    let seq = tx.append(
         record,
         ItemKind::Membership as u8,
         &signer,
         &digest,
         &call.body,
     )?;
-    relay.storage.use_invite(invite, &signer)?;
+    tx.use_invite(invite, &signer)?;
+    relay.commit_append(tx, record)?;
     Ok(json_reply(
         StatusCode::CREATED,
         serde_json::json!({"seq": seq}),
@@ -625,9 +733,9 @@ fn put_snapshot(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
         wire::record_bytes(record).map_err(|_| malformed("the record id is not a UUID"))?;
     let env = Envelope::parse(record_bytes, &call.body).map_err(|_| malformed("not a snapshot"))?;
     let covers = env.covers.ok_or(malformed("not a snapshot"))?;
-    let _guard = relay.writes.lock().map_err(|_| internal())?;
-    let m = membership(relay, record)?;
-    let device = call.authenticate(relay, |d| member_key(&m, d))?;
+    let mut tx = relay.storage.begin(Some(record))?;
+    let m = membership(&mut *tx, record)?;
+    let device = call.authenticate(relay, &mut *tx, |d| member_key(&m, d))?;
     if m.member(&device).map(|x| x.role) != Some(Role::Owner) {
         return Err(forbidden("only the owner uploads snapshots"));
     }
@@ -635,15 +743,14 @@ fn put_snapshot(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
     if env.author_id() != device || !env.verify(&key) {
         return Err(forbidden("a snapshot not signed by the requesting owner"));
     }
-    let tip = relay.storage.tip(record)?;
+    let tip = tx.tip(record)?;
     if covers > tip {
         return Err(malformed(
             "a snapshot covering positions the log does not have",
         ));
     }
-    relay
-        .storage
-        .put_snapshot(record, slot, covers, &env.bytes)?;
+    tx.put_snapshot(record, slot, covers, &env.bytes)?;
+    tx.commit()?;
     Ok(json_reply(
         StatusCode::OK,
         serde_json::json!({"covers": covers}),
@@ -652,9 +759,11 @@ fn put_snapshot(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
 
 fn get_snapshots(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
     let record = &params[0];
-    let m = membership(relay, record)?;
-    call.authenticate(relay, |d| member_key(&m, d))?;
-    let blobs = relay.storage.snapshots(record)?;
+    let mut tx = relay.storage.begin(None)?;
+    let m = membership(&mut *tx, record)?;
+    call.authenticate(relay, &mut *tx, |d| member_key(&m, d))?;
+    let blobs = tx.snapshots(record)?;
+    tx.commit()?;
     Ok((
         StatusCode::OK,
         [("content-type", "application/octet-stream")],
@@ -674,22 +783,11 @@ macro_rules! route {
             let Ok(body) = body else {
                 return too_large().into_response();
             };
-            let path = uri
-                .path_and_query()
-                .map(|p| p.as_str().to_string())
-                .unwrap_or_default();
-            blocking(
-                relay,
-                Call {
-                    method,
-                    path,
-                    headers,
-                    body,
-                },
-                $f,
-                params.map(|Path(p)| p).unwrap_or_default(),
-            )
-            .await
+            let call = Call::new(method, &uri, headers, body);
+            let params = params.map(|Path(p)| p).unwrap_or_default();
+            blocking(move || $f(&relay, call, params))
+                .await
+                .unwrap_or_else(|e| e.into_response())
         }
     };
 }
@@ -709,7 +807,7 @@ pub fn router(relay: Arc<Relay>) -> Router {
             "/v1/records/{record}/envelopes",
             post(route!(post_envelopes)),
         )
-        .route("/v1/records/{record}/log", get(route!(get_log)))
+        .route("/v1/records/{record}/log", get(get_log))
         .route("/v1/records/{record}/invites", post(route!(post_invite)))
         .route("/v1/records/{record}/join", post(route!(post_join)))
         .route(

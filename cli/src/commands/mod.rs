@@ -19,6 +19,7 @@ mod today;
 mod tour;
 
 use std::io::Write;
+use std::time::Duration;
 
 use companion_core::model::Profile;
 use companion_core::{Error, HealthRecord};
@@ -34,7 +35,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     }
     if let Command::Serve { listen } = &cli.command {
         let Some(db) = &cli.db else {
-            return usage("companion serve needs --db RELAY.db: the relay's own database file");
+            return usage(
+                "companion serve needs --db RELAY.db (the relay's own database file) or --db postgres://URL",
+            );
+        };
+        let Some(db) = db.to_str() else {
+            return usage("the relay's --db must be a UTF-8 path or a postgres:// URL");
         };
         return companion_server::serve(listen, db).map_err(CliError::Failed);
     }
@@ -92,7 +98,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             hours,
             json,
         } => return share::invite(&mut record, &role, relay.as_deref(), hours, json, out),
-        Command::Sync { json } => return share::sync(&mut record, json, out),
+        Command::Sync {
+            json, watch: false, ..
+        } => return share::sync(&mut record, json, out),
+        Command::Sync { json, r#for, .. } => {
+            return share::watch(&mut record, json, r#for.map(Duration::from_secs), out);
+        }
         Command::Members { json } => return share::members(&record, json, out),
         Command::Remove { member } => return share::remove(&mut record, &member, out),
         Command::Leave => return share::leave(&mut record, out),

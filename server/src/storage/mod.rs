@@ -1,5 +1,170 @@
-//! Where the relay keeps what it is sent.
+//! Where the relay keeps what it is sent: behind [`Storage`], so that SQLite (one file, no
+//! set-up, one relay process) and PostgreSQL (several relay processes over one database) both
+//! back it, chosen by [`open`].
+//!
+//! Everything goes through a transaction ([`Storage::begin`]). A transaction begun with a
+//! record's lock holds that record's write lock until it ends, in the database itself: every
+//! check the relay makes (the membership at the position an item will get) and the appends it
+//! decides are one step, also when several relay processes serve the record. Positions are
+//! assigned inside that transaction, so none is lost or given twice.
 
+mod postgres;
 mod sqlite;
 
-pub use sqlite::*;
+pub use postgres::PostgresStorage;
+pub use sqlite::SqliteStorage;
+
+use std::sync::Arc;
+
+/// A storage failure: the relay answers 500 and logs the kind, never the data.
+#[derive(Debug, thiserror::Error)]
+#[error("storage failed: {0}")]
+pub struct StorageError(String);
+
+impl StorageError {
+    pub(crate) fn new(what: impl Into<String>) -> Self {
+        Self(what.into())
+    }
+}
+
+/// One stored log item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredItem {
+    /// Its position in the record's log.
+    pub seq: u64,
+    /// 1 membership, 2 envelope (`companion_core::sync::wire::ItemKind`).
+    pub kind: u8,
+    /// The device that wrote it.
+    pub author: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// A stored invite: its sealed bundle, the record, when it expires and who took it up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredInvite {
+    /// The record.
+    pub record: String,
+    /// The sealed bundle.
+    pub bundle: Vec<u8>,
+    /// Expiry, Unix milliseconds.
+    pub expires_ms: i64,
+    /// The device that took it up, once used.
+    pub used_by: Option<String>,
+}
+
+/// Called with a record whose log grew in another relay process, or with `None` when such
+/// news may have been missed (every waiting reader should look again).
+pub type OnAppend = Arc<dyn Fn(Option<&str>) + Send + Sync>;
+
+/// The relay's storage.
+pub trait Storage: Send + Sync + 'static {
+    /// Begins a transaction. With `lock`, it holds that record's write lock (in the database,
+    /// across processes) until it commits or is dropped; without, it only reads consistently.
+    /// A transaction dropped without [`Tx::commit`] changes nothing.
+    fn begin(&self, lock: Option<&str>) -> Result<Box<dyn Tx + '_>, StorageError>;
+
+    /// Has `on_append` called whenever another relay process appends to a record (for live
+    /// updates across processes). A backend only one process uses needs nothing here.
+    fn watch_others(&self, on_append: OnAppend) -> Result<(), StorageError> {
+        let _ = on_append;
+        Ok(())
+    }
+
+    /// The backend's name for logs and benchmarks (`sqlite`, `postgres`).
+    fn name(&self) -> &'static str;
+}
+
+/// One transaction's view of the storage.
+pub trait Tx {
+    /// Whether the record exists.
+    fn record_exists(&mut self, record: &str) -> Result<bool, StorageError>;
+    /// Creates the record with its genesis as log position 1.
+    fn create_record(
+        &mut self,
+        record: &str,
+        author: &str,
+        genesis: &[u8],
+        now_ms: i64,
+    ) -> Result<(), StorageError>;
+    /// Appends an item (unless one with the same digest is there); returns its position, the
+    /// next one after the log's last.
+    fn append(
+        &mut self,
+        record: &str,
+        kind: u8,
+        author: &str,
+        digest: &[u8],
+        bytes: &[u8],
+    ) -> Result<u64, StorageError>;
+    /// The position of the item with `digest`, if stored.
+    fn find(&mut self, record: &str, digest: &[u8]) -> Result<Option<u64>, StorageError>;
+    /// The last position of the record's log (0 for none).
+    fn tip(&mut self, record: &str) -> Result<u64, StorageError>;
+    /// Membership entries of the record, in order.
+    fn membership(&mut self, record: &str) -> Result<Vec<(u64, Vec<u8>)>, StorageError>;
+    /// Up to `limit` items after `after`, and the last position of the log.
+    fn log(
+        &mut self,
+        record: &str,
+        after: u64,
+        limit: usize,
+    ) -> Result<(Vec<StoredItem>, u64), StorageError>;
+    /// Stores an invite's bundle.
+    fn put_invite(&mut self, id: &str, invite: &StoredInvite) -> Result<(), StorageError>;
+    /// The invite `id`.
+    fn invite(&mut self, id: &str) -> Result<Option<StoredInvite>, StorageError>;
+    /// Marks the invite used by `device` and drops its bundle.
+    fn use_invite(&mut self, id: &str, device: &str) -> Result<(), StorageError>;
+    /// Replaces the snapshot in `slot`.
+    fn put_snapshot(
+        &mut self,
+        record: &str,
+        slot: &str,
+        covers: u64,
+        bytes: &[u8],
+    ) -> Result<(), StorageError>;
+    /// Every snapshot of the record.
+    fn snapshots(&mut self, record: &str) -> Result<Vec<Vec<u8>>, StorageError>;
+    /// Remembers a request nonce; false when it was seen before. Now and then forgets nonces
+    /// older than `forget_before_ms`.
+    fn remember_nonce(
+        &mut self,
+        device: &str,
+        nonce: &str,
+        time_ms: i64,
+        forget_before_ms: i64,
+    ) -> Result<bool, StorageError>;
+    /// Makes the transaction's writes durable (and, on PostgreSQL, tells the other relay
+    /// processes of its appends).
+    fn commit(self: Box<Self>) -> Result<(), StorageError>;
+}
+
+/// Opens the storage `db` names: a `postgres://` or `postgresql://` URL, or else the path of
+/// a SQLite file (created if missing). Brings its schema up to date.
+pub fn open(db: &str) -> Result<Box<dyn Storage>, StorageError> {
+    if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+        Ok(Box::new(PostgresStorage::connect(db)?))
+    } else {
+        Ok(Box::new(SqliteStorage::open(std::path::Path::new(db))?))
+    }
+}
+
+/// The digest a log item is deduplicated by (SHA-256 of its bytes).
+pub fn digest(bytes: &[u8]) -> Vec<u8> {
+    companion_core::crypto::sha256(bytes).to_vec()
+}
+
+/// Whether a request's nonce is one of the few that also sweep the old ones (about one in
+/// 256: the nonce is random hex), so that no request pays for a sweep every time.
+pub(crate) fn sweeps(nonce: &str) -> bool {
+    nonce.starts_with("00")
+}
+
+pub(crate) fn u(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+pub(crate) fn i(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}

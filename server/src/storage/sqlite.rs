@@ -1,113 +1,22 @@
-//! Where the relay keeps what it is sent: behind [`Storage`], so that SQLite (one file, no
-//! set-up) and a database server can both back it. The relay serialises every write and the
-//! check that decides it (see `Relay`), so an implementation needs no locking of its own
-//! beyond being safe to share between threads.
+//! SQLite storage: one file, WAL, every write durable (`synchronous = FULL`) before it is
+//! acknowledged. One connection behind a mutex: a transaction holds it, so transactions of one
+//! relay process never interleave (SQLite serves one relay process; PostgreSQL serves several).
 
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{Connection, OptionalExtension};
 use rusqlite_migration::{M, Migrations};
 
-/// A storage failure: the relay answers 500 and logs the kind, never the data.
-#[derive(Debug, thiserror::Error)]
-#[error("storage failed: {0}")]
-pub struct StorageError(String);
+use super::{Storage, StorageError, StoredInvite, StoredItem, Tx, i, sweeps, u};
 
 impl From<rusqlite::Error> for StorageError {
     fn from(e: rusqlite::Error) -> Self {
-        Self(format!("sqlite: {e}"))
+        Self::new(format!("sqlite: {e}"))
     }
 }
 
-/// One stored log item.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredItem {
-    /// Its position in the record's log.
-    pub seq: u64,
-    /// 1 membership, 2 envelope (`companion_core::sync::wire::ItemKind`).
-    pub kind: u8,
-    /// The device that wrote it.
-    pub author: String,
-    /// Its bytes.
-    pub bytes: Vec<u8>,
-}
-
-/// A stored invite: its sealed bundle, the record, when it expires and who took it up.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredInvite {
-    /// The record.
-    pub record: String,
-    /// The sealed bundle.
-    pub bundle: Vec<u8>,
-    /// Expiry, Unix milliseconds.
-    pub expires_ms: i64,
-    /// The device that took it up, once used.
-    pub used_by: Option<String>,
-}
-
-/// The relay's storage.
-pub trait Storage: Send + Sync + 'static {
-    /// Whether the record exists.
-    fn record_exists(&self, record: &str) -> Result<bool, StorageError>;
-    /// Creates the record with its genesis as log position 1.
-    fn create_record(
-        &self,
-        record: &str,
-        author: &str,
-        genesis: &[u8],
-        now_ms: i64,
-    ) -> Result<(), StorageError>;
-    /// Appends an item (unless one with the same digest is there); returns its position.
-    fn append(
-        &self,
-        record: &str,
-        kind: u8,
-        author: &str,
-        digest: &[u8],
-        bytes: &[u8],
-    ) -> Result<u64, StorageError>;
-    /// The position of the item with `digest`, if stored.
-    fn find(&self, record: &str, digest: &[u8]) -> Result<Option<u64>, StorageError>;
-    /// The last position of the record's log (0 for none).
-    fn tip(&self, record: &str) -> Result<u64, StorageError>;
-    /// Membership entries of the record, in order.
-    fn membership(&self, record: &str) -> Result<Vec<(u64, Vec<u8>)>, StorageError>;
-    /// Up to `limit` items after `after`, and the last position of the log.
-    fn log(
-        &self,
-        record: &str,
-        after: u64,
-        limit: usize,
-    ) -> Result<(Vec<StoredItem>, u64), StorageError>;
-    /// Stores an invite's bundle.
-    fn put_invite(&self, id: &str, invite: &StoredInvite) -> Result<(), StorageError>;
-    /// The invite `id`.
-    fn invite(&self, id: &str) -> Result<Option<StoredInvite>, StorageError>;
-    /// Marks the invite used by `device` and drops its bundle.
-    fn use_invite(&self, id: &str, device: &str) -> Result<(), StorageError>;
-    /// Replaces the snapshot in `slot`.
-    fn put_snapshot(
-        &self,
-        record: &str,
-        slot: &str,
-        covers: u64,
-        bytes: &[u8],
-    ) -> Result<(), StorageError>;
-    /// Every snapshot of the record.
-    fn snapshots(&self, record: &str) -> Result<Vec<Vec<u8>>, StorageError>;
-    /// Remembers a request nonce; false when it was seen before. Forgets nonces older than
-    /// `forget_before_ms`.
-    fn remember_nonce(
-        &self,
-        device: &str,
-        nonce: &str,
-        time_ms: i64,
-        forget_before_ms: i64,
-    ) -> Result<bool, StorageError>;
-}
-
-/// SQLite storage: one file, WAL, every write durable before it is acknowledged.
+/// SQLite storage for one relay process.
 pub struct SqliteStorage {
     conn: Mutex<Connection>,
 }
@@ -161,21 +70,44 @@ impl SqliteStorage {
         conn.pragma_update(None, "synchronous", "FULL")?;
         migrations()
             .to_latest(&mut conn)
-            .map_err(|e| StorageError(format!("migration: {e}")))?;
+            .map_err(|e| StorageError::new(format!("migration: {e}")))?;
         Ok(Self {
             conn: Mutex::new(conn),
         })
     }
+}
 
-    fn with<T>(
-        &self,
-        f: impl FnOnce(&mut Connection) -> Result<T, StorageError>,
-    ) -> Result<T, StorageError> {
-        let mut conn = self
+impl Storage for SqliteStorage {
+    fn begin(&self, lock: Option<&str>) -> Result<Box<dyn Tx + '_>, StorageError> {
+        let conn = self
             .conn
             .lock()
-            .map_err(|_| StorageError("a writer panicked".into()))?;
-        f(&mut conn)
+            .map_err(|_| StorageError::new("a writer panicked"))?;
+        // IMMEDIATE takes SQLite's write lock at once, so that what the transaction reads
+        // still holds when it writes.
+        conn.execute_batch(if lock.is_some() {
+            "BEGIN IMMEDIATE"
+        } else {
+            "BEGIN"
+        })?;
+        Ok(Box::new(SqliteTx { conn, open: true }))
+    }
+
+    fn name(&self) -> &'static str {
+        "sqlite"
+    }
+}
+
+struct SqliteTx<'a> {
+    conn: MutexGuard<'a, Connection>,
+    open: bool,
+}
+
+impl Drop for SqliteTx<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
     }
 }
 
@@ -184,144 +116,111 @@ fn tip(c: &Connection, record: &str) -> rusqlite::Result<i64> {
         .query_row([record], |r| r.get(0))
 }
 
-fn u(v: i64) -> u64 {
-    u64::try_from(v).unwrap_or(0)
+fn find(c: &Connection, record: &str, digest: &[u8]) -> rusqlite::Result<Option<i64>> {
+    c.prepare_cached("SELECT seq FROM log WHERE record = ?1 AND digest = ?2")?
+        .query_row(rusqlite::params![record, digest], |r| r.get(0))
+        .optional()
 }
 
-fn i(v: u64) -> i64 {
-    i64::try_from(v).unwrap_or(i64::MAX)
-}
-
-impl Storage for SqliteStorage {
-    fn record_exists(&self, record: &str) -> Result<bool, StorageError> {
-        self.with(|c| {
-            Ok(c.prepare_cached("SELECT 1 FROM records WHERE id = ?1")?
-                .exists([record])?)
-        })
+impl Tx for SqliteTx<'_> {
+    fn record_exists(&mut self, record: &str) -> Result<bool, StorageError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM records WHERE id = ?1")?
+            .exists([record])?)
     }
 
     fn create_record(
-        &self,
+        &mut self,
         record: &str,
         author: &str,
         genesis: &[u8],
         now_ms: i64,
     ) -> Result<(), StorageError> {
-        self.with(|c| {
-            let tx = c.transaction()?;
-            tx.execute(
-                "INSERT INTO records (id, created_ms) VALUES (?1, ?2)",
-                rusqlite::params![record, now_ms],
-            )?;
-            tx.execute(
-                "INSERT INTO log (record, seq, kind, author, digest, bytes) VALUES (?1, 1, 1, ?2, ?3, ?4)",
-                rusqlite::params![record, author, companion_core::crypto::sha256(genesis).to_vec(), genesis],
-            )?;
-            tx.commit()?;
-            Ok(())
-        })
+        self.conn.execute(
+            "INSERT INTO records (id, created_ms) VALUES (?1, ?2)",
+            rusqlite::params![record, now_ms],
+        )?;
+        self.conn.execute(
+            "INSERT INTO log (record, seq, kind, author, digest, bytes) VALUES (?1, 1, 1, ?2, ?3, ?4)",
+            rusqlite::params![record, author, companion_core::crypto::sha256(genesis).to_vec(), genesis],
+        )?;
+        Ok(())
     }
 
     fn append(
-        &self,
+        &mut self,
         record: &str,
         kind: u8,
         author: &str,
         digest: &[u8],
         bytes: &[u8],
     ) -> Result<u64, StorageError> {
-        self.with(|c| {
-            let tx = c.transaction()?;
-            let existing: Option<i64> = tx
-                .query_row(
-                    "SELECT seq FROM log WHERE record = ?1 AND digest = ?2",
-                    rusqlite::params![record, digest],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(seq) = existing {
-                return Ok(u(seq));
-            }
-            let seq: i64 = tx.query_row(
-                "SELECT coalesce(max(seq), 0) + 1 FROM log WHERE record = ?1",
-                [record],
-                |r| r.get(0),
-            )?;
-            tx.execute(
+        if let Some(seq) = find(&self.conn, record, digest)? {
+            return Ok(u(seq));
+        }
+        let seq = tip(&self.conn, record)? + 1;
+        self.conn
+            .prepare_cached(
                 "INSERT INTO log (record, seq, kind, author, digest, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                rusqlite::params![record, seq, kind, author, digest, bytes],
-            )?;
-            tx.commit()?;
-            Ok(u(seq))
-        })
+            )?
+            .execute(rusqlite::params![record, seq, kind, author, digest, bytes])?;
+        Ok(u(seq))
     }
 
-    fn find(&self, record: &str, digest: &[u8]) -> Result<Option<u64>, StorageError> {
-        self.with(|c| {
-            Ok(c.query_row(
-                "SELECT seq FROM log WHERE record = ?1 AND digest = ?2",
-                rusqlite::params![record, digest],
-                |r| r.get::<_, i64>(0),
-            )
-            .optional()?
-            .map(u))
-        })
+    fn find(&mut self, record: &str, digest: &[u8]) -> Result<Option<u64>, StorageError> {
+        Ok(find(&self.conn, record, digest)?.map(u))
     }
 
-    fn tip(&self, record: &str) -> Result<u64, StorageError> {
-        self.with(|c| Ok(u(tip(c, record)?)))
+    fn tip(&mut self, record: &str) -> Result<u64, StorageError> {
+        Ok(u(tip(&self.conn, record)?))
     }
 
-    fn membership(&self, record: &str) -> Result<Vec<(u64, Vec<u8>)>, StorageError> {
-        self.with(|c| {
-            let mut stmt = c.prepare_cached(
-                "SELECT seq, bytes FROM log WHERE record = ?1 AND kind = 1 ORDER BY seq",
-            )?;
-            let rows = stmt
-                .query_map([record], |r| Ok((u(r.get(0)?), r.get(1)?)))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
-        })
+    fn membership(&mut self, record: &str) -> Result<Vec<(u64, Vec<u8>)>, StorageError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, bytes FROM log WHERE record = ?1 AND kind = 1 ORDER BY seq",
+        )?;
+        let rows = stmt
+            .query_map([record], |r| Ok((u(r.get(0)?), r.get(1)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
     }
 
     fn log(
-        &self,
+        &mut self,
         record: &str,
         after: u64,
         limit: usize,
     ) -> Result<(Vec<StoredItem>, u64), StorageError> {
-        self.with(|c| {
-            let tip = tip(c, record)?;
-            let mut stmt = c.prepare_cached(
-                "SELECT seq, kind, author, bytes FROM log WHERE record = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
-            )?;
-            let rows = stmt
-                .query_map(rusqlite::params![record, i(after), limit as i64], |r| {
-                    Ok(StoredItem {
-                        seq: u(r.get(0)?),
-                        kind: r.get(1)?,
-                        author: r.get(2)?,
-                        bytes: r.get(3)?,
-                    })
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok((rows, u(tip)))
-        })
+        let tip = tip(&self.conn, record)?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, kind, author, bytes FROM log WHERE record = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+        )?;
+        let rows = stmt
+            .query_map(rusqlite::params![record, i(after), limit as i64], |r| {
+                Ok(StoredItem {
+                    seq: u(r.get(0)?),
+                    kind: r.get(1)?,
+                    author: r.get(2)?,
+                    bytes: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok((rows, u(tip)))
     }
 
-    fn put_invite(&self, id: &str, invite: &StoredInvite) -> Result<(), StorageError> {
-        self.with(|c| {
-            c.execute(
-                "INSERT INTO invites (id, record, bundle, expires_ms) VALUES (?1, ?2, ?3, ?4)",
-                rusqlite::params![id, invite.record, invite.bundle, invite.expires_ms],
-            )?;
-            Ok(())
-        })
+    fn put_invite(&mut self, id: &str, invite: &StoredInvite) -> Result<(), StorageError> {
+        self.conn.execute(
+            "INSERT INTO invites (id, record, bundle, expires_ms) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![id, invite.record, invite.bundle, invite.expires_ms],
+        )?;
+        Ok(())
     }
 
-    fn invite(&self, id: &str) -> Result<Option<StoredInvite>, StorageError> {
-        self.with(|c| {
-            Ok(c.query_row(
+    fn invite(&mut self, id: &str) -> Result<Option<StoredInvite>, StorageError> {
+        Ok(self
+            .conn
+            .query_row(
                 "SELECT record, bundle, expires_ms, used_by FROM invites WHERE id = ?1",
                 [id],
                 |r| {
@@ -334,81 +233,64 @@ impl Storage for SqliteStorage {
                 },
             )
             .optional()?)
-        })
     }
 
-    fn use_invite(&self, id: &str, device: &str) -> Result<(), StorageError> {
-        self.with(|c| {
-            c.execute(
-                "UPDATE invites SET used_by = ?2, bundle = x'' WHERE id = ?1",
-                [id, device],
-            )?;
-            Ok(())
-        })
+    fn use_invite(&mut self, id: &str, device: &str) -> Result<(), StorageError> {
+        self.conn.execute(
+            "UPDATE invites SET used_by = ?2, bundle = x'' WHERE id = ?1",
+            [id, device],
+        )?;
+        Ok(())
     }
 
     fn put_snapshot(
-        &self,
+        &mut self,
         record: &str,
         slot: &str,
         covers: u64,
         bytes: &[u8],
     ) -> Result<(), StorageError> {
-        self.with(|c| {
-            c.execute(
-                "INSERT OR REPLACE INTO snapshots (record, slot, covers, bytes) VALUES (?1, ?2, ?3, ?4)",
-                rusqlite::params![record, slot, i(covers), bytes],
-            )?;
-            Ok(())
-        })
+        self.conn.execute(
+            "INSERT OR REPLACE INTO snapshots (record, slot, covers, bytes) VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![record, slot, i(covers), bytes],
+        )?;
+        Ok(())
     }
 
-    fn snapshots(&self, record: &str) -> Result<Vec<Vec<u8>>, StorageError> {
-        self.with(|c| {
-            let mut stmt =
-                c.prepare_cached("SELECT bytes FROM snapshots WHERE record = ?1 ORDER BY slot")?;
-            let rows = stmt
-                .query_map([record], |r| r.get(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows)
-        })
+    fn snapshots(&mut self, record: &str) -> Result<Vec<Vec<u8>>, StorageError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT bytes FROM snapshots WHERE record = ?1 ORDER BY slot")?;
+        let rows = stmt
+            .query_map([record], |r| r.get(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
     }
 
     fn remember_nonce(
-        &self,
+        &mut self,
         device: &str,
         nonce: &str,
         time_ms: i64,
         forget_before_ms: i64,
     ) -> Result<bool, StorageError> {
-        self.with(|c| {
-            c.prepare_cached("DELETE FROM nonces WHERE time_ms < ?1")?
+        if sweeps(nonce) {
+            self.conn
+                .prepare_cached("DELETE FROM nonces WHERE time_ms < ?1")?
                 .execute([forget_before_ms])?;
-            let added = c
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO nonces (device, nonce, time_ms) VALUES (?1, ?2, ?3)",
-                )?
-                .execute(rusqlite::params![device, nonce, time_ms])?;
-            Ok(added == 1)
-        })
+        }
+        let added = self
+            .conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO nonces (device, nonce, time_ms) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(rusqlite::params![device, nonce, time_ms])?;
+        Ok(added == 1)
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn appends_are_numbered_and_deduplicated() {
-        let dir = tempfile::tempdir().expect("dir");
-        let s = SqliteStorage::open(&dir.path().join("relay.db")).expect("open");
-        s.create_record("r", "a", b"genesis", 0).expect("create");
-        assert_eq!(s.append("r", 2, "a", b"d1", b"x").expect("append"), 2);
-        assert_eq!(s.append("r", 2, "a", b"d2", b"y").expect("append"), 3);
-        assert_eq!(s.append("r", 2, "a", b"d1", b"x").expect("again"), 2);
-        let (items, tip) = s.log("r", 1, 10).expect("log");
-        assert_eq!((items.len(), tip), (2, 3));
-        assert!(s.remember_nonce("a", "n", 5, 0).expect("nonce"));
-        assert!(!s.remember_nonce("a", "n", 5, 0).expect("nonce"));
+    fn commit(mut self: Box<Self>) -> Result<(), StorageError> {
+        self.conn.execute_batch("COMMIT")?;
+        self.open = false;
+        Ok(())
     }
 }

@@ -1,0 +1,181 @@
+//! The relay's storage backends under one suite: SQLite always; PostgreSQL when
+//! `COMPANION_TEST_POSTGRES` names a server (an admin URL; `scripts/test-all.sh` starts one),
+//! each test on a new database. Positions are numbered from 1 without gaps, deduplicated by
+//! digest, a dropped transaction changes nothing, and concurrent writers to one record (on
+//! PostgreSQL: two separate storages, as two relay processes would be) never lose or repeat a
+//! position.
+
+use std::sync::Arc;
+
+use companion_server::storage::{self, Storage, StoredInvite, digest};
+
+/// One storage per backend available here, each over a new database; the second value opens
+/// the same database again (another "process").
+/// A backend's name, a storage over a new database, and a second one over the same.
+type Backend = (String, Box<dyn Storage>, Box<dyn Storage>);
+
+fn backends(dir: &std::path::Path) -> Vec<Backend> {
+    let sqlite = dir.join("relay.db").to_string_lossy().into_owned();
+    let mut all = vec![(
+        sqlite.clone(),
+        storage::open(&sqlite).expect("sqlite"),
+        storage::open(&sqlite).expect("sqlite again"),
+    )];
+    match std::env::var("COMPANION_TEST_POSTGRES") {
+        Ok(admin) if !admin.is_empty() => {
+            let url = new_database(&admin);
+            all.push((
+                url.clone(),
+                storage::open(&url).expect("postgres"),
+                storage::open(&url).expect("postgres again"),
+            ));
+        }
+        _ => eprintln!("COMPANION_TEST_POSTGRES is not set: PostgreSQL not tested in this run"),
+    }
+    all
+}
+
+fn new_database(admin: &str) -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let name = format!(
+        "storage_{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    );
+    let mut client = postgres::Client::connect(admin, postgres::NoTls).expect("connect");
+    client
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .expect("drop");
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create");
+    let (base, _) = admin.rsplit_once('/').expect("admin URL");
+    format!("{base}/{name}")
+}
+
+#[test]
+fn appends_are_numbered_deduplicated_and_rolled_back_when_dropped() {
+    let dir = tempfile::tempdir().expect("dir");
+    for (name, s, _) in backends(dir.path()) {
+        let mut tx = s.begin(Some("r")).expect("begin");
+        assert!(!tx.record_exists("r").expect("exists"));
+        tx.create_record("r", "a", b"genesis", 0).expect("create");
+        assert_eq!(tx.append("r", 2, "a", &digest(b"x"), b"x").expect("x"), 2);
+        assert_eq!(tx.append("r", 2, "a", &digest(b"y"), b"y").expect("y"), 3);
+        assert_eq!(
+            tx.append("r", 2, "a", &digest(b"x"), b"x")
+                .expect("x again"),
+            2
+        );
+        assert_eq!(tx.append("r", 1, "a", &digest(b"m"), b"m").expect("m"), 4);
+        tx.commit().expect("commit");
+
+        let mut tx = s.begin(Some("r")).expect("begin");
+        assert_eq!(tx.append("r", 2, "a", &digest(b"z"), b"z").expect("z"), 5);
+        drop(tx);
+
+        let mut tx = s.begin(None).expect("read");
+        let (items, tip) = tx.log("r", 1, 10).expect("log");
+        assert_eq!(tip, 4, "{name}: the dropped append left nothing");
+        let seqs: Vec<u64> = items.iter().map(|i| i.seq).collect();
+        assert_eq!(seqs, vec![2, 3, 4], "{name}");
+        assert_eq!(items[0].bytes, b"x");
+        assert_eq!(tx.find("r", &digest(b"y")).expect("find"), Some(3));
+        let membership: Vec<u64> = tx
+            .membership("r")
+            .expect("membership")
+            .iter()
+            .map(|(s, _)| *s)
+            .collect();
+        assert_eq!(membership, vec![1, 4], "{name}");
+        let (page, _) = tx.log("r", 0, 2).expect("page");
+        assert_eq!(page.len(), 2, "{name}: a page holds at most the limit");
+        assert!(tx.remember_nonce("a", "n1", 5, 0).expect("nonce"));
+        assert!(
+            !tx.remember_nonce("a", "n1", 5, 0).expect("nonce"),
+            "{name}"
+        );
+        tx.commit().expect("commit");
+    }
+}
+
+#[test]
+fn invites_and_snapshots_round_trip() {
+    let dir = tempfile::tempdir().expect("dir");
+    for (name, s, _) in backends(dir.path()) {
+        let mut tx = s.begin(Some("r")).expect("begin");
+        tx.create_record("r", "a", b"genesis", 0).expect("create");
+        let invite = StoredInvite {
+            record: "r".into(),
+            bundle: vec![1, 2, 3],
+            expires_ms: 99,
+            used_by: None,
+        };
+        tx.put_invite("i1", &invite).expect("invite");
+        assert_eq!(tx.invite("i1").expect("read").as_ref(), Some(&invite));
+        tx.use_invite("i1", "b").expect("use");
+        let used = tx.invite("i1").expect("read").expect("there");
+        assert_eq!(
+            (used.used_by.as_deref(), used.bundle.len()),
+            (Some("b"), 0),
+            "{name}: the bundle is dropped once used"
+        );
+        tx.put_snapshot("r", "s1", 1, b"one").expect("snapshot");
+        tx.put_snapshot("r", "s1", 1, b"two").expect("replaced");
+        tx.put_snapshot("r", "s0", 1, b"zero").expect("another");
+        assert_eq!(
+            tx.snapshots("r").expect("snapshots"),
+            vec![b"zero".to_vec(), b"two".to_vec()],
+            "{name}"
+        );
+        tx.commit().expect("commit");
+    }
+}
+
+#[test]
+fn concurrent_writers_to_one_record_never_lose_or_repeat_a_position() {
+    let dir = tempfile::tempdir().expect("dir");
+    for (name, first, second) in backends(dir.path()) {
+        {
+            let mut tx = first.begin(Some("r")).expect("begin");
+            tx.create_record("r", "a", b"genesis", 0).expect("create");
+            tx.commit().expect("commit");
+        }
+        let storages: [Arc<dyn Storage>; 2] = [Arc::from(first), Arc::from(second)];
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let s = Arc::clone(&storages[t % 2]);
+                std::thread::spawn(move || {
+                    for n in 0..40 {
+                        let bytes = format!("{t}-{n}").into_bytes();
+                        let mut tx = s.begin(Some("r")).expect("begin");
+                        // The check a relay makes before appending reads inside the lock.
+                        let tip = tx.tip("r").expect("tip");
+                        let seq = tx
+                            .append("r", 2, "a", &digest(&bytes), &bytes)
+                            .expect("append");
+                        assert_eq!(seq, tip + 1);
+                        tx.commit().expect("commit");
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().expect("writer");
+        }
+        let mut tx = storages[0].begin(None).expect("read");
+        let (items, tip) = tx.log("r", 0, 1000).expect("log");
+        assert_eq!(tip, 321, "{name}");
+        let seqs: Vec<u64> = items.iter().map(|i| i.seq).collect();
+        assert_eq!(
+            seqs,
+            (1..=321).collect::<Vec<_>>(),
+            "{name}: no gap, no repeat"
+        );
+        let mut bodies: Vec<&[u8]> = items[1..].iter().map(|i| i.bytes.as_slice()).collect();
+        bodies.sort();
+        bodies.dedup();
+        assert_eq!(bodies.len(), 320, "{name}: every write is there once");
+    }
+}
