@@ -2,8 +2,9 @@
 # Runs every test suite: formatting, lints, the Rust tests (unit, integration, property, crash,
 # CLI, doc tests), the Kotlin tests of the generated bindings on the JVM, and the visit report
 # rendered in headless Chromium, and the phone library's size budget.
-# Needs: cargo (with rustfmt and clippy), a JDK 17+ and Maven, Node.js with npm, and Chromium
-# (Debian's chromium package, /usr/bin/chromium).
+# Needs: cargo (with rustfmt and clippy), a JDK 17+ and Maven, Node.js with npm, Chromium
+# (Debian's chromium package, /usr/bin/chromium) and PostgreSQL (Debian's postgresql package:
+# a throwaway server is started for the relay's tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,8 +20,19 @@ if cargo tree --workspace -i aws-lc-sys >/dev/null 2>&1; then
     exit 1
 fi
 
-echo "== cargo test"
+echo "== PostgreSQL for the relay's tests"
+# A throwaway server on loopback (scripts/postgres.sh); the relay's storage suite runs on it
+# within `cargo test`, and the relay scenario suites run once more with the relay on it.
+pgdir=$(mktemp -d /tmp/companion-pg.XXXXXX)
+trap 'bash scripts/postgres.sh stop "$pgdir" >/dev/null 2>&1 || true; rm -rf "$pgdir"' EXIT
+COMPANION_TEST_POSTGRES=$(bash scripts/postgres.sh start "$pgdir" | tail -n 1)
+export COMPANION_TEST_POSTGRES
+
+echo "== cargo test (relays on SQLite)"
 cargo test --workspace
+
+echo "== the relay suites again, relays on PostgreSQL"
+COMPANION_TEST_RELAY=postgres cargo test -p companion-scenarios --test sharing --test sync_faults --test relays
 
 echo "== Kotlin bindings"
 bash bindings/kotlin/run-tests.sh

@@ -328,3 +328,109 @@ impl HealthRecord {
         Ok(self.lock().members()?)
     }
 }
+
+/// Told what a live subscription ([`HealthRecord::subscribe`]) does, on its own thread.
+#[uniffi::export(with_foreign)]
+pub trait SyncListener: Send + Sync {
+    /// A sync ran: the first one, and then each that moved anything (changes that arrived or
+    /// were sent, membership news).
+    fn on_sync(&self, report: SyncReport);
+    /// The relay could not be reached; the subscription keeps trying (nothing is lost).
+    fn on_unreachable(&self);
+    /// The subscription stopped for good: `reason` says why (the relay refused this device,
+    /// say, `not_member`); after [`Subscription::cancel`] it is `cancelled`.
+    fn on_stopped(&self, reason: String);
+}
+
+/// A live subscription to the record's relay: while it runs, the device waits at the relay
+/// for news (long polls of up to 25 seconds) and syncs as soon as any arrives, and at least
+/// once per wait for its own changes. The record is locked only while a sync runs.
+#[derive(uniffi::Object)]
+pub struct Subscription {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+}
+
+#[uniffi::export]
+impl Subscription {
+    /// Stops the subscription after the wait under way (at most 25 seconds; the listener
+    /// hears `on_stopped("cancelled")`). Returns at once.
+    pub fn cancel(&self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+#[uniffi::export]
+impl HealthRecord {
+    /// Starts a live subscription (a thread of its own): sync, then wait at the relay for
+    /// news and sync when it comes, until cancelled or refused. `wait_seconds` (1 to 25) is
+    /// the longest wait of one long poll. The record must be shared.
+    pub fn subscribe(
+        self: Arc<Self>,
+        transport: Arc<dyn RelayTransport>,
+        listener: Arc<dyn SyncListener>,
+        wait_seconds: u32,
+    ) -> Result<Arc<Subscription>, CompanionError> {
+        if !(1..=25).contains(&wait_seconds) {
+            return Err(CompanionError::invalid("wait_seconds", "between 1 and 25"));
+        }
+        if !self.lock().is_shared()? {
+            return Err(core::Error::Sync(core::sync::SyncError::NotShared).into());
+        }
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        std::thread::Builder::new()
+            .name("companion-subscription".into())
+            .spawn(move || {
+                let reason = follow(&self, transport, &*listener, &flag, wait_seconds);
+                listener.on_stopped(reason);
+            })
+            .map_err(|_| CompanionError::invalid("subscribe", "no thread could be started"))?;
+        Ok(Arc::new(Subscription { stop }))
+    }
+}
+
+/// The subscription's loop; returns why it stopped.
+fn follow(
+    record: &HealthRecord,
+    transport: Arc<dyn RelayTransport>,
+    listener: &dyn SyncListener,
+    stop: &std::sync::atomic::AtomicBool,
+    wait_seconds: u32,
+) -> String {
+    use core::sync::SyncError;
+    let mut shell = Shell(transport);
+    let mut first = true;
+    let mut pause = Duration::from_secs(1);
+    loop {
+        if stop.load(std::sync::atomic::Ordering::SeqCst) {
+            return "cancelled".into();
+        }
+        // Locked for the sync only: other calls run while the subscription waits.
+        let synced = {
+            let mut r = record.lock();
+            r.sync(&mut shell, &mut |_| {})
+                .and_then(|report| Ok((report, r.watch()?)))
+        };
+        let watch = match synced {
+            Ok((report, watch)) => {
+                pause = Duration::from_secs(1);
+                if first || report.pushed + report.applied + report.membership > 0 {
+                    listener.on_sync(report);
+                }
+                first = false;
+                watch
+            }
+            Err(core::Error::Sync(SyncError::Unreachable { .. })) => {
+                listener.on_unreachable();
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_secs(60));
+                continue;
+            }
+            Err(e) => return CompanionError::from(e).to_string(),
+        };
+        match watch.wait(&mut shell, u64::from(wait_seconds)) {
+            Ok(_) | Err(core::Error::Sync(SyncError::Unreachable { .. })) => {}
+            Err(e) => return CompanionError::from(e).to_string(),
+        }
+    }
+}

@@ -202,9 +202,17 @@ enum Command {
     },
     /// Send this device's changes to the relay and apply everyone else's.
     Sync {
-        /// As JSON.
+        /// As JSON (with --watch: one JSON object per line, one per sync).
         #[arg(long)]
         json: bool,
+        /// Keep syncing: wait at the relay for news (a long poll), sync as soon as anything
+        /// arrives (and every 25 seconds for this device's own changes), print what arrived.
+        /// Runs until interrupted.
+        #[arg(long)]
+        watch: bool,
+        /// With --watch: stop after this many seconds.
+        #[arg(long, value_name = "SECONDS", requires = "watch")]
+        r#for: Option<u64>,
     },
     /// Remove a member (the owner only): the record key changes, so the removed device reads
     /// nothing written after, and what it writes after is refused everywhere.

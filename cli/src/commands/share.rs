@@ -163,6 +163,100 @@ pub fn sync(record: &mut HealthRecord, json: bool, out: &mut dyn Write) -> Resul
     Ok(())
 }
 
+/// `companion sync --watch [--for SECONDS]`: syncs, then long-polls the relay and syncs
+/// whenever something arrives (or the wait ends, to send this device's own changes), printing
+/// a line for each sync that moved anything. An unreachable relay is said once and retried
+/// with a growing pause; any other failure ends the watch.
+pub fn watch(
+    record: &mut HealthRecord,
+    json: bool,
+    run_for: Option<Duration>,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let started = std::time::Instant::now();
+    let left = |now: std::time::Instant| run_for.map(|d| d.saturating_sub(now - started));
+    let mut transport = transport()?;
+    let mut pause = Duration::from_secs(1);
+    let mut first = true;
+    loop {
+        match record.sync(&mut transport, &mut |_| {}) {
+            Ok(report) => {
+                pause = Duration::from_secs(1);
+                if first || report.pushed + report.applied + report.membership > 0 {
+                    if json {
+                        serde_json::to_writer(&mut *out, &report)?;
+                        writeln!(out)?;
+                    } else {
+                        let at = chrono::Local::now().format("%H:%M:%S");
+                        writeln!(out, "{at} {}", arrived(&report, first))?;
+                    }
+                    out.flush()?;
+                }
+                first = false;
+            }
+            Err(companion_core::Error::Sync(SyncError::Unreachable { .. })) => {
+                if !json {
+                    writeln!(
+                        out,
+                        "the relay could not be reached; trying again in {} s (nothing is lost)",
+                        pause.as_secs()
+                    )?;
+                    out.flush()?;
+                }
+                if left(std::time::Instant::now()).is_some_and(|l| l <= pause) {
+                    return Ok(());
+                }
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_secs(60));
+                continue;
+            }
+            Err(e) => return Err(explain(e)),
+        }
+        let mut wait = companion_core::sync::MOST_WAIT_SECONDS;
+        if let Some(l) = left(std::time::Instant::now()) {
+            if l.is_zero() {
+                return Ok(());
+            }
+            wait = wait.min(l.as_secs().max(1));
+        }
+        let watch = record.watch().map_err(explain)?;
+        match watch.wait(&mut transport, wait) {
+            Ok(_) | Err(companion_core::Error::Sync(SyncError::Unreachable { .. })) => {}
+            Err(e) => return Err(explain(e)),
+        }
+    }
+}
+
+/// One line for a sync of `sync --watch`.
+fn arrived(r: &SyncReport, first: bool) -> String {
+    if first {
+        return format!("watching the relay from log position {}", r.cursor);
+    }
+    let mut parts = Vec::new();
+    if r.applied > 0 {
+        parts.push(format!(
+            "{} change set(s) arrived: {} added, {} updated, {} deleted",
+            r.applied, r.added, r.updated, r.deleted
+        ));
+    }
+    if r.alerts_raised > 0 {
+        parts.push(format!("{} alert(s) raised", r.alerts_raised));
+    }
+    if r.membership > 0 {
+        parts.push(format!("{} membership change(s)", r.membership));
+    }
+    if r.pushed > 0 {
+        parts.push(format!("{} of this device's change(s) sent", r.pushed));
+    }
+    if r.quarantined > 0 {
+        parts.push(format!(
+            "{} item(s) refused and kept apart (companion members)",
+            r.quarantined
+        ));
+    }
+    format!("{}; at log position {}", parts.join("; "), r.cursor)
+}
+
 fn describe(r: &SyncReport) -> String {
     format!(
         "Synced: {} change(s) sent, {} envelope(s) applied ({} added, {} updated, {} deleted), \

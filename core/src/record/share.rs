@@ -134,6 +134,14 @@ impl HealthRecord {
         Client::new(&mut self.store, transport, &relay).leave()
     }
 
+    /// What waiting for news at the relay needs ([`sync::Watch::wait`]), taken now: wait
+    /// with it without holding the record, then sync when it says something arrived (live
+    /// updates: `companion sync --watch`, the FFI's subscription).
+    pub fn watch(&self) -> Result<sync::Watch> {
+        let record = self.id().to_string();
+        self.store.sync_read(|c| sync::Watch::load(c, &record))
+    }
+
     /// The record's members, this device's role, and what was quarantined.
     pub fn members(&self) -> Result<MembersReport> {
         Client::members(&self.store)

@@ -358,6 +358,61 @@ impl State {
     }
 }
 
+/// Longest wait of one long poll, in seconds (the relay's own limit).
+pub const MOST_WAIT_SECONDS: u64 = 25;
+
+/// What a device needs to wait for news at the relay without holding the record open: the
+/// relay, the record, this device's signing key and the log position it has read up to.
+/// Taken with `HealthRecord::watch` after a sync; stale once the next sync moves on.
+pub struct Watch {
+    relay: String,
+    record: String,
+    signing: crypto::SigningKey,
+    cursor: u64,
+}
+
+impl Watch {
+    pub(crate) fn load(conn: &Connection, record: &str) -> Result<Self> {
+        let state = State::load(conn, record)?;
+        Ok(Self {
+            relay: state.relay,
+            record: state.record,
+            signing: state.keys.signing,
+            cursor: state.cursor,
+        })
+    }
+
+    /// The log position this watch waits past.
+    pub fn cursor(&self) -> u64 {
+        self.cursor
+    }
+
+    /// Waits up to `seconds` (at most [`MOST_WAIT_SECONDS`]) for the record's log to grow
+    /// past the cursor: one long-poll request, answered as soon as anything arrives. True
+    /// when something new is there (a sync fetches it), false when the wait ended with
+    /// nothing. A relay that cannot be reached is [`SyncError::Unreachable`] after retries; a
+    /// device that is no longer a member gets the relay's refusal.
+    pub fn wait(&self, transport: &mut dyn Transport, seconds: u64) -> Result<bool> {
+        let seconds = seconds.min(MOST_WAIT_SECONDS);
+        let path = format!(
+            "/v1/records/{}/log?after={}&limit=1&wait={seconds}",
+            self.record, self.cursor
+        );
+        let resp = Caller::new(transport, &self.relay).call(
+            Some(&self.signing),
+            "GET",
+            &path,
+            Vec::new(),
+            "application/octet-stream",
+        )?;
+        let tip: u64 = resp
+            .header("companion-tip")
+            .and_then(|t| t.parse().ok())
+            .ok_or(SyncError::Malformed { what: "log page" })?;
+        Ok(tip != self.cursor)
+    }
+}
+
 /// Writes, inside the transaction that shares the record, what the owner's device keeps:
 /// keys, a fresh record key (epoch 0) and naming key. Returns the genesis entry to post.
 fn share_state(conn: &Connection, record: &str) -> Result<Entry> {

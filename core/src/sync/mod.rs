@@ -18,7 +18,8 @@ pub mod wire;
 
 pub(crate) use client::{Client, fetch_invite, join_entry, join_state, post_join};
 pub use client::{
-    InviteInfo, MemberInfo, MembersReport, Phase, Progress, QuarantinedItem, SyncReport,
+    InviteInfo, MOST_WAIT_SECONDS, MemberInfo, MembersReport, Phase, Progress, QuarantinedItem,
+    SyncReport, Watch,
 };
 #[cfg(feature = "http")]
 pub use http::HttpTransport;

@@ -106,6 +106,40 @@ class SyncTest {
     }
 
     @Test
+    fun aSubscriptionDeliversWhatAnotherDeviceSendsWithoutBeingAsked() {
+        val patient = HealthRecord.create(dir.resolve("patient.db").toString(), defaultProfile("Ana", "Europe/Berlin"))
+        val code = patient.invite(Role.CAREGIVER, 1u, url, transport).code
+        val carer = HealthRecord.joinInvite(dir.resolve("carer.db").toString(), code, transport, null)
+        val reports = java.util.concurrent.LinkedBlockingQueue<SyncReport>()
+        val stopped = java.util.concurrent.LinkedBlockingQueue<String>()
+        val listener = object : SyncListener {
+            override fun onSync(report: SyncReport) { reports.add(report) }
+            override fun onUnreachable() {}
+            override fun onStopped(reason: String) { stopped.add(reason) }
+        }
+        assertFailsWith<CompanionException.InvalidInput> { carer.subscribe(transport, listener, 0u) }
+        val subscription = carer.subscribe(transport, listener, 3u)
+        assertTrue(reports.poll(10, TimeUnit.SECONDS) != null, "the first sync is reported")
+        // While the subscription waits at the relay, the record is free for other calls.
+        assertEquals(Role.CAREGIVER, carer.members().role)
+        val sent = Instant.now()
+        patient.addReading(bp(150, 95))
+        patient.sync(transport, null)
+        val arrived = reports.poll(10, TimeUnit.SECONDS) ?: error("nothing arrived")
+        assertEquals(1uL, arrived.applied)
+        assertTrue(java.time.Duration.between(sent, Instant.now()).seconds < 5, "pushed, not polled on a timer")
+        assertEquals(1, carer.readings(ReadingQuery(range = TimeRange())).readings.size)
+        subscription.cancel()
+        assertEquals("cancelled", stopped.poll(10, TimeUnit.SECONDS))
+        // The owner removes the carer: a subscription that is still running stops, refused.
+        val second = carer.subscribe(transport, listener, 20u)
+        patient.removeMember(carer.members().device, transport)
+        val refused = stopped.poll(30, TimeUnit.SECONDS) ?: error("the subscription did not stop")
+        assertTrue(refused.contains("refused"), refused)
+        second.cancel()
+    }
+
+    @Test
     fun aViewerWritesNothingAndAnInviteServesOnce() {
         val patient = HealthRecord.create(dir.resolve("patient.db").toString(), defaultProfile("Ana", "Europe/Berlin"))
         val code = patient.invite(Role.VIEWER, 1u, url, transport).code
