@@ -7,7 +7,10 @@
 //!    change (goal: one round trip each way; bytes within 2x), interleaved per reading;
 //! 2. bootstrap of a new device (join with an invite) on a year of readings: bytes received
 //!    and time, vs the documents' saved size (goal: at most 1.3x the bytes) and vs joining
-//!    from a replica export file (no network, no crypto).
+//!    from a replica export file (no network, no crypto);
+//! 3. bootstrap after two years of use through the relay from the first day, once with one
+//!    sync a day and once with two (twice the envelopes for the same data): bytes received vs
+//!    the saves, which must not grow with the number of changes sent.
 //!
 //! HTTP headers are not counted (about 400 bytes a request, the signature's among them);
 //! Automerge's in-memory messages have none. Run: `cargo bench -p companion-scenarios --bench
@@ -240,10 +243,76 @@ fn bootstrap(relay: &RelayProcess, dir: &std::path::Path) {
     );
 }
 
+/// Two years of use through the relay from day one (about 55 readings a day, `syncs` syncs a
+/// day, the owner uploading snapshots as the log grows), then a new device joins: the bytes it
+/// receives vs the documents' saves.
+fn two_years(
+    relay: &RelayProcess,
+    dir: &std::path::Path,
+    syncs: usize,
+) -> (usize, u64, usize, u64) {
+    let profile = Profile::new("Bench", "Europe/Berlin").unwrap();
+    let mut patient = HealthRecord::create(&dir.join(format!("two-{syncs}.db")), &profile).unwrap();
+    patient.share(&relay.url, &mut http()).unwrap();
+    let start = (Utc::now() - Span::days(730)).fixed_offset();
+    let per_day = 55;
+    let mut n = 0;
+    for day in 0..730 {
+        for part in 0..syncs {
+            let readings: Vec<Reading> = (0..per_day / syncs)
+                .map(|i| {
+                    n += 1;
+                    Reading::new(
+                        Measurement::HeartRate {
+                            bpm: 50 + (n % 90) as u16,
+                        },
+                        start + Span::days(day) + Span::minutes((part * 600 + i * 10) as i64),
+                    )
+                    .unwrap()
+                })
+                .collect();
+            patient.add_readings(&readings).unwrap();
+            patient.sync(&mut http(), &mut |_| {}).unwrap();
+        }
+    }
+    patient.compact().unwrap();
+    let saved: usize = patient
+        .documents()
+        .unwrap()
+        .iter()
+        .map(|d| patient.export_document(d).unwrap().len())
+        .sum();
+    let tip = patient.sync(&mut http(), &mut |_| {}).unwrap().cursor;
+    let code = patient
+        .invite(Role::Viewer, Duration::from_secs(600), None, &mut http())
+        .unwrap()
+        .code;
+    let (_, report) = HealthRecord::join_invite(
+        &dir.join(format!("two-new-{syncs}.db")),
+        &code,
+        &mut http(),
+        &mut |_| {},
+    )
+    .unwrap();
+    (n, tip, saved, report.bytes_received)
+}
+
 fn main() {
     companion_scenarios::relay_child();
     let dir = tempfile::tempdir().unwrap();
     let relay = RelayProcess::start(dir.path(), "bench-relay");
     incremental(&relay, dir.path());
     bootstrap(&relay, dir.path());
+    println!(
+        "bootstrap after two years of daily use through the relay (snapshots every 256 log positions):"
+    );
+    for syncs in [1, 2] {
+        let (readings, tip, saved, received) = two_years(&relay, dir.path(), syncs);
+        println!(
+            "  {syncs} sync(s) a day: {readings} readings, log of {tip} positions; bytes received {:.1} KB vs the documents' saves {:.1} KB: ratio {:.3}x (goal <= 1.3x)",
+            received as f64 / 1000.0,
+            saved as f64 / 1000.0,
+            received as f64 / saved as f64
+        );
+    }
 }
