@@ -1,5 +1,7 @@
 //! Readers waiting for a record's log to grow (long polls): one `watch` channel per record
-//! with waiting readers, dropped when the last one leaves.
+//! with waiting readers. A record's channel goes when an append finds nobody waiting on it;
+//! channels whose readers all left without an append are swept now and then (not on every
+//! append: with many records waited on, that scan would sit on the write path).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -10,7 +12,11 @@ use tokio::sync::watch;
 #[derive(Default)]
 pub(crate) struct Live {
     waiting: Mutex<HashMap<String, watch::Sender<()>>>,
+    appends: std::sync::atomic::AtomicU32,
 }
+
+/// Appends between two sweeps of channels nobody waits on.
+const SWEEP_EVERY: u32 = 1024;
 
 impl Live {
     /// A receiver that changes at the next append to `record` after this call.
@@ -29,12 +35,20 @@ impl Live {
             Some(r) => {
                 if let Some(tx) = map.get(r) {
                     tx.send_replace(());
+                    if tx.receiver_count() == 0 {
+                        map.remove(r);
+                    }
                 }
             }
             None => map.values().for_each(|tx| {
                 tx.send_replace(());
             }),
         }
-        map.retain(|_, tx| tx.receiver_count() > 0);
+        let n = self
+            .appends
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if record.is_none() || n.is_multiple_of(SWEEP_EVERY) {
+            map.retain(|_, tx| tx.receiver_count() > 0);
+        }
     }
 }

@@ -122,6 +122,20 @@ impl Transport for Via {
     }
 }
 
+/// A 20-second long poll on a thread of its own, given half a second to reach the relay;
+/// joins to (news, how long it waited).
+fn wait_in_background(
+    watch: companion_core::sync::Watch,
+) -> std::thread::JoinHandle<(bool, Duration)> {
+    let waiting = std::thread::spawn(move || {
+        let started = Instant::now();
+        let news = watch.wait(&mut http(), 20).expect("wait");
+        (news, started.elapsed())
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    waiting
+}
+
 /// Syncs every device in turn, twice over, until all agree (or panics after `rounds`).
 fn converge(devices: &mut [HealthRecord], transport: &mut dyn Transport, rounds: usize) {
     for _ in 0..rounds {
@@ -315,12 +329,7 @@ fn a_long_poll_is_answered_as_soon_as_another_device_writes() {
     assert!(!watch.wait(&mut http(), 1).expect("wait"));
     assert!(started.elapsed() >= Duration::from_millis(900));
     // Something new while waiting: answered at once.
-    let waiting = std::thread::spawn(move || {
-        let started = Instant::now();
-        let news = watch.wait(&mut http(), 20).expect("wait");
-        (news, started.elapsed())
-    });
-    std::thread::sleep(Duration::from_millis(500));
+    let waiting = wait_in_background(watch);
     devices[0].add_reading(&reading(0, 1)).expect("write");
     devices[0].sync(&mut http(), &mut |_| {}).expect("sync");
     let (news, waited) = waiting.join().expect("waiter");
@@ -352,12 +361,7 @@ fn a_long_poll_on_one_relay_process_wakes_for_a_write_through_another() {
         d.sync(&mut http(), &mut |_| {}).expect("sync");
     }
     let watch = devices[1].watch().expect("watch");
-    let waiting = std::thread::spawn(move || {
-        let started = Instant::now();
-        let news = watch.wait(&mut http(), 20).expect("wait");
-        (news, started.elapsed())
-    });
-    std::thread::sleep(Duration::from_millis(500));
+    let waiting = wait_in_background(watch);
     devices[0].add_reading(&reading(0, 1)).expect("write");
     devices[0]
         .sync(&mut Via(http(), second.url.clone()), &mut |_| {})

@@ -389,8 +389,8 @@ impl Watch {
 
     /// Waits up to `seconds` (at most [`MOST_WAIT_SECONDS`]) for the record's log to grow
     /// past the cursor: one long-poll request, answered as soon as anything arrives. True
-    /// when something new is there (a sync fetches it), false when the wait ended with
-    /// nothing. A relay that cannot be reached is [`SyncError::Unreachable`] after retries; a
+    /// when the log has grown past the cursor (a sync fetches it), false when the wait ended
+    /// with nothing. A relay that cannot be reached is [`SyncError::Unreachable`] after retries; a
     /// device that is no longer a member gets the relay's refusal.
     pub fn wait(&self, transport: &mut dyn Transport, seconds: u64) -> Result<bool> {
         let seconds = seconds.min(MOST_WAIT_SECONDS);
@@ -409,7 +409,7 @@ impl Watch {
             .header("companion-tip")
             .and_then(|t| t.parse().ok())
             .ok_or(SyncError::Malformed { what: "log page" })?;
-        Ok(tip != self.cursor)
+        Ok(tip > self.cursor)
     }
 }
 

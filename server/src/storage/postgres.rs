@@ -17,8 +17,9 @@ use super::{OnAppend, Storage, StorageError, StoredInvite, StoredItem, Tx, i, sw
 
 /// The channel appends are announced on.
 const CHANNEL: &str = "companion_log";
-/// Connections per relay process.
+/// Connections per relay process, and how many are opened at start (the rest as needed).
 const POOL: u32 = 16;
+const POOL_AT_START: u32 = 2;
 
 const SCHEMA_V1: &str = "
 CREATE TABLE records (
@@ -89,6 +90,7 @@ impl PostgresStorage {
         let manager = PostgresConnectionManager::new(config, NoTls);
         let pool = Pool::builder()
             .max_size(POOL)
+            .min_idle(Some(POOL_AT_START))
             .connection_timeout(Duration::from_secs(10))
             .build(manager)
             .map_err(pool_error)?;
@@ -222,7 +224,7 @@ impl Tx for PgTx {
             "INSERT INTO records (id, created_ms) VALUES ($1, $2)",
             &[&record, &now_ms],
         )?;
-        let digest = companion_core::crypto::sha256(genesis).to_vec();
+        let digest = super::digest(genesis);
         self.conn.execute(
             "INSERT INTO log (record, seq, kind, author, digest, bytes) VALUES ($1, 1, 1, $2, $3, $4)",
             &[&record, &author, &digest, &genesis],

@@ -143,7 +143,7 @@ impl Tx for SqliteTx<'_> {
         )?;
         self.conn.execute(
             "INSERT INTO log (record, seq, kind, author, digest, bytes) VALUES (?1, 1, 1, ?2, ?3, ?4)",
-            rusqlite::params![record, author, companion_core::crypto::sha256(genesis).to_vec(), genesis],
+            rusqlite::params![record, author, super::digest(genesis), genesis],
         )?;
         Ok(())
     }
