@@ -86,6 +86,9 @@ pub struct SyncReport {
     pub bytes_sent: u64,
     /// Response body bytes received.
     pub bytes_received: u64,
+    /// The relay was found behind this device (restored from a backup); this sync sent again
+    /// what it had lost of this device's writes.
+    pub relay_restored: bool,
 }
 
 /// A new invite: the code to pass on and the QR payload.

@@ -337,7 +337,10 @@ fn post_envelopes(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
         if env.author_id() != device || !env.verify(&key) {
             return Err(forbidden("an envelope not signed by the requesting member"));
         }
-        if env.epoch != epoch {
+        // An envelope already stored keeps its position whatever the key epoch now (a device
+        // sending again what a relay restored from a backup may have lost).
+        let known = tx.find(record, &crypto::sha256(&env.bytes))?.is_some();
+        if env.epoch != epoch && !known {
             return Err(err(
                 StatusCode::CONFLICT,
                 "stale_epoch",
@@ -405,7 +408,8 @@ async fn get_log(
             Ok((device, page))
         })
         .await?;
-        if !page.items.is_empty() || wait == 0 {
+        // A log behind the reader (a relay restored from a backup) is news too.
+        if !page.items.is_empty() || wait == 0 || page.tip < page.after {
             return Ok(page.into_response());
         }
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(wait);
@@ -440,12 +444,22 @@ async fn get_log(
     answer.await.unwrap_or_else(|e: ApiError| e.into_response())
 }
 
-/// One page of the log as `device` is shown it: its own envelopes, and the envelopes a
-/// snapshot it loaded covers, as empty `Own` items.
+/// One page of the log as `device` is shown it: its own envelopes as empty `Own` items, the
+/// envelopes a snapshot it loaded covers (or compaction dropped) left out.
 struct Page {
     items: Vec<Item>,
     more: bool,
     tip: u64,
+    /// The position the page starts after, and the log's running digest there (how a device
+    /// notices a log that is not the one it read: a relay restored from a backup).
+    after: u64,
+    at_digest: Option<Vec<u8>>,
+    /// The position the page accounts for (its last item, or the tip on the last page: the
+    /// envelopes left out are accounted for too), and the running digest there.
+    through: u64,
+    last_digest: Option<Vec<u8>>,
+    /// The compaction point: envelopes at or before it are only in the snapshots.
+    compacted: u64,
 }
 
 impl IntoResponse for Page {
@@ -462,7 +476,24 @@ impl IntoResponse for Page {
             HeaderValue::from_static(if self.more { "true" } else { "false" }),
         );
         if let Ok(v) = HeaderValue::from_str(&self.tip.to_string()) {
-            h.insert("companion-tip", v);
+            h.insert(headers::TIP, v);
+        }
+        if let Ok(v) = HeaderValue::from_str(&self.compacted.to_string()) {
+            h.insert(headers::COMPACTED, v);
+        }
+        if let Ok(v) = HeaderValue::from_str(&self.through.to_string()) {
+            h.insert(headers::THROUGH, v);
+        }
+        for (name, digest) in [
+            (headers::AT_DIGEST, &self.at_digest),
+            (headers::LAST_DIGEST, &self.last_digest),
+        ] {
+            if let Some(v) = digest
+                .as_ref()
+                .and_then(|d| HeaderValue::from_str(&crypto::hex(d)).ok())
+            {
+                h.insert(name, v);
+            }
         }
         resp
     }
@@ -481,13 +512,35 @@ fn log_page(
         .clamp(1, relay.limits.page);
     let after = query.after.unwrap_or(0);
     let skip = query.envelopes_after.unwrap_or(0);
-    let (rows, tip) = tx.log(record, after, limit)?;
+    let compacted = tx.compacted(record)?;
+    if after < compacted && skip < compacted {
+        return Err(err(
+            StatusCode::CONFLICT,
+            "compacted",
+            "the log's early envelopes are compacted into the snapshots: load them first",
+        ));
+    }
+    let (rows, tip) = tx.log(record, after, limit, skip.max(compacted))?;
+    let at_digest = if after > 0 {
+        tx.chain_at(record, after)?
+    } else {
+        None
+    };
+    let full = rows.len() == limit;
     let last = rows.last().map(|r| r.seq).unwrap_or(after);
+    // The position the page accounts for: its last item, or, on the last page, the tip (the
+    // envelopes after the last item were left out).
+    let through = if full { last } else { last.max(tip) };
+    let last_digest = if through > 0 {
+        tx.chain_at(record, through)?
+    } else {
+        None
+    };
     let items: Vec<Item> = rows
         .into_iter()
         .map(|r| {
             let envelope = r.kind == ItemKind::Envelope as u8;
-            if envelope && (r.author == device || r.seq <= skip) {
+            if envelope && r.author == device {
                 Item {
                     seq: r.seq,
                     kind: ItemKind::Own,
@@ -504,8 +557,13 @@ fn log_page(
         .collect();
     Ok(Page {
         items,
-        more: last < tip,
+        more: full && last < tip,
         tip,
+        after,
+        through,
+        at_digest,
+        last_digest,
+        compacted,
     })
 }
 
@@ -619,6 +677,10 @@ fn post_membership(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
         return Err(forbidden(
             "a membership entry posted by another device than its signer",
         ));
+    }
+    // The same entry again (an answer lost on the way) keeps its position.
+    if let Some(seq) = tx.find(record, &crypto::sha256(&call.body))? {
+        return Ok(json_reply(StatusCode::OK, serde_json::json!({"seq": seq})));
     }
     let tip = tx.tip(record)?;
     m.apply(tip + 1, &call.body)
@@ -750,6 +812,7 @@ fn put_snapshot(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
         ));
     }
     tx.put_snapshot(record, slot, covers, &env.bytes)?;
+    tx.compact(record)?;
     tx.commit()?;
     Ok(json_reply(
         StatusCode::OK,

@@ -76,7 +76,7 @@ fn appends_are_numbered_deduplicated_and_rolled_back_when_dropped() {
         drop(tx);
 
         let mut tx = s.begin(None).expect("read");
-        let (items, tip) = tx.log("r", 1, 10).expect("log");
+        let (items, tip) = tx.log("r", 1, 10, 0).expect("log");
         assert_eq!(tip, 4, "{name}: the dropped append left nothing");
         let seqs: Vec<u64> = items.iter().map(|i| i.seq).collect();
         assert_eq!(seqs, vec![2, 3, 4], "{name}");
@@ -89,7 +89,7 @@ fn appends_are_numbered_deduplicated_and_rolled_back_when_dropped() {
             .map(|(s, _)| *s)
             .collect();
         assert_eq!(membership, vec![1, 4], "{name}");
-        let (page, _) = tx.log("r", 0, 2).expect("page");
+        let (page, _) = tx.log("r", 0, 2, 0).expect("page");
         assert_eq!(page.len(), 2, "{name}: a page holds at most the limit");
         assert!(tx.remember_nonce("a", "n1", 5, 0).expect("nonce"));
         assert!(
@@ -134,6 +134,62 @@ fn invites_and_snapshots_round_trip() {
 }
 
 #[test]
+fn compaction_drops_covered_envelopes_and_keeps_positions_digests_and_the_chain() {
+    let dir = tempfile::tempdir().expect("dir");
+    for (name, s, _) in backends(dir.path()) {
+        let mut tx = s.begin(Some("r")).expect("begin");
+        tx.create_record("r", "a", b"genesis", 0).expect("create");
+        for (kind, bytes) in [(2, &b"e2"[..]), (1, b"m3"), (2, b"e4"), (2, b"e5")] {
+            tx.append("r", kind, "a", &digest(bytes), bytes)
+                .expect("append");
+        }
+        // The running digest: each position's chained over every item up to it.
+        let mut chain = storage::chain(&[], &digest(b"genesis"));
+        for (seq, bytes) in [(2, &b"e2"[..]), (3, b"m3"), (4, b"e4")] {
+            chain = storage::chain(&chain, &digest(bytes));
+            assert_eq!(tx.chain_at("r", seq).expect("chain"), Some(chain.clone()));
+        }
+        assert_eq!(tx.chain_at("r", 9).expect("chain"), None, "{name}");
+        assert_eq!(tx.compacted("r").expect("compacted"), 0);
+        // Two slots: the lower covers decides.
+        tx.put_snapshot("r", "s0", 4, b"doc a").expect("snapshot");
+        tx.put_snapshot("r", "s1", 3, b"doc b").expect("snapshot");
+        assert_eq!(tx.compact("r").expect("compact"), 3, "{name}");
+        // A snapshot covering less than the slot's is ignored.
+        tx.put_snapshot("r", "s0", 2, b"old a").expect("snapshot");
+        assert_eq!(tx.compact("r").expect("compact"), 3, "{name}");
+        tx.commit().expect("commit");
+
+        let mut tx = s.begin(Some("r")).expect("begin");
+        assert!(
+            tx.snapshots("r")
+                .expect("snapshots")
+                .contains(&b"doc a".to_vec())
+        );
+        let (all, _) = tx.log("r", 0, 10, 0).expect("log");
+        let e2 = all.iter().find(|i| i.seq == 2).expect("position 2 stays");
+        assert!(e2.bytes.is_empty(), "{name}: a covered envelope's bytes go");
+        assert_eq!(e2.digest, digest(b"e2"));
+        assert_eq!(all.iter().find(|i| i.seq == 4).expect("4").bytes, b"e4");
+        let (skipped, tip) = tx.log("r", 0, 10, 3).expect("log");
+        let seqs: Vec<u64> = skipped.iter().map(|i| i.seq).collect();
+        assert_eq!(
+            (seqs, tip),
+            (vec![1, 3, 4, 5], 5),
+            "{name}: covered envelopes left out, membership kept"
+        );
+        // An envelope sent again keeps its position; the chain stays the same.
+        assert_eq!(
+            tx.append("r", 2, "a", &digest(b"e2"), b"e2")
+                .expect("again"),
+            2
+        );
+        assert_eq!(tx.chain_at("r", 4).expect("chain"), Some(chain), "{name}");
+        tx.commit().expect("commit");
+    }
+}
+
+#[test]
 fn concurrent_writers_to_one_record_never_lose_or_repeat_a_position() {
     let dir = tempfile::tempdir().expect("dir");
     for (name, first, second) in backends(dir.path()) {
@@ -165,7 +221,7 @@ fn concurrent_writers_to_one_record_never_lose_or_repeat_a_position() {
             t.join().expect("writer");
         }
         let mut tx = storages[0].begin(None).expect("read");
-        let (items, tip) = tx.log("r", 0, 1000).expect("log");
+        let (items, tip) = tx.log("r", 0, 1000, 0).expect("log");
         assert_eq!(tip, 321, "{name}");
         let seqs: Vec<u64> = items.iter().map(|i| i.seq).collect();
         assert_eq!(

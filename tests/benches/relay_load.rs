@@ -207,7 +207,7 @@ fn main() {
     let (items, tip) = storage
         .begin(None)
         .unwrap()
-        .log(&record_id, 0, 1 << 30)
+        .log(&record_id, 0, 1 << 30, 0)
         .unwrap();
     let envelopes = items.iter().filter(|i| i.kind == 2).count();
     let mut digests: Vec<_> = items

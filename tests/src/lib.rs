@@ -203,7 +203,7 @@ impl RelayProcess {
     pub fn item(&self, record: &str, seq: u64) -> Option<companion_server::storage::StoredItem> {
         let storage = self.storage();
         let mut tx = storage.begin(None).expect("begin");
-        let (items, _) = tx.log(record, seq - 1, 1).expect("log");
+        let (items, _) = tx.log(record, seq - 1, 1, 0).expect("log");
         items.into_iter().find(|i| i.seq == seq)
     }
 
@@ -211,7 +211,7 @@ impl RelayProcess {
     pub fn last_envelopes(&self, record: &str, n: usize) -> Vec<Vec<u8>> {
         let storage = self.storage();
         let mut tx = storage.begin(None).expect("begin");
-        let (items, _) = tx.log(record, 0, usize::MAX >> 1).expect("log");
+        let (items, _) = tx.log(record, 0, usize::MAX >> 1, 0).expect("log");
         items
             .into_iter()
             .rev()
@@ -232,6 +232,64 @@ impl RelayProcess {
             .expect("inject");
         tx.commit().expect("commit");
         seq
+    }
+
+    /// A copy of the relay's database as it is now, taken while the relay runs (SQLite
+    /// `VACUUM INTO`; PostgreSQL `pg_dump`), for [`RelayProcess::restore`].
+    pub fn backup(&self, to: &Path) -> PathBuf {
+        let file = to.to_path_buf();
+        if self.db.starts_with("postgres") {
+            let out = Command::new("pg_dump")
+                .args(["--format=custom", "--file"])
+                .arg(&file)
+                .arg(&self.db)
+                .output()
+                .expect("run pg_dump");
+            assert!(out.status.success(), "pg_dump failed");
+        } else {
+            let conn = rusqlite::Connection::open(&self.db).expect("relay db");
+            conn.execute("VACUUM INTO ?1", [file.to_string_lossy()])
+                .expect("back up the relay");
+        }
+        file
+    }
+
+    /// Stops the relay, puts the database back as `backup` holds it (what was written since
+    /// is lost, as in a restore after a disk failure) and starts the relay again on it.
+    pub fn restore(&mut self, backup: &Path) {
+        self.kill();
+        if self.db.starts_with("postgres") {
+            let (base, name) = self.db.rsplit_once('/').expect("a database URL");
+            let mut admin = postgres::Client::connect(&format!("{base}/postgres"), postgres::NoTls)
+                .expect("connect");
+            admin
+                .batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)"))
+                .expect("drop the database");
+            admin
+                .batch_execute(&format!("CREATE DATABASE {name}"))
+                .expect("create the database");
+            let out = Command::new("pg_restore")
+                .arg("--dbname")
+                .arg(&self.db)
+                .arg(backup)
+                .output()
+                .expect("run pg_restore");
+            assert!(out.status.success(), "pg_restore failed");
+        } else {
+            for suffix in ["-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", self.db));
+            }
+            std::fs::copy(backup, &self.db).expect("restore the relay's file");
+        }
+        self.restart();
+    }
+
+    /// The compaction point of `record`'s log (envelopes at or before it are only in the
+    /// snapshots).
+    pub fn compacted(&self, record: &str) -> u64 {
+        let storage = self.storage();
+        let mut tx = storage.begin(None).expect("begin");
+        tx.compacted(record).expect("compacted")
     }
 
     /// Deletes the item at `seq` of `record`'s log past the relay (a relay withholding it).

@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, FixedOffset};
 use companion_core::model::{Measurement, Profile, Reading};
+use companion_core::sync::SyncError;
 use companion_core::sync::{HttpTransport, Request, Response, Role, Transport};
-use companion_core::{HealthRecord, ReadingQuery};
+use companion_core::{Error, HealthRecord, ReadingQuery};
 use companion_scenarios::RelayProcess;
 use companion_scenarios::proxy::FaultyProxy;
 
@@ -305,7 +306,7 @@ fn two_relay_processes_over_one_database_serve_one_record_at_once() {
     let (items, tip) = storage
         .begin(None)
         .expect("begin")
-        .log(devices[0].id(), 0, 100_000)
+        .log(devices[0].id(), 0, 100_000, 0)
         .expect("log");
     let seqs: Vec<u64> = items.iter().map(|i| i.seq).collect();
     assert_eq!(seqs, (1..=tip).collect::<Vec<_>>());
@@ -372,4 +373,135 @@ fn a_long_poll_on_one_relay_process_wakes_for_a_write_through_another() {
         waited < Duration::from_secs(10),
         "woken by NOTIFY: {waited:?}"
     );
+}
+
+/// A relay restored from a backup taken before the devices' last syncs: the devices notice
+/// (the log ends before their cursors, or holds other items there), send again what the
+/// relay lost, and the owner posts again the removal it lost, so a device joining afterwards
+/// gets every write once and the removed device stays out.
+#[test]
+fn a_relay_restored_from_a_backup_behind_the_devices_gets_back_what_it_lost() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut relay = RelayProcess::start(dir.path(), CHILD);
+    let url = relay.url.clone();
+    let mut devices = three(dir.path(), &url);
+    let mut expected = BTreeSet::new();
+    let mut write = |d: &mut HealthRecord, who: u16, n: u16| {
+        let r = reading(who, n);
+        d.add_reading(&r).expect("write");
+        expected.insert(r.id.to_string());
+    };
+    for n in 0..5 {
+        write(&mut devices[0], 0, n);
+        write(&mut devices[1], 1, n);
+    }
+    converge(&mut devices, &mut http(), 2);
+    let backup = relay.backup(&dir.path().join("relay.backup"));
+
+    // After the backup: more writes on both sides, and the second caregiver removed.
+    for n in 5..12 {
+        write(&mut devices[0], 0, n);
+        write(&mut devices[1], 1, n);
+    }
+    let removed = devices[2].members().expect("members").device;
+    devices[0]
+        .remove_member(&removed, &mut http())
+        .expect("remove");
+    converge(&mut devices[..2], &mut http(), 2);
+    assert_eq!(ids(&devices[1]), expected);
+    let tip = devices[0].members().expect("members").cursor;
+
+    relay.restore(&backup);
+    assert!(
+        relay.item(devices[0].id(), tip).is_none(),
+        "the restored relay has lost the later writes"
+    );
+    // Each device notices at its next sync and sends again what the relay lost.
+    for d in &mut devices[..2] {
+        let report = d.sync(&mut http(), &mut |_| {}).expect("sync");
+        assert!(
+            report.relay_restored,
+            "the device noticed the relay behind it"
+        );
+    }
+    converge(&mut devices[..2], &mut http(), 2);
+    // A second sync finds nothing to recover.
+    let again = devices[0].sync(&mut http(), &mut |_| {}).expect("sync");
+    assert!(!again.relay_restored);
+
+    // A device joining now gets every write, once.
+    let code = devices[0]
+        .invite(Role::Viewer, Duration::from_secs(600), None, &mut http())
+        .expect("invite")
+        .code;
+    let (late, _) =
+        HealthRecord::join_invite(&dir.path().join("late.db"), &code, &mut http(), &mut |_| {})
+            .expect("join");
+    for d in [&devices[0], &devices[1], &late] {
+        assert_eq!(ids(d), expected);
+        assert_eq!(count(d), expected.len(), "nothing doubled");
+    }
+    // The removal the relay lost was posted again: the removed device is refused.
+    let refused = devices[2].sync(&mut http(), &mut |_| {});
+    assert!(
+        matches!(
+            &refused,
+            Err(Error::Sync(SyncError::Relay { code, .. })) if code == "not_member"
+        ),
+        "the removed device stays out: {refused:?}"
+    );
+}
+
+/// The owner's snapshots let the relay drop the envelopes they cover: a device that was away
+/// while the log was compacted past it loads the snapshots and reads on; a new device reads
+/// no compacted envelope.
+#[test]
+fn a_compacted_log_still_brings_everything_to_a_device_that_was_away() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let url = relay.url.clone();
+    let mut devices = three(dir.path(), &url);
+    let mut expected = BTreeSet::new();
+    converge(&mut devices, &mut http(), 1);
+    let away = devices[2].members().expect("members").cursor;
+    // Past the 256 log positions after which the owner refreshes its snapshots.
+    for n in 0..140u16 {
+        let r = reading(0, n);
+        devices[0].add_reading(&r).expect("write");
+        expected.insert(r.id.to_string());
+        let r = reading(1, n);
+        devices[1].add_reading(&r).expect("write");
+        expected.insert(r.id.to_string());
+        devices[1].sync(&mut http(), &mut |_| {}).expect("sync");
+        devices[0].sync(&mut http(), &mut |_| {}).expect("sync");
+    }
+    let record = devices[0].id().to_string();
+    let compacted = relay.compacted(&record);
+    assert!(
+        compacted > away,
+        "the relay compacted past the away device ({compacted} <= {away})"
+    );
+    let item = relay.item(&record, compacted).expect("the position stays");
+    if item.kind == 2 {
+        assert!(
+            item.bytes.is_empty(),
+            "a compacted envelope's bytes are gone"
+        );
+    }
+    let report = devices[2].sync(&mut http(), &mut |_| {}).expect("sync");
+    assert!(report.snapshots > 0, "the away device loaded the snapshots");
+    converge(&mut devices, &mut http(), 2);
+    for d in &devices {
+        assert_eq!(ids(d), expected);
+        assert_eq!(count(d), expected.len());
+    }
+    let code = devices[0]
+        .invite(Role::Viewer, Duration::from_secs(600), None, &mut http())
+        .expect("invite")
+        .code;
+    let (late, joined) =
+        HealthRecord::join_invite(&dir.path().join("late.db"), &code, &mut http(), &mut |_| {})
+            .expect("join");
+    assert_eq!(ids(&late), expected);
+    assert!(joined.cursor >= compacted);
 }

@@ -100,6 +100,13 @@ fn family(dir: &Path, relay: &RelayProcess) -> Family {
 }
 
 /// The record keys a replica's database holds, every epoch.
+fn count(r: &HealthRecord) -> usize {
+    r.readings(&ReadingQuery::default())
+        .expect("readings")
+        .readings
+        .len()
+}
+
 fn stored_keys(db: &rusqlite::Connection) -> Vec<[u8; 32]> {
     db.prepare("SELECT bytes FROM sync_secrets WHERE name LIKE 'epoch/%'")
         .expect("q")
@@ -425,7 +432,7 @@ fn roles_hold_on_the_relay_and_on_every_replica() {
     {
         let storage = relay.storage();
         let mut tx = storage.begin(Some(f.patient.id())).expect("begin");
-        let (items, _) = tx.log(f.patient.id(), 0, 1000).expect("log");
+        let (items, _) = tx.log(f.patient.id(), 0, 1000, 0).expect("log");
         let last = items
             .iter()
             .rev()
@@ -595,8 +602,10 @@ fn a_new_device_starts_from_fresh_snapshots_once_the_log_has_grown() {
         HealthRecord::join_invite(&dir.path().join("v.db"), &code, &mut http(), &mut |_| {})
             .expect("join");
     assert!(report.snapshots > 0);
+    // Refreshed after 256 positions or 64 KiB of envelopes, whichever comes first: the new
+    // device applies only the envelopes since the last refresh.
     assert!(
-        report.applied < 10,
+        report.applied < 130,
         "the covered envelopes were not downloaded: {report:?}"
     );
     assert_eq!(answers(&viewer), answers(&patient));
@@ -750,7 +759,7 @@ fn a_removed_member_reads_nothing_new_and_its_writes_are_refused_everywhere() {
     let (items, _) = storage
         .begin(None)
         .expect("begin")
-        .log(f.patient.id(), removed_at, 1 << 20)
+        .log(f.patient.id(), removed_at, 1 << 20, 0)
         .expect("log");
     let rows = items
         .into_iter()
@@ -823,4 +832,79 @@ fn a_member_that_leaves_is_refused_after_and_the_owner_moves_to_a_new_key() {
     for bytes in envelopes {
         opens_with_none(record, &bytes, &keys);
     }
+}
+
+/// The patient's phone is lost: the patient's other device, joined before as a second owner
+/// device, removes it. The lost phone reads nothing new and writes nothing any more; the new
+/// owner device does what the owner does (writes the medication plan, invites, keeps the
+/// snapshots) and the last owner device cannot leave.
+#[test]
+fn a_lost_owner_phone_is_removed_by_the_patients_other_device() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let mut f = family(dir.path(), &relay);
+    let code = invite(&mut f.patient, Role::Owner, &relay.url);
+    let mut tablet = join(dir.path(), "tablet.db", &code);
+    assert_eq!(tablet.members().expect("members").role, Role::Owner);
+    f.patient
+        .add_reading(&bp(131, 84, "2026-11-02T08:00:00+01:00"))
+        .expect("write");
+    sync(&mut f.patient);
+    sync(&mut tablet);
+    assert_eq!(count(&tablet), 1);
+
+    // The phone is lost; the tablet removes it.
+    let phone = f.patient.members().expect("members").device;
+    tablet.remove_member(&phone, &mut http()).expect("remove");
+    tablet
+        .add_medication(&amlodipine())
+        .expect("an owner writes medications");
+    tablet
+        .add_reading(&bp(128, 80, "2026-11-03T08:00:00+01:00"))
+        .expect("write");
+    sync(&mut tablet);
+    for d in [&mut f.carer, &mut f.clinic] {
+        sync(d);
+        assert_eq!(count(d), 2);
+    }
+    // The new record key reached the members, not the phone.
+    let has_new_key = |file: &str| -> bool {
+        rusqlite::Connection::open(dir.path().join(file))
+            .expect("db")
+            .query_row(
+                "SELECT count(*) FROM sync_secrets WHERE name = 'epoch/1'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .expect("count")
+            == 1
+    };
+    assert!(has_new_key("carer.db") && has_new_key("clinic.db") && has_new_key("tablet.db"));
+    assert!(
+        !has_new_key("patient.db"),
+        "the lost phone holds no new key"
+    );
+    // Whoever has the phone now: refused by the relay, its new writes go nowhere.
+    f.patient
+        .add_reading(&bp(190, 120, "2026-11-04T08:00:00+01:00"))
+        .expect("a local write");
+    let refused = f.patient.sync(&mut http(), &mut |_| {});
+    assert!(
+        matches!(
+            &refused,
+            Err(Error::Sync(SyncError::Relay { code, .. })) if code == "not_member"
+        ),
+        "{refused:?}"
+    );
+    sync(&mut f.carer);
+    assert_eq!(count(&f.carer), 2);
+    // The tablet invites like the owner, and a new device gets everything from it.
+    let code = invite(&mut tablet, Role::Viewer, &relay.url);
+    let viewer = join(dir.path(), "viewer.db", &code);
+    assert_eq!(count(&viewer), 2);
+    // The last owner device cannot leave.
+    assert!(matches!(
+        tablet.leave(&mut http()),
+        Err(Error::Sync(SyncError::MembershipRefused { .. }))
+    ));
 }

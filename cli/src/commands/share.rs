@@ -56,10 +56,10 @@ pub fn invite(
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     let role = match Role::parse(role) {
-        Some(r @ (Role::Caregiver | Role::Clinician | Role::Viewer)) => r,
+        Some(r) => r,
         _ => {
             return usage(format!(
-                "--role must be caregiver, clinician or viewer, not {role:?}"
+                "--role must be caregiver, clinician, viewer or owner (another device of the patient's), not {role:?}"
             ));
         }
     };
@@ -305,9 +305,9 @@ pub fn remove(
 /// `companion leave`.
 pub fn leave(record: &mut HealthRecord, out: &mut dyn Write) -> Result<(), CliError> {
     record.leave(&mut transport()?).map_err(|e| match e {
-        companion_core::Error::Sync(SyncError::MembershipRefused { .. }) => {
-            CliError::Failed("the owner cannot leave the record (it is the patient's)".into())
-        }
+        companion_core::Error::Sync(SyncError::MembershipRefused { .. }) => CliError::Failed(
+            "the last owner device cannot leave the record (it is the patient's)".into(),
+        ),
         other => explain(other),
     })?;
     writeln!(

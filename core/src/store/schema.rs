@@ -104,11 +104,21 @@ fn migrations() -> Vec<M<'static>> {
             bytes BLOB NOT NULL
         ) STRICT;",
         ),
+        // 8: the envelopes the relay acknowledged, kept 90 days, so that a device can send them
+        // again to a relay restored from a backup that lost them.
+        M::up(
+            "CREATE TABLE sync_sent (
+            id INTEGER PRIMARY KEY,
+            envelope BLOB NOT NULL,
+            sent_ms INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX sync_sent_by_time ON sync_sent (sent_ms);",
+        ),
     ]
 }
 
 /// The newest schema version this code knows.
-pub const SCHEMA_VERSION: i64 = 7;
+pub const SCHEMA_VERSION: i64 = 8;
 
 /// Sets the connection's pragmas: WAL, and `synchronous = FULL` so that a write acknowledged to
 /// the caller survives a power loss as well as a crash.

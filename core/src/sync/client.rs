@@ -23,6 +23,17 @@ const ENVELOPE_PAYLOAD: usize = 1 << 20;
 const PAGE_ITEMS: usize = 1000;
 /// The owner uploads fresh snapshots once the log has grown this much since the last ones.
 const SNAPSHOT_EVERY: u64 = 256;
+/// ... or once the envelopes since the last snapshots hold more than this share of the
+/// snapshots' bytes (1/4): a new device's bootstrap then stays within about 1.25x of the
+/// documents' saved size however long the record lives.
+const SNAPSHOT_GROWTH: u64 = 4;
+/// ... and never for less than 64 KiB of envelopes (a small record is cheap to bootstrap from
+/// its log; re-uploading its snapshots at every sync is not).
+const SNAPSHOT_GROWTH_FLOOR: u64 = 64 << 10;
+/// Most envelope bytes in one push request (the relay takes 64 MiB).
+const PUSH_BYTES: usize = 16 << 20;
+/// How long acknowledged envelopes are kept to send again to a relay found behind the device.
+const SENT_KEPT_DAYS: i64 = 90;
 /// How often a request that found no relay is tried, and the first pause between tries
 /// (doubled after each).
 const ATTEMPTS: u32 = 4;
@@ -82,6 +93,9 @@ pub struct SyncReport {
     pub bytes_sent: u64,
     /// Response body bytes received.
     pub bytes_received: u64,
+    /// The relay was found behind this device (restored from a backup): this sync sent again
+    /// what the relay lost of this device's writes and read its log afresh.
+    pub relay_restored: bool,
 }
 
 /// A new invite.
@@ -389,8 +403,8 @@ impl Watch {
 
     /// Waits up to `seconds` (at most [`MOST_WAIT_SECONDS`]) for the record's log to grow
     /// past the cursor: one long-poll request, answered as soon as anything arrives. True
-    /// when the log has grown past the cursor (a sync fetches it), false when the wait ended
-    /// with nothing. A relay that cannot be reached is [`SyncError::Unreachable`] after retries; a
+    /// when there is something to sync (the log grew past the cursor, or is behind it or
+    /// compacted past it), false when the wait ended with nothing. A relay that cannot be reached is [`SyncError::Unreachable`] after retries; a
     /// device that is no longer a member gets the relay's refusal.
     pub fn wait(&self, transport: &mut dyn Transport, seconds: u64) -> Result<bool> {
         let seconds = seconds.min(MOST_WAIT_SECONDS);
@@ -398,18 +412,25 @@ impl Watch {
             "/v1/records/{}/log?after={}&limit=1&wait={seconds}",
             self.record, self.cursor
         );
-        let resp = Caller::new(transport, &self.relay).call(
+        let resp = match Caller::new(transport, &self.relay).call(
             Some(&self.signing),
             "GET",
             &path,
             Vec::new(),
             "application/octet-stream",
-        )?;
+        ) {
+            // Compacted past the cursor: a sync loads the snapshots.
+            Err(Error::Sync(SyncError::Relay { code, .. })) if code == "compacted" => {
+                return Ok(true);
+            }
+            other => other?,
+        };
         let tip: u64 = resp
-            .header("companion-tip")
+            .header(wire::headers::TIP)
             .and_then(|t| t.parse().ok())
             .ok_or(SyncError::Malformed { what: "log page" })?;
-        Ok(tip > self.cursor)
+        // A log shorter than the cursor is news too: the relay was restored from a backup.
+        Ok(tip != self.cursor)
     }
 }
 
@@ -467,6 +488,10 @@ pub(crate) struct Client<'a> {
     store: &'a mut Store,
     caller: Caller<'a>,
     report: SyncReport,
+    /// Bytes of the envelopes pushed and pulled in this sync (the owner's snapshot counter).
+    envelope_bytes: u64,
+    /// Whether this sync already recovered from a relay found behind the device.
+    recovered: bool,
 }
 
 impl<'a> Client<'a> {
@@ -476,6 +501,8 @@ impl<'a> Client<'a> {
             store,
             caller: Caller::new(transport, relay),
             report: SyncReport::default(),
+            envelope_bytes: 0,
+            recovered: false,
         }
     }
 
@@ -519,9 +546,11 @@ impl<'a> Client<'a> {
             Ok(())
         })?;
         let state = self.store.sync_read(|c| State::load(c, &record))?;
-        self.upload_snapshots(&state, seq.seq)?;
-        self.store
-            .sync_tx(|tx| set(tx, "snapshot_at", &seq.seq.to_string()))?;
+        let size = self.upload_snapshots(&state, seq.seq)?;
+        self.store.sync_tx(|tx| {
+            set(tx, "snapshot_at", &seq.seq.to_string())?;
+            set(tx, "snapshot_bytes", &size.to_string())
+        })?;
         Ok(self.finish())
     }
 
@@ -532,9 +561,6 @@ impl<'a> Client<'a> {
         let state = self.store.sync_read(|c| State::load(c, &record))?;
         if state.role != Role::Owner {
             return Err(SyncError::NotOwner.into());
-        }
-        if role == Role::Owner {
-            return Err(SyncError::Invite("not able to make an owner").into());
         }
         let invite = Invite::generate(&state.relay)?;
         let (_, naming) = self.store.sync_read(|c| record_keys(c, state.epoch))?;
@@ -598,31 +624,55 @@ impl<'a> Client<'a> {
         };
         let mut membership = self.membership()?;
         let mut cursor = state.cursor;
-        let mut snapshots = if cursor == 0 {
+        let mut fetched = cursor == 0;
+        let mut snapshots = if fetched {
             self.fetch_snapshots(&state)?
         } else {
             Vec::new()
         };
-        let covered = snapshots.iter().filter_map(|s| s.covers).min().unwrap_or(0);
+        let mut covered = snapshots.iter().filter_map(|s| s.covers).min().unwrap_or(0);
+        let mut first = true;
         let tip_known;
         loop {
             let mut path = format!("/v1/records/{record}/log?after={cursor}&limit={PAGE_ITEMS}");
             if covered > cursor {
                 path.push_str(&format!("&envelopes_after={covered}"));
             }
-            let resp = self.caller.call(
+            let resp = match self.caller.call(
                 Some(&state.keys.signing),
                 "GET",
                 &path,
                 Vec::new(),
                 "application/octet-stream",
-            )?;
+            ) {
+                // The envelopes after the cursor were compacted into the snapshots while this
+                // device was away: it loads them (merging what it has) and reads on after them.
+                Err(Error::Sync(SyncError::Relay { code, .. }))
+                    if code == "compacted" && !fetched =>
+                {
+                    fetched = true;
+                    snapshots = self.fetch_snapshots(&state)?;
+                    covered = snapshots.iter().filter_map(|s| s.covers).min().unwrap_or(0);
+                    continue;
+                }
+                other => other?,
+            };
+            if first && !self.recovered && relay_behind(self.store, &resp, cursor)? {
+                // The relay lost what this device read (restored from a backup): send again
+                // what it lost of ours, and read its log afresh.
+                self.recover(&state)?;
+                self.recovered = true;
+                return self.sync(after, progress);
+            }
+            first = false;
             let more = resp.header(wire::headers::MORE) == Some("true");
             let tip: u64 = resp
-                .header("companion-tip")
+                .header(wire::headers::TIP)
                 .and_then(|t| t.parse().ok())
                 .unwrap_or(cursor);
+            let last_digest = resp.header(wire::headers::LAST_DIGEST).map(str::to_string);
             let items = wire::decode_items(&resp.body)?;
+            let page_last = items.last().map(|i| i.seq);
             for item in items {
                 if item.seq <= cursor {
                     continue;
@@ -638,6 +688,28 @@ impl<'a> Client<'a> {
                     total: tip.max(cursor),
                 });
             }
+            // Past the envelopes the page left out (the snapshots cover them, loaded first),
+            // with the log's running digest there.
+            let through = resp
+                .header(wire::headers::THROUGH)
+                .and_then(|t| t.parse::<u64>().ok())
+                .filter(|t| *t >= cursor && *t <= tip.max(page_last.unwrap_or(0)))
+                .unwrap_or(cursor);
+            if !snapshots.is_empty() && through > covered {
+                self.load_snapshots(&mut snapshots, &membership, after, progress)?;
+            }
+            if through > cursor || last_digest.is_some() {
+                let digest = last_digest.clone();
+                cursor = through;
+                self.store.sync_tx(|tx| {
+                    set(tx, "cursor", &through.to_string())?;
+                    if let Some(d) = &digest {
+                        set(tx, "digest_at", &through.to_string())?;
+                        set(tx, "digest", d)?;
+                    }
+                    Ok(())
+                })?;
+            }
             if !more {
                 tip_known = tip;
                 break;
@@ -650,8 +722,12 @@ impl<'a> Client<'a> {
         self.report.cursor = cursor;
         if state.role == Role::Owner && membership.needs_rotation() {
             // A member left on its own since the last key: nothing sealed from now on is
-            // readable with the key it holds.
-            let epoch = self.new_epoch(&state, &membership, None)?;
+            // readable with the key it holds. Another owner device may have rotated first:
+            // then the relay refuses this one and the next pull brings that one.
+            let epoch = match self.new_epoch(&state, &membership, None) {
+                Err(Error::Sync(SyncError::Relay { status: 403, .. })) => state.epoch,
+                other => other?,
+            };
             let key = self
                 .store
                 .sync_read(|c| key32(c, &format!("epoch/{epoch}")))?
@@ -666,18 +742,63 @@ impl<'a> Client<'a> {
             self.push(&state, progress)?;
         }
         if state.role == Role::Owner {
-            let last: u64 = self
-                .store
-                .sync_read(|c| Ok(get(c, "snapshot_at")?.and_then(|v| v.parse().ok())))?
-                .unwrap_or(0);
-            let held = self.store.sync_read(held_count)?;
-            if tip_known >= last + SNAPSHOT_EVERY && held == 0 && cursor == tip_known {
-                self.upload_snapshots(&state, cursor)?;
-                self.store
-                    .sync_tx(|tx| set(tx, "snapshot_at", &cursor.to_string()))?;
-            }
+            self.refresh_snapshots(&state, cursor, tip_known)?;
         }
         Ok(self.finish())
+    }
+
+    /// After finding the relay behind this device (restored from a backup): posts again the
+    /// membership entries this device signed that the relay lost (a removal above all), puts
+    /// the envelopes it acknowledged in the last [`SENT_KEPT_DAYS`] back to be sent (the relay
+    /// keeps the ones it still has at their positions), and forgets the log it read, so that
+    /// the sync reads the relay's log afresh from its snapshots (the changes merge with what
+    /// the device has; nothing is applied twice).
+    fn recover(&mut self, state: &State) -> Result<()> {
+        let me = state.keys.id();
+        let entries: Vec<Vec<u8>> = self.store.sync_read(|c| {
+            let mut stmt =
+                c.prepare("SELECT bytes FROM sync_log WHERE status = 'membership' ORDER BY seq")?;
+            let rows = stmt
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(rows)
+        })?;
+        for bytes in entries {
+            let Ok((_, body)) = Entry::parse(&bytes) else {
+                continue;
+            };
+            let mine =
+                matches!(&body, Body::Remove { by, .. } | Body::Rotate { by, .. } if *by == me);
+            if !mine {
+                continue;
+            }
+            match self.caller.call(
+                Some(&state.keys.signing),
+                "POST",
+                &format!("/v1/records/{}/membership", state.record),
+                bytes,
+                "application/json",
+            ) {
+                Ok(_) => self.report.membership += 1,
+                // No longer valid where it would stand (the relay's membership moved on).
+                Err(Error::Sync(SyncError::Relay { .. })) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.store.sync_tx(|tx| {
+            tx.execute(
+                "INSERT INTO sync_sending (envelope) SELECT envelope FROM sync_sent ORDER BY id",
+                [],
+            )?;
+            tx.execute("DELETE FROM sync_sent", [])?;
+            tx.execute("DELETE FROM sync_log", [])?;
+            for key in ["digest_at", "digest", "snapshot_at", "snapshot_since_bytes"] {
+                tx.execute("DELETE FROM sync_state WHERE key = ?1", [key])?;
+            }
+            set(tx, "cursor", "0")
+        })?;
+        self.report.relay_restored = true;
+        Ok(())
     }
 
     /// Seals the unacknowledged envelopes again under the current epoch's key.
@@ -789,13 +910,13 @@ impl<'a> Client<'a> {
     pub(crate) fn leave(mut self) -> Result<SyncReport> {
         let record = self.store.record_id().to_string();
         let state = self.store.sync_read(|c| State::load(c, &record))?;
-        if state.role == Role::Owner {
+        let membership = self.membership()?;
+        if state.role == Role::Owner && membership.owners() < 2 {
             return Err(SyncError::MembershipRefused {
-                why: "the owner cannot leave the record",
+                why: "the last owner device cannot leave the record",
             }
             .into());
         }
-        let membership = self.membership()?;
         let me = state.keys.id();
         let body = Body::Remove {
             record,
@@ -896,30 +1017,56 @@ impl<'a> Client<'a> {
             Ok(count)
         })?;
         let sending = self.store.sync_read(sending)?;
-        if sending.is_empty() {
-            return Ok(());
-        }
         let total = sending.len() as u64;
-        let blobs: Vec<Vec<u8>> = sending.iter().map(|(_, b)| b.clone()).collect();
-        let resp = self.caller.call(
-            Some(&state.keys.signing),
-            "POST",
-            &format!("/v1/records/{}/envelopes", state.record),
-            wire::encode_blobs(&blobs),
-            "application/octet-stream",
-        )?;
-        let _: serde_json::Value = json(&resp, "relay response")?;
-        let last = sending.last().map(|(id, _)| *id).unwrap_or(0);
-        self.store.sync_tx(|tx| {
-            tx.execute("DELETE FROM sync_sending WHERE id <= ?1", [last])?;
-            Ok(())
-        })?;
+        let mut done = 0;
+        let mut rest = &sending[..];
+        while !rest.is_empty() {
+            // Requests of at most PUSH_BYTES (and at least one envelope).
+            let mut size = 0;
+            let n = rest
+                .iter()
+                .take_while(|(_, b)| {
+                    size += b.len();
+                    size <= PUSH_BYTES
+                })
+                .count()
+                .max(1);
+            let (batch, later) = rest.split_at(n);
+            rest = later;
+            let blobs: Vec<Vec<u8>> = batch.iter().map(|(_, b)| b.clone()).collect();
+            self.envelope_bytes += blobs.iter().map(|b| b.len() as u64).sum::<u64>();
+            let resp = self.caller.call(
+                Some(&state.keys.signing),
+                "POST",
+                &format!("/v1/records/{}/envelopes", state.record),
+                wire::encode_blobs(&blobs),
+                "application/octet-stream",
+            )?;
+            let _: serde_json::Value = json(&resp, "relay response")?;
+            let last = batch.last().map(|(id, _)| *id).unwrap_or(0);
+            let now = now_ms()?;
+            // Acknowledged: kept SENT_KEPT_DAYS more, for a relay restored from a backup.
+            self.store.sync_tx(|tx| {
+                tx.execute(
+                    "INSERT INTO sync_sent (envelope, sent_ms)
+                     SELECT envelope, ?2 FROM sync_sending WHERE id <= ?1 ORDER BY id",
+                    [last, now],
+                )?;
+                tx.execute("DELETE FROM sync_sending WHERE id <= ?1", [last])?;
+                tx.execute(
+                    "DELETE FROM sync_sent WHERE sent_ms < ?1",
+                    [now - SENT_KEPT_DAYS * 86_400_000],
+                )?;
+                Ok(())
+            })?;
+            done += n as u64;
+            progress(Progress {
+                phase: Phase::Push,
+                done,
+                total,
+            });
+        }
         self.report.pushed += pushed;
-        progress(Progress {
-            phase: Phase::Push,
-            done: total,
-            total,
-        });
         Ok(())
     }
 
@@ -967,13 +1114,20 @@ impl<'a> Client<'a> {
                         new_key = Some((*epoch, key));
                     }
                 }
+                // The epoch never goes back: replaying the log again (after a relay restored
+                // from a backup) must not seal new writes under a key a removed member holds.
+                let newer = new_key.filter(|(epoch, _)| *epoch > state.epoch);
                 if let Some((epoch, key)) = &new_key {
                     state.epoch_keys.insert(*epoch, *key);
+                }
+                if let Some((epoch, _)) = &newer {
                     state.epoch = *epoch;
                 }
                 self.store.sync_tx(|tx| {
                     if let Some((epoch, key)) = &new_key {
                         put_secret(tx, &format!("epoch/{epoch}"), key)?;
+                    }
+                    if let Some((epoch, _)) = &newer {
                         set(tx, "epoch", &epoch.to_string())?;
                     }
                     match &verdict {
@@ -987,6 +1141,7 @@ impl<'a> Client<'a> {
                 })
             }
             ItemKind::Envelope => {
+                self.envelope_bytes += item.bytes.len() as u64;
                 let judged = judge(state, membership, &item.bytes);
                 match judged {
                     Err((author, reason)) => {
@@ -1121,8 +1276,42 @@ impl<'a> Client<'a> {
     }
 
     /// Seals a snapshot of every document and uploads it, covering log position `covers`.
-    fn upload_snapshots(&mut self, state: &State, covers: u64) -> Result<()> {
+    /// The owner's snapshot rule: new snapshots once the log has grown by [`SNAPSHOT_EVERY`]
+    /// positions or the envelopes since the last ones exceed 1/[`SNAPSHOT_GROWTH`] of their
+    /// bytes, with nothing held and the device at the tip (so they cover every valid change
+    /// up to `cursor`).
+    fn refresh_snapshots(&mut self, state: &State, cursor: u64, tip: u64) -> Result<()> {
+        let bytes = self.envelope_bytes;
+        let (last, since, size, held) = self.store.sync_tx(|tx| {
+            let number = |k: &str| -> Result<u64> {
+                Ok(get(tx, k)?.and_then(|v| v.parse().ok()).unwrap_or(0))
+            };
+            let since = number("snapshot_since_bytes")? + bytes;
+            set(tx, "snapshot_since_bytes", &since.to_string())?;
+            Ok((
+                number("snapshot_at")?,
+                since,
+                number("snapshot_bytes")?,
+                held_count(tx)?,
+            ))
+        })?;
+        let grown = tip >= last + SNAPSHOT_EVERY
+            || (tip > last && since > (size / SNAPSHOT_GROWTH).max(SNAPSHOT_GROWTH_FLOOR));
+        if grown && held == 0 && cursor == tip {
+            let size = self.upload_snapshots(state, cursor)?;
+            self.store.sync_tx(|tx| {
+                set(tx, "snapshot_at", &cursor.to_string())?;
+                set(tx, "snapshot_bytes", &size.to_string())?;
+                set(tx, "snapshot_since_bytes", "0")
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Uploads one snapshot per document covering the log up to `covers`; returns their bytes.
+    fn upload_snapshots(&mut self, state: &State, covers: u64) -> Result<u64> {
         let (key, naming) = self.store.sync_read(|c| record_keys(c, state.epoch))?;
+        let mut size = 0;
         for doc in self.store.documents()? {
             let name = doc.to_string();
             let saved = self.store.export_document(doc)?;
@@ -1137,6 +1326,7 @@ impl<'a> Client<'a> {
             let slot = crypto::hex(
                 &crypto::derive(&naming, name.as_bytes(), "companion-snapshot-slot")[..16],
             );
+            size += env.bytes.len() as u64;
             self.caller.call(
                 Some(&state.keys.signing),
                 "PUT",
@@ -1146,7 +1336,7 @@ impl<'a> Client<'a> {
             )?;
             self.report.snapshots += 1;
         }
-        Ok(())
+        Ok(size)
     }
 
     /// The record's snapshots, as the relay serves them (one request).
@@ -1274,6 +1464,25 @@ impl<'a> Client<'a> {
 }
 
 /// How many envelopes wait for changes not received yet.
+/// Whether a log page shows the relay behind this device: its log ends before the cursor, or
+/// its running digest at the cursor is not the one this device read there (some item up to
+/// the cursor differs).
+fn relay_behind(store: &Store, resp: &Response, cursor: u64) -> Result<bool> {
+    if cursor == 0 {
+        return Ok(false);
+    }
+    let tip: Option<u64> = resp.header(wire::headers::TIP).and_then(|t| t.parse().ok());
+    if tip.is_some_and(|t| t < cursor) {
+        return Ok(true);
+    }
+    let (at, digest) = store.sync_read(|c| Ok((get(c, "digest_at")?, get(c, "digest")?)))?;
+    let checked = at.and_then(|a| a.parse::<u64>().ok()) == Some(cursor);
+    Ok(match (digest, resp.header(wire::headers::AT_DIGEST)) {
+        (Some(mine), Some(theirs)) => checked && mine != theirs,
+        _ => false,
+    })
+}
+
 fn held_count(conn: &Connection) -> Result<u64> {
     let n: i64 = conn.query_row(
         "SELECT count(*) FROM sync_log WHERE status = 'held'",

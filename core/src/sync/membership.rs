@@ -333,10 +333,9 @@ impl Membership {
                 by,
                 ..
             } => {
+                // An invite may be for another owner device (the patient's second phone, or
+                // the new phone that replaces a lost one).
                 self.owner_signed(&entry, by)?;
-                if *role == Role::Owner {
-                    return refuse("an invite to be owner");
-                }
                 if self.invites.contains_key(invite) {
                     return refuse("an invite id used twice");
                 }
@@ -399,8 +398,8 @@ impl Membership {
                 let Some(m) = self.member(device) else {
                     return refuse("a removal of a device that is not a member");
                 };
-                if m.role == Role::Owner {
-                    return refuse("an owner removing itself");
+                if m.role == Role::Owner && self.owners() < 2 {
+                    return refuse("the last owner device leaving");
                 }
                 if !entry.signed_by(0, &m.device.signing_key()?) {
                     return refuse("a departure not signed by the departing device");
@@ -472,6 +471,14 @@ impl Membership {
         remaining.sort_unstable();
         wrapped.sort_unstable();
         remaining == wrapped
+    }
+
+    /// How many current members are owner devices.
+    pub fn owners(&self) -> usize {
+        self.members
+            .values()
+            .filter(|m| m.removed.is_none() && m.role == Role::Owner)
+            .count()
     }
 
     /// Whether a member left on its own since the last new key: the owner should rotate.
@@ -618,7 +625,7 @@ mod tests {
         );
         assert!(unwrap_key(&joiner, &DeviceCard::of(&owner), RID, 1, &w).is_err());
         assert!(unwrap_key(&third, &DeviceCard::of(&owner), RID, 2, &w).is_err());
-        // The owner cannot leave; a departure brings no key; a rotation follows it.
+        // The only owner cannot leave; a departure brings no key; a rotation follows it.
         let leave = |who: &DeviceKeys, keys: Vec<WrappedKey>| {
             Entry::sign(
                 &Body::Remove {

@@ -329,6 +329,19 @@ pub mod headers {
     pub const SIGNATURE: &str = "companion-signature";
     /// On a log page: `true` when more items follow the page.
     pub const MORE: &str = "companion-more";
+    /// On a log page: the log's last position.
+    pub const TIP: &str = "companion-tip";
+    /// On a log page: the compaction point (envelopes at or before it are only in the
+    /// snapshots).
+    pub const COMPACTED: &str = "companion-compacted";
+    /// On a log page: the log's running digest at the `after` position (hex SHA-256 chained
+    /// over every item up to it; docs/sync-protocol.md), absent when the log has none there.
+    pub const AT_DIGEST: &str = "companion-at-digest";
+    /// On a log page: the position the page accounts for (its last item; on the last page the
+    /// tip, the envelopes the reader asked to leave out being accounted for too).
+    pub const THROUGH: &str = "companion-through";
+    /// On a log page: the log's running digest at the `companion-through` position.
+    pub const LAST_DIGEST: &str = "companion-last-digest";
 }
 
 /// What a device signs for a request: method, path with query, SHA-256 of the body, time

@@ -36,6 +36,10 @@ pub struct StoredItem {
     pub kind: u8,
     /// The device that wrote it.
     pub author: String,
+    /// The SHA-256 of its bytes as they arrived (kept when compaction drops the bytes).
+    pub digest: Vec<u8>,
+    /// The log's running digest up to it ([`chain`]; empty for items older than it).
+    pub chain: Vec<u8>,
     /// Its bytes.
     pub bytes: Vec<u8>,
 }
@@ -103,20 +107,31 @@ pub trait Tx {
     fn tip(&mut self, record: &str) -> Result<u64, StorageError>;
     /// Membership entries of the record, in order.
     fn membership(&mut self, record: &str) -> Result<Vec<(u64, Vec<u8>)>, StorageError>;
-    /// Up to `limit` items after `after`, and the last position of the log.
+    /// Up to `limit` items after `after`, leaving out the envelopes at or before
+    /// `skip_envelopes` (membership entries are always listed), and the last position of the
+    /// log.
     fn log(
         &mut self,
         record: &str,
         after: u64,
         limit: usize,
+        skip_envelopes: u64,
     ) -> Result<(Vec<StoredItem>, u64), StorageError>;
+    /// The log's running digest ([`chain`]) at `seq`, if there is an item there that has one.
+    fn chain_at(&mut self, record: &str, seq: u64) -> Result<Option<Vec<u8>>, StorageError>;
+    /// Drops the bytes of the envelopes every snapshot of the record covers (their positions
+    /// and digests stay, so a resent envelope keeps its place) and returns the compaction
+    /// point: the log position up to which envelopes are gone.
+    fn compact(&mut self, record: &str) -> Result<u64, StorageError>;
+    /// The record's compaction point (0 before any).
+    fn compacted(&mut self, record: &str) -> Result<u64, StorageError>;
     /// Stores an invite's bundle.
     fn put_invite(&mut self, id: &str, invite: &StoredInvite) -> Result<(), StorageError>;
     /// The invite `id`.
     fn invite(&mut self, id: &str) -> Result<Option<StoredInvite>, StorageError>;
     /// Marks the invite used by `device` and drops its bundle.
     fn use_invite(&mut self, id: &str, device: &str) -> Result<(), StorageError>;
-    /// Replaces the snapshot in `slot`.
+    /// Replaces the snapshot in `slot`, unless the one there covers more of the log.
     fn put_snapshot(
         &mut self,
         record: &str,
@@ -153,6 +168,17 @@ pub fn open(db: &str) -> Result<Box<dyn Storage>, StorageError> {
 /// The digest a log item is deduplicated by (SHA-256 of its bytes).
 pub fn digest(bytes: &[u8]) -> Vec<u8> {
     companion_core::crypto::sha256(bytes).to_vec()
+}
+
+/// The log's running digest after an item: SHA-256 of the one before it (empty for the first,
+/// and for items stored before the relay kept it) followed by the item's digest. Two logs with
+/// the same running digest at a position hold the same items up to there: how a device tells
+/// a relay restored from a backup from the one it read.
+pub fn chain(before: &[u8], digest: &[u8]) -> Vec<u8> {
+    let mut both = Vec::with_capacity(before.len() + digest.len());
+    both.extend_from_slice(before);
+    both.extend_from_slice(digest);
+    companion_core::crypto::sha256(&both).to_vec()
 }
 
 /// Whether a request's nonce is one of the few that also sweep the old ones (about one in

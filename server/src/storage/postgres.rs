@@ -59,6 +59,11 @@ CREATE TABLE nonces (
 CREATE INDEX nonces_by_time ON nonces (time_ms);
 ";
 
+const SCHEMA_V2: &str = "
+ALTER TABLE records ADD COLUMN compacted BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE log ADD COLUMN chain BYTEA NOT NULL DEFAULT ''::bytea;
+";
+
 impl From<postgres::Error> for StorageError {
     fn from(e: postgres::Error) -> Self {
         // The server's code and message (never its detail, which may quote a value), or the
@@ -104,10 +109,13 @@ impl PostgresStorage {
 }
 
 fn migrate(client: &mut Client) -> Result<(), StorageError> {
-    let migration = Migration::unapplied("V1__relay", SCHEMA_V1)
+    let migrations = [("V1__relay", SCHEMA_V1), ("V2__compaction", SCHEMA_V2)]
+        .into_iter()
+        .map(|(name, sql)| Migration::unapplied(name, sql))
+        .collect::<Result<Vec<_>, _>>()
         .map_err(|e| StorageError::new(format!("migration: {e}")))?;
     client.batch_execute("SELECT pg_advisory_lock(7461)")?;
-    let ran = refinery::Runner::new(&[migration])
+    let ran = refinery::Runner::new(&migrations)
         .set_migration_table_name("relay_schema_history")
         .run(client)
         .map(|_| ())
@@ -225,9 +233,10 @@ impl Tx for PgTx {
             &[&record, &now_ms],
         )?;
         let digest = super::digest(genesis);
+        let chain = super::chain(&[], &digest);
         self.conn.execute(
-            "INSERT INTO log (record, seq, kind, author, digest, bytes) VALUES ($1, 1, 1, $2, $3, $4)",
-            &[&record, &author, &digest, &genesis],
+            "INSERT INTO log (record, seq, kind, author, digest, bytes, chain) VALUES ($1, 1, 1, $2, $3, $4, $5)",
+            &[&record, &author, &digest, &genesis, &chain],
         )?;
         self.appended.push(record.to_string());
         Ok(())
@@ -246,9 +255,11 @@ impl Tx for PgTx {
         }
         let seq = self.tip(record)? + 1;
         let kind = i16::from(kind);
+        let before = self.chain_at(record, u(seq - 1))?.unwrap_or_default();
+        let chain = super::chain(&before, digest);
         self.conn.execute(
-            "INSERT INTO log (record, seq, kind, author, digest, bytes) VALUES ($1, $2, $3, $4, $5, $6)",
-            &[&record, &seq, &kind, &author, &digest, &bytes],
+            "INSERT INTO log (record, seq, kind, author, digest, bytes, chain) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            &[&record, &seq, &kind, &author, &digest, &bytes, &chain],
         )?;
         if !self.appended.iter().any(|r| r == record) {
             self.appended.push(record.to_string());
@@ -281,12 +292,14 @@ impl Tx for PgTx {
         record: &str,
         after: u64,
         limit: usize,
+        skip_envelopes: u64,
     ) -> Result<(Vec<StoredItem>, u64), StorageError> {
         let tip = PgTx::tip(self, record)?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let rows = self.conn.query(
-            "SELECT seq, kind, author, bytes FROM log WHERE record = $1 AND seq > $2 ORDER BY seq LIMIT $3",
-            &[&record, &i(after), &limit],
+            "SELECT seq, kind, author, digest, bytes, chain FROM log
+             WHERE record = $1 AND seq > $2 AND (kind <> 2 OR seq > $4) ORDER BY seq LIMIT $3",
+            &[&record, &i(after), &limit, &i(skip_envelopes)],
         )?;
         let items = rows
             .iter()
@@ -294,10 +307,52 @@ impl Tx for PgTx {
                 seq: u(r.get(0)),
                 kind: u8::try_from(r.get::<_, i16>(1)).unwrap_or(0),
                 author: r.get(2),
-                bytes: r.get(3),
+                digest: r.get(3),
+                bytes: r.get(4),
+                chain: r.get(5),
             })
             .collect();
         Ok((items, u(tip)))
+    }
+
+    fn chain_at(&mut self, record: &str, seq: u64) -> Result<Option<Vec<u8>>, StorageError> {
+        Ok(self
+            .conn
+            .query_opt(
+                "SELECT chain FROM log WHERE record = $1 AND seq = $2",
+                &[&record, &i(seq)],
+            )?
+            .map(|r| r.get::<_, Vec<u8>>(0))
+            .filter(|c| !c.is_empty()))
+    }
+
+    fn compact(&mut self, record: &str) -> Result<u64, StorageError> {
+        let floor: Option<i64> = self
+            .conn
+            .query_one(
+                "SELECT MIN(covers) FROM snapshots WHERE record = $1",
+                &[&record],
+            )?
+            .get(0);
+        if let Some(floor) = floor {
+            self.conn.execute(
+                "UPDATE log SET bytes = ''::bytea WHERE record = $1 AND kind = 2 AND seq <= $2 AND length(bytes) > 0",
+                &[&record, &floor],
+            )?;
+            self.conn.execute(
+                "UPDATE records SET compacted = GREATEST(compacted, $2) WHERE id = $1",
+                &[&record, &floor],
+            )?;
+        }
+        self.compacted(record)
+    }
+
+    fn compacted(&mut self, record: &str) -> Result<u64, StorageError> {
+        Ok(self
+            .conn
+            .query_opt("SELECT compacted FROM records WHERE id = $1", &[&record])?
+            .map(|r| u(r.get(0)))
+            .unwrap_or(0))
     }
 
     fn put_invite(&mut self, id: &str, invite: &StoredInvite) -> Result<(), StorageError> {
@@ -340,7 +395,8 @@ impl Tx for PgTx {
     ) -> Result<(), StorageError> {
         self.conn.execute(
             "INSERT INTO snapshots (record, slot, covers, bytes) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (record, slot) DO UPDATE SET covers = EXCLUDED.covers, bytes = EXCLUDED.bytes",
+             ON CONFLICT (record, slot) DO UPDATE SET covers = EXCLUDED.covers, bytes = EXCLUDED.bytes
+             WHERE EXCLUDED.covers >= snapshots.covers",
             &[&record, &slot, &i(covers), &bytes],
         )?;
         Ok(())

@@ -22,8 +22,9 @@ pub struct SqliteStorage {
 }
 
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(
-        "CREATE TABLE records (
+    Migrations::new(vec![
+        M::up(
+            "CREATE TABLE records (
             id TEXT PRIMARY KEY,
             created_ms INTEGER NOT NULL
         ) STRICT;
@@ -58,7 +59,12 @@ fn migrations() -> Migrations<'static> {
             PRIMARY KEY (device, nonce)
         ) STRICT;
         CREATE INDEX nonces_by_time ON nonces (time_ms);",
-    )])
+        ),
+        M::up(
+            "ALTER TABLE records ADD COLUMN compacted INTEGER NOT NULL DEFAULT 0;
+             ALTER TABLE log ADD COLUMN chain BLOB NOT NULL DEFAULT X'';",
+        ),
+    ])
 }
 
 impl SqliteStorage {
@@ -141,9 +147,10 @@ impl Tx for SqliteTx<'_> {
             "INSERT INTO records (id, created_ms) VALUES (?1, ?2)",
             rusqlite::params![record, now_ms],
         )?;
+        let digest = super::digest(genesis);
         self.conn.execute(
-            "INSERT INTO log (record, seq, kind, author, digest, bytes) VALUES (?1, 1, 1, ?2, ?3, ?4)",
-            rusqlite::params![record, author, super::digest(genesis), genesis],
+            "INSERT INTO log (record, seq, kind, author, digest, bytes, chain) VALUES (?1, 1, 1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![record, author, digest, genesis, super::chain(&[], &digest)],
         )?;
         Ok(())
     }
@@ -160,11 +167,20 @@ impl Tx for SqliteTx<'_> {
             return Ok(u(seq));
         }
         let seq = tip(&self.conn, record)? + 1;
+        let before = self.chain_at(record, u(seq - 1))?.unwrap_or_default();
         self.conn
             .prepare_cached(
-                "INSERT INTO log (record, seq, kind, author, digest, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                "INSERT INTO log (record, seq, kind, author, digest, bytes, chain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
-            .execute(rusqlite::params![record, seq, kind, author, digest, bytes])?;
+            .execute(rusqlite::params![
+                record,
+                seq,
+                kind,
+                author,
+                digest,
+                bytes,
+                super::chain(&before, digest)
+            ])?;
         Ok(u(seq))
     }
 
@@ -191,22 +207,67 @@ impl Tx for SqliteTx<'_> {
         record: &str,
         after: u64,
         limit: usize,
+        skip_envelopes: u64,
     ) -> Result<(Vec<StoredItem>, u64), StorageError> {
         let tip = tip(&self.conn, record)?;
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, kind, author, bytes FROM log WHERE record = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3",
+            "SELECT seq, kind, author, digest, bytes, chain FROM log
+             WHERE record = ?1 AND seq > ?2 AND (kind <> 2 OR seq > ?4) ORDER BY seq LIMIT ?3",
         )?;
         let rows = stmt
-            .query_map(rusqlite::params![record, i(after), limit as i64], |r| {
-                Ok(StoredItem {
-                    seq: u(r.get(0)?),
-                    kind: r.get(1)?,
-                    author: r.get(2)?,
-                    bytes: r.get(3)?,
-                })
-            })?
+            .query_map(
+                rusqlite::params![record, i(after), limit as i64, i(skip_envelopes)],
+                |r| {
+                    Ok(StoredItem {
+                        seq: u(r.get(0)?),
+                        kind: r.get(1)?,
+                        author: r.get(2)?,
+                        digest: r.get(3)?,
+                        bytes: r.get(4)?,
+                        chain: r.get(5)?,
+                    })
+                },
+            )?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok((rows, u(tip)))
+    }
+
+    fn chain_at(&mut self, record: &str, seq: u64) -> Result<Option<Vec<u8>>, StorageError> {
+        let chain: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT chain FROM log WHERE record = ?1 AND seq = ?2")?
+            .query_row(rusqlite::params![record, i(seq)], |r| r.get(0))
+            .optional()?;
+        Ok(chain.filter(|c| !c.is_empty()))
+    }
+
+    fn compact(&mut self, record: &str) -> Result<u64, StorageError> {
+        let floor: Option<i64> = self.conn.query_row(
+            "SELECT MIN(covers) FROM snapshots WHERE record = ?1",
+            [record],
+            |r| r.get(0),
+        )?;
+        let Some(floor) = floor else {
+            return self.compacted(record);
+        };
+        self.conn.execute(
+            "UPDATE log SET bytes = X'' WHERE record = ?1 AND kind = 2 AND seq <= ?2 AND length(bytes) > 0",
+            rusqlite::params![record, floor],
+        )?;
+        self.conn.execute(
+            "UPDATE records SET compacted = max(compacted, ?2) WHERE id = ?1",
+            rusqlite::params![record, floor],
+        )?;
+        self.compacted(record)
+    }
+
+    fn compacted(&mut self, record: &str) -> Result<u64, StorageError> {
+        let at: Option<i64> = self
+            .conn
+            .prepare_cached("SELECT compacted FROM records WHERE id = ?1")?
+            .query_row([record], |r| r.get(0))
+            .optional()?;
+        Ok(at.map(u).unwrap_or(0))
     }
 
     fn put_invite(&mut self, id: &str, invite: &StoredInvite) -> Result<(), StorageError> {
@@ -251,7 +312,9 @@ impl Tx for SqliteTx<'_> {
         bytes: &[u8],
     ) -> Result<(), StorageError> {
         self.conn.execute(
-            "INSERT OR REPLACE INTO snapshots (record, slot, covers, bytes) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO snapshots (record, slot, covers, bytes) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (record, slot) DO UPDATE SET covers = excluded.covers, bytes = excluded.bytes
+             WHERE excluded.covers >= snapshots.covers",
             rusqlite::params![record, slot, i(covers), bytes],
         )?;
         Ok(())
