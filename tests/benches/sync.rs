@@ -304,7 +304,7 @@ fn main() {
     incremental(&relay, dir.path());
     bootstrap(&relay, dir.path());
     println!(
-        "bootstrap after two years of daily use through the relay (snapshots every 256 log positions):"
+        "bootstrap after two years of daily use through the relay (snapshots refreshed every 256 log positions or a quarter of their bytes; the relay compacts what they cover):"
     );
     for syncs in [1, 2] {
         let (readings, tip, saved, received) = two_years(&relay, dir.path(), syncs);

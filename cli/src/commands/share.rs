@@ -89,9 +89,10 @@ pub fn invite(
     let expires = chrono::DateTime::from_timestamp_millis(info.expires_ms)
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .unwrap_or_default();
+    let article = if role == Role::Owner { "an" } else { "a" };
     writeln!(
         out,
-        "Invite for a {role}, single use, valid until {expires}"
+        "Invite for {article} {role}, single use, valid until {expires}"
     )?;
     writeln!(out, "Code: {}", info.code)?;
     writeln!(out, "QR payload: {}", info.qr_payload)?;
