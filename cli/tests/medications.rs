@@ -239,3 +239,32 @@ fn medications_doses_and_journal() {
     let export = json(&db, &["export", "--json"]);
     assert_eq!(export["medications"].as_array().expect("array").len(), 8);
 }
+
+/// Issue 13: after 6 of 30 tablets taken, editing the dose turned "24 left" into "27 left".
+/// The count follows doses taken and refills only, whatever is edited.
+#[test]
+fn editing_the_dose_leaves_the_pill_count_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    ok(
+        &db,
+        &[
+            "med",
+            "add",
+            "Amlodipine",
+            "--dose",
+            "5 mg",
+            "--at",
+            "08:00",
+            "--inventory",
+            "30",
+        ],
+    );
+    for _ in 0..6 {
+        ok(&db, &["dose", "take", "amlodipine"]);
+    }
+    assert!(ok(&db, &["med", "supply"]).contains("24 left"));
+    ok(&db, &["med", "edit", "amlodipine", "--dose", "10 mg"]);
+    let supply = ok(&db, &["med", "supply"]);
+    assert!(supply.contains("24 left"), "{supply}");
+}

@@ -295,16 +295,25 @@ fn slots(
     }
 }
 
-/// The dose due at `at` by the schedule in force then: a tapering step's own dose on the days of
-/// that step (read in the calendar of `at`'s own UTC offset), the medication's dose otherwise.
-pub fn dose_for(med: &Medication, at: chrono::DateTime<chrono::FixedOffset>) -> DoseAmount {
+/// The schedule and the medication's own dose (before any tapering step) that applied at
+/// `at`: the version in the medication's history that was current then, or today's.
+pub fn version_at(
+    med: &Medication,
+    at: chrono::DateTime<chrono::FixedOffset>,
+) -> (&Schedule, &DoseAmount) {
     let instant = at.to_utc();
     let mut history: Vec<&crate::model::ScheduleVersion> = med.history.iter().collect();
     history.sort_by_key(|v| v.until);
-    let (schedule, dose) = history
+    history
         .into_iter()
         .find(|v| instant < v.until)
-        .map_or((&med.schedule, &med.dose), |v| (&v.schedule, &v.dose));
+        .map_or((&med.schedule, &med.dose), |v| (&v.schedule, &v.dose))
+}
+
+/// The dose due at `at` by the schedule in force then: a tapering step's own dose on the days of
+/// that step (read in the calendar of `at`'s own UTC offset), the medication's dose otherwise.
+pub fn dose_for(med: &Medication, at: chrono::DateTime<chrono::FixedOffset>) -> DoseAmount {
+    let (schedule, dose) = version_at(med, at);
     if let Schedule::Tapering { steps } = schedule {
         let day = (at.date_naive() - med.start).num_days();
         let mut begin = 0;

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::occurrences::{Occurrence, dose_for};
+use super::occurrences::{Occurrence, dose_for, version_at};
 use crate::model::{DoseEvent, Medication, Refill};
 
 /// The units on hand at `at`: the last count, plus refills, minus doses taken since the count
@@ -28,21 +28,24 @@ pub fn on_hand(
         .into_iter()
         .filter(|d| d.medication_id == med.id && in_span(d.at.to_utc()))
         .map(|d| {
-            let amount = match &d.amount {
-                Some(a) => a.amount,
-                None => dose_for(med, d.scheduled_at.unwrap_or(d.at)).amount,
-            };
-            units(med, amount)
+            // Against the medication's dose as it was when taken: editing the dose later
+            // changes no past take's count.
+            let when = d.scheduled_at.unwrap_or(d.at);
+            let amount = d
+                .amount
+                .as_ref()
+                .map_or_else(|| dose_for(med, when).amount, |a| a.amount);
+            units_of(med, amount, version_at(med, when).1.amount)
         })
         .sum();
     Some(inventory.count + added - used)
 }
 
-/// The inventory units one dose of `amount` uses.
-fn units(med: &Medication, amount: f64) -> f64 {
+/// The inventory units one dose of `amount` uses, where a whole dose is `dose`.
+fn units_of(med: &Medication, amount: f64, dose: f64) -> f64 {
     let per_dose = med.inventory.as_ref().map_or(1.0, |i| i.per_dose);
-    if med.dose.amount > 0.0 {
-        per_dose * amount / med.dose.amount
+    if dose > 0.0 {
+        per_dose * amount / dose
     } else {
         per_dose
     }
@@ -58,7 +61,7 @@ pub fn run_out(
 ) -> Option<NaiveDate> {
     let mut left = on_hand?;
     for o in upcoming {
-        let need = units(med, o.dose.amount);
+        let need = units_of(med, o.dose.amount, med.dose.amount);
         if left + 1e-9 < need {
             return Some(o.slot.date());
         }
