@@ -168,10 +168,37 @@ pub enum Schedule {
         /// Doses fall only inside this daily window.
         window: Option<DailyWindow>,
     },
+    /// Every `minutes` minutes (every 90 minutes), like `EveryNHours`.
+    EveryNMinutes {
+        /// The interval, 15 minutes to 72 hours.
+        minutes: u32,
+        /// The first dose's time of day on the start date.
+        first: TimeOfDay,
+        /// Count from the last dose taken instead of from `first`.
+        from_last_taken: bool,
+        /// Doses fall only inside this daily window.
+        window: Option<DailyWindow>,
+    },
     /// On these days of the week at these times.
     Weekdays {
         /// Days of the week, at least one.
         days: Vec<Weekday>,
+        /// Times of day, at least one.
+        times: Vec<TimeOfDay>,
+    },
+    /// Every `weeks` weeks on these days of the week, the weeks counted from the start date's.
+    EveryNWeeks {
+        /// The interval in weeks, 1 to 52.
+        weeks: u32,
+        /// Days of the week, at least one.
+        days: Vec<Weekday>,
+        /// Times of day, at least one.
+        times: Vec<TimeOfDay>,
+    },
+    /// On these days of the month; a day the month lacks falls on its last day.
+    DaysOfMonth {
+        /// Days of the month, 1 to 31, at least one.
+        days: Vec<u32>,
         /// Times of day, at least one.
         times: Vec<TimeOfDay>,
     },
@@ -214,12 +241,13 @@ pub enum Schedule {
     },
 }
 
-/// A daily window confining an interval schedule.
+/// A daily window confining an interval schedule; each day starts again at its opening. An
+/// end earlier than the start crosses midnight (a night shift).
 #[uniffi::remote(Record)]
 pub struct DailyWindow {
     /// The window opens at this time.
     pub start: TimeOfDay,
-    /// And closes at this time, later on the same day.
+    /// And closes at this time: later the same day, or (earlier than `start`) the next day.
     pub end: TimeOfDay,
 }
 

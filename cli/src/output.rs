@@ -46,8 +46,39 @@ pub fn schedule(s: &Schedule) -> String {
     };
     match s {
         Schedule::FixedTimes { times: t } => format!("daily at {}", times(t)),
-        Schedule::EveryNHours { hours, first, .. } => {
-            format!("every {hours} h from {}", first.format("%H:%M"))
+        Schedule::EveryNHours {
+            hours,
+            first,
+            window,
+            from_last_taken,
+        } => interval(
+            &format!("{hours} h"),
+            *first,
+            window.as_ref(),
+            *from_last_taken,
+        ),
+        Schedule::EveryNMinutes {
+            minutes,
+            first,
+            window,
+            from_last_taken,
+        } => interval(
+            &format!("{minutes} min"),
+            *first,
+            window.as_ref(),
+            *from_last_taken,
+        ),
+        Schedule::EveryNWeeks {
+            weeks,
+            days,
+            times: t,
+        } => {
+            let days: Vec<String> = days.iter().map(|d| d.to_string()).collect();
+            format!("every {weeks} weeks on {} at {}", days.join(", "), times(t))
+        }
+        Schedule::DaysOfMonth { days, times: t } => {
+            let days: Vec<String> = days.iter().map(|d| d.to_string()).collect();
+            format!("on day {} of the month at {}", days.join(", "), times(t))
         }
         Schedule::Weekdays { days, times: t } => {
             let days: Vec<String> = days.iter().map(|d| d.to_string()).collect();
@@ -78,6 +109,27 @@ pub fn schedule(s: &Schedule) -> String {
             format!("{offset_minutes} min after another medication")
         }
     }
+}
+
+/// An interval schedule in words.
+fn interval(
+    every: &str,
+    first: chrono::NaiveTime,
+    window: Option<&companion_core::model::DailyWindow>,
+    from_last_taken: bool,
+) -> String {
+    let mut text = match window {
+        Some(w) => format!(
+            "every {every} between {} and {}",
+            w.start.format("%H:%M"),
+            w.end.format("%H:%M")
+        ),
+        None => format!("every {every} from {}", first.format("%H:%M")),
+    };
+    if from_last_taken {
+        text.push_str(", counted from the last dose taken");
+    }
+    text
 }
 
 /// One line per medication.

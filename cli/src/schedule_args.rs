@@ -18,18 +18,29 @@ pub struct ScheduleArgs {
     /// Every N hours (with --first, and optionally --window).
     #[arg(long)]
     every_hours: Option<u32>,
-    /// The first dose's time for --every-hours (default 08:00).
+    /// Every N minutes, 15 or more (with --first, and optionally --window).
+    #[arg(long)]
+    every_minutes: Option<u32>,
+    /// The first dose's time for --every-hours or --every-minutes (default 08:00, or the
+    /// window's opening).
     #[arg(long, value_parser = parse::time_of_day)]
     first: Option<NaiveTime>,
-    /// Confine --every-hours to a daily window, like 08:00-20:00.
+    /// Confine the interval to a daily window, like 08:00-20:00 (22:00-06:00 crosses midnight);
+    /// each day starts again at its opening.
     #[arg(long)]
     window: Option<String>,
-    /// Count --every-hours from the last dose taken.
+    /// Count the interval from the last dose taken.
     #[arg(long)]
     from_last_taken: bool,
-    /// Only on these days (mon,wed,fri), with --at.
+    /// Only on these days (mon,wed,fri), with --at (and --every-weeks).
     #[arg(long, value_delimiter = ',', value_parser = parse::weekday)]
     weekdays: Vec<Weekday>,
+    /// Every N weeks on the --weekdays (2: every other week), counted from the start date's week.
+    #[arg(long)]
+    every_weeks: Option<u32>,
+    /// On these days of the month (1,15), with --at; 29 to 31 fall on a shorter month's last day.
+    #[arg(long, value_delimiter = ',')]
+    month_days: Vec<u32>,
     /// Every N days from the start date, with --at.
     #[arg(long)]
     every_days: Option<u32>,
@@ -62,40 +73,46 @@ pub struct ScheduleArgs {
 impl ScheduleArgs {
     /// The schedule the flags describe, or `None` when no schedule flag was given.
     pub fn schedule(&self) -> Result<Option<Schedule>, CliError> {
-        let chosen = [
-            self.every_hours.is_some(),
-            !self.weekdays.is_empty(),
-            self.every_days.is_some(),
-            self.cycle.is_some(),
-            self.taper.is_some(),
-            self.as_needed,
-            !self.meals.is_empty(),
-        ]
-        .into_iter()
-        .filter(|c| *c)
-        .count();
-        if chosen > 1 {
-            return usage(
-                "choose one schedule: --every-hours, --weekdays, --every-days, --cycle, --taper, --as-needed or --meals",
-            );
-        }
+        self.refuse_conflicts()?;
         let times = self.at.clone();
-        let schedule = if let Some(hours) = self.every_hours {
+        let interval = self.every_hours.is_some() || self.every_minutes.is_some();
+        let schedule = if interval {
             let window = match &self.window {
                 Some(text) => Some(window(text)?),
                 None => None,
             };
-            Schedule::EveryNHours {
-                hours,
-                first: self
-                    .first
-                    .unwrap_or(NaiveTime::from_hms_opt(8, 0, 0).unwrap_or_default()),
-                from_last_taken: self.from_last_taken,
-                window,
+            let first = self
+                .first
+                .or(window.map(|w| w.start))
+                .unwrap_or(NaiveTime::from_hms_opt(8, 0, 0).unwrap_or_default());
+            match (self.every_hours, self.every_minutes) {
+                (Some(hours), _) => Schedule::EveryNHours {
+                    hours,
+                    first,
+                    from_last_taken: self.from_last_taken,
+                    window,
+                },
+                (None, minutes) => Schedule::EveryNMinutes {
+                    minutes: minutes.unwrap_or_default(),
+                    first,
+                    from_last_taken: self.from_last_taken,
+                    window,
+                },
+            }
+        } else if let Some(weeks) = self.every_weeks {
+            Schedule::EveryNWeeks {
+                weeks,
+                days: self.weekdays.clone(),
+                times,
             }
         } else if !self.weekdays.is_empty() {
             Schedule::Weekdays {
                 days: self.weekdays.clone(),
+                times,
+            }
+        } else if !self.month_days.is_empty() {
+            Schedule::DaysOfMonth {
+                days: self.month_days.clone(),
                 times,
             }
         } else if let Some(days) = self.every_days {
@@ -137,6 +154,70 @@ impl ScheduleArgs {
             return Ok(None);
         };
         Ok(Some(schedule))
+    }
+
+    /// Refuses flags that belong to no chosen schedule, or to two at once, instead of
+    /// silently dropping some (`--at 08:00 --every-hours 8`).
+    fn refuse_conflicts(&self) -> Result<(), CliError> {
+        let chosen: Vec<&str> = [
+            (self.every_hours.is_some(), "--every-hours"),
+            (self.every_minutes.is_some(), "--every-minutes"),
+            (
+                !self.weekdays.is_empty() || self.every_weeks.is_some(),
+                "--weekdays",
+            ),
+            (!self.month_days.is_empty(), "--month-days"),
+            (self.every_days.is_some(), "--every-days"),
+            (self.cycle.is_some(), "--cycle"),
+            (self.taper.is_some(), "--taper"),
+            (self.as_needed, "--as-needed"),
+            (!self.meals.is_empty(), "--meals"),
+        ]
+        .into_iter()
+        .filter_map(|(on, name)| on.then_some(name))
+        .collect();
+        if chosen.len() > 1 {
+            return usage(format!(
+                "choose one schedule, not {}: --every-hours, --every-minutes, --weekdays, --month-days, --every-days, --cycle, --taper, --as-needed or --meals",
+                chosen.join(" and ")
+            ));
+        }
+        let one = chosen.first().copied();
+        let interval = matches!(one, Some("--every-hours" | "--every-minutes"));
+        let refuse = |flag: &str, needs: &str| -> Result<(), CliError> {
+            usage(format!("{flag} goes with {needs}"))
+        };
+        if !self.at.is_empty()
+            && matches!(one, Some(s) if ["--every-hours", "--every-minutes", "--taper", "--as-needed", "--meals"].contains(&s))
+        {
+            return usage(format!(
+                "--at gives times of day; {} sets its own (use --first or --window with an interval)",
+                one.unwrap_or_default()
+            ));
+        }
+        if !interval {
+            if self.first.is_some() {
+                return refuse("--first", "--every-hours or --every-minutes");
+            }
+            if self.window.is_some() {
+                return refuse("--window", "--every-hours or --every-minutes");
+            }
+            if self.from_last_taken {
+                return refuse("--from-last-taken", "--every-hours or --every-minutes");
+            }
+        }
+        if self.every_weeks.is_some() && self.weekdays.is_empty() {
+            return refuse("--every-weeks", "--weekdays");
+        }
+        if one != Some("--as-needed")
+            && (self.max_per_day.is_some() || self.min_interval_min.is_some())
+        {
+            return refuse("--max-per-day and --min-interval-min", "--as-needed");
+        }
+        if one != Some("--meals") && self.offset_min.is_some() {
+            return refuse("--offset-min", "--meals");
+        }
+        Ok(())
     }
 
     /// The time-zone policy the flags ask for, if any.

@@ -31,10 +31,42 @@ pub enum Schedule {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         window: Option<DailyWindow>,
     },
+    /// Every `minutes` minutes (every 90 minutes), like [`Schedule::EveryNHours`]: from
+    /// `first` on the start date or from the last dose taken, optionally inside a daily window.
+    EveryNMinutes {
+        /// The interval, 15 minutes to 72 hours.
+        minutes: u32,
+        /// The first dose's time of day on the start date.
+        first: NaiveTime,
+        /// Count from the last dose taken instead of from `first`.
+        #[serde(default)]
+        from_last_taken: bool,
+        /// Doses fall only inside this daily window.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        window: Option<DailyWindow>,
+    },
     /// On these days of the week at these times.
     Weekdays {
         /// Days of the week, at least one.
         days: Vec<Weekday>,
+        /// Times of day, at least one.
+        times: Vec<NaiveTime>,
+    },
+    /// Every `weeks` weeks on these days of the week (every other week on Monday and
+    /// Thursday), the weeks (Monday to Sunday) counted from the one holding the start date.
+    EveryNWeeks {
+        /// The interval in weeks, 1 to 52.
+        weeks: u32,
+        /// Days of the week, at least one.
+        days: Vec<Weekday>,
+        /// Times of day, at least one.
+        times: Vec<NaiveTime>,
+    },
+    /// On these days of the month (vitamin D on the 1st). A day the month does not have (the
+    /// 31st in April) falls on its last day, once.
+    DaysOfMonth {
+        /// Days of the month, 1 to 31, at least one.
+        days: Vec<u32>,
         /// Times of day, at least one.
         times: Vec<NaiveTime>,
     },
@@ -77,13 +109,25 @@ pub enum Schedule {
     },
 }
 
-/// A daily window confining an interval schedule.
+/// A daily window confining an interval schedule: each day's doses start again at its
+/// opening. A window whose end is earlier than its start crosses midnight (22:00-06:00, a night
+/// shift) and belongs to the day it opens on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DailyWindow {
     /// The window opens at this time.
     pub start: NaiveTime,
-    /// And closes at this time, later on the same day.
+    /// And closes at this time: later the same day, or (earlier than `start`) the next day.
     pub end: NaiveTime,
+}
+
+fn check_window(window: Option<&DailyWindow>) -> Result<(), ValidationError> {
+    match window {
+        Some(w) if w.start == w.end => Err(ValidationError::Invalid {
+            field: "window",
+            reason: "the window opens and closes at the same time",
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// One step of a tapering schedule.
@@ -208,15 +252,13 @@ impl Validate for Schedule {
             Self::FixedTimes { times } => check_times("times", times),
             Self::EveryNHours { hours, window, .. } => {
                 check_count("interval hours", *hours, 1, 72)?;
-                if let Some(w) = window
-                    && w.start >= w.end
-                {
-                    return Err(ValidationError::Invalid {
-                        field: "window",
-                        reason: "the window must open before it closes on the same day",
-                    });
-                }
-                Ok(())
+                check_window(window.as_ref())
+            }
+            Self::EveryNMinutes {
+                minutes, window, ..
+            } => {
+                check_count("interval minutes", *minutes, 15, 72 * 60)?;
+                check_window(window.as_ref())
             }
             Self::Weekdays { days, times } => {
                 if days.is_empty() {
@@ -226,6 +268,24 @@ impl Validate for Schedule {
             }
             Self::EveryNDays { days, times } => {
                 check_count("interval days", *days, 1, 365)?;
+                check_times("times", times)
+            }
+            Self::EveryNWeeks { weeks, days, times } => {
+                check_count("interval weeks", *weeks, 1, 52)?;
+                if days.is_empty() {
+                    return Err(ValidationError::Empty { field: "weekdays" });
+                }
+                check_times("times", times)
+            }
+            Self::DaysOfMonth { days, times } => {
+                if days.is_empty() {
+                    return Err(ValidationError::Empty {
+                        field: "days of the month",
+                    });
+                }
+                for d in days {
+                    check_count("day of the month", *d, 1, 31)?;
+                }
                 check_times("times", times)
             }
             Self::Cyclic {
@@ -329,7 +389,25 @@ mod tests {
                 end: t(8),
             }),
         };
-        assert!(windowed.validate().is_err());
+        assert!(windowed.validate().is_ok(), "a window across midnight");
+        let shut = Schedule::EveryNHours {
+            hours: 4,
+            first: t(8),
+            from_last_taken: false,
+            window: Some(DailyWindow {
+                start: t(8),
+                end: t(8),
+            }),
+        };
+        assert!(shut.validate().is_err());
+        let minutes = |minutes| Schedule::EveryNMinutes {
+            minutes,
+            first: t(8),
+            from_last_taken: false,
+            window: None,
+        };
+        assert!(minutes(90).validate().is_ok());
+        assert!(minutes(5).validate().is_err());
         let cyclic = Schedule::Cyclic {
             on_days: 21,
             off_days: 0,

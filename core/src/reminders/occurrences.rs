@@ -12,7 +12,9 @@ use crate::zone::Zone;
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Utc};
 
 use super::zone::{day_exists, local, resolve};
-use crate::model::{DoseAmount, Meal, MealTimes, Medication, Schedule, TimeZonePolicy};
+use crate::model::{
+    DailyWindow, DoseAmount, Meal, MealTimes, Medication, Schedule, TimeZonePolicy,
+};
 
 /// Bounds the steps of any one walk, so that no data can make it run away.
 const MAX_STEPS: usize = 200_000;
@@ -119,15 +121,16 @@ impl Walk<'_> {
                 window,
             } => {
                 let step = Duration::hours(i64::from((*hours).max(1)));
-                let in_window = |slot: NaiveDateTime| {
-                    window.is_none_or(|w| (w.start..=w.end).contains(&slot.time()))
-                };
-                let mut found = self.interval(self.med.start.and_time(*first), step);
-                found.retain(|o| in_window(o.slot));
-                if *from_last_taken {
-                    found = self.re_anchor(found, step, &in_window);
-                }
-                out.extend(found);
+                out.extend(self.every(step, *first, *from_last_taken, window.as_ref()));
+            }
+            Schedule::EveryNMinutes {
+                minutes,
+                first,
+                from_last_taken,
+                window,
+            } => {
+                let step = Duration::minutes(i64::from((*minutes).max(15)));
+                out.extend(self.every(step, *first, *from_last_taken, window.as_ref()));
             }
             Schedule::AfterDose {
                 medication_id,
@@ -175,7 +178,146 @@ impl Walk<'_> {
         }
     }
 
+    /// An interval schedule (docs/reminders.md, "Interval schedules"): inside a daily window,
+    /// each day starts again at the window's opening and steps in real time until its close;
+    /// without one, wall-clock steps (`local`) or absolute steps (`fixed`) from the first dose.
+    /// Counted from the last dose taken, the doses after a take follow it. No two doses come
+    /// closer than half the interval.
+    fn every(
+        &self,
+        step: Duration,
+        first: chrono::NaiveTime,
+        from_last_taken: bool,
+        window: Option<&DailyWindow>,
+    ) -> Vec<Occurrence> {
+        let found = match window {
+            Some(w) => {
+                let days = self.windows(w, first);
+                let mut found = Vec::new();
+                for (open, close) in days {
+                    found.extend(self.in_window(open, close, step, from_last_taken));
+                }
+                found
+            }
+            None => {
+                let found = self.interval(self.med.start.and_time(first), step);
+                if from_last_taken {
+                    self.re_anchor(found, step, &|_| true)
+                } else {
+                    found
+                }
+            }
+        };
+        spaced(found, step)
+    }
+
+    /// The daily windows (opening and closing slots) whose doses can fall in the span:
+    /// one per existing day of the course, the start day opening at `first` when that is
+    /// inside the window.
+    fn windows(
+        &self,
+        w: &DailyWindow,
+        first: chrono::NaiveTime,
+    ) -> Vec<(NaiveDateTime, NaiveDateTime)> {
+        let crosses = w.end <= w.start;
+        let begin = local(self.zone, self.from).date() - Duration::days(1);
+        let last = local(self.zone, self.to).date() + Duration::days(1);
+        let mut out = Vec::new();
+        for date in begin.iter_days().take_while(|d| *d <= last).take(MAX_STEPS) {
+            if !self.in_course(date) || !day_exists(self.zone, date) {
+                continue;
+            }
+            let close_day = if crosses {
+                date + Duration::days(1)
+            } else {
+                date
+            };
+            let close = close_day.and_time(w.end);
+            let first_inside = if crosses {
+                first >= w.start || first <= w.end
+            } else {
+                (w.start..=w.end).contains(&first)
+            };
+            let open = if date == self.med.start && first_inside {
+                let day = if crosses && first < w.start {
+                    close_day
+                } else {
+                    date
+                };
+                day.and_time(first)
+            } else {
+                date.and_time(w.start)
+            };
+            out.push((open, close));
+        }
+        out
+    }
+
+    /// The doses of one day's window: from the opening, one `step` apart on the wall clock of
+    /// the medication's zone until the close (a step the clocks skip is no dose, but an
+    /// opening or a close they skip moves to the gap's end). Counted from
+    /// the last dose taken: the first at the later of the opening and the last dose before it
+    /// plus `step`, and after each dose taken inside the window the next ones follow that take
+    /// in real time, never past the close.
+    fn in_window(
+        &self,
+        open: NaiveDateTime,
+        close_slot: NaiveDateTime,
+        step: Duration,
+        from_last_taken: bool,
+    ) -> Vec<Occurrence> {
+        let open_at = resolve(self.zone, open);
+        let close = resolve(self.zone, close_slot);
+        let takes: &[DateTime<Utc>] = self
+            .ctx
+            .taken
+            .get(&self.med.id)
+            .map_or(&[], |t| t.as_slice());
+        let mut start = open_at;
+        if from_last_taken && let Some(before) = takes.iter().rev().find(|t| **t < open_at) {
+            start = start.max(*before + step);
+        }
+        let mut series = Vec::new();
+        if start == open_at {
+            let mut slot = open;
+            while slot <= close_slot && series.len() < MAX_STEPS {
+                if slot == open || slot == close_slot || exists(self.zone, slot) {
+                    series.push(self.occurrence(resolve(self.zone, slot), slot, self.dose.clone()));
+                }
+                slot += step;
+            }
+        } else {
+            let mut at = start;
+            while at <= close && series.len() < MAX_STEPS {
+                series.push(self.occurrence(at, local(self.zone, at), self.dose.clone()));
+                at += step;
+            }
+        }
+        if from_last_taken {
+            let inside: Vec<DateTime<Utc>> = takes
+                .iter()
+                .copied()
+                .filter(|t| open_at <= *t && *t <= close)
+                .collect();
+            if let Some(first_take) = inside.first().copied() {
+                series.retain(|o| o.at <= first_take);
+                for (i, take) in inside.iter().enumerate() {
+                    let next_take = inside.get(i + 1).copied().unwrap_or(close + step);
+                    let mut at = *take + step;
+                    while at < next_take && at <= close && series.len() < MAX_STEPS {
+                        series.push(self.occurrence(at, local(self.zone, at), self.dose.clone()));
+                        at += step;
+                    }
+                }
+            }
+        }
+        series.retain(|o| self.from <= o.at && o.at < self.to);
+        series
+    }
+
     /// Interval schedules: wall-clock steps (`local`) or absolute steps (`fixed`) from `anchor`.
+    /// A wall-clock step the clocks skip is no dose (moved to the gap's end it would come too
+    /// soon before the next one).
     fn interval(&self, anchor: NaiveDateTime, step: Duration) -> Vec<Occurrence> {
         let mut out = Vec::new();
         let anchor_at = resolve(self.zone, anchor);
@@ -189,6 +331,9 @@ impl Walk<'_> {
                 (at, local(self.zone, at))
             } else {
                 let slot = anchor + step * i32::try_from(k).unwrap_or(i32::MAX);
+                if !exists(self.zone, slot) {
+                    continue;
+                }
                 (resolve(self.zone, slot), slot)
             };
             if at >= self.to || self.med.end.is_some_and(|end| slot.date() > end) {
@@ -236,6 +381,34 @@ impl Walk<'_> {
     }
 }
 
+/// How many days the month of `date` has.
+fn month_length(date: NaiveDate) -> u32 {
+    let first = date.with_day(1).unwrap_or(date);
+    let next = first
+        .checked_add_months(chrono::Months::new(1))
+        .unwrap_or(first + Duration::days(31));
+    u32::try_from((next - first).num_days()).unwrap_or(31)
+}
+
+/// Keeps the doses of an interval schedule at least half a `step` apart in real time (the first
+/// of two that a clock change or a window's opening brings closer stays).
+fn spaced(mut found: Vec<Occurrence>, step: Duration) -> Vec<Occurrence> {
+    found.sort_by_key(|o| o.at);
+    let mut out: Vec<Occurrence> = Vec::with_capacity(found.len());
+    for o in found {
+        if out.last().is_none_or(|p| o.at - p.at >= step / 2) {
+            out.push(o);
+        }
+    }
+    out
+}
+
+/// Whether the wall clock in `tz` shows `slot` at some instant (not inside a gap).
+fn exists(tz: &Zone, slot: NaiveDateTime) -> bool {
+    use chrono::TimeZone;
+    tz.from_local_datetime(&slot).earliest().is_some()
+}
+
 /// The wall-clock slots of a day-based schedule on `date`, with their doses.
 fn slots(
     schedule: &Schedule,
@@ -256,6 +429,25 @@ fn slots(
         Schedule::Weekdays { days, times } if days.contains(&date.weekday()) => at(times, dose),
         Schedule::EveryNDays { days, times } if day % i64::from((*days).max(1)) == 0 => {
             at(times, dose)
+        }
+        Schedule::EveryNWeeks { weeks, days, times } if days.contains(&date.weekday()) => {
+            let monday =
+                |d: NaiveDate| d - Duration::days(i64::from(d.weekday().num_days_from_monday()));
+            let week = (monday(date) - monday(med.start)).num_days().div_euclid(7);
+            if week.rem_euclid(i64::from((*weeks).max(1))) == 0 {
+                at(times, dose)
+            } else {
+                Vec::new()
+            }
+        }
+        Schedule::DaysOfMonth { days, times } => {
+            // The month's last day also takes the days it does not have (the 31st in April).
+            let last = month_length(date);
+            let today = date.day();
+            let due = days
+                .iter()
+                .any(|d| *d == today || (today == last && *d > last));
+            if due { at(times, dose) } else { Vec::new() }
         }
         Schedule::Cyclic {
             on_days,

@@ -53,6 +53,24 @@ class ReminderTest {
     }
 
     @Test
+    fun newScheduleTypesPlanThroughTheBindings() {
+        // Vitamin D on the 31st: April has none, so its last day.
+        record.addMedication(med("Vitamin D", Schedule.DaysOfMonth(listOf(31u), listOf("09:00"))))
+        // A night-shift worker: every 4 hours between 22:00 and 06:00.
+        record.addMedication(med("Night", Schedule.EveryNHours(4u, "22:00", false, DailyWindow("22:00", "06:00"))))
+        record.addMedication(med("Levodopa", Schedule.EveryNMinutes(90u, "08:00", false, DailyWindow("08:00", "11:00"))))
+        record.addMedication(med("Fortnight", Schedule.EveryNWeeks(2u, listOf(Weekday.MON), listOf("08:00"))))
+        val plan = record.planReminders("2026-04-29T12:00:00+02:00", "Europe/Berlin", 48u, 64u)
+        val fires = plan.filter { it.kind == NotificationKind.DOSE }.map { instant(it.fireAt) }
+        assertTrue(instant("2026-04-30T09:00:00+02:00") in fires, "the 31st falls on 30 April")
+        assertTrue(instant("2026-04-29T22:00:00+02:00") in fires && instant("2026-04-30T02:00:00+02:00") in fires)
+        assertTrue(instant("2026-04-30T09:30:00+02:00") in fires, "every 90 minutes from 08:00")
+        assertFailsWith<CompanionException.InvalidInput> {
+            record.addMedication(med("Bad", Schedule.EveryNMinutes(5u, "08:00", false, null)))
+        }
+    }
+
+    @Test
     fun takingSnoozingAndMissingDoses() {
         val m = med("Metformin", Schedule.FixedTimes(listOf("08:00", "20:00")), Inventory(10.0, "2026-03-01T07:00:00+01:00", 1.0))
         record.addMedication(m)
