@@ -117,11 +117,15 @@ pub enum DoseState {
         at: Timestamp,
         /// Taken no later than the grace window allows.
         on_time: bool,
+        /// Who logged it, when the event says.
+        by: Option<String>,
     },
     /// Deliberately skipped.
     Skipped {
         /// When it was logged.
         at: Timestamp,
+        /// Who logged it, when the event says.
+        by: Option<String>,
     },
     /// Not taken, and the grace window has passed.
     Missed,
@@ -216,6 +220,8 @@ pub struct Today {
     /// Doses missed in the last 24 hours.
     #[uniffi(default)]
     pub missed: Vec<ScheduledDose>,
+    /// Doses taken or skipped in the last 24 hours, with who logged them.
+    pub done: Vec<ScheduledDose>,
     /// Tracked medications whose refill reminder has started.
     #[uniffi(default)]
     pub refills_due: Vec<RefillStatus>,

@@ -192,8 +192,12 @@ fn every_variant_with_values_round_trips() {
         DoseState::Upcoming,
         DoseState::Due,
         DoseState::Snoozed { until: at },
-        DoseState::Taken { at, on_time: false },
-        DoseState::Skipped { at },
+        DoseState::Taken {
+            at,
+            on_time: false,
+            by: Some("Ben".into()),
+        },
+        DoseState::Skipped { at, by: None },
         DoseState::Missed,
     ]);
     check(vec![

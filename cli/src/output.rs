@@ -145,18 +145,56 @@ pub fn medication(m: &Medication) -> String {
     )
 }
 
-/// One line per dose event.
+/// One line per dose event: when, what, for which scheduled time and how late, who logged it.
 pub fn dose(d: &DoseEvent, name: &str) -> String {
     let status = match d.status {
         companion_core::model::DoseStatus::Taken => "taken",
         companion_core::model::DoseStatus::Skipped => "skipped",
         companion_core::model::DoseStatus::Snoozed => "snoozed",
     };
-    let scheduled = d
-        .scheduled_at
-        .map(|s| format!(" (scheduled {})", when(&s)))
+    let scheduled = match d.scheduled_at {
+        Some(s) if d.status == companion_core::model::DoseStatus::Taken => format!(
+            " (scheduled {}, {})",
+            when(&s),
+            lateness((d.at.to_utc() - s.to_utc()).num_minutes())
+        ),
+        Some(s) => format!(" (scheduled {})", when(&s)),
+        None if d.status == companion_core::model::DoseStatus::Taken => {
+            " (an extra dose, no scheduled time)".to_string()
+        }
+        None => String::new(),
+    };
+    let by = d
+        .logged_by
+        .as_ref()
+        .map(|b| format!(" by {b}"))
         .unwrap_or_default();
-    format!("{}  {name} {status}{scheduled}  [{}]", when(&d.at), d.id)
+    format!(
+        "{}  {name} {status}{scheduled}{by}  [{}]",
+        when(&d.at),
+        d.id
+    )
+}
+
+/// How late a dose was taken, in words: "on time", "25 min late", "10 min early".
+pub fn lateness(minutes: i64) -> String {
+    match minutes {
+        m if m.abs() < 1 => "on time".to_string(),
+        m if m > 0 => format!("{m} min late"),
+        m => format!("{} min early", -m),
+    }
+}
+
+/// ", 25 min late, by Ben" for a scheduled dose taken or skipped.
+pub fn done_by(d: &companion_core::reminders::ScheduledDose) -> String {
+    let mut text = String::new();
+    if let Some(m) = d.minutes_late() {
+        text.push_str(&format!(", {}", lateness(m)));
+    }
+    if let Some(by) = d.logged_by() {
+        text.push_str(&format!(", by {by}"));
+    }
+    text
 }
 
 /// One line per journal entry.

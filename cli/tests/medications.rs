@@ -268,3 +268,49 @@ fn editing_the_dose_leaves_the_pill_count_alone() {
     let supply = ok(&db, &["med", "supply"]);
     assert!(supply.contains("24 left"), "{supply}");
 }
+
+/// Issue 13: who logged a dose (`--by`) and how early or late it was show in `dose list`
+/// and `today`. (A medication added now has no dose before now, and the CLI
+/// has no clock to turn back: the dose is due in a few minutes and taken early.)
+#[test]
+fn who_logged_a_dose_and_how_late_it_was_are_shown() {
+    use chrono::{Duration, Timelike, Utc};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    let tz: companion_core::zone::Zone = "Europe/Berlin".parse().expect("zone");
+    let soon = (Utc::now() + Duration::minutes(3))
+        .with_timezone(&tz)
+        .fixed_offset();
+    let due = soon
+        - Duration::seconds(i64::from(soon.second()))
+        - Duration::nanoseconds(i64::from(soon.nanosecond()));
+    let at = due.format("%H:%M").to_string();
+    ok(
+        &db,
+        &["med", "add", "Amlodipine", "--dose", "5 mg", "--at", &at],
+    );
+    let taken = (due - Duration::minutes(20)).to_rfc3339();
+    ok(
+        &db,
+        &[
+            "dose",
+            "take",
+            "amlodipine",
+            "--scheduled",
+            &due.to_rfc3339(),
+            "--at",
+            &taken,
+            "--by",
+            "Ben",
+        ],
+    );
+    let list = ok(&db, &["dose", "list"]);
+    assert!(
+        list.contains("20 min early") && list.contains("by Ben"),
+        "{list}"
+    );
+    let today = ok(&db, &["today"]);
+    assert!(today.contains("Done in the last 24 hours"), "{today}");
+    assert!(today.contains("20 min early, by Ben"), "{today}");
+    // The report covers the past: core/tests/reminders.rs checks it there.
+}

@@ -206,7 +206,9 @@ fn a_dose_taken_late_snoozed_twice_and_missed() {
     assert_eq!(a.share_taken, Some(0.5));
     assert_eq!(a.share_on_time, Some(0.0));
     // The scheduled vs actual column.
-    assert!(matches!(a.doses[0].state, DoseState::Taken { at, on_time: false } if at == taken.at));
+    assert!(
+        matches!(a.doses[0].state, DoseState::Taken { at, on_time: false, .. } if at == taken.at)
+    );
 }
 
 #[test]
@@ -799,4 +801,52 @@ fn reminders_and_alerts_speak_the_record_language() {
         .expect("store");
     assert_eq!(outcome.alerts[0].title, "血压非常高");
     assert!(outcome.alerts[0].advice.contains("急救电话"));
+}
+
+/// Issue 13: who logged a dose and how late it was reach `today`, adherence and the visit
+/// report, in the reader's language.
+#[test]
+fn who_logged_a_dose_and_how_late_reach_the_report_in_both_languages() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut r = new_record(&dir);
+    let m = daily("Amlodipine", &[(8, 0)], date(2026, 11, 1));
+    r.add_medication(&m).expect("med");
+    let mut dose = DoseEvent::new(
+        &m.id,
+        DoseStatus::Taken,
+        at("2026-11-02T08:25:00+01:00"),
+        Some(at("2026-11-02T08:00:00+01:00")),
+    )
+    .expect("dose");
+    dose.logged_by = Some("Ben".into());
+    r.log_dose(&dose).expect("log");
+    let now = utc("2026-11-02T12:00:00+01:00");
+    let today = r.today(now, "Europe/Berlin").expect("today");
+    let done = today.done.first().expect("the dose taken today");
+    assert_eq!(done.minutes_late(), Some(25));
+    assert_eq!(done.logged_by(), Some("Ben"));
+    let (from, to) = (
+        utc("2026-11-01T00:00:00+01:00"),
+        utc("2026-11-03T00:00:00+01:00"),
+    );
+    let en = r
+        .report_html(
+            from,
+            to,
+            now,
+            "Europe/Berlin",
+            Some(companion_core::model::Language::English),
+        )
+        .expect("report");
+    assert!(en.contains("25 min late") && en.contains("by Ben"));
+    let zh = r
+        .report_html(
+            from,
+            to,
+            now,
+            "Europe/Berlin",
+            Some(companion_core::model::Language::SimplifiedChinese),
+        )
+        .expect("report");
+    assert!(zh.contains("晚 25 分钟") && zh.contains("由 Ben 记录"));
 }

@@ -44,19 +44,10 @@ pub fn run(
             .filter(|d| !matches!(d.state, DoseState::Upcoming))
         {
             let what = match &d.state {
-                DoseState::Taken { at, on_time } => {
-                    let late = (at.to_utc() - d.occurrence.at).num_minutes();
-                    format!(
-                        "taken {}{}",
-                        output::when(at),
-                        if *on_time {
-                            String::new()
-                        } else {
-                            format!(" ({late} min late)")
-                        }
-                    )
+                DoseState::Taken { at, .. } => {
+                    format!("taken {}{}", output::when(at), output::done_by(d))
                 }
-                DoseState::Skipped { .. } => "skipped".to_string(),
+                DoseState::Skipped { .. } => format!("skipped{}", output::done_by(d)),
                 DoseState::Missed => "missed".to_string(),
                 DoseState::Due => "due now".to_string(),
                 DoseState::Snoozed { .. } => "snoozed".to_string(),

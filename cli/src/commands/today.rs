@@ -60,6 +60,22 @@ pub fn run(
             writeln!(out, "  {}", dose_line(d, &names))?;
         }
     }
+    if !today.done.is_empty() {
+        writeln!(out, "Done in the last 24 hours:")?;
+        for d in &today.done {
+            let what = if matches!(d.state, DoseState::Taken { .. }) {
+                "taken"
+            } else {
+                "skipped"
+            };
+            writeln!(
+                out,
+                "  {} {what}{}",
+                dose_line(d, &names),
+                output::done_by(d)
+            )?;
+        }
+    }
     if !today.refills_due.is_empty() {
         writeln!(out, "Refills due:")?;
         for r in &today.refills_due {

@@ -60,6 +60,9 @@ pub struct Today {
     pub next: Vec<ScheduledDose>,
     /// Doses missed in the last 24 hours.
     pub missed: Vec<ScheduledDose>,
+    /// Doses taken or skipped in the last 24 hours, oldest first, with who logged them and
+    /// how late ([`ScheduledDose::minutes_late`]).
+    pub done: Vec<ScheduledDose>,
     /// Tracked medications whose refill reminder has started.
     pub refills_due: Vec<RefillStatus>,
     /// Urgent alerts of the last 24 hours not yet acknowledged, newest first.
@@ -232,6 +235,7 @@ impl HealthRecord {
             snoozed: Vec::new(),
             next: Vec::new(),
             missed: Vec::new(),
+            done: Vec::new(),
             refills_due: Vec::new(),
             alerts: self.open_alerts(now - Duration::hours(ALERT_HOURS))?,
         };
@@ -257,6 +261,11 @@ impl HealthRecord {
                         today.missed.push(sd);
                     }
                     DoseState::Upcoming => upcoming.push(sd),
+                    DoseState::Taken { .. } | DoseState::Skipped { .. }
+                        if sd.occurrence.at >= now - Duration::days(1) =>
+                    {
+                        today.done.push(sd);
+                    }
                     _ => {}
                 }
             }
@@ -269,6 +278,7 @@ impl HealthRecord {
                 .collect();
         }
         today.missed.sort_by_key(|d| d.occurrence.at);
+        today.done.sort_by_key(|d| d.occurrence.at);
         let local_today = reminders::zone::local(&zone, now).date();
         today.refills_due = refills(&data, &ctx, now)
             .into_iter()

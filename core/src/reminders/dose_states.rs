@@ -27,14 +27,37 @@ pub enum DoseState {
         at: DateTime<FixedOffset>,
         /// Taken no later than the grace window allows.
         on_time: bool,
+        /// Who logged it (a caregiver on the patient's behalf), when the event says.
+        by: Option<String>,
     },
     /// Deliberately skipped.
     Skipped {
         /// When it was logged.
         at: DateTime<FixedOffset>,
+        /// Who logged it, when the event says.
+        by: Option<String>,
     },
     /// Not taken, and the grace window has passed.
     Missed,
+}
+
+impl ScheduledDose {
+    /// How many minutes after its scheduled time it was taken (negative: early); `None` unless
+    /// taken.
+    pub fn minutes_late(&self) -> Option<i64> {
+        match &self.state {
+            DoseState::Taken { at, .. } => Some((at.to_utc() - self.occurrence.at).num_minutes()),
+            _ => None,
+        }
+    }
+
+    /// Who logged it, when taken or skipped and the event says.
+    pub fn logged_by(&self) -> Option<&str> {
+        match &self.state {
+            DoseState::Taken { by, .. } | DoseState::Skipped { by, .. } => by.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 /// A scheduled dose and its state.
@@ -84,8 +107,12 @@ pub fn dose_states(
                 (Some(e), _) if e.status == DoseStatus::Taken => DoseState::Taken {
                     at: e.at,
                     on_time: e.at.to_utc() <= occurrence.at + grace,
+                    by: e.logged_by.clone(),
                 },
-                (Some(e), _) => DoseState::Skipped { at: e.at },
+                (Some(e), _) => DoseState::Skipped {
+                    at: e.at,
+                    by: e.logged_by.clone(),
+                },
                 (None, Some(until)) if now < until.to_utc() => DoseState::Snoozed { until },
                 (None, Some(until)) if now < until.to_utc() + grace => DoseState::Due,
                 (None, Some(_)) => DoseState::Missed,

@@ -412,10 +412,30 @@ fn adherence(data: &ReportData, t: &Texts) -> String {
         let scheduled: Vec<String> = recent.iter().map(|d| local(d.occurrence.at)).collect();
         let actual: Vec<String> = recent
             .iter()
-            .map(|d| match &d.state {
-                DoseState::Taken { at, .. } => local(at.to_utc()),
-                DoseState::Skipped { .. } => t.text("skipped"),
-                _ => t.text("missed"),
+            .map(|d| {
+                let mut cell = match &d.state {
+                    DoseState::Taken { at, .. } => local(at.to_utc()),
+                    DoseState::Skipped { .. } => t.text("skipped"),
+                    _ => t.text("missed"),
+                };
+                if let Some(m) = d.minutes_late() {
+                    let minutes = [("minutes", m.abs().to_string())];
+                    cell.push_str(&format!(
+                        " ({})",
+                        match m {
+                            0 => t.text("dose-on-time"),
+                            m if m > 0 => t.get("dose-late", &minutes),
+                            _ => t.get("dose-early", &minutes),
+                        }
+                    ));
+                }
+                if let Some(by) = d.logged_by() {
+                    cell.push_str(&format!(
+                        ", {}",
+                        t.get("dose-by", &[("name", by.to_string())])
+                    ));
+                }
+                cell
             })
             .collect();
         let _ = write!(
