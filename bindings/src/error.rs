@@ -49,6 +49,19 @@ pub enum CompanionError {
         /// When it was taken (RFC 3339).
         at: String,
     },
+    /// The scheduled time given is no dose of the medication; `nearest` lists its doses
+    /// nearest to that time (RFC 3339) to offer instead.
+    #[error("no dose of this medication is scheduled at that time")]
+    NotAnOccurrence {
+        /// The nearest doses, soonest first.
+        nearest: Vec<String>,
+    },
+    /// A snooze must end before the medication's next dose, at `next` (RFC 3339).
+    #[error("a snooze must end before the medication's next dose")]
+    SnoozePastNextDose {
+        /// The next dose.
+        next: String,
+    },
     /// There is no record at the path.
     #[error("no record at that path")]
     NoRecord,
@@ -220,6 +233,12 @@ impl From<Core> for CompanionError {
             Core::DoseAlreadyTaken { logged_by, at } => Self::DoseAlreadyTaken {
                 logged_by,
                 at: at.to_rfc3339(),
+            },
+            Core::NotAnOccurrence { nearest } => Self::NotAnOccurrence {
+                nearest: nearest.iter().map(|t| t.to_rfc3339()).collect(),
+            },
+            Core::SnoozePastNextDose { next } => Self::SnoozePastNextDose {
+                next: next.to_rfc3339(),
             },
             Core::NoRecord => Self::NoRecord,
             Core::NotARecord => Self::NotARecord,

@@ -3,7 +3,7 @@
 
 use companion_core::model::{
     Appointment, DoseAmount, DoseEvent, DoseStatus, JournalEntry, MeasurementPlan, ReadingKind,
-    Refill,
+    Refill, ZoneChange,
 };
 
 use crate::error::CompanionError;
@@ -19,6 +19,17 @@ pub enum DoseStatus {
     Skipped,
     /// Put off until [`DoseEvent::snoozed_until`]; due again then.
     Snoozed,
+}
+
+/// The patient's phone moved to `zone` at `at` (the record's zone history).
+#[uniffi::remote(Record)]
+pub struct ZoneChange {
+    /// The entry id (UUID v7).
+    pub id: String,
+    /// When the phone found itself in the zone.
+    pub at: Timestamp,
+    /// The IANA zone.
+    pub zone: String,
 }
 
 /// A dose taken or skipped: one entry in the dose log.

@@ -10,7 +10,7 @@ use chrono::Duration;
 use companion_core::clinical::stats::SeriesPoint;
 use companion_core::model::{
     Alert, Appointment, ClinicalTargets, DoseEvent, JournalEntry, Language, MeasurementPlan,
-    Medication, MedicationStatus, Profile, Reading, ReadingKind, Refill,
+    Medication, MedicationStatus, Profile, Reading, ReadingKind, Refill, ZoneChange,
 };
 use companion_core::reminders::{Adherence, PlannedNotification, ScheduledDose};
 use companion_core::{
@@ -416,6 +416,24 @@ impl HealthRecord {
             max as usize,
         )?;
         Ok(plan)
+    }
+
+    /// Records that the patient's phone is in `device_zone` (IANA) from `at` on, unless the
+    /// zone history already says so; true when it wrote. Call it at launch and whenever the
+    /// system's time zone changes: past doses of local-time medications are then judged in the
+    /// zone they were due in. A caregiver's or clinician's device gets `NotPermitted` (its zone
+    /// is not the patient's): it need not call this.
+    pub fn record_device_zone(
+        &self,
+        device_zone: String,
+        at: UtcTimestamp,
+    ) -> Result<bool, CompanionError> {
+        Ok(self.lock().record_device_zone(&device_zone, at)?)
+    }
+
+    /// The recorded zone changes of the patient's phone, oldest first.
+    pub fn zone_history(&self) -> Result<Vec<ZoneChange>, CompanionError> {
+        Ok(self.lock().zone_history()?)
     }
 
     /// What a home screen shows at `now`.

@@ -20,6 +20,8 @@ fn medications_doses_and_journal() {
             "08:00,20:00",
             "--inventory",
             "60",
+            "--start",
+            "2026-11-01",
         ],
     );
     ok(

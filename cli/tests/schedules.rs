@@ -149,3 +149,64 @@ fn conflicting_schedule_flags_are_refused() {
             .all(|l| !l.contains(" M "))
     );
 }
+
+/// Issue 13: a snooze must end before the next dose; `--scheduled` must name a dose of the
+/// medication (the refusal lists the nearest); a take near no dose is an extra dose.
+#[test]
+fn doses_must_fit_the_schedule() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    add_med(&db, "Amlodipine", "5 mg", "08:00,20:00");
+    refused(
+        &db,
+        &[
+            "dose",
+            "snooze",
+            "amlodipine",
+            "--scheduled",
+            "2027-06-01T08:00:00+02:00",
+            "--minutes",
+            "100000000",
+        ],
+        1,
+        "a snooze must end before the next dose, due 2027-06-01 20:00 +02:00",
+    );
+    ok(
+        &db,
+        &[
+            "dose",
+            "snooze",
+            "amlodipine",
+            "--scheduled",
+            "2027-06-01T08:00:00+02:00",
+            "--minutes",
+            "30",
+        ],
+    );
+    refused(
+        &db,
+        &[
+            "dose",
+            "take",
+            "amlodipine",
+            "--scheduled",
+            "2026-11-20T09:00:00+01:00",
+            "--at",
+            "2026-11-20T09:05:00+01:00",
+        ],
+        1,
+        "the nearest: 2026-11-19 20:00 +01:00, 2026-11-20 08:00 +01:00, 2026-11-20 20:00 +01:00",
+    );
+    // At 14:00, with no dose near: recorded and shown as an extra dose.
+    let logged = ok(
+        &db,
+        &[
+            "dose",
+            "take",
+            "amlodipine",
+            "--at",
+            "2026-11-20T14:00:00+01:00",
+        ],
+    );
+    assert!(logged.contains("an extra dose"), "{logged}");
+}

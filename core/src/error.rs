@@ -38,6 +38,20 @@ pub enum Error {
         /// When it was taken.
         at: chrono::DateTime<chrono::FixedOffset>,
     },
+    /// The scheduled time given is no dose of the medication (`nearest`: its doses nearest to
+    /// that time, to offer instead).
+    #[error("no dose of this medication is scheduled at that time")]
+    NotAnOccurrence {
+        /// The medication's doses nearest to the time given, soonest first.
+        nearest: Vec<chrono::DateTime<chrono::Utc>>,
+    },
+    /// A snooze must end before the medication's next dose (`next`), or that dose's reminder
+    /// and its missed-dose follow-up would be swallowed.
+    #[error("a snooze must end before the medication's next dose")]
+    SnoozePastNextDose {
+        /// The medication's next dose after the snoozed one.
+        next: chrono::DateTime<chrono::Utc>,
+    },
     /// The file is not a Companion record: another program's database, an empty file, or not
     /// a database at all. It was left exactly as it was.
     #[error(

@@ -48,6 +48,19 @@ impl Zone {
         }
     }
 
+    /// A zone that is always `offset` from UTC (named like `UTC+01:00`): the clock a time
+    /// written with that offset was read on.
+    pub fn fixed(offset: FixedOffset) -> Self {
+        let seconds = offset.local_minus_utc();
+        let tz = jiff::tz::Offset::from_seconds(seconds)
+            .map(jiff::tz::TimeZone::fixed)
+            .unwrap_or(jiff::tz::TimeZone::UTC);
+        Self {
+            name: Arc::from(format!("UTC{offset}").as_str()),
+            tz,
+        }
+    }
+
     /// The zone's IANA name.
     pub fn name(&self) -> &str {
         &self.name

@@ -51,6 +51,7 @@ fn plan(m: &Medication, start: NaiveDate, days: i64, taken: &[DateTime<Utc>]) ->
     by_med.insert(m.id.clone(), taken.to_vec());
     let ctx = OccurrenceContext {
         device_zone: tz.clone(),
+        zones: &[],
         meal_times: Default::default(),
         taken: &by_med,
     };

@@ -162,7 +162,7 @@ proptest! {
         let tz: Zone = ZONES[travel_zone.unwrap_or(zone_i)].parse().expect("zone");
         let medication = med(schedule.clone(), start, TimeZonePolicy::Local);
         let taken = HashMap::new();
-        let ctx = OccurrenceContext { device_zone: tz.clone(), meal_times: Default::default(), taken: &taken };
+        let ctx = OccurrenceContext { device_zone: tz.clone(), zones: &[], meal_times: Default::default(), taken: &taken };
         let from = zone::resolve(&tz, (start - Duration::days(1)).and_time(NaiveTime::MIN));
         let to = zone::resolve(&tz, (start + Duration::days(12)).and_time(NaiveTime::MIN));
         let got = occurrences(&medication, &ctx, from, to);
@@ -221,7 +221,7 @@ proptest! {
         let medication = med(schedule, start, TimeZonePolicy::Fixed { zone: ZONES[zone_i].into() });
         let taken = HashMap::new();
         let device: Zone = ZONES[device_i].parse().expect("zone");
-        let ctx = OccurrenceContext { device_zone: device, meal_times: Default::default(), taken: &taken };
+        let ctx = OccurrenceContext { device_zone: device, zones: &[], meal_times: Default::default(), taken: &taken };
         let from: DateTime<Utc> = Utc.from_utc_datetime(&start.and_time(NaiveTime::MIN)) - Duration::days(1);
         let to = from + Duration::days(14);
         let got = occurrences(&medication, &ctx, from, to);
@@ -314,7 +314,7 @@ proptest! {
         };
         let medication = med(schedule_of(&w), start, policy);
         let taken = HashMap::new();
-        let ctx = OccurrenceContext { device_zone: tz.clone(), meal_times: Default::default(), taken: &taken };
+        let ctx = OccurrenceContext { device_zone: tz.clone(), zones: &[], meal_times: Default::default(), taken: &taken };
         let from = zone::resolve(&tz, start.and_time(NaiveTime::MIN));
         let to = zone::resolve(&tz, (start + Duration::days(12)).and_time(NaiveTime::MIN));
         let got = occurrences(&medication, &ctx, from, to);

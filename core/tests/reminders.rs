@@ -661,6 +661,7 @@ fn occurrences_of(m: &Medication, taken: &[(&str, &str)], from: &str, to: &str) 
     }
     let ctx = OccurrenceContext {
         device_zone: "Europe/Berlin".parse().expect("zone"),
+        zones: &[],
         meal_times: Default::default(),
         taken: &map,
     };

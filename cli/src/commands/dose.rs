@@ -22,7 +22,7 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
             let scheduled = ctx.time(Some(&scheduled))?;
             let until = now.max(scheduled) + Duration::minutes(i64::from(minutes));
             let event = DoseEvent::snooze(&med.id, now, scheduled, until)?;
-            record.log_dose(&event)?;
+            record.log_dose(&event).map_err(|e| in_words(e, &ctx))?;
             writeln!(
                 ctx.out,
                 "Snoozed {} until {}",
@@ -70,10 +70,36 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
         // A second take of a dose already taken, confirmed: recorded as such.
         Err(companion_core::Error::DoseAlreadyTaken { .. }) if args.confirm => {
             event.confirmed_double = true;
-            record.log_dose_answering(&event, zone)?
+            record
+                .log_dose_answering(&event, zone)
+                .map_err(|e| in_words(e, &ctx))?
         }
-        other => other?,
+        other => other.map_err(|e| in_words(e, &ctx))?,
     };
     writeln!(ctx.out, "Logged {}", output::dose(&event, &med.name))?;
     Ok(())
+}
+
+/// A refusal about the schedule, with its times on the home zone's clock.
+fn in_words(e: companion_core::Error, ctx: &Ctx<'_>) -> CliError {
+    let local = |t: &chrono::DateTime<chrono::Utc>| {
+        output::when(&t.with_timezone(&ctx.zone()).fixed_offset())
+    };
+    match e {
+        companion_core::Error::NotAnOccurrence { nearest } if nearest.is_empty() => {
+            CliError::Failed(
+                "no dose of this medication is scheduled near that time (leave out --scheduled to log an extra dose)"
+                    .into(),
+            )
+        }
+        companion_core::Error::NotAnOccurrence { nearest } => CliError::Failed(format!(
+            "no dose of this medication is scheduled at that time; the nearest: {} (give one to --scheduled, or leave it out to log an extra dose)",
+            nearest.iter().map(local).collect::<Vec<_>>().join(", ")
+        )),
+        companion_core::Error::SnoozePastNextDose { next } => CliError::Failed(format!(
+            "a snooze must end before the next dose, due {}; snooze for less",
+            local(&next)
+        )),
+        other => other.into(),
+    }
 }

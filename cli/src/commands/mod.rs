@@ -109,6 +109,18 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Leave => return share::leave(&mut record, out),
         _ => {}
     }
+    // A phone's zone given with --tz is where the patient is now: the record keeps it, so
+    // past doses stay judged in the zone they were due in (a member's device whose role does
+    // not write the patient's whereabouts just shows it).
+    if let Command::Reminders { tz: Some(tz), .. }
+    | Command::Today { tz: Some(tz), .. }
+    | Command::Adherence { tz: Some(tz), .. } = &cli.command
+    {
+        match record.record_device_zone(tz, companion_core::clock::now()?) {
+            Ok(_) | Err(companion_core::Error::NotPermitted { .. }) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
     let profile = record.profile()?;
     let ctx = Ctx { profile, out };
     match cli.command {

@@ -57,7 +57,21 @@ pub fn init(dir: &tempfile::TempDir) -> std::path::PathBuf {
     db
 }
 
-/// Adds a medication taken at `times` (`08:00,20:00`) to the record at `db`.
+/// Adds a medication taken at `times` (`08:00,20:00`) to the record at `db`, started on
+/// 1 January 2026 (so that the tests may log its earlier doses).
 pub fn add_med(db: &Path, name: &str, dose: &str, times: &str) {
-    ok(db, &["med", "add", name, "--dose", dose, "--at", times]);
+    ok(
+        db,
+        &[
+            "med",
+            "add",
+            name,
+            "--dose",
+            dose,
+            "--at",
+            times,
+            "--start",
+            "2026-01-01",
+        ],
+    );
 }

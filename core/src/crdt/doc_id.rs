@@ -12,6 +12,8 @@ pub enum DocId {
         /// The medication's id (a UUID), as a number.
         id: u128,
     },
+    /// Where the patient's device was: its time-zone changes.
+    Zones,
     /// The log of one calendar month (UTC): readings, doses, journal.
     Log {
         /// The year.
@@ -45,6 +47,9 @@ impl DocId {
         if name == "record" {
             return Some(Self::Record);
         }
+        if name == "zones" {
+            return Some(Self::Zones);
+        }
         if let Some(id) = name.strip_prefix("medication/") {
             let uuid = uuid::Uuid::try_parse(id).ok()?;
             // Only the canonical form, so that one document has one name.
@@ -72,6 +77,7 @@ impl std::fmt::Display for DocId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Record => f.write_str("record"),
+            Self::Zones => f.write_str("zones"),
             Self::Medication { id } => {
                 write!(f, "medication/{}", uuid::Uuid::from_u128(*id).hyphenated())
             }

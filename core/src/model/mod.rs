@@ -20,6 +20,7 @@ mod schedule;
 mod targets;
 pub mod units;
 mod validation;
+mod zone_change;
 
 pub use alert::{Alert, AlertKind};
 pub use amount::DoseAmount;
@@ -39,3 +40,4 @@ pub use schedule::{
 };
 pub use targets::{BpGuideline, BpTarget, ClinicalTargets, GlucoseTargets};
 pub use validation::{Validate, ValidationError, parse_time_zone};
+pub use zone_change::ZoneChange;

@@ -659,16 +659,8 @@ pub(crate) fn log_dose_in(
             (dose.at.to_utc() - gap).min(day_start),
             (dose.at.to_utc() + gap).max(day_start + Duration::days(1)),
         );
-        let (from_ms, to_ms) = around.millis();
-        let taken: Vec<DoseEvent> = w
-            .list::<DoseEvent>(&Filter {
-                tag: Some(&med.id),
-                from_ms,
-                to_ms,
-                ..Filter::default()
-            })?
+        let taken: Vec<DoseEvent> = doses_in(w, &med.id, around)?
             .into_iter()
-            .map(|(_, d)| d)
             .filter(|d| d.status == DoseStatus::Taken)
             .collect();
         let same_day = taken
@@ -686,6 +678,7 @@ pub(crate) fn log_dose_in(
             }));
         }
     }
+    fits_schedule(w, med, dose)?;
     if let (DoseStatus::Taken, Some(scheduled), false) =
         (dose.status, dose.scheduled_at, dose.confirmed_double)
     {
@@ -711,6 +704,68 @@ pub(crate) fn log_dose_in(
         }
     }
     w.insert(dose)
+}
+
+/// The dose events of the medication `id` in `span`, as `w` reads them.
+fn doses_in(w: &crate::store::Writer<'_>, id: &str, span: TimeRange) -> Result<Vec<DoseEvent>> {
+    let (from_ms, to_ms) = span.millis();
+    Ok(w.list::<DoseEvent>(&Filter {
+        tag: Some(id),
+        from_ms,
+        to_ms,
+        ..Filter::default()
+    })?
+    .into_iter()
+    .map(|(_, d)| d)
+    .collect())
+}
+
+/// Refuses a dose whose scheduled time is no occurrence of `med`, or a snooze past the next
+/// one, as `w` reads the record (`reminders::check_answer`). A `local` medication's times are
+/// read on the clock the scheduled time was written with (its offset), so a dose logged while
+/// travelling answers the occurrence the phone showed.
+fn fits_schedule(w: &crate::store::Writer<'_>, med: &Medication, dose: &DoseEvent) -> Result<()> {
+    let Some(scheduled) = dose.scheduled_at else {
+        return Ok(());
+    };
+    let profile = profile_in(w)?;
+    let mut taken = std::collections::HashMap::new();
+    let since = scheduled.to_utc() - Duration::days(4);
+    let mut ids = vec![med.id.clone()];
+    if let crate::model::Schedule::AfterDose { medication_id, .. } = &med.schedule {
+        ids.push(medication_id.clone());
+    }
+    for id in ids {
+        let span = TimeRange::between(since, scheduled.to_utc() + Duration::days(4));
+        taken.extend(crate::reminders::taken_by_medication(&doses_in(
+            w, &id, span,
+        )?));
+    }
+    // Where the patient was then (the zone history), else the clock the time was written on.
+    let changes: Vec<crate::model::ZoneChange> = crate::store::all(w, &Filter::default())?;
+    let written_on = crate::zone::Zone::fixed(*scheduled.offset());
+    let zones = reminders::timeline(&profile, &changes, &written_on, DateTime::<Utc>::MAX_UTC);
+    let by_history = crate::reminders::OccurrenceContext {
+        device_zone: written_on.clone(),
+        zones: &zones,
+        meal_times: profile.meal_times,
+        taken: &taken,
+    };
+    let by_clock = crate::reminders::OccurrenceContext {
+        zones: &[],
+        ..by_history.clone()
+    };
+    let checked = crate::reminders::check_answer(med, &by_history, dose);
+    let checked = match checked {
+        Err(crate::reminders::Misfit::NotAnOccurrence { .. }) => {
+            crate::reminders::check_answer(med, &by_clock, dose).or(checked)
+        }
+        other => other,
+    };
+    checked.map_err(|m| match m {
+        crate::reminders::Misfit::NotAnOccurrence { nearest } => Error::NotAnOccurrence { nearest },
+        crate::reminders::Misfit::SnoozePastNextDose { next } => Error::SnoozePastNextDose { next },
+    })
 }
 
 /// Medications by name (stopped ones only when `include_stopped`), as `r` reads them.

@@ -8,7 +8,7 @@ use super::HealthRecord;
 use crate::error::{Error, Result};
 use crate::model::{
     Appointment, DoseEvent, MeasurementPlan, Medication, MedicationStatus, Profile, Refill,
-    Schedule, parse_time_zone,
+    Schedule, ZoneChange, parse_time_zone,
 };
 use crate::query::TimeRange;
 use crate::reminders::SafetyAlert;
@@ -77,6 +77,7 @@ struct Inputs {
     refills: Vec<Refill>,
     appointments: Vec<Appointment>,
     plans: Vec<MeasurementPlan>,
+    zones: Vec<ZoneChange>,
 }
 
 /// The reminder functions' inputs as `r` reads them: from the store, or inside a write.
@@ -97,6 +98,7 @@ fn inputs_in(r: &impl Read, since: DateTime<Utc>) -> Result<Inputs> {
         refills: in_range(r, None, after)?,
         appointments: in_range(r, None, TimeRange::ALL)?,
         plans: crate::store::all(r, &crate::store::Filter::default())?,
+        zones: crate::store::all(r, &crate::store::Filter::default())?,
         medications,
     })
 }
@@ -111,7 +113,8 @@ fn answer_in(
 ) -> Result<Option<DateTime<Utc>>> {
     let data = inputs_in(r, now - Duration::days(LOOK_BACK_DAYS))?;
     let taken = reminders::taken_by_medication(&data.doses);
-    let ctx = context(zone, &data.profile, &taken);
+    let zones = timeline(&data.profile, &data.zones, zone, now);
+    let ctx = context(zone, &data.profile, &taken, &zones);
     let list = reminders::occurrences(
         med,
         &ctx,
@@ -185,7 +188,8 @@ impl HealthRecord {
         let zone = zone(device_zone)?;
         let data = self.reminder_inputs(since - Duration::days(LOOK_BACK_DAYS))?;
         let taken = reminders::taken_by_medication(&data.doses);
-        let ctx = context(&zone, &data.profile, &taken);
+        let zones = timeline(&data.profile, &data.zones, &zone, now);
+        let ctx = context(&zone, &data.profile, &taken, &zones);
         Ok(reminders::missed_doses(
             &data.medications,
             &data.doses,
@@ -206,7 +210,8 @@ impl HealthRecord {
         let zone = zone(device_zone)?;
         let data = self.reminder_inputs(from - Duration::days(LOOK_BACK_DAYS))?;
         let taken = reminders::taken_by_medication(&data.doses);
-        let ctx = context(&zone, &data.profile, &taken);
+        let zones = timeline(&data.profile, &data.zones, &zone, now);
+        let ctx = context(&zone, &data.profile, &taken, &zones);
         let mut list = reminders::adherence(&data.medications, &data.doses, &ctx, from, to, now);
         list.retain(|a| a.counted > 0 || !a.doses.is_empty());
         Ok(list)
@@ -221,7 +226,46 @@ impl HealthRecord {
         let zone = zone(device_zone)?;
         let data = self.reminder_inputs(now - Duration::days(LOOK_BACK_DAYS))?;
         let taken = reminders::taken_by_medication(&data.doses);
-        Ok(refills(&data, &context(&zone, &data.profile, &taken), now))
+        let zones = timeline(&data.profile, &data.zones, &zone, now);
+        Ok(refills(
+            &data,
+            &context(&zone, &data.profile, &taken, &zones),
+            now,
+        ))
+    }
+
+    /// Records that the patient's phone is in `zone` from `at` on, unless the zone history
+    /// already says so then; returns whether it wrote. The shell calls it at launch and when
+    /// the system's zone changes (the CLI's `--tz` does): past doses of local-time medications
+    /// are then judged in the zone that applied at their time, so travelling does not turn
+    /// doses taken at home into missed ones. Errors: [`Error::Invalid`] for a zone the database
+    /// does not know; [`Error::NotPermitted`] on a member's device whose role does not write
+    /// the patient's whereabouts (a caregiver's phone is not where the patient is).
+    pub fn record_device_zone(&mut self, zone: &str, at: DateTime<Utc>) -> Result<bool> {
+        let named = parse_time_zone("device time zone", zone)?;
+        self.store.write(|w| {
+            let profile = super::profile_in(w)?;
+            let changes: Vec<ZoneChange> = crate::store::all(w, &crate::store::Filter::default())?;
+            let now_zone = timeline(&profile, &changes, &named, DateTime::<Utc>::MAX_UTC)
+                .into_iter()
+                .rev()
+                .find(|(since, _)| *since <= at)
+                .map(|(_, z)| z);
+            if now_zone.is_some_and(|z| z.name() == named.name()) {
+                return Ok(false);
+            }
+            let change = ZoneChange::new(named.name(), at.with_timezone(&named).fixed_offset())?;
+            w.insert(&change)?;
+            Ok(true)
+        })
+    }
+
+    /// Where the patient's phone has been: the recorded zone changes, oldest first.
+    pub fn zone_history(&self) -> Result<Vec<ZoneChange>> {
+        let mut all: Vec<ZoneChange> =
+            crate::store::all(&self.store, &crate::store::Filter::default())?;
+        all.sort_by_key(|c| (c.at, c.id.clone()));
+        Ok(all)
     }
 
     /// What a home screen shows at `now` for a phone in `device_zone`.
@@ -229,7 +273,8 @@ impl HealthRecord {
         let zone = zone(device_zone)?;
         let data = self.reminder_inputs(now - Duration::days(LOOK_BACK_DAYS))?;
         let taken = reminders::taken_by_medication(&data.doses);
-        let ctx = context(&zone, &data.profile, &taken);
+        let zones = timeline(&data.profile, &data.zones, &zone, now);
+        let ctx = context(&zone, &data.profile, &taken, &zones);
         let mut today = Today {
             due: Vec::new(),
             snoozed: Vec::new(),
@@ -314,8 +359,10 @@ impl HealthRecord {
                 entity: "medication",
             })?;
             if event.scheduled_at.is_none() && !matches!(med.schedule, Schedule::AsNeeded(_)) {
+                // In the offset the device's clock had at that instant (not the take's: the
+                // clocks may have changed in between).
                 event.scheduled_at = answer_in(w, &med, event.at.to_utc(), &zone)?
-                    .map(|s| s.with_timezone(event.at.offset()));
+                    .map(|s| s.with_timezone(&zone).fixed_offset());
             }
             super::log_dose_in(w, &med, &event)?;
             Ok(event)
@@ -335,7 +382,8 @@ impl HealthRecord {
         let med = self.medication(medication_id)?;
         let data = self.reminder_inputs(scheduled_at - Duration::days(LOOK_BACK_DAYS))?;
         let taken = reminders::taken_by_medication(&data.doses);
-        let ctx = context(&zone, &data.profile, &taken);
+        let zones = timeline(&data.profile, &data.zones, &zone, now);
+        let ctx = context(&zone, &data.profile, &taken, &zones);
         let next = reminders::occurrences(
             &med,
             &ctx,
@@ -381,10 +429,39 @@ fn context<'a>(
     zone: &Zone,
     profile: &Profile,
     taken: &'a std::collections::HashMap<String, Vec<DateTime<Utc>>>,
+    zones: &'a [(DateTime<Utc>, Zone)],
 ) -> OccurrenceContext<'a> {
     OccurrenceContext {
         device_zone: zone.clone(),
+        zones,
         meal_times: profile.meal_times,
         taken,
     }
+}
+
+/// Where the patient was, for [`OccurrenceContext::zones`]: the home zone until the first
+/// recorded change, each recorded change from its time on, and the device's zone from `now`
+/// when it differs from the last one (a phone that has not recorded its move yet).
+pub(crate) fn timeline(
+    profile: &Profile,
+    changes: &[ZoneChange],
+    device: &Zone,
+    now: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, Zone)> {
+    let home = Zone::named(&profile.home_time_zone).unwrap_or_else(|| device.clone());
+    let mut out = vec![(DateTime::<Utc>::MIN_UTC, home)];
+    let mut changes: Vec<&ZoneChange> = changes.iter().collect();
+    changes.sort_by_key(|c| (c.at, c.id.clone()));
+    for c in changes {
+        if let Some(z) = Zone::named(&c.zone) {
+            out.push((c.at.to_utc(), z));
+        }
+    }
+    if out
+        .last()
+        .is_some_and(|(at, z)| z.name() != device.name() && *at <= now)
+    {
+        out.push((now, device.clone()));
+    }
+    out
 }

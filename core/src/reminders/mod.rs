@@ -6,6 +6,7 @@
 //! and `now`, and terminates on any data.
 
 mod adherence;
+mod answers;
 mod dose_states;
 mod doubles;
 mod occurrences;
@@ -14,6 +15,7 @@ mod refills;
 pub mod zone;
 
 pub use adherence::{Adherence, adherence, missed_doses};
+pub use answers::{Misfit, check_answer};
 pub use dose_states::{DoseState, LateDoseAdvice, ScheduledDose, dose_states, late_dose_advice};
 pub use doubles::{DoubleDose, logged_twice, supply_takes};
 pub use occurrences::{Occurrence, OccurrenceContext, dose_for, occurrences};

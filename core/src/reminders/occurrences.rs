@@ -36,8 +36,11 @@ pub struct Occurrence {
 /// What occurrences depend on besides the medication itself.
 #[derive(Debug, Clone)]
 pub struct OccurrenceContext<'a> {
-    /// The zone the phone is in: `local` medications follow it.
+    /// The zone the phone is in: `local` medications follow it (where `zones` says nothing).
     pub device_zone: Zone,
+    /// Where the patient was: each zone from its instant on, sorted; `local` medications
+    /// follow the zone that applied at each time (empty: `device_zone` throughout).
+    pub zones: &'a [(DateTime<Utc>, Zone)],
     /// The patient's meal times.
     pub meal_times: MealTimes,
     /// Instants of doses taken, by medication id, sorted (for schedules counted from the last
@@ -73,22 +76,26 @@ pub fn occurrences(
         if a >= b {
             continue;
         }
-        let zone = match policy {
-            TimeZonePolicy::Local => ctx.device_zone.clone(),
-            TimeZonePolicy::Fixed { zone } => {
-                Zone::named(zone).unwrap_or_else(|| ctx.device_zone.clone())
-            }
+        let spans = match policy {
+            TimeZonePolicy::Local => zone_spans(ctx, a, b),
+            TimeZonePolicy::Fixed { zone } => vec![(
+                a,
+                b,
+                Zone::named(zone).unwrap_or_else(|| ctx.device_zone.clone()),
+            )],
         };
-        let walk = Walk {
-            med,
-            ctx,
-            zone: &zone,
-            fixed: matches!(policy, TimeZonePolicy::Fixed { .. }),
-            dose,
-            from: a,
-            to: b,
-        };
-        walk.run(schedule, &mut out);
+        for (from, to, zone) in spans {
+            let walk = Walk {
+                med,
+                ctx,
+                zone: &zone,
+                fixed: matches!(policy, TimeZonePolicy::Fixed { .. }),
+                dose,
+                from,
+                to,
+            };
+            walk.run(schedule, &mut out);
+        }
     }
     out.retain(|o| {
         !med.pauses
@@ -97,6 +104,30 @@ pub fn occurrences(
     });
     out.sort_by(|x, y| x.at.cmp(&y.at).then(x.slot.cmp(&y.slot)));
     out
+}
+
+/// `[from, to)` cut where the patient changed zone, each piece with the zone that applied.
+fn zone_spans(
+    ctx: &OccurrenceContext<'_>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, DateTime<Utc>, Zone)> {
+    let at = |t: DateTime<Utc>| {
+        ctx.zones
+            .iter()
+            .rev()
+            .find(|(since, _)| *since <= t)
+            .map_or_else(|| ctx.device_zone.clone(), |(_, z)| z.clone())
+    };
+    let mut cuts: Vec<DateTime<Utc>> = ctx
+        .zones
+        .iter()
+        .map(|(since, _)| *since)
+        .filter(|t| from < *t && *t < to)
+        .collect();
+    cuts.insert(0, from);
+    cuts.push(to);
+    cuts.windows(2).map(|w| (w[0], w[1], at(w[0]))).collect()
 }
 
 /// One schedule version over one window.

@@ -158,8 +158,10 @@ pub fn plan(
     let end = now + horizon;
     let mut out = Vec::new();
     let taken = taken_by_medication(input.doses);
+    // What is planned lies ahead: in the zone the phone is in now.
     let ctx = OccurrenceContext {
         device_zone: device_zone.clone(),
+        zones: &[],
         meal_times: input.profile.meal_times,
         taken: &taken,
     };
@@ -211,6 +213,18 @@ fn minute(at: DateTime<Utc>) -> i64 {
 
 fn hhmm(slot: NaiveDateTime) -> String {
     slot.format("%H:%M").to_string()
+}
+
+/// The time of `o` as the phone in `device` shows it; for a medication kept on a fixed zone
+/// that shows another time, that zone's time beside it ("17:00 (22:00 Europe/Berlin)").
+fn shown_time(med: &Medication, o: &Occurrence, device: &Zone) -> String {
+    let here = hhmm(super::zone::local(device, o.at));
+    match &med.time_zone {
+        crate::model::TimeZonePolicy::Fixed { zone } if hhmm(o.slot) != here => {
+            format!("{here} ({} {zone})", hhmm(o.slot))
+        }
+        _ => here,
+    }
 }
 
 fn dose_line(med: &Medication, o: &Occurrence) -> String {
@@ -311,7 +325,7 @@ fn dose_notifications(
                     "missed-line",
                     &[
                         ("dose", dose_line(m, o)),
-                        ("time", hhmm(o.slot)),
+                        ("time", shown_time(m, o, &ctx.device_zone)),
                         ("advice", t.text(advice.message_id())),
                     ],
                 )

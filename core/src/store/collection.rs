@@ -9,7 +9,7 @@ use serde_json::{Map, Value as Json};
 use crate::crdt::DocId;
 use crate::model::{
     Alert, Appointment, ClinicalTargets, DoseEvent, JournalEntry, MeasurementPlan, Medication,
-    Profile, Reading, Refill, Validate,
+    Profile, Reading, Refill, Validate, ZoneChange,
 };
 
 /// A collection of entries inside a document.
@@ -25,6 +25,7 @@ pub(crate) enum Collection {
     Doses,
     Journal,
     Refills,
+    Zones,
 }
 
 impl Collection {
@@ -32,6 +33,8 @@ impl Collection {
     pub(crate) fn in_doc(doc: DocId) -> &'static [Collection] {
         if let DocId::Medication { .. } = doc {
             &[Self::Medications]
+        } else if doc == DocId::Zones {
+            &[Self::Zones]
         } else if doc.is_record() {
             &[
                 Self::Profile,
@@ -64,6 +67,7 @@ impl Collection {
             Self::Readings => "readings",
             Self::Doses => "doses",
             Self::Journal => "journal",
+            Self::Zones => "zones",
         }
     }
 
@@ -81,7 +85,8 @@ impl Collection {
             | Self::Appointments
             | Self::MeasurementPlans
             | Self::Alerts
-            | Self::Journal => &[],
+            | Self::Journal
+            | Self::Zones => &[],
         }
     }
 
@@ -121,6 +126,7 @@ impl Collection {
             Self::Readings => row_of::<Reading>(id, fields),
             Self::Doses => row_of::<DoseEvent>(id, fields),
             Self::Journal => row_of::<JournalEntry>(id, fields),
+            Self::Zones => row_of::<ZoneChange>(id, fields),
         }
     }
 }
@@ -175,6 +181,23 @@ impl Entity for Profile {
     }
     fn index_fields(&self) -> IndexFields {
         IndexFields::default()
+    }
+}
+
+impl Entity for ZoneChange {
+    const COLLECTION: Collection = Collection::Zones;
+    const NAME: &'static str = "zone change";
+    fn entry_id(&self) -> &str {
+        &self.id
+    }
+    fn home_doc(&self) -> DocId {
+        DocId::Zones
+    }
+    fn index_fields(&self) -> IndexFields {
+        IndexFields {
+            at: Some(self.at),
+            ..IndexFields::default()
+        }
     }
 }
 

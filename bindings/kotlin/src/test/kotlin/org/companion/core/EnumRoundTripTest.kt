@@ -50,8 +50,9 @@ class EnumRoundTripTest {
             assertEquals(status, record.setMedicationStatus(m.id, status).status)
         }
         for (status in DoseStatus.entries) {
-            val snoozed = if (status == DoseStatus.SNOOZED) "2026-03-02T08:30:00+01:00" else null
-            val dose = DoseEvent(newId(), meals.id, "2026-03-02T08:00:00+01:00", status, "2026-03-02T08:05:00+01:00", null, null, null, snoozed, false)
+            // 30 minutes before breakfast (07:30 by default): 07:00.
+            val snoozed = if (status == DoseStatus.SNOOZED) "2026-03-02T07:30:00+01:00" else null
+            val dose = DoseEvent(newId(), meals.id, "2026-03-02T07:00:00+01:00", status, "2026-03-02T07:05:00+01:00", null, null, null, snoozed, false)
             record.logDose(dose)
         }
         assertEquals(DoseStatus.entries.toSet(), record.doses(meals.id, null, null).map { it.status }.toSet())

@@ -71,6 +71,28 @@ class ReminderTest {
     }
 
     @Test
+    fun theZoneHistoryKeepsPastDosesWhereTheyWereDue() {
+        val m = med("Metformin", Schedule.FixedTimes(listOf("08:00", "20:00")))
+        record.addMedication(m)
+        for (due in listOf("2026-03-01T20:00:00+01:00", "2026-03-02T08:00:00+01:00")) {
+            record.logDose(DoseEvent(newId(), m.id, due, DoseStatus.TAKEN, due, null, "Ana", null, null, false))
+        }
+        // The phone lands in New York and says so once.
+        assertTrue(record.recordDeviceZone("America/New_York", "2026-03-02T15:00:00Z"))
+        assertEquals(false, record.recordDeviceZone("America/New_York", "2026-03-02T16:00:00Z"))
+        assertEquals("America/New_York", record.zoneHistory().single().zone)
+        val today = record.today("2026-03-02T12:30:00-05:00", "America/New_York")
+        assertTrue(today.missed.isEmpty(), "the Berlin dose taken at home is not missed")
+        assertTrue(today.done.all { it.state is DoseState.Taken })
+        // A scheduled time that is no dose of the medication is refused, listing the nearest.
+        val wrong = assertFailsWith<CompanionException.NotAnOccurrence> {
+            record.logDose(DoseEvent(newId(), m.id, "2026-03-02T09:00:00+01:00", DoseStatus.TAKEN, "2026-03-02T09:05:00+01:00", null, null, null, null, false))
+        }
+        assertTrue(wrong.nearest.isNotEmpty())
+        assertFailsWith<CompanionException.InvalidInput> { record.recordDeviceZone("Mars/Base", "2026-03-02T16:00:00Z") }
+    }
+
+    @Test
     fun takingSnoozingAndMissingDoses() {
         val m = med("Metformin", Schedule.FixedTimes(listOf("08:00", "20:00")), Inventory(10.0, "2026-03-01T07:00:00+01:00", 1.0))
         record.addMedication(m)

@@ -1,0 +1,75 @@
+//! Whether a dose event fits its medication's schedule: a scheduled time must be one of the
+//! medication's occurrences, and a snooze must end before the next one (issue 13: a snooze of
+//! 100,000,000 minutes silently swallowed tonight's reminder and its missed-dose follow-up).
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::occurrences::{OccurrenceContext, occurrences};
+use crate::model::{DoseEvent, DoseStatus, Medication, Schedule};
+
+/// How far around a scheduled time occurrences are looked for (the nearest ones are listed).
+const AROUND_DAYS: i64 = 3;
+/// How many of the nearest occurrences a refusal lists.
+const NEAREST: usize = 3;
+
+/// Why a dose event does not fit its medication's schedule.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Misfit {
+    /// The scheduled time is no occurrence of the medication; the nearest ones, soonest first.
+    NotAnOccurrence {
+        /// The occurrences nearest to the time given.
+        nearest: Vec<DateTime<Utc>>,
+    },
+    /// The snooze ends at or after the medication's next occurrence.
+    SnoozePastNextDose {
+        /// The next occurrence after the snoozed one.
+        next: DateTime<Utc>,
+    },
+}
+
+/// Checks `event` against `med`'s occurrences as `ctx` gives them. An as-needed medication
+/// has no scheduled times to check; an event without a scheduled time is an extra dose.
+pub fn check_answer(
+    med: &Medication,
+    ctx: &OccurrenceContext<'_>,
+    event: &DoseEvent,
+) -> Result<(), Misfit> {
+    let Some(scheduled) = event.scheduled_at.map(|s| s.to_utc()) else {
+        return Ok(());
+    };
+    if matches!(med.schedule, Schedule::AsNeeded(_)) {
+        return Ok(());
+    }
+    // A dose taken before the medication entered the record (this morning's, logged when the
+    // patient adds the medication at noon) still answers its occurrence.
+    let mut med = med.clone();
+    med.recorded_at = None;
+    let med = &med;
+    let around = Duration::days(AROUND_DAYS);
+    let list = occurrences(med, ctx, scheduled - around, scheduled + around);
+    if !list.iter().any(|o| o.at == scheduled) {
+        let mut nearest: Vec<DateTime<Utc>> = list.iter().map(|o| o.at).collect();
+        nearest.sort_by_key(|at| (*at - scheduled).abs());
+        nearest.truncate(NEAREST);
+        nearest.sort();
+        return Err(Misfit::NotAnOccurrence { nearest });
+    }
+    if event.status == DoseStatus::Snoozed
+        && let Some(until) = event.snoozed_until.map(|u| u.to_utc())
+    {
+        // The next occurrence, looked for as far as the snooze reaches.
+        let next = occurrences(
+            med,
+            ctx,
+            scheduled + Duration::seconds(1),
+            until + Duration::seconds(1),
+        )
+        .into_iter()
+        .map(|o| o.at)
+        .find(|at| *at > scheduled);
+        if let Some(next) = next {
+            return Err(Misfit::SnoozePastNextDose { next });
+        }
+    }
+    Ok(())
+}
