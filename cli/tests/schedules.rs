@@ -210,3 +210,31 @@ fn doses_must_fit_the_schedule() {
     );
     assert!(logged.contains("an extra dose"), "{logged}");
 }
+
+/// Issue 13: `today` gives times on the phone's clock; a fixed-zone medication's home time is
+/// beside it.
+#[test]
+fn today_shows_a_fixed_zone_dose_on_the_phones_clock_with_the_home_time_beside_it() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    ok(
+        &db,
+        &[
+            "med",
+            "add",
+            "Tacrolimus",
+            "--dose",
+            "1 mg",
+            "--at",
+            "22:00",
+            "--fixed-zone",
+            "Europe/Berlin",
+        ],
+    );
+    let today = ok(&db, &["today", "--tz", "Asia/Tokyo"]);
+    assert!(today.contains("(22:00 Europe/Berlin)"), "{today}");
+    assert!(
+        today.contains("+09:00]"),
+        "the scheduled time on Tokyo's clock: {today}"
+    );
+}

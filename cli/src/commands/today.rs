@@ -23,7 +23,20 @@ pub fn run(
     if json {
         return ctx.json(&today);
     }
-    let names = names(record)?;
+    let all = record.medications(true)?;
+    let names = Meds {
+        names: names(record)?,
+        fixed: all
+            .iter()
+            .filter_map(|m| match &m.time_zone {
+                companion_core::model::TimeZonePolicy::Fixed { zone } => {
+                    Some((m.id.clone(), zone.clone()))
+                }
+                companion_core::model::TimeZonePolicy::Local => None,
+            })
+            .collect(),
+        device: companion_core::zone::Zone::named(&zone).unwrap_or_else(|| ctx.zone()),
+    };
     let language = ctx.profile.language;
     let out = &mut ctx.out;
     for a in &today.alerts {
@@ -86,14 +99,29 @@ pub fn run(
 }
 
 /// A scheduled dose as a line: its wall-clock slot, the medication and dose.
-fn dose_line(d: &ScheduledDose, names: &HashMap<String, String>) -> String {
-    let name = names
-        .get(&d.occurrence.medication_id)
-        .map_or("?", String::as_str);
+/// A scheduled dose as a line: its time on the phone's clock (for a medication kept on another
+/// zone, that zone's time beside it), the medication and dose.
+fn dose_line(d: &ScheduledDose, meds: &Meds) -> String {
+    let id = &d.occurrence.medication_id;
+    let name = meds.names.get(id).map_or("?", String::as_str);
+    let here = d.occurrence.at.with_timezone(&meds.device).fixed_offset();
+    let mut shown = here.format("%Y-%m-%d %H:%M").to_string();
+    if let Some(zone) = meds.fixed.get(id)
+        && here.naive_local() != d.occurrence.slot
+    {
+        shown.push_str(&format!(" ({} {zone})", d.occurrence.slot.format("%H:%M")));
+    }
     format!(
-        "{}  {name} {}  [scheduled {}]",
-        d.occurrence.slot.format("%Y-%m-%d %H:%M"),
+        "{shown}  {name} {}  [scheduled {}]",
         d.occurrence.dose,
-        d.occurrence.at.to_rfc3339()
+        here.to_rfc3339()
     )
+}
+
+/// What a dose line needs of the medications: names, the zones of the fixed-zone ones, and
+/// the phone's zone.
+struct Meds {
+    names: HashMap<String, String>,
+    fixed: HashMap<String, String>,
+    device: companion_core::zone::Zone,
 }
