@@ -6,7 +6,7 @@ use companion_core::clinical::blood_pressure::{
     self as bp, BpCategory, BpClassification, BpSetting,
 };
 use companion_core::clinical::glucose::{
-    self as gl, GlucoseClassification, Hypoglycaemia, RangeBand, TargetStatus,
+    self as gl, GlucoseClassification, Hyperglycaemia, Hypoglycaemia, RangeBand, TargetStatus,
 };
 use companion_core::clinical::stats::{GlucoseMetrics, HomeBpAverage, SeriesPoint, Summary};
 use companion_core::model::{
@@ -113,12 +113,27 @@ pub enum TargetStatus {
     Above,
 }
 
+/// Hyperglycaemia levels (International Consensus on Time in Range 2019).
+#[uniffi::remote(Enum)]
+pub enum Hyperglycaemia {
+    /// > 180 and <= 250 mg/dL.
+    Level1,
+    /// > 250 mg/dL: very high.
+    Level2,
+}
+
 /// A classified glucose reading.
 #[uniffi::remote(Record)]
 pub struct GlucoseClassification {
     /// Hypoglycaemia, if any.
     #[uniffi(default)]
     pub hypoglycaemia: Option<Hypoglycaemia>,
+    /// Hyperglycaemia, if any.
+    #[uniffi(default)]
+    pub hyperglycaemia: Option<Hyperglycaemia>,
+    /// At or above 600 mg/dL: urgent.
+    #[uniffi(default)]
+    pub crisis: bool,
     /// The time-in-range band.
     pub band: RangeBand,
     /// Against the patient's targets.
@@ -143,10 +158,22 @@ pub enum Assessment {
     BloodPressure(BpClassification),
     /// A glucose, against the patient's targets.
     Glucose(GlucoseClassification),
-    /// A temperature, against the fever threshold when one is set.
+    /// A temperature, against the fever threshold when one is set, and its NEWS2 score.
     Temperature {
         /// At or above the threshold.
         fever: bool,
+        /// NEWS2 single-parameter score, 0 to 3.
+        news2: u8,
+    },
+    /// An oxygen saturation and its NEWS2 score (on the patient's scale).
+    Spo2 {
+        /// NEWS2 single-parameter score, 0 to 3.
+        news2: u8,
+    },
+    /// A pulse and its NEWS2 score.
+    HeartRate {
+        /// NEWS2 single-parameter score, 0 to 3.
+        news2: u8,
     },
     /// No classification for this kind.
     Unclassified,
@@ -175,6 +202,9 @@ pub struct ClinicalTargets {
     /// surgery; none by default).
     #[uniffi(default)]
     pub fever_threshold_c: Option<f64>,
+    /// SpO2 judged on NEWS2 scale 2 (COPD; a clinician's per-patient setting).
+    #[uniffi(default)]
+    pub spo2_scale2: bool,
     /// Who set them (none: the defaults).
     #[uniffi(default)]
     pub set_by: Option<String>,
@@ -194,6 +224,16 @@ pub enum AlertKind {
     Fever,
     /// One scheduled dose logged as taken twice, on two devices offline.
     DoseLoggedTwice,
+    /// Glucose >= 600 mg/dL or a meter's "HI" (hyperosmolar hyperglycaemic state threshold).
+    HyperglycaemicCrisis,
+    /// SpO2 scoring 3 in NEWS2.
+    LowOxygen,
+    /// Pulse scoring 3 in NEWS2 (<= 40 or >= 131).
+    PulseRedFlag,
+    /// Systolic <= 90 mmHg (NEWS2 score 3).
+    LowSystolic,
+    /// Temperature <= 35.0 °C (NEWS2 score 3).
+    LowTemperature,
 }
 
 /// An urgent alert raised when a reading was stored, or when a merge found one dose logged
@@ -224,6 +264,12 @@ pub struct Alert {
     /// Who acknowledged it.
     #[uniffi(default)]
     pub acknowledged_by: Option<String>,
+    /// When it stopped applying (a later normal reading of the same kind, or a correction).
+    #[uniffi(default)]
+    pub resolved_at: Option<Timestamp>,
+    /// What resolved it: the later reading's id, or `corrected`.
+    #[uniffi(default)]
+    pub resolved_by: Option<String>,
 }
 
 /// What storing a reading did.

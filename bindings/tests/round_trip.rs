@@ -83,7 +83,9 @@ fn every_fieldless_enum_variant_round_trips() {
     check(every!(Hypoglycaemia: Level1, Level2));
     check(every!(RangeBand: VeryLow, Low, InRange, High, VeryHigh));
     check(every!(TargetStatus: Below, InTarget, Above));
-    check(every!(AlertKind: Level2Hypoglycaemia, HypertensiveCrisis, Fever, DoseLoggedTwice));
+    check(
+        every!(AlertKind: Level2Hypoglycaemia, HypertensiveCrisis, Fever, DoseLoggedTwice, HyperglycaemicCrisis, LowOxygen, PulseRedFlag, LowSystolic, LowTemperature),
+    );
     check(every!(
         NotificationKind: Dose,
         MissedDose,

@@ -222,7 +222,7 @@ pub fn supply(r: &companion_core::RefillStatus) -> String {
 pub fn assessment(a: &companion_core::clinical::alerts::Assessment) -> Option<String> {
     use companion_core::clinical::alerts::Assessment;
     use companion_core::clinical::blood_pressure::BpCategory as C;
-    use companion_core::clinical::glucose::{Hypoglycaemia, TargetStatus};
+    use companion_core::clinical::glucose::{Hyperglycaemia, Hypoglycaemia, TargetStatus};
     use companion_core::model::BpGuideline;
     Some(match a {
         Assessment::BloodPressure(c) => {
@@ -252,20 +252,39 @@ pub fn assessment(a: &companion_core::clinical::alerts::Assessment) -> Option<St
                 TargetStatus::InTarget => "in your target",
                 TargetStatus::Above => "above your target",
             };
-            match c.hypoglycaemia {
-                Some(Hypoglycaemia::Level2) => {
+            match (c.hypoglycaemia, c.hyperglycaemia) {
+                (Some(Hypoglycaemia::Level2), _) => {
                     format!("Category: level 2 hypoglycaemia (< 54 mg/dL), {target}")
                 }
-                Some(Hypoglycaemia::Level1) => {
+                (Some(Hypoglycaemia::Level1), _) => {
                     format!("Category: level 1 hypoglycaemia (< 70 mg/dL), {target}")
                 }
-                None => format!("Category: {target}"),
+                _ if c.crisis => format!(
+                    "Category: extremely high, the hyperglycaemic crisis threshold (>= 600 mg/dL), {target}"
+                ),
+                (None, Some(Hyperglycaemia::Level2)) => {
+                    format!("Category: very high, level 2 hyperglycaemia (> 250 mg/dL), {target}")
+                }
+                (None, Some(Hyperglycaemia::Level1)) => {
+                    format!("Category: high, level 1 hyperglycaemia (> 180 mg/dL), {target}")
+                }
+                (None, None) => format!("Category: {target}"),
             }
         }
-        Assessment::Temperature { fever: true } => {
+        Assessment::Temperature { fever: true, .. } => {
             "Category: fever (at or above your care team's threshold)".to_string()
         }
-        Assessment::Temperature { fever: false } | Assessment::Unclassified => return None,
+        Assessment::Temperature { news2, .. }
+        | Assessment::Spo2 { news2 }
+        | Assessment::HeartRate { news2 }
+            if *news2 > 0 =>
+        {
+            format!("NEWS2 score {news2} of 3 (Royal College of Physicians 2017)")
+        }
+        Assessment::Temperature { .. }
+        | Assessment::Spo2 { .. }
+        | Assessment::HeartRate { .. }
+        | Assessment::Unclassified => return None,
     })
 }
 

@@ -43,11 +43,14 @@ fn a_crisis_reading_raises_an_alert_with_the_advice_and_replicas_see_it() {
         outcome.alerts
     );
 
-    // Just below the threshold: classified, no alert.
+    // Just below the threshold (measured before it, so it resolves nothing): classified, no
+    // alert.
     let calm = record
-        .record_reading(&bp(179, 119, "2026-11-20T08:05:00+01:00"))
+        .record_reading(&bp(179, 119, "2026-11-20T07:55:00+01:00"))
         .expect("store");
     assert!(calm.alerts.is_empty());
+    let stored = record.alerts(TimeRange::ALL).expect("alerts");
+    assert_eq!(stored, outcome.alerts);
 
     // A caregiver's replica sees the alert after sync.
     let other = tempfile::tempdir().expect("tempdir");
@@ -56,7 +59,7 @@ fn a_crisis_reading_raises_an_alert_with_the_advice_and_replicas_see_it() {
         HealthRecord::join(&other.path().join("caregiver.db"), &export).expect("join");
     assert_eq!(
         caregiver.alerts(TimeRange::ALL).expect("alerts"),
-        outcome.alerts,
+        stored,
         "joined with everything"
     );
     for doc in record.documents().expect("docs") {
@@ -64,10 +67,7 @@ fn a_crisis_reading_raises_an_alert_with_the_advice_and_replicas_see_it() {
             .apply_changes(&doc, &record.export_document(&doc).expect("export"))
             .expect("apply");
     }
-    assert_eq!(
-        caregiver.alerts(TimeRange::ALL).expect("alerts"),
-        outcome.alerts
-    );
+    assert_eq!(caregiver.alerts(TimeRange::ALL).expect("alerts"), stored);
 
     // Open until acknowledged; the planner shows it at once, as critical.
     let now = at("2026-11-20T08:06:00+01:00").to_utc();
@@ -174,4 +174,133 @@ fn targets_are_set_by_a_clinician_and_change_the_classification() {
     );
     t.fever_threshold_c = Some(45.0);
     assert!(matches!(record.set_targets(&t), Err(Error::Invalid(_))));
+}
+
+/// Issue 15: dangerous values of every kind raise an urgent alert with its source; a later
+/// normal reading of the same kind resolves an open one (kept in the history); a corrected
+/// reading's alerts are judged again.
+#[test]
+fn dangerous_values_raise_alerts_that_later_normal_readings_and_corrections_resolve() {
+    let dir = tempfile::tempdir().expect("dir");
+    let mut r = new_record(&dir);
+    let since = at("2026-11-01T00:00:00+01:00").to_utc();
+    let kinds_of = |r: &HealthRecord, id: &str| -> Vec<AlertKind> {
+        r.alerts(TimeRange::ALL)
+            .expect("alerts")
+            .into_iter()
+            .filter(|a| a.reading_id == id)
+            .map(|a| a.kind)
+            .collect()
+    };
+    for (m, when, kind) in [
+        (
+            Measurement::Glucose {
+                mg_dl: 600.0,
+                context: MealContext::Random,
+            },
+            "2026-11-02T08:00:00+01:00",
+            AlertKind::HyperglycaemicCrisis,
+        ),
+        (
+            Measurement::Spo2 { percent: 88.0 },
+            "2026-11-02T08:01:00+01:00",
+            AlertKind::LowOxygen,
+        ),
+        (
+            Measurement::HeartRate { bpm: 250 },
+            "2026-11-02T08:02:00+01:00",
+            AlertKind::PulseRedFlag,
+        ),
+        (
+            Measurement::BloodPressure {
+                systolic: 85,
+                diastolic: 55,
+                pulse: None,
+            },
+            "2026-11-02T08:03:00+01:00",
+            AlertKind::LowSystolic,
+        ),
+        (
+            Measurement::Temperature { celsius: 34.8 },
+            "2026-11-02T08:04:00+01:00",
+            AlertKind::LowTemperature,
+        ),
+    ] {
+        let id = r
+            .add_reading(&Reading::new(m, at(when)).expect("reading"))
+            .expect("add");
+        assert_eq!(kinds_of(&r, &id), vec![kind]);
+        let alert = r
+            .alerts(TimeRange::ALL)
+            .expect("alerts")
+            .into_iter()
+            .find(|a| a.reading_id == id)
+            .expect("stored");
+        assert!(!alert.source.is_empty() && !alert.advice.is_empty());
+    }
+
+    // A very low glucose, then a normal one half an hour later: the alert is no longer open.
+    let low = r
+        .add_reading(&glucose(45.0, "2026-11-03T08:00:00+01:00"))
+        .expect("add");
+    assert!(
+        r.open_alerts(since)
+            .expect("open")
+            .iter()
+            .any(|a| a.reading_id == low)
+    );
+    let normal = r
+        .add_reading(&glucose(110.0, "2026-11-03T08:30:00+01:00"))
+        .expect("add");
+    assert!(
+        !r.open_alerts(since)
+            .expect("open")
+            .iter()
+            .any(|a| a.reading_id == low)
+    );
+    let kept = r
+        .alerts(TimeRange::ALL)
+        .expect("alerts")
+        .into_iter()
+        .find(|a| a.reading_id == low)
+        .expect("kept in the history");
+    assert_eq!(kept.resolved_by.as_deref(), Some(normal.as_str()));
+    // Other kinds' alerts stay open: a normal glucose says nothing of the oxygen.
+    assert!(
+        r.open_alerts(since)
+            .expect("open")
+            .iter()
+            .any(|a| a.kind == AlertKind::LowOxygen)
+    );
+
+    // A reading corrected from 45 to 105: its alert is resolved; corrected to 650, it raises
+    // the crisis.
+    let typo = r
+        .add_reading(&glucose(45.0, "2026-11-04T08:00:00+01:00"))
+        .expect("add");
+    let mut fixed = r.reading(&typo).expect("reading");
+    fixed.measurement = Measurement::Glucose {
+        mg_dl: 105.0,
+        context: MealContext::Random,
+    };
+    r.update_reading(&fixed).expect("correct");
+    assert!(
+        !r.open_alerts(since)
+            .expect("open")
+            .iter()
+            .any(|a| a.reading_id == typo)
+    );
+    fixed.measurement = Measurement::Glucose {
+        mg_dl: 650.0,
+        context: MealContext::Random,
+    };
+    r.update_reading(&fixed).expect("correct");
+    let open: Vec<AlertKind> = r
+        .open_alerts(since)
+        .expect("open")
+        .into_iter()
+        .filter(|a| a.reading_id == typo)
+        .map(|a| a.kind)
+        .collect();
+    assert_eq!(open, vec![AlertKind::HyperglycaemicCrisis]);
 }

@@ -16,6 +16,20 @@ pub const HYPO_LEVEL_2_MG_DL: f64 = 54.0;
 pub const RANGE_HIGH_MG_DL: f64 = 180.0;
 /// Above this: very high, mg/dL.
 pub const VERY_HIGH_MG_DL: f64 = 250.0;
+/// At or above this (mg/dL, 33.3 mmol/L): the threshold of the hyperosmolar hyperglycaemic
+/// state in adults (ADA/EASD/JBDS/AACE/DTS consensus on hyperglycaemic crises, 2024): urgent.
+/// Most meters show "HI" above it.
+pub const CRISIS_MG_DL: f64 = 600.0;
+
+/// Hyperglycaemia levels (International Consensus on Time in Range, Battelino et al. 2019).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hyperglycaemia {
+    /// > 180 and <= 250 mg/dL.
+    Level1,
+    /// > 250 mg/dL: very high.
+    Level2,
+}
 
 /// Hypoglycaemia levels (level 3 is an event needing help, not a threshold).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +74,12 @@ pub enum TargetStatus {
 pub struct GlucoseClassification {
     /// Hypoglycaemia, if any.
     pub hypoglycaemia: Option<Hypoglycaemia>,
+    /// Hyperglycaemia, if any.
+    #[serde(default)]
+    pub hyperglycaemia: Option<Hyperglycaemia>,
+    /// At or above [`CRISIS_MG_DL`]: urgent.
+    #[serde(default)]
+    pub crisis: bool,
     /// The time-in-range band.
     pub band: RangeBand,
     /// Against the patient's targets.
@@ -111,8 +131,17 @@ pub fn classify(
     } else {
         TargetStatus::Above
     };
+    let hyperglycaemia = if mg_dl > VERY_HIGH_MG_DL {
+        Some(Hyperglycaemia::Level2)
+    } else if mg_dl > RANGE_HIGH_MG_DL {
+        Some(Hyperglycaemia::Level1)
+    } else {
+        None
+    };
     GlucoseClassification {
         hypoglycaemia,
+        hyperglycaemia,
+        crisis: mg_dl >= CRISIS_MG_DL,
         band: band(mg_dl),
         target,
     }
@@ -121,6 +150,20 @@ pub fn classify(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each side of each hyperglycaemia threshold (CLINICAL: > 180, > 250, >= 600 mg/dL).
+    #[test]
+    fn hyperglycaemia_levels_and_the_crisis_at_their_edges() {
+        let t = GlucoseTargets::default();
+        let c = |v| classify(v, MealContext::Random, &t);
+        assert_eq!(c(180.0).hyperglycaemia, None);
+        assert_eq!(c(181.0).hyperglycaemia, Some(Hyperglycaemia::Level1));
+        assert_eq!(c(250.0).hyperglycaemia, Some(Hyperglycaemia::Level1));
+        assert_eq!(c(251.0).hyperglycaemia, Some(Hyperglycaemia::Level2));
+        assert!(!c(599.0).crisis);
+        assert!(c(600.0).crisis);
+        assert!(c(1117.0).crisis);
+    }
 
     #[test]
     fn hypoglycaemia_and_range_boundaries() {

@@ -8,3 +8,4 @@ pub mod alerts;
 pub mod blood_pressure;
 pub mod glucose;
 pub mod stats;
+pub mod vitals;

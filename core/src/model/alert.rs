@@ -17,6 +17,17 @@ pub enum AlertKind {
     /// One scheduled dose logged as taken twice, on two devices offline (found when their
     /// records merged): was it taken once or twice?
     DoseLoggedTwice,
+    /// Glucose >= 600 mg/dL (33.3 mmol/L), or a meter's "HI": the threshold of the
+    /// hyperosmolar hyperglycaemic state (ADA/EASD/JBDS/AACE/DTS consensus 2024).
+    HyperglycaemicCrisis,
+    /// SpO2 scoring 3 in NEWS2 (<= 91 %, or <= 83 % on scale 2).
+    LowOxygen,
+    /// Pulse scoring 3 in NEWS2 (<= 40 or >= 131 per minute).
+    PulseRedFlag,
+    /// Systolic <= 90 mmHg (NEWS2 score 3).
+    LowSystolic,
+    /// Temperature <= 35.0 °C (NEWS2 score 3).
+    LowTemperature,
 }
 
 vocabulary!(AlertKind, "alert kind", {
@@ -24,6 +35,11 @@ vocabulary!(AlertKind, "alert kind", {
     HypertensiveCrisis => "hypertensive_crisis",
     Fever => "fever",
     DoseLoggedTwice => "dose_logged_twice",
+    HyperglycaemicCrisis => "hyperglycaemic_crisis",
+    LowOxygen => "low_oxygen",
+    PulseRedFlag => "pulse_red_flag",
+    LowSystolic => "low_systolic",
+    LowTemperature => "low_temperature",
 });
 
 /// An urgent alert raised when a reading was stored, or when a merge found one dose logged
@@ -55,6 +71,13 @@ pub struct Alert {
     /// Who acknowledged it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledged_by: Option<String>,
+    /// When it stopped applying: a later reading of the same kind was normal, or its reading
+    /// was corrected to a value that does not raise it. Kept in the history, no longer open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_at: Option<DateTime<FixedOffset>>,
+    /// What resolved it: the later reading's id, or `corrected`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolved_by: Option<String>,
 }
 
 impl Validate for Alert {

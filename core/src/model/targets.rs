@@ -27,6 +27,10 @@ pub struct ClinicalTargets {
     /// surgery; none by default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fever_threshold_c: Option<f64>,
+    /// SpO2 is judged on NEWS2 scale 2 (hypercapnic respiratory failure, such as COPD: a
+    /// clinician's per-patient setting; default scale 1).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub spo2_scale2: bool,
     /// Who set them (none: the defaults).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub set_by: Option<String>,
@@ -47,6 +51,7 @@ impl ClinicalTargets {
             },
             glucose: GlucoseTargets::default(),
             fever_threshold_c: None,
+            spo2_scale2: false,
             set_by: None,
             set_at: None,
         }

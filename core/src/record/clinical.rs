@@ -69,7 +69,7 @@ impl HealthRecord {
             from: Some(since),
             to: None,
         })?;
-        list.retain(|a| a.acknowledged_at.is_none());
+        list.retain(|a| a.acknowledged_at.is_none() && a.resolved_at.is_none());
         Ok(list)
     }
 

@@ -17,7 +17,7 @@ pub use replica::MergeReport;
 use crate::crdt::DocId;
 use crate::error::{DoseLimit, Error, Result};
 use crate::model::{
-    Appointment, DoseEvent, DoseStatus, JournalEntry, MeasurementPlan, Medication,
+    Alert, Appointment, DoseEvent, DoseStatus, JournalEntry, MeasurementPlan, Medication,
     MedicationStatus, Pause, Profile, Reading, Refill, Schedule, ScheduleVersion, Validate,
 };
 use crate::query::{Export, PageCursor, ReadingPage, ReadingQuery, TimeRange};
@@ -389,6 +389,7 @@ impl HealthRecord {
                         for alert in &alerts {
                             w.insert(alert)?;
                         }
+                        resolve_earlier(w, reading, &alerts)?;
                         ReadingOutcome {
                             id: reading.id.clone(),
                             duplicate: false,
@@ -404,9 +405,15 @@ impl HealthRecord {
     }
 
     /// Corrects a reading: the fields that differ from the stored reading are written (every
-    /// field of `reading` wins over a concurrent edit; see [`HealthRecord::edit_reading`]).
+    /// field of `reading` wins over a concurrent edit; see [`HealthRecord::edit_reading`]), and
+    /// its alerts are judged again on the corrected value.
     pub fn update_reading(&mut self, reading: &Reading) -> Result<()> {
-        self.store.update(reading)
+        let new = reading.clone();
+        self.modify_reading(&reading.id, move |r| {
+            *r = new;
+            Ok(())
+        })
+        .map(|_| ())
     }
 
     /// Applies to the stored reading the fields in which `after` differs from `before`, in one
@@ -423,12 +430,14 @@ impl HealthRecord {
         edit: impl FnOnce(&mut Reading) -> Result<()>,
     ) -> Result<Reading> {
         self.store.write(|w| {
-            w.modify::<Reading>(id, |r| {
+            let stored = w.modify::<Reading>(id, |r| {
                 let id = r.id.clone();
                 edit(r)?;
                 r.id = id;
                 Ok(())
-            })
+            })?;
+            reassess(w, &stored)?;
+            Ok(stored)
         })
     }
 
@@ -704,6 +713,77 @@ pub(crate) fn log_dose_in(
         }
     }
     w.insert(dose)
+}
+
+/// How far back a new normal reading resolves open alerts of its kind.
+const RESOLVES_HOURS: i64 = 48;
+
+/// Resolves the open alerts that earlier readings of `reading`'s kind raised, unless `reading`
+/// raised the same kind again: a normal reading after a very low one closes the "take sugar
+/// now" alert (kept in the history). Inside the write that stores `reading`.
+fn resolve_earlier(
+    w: &mut crate::store::Writer<'_>,
+    reading: &Reading,
+    raised: &[Alert],
+) -> Result<()> {
+    let span = TimeRange::between(
+        reading.at.to_utc() - Duration::hours(RESOLVES_HOURS),
+        reading.at.to_utc(),
+    );
+    let (from_ms, to_ms) = span.millis();
+    let open: Vec<Alert> = w
+        .list::<Alert>(&Filter {
+            from_ms,
+            to_ms,
+            ..Filter::default()
+        })?
+        .into_iter()
+        .map(|(_, a)| a)
+        .filter(|a| a.acknowledged_at.is_none() && a.resolved_at.is_none())
+        .filter(|a| !a.reading_id.is_empty() && a.reading_id != reading.id)
+        .filter(|a| a.at < reading.at && !raised.iter().any(|r| r.kind == a.kind))
+        .collect();
+    for alert in open {
+        let same_kind = w
+            .get::<Reading>(&alert.reading_id)?
+            .is_some_and(|r| r.measurement.kind() == reading.measurement.kind());
+        if same_kind {
+            let by = reading.id.clone();
+            let at = reading.at;
+            w.modify::<Alert>(&alert.id, |a| {
+                a.resolved_at = Some(at);
+                a.resolved_by = Some(by);
+                Ok(())
+            })?;
+        }
+    }
+    Ok(())
+}
+
+/// Judges a corrected reading's alerts again: the ones its new value no longer raises are
+/// resolved (`corrected`), the ones it now raises are stored. Inside the write that corrects it.
+fn reassess(w: &mut crate::store::Writer<'_>, reading: &Reading) -> Result<()> {
+    let profile = profile_in(w)?;
+    let targets = clinical::targets_in(w, &profile)?;
+    let now_raised = crate::clinical::alerts::alerts_for(reading, &targets, profile.language);
+    for kind in crate::model::AlertKind::ALL {
+        let id = crate::model::derived_id(&["alert", kind.as_str(), &reading.id]);
+        let stored = w.get::<Alert>(&id)?;
+        let wanted = now_raised.iter().find(|a| a.kind == *kind);
+        match (stored, wanted) {
+            (Some(a), None) if a.resolved_at.is_none() => {
+                let at = crate::clock::now()?.fixed_offset();
+                w.modify::<Alert>(&id, |a| {
+                    a.resolved_at = Some(at);
+                    a.resolved_by = Some("corrected".to_string());
+                    Ok(())
+                })?;
+            }
+            (None, Some(a)) => w.insert(a)?,
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The dose events of the medication `id` in `span`, as `w` reads them.
