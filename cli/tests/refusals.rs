@@ -412,3 +412,55 @@ fn a_clock_before_1970_or_far_ahead_is_a_clear_error_and_writes_nothing() {
     }
     assert_eq!(std::fs::read(&db).expect("read"), before, "nothing written");
 }
+
+/// Issue 15: no event dated before 1900 or ahead of the clock, no birth date in the future, no
+/// control characters in names and notes; each refusal one clear line, nothing written.
+#[test]
+fn times_dates_and_texts_out_of_bounds_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    add_med(&db, "Metformin", "500 mg", "08:00,20:00");
+    for at in [
+        "9999-01-01T08:00:00+01:00",
+        "1899-12-31T08:00:00+01:00",
+        "2099-06-01T08:00:00+01:00",
+    ] {
+        refused(
+            &db,
+            &["reading", "add", "bp", "120/80", "--at", at],
+            1,
+            if at.starts_with("1899") {
+                "dated before 1900"
+            } else {
+                "dated more than 5 minutes in the future"
+            },
+        );
+    }
+    refused(
+        &db,
+        &["profile", "set", "--birth-date", "2099-01-01"],
+        1,
+        "birth date: must be a past date",
+    );
+    refused(
+        &db,
+        &["journal", "add", "felt \u{7}dizzy"],
+        1,
+        "control character",
+    );
+    refused(
+        &db,
+        &[
+            "med",
+            "add",
+            "Bad\u{1b}[31m",
+            "--dose",
+            "5 mg",
+            "--at",
+            "08:00",
+        ],
+        1,
+        "control character",
+    );
+    ok(&db, &["journal", "add", "two\nlines are fine"]);
+}

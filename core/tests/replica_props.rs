@@ -168,7 +168,7 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
     for op in ops {
         match op.clone() {
             Op::AddReading { on, month, value } => {
-                let when = format!("2026-{month:02}-15T08:00:00+01:00");
+                let when = format!("2025-{month:02}-15T08:00:00+01:00");
                 let reading = bp(value, 80, &when);
                 r.get(on).add_reading(&reading).expect("add");
                 want.readings.insert(reading.id, (false, Vec::new()));
@@ -211,7 +211,7 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                 want.imports.insert(key);
             }
             Op::Journal { on, month } => {
-                let when = at(&format!("2026-{month:02}-10T21:00:00+01:00"));
+                let when = at(&format!("2025-{month:02}-10T21:00:00+01:00"));
                 let entry = JournalEntry::new(when, "a day", Some(3), Vec::new()).expect("entry");
                 r.get(on).add_journal_entry(&entry).expect("journal");
             }

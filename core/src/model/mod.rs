@@ -8,6 +8,7 @@
 mod alert;
 mod amount;
 mod appointment;
+pub mod bounds;
 mod dose_event;
 mod id;
 mod journal;

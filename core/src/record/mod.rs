@@ -93,6 +93,7 @@ impl HealthRecord {
     /// Every field of `profile` wins over a concurrent edit: to keep another writer's edits of
     /// other fields, use [`HealthRecord::edit_profile`] or [`HealthRecord::modify_profile`].
     pub fn set_profile(&mut self, profile: &Profile) -> Result<()> {
+        check_profile(profile)?;
         self.store.put(profile)
     }
 
@@ -110,11 +111,17 @@ impl HealthRecord {
         &mut self,
         edit: impl FnOnce(&mut Profile) -> Result<()>,
     ) -> Result<Profile> {
-        self.store.write(|w| w.modify(PROFILE_ID, edit))
+        self.store.write(|w| {
+            w.modify(PROFILE_ID, |p: &mut Profile| {
+                edit(p)?;
+                check_profile(p)
+            })
+        })
     }
 
     /// Adds a medication. Errors: [`Error::AlreadyExists`] for a reused id.
     pub fn add_medication(&mut self, medication: &Medication) -> Result<()> {
+        crate::model::bounds::check_text(medication)?;
         self.store.insert(std::slice::from_ref(medication))
     }
 
@@ -349,6 +356,7 @@ impl HealthRecord {
             let mut seen = std::collections::HashMap::new();
             for reading in readings {
                 reading.validate()?;
+                check_local(reading, reading.at)?;
                 // De-duplication reads what is committed, inside this write.
                 let existing = match reading.external_key() {
                     Some(key) => match seen.get(&key) {
@@ -477,6 +485,7 @@ impl HealthRecord {
 
     /// Adds a journal entry.
     pub fn add_journal_entry(&mut self, entry: &JournalEntry) -> Result<()> {
+        check_local(entry, entry.at)?;
         self.store.insert(std::slice::from_ref(entry))
     }
 
@@ -687,6 +696,7 @@ pub(crate) fn log_dose_in(
             }));
         }
     }
+    check_local(dose, dose.at)?;
     fits_schedule(w, med, dose)?;
     if let (DoseStatus::Taken, Some(scheduled), false) =
         (dose.status, dose.scheduled_at, dose.confirmed_double)
@@ -713,6 +723,27 @@ pub(crate) fn log_dose_in(
         }
     }
     w.insert(dose)
+}
+
+/// What this device may write of an event (beyond its own validation): a time neither before
+/// 1900 nor ahead of the clock, and texts without control characters (`model::bounds`).
+fn check_local(
+    entry: &impl serde::Serialize,
+    at: chrono::DateTime<chrono::FixedOffset>,
+) -> Result<()> {
+    crate::model::bounds::check_event_time("time", at, crate::clock::now()?)?;
+    crate::model::bounds::check_text(entry)?;
+    Ok(())
+}
+
+/// A profile this device may write: no birth date in the future, no control characters.
+fn check_profile(profile: &Profile) -> Result<()> {
+    if let Some(born) = profile.birth_date {
+        let today = crate::clock::now()?.date_naive();
+        crate::model::bounds::check_birth_date(born, today)?;
+    }
+    crate::model::bounds::check_text(profile)?;
+    Ok(())
 }
 
 /// How far back a new normal reading resolves open alerts of its kind.

@@ -1,0 +1,96 @@
+//! What a local write may hold, beyond each value's own validation (issue 15): no event time
+//! more than a few minutes ahead of the device's clock (clock skew) or before 1900, no birth
+//! date in the future, and no control characters in names and notes. Checked where this device
+//! writes, never when a change from another replica is applied (its clock may differ, and what
+//! it wrote must merge).
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::ValidationError;
+
+/// How far ahead of the device's clock an event may be dated (clocks differ a little).
+pub const MOST_AHEAD_MINUTES: i64 = 5;
+/// The earliest year an event may be dated in.
+pub const FIRST_YEAR: i32 = 1900;
+
+/// Refuses an event time before 1900 or more than [`MOST_AHEAD_MINUTES`] after `now`.
+pub fn check_event_time(
+    field: &'static str,
+    at: DateTime<FixedOffset>,
+    now: DateTime<Utc>,
+) -> Result<(), ValidationError> {
+    use chrono::Datelike;
+    if at.year() < FIRST_YEAR {
+        return Err(ValidationError::Invalid {
+            field,
+            reason: "dated before 1900",
+        });
+    }
+    if at.to_utc() > now + chrono::Duration::minutes(MOST_AHEAD_MINUTES) {
+        return Err(ValidationError::Invalid {
+            field,
+            reason: "dated more than 5 minutes in the future (check the date, or the device's clock)",
+        });
+    }
+    Ok(())
+}
+
+/// Refuses a birth date after `today` or before 1900.
+pub fn check_birth_date(date: NaiveDate, today: NaiveDate) -> Result<(), ValidationError> {
+    use chrono::Datelike;
+    if date > today || date.year() < FIRST_YEAR {
+        return Err(ValidationError::Invalid {
+            field: "birth date",
+            reason: "must be a past date from 1900 on",
+        });
+    }
+    Ok(())
+}
+
+/// Refuses any text of `entry` holding a control character (line breaks and tabs in notes
+/// aside): they come from pasting or a broken keyboard, show as nothing, and break exports.
+pub fn check_text(entry: &impl Serialize) -> Result<(), ValidationError> {
+    let value = serde_json::to_value(entry).map_err(|_| ValidationError::Invalid {
+        field: "text",
+        reason: "cannot be read",
+    })?;
+    if holds_control(&value) {
+        return Err(ValidationError::Invalid {
+            field: "text",
+            reason: "holds a control character (only line breaks and tabs are allowed)",
+        });
+    }
+    Ok(())
+}
+
+fn holds_control(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s.chars().any(|c| c.is_control() && c != '\n' && c != '\t'),
+        serde_json::Value::Array(items) => items.iter().any(holds_control),
+        serde_json::Value::Object(map) => map.values().any(holds_control),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_dates_and_texts_at_their_bounds() {
+        let now: DateTime<Utc> = "2026-12-02T12:00:00Z".parse().expect("now");
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).expect("time");
+        assert!(check_event_time("time", at("2026-12-02T12:05:00Z"), now).is_ok());
+        assert!(check_event_time("time", at("2026-12-02T12:05:01Z"), now).is_err());
+        assert!(check_event_time("time", at("9999-01-01T00:00:00Z"), now).is_err());
+        assert!(check_event_time("time", at("1900-01-01T00:00:00Z"), now).is_ok());
+        assert!(check_event_time("time", at("1899-12-31T23:59:59Z"), now).is_err());
+        let d = |s: &str| s.parse::<NaiveDate>().expect("date");
+        assert!(check_birth_date(d("2026-12-02"), d("2026-12-02")).is_ok());
+        assert!(check_birth_date(d("2026-12-03"), d("2026-12-02")).is_err());
+        assert!(check_text(&serde_json::json!({"note": "two\nlines\tok"})).is_ok());
+        assert!(check_text(&serde_json::json!({"name": "Ana\u{7}"})).is_err());
+        assert!(check_text(&serde_json::json!({"list": ["x\u{1b}[31m"]})).is_err());
+    }
+}
