@@ -218,12 +218,19 @@ pub fn supply(r: &companion_core::RefillStatus) -> String {
     format!("{:<16} {:.0} left, {runs_out}", r.name, r.on_hand)
 }
 
+/// A blood-pressure guideline by the name clinicians know it by.
+pub fn guideline(g: companion_core::model::BpGuideline) -> &'static str {
+    match g {
+        companion_core::model::BpGuideline::AccAha2017 => "ACC/AHA 2017",
+        companion_core::model::BpGuideline::Esh2023 => "ESH 2023",
+    }
+}
+
 /// What a reading means, in words; `None` for kinds without a classification.
 pub fn assessment(a: &companion_core::clinical::alerts::Assessment) -> Option<String> {
     use companion_core::clinical::alerts::Assessment;
     use companion_core::clinical::blood_pressure::BpCategory as C;
     use companion_core::clinical::glucose::{Hyperglycaemia, Hypoglycaemia, TargetStatus};
-    use companion_core::model::BpGuideline;
     Some(match a {
         Assessment::BloodPressure(c) => {
             let category = match c.category {
@@ -240,11 +247,10 @@ pub fn assessment(a: &companion_core::clinical::alerts::Assessment) -> Option<St
                 C::Grade3 => "grade 3 hypertension",
                 C::IsolatedSystolicHypertension => "isolated systolic hypertension",
             };
-            let guideline = match c.guideline {
-                BpGuideline::AccAha2017 => "ACC/AHA 2017",
-                BpGuideline::Esh2023 => "ESH 2023",
-            };
-            format!("Category: {category} ({guideline}, home readings)")
+            format!(
+                "Category: {category} ({}, home readings)",
+                guideline(c.guideline)
+            )
         }
         Assessment::Glucose(c) => {
             let target = match c.target {

@@ -40,7 +40,13 @@ fn targets_stats_and_report() {
     assert_eq!(t["bp_guideline"], "acc_aha2017");
     assert_eq!(t["set_by"], "Dr. Lee");
     assert_eq!(t["glucose"]["pre_meal_low"], 90.0);
-    assert!(ok(&db, &["targets", "show"]).contains("set by Dr. Lee"));
+    let shown = ok(&db, &["targets", "show"]);
+    assert!(shown.contains("set by Dr. Lee"), "{shown}");
+    // Issue 15: the guideline by the name clinicians know, not the program's.
+    assert!(
+        (shown.contains("ACC/AHA 2017") || shown.contains("ESH 2023")) && !shown.contains("AccAha"),
+        "{shown}"
+    );
 
     let stats = json(&db, &["stats", "--days", "30", "--json"]);
     assert!(stats["summaries"].as_array().expect("array").len() >= 3);

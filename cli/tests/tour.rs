@@ -44,4 +44,12 @@ fn the_tour_runs_every_step() {
     );
     assert!(text.contains("Wrote the report of the last 30 days"));
     assert!(text.contains("Done."));
+    // Issue 15: the report step names a real file that outlives the tour.
+    assert!(
+        !text.contains("{dir}") && !text.contains("{report}"),
+        "{text}"
+    );
+    let report = std::env::temp_dir().join("companion-tour-report.html");
+    assert!(text.contains(&*report.to_string_lossy()), "{text}");
+    assert!(report.exists(), "the report stays after the tour");
 }

@@ -26,8 +26,10 @@ pub fn run(
             writeln!(ctx.out, "Targets ({who}):")?;
             writeln!(
                 ctx.out,
-                "  blood pressure below {}/{} mmHg, classified by {:?}",
-                t.bp_target.systolic, t.bp_target.diastolic, t.bp_guideline
+                "  blood pressure below {}/{} mmHg, classified by {}",
+                t.bp_target.systolic,
+                t.bp_target.diastolic,
+                output::guideline(t.bp_guideline)
             )?;
             writeln!(
                 ctx.out,

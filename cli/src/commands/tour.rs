@@ -151,15 +151,9 @@ const STEPS: &[(&str, &[&str])] = &[
     ),
     ("Statistics of the last 30 days", &["stats", "--days", "30"]),
     (
-        "The visit report for the doctor, in Simplified Chinese (open it in a browser)",
+        "The visit report for the doctor, in Simplified Chinese (it stays after the tour: open it in a browser)",
         &[
-            "report",
-            "--days",
-            "30",
-            "--out",
-            "{dir}/report.html",
-            "--lang",
-            "zh-Hans",
+            "report", "--days", "30", "--out", "{report}", "--lang", "zh-Hans",
         ],
     ),
     ("Pause a medication", &["med", "pause", "paracetamol"]),
@@ -324,9 +318,16 @@ pub fn run(out: &mut dyn Write) -> Result<(), CliError> {
         out,
         "Companion tour: a record in a temporary directory, removed at the end.\n"
     )?;
-    let dir_text = dir.path().to_string_lossy().to_string();
+    // The report is written where it outlives the tour's directory.
+    let report = std::env::temp_dir()
+        .join("companion-tour-report.html")
+        .to_string_lossy()
+        .to_string();
     for (i, (what, args)) in STEPS.iter().enumerate() {
-        let args: Vec<String> = args.iter().map(|a| a.replace("{dir}", &dir_text)).collect();
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| a.replace("{report}", &report))
+            .collect();
         step(out, i + 1, what, &db, &args)?;
     }
     let relay = TourRelay::start(dir.path())?;
