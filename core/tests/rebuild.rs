@@ -165,7 +165,6 @@ proptest! {
                 Op::LogDose { pick, hours, taken } if !meds.is_empty() => {
                     let status = if taken { DoseStatus::Taken } else { DoseStatus::Skipped };
                     // One of Metformin's doses (08:00 and 20:00 in Berlin), `hours / 24` days on.
-                    let _ = base;
                     let berlin: companion_core::zone::Zone = "Europe/Berlin".parse().expect("zone");
                     let day = chrono::NaiveDate::from_ymd_opt(2026, 7, 28).expect("date") + Duration::days(hours / 24);
                     let slot = day.and_hms_opt(if hours % 2 == 0 { 8 } else { 20 }, 0, 0).expect("time");

@@ -677,7 +677,7 @@ pub(crate) fn log_dose_in(
             (dose.at.to_utc() - gap).min(day_start),
             (dose.at.to_utc() + gap).max(day_start + Duration::days(1)),
         );
-        let taken: Vec<DoseEvent> = doses_in(w, &med.id, around)?
+        let taken: Vec<DoseEvent> = entries_in::<DoseEvent>(w, Some(&med.id), around)?
             .into_iter()
             .filter(|d| d.status == DoseStatus::Taken)
             .collect();
@@ -761,15 +761,8 @@ fn resolve_earlier(
         reading.at.to_utc() - Duration::hours(RESOLVES_HOURS),
         reading.at.to_utc(),
     );
-    let (from_ms, to_ms) = span.millis();
-    let open: Vec<Alert> = w
-        .list::<Alert>(&Filter {
-            from_ms,
-            to_ms,
-            ..Filter::default()
-        })?
+    let open: Vec<Alert> = entries_in::<Alert>(w, None, span)?
         .into_iter()
-        .map(|(_, a)| a)
         .filter(|a| a.acknowledged_at.is_none() && a.resolved_at.is_none())
         .filter(|a| !a.reading_id.is_empty() && a.reading_id != reading.id)
         .filter(|a| a.at < reading.at && !raised.iter().any(|r| r.kind == a.kind))
@@ -817,17 +810,22 @@ fn reassess(w: &mut crate::store::Writer<'_>, reading: &Reading) -> Result<()> {
     Ok(())
 }
 
-/// The dose events of the medication `id` in `span`, as `w` reads them.
-fn doses_in(w: &crate::store::Writer<'_>, id: &str, span: TimeRange) -> Result<Vec<DoseEvent>> {
+/// The entries of type `T` with `tag` (any, when none) whose instant falls in `span`, as `w`
+/// reads them.
+fn entries_in<T: Entity>(
+    w: &crate::store::Writer<'_>,
+    tag: Option<&str>,
+    span: TimeRange,
+) -> Result<Vec<T>> {
     let (from_ms, to_ms) = span.millis();
-    Ok(w.list::<DoseEvent>(&Filter {
-        tag: Some(id),
+    Ok(w.list::<T>(&Filter {
+        tag,
         from_ms,
         to_ms,
         ..Filter::default()
     })?
     .into_iter()
-    .map(|(_, d)| d)
+    .map(|(_, e)| e)
     .collect())
 }
 
@@ -848,8 +846,12 @@ fn fits_schedule(w: &crate::store::Writer<'_>, med: &Medication, dose: &DoseEven
     }
     for id in ids {
         let span = TimeRange::between(since, scheduled.to_utc() + Duration::days(4));
-        taken.extend(crate::reminders::taken_by_medication(&doses_in(
-            w, &id, span,
+        taken.extend(crate::reminders::taken_by_medication(&entries_in::<
+            DoseEvent,
+        >(
+            w,
+            Some(&id),
+            span,
         )?));
     }
     // Where the patient was then (the zone history), else the clock the time was written on.

@@ -9,6 +9,9 @@ use crate::model::{DoseEvent, DoseStatus, Medication, Schedule};
 
 /// How far around a scheduled time occurrences are looked for (the nearest ones are listed).
 const AROUND_DAYS: i64 = 3;
+/// How far past a snoozed dose its next one is looked for: every schedule type has one within
+/// a year (every 52 weeks, every 365 days), so a snooze of centuries costs no more than this.
+const NEXT_WITHIN_DAYS: i64 = 400;
 /// How many of the nearest occurrences a refusal lists.
 const NEAREST: usize = 3;
 
@@ -57,16 +60,13 @@ pub fn check_answer(
     if event.status == DoseStatus::Snoozed
         && let Some(until) = event.snoozed_until.map(|u| u.to_utc())
     {
-        // The next occurrence, looked for as far as the snooze reaches.
-        let next = occurrences(
-            med,
-            ctx,
-            scheduled + Duration::seconds(1),
-            until + Duration::seconds(1),
-        )
-        .into_iter()
-        .map(|o| o.at)
-        .find(|at| *at > scheduled);
+        // The next occurrence, looked for as far as the snooze reaches (within a year or so).
+        let reach =
+            (until + Duration::seconds(1)).min(scheduled + Duration::days(NEXT_WITHIN_DAYS));
+        let next = occurrences(med, ctx, scheduled + Duration::seconds(1), reach)
+            .into_iter()
+            .map(|o| o.at)
+            .find(|at| *at > scheduled);
         if let Some(next) = next {
             return Err(Misfit::SnoozePastNextDose { next });
         }
