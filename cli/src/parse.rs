@@ -20,12 +20,11 @@ where
 fn number_and_unit(field: &str, text: &str) -> Result<(f64, Option<String>), CliError> {
     let text = text.trim();
     let split = text
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '-'))
+        .find(|c: char| !(c.is_ascii_digit() || matches!(c, '.' | ',' | '-')))
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
-    let value: f64 = match number.parse() {
-        Ok(v) => v,
-        Err(_) => return usage(format!("{field}: expected a number")),
+    let Some(value) = companion_core::model::units::parse_decimal(number) else {
+        return usage(format!("{field}: expected a number, like 81.5 or 81,5"));
     };
     let unit = unit.trim();
     Ok((value, (!unit.is_empty()).then(|| unit.to_string())))
@@ -73,11 +72,30 @@ pub fn measurement(
         }
     };
     Ok(match kind {
-        ReadingKind::BloodPressure => (blood_pressure(value, pulse)?, None),
+        ReadingKind::BloodPressure => {
+            if unit.is_some_and(|u| !u.eq_ignore_ascii_case("mmHg")) {
+                return Err(bad_unit("mmHg"));
+            }
+            (blood_pressure(value, pulse)?, None)
+        }
         ReadingKind::Glucose => {
             let (number, unit) = number_and_unit()?;
             let u = match unit.as_deref() {
-                None => profile.units.glucose,
+                None => {
+                    let record = profile.units.glucose;
+                    if let Some(other) = record.doubtful_bare_value(number) {
+                        let typed = value.trim();
+                        return usage(format!(
+                            "glucose {typed} without a unit: {typed} {} is beyond what a meter shows; did you mean {typed} {} ({})? Say which with --unit {} or --unit {}",
+                            record.symbol(),
+                            other.symbol(),
+                            record.format(other.to_mg_dl(number)),
+                            other.symbol(),
+                            record.symbol(),
+                        ));
+                    }
+                    record
+                }
                 Some(u) => u.parse().map_err(|_| bad_unit("mg/dL or mmol/L"))?,
             };
             let m = Measurement::Glucose {

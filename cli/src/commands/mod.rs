@@ -58,6 +58,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     if let Command::Init { name, tz, lang } = cli.command {
         let mut profile = Profile::new(&name, &tz)?;
         profile.language = lang;
+        profile.units.glucose = companion_core::model::units::GlucoseUnit::default_for(lang, &tz);
         if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }

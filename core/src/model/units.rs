@@ -55,6 +55,76 @@ impl GlucoseUnit {
         }
     }
 
+    /// The unit a new record starts with: mmol/L where clinics use it (China, the United
+    /// Kingdom and Ireland, the Nordic and Baltic countries, the Netherlands, Switzerland,
+    /// Russia, Canada, Australia, New Zealand, South Africa, Singapore, Malaysia, Hong Kong), or
+    /// when the record is written in Chinese; mg/dL elsewhere (the United States, Latin
+    /// America, most of southern and western continental Europe, Japan, Korea, India).
+    pub fn default_for(language: super::Language, home_time_zone: &str) -> Self {
+        const MMOL_L_ZONES: &[&str] = &[
+            "Asia/Shanghai",
+            "Asia/Urumqi",
+            "Asia/Chongqing",
+            "Asia/Harbin",
+            "Asia/Hong_Kong",
+            "Asia/Macau",
+            "Asia/Singapore",
+            "Asia/Kuala_Lumpur",
+            "Europe/London",
+            "Europe/Dublin",
+            "Europe/Belfast",
+            "Europe/Amsterdam",
+            "Europe/Oslo",
+            "Europe/Stockholm",
+            "Europe/Copenhagen",
+            "Europe/Helsinki",
+            "Europe/Tallinn",
+            "Europe/Riga",
+            "Europe/Vilnius",
+            "Europe/Zurich",
+            "Europe/Moscow",
+            "Atlantic/Reykjavik",
+            "Pacific/Auckland",
+            "Africa/Johannesburg",
+            "America/Toronto",
+            "America/Vancouver",
+            "America/Montreal",
+            "America/Edmonton",
+            "America/Winnipeg",
+            "America/Halifax",
+            "America/St_Johns",
+            "America/Regina",
+            "America/Moncton",
+            "America/Whitehorse",
+            "America/Yellowknife",
+            "America/Iqaluit",
+        ];
+        let zone = home_time_zone.trim();
+        if language == super::Language::SimplifiedChinese
+            || MMOL_L_ZONES.contains(&zone)
+            || zone.starts_with("Australia/")
+            || zone.starts_with("Canada/")
+        {
+            Self::MmolL
+        } else {
+            Self::MgDl
+        }
+    }
+
+    /// The other unit, when `value` typed without a unit on a record in this unit is beyond
+    /// what a glucose meter shows in it (they read up to 33.3 mmol/L or 600 mg/dL, "HI" above)
+    /// yet a reading a meter shows in the other: `6.2` on a mg/dL record, `120` on a mmol/L
+    /// one. Such a value is asked about, never guessed.
+    pub fn doubtful_bare_value(self, value: f64) -> Option<Self> {
+        const METER_MAX_MMOL_L: f64 = 33.3;
+        const METER_MAX_MG_DL: f64 = 600.0;
+        match self {
+            Self::MgDl if value > 0.0 && value <= METER_MAX_MMOL_L => Some(Self::MmolL),
+            Self::MmolL if value > METER_MAX_MMOL_L && value <= METER_MAX_MG_DL => Some(Self::MgDl),
+            _ => None,
+        }
+    }
+
     /// `mg_dl` shown in this unit, rounded only here (docs/clinical-sources.md: mmol/L to one decimal,
     /// mg/dL to a whole number): `112 mg/dL`, `6.2 mmol/L`.
     pub fn format(self, mg_dl: f64) -> String {
@@ -63,6 +133,21 @@ impl GlucoseUnit {
             Self::MmolL => format!("{:.1} mmol/L", self.from_mg_dl(mg_dl)),
         }
     }
+}
+
+/// A number as people type it: `81.5`, or with a decimal comma as most of Europe writes it
+/// (`81,5`). `None` for anything else (`1,5,2`, `1.5,2`, an empty text).
+pub fn parse_decimal(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let normal = match text.matches(',').count() {
+        0 => text.to_string(),
+        1 if !text.contains('.') => text.replace(',', "."),
+        _ => return None,
+    };
+    if normal.is_empty() || normal.ends_with('.') || normal.starts_with('.') {
+        return None;
+    }
+    normal.parse().ok().filter(|v: &f64| v.is_finite())
 }
 
 /// A body-weight unit.
@@ -223,6 +308,35 @@ mod tests {
             assert!((GlucoseUnit::MmolL.to_mg_dl(mmol) - mg).abs() < 1e-9);
         }
         assert!((GlucoseUnit::MmolL.from_mg_dl(70.0) - 3.885_4).abs() < 1e-4);
+    }
+
+    #[test]
+    fn decimals_with_a_point_or_a_comma() {
+        assert_eq!(parse_decimal("81,5"), Some(81.5));
+        assert_eq!(parse_decimal("81.5"), Some(81.5));
+        assert_eq!(parse_decimal(" 6 "), Some(6.0));
+        for bad in ["1,5,2", "1.5,2", "", ",5", "5,", "abc", "inf", "NaN"] {
+            assert_eq!(parse_decimal(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_bare_glucose_is_doubtful_only_beyond_what_meters_show() {
+        use GlucoseUnit::*;
+        assert_eq!(MgDl.doubtful_bare_value(33.3), Some(MmolL));
+        assert_eq!(MgDl.doubtful_bare_value(33.4), None);
+        assert_eq!(MgDl.doubtful_bare_value(45.0), None);
+        assert_eq!(MmolL.doubtful_bare_value(33.3), None);
+        assert_eq!(MmolL.doubtful_bare_value(33.4), Some(MgDl));
+        assert_eq!(MmolL.doubtful_bare_value(600.0), Some(MgDl));
+        assert_eq!(MmolL.doubtful_bare_value(601.0), None);
+        let zh = super::super::Language::SimplifiedChinese;
+        let en = super::super::Language::English;
+        assert_eq!(GlucoseUnit::default_for(zh, "America/New_York"), MmolL);
+        assert_eq!(GlucoseUnit::default_for(en, "Europe/London"), MmolL);
+        assert_eq!(GlucoseUnit::default_for(en, "Australia/Sydney"), MmolL);
+        assert_eq!(GlucoseUnit::default_for(en, "America/New_York"), MgDl);
+        assert_eq!(GlucoseUnit::default_for(en, "Europe/Berlin"), MgDl);
     }
 
     #[test]
