@@ -273,15 +273,20 @@ enum TargetsCommand {
         /// Blood-pressure target, like 130/80.
         #[arg(long)]
         bp: Option<String>,
-        /// Fasting and pre-meal glucose target in mg/dL, like 80-130.
+        /// Fasting and pre-meal glucose target in the record's glucose unit, like 80-130 or
+        /// 4,4-7,2.
         #[arg(long)]
         pre_meal: Option<String>,
-        /// Post-meal glucose: below this, mg/dL.
-        #[arg(long)]
+        /// Post-meal glucose: below this, in the record's glucose unit.
+        #[arg(long, value_parser = parse::decimal)]
         post_meal: Option<f64>,
-        /// Fever threshold after surgery, °C.
-        #[arg(long)]
+        /// Fever threshold after surgery, in the record's temperature unit.
+        #[arg(long, value_parser = parse::decimal)]
         fever: Option<f64>,
+        /// The NEWS2 SpO2 scale: 1, or 2 for a patient with hypercapnic respiratory failure
+        /// (COPD) whose target the clinician set at 88-92 %.
+        #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
+        spo2_scale: Option<u8>,
     },
 }
 
@@ -333,7 +338,7 @@ struct ProfileSet {
     #[arg(value_parser = parse::named::<Sex>, long)]
     sex: Option<Sex>,
     /// Height in cm.
-    #[arg(long)]
+    #[arg(long, value_parser = parse::decimal)]
     height_cm: Option<f64>,
     /// Add a condition (repeatable).
     #[arg(long)]
@@ -387,7 +392,7 @@ enum MedCommand {
         /// Medication id or name.
         med: String,
         /// Units added (tablets, ml).
-        #[arg(long)]
+        #[arg(long, value_parser = parse::decimal)]
         amount: f64,
     },
     /// What is on hand of each tracked medication and when it runs out.
@@ -448,10 +453,10 @@ struct MedDetails {
     #[arg(long, value_parser = parse::date)]
     end: Option<chrono::NaiveDate>,
     /// Units on hand now (starts tracking the supply).
-    #[arg(long)]
+    #[arg(long, value_parser = parse::decimal)]
     inventory: Option<f64>,
     /// Units one dose uses (default 1).
-    #[arg(long)]
+    #[arg(long, value_parser = parse::decimal)]
     units_per_dose: Option<f64>,
     /// Days before running out to remind about a refill (default 3).
     #[arg(long)]

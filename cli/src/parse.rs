@@ -180,6 +180,12 @@ fn blood_pressure(value: &str, pulse: Option<u16>) -> Result<Measurement, CliErr
     })
 }
 
+/// A number typed with a decimal point or comma (`81.5`, `81,5`), for clap.
+pub fn decimal(text: &str) -> Result<f64, String> {
+    companion_core::model::units::parse_decimal(text)
+        .ok_or_else(|| "expected a number, like 2.5 or 2,5".into())
+}
+
 /// A time of day as `HH:MM`.
 pub fn time_of_day(text: &str) -> Result<NaiveTime, String> {
     NaiveTime::parse_from_str(text.trim(), "%H:%M").map_err(|_| "expected a time like 08:00".into())

@@ -134,3 +134,35 @@ fn a_unit_that_does_not_belong_to_the_reading_is_refused() {
     refused(&db, &["reading", "add", "weight", "80mmHg"], 2, "kg or lb");
     ok(&db, &["reading", "add", "bp", "142/91", "--unit", "mmHg"]);
 }
+
+#[test]
+fn targets_are_set_and_shown_in_the_records_units() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = record(&dir, "Asia/Shanghai", "zh-Hans");
+    ok(
+        &db,
+        &[
+            "targets",
+            "set",
+            "--by",
+            "Dr Li",
+            "--pre-meal",
+            "4,4-7,2",
+            "--post-meal",
+            "10",
+            "--spo2-scale",
+            "2",
+        ],
+    );
+    let t = json(&db, &["targets", "show", "--json"]);
+    let low = t["glucose"]["pre_meal_low"].as_f64().expect("low");
+    assert!((low - 4.4 * 18.016).abs() < 1e-9, "{low}");
+    let shown = ok(&db, &["targets", "show"]);
+    assert!(shown.contains("4.4 mmol/L to 7.2 mmol/L"), "{shown}");
+    assert!(shown.contains("below 10.0 mmol/L"), "{shown}");
+    assert!(shown.contains("scale 2"), "{shown}");
+    assert!(!shown.contains("mg/dL"), "{shown}");
+    // SpO2 88 % is this patient's target, not a red flag.
+    let out = ok(&db, &["reading", "add", "spo2", "88"]);
+    assert!(!out.contains("URGENT"), "{out}");
+}

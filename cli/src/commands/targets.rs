@@ -2,6 +2,7 @@
 
 use companion_core::HealthRecord;
 use companion_core::model::BpGuideline;
+use companion_core::model::units::parse_decimal;
 
 use crate::context::Ctx;
 use crate::error::{CliError, usage};
@@ -31,13 +32,26 @@ pub fn run(
                 t.bp_target.diastolic,
                 output::guideline(t.bp_guideline)
             )?;
+            let units = record.profile()?.units;
+            let g = units.glucose;
             writeln!(
                 ctx.out,
-                "  glucose before meals {:.0}-{:.0} mg/dL, after meals below {:.0} mg/dL",
-                t.glucose.pre_meal_low, t.glucose.pre_meal_high, t.glucose.post_meal_below
+                "  glucose before meals {} to {}, after meals below {}",
+                g.format(t.glucose.pre_meal_low),
+                g.format(t.glucose.pre_meal_high),
+                g.format(t.glucose.post_meal_below)
+            )?;
+            writeln!(
+                ctx.out,
+                "  SpO2 on NEWS2 scale {}",
+                if t.spo2_scale2 {
+                    "2 (target 88-92 %, for hypercapnic respiratory failure)"
+                } else {
+                    "1"
+                }
             )?;
             if let Some(f) = t.fever_threshold_c {
-                writeln!(ctx.out, "  fever alert at {f:.1} °C")?;
+                writeln!(ctx.out, "  fever alert at {}", units.temperature.format(f))?;
             }
         }
         TargetsCommand::Set {
@@ -47,8 +61,10 @@ pub fn run(
             pre_meal,
             post_meal,
             fever,
+            spo2_scale,
         } => {
             let mut t = record.targets()?;
+            let units = record.profile()?.units;
             if let Some(g) = guideline {
                 t.bp_guideline = match g.as_str() {
                     "acc-aha" => BpGuideline::AccAha2017,
@@ -66,14 +82,20 @@ pub fn run(
                     diastolic: d,
                 };
             }
+            let g = units.glucose;
             if let Some(r) = pre_meal {
-                (t.glucose.pre_meal_low, t.glucose.pre_meal_high) = range("--pre-meal", &r)?;
+                let (low, high) = range("--pre-meal", &r)?;
+                (t.glucose.pre_meal_low, t.glucose.pre_meal_high) =
+                    (g.to_mg_dl(low), g.to_mg_dl(high));
             }
             if let Some(p) = post_meal {
-                t.glucose.post_meal_below = p;
+                t.glucose.post_meal_below = g.to_mg_dl(p);
             }
-            if fever.is_some() {
-                t.fever_threshold_c = fever;
+            if let Some(f) = fever {
+                t.fever_threshold_c = Some(units.temperature.to_celsius(f));
+            }
+            if let Some(scale) = spo2_scale {
+                t.spo2_scale2 = scale == 2;
             }
             t.set_by = Some(by);
             t.set_at = None;
@@ -87,9 +109,11 @@ pub fn run(
 fn range(field: &str, text: &str) -> Result<(f64, f64), CliError> {
     let parsed = text
         .split_once('-')
-        .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)));
+        .and_then(|(a, b)| Some((parse_decimal(a)?, parse_decimal(b)?)));
     match parsed {
         Some(r) => Ok(r),
-        None => usage(format!("{field}: expected two numbers like 80-130")),
+        None => usage(format!(
+            "{field}: expected two numbers like 80-130 or 4,4-7,2"
+        )),
     }
 }
