@@ -1,6 +1,7 @@
 //! Clinical rules across the FFI: classification, targets, alerts, statistics and series
 //! (remote types of the core's).
 
+use companion_core::clinical::alerts::AlertText;
 use companion_core::clinical::alerts::Assessment;
 use companion_core::clinical::blood_pressure::{
     self as bp, BpCategory, BpClassification, BpSetting,
@@ -10,8 +11,8 @@ use companion_core::clinical::glucose::{
 };
 use companion_core::clinical::stats::{GlucoseMetrics, HomeBpAverage, SeriesPoint, Summary};
 use companion_core::model::{
-    Alert, AlertKind, BpGuideline, BpTarget, ClinicalTargets, GlucoseTargets, MealContext,
-    ReadingKind,
+    Alert, AlertKind, BpGuideline, BpTarget, ClinicalTargets, DoseLog, GlucoseTargets, Language,
+    MealContext, Measurement, ReadingKind, UnitPreferences,
 };
 use companion_core::{ReadingOutcome, Stats};
 
@@ -236,9 +237,19 @@ pub enum AlertKind {
     LowTemperature,
 }
 
+/// One take of a dose logged twice.
+#[uniffi::remote(Record)]
+pub struct DoseLog {
+    /// Who logged it, when known.
+    #[uniffi(default)]
+    pub who: Option<String>,
+    /// When it was logged as taken.
+    pub at: Timestamp,
+}
+
 /// An urgent alert raised when a reading was stored, or when a merge found one dose logged
-/// twice. It is part of the record, so caregivers' devices see it after sync; the advice text
-/// is stored as shown.
+/// twice. It is part of the record, so caregivers' devices see it after sync. It holds no
+/// text: [`render_alert`] words it in the reader's language and units.
 #[uniffi::remote(Record)]
 pub struct Alert {
     /// The entry id (UUID v7).
@@ -252,12 +263,15 @@ pub struct Alert {
     pub kind: AlertKind,
     /// When the reading was taken.
     pub at: Timestamp,
-    /// A short title.
-    pub title: String,
-    /// The guideline's advice, as shown.
-    pub advice: String,
-    /// The guideline the advice comes from.
-    pub source: String,
+    /// The value that raised it.
+    #[uniffi(default)]
+    pub value: Option<Measurement>,
+    /// The medication's name (a dose logged twice).
+    #[uniffi(default)]
+    pub medication: Option<String>,
+    /// Each take of a dose logged twice.
+    #[uniffi(default)]
+    pub logs: Vec<DoseLog>,
     /// When someone acknowledged it.
     #[uniffi(default)]
     pub acknowledged_at: Option<Timestamp>,
@@ -389,6 +403,27 @@ pub struct SeriesPoint {
     /// Secondary value (diastolic), if any.
     #[uniffi(default)]
     pub secondary: Option<f64>,
+}
+
+/// An alert as a reader sees it.
+#[uniffi::remote(Record)]
+pub struct AlertText {
+    /// A short title.
+    pub title: String,
+    /// The guideline's advice.
+    pub advice: String,
+    /// The guideline the advice comes from.
+    pub source: String,
+    /// The value that raised it, in the reader's units.
+    #[uniffi(default)]
+    pub value: Option<String>,
+}
+
+/// `alert` worded in `language`, with its value and thresholds in `units`: call it when
+/// showing an alert, so that each reader sees it in their own language.
+#[uniffi::export]
+pub fn render_alert(alert: Alert, language: Language, units: UnitPreferences) -> AlertText {
+    companion_core::clinical::alerts::render(&alert, language, &units)
 }
 
 /// Classifies a blood pressure (mmHg) by `guideline` in `setting`.

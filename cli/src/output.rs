@@ -294,10 +294,35 @@ pub fn assessment(a: &companion_core::clinical::alerts::Assessment) -> Option<St
     })
 }
 
-/// An urgent alert with its advice.
-pub fn alert(a: &companion_core::model::Alert) -> String {
+/// An urgent alert with the value that raised it and its advice, in the record's language
+/// and units.
+pub fn alert(a: &companion_core::model::Alert, profile: &Profile) -> String {
+    let t = companion_core::clinical::alerts::render(a, profile.language, &profile.units);
+    let value = t.value.map(|v| format!(" ({v})")).unwrap_or_default();
     format!(
-        "URGENT: {}. {}\n  ({})  [{}]",
-        a.title, a.advice, a.source, a.id
+        "URGENT: {}{value}. {}\n  ({})  [{}]",
+        t.title, t.advice, t.source, a.id
     )
+}
+
+/// Alerts as JSON: each stored alert with its `title`, `advice`, `source` and `value` as the
+/// record's language and units word them.
+pub fn alerts_json(
+    alerts: &[companion_core::model::Alert],
+    profile: &Profile,
+) -> serde_json::Value {
+    alerts
+        .iter()
+        .map(|a| {
+            let t = companion_core::clinical::alerts::render(a, profile.language, &profile.units);
+            let mut v = serde_json::to_value(a).unwrap_or_default();
+            if let Some(o) = v.as_object_mut() {
+                o.insert("title".into(), t.title.into());
+                o.insert("advice".into(), t.advice.into());
+                o.insert("source".into(), t.source.into());
+                o.insert("value_text".into(), t.value.into());
+            }
+            v
+        })
+        .collect()
 }

@@ -106,3 +106,29 @@ fn targets_stats_and_report() {
         "en or zh-Hans",
     );
 }
+
+/// An alert is stored as its kind and value, so it reads in the language the record is read
+/// in now, not the one of the moment it was raised, and with the value that raised it.
+#[test]
+fn alerts_read_in_the_readers_language_with_their_value() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    let out = ok(&db, &["reading", "add", "bp", "185/112"]);
+    assert!(
+        out.contains("URGENT: Very high blood pressure (185/112 mmHg)"),
+        "{out}"
+    );
+    ok(&db, &["profile", "set", "--lang", "zh-Hans"]);
+    let list = ok(&db, &["alerts", "list"]);
+    assert!(list.contains("血压非常高 (185/112 mmHg)"), "{list}");
+    assert!(!list.contains("Very high"), "{list}");
+    let listed = json(&db, &["alerts", "list", "--json"]);
+    assert_eq!(listed[0]["title"], "血压非常高");
+    assert_eq!(listed[0]["value"]["systolic"], 185);
+    assert!(
+        listed[0]["advice"]
+            .as_str()
+            .is_some_and(|a| a.contains("急救电话")),
+        "{listed}"
+    );
+}

@@ -35,8 +35,14 @@ fn a_crisis_reading_raises_an_alert_with_the_advice_and_replicas_see_it() {
     assert_eq!(outcome.alerts.len(), 1);
     let alert = &outcome.alerts[0];
     assert_eq!(alert.kind, AlertKind::HypertensiveCrisis);
-    assert!(alert.advice.contains("call emergency services"));
-    assert!(alert.source.contains("American Heart Association"));
+    let text = companion_core::clinical::alerts::render(
+        alert,
+        companion_core::model::Language::English,
+        &companion_core::model::UnitPreferences::default(),
+    );
+    assert!(text.advice.contains("call emergency services"));
+    assert!(text.source.contains("American Heart Association"));
+    assert_eq!(text.value.as_deref(), Some("182/112 mmHg"));
     // Stored in the same transaction, in the record.
     assert_eq!(
         record.alerts(TimeRange::ALL).expect("alerts"),
@@ -112,7 +118,15 @@ fn level_2_hypoglycaemia_alerts_at_53_9_not_at_54() {
         low.alerts.iter().map(|a| a.kind).collect::<Vec<_>>(),
         vec![AlertKind::Level2Hypoglycaemia]
     );
-    assert!(low.alerts[0].advice.contains("15-20 g"));
+    assert!(
+        companion_core::clinical::alerts::render(
+            &low.alerts[0],
+            companion_core::model::Language::English,
+            &companion_core::model::UnitPreferences::default()
+        )
+        .advice
+        .contains("15-20 g")
+    );
     let level1 = record
         .record_reading(&glucose(54.0, "2026-11-20T03:15:00+01:00"))
         .expect("store");
@@ -236,7 +250,13 @@ fn dangerous_values_raise_alerts_that_later_normal_readings_and_corrections_reso
             .into_iter()
             .find(|a| a.reading_id == id)
             .expect("stored");
-        assert!(!alert.source.is_empty() && !alert.advice.is_empty());
+        let text = companion_core::clinical::alerts::render(
+            &alert,
+            companion_core::model::Language::English,
+            &companion_core::model::UnitPreferences::default(),
+        );
+        assert!(!text.source.is_empty() && !text.advice.is_empty());
+        assert!(text.value.is_some());
     }
 
     // A very low glucose, then a normal one half an hour later: the alert is no longer open.

@@ -800,8 +800,13 @@ fn reminders_and_alerts_speak_the_record_language() {
                 .expect("reading"),
         )
         .expect("store");
-    assert_eq!(outcome.alerts[0].title, "血压非常高");
-    assert!(outcome.alerts[0].advice.contains("急救电话"));
+    let text = companion_core::clinical::alerts::render(
+        &outcome.alerts[0],
+        companion_core::model::Language::SimplifiedChinese,
+        &companion_core::model::UnitPreferences::default(),
+    );
+    assert_eq!(text.title, "血压非常高");
+    assert!(text.advice.contains("急救电话"));
 }
 
 /// Issue 13: who logged a dose and how late it was reach `today`, adherence and the visit

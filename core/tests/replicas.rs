@@ -285,8 +285,17 @@ fn one_evening_dose_logged_on_two_devices_is_one_dose_and_one_alert() {
             .filter(|a| a.kind == AlertKind::DoseLoggedTwice)
             .collect();
         assert_eq!(alerts.len(), 1);
-        assert!(alerts[0].advice.contains("Ana") && alerts[0].advice.contains("Ben"));
-        assert!(alerts[0].advice.contains("20:05") && alerts[0].advice.contains("20:12"));
+        let advice = companion_core::clinical::alerts::render(
+            &alerts[0],
+            companion_core::model::Language::English,
+            &companion_core::model::UnitPreferences::default(),
+        )
+        .advice;
+        assert!(advice.contains("Ana") && advice.contains("Ben"), "{advice}");
+        assert!(
+            advice.contains("20:05") && advice.contains("20:12"),
+            "{advice}"
+        );
         assert_eq!(alerts[0].dose_ids.len(), 2);
         let today = r.today(now, "Europe/Berlin").expect("today");
         assert!(

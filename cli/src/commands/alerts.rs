@@ -16,12 +16,23 @@ pub fn run(
         AlertsCommand::List { days, json } => {
             let list = record.alerts(ctx.last_days(Some(days))?)?;
             if json {
-                return ctx.json(&list);
+                return ctx.json(&output::alerts_json(&list, &ctx.profile));
             }
             if list.is_empty() {
                 writeln!(ctx.out, "No alerts in the last {days} days")?;
             }
             for a in &list {
+                let text = companion_core::clinical::alerts::render(
+                    a,
+                    ctx.profile.language,
+                    &ctx.profile.units,
+                );
+                let value = text.value.map(|v| format!(" ({v})")).unwrap_or_default();
+                let resolved = if a.resolved_at.is_some() {
+                    " (resolved)"
+                } else {
+                    ""
+                };
                 let seen = a
                     .acknowledged_by
                     .as_deref()
@@ -29,19 +40,24 @@ pub fn run(
                     .unwrap_or_default();
                 writeln!(
                     ctx.out,
-                    "{}  {}{seen}  [{}]",
+                    "{}  {}{value}{seen}{resolved}  [{}]",
                     output::when(&a.at),
-                    a.title,
+                    text.title,
                     a.id
                 )?;
                 if a.kind == companion_core::model::AlertKind::DoseLoggedTwice {
-                    writeln!(ctx.out, "  {}", a.advice)?;
+                    writeln!(ctx.out, "  {}", text.advice)?;
                 }
             }
         }
         AlertsCommand::Ack { id, by } => {
             let a = record.acknowledge_alert(&id, &by)?;
-            writeln!(ctx.out, "Marked \"{}\" as seen by {by}", a.title)?;
+            let text = companion_core::clinical::alerts::render(
+                &a,
+                ctx.profile.language,
+                &ctx.profile.units,
+            );
+            writeln!(ctx.out, "Marked \"{}\" as seen by {by}", text.title)?;
         }
     }
     Ok(())

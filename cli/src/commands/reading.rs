@@ -42,7 +42,7 @@ pub fn run(
                 writeln!(ctx.out, "{line}")?;
             }
             for alert in &outcome.alerts {
-                writeln!(ctx.out, "{}", output::alert(alert))?;
+                writeln!(ctx.out, "{}", output::alert(alert, &ctx.profile))?;
             }
         }
         ReadingCommand::List {

@@ -38,10 +38,10 @@ pub fn run(
         device: companion_core::zone::Zone::named(&zone).unwrap_or_else(|| ctx.zone()),
     };
     let language = ctx.profile.language;
-    let out = &mut ctx.out;
     for a in &today.alerts {
-        writeln!(out, "{}", output::alert(a))?;
+        writeln!(ctx.out, "{}", output::alert(a, &ctx.profile))?;
     }
+    let out = &mut ctx.out;
     writeln!(out, "Due now:")?;
     if today.due.is_empty() {
         writeln!(out, "  nothing")?;

@@ -8,7 +8,9 @@ use super::blood_pressure::{self, BpClassification, BpSetting};
 use super::glucose::{self, GlucoseClassification, Hypoglycaemia};
 use super::vitals;
 use crate::i18n::Texts;
-use crate::model::{Alert, AlertKind, ClinicalTargets, Language, Measurement, Reading};
+use crate::model::{
+    Alert, AlertKind, ClinicalTargets, DoseLog, Language, Measurement, Reading, UnitPreferences,
+};
 
 /// What a reading means.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -124,12 +126,12 @@ fn messages(kind: AlertKind) -> (&'static str, &'static str, &'static str) {
         AlertKind::HypertensiveCrisis => (
             "alert-crisis-title",
             "alert-crisis-advice",
-            "American Heart Association: hypertensive crisis (>= 180 and/or >= 120 mmHg)",
+            "American Heart Association: hypertensive crisis",
         ),
         AlertKind::Level2Hypoglycaemia => (
             "alert-hypo-title",
             "alert-hypo-advice",
-            "ADA Standards of Care, Table 6.3: level 2 hypoglycaemia (< 54 mg/dL)",
+            "ADA Standards of Care, Table 6.3: level 2 hypoglycaemia",
         ),
         AlertKind::Fever => (
             "alert-fever-title",
@@ -140,7 +142,7 @@ fn messages(kind: AlertKind) -> (&'static str, &'static str, &'static str) {
         AlertKind::HyperglycaemicCrisis => (
             "alert-hyper-title",
             "alert-hyper-advice",
-            "ADA/EASD/JBDS/AACE/DTS consensus on hyperglycaemic crises in adults (2024): hyperosmolar hyperglycaemic state from 600 mg/dL (33.3 mmol/L)",
+            "ADA/EASD/JBDS/AACE/DTS consensus on hyperglycaemic crises in adults (2024): the hyperosmolar hyperglycaemic state",
         ),
         AlertKind::LowOxygen => ("alert-spo2-title", "alert-spo2-advice", NEWS2_SOURCE),
         AlertKind::PulseRedFlag => ("alert-pulse-title", "alert-pulse-advice", NEWS2_SOURCE),
@@ -163,46 +165,26 @@ const NEWS2_SOURCE: &str = "Royal College of Physicians, National Early Warning 
 /// Where the advice on a dose taken twice comes from.
 const DOUBLE_SOURCE: &str = "NHS medicines guidance: if you take an extra dose by accident, speak to a pharmacist or doctor";
 
-/// The alert for one scheduled dose of `medication_name` logged as taken twice, naming who
-/// logged each take and when (times in the offset they were logged in), worded in `language`.
-/// Its id is [`crate::reminders::DoubleDose::alert_id`], the same on every replica.
-pub fn dose_logged_twice(
-    double: &crate::reminders::DoubleDose,
-    medication_name: &str,
-    language: Language,
-) -> Alert {
-    let t = Texts::new(language);
-    let logs: Vec<String> = double
-        .doses
-        .iter()
-        .map(|d| {
-            let who = d
-                .logged_by
-                .clone()
-                .unwrap_or_else(|| t.text("alert-double-someone"));
-            t.get(
-                "alert-double-log",
-                &[("who", who), ("time", d.at.format("%H:%M").to_string())],
-            )
-        })
-        .collect();
-    let advice = t.get(
-        "alert-double-advice",
-        &[
-            ("medication", medication_name.to_string()),
-            ("due", double.scheduled_at.format("%H:%M").to_string()),
-            ("logs", logs.join(&t.text("alert-double-and"))),
-        ],
-    );
+/// The alert for one scheduled dose of `medication_name` logged as taken twice, with who
+/// logged each take and when (times in the offset they were logged in). Its id is
+/// [`crate::reminders::DoubleDose::alert_id`], the same on every replica.
+pub fn dose_logged_twice(double: &crate::reminders::DoubleDose, medication_name: &str) -> Alert {
     Alert {
         id: double.alert_id(),
         reading_id: String::new(),
         dose_ids: double.doses.iter().map(|d| d.id.clone()).collect(),
         kind: AlertKind::DoseLoggedTwice,
         at: double.scheduled_at,
-        title: t.text("alert-double-title"),
-        advice,
-        source: DOUBLE_SOURCE.to_string(),
+        value: None,
+        medication: Some(medication_name.to_string()),
+        logs: double
+            .doses
+            .iter()
+            .map(|d| DoseLog {
+                who: d.logged_by.clone(),
+                at: d.at,
+            })
+            .collect(),
         acknowledged_at: None,
         acknowledged_by: None,
         resolved_at: None,
@@ -210,35 +192,83 @@ pub fn dose_logged_twice(
     }
 }
 
-/// The title, advice and source of an alert, in `language`.
-pub fn advice(kind: AlertKind, language: Language) -> (String, String, &'static str) {
-    let t = Texts::new(language);
-    let (title, advice, source) = messages(kind);
-    (t.text(title), t.text(advice), source)
+/// An alert as a reader sees it: worded in their language, values in their units.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlertText {
+    /// A short title.
+    pub title: String,
+    /// The guideline's advice.
+    pub advice: String,
+    /// The guideline the advice comes from, cited by its own (English) name.
+    pub source: String,
+    /// The value that raised it (`52 mg/dL, fasting`), when it was a reading's.
+    pub value: Option<String>,
 }
 
-/// The alerts a reading raises, ready to store with it, worded in `language`.
-pub fn alerts_for(reading: &Reading, targets: &ClinicalTargets, language: Language) -> Vec<Alert> {
+/// `alert` worded in `language`, with its value and thresholds in `units`. Nothing of it is
+/// stored: the same alert reads in Chinese on one device and English on another.
+pub fn render(alert: &Alert, language: Language, units: &UnitPreferences) -> AlertText {
+    let t = Texts::new(language);
+    let (title, advice, source) = messages(alert.kind);
+    let threshold = match alert.kind {
+        AlertKind::Level2Hypoglycaemia => units.glucose.format(glucose::HYPO_LEVEL_2_MG_DL),
+        AlertKind::HyperglycaemicCrisis => units.glucose.format(glucose::CRISIS_MG_DL),
+        AlertKind::LowTemperature => units.temperature.format(vitals::LOW_TEMPERATURE_C),
+        _ => String::new(),
+    };
+    let advice = if alert.kind == AlertKind::DoseLoggedTwice {
+        let logs: Vec<String> = alert
+            .logs
+            .iter()
+            .map(|d| {
+                let who = d
+                    .who
+                    .clone()
+                    .unwrap_or_else(|| t.text("alert-double-someone"));
+                t.get(
+                    "alert-double-log",
+                    &[("who", who), ("time", d.at.format("%H:%M").to_string())],
+                )
+            })
+            .collect();
+        t.get(
+            advice,
+            &[
+                ("medication", alert.medication.clone().unwrap_or_default()),
+                ("due", alert.at.format("%H:%M").to_string()),
+                ("logs", logs.join(&t.text("alert-double-and"))),
+            ],
+        )
+    } else {
+        t.get(advice, &[("threshold", threshold)])
+    };
+    AlertText {
+        title: t.text(title),
+        advice,
+        source: source.to_string(),
+        value: alert.value.as_ref().map(|m| t.measurement(m, units)),
+    }
+}
+
+/// The alerts a reading raises, ready to store with it.
+pub fn alerts_for(reading: &Reading, targets: &ClinicalTargets) -> Vec<Alert> {
     urgent(reading, targets)
         .into_iter()
-        .map(|kind| {
-            let (title, advice, source) = advice(kind, language);
-            Alert {
-                // One alert of a kind per reading, the same on every replica (an imported
-                // reading stored on two devices raises it once).
-                id: crate::model::derived_id(&["alert", kind.as_str(), &reading.id]),
-                reading_id: reading.id.clone(),
-                dose_ids: Vec::new(),
-                kind,
-                at: reading.at,
-                title,
-                advice,
-                source: source.to_string(),
-                acknowledged_at: None,
-                acknowledged_by: None,
-                resolved_at: None,
-                resolved_by: None,
-            }
+        .map(|kind| Alert {
+            // One alert of a kind per reading, the same on every replica (an imported
+            // reading stored on two devices raises it once).
+            id: crate::model::derived_id(&["alert", kind.as_str(), &reading.id]),
+            reading_id: reading.id.clone(),
+            dose_ids: Vec::new(),
+            kind,
+            at: reading.at,
+            value: Some(reading.measurement.clone()),
+            medication: None,
+            logs: Vec::new(),
+            acknowledged_at: None,
+            acknowledged_by: None,
+            resolved_at: None,
+            resolved_by: None,
         })
         .collect()
 }
@@ -314,27 +344,76 @@ mod tests {
         );
     }
 
-    /// Every alert kind has its title and advice in both languages, and the Chinese ones hold
+    fn an_alert(kind: AlertKind) -> Alert {
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-02T08:00:00+01:00").expect("time");
+        let value = match kind {
+            AlertKind::Level2Hypoglycaemia | AlertKind::HyperglycaemicCrisis => {
+                Some(Measurement::Glucose {
+                    mg_dl: 52.0,
+                    context: MealContext::Fasting,
+                })
+            }
+            AlertKind::HypertensiveCrisis | AlertKind::LowSystolic => {
+                Some(Measurement::BloodPressure {
+                    systolic: 185,
+                    diastolic: 112,
+                    pulse: Some(88),
+                })
+            }
+            AlertKind::PulseRedFlag => Some(Measurement::HeartRate { bpm: 150 }),
+            AlertKind::LowOxygen => Some(Measurement::Spo2 { percent: 88.0 }),
+            AlertKind::Fever | AlertKind::LowTemperature => {
+                Some(Measurement::Temperature { celsius: 34.8 })
+            }
+            AlertKind::DoseLoggedTwice => None,
+        };
+        Alert {
+            id: "a".into(),
+            reading_id: "r".into(),
+            dose_ids: Vec::new(),
+            kind,
+            at,
+            value,
+            medication: Some("二甲双胍".into()),
+            logs: vec![
+                DoseLog {
+                    who: Some("李明".into()),
+                    at,
+                },
+                DoseLog { who: None, at },
+            ],
+            acknowledged_at: None,
+            acknowledged_by: None,
+            resolved_at: None,
+            resolved_by: None,
+        }
+    }
+
+    /// Every alert kind renders in both languages with its value, and the Chinese text holds
     /// no English words (units and the guideline's numbers aside).
     #[test]
     fn every_alert_kind_renders_in_english_and_chinese() {
+        let mmol = UnitPreferences {
+            glucose: crate::model::units::GlucoseUnit::MmolL,
+            ..UnitPreferences::default()
+        };
         for kind in AlertKind::ALL {
-            let (en_title, en_advice, source) = advice(*kind, Language::English);
-            let (zh_title, zh_advice, _) = advice(*kind, Language::SimplifiedChinese);
-            assert!(!source.is_empty(), "{kind:?} names its source");
-            assert!(!en_title.is_empty() && !en_advice.is_empty(), "{kind:?}");
-            assert_ne!(en_title, zh_title, "{kind:?} is translated");
-            for text in [&zh_title, &zh_advice] {
-                // Units, and the placeholders filled in when shown ({$medication}).
-                let mut stripped = ["mg/dL", "mmol/L", "mmHg"]
+            let alert = an_alert(*kind);
+            let en = render(&alert, Language::English, &UnitPreferences::default());
+            let zh = render(&alert, Language::SimplifiedChinese, &mmol);
+            assert!(!en.source.is_empty(), "{kind:?} names its source");
+            assert!(!en.title.is_empty() && !en.advice.is_empty(), "{kind:?}");
+            assert_ne!(en.title, zh.title, "{kind:?} is translated");
+            assert_eq!(en.value.is_some(), *kind != AlertKind::DoseLoggedTwice);
+            let zh_value = zh.value.clone().unwrap_or_default();
+            for text in [&zh.title, &zh.advice, &zh_value] {
+                assert!(
+                    !text.contains('{') && !text.contains("mg/dL"),
+                    "{kind:?}: {text}"
+                );
+                let stripped = ["mmol/L", "mmHg", "°C"]
                     .iter()
                     .fold(text.to_string(), |t, unit| t.replace(unit, ""));
-                while let Some(i) = stripped.find("{$") {
-                    let end = stripped[i..]
-                        .find('}')
-                        .map_or(stripped.len(), |e| i + e + 1);
-                    stripped.replace_range(i..end, "");
-                }
                 assert!(
                     !stripped
                         .split(|c: char| !c.is_ascii_alphabetic())
@@ -343,5 +422,24 @@ mod tests {
                 );
             }
         }
+        let hypo = an_alert(AlertKind::Level2Hypoglycaemia);
+        let zh = render(&hypo, Language::SimplifiedChinese, &mmol);
+        assert!(zh.advice.contains("3.0 mmol/L"), "{}", zh.advice);
+        assert_eq!(zh.value.as_deref(), Some("2.9 mmol/L（空腹）"));
+        let en = render(&hypo, Language::English, &UnitPreferences::default());
+        assert!(en.advice.contains("below 54 mg/dL."), "{}", en.advice);
+        assert_eq!(en.value.as_deref(), Some("52 mg/dL, fasting"));
+        let double = render(
+            &an_alert(AlertKind::DoseLoggedTwice),
+            Language::English,
+            &UnitPreferences::default(),
+        );
+        assert!(
+            double
+                .advice
+                .contains("by 李明 at 08:00 and by someone at 08:00"),
+            "{}",
+            double.advice
+        );
     }
 }

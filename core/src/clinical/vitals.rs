@@ -50,10 +50,13 @@ pub fn pulse_score(bpm: u16) -> u8 {
     }
 }
 
+/// The temperature (°C) at or below which NEWS2 scores 3.
+pub const LOW_TEMPERATURE_C: f64 = 35.0;
+
 /// Temperature (°C): <= 35.0 -> 3, 35.1-36.0 -> 1, 36.1-38.0 -> 0, 38.1-39.0 -> 1,
 /// >= 39.1 -> 2.
 pub fn temperature_score(celsius: f64) -> u8 {
-    if celsius <= 35.0 {
+    if celsius <= LOW_TEMPERATURE_C {
         3
     } else if celsius <= 36.0 {
         1

@@ -3,7 +3,7 @@
 
 use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 
-use crate::model::Language;
+use crate::model::{Language, Measurement, UnitPreferences};
 
 const EN: &str = include_str!("locales/en.ftl");
 const ZH_HANS: &str = include_str!("locales/zh-Hans.ftl");
@@ -48,6 +48,42 @@ impl Texts {
     /// The message `id` without arguments.
     pub fn text(&self, id: &str) -> String {
         self.get(id, &[])
+    }
+
+    /// A measurement as a reader of this language reads it, in `units`, rounded only here:
+    /// `142/91 mmHg, pulse 72/min` (`142/91 mmHg，脉搏 72 次/分`), `6.2 mmol/L, fasting`.
+    pub fn measurement(&self, m: &Measurement, units: &UnitPreferences) -> String {
+        match *m {
+            Measurement::BloodPressure {
+                systolic,
+                diastolic,
+                pulse,
+            } => {
+                let mut args = vec![
+                    ("sys", systolic.to_string()),
+                    ("dia", diastolic.to_string()),
+                ];
+                match pulse {
+                    Some(p) => {
+                        args.push(("pulse", p.to_string()));
+                        self.get("value-bp-pulse", &args)
+                    }
+                    None => self.get("value-bp", &args),
+                }
+            }
+            Measurement::Glucose { mg_dl, context } => self.get(
+                "value-with-context",
+                &[
+                    ("value", units.glucose.format(mg_dl)),
+                    (
+                        "context",
+                        self.text(&format!("context-{}", context.as_str())),
+                    ),
+                ],
+            ),
+            Measurement::HeartRate { bpm } => self.get("value-pulse", &[("bpm", bpm.to_string())]),
+            _ => m.format_in(units),
+        }
     }
 }
 

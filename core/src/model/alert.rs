@@ -1,6 +1,7 @@
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
+use super::Measurement;
 use super::validation::{Validate, ValidationError, check_not_empty};
 use crate::vocabulary::vocabulary;
 
@@ -42,9 +43,20 @@ vocabulary!(AlertKind, "alert kind", {
     LowTemperature => "low_temperature",
 });
 
+/// One take of a dose logged twice: who logged it and when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DoseLog {
+    /// Who logged it, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub who: Option<String>,
+    /// When it was logged as taken, in the offset it was logged in.
+    pub at: DateTime<FixedOffset>,
+}
+
 /// An urgent alert raised when a reading was stored, or when a merge found one dose logged
-/// twice. It is part of the record, so caregivers' devices see it after sync; the advice text
-/// is stored as shown.
+/// twice. It is part of the record, so caregivers' devices see it after sync. It is stored as
+/// its kind and the values it is about, never as text: [`crate::clinical::alerts::render`]
+/// words it in the reader's language and units when it is shown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Alert {
     /// The entry id (UUID v7).
@@ -59,12 +71,15 @@ pub struct Alert {
     pub kind: AlertKind,
     /// When the reading was taken (for doses: the scheduled time).
     pub at: DateTime<FixedOffset>,
-    /// A short title.
-    pub title: String,
-    /// The guideline's advice, as shown.
-    pub advice: String,
-    /// The guideline the advice comes from.
-    pub source: String,
+    /// The value that raised it (the reading's measurement; its latest, after a correction).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<Measurement>,
+    /// The medication's name (a dose logged twice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub medication: Option<String>,
+    /// Each take of a dose logged twice, in the order they were taken.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub logs: Vec<DoseLog>,
     /// When someone acknowledged it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledged_at: Option<DateTime<FixedOffset>>,
@@ -84,8 +99,9 @@ impl Validate for Alert {
     fn validate(&self) -> Result<(), ValidationError> {
         check_not_empty("id", &self.id)?;
         if self.dose_ids.is_empty() {
-            check_not_empty("reading", &self.reading_id)?;
+            check_not_empty("reading", &self.reading_id)
+        } else {
+            Ok(())
         }
-        check_not_empty("advice", &self.advice)
     }
 }

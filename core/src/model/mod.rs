@@ -9,6 +9,7 @@ mod alert;
 mod amount;
 mod appointment;
 pub mod bounds;
+pub mod condition;
 mod dose_event;
 mod id;
 mod journal;
@@ -23,7 +24,7 @@ pub mod units;
 mod validation;
 mod zone_change;
 
-pub use alert::{Alert, AlertKind};
+pub use alert::{Alert, AlertKind, DoseLog};
 pub use amount::DoseAmount;
 pub use appointment::Appointment;
 pub use dose_event::{DoseEvent, DoseStatus, Refill};

@@ -351,7 +351,6 @@ impl HealthRecord {
         self.store.write(|w| {
             let profile = profile_in(w)?;
             let targets = clinical::targets_in(w, &profile)?;
-            let language = profile.language;
             let mut outcomes = Vec::with_capacity(readings.len());
             let mut seen = std::collections::HashMap::new();
             for reading in readings {
@@ -392,8 +391,7 @@ impl HealthRecord {
                             None => reading,
                         };
                         w.insert(reading)?;
-                        let alerts =
-                            crate::clinical::alerts::alerts_for(reading, &targets, language);
+                        let alerts = crate::clinical::alerts::alerts_for(reading, &targets);
                         for alert in &alerts {
                             w.insert(alert)?;
                         }
@@ -789,7 +787,7 @@ fn resolve_earlier(
 fn reassess(w: &mut crate::store::Writer<'_>, reading: &Reading) -> Result<()> {
     let profile = profile_in(w)?;
     let targets = clinical::targets_in(w, &profile)?;
-    let now_raised = crate::clinical::alerts::alerts_for(reading, &targets, profile.language);
+    let now_raised = crate::clinical::alerts::alerts_for(reading, &targets);
     for kind in crate::model::AlertKind::ALL {
         let id = crate::model::derived_id(&["alert", kind.as_str(), &reading.id]);
         let stored = w.get::<Alert>(&id)?;
@@ -804,6 +802,14 @@ fn reassess(w: &mut crate::store::Writer<'_>, reading: &Reading) -> Result<()> {
                 })?;
             }
             (None, Some(a)) => w.insert(a)?,
+            // Still raised: it shows the corrected value.
+            (Some(_), Some(a)) => {
+                let value = a.value.clone();
+                w.modify::<Alert>(&id, |stored| {
+                    stored.value = value;
+                    Ok(())
+                })?;
+            }
             _ => {}
         }
     }

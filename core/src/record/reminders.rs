@@ -158,11 +158,18 @@ impl HealthRecord {
         let alerts: Vec<SafetyAlert> = self
             .open_alerts(now - Duration::hours(ALERT_HOURS))?
             .into_iter()
-            .map(|a| SafetyAlert {
-                id: a.id,
-                at: a.at.to_utc(),
-                title: a.title,
-                body: a.advice,
+            .map(|a| {
+                let text =
+                    crate::clinical::alerts::render(&a, data.profile.language, &data.profile.units);
+                SafetyAlert {
+                    id: a.id,
+                    at: a.at.to_utc(),
+                    title: text.title,
+                    body: match text.value {
+                        Some(value) => format!("{value}. {}", text.advice),
+                        None => text.advice,
+                    },
+                }
             })
             .collect();
         let input = PlanInput {

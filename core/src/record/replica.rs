@@ -51,7 +51,6 @@ pub(crate) fn apply_merge_rules(w: &mut Writer<'_>, changed: &[DocId]) -> Result
         if doubles.is_empty() {
             continue;
         }
-        let language = super::profile_in(w).map_or(Default::default(), |p| p.language);
         for double in doubles {
             if w.exists::<Alert>(&double.alert_id())? {
                 continue;
@@ -59,7 +58,7 @@ pub(crate) fn apply_merge_rules(w: &mut Writer<'_>, changed: &[DocId]) -> Result
             let name = w
                 .get::<Medication>(&double.medication_id)?
                 .map_or_else(String::new, |m| m.name);
-            let alert = crate::clinical::alerts::dose_logged_twice(&double, &name, language);
+            let alert = crate::clinical::alerts::dose_logged_twice(&double, &name);
             w.insert(&alert)?;
             raised += 1;
         }

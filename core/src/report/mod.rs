@@ -95,7 +95,12 @@ pub fn render(data: &ReportData, language: Language) -> String {
     let conditions = if data.profile.conditions.is_empty() {
         t.text("none")
     } else {
-        data.profile.conditions.join(", ")
+        data.profile
+            .conditions
+            .iter()
+            .map(|c| crate::model::condition::condition_name(c, &t))
+            .collect::<Vec<_>>()
+            .join(", ")
     };
     row("conditions", conditions);
     row(
@@ -123,7 +128,7 @@ pub fn render(data: &ReportData, language: Language) -> String {
     html.push_str(&glucose(data, &t));
     html.push_str(&weight(data, &t));
     html.push_str(&adherence(data, &t));
-    html.push_str(&alerts(data, &t));
+    html.push_str(&alerts(data, &t, language));
     html.push_str(&journal(data, &t));
     let _ = write!(
         html,
@@ -451,7 +456,7 @@ fn adherence(data: &ReportData, t: &Texts) -> String {
     section("adherence", t.text("section-adherence"), body)
 }
 
-fn alerts(data: &ReportData, t: &Texts) -> String {
+fn alerts(data: &ReportData, t: &Texts, language: Language) -> String {
     if data.alerts.is_empty() {
         return String::new();
     }
@@ -462,14 +467,19 @@ fn alerts(data: &ReportData, t: &Texts) -> String {
         esc(&t.text("col-advice"))
     );
     for a in &data.alerts {
+        let text = crate::clinical::alerts::render(a, language, &data.profile.units);
+        let value = text
+            .value
+            .map(|v| format!("<br><span class=\"value\">{}</span>", esc(&v)))
+            .unwrap_or_default();
         let _ = write!(
             body,
-            "<tr><td>{}</td><td class=\"alert\">{}</td><td>{}<br><span class=\"note\">{}: {}</span></td></tr>",
+            "<tr><td>{}</td><td class=\"alert\">{}{value}</td><td>{}<br><span class=\"note\">{}: {}</span></td></tr>",
             a.at.with_timezone(&data.zone).format("%Y-%m-%d %H:%M"),
-            esc(&a.title),
-            esc(&a.advice),
+            esc(&text.title),
+            esc(&text.advice),
             esc(&t.text("source")),
-            esc(&a.source)
+            esc(&text.source)
         );
     }
     body.push_str("</tbody></table>");

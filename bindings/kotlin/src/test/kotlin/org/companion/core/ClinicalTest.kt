@@ -58,7 +58,14 @@ class ClinicalTest {
         assertTrue(assessment.v1.crisis)
         val alert = outcome.alerts.single()
         assertEquals(AlertKind.HYPERTENSIVE_CRISIS, alert.kind)
-        assertTrue(alert.advice.contains("call emergency services"))
+        val units = record.profile().units
+        val english = renderAlert(alert, Language.ENGLISH, units)
+        assertTrue(english.advice.contains("call emergency services"))
+        assertEquals("186/104 mmHg", english.value)
+        // The same stored alert reads in Chinese for a Chinese reader.
+        val chinese = renderAlert(alert, Language.SIMPLIFIED_CHINESE, units)
+        assertEquals("血压非常高", chinese.title)
+        assertTrue(chinese.source.contains("American Heart Association"))
         assertEquals(listOf(alert), record.alerts(null, null))
         assertEquals(listOf(alert), record.today("2026-11-20T08:01:00-05:00", "America/New_York").alerts)
         assertEquals("Ben", record.acknowledgeAlert(alert.id, "Ben").acknowledgedBy)
