@@ -9,23 +9,8 @@
 //! ESH home hypertension threshold of 135/85.
 
 use crate::model::BpGuideline;
-use crate::vocabulary::vocabulary;
+pub use crate::model::BpSetting;
 use serde::{Deserialize, Serialize};
-
-/// Where the reading was taken: home readings use the home thresholds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BpSetting {
-    /// Measured by a clinician in the office.
-    Office,
-    /// Measured by the patient at home (every reading the patient logs).
-    Home,
-}
-
-vocabulary!(BpSetting, "setting", {
-    Office => "office" | "clinic",
-    Home => "home",
-});
 
 /// A blood-pressure category. Which ones occur depends on the guideline.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]

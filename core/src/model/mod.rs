@@ -35,7 +35,7 @@ pub use medication::{
 };
 pub use plan::MeasurementPlan;
 pub use profile::{Language, Profile, ReminderSettings, Sex, UnitPreferences};
-pub use reading::{MealContext, Measurement, Reading, ReadingKind, ReadingSource};
+pub use reading::{BpSetting, MealContext, Measurement, Reading, ReadingKind, ReadingSource};
 pub use schedule::{
     AsNeededLimits, DailyWindow, LateDosePolicy, Meal, MealTimes, Schedule, TaperStep,
     TimeZonePolicy,

@@ -36,6 +36,21 @@ vocabulary!(ReadingKind, "reading kind", {
     Hba1c => "hba1c" | "a1c",
 });
 
+/// Where the reading was taken: home readings use the home thresholds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BpSetting {
+    /// Measured by a clinician in the office.
+    Office,
+    /// Measured by the patient at home (every reading the patient logs).
+    Home,
+}
+
+vocabulary!(BpSetting, "setting", {
+    Office => "office" | "clinic",
+    Home => "home",
+});
+
 /// When a glucose reading was taken relative to meals; the targets differ by context
 /// (docs/clinical-sources.md, "Fingerstick context matters").
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
