@@ -6,10 +6,12 @@ use companion_core::clinical::alerts::Assessment;
 use companion_core::clinical::blood_pressure::{
     self as bp, BpCategory, BpClassification, BpSetting,
 };
+use companion_core::clinical::cgm::{Episodes, GlucoseMetrics, Gri};
+use companion_core::clinical::fingersticks::ContextSummary;
 use companion_core::clinical::glucose::{
     self as gl, GlucoseClassification, Hyperglycaemia, Hypoglycaemia, RangeBand, TargetStatus,
 };
-use companion_core::clinical::stats::{GlucoseMetrics, HomeBpAverage, SeriesPoint, Summary};
+use companion_core::clinical::stats::{HomeBpAverage, SeriesPoint, Summary};
 use companion_core::model::{
     Alert, AlertKind, BpGuideline, BpTarget, ClinicalTargets, DoseLog, GlucoseTargets, Language,
     MealContext, Measurement, ReadingKind, UnitPreferences,
@@ -307,15 +309,21 @@ pub struct Stats {
     pub from: UtcTimestamp,
     /// End of the period.
     pub to: UtcTimestamp,
-    /// Per kind with readings.
+    /// Per kind with readings (blood pressure: the home readings).
     #[uniffi(default)]
     pub summaries: Vec<Summary>,
+    /// Blood pressures taken in the office, on their own.
+    #[uniffi(default)]
+    pub office_bp: Option<Summary>,
     /// The home blood-pressure protocol over the last 7 days measured in the period.
     #[uniffi(default)]
     pub home_bp: Option<HomeBpAverage>,
-    /// Glucose metrics.
+    /// CGM metrics, from sensor readings only, over the days the sensor was worn.
     #[uniffi(default)]
     pub glucose: Option<GlucoseMetrics>,
+    /// Fingersticks by meal context, against the patient's targets.
+    #[uniffi(default)]
+    pub fingersticks: Vec<ContextSummary>,
 }
 
 /// Summary of one kind over a period (primary value: systolic for blood pressure).
@@ -334,8 +342,14 @@ pub struct Summary {
     /// Mean of the secondary value (diastolic), when the kind has one.
     #[uniffi(default)]
     pub mean_secondary: Option<f64>,
-    /// Least-squares slope of the primary value, per week; `None` with fewer than two readings
-    /// or no time between them.
+    /// Lowest secondary value (diastolic).
+    #[uniffi(default)]
+    pub min_secondary: Option<f64>,
+    /// Highest secondary value (diastolic).
+    #[uniffi(default)]
+    pub max_secondary: Option<f64>,
+    /// Least-squares slope of the primary value, per week; only over at least 14 days and
+    /// 6 readings.
     #[uniffi(default)]
     pub trend_per_week: Option<f64>,
 }
@@ -364,33 +378,90 @@ pub struct HomeBpAverage {
     pub sufficient: bool,
 }
 
-/// Glucose metrics over a period (docs/clinical-sources.md, "CGM / time-in-range targets", "GMI").
+/// The Glycemia Risk Index and its zone.
+#[uniffi::remote(Record)]
+pub struct Gri {
+    /// 3.0 x VLow + 2.4 x Low + 1.6 x VHigh + 0.8 x High, capped at 100.
+    pub score: f64,
+    /// Zone `A` (0-20, lowest risk) to `E` (81-100).
+    pub zone: String,
+}
+
+/// Hypo- and hyperglycaemia episodes of 15 minutes or more.
+#[uniffi::remote(Record)]
+pub struct Episodes {
+    /// Below 70 mg/dL.
+    pub hypo_level1: u32,
+    /// Below 54 mg/dL.
+    pub hypo_level2: u32,
+    /// Above 250 mg/dL.
+    pub hyper_level2: u32,
+}
+
+/// CGM metrics over the days the sensor was worn (sensor readings only).
 #[uniffi::remote(Record)]
 pub struct GlucoseMetrics {
-    /// Readings.
+    /// Sensor readings.
     pub count: u64,
-    /// Days in the period.
-    pub period_days: f64,
+    /// The first sensor reading.
+    pub first: UtcTimestamp,
+    /// The last sensor reading.
+    pub last: UtcTimestamp,
+    /// Days from the first reading to the end of the last one's interval.
+    pub days: f64,
+    /// The sensor's interval, minutes.
+    pub interval_minutes: u16,
+    /// Percent time active, 0-100.
+    pub active_percent: f64,
     /// Mean glucose, mg/dL.
     pub mean_mg_dl: f64,
-    /// Glucose management indicator, % = 3.31 + 0.02392 x mean (mg/dL) (Bergenstal 2018).
-    pub gmi_percent: f64,
-    /// Coefficient of variation, % (population SD / mean); target <= 36 %.
-    pub cv_percent: f64,
-    /// Share 70-180 mg/dL, %; target > 70 %.
+    /// GMI, %; only with enough data.
+    #[uniffi(default)]
+    pub gmi_percent: Option<f64>,
+    /// Coefficient of variation, % (sample SD); only with enough data.
+    #[uniffi(default)]
+    pub cv_percent: Option<f64>,
+    /// Share 70-180 mg/dL, %.
     pub in_range: f64,
-    /// Share < 70 mg/dL (including < 54), %; target < 4 %.
+    /// Share < 70 mg/dL, %.
     pub below_70: f64,
-    /// Share < 54 mg/dL, %; target < 1 %.
+    /// Share < 54 mg/dL, %.
     pub below_54: f64,
-    /// Share > 180 mg/dL (including > 250), %; target < 25 %.
+    /// Share > 180 mg/dL, %.
     pub above_180: f64,
-    /// Share > 250 mg/dL, %; target < 5 %.
+    /// Share > 250 mg/dL, %.
     pub above_250: f64,
-    /// Readings over those a sensor would give in the period, 0 to 1.
-    pub coverage: f64,
-    /// Enough data for these metrics: >= 14 days and >= 70 % of expected readings.
+    /// The Glycemia Risk Index.
+    pub gri: Gri,
+    /// Episodes.
+    pub episodes: Episodes,
+    /// >= 14 days worn and >= 70 % active.
     pub sufficient: bool,
+}
+
+/// The fingersticks of one meal context.
+#[uniffi::remote(Record)]
+pub struct ContextSummary {
+    /// The meal context.
+    pub context: MealContext,
+    /// Readings.
+    pub count: u64,
+    /// Mean, mg/dL.
+    pub mean_mg_dl: f64,
+    /// Lowest, mg/dL.
+    pub min_mg_dl: f64,
+    /// Highest, mg/dL.
+    pub max_mg_dl: f64,
+    /// Within the patient's target for this context.
+    pub in_target: u64,
+    /// Below 70 mg/dL.
+    pub hypo: u64,
+    /// Below 54 mg/dL.
+    pub hypo_level2: u64,
+    /// Above 180 mg/dL.
+    pub hyper: u64,
+    /// Above 250 mg/dL.
+    pub hyper_level2: u64,
 }
 
 /// A point of a chart series.

@@ -1,7 +1,7 @@
 //! Readings across the FFI (remote types of the core's).
 
 use companion_core::model::{
-    MealContext, Measurement, Reading, ReadingKind, ReadingSource, UnitPreferences,
+    BpSetting, MealContext, Measurement, Reading, ReadingKind, ReadingSource, UnitPreferences,
 };
 use companion_core::{PageCursor, ReadingPage, ReadingQuery, TimeRange};
 
@@ -129,6 +129,12 @@ pub struct Reading {
     /// Who logged it (a member or device name).
     #[uniffi(default)]
     pub logged_by: Option<String>,
+    /// Where a blood pressure was taken: home when `null`, or the office.
+    #[uniffi(default)]
+    pub setting: Option<BpSetting>,
+    /// For a glucose from a continuous sensor, the minutes between its readings.
+    #[uniffi(default)]
+    pub sensor_interval_minutes: Option<u16>,
 }
 
 /// A half-open time range `[from, to)`; an open end is unbounded.

@@ -20,7 +20,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use companion_core::model::units::{GlucoseUnit, WeightUnit};
-use companion_core::model::{Language, MealContext, MedicationForm, ReadingKind, Sex};
+use companion_core::model::{BpSetting, Language, MealContext, MedicationForm, ReadingKind, Sex};
 
 use error::CliError;
 use schedule_args::ScheduleArgs;
@@ -581,6 +581,13 @@ struct ReadingAdd {
     /// Who logged it.
     #[arg(long)]
     by: Option<String>,
+    /// Where a blood pressure was taken: home (default) or office (by a clinician; the
+    /// office thresholds classify it).
+    #[arg(long, value_parser = parse::named::<BpSetting>)]
+    setting: Option<BpSetting>,
+    /// A glucose from a continuous sensor reading every N minutes (5 or 15 for most).
+    #[arg(long, value_name = "MINUTES")]
+    sensor_minutes: Option<u16>,
 }
 
 #[derive(Debug, Args)]

@@ -39,7 +39,9 @@ fn the_tour_runs_every_step() {
     assert!(text.contains("clinician  since log position 5"), "{text}");
     assert!(text.contains("URGENT: Very high blood pressure"));
     assert!(
-        text.contains("blood pressure      2 readings  mean 163.5/106 mmHg"),
+        text.contains(
+            "blood pressure      2 readings  mean 164/106 mmHg  systolic 142-185, diastolic 91-121"
+        ),
         "{text}"
     );
     assert!(text.contains("Wrote the report of the last 30 days"));

@@ -113,11 +113,13 @@ pub fn create(path: &std::path::Path, days: u32) -> Result<HealthRecord, CliErro
             } else {
                 MealContext::Random
             };
-            readings.push(imported(
+            let mut reading = imported(
                 Measurement::Glucose { mg_dl: mg, context },
                 local(t(h, m)),
                 readings.len(),
-            )?);
+            )?;
+            reading.sensor_interval_minutes = sensor.then_some(15);
+            readings.push(reading);
         }
         readings.push(imported(
             Measurement::Weight {

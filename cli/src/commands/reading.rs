@@ -29,6 +29,8 @@ pub fn run(
             reading.entered_unit = unit;
             reading.note = add.note;
             reading.logged_by = add.by;
+            reading.setting = add.setting;
+            reading.sensor_interval_minutes = add.sensor_minutes;
             let outcome = record.record_reading(&reading)?;
             writeln!(
                 ctx.out,

@@ -21,31 +21,69 @@ pub fn run(record: &HealthRecord, mut ctx: Ctx<'_>, days: u32, json: bool) -> Re
     if s.summaries.is_empty() {
         writeln!(out, "No readings in the last {days} days")?;
     }
+    let units = ctx.profile.units;
+    // A value of `kind` in the patient's unit, rounded only here.
+    let shown = |kind: ReadingKind, v: f64| -> String {
+        match kind {
+            ReadingKind::BloodPressure => format!("{v:.0}"),
+            ReadingKind::Glucose => units.glucose.format(v),
+            ReadingKind::Weight => units.weight.format(v),
+            ReadingKind::HeartRate => format!("{v:.0}/min"),
+            ReadingKind::Spo2 => format!("{v:.0} %"),
+            ReadingKind::Temperature => units.temperature.format(v),
+            ReadingKind::Hba1c => units.hba1c.format(v),
+        }
+    };
+    let bp_line = |k: &companion_core::clinical::stats::Summary| -> String {
+        format!(
+            "mean {:.0}/{:.0} mmHg  systolic {:.0}-{:.0}, diastolic {:.0}-{:.0}",
+            k.mean,
+            k.mean_secondary.unwrap_or_default(),
+            k.min,
+            k.max,
+            k.min_secondary.unwrap_or_default(),
+            k.max_secondary.unwrap_or_default()
+        )
+    };
     for k in &s.summaries {
-        let second = k
-            .mean_secondary
-            .map(|v| format!("/{v:.0}"))
-            .unwrap_or_default();
         let trend = k
             .trend_per_week
-            .map(|t| format!(", trend {t:+.1} per week"))
-            .unwrap_or_default();
-        let unit = match k.kind {
-            ReadingKind::BloodPressure => "mmHg",
-            ReadingKind::Glucose => "mg/dL",
-            ReadingKind::Weight => "kg",
-            ReadingKind::HeartRate => "/min",
-            ReadingKind::Spo2 | ReadingKind::Hba1c => "%",
-            ReadingKind::Temperature => "°C",
+            .map(|t| match k.kind {
+                ReadingKind::Glucose => {
+                    let per = units.glucose.from_mg_dl(t);
+                    format!(", trend {per:+.1} {} per week", units.glucose.symbol())
+                }
+                ReadingKind::Weight => {
+                    let per = units.weight.from_kg(t);
+                    format!(", trend {per:+.1} {} per week", units.weight.symbol())
+                }
+                _ => format!(", trend {t:+.1} per week"),
+            })
+            .unwrap_or_else(|| ", no trend (needs 14 days and 6 readings)".to_string());
+        let values = if k.kind == ReadingKind::BloodPressure {
+            bp_line(k)
+        } else {
+            format!(
+                "mean {}  min {}  max {}",
+                shown(k.kind, k.mean),
+                shown(k.kind, k.min),
+                shown(k.kind, k.max)
+            )
         };
         writeln!(
             out,
-            "{:<15} {:>5} readings  mean {:.1}{second} {unit}  min {:.1}  max {:.1}{trend}",
+            "{:<15} {:>5} readings  {values}{trend}",
             k.kind.as_str().replace('_', " "),
             k.count,
-            k.mean,
-            k.min,
-            k.max
+        )?;
+    }
+    if let Some(o) = &s.office_bp {
+        writeln!(
+            out,
+            "{:<15} {:>5} readings  {}",
+            "office bp",
+            o.count,
+            bp_line(o)
         )?;
     }
     if let Some(p) = &s.home_bp {
@@ -67,21 +105,66 @@ pub fn run(record: &HealthRecord, mut ctx: Ctx<'_>, days: u32, json: bool) -> Re
         )?;
     }
     if let Some(g) = &s.glucose {
+        let g_unit = units.glucose;
+        let or_not = |v: Option<f64>| v.map_or("not given".to_string(), |v| format!("{v:.1} %"));
         writeln!(
             out,
-            "Glucose: in range {:.0} %, below 70 {:.1} % (below 54 {:.1} %), above 180 {:.0} % (above 250 {:.1} %); GMI {:.1} %, CV {:.0} %{}",
-            g.in_range,
-            g.below_70,
-            g.below_54,
-            g.above_180,
-            g.above_250,
-            g.gmi_percent,
-            g.cv_percent,
+            "CGM {} to {}: {:.0} days, every {} min, {:.0} % time active{}",
+            g.first.format("%Y-%m-%d"),
+            g.last.format("%Y-%m-%d"),
+            g.days,
+            g.interval_minutes,
+            g.active_percent,
             if g.sufficient {
                 ""
             } else {
-                " (not enough data: 14 days and 70 % of sensor readings)"
+                " (not enough data: 14 days and 70 % time active; indicative only)"
             }
+        )?;
+        writeln!(
+            out,
+            "  in range {:.0} % (goal > 70), below {} {:.1} % (< 4), below {} {:.1} % (< 1), above {} {:.0} % (< 25), above {} {:.1} % (< 5)",
+            g.in_range,
+            g_unit.format(70.0),
+            g.below_70,
+            g_unit.format(54.0),
+            g.below_54,
+            g_unit.format(180.0),
+            g.above_180,
+            g_unit.format(250.0),
+            g.above_250
+        )?;
+        writeln!(
+            out,
+            "  mean {}, GMI {}, CV {} (goal <= 36 %), GRI {:.0} zone {}; episodes: {} below {}, {} below {}, {} above {}",
+            g_unit.format(g.mean_mg_dl),
+            or_not(g.gmi_percent),
+            or_not(g.cv_percent),
+            g.gri.score,
+            g.gri.zone,
+            g.episodes.hypo_level1,
+            g_unit.format(70.0),
+            g.episodes.hypo_level2,
+            g_unit.format(54.0),
+            g.episodes.hyper_level2,
+            g_unit.format(250.0)
+        )?;
+    }
+    for f in &s.fingersticks {
+        writeln!(
+            out,
+            "Fingersticks {:<12} {:>4} readings  mean {}  range {} to {}  in target {}/{}  below {} {}, above {} {}",
+            f.context.as_str().replace('_', " "),
+            f.count,
+            units.glucose.format(f.mean_mg_dl),
+            units.glucose.format(f.min_mg_dl),
+            units.glucose.format(f.max_mg_dl),
+            f.in_target,
+            f.count,
+            units.glucose.format(70.0),
+            f.hypo,
+            units.glucose.format(180.0),
+            f.hyper
         )?;
     }
     Ok(())

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::blood_pressure::{self, BpClassification, BpSetting};
+use super::blood_pressure::{self, BpClassification};
 use super::glucose::{self, GlucoseClassification, Hypoglycaemia};
 use super::vitals;
 use crate::i18n::Texts;
@@ -16,7 +16,7 @@ use crate::model::{
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Assessment {
-    /// A blood pressure, classified (home setting) by the patient's guideline.
+    /// A blood pressure, classified by the patient's guideline in its setting.
     BloodPressure(BpClassification),
     /// A glucose, against the patient's targets.
     Glucose(GlucoseClassification),
@@ -42,7 +42,8 @@ pub enum Assessment {
     Unclassified,
 }
 
-/// Assesses a reading taken by the patient (home setting) against their targets.
+/// Assesses a reading against the patient's targets (a blood pressure by the thresholds of
+/// where it was taken: home unless it says office).
 pub fn assess(reading: &Reading, targets: &ClinicalTargets) -> Assessment {
     match reading.measurement {
         Measurement::BloodPressure {
@@ -53,7 +54,7 @@ pub fn assess(reading: &Reading, targets: &ClinicalTargets) -> Assessment {
             systolic,
             diastolic,
             targets.bp_guideline,
-            BpSetting::Home,
+            reading.setting(),
         )),
         Measurement::Glucose { mg_dl, context } => {
             Assessment::Glucose(glucose::classify(mg_dl, context, &targets.glucose))

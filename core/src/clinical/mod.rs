@@ -6,6 +6,8 @@
 
 pub mod alerts;
 pub mod blood_pressure;
+pub mod cgm;
+pub mod fingersticks;
 pub mod glucose;
 pub mod stats;
 pub mod vitals;

@@ -7,10 +7,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::zone::Zone;
-use chrono::{DateTime, Duration, NaiveDate, Timelike, Utc};
+use chrono::{Duration, NaiveDate, Timelike};
 use serde::Serialize;
 
-use super::glucose::{HYPO_LEVEL_1_MG_DL, HYPO_LEVEL_2_MG_DL, RANGE_HIGH_MG_DL, VERY_HIGH_MG_DL};
 use crate::model::{Measurement, Reading, ReadingKind};
 
 /// Summary of one kind over a period (primary value: systolic for blood pressure).
@@ -28,10 +27,21 @@ pub struct Summary {
     pub max: f64,
     /// Mean of the secondary value (diastolic), when the kind has one.
     pub mean_secondary: Option<f64>,
-    /// Least-squares slope of the primary value, per week; `None` with fewer than two readings
-    /// or no time between them.
+    /// Lowest secondary value (diastolic).
+    pub min_secondary: Option<f64>,
+    /// Highest secondary value (diastolic).
+    pub max_secondary: Option<f64>,
+    /// Least-squares slope of the primary value, per week; only over at least
+    /// [`TREND_MIN_DAYS`] and [`TREND_MIN_READINGS`].
     pub trend_per_week: Option<f64>,
 }
+
+/// The shortest span a weekly trend is given over: two weeks, so that the slope is measured
+/// across weeks rather than extrapolated from one (the home protocol's pair of readings a
+/// minute apart would otherwise give thousands of mmHg a week).
+pub const TREND_MIN_DAYS: f64 = 14.0;
+/// The fewest readings a trend is given from: one outlying pair must not make it.
+pub const TREND_MIN_READINGS: usize = 6;
 
 /// Summarizes readings of one kind; `None` when there are none.
 pub fn summarize(kind: ReadingKind, readings: &[Reading]) -> Option<Summary> {
@@ -51,6 +61,11 @@ pub fn summarize(kind: ReadingKind, readings: &[Reading]) -> Option<Summary> {
     let secondary: Vec<f64> = values.iter().filter_map(|v| v.2).collect();
     let mean_secondary =
         (!secondary.is_empty()).then(|| secondary.iter().sum::<f64>() / secondary.len() as f64);
+    let fold = |init: f64, pick: fn(f64, f64) -> f64| {
+        (!secondary.is_empty()).then(|| secondary.iter().copied().fold(init, pick))
+    };
+    let span_days = values.iter().map(|v| v.0).fold(f64::NEG_INFINITY, f64::max)
+        - values.iter().map(|v| v.0).fold(f64::INFINITY, f64::min);
     let mean_t = values.iter().map(|v| v.0).sum::<f64>() / n;
     let sxx: f64 = values.iter().map(|v| (v.0 - mean_t).powi(2)).sum();
     let sxy: f64 = values.iter().map(|v| (v.0 - mean_t) * (v.1 - mean)).sum();
@@ -61,7 +76,12 @@ pub fn summarize(kind: ReadingKind, readings: &[Reading]) -> Option<Summary> {
         min: values.iter().map(|v| v.1).fold(f64::INFINITY, f64::min),
         max: values.iter().map(|v| v.1).fold(f64::NEG_INFINITY, f64::max),
         mean_secondary,
-        trend_per_week: (values.len() >= 2 && sxx > 0.0).then(|| sxy / sxx * 7.0),
+        min_secondary: fold(f64::INFINITY, f64::min),
+        max_secondary: fold(f64::NEG_INFINITY, f64::max),
+        trend_per_week: (values.len() >= TREND_MIN_READINGS
+            && span_days >= TREND_MIN_DAYS
+            && sxx > 0.0)
+            .then(|| sxy / sxx * 7.0),
     })
 }
 
@@ -142,79 +162,6 @@ pub fn home_bp_average(
         complete_sessions: sessions.values().filter(|c| **c >= PER_SESSION).count() as u64,
         completeness: (used.len() as f64 / 24.0).min(1.0),
         sufficient: days.len() >= 3,
-    })
-}
-
-/// Glucose metrics over a period (docs/clinical-sources.md, "CGM / time-in-range targets", "GMI").
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct GlucoseMetrics {
-    /// Readings.
-    pub count: u64,
-    /// Days in the period.
-    pub period_days: f64,
-    /// Mean glucose, mg/dL.
-    pub mean_mg_dl: f64,
-    /// Glucose management indicator, % = 3.31 + 0.02392 x mean (mg/dL) (Bergenstal 2018).
-    pub gmi_percent: f64,
-    /// Coefficient of variation, % (population SD / mean); target <= 36 %.
-    pub cv_percent: f64,
-    /// Share 70-180 mg/dL, %; target > 70 %.
-    pub in_range: f64,
-    /// Share < 70 mg/dL (including < 54), %; target < 4 %.
-    pub below_70: f64,
-    /// Share < 54 mg/dL, %; target < 1 %.
-    pub below_54: f64,
-    /// Share > 180 mg/dL (including > 250), %; target < 25 %.
-    pub above_180: f64,
-    /// Share > 250 mg/dL, %; target < 5 %.
-    pub above_250: f64,
-    /// Readings over those a sensor would give in the period, 0 to 1.
-    pub coverage: f64,
-    /// Enough data for these metrics: >= 14 days and >= 70 % of expected readings.
-    pub sufficient: bool,
-}
-
-/// Readings a day from a sensor reading every 15 minutes: the expectation behind the
-/// 70 % rule. Fingerstick data never reaches it, and the metrics then say so.
-pub const SENSOR_READINGS_PER_DAY: f64 = 96.0;
-
-/// Glucose metrics of the glucose readings in `[from, to)`; `None` when there are none.
-pub fn glucose_metrics(
-    readings: &[Reading],
-    from: DateTime<Utc>,
-    to: DateTime<Utc>,
-) -> Option<GlucoseMetrics> {
-    let values: Vec<f64> = readings
-        .iter()
-        .filter(|r| (from..to).contains(&r.at.to_utc()))
-        .filter_map(|r| match r.measurement {
-            Measurement::Glucose { mg_dl, .. } => Some(mg_dl),
-            _ => None,
-        })
-        .collect();
-    if values.is_empty() {
-        return None;
-    }
-    let n = values.len() as f64;
-    let mean = values.iter().sum::<f64>() / n;
-    let sd = (values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n).sqrt();
-    let share =
-        |f: &dyn Fn(f64) -> bool| values.iter().filter(|v| f(**v)).count() as f64 / n * 100.0;
-    let period_days = (to - from).num_seconds() as f64 / 86_400.0;
-    let coverage = (n / (period_days * SENSOR_READINGS_PER_DAY)).min(1.0);
-    Some(GlucoseMetrics {
-        count: values.len() as u64,
-        period_days,
-        mean_mg_dl: mean,
-        gmi_percent: gmi_percent(mean),
-        cv_percent: sd / mean * 100.0,
-        in_range: share(&|v| (HYPO_LEVEL_1_MG_DL..=RANGE_HIGH_MG_DL).contains(&v)),
-        below_70: share(&|v| v < HYPO_LEVEL_1_MG_DL),
-        below_54: share(&|v| v < HYPO_LEVEL_2_MG_DL),
-        above_180: share(&|v| v > RANGE_HIGH_MG_DL),
-        above_250: share(&|v| v > VERY_HIGH_MG_DL),
-        coverage,
-        sufficient: period_days >= 14.0 && coverage >= 0.7,
     })
 }
 
@@ -344,6 +291,7 @@ pub fn series(readings: &[Reading], kind: ReadingKind, max_points: usize) -> Vec
 mod tests {
     use super::*;
     use crate::model::MealContext;
+    use chrono::DateTime;
 
     fn glucose(mg_dl: f64, minutes: i64) -> Reading {
         let at = DateTime::parse_from_rfc3339("2026-03-01T00:00:00+01:00").expect("t")
@@ -380,53 +328,6 @@ mod tests {
         // The mmol/mol form agrees with the % form through the IFCC-NGSP equation.
         let mmol_mol = gmi_mmol_mol(150.0 / crate::model::units::GLUCOSE_MG_DL_PER_MMOL_L);
         assert!((mmol_mol - (10.93 * gmi_percent(150.0) - 23.5)).abs() < 0.5);
-    }
-
-    #[test]
-    fn time_in_ranges_with_the_boundary_values() {
-        let values = [
-            53.9, 54.0, 69.9, 70.0, 180.0, 180.1, 250.0, 250.1, 100.0, 120.0,
-        ];
-        let readings: Vec<Reading> = values
-            .iter()
-            .enumerate()
-            .map(|(i, v)| glucose(*v, i as i64))
-            .collect();
-        let from = readings[0].at.to_utc();
-        let m = glucose_metrics(&readings, from, from + Duration::days(1)).expect("metrics");
-        assert_eq!(m.count, 10);
-        assert!((m.below_54 - 10.0).abs() < 1e-9, "53.9");
-        assert!((m.below_70 - 30.0).abs() < 1e-9, "53.9, 54, 69.9");
-        assert!((m.in_range - 40.0).abs() < 1e-9, "70, 180, 100, 120");
-        assert!((m.above_180 - 30.0).abs() < 1e-9, "180.1, 250, 250.1");
-        assert!((m.above_250 - 10.0).abs() < 1e-9, "250.1");
-        assert!(!m.sufficient, "one day of fingersticks");
-    }
-
-    #[test]
-    fn glucose_sufficiency_needs_14_days_and_70_percent() {
-        let per_day = SENSOR_READINGS_PER_DAY as i64;
-        let make = |days: i64, keep_every: i64| -> Vec<Reading> {
-            (0..days * per_day)
-                .filter(|i| i % keep_every == 0)
-                .map(|i| glucose(100.0 + (i % 50) as f64, i * 15))
-                .collect()
-        };
-        let from = glucose(100.0, 0).at.to_utc();
-        let full = glucose_metrics(&make(14, 1), from, from + Duration::days(14)).expect("m");
-        assert!(full.sufficient && (full.coverage - 1.0).abs() < 1e-9);
-        let thin = glucose_metrics(&make(14, 2), from, from + Duration::days(14)).expect("m");
-        assert!(!thin.sufficient && (thin.coverage - 0.5).abs() < 1e-9);
-        let short = glucose_metrics(&make(13, 1), from, from + Duration::days(13)).expect("m");
-        assert!(!short.sufficient);
-        // CV of a constant series is 0; of 50/150 it is 50 %.
-        let cv = glucose_metrics(
-            &[glucose(50.0, 0), glucose(150.0, 1)],
-            from,
-            from + Duration::days(1),
-        )
-        .expect("m");
-        assert!((cv.cv_percent - 50.0).abs() < 1e-9);
     }
 
     #[test]
@@ -471,6 +372,51 @@ mod tests {
         let thin = home_bp_average(&few, &zone, None).expect("average");
         assert_eq!(thin.days_used, 2);
         assert!(!thin.sufficient);
+    }
+
+    #[test]
+    fn a_trend_needs_two_weeks_and_six_readings() {
+        // The home protocol's pair, a minute apart, once gave +100,800 mmHg a week.
+        let pair = [
+            bp(130, 80, "2026-03-01T07:00:00+01:00"),
+            bp(132, 81, "2026-03-01T07:01:00+01:00"),
+        ];
+        let s = summarize(ReadingKind::BloodPressure, &pair).expect("summary");
+        assert_eq!(s.trend_per_week, None);
+        let every_day = |days: i64| -> Vec<Reading> {
+            (0..days)
+                .map(|d| {
+                    let at = DateTime::parse_from_rfc3339("2026-03-01T07:00:00+01:00").expect("t")
+                        + Duration::days(d);
+                    bp(130 + d as u16, 80, &at.to_rfc3339())
+                })
+                .collect()
+        };
+        let short = summarize(ReadingKind::BloodPressure, &every_day(14)).expect("s");
+        assert_eq!(short.trend_per_week, None, "13 days between first and last");
+        let long = summarize(ReadingKind::BloodPressure, &every_day(15)).expect("s");
+        assert!((long.trend_per_week.expect("trend") - 7.0).abs() < 1e-9);
+        let sparse: Vec<Reading> = every_day(15).into_iter().step_by(3).collect();
+        assert_eq!(sparse.len(), 5);
+        assert_eq!(
+            summarize(ReadingKind::BloodPressure, &sparse)
+                .expect("s")
+                .trend_per_week,
+            None,
+            "five readings"
+        );
+    }
+
+    #[test]
+    fn blood_pressure_min_and_max_for_both_values() {
+        let readings = [
+            bp(150, 70, "2026-03-01T07:00:00+01:00"),
+            bp(120, 95, "2026-03-02T07:00:00+01:00"),
+        ];
+        let s = summarize(ReadingKind::BloodPressure, &readings).expect("s");
+        assert_eq!((s.min, s.max), (120.0, 150.0));
+        assert_eq!((s.min_secondary, s.max_secondary), (Some(70.0), Some(95.0)));
+        assert_eq!(s.mean_secondary, Some(82.5));
     }
 
     #[test]

@@ -263,9 +263,23 @@ pub struct Reading {
     /// Who logged it (a member or device name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logged_by: Option<String>,
+    /// Where a blood pressure was taken: at home (`None`, every reading the patient logs,
+    /// classified by the home thresholds) or, when said, in the office by a clinician.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setting: Option<BpSetting>,
+    /// For a glucose from a continuous sensor: the minutes between its readings (5 for most
+    /// current sensors, 15 for some). Sensor readings make the CGM metrics; the others are
+    /// fingersticks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sensor_interval_minutes: Option<u16>,
 }
 
 impl Reading {
+    /// Where it was taken: the office when it says so, home otherwise.
+    pub fn setting(&self) -> BpSetting {
+        self.setting.unwrap_or(BpSetting::Home)
+    }
+
     /// A new manual reading with a fresh id, validated.
     pub fn new(
         measurement: Measurement,
@@ -279,6 +293,8 @@ impl Reading {
             source: ReadingSource::Manual,
             note: None,
             logged_by: None,
+            setting: None,
+            sensor_interval_minutes: None,
         };
         reading.validate()?;
         Ok(reading)
@@ -300,6 +316,21 @@ impl Validate for Reading {
     fn validate(&self) -> Result<(), ValidationError> {
         check_not_empty("id", &self.id)?;
         self.measurement.validate()?;
+        if let Some(minutes) = self.sensor_interval_minutes {
+            if self.measurement.kind() != ReadingKind::Glucose {
+                return Err(ValidationError::Invalid {
+                    field: "sensor interval",
+                    reason: "only a glucose comes from a continuous sensor",
+                });
+            }
+            check_range("sensor interval", f64::from(minutes), 1.0, 60.0, "minutes")?;
+        }
+        if self.setting.is_some() && self.measurement.kind() != ReadingKind::BloodPressure {
+            return Err(ValidationError::Invalid {
+                field: "setting",
+                reason: "only a blood pressure is classified by where it was taken",
+            });
+        }
         match &self.source {
             ReadingSource::Manual => {}
             ReadingSource::Device { name } => check_not_empty("device name", name)?,

@@ -93,12 +93,16 @@ pub struct Stats {
     pub from: DateTime<Utc>,
     /// End of the period.
     pub to: DateTime<Utc>,
-    /// Per kind with readings.
+    /// Per kind with readings (blood pressure: the home readings).
     pub summaries: Vec<stats::Summary>,
+    /// Blood pressures taken in the office, on their own.
+    pub office_bp: Option<stats::Summary>,
     /// The home blood-pressure protocol over the last 7 days measured in the period.
     pub home_bp: Option<stats::HomeBpAverage>,
-    /// Glucose metrics.
-    pub glucose: Option<stats::GlucoseMetrics>,
+    /// CGM metrics, from sensor readings only, over the days the sensor was worn.
+    pub glucose: Option<crate::clinical::cgm::GlucoseMetrics>,
+    /// Fingersticks by meal context, against the patient's targets.
+    pub fingersticks: Vec<crate::clinical::fingersticks::ContextSummary>,
 }
 
 impl HealthRecord {
@@ -121,16 +125,8 @@ impl HealthRecord {
     ) -> Result<Stats> {
         let zone = zone(device_zone)?;
         let readings = self.readings_between(from, to)?;
-        Ok(Stats {
-            from,
-            to,
-            summaries: ReadingKind::ALL
-                .iter()
-                .filter_map(|k| stats::summarize(*k, &readings))
-                .collect(),
-            home_bp: stats::home_bp_average(&readings, &zone, None),
-            glucose: stats::glucose_metrics(&readings, from, to),
-        })
+        let targets = self.targets()?;
+        Ok(stats_of(&readings, from, to, &zone, &targets))
     }
 
     /// The readings of `kind` in `[from, to)` as a chart series of at most `max_points`,
@@ -174,6 +170,7 @@ impl HealthRecord {
             generated: now,
             readings: self.readings_between(from, to)?,
             adherence: self.adherence(from, to.min(now), now, device_zone)?,
+            medications: self.medications(true)?,
             alerts,
             journal,
             profile,
@@ -210,4 +207,36 @@ pub(crate) fn targets_in(
 ) -> Result<ClinicalTargets> {
     Ok(r.get::<ClinicalTargets>(TARGETS_ID)?
         .unwrap_or_else(|| ClinicalTargets::defaults_for(&profile.home_time_zone)))
+}
+
+/// The statistics of `readings` (taken in `[from, to)`): home and office blood pressures
+/// apart, CGM metrics from sensor readings, fingersticks by meal context.
+pub fn stats_of(
+    readings: &[Reading],
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    zone: &crate::zone::Zone,
+    targets: &ClinicalTargets,
+) -> Stats {
+    let (office, home): (Vec<Reading>, Vec<Reading>) = readings
+        .iter()
+        .cloned()
+        .partition(|r| r.setting() == crate::model::BpSetting::Office);
+    Stats {
+        from,
+        to,
+        summaries: ReadingKind::ALL
+            .iter()
+            .filter_map(|k| stats::summarize(*k, &home))
+            .collect(),
+        office_bp: stats::summarize(ReadingKind::BloodPressure, &office),
+        home_bp: stats::home_bp_average(&home, zone, None),
+        glucose: crate::clinical::cgm::metrics(readings, from, to),
+        fingersticks: crate::clinical::fingersticks::by_context(
+            readings,
+            from,
+            to,
+            &targets.glucose,
+        ),
+    }
 }

@@ -2,19 +2,24 @@
 //! network, inline SVG charts, print-ready (a browser prints it to PDF). Texts in the record's
 //! language (English or Simplified Chinese).
 
+mod glucose;
+mod medications;
 mod svg;
+mod vitals;
 
 use std::fmt::Write;
 
 use crate::zone::Zone;
 use chrono::{DateTime, Duration, Utc};
 
-use crate::clinical::stats::{self, GlucoseMetrics};
+use crate::clinical::stats;
 pub use crate::i18n::Texts;
 use crate::model::BpGuideline;
-use crate::model::{Alert, ClinicalTargets, JournalEntry, Language, Profile, Reading, ReadingKind};
-use crate::reminders::{Adherence, DoseState};
-use svg::{Chart, Frame, esc, stacked_bar};
+use crate::model::{
+    Alert, ClinicalTargets, JournalEntry, Language, Medication, Profile, Reading, ReadingKind,
+};
+use crate::reminders::Adherence;
+use svg::{Chart, Frame, esc};
 
 /// Points a chart draws at most (a phone or an A4 page has no use for more).
 const CHART_POINTS: usize = 160;
@@ -38,6 +43,8 @@ pub struct ReportData {
     pub readings: Vec<Reading>,
     /// Adherence per medication over the period.
     pub adherence: Vec<Adherence>,
+    /// The medications on the record (the report lists those not stopped).
+    pub medications: Vec<Medication>,
     /// Urgent alerts raised in the period.
     pub alerts: Vec<Alert>,
     /// Journal entries the patient chose to include.
@@ -70,6 +77,13 @@ table { border-collapse: collapse; width: 100%; font-size: 10pt; }
 th, td { text-align: left; padding: 1mm 2mm; border-bottom: 1px solid #e3e6ea; vertical-align: top; }
 .note { color: #5b6570; font-size: 9.5pt; } .alert { color: #8c1526; font-weight: 600; }
 footer { margin-top: 8mm; color: #5b6570; font-size: 9pt; }
+.chart .sys-target { stroke: #b4233c; stroke-dasharray: 6 4; } .chart .dia-target { stroke: #1f5fae; stroke-dasharray: 2 3; }
+.chart .rule-label { font-size: 10px; stroke: none; } .chart .rule-label.sys-target { fill: #b4233c; } .chart .rule-label.dia-target { fill: #1f5fae; }
+.grid-days { display: flex; gap: 1px; flex-wrap: nowrap; } .grid-days span { width: 2.2mm; height: 2.2mm; border: 1px solid #c8cdd3; }
+.grid-days span.week { width: 1mm; border: none; }
+.day-ok { background: #3c9a5f; } .day-late { background: #f0b43c; } .day-missed { background: #b4233c; } .day-skipped { background: #9aa3ad; } .day-none { background: #fff; }
+.value { font-weight: 400; color: #1b1f24; }
+@media print { .grid-days span { print-color-adjust: exact; -webkit-print-color-adjust: exact; } .chart, .legend .swatch { print-color-adjust: exact; -webkit-print-color-adjust: exact; } }
 "#;
 
 /// Renders the report as one HTML document.
@@ -103,6 +117,12 @@ pub fn render(data: &ReportData, language: Language) -> String {
             .join(", ")
     };
     row("conditions", conditions);
+    let allergies = if data.profile.allergies.is_empty() {
+        t.text("none")
+    } else {
+        data.profile.allergies.join(", ")
+    };
+    row("allergies", allergies);
     row(
         "period",
         t.get(
@@ -124,10 +144,13 @@ pub fn render(data: &ReportData, language: Language) -> String {
     );
     html.push_str("</dl>");
 
+    html.push_str(&medications::current(data, &t));
     html.push_str(&blood_pressure(data, &t));
-    html.push_str(&glucose(data, &t));
+    html.push_str(&glucose::sections(data, &t));
+    html.push_str(&glucose::hba1c(data, &t));
+    html.push_str(&vitals::section_html(data, &t));
     html.push_str(&weight(data, &t));
-    html.push_str(&adherence(data, &t));
+    html.push_str(&medications::adherence(data, &t));
     html.push_str(&alerts(data, &t, language));
     html.push_str(&journal(data, &t));
     let _ = write!(
@@ -161,7 +184,7 @@ fn x_range(data: &ReportData) -> (f64, f64) {
     )
 }
 
-fn section(id: &str, title: String, body: String) -> String {
+pub(crate) fn section(id: &str, title: String, body: String) -> String {
     format!(
         r#"<section id="{id}"><h2>{}</h2>{body}</section>"#,
         esc(&title)
@@ -180,16 +203,50 @@ fn ticks(lo: f64, hi: f64, step: f64) -> Vec<f64> {
 
 fn blood_pressure(data: &ReportData, t: &Texts) -> String {
     let kind = ReadingKind::BloodPressure;
-    let Some(summary) = stats::summarize(kind, &data.readings) else {
-        return section(
-            "bp",
-            t.text("section-bp"),
-            format!("<p>{}</p>", esc(&t.text("no-readings"))),
-        );
+    let (office, home): (Vec<Reading>, Vec<Reading>) = data
+        .readings
+        .iter()
+        .filter(|r| r.measurement.kind() == kind)
+        .cloned()
+        .partition(|r| r.setting() == crate::model::BpSetting::Office);
+    let guideline = match data.targets.bp_guideline {
+        BpGuideline::AccAha2017 => "ACC/AHA 2017",
+        BpGuideline::Esh2023 => "ESH 2023",
     };
-    let points = stats::series(&data.readings, kind, CHART_POINTS);
+    let office_line = stats::summarize(kind, &office).map(|o| {
+        let (sys, dia) = (o.mean, o.mean_secondary.unwrap_or_default());
+        let category = crate::clinical::blood_pressure::classify(
+            sys.round() as u16,
+            dia.round() as u16,
+            data.targets.bp_guideline,
+            crate::model::BpSetting::Office,
+        )
+        .category;
+        let category = serde_json::to_value(category)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        format!(
+            "<p id=\"bp-office\">{}</p>",
+            esc(&t.get(
+                "bp-office",
+                &[
+                    ("count", o.count.to_string()),
+                    ("sys", format!("{sys:.0}")),
+                    ("dia", format!("{dia:.0}")),
+                    ("category", t.text(&format!("bpcat-{category}"))),
+                    ("guideline", guideline.to_string()),
+                ],
+            ))
+        )
+    });
+    let Some(summary) = stats::summarize(kind, &home) else {
+        let body = office_line.unwrap_or_else(|| format!("<p>{}</p>", esc(&t.text("no-readings"))));
+        return section("bp", t.text("section-bp"), body);
+    };
+    let points = stats::series(&home, kind, CHART_POINTS);
     let target = data.targets.bp_target;
-    let protocol = stats::home_bp_average(&data.readings, &data.zone, None);
+    let protocol = stats::home_bp_average(&home, &data.zone, None);
     let frame = Frame::around(
         x_range(data),
         points
@@ -199,11 +256,7 @@ fn blood_pressure(data: &ReportData, t: &Texts) -> String {
     );
     let y_ticks = ticks(frame.y.0, frame.y.1, 20.0);
     let mut chart = Chart::new(frame, &y_ticks, &day_ticks(data));
-    chart.band(60.0, f64::from(target.systolic), "target");
-    chart.rule(f64::from(target.diastolic), "avg");
-    if let Some(p) = protocol.as_ref().filter(|p| p.sufficient) {
-        chart.rule(p.systolic, "avg");
-    }
+    chart.unit("mmHg");
     let xy = |f: fn(&stats::SeriesPoint) -> Option<f64>| -> Vec<(f64, f64)> {
         points
             .iter()
@@ -212,25 +265,38 @@ fn blood_pressure(data: &ReportData, t: &Texts) -> String {
     };
     chart.line(&xy(|p| Some(p.value)), "sys");
     chart.line(&xy(|p| p.secondary), "dia");
-    let guideline = match data.targets.bp_guideline {
-        BpGuideline::AccAha2017 => "ACC/AHA 2017",
-        BpGuideline::Esh2023 => "ESH 2023",
-    };
+    chart.labelled_rule(
+        f64::from(target.systolic),
+        "sys-target",
+        &format!("{} mmHg", target.systolic),
+    );
+    chart.labelled_rule(
+        f64::from(target.diastolic),
+        "dia-target",
+        &format!("{} mmHg", target.diastolic),
+    );
     let mut body = chart.finish(&t.text("section-bp"));
+    let whole = |v: f64| format!("{v:.0}");
     let _ = write!(
         body,
-        "<p class=\"note\">{}</p><p>{} {}</p>",
-        esc(&t.text("bp-legend")),
+        "<p class=\"note\">{}</p><p id=\"bp-summary\">{} {}</p>",
         esc(&t.get(
-            "bp-summary",
+            "bp-lines",
+            &[
+                ("sys", target.systolic.to_string()),
+                ("dia", target.diastolic.to_string()),
+            ],
+        )),
+        esc(&t.get(
+            "bp-home-summary",
             &[
                 ("count", summary.count.to_string()),
-                ("sys", format!("{:.0}", summary.mean)),
-                (
-                    "dia",
-                    format!("{:.0}", summary.mean_secondary.unwrap_or_default())
-                ),
-                ("max", format!("{:.0}", summary.max)),
+                ("sys", whole(summary.mean)),
+                ("dia", whole(summary.mean_secondary.unwrap_or_default())),
+                ("smin", whole(summary.min)),
+                ("smax", whole(summary.max)),
+                ("dmin", whole(summary.min_secondary.unwrap_or_default())),
+                ("dmax", whole(summary.max_secondary.unwrap_or_default())),
             ],
         )),
         esc(&t.get(
@@ -267,77 +333,8 @@ fn blood_pressure(data: &ReportData, t: &Texts) -> String {
             );
         }
     }
+    body.push_str(&office_line.unwrap_or_default());
     section("bp", t.text("section-bp"), body)
-}
-
-fn glucose(data: &ReportData, t: &Texts) -> String {
-    let Some(m) = stats::glucose_metrics(&data.readings, data.from, data.to) else {
-        return section(
-            "glucose",
-            t.text("section-glucose"),
-            format!("<p>{}</p>", esc(&t.text("no-readings"))),
-        );
-    };
-    let profile = stats::agp(&data.readings, &data.zone);
-    let frame = Frame {
-        x: (0.0, 24.0),
-        y: (
-            40.0,
-            300.0_f64.max(profile.iter().map(|h| h.p95).fold(0.0, f64::max) + 10.0),
-        ),
-    };
-    let hours: Vec<(f64, String)> = (0..=24)
-        .step_by(3)
-        .map(|h| (f64::from(h), format!("{h:02}:00")))
-        .collect();
-    let mut chart = Chart::new(frame, &[54.0, 70.0, 180.0, 250.0], &hours);
-    chart.band(70.0, 180.0, "target");
-    let xs: Vec<f64> = profile.iter().map(|h| f64::from(h.hour) + 0.5).collect();
-    let col = |f: fn(&stats::AgpHour) -> f64| profile.iter().map(f).collect::<Vec<f64>>();
-    chart.area(&xs, &col(|h| h.p5), &col(|h| h.p95), "p5");
-    chart.area(&xs, &col(|h| h.p25), &col(|h| h.p75), "p25");
-    let median: Vec<(f64, f64)> = xs.iter().copied().zip(col(|h| h.p50)).collect();
-    chart.line(&median, "median");
-    let mut body = chart.finish(&t.text("section-glucose"));
-    let _ = write!(
-        body,
-        "<p class=\"note\">{}</p>",
-        esc(&t.text("glucose-agp"))
-    );
-    body.push_str(&tir_bar(&m, t));
-    let mean = data.profile.units.glucose.format(m.mean_mg_dl);
-    let _ = write!(
-        body,
-        "<p id=\"glucose-summary\">{}</p>",
-        esc(&t.get(
-            "glucose-summary",
-            &[
-                ("count", m.count.to_string()),
-                ("mean", mean),
-                ("gmi", format!("{:.1}", m.gmi_percent)),
-                ("cv", format!("{:.0}", m.cv_percent)),
-            ],
-        ))
-    );
-    if !m.sufficient {
-        let _ = write!(
-            body,
-            "<p class=\"note\">{}</p>",
-            esc(&t.text("glucose-thin"))
-        );
-    }
-    section("glucose", t.text("section-glucose"), body)
-}
-
-fn tir_bar(m: &GlucoseMetrics, t: &Texts) -> String {
-    let parts = [
-        (m.below_54, "very-low", t.text("tir-very-low")),
-        (m.below_70 - m.below_54, "low", t.text("tir-low")),
-        (m.in_range, "in-range", t.text("tir-in-range")),
-        (m.above_180 - m.above_250, "high", t.text("tir-high")),
-        (m.above_250, "very-high", t.text("tir-very-high")),
-    ];
-    stacked_bar(&parts, "time in range")
 }
 
 fn weight(data: &ReportData, t: &Texts) -> String {
@@ -373,87 +370,6 @@ fn weight(data: &ReportData, t: &Texts) -> String {
         ))
     );
     section("weight", t.text("section-weight"), body)
-}
-
-fn adherence(data: &ReportData, t: &Texts) -> String {
-    if data.adherence.is_empty() {
-        return String::new();
-    }
-    let local = |at: DateTime<Utc>| {
-        at.with_timezone(&data.zone)
-            .format("%m-%d %H:%M")
-            .to_string()
-    };
-    let mut body = format!(
-        "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
-        esc(&t.text("col-medication")),
-        esc(&t.text("col-adherence")),
-        esc(&t.text("col-scheduled")),
-        esc(&t.text("col-actual"))
-    );
-    let percent = |s: Option<f64>| s.map_or("-".to_string(), |s| format!("{:.0}", s * 100.0));
-    for a in &data.adherence {
-        let summary = t.get(
-            "adherence-row",
-            &[
-                ("taken", percent(a.share_taken)),
-                ("ontime", percent(a.share_on_time)),
-                ("count", a.counted.to_string()),
-            ],
-        );
-        // The last week of doses (at most 14): scheduled against actual time.
-        let recent: Vec<_> = a
-            .doses
-            .iter()
-            .filter(|d| {
-                !matches!(
-                    d.state,
-                    DoseState::Upcoming | DoseState::Due | DoseState::Snoozed { .. }
-                )
-            })
-            .rev()
-            .take(14)
-            .collect();
-        let scheduled: Vec<String> = recent.iter().map(|d| local(d.occurrence.at)).collect();
-        let actual: Vec<String> = recent
-            .iter()
-            .map(|d| {
-                let mut cell = match &d.state {
-                    DoseState::Taken { at, .. } => local(at.to_utc()),
-                    DoseState::Skipped { .. } => t.text("skipped"),
-                    _ => t.text("missed"),
-                };
-                if let Some(m) = d.minutes_late() {
-                    let minutes = [("minutes", m.abs().to_string())];
-                    cell.push_str(&format!(
-                        " ({})",
-                        match m {
-                            0 => t.text("dose-on-time"),
-                            m if m > 0 => t.get("dose-late", &minutes),
-                            _ => t.get("dose-early", &minutes),
-                        }
-                    ));
-                }
-                if let Some(by) = d.logged_by() {
-                    cell.push_str(&format!(
-                        ", {}",
-                        t.get("dose-by", &[("name", by.to_string())])
-                    ));
-                }
-                cell
-            })
-            .collect();
-        let _ = write!(
-            body,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&a.name),
-            esc(&summary),
-            esc(&scheduled.join("\n")).replace('\n', "<br>"),
-            esc(&actual.join("\n")).replace('\n', "<br>")
-        );
-    }
-    body.push_str("</tbody></table>");
-    section("adherence", t.text("section-adherence"), body)
 }
 
 fn alerts(data: &ReportData, t: &Texts, language: Language) -> String {

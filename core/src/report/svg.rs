@@ -118,6 +118,31 @@ impl Chart {
         }
     }
 
+    /// A dashed horizontal line at `y` with `text` at its right end, so that no line of the
+    /// chart is left unexplained.
+    pub fn labelled_rule(&mut self, y: f64, class: &str, text: &str) {
+        if (self.frame.y.0..=self.frame.y.1).contains(&y) {
+            self.rule(y, class);
+            let _ = write!(
+                self.body,
+                r##"<text class="rule-label {class}" x="{}" y="{:.1}" text-anchor="end">{}</text>"##,
+                W - RIGHT - 2.0,
+                self.frame.py(y) - 3.0,
+                esc(text)
+            );
+        }
+    }
+
+    /// The unit of the y axis, written above it (`mmHg`, `mmol/L`).
+    pub fn unit(&mut self, unit: &str) {
+        let _ = write!(
+            self.body,
+            r##"<text class="tick unit" x="2" y="{}">{}</text>"##,
+            TOP + 2.0,
+            esc(unit)
+        );
+    }
+
     /// A line through `points` with a dot at each.
     pub fn line(&mut self, points: &[(f64, f64)], class: &str) {
         if points.is_empty() {
