@@ -1,6 +1,9 @@
-// Renders the visit report of a demo record in Debian's headless Chromium, in English and in
-// Simplified Chinese, and fails on any console error, a page error, a request leaving the
-// file, or an empty chart. Writes a full-page PNG of each to target/.
+// Renders the visit report of a demo record (76 days of fingersticks, then 14 days of a CGM)
+// in Debian's headless Chromium, in English and in Simplified Chinese, and of the same record
+// in mmol/L, and fails on any console error, a page error, a request leaving the file, or an
+// empty chart; checks that the CGM metrics cover the sensor's days only, that an mmol/L
+// record shows no mg/dL, and that the Chinese alerts hold no English. Writes a full-page PNG
+// of each to target/.
 //
 // Needs: the companion binary (COMPANION_BIN, default ../../target/debug/companion) and
 // Chromium (CHROMIUM, default /usr/bin/chromium).
@@ -24,9 +27,14 @@ const dir = mkdtempSync(path.join(tmpdir(), "companion-report-"));
 const db = path.join(dir, "demo.db");
 execFileSync(bin, ["--db", db, "demo", "--days", "90"]);
 
-async function render(lang) {
-  const html = path.join(dir, `report-${lang}.html`);
-  execFileSync(bin, ["--db", db, "report", "--days", "90", "--out", html, "--lang", lang]);
+// The same record with mmol/L as its glucose unit.
+const mmolDb = path.join(dir, "mmol.db");
+execFileSync("cp", [db, mmolDb]);
+execFileSync(bin, ["--db", mmolDb, "profile", "set", "--glucose-unit", "mmol/L"]);
+
+async function render(lang, record = db, name = lang) {
+  const html = path.join(dir, `report-${name}.html`);
+  execFileSync(bin, ["--db", record, "report", "--days", "90", "--out", html, "--lang", lang]);
   const browser = await chromium.launch({
     executablePath: browserPath,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -50,9 +58,16 @@ async function render(lang) {
       };
     }));
     const text = await page.textContent("body");
-    const png = path.join(out, `report-${lang}.png`);
+    const part = async (selector) => (await page.$(selector)) ? page.textContent(selector) : null;
+    const png = path.join(out, `report-${name}.png`);
     await page.screenshot({ path: png, fullPage: true });
-    return { problems, charts, text, png, lang: await page.getAttribute("html", "lang") };
+    return {
+      problems, charts, text, png, lang: await page.getAttribute("html", "lang"),
+      cgm: await part("#cgm"), fingersticks: await part("#fingersticks"),
+      alerts: await page.$$eval("#alerts tbody tr td:nth-child(2), #alerts tbody tr td:nth-child(3)",
+        (cells) => cells.map((c) => c.textContent)),
+      medications: await part("#medications"),
+    };
   } finally {
     await browser.close();
   }
@@ -74,5 +89,29 @@ for (const lang of ["en", "zh-Hans"]) {
       : ["血压", "家庭血压监测方案平均值", "血糖", "用药依从性", "紧急警报", "日记摘录"];
     for (const w of words) assert.ok(r.text.includes(w), `missing "${w}"`);
     assert.ok(statSync(r.png).size > 20_000, "screenshot too small");
+    // CGM metrics over the 14 sensor days only, not the 90 days asked for: complete, so
+    // not "indicative only"; the fingersticks of the other days are a table by meal.
+    assert.ok(r.cgm, "a CGM section");
+    assert.match(r.cgm, lang === "en" ? /14 days of sensor data.*100 % time active/ : /传感器数据 14 天.*佩戴时间 100 %/);
+    assert.ok(!r.cgm.includes(lang === "en" ? "indicative only" : "仅供参考"), r.cgm);
+    assert.ok(r.fingersticks && r.fingersticks.includes(lang === "en" ? "fasting" : "空腹"), r.fingersticks);
+    assert.ok(r.medications && r.medications.includes("Metformin") && r.medications.includes("500 mg"));
+    assert.ok(r.alerts.length >= 4, JSON.stringify(r.alerts));
+    if (lang === "zh-Hans") {
+      // No English in the alerts (units, numbers and acronyms such as AHA aside).
+      for (const cell of r.alerts) {
+        const words = cell.replace(/mmol\/L|mg\/dL|mmHg/g, "").match(/[A-Za-z]*[a-z][A-Za-z]+/g);
+        assert.equal(words, null, `English in a Chinese alert: ${cell}`);
+      }
+    }
   });
 }
+
+test("an mmol/L record's report has no mg/dL anywhere", async () => {
+  const r = await render("en", mmolDb, "mmol");
+  assert.deepEqual(r.problems, []);
+  assert.ok(!r.text.includes("mg/dL"), r.text.slice(r.text.indexOf("mg/dL") - 200, r.text.indexOf("mg/dL") + 50));
+  assert.ok(r.text.includes("mmol/L"));
+  assert.match(r.cgm, /Time in range 3\.9 mmol\/L to 10\.0 mmol\/L/);
+  assert.ok(statSync(r.png).size > 20_000, "screenshot too small");
+});

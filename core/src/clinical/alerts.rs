@@ -120,31 +120,19 @@ pub fn urgent(reading: &Reading, targets: &ClinicalTargets) -> Vec<AlertKind> {
     found
 }
 
-/// The message ids of an alert's title and advice, and its source (a guideline's name, not
-/// translated).
+/// The message ids of an alert's title, advice and source (the guideline, named as its
+/// readers' clinicians cite it).
 fn messages(kind: AlertKind) -> (&'static str, &'static str, &'static str) {
     match kind {
-        AlertKind::HypertensiveCrisis => (
-            "alert-crisis-title",
-            "alert-crisis-advice",
-            "American Heart Association: hypertensive crisis",
-        ),
-        AlertKind::Level2Hypoglycaemia => (
-            "alert-hypo-title",
-            "alert-hypo-advice",
-            "ADA Standards of Care, Table 6.3: level 2 hypoglycaemia",
-        ),
-        AlertKind::Fever => (
-            "alert-fever-title",
-            "alert-fever-advice",
-            "The care team's fever threshold for recovery after surgery",
-        ),
+        AlertKind::HypertensiveCrisis => {
+            ("alert-crisis-title", "alert-crisis-advice", "source-crisis")
+        }
+        AlertKind::Level2Hypoglycaemia => ("alert-hypo-title", "alert-hypo-advice", "source-hypo"),
+        AlertKind::Fever => ("alert-fever-title", "alert-fever-advice", "source-fever"),
         AlertKind::DoseLoggedTwice => ("alert-double-title", "alert-double-advice", DOUBLE_SOURCE),
-        AlertKind::HyperglycaemicCrisis => (
-            "alert-hyper-title",
-            "alert-hyper-advice",
-            "ADA/EASD/JBDS/AACE/DTS consensus on hyperglycaemic crises in adults (2024): the hyperosmolar hyperglycaemic state",
-        ),
+        AlertKind::HyperglycaemicCrisis => {
+            ("alert-hyper-title", "alert-hyper-advice", "source-hyper")
+        }
         AlertKind::LowOxygen => ("alert-spo2-title", "alert-spo2-advice", NEWS2_SOURCE),
         AlertKind::PulseRedFlag => ("alert-pulse-title", "alert-pulse-advice", NEWS2_SOURCE),
         AlertKind::LowSystolic => (
@@ -160,11 +148,11 @@ fn messages(kind: AlertKind) -> (&'static str, &'static str, &'static str) {
     }
 }
 
-/// The source of the vital-sign red flags.
-const NEWS2_SOURCE: &str = "Royal College of Physicians, National Early Warning Score 2 (2017): a single parameter scoring 3";
+/// The message of the source of the vital-sign red flags.
+const NEWS2_SOURCE: &str = "source-news2";
 
-/// Where the advice on a dose taken twice comes from.
-const DOUBLE_SOURCE: &str = "NHS medicines guidance: if you take an extra dose by accident, speak to a pharmacist or doctor";
+/// The message of where the advice on a dose taken twice comes from.
+const DOUBLE_SOURCE: &str = "source-double";
 
 /// The alert for one scheduled dose of `medication_name` logged as taken twice, with who
 /// logged each take and when (times in the offset they were logged in). Its id is
@@ -200,7 +188,7 @@ pub struct AlertText {
     pub title: String,
     /// The guideline's advice.
     pub advice: String,
-    /// The guideline the advice comes from, cited by its own (English) name.
+    /// The guideline the advice comes from.
     pub source: String,
     /// The value that raised it (`52 mg/dL, fasting`), when it was a reading's.
     pub value: Option<String>,
@@ -246,7 +234,7 @@ pub fn render(alert: &Alert, language: Language, units: &UnitPreferences) -> Ale
     AlertText {
         title: t.text(title),
         advice,
-        source: source.to_string(),
+        source: t.text(source),
         value: alert.value.as_ref().map(|m| t.measurement(m, units)),
     }
 }
@@ -391,7 +379,7 @@ mod tests {
     }
 
     /// Every alert kind renders in both languages with its value, and the Chinese text holds
-    /// no English words (units and the guideline's numbers aside).
+    /// no English words (units and acronyms such as AHA or NEWS2 aside), its source included.
     #[test]
     fn every_alert_kind_renders_in_english_and_chinese() {
         let mmol = UnitPreferences {
@@ -407,7 +395,7 @@ mod tests {
             assert_ne!(en.title, zh.title, "{kind:?} is translated");
             assert_eq!(en.value.is_some(), *kind != AlertKind::DoseLoggedTwice);
             let zh_value = zh.value.clone().unwrap_or_default();
-            for text in [&zh.title, &zh.advice, &zh_value] {
+            for text in [&zh.title, &zh.advice, &zh_value, &zh.source] {
                 assert!(
                     !text.contains('{') && !text.contains("mg/dL"),
                     "{kind:?}: {text}"
@@ -418,8 +406,8 @@ mod tests {
                 assert!(
                     !stripped
                         .split(|c: char| !c.is_ascii_alphabetic())
-                        .any(|w| w.len() > 1),
-                    "English left in the Chinese text of {kind:?}: {text}"
+                        .any(|w| w.len() > 1 && w.chars().any(|c| c.is_ascii_lowercase())),
+                    "English left in the Chinese text of {kind:?} (acronyms aside): {text}"
                 );
             }
         }

@@ -65,7 +65,7 @@ class ClinicalTest {
         // The same stored alert reads in Chinese for a Chinese reader.
         val chinese = renderAlert(alert, Language.SIMPLIFIED_CHINESE, units)
         assertEquals("血压非常高", chinese.title)
-        assertTrue(chinese.source.contains("American Heart Association"))
+        assertTrue(chinese.source.contains("美国心脏协会"))
         assertEquals(listOf(alert), record.alerts(null, null))
         assertEquals(listOf(alert), record.today("2026-11-20T08:01:00-05:00", "America/New_York").alerts)
         assertEquals("Ben", record.acknowledgeAlert(alert.id, "Ben").acknowledgedBy)
