@@ -247,8 +247,12 @@ pub fn assessment(a: &companion_core::clinical::alerts::Assessment) -> Option<St
                 C::Grade3 => "grade 3 hypertension",
                 C::IsolatedSystolicHypertension => "isolated systolic hypertension",
             };
+            let setting = match c.setting {
+                companion_core::model::BpSetting::Home => "home readings",
+                companion_core::model::BpSetting::Office => "office readings",
+            };
             format!(
-                "Category: {category} ({}, home readings)",
+                "Category: {category} ({}, {setting})",
                 guideline(c.guideline)
             )
         }

@@ -132,3 +132,52 @@ fn alerts_read_in_the_readers_language_with_their_value() {
         "{listed}"
     );
 }
+
+/// `stats` as a clinician reads it: no trend from a pair of readings a minute apart, no GMI or
+/// CV from fingersticks, both values' range of a blood pressure, office readings apart and
+/// graded by the office thresholds, every glucose in the record's unit.
+#[test]
+fn stats_say_only_what_the_data_supports() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    ok(&db, &["profile", "set", "--glucose-unit", "mmol/L"]);
+    for (value, at) in [("150/70", "-2h"), ("120/95", "-119m")] {
+        ok(&db, &["reading", "add", "bp", value, "--at", at]);
+    }
+    ok(
+        &db,
+        &["reading", "add", "glucose", "6,2", "--context", "fasting"],
+    );
+    let out = ok(
+        &db,
+        &["reading", "add", "bp", "162/101", "--setting", "office"],
+    );
+    assert!(
+        out.contains("grade 2 hypertension (ESH 2023, office readings)"),
+        "ESH office grades: {out}"
+    );
+    refused(
+        &db,
+        &["reading", "add", "glucose", "6.2", "--setting", "office"],
+        1,
+        "setting",
+    );
+    let stats = ok(&db, &["stats", "--days", "30"]);
+    assert!(stats.contains("no trend"), "{stats}");
+    assert!(!stats.contains("per week"), "{stats}");
+    assert!(
+        stats.contains("systolic 120-150, diastolic 70-95"),
+        "{stats}"
+    );
+    assert!(stats.contains("office bp"), "{stats}");
+    assert!(!stats.contains("GMI") && !stats.contains("CV"), "{stats}");
+    assert!(stats.contains("6.2 mmol/L"), "{stats}");
+    assert!(!stats.contains("mg/dL"), "{stats}");
+    let json = json(&db, &["stats", "--days", "30", "--json"]);
+    assert_eq!(json["office_bp"]["count"], 1);
+    assert_eq!(
+        json["glucose"],
+        serde_json::Value::Null,
+        "no sensor readings"
+    );
+}

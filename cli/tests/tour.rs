@@ -18,10 +18,22 @@ fn the_tour_runs_every_step() {
     assert!(
         text.contains("error: this dose would go beyond the minimum of 360 minutes between doses")
     );
+    assert!(
+        text.contains("did you mean 6.2 mmol/L (112 mg/dL)?"),
+        "{text}"
+    );
+    assert!(text.contains("Stored weight 81.4 kg"), "{text}");
+    assert!(
+        text.contains("grade 2 hypertension (ESH 2023, office readings)"),
+        "{text}"
+    );
+    assert!(text.contains("URGENT: Low oxygen level (89 %)"), "{text}");
+    assert!(text.contains("0.5 tablet"), "{text}");
+    assert!(text.contains("office bp"), "{text}");
     assert_eq!(
         text.matches("error:").count(),
-        3,
-        "only the three deliberate mistakes fail:\n{text}"
+        4,
+        "only the four deliberate mistakes fail:\n{text}"
     );
     // Sharing through a relay on loopback: three devices converge.
     assert!(

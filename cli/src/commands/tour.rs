@@ -132,6 +132,38 @@ const STEPS: &[(&str, &[&str])] = &[
         &["reading", "add", "bp", "400/91"],
     ),
     (
+        "A weight with a decimal comma, as most of Europe types it",
+        &["reading", "add", "weight", "81,4kg"],
+    ),
+    (
+        "A glucose without a unit that only makes sense in the other unit is asked about, not guessed",
+        &["reading", "add", "glucose", "6.2"],
+    ),
+    (
+        "An office reading taken by the clinician, classified by the office thresholds (ESH grades)",
+        &["reading", "add", "bp", "162/101", "--setting", "office"],
+    ),
+    (
+        "A low oxygen saturation: a NEWS2 red flag, with its advice",
+        &["reading", "add", "spo2", "89"],
+    ),
+    (
+        "Half a tablet, as prescribed",
+        &[
+            "med",
+            "add",
+            "Amlodipine",
+            "--dose",
+            "½ tablet",
+            "--at",
+            "20:00",
+        ],
+    ),
+    (
+        "The targets her readings are judged by, and the guideline they come from",
+        &["targets", "show"],
+    ),
+    (
         "List the blood pressure readings",
         &["reading", "list", "--kind", "bp"],
     ),
@@ -150,6 +182,10 @@ const STEPS: &[(&str, &[&str])] = &[
         &["reading", "add", "bp", "185/121"],
     ),
     ("Statistics of the last 30 days", &["stats", "--days", "30"]),
+    (
+        "The urgent alerts, each with the value that raised it",
+        &["alerts", "list"],
+    ),
     (
         "The visit report for the doctor, in Simplified Chinese (it stays after the tour: open it in a browser)",
         &[
