@@ -61,8 +61,11 @@ async function render(lang, record = db, name = lang) {
     const part = async (selector) => (await page.$(selector)) ? page.textContent(selector) : null;
     const png = path.join(out, `report-${name}.png`);
     await page.screenshot({ path: png, fullPage: true });
+    // Printed to A4 as the shells' print services do: a few pages, not dozens.
+    const pdf = await page.pdf({ format: "A4", printBackground: true });
+    const pages = (pdf.toString("latin1").match(/\/Type\s*\/Page[^s]/g) ?? []).length;
     return {
-      problems, charts, text, png, lang: await page.getAttribute("html", "lang"),
+      problems, charts, text, png, pages, lang: await page.getAttribute("html", "lang"),
       cgm: await part("#cgm"), fingersticks: await part("#fingersticks"),
       alerts: await page.$$eval("#alerts tbody tr td:nth-child(2), #alerts tbody tr td:nth-child(3)",
         (cells) => cells.map((c) => c.textContent)),
@@ -89,6 +92,7 @@ for (const lang of ["en", "zh-Hans"]) {
       : ["血压", "家庭血压监测方案平均值", "血糖", "用药依从性", "紧急警报", "日记摘录"];
     for (const w of words) assert.ok(r.text.includes(w), `missing "${w}"`);
     assert.ok(statSync(r.png).size > 20_000, "screenshot too small");
+    assert.ok(r.pages >= 2 && r.pages <= 6, `A4 pages: ${r.pages}`);
     // CGM metrics over the 14 sensor days only, not the 90 days asked for: complete, so
     // not "indicative only"; the fingersticks of the other days are a table by meal.
     assert.ok(r.cgm, "a CGM section");
