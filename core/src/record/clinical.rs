@@ -218,10 +218,15 @@ pub fn stats_of(
     zone: &crate::zone::Zone,
     targets: &ClinicalTargets,
 ) -> Stats {
-    let (office, home): (Vec<Reading>, Vec<Reading>) = readings
-        .iter()
-        .cloned()
-        .partition(|r| r.setting() == crate::model::BpSetting::Office);
+    let is_office = |r: &Reading| r.setting() == crate::model::BpSetting::Office;
+    // Office readings are rare: copy the readings apart only when there are some.
+    let (office, home): (Vec<Reading>, std::borrow::Cow<'_, [Reading]>) =
+        if readings.iter().any(is_office) {
+            let (office, home) = readings.iter().cloned().partition(|r| is_office(r));
+            (office, std::borrow::Cow::Owned(home))
+        } else {
+            (Vec::new(), std::borrow::Cow::Borrowed(readings))
+        };
     Stats {
         from,
         to,
