@@ -9,6 +9,7 @@ import kotlin.test.Test
 import kotlin.test.assertEquals
 import kotlin.test.assertFailsWith
 import kotlin.test.assertNotNull
+import kotlin.test.assertNull
 import kotlin.test.assertTrue
 
 /** Classification, alerts, targets, statistics, series and the report, through the bindings. */
@@ -94,8 +95,16 @@ class ClinicalTest {
         assertEquals(40uL, bpSummary.count)
         val home = assertNotNull(stats.homeBp)
         assertTrue(home.sufficient)
-        val glucose = assertNotNull(stats.glucose)
-        assertEquals(3.31 + 0.02392 * glucose.meanMgDl, glucose.gmiPercent, 1e-9)
+        // Fingersticks are shown by meal context; the CGM metrics need sensor readings.
+        assertNull(stats.glucose)
+        val fasting = stats.fingersticks.single()
+        assertEquals(MealContext.FASTING, fasting.context)
+        assertEquals(20uL, fasting.count)
+        assertEquals(100.0 + 19 * 3, fasting.maxMgDl, 1e-9)
+        // Both values' range of a blood pressure.
+        assertEquals(130.0, bpSummary.min, 1e-9)
+        assertEquals(80.0, assertNotNull(bpSummary.minSecondary), 1e-9)
+        assertEquals(84.0, assertNotNull(bpSummary.maxSecondary), 1e-9)
         val series = record.series(ReadingKind.BLOOD_PRESSURE, "2026-11-01T00:00:00-05:00", "2026-11-21T00:00:00-05:00", 10u)
         assertTrue(series.size in 5..10)
         assertTrue(series.zipWithNext().all { (a, b) -> a.tMs < b.tMs })
