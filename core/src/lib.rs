@@ -34,6 +34,7 @@ pub mod crdt;
 pub mod crypto;
 mod error;
 pub mod i18n;
+pub mod journey;
 pub mod model;
 mod query;
 mod record;

@@ -180,3 +180,7 @@ source-fever = The care team's fever threshold for recovery after surgery
 source-hyper = ADA/EASD/JBDS/AACE/DTS consensus on hyperglycaemic crises in adults (2024): the hyperosmolar hyperglycaemic state
 source-news2 = Royal College of Physicians, National Early Warning Score 2 (NEWS2, 2017): a single parameter scoring 3
 source-double = NHS medicines guidance: if you take an extra dose by accident, speak to a pharmacist or doctor
+milestone-title = A milestone reached
+check-in-title = How are you doing?
+check-in-inactive = We have not seen a reading or a dose from you for a while. When you are ready, log today's and we will pick up where you left off. If something has changed, tell your care team.
+check-in-overdue = The appointment your care plan asks for is overdue. Please contact your practice to book it.

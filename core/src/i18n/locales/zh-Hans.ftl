@@ -180,3 +180,7 @@ source-fever = 医护团队为术后康复设定的发热阈值
 source-hyper = 成人高血糖危象国际共识（ADA/EASD/JBDS/AACE/DTS，2024）：高渗性高血糖状态
 source-news2 = 英国皇家内科医师学会，国家早期预警评分 2（NEWS2，2017）：单项评分为 3
 source-double = 英国国家医疗服务体系（NHS）用药指导：如果不小心多服了一次，请咨询药师或医生
+milestone-title = 达成一个里程碑
+check-in-title = 您最近还好吗？
+check-in-inactive = 我们有一段时间没有看到您的测量或服药记录了。准备好时，记录一下今天的数据，我们会从上次中断的地方继续。如果情况有变化，请告诉您的医护团队。
+check-in-overdue = 您的护理计划所需的预约已经逾期。请联系您的诊所预约。

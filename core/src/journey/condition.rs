@@ -1,0 +1,313 @@
+//! Conditions of a journey template: declarative expressions over the patient's data, with no
+//! scripting. Each is evaluated by [`Condition::holds`] against [`Facts`], the data the engine
+//! gathered for one moment.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::template::TemplateError;
+use crate::clinical::stats;
+use crate::model::{Appointment, Measurement, Reading, ReadingKind};
+use crate::zone::Zone;
+
+/// A lower and an upper bound; either may be absent.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct Bounds {
+    /// At least this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_least: Option<f64>,
+    /// Below this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below: Option<f64>,
+}
+
+impl Bounds {
+    fn admit(&self, v: f64) -> bool {
+        self.at_least.is_none_or(|l| v >= l) && self.below.is_none_or(|b| v < b)
+    }
+
+    fn check(&self, path: &str) -> Result<(), TemplateError> {
+        if self.at_least.is_none() && self.below.is_none() {
+            return Err(TemplateError::Structure {
+                path: path.into(),
+                reason: "a bound needs at_least or below",
+            });
+        }
+        Ok(())
+    }
+}
+
+/// A condition over the patient's data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Condition {
+    /// Every one holds.
+    All(Vec<Condition>),
+    /// At least one holds.
+    Any(Vec<Condition>),
+    /// It does not hold.
+    Not(Box<Condition>),
+    /// Days since the stage was entered.
+    DaysInStage(Bounds),
+    /// Days since the journey started.
+    DaysInJourney(Bounds),
+    /// Readings of a kind in the last `days` days.
+    ReadingCount {
+        /// The kind.
+        kind: ReadingKind,
+        /// The window, days.
+        days: u16,
+        /// The count's bounds.
+        #[serde(flatten)]
+        bounds: Bounds,
+    },
+    /// The mean of a kind's primary value (canonical units: mg/dL, kg, ...) over `days` days.
+    ReadingMean {
+        /// The kind.
+        kind: ReadingKind,
+        /// The window, days.
+        days: u16,
+        /// At least this many readings, or the condition does not hold.
+        #[serde(default = "one")]
+        min_readings: u16,
+        /// The mean's bounds.
+        #[serde(flatten)]
+        bounds: Bounds,
+    },
+    /// The latest reading of a kind (its primary value).
+    LatestReading {
+        /// The kind.
+        kind: ReadingKind,
+        /// Its bounds.
+        #[serde(flatten)]
+        bounds: Bounds,
+    },
+    /// The home blood-pressure protocol average of the last 7 measured days (ESH: at least 3
+    /// days after day 1) is below both values.
+    HomeBpBelow {
+        /// Systolic, mmHg.
+        systolic: u16,
+        /// Diastolic, mmHg.
+        diastolic: u16,
+    },
+    /// Doses taken of those settled in the last `days` days, 0 to 1.
+    Adherence {
+        /// The window, days.
+        days: u16,
+        /// The share's bounds.
+        #[serde(flatten)]
+        bounds: Bounds,
+    },
+    /// The latest score of a questionnaire answered since the stage began.
+    QuestionnaireScore {
+        /// The questionnaire.
+        questionnaire: String,
+        /// The score's bounds.
+        #[serde(flatten)]
+        bounds: Bounds,
+    },
+    /// An appointment was attended (its time passed) since the stage began.
+    AppointmentAttended,
+    /// A task was done (a card read, a questionnaire answered) since the journey started.
+    TaskDone {
+        /// The task's id.
+        task: String,
+    },
+}
+
+fn one() -> u16 {
+    1
+}
+
+/// A questionnaire answered: which, when, and its score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answered {
+    /// The questionnaire's id.
+    pub questionnaire: String,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The score.
+    pub score: f64,
+}
+
+/// What conditions are evaluated against, for one moment `now`.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    /// Now.
+    pub now: DateTime<Utc>,
+    /// When the journey started.
+    pub journey_start: DateTime<Utc>,
+    /// When the current stage was entered.
+    pub stage_start: DateTime<Utc>,
+    /// Readings, any order.
+    pub readings: &'a [Reading],
+    /// Settled doses: when each was due, and whether it was taken.
+    pub doses: &'a [(DateTime<Utc>, bool)],
+    /// Questionnaires answered.
+    pub answered: &'a [Answered],
+    /// Appointments.
+    pub appointments: &'a [Appointment],
+    /// Tasks done, by id, with when.
+    pub tasks_done: &'a [(String, DateTime<Utc>)],
+    /// The patient's home zone (for local days).
+    pub zone: &'a Zone,
+}
+
+impl Facts<'_> {
+    fn since(&self, days: u16) -> DateTime<Utc> {
+        self.now - Duration::days(i64::from(days))
+    }
+
+    fn values(&self, kind: ReadingKind, days: u16) -> impl Iterator<Item = f64> + '_ {
+        let from = self.since(days);
+        self.readings
+            .iter()
+            .filter(move |r| r.measurement.kind() == kind)
+            .filter(move |r| (from..=self.now).contains(&r.at.to_utc()))
+            .map(|r| r.measurement.values().0)
+    }
+}
+
+impl Condition {
+    /// Whether it holds for `facts`.
+    pub fn holds(&self, f: &Facts<'_>) -> bool {
+        let days = |from: DateTime<Utc>| (f.now - from).num_seconds() as f64 / 86_400.0;
+        match self {
+            Self::All(cs) => cs.iter().all(|c| c.holds(f)),
+            Self::Any(cs) => cs.iter().any(|c| c.holds(f)),
+            Self::Not(c) => !c.holds(f),
+            Self::DaysInStage(b) => b.admit(days(f.stage_start)),
+            Self::DaysInJourney(b) => b.admit(days(f.journey_start)),
+            Self::ReadingCount { kind, days, bounds } => {
+                bounds.admit(f.values(*kind, *days).count() as f64)
+            }
+            Self::ReadingMean {
+                kind,
+                days,
+                min_readings,
+                bounds,
+            } => {
+                let v: Vec<f64> = f.values(*kind, *days).collect();
+                v.len() >= usize::from(*min_readings)
+                    && !v.is_empty()
+                    && bounds.admit(v.iter().sum::<f64>() / v.len() as f64)
+            }
+            Self::LatestReading { kind, bounds } => f
+                .readings
+                .iter()
+                .filter(|r| r.measurement.kind() == *kind && r.at.to_utc() <= f.now)
+                .max_by_key(|r| r.at)
+                .is_some_and(|r| bounds.admit(r.measurement.values().0)),
+            Self::HomeBpBelow {
+                systolic,
+                diastolic,
+            } => {
+                let recent: Vec<Reading> = f
+                    .readings
+                    .iter()
+                    .filter(|r| matches!(r.measurement, Measurement::BloodPressure { .. }))
+                    .filter(|r| r.setting.is_none() && r.at.to_utc() <= f.now)
+                    .filter(|r| r.at.to_utc() >= f.since(14))
+                    .cloned()
+                    .collect();
+                stats::home_bp_average(&recent, f.zone, None).is_some_and(|p| {
+                    p.sufficient
+                        && p.systolic < f64::from(*systolic)
+                        && p.diastolic < f64::from(*diastolic)
+                })
+            }
+            Self::Adherence { days, bounds } => {
+                let from = f.since(*days);
+                let settled: Vec<bool> = f
+                    .doses
+                    .iter()
+                    .filter(|(at, _)| (from..=f.now).contains(at))
+                    .map(|(_, taken)| *taken)
+                    .collect();
+                !settled.is_empty()
+                    && bounds
+                        .admit(settled.iter().filter(|t| **t).count() as f64 / settled.len() as f64)
+            }
+            Self::QuestionnaireScore {
+                questionnaire,
+                bounds,
+            } => f
+                .answered
+                .iter()
+                .filter(|a| &a.questionnaire == questionnaire)
+                .filter(|a| a.at >= f.stage_start && a.at <= f.now)
+                .max_by_key(|a| a.at)
+                .is_some_and(|a| bounds.admit(a.score)),
+            Self::AppointmentAttended => f
+                .appointments
+                .iter()
+                .any(|a| (f.stage_start..=f.now).contains(&a.at.to_utc())),
+            Self::TaskDone { task } => f
+                .tasks_done
+                .iter()
+                .any(|(t, at)| t == task && *at >= f.journey_start && *at <= f.now),
+        }
+    }
+
+    /// Checks its bounds and references; `path` names it in errors.
+    pub fn check(&self, path: &str, questionnaires: &[&str]) -> Result<(), TemplateError> {
+        match self {
+            Self::All(cs) | Self::Any(cs) => {
+                if cs.is_empty() {
+                    return Err(TemplateError::Structure {
+                        path: path.into(),
+                        reason: "all and any need at least one condition",
+                    });
+                }
+                for (i, c) in cs.iter().enumerate() {
+                    let name = if matches!(self, Self::All(_)) {
+                        "all"
+                    } else {
+                        "any"
+                    };
+                    c.check(&format!("{path}.{name}[{i}]"), questionnaires)?;
+                }
+                Ok(())
+            }
+            Self::Not(c) => c.check(&format!("{path}.not"), questionnaires),
+            Self::DaysInStage(b)
+            | Self::DaysInJourney(b)
+            | Self::LatestReading { bounds: b, .. } => b.check(path),
+            Self::ReadingCount { days, bounds, .. }
+            | Self::ReadingMean { days, bounds, .. }
+            | Self::Adherence { days, bounds } => {
+                if !(1..=366).contains(days) {
+                    return Err(TemplateError::OutOfRange {
+                        path: format!("{path}.days"),
+                        reason: "a window is 1 to 366 days",
+                    });
+                }
+                bounds.check(path)
+            }
+            Self::QuestionnaireScore {
+                questionnaire,
+                bounds,
+            } => {
+                if !questionnaires.contains(&questionnaire.as_str()) {
+                    return Err(TemplateError::UnknownReference {
+                        path: format!("{path}.questionnaire"),
+                        what: "questionnaire",
+                        id: questionnaire.clone(),
+                    });
+                }
+                bounds.check(path)
+            }
+            Self::HomeBpBelow { .. } | Self::AppointmentAttended | Self::TaskDone { .. } => Ok(()),
+        }
+    }
+
+    /// The tasks it refers to.
+    pub fn tasks(&self) -> Vec<&str> {
+        match self {
+            Self::All(cs) | Self::Any(cs) => cs.iter().flat_map(|c| c.tasks()).collect(),
+            Self::Not(c) => c.tasks(),
+            Self::TaskDone { task } => vec![task.as_str()],
+            _ => Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! Questionnaires as data (docs/journeys.md): items answered by choosing an option (each worth
+//! points) or by a number (scored by bands), a total, and risk bands over the total with
+//! their advice. FINDRISC is the first built-in; a pain score or PHQ-2 is data only.
+
+use serde::{Deserialize, Serialize};
+
+use super::template::{Source, TemplateError, Text, text};
+
+/// One option of a choice item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Choice {
+    /// Its id, as answers name it (`45-54`, `yes`).
+    pub id: String,
+    /// What the patient reads.
+    pub label: Text,
+    /// Points it scores.
+    pub points: f64,
+}
+
+/// A band of a numeric item: values from `from` (inclusive) up to the next band score `points`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NumberBand {
+    /// The lowest value of the band.
+    pub from: f64,
+    /// Points it scores.
+    pub points: f64,
+}
+
+/// How an item is answered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Answer {
+    /// One of the options.
+    Choice {
+        /// The options.
+        options: Vec<Choice>,
+    },
+    /// A number within `min..=max`, scored by bands (ascending); without bands it scores its
+    /// own value (a pain score 0-10).
+    Number {
+        /// The lowest value accepted.
+        min: f64,
+        /// The highest.
+        max: f64,
+        /// The unit shown (`kg/m²`, `cm`).
+        #[serde(default)]
+        unit: String,
+        /// The bands, ascending by `from`.
+        #[serde(default)]
+        bands: Vec<NumberBand>,
+    },
+}
+
+/// One question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Item {
+    /// Its id, as answers name it (`age`, `bmi`).
+    pub id: String,
+    /// The question.
+    pub text: Text,
+    /// How it is answered.
+    #[serde(flatten)]
+    pub answer: Answer,
+}
+
+/// A band of the total: from `from` (inclusive) up to the next band.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RiskBand {
+    /// Its id (`low`, `high`).
+    pub id: String,
+    /// The lowest total in it.
+    pub from: f64,
+    /// Its name.
+    pub label: Text,
+    /// What the patient should do.
+    pub advice: Text,
+    /// The band asks to see a doctor.
+    #[serde(default)]
+    pub see_doctor: bool,
+}
+
+/// A questionnaire.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Questionnaire {
+    /// Its id (`findrisc`).
+    pub id: String,
+    /// Title.
+    pub title: Text,
+    /// Where it comes from.
+    pub source: Source,
+    /// The questions.
+    pub items: Vec<Item>,
+    /// The bands of the total, ascending by `from`.
+    pub bands: Vec<RiskBand>,
+}
+
+/// An answer to one item: an option's id or a number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Given {
+    /// A number.
+    Number(f64),
+    /// An option's id.
+    Choice(String),
+}
+
+/// A scored questionnaire.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Score {
+    /// The total.
+    pub total: f64,
+    /// The band it falls in.
+    pub band: RiskBand,
+    /// Points per item, in the questionnaire's order.
+    pub points: Vec<(String, f64)>,
+}
+
+/// What is wrong with a set of answers.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AnswerError {
+    /// An item was not answered.
+    #[error("{questionnaire}: no answer for {item}")]
+    Missing {
+        /// The questionnaire.
+        questionnaire: String,
+        /// The item.
+        item: String,
+    },
+    /// An answer that is not one of the item's options, or a number out of its range.
+    #[error("{questionnaire}: the answer to {item} must be {expected}")]
+    Invalid {
+        /// The questionnaire.
+        questionnaire: String,
+        /// The item.
+        item: String,
+        /// What it accepts (`one of: yes, no`, `a number from 0 to 10`).
+        expected: String,
+    },
+    /// An answer to an item the questionnaire does not have.
+    #[error("{questionnaire}: there is no question {item}")]
+    Unknown {
+        /// The questionnaire.
+        questionnaire: String,
+        /// The id given.
+        item: String,
+    },
+}
+
+impl Questionnaire {
+    /// Parses and checks a questionnaire from JSON.
+    pub fn from_json(json: &str) -> Result<Self, TemplateError> {
+        let de = &mut serde_json::Deserializer::from_str(json);
+        let q: Self = serde_path_to_error::deserialize(de).map_err(|e| TemplateError::Shape {
+            path: e.path().to_string(),
+            message: e.into_inner().to_string(),
+        })?;
+        q.check()?;
+        Ok(q)
+    }
+
+    /// Checks texts, ids and bands.
+    pub fn check(&self) -> Result<(), TemplateError> {
+        if self.id.trim().is_empty() {
+            return Err(TemplateError::Empty { path: "id".into() });
+        }
+        text("title", &self.title)?;
+        if self.source.publisher.trim().is_empty() || self.source.title.trim().is_empty() {
+            return Err(TemplateError::NoSource {
+                path: "source".into(),
+            });
+        }
+        for (i, item) in self.items.iter().enumerate() {
+            let path = format!("items[{i}]");
+            text(&format!("{path}.text"), &item.text)?;
+            if self.items[..i].iter().any(|o| o.id == item.id) {
+                return Err(TemplateError::DuplicateId {
+                    path: format!("{path}.id"),
+                    id: item.id.clone(),
+                });
+            }
+            match &item.answer {
+                Answer::Choice { options } => {
+                    if options.is_empty() {
+                        return Err(TemplateError::Structure {
+                            path: format!("{path}.options"),
+                            reason: "a choice needs options",
+                        });
+                    }
+                    for (j, o) in options.iter().enumerate() {
+                        text(&format!("{path}.options[{j}].label"), &o.label)?;
+                    }
+                }
+                Answer::Number {
+                    min, max, bands, ..
+                } => {
+                    if min >= max || bands.windows(2).any(|w| w[0].from >= w[1].from) {
+                        return Err(TemplateError::OutOfRange {
+                            path: format!("{path}.bands"),
+                            reason: "min below max, bands ascending",
+                        });
+                    }
+                }
+            }
+        }
+        if self.bands.is_empty() || self.bands.windows(2).any(|w| w[0].from >= w[1].from) {
+            return Err(TemplateError::Structure {
+                path: "bands".into(),
+                reason: "at least one band, ascending by from",
+            });
+        }
+        for (i, b) in self.bands.iter().enumerate() {
+            text(&format!("bands[{i}].label"), &b.label)?;
+            text(&format!("bands[{i}].advice"), &b.advice)?;
+        }
+        Ok(())
+    }
+
+    /// Scores `answers` (item id, answer). Every item must be answered, once.
+    pub fn score(&self, answers: &[(String, Given)]) -> Result<Score, AnswerError> {
+        let q = || self.id.clone();
+        if let Some((id, _)) = answers
+            .iter()
+            .find(|(id, _)| !self.items.iter().any(|i| &i.id == id))
+        {
+            return Err(AnswerError::Unknown {
+                questionnaire: q(),
+                item: id.clone(),
+            });
+        }
+        let mut points = Vec::new();
+        for item in &self.items {
+            let Some((_, given)) = answers.iter().find(|(id, _)| id == &item.id) else {
+                return Err(AnswerError::Missing {
+                    questionnaire: q(),
+                    item: item.id.clone(),
+                });
+            };
+            let invalid = |expected: String| AnswerError::Invalid {
+                questionnaire: q(),
+                item: item.id.clone(),
+                expected,
+            };
+            let p = match (&item.answer, given) {
+                (Answer::Choice { options }, Given::Choice(c)) => options
+                    .iter()
+                    .find(|o| &o.id == c)
+                    .map(|o| o.points)
+                    .ok_or_else(|| invalid(choices(options)))?,
+                (Answer::Choice { options }, Given::Number(n)) => options
+                    .iter()
+                    .find(|o| o.id == n.to_string())
+                    .map(|o| o.points)
+                    .ok_or_else(|| invalid(choices(options)))?,
+                (
+                    Answer::Number {
+                        min, max, bands, ..
+                    },
+                    Given::Number(n),
+                ) => {
+                    if !(min..=max).contains(&n) || !n.is_finite() {
+                        return Err(invalid(format!("a number from {min} to {max}")));
+                    }
+                    match bands.iter().rev().find(|b| *n >= b.from) {
+                        Some(b) => b.points,
+                        None if bands.is_empty() => *n,
+                        None => 0.0,
+                    }
+                }
+                (Answer::Number { min, max, .. }, Given::Choice(_)) => {
+                    return Err(invalid(format!("a number from {min} to {max}")));
+                }
+            };
+            points.push((item.id.clone(), p));
+        }
+        let total: f64 = points.iter().map(|p| p.1).sum();
+        let band = self
+            .bands
+            .iter()
+            .rev()
+            .find(|b| total >= b.from)
+            .unwrap_or(&self.bands[0])
+            .clone();
+        Ok(Score {
+            total,
+            band,
+            points,
+        })
+    }
+}
+
+fn choices(options: &[Choice]) -> String {
+    let ids: Vec<&str> = options.iter().map(|o| o.id.as_str()).collect();
+    format!("one of: {}", ids.join(", "))
+}

@@ -1,0 +1,442 @@
+//! Journey templates as data (docs/journeys.md): stages with entry and exit conditions, tasks,
+//! milestones and education cards, each card with its source and both languages. A template
+//! is checked when it is loaded; every problem names the path of the field at fault.
+
+use serde::{Deserialize, Serialize};
+
+use super::condition::Condition;
+use crate::model::{Language, ReadingKind};
+
+/// A text in every language the app speaks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Text {
+    /// English.
+    #[serde(default)]
+    pub en: String,
+    /// Simplified Chinese.
+    #[serde(default, rename = "zh-Hans")]
+    pub zh_hans: String,
+}
+
+impl Text {
+    /// The text in `language`.
+    pub fn get(&self, language: Language) -> &str {
+        match language {
+            Language::English => &self.en,
+            Language::SimplifiedChinese => &self.zh_hans,
+        }
+    }
+}
+
+/// Where an education card's content comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    /// Who published it (`European Society of Hypertension`).
+    #[serde(default)]
+    pub publisher: String,
+    /// Its title.
+    #[serde(default)]
+    pub title: String,
+    /// The year it was published.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<u16>,
+    /// Where to read it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+/// An education card: a short text with its source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Card {
+    /// Its id within the template.
+    pub id: String,
+    /// Title.
+    pub title: Text,
+    /// The text.
+    pub body: Text,
+    /// Where it comes from; a card without one is refused.
+    pub source: Option<Source>,
+}
+
+/// What a task asks of the patient.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum TaskKind {
+    /// Log readings of a kind, `per_day` a day (or `per_week` a week).
+    LogReading {
+        /// The kind.
+        reading: ReadingKind,
+        /// Readings a day.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        per_day: Option<u8>,
+        /// Readings a week (when not daily).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        per_week: Option<u8>,
+    },
+    /// Take the medications as scheduled.
+    TakeMedications,
+    /// Read an education card.
+    ReadCard {
+        /// The card's id.
+        card: String,
+    },
+    /// Answer a questionnaire (FINDRISC, a pain score).
+    Questionnaire {
+        /// The questionnaire's id.
+        questionnaire: String,
+    },
+    /// Book, or attend, an appointment.
+    Appointment {
+        /// What it is for (`follow-up visit`, `HbA1c test`).
+        purpose: Text,
+        /// Days after the journey's start it is due by.
+        due_day: u16,
+    },
+    /// Follow a measurement plan (the home blood-pressure week).
+    MeasurementPlan {
+        /// The plan (`home_bp`).
+        plan: String,
+    },
+    /// Check the wound and take a photo.
+    WoundPhoto,
+    /// Score a symptom with a questionnaire (pain 0-10).
+    SymptomScore {
+        /// The questionnaire's id.
+        questionnaire: String,
+    },
+}
+
+/// A task of a stage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Task {
+    /// Its id within the template.
+    pub id: String,
+    /// What the patient sees.
+    pub title: Text,
+    /// What it asks.
+    #[serde(flatten)]
+    pub kind: TaskKind,
+}
+
+/// A milestone: reached once, when its condition first holds in the stage.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Milestone {
+    /// Its id within the template.
+    pub id: String,
+    /// When it is reached.
+    pub when: Condition,
+    /// The message shown (and sent, as a nudge) when it is reached.
+    pub message: Text,
+}
+
+/// A stage of a journey.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Stage {
+    /// Its id within the template.
+    pub id: String,
+    /// Title.
+    pub title: Text,
+    /// What must hold to enter it (besides the previous stage's exit); none: entered at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enter: Option<Condition>,
+    /// What ends it; none: the journey's last stage, kept until the journey is stopped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit: Option<Condition>,
+    /// Days it is expected to take, for progress ("day 3 of 7").
+    pub expected_days: u16,
+    /// Its tasks.
+    #[serde(default)]
+    pub tasks: Vec<Task>,
+    /// Its milestones.
+    #[serde(default)]
+    pub milestones: Vec<Milestone>,
+    /// The cards offered in it.
+    #[serde(default)]
+    pub cards: Vec<String>,
+}
+
+/// A journey template.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Template {
+    /// Its id (`hypertension-12w`).
+    pub id: String,
+    /// Its version: a clinic's edit raises it.
+    pub version: u32,
+    /// Title.
+    pub title: Text,
+    /// Who authored it (`built-in` or the clinic's name).
+    pub author: String,
+    /// The stages, in order.
+    pub stages: Vec<Stage>,
+    /// The education cards.
+    #[serde(default)]
+    pub cards: Vec<Card>,
+}
+
+/// What is wrong with a template.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    /// Not JSON of the template's shape.
+    #[error("template {path}: {message}")]
+    Shape {
+        /// The path of the bad field (`stages[1].tasks[0].kind`).
+        path: String,
+        /// What the parser said.
+        message: String,
+    },
+    /// A required text or id is empty.
+    #[error("template {path}: must not be empty")]
+    Empty {
+        /// The field.
+        path: String,
+    },
+    /// A text lacks a language.
+    #[error("template {path}: the {language} text is missing")]
+    MissingLanguage {
+        /// The field.
+        path: String,
+        /// `en` or `zh-Hans`.
+        language: &'static str,
+    },
+    /// A card has no source.
+    #[error("template {path}: an education card must name its source (publisher and title)")]
+    NoSource {
+        /// The card.
+        path: String,
+    },
+    /// Two items share an id.
+    #[error("template {path}: the id {id:?} is used twice")]
+    DuplicateId {
+        /// The second one.
+        path: String,
+        /// The id.
+        id: String,
+    },
+    /// A reference to a card, questionnaire or task that does not exist.
+    #[error("template {path}: no {what} {id:?}")]
+    UnknownReference {
+        /// The field.
+        path: String,
+        /// `card`, `questionnaire`, `task` or `plan`.
+        what: &'static str,
+        /// The id referred to.
+        id: String,
+    },
+    /// A number out of its range.
+    #[error("template {path}: {reason}")]
+    OutOfRange {
+        /// The field.
+        path: String,
+        /// The allowed range.
+        reason: &'static str,
+    },
+    /// No stages, or a stage other than the last without an exit.
+    #[error("template {path}: {reason}")]
+    Structure {
+        /// The field.
+        path: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
+}
+
+/// The measurement plans a task may name.
+pub const PLANS: &[&str] = &["home_bp"];
+
+impl Template {
+    /// Parses and checks a template from JSON. `questionnaires` are the ids a task may name.
+    pub fn from_json(json: &str, questionnaires: &[&str]) -> Result<Self, TemplateError> {
+        let de = &mut serde_json::Deserializer::from_str(json);
+        let template: Self = serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            TemplateError::Shape {
+                path: if path == "." { "(root)".into() } else { path },
+                message: e.into_inner().to_string(),
+            }
+        })?;
+        template.check(questionnaires)?;
+        Ok(template)
+    }
+
+    /// Checks a template: every error kind of [`TemplateError`] but `Shape`.
+    pub fn check(&self, questionnaires: &[&str]) -> Result<(), TemplateError> {
+        nonempty("id", &self.id)?;
+        nonempty("author", &self.author)?;
+        text("title", &self.title)?;
+        if self.stages.is_empty() {
+            return Err(TemplateError::Structure {
+                path: "stages".into(),
+                reason: "a template needs at least one stage",
+            });
+        }
+        let mut cards = Vec::new();
+        for (i, c) in self.cards.iter().enumerate() {
+            let path = format!("cards[{i}]");
+            nonempty(&format!("{path}.id"), &c.id)?;
+            unique(&format!("{path}.id"), &mut cards, &c.id)?;
+            text(&format!("{path}.title"), &c.title)?;
+            text(&format!("{path}.body"), &c.body)?;
+            match &c.source {
+                Some(s) if !s.publisher.trim().is_empty() && !s.title.trim().is_empty() => {}
+                _ => return Err(TemplateError::NoSource { path }),
+            }
+        }
+        let mut stages = Vec::new();
+        let mut tasks = Vec::new();
+        let mut milestones = Vec::new();
+        let last = self.stages.len() - 1;
+        for (i, s) in self.stages.iter().enumerate() {
+            let path = format!("stages[{i}]");
+            nonempty(&format!("{path}.id"), &s.id)?;
+            unique(&format!("{path}.id"), &mut stages, &s.id)?;
+            text(&format!("{path}.title"), &s.title)?;
+            if s.exit.is_none() && i != last {
+                return Err(TemplateError::Structure {
+                    path: format!("{path}.exit"),
+                    reason: "every stage but the last needs an exit condition",
+                });
+            }
+            if !(1..=730).contains(&s.expected_days) {
+                return Err(TemplateError::OutOfRange {
+                    path: format!("{path}.expected_days"),
+                    reason: "expected days must be 1 to 730",
+                });
+            }
+            for (j, card) in s.cards.iter().enumerate() {
+                known(&format!("{path}.cards[{j}]"), "card", card, &cards)?;
+            }
+            for (j, t) in s.tasks.iter().enumerate() {
+                let tp = format!("{path}.tasks[{j}]");
+                nonempty(&format!("{tp}.id"), &t.id)?;
+                unique(&format!("{tp}.id"), &mut tasks, &t.id)?;
+                text(&format!("{tp}.title"), &t.title)?;
+                match &t.kind {
+                    TaskKind::ReadCard { card } => {
+                        known(&format!("{tp}.card"), "card", card, &cards)?
+                    }
+                    TaskKind::Questionnaire { questionnaire }
+                    | TaskKind::SymptomScore { questionnaire }
+                        if !questionnaires.contains(&questionnaire.as_str()) =>
+                    {
+                        return Err(TemplateError::UnknownReference {
+                            path: format!("{tp}.questionnaire"),
+                            what: "questionnaire",
+                            id: questionnaire.clone(),
+                        });
+                    }
+                    TaskKind::MeasurementPlan { plan } if !PLANS.contains(&plan.as_str()) => {
+                        return Err(TemplateError::UnknownReference {
+                            path: format!("{tp}.plan"),
+                            what: "plan",
+                            id: plan.clone(),
+                        });
+                    }
+                    TaskKind::LogReading {
+                        per_day, per_week, ..
+                    } => {
+                        let ok = match (per_day, per_week) {
+                            (Some(d), None) => (1..=24).contains(d),
+                            (None, Some(w)) => (1..=50).contains(w),
+                            _ => false,
+                        };
+                        if !ok {
+                            return Err(TemplateError::OutOfRange {
+                                path: format!("{tp}.per_day"),
+                                reason: "give per_day (1-24) or per_week (1-50), not both",
+                            });
+                        }
+                    }
+                    TaskKind::Appointment { purpose, .. } => {
+                        text(&format!("{tp}.purpose"), purpose)?;
+                    }
+                    _ => {}
+                }
+            }
+            for (j, m) in s.milestones.iter().enumerate() {
+                let mp = format!("{path}.milestones[{j}]");
+                nonempty(&format!("{mp}.id"), &m.id)?;
+                unique(&format!("{mp}.id"), &mut milestones, &m.id)?;
+                text(&format!("{mp}.message"), &m.message)?;
+                m.when.check(&format!("{mp}.when"), questionnaires)?;
+            }
+            for (name, c) in [("enter", &s.enter), ("exit", &s.exit)] {
+                if let Some(c) = c {
+                    c.check(&format!("{path}.{name}"), questionnaires)?;
+                }
+            }
+        }
+        // Tasks referred to by conditions exist (checked once every task is known).
+        for (i, s) in self.stages.iter().enumerate() {
+            let conditions = s
+                .enter
+                .iter()
+                .map(|c| (format!("stages[{i}].enter"), c))
+                .chain(s.exit.iter().map(|c| (format!("stages[{i}].exit"), c)))
+                .chain(
+                    s.milestones
+                        .iter()
+                        .enumerate()
+                        .map(|(j, m)| (format!("stages[{i}].milestones[{j}].when"), &m.when)),
+                );
+            for (path, c) in conditions {
+                for task in c.tasks() {
+                    known(&path, "task", task, &tasks)?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The stage `id`, with its index.
+    pub fn stage(&self, id: &str) -> Option<(usize, &Stage)> {
+        self.stages.iter().enumerate().find(|(_, s)| s.id == id)
+    }
+
+    /// The card `id`.
+    pub fn card(&self, id: &str) -> Option<&Card> {
+        self.cards.iter().find(|c| c.id == id)
+    }
+}
+
+fn nonempty(path: &str, value: &str) -> Result<(), TemplateError> {
+    if value.trim().is_empty() {
+        return Err(TemplateError::Empty { path: path.into() });
+    }
+    Ok(())
+}
+
+/// Both languages present.
+pub(crate) fn text(path: &str, t: &Text) -> Result<(), TemplateError> {
+    for (language, value) in [("en", &t.en), ("zh-Hans", &t.zh_hans)] {
+        if value.trim().is_empty() {
+            return Err(TemplateError::MissingLanguage {
+                path: path.into(),
+                language,
+            });
+        }
+    }
+    Ok(())
+}
+
+fn unique(path: &str, seen: &mut Vec<String>, id: &str) -> Result<(), TemplateError> {
+    if seen.iter().any(|s| s == id) {
+        return Err(TemplateError::DuplicateId {
+            path: path.into(),
+            id: id.into(),
+        });
+    }
+    seen.push(id.into());
+    Ok(())
+}
+
+fn known(path: &str, what: &'static str, id: &str, ids: &[String]) -> Result<(), TemplateError> {
+    if ids.iter().any(|s| s == id) {
+        Ok(())
+    } else {
+        Err(TemplateError::UnknownReference {
+            path: path.into(),
+            what,
+            id: id.into(),
+        })
+    }
+}
