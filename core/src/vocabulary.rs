@@ -65,7 +65,7 @@ pub(crate) use vocabulary;
 
 #[cfg(test)]
 mod tests {
-    use crate::clinical::blood_pressure::BpSetting;
+    use crate::clinical::blood_pressure::{BpCategory, BpSetting};
     use crate::model::units::{GlucoseUnit, HbA1cUnit, TemperatureUnit, WeightUnit};
     use crate::model::{
         AlertKind, BpGuideline, DoseStatus, Language, Meal, MealContext, MedicationForm,
@@ -102,6 +102,7 @@ mod tests {
         agrees(HbA1cUnit::ALL);
         agrees(BpGuideline::ALL);
         agrees(BpSetting::ALL);
+        agrees(BpCategory::ALL);
     }
 
     #[test]

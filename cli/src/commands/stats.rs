@@ -17,6 +17,7 @@ pub fn run(record: &HealthRecord, mut ctx: Ctx<'_>, days: u32, json: bool) -> Re
     if json {
         return ctx.json(&s);
     }
+    let local = ctx.zone();
     let out = &mut ctx.out;
     if s.summaries.is_empty() {
         writeln!(out, "No readings in the last {days} days")?;
@@ -110,8 +111,8 @@ pub fn run(record: &HealthRecord, mut ctx: Ctx<'_>, days: u32, json: bool) -> Re
         writeln!(
             out,
             "CGM {} to {}: {:.0} days, every {} min, {:.0} % time active{}",
-            g.first.format("%Y-%m-%d"),
-            g.last.format("%Y-%m-%d"),
+            g.first.with_timezone(&local).format("%Y-%m-%d"),
+            g.last.with_timezone(&local).format("%Y-%m-%d"),
             g.days,
             g.interval_minutes,
             g.active_percent,

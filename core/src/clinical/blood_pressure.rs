@@ -10,6 +10,7 @@
 
 use crate::model::BpGuideline;
 pub use crate::model::BpSetting;
+use crate::vocabulary::vocabulary;
 use serde::{Deserialize, Serialize};
 
 /// A blood-pressure category. Which ones occur depends on the guideline.
@@ -41,6 +42,21 @@ pub enum BpCategory {
     /// ESH: systolic >= 140 and diastolic < 90.
     IsolatedSystolicHypertension,
 }
+
+vocabulary!(BpCategory, "blood-pressure category", {
+    Optimal => "optimal",
+    Normal => "normal",
+    Elevated => "elevated",
+    HighNormal => "high_normal",
+    Stage1 => "stage1",
+    Stage2 => "stage2",
+    BelowHomeThreshold => "below_home_threshold",
+    HomeHypertension => "home_hypertension",
+    Grade1 => "grade1",
+    Grade2 => "grade2",
+    Grade3 => "grade3",
+    IsolatedSystolicHypertension => "isolated_systolic_hypertension",
+});
 
 /// A classified reading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -106,12 +106,10 @@ pub fn metrics(
     let mut trace: Vec<(DateTime<Utc>, f64, u16)> = readings
         .iter()
         .filter(|r| (from..to).contains(&r.at.to_utc()))
-        .filter_map(
-            |r| match (r.measurement.clone(), r.sensor_interval_minutes) {
-                (Measurement::Glucose { mg_dl, .. }, Some(i)) => Some((r.at.to_utc(), mg_dl, i)),
-                _ => None,
-            },
-        )
+        .filter_map(|r| match (&r.measurement, r.sensor_interval_minutes) {
+            (Measurement::Glucose { mg_dl, .. }, Some(i)) => Some((r.at.to_utc(), *mg_dl, i)),
+            _ => None,
+        })
         .collect();
     if trace.is_empty() {
         return None;

@@ -136,6 +136,12 @@ pub enum AnswerError {
         /// What it accepts (`one of: yes, no`, `a number from 0 to 10`).
         expected: String,
     },
+    /// The questionnaire has no risk bands (it was built without [`Questionnaire::check`]).
+    #[error("{questionnaire}: the questionnaire has no bands")]
+    NoBands {
+        /// The questionnaire.
+        questionnaire: String,
+    },
     /// An answer to an item the questionnaire does not have.
     #[error("{questionnaire}: there is no question {item}")]
     Unknown {
@@ -273,12 +279,15 @@ impl Questionnaire {
             points.push((item.id.clone(), p));
         }
         let total: f64 = points.iter().map(|p| p.1).sum();
+        // Below the first band (a negative total) is in the first band; a questionnaire
+        // without bands never passed `check`.
         let band = self
             .bands
             .iter()
             .rev()
             .find(|b| total >= b.from)
-            .unwrap_or(&self.bands[0])
+            .or_else(|| self.bands.first())
+            .ok_or_else(|| AnswerError::NoBands { questionnaire: q() })?
             .clone();
         Ok(Score {
             total,

@@ -162,13 +162,16 @@ impl HealthRecord {
         journal.reverse();
         let mut alerts = self.alerts(TimeRange::between(from, to))?;
         alerts.reverse();
+        let targets = self.targets()?;
+        let readings = self.readings_between(from, to)?;
         let data = ReportData {
-            targets: self.targets()?,
+            stats: stats_of(&readings, from, to, &zone, &targets),
+            targets,
             from,
             to,
             zone,
             generated: now,
-            readings: self.readings_between(from, to)?,
+            readings,
             adherence: self.adherence(from, to.min(now), now, device_zone)?,
             medications: self.medications(true)?,
             alerts,

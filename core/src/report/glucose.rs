@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use super::svg::{Chart, Frame, esc, stacked_bar};
 use super::{ReportData, section};
-use crate::clinical::cgm::{self, GlucoseMetrics};
+use crate::clinical::cgm::GlucoseMetrics;
 use crate::clinical::fingersticks;
 use crate::clinical::glucose::{
     HYPO_LEVEL_1_MG_DL, HYPO_LEVEL_2_MG_DL, RANGE_HIGH_MG_DL, VERY_HIGH_MG_DL,
@@ -22,19 +22,17 @@ use crate::model::{Measurement, Reading};
 pub fn sections(data: &ReportData, t: &Texts) -> String {
     let unit = data.profile.units.glucose;
     let mut html = String::new();
-    let sensor: Vec<Reading> = data
-        .readings
-        .iter()
-        .filter(|r| r.sensor_interval_minutes.is_some())
-        .cloned()
-        .collect();
-    if let Some(m) = cgm::metrics(&sensor, data.from, data.to) {
-        html.push_str(&cgm_section(data, &sensor, &m, unit, t));
+    if let Some(m) = &data.stats.glucose {
+        let sensor: Vec<Reading> = data
+            .readings
+            .iter()
+            .filter(|r| r.sensor_interval_minutes.is_some())
+            .cloned()
+            .collect();
+        html.push_str(&cgm_section(data, &sensor, m, unit, t));
     }
-    let sticks =
-        fingersticks::by_context(&data.readings, data.from, data.to, &data.targets.glucose);
-    if !sticks.is_empty() {
-        html.push_str(&fingerstick_section(&sticks, unit, t));
+    if !data.stats.fingersticks.is_empty() {
+        html.push_str(&fingerstick_section(&data.stats.fingersticks, unit, t));
     }
     if html.is_empty() {
         html = section(
@@ -309,8 +307,7 @@ pub fn hba1c(data: &ReportData, t: &Texts) -> String {
         return String::new();
     }
     let mut body = format!("<p id=\"hba1c\">{}</p>", esc(&results.join("; ")));
-    let gmi = cgm::metrics(&data.readings, data.from, data.to).and_then(|m| m.gmi_percent);
-    if let Some(gmi) = gmi {
+    if let Some(gmi) = data.stats.glucose.as_ref().and_then(|m| m.gmi_percent) {
         let _ = write!(
             body,
             "<p>{}</p>",

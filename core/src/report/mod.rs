@@ -41,6 +41,8 @@ pub struct ReportData {
     pub generated: DateTime<Utc>,
     /// Readings taken in the period.
     pub readings: Vec<Reading>,
+    /// Their statistics, as [`crate::HealthRecord::stats`] gives them.
+    pub stats: crate::Stats,
     /// Adherence per medication over the period.
     pub adherence: Vec<Adherence>,
     /// The medications on the record (the report lists those not stopped).
@@ -201,19 +203,20 @@ fn ticks(lo: f64, hi: f64, step: f64) -> Vec<f64> {
     out
 }
 
+impl ReportData {
+    /// The summary of `kind` (blood pressure: the home readings).
+    fn summary(&self, kind: ReadingKind) -> Option<&stats::Summary> {
+        self.stats.summaries.iter().find(|s| s.kind == kind)
+    }
+}
+
 fn blood_pressure(data: &ReportData, t: &Texts) -> String {
     let kind = ReadingKind::BloodPressure;
-    let (office, home): (Vec<Reading>, Vec<Reading>) = data
-        .readings
-        .iter()
-        .filter(|r| r.measurement.kind() == kind)
-        .cloned()
-        .partition(|r| r.setting() == crate::model::BpSetting::Office);
     let guideline = match data.targets.bp_guideline {
         BpGuideline::AccAha2017 => "ACC/AHA 2017",
         BpGuideline::Esh2023 => "ESH 2023",
     };
-    let office_line = stats::summarize(kind, &office).map(|o| {
+    let office_line = data.stats.office_bp.as_ref().map(|o| {
         let (sys, dia) = (o.mean, o.mean_secondary.unwrap_or_default());
         let category = crate::clinical::blood_pressure::classify(
             sys.round() as u16,
@@ -222,10 +225,6 @@ fn blood_pressure(data: &ReportData, t: &Texts) -> String {
             crate::model::BpSetting::Office,
         )
         .category;
-        let category = serde_json::to_value(category)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
         format!(
             "<p id=\"bp-office\">{}</p>",
             esc(&t.get(
@@ -234,19 +233,25 @@ fn blood_pressure(data: &ReportData, t: &Texts) -> String {
                     ("count", o.count.to_string()),
                     ("sys", format!("{sys:.0}")),
                     ("dia", format!("{dia:.0}")),
-                    ("category", t.text(&format!("bpcat-{category}"))),
+                    ("category", t.text(&format!("bpcat-{}", category.as_str()))),
                     ("guideline", guideline.to_string()),
                 ],
             ))
         )
     });
-    let Some(summary) = stats::summarize(kind, &home) else {
+    let Some(summary) = data.summary(kind) else {
         let body = office_line.unwrap_or_else(|| format!("<p>{}</p>", esc(&t.text("no-readings"))));
         return section("bp", t.text("section-bp"), body);
     };
+    let home: Vec<Reading> = data
+        .readings
+        .iter()
+        .filter(|r| r.measurement.kind() == kind && r.setting() == crate::model::BpSetting::Home)
+        .cloned()
+        .collect();
     let points = stats::series(&home, kind, CHART_POINTS);
     let target = data.targets.bp_target;
-    let protocol = stats::home_bp_average(&home, &data.zone, None);
+    let protocol = data.stats.home_bp.as_ref();
     let frame = Frame::around(
         x_range(data),
         points
@@ -339,7 +344,7 @@ fn blood_pressure(data: &ReportData, t: &Texts) -> String {
 
 fn weight(data: &ReportData, t: &Texts) -> String {
     let kind = ReadingKind::Weight;
-    let Some(s) = stats::summarize(kind, &data.readings) else {
+    let Some(s) = data.summary(kind) else {
         return String::new();
     };
     let unit = data.profile.units.weight;

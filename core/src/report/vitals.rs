@@ -5,7 +5,6 @@ use std::fmt::Write;
 
 use super::svg::esc;
 use super::{ReportData, section};
-use crate::clinical::stats;
 use crate::i18n::Texts;
 use crate::model::{Measurement, ReadingKind};
 
@@ -32,7 +31,7 @@ pub fn section_html(data: &ReportData, t: &Texts) -> String {
         ReadingKind::Temperature,
         ReadingKind::HeartRate,
     ] {
-        let Some(s) = stats::summarize(kind, &data.readings) else {
+        let Some(s) = data.stats.summaries.iter().find(|s| s.kind == kind) else {
             continue;
         };
         let last = data
