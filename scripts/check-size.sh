@@ -11,6 +11,10 @@ budget="${1:-6000000}"
 # (DT_RELR: 345 KB of .rela.dyn become 3 KB). Android reads DT_RELR from API 30; for API 28-29
 # the NDK build passes -Wl,--pack-dyn-relocs=android+relr instead. Its own target directory,
 # so that these flags do not rebuild the other profiles.
+# The C in it (SQLite, ring's C) is built without unwind tables: no Rust panic ever unwinds
+# through a C frame (a callback from C is `extern "C"`, which aborts rather than unwind), so
+# they only cost bytes (about 100 KB). The shells' NDK and Xcode builds pass the same CFLAGS.
+CFLAGS="-fno-asynchronous-unwind-tables -fno-unwind-tables" \
 RUSTFLAGS="-C link-arg=-Wl,--icf=all -C link-arg=-Wl,-z,pack-relative-relocs" \
     cargo build -q -p companion-ffi --profile mobile --target-dir target/phone
 lib=target/phone/mobile/libcompanion_ffi.so
