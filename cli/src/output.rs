@@ -227,7 +227,10 @@ pub fn guideline(g: companion_core::model::BpGuideline) -> &'static str {
 }
 
 /// What a reading means, in words; `None` for kinds without a classification.
-pub fn assessment(a: &companion_core::clinical::alerts::Assessment) -> Option<String> {
+pub fn assessment(
+    a: &companion_core::clinical::alerts::Assessment,
+    unit: companion_core::model::units::GlucoseUnit,
+) -> Option<String> {
     use companion_core::clinical::alerts::Assessment;
     use companion_core::clinical::blood_pressure::BpCategory as C;
     use companion_core::clinical::glucose::{Hyperglycaemia, Hypoglycaemia, TargetStatus};
@@ -262,22 +265,26 @@ pub fn assessment(a: &companion_core::clinical::alerts::Assessment) -> Option<St
                 TargetStatus::InTarget => "in your target",
                 TargetStatus::Above => "above your target",
             };
+            let g = |mg_dl: f64| unit.format(mg_dl);
             match (c.hypoglycaemia, c.hyperglycaemia) {
                 (Some(Hypoglycaemia::Level2), _) => {
-                    format!("Category: level 2 hypoglycaemia (< 54 mg/dL), {target}")
+                    format!("Category: level 2 hypoglycaemia (< {}), {target}", g(54.0))
                 }
                 (Some(Hypoglycaemia::Level1), _) => {
-                    format!("Category: level 1 hypoglycaemia (< 70 mg/dL), {target}")
+                    format!("Category: level 1 hypoglycaemia (< {}), {target}", g(70.0))
                 }
                 _ if c.crisis => format!(
-                    "Category: extremely high, the hyperglycaemic crisis threshold (>= 600 mg/dL), {target}"
+                    "Category: extremely high, the hyperglycaemic crisis threshold (>= {}), {target}",
+                    g(600.0)
                 ),
-                (None, Some(Hyperglycaemia::Level2)) => {
-                    format!("Category: very high, level 2 hyperglycaemia (> 250 mg/dL), {target}")
-                }
-                (None, Some(Hyperglycaemia::Level1)) => {
-                    format!("Category: high, level 1 hyperglycaemia (> 180 mg/dL), {target}")
-                }
+                (None, Some(Hyperglycaemia::Level2)) => format!(
+                    "Category: very high, level 2 hyperglycaemia (> {}), {target}",
+                    g(250.0)
+                ),
+                (None, Some(Hyperglycaemia::Level1)) => format!(
+                    "Category: high, level 1 hyperglycaemia (> {}), {target}",
+                    g(180.0)
+                ),
                 (None, None) => format!("Category: {target}"),
             }
         }

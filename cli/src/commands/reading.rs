@@ -40,7 +40,7 @@ pub fn run(
                 output::when(&reading.at),
                 outcome.id
             )?;
-            if let Some(line) = output::assessment(&outcome.assessment) {
+            if let Some(line) = output::assessment(&outcome.assessment, ctx.profile.units.glucose) {
                 writeln!(ctx.out, "{line}")?;
             }
             for alert in &outcome.alerts {
