@@ -14,6 +14,9 @@ pub enum DocId {
     },
     /// Where the patient's device was: its time-zone changes.
     Zones,
+    /// Care journeys: the journeys started, their steps, questionnaire responses and the
+    /// clinic's templates.
+    Journeys,
     /// The log of one calendar month (UTC): readings, doses, journal.
     Log {
         /// The year.
@@ -50,6 +53,9 @@ impl DocId {
         if name == "zones" {
             return Some(Self::Zones);
         }
+        if name == "journeys" {
+            return Some(Self::Journeys);
+        }
         if let Some(id) = name.strip_prefix("medication/") {
             let uuid = uuid::Uuid::try_parse(id).ok()?;
             // Only the canonical form, so that one document has one name.
@@ -78,6 +84,7 @@ impl std::fmt::Display for DocId {
         match self {
             Self::Record => f.write_str("record"),
             Self::Zones => f.write_str("zones"),
+            Self::Journeys => f.write_str("journeys"),
             Self::Medication { id } => {
                 write!(f, "medication/{}", uuid::Uuid::from_u128(*id).hyphenated())
             }

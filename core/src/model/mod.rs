@@ -13,6 +13,7 @@ pub mod condition;
 mod dose_event;
 mod id;
 mod journal;
+mod journey;
 mod medication;
 mod plan;
 pub mod plausibility;
@@ -30,6 +31,9 @@ pub use appointment::Appointment;
 pub use dose_event::{DoseEvent, DoseStatus, Refill};
 pub use id::{derived_id, new_id};
 pub use journal::JournalEntry;
+pub use journey::{
+    Journey, JourneyStep, QuestionnaireResponse, ResponseItem, StepKind, StoredTemplate,
+};
 pub use medication::{
     Inventory, Medication, MedicationForm, MedicationStatus, Pause, ScheduleVersion,
 };

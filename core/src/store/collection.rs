@@ -8,8 +8,9 @@ use serde_json::{Map, Value as Json};
 
 use crate::crdt::DocId;
 use crate::model::{
-    Alert, Appointment, ClinicalTargets, DoseEvent, JournalEntry, MeasurementPlan, Medication,
-    Profile, Reading, Refill, Validate, ZoneChange,
+    Alert, Appointment, ClinicalTargets, DoseEvent, JournalEntry, Journey, JourneyStep,
+    MeasurementPlan, Medication, Profile, QuestionnaireResponse, Reading, Refill, StoredTemplate,
+    Validate, ZoneChange,
 };
 
 /// A collection of entries inside a document.
@@ -26,6 +27,10 @@ pub(crate) enum Collection {
     Journal,
     Refills,
     Zones,
+    Journeys,
+    JourneySteps,
+    Responses,
+    Templates,
 }
 
 impl Collection {
@@ -35,6 +40,13 @@ impl Collection {
             &[Self::Medications]
         } else if doc == DocId::Zones {
             &[Self::Zones]
+        } else if doc == DocId::Journeys {
+            &[
+                Self::Journeys,
+                Self::JourneySteps,
+                Self::Responses,
+                Self::Templates,
+            ]
         } else if doc.is_record() {
             &[
                 Self::Profile,
@@ -68,6 +80,10 @@ impl Collection {
             Self::Doses => "doses",
             Self::Journal => "journal",
             Self::Zones => "zones",
+            Self::Journeys => "journeys",
+            Self::JourneySteps => "journey_steps",
+            Self::Responses => "responses",
+            Self::Templates => "templates",
         }
     }
 
@@ -80,13 +96,17 @@ impl Collection {
             Self::Medications => &["dose", "schedule", "time_zone", "late_dose", "inventory"],
             Self::Readings => &["measurement", "source"],
             Self::Doses | Self::Refills => &["amount"],
+            Self::Responses => &["answers"],
+            Self::Templates => &["json"],
             Self::Targets => &["bp_target", "glucose"],
             Self::Profile
             | Self::Appointments
             | Self::MeasurementPlans
             | Self::Alerts
             | Self::Journal
-            | Self::Zones => &[],
+            | Self::Zones
+            | Self::Journeys
+            | Self::JourneySteps => &[],
         }
     }
 
@@ -127,6 +147,10 @@ impl Collection {
             Self::Doses => row_of::<DoseEvent>(id, fields),
             Self::Journal => row_of::<JournalEntry>(id, fields),
             Self::Zones => row_of::<ZoneChange>(id, fields),
+            Self::Journeys => row_of::<Journey>(id, fields),
+            Self::JourneySteps => row_of::<JourneyStep>(id, fields),
+            Self::Responses => row_of::<QuestionnaireResponse>(id, fields),
+            Self::Templates => row_of::<StoredTemplate>(id, fields),
         }
     }
 }
@@ -198,6 +222,74 @@ impl Entity for ZoneChange {
             at: Some(self.at),
             ..IndexFields::default()
         }
+    }
+}
+
+impl Entity for Journey {
+    const COLLECTION: Collection = Collection::Journeys;
+    const NAME: &'static str = "journey";
+    fn entry_id(&self) -> &str {
+        &self.id
+    }
+    fn home_doc(&self) -> DocId {
+        DocId::Journeys
+    }
+    fn index_fields(&self) -> IndexFields {
+        IndexFields {
+            tag: Some(self.template_id.clone()),
+            at: Some(self.started_at),
+            ..IndexFields::default()
+        }
+    }
+}
+
+impl Entity for JourneyStep {
+    const COLLECTION: Collection = Collection::JourneySteps;
+    const NAME: &'static str = "journey step";
+    fn entry_id(&self) -> &str {
+        &self.id
+    }
+    fn home_doc(&self) -> DocId {
+        DocId::Journeys
+    }
+    fn index_fields(&self) -> IndexFields {
+        IndexFields {
+            tag: Some(self.journey_id.clone()),
+            at: Some(self.at),
+            ..IndexFields::default()
+        }
+    }
+}
+
+impl Entity for QuestionnaireResponse {
+    const COLLECTION: Collection = Collection::Responses;
+    const NAME: &'static str = "questionnaire response";
+    fn entry_id(&self) -> &str {
+        &self.id
+    }
+    fn home_doc(&self) -> DocId {
+        DocId::Journeys
+    }
+    fn index_fields(&self) -> IndexFields {
+        IndexFields {
+            tag: Some(self.questionnaire_id.clone()),
+            at: Some(self.at),
+            ..IndexFields::default()
+        }
+    }
+}
+
+impl Entity for StoredTemplate {
+    const COLLECTION: Collection = Collection::Templates;
+    const NAME: &'static str = "journey template";
+    fn entry_id(&self) -> &str {
+        &self.id
+    }
+    fn home_doc(&self) -> DocId {
+        DocId::Journeys
+    }
+    fn index_fields(&self) -> IndexFields {
+        IndexFields::default()
     }
 }
 

@@ -9,10 +9,11 @@ use serde::{Deserialize, Serialize};
 pub enum Role {
     /// The patient: writes everything, invites and removes members.
     Owner,
-    /// A family caregiver: readings, doses, refills, the journal; not the plan or membership.
+    /// A family caregiver: readings, doses, refills, the journal, journey steps and
+    /// questionnaire answers; not the plan or membership.
     Caregiver,
-    /// The clinic: medication plans, targets, measurement plans, appointments; not the
-    /// patient's journal, readings or doses.
+    /// The clinic: medication plans, targets, measurement plans, appointments, journeys and
+    /// their templates; not the patient's journal, readings or doses.
     Clinician,
     /// Reads everything, writes nothing.
     Viewer,
@@ -55,12 +56,21 @@ impl Role {
     pub fn may_write(self, collection: &str) -> bool {
         let own: &[&str] = match self {
             Self::Owner => return true,
-            Self::Caregiver => &["readings", "doses", "refills", "journal"],
+            Self::Caregiver => &[
+                "readings",
+                "doses",
+                "refills",
+                "journal",
+                "journey_steps",
+                "responses",
+            ],
             Self::Clinician => &[
                 "medications",
                 "targets",
                 "measurement_plans",
                 "appointments",
+                "journeys",
+                "templates",
             ],
             Self::Viewer => return false,
         };
