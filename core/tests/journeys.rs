@@ -526,6 +526,13 @@ fn template_validation_names_the_bad_field_for_every_error_kind() {
         broken(&|v| v["stages"][0]["exit"]["all"][1]["reading_count"]["days"] = 400.into()),
         TemplateError::OutOfRange { path, .. } if path == "stages[0].exit.all[1].days"
     ));
+    assert_eq!(
+        broken(&|v| v["fever_threshold_c"] = 41.0.into()),
+        TemplateError::OutOfRange {
+            path: "fever_threshold_c".into(),
+            reason: "a fever threshold is between 37 and 40 °C"
+        }
+    );
     assert!(matches!(
         broken(&|v| { v["stages"][0].as_object_mut().expect("stage").remove("exit"); }),
         TemplateError::Structure { path, .. } if path == "stages[0].exit"

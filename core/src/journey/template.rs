@@ -171,6 +171,10 @@ pub struct Template {
     /// The education cards.
     #[serde(default)]
     pub cards: Vec<Card>,
+    /// A temperature at or above this (°C, 37 to 40) raises a fever alert while the journey
+    /// runs; starting the journey sets it in the targets when the care team has set none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fever_threshold_c: Option<f64>,
 }
 
 /// What is wrong with a template.
@@ -263,6 +267,15 @@ impl Template {
         nonempty("id", &self.id)?;
         nonempty("author", &self.author)?;
         text("title", &self.title)?;
+        if self
+            .fever_threshold_c
+            .is_some_and(|t| !(37.0..=40.0).contains(&t))
+        {
+            return Err(TemplateError::OutOfRange {
+                path: "fever_threshold_c".into(),
+                reason: "a fever threshold is between 37 and 40 °C",
+            });
+        }
         if self.stages.is_empty() {
             return Err(TemplateError::Structure {
                 path: "stages".into(),
