@@ -43,10 +43,12 @@ mod replica_file;
 pub mod report;
 mod store;
 pub mod sync;
+pub mod today;
 mod vocabulary;
 pub mod zone;
 
 pub use error::{DoseLimit, Error, Result, StorageKind};
 pub use query::{Export, PageCursor, ReadingPage, ReadingQuery, TimeRange};
-pub use record::{DueDose, HealthRecord, MergeReport, ReadingOutcome, RefillStatus, Stats, Today};
+pub use record::{HealthRecord, MergeReport, ReadingOutcome, Stats};
 pub use store::{ApplyReport, CheckReport, RepairReport, SCHEMA_VERSION};
+pub use today::{DueDose, RefillStatus, Today};

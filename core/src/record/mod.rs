@@ -11,7 +11,6 @@ mod share;
 use chrono::{DateTime, Duration, Utc};
 
 pub use clinical::{ReadingOutcome, Stats};
-pub use reminders::{DueDose, RefillStatus, Today};
 pub use replica::MergeReport;
 
 use crate::crdt::DocId;

@@ -2,14 +2,11 @@
 //! [`crate::reminders`] need from the store, and call them.
 
 use crate::zone::Zone;
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::HealthRecord;
 use crate::error::{Error, Result};
-use crate::model::{
-    Appointment, DoseEvent, MeasurementPlan, Medication, MedicationStatus, Profile, Refill,
-    Schedule, ZoneChange, parse_time_zone,
-};
+use crate::model::{DoseEvent, Medication, Profile, Schedule, ZoneChange, parse_time_zone};
 use crate::query::TimeRange;
 use crate::reminders::SafetyAlert;
 use crate::reminders::{
@@ -17,68 +14,13 @@ use crate::reminders::{
     ScheduledDose,
 };
 use crate::store::{Read, in_range};
+use crate::today::{Inputs, RefillStatus, Today};
 
 /// How long an unacknowledged alert stays in the plan and on the home screen, in hours.
 const ALERT_HOURS: i64 = 24;
 
 /// How far back dose events are read for states, snoozes and interval schedules.
 const LOOK_BACK_DAYS: i64 = 8;
-
-/// What is on hand of a tracked medication and when it runs out.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct RefillStatus {
-    /// The medication.
-    pub medication_id: String,
-    /// Its name.
-    pub name: String,
-    /// Units on hand now.
-    pub on_hand: f64,
-    /// The day it runs out at its schedule (none within 400 days, or as needed).
-    pub runs_out_on: Option<NaiveDate>,
-    /// The day the refill reminder starts.
-    pub remind_on: Option<NaiveDate>,
-}
-
-/// A dose due now and what to do about it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct DueDose {
-    /// The dose.
-    pub dose: ScheduledDose,
-    /// Take it now, or skip it if too late (never a double dose).
-    pub advice: LateDoseAdvice,
-}
-
-/// What a home screen shows now.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct Today {
-    /// Doses due now (within their grace window, or back from a snooze), with the advice for a
-    /// late dose.
-    pub due: Vec<DueDose>,
-    /// Doses snoozed and not yet due again.
-    pub snoozed: Vec<ScheduledDose>,
-    /// The next doses (those of the soonest upcoming minute).
-    pub next: Vec<ScheduledDose>,
-    /// Doses missed in the last 24 hours.
-    pub missed: Vec<ScheduledDose>,
-    /// Doses taken or skipped in the last 24 hours, oldest first, with who logged them and
-    /// how late ([`ScheduledDose::minutes_late`]).
-    pub done: Vec<ScheduledDose>,
-    /// Tracked medications whose refill reminder has started.
-    pub refills_due: Vec<RefillStatus>,
-    /// Urgent alerts of the last 24 hours not yet acknowledged, newest first.
-    pub alerts: Vec<crate::model::Alert>,
-}
-
-/// Everything the reminder functions read, loaded once.
-struct Inputs {
-    profile: Profile,
-    medications: Vec<Medication>,
-    doses: Vec<DoseEvent>,
-    refills: Vec<Refill>,
-    appointments: Vec<Appointment>,
-    plans: Vec<MeasurementPlan>,
-    zones: Vec<ZoneChange>,
-}
 
 /// The reminder functions' inputs as `r` reads them: from the store, or inside a write.
 fn inputs_in(r: &impl Read, since: DateTime<Utc>) -> Result<Inputs> {
@@ -234,7 +176,7 @@ impl HealthRecord {
         let data = self.reminder_inputs(now - Duration::days(LOOK_BACK_DAYS))?;
         let taken = reminders::taken_by_medication(&data.doses);
         let zones = timeline(&data.profile, &data.zones, &zone, now);
-        Ok(refills(
+        Ok(crate::today::refills(
             &data,
             &context(&zone, &data.profile, &taken, &zones),
             now,
@@ -275,68 +217,15 @@ impl HealthRecord {
         Ok(all)
     }
 
-    /// What a home screen shows at `now` for a phone in `device_zone`.
+    /// What a home screen shows at `now` for a phone in `device_zone` ([`crate::today`]).
     pub fn today(&self, now: DateTime<Utc>, device_zone: &str) -> Result<Today> {
         let zone = zone(device_zone)?;
         let data = self.reminder_inputs(now - Duration::days(LOOK_BACK_DAYS))?;
         let taken = reminders::taken_by_medication(&data.doses);
         let zones = timeline(&data.profile, &data.zones, &zone, now);
         let ctx = context(&zone, &data.profile, &taken, &zones);
-        let mut today = Today {
-            due: Vec::new(),
-            snoozed: Vec::new(),
-            next: Vec::new(),
-            missed: Vec::new(),
-            done: Vec::new(),
-            refills_due: Vec::new(),
-            alerts: self.open_alerts(now - Duration::hours(ALERT_HOURS))?,
-        };
-        let mut upcoming = Vec::new();
-        for med in data
-            .medications
-            .iter()
-            .filter(|m| m.status == MedicationStatus::Active)
-        {
-            let list =
-                reminders::occurrences(med, &ctx, now - Duration::days(1), now + Duration::days(3));
-            let states = reminders::dose_states(med, list.clone(), &data.doses, now);
-            for (i, sd) in states.into_iter().enumerate() {
-                match sd.state {
-                    DoseState::Due => {
-                        let next = list.get(i + 1).map(|o| o.at);
-                        let advice =
-                            reminders::late_dose_advice(med.late_dose, sd.occurrence.at, next, now);
-                        today.due.push(DueDose { dose: sd, advice });
-                    }
-                    DoseState::Snoozed { .. } => today.snoozed.push(sd),
-                    DoseState::Missed if sd.occurrence.at >= now - Duration::days(1) => {
-                        today.missed.push(sd);
-                    }
-                    DoseState::Upcoming => upcoming.push(sd),
-                    DoseState::Taken { .. } | DoseState::Skipped { .. }
-                        if sd.occurrence.at >= now - Duration::days(1) =>
-                    {
-                        today.done.push(sd);
-                    }
-                    _ => {}
-                }
-            }
-        }
-        upcoming.sort_by_key(|d| d.occurrence.at);
-        if let Some(first) = upcoming.first().map(|d| d.occurrence.at.timestamp() / 60) {
-            today.next = upcoming
-                .into_iter()
-                .take_while(|d| d.occurrence.at.timestamp() / 60 == first)
-                .collect();
-        }
-        today.missed.sort_by_key(|d| d.occurrence.at);
-        today.done.sort_by_key(|d| d.occurrence.at);
-        let local_today = reminders::zone::local(&zone, now).date();
-        today.refills_due = refills(&data, &ctx, now)
-            .into_iter()
-            .filter(|r| r.remind_on.is_some_and(|d| d <= local_today))
-            .collect();
-        Ok(today)
+        let alerts = self.open_alerts(now - Duration::hours(ALERT_HOURS))?;
+        Ok(crate::today::today(&data, alerts, &ctx, &zone, now))
     }
 
     /// The scheduled dose that a dose of `medication_id` logged at `now` without a scheduled
@@ -406,26 +295,6 @@ impl HealthRecord {
             now,
         ))
     }
-}
-
-/// What is on hand of each active tracked medication, and when it runs out.
-fn refills(data: &Inputs, ctx: &OccurrenceContext<'_>, now: DateTime<Utc>) -> Vec<RefillStatus> {
-    data.medications
-        .iter()
-        .filter(|m| m.status == MedicationStatus::Active)
-        .filter_map(|m| {
-            let on_hand = reminders::on_hand(m, &data.doses, &data.refills, now)?;
-            let upcoming = reminders::occurrences(m, ctx, now, now + Duration::days(400));
-            let runs_out_on = reminders::run_out(m, Some(on_hand), &upcoming);
-            Some(RefillStatus {
-                medication_id: m.id.clone(),
-                name: m.name.clone(),
-                on_hand,
-                runs_out_on,
-                remind_on: runs_out_on.map(|d| d - Duration::days(i64::from(m.refill_days_ahead))),
-            })
-        })
-        .collect()
 }
 
 fn zone(name: &str) -> Result<Zone> {
