@@ -240,6 +240,16 @@ impl From<Core> for CompanionError {
             Core::SnoozePastNextDose { next } => Self::SnoozePastNextDose {
                 next: next.to_rfc3339(),
             },
+            Core::Template(e) => Self::InvalidInput {
+                field: "template".into(),
+                reason: e.to_string(),
+                item: None,
+            },
+            Core::Answer(e) => Self::InvalidInput {
+                field: "answers".into(),
+                reason: e.to_string(),
+                item: None,
+            },
             Core::NoRecord => Self::NoRecord,
             Core::NotARecord => Self::NotARecord,
             Core::RecordExists => Self::RecordExists,

@@ -13,6 +13,7 @@
 pub mod clinical;
 mod error;
 pub mod events;
+pub mod journeys;
 pub mod medications;
 pub mod profile;
 pub mod readings;

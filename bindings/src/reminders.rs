@@ -1,11 +1,13 @@
 //! Reminders across the FFI: the notification plan, dose states, adherence and refills (remote
 //! types of the core's).
 
-use companion_core::model::{Alert, DoseAmount, Language};
+use companion_core::journey::JourneyToday;
+use companion_core::model::{Alert, Appointment, DoseAmount, Language};
 use companion_core::reminders::{
     Adherence, DoseState, Importance, LateDoseAdvice, NotificationAction, NotificationKind,
     Occurrence, PlannedDose, PlannedNotification, ScheduledDose,
 };
+use companion_core::today::{MeasurementDue, ProfilePrompt};
 use companion_core::{DueDose, RefillStatus, Today};
 
 use crate::types::{CalendarDate, LocalDateTime, Timestamp, UtcTimestamp};
@@ -217,9 +219,12 @@ pub struct Today {
     /// The next doses (those of the soonest upcoming minute).
     #[uniffi(default)]
     pub next: Vec<ScheduledDose>,
-    /// Doses missed in the last 24 hours.
+    /// The rest of the local day's doses after the next ones.
     #[uniffi(default)]
-    pub missed: Vec<ScheduledDose>,
+    pub upcoming: Vec<ScheduledDose>,
+    /// Doses missed in the last 24 hours, with what to do about each.
+    #[uniffi(default)]
+    pub missed: Vec<DueDose>,
     /// Doses taken or skipped in the last 24 hours, with who logged them.
     pub done: Vec<ScheduledDose>,
     /// Tracked medications whose refill reminder has started.
@@ -228,6 +233,21 @@ pub struct Today {
     /// Urgent alerts of the last 24 hours not yet acknowledged, newest first.
     #[uniffi(default)]
     pub alerts: Vec<Alert>,
+    /// The measurements plans ask for today.
+    #[uniffi(default)]
+    pub measurements_due: Vec<MeasurementDue>,
+    /// Share of the last seven days' settled doses taken.
+    #[uniffi(default)]
+    pub adherence_week: Option<f64>,
+    /// The next appointment.
+    #[uniffi(default)]
+    pub next_appointment: Option<Appointment>,
+    /// The journeys that run.
+    #[uniffi(default)]
+    pub journeys: Vec<JourneyToday>,
+    /// The profile item to ask about next.
+    #[uniffi(default)]
+    pub profile_prompt: Option<ProfilePrompt>,
 }
 
 /// The advice in words, in `language`: it never suggests a double dose.

@@ -171,6 +171,12 @@ pub enum Error {
         #[source]
         source: Box<Error>,
     },
+    /// A journey template that does not load: the error names the path of the bad field.
+    #[error(transparent)]
+    Template(#[from] crate::journey::TemplateError),
+    /// Questionnaire answers that cannot be scored: the error names the item.
+    #[error(transparent)]
+    Answer(#[from] crate::journey::AnswerError),
     /// Stored data is inconsistent with what this code wrote (a damaged file).
     #[error("stored data is damaged: {detail}")]
     Corrupt {

@@ -49,6 +49,6 @@ pub mod zone;
 
 pub use error::{DoseLimit, Error, Result, StorageKind};
 pub use query::{Export, PageCursor, ReadingPage, ReadingQuery, TimeRange};
-pub use record::{HealthRecord, MergeReport, ReadingOutcome, Stats};
+pub use record::{HealthRecord, JourneyDecision, MergeReport, ReadingOutcome, Stats};
 pub use store::{ApplyReport, CheckReport, RepairReport, SCHEMA_VERSION};
 pub use today::{DueDose, RefillStatus, Today};

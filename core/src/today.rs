@@ -2,11 +2,13 @@
 //! data, so that the facade only gathers inputs and the journey engine and the shells read the
 //! same day.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 
+use crate::journey::engine::Data;
+use crate::journey::status::{self, JourneyInput, JourneyToday, TaskContext};
 use crate::model::{
-    Alert, Appointment, DoseEvent, MeasurementPlan, Medication, MedicationStatus, Profile, Refill,
-    ZoneChange,
+    Alert, Appointment, DoseEvent, MeasurementPlan, Medication, MedicationStatus, Profile,
+    QuestionnaireResponse, Reading, ReadingKind, Refill, ZoneChange,
 };
 use crate::reminders::{self, DoseState, LateDoseAdvice, OccurrenceContext, ScheduledDose};
 use crate::zone::Zone;
@@ -45,8 +47,11 @@ pub struct Today {
     pub snoozed: Vec<ScheduledDose>,
     /// The next doses (those of the soonest upcoming minute).
     pub next: Vec<ScheduledDose>,
-    /// Doses missed in the last 24 hours.
-    pub missed: Vec<ScheduledDose>,
+    /// The rest of the local day's doses after the next ones, soonest first.
+    pub upcoming: Vec<ScheduledDose>,
+    /// Doses missed in the last 24 hours, with what to do about each: take it now while that
+    /// is still safe, or skip it (never a double dose).
+    pub missed: Vec<DueDose>,
     /// Doses taken or skipped in the last 24 hours, oldest first, with who logged them and
     /// how late ([`ScheduledDose::minutes_late`]).
     pub done: Vec<ScheduledDose>,
@@ -54,6 +59,74 @@ pub struct Today {
     pub refills_due: Vec<RefillStatus>,
     /// Urgent alerts of the last 24 hours not yet acknowledged, newest first.
     pub alerts: Vec<crate::model::Alert>,
+    /// The measurements a measurement plan asks for today, in order.
+    pub measurements_due: Vec<MeasurementDue>,
+    /// Share of the last seven days' settled doses that were taken; none without any.
+    pub adherence_week: Option<f64>,
+    /// The next appointment.
+    pub next_appointment: Option<Appointment>,
+    /// The journeys that run: stage, progress, tasks, unread cards, milestones.
+    pub journeys: Vec<JourneyToday>,
+    /// The one missing profile item that matters for safety to ask about next, if any (one
+    /// at a time, never blocking).
+    pub profile_prompt: Option<ProfilePrompt>,
+}
+
+/// A measurement a plan asks for at a time today.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct MeasurementDue {
+    /// The plan.
+    pub plan_id: String,
+    /// What to measure.
+    pub kind: ReadingKind,
+    /// When, on the home clock.
+    pub at: NaiveDateTime,
+    /// A reading of the kind was logged for it (the day's readings fill the plan's times in
+    /// order).
+    pub done: bool,
+}
+
+/// A profile item the app asks for, one at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProfilePrompt {
+    /// No allergy is recorded: ask whether there are any.
+    Allergies,
+    /// No medication is recorded: ask what the patient takes.
+    Medications,
+    /// No condition is recorded: ask what the patient lives with.
+    Conditions,
+}
+
+impl ProfilePrompt {
+    /// Its name (`allergies`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Allergies => "allergies",
+            Self::Medications => "medications",
+            Self::Conditions => "conditions",
+        }
+    }
+}
+
+/// What the home screen reads besides [`Inputs`].
+pub struct TodayInputs<'a> {
+    /// The record's data as the reminder functions read it.
+    pub data: &'a Inputs,
+    /// Where the patient was, and their meal times and doses, for dose times.
+    pub ctx: &'a OccurrenceContext<'a>,
+    /// The phone's zone now.
+    pub zone: &'a Zone,
+    /// Open alerts, newest first.
+    pub alerts: Vec<Alert>,
+    /// Readings of the span the journeys read (at least the last seven days).
+    pub readings: &'a [Reading],
+    /// The journeys that run.
+    pub journeys: &'a [JourneyInput],
+    /// Questionnaire responses.
+    pub responses: &'a [QuestionnaireResponse],
+    /// The latest thing logged, of any kind.
+    pub last_activity: Option<DateTime<Utc>>,
 }
 
 /// Everything the home screen and the reminder functions read, loaded once.
@@ -74,23 +147,25 @@ pub struct Inputs {
     pub zones: Vec<ZoneChange>,
 }
 
-/// What a home screen shows at `now` for a phone in `zone`, from `data` (dose events of at
-/// least the last eight days) and the open `alerts`.
-pub fn today(
-    data: &Inputs,
-    alerts: Vec<Alert>,
-    ctx: &OccurrenceContext<'_>,
-    zone: &Zone,
-    now: DateTime<Utc>,
-) -> Today {
+/// What a home screen shows at `now`, in one call: the day's doses, refills, alerts,
+/// measurements, journeys and the next appointment. The data must hold dose events of at
+/// least the last eight days.
+pub fn today(inputs: &TodayInputs<'_>, now: DateTime<Utc>) -> Today {
+    let (data, ctx, zone) = (inputs.data, inputs.ctx, inputs.zone);
     let mut today = Today {
         due: Vec::new(),
         snoozed: Vec::new(),
         next: Vec::new(),
+        upcoming: Vec::new(),
         missed: Vec::new(),
         done: Vec::new(),
         refills_due: Vec::new(),
-        alerts,
+        alerts: inputs.alerts.clone(),
+        measurements_due: Vec::new(),
+        adherence_week: None,
+        next_appointment: None,
+        journeys: Vec::new(),
+        profile_prompt: None,
     };
     let mut upcoming = Vec::new();
     for med in data
@@ -111,7 +186,10 @@ pub fn today(
                 }
                 DoseState::Snoozed { .. } => today.snoozed.push(sd),
                 DoseState::Missed if sd.occurrence.at >= now - Duration::days(1) => {
-                    today.missed.push(sd);
+                    let next = list.get(i + 1).map(|o| o.at);
+                    let advice =
+                        reminders::late_dose_advice(med.late_dose, sd.occurrence.at, next, now);
+                    today.missed.push(DueDose { dose: sd, advice });
                 }
                 DoseState::Upcoming => upcoming.push(sd),
                 DoseState::Taken { .. } | DoseState::Skipped { .. }
@@ -124,20 +202,155 @@ pub fn today(
         }
     }
     upcoming.sort_by_key(|d| d.occurrence.at);
+    let local_today = reminders::zone::local(zone, now).date();
     if let Some(first) = upcoming.first().map(|d| d.occurrence.at.timestamp() / 60) {
-        today.next = upcoming
+        let (next, rest): (Vec<_>, Vec<_>) = upcoming
             .into_iter()
-            .take_while(|d| d.occurrence.at.timestamp() / 60 == first)
+            .partition(|d| d.occurrence.at.timestamp() / 60 == first);
+        today.next = next;
+        today.upcoming = rest
+            .into_iter()
+            .filter(|d| reminders::zone::local(zone, d.occurrence.at).date() == local_today)
             .collect();
     }
-    today.missed.sort_by_key(|d| d.occurrence.at);
+    today.missed.sort_by_key(|d| d.dose.occurrence.at);
     today.done.sort_by_key(|d| d.occurrence.at);
-    let local_today = reminders::zone::local(zone, now).date();
     today.refills_due = refills(data, ctx, now)
         .into_iter()
         .filter(|r| r.remind_on.is_some_and(|d| d <= local_today))
         .collect();
+    let home = Zone::named(&data.profile.home_time_zone).unwrap_or_else(|| zone.clone());
+    today.measurements_due = measurements_due(&data.plans, inputs.readings, &home, now);
+    let settled = settled_doses(data, ctx, now - Duration::days(7), now);
+    today.adherence_week = (!settled.is_empty())
+        .then(|| settled.iter().filter(|(_, t)| *t).count() as f64 / settled.len() as f64);
+    today.next_appointment = data
+        .appointments
+        .iter()
+        .filter(|a| a.at.to_utc() > now)
+        .min_by_key(|a| a.at)
+        .cloned();
+    today.journeys = journeys(inputs, &today, &home, now);
+    today.profile_prompt = profile_prompt(&data.profile, &data.medications);
     today
+}
+
+/// The doses settled in `[from, to)` of the active medications: when each was due and whether
+/// it was taken (the engine's adherence input).
+pub fn settled_doses(
+    data: &Inputs,
+    ctx: &OccurrenceContext<'_>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, bool)> {
+    let active: Vec<Medication> = data
+        .medications
+        .iter()
+        .filter(|m| m.status == MedicationStatus::Active)
+        .cloned()
+        .collect();
+    reminders::adherence(&active, &data.doses, ctx, from, to, to)
+        .into_iter()
+        .flat_map(|a| a.doses)
+        .filter_map(|d| match d.state {
+            DoseState::Taken { .. } => Some((d.occurrence.at, true)),
+            DoseState::Skipped { .. } | DoseState::Missed => Some((d.occurrence.at, false)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Today's measurements of the plans that run today: each plan time, done when the day has
+/// as many readings of the kind as times up to it.
+fn measurements_due(
+    plans: &[MeasurementPlan],
+    readings: &[Reading],
+    home: &Zone,
+    now: DateTime<Utc>,
+) -> Vec<MeasurementDue> {
+    let day = reminders::zone::local(home, now).date();
+    let mut out = Vec::new();
+    for p in plans {
+        if day < p.start || day >= p.start + Duration::days(i64::from(p.days)) {
+            continue;
+        }
+        let logged = readings
+            .iter()
+            .filter(|r| r.measurement.kind() == p.kind && r.setting.is_none())
+            .filter(|r| reminders::zone::local(home, r.at.to_utc()).date() == day)
+            .count();
+        let mut times = p.times.clone();
+        times.sort();
+        out.extend(times.iter().enumerate().map(|(i, t)| MeasurementDue {
+            plan_id: p.id.clone(),
+            kind: p.kind,
+            at: day.and_time(*t),
+            done: logged > i,
+        }));
+    }
+    out.sort_by_key(|m| m.at);
+    out
+}
+
+/// Each running journey as the home screen shows it.
+fn journeys(
+    inputs: &TodayInputs<'_>,
+    today: &Today,
+    home: &Zone,
+    now: DateTime<Utc>,
+) -> Vec<JourneyToday> {
+    if inputs.journeys.is_empty() {
+        return Vec::new();
+    }
+    let data = inputs.data;
+    let window = inputs
+        .journeys
+        .iter()
+        .map(|j| j.template.window_days())
+        .max()
+        .unwrap_or(7);
+    let doses = settled_doses(
+        data,
+        inputs.ctx,
+        now - Duration::days(i64::from(window)),
+        now,
+    );
+    let answered = status::answered(inputs.responses);
+    let ctx = TaskContext {
+        plans: &data.plans,
+        doses_on_track: today.due.is_empty() && today.missed.is_empty(),
+        language: data.profile.language,
+    };
+    inputs
+        .journeys
+        .iter()
+        .map(|j| {
+            let done = status::tasks_done(&j.template, &j.steps, inputs.responses);
+            let engine_data = Data {
+                readings: inputs.readings,
+                doses: &doses,
+                answered: &answered,
+                appointments: &data.appointments,
+                tasks_done: &done,
+                last_activity: inputs.last_activity,
+                zone: home,
+            };
+            status::journey_today(j, &engine_data, &ctx, now)
+        })
+        .collect()
+}
+
+/// The first missing profile item of allergies, medications and conditions.
+pub fn profile_prompt(profile: &Profile, medications: &[Medication]) -> Option<ProfilePrompt> {
+    if profile.allergies.is_empty() {
+        Some(ProfilePrompt::Allergies)
+    } else if medications.is_empty() {
+        Some(ProfilePrompt::Medications)
+    } else if profile.conditions.is_empty() {
+        Some(ProfilePrompt::Conditions)
+    } else {
+        None
+    }
 }
 
 /// What is on hand of each active tracked medication, and when it runs out.

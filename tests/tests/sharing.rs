@@ -315,7 +315,7 @@ fn the_clinicians_dose_time_reaches_the_patients_plan_and_the_carer_sees_what_ma
         today
             .missed
             .iter()
-            .any(|d| d.occurrence.medication_id == f.med.id),
+            .any(|d| d.dose.occurrence.medication_id == f.med.id),
         "the carer sees the missed dose: {today:?}"
     );
     let today = f.carer.today(today_at, "Europe/Berlin").expect("today");

@@ -70,7 +70,8 @@ pub fn run(
     if !today.missed.is_empty() {
         writeln!(out, "Missed in the last 24 hours:")?;
         for d in &today.missed {
-            writeln!(out, "  {}", dose_line(d, &names))?;
+            writeln!(out, "  {}", dose_line(&d.dose, &names))?;
+            writeln!(out, "    {}", d.advice.text(language))?;
         }
     }
     if !today.done.is_empty() {

@@ -301,6 +301,31 @@ impl Condition {
         }
     }
 
+    /// How many days of data back from now it reads (readings, doses); 0 for none.
+    /// [`Condition::LatestReading`] reads the latest reading of its kind, however old: see
+    /// [`Condition::latest_kinds`].
+    pub fn window_days(&self) -> u16 {
+        match self {
+            Self::All(cs) | Self::Any(cs) => cs.iter().map(Self::window_days).max().unwrap_or(0),
+            Self::Not(c) => c.window_days(),
+            Self::ReadingCount { days, .. }
+            | Self::ReadingMean { days, .. }
+            | Self::Adherence { days, .. } => *days,
+            Self::HomeBpBelow { .. } => 14,
+            _ => 0,
+        }
+    }
+
+    /// The kinds whose latest reading it reads.
+    pub fn latest_kinds(&self) -> Vec<ReadingKind> {
+        match self {
+            Self::All(cs) | Self::Any(cs) => cs.iter().flat_map(Self::latest_kinds).collect(),
+            Self::Not(c) => c.latest_kinds(),
+            Self::LatestReading { kind, .. } => vec![*kind],
+            _ => Vec::new(),
+        }
+    }
+
     /// The tasks it refers to.
     pub fn tasks(&self) -> Vec<&str> {
         match self {

@@ -206,15 +206,15 @@ fn check_in_due(
 
 /// Where a journey stands: its stage, and progress through it and through the journey.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Progress {
+pub struct JourneyProgress {
     /// The current stage's id.
     pub stage: String,
     /// Its title in the reader's language.
     pub stage_title: String,
     /// Its position, 1-based.
-    pub step: usize,
+    pub step: u32,
     /// The number of stages.
-    pub steps: usize,
+    pub steps: u32,
     /// Day of the stage, 1-based.
     pub day_of_stage: i64,
     /// Days the stage is expected to take.
@@ -231,7 +231,7 @@ pub fn progress(
     history: &History,
     language: Language,
     now: DateTime<Utc>,
-) -> Option<Progress> {
+) -> Option<JourneyProgress> {
     let (current, entered) = history.stages.last()?;
     let (index, stage) = template.stage(current)?;
     let day_of_stage = (now - *entered).num_days() + 1;
@@ -256,11 +256,11 @@ pub fn progress(
         })
         .filter(|d| *d >= 0)
         .min();
-    Some(Progress {
+    Some(JourneyProgress {
         stage: stage.id.clone(),
         stage_title: stage.title.get(language).to_string(),
-        step: index + 1,
-        steps: template.stages.len(),
+        step: u32::try_from(index + 1).unwrap_or(u32::MAX),
+        steps: u32::try_from(template.stages.len()).unwrap_or(u32::MAX),
         day_of_stage,
         stage_days: stage.expected_days,
         journey_share: (done as f64 / total.max(1) as f64).clamp(0.0, 1.0),

@@ -8,9 +8,12 @@ pub mod condition;
 pub mod engine;
 pub mod nudges;
 pub mod questionnaire;
+pub mod status;
 pub mod template;
 
 pub use condition::{Answered, Condition};
-pub use engine::{CheckInReason, Data, Decision, History, Progress, progress, step};
+pub use engine::{CheckInReason, Data, Decision, History, JourneyProgress, progress, step};
 pub use questionnaire::{AnswerError, Given, Questionnaire, Score};
+pub use status::{CardView, JourneyInput, JourneyToday, MilestoneView, TaskStatus};
+pub use template::Source;
 pub use template::{Card, Stage, Template, TemplateError, Text};

@@ -400,6 +400,24 @@ impl Template {
         Ok(())
     }
 
+    /// Every condition of the template: entries, exits and milestones.
+    pub fn conditions(&self) -> impl Iterator<Item = &Condition> {
+        self.stages.iter().flat_map(|s| {
+            s.enter
+                .iter()
+                .chain(s.exit.iter())
+                .chain(s.milestones.iter().map(|m| &m.when))
+        })
+    }
+
+    /// How many days of data back from now its conditions read (at least 7, for the week's
+    /// tasks).
+    pub fn window_days(&self) -> u16 {
+        self.conditions()
+            .map(Condition::window_days)
+            .fold(7, u16::max)
+    }
+
     /// The stage `id`, with its index.
     pub fn stage(&self, id: &str) -> Option<(usize, &Stage)> {
         self.stages.iter().enumerate().find(|(_, s)| s.id == id)

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 mod clinical;
+mod journeys;
 mod reminders;
 mod replica;
 mod share;
@@ -11,6 +12,7 @@ mod share;
 use chrono::{DateTime, Duration, Utc};
 
 pub use clinical::{ReadingOutcome, Stats};
+pub use journeys::JourneyDecision;
 pub use replica::MergeReport;
 
 use crate::crdt::DocId;
@@ -724,7 +726,7 @@ pub(crate) fn log_dose_in(
 
 /// What this device may write of an event (beyond its own validation): a time neither before
 /// 1900 nor ahead of the clock, and texts without control characters (`model::bounds`).
-fn check_local(
+pub(crate) fn check_local(
     entry: &impl serde::Serialize,
     at: chrono::DateTime<chrono::FixedOffset>,
 ) -> Result<()> {

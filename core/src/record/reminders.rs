@@ -23,7 +23,7 @@ const ALERT_HOURS: i64 = 24;
 const LOOK_BACK_DAYS: i64 = 8;
 
 /// The reminder functions' inputs as `r` reads them: from the store, or inside a write.
-fn inputs_in(r: &impl Read, since: DateTime<Utc>) -> Result<Inputs> {
+pub(crate) fn inputs_in(r: &impl Read, since: DateTime<Utc>) -> Result<Inputs> {
     let medications = super::medications_in(r, true)?;
     // Inventory arithmetic needs every event since the oldest tracked count.
     let since = medications
@@ -225,7 +225,18 @@ impl HealthRecord {
         let zones = timeline(&data.profile, &data.zones, &zone, now);
         let ctx = context(&zone, &data.profile, &taken, &zones);
         let alerts = self.open_alerts(now - Duration::hours(ALERT_HOURS))?;
-        Ok(crate::today::today(&data, alerts, &ctx, &zone, now))
+        let gathered = super::journeys::gather_in(&self.store, now)?;
+        let inputs = crate::today::TodayInputs {
+            data: &data,
+            ctx: &ctx,
+            zone: &zone,
+            alerts,
+            readings: &gathered.readings,
+            journeys: &gathered.journeys,
+            responses: &gathered.responses,
+            last_activity: gathered.last_activity,
+        };
+        Ok(crate::today::today(&inputs, now))
     }
 
     /// The scheduled dose that a dose of `medication_id` logged at `now` without a scheduled
@@ -301,7 +312,7 @@ fn zone(name: &str) -> Result<Zone> {
     Ok(parse_time_zone("device time zone", name)?)
 }
 
-fn context<'a>(
+pub(crate) fn context<'a>(
     zone: &Zone,
     profile: &Profile,
     taken: &'a std::collections::HashMap<String, Vec<DateTime<Utc>>>,

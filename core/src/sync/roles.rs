@@ -97,6 +97,14 @@ mod tests {
         assert!(Role::Clinician.may_write("medications") && Role::Clinician.may_write("targets"));
         assert!(!Role::Clinician.may_write("journal") && !Role::Clinician.may_write("readings"));
         assert!(!Role::Viewer.may_write("alerts") && !Role::Viewer.writes());
+        // Journeys: the clinic starts them and authors templates; the patient's side records
+        // what happens along them.
+        assert!(Role::Clinician.may_write("journeys") && Role::Clinician.may_write("templates"));
+        assert!(!Role::Clinician.may_write("journey_steps"));
+        assert!(
+            Role::Caregiver.may_write("journey_steps") && Role::Caregiver.may_write("responses")
+        );
+        assert!(!Role::Caregiver.may_write("journeys") && !Role::Caregiver.may_write("templates"));
         for r in [Role::Owner, Role::Caregiver, Role::Clinician, Role::Viewer] {
             assert_eq!(Role::parse(r.as_str()), Some(r));
         }
