@@ -7,7 +7,7 @@ mod common;
 
 use chrono::{DateTime, Duration, Utc};
 use common::{at, new_record};
-use companion_core::journey::{Decision, Given};
+use companion_core::journey::{CheckInReason, Decision, Given};
 use companion_core::model::{AlertKind, Measurement, Reading, StepKind};
 use companion_core::{Error, HealthRecord};
 
@@ -271,4 +271,62 @@ fn a_clinic_template_is_checked_and_stored_and_a_built_in_id_is_refused() {
     record
         .start_journey("clinic-bp", at("2026-11-02T09:00:00+01:00"))
         .expect("start the clinic's journey");
+}
+
+#[test]
+fn a_patient_away_for_40_days_gets_one_check_in_planned_as_a_nudge_then_silence() {
+    use companion_core::reminders::NotificationKind;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut record = new_record(&dir);
+    record
+        .start_journey("hypertension-12w", at("2026-08-03T09:00:00+02:00"))
+        .expect("start");
+    for day in 0..7 {
+        let when = at("2026-08-03T08:00:00+02:00") + Duration::days(day);
+        record
+            .add_reading(&common::bp(128, 82, &when.to_rfc3339()))
+            .expect("reading");
+    }
+    // The check-up the journey asks for is booked, so only the lapse speaks.
+    let visit = companion_core::model::Appointment::new(at("2026-10-30T10:00:00+01:00"), "GP")
+        .expect("appointment");
+    record.add_appointment(&visit).expect("booked");
+    let mut check_ins = Vec::new();
+    let noon = utc("2026-08-03T12:00:00+02:00");
+    for day in 0..47 {
+        let now = noon + Duration::days(day);
+        for d in record.advance_journeys(now).expect("advance") {
+            if let Decision::CheckIn { reason, .. } = d.decision {
+                check_ins.push((day, reason));
+                let plan = record
+                    .plan_reminders(now, "Europe/Berlin", Duration::days(2), 64)
+                    .expect("plan");
+                assert_eq!(
+                    plan.iter()
+                        .filter(|n| n.kind == NotificationKind::Nudge)
+                        .count(),
+                    1,
+                    "{plan:?}"
+                );
+            }
+        }
+    }
+    // The last reading was on day 6: one check-in on day 36, then nothing more.
+    assert_eq!(check_ins, vec![(36, CheckInReason::Inactive)]);
+    // Back on day 47: the next lapse would be 30 days on, not before.
+    let back = at("2026-09-19T08:00:00+02:00");
+    record
+        .add_reading(&common::bp(126, 80, &back.to_rfc3339()))
+        .expect("reading");
+    for day in 47..76 {
+        let now = noon + Duration::days(day);
+        assert!(
+            record
+                .advance_journeys(now)
+                .expect("advance")
+                .iter()
+                .all(|d| !matches!(d.decision, Decision::CheckIn { .. })),
+            "day {day}"
+        );
+    }
 }

@@ -467,3 +467,52 @@ fn settled_in(
         now,
     ))
 }
+
+/// How long after a milestone or check-in was recorded its nudge may still be planned (one
+/// moved out of quiet hours or past a full weekly budget waits at most this long).
+const NUDGE_DAYS: i64 = 7;
+
+/// The nudges of the milestones and check-ins the running journeys recorded in the last
+/// [`NUDGE_DAYS`] days, for the planner, which keeps them out of quiet hours and within the
+/// weekly budget.
+pub(crate) fn recent_nudges(
+    r: &impl Read,
+    profile: &crate::model::Profile,
+    now: DateTime<Utc>,
+) -> Result<Vec<crate::reminders::Nudge>> {
+    let gathered = gather_in(r, now)?;
+    let mut out = Vec::new();
+    for j in &gathered.journeys {
+        let decisions: Vec<Decision> = j
+            .steps
+            .iter()
+            .filter(|s| s.at.to_utc() > now - Duration::days(NUDGE_DAYS))
+            .filter_map(|s| {
+                let at = s.at.to_utc();
+                match s.kind {
+                    StepKind::Milestone => Some(Decision::MilestoneReached {
+                        milestone: s.key.clone(),
+                        stage: String::new(),
+                        at,
+                    }),
+                    StepKind::CheckIn => Some(Decision::CheckIn {
+                        reason: if s.key.starts_with("appointment_overdue") {
+                            engine::CheckInReason::AppointmentOverdue
+                        } else {
+                            engine::CheckInReason::Inactive
+                        },
+                        at,
+                    }),
+                    _ => None,
+                }
+            })
+            .collect();
+        out.extend(crate::journey::nudges::nudges(
+            &j.journey.id,
+            &j.template,
+            &decisions,
+            profile.language,
+        ));
+    }
+    Ok(out)
+}

@@ -114,6 +114,7 @@ impl HealthRecord {
                 }
             })
             .collect();
+        let nudges = super::journeys::recent_nudges(&self.store, &data.profile, now)?;
         let input = PlanInput {
             profile: &data.profile,
             medications: &data.medications,
@@ -121,7 +122,7 @@ impl HealthRecord {
             refills: &data.refills,
             appointments: &data.appointments,
             plans: &data.plans,
-            nudges: &[],
+            nudges: &nudges,
             alerts: &alerts,
         };
         Ok(reminders::plan(&input, now, &zone, horizon, max))
