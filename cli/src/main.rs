@@ -93,6 +93,29 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Care journeys: the templates, the journeys that run, their stage and tasks.
+    #[command(subcommand)]
+    Journey(JourneyCommand),
+    /// Answer a questionnaire (findrisc, pain, phq2): interactively, or with the answers as
+    /// flags (`--age 55-64 --bmi 25-30 ...`, or `age=55-64`). Scored on this device and
+    /// stored in the record.
+    Ask {
+        /// The questionnaire.
+        questionnaire: String,
+        /// The answers: `--ITEM VALUE`, `--ITEM=VALUE` or `ITEM=VALUE`; `--json` for JSON.
+        #[arg(
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            value_name = "ANSWERS"
+        )]
+        answers: Vec<String>,
+    },
+    /// Appointments: the check-ups and tests the care team booked.
+    #[command(subcommand)]
+    Appointment(AppointmentCommand),
+    /// Measurement plans (the home blood-pressure week before a visit).
+    #[command(subcommand)]
+    Plan(PlanCommand),
     /// Adherence per medication over the last N days.
     Adherence {
         /// The last N days.
@@ -601,6 +624,100 @@ struct ValueArgs {
     /// Pulse with a blood pressure reading.
     #[arg(long)]
     pulse: Option<u16>,
+}
+
+#[derive(Debug, Subcommand)]
+enum JourneyCommand {
+    /// The journey templates, and the journeys that run.
+    List {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Start a journey on a template (`companion journey list` shows them).
+    Start {
+        /// The template's id (hypertension-12w, type2-diabetes-90d, surgery-recovery-6w).
+        template: String,
+        /// When it starts (default now).
+        #[arg(long, value_parser = when::parse, allow_hyphen_values = true)]
+        at: Option<When>,
+    },
+    /// Where each journey stands: stage, progress, today's tasks, cards to read, milestones.
+    Status {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop a journey (its history stays in the record).
+    Stop {
+        /// The journey's template id, or the journey's id.
+        journey: String,
+    },
+    /// Read an education card of a journey: prints it with its source, and marks it read.
+    Read {
+        /// The card's id (`journey status` lists the unread ones).
+        card: String,
+    },
+    /// Mark a task of today done (a wound check, a walk).
+    Done {
+        /// The task's id (`journey status` lists them).
+        task: String,
+        /// When (default now).
+        #[arg(long, value_parser = when::parse, allow_hyphen_values = true)]
+        at: Option<When>,
+    },
+    /// Store a clinic's template (JSON, docs/journeys.md): checked, then shared with the record.
+    Import {
+        /// The template file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AppointmentCommand {
+    /// Book an appointment.
+    Add {
+        /// What it is (`GP check-up`, `HbA1c test`).
+        title: String,
+        /// When (`2026-12-10 09:30`, `tomorrow 08:00`, RFC 3339).
+        #[arg(long, value_parser = when::parse, allow_hyphen_values = true)]
+        at: When,
+        /// With whom.
+        #[arg(long)]
+        clinician: Option<String>,
+        /// Where.
+        #[arg(long)]
+        location: Option<String>,
+        /// A note.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// List appointments, soonest first (upcoming ones; --all for past ones too).
+    List {
+        /// Past appointments too.
+        #[arg(long)]
+        all: bool,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PlanCommand {
+    /// The ESH home blood-pressure week before a visit: 7 days, morning and evening, two
+    /// readings each time.
+    HomeBp {
+        /// The visit's date (YYYY-MM-DD); the week ends the day before.
+        #[arg(long, value_parser = parse::date)]
+        before: chrono::NaiveDate,
+    },
+    /// List measurement plans.
+    List {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -113,4 +113,16 @@ pub struct Export {
     pub doses: Vec<DoseEvent>,
     /// Journal entries, newest first.
     pub journal: Vec<JournalEntry>,
+    /// Care journeys, newest first, stopped ones included.
+    #[serde(default)]
+    pub journeys: Vec<crate::model::Journey>,
+    /// What was recorded along them, oldest first per journey.
+    #[serde(default)]
+    pub journey_steps: Vec<crate::model::JourneyStep>,
+    /// Questionnaires answered, newest first.
+    #[serde(default)]
+    pub questionnaire_responses: Vec<crate::model::QuestionnaireResponse>,
+    /// The clinic's journey templates.
+    #[serde(default)]
+    pub journey_templates: Vec<crate::model::StoredTemplate>,
 }

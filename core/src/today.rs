@@ -260,8 +260,9 @@ pub fn settled_doses(
         .collect()
 }
 
-/// Today's measurements of the plans that run today: each plan time, done when the day has
-/// as many readings of the kind as times up to it.
+/// Today's measurements of the plans that run today: each plan time, done when a reading of
+/// the kind was logged from two hours before it to four hours after (a morning session
+/// taken late still counts; the evening one is not filled by the morning's pair).
 fn measurements_due(
     plans: &[MeasurementPlan],
     readings: &[Reading],
@@ -274,18 +275,21 @@ fn measurements_due(
         if day < p.start || day >= p.start + Duration::days(i64::from(p.days)) {
             continue;
         }
-        let logged = readings
+        let logged: Vec<NaiveDateTime> = readings
             .iter()
             .filter(|r| r.measurement.kind() == p.kind && r.setting.is_none())
-            .filter(|r| reminders::zone::local(home, r.at.to_utc()).date() == day)
-            .count();
-        let mut times = p.times.clone();
-        times.sort();
-        out.extend(times.iter().enumerate().map(|(i, t)| MeasurementDue {
-            plan_id: p.id.clone(),
-            kind: p.kind,
-            at: day.and_time(*t),
-            done: logged > i,
+            .map(|r| reminders::zone::local(home, r.at.to_utc()))
+            .collect();
+        out.extend(p.times.iter().map(|t| {
+            let at = day.and_time(*t);
+            MeasurementDue {
+                plan_id: p.id.clone(),
+                kind: p.kind,
+                at,
+                done: logged
+                    .iter()
+                    .any(|l| *l >= at - Duration::hours(2) && *l < at + Duration::hours(4)),
+            }
         }));
     }
     out.sort_by_key(|m| m.at);

@@ -2,11 +2,15 @@
 
 mod adherence;
 mod alerts;
+mod appointment;
+mod ask;
 mod check;
 mod demo;
 mod dose;
 mod journal;
+mod journey;
 mod med;
+mod plan;
 mod profile;
 mod reading;
 mod reminders;
@@ -137,8 +141,15 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             max,
             json,
         } => reminders::run(&record, ctx, from, hours, tz, max, json),
-        Command::Today { tz, json } => today::run(&record, ctx, tz, json),
+        Command::Today { tz, json } => today::run(&mut record, ctx, tz, json),
         Command::Adherence { days, tz, json } => adherence::run(&record, ctx, days, tz, json),
+        Command::Journey(cmd) => journey::run(&mut record, cmd, ctx),
+        Command::Ask {
+            questionnaire,
+            answers,
+        } => ask::run(&mut record, ctx, &questionnaire, &answers),
+        Command::Appointment(cmd) => appointment::run(&mut record, cmd, ctx),
+        Command::Plan(cmd) => plan::run(&mut record, cmd, ctx),
         Command::Export { out: None, .. } => {
             serde_json::to_writer_pretty(&mut *ctx.out, &record.export()?)?;
             writeln!(ctx.out)?;

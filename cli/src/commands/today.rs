@@ -6,6 +6,7 @@ use std::io::Write;
 use companion_core::reminders::{DoseState, ScheduledDose};
 
 use companion_core::HealthRecord;
+use companion_core::today::ProfilePrompt;
 
 use crate::context::{Ctx, names, zone_or_home};
 use crate::error::CliError;
@@ -13,12 +14,13 @@ use crate::output;
 
 /// `companion today`.
 pub fn run(
-    record: &HealthRecord,
+    record: &mut HealthRecord,
     mut ctx: Ctx<'_>,
     tz: Option<String>,
     json: bool,
 ) -> Result<(), CliError> {
     let zone = zone_or_home(tz, &ctx);
+    super::journey::advance(record)?;
     let today = record.today(companion_core::clock::now()?, &zone)?;
     if json {
         return ctx.json(&today);
@@ -90,11 +92,55 @@ pub fn run(
             )?;
         }
     }
+    if !today.upcoming.is_empty() {
+        writeln!(out, "Later today:")?;
+        for d in &today.upcoming {
+            writeln!(out, "  {}", dose_line(d, &names))?;
+        }
+    }
     if !today.refills_due.is_empty() {
         writeln!(out, "Refills due:")?;
         for r in &today.refills_due {
             writeln!(out, "  {}", output::supply(r))?;
         }
+    }
+    if !today.measurements_due.is_empty() {
+        writeln!(out, "Measurements today:")?;
+        for m in &today.measurements_due {
+            let mark = if m.done { "[x]" } else { "[ ]" };
+            writeln!(
+                out,
+                "  {mark} {} {}",
+                m.at.format("%H:%M"),
+                m.kind.as_str().replace('_', " ")
+            )?;
+        }
+    }
+    for j in &today.journeys {
+        super::journey::print_journey(&mut **out, j, true)?;
+    }
+    if let Some(share) = today.adherence_week {
+        writeln!(out, "This week: {:.0} % of doses taken", share * 100.0)?;
+    }
+    if let Some(a) = &today.next_appointment {
+        writeln!(out, "Next appointment: {}", super::appointment::line(a))?;
+    }
+    if let Some(p) = today.profile_prompt {
+        let (question, how) = match p {
+            ProfilePrompt::Allergies => (
+                "Do you have any allergies? It matters for every new prescription.",
+                "companion profile set --allergy NAME",
+            ),
+            ProfilePrompt::Medications => (
+                "Which medications do you take? Reminders and your doctor rely on the list.",
+                "companion med add ...",
+            ),
+            ProfilePrompt::Conditions => (
+                "Which conditions do you live with?",
+                "companion profile set --condition NAME",
+            ),
+        };
+        writeln!(out, "When you have a minute: {question} ({how})")?;
     }
     Ok(())
 }

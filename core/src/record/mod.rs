@@ -533,6 +533,10 @@ impl HealthRecord {
             readings: self.readings(&ReadingQuery::default())?.readings,
             doses: self.doses(None, TimeRange::ALL)?,
             journal: self.journal(TimeRange::ALL)?,
+            journeys: self.journeys(true)?,
+            journey_steps: self.all(&Filter::default())?,
+            questionnaire_responses: self.responses(None)?,
+            journey_templates: self.all(&Filter::default())?,
         })
     }
 

@@ -1,0 +1,69 @@
+//! `companion appointment add|list`.
+
+use companion_core::model::Appointment;
+use companion_core::{HealthRecord, TimeRange};
+
+use crate::AppointmentCommand;
+use crate::context::Ctx;
+use crate::error::CliError;
+use crate::output;
+
+pub fn run(
+    record: &mut HealthRecord,
+    cmd: AppointmentCommand,
+    mut ctx: Ctx<'_>,
+) -> Result<(), CliError> {
+    match cmd {
+        AppointmentCommand::Add {
+            title,
+            at,
+            clinician,
+            location,
+            note,
+        } => {
+            let mut a = Appointment::new(ctx.time(Some(&at))?, &title)?;
+            a.clinician = clinician;
+            a.location = location;
+            a.note = note;
+            record.add_appointment(&a)?;
+            writeln!(ctx.out, "Booked {}", line(&a))?;
+        }
+        AppointmentCommand::List { all, json } => {
+            let range = if all {
+                TimeRange::ALL
+            } else {
+                TimeRange {
+                    from: Some(companion_core::clock::now()?),
+                    to: None,
+                }
+            };
+            let mut list = record.appointments(range)?;
+            list.sort_by_key(|a| a.at);
+            if json {
+                return ctx.json(&list);
+            }
+            if list.is_empty() {
+                writeln!(ctx.out, "No appointments")?;
+            }
+            for a in &list {
+                writeln!(ctx.out, "{}", line(a))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// An appointment as one line: when, what, with whom, where.
+pub fn line(a: &Appointment) -> String {
+    let mut s = format!("{}  {}", output::when(&a.at), a.title);
+    if let Some(c) = &a.clinician {
+        s.push_str(&format!(" with {c}"));
+    }
+    if let Some(l) = &a.location {
+        s.push_str(&format!(" at {l}"));
+    }
+    if let Some(n) = &a.note {
+        s.push_str(&format!(" ({n})"));
+    }
+    s
+}

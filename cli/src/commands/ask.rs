@@ -1,0 +1,196 @@
+//! `companion ask QUESTIONNAIRE`: a questionnaire answered interactively (one question at a
+//! time on standard input) or with the answers as flags, scored on the device and stored.
+
+use std::io::BufRead;
+
+use companion_core::HealthRecord;
+use companion_core::journey::questionnaire::{Answer, Item};
+use companion_core::journey::{Given, Questionnaire};
+use companion_core::model::Language;
+
+use crate::context::Ctx;
+use crate::error::{CliError, usage};
+
+pub fn run(
+    record: &mut HealthRecord,
+    mut ctx: Ctx<'_>,
+    id: &str,
+    args: &[String],
+) -> Result<(), CliError> {
+    let language = ctx.profile.language;
+    let all = record.questionnaires()?;
+    let Some(q) = all.iter().find(|q| q.id == id) else {
+        let ids: Vec<&str> = all.iter().map(|q| q.id.as_str()).collect();
+        return usage(format!(
+            "no questionnaire {id}; there are: {}",
+            ids.join(", ")
+        ));
+    };
+    let (mut pairs, json) = flags(args)?;
+    let answers: Vec<(String, Given)> = if pairs.is_empty() {
+        interactive(q, language, &mut ctx)?
+    } else {
+        let mut out = Vec::new();
+        for (item_id, value) in pairs.drain(..) {
+            let Some(item) = q.items.iter().find(|i| i.id == item_id) else {
+                let ids: Vec<&str> = q.items.iter().map(|i| i.id.as_str()).collect();
+                return usage(format!(
+                    "{id} has no question {item_id}; its questions are: {}",
+                    ids.join(", ")
+                ));
+            };
+            let given = read_answer(item, &value).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "--{item_id}: expected {}",
+                    expected(item, language)
+                ))
+            })?;
+            out.push((item_id, given));
+        }
+        out
+    };
+    let response = record.answer_questionnaire(&q.id, &answers, ctx.now()?)?;
+    if json {
+        return ctx.json(&response);
+    }
+    let band = q.bands.iter().find(|b| b.id == response.band);
+    writeln!(
+        ctx.out,
+        "{}: {} points",
+        q.title.get(language),
+        trim(response.total)
+    )?;
+    if let Some(b) = band {
+        writeln!(
+            ctx.out,
+            "{}. {}",
+            b.label.get(language),
+            b.advice.get(language)
+        )?;
+    }
+    if response.see_doctor {
+        writeln!(ctx.out, "Please see your doctor about this result.")?;
+    }
+    let mut source = format!("Source: {}, {}", q.source.publisher, q.source.title);
+    if let Some(y) = q.source.year {
+        source.push_str(&format!(", {y}"));
+    }
+    writeln!(ctx.out, "{source}")?;
+    writeln!(ctx.out, "Stored in the record")?;
+    Ok(())
+}
+
+/// The answers given as `--item value`, `--item=value` or `item=value`, and `--json`.
+fn flags(args: &[String]) -> Result<(Vec<(String, String)>, bool), CliError> {
+    let mut pairs = Vec::new();
+    let mut json = false;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        if arg == "--json" {
+            json = true;
+        } else if let Some(name) = arg.strip_prefix("--") {
+            match name.split_once('=') {
+                Some((k, v)) => pairs.push((k.to_string(), v.to_string())),
+                None => {
+                    let Some(v) = it.next() else {
+                        return usage(format!("--{name} needs an answer"));
+                    };
+                    pairs.push((name.to_string(), v.clone()));
+                }
+            }
+        } else if let Some((k, v)) = arg.split_once('=') {
+            pairs.push((k.to_string(), v.to_string()));
+        } else {
+            return usage(format!(
+                "unexpected {arg:?}: give answers as --QUESTION ANSWER or QUESTION=ANSWER"
+            ));
+        }
+    }
+    Ok((pairs, json))
+}
+
+/// An answer as typed: an option's id or its number (1, 2, ...), or a number.
+fn read_answer(item: &Item, text: &str) -> Option<Given> {
+    let text = text.trim();
+    match &item.answer {
+        Answer::Choice { options } => {
+            if let Some(o) = options.iter().find(|o| o.id == text) {
+                return Some(Given::Choice(o.id.clone()));
+            }
+            let n: usize = text.parse().ok()?;
+            let o = options.get(n.checked_sub(1)?)?;
+            Some(Given::Choice(o.id.clone()))
+        }
+        Answer::Number { min, max, .. } => companion_core::model::units::parse_decimal(text)
+            .filter(|v| (*min..=*max).contains(v))
+            .map(Given::Number),
+    }
+}
+
+fn expected(item: &Item, language: Language) -> String {
+    match &item.answer {
+        Answer::Choice { options } => {
+            let ids: Vec<String> = options
+                .iter()
+                .enumerate()
+                .map(|(i, o)| format!("{} ({}: {})", o.id, i + 1, o.label.get(language)))
+                .collect();
+            format!("one of {}", ids.join(", "))
+        }
+        Answer::Number { min, max, unit, .. } => {
+            format!("a number from {} to {} {unit}", trim(*min), trim(*max))
+        }
+    }
+}
+
+/// Asks each question on the output and reads the answers from standard input.
+fn interactive(
+    q: &Questionnaire,
+    language: Language,
+    ctx: &mut Ctx<'_>,
+) -> Result<Vec<(String, Given)>, CliError> {
+    writeln!(
+        ctx.out,
+        "{} ({} questions)",
+        q.title.get(language),
+        q.items.len()
+    )?;
+    let stdin = std::io::stdin();
+    let mut lines = stdin.lock().lines();
+    let mut out = Vec::new();
+    for (n, item) in q.items.iter().enumerate() {
+        writeln!(ctx.out, "{}. {}", n + 1, item.text.get(language))?;
+        if let Answer::Choice { options } = &item.answer {
+            for (i, o) in options.iter().enumerate() {
+                writeln!(ctx.out, "   {}) {}", i + 1, o.label.get(language))?;
+            }
+        }
+        loop {
+            write!(ctx.out, "> ")?;
+            ctx.out.flush()?;
+            let Some(line) = lines.next() else {
+                return usage(format!(
+                    "no answer to {} (the input ended); nothing was stored",
+                    item.id
+                ));
+            };
+            let line = line?;
+            match read_answer(item, &line) {
+                Some(g) => {
+                    out.push((item.id.clone(), g));
+                    break;
+                }
+                None => writeln!(ctx.out, "Please answer {}", expected(item, language))?,
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn trim(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v}")
+    }
+}

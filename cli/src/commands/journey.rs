@@ -1,0 +1,243 @@
+//! `companion journey list|start|status|stop|read|done|import`.
+
+use std::io::Write;
+
+use companion_core::HealthRecord;
+use companion_core::journey::{JourneyToday, Template};
+use companion_core::model::{Journey, Language};
+
+use crate::JourneyCommand;
+use crate::context::Ctx;
+use crate::error::CliError;
+
+pub fn run(
+    record: &mut HealthRecord,
+    cmd: JourneyCommand,
+    mut ctx: Ctx<'_>,
+) -> Result<(), CliError> {
+    let language = ctx.profile.language;
+    match cmd {
+        JourneyCommand::List { json } => {
+            let templates = record.journey_templates()?;
+            let journeys = record.journeys(true)?;
+            if json {
+                let templates: Vec<_> = templates
+                    .iter()
+                    .map(|t| {
+                        serde_json::json!({
+                            "id": t.id,
+                            "title": t.title.get(language),
+                            "author": t.author,
+                            "version": t.version,
+                            "stages": t.stages.len(),
+                            "weeks": weeks(t),
+                        })
+                    })
+                    .collect();
+                return ctx.json(&serde_json::json!({
+                    "templates": templates,
+                    "journeys": journeys,
+                }));
+            }
+            writeln!(ctx.out, "Journeys you can start:")?;
+            for t in &templates {
+                writeln!(
+                    ctx.out,
+                    "  {:<22} {} ({} stages, about {} weeks; {})",
+                    t.id,
+                    t.title.get(language),
+                    t.stages.len(),
+                    weeks(t),
+                    t.author
+                )?;
+            }
+            if !journeys.is_empty() {
+                writeln!(ctx.out, "Your journeys:")?;
+                for j in &journeys {
+                    writeln!(ctx.out, "  {}", journey_line(j, &templates, language))?;
+                }
+            }
+        }
+        JourneyCommand::Start { template, at } => {
+            let at = ctx.time(at.as_ref())?;
+            let journey = record.start_journey(&template, at)?;
+            advance(record)?;
+            let templates = record.journey_templates()?;
+            writeln!(
+                ctx.out,
+                "Started {}",
+                journey_line(&journey, &templates, language)
+            )?;
+            writeln!(
+                ctx.out,
+                "`companion today` shows what to do each day; `companion journey status` where \
+                 you stand."
+            )?;
+        }
+        JourneyCommand::Status { json } => {
+            advance(record)?;
+            let now = companion_core::clock::now()?;
+            let today = record.today(now, &ctx.profile.home_time_zone)?;
+            if json {
+                return ctx.json(&today.journeys);
+            }
+            if today.journeys.is_empty() {
+                writeln!(
+                    ctx.out,
+                    "No journey runs; `companion journey list` shows the ones you can start"
+                )?;
+            }
+            for j in &today.journeys {
+                print_journey(ctx.out, j, true)?;
+            }
+        }
+        JourneyCommand::Stop { journey } => {
+            let j = find(record, &journey)?;
+            let stopped = record.stop_journey(&j.id, ctx.now()?)?;
+            let templates = record.journey_templates()?;
+            writeln!(
+                ctx.out,
+                "Stopped {}",
+                journey_line(&stopped, &templates, language)
+            )?;
+        }
+        JourneyCommand::Read { card } => {
+            let now = ctx.now()?;
+            let templates = record.journey_templates()?;
+            let found = record.journeys(false)?.into_iter().find_map(|j| {
+                let t = templates.iter().find(|t| t.id == j.template_id)?;
+                t.card(&card).map(|c| (j.id.clone(), c.clone()))
+            });
+            let Some((journey_id, c)) = found else {
+                return Err(CliError::Failed(format!(
+                    "no card {card} in a journey that runs; `companion journey status` lists \
+                     the cards to read"
+                )));
+            };
+            record.read_card(&journey_id, &c.id, now)?;
+            let view = companion_core::journey::status::card_view(&c, language);
+            writeln!(ctx.out, "{}", view.title)?;
+            writeln!(ctx.out, "{}", view.body)?;
+            writeln!(ctx.out, "Source: {}", view.source)?;
+            if let Some(link) = &view.link {
+                writeln!(ctx.out, "        {link}")?;
+            }
+        }
+        JourneyCommand::Done { task, at } => {
+            let at = ctx.time(at.as_ref())?;
+            let templates = record.journey_templates()?;
+            let found = record.journeys(false)?.into_iter().find(|j| {
+                templates.iter().any(|t| {
+                    t.id == j.template_id
+                        && t.stages.iter().flat_map(|s| &s.tasks).any(|x| x.id == task)
+                })
+            });
+            let Some(j) = found else {
+                return Err(CliError::Failed(format!(
+                    "no task {task} in a journey that runs; `companion journey status` lists \
+                     today's tasks"
+                )));
+            };
+            record.mark_task_done(&j.id, &task, at)?;
+            writeln!(ctx.out, "Done: {task} ({})", crate::output::when(&at))?;
+        }
+        JourneyCommand::Import { file } => {
+            let json = std::fs::read_to_string(&file)
+                .map_err(|e| CliError::Failed(format!("cannot read {}: {e}", file.display())))?;
+            let t = record.add_template(&json)?;
+            writeln!(
+                ctx.out,
+                "Stored the template {} ({}, version {}); `companion journey start {}` starts it",
+                t.id,
+                t.title.get(language),
+                t.version,
+                t.id
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Records what the journeys' engine decides now; on a member's device whose role does not
+/// record journey steps (a clinician's), the patient's own device records them.
+pub fn advance(record: &mut HealthRecord) -> Result<(), CliError> {
+    match record.advance_journeys(companion_core::clock::now()?) {
+        Ok(_) => Ok(()),
+        Err(companion_core::Error::NotPermitted { .. }) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A running journey by its template id or its id.
+fn find(record: &HealthRecord, key: &str) -> Result<Journey, CliError> {
+    record
+        .journeys(false)?
+        .into_iter()
+        .find(|j| j.template_id == key || j.id == key)
+        .ok_or_else(|| {
+            CliError::Failed(format!(
+                "no journey {key} runs; `companion journey list` shows yours"
+            ))
+        })
+}
+
+fn weeks(t: &Template) -> u32 {
+    let days: u32 = t.stages.iter().map(|s| u32::from(s.expected_days)).sum();
+    days.div_ceil(7)
+}
+
+fn journey_line(j: &Journey, templates: &[Template], language: Language) -> String {
+    let title = templates
+        .iter()
+        .find(|t| t.id == j.template_id)
+        .map_or(j.template_id.as_str(), |t| t.title.get(language));
+    let mut s = format!(
+        "{title} [{}], since {}",
+        j.template_id,
+        j.started_at.format("%Y-%m-%d")
+    );
+    if let Some(stopped) = j.stopped_at {
+        s.push_str(&format!(", stopped {}", stopped.format("%Y-%m-%d")));
+    }
+    s
+}
+
+/// A journey for the home screen: stage and progress, tasks, cards, milestones.
+pub fn print_journey(out: &mut dyn Write, j: &JourneyToday, cards: bool) -> Result<(), CliError> {
+    writeln!(out, "{}", j.title)?;
+    if let Some(p) = &j.progress {
+        write!(
+            out,
+            "  Stage {} of {}: {} (day {} of about {}); {:.0} % of the journey",
+            p.step,
+            p.steps,
+            p.stage_title,
+            p.day_of_stage,
+            p.stage_days,
+            p.journey_share * 100.0
+        )?;
+        if let Some(d) = p.days_to_checkup {
+            write!(out, "; check-up in {d} days")?;
+        }
+        writeln!(out)?;
+    }
+    for m in &j.milestones {
+        writeln!(out, "  ★ {}", m.message)?;
+    }
+    for t in &j.tasks {
+        let mark = if t.done { "[x]" } else { "[ ]" };
+        let count = match (t.count, t.target) {
+            (Some(c), Some(n)) => format!(" ({c} of {n})"),
+            _ => String::new(),
+        };
+        writeln!(out, "  {mark} {}{count}  [{}]", t.title, t.id)?;
+    }
+    if cards && !j.unread_cards.is_empty() {
+        writeln!(out, "  To read:")?;
+        for c in &j.unread_cards {
+            writeln!(out, "    {}  [companion journey read {}]", c.title, c.id)?;
+            writeln!(out, "      Source: {}", c.source)?;
+        }
+    }
+    Ok(())
+}
