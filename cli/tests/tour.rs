@@ -30,6 +30,15 @@ fn the_tour_runs_every_step() {
     assert!(text.contains("URGENT: Low oxygen level (89 %)"), "{text}");
     assert!(text.contains("0.5 tablet"), "{text}");
     assert!(text.contains("office bp"), "{text}");
+    // Journeys: started, a card read with its source, FINDRISC scored, the day at a glance.
+    assert!(
+        text.contains("Started Getting blood pressure under control"),
+        "{text}"
+    );
+    assert!(text.contains("Source: World Health Organization"), "{text}");
+    assert!(text.contains("(FINDRISC): 12 points"), "{text}");
+    assert!(text.contains("Stage 1 of 4"), "{text}");
+    assert!(text.contains("Next appointment: "), "{text}");
     assert_eq!(
         text.matches("error:").count(),
         4,

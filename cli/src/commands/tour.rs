@@ -178,6 +178,62 @@ const STEPS: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "The care journeys she can start, each a template of stages, tasks and sourced cards",
+        &["journey", "list"],
+    ),
+    (
+        "Start the 12-week blood-pressure journey",
+        &["journey", "start", "hypertension-12w"],
+    ),
+    (
+        "Read one of its education cards (each names its source)",
+        &["journey", "read", "salt"],
+    ),
+    (
+        "The diabetes risk test (FINDRISC), answers given as flags, scored on the phone",
+        &[
+            "ask",
+            "findrisc",
+            "--age",
+            "55-64",
+            "--bmi",
+            "25-30",
+            "--waist",
+            "middle",
+            "--active",
+            "yes",
+            "--vegetables",
+            "every-day",
+            "--bp-medication",
+            "yes",
+            "--high-glucose",
+            "no",
+            "--family",
+            "second-degree",
+        ],
+    ),
+    (
+        "Book the check-up the journey asks for",
+        &[
+            "appointment",
+            "add",
+            "GP check-up",
+            "--at",
+            "{visit} 09:30",
+            "--clinician",
+            "Dr. Weber",
+        ],
+    ),
+    (
+        "Plan the home blood-pressure week before it (ESH protocol)",
+        &["plan", "home-bp", "--before", "{visit}"],
+    ),
+    (
+        "The whole day at a glance: doses, measurements, the journey's stage and tasks",
+        &["today"],
+    ),
+    ("Where the journey stands", &["journey", "status"]),
+    (
         "A dangerously high reading: the guideline's advice is shown at once and kept in the record",
         &["reading", "add", "bp", "185/121"],
     ),
@@ -359,10 +415,14 @@ pub fn run(out: &mut dyn Write) -> Result<(), CliError> {
         .join("companion-tour-report.html")
         .to_string_lossy()
         .to_string();
+    // The check-up two weeks ahead, so that the home week before it is still to come.
+    let visit = (companion_core::clock::now()? + chrono::Duration::days(14))
+        .date_naive()
+        .to_string();
     for (i, (what, args)) in STEPS.iter().enumerate() {
         let args: Vec<String> = args
             .iter()
-            .map(|a| a.replace("{report}", &report))
+            .map(|a| a.replace("{report}", &report).replace("{visit}", &visit))
             .collect();
         step(out, i + 1, what, &db, &args)?;
     }
