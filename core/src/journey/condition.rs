@@ -22,6 +22,10 @@ pub struct Bounds {
 }
 
 impl Bounds {
+    fn of(at_least: Option<f64>, below: Option<f64>) -> Self {
+        Self { at_least, below }
+    }
+
     fn admit(&self, v: f64) -> bool {
         self.at_least.is_none_or(|l| v >= l) && self.below.is_none_or(|b| v < b)
     }
@@ -57,9 +61,12 @@ pub enum Condition {
         kind: ReadingKind,
         /// The window, days.
         days: u16,
-        /// The count's bounds.
-        #[serde(flatten)]
-        bounds: Bounds,
+        /// At least this (inclusive).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_least: Option<f64>,
+        /// Below this.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        below: Option<f64>,
     },
     /// The mean of a kind's primary value (canonical units: mg/dL, kg, ...) over `days` days.
     ReadingMean {
@@ -70,17 +77,23 @@ pub enum Condition {
         /// At least this many readings, or the condition does not hold.
         #[serde(default = "one")]
         min_readings: u16,
-        /// The mean's bounds.
-        #[serde(flatten)]
-        bounds: Bounds,
+        /// At least this (inclusive).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_least: Option<f64>,
+        /// Below this.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        below: Option<f64>,
     },
     /// The latest reading of a kind (its primary value).
     LatestReading {
         /// The kind.
         kind: ReadingKind,
-        /// Its bounds.
-        #[serde(flatten)]
-        bounds: Bounds,
+        /// At least this (inclusive).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_least: Option<f64>,
+        /// Below this.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        below: Option<f64>,
     },
     /// The home blood-pressure protocol average of the last 7 measured days (ESH: at least 3
     /// days after day 1) is below both values.
@@ -94,17 +107,23 @@ pub enum Condition {
     Adherence {
         /// The window, days.
         days: u16,
-        /// The share's bounds.
-        #[serde(flatten)]
-        bounds: Bounds,
+        /// At least this (inclusive).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_least: Option<f64>,
+        /// Below this.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        below: Option<f64>,
     },
     /// The latest score of a questionnaire answered since the stage began.
     QuestionnaireScore {
         /// The questionnaire.
         questionnaire: String,
-        /// The score's bounds.
-        #[serde(flatten)]
-        bounds: Bounds,
+        /// At least this (inclusive).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        at_least: Option<f64>,
+        /// Below this.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        below: Option<f64>,
     },
     /// An appointment was attended (its time passed) since the stage began.
     AppointmentAttended,
@@ -178,26 +197,34 @@ impl Condition {
             Self::Not(c) => !c.holds(f),
             Self::DaysInStage(b) => b.admit(days(f.stage_start)),
             Self::DaysInJourney(b) => b.admit(days(f.journey_start)),
-            Self::ReadingCount { kind, days, bounds } => {
-                bounds.admit(f.values(*kind, *days).count() as f64)
-            }
+            Self::ReadingCount {
+                kind,
+                days,
+                at_least,
+                below,
+            } => Bounds::of(*at_least, *below).admit(f.values(*kind, *days).count() as f64),
             Self::ReadingMean {
                 kind,
                 days,
                 min_readings,
-                bounds,
+                at_least,
+                below,
             } => {
                 let v: Vec<f64> = f.values(*kind, *days).collect();
                 v.len() >= usize::from(*min_readings)
                     && !v.is_empty()
-                    && bounds.admit(v.iter().sum::<f64>() / v.len() as f64)
+                    && Bounds::of(*at_least, *below).admit(v.iter().sum::<f64>() / v.len() as f64)
             }
-            Self::LatestReading { kind, bounds } => f
+            Self::LatestReading {
+                kind,
+                at_least,
+                below,
+            } => f
                 .readings
                 .iter()
                 .filter(|r| r.measurement.kind() == *kind && r.at.to_utc() <= f.now)
                 .max_by_key(|r| r.at)
-                .is_some_and(|r| bounds.admit(r.measurement.values().0)),
+                .is_some_and(|r| Bounds::of(*at_least, *below).admit(r.measurement.values().0)),
             Self::HomeBpBelow {
                 systolic,
                 diastolic,
@@ -216,7 +243,11 @@ impl Condition {
                         && p.diastolic < f64::from(*diastolic)
                 })
             }
-            Self::Adherence { days, bounds } => {
+            Self::Adherence {
+                days,
+                at_least,
+                below,
+            } => {
                 let from = f.since(*days);
                 let settled: Vec<bool> = f
                     .doses
@@ -225,19 +256,20 @@ impl Condition {
                     .map(|(_, taken)| *taken)
                     .collect();
                 !settled.is_empty()
-                    && bounds
+                    && Bounds::of(*at_least, *below)
                         .admit(settled.iter().filter(|t| **t).count() as f64 / settled.len() as f64)
             }
             Self::QuestionnaireScore {
                 questionnaire,
-                bounds,
+                at_least,
+                below,
             } => f
                 .answered
                 .iter()
                 .filter(|a| &a.questionnaire == questionnaire)
                 .filter(|a| a.at >= f.stage_start && a.at <= f.now)
                 .max_by_key(|a| a.at)
-                .is_some_and(|a| bounds.admit(a.score)),
+                .is_some_and(|a| Bounds::of(*at_least, *below).admit(a.score)),
             Self::AppointmentAttended => f
                 .appointments
                 .iter()
@@ -270,23 +302,39 @@ impl Condition {
                 Ok(())
             }
             Self::Not(c) => c.check(&format!("{path}.not"), questionnaires),
-            Self::DaysInStage(b)
-            | Self::DaysInJourney(b)
-            | Self::LatestReading { bounds: b, .. } => b.check(path),
-            Self::ReadingCount { days, bounds, .. }
-            | Self::ReadingMean { days, bounds, .. }
-            | Self::Adherence { days, bounds } => {
+            Self::DaysInStage(b) | Self::DaysInJourney(b) => b.check(path),
+            Self::LatestReading {
+                at_least, below, ..
+            } => Bounds::of(*at_least, *below).check(path),
+            Self::ReadingCount {
+                days,
+                at_least,
+                below,
+                ..
+            }
+            | Self::ReadingMean {
+                days,
+                at_least,
+                below,
+                ..
+            }
+            | Self::Adherence {
+                days,
+                at_least,
+                below,
+            } => {
                 if !(1..=366).contains(days) {
                     return Err(TemplateError::OutOfRange {
                         path: format!("{path}.days"),
                         reason: "a window is 1 to 366 days",
                     });
                 }
-                bounds.check(path)
+                Bounds::of(*at_least, *below).check(path)
             }
             Self::QuestionnaireScore {
                 questionnaire,
-                bounds,
+                at_least,
+                below,
             } => {
                 if !questionnaires.contains(&questionnaire.as_str()) {
                     return Err(TemplateError::UnknownReference {
@@ -295,7 +343,7 @@ impl Condition {
                         id: questionnaire.clone(),
                     });
                 }
-                bounds.check(path)
+                Bounds::of(*at_least, *below).check(path)
             }
             Self::HomeBpBelow { .. } | Self::AppointmentAttended | Self::TaskDone { .. } => Ok(()),
         }

@@ -53,6 +53,7 @@ pub enum Answer {
 
 /// One question.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawItem")]
 pub struct Item {
     /// Its id, as answers name it (`age`, `bmi`).
     pub id: String,
@@ -61,6 +62,52 @@ pub struct Item {
     /// How it is answered.
     #[serde(flatten)]
     pub answer: Answer,
+}
+
+/// An item as JSON holds it, flat (see `RawTask` in the template module for why).
+#[derive(Deserialize)]
+struct RawItem {
+    id: String,
+    text: Text,
+    #[serde(rename = "type")]
+    kind: AnswerKind,
+    options: Option<Vec<Choice>>,
+    min: Option<f64>,
+    max: Option<f64>,
+    #[serde(default)]
+    unit: String,
+    #[serde(default)]
+    bands: Vec<NumberBand>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum AnswerKind {
+    Choice,
+    Number,
+}
+
+impl TryFrom<RawItem> for Item {
+    type Error = &'static str;
+
+    fn try_from(raw: RawItem) -> Result<Self, Self::Error> {
+        let answer = match raw.kind {
+            AnswerKind::Choice => Answer::Choice {
+                options: raw.options.ok_or("a choice item needs `options`")?,
+            },
+            AnswerKind::Number => Answer::Number {
+                min: raw.min.ok_or("a number item needs `min`")?,
+                max: raw.max.ok_or("a number item needs `max`")?,
+                unit: raw.unit,
+                bands: raw.bands,
+            },
+        };
+        Ok(Self {
+            id: raw.id,
+            text: raw.text,
+            answer,
+        })
+    }
 }
 
 /// A band of the total: from `from` (inclusive) up to the next band.
@@ -94,14 +141,40 @@ pub struct Questionnaire {
     pub bands: Vec<RiskBand>,
 }
 
-/// An answer to one item: an option's id or a number.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// An answer to one item: an option's id or a number. In JSON, a number or a string.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Given {
     /// A number.
     Number(f64),
     /// An option's id.
     Choice(String),
+}
+
+impl<'de> Deserialize<'de> for Given {
+    /// A number or a string, read directly (an untagged derive would buffer the value).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = Given;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number or an option's id")
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Given, E> {
+                Ok(Given::Number(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Given, E> {
+                Ok(Given::Number(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Given, E> {
+                Ok(Given::Number(v as f64))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Given, E> {
+                Ok(Given::Choice(v.to_string()))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
 }
 
 /// A scored questionnaire.

@@ -108,6 +108,7 @@ pub enum TaskKind {
 
 /// A task of a stage.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawTask")]
 pub struct Task {
     /// Its id within the template.
     pub id: String,
@@ -116,6 +117,79 @@ pub struct Task {
     /// What it asks.
     #[serde(flatten)]
     pub kind: TaskKind,
+}
+
+/// A task as JSON holds it: its kind's name and every kind's fields, flat. Read this way (not
+/// as a flattened, internally tagged enum) so that no value is buffered and the phone library
+/// carries one small visitor.
+#[derive(Deserialize)]
+struct RawTask {
+    id: String,
+    title: Text,
+    kind: TaskKindName,
+    reading: Option<ReadingKind>,
+    per_day: Option<u8>,
+    per_week: Option<u8>,
+    card: Option<String>,
+    questionnaire: Option<String>,
+    purpose: Option<Text>,
+    due_day: Option<u16>,
+    plan: Option<String>,
+}
+
+/// The name of a task's kind.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum TaskKindName {
+    LogReading,
+    TakeMedications,
+    ReadCard,
+    Questionnaire,
+    Appointment,
+    MeasurementPlan,
+    WoundPhoto,
+    SymptomScore,
+}
+
+impl TryFrom<RawTask> for Task {
+    type Error = &'static str;
+
+    fn try_from(raw: RawTask) -> Result<Self, Self::Error> {
+        let kind = match raw.kind {
+            TaskKindName::LogReading => TaskKind::LogReading {
+                reading: raw.reading.ok_or("a log_reading task needs `reading`")?,
+                per_day: raw.per_day,
+                per_week: raw.per_week,
+            },
+            TaskKindName::TakeMedications => TaskKind::TakeMedications,
+            TaskKindName::ReadCard => TaskKind::ReadCard {
+                card: raw.card.ok_or("a read_card task needs `card`")?,
+            },
+            TaskKindName::Questionnaire => TaskKind::Questionnaire {
+                questionnaire: raw
+                    .questionnaire
+                    .ok_or("a questionnaire task needs `questionnaire`")?,
+            },
+            TaskKindName::Appointment => TaskKind::Appointment {
+                purpose: raw.purpose.ok_or("an appointment task needs `purpose`")?,
+                due_day: raw.due_day.ok_or("an appointment task needs `due_day`")?,
+            },
+            TaskKindName::MeasurementPlan => TaskKind::MeasurementPlan {
+                plan: raw.plan.ok_or("a measurement_plan task needs `plan`")?,
+            },
+            TaskKindName::WoundPhoto => TaskKind::WoundPhoto,
+            TaskKindName::SymptomScore => TaskKind::SymptomScore {
+                questionnaire: raw
+                    .questionnaire
+                    .ok_or("a symptom_score task needs `questionnaire`")?,
+            },
+        };
+        Ok(Self {
+            id: raw.id,
+            title: raw.title,
+            kind,
+        })
+    }
 }
 
 /// A milestone: reached once, when its condition first holds in the stage.
