@@ -1,32 +1,20 @@
 //! Care journeys and questionnaires: the core's types as UniFFI remote types, and the record's
-//! journey calls. The home screen's journey part arrives with `today`.
+//! journey calls. The home screen's journey part arrives with `today`; the calls (and
+//! journeys on `today`) come with the `journeys` feature, which the phone library leaves out
+//! until it fits its size budget.
 
-use companion_core::journey::engine::{CheckInReason, Decision, JourneyProgress};
-use companion_core::journey::questionnaire::{Answer, Choice, Item, NumberBand, RiskBand};
-use companion_core::journey::template::Source;
-use companion_core::journey::{
-    CardView, Given, JourneyToday, MilestoneView, Questionnaire, TaskStatus, Text,
-};
-use companion_core::model::{Journey, QuestionnaireResponse, ReadingKind, ResponseItem};
+use companion_core::model::ReadingKind;
 use companion_core::today::{MeasurementDue, ProfilePrompt};
 
-use crate::error::CompanionError;
-use crate::record::HealthRecord;
-use crate::types::{LocalDateTime, Timestamp, UtcTimestamp};
+use crate::types::LocalDateTime;
 
-/// A journey the patient is on (or was on, once stopped).
-#[uniffi::remote(Record)]
-pub struct Journey {
-    /// The entry id.
-    pub id: String,
-    /// The template it follows (`hypertension-12w`).
-    pub template_id: String,
-    /// When it started.
-    pub started_at: Timestamp,
-    /// When it was stopped; none while it runs.
-    #[uniffi(default)]
-    pub stopped_at: Option<Timestamp>,
-}
+companion_core::with_journeys! {
+use companion_core::journey::engine::{CheckInReason, Decision};
+use companion_core::journey::{CardView, JourneyProgress, JourneyToday, MilestoneView, TaskStatus};
+
+use crate::types::UtcTimestamp;
+
+pub use calls::*;
 
 /// Why a check-in was sent.
 #[uniffi::remote(Enum)]
@@ -158,6 +146,8 @@ pub struct JourneyToday {
     pub pending: Vec<Decision>,
 }
 
+}
+
 /// A measurement a plan asks for today.
 #[uniffi::remote(Record)]
 pub struct MeasurementDue {
@@ -182,271 +172,300 @@ pub enum ProfilePrompt {
     Conditions,
 }
 
-/// A text in both languages.
-#[uniffi::remote(Record)]
-pub struct Text {
-    /// English.
-    pub en: String,
-    /// Simplified Chinese.
-    pub zh_hans: String,
-}
+companion_core::with_journeys! {
+/// The journey calls and the types only they use.
+mod calls {
+    use companion_core::journey::questionnaire::{Answer, Choice, Item, NumberBand, RiskBand};
+    use companion_core::journey::template::Source;
+    use companion_core::journey::{Given, Questionnaire, Text};
+    use companion_core::model::{Journey, QuestionnaireResponse, ResponseItem};
 
-/// Where content comes from.
-#[uniffi::remote(Record)]
-pub struct Source {
-    /// Publisher.
-    pub publisher: String,
-    /// Title.
-    pub title: String,
-    /// Year.
-    #[uniffi(default)]
-    pub year: Option<u16>,
-    /// Link.
-    #[uniffi(default)]
-    pub link: Option<String>,
-}
+    use super::Decision;
+    use crate::error::CompanionError;
+    use crate::record::HealthRecord;
+    use crate::types::{Timestamp, UtcTimestamp};
 
-/// An option of a choice item.
-#[uniffi::remote(Record)]
-pub struct Choice {
-    /// Its id, as an answer names it.
-    pub id: String,
-    /// What the patient sees.
-    pub label: Text,
-    /// Points.
-    pub points: f64,
-}
-
-/// A band of a number item.
-#[uniffi::remote(Record)]
-pub struct NumberBand {
-    /// From this value (inclusive).
-    pub from: f64,
-    /// Points.
-    pub points: f64,
-}
-
-/// How an item is answered.
-#[uniffi::remote(Enum)]
-pub enum Answer {
-    /// One of the options.
-    Choice {
-        /// The options.
-        options: Vec<Choice>,
-    },
-    /// A number in `min..=max`.
-    Number {
-        /// Lowest accepted.
-        min: f64,
-        /// Highest accepted.
-        max: f64,
-        /// Unit shown.
-        unit: String,
-        /// Scoring bands.
-        bands: Vec<NumberBand>,
-    },
-}
-
-/// One question.
-#[uniffi::remote(Record)]
-pub struct Item {
-    /// Its id.
-    pub id: String,
-    /// The question.
-    pub text: Text,
-    /// How it is answered.
-    pub answer: Answer,
-}
-
-/// A band of the total score.
-#[uniffi::remote(Record)]
-pub struct RiskBand {
-    /// Its id (`low`, `high`).
-    pub id: String,
-    /// The lowest total in it.
-    pub from: f64,
-    /// Its name.
-    pub label: Text,
-    /// What to do.
-    pub advice: Text,
-    /// See a doctor.
-    pub see_doctor: bool,
-}
-
-/// A questionnaire (FINDRISC, a pain score, PHQ-2).
-#[uniffi::remote(Record)]
-pub struct Questionnaire {
-    /// Its id.
-    pub id: String,
-    /// Title.
-    pub title: Text,
-    /// Where it comes from.
-    pub source: Source,
-    /// The questions.
-    pub items: Vec<Item>,
-    /// The bands of the total.
-    pub bands: Vec<RiskBand>,
-}
-
-/// An answer: a number or an option's id.
-#[uniffi::remote(Enum)]
-pub enum Given {
-    /// A number.
-    Number(f64),
-    /// An option's id.
-    Choice(String),
-}
-
-/// One answer of a stored response.
-#[uniffi::remote(Record)]
-pub struct ResponseItem {
-    /// The item.
-    pub item: String,
-    /// What was given.
-    pub value: Given,
-    /// Points.
-    pub points: f64,
-}
-
-/// A questionnaire answered, scored on the device.
-#[uniffi::remote(Record)]
-pub struct QuestionnaireResponse {
-    /// The entry id.
-    pub id: String,
-    /// The questionnaire.
-    pub questionnaire_id: String,
-    /// When.
-    pub at: Timestamp,
-    /// The answers.
-    pub answers: Vec<ResponseItem>,
-    /// The total score.
-    pub total: f64,
-    /// The risk band's id.
-    pub band: String,
-    /// The band asks the patient to see a doctor.
-    pub see_doctor: bool,
-}
-
-/// One answer to send: the item's id and what was given.
-#[derive(uniffi::Record)]
-pub struct AnswerGiven {
-    /// The item's id (`age`).
-    pub item: String,
-    /// The number or option.
-    pub value: Given,
-}
-
-/// One decision recorded by `advance_journeys`.
-#[derive(uniffi::Record)]
-pub struct JourneyDecision {
-    /// The journey.
-    pub journey_id: String,
-    /// What was decided.
-    pub decision: Decision,
-}
-
-#[uniffi::export]
-impl HealthRecord {
-    /// The ids and titles of the templates a journey can follow, as `(id, title)` in English
-    /// and Chinese: built-in ones first, then the clinic's.
-    pub fn journey_template_ids(&self) -> Result<Vec<String>, CompanionError> {
-        Ok(self
-            .lock()
-            .journey_templates()?
-            .into_iter()
-            .map(|t| t.id)
-            .collect())
+    /// A journey the patient is on (or was on, once stopped).
+    #[uniffi::remote(Record)]
+    pub struct Journey {
+        /// The entry id.
+        pub id: String,
+        /// The template it follows (`hypertension-12w`).
+        pub template_id: String,
+        /// When it started.
+        pub started_at: Timestamp,
+        /// When it was stopped; none while it runs.
+        #[uniffi(default)]
+        pub stopped_at: Option<Timestamp>,
     }
 
-    /// Stores a clinic's template (JSON, docs/journeys.md); returns its id.
-    pub fn add_template(&self, json: String) -> Result<String, CompanionError> {
-        Ok(self.lock().add_template(&json)?.id)
+    /// A text in both languages.
+    #[uniffi::remote(Record)]
+    pub struct Text {
+        /// English.
+        pub en: String,
+        /// Simplified Chinese.
+        pub zh_hans: String,
     }
 
-    /// Starts a journey on a template.
-    pub fn start_journey(
-        &self,
-        template_id: String,
-        at: Timestamp,
-    ) -> Result<Journey, CompanionError> {
-        Ok(self.lock().start_journey(&template_id, at)?)
+    /// Where content comes from.
+    #[uniffi::remote(Record)]
+    pub struct Source {
+        /// Publisher.
+        pub publisher: String,
+        /// Title.
+        pub title: String,
+        /// Year.
+        #[uniffi(default)]
+        pub year: Option<u16>,
+        /// Link.
+        #[uniffi(default)]
+        pub link: Option<String>,
     }
 
-    /// Stops a running journey.
-    pub fn stop_journey(
-        &self,
-        journey_id: String,
-        at: Timestamp,
-    ) -> Result<Journey, CompanionError> {
-        Ok(self.lock().stop_journey(&journey_id, at)?)
+    /// An option of a choice item.
+    #[uniffi::remote(Record)]
+    pub struct Choice {
+        /// Its id, as an answer names it.
+        pub id: String,
+        /// What the patient sees.
+        pub label: Text,
+        /// Points.
+        pub points: f64,
     }
 
-    /// The journeys, newest first.
-    pub fn journeys(&self, include_stopped: bool) -> Result<Vec<Journey>, CompanionError> {
-        Ok(self.lock().journeys(include_stopped)?)
+    /// A band of a number item.
+    #[uniffi::remote(Record)]
+    pub struct NumberBand {
+        /// From this value (inclusive).
+        pub from: f64,
+        /// Points.
+        pub points: f64,
     }
 
-    /// Records what the journey engine decides at `now` (stages, milestones, check-ins); the
-    /// shell calls it at launch and before `today`.
-    pub fn advance_journeys(
-        &self,
-        now: UtcTimestamp,
-    ) -> Result<Vec<JourneyDecision>, CompanionError> {
-        Ok(self
-            .lock()
-            .advance_journeys(now)?
-            .into_iter()
-            .map(|d| JourneyDecision {
-                journey_id: d.journey_id,
-                decision: d.decision,
-            })
-            .collect())
+    /// How an item is answered.
+    #[uniffi::remote(Enum)]
+    pub enum Answer {
+        /// One of the options.
+        Choice {
+            /// The options.
+            options: Vec<Choice>,
+        },
+        /// A number in `min..=max`.
+        Number {
+            /// Lowest accepted.
+            min: f64,
+            /// Highest accepted.
+            max: f64,
+            /// Unit shown.
+            unit: String,
+            /// Scoring bands.
+            bands: Vec<NumberBand>,
+        },
     }
 
-    /// Records that a journey's card was read.
-    pub fn read_card(
-        &self,
-        journey_id: String,
-        card_id: String,
-        at: Timestamp,
-    ) -> Result<(), CompanionError> {
-        Ok(self.lock().read_card(&journey_id, &card_id, at)?)
+    /// One question.
+    #[uniffi::remote(Record)]
+    pub struct Item {
+        /// Its id.
+        pub id: String,
+        /// The question.
+        pub text: Text,
+        /// How it is answered.
+        pub answer: Answer,
     }
 
-    /// Records that a journey's task was done today (a wound check).
-    pub fn mark_task_done(
-        &self,
-        journey_id: String,
-        task_id: String,
-        at: Timestamp,
-    ) -> Result<(), CompanionError> {
-        Ok(self.lock().mark_task_done(&journey_id, &task_id, at)?)
+    /// A band of the total score.
+    #[uniffi::remote(Record)]
+    pub struct RiskBand {
+        /// Its id (`low`, `high`).
+        pub id: String,
+        /// The lowest total in it.
+        pub from: f64,
+        /// Its name.
+        pub label: Text,
+        /// What to do.
+        pub advice: Text,
+        /// See a doctor.
+        pub see_doctor: bool,
     }
 
-    /// The built-in questionnaires.
-    pub fn questionnaires(&self) -> Result<Vec<Questionnaire>, CompanionError> {
-        Ok(self.lock().questionnaires()?)
+    /// A questionnaire (FINDRISC, a pain score, PHQ-2).
+    #[uniffi::remote(Record)]
+    pub struct Questionnaire {
+        /// Its id.
+        pub id: String,
+        /// Title.
+        pub title: Text,
+        /// Where it comes from.
+        pub source: Source,
+        /// The questions.
+        pub items: Vec<Item>,
+        /// The bands of the total.
+        pub bands: Vec<RiskBand>,
     }
 
-    /// Scores and stores answers to a questionnaire.
-    pub fn answer_questionnaire(
-        &self,
-        questionnaire_id: String,
-        answers: Vec<AnswerGiven>,
-        at: Timestamp,
-    ) -> Result<QuestionnaireResponse, CompanionError> {
-        let answers: Vec<(String, Given)> =
-            answers.into_iter().map(|a| (a.item, a.value)).collect();
-        Ok(self
-            .lock()
-            .answer_questionnaire(&questionnaire_id, &answers, at)?)
+    /// An answer: a number or an option's id.
+    #[uniffi::remote(Enum)]
+    pub enum Given {
+        /// A number.
+        Number(f64),
+        /// An option's id.
+        Choice(String),
     }
 
-    /// Questionnaire responses, newest first.
-    pub fn responses(
-        &self,
-        questionnaire_id: Option<String>,
-    ) -> Result<Vec<QuestionnaireResponse>, CompanionError> {
-        Ok(self.lock().responses(questionnaire_id.as_deref())?)
+    /// One answer of a stored response.
+    #[uniffi::remote(Record)]
+    pub struct ResponseItem {
+        /// The item.
+        pub item: String,
+        /// What was given.
+        pub value: Given,
+        /// Points.
+        pub points: f64,
     }
+
+    /// A questionnaire answered, scored on the device.
+    #[uniffi::remote(Record)]
+    pub struct QuestionnaireResponse {
+        /// The entry id.
+        pub id: String,
+        /// The questionnaire.
+        pub questionnaire_id: String,
+        /// When.
+        pub at: Timestamp,
+        /// The answers.
+        pub answers: Vec<ResponseItem>,
+        /// The total score.
+        pub total: f64,
+        /// The risk band's id.
+        pub band: String,
+        /// The band asks the patient to see a doctor.
+        pub see_doctor: bool,
+    }
+
+    /// One answer to send: the item's id and what was given.
+    #[derive(uniffi::Record)]
+    pub struct AnswerGiven {
+        /// The item's id (`age`).
+        pub item: String,
+        /// The number or option.
+        pub value: Given,
+    }
+
+    /// One decision recorded by `advance_journeys`.
+    #[derive(uniffi::Record)]
+    pub struct JourneyDecision {
+        /// The journey.
+        pub journey_id: String,
+        /// What was decided.
+        pub decision: Decision,
+    }
+
+    #[uniffi::export]
+    impl HealthRecord {
+        /// The ids and titles of the templates a journey can follow, as `(id, title)` in English
+        /// and Chinese: built-in ones first, then the clinic's.
+        pub fn journey_template_ids(&self) -> Result<Vec<String>, CompanionError> {
+            Ok(self
+                .lock()
+                .journey_templates()?
+                .into_iter()
+                .map(|t| t.id)
+                .collect())
+        }
+
+        /// Stores a clinic's template (JSON, docs/journeys.md); returns its id.
+        pub fn add_template(&self, json: String) -> Result<String, CompanionError> {
+            Ok(self.lock().add_template(&json)?.id)
+        }
+
+        /// Starts a journey on a template.
+        pub fn start_journey(
+            &self,
+            template_id: String,
+            at: Timestamp,
+        ) -> Result<Journey, CompanionError> {
+            Ok(self.lock().start_journey(&template_id, at)?)
+        }
+
+        /// Stops a running journey.
+        pub fn stop_journey(
+            &self,
+            journey_id: String,
+            at: Timestamp,
+        ) -> Result<Journey, CompanionError> {
+            Ok(self.lock().stop_journey(&journey_id, at)?)
+        }
+
+        /// The journeys, newest first.
+        pub fn journeys(&self, include_stopped: bool) -> Result<Vec<Journey>, CompanionError> {
+            Ok(self.lock().journeys(include_stopped)?)
+        }
+
+        /// Records what the journey engine decides at `now` (stages, milestones, check-ins); the
+        /// shell calls it at launch and before `today`.
+        pub fn advance_journeys(
+            &self,
+            now: UtcTimestamp,
+        ) -> Result<Vec<JourneyDecision>, CompanionError> {
+            Ok(self
+                .lock()
+                .advance_journeys(now)?
+                .into_iter()
+                .map(|d| JourneyDecision {
+                    journey_id: d.journey_id,
+                    decision: d.decision,
+                })
+                .collect())
+        }
+
+        /// Records that a journey's card was read.
+        pub fn read_card(
+            &self,
+            journey_id: String,
+            card_id: String,
+            at: Timestamp,
+        ) -> Result<(), CompanionError> {
+            Ok(self.lock().read_card(&journey_id, &card_id, at)?)
+        }
+
+        /// Records that a journey's task was done today (a wound check).
+        pub fn mark_task_done(
+            &self,
+            journey_id: String,
+            task_id: String,
+            at: Timestamp,
+        ) -> Result<(), CompanionError> {
+            Ok(self.lock().mark_task_done(&journey_id, &task_id, at)?)
+        }
+
+        /// The built-in questionnaires.
+        pub fn questionnaires(&self) -> Result<Vec<Questionnaire>, CompanionError> {
+            Ok(self.lock().questionnaires()?)
+        }
+
+        /// Scores and stores answers to a questionnaire.
+        pub fn answer_questionnaire(
+            &self,
+            questionnaire_id: String,
+            answers: Vec<AnswerGiven>,
+            at: Timestamp,
+        ) -> Result<QuestionnaireResponse, CompanionError> {
+            let answers: Vec<(String, Given)> =
+                answers.into_iter().map(|a| (a.item, a.value)).collect();
+            Ok(self
+                .lock()
+                .answer_questionnaire(&questionnaire_id, &answers, at)?)
+        }
+
+        /// Questionnaire responses, newest first.
+        pub fn responses(
+            &self,
+            questionnaire_id: Option<String>,
+        ) -> Result<Vec<QuestionnaireResponse>, CompanionError> {
+            Ok(self.lock().responses(questionnaire_id.as_deref())?)
+        }
+    }
+}
 }

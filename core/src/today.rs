@@ -4,8 +4,9 @@
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 
-use crate::journey::engine::Data;
-use crate::journey::status::{self, JourneyInput, JourneyToday, TaskContext};
+use crate::journey::status::JourneyInput;
+#[cfg(feature = "journeys")]
+use crate::journey::status::JourneyToday;
 use crate::model::{
     Alert, Appointment, DoseEvent, MeasurementPlan, Medication, MedicationStatus, Profile,
     QuestionnaireResponse, Reading, ReadingKind, Refill, ZoneChange,
@@ -65,7 +66,9 @@ pub struct Today {
     pub adherence_week: Option<f64>,
     /// The next appointment.
     pub next_appointment: Option<Appointment>,
-    /// The journeys that run: stage, progress, tasks, unread cards, milestones.
+    /// The journeys that run: stage, progress, tasks, unread cards, milestones (with the
+    /// `journeys` feature).
+    #[cfg(feature = "journeys")]
     pub journeys: Vec<JourneyToday>,
     /// The one missing profile item that matters for safety to ask about next, if any (one
     /// at a time, never blocking).
@@ -164,6 +167,7 @@ pub fn today(inputs: &TodayInputs<'_>, now: DateTime<Utc>) -> Today {
         measurements_due: Vec::new(),
         adherence_week: None,
         next_appointment: None,
+        #[cfg(feature = "journeys")]
         journeys: Vec::new(),
         profile_prompt: None,
     };
@@ -230,7 +234,10 @@ pub fn today(inputs: &TodayInputs<'_>, now: DateTime<Utc>) -> Today {
         .filter(|a| a.at.to_utc() > now)
         .min_by_key(|a| a.at)
         .cloned();
-    today.journeys = journeys(inputs, &today, &home, now);
+    #[cfg(feature = "journeys")]
+    {
+        today.journeys = journeys(inputs, &today, &home, now);
+    }
     today.profile_prompt = profile_prompt(&data.profile, &data.medications);
     today
 }
@@ -297,12 +304,15 @@ fn measurements_due(
 }
 
 /// Each running journey as the home screen shows it.
+#[cfg(feature = "journeys")]
 fn journeys(
     inputs: &TodayInputs<'_>,
     today: &Today,
     home: &Zone,
     now: DateTime<Utc>,
 ) -> Vec<JourneyToday> {
+    use crate::journey::engine::Data;
+    use crate::journey::status::{self, TaskContext};
     if inputs.journeys.is_empty() {
         return Vec::new();
     }

@@ -330,3 +330,63 @@ fn a_patient_away_for_40_days_gets_one_check_in_planned_as_a_nudge_then_silence(
         );
     }
 }
+
+#[test]
+fn moods_are_averaged_per_week_and_per_stage_and_shown_in_the_report() {
+    use companion_core::TimeRange;
+    use companion_core::model::JournalEntry;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut record = new_record(&dir);
+    // Monday 2 November 2026.
+    record
+        .start_journey("surgery-recovery-6w", at("2026-11-02T09:00:00+01:00"))
+        .expect("start");
+    record
+        .advance_journeys(utc("2026-11-02T10:00:00+01:00"))
+        .expect("first stage");
+    for (day, mood) in [(0, 2), (1, 2), (3, 3), (8, 4), (9, 5)] {
+        let when = at("2026-11-02T20:00:00+01:00") + Duration::days(day);
+        record
+            .add_journal_entry(
+                &JournalEntry::new(when, "evening", Some(mood), Vec::new()).expect("entry"),
+            )
+            .expect("written");
+    }
+    // The first stage ends after 7 days: the recovery stage is entered on day 8's advance.
+    record
+        .advance_journeys(utc("2026-11-10T08:00:00+01:00"))
+        .expect("advance");
+    let curve = record.mood_curve(TimeRange::ALL).expect("curve");
+    let weeks: Vec<(String, f64, u32)> = curve
+        .weeks
+        .iter()
+        .map(|w| (w.week_start.to_string(), w.mean, w.entries))
+        .collect();
+    assert_eq!(
+        weeks,
+        vec![
+            ("2026-11-02".to_string(), 7.0 / 3.0, 3),
+            ("2026-11-09".to_string(), 4.5, 2)
+        ]
+    );
+    let stages: Vec<(&str, f64)> = curve
+        .stages
+        .iter()
+        .map(|s| (s.stage.as_str(), s.mean))
+        .collect();
+    assert_eq!(stages, vec![("first-days", 7.0 / 3.0), ("recovery", 4.5)]);
+    let html = record
+        .report_html(
+            utc("2026-10-20T00:00:00+01:00"),
+            utc("2026-11-20T00:00:00+01:00"),
+            utc("2026-11-20T00:00:00+01:00"),
+            "Europe/Berlin",
+            None,
+        )
+        .expect("report");
+    assert!(
+        html.contains(r#"<section id="mood">"#),
+        "the report shows the mood curve"
+    );
+    assert!(html.contains("2.3 / 5") && html.contains("4.5 / 5"));
+}

@@ -6,6 +6,7 @@
 pub mod builtin;
 pub mod condition;
 pub mod engine;
+pub mod mood;
 pub mod nudges;
 pub mod questionnaire;
 pub mod status;
@@ -13,6 +14,7 @@ pub mod template;
 
 pub use condition::{Answered, Condition};
 pub use engine::{CheckInReason, Data, Decision, History, JourneyProgress, progress, step};
+pub use mood::{MoodCurve, MoodStage, MoodWeek};
 pub use questionnaire::{AnswerError, Given, Questionnaire, Score};
 pub use status::{CardView, JourneyInput, JourneyToday, MilestoneView, TaskStatus};
 pub use template::Source;

@@ -176,6 +176,8 @@ impl HealthRecord {
             medications: self.medications(true)?,
             alerts,
             journal,
+            #[cfg(feature = "journeys")]
+            mood: self.mood_curve_in(TimeRange::between(from, to), language)?,
             profile,
         };
         let language = language.unwrap_or(data.profile.language);

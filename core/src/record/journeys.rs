@@ -288,6 +288,34 @@ impl HealthRecord {
         Ok(response)
     }
 
+    /// The journal's moods of `range` per local week (in the home zone) and per journey stage,
+    /// in the record's language: the emotion curve the report and the clinic show.
+    pub fn mood_curve(&self, range: TimeRange) -> Result<crate::journey::MoodCurve> {
+        self.mood_curve_in(range, None)
+    }
+
+    /// [`HealthRecord::mood_curve`] with stage titles in `language` (default: the record's).
+    pub(crate) fn mood_curve_in(
+        &self,
+        range: TimeRange,
+        language: Option<crate::model::Language>,
+    ) -> Result<crate::journey::MoodCurve> {
+        let profile = super::profile_in(&self.store)?;
+        let zone = crate::zone::Zone::named(&profile.home_time_zone)
+            .unwrap_or_else(crate::zone::Zone::utc);
+        let entries = self.journal(range)?;
+        #[cfg(feature = "journeys")]
+        let journeys = journeys_in(&self.store, None)?;
+        #[cfg(not(feature = "journeys"))]
+        let journeys = Vec::new();
+        Ok(crate::journey::mood::mood_curve(
+            &entries,
+            &journeys,
+            &zone,
+            language.unwrap_or(profile.language),
+        ))
+    }
+
     /// Questionnaire responses, newest first; of one questionnaire when named.
     pub fn responses(&self, questionnaire_id: Option<&str>) -> Result<Vec<QuestionnaireResponse>> {
         all(
@@ -330,26 +358,15 @@ fn journey_in(r: &impl Read, id: &str) -> Result<(Journey, Template)> {
     Ok((journey, template))
 }
 
-/// What the journeys read, as `r` reads the record at `now`.
-pub(crate) struct Gathered {
-    pub journeys: Vec<JourneyInput>,
-    pub responses: Vec<QuestionnaireResponse>,
-    pub readings: Vec<Reading>,
-    pub appointments: Vec<crate::model::Appointment>,
-    pub last_activity: Option<DateTime<Utc>>,
-}
-
-/// The running journeys with their templates and steps, the responses, the readings their
-/// conditions read (the window of the longest, and the latest of each kind a condition asks
-/// for), the appointments and the latest activity.
-pub(crate) fn gather_in(r: &impl Read, now: DateTime<Utc>) -> Result<Gathered> {
+/// The journeys (those that run at `active_at`, or all) with their templates and steps; a
+/// journey on a template this version cannot read is left out.
+fn journeys_in(r: &impl Read, active_at: Option<DateTime<Utc>>) -> Result<Vec<JourneyInput>> {
     let templates = templates_in(r)?;
     let mut journeys = Vec::new();
     for journey in all::<Journey>(r, &Filter::default())? {
-        if !journey.active_at(now.fixed_offset()) {
+        if active_at.is_some_and(|now| !journey.active_at(now.fixed_offset())) {
             continue;
         }
-        // A journey on a template this version cannot read is left off the home screen.
         let Some(template) = templates.iter().find(|t| t.id == journey.template_id) else {
             continue;
         };
@@ -366,6 +383,44 @@ pub(crate) fn gather_in(r: &impl Read, now: DateTime<Utc>) -> Result<Gathered> {
             steps,
         });
     }
+    Ok(journeys)
+}
+
+/// What the journeys read, as `r` reads the record at `now`.
+pub(crate) struct Gathered {
+    pub journeys: Vec<JourneyInput>,
+    pub responses: Vec<QuestionnaireResponse>,
+    pub readings: Vec<Reading>,
+    pub appointments: Vec<crate::model::Appointment>,
+    pub last_activity: Option<DateTime<Utc>>,
+}
+
+/// What the home screen reads of the journeys at `now`; nothing without the `journeys`
+/// feature.
+pub(crate) fn home_screen_in(r: &impl Read, now: DateTime<Utc>) -> Result<Gathered> {
+    #[cfg(feature = "journeys")]
+    return gather_in(r, now);
+    #[cfg(not(feature = "journeys"))]
+    {
+        Ok(Gathered {
+            journeys: Vec::new(),
+            responses: Vec::new(),
+            readings: in_range(
+                r,
+                None,
+                TimeRange::between(now - Duration::days(8), now + Duration::minutes(10)),
+            )?,
+            appointments: in_range(r, None, TimeRange::ALL)?,
+            last_activity: None,
+        })
+    }
+}
+
+/// The running journeys with their templates and steps, the responses, the readings their
+/// conditions read (the window of the longest, and the latest of each kind a condition asks
+/// for), the appointments and the latest activity.
+pub(crate) fn gather_in(r: &impl Read, now: DateTime<Utc>) -> Result<Gathered> {
+    let journeys = journeys_in(r, Some(now))?;
     let window = journeys
         .iter()
         .map(|j| j.template.window_days())
@@ -470,11 +525,13 @@ fn settled_in(
 
 /// How long after a milestone or check-in was recorded its nudge may still be planned (one
 /// moved out of quiet hours or past a full weekly budget waits at most this long).
+#[cfg(feature = "journeys")]
 const NUDGE_DAYS: i64 = 7;
 
 /// The nudges of the milestones and check-ins the running journeys recorded in the last
 /// [`NUDGE_DAYS`] days, for the planner, which keeps them out of quiet hours and within the
 /// weekly budget.
+#[cfg(feature = "journeys")]
 pub(crate) fn recent_nudges(
     r: &impl Read,
     profile: &crate::model::Profile,

@@ -51,6 +51,9 @@ pub struct ReportData {
     pub alerts: Vec<Alert>,
     /// Journal entries the patient chose to include.
     pub journal: Vec<JournalEntry>,
+    /// The journal's moods per week and per journey stage.
+    #[cfg(feature = "journeys")]
+    pub mood: crate::journey::MoodCurve,
 }
 
 const CSS: &str = r#"
@@ -154,6 +157,8 @@ pub fn render(data: &ReportData, language: Language) -> String {
     html.push_str(&weight(data, &t));
     html.push_str(&medications::adherence(data, &t));
     html.push_str(&alerts(data, &t, language));
+    #[cfg(feature = "journeys")]
+    html.push_str(&mood(data, &t));
     html.push_str(&journal(data, &t));
     let _ = write!(
         html,
@@ -405,6 +410,53 @@ fn alerts(data: &ReportData, t: &Texts, language: Language) -> String {
     }
     body.push_str("</tbody></table>");
     section("alerts", t.text("section-alerts"), body)
+}
+
+/// The emotion curve: mean mood per week, then per journey stage.
+#[cfg(feature = "journeys")]
+fn mood(data: &ReportData, t: &Texts) -> String {
+    let curve = &data.mood;
+    if curve.weeks.is_empty() {
+        return String::new();
+    }
+    let mut body = format!(
+        "<p class=\"note\">{}</p><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+        esc(&t.text("mood-note")),
+        esc(&t.text("mood-week")),
+        esc(&t.text("mood-mean")),
+        esc(&t.text("mood-entries"))
+    );
+    for w in &curve.weeks {
+        let _ = write!(
+            body,
+            "<tr><td>{}</td><td>{:.1} / 5</td><td>{}</td></tr>",
+            w.week_start.format("%Y-%m-%d"),
+            w.mean,
+            w.entries
+        );
+    }
+    body.push_str("</tbody></table>");
+    if !curve.stages.is_empty() {
+        let _ = write!(
+            body,
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            esc(&t.text("mood-stage")),
+            esc(&t.text("mood-mean")),
+            esc(&t.text("mood-entries"))
+        );
+        for s in &curve.stages {
+            let _ = write!(
+                body,
+                "<tr><td>{} ({})</td><td>{:.1} / 5</td><td>{}</td></tr>",
+                esc(&s.stage_title),
+                s.from.with_timezone(&data.zone).format("%Y-%m-%d"),
+                s.mean,
+                s.entries
+            );
+        }
+        body.push_str("</tbody></table>");
+    }
+    section("mood", t.text("section-mood"), body)
 }
 
 fn journal(data: &ReportData, t: &Texts) -> String {
