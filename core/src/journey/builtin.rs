@@ -1,6 +1,8 @@
 //! The built-in templates and questionnaires, shipped as JSON in the library and checked like
 //! any clinic's (a test loads every one).
 
+use std::sync::OnceLock;
+
 use super::questionnaire::Questionnaire;
 use super::template::{Template, TemplateError};
 
@@ -16,12 +18,17 @@ const QUESTIONNAIRES: &[&str] = &[
     include_str!("questionnaires/phq2.json"),
 ];
 
-/// The built-in questionnaires (FINDRISC, a pain score, PHQ-2).
+/// The built-in questionnaires (FINDRISC, a pain score, PHQ-2), parsed once per process.
 pub fn questionnaires() -> Result<Vec<Questionnaire>, TemplateError> {
-    QUESTIONNAIRES
-        .iter()
-        .map(|q| Questionnaire::from_json(q))
-        .collect()
+    static PARSED: OnceLock<Result<Vec<Questionnaire>, TemplateError>> = OnceLock::new();
+    PARSED
+        .get_or_init(|| {
+            QUESTIONNAIRES
+                .iter()
+                .map(|q| Questionnaire::from_json(q))
+                .collect()
+        })
+        .clone()
 }
 
 /// The ids of the built-in questionnaires: the ones a template may name.
@@ -32,12 +39,17 @@ pub fn questionnaire_ids() -> Vec<String> {
 }
 
 /// The built-in templates: hypertension control (12 weeks), type 2 diabetes's first 90 days,
-/// recovery after surgery (6 weeks).
+/// recovery after surgery (6 weeks), parsed once per process.
 pub fn templates() -> Result<Vec<Template>, TemplateError> {
-    let ids = questionnaire_ids();
-    let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
-    TEMPLATES
-        .iter()
-        .map(|t| Template::from_json(t, &ids))
-        .collect()
+    static PARSED: OnceLock<Result<Vec<Template>, TemplateError>> = OnceLock::new();
+    PARSED
+        .get_or_init(|| {
+            let ids = questionnaire_ids();
+            let ids: Vec<&str> = ids.iter().map(String::as_str).collect();
+            TEMPLATES
+                .iter()
+                .map(|t| Template::from_json(t, &ids))
+                .collect()
+        })
+        .clone()
 }
