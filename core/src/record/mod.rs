@@ -16,7 +16,7 @@ pub use journeys::JourneyDecision;
 pub use replica::MergeReport;
 
 use crate::crdt::DocId;
-use crate::error::{DoseLimit, Error, Result};
+use crate::error::{Error, Result};
 use crate::model::{
     Alert, Appointment, DoseEvent, DoseStatus, JournalEntry, MeasurementPlan, Medication,
     MedicationStatus, Pause, Profile, Reading, Refill, Schedule, ScheduleVersion, Validate,
@@ -671,37 +671,14 @@ pub(crate) fn log_dose_in(
     if let (Schedule::AsNeeded(limits), DoseStatus::Taken, false) =
         (&med.schedule, dose.status, dose.confirmed_over_limit)
     {
-        let offset = *dose.at.offset();
-        let day_start = dose
-            .at
-            .date_naive()
-            .and_time(chrono::NaiveTime::MIN)
-            .and_local_timezone(offset)
-            .single()
-            .map_or(dose.at.to_utc(), |t| t.to_utc());
-        let gap = Duration::minutes(i64::from(limits.min_interval_minutes));
-        let around = TimeRange::between(
-            (dose.at.to_utc() - gap).min(day_start),
-            (dose.at.to_utc() + gap).max(day_start + Duration::days(1)),
-        );
-        let taken: Vec<DoseEvent> = entries_in::<DoseEvent>(w, Some(&med.id), around)?
-            .into_iter()
-            .filter(|d| d.status == DoseStatus::Taken)
-            .collect();
-        let same_day = taken
-            .iter()
-            .filter(|d| d.at.with_timezone(&offset).date_naive() == dose.at.date_naive())
-            .count();
-        if same_day >= limits.max_per_day as usize {
-            return Err(Error::DoseLimit(DoseLimit::DailyMaximum {
-                max: limits.max_per_day,
-            }));
-        }
-        if taken.iter().any(|d| (d.at - dose.at).abs() < gap) {
-            return Err(Error::DoseLimit(DoseLimit::MinimumInterval {
-                minutes: limits.min_interval_minutes,
-            }));
-        }
+        let (from, to) = crate::reminders::as_needed_span(limits, dose.at);
+        let taken: Vec<chrono::DateTime<chrono::FixedOffset>> =
+            entries_in::<DoseEvent>(w, Some(&med.id), TimeRange::between(from, to))?
+                .into_iter()
+                .filter(|d| d.status == DoseStatus::Taken)
+                .map(|d| d.at)
+                .collect();
+        crate::reminders::check_as_needed(limits, dose.at, &taken).map_err(Error::DoseLimit)?;
     }
     check_local(dose, dose.at)?;
     fits_schedule(w, med, dose)?;

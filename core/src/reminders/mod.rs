@@ -9,6 +9,7 @@ mod adherence;
 mod answers;
 mod dose_states;
 mod doubles;
+mod limits;
 mod occurrences;
 mod planner;
 mod refills;
@@ -18,6 +19,7 @@ pub use adherence::{Adherence, adherence, missed_doses};
 pub use answers::{Misfit, check_answer};
 pub use dose_states::{DoseState, LateDoseAdvice, ScheduledDose, dose_states, late_dose_advice};
 pub use doubles::{DoubleDose, logged_twice, supply_takes};
+pub use limits::{as_needed_span, check_as_needed};
 pub use occurrences::{Occurrence, OccurrenceContext, dose_for, occurrences};
 pub use planner::{
     Importance, NotificationAction, NotificationKind, Nudge, PRESCRIPTION_END_DAYS_AHEAD,
