@@ -262,6 +262,28 @@ pub fn alerts_for(reading: &Reading, targets: &ClinicalTargets) -> Vec<Alert> {
         .collect()
 }
 
+/// The open alerts that a new `reading` resolves, of `open` (alerts with the kind of the
+/// reading that raised each): those raised by an earlier reading of the same kind, unless
+/// `reading` raised that alert kind again. A normal reading after a very low one closes the
+/// "take sugar now" alert; the alert stays in the history.
+pub fn resolved_by(
+    reading: &Reading,
+    raised: &[Alert],
+    open: &[(Alert, Option<crate::model::ReadingKind>)],
+) -> Vec<String> {
+    open.iter()
+        .filter(|(a, kind)| {
+            a.acknowledged_at.is_none()
+                && a.resolved_at.is_none()
+                && a.reading_id != reading.id
+                && a.at < reading.at
+                && !raised.iter().any(|r| r.kind == a.kind)
+                && *kind == Some(reading.measurement.kind())
+        })
+        .map(|(a, _)| a.id.clone())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

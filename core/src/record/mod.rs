@@ -745,25 +745,28 @@ fn resolve_earlier(
         reading.at.to_utc() - Duration::hours(RESOLVES_HOURS),
         reading.at.to_utc(),
     );
-    let open: Vec<Alert> = entries_in::<Alert>(w, None, span)?
-        .into_iter()
-        .filter(|a| a.acknowledged_at.is_none() && a.resolved_at.is_none())
-        .filter(|a| !a.reading_id.is_empty() && a.reading_id != reading.id)
-        .filter(|a| a.at < reading.at && !raised.iter().any(|r| r.kind == a.kind))
-        .collect();
-    for alert in open {
-        let same_kind = w
-            .get::<Reading>(&alert.reading_id)?
-            .is_some_and(|r| r.measurement.kind() == reading.measurement.kind());
-        if same_kind {
-            let by = reading.id.clone();
-            let at = reading.at;
-            w.modify::<Alert>(&alert.id, |a| {
-                a.resolved_at = Some(at);
-                a.resolved_by = Some(by);
-                Ok(())
-            })?;
+    let mut open = Vec::new();
+    for alert in entries_in::<Alert>(w, None, span)? {
+        // Only open alerts that a reading raised need the kind of that reading.
+        if alert.reading_id.is_empty()
+            || alert.acknowledged_at.is_some()
+            || alert.resolved_at.is_some()
+        {
+            continue;
         }
+        let kind = w
+            .get::<Reading>(&alert.reading_id)?
+            .map(|r| r.measurement.kind());
+        open.push((alert, kind));
+    }
+    for id in crate::clinical::alerts::resolved_by(reading, raised, &open) {
+        let by = reading.id.clone();
+        let at = reading.at;
+        w.modify::<Alert>(&id, |a| {
+            a.resolved_at = Some(at);
+            a.resolved_by = Some(by);
+            Ok(())
+        })?;
     }
     Ok(())
 }
