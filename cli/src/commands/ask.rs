@@ -149,12 +149,9 @@ fn interactive(
     language: Language,
     ctx: &mut Ctx<'_>,
 ) -> Result<Vec<(String, Given)>, CliError> {
-    writeln!(
-        ctx.out,
-        "{} ({} questions)",
-        q.title.get(language),
-        q.items.len()
-    )?;
+    let n = q.items.len();
+    let questions = if n == 1 { "question" } else { "questions" };
+    writeln!(ctx.out, "{} ({n} {questions})", q.title.get(language))?;
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     let mut out = Vec::new();
