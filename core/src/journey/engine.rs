@@ -40,6 +40,24 @@ pub enum CheckInReason {
     AppointmentOverdue,
 }
 
+impl CheckInReason {
+    /// Its name, as a check-in step's key begins (`inactive`, `appointment_overdue`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Inactive => "inactive",
+            Self::AppointmentOverdue => "appointment_overdue",
+        }
+    }
+
+    /// The reason a check-in step's key (`inactive/2026-11-10`) names.
+    pub fn of_key(key: &str) -> Self {
+        match key.split_once('/').map_or(key, |(r, _)| r) {
+            "appointment_overdue" => Self::AppointmentOverdue,
+            _ => Self::Inactive,
+        }
+    }
+}
+
 /// What the engine decided at one moment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]

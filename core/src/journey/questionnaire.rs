@@ -26,8 +26,8 @@ pub struct NumberBand {
     pub points: f64,
 }
 
-/// How an item is answered.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// How an item is answered (read from JSON through `RawItem`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Answer {
     /// One of the options.

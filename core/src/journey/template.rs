@@ -58,8 +58,8 @@ pub struct Card {
     pub source: Option<Source>,
 }
 
-/// What a task asks of the patient.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// What a task asks of the patient (read from JSON through `RawTask`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TaskKind {
     /// Log readings of a kind, `per_day` a day (or `per_week` a week).

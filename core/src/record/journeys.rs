@@ -137,11 +137,18 @@ impl HealthRecord {
             let home = crate::zone::Zone::named(&profile.home_time_zone)
                 .unwrap_or_else(crate::zone::Zone::utc);
             let gathered = gather_in(w, now)?;
+            // Read once for every journey: the doses over the longest window any reads.
+            let window = gathered
+                .journeys
+                .iter()
+                .map(|j| j.template.window_days())
+                .max()
+                .unwrap_or(7);
+            let doses = settled_in(w, &profile, &home, window, now)?;
+            let answered = status::answered(&gathered.responses);
             let mut out = Vec::new();
             for j in &gathered.journeys {
                 let done = status::tasks_done(&j.template, &j.steps, &gathered.responses);
-                let answered = status::answered(&gathered.responses);
-                let doses = settled_in(w, &profile, &home, &j.template, now)?;
                 let data = engine::Data {
                     readings: &gathered.readings,
                     doses: &doses,
@@ -162,14 +169,7 @@ impl HealthRecord {
                         }
                         Decision::CheckIn { reason, at } => (
                             StepKind::CheckIn,
-                            format!(
-                                "{}/{}",
-                                serde_json::to_value(reason)
-                                    .ok()
-                                    .and_then(|v| v.as_str().map(str::to_string))
-                                    .unwrap_or_default(),
-                                at.date_naive()
-                            ),
+                            format!("{}/{}", reason.as_str(), at.date_naive()),
                             at,
                         ),
                     };
@@ -502,15 +502,15 @@ fn newest<E: crate::store::Entity>(
     .next())
 }
 
-/// The settled doses the template's conditions read, as `w` reads them.
+/// The doses settled in the last `window_days` days, as `w` reads them.
 fn settled_in(
     w: &Writer<'_>,
     profile: &crate::model::Profile,
     home: &crate::zone::Zone,
-    template: &Template,
+    window_days: u16,
     now: DateTime<Utc>,
 ) -> Result<Vec<(DateTime<Utc>, bool)>> {
-    let days = i64::from(template.window_days());
+    let days = i64::from(window_days);
     let data = super::reminders::inputs_in(w, now - Duration::days(days + 8))?;
     let taken = crate::reminders::taken_by_medication(&data.doses);
     let zones = super::reminders::timeline(profile, &data.zones, home, now);
@@ -553,11 +553,7 @@ pub(crate) fn recent_nudges(
                         at,
                     }),
                     StepKind::CheckIn => Some(Decision::CheckIn {
-                        reason: if s.key.starts_with("appointment_overdue") {
-                            engine::CheckInReason::AppointmentOverdue
-                        } else {
-                            engine::CheckInReason::Inactive
-                        },
+                        reason: engine::CheckInReason::of_key(&s.key),
                         at,
                     }),
                     _ => None,
