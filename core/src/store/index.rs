@@ -80,15 +80,21 @@ pub(crate) fn locate(
 
 /// The live entry `id`, if any.
 pub(crate) fn get<E: Entity>(conn: &Connection, id: &str) -> Result<Option<E>> {
+    get_body(conn, E::COLLECTION, id)?
+        .map(|b| decode(&b))
+        .transpose()
+}
+
+/// The checked body of the live entry `id` of `coll`. Not generic, like [`list_bodies`]: one
+/// copy of the query in the library rather than one per entity type.
+fn get_body(conn: &Connection, coll: Collection, id: &str) -> Result<Option<String>> {
     let row: Option<(String, Option<i64>)> = conn
         .prepare_cached(
             "SELECT body, sum FROM entries WHERE collection = ?1 AND id = ?2 AND deleted = 0",
         )?
-        .query_row(params![E::COLLECTION.name(), id], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
+        .query_row(params![coll.name(), id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    row.map(|(b, sum)| decode(&verified(b, sum)?)).transpose()
+    row.map(|(b, sum)| verified(b, sum)).transpose()
 }
 
 /// The live entry with import key `ext_key`, if any.
@@ -118,10 +124,26 @@ pub(crate) struct Filter<'a> {
 
 /// The live entries matching `filter`, newest first (by time, then id), with their positions.
 pub(crate) fn list<E: Entity>(conn: &Connection, filter: &Filter<'_>) -> Result<Vec<(i64, E)>> {
+    let mut out = Vec::new();
+    list_bodies(conn, E::COLLECTION, filter, &mut |at, body| {
+        out.push((at, decode(body)?));
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Hands `each` the time and checked body of every live entry of `coll` matching `filter`,
+/// newest first. Not generic: one copy of the query in the library, not one per entity type.
+fn list_bodies(
+    conn: &Connection,
+    coll: Collection,
+    filter: &Filter<'_>,
+    each: &mut dyn FnMut(i64, &str) -> Result<()>,
+) -> Result<()> {
     let mut sql = String::from(
         "SELECT coalesce(at_ms, 0), body, sum FROM entries WHERE collection = ? AND deleted = 0",
     );
-    let coll = E::COLLECTION.name();
+    let coll = coll.name();
     let mut args: Vec<&dyn ToSql> = vec![&coll];
     if let Some(tag) = &filter.tag {
         sql.push_str(" AND tag = ?");
@@ -154,12 +176,11 @@ pub(crate) fn list<E: Entity>(conn: &Connection, filter: &Filter<'_>) -> Result<
             r.get::<_, Option<i64>>(2)?,
         ))
     })?;
-    let mut out = Vec::new();
     for row in rows {
         let (at, body, sum) = row?;
-        out.push((at, decode(&verified(body, sum)?)?));
+        each(at, &verified(body, sum)?)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 fn decode<E: Entity>(body: &str) -> Result<E> {
