@@ -41,6 +41,7 @@ mod record;
 pub mod reminders;
 mod replica_file;
 pub mod report;
+mod sorting;
 mod store;
 pub mod sync;
 pub mod today;

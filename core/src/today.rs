@@ -205,7 +205,7 @@ pub fn today(inputs: &TodayInputs<'_>, now: DateTime<Utc>) -> Today {
             }
         }
     }
-    upcoming.sort_by_key(|d| d.occurrence.at);
+    crate::sorting::sort_by_key(&mut upcoming, |d| d.occurrence.at);
     let local_today = reminders::zone::local(zone, now).date();
     if let Some(first) = upcoming.first().map(|d| d.occurrence.at.timestamp() / 60) {
         let (next, rest): (Vec<_>, Vec<_>) = upcoming
@@ -217,8 +217,8 @@ pub fn today(inputs: &TodayInputs<'_>, now: DateTime<Utc>) -> Today {
             .filter(|d| reminders::zone::local(zone, d.occurrence.at).date() == local_today)
             .collect();
     }
-    today.missed.sort_by_key(|d| d.dose.occurrence.at);
-    today.done.sort_by_key(|d| d.occurrence.at);
+    crate::sorting::sort_by_key(&mut today.missed, |d| d.dose.occurrence.at);
+    crate::sorting::sort_by_key(&mut today.done, |d| d.occurrence.at);
     today.refills_due = refills(data, ctx, now)
         .into_iter()
         .filter(|r| r.remind_on.is_some_and(|d| d <= local_today))
@@ -299,7 +299,7 @@ fn measurements_due(
             }
         }));
     }
-    out.sort_by_key(|m| m.at);
+    crate::sorting::sort_by_key(&mut out, |m| m.at);
     out
 }
 

@@ -34,7 +34,7 @@ pub fn task_key(task: &str, day: NaiveDate) -> String {
 /// entered, milestones and check-ins.
 pub fn history(journey: &Journey, steps: &[JourneyStep]) -> History {
     let mut steps: Vec<&JourneyStep> = steps.iter().collect();
-    steps.sort_by(|a, b| (a.at, &a.key).cmp(&(b.at, &b.key)));
+    crate::sorting::sort_by(&mut steps, |a, b| (a.at, &a.key).cmp(&(b.at, &b.key)));
     let of = |kind: StepKind| {
         steps
             .iter()
@@ -246,7 +246,7 @@ pub fn journey_today(
             })
         })
         .collect();
-    milestones.sort_by_key(|m| std::cmp::Reverse(m.at));
+    crate::sorting::sort_by_key(&mut milestones, |m| std::cmp::Reverse(m.at));
     JourneyToday {
         journey_id: input.journey.id.clone(),
         template_id: template.id.clone(),

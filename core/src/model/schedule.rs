@@ -231,7 +231,7 @@ fn check_times(field: &'static str, times: &[NaiveTime]) -> Result<(), Validatio
         return Err(ValidationError::Empty { field });
     }
     let mut sorted = times.to_vec();
-    sorted.sort();
+    crate::sorting::sort(&mut sorted);
     sorted.dedup();
     if sorted.len() != times.len() {
         return Err(ValidationError::Invalid {

@@ -123,7 +123,7 @@ impl HealthRecord {
                 ..Filter::default()
             },
         )?;
-        steps.sort_by(|a, b| (a.at, &a.key).cmp(&(b.at, &b.key)));
+        crate::sorting::sort_by(&mut steps, |a, b| (a.at, &a.key).cmp(&(b.at, &b.key)));
         Ok(steps)
     }
 
@@ -338,7 +338,7 @@ pub(crate) fn templates_in(r: &impl Read) -> Result<Vec<Template>> {
         // A template this version cannot read (a newer format) is left out, not fatal.
         .filter_map(|t| Template::from_json(&t.json, &ids).ok())
         .collect();
-    clinic.sort_by(|a, b| a.id.cmp(&b.id));
+    crate::sorting::sort_by(&mut clinic, |a, b| a.id.cmp(&b.id));
     out.extend(clinic);
     Ok(out)
 }
@@ -443,7 +443,7 @@ pub(crate) fn gather_in(r: &impl Read, now: DateTime<Utc>) -> Result<Gathered> {
                 .collect::<Vec<_>>()
         })
         .collect();
-    kinds.sort_by_key(|k| k.as_str());
+    crate::sorting::sort_by_key(&mut kinds, |k| k.as_str());
     kinds.dedup();
     for kind in kinds {
         let latest = newest::<Reading>(r, Some(kind.as_str()), now)?;

@@ -883,7 +883,7 @@ pub(crate) fn medications_in(
 ) -> Result<Vec<Medication>> {
     let mut all: Vec<Medication> = crate::store::all(r, &Filter::default())?;
     all.retain(|m| include_stopped || m.status != MedicationStatus::Stopped);
-    all.sort_by(|a, b| {
+    crate::sorting::sort_by(&mut all, |a, b| {
         a.name
             .to_lowercase()
             .cmp(&b.name.to_lowercase())

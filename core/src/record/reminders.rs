@@ -217,7 +217,7 @@ impl HealthRecord {
     pub fn zone_history(&self) -> Result<Vec<ZoneChange>> {
         let mut all: Vec<ZoneChange> =
             crate::store::all(&self.store, &crate::store::Filter::default())?;
-        all.sort_by_key(|c| (c.at, c.id.clone()));
+        crate::sorting::sort_by(&mut all, |a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
         Ok(all)
     }
 
@@ -342,7 +342,7 @@ pub(crate) fn timeline(
     let home = Zone::named(&profile.home_time_zone).unwrap_or_else(|| device.clone());
     let mut out = vec![(DateTime::<Utc>::MIN_UTC, home)];
     let mut changes: Vec<&ZoneChange> = changes.iter().collect();
-    changes.sort_by_key(|c| (c.at, c.id.clone()));
+    crate::sorting::sort_by(&mut changes, |a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
     for c in changes {
         if let Some(z) = Zone::named(&c.zone) {
             out.push((c.at.to_utc(), z));

@@ -85,6 +85,6 @@ pub fn missed_doses(
         .flat_map(|med| dose_states(med, occurrences(med, ctx, since, now), events, now))
         .filter(|d| d.state == DoseState::Missed)
         .collect();
-    missed.sort_by_key(|d| d.occurrence.at);
+    crate::sorting::sort_by_key(&mut missed, |d| d.occurrence.at);
     missed
 }

@@ -52,9 +52,9 @@ pub fn check_answer(
     let list = occurrences(med, ctx, scheduled - around, scheduled + around);
     if !list.iter().any(|o| o.at == scheduled) {
         let mut nearest: Vec<DateTime<Utc>> = list.iter().map(|o| o.at).collect();
-        nearest.sort_by_key(|at| (*at - scheduled).abs());
+        crate::sorting::sort_by_key(&mut nearest, |at| (*at - scheduled).abs());
         nearest.truncate(NEAREST);
-        nearest.sort();
+        crate::sorting::sort(&mut nearest);
         return Err(Misfit::NotAnOccurrence { nearest });
     }
     if event.status == DoseStatus::Snoozed

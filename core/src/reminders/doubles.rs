@@ -52,7 +52,7 @@ pub fn logged_twice(doses: &[DoseEvent]) -> Vec<DoubleDose> {
         .into_values()
         .filter(|g| g.len() >= 2)
         .filter_map(|mut g| {
-            g.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+            crate::sorting::sort_by(&mut g, |a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
             let first = g.first()?;
             Some(DoubleDose {
                 medication_id: first.medication_id.clone(),
@@ -71,7 +71,7 @@ pub fn supply_takes(doses: &[DoseEvent]) -> Vec<&DoseEvent> {
         .iter()
         .filter(|d| d.status == DoseStatus::Taken)
         .collect();
-    takes.sort_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+    crate::sorting::sort_by(&mut takes, |a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
     takes
         .into_iter()
         .filter(|d| match d.scheduled_at {

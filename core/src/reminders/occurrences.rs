@@ -61,7 +61,7 @@ pub fn occurrences(
         .iter()
         .map(|v| (&v.schedule, &v.time_zone, &v.dose, v.until))
         .collect();
-    versions.sort_by_key(|v| v.3);
+    crate::sorting::sort_by_key(&mut versions, |v| v.3);
     versions.push((
         &med.schedule,
         &med.time_zone,
@@ -102,7 +102,7 @@ pub fn occurrences(
             .iter()
             .any(|p| p.from <= o.at && p.until.is_none_or(|u| o.at < u))
     });
-    out.sort_by(|x, y| x.at.cmp(&y.at).then(x.slot.cmp(&y.slot)));
+    crate::sorting::sort_by(&mut out, |x, y| x.at.cmp(&y.at).then(x.slot.cmp(&y.slot)));
     out
 }
 
@@ -424,7 +424,7 @@ fn month_length(date: NaiveDate) -> u32 {
 /// Keeps the doses of an interval schedule at least half a `step` apart in real time (the first
 /// of two that a clock change or a window's opening brings closer stays).
 fn spaced(mut found: Vec<Occurrence>, step: Duration) -> Vec<Occurrence> {
-    found.sort_by_key(|o| o.at);
+    crate::sorting::sort_by_key(&mut found, |o| o.at);
     let mut out: Vec<Occurrence> = Vec::with_capacity(found.len());
     for o in found {
         if out.last().is_none_or(|p| o.at - p.at >= step / 2) {
@@ -526,7 +526,7 @@ pub fn version_at(
 ) -> (&Schedule, &DoseAmount) {
     let instant = at.to_utc();
     let mut history: Vec<&crate::model::ScheduleVersion> = med.history.iter().collect();
-    history.sort_by_key(|v| v.until);
+    crate::sorting::sort_by_key(&mut history, |v| v.until);
     history
         .into_iter()
         .find(|v| instant < v.until)

@@ -187,7 +187,9 @@ pub fn plan(
             doses: Vec::new(),
         });
     }
-    out.sort_by(|a, b| a.fire_at.cmp(&b.fire_at).then_with(|| a.id.cmp(&b.id)));
+    crate::sorting::sort_by(&mut out, |a, b| {
+        a.fire_at.cmp(&b.fire_at).then_with(|| a.id.cmp(&b.id))
+    });
     out.truncate(max);
     out
 }
@@ -202,7 +204,7 @@ pub fn taken_by_medication(doses: &[DoseEvent]) -> HashMap<String, Vec<DateTime<
             .push(d.at.to_utc());
     }
     for list in taken.values_mut() {
-        list.sort();
+        crate::sorting::sort(list);
     }
     taken
 }
@@ -356,7 +358,7 @@ fn planned<'a>(items: impl Iterator<Item = (&'a Medication, &'a Occurrence)>) ->
 
 fn group_id<'a>(kind: &str, min: i64, ids: impl Iterator<Item = &'a str>) -> String {
     let mut ids: Vec<&str> = ids.collect();
-    ids.sort_unstable();
+    crate::sorting::sort(&mut ids);
     ids.dedup();
     format!("{kind}:{min}:{}", ids.join("+"))
 }
@@ -526,7 +528,9 @@ fn nudge_notifications(
         })
         .filter(|(at, _)| *at < end)
         .collect();
-    shifted.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.id.cmp(&b.1.id)));
+    crate::sorting::sort_by(&mut shifted, |a, b| {
+        a.0.cmp(&b.0).then_with(|| a.1.id.cmp(&b.1.id))
+    });
     let mut per_week: HashMap<(i32, u32), u32> = HashMap::new();
     for (fire_at, n) in shifted {
         let week = local(zone, fire_at).date().iso_week();

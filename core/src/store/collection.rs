@@ -298,8 +298,8 @@ pub(crate) const PROFILE_ID: &str = "profile";
 
 impl Entity for Medication {
     fn normalize(&mut self) {
-        self.history.sort_by_key(|v| v.until);
-        self.pauses.sort_by_key(|p| p.from);
+        crate::sorting::sort_by_key(&mut self.history, |v| v.until);
+        crate::sorting::sort_by_key(&mut self.pauses, |p| p.from);
     }
     const COLLECTION: Collection = Collection::Medications;
     const NAME: &'static str = "medication";

@@ -468,8 +468,8 @@ impl Membership {
             .map(|m| m.device.id.as_str())
             .collect();
         let mut wrapped: Vec<&str> = keys.iter().map(|k| k.device.as_str()).collect();
-        remaining.sort_unstable();
-        wrapped.sort_unstable();
+        crate::sorting::sort(&mut remaining);
+        crate::sorting::sort(&mut wrapped);
         remaining == wrapped
     }
 
