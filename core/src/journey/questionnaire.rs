@@ -228,11 +228,7 @@ pub enum AnswerError {
 impl Questionnaire {
     /// Parses and checks a questionnaire from JSON.
     pub fn from_json(json: &str) -> Result<Self, TemplateError> {
-        let de = &mut serde_json::Deserializer::from_str(json);
-        let q: Self = serde_path_to_error::deserialize(de).map_err(|e| TemplateError::Shape {
-            path: e.path().to_string(),
-            message: e.into_inner().to_string(),
-        })?;
+        let q: Self = super::template::parse(json)?;
         q.check()?;
         Ok(q)
     }

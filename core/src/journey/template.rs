@@ -318,20 +318,36 @@ pub enum TemplateError {
     },
 }
 
+/// Reads JSON of a template's or a questionnaire's shape. A [`TemplateError::Shape`] names
+/// the path of the bad field (`stages[1].tasks[0].kind`) in a core built with the
+/// `template-paths` feature (the CLI, where templates are written), and the line and column in
+/// one built without it (the phone library, which only reads what was checked on import).
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, TemplateError> {
+    #[cfg(feature = "template-paths")]
+    {
+        let de = &mut serde_json::Deserializer::from_str(json);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let path = e.path().to_string();
+            TemplateError::Shape {
+                path: if path == "." { "(root)".into() } else { path },
+                message: e.into_inner().to_string(),
+            }
+        })
+    }
+    #[cfg(not(feature = "template-paths"))]
+    serde_json::from_str(json).map_err(|e| TemplateError::Shape {
+        path: format!("line {}, column {}", e.line(), e.column()),
+        message: e.to_string(),
+    })
+}
+
 /// The measurement plans a task may name.
 pub const PLANS: &[&str] = &["home_bp"];
 
 impl Template {
     /// Parses and checks a template from JSON. `questionnaires` are the ids a task may name.
     pub fn from_json(json: &str, questionnaires: &[&str]) -> Result<Self, TemplateError> {
-        let de = &mut serde_json::Deserializer::from_str(json);
-        let template: Self = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            TemplateError::Shape {
-                path: if path == "." { "(root)".into() } else { path },
-                message: e.into_inner().to_string(),
-            }
-        })?;
+        let template: Self = parse(json)?;
         template.check(questionnaires)?;
         Ok(template)
     }
@@ -543,5 +559,25 @@ fn known(path: &str, what: &'static str, id: &str, ids: &[String]) -> Result<(),
             what,
             id: id.into(),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A shape error says where the bad field is: its path where templates are written, its
+    /// line and column in the phone library.
+    #[test]
+    fn shape_errors_say_where() {
+        let e = Template::from_json("{\n  \"id\": 3\n}", &[]).expect_err("id is a number");
+        let TemplateError::Shape { path, .. } = e else {
+            panic!("not a shape error: {e}")
+        };
+        if cfg!(feature = "template-paths") {
+            assert_eq!(path, "id");
+        } else {
+            assert_eq!(path, "line 2, column 9");
+        }
     }
 }
