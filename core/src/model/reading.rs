@@ -79,7 +79,7 @@ vocabulary!(MealContext, "meal context", {
 /// A measured value in its canonical unit (docs/clinical-sources.md, "Units": glucose mg/dL, weight kg,
 /// temperature Celsius, HbA1c NGSP percent, pressures mmHg).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "RawMeasurement")]
 pub enum Measurement {
     /// Blood pressure in mmHg, with the pulse if the device gave one.
     BloodPressure {
@@ -123,6 +123,56 @@ pub enum Measurement {
         /// NGSP percent.
         percent: f64,
     },
+}
+
+/// A measurement as JSON holds it: its kind and every kind's fields, flat. Read this way
+/// rather than as an internally tagged enum, whose reading buffers every value first and costs
+/// the phone library a copy of serde's buffering code per enum (docs/storage.md, "Size").
+#[derive(Deserialize)]
+struct RawMeasurement {
+    kind: ReadingKind,
+    systolic: Option<u16>,
+    diastolic: Option<u16>,
+    pulse: Option<u16>,
+    mg_dl: Option<f64>,
+    context: Option<MealContext>,
+    kg: Option<f64>,
+    bpm: Option<u16>,
+    percent: Option<f64>,
+    celsius: Option<f64>,
+}
+
+impl TryFrom<RawMeasurement> for Measurement {
+    type Error = &'static str;
+
+    fn try_from(raw: RawMeasurement) -> Result<Self, Self::Error> {
+        Ok(match raw.kind {
+            ReadingKind::BloodPressure => Self::BloodPressure {
+                systolic: raw.systolic.ok_or("missing field `systolic`")?,
+                diastolic: raw.diastolic.ok_or("missing field `diastolic`")?,
+                pulse: raw.pulse,
+            },
+            ReadingKind::Glucose => Self::Glucose {
+                mg_dl: raw.mg_dl.ok_or("missing field `mg_dl`")?,
+                context: raw.context.ok_or("missing field `context`")?,
+            },
+            ReadingKind::Weight => Self::Weight {
+                kg: raw.kg.ok_or("missing field `kg`")?,
+            },
+            ReadingKind::HeartRate => Self::HeartRate {
+                bpm: raw.bpm.ok_or("missing field `bpm`")?,
+            },
+            ReadingKind::Spo2 => Self::Spo2 {
+                percent: raw.percent.ok_or("missing field `percent`")?,
+            },
+            ReadingKind::Temperature => Self::Temperature {
+                celsius: raw.celsius.ok_or("missing field `celsius`")?,
+            },
+            ReadingKind::Hba1c => Self::Hba1c {
+                percent: raw.percent.ok_or("missing field `percent`")?,
+            },
+        })
+    }
 }
 
 impl Measurement {
@@ -222,7 +272,7 @@ impl Validate for Measurement {
 
 /// Where a reading came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "RawSource")]
 pub enum ReadingSource {
     /// Typed in by a person.
     #[default]
@@ -240,6 +290,42 @@ pub enum ReadingSource {
         /// Its id in that system.
         external_id: String,
     },
+}
+
+/// A reading's source as JSON holds it, flat (see [`RawMeasurement`]).
+#[derive(Deserialize)]
+struct RawSource {
+    #[serde(rename = "type")]
+    kind: SourceKind,
+    name: Option<String>,
+    system: Option<String>,
+    external_id: Option<String>,
+}
+
+/// The name of a source's kind.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum SourceKind {
+    Manual,
+    Device,
+    Imported,
+}
+
+impl TryFrom<RawSource> for ReadingSource {
+    type Error = &'static str;
+
+    fn try_from(raw: RawSource) -> Result<Self, Self::Error> {
+        Ok(match raw.kind {
+            SourceKind::Manual => Self::Manual,
+            SourceKind::Device => Self::Device {
+                name: raw.name.ok_or("missing field `name`")?,
+            },
+            SourceKind::Imported => Self::Imported {
+                system: raw.system.ok_or("missing field `system`")?,
+                external_id: raw.external_id.ok_or("missing field `external_id`")?,
+            },
+        })
+    }
 }
 
 /// One reading: a measurement at a moment, with where it came from.

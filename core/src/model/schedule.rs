@@ -9,7 +9,7 @@ use crate::vocabulary::vocabulary;
 /// loss (docs/reminders.md). Times of day are wall-clock times read in the zone that the
 /// medication's [`TimeZonePolicy`] names; day counts start on the medication's start date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "RawSchedule")]
 pub enum Schedule {
     /// Every day at these times.
     FixedTimes {
@@ -109,6 +109,127 @@ pub enum Schedule {
     },
 }
 
+/// A schedule as JSON holds it: its type and every type's fields, flat. Read this way rather
+/// than as an internally tagged enum, whose reading buffers every value first and costs the
+/// phone library a copy of serde's buffering code per enum (docs/storage.md, "Size"). `days`
+/// is a list of weekdays, a list of days of the month or a count, so it is read per type.
+#[derive(Deserialize)]
+struct RawSchedule {
+    #[serde(rename = "type")]
+    kind: ScheduleType,
+    times: Option<Vec<NaiveTime>>,
+    hours: Option<u32>,
+    minutes: Option<u32>,
+    first: Option<NaiveTime>,
+    #[serde(default)]
+    from_last_taken: bool,
+    window: Option<DailyWindow>,
+    days: Option<serde_json::Value>,
+    weeks: Option<u32>,
+    on_days: Option<u32>,
+    off_days: Option<u32>,
+    steps: Option<Vec<TaperStep>>,
+    max_per_day: Option<u32>,
+    min_interval_minutes: Option<u32>,
+    meals: Option<Vec<Meal>>,
+    offset_minutes: Option<i64>,
+    medication_id: Option<String>,
+}
+
+/// The name of a schedule's type.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ScheduleType {
+    FixedTimes,
+    EveryNHours,
+    EveryNMinutes,
+    Weekdays,
+    EveryNWeeks,
+    DaysOfMonth,
+    EveryNDays,
+    Cyclic,
+    Tapering,
+    AsNeeded,
+    MealRelative,
+    AfterDose,
+}
+
+impl TryFrom<RawSchedule> for Schedule {
+    type Error = &'static str;
+
+    fn try_from(raw: RawSchedule) -> Result<Self, Self::Error> {
+        fn need<T>(v: Option<T>, missing: &'static str) -> Result<T, &'static str> {
+            v.ok_or(missing)
+        }
+        fn days<T: serde::de::DeserializeOwned>(
+            v: Option<serde_json::Value>,
+        ) -> Result<T, &'static str> {
+            serde_json::from_value(need(v, "missing field `days`")?)
+                .map_err(|_| "invalid value for `days`")
+        }
+        let times = || need(raw.times.clone(), "missing field `times`");
+        Ok(match raw.kind {
+            ScheduleType::FixedTimes => Self::FixedTimes { times: times()? },
+            ScheduleType::EveryNHours => Self::EveryNHours {
+                hours: need(raw.hours, "missing field `hours`")?,
+                first: need(raw.first, "missing field `first`")?,
+                from_last_taken: raw.from_last_taken,
+                window: raw.window,
+            },
+            ScheduleType::EveryNMinutes => Self::EveryNMinutes {
+                minutes: need(raw.minutes, "missing field `minutes`")?,
+                first: need(raw.first, "missing field `first`")?,
+                from_last_taken: raw.from_last_taken,
+                window: raw.window,
+            },
+            ScheduleType::Weekdays => Self::Weekdays {
+                times: times()?,
+                days: days(raw.days)?,
+            },
+            ScheduleType::EveryNWeeks => Self::EveryNWeeks {
+                weeks: need(raw.weeks, "missing field `weeks`")?,
+                times: times()?,
+                days: days(raw.days)?,
+            },
+            ScheduleType::DaysOfMonth => Self::DaysOfMonth {
+                times: times()?,
+                days: days(raw.days)?,
+            },
+            ScheduleType::EveryNDays => Self::EveryNDays {
+                times: times()?,
+                days: days(raw.days)?,
+            },
+            ScheduleType::Cyclic => Self::Cyclic {
+                on_days: need(raw.on_days, "missing field `on_days`")?,
+                off_days: need(raw.off_days, "missing field `off_days`")?,
+                times: times()?,
+            },
+            ScheduleType::Tapering => Self::Tapering {
+                steps: need(raw.steps, "missing field `steps`")?,
+            },
+            ScheduleType::AsNeeded => Self::AsNeeded(AsNeededLimits {
+                max_per_day: need(raw.max_per_day, "missing field `max_per_day`")?,
+                min_interval_minutes: need(
+                    raw.min_interval_minutes,
+                    "missing field `min_interval_minutes`",
+                )?,
+            }),
+            ScheduleType::MealRelative => Self::MealRelative {
+                meals: need(raw.meals, "missing field `meals`")?,
+                offset_minutes: need(raw.offset_minutes, "missing field `offset_minutes`")?
+                    .try_into()
+                    .map_err(|_| "invalid value for `offset_minutes`")?,
+            },
+            ScheduleType::AfterDose => Self::AfterDose {
+                medication_id: need(raw.medication_id, "missing field `medication_id`")?,
+                offset_minutes: need(raw.offset_minutes, "missing field `offset_minutes`")?
+                    .try_into()
+                    .map_err(|_| "invalid value for `offset_minutes`")?,
+            },
+        })
+    }
+}
+
 /// A daily window confining an interval schedule: each day's doses start again at its
 /// opening. A window whose end is earlier than its start crosses midnight (22:00-06:00, a night
 /// shift) and belongs to the day it opens on.
@@ -198,7 +319,7 @@ impl Default for MealTimes {
 
 /// Which clock a medication's times follow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "RawPolicy")]
 pub enum TimeZonePolicy {
     /// Wall-clock time wherever the phone is: 08:00 in Berlin, then 08:00 in New York.
     #[default]
@@ -214,7 +335,7 @@ pub enum TimeZonePolicy {
 /// What to do with a dose remembered late (docs/clinical-sources.md, "Safety principles": never a double
 /// dose; the default takes it if less than half the interval has passed, otherwise skips it).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[serde(tag = "type", rename_all = "snake_case", try_from = "RawPolicy")]
 pub enum LateDosePolicy {
     /// Take it if less than half the interval to the next dose has passed, otherwise skip it.
     #[default]
@@ -224,6 +345,54 @@ pub enum LateDosePolicy {
         /// Minutes after the scheduled time.
         minutes: u32,
     },
+}
+
+/// A time-zone or late-dose policy as JSON holds it, flat (see [`RawSchedule`]).
+#[derive(Deserialize)]
+struct RawPolicy {
+    #[serde(rename = "type")]
+    kind: PolicyType,
+    zone: Option<String>,
+    minutes: Option<u32>,
+}
+
+/// The name of a policy's type (time zone: `local`, `fixed`; late dose: `half_interval`,
+/// `within`).
+#[derive(Deserialize, PartialEq)]
+#[serde(rename_all = "snake_case")]
+enum PolicyType {
+    Local,
+    Fixed,
+    HalfInterval,
+    Within,
+}
+
+impl TryFrom<RawPolicy> for TimeZonePolicy {
+    type Error = &'static str;
+
+    fn try_from(raw: RawPolicy) -> Result<Self, Self::Error> {
+        match raw.kind {
+            PolicyType::Local => Ok(Self::Local),
+            PolicyType::Fixed => Ok(Self::Fixed {
+                zone: raw.zone.ok_or("missing field `zone`")?,
+            }),
+            _ => Err("unknown variant: expected `local` or `fixed`"),
+        }
+    }
+}
+
+impl TryFrom<RawPolicy> for LateDosePolicy {
+    type Error = &'static str;
+
+    fn try_from(raw: RawPolicy) -> Result<Self, Self::Error> {
+        match raw.kind {
+            PolicyType::HalfInterval => Ok(Self::HalfInterval),
+            PolicyType::Within => Ok(Self::Within {
+                minutes: raw.minutes.ok_or("missing field `minutes`")?,
+            }),
+            _ => Err("unknown variant: expected `half_interval` or `within`"),
+        }
+    }
 }
 
 fn check_times(field: &'static str, times: &[NaiveTime]) -> Result<(), ValidationError> {

@@ -48,7 +48,7 @@ impl DeviceCard {
 
 /// What a membership entry says.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase")]
+#[serde(tag = "type", rename_all = "lowercase", try_from = "RawBody")]
 pub enum Body {
     /// The record is shared; `device` is its owner. Signed by that device.
     Genesis {
@@ -111,6 +111,86 @@ pub enum Body {
         /// The new key, wrapped for each remaining member.
         keys: Vec<WrappedKey>,
     },
+}
+
+/// A membership entry's body as JSON holds it: its type and every type's fields, flat. Read
+/// this way rather than as an internally tagged enum, whose reading buffers every value first
+/// and costs the phone library a copy of serde's buffering code (docs/storage.md, "Size").
+/// `device` is a device card (genesis, join) or a device id (remove), so it is read per type.
+#[derive(Deserialize)]
+struct RawBody {
+    #[serde(rename = "type")]
+    kind: BodyType,
+    record: String,
+    device: Option<serde_json::Value>,
+    invite: Option<String>,
+    capability: Option<String>,
+    role: Option<Role>,
+    expires: Option<i64>,
+    by: Option<String>,
+    epoch: Option<u32>,
+    keys: Option<Vec<WrappedKey>>,
+}
+
+/// The name of a body's type.
+#[derive(Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum BodyType {
+    Genesis,
+    Invite,
+    Join,
+    Rotate,
+    Remove,
+}
+
+impl TryFrom<RawBody> for Body {
+    type Error = &'static str;
+
+    fn try_from(raw: RawBody) -> Result<Self, Self::Error> {
+        fn need<T>(v: Option<T>, missing: &'static str) -> Result<T, &'static str> {
+            v.ok_or(missing)
+        }
+        fn device<T: serde::de::DeserializeOwned>(
+            v: Option<serde_json::Value>,
+        ) -> Result<T, &'static str> {
+            serde_json::from_value(need(v, "missing field `device`")?)
+                .map_err(|_| "invalid value for `device`")
+        }
+        let record = raw.record;
+        Ok(match raw.kind {
+            BodyType::Genesis => Self::Genesis {
+                record,
+                device: device(raw.device)?,
+            },
+            BodyType::Invite => Self::Invite {
+                record,
+                invite: need(raw.invite, "missing field `invite`")?,
+                capability: need(raw.capability, "missing field `capability`")?,
+                role: need(raw.role, "missing field `role`")?,
+                expires: need(raw.expires, "missing field `expires`")?,
+                by: need(raw.by, "missing field `by`")?,
+            },
+            BodyType::Join => Self::Join {
+                record,
+                invite: need(raw.invite, "missing field `invite`")?,
+                device: device(raw.device)?,
+                role: need(raw.role, "missing field `role`")?,
+            },
+            BodyType::Rotate => Self::Rotate {
+                record,
+                by: need(raw.by, "missing field `by`")?,
+                epoch: need(raw.epoch, "missing field `epoch`")?,
+                keys: need(raw.keys, "missing field `keys`")?,
+            },
+            BodyType::Remove => Self::Remove {
+                record,
+                device: device(raw.device)?,
+                by: need(raw.by, "missing field `by`")?,
+                epoch: need(raw.epoch, "missing field `epoch`")?,
+                keys: need(raw.keys, "missing field `keys`")?,
+            },
+        })
+    }
 }
 
 /// A record key wrapped for one device: sealed under a key agreed between the owner's and the
