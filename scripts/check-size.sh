@@ -14,8 +14,8 @@ budget="${1:-6000000}"
 # The C in it (SQLite, ring's C) is built without unwind tables: no Rust panic ever unwinds
 # through a C frame (a callback from C is `extern "C"`, which aborts rather than unwind), so
 # they only cost bytes (about 100 KB). The shells' NDK and Xcode builds pass the same CFLAGS.
-CFLAGS="-fno-asynchronous-unwind-tables -fno-unwind-tables" \
 # The linker wrapper leaves UniFFI's metadata out of the library (scripts/phone-linker.sh).
+CFLAGS="-fno-asynchronous-unwind-tables -fno-unwind-tables" \
 RUSTFLAGS="-C link-arg=-Wl,--icf=all -C link-arg=-Wl,-z,pack-relative-relocs -C linker=$PWD/scripts/phone-linker.sh" \
     cargo build -q -p companion-ffi --profile mobile --target-dir target/phone
 lib=target/phone/mobile/libcompanion_ffi.so
