@@ -7,7 +7,7 @@ cd "$root"
 
 # One build gives the library, the generator (same features) and the CLI that runs the relay
 # the sync tests talk to.
-cargo build -p companion-ffi --features bindgen,journeys -p companion-cli
+cargo build -p companion-ffi --features bindgen -p companion-cli
 rm -rf bindings/kotlin/generated
 ./target/debug/uniffi-bindgen generate \
     --library target/debug/libcompanion_ffi.so \

@@ -1,14 +1,11 @@
 //! Care journeys and questionnaires: the core's types as UniFFI remote types, and the record's
-//! journey calls. The home screen's journey part arrives with `today`; the calls (and
-//! journeys on `today`) come with the `journeys` feature, which the phone library leaves out
-//! until it fits its size budget.
+//! journey calls. The home screen's journey part arrives with `today`.
 
 use companion_core::model::ReadingKind;
 use companion_core::today::{MeasurementDue, ProfilePrompt};
 
 use crate::types::LocalDateTime;
 
-companion_core::with_journeys! {
 use companion_core::journey::engine::{CheckInReason, Decision};
 use companion_core::journey::{CardView, JourneyProgress, JourneyToday, MilestoneView, TaskStatus};
 
@@ -146,8 +143,6 @@ pub struct JourneyToday {
     pub pending: Vec<Decision>,
 }
 
-}
-
 /// A measurement a plan asks for today.
 #[uniffi::remote(Record)]
 pub struct MeasurementDue {
@@ -172,7 +167,6 @@ pub enum ProfilePrompt {
     Conditions,
 }
 
-companion_core::with_journeys! {
 /// The journey calls and the types only they use.
 mod calls {
     use companion_core::journey::questionnaire::{Answer, Choice, Item, NumberBand, RiskBand};
@@ -467,5 +461,4 @@ mod calls {
             Ok(self.lock().responses(questionnaire_id.as_deref())?)
         }
     }
-}
 }

@@ -1,6 +1,7 @@
 //! Reminders across the FFI: the notification plan, dose states, adherence and refills (remote
 //! types of the core's).
 
+use companion_core::journey::JourneyToday;
 use companion_core::model::{Alert, Appointment, DoseAmount, Language};
 use companion_core::reminders::{
     Adherence, DoseState, Importance, LateDoseAdvice, NotificationAction, NotificationKind,
@@ -205,9 +206,6 @@ pub struct DueDose {
     pub advice: LateDoseAdvice,
 }
 
-companion_core::with_journeys! {
-use companion_core::journey::JourneyToday;
-
 /// What a home screen shows now.
 #[uniffi::remote(Record)]
 pub struct Today {
@@ -250,50 +248,6 @@ pub struct Today {
     /// The profile item to ask about next.
     #[uniffi(default)]
     pub profile_prompt: Option<ProfilePrompt>,
-}
-}
-
-companion_core::without_journeys! {
-/// What a home screen shows now (a phone library without journeys: the same, less them).
-#[uniffi::remote(Record)]
-pub struct Today {
-    /// Doses due now (within their grace window, or back from a snooze), with the advice for a
-    /// late dose.
-    #[uniffi(default)]
-    pub due: Vec<DueDose>,
-    /// Doses snoozed and not yet due again.
-    #[uniffi(default)]
-    pub snoozed: Vec<ScheduledDose>,
-    /// The next doses (those of the soonest upcoming minute).
-    #[uniffi(default)]
-    pub next: Vec<ScheduledDose>,
-    /// The rest of the local day's doses after the next ones.
-    #[uniffi(default)]
-    pub upcoming: Vec<ScheduledDose>,
-    /// Doses missed in the last 24 hours, with what to do about each.
-    #[uniffi(default)]
-    pub missed: Vec<DueDose>,
-    /// Doses taken or skipped in the last 24 hours, with who logged them.
-    pub done: Vec<ScheduledDose>,
-    /// Tracked medications whose refill reminder has started.
-    #[uniffi(default)]
-    pub refills_due: Vec<RefillStatus>,
-    /// Urgent alerts of the last 24 hours not yet acknowledged, newest first.
-    #[uniffi(default)]
-    pub alerts: Vec<Alert>,
-    /// The measurements plans ask for today.
-    #[uniffi(default)]
-    pub measurements_due: Vec<MeasurementDue>,
-    /// Share of the last seven days' settled doses taken.
-    #[uniffi(default)]
-    pub adherence_week: Option<f64>,
-    /// The next appointment.
-    #[uniffi(default)]
-    pub next_appointment: Option<Appointment>,
-    /// The profile item to ask about next.
-    #[uniffi(default)]
-    pub profile_prompt: Option<ProfilePrompt>,
-}
 }
 
 /// The advice in words, in `language`: it never suggests a double dose.

@@ -48,36 +48,6 @@ pub mod today;
 mod vocabulary;
 pub mod zone;
 
-/// Expands the items it holds when the core is built with the `journeys` feature, and
-/// nothing otherwise: the FFI mirrors the journeys' types and calls exactly when the core it
-/// links has them (cargo unifies features across a build, so the FFI cannot tell by its own).
-#[cfg(feature = "journeys")]
-#[macro_export]
-macro_rules! with_journeys {
-    ($($item:item)*) => { $($item)* };
-}
-
-/// See [`with_journeys`].
-#[cfg(not(feature = "journeys"))]
-#[macro_export]
-macro_rules! with_journeys {
-    ($($item:item)*) => {};
-}
-
-/// The inverse of [`with_journeys`]: its items without the `journeys` feature.
-#[cfg(feature = "journeys")]
-#[macro_export]
-macro_rules! without_journeys {
-    ($($item:item)*) => {};
-}
-
-/// See [`without_journeys`].
-#[cfg(not(feature = "journeys"))]
-#[macro_export]
-macro_rules! without_journeys {
-    ($($item:item)*) => { $($item)* };
-}
-
 pub use error::{DoseLimit, Error, Result, StorageKind};
 pub use query::{Export, PageCursor, ReadingPage, ReadingQuery, TimeRange};
 pub use record::{HealthRecord, JourneyDecision, MergeReport, ReadingOutcome, Stats};

@@ -114,19 +114,15 @@ pub struct Export {
     /// Journal entries, newest first.
     pub journal: Vec<JournalEntry>,
     /// Care journeys, newest first, stopped ones included.
-    #[cfg(feature = "journeys")]
     #[serde(default)]
     pub journeys: Vec<crate::model::Journey>,
     /// What was recorded along them, oldest first per journey.
-    #[cfg(feature = "journeys")]
     #[serde(default)]
     pub journey_steps: Vec<crate::model::JourneyStep>,
     /// Questionnaires answered, newest first.
-    #[cfg(feature = "journeys")]
     #[serde(default)]
     pub questionnaire_responses: Vec<crate::model::QuestionnaireResponse>,
     /// The clinic's journey templates.
-    #[cfg(feature = "journeys")]
     #[serde(default)]
     pub journey_templates: Vec<crate::model::StoredTemplate>,
 }

@@ -5,7 +5,6 @@
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 
 use crate::journey::status::JourneyInput;
-#[cfg(feature = "journeys")]
 use crate::journey::status::JourneyToday;
 use crate::model::{
     Alert, Appointment, DoseEvent, MeasurementPlan, Medication, MedicationStatus, Profile,
@@ -66,9 +65,7 @@ pub struct Today {
     pub adherence_week: Option<f64>,
     /// The next appointment.
     pub next_appointment: Option<Appointment>,
-    /// The journeys that run: stage, progress, tasks, unread cards, milestones (with the
-    /// `journeys` feature).
-    #[cfg(feature = "journeys")]
+    /// The journeys that run: stage, progress, tasks, unread cards, milestones.
     pub journeys: Vec<JourneyToday>,
     /// The one missing profile item that matters for safety to ask about next, if any (one
     /// at a time, never blocking).
@@ -167,7 +164,6 @@ pub fn today(inputs: &TodayInputs<'_>, now: DateTime<Utc>) -> Today {
         measurements_due: Vec::new(),
         adherence_week: None,
         next_appointment: None,
-        #[cfg(feature = "journeys")]
         journeys: Vec::new(),
         profile_prompt: None,
     };
@@ -234,10 +230,7 @@ pub fn today(inputs: &TodayInputs<'_>, now: DateTime<Utc>) -> Today {
         .filter(|a| a.at.to_utc() > now)
         .min_by_key(|a| a.at)
         .cloned();
-    #[cfg(feature = "journeys")]
-    {
-        today.journeys = journeys(inputs, &today, &home, now);
-    }
+    today.journeys = journeys(inputs, &today, &home, now);
     today.profile_prompt = profile_prompt(&data.profile, &data.medications);
     today
 }
@@ -304,7 +297,6 @@ fn measurements_due(
 }
 
 /// Each running journey as the home screen shows it.
-#[cfg(feature = "journeys")]
 fn journeys(
     inputs: &TodayInputs<'_>,
     today: &Today,

@@ -176,7 +176,6 @@ impl HealthRecord {
             medications: self.medications(true)?,
             alerts,
             journal,
-            #[cfg(feature = "journeys")]
             mood: self.mood_curve_in(TimeRange::between(from, to), language)?,
             profile,
         };

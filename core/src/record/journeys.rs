@@ -304,10 +304,7 @@ impl HealthRecord {
         let zone = crate::zone::Zone::named(&profile.home_time_zone)
             .unwrap_or_else(crate::zone::Zone::utc);
         let entries = self.journal(range)?;
-        #[cfg(feature = "journeys")]
         let journeys = journeys_in(&self.store, None)?;
-        #[cfg(not(feature = "journeys"))]
-        let journeys = Vec::new();
         Ok(crate::journey::mood::mood_curve(
             &entries,
             &journeys,
@@ -393,27 +390,6 @@ pub(crate) struct Gathered {
     pub readings: Vec<Reading>,
     pub appointments: Vec<crate::model::Appointment>,
     pub last_activity: Option<DateTime<Utc>>,
-}
-
-/// What the home screen reads of the journeys at `now`; nothing without the `journeys`
-/// feature.
-pub(crate) fn home_screen_in(r: &impl Read, now: DateTime<Utc>) -> Result<Gathered> {
-    #[cfg(feature = "journeys")]
-    return gather_in(r, now);
-    #[cfg(not(feature = "journeys"))]
-    {
-        Ok(Gathered {
-            journeys: Vec::new(),
-            responses: Vec::new(),
-            readings: in_range(
-                r,
-                None,
-                TimeRange::between(now - Duration::days(8), now + Duration::minutes(10)),
-            )?,
-            appointments: in_range(r, None, TimeRange::ALL)?,
-            last_activity: None,
-        })
-    }
 }
 
 /// The running journeys with their templates and steps, the responses, the readings their
@@ -525,13 +501,11 @@ fn settled_in(
 
 /// How long after a milestone or check-in was recorded its nudge may still be planned (one
 /// moved out of quiet hours or past a full weekly budget waits at most this long).
-#[cfg(feature = "journeys")]
 const NUDGE_DAYS: i64 = 7;
 
 /// The nudges of the milestones and check-ins the running journeys recorded in the last
 /// [`NUDGE_DAYS`] days, for the planner, which keeps them out of quiet hours and within the
 /// weekly budget.
-#[cfg(feature = "journeys")]
 pub(crate) fn recent_nudges(
     r: &impl Read,
     profile: &crate::model::Profile,

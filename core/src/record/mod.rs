@@ -533,13 +533,9 @@ impl HealthRecord {
             readings: self.readings(&ReadingQuery::default())?.readings,
             doses: self.doses(None, TimeRange::ALL)?,
             journal: self.journal(TimeRange::ALL)?,
-            #[cfg(feature = "journeys")]
             journeys: self.journeys(true)?,
-            #[cfg(feature = "journeys")]
             journey_steps: self.all(&Filter::default())?,
-            #[cfg(feature = "journeys")]
             questionnaire_responses: self.responses(None)?,
-            #[cfg(feature = "journeys")]
             journey_templates: self.all(&Filter::default())?,
         })
     }

@@ -114,10 +114,7 @@ impl HealthRecord {
                 }
             })
             .collect();
-        #[cfg(feature = "journeys")]
         let nudges = super::journeys::recent_nudges(&self.store, &data.profile, now)?;
-        #[cfg(not(feature = "journeys"))]
-        let nudges = Vec::new();
         let input = PlanInput {
             profile: &data.profile,
             medications: &data.medications,
@@ -229,7 +226,7 @@ impl HealthRecord {
         let zones = timeline(&data.profile, &data.zones, &zone, now);
         let ctx = context(&zone, &data.profile, &taken, &zones);
         let alerts = self.open_alerts(now - Duration::hours(ALERT_HOURS))?;
-        let gathered = super::journeys::home_screen_in(&self.store, now)?;
+        let gathered = super::journeys::gather_in(&self.store, now)?;
         let inputs = crate::today::TodayInputs {
             data: &data,
             ctx: &ctx,

@@ -52,7 +52,6 @@ pub struct ReportData {
     /// Journal entries the patient chose to include.
     pub journal: Vec<JournalEntry>,
     /// The journal's moods per week and per journey stage.
-    #[cfg(feature = "journeys")]
     pub mood: crate::journey::MoodCurve,
 }
 
@@ -157,7 +156,6 @@ pub fn render(data: &ReportData, language: Language) -> String {
     html.push_str(&weight(data, &t));
     html.push_str(&medications::adherence(data, &t));
     html.push_str(&alerts(data, &t, language));
-    #[cfg(feature = "journeys")]
     html.push_str(&mood(data, &t));
     html.push_str(&journal(data, &t));
     let _ = write!(
@@ -413,7 +411,6 @@ fn alerts(data: &ReportData, t: &Texts, language: Language) -> String {
 }
 
 /// The emotion curve: mean mood per week, then per journey stage.
-#[cfg(feature = "journeys")]
 fn mood(data: &ReportData, t: &Texts) -> String {
     let curve = &data.mood;
     if curve.weeks.is_empty() {
