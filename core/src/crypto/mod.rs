@@ -215,7 +215,7 @@ impl std::fmt::Debug for DhSecret {
 
 /// Lower-case hex of `bytes`.
 pub fn hex(bytes: &[u8]) -> String {
-    data_encoding::HEXLOWER.encode(bytes)
+    ::hex::encode(bytes)
 }
 
 /// SHA-256 of `bytes`.
@@ -297,6 +297,6 @@ mod tests {
     }
 
     fn unhex(s: &str) -> Vec<u8> {
-        data_encoding::HEXLOWER.decode(s.as_bytes()).expect("hex")
+        ::hex::decode(s).expect("hex")
     }
 }

@@ -7,6 +7,9 @@ use crate::crypto::{self, KEY_LEN, SigningKey};
 
 use super::{Role, SyncError};
 
+/// Invite codes are RFC 4648 base32 without padding (read in either case).
+const BASE32: base32::Alphabet = base32::Alphabet::Rfc4648 { padding: false };
+
 /// Bytes of an invite's secret: 160 bits, all of them in both the code and the QR payload.
 pub const SECRET_LEN: usize = 20;
 
@@ -67,7 +70,7 @@ impl Invite {
 
     /// The code a person passes on: the secret in base32, in groups of four, `@` the relay.
     pub fn code(&self) -> String {
-        let b32 = data_encoding::BASE32_NOPAD.encode(&self.secret);
+        let b32 = base32::encode(BASE32, &self.secret);
         let groups: Vec<String> = b32
             .as_bytes()
             .chunks(4)
@@ -81,7 +84,7 @@ impl Invite {
         format!(
             "companion:join?relay={}&secret={}",
             percent_encode(&self.relay),
-            data_encoding::BASE32_NOPAD.encode(&self.secret)
+            base32::encode(BASE32, &self.secret)
         )
     }
 
@@ -106,9 +109,11 @@ impl Invite {
             let (s, r) = text.split_once('@').ok_or(bad.clone())?;
             (s.replace('-', ""), r.to_string())
         };
-        let bytes = data_encoding::BASE32_NOPAD
-            .decode(secret.to_ascii_uppercase().as_bytes())
-            .map_err(|_| bad.clone())?;
+        // Only the canonical spelling: base32 decoding drops a stray last character's bits.
+        let secret = secret.to_ascii_uppercase();
+        let bytes = base32::decode(BASE32, &secret)
+            .filter(|b| base32::encode(BASE32, b) == secret)
+            .ok_or(bad.clone())?;
         let secret: [u8; SECRET_LEN] = bytes.try_into().map_err(|_| bad.clone())?;
         if !(relay.starts_with("http://") || relay.starts_with("https://")) {
             return Err(bad);
@@ -165,6 +170,28 @@ fn percent_decode(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The code is RFC 4648 base32 of the secret (Python's `base64.b32encode` gives the same),
+    /// in groups of four, read back in either case.
+    #[test]
+    fn the_code_is_rfc4648_base32_in_groups() {
+        let secret: [u8; SECRET_LEN] = std::array::from_fn(|i| i as u8);
+        let invite = Invite {
+            secret,
+            relay: "https://relay.example".into(),
+        };
+        let code = invite.code();
+        assert_eq!(
+            code,
+            "AAAQ-EAYE-AUDA-OCAJ-BIFQ-YDIO-B4IB-CEQT@https://relay.example"
+        );
+        let lower = Invite::parse(&code.to_lowercase()).expect("lower");
+        assert_eq!(lower.secret, secret);
+        // One character too many or too few, or one outside the alphabet: refused.
+        assert!(Invite::parse("AAAQ-EAYE-AUDA-OCAJ-BIFQ-YDIO-B4IB-CEQTA@http://x").is_err());
+        assert!(Invite::parse("AAAQ-EAYE-AUDA-OCAJ-BIFQ-YDIO-B4IB-CEQ@http://x").is_err());
+        assert!(Invite::parse("AAAQ-EAYE-AUDA-OCAJ-BIFQ-YDIO-B4IB-CEQ1@http://x").is_err());
+    }
 
     #[test]
     fn code_and_qr_payload_carry_the_whole_secret_and_the_relay() {

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 use crate::crypto::{self, SigningKey};
@@ -584,13 +585,13 @@ impl Membership {
 
 /// Standard base64 with padding.
 pub fn b64(bytes: &[u8]) -> String {
-    data_encoding::BASE64.encode(bytes)
+    base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
 /// Decodes [`b64`].
 pub fn unb64(text: &str) -> Result<Vec<u8>, SyncError> {
-    data_encoding::BASE64
-        .decode(text.as_bytes())
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
         .map_err(|_| SyncError::Malformed { what: "base64" })
 }
 
@@ -600,6 +601,24 @@ mod tests {
     use crate::crypto::DeviceKeys;
 
     const RID: &str = "0193a5a0-0000-7000-8000-000000000001";
+
+    /// Keys and signatures are standard base64 with padding (RFC 4648 section 10 vectors);
+    /// a wrong padding or a character outside the alphabet is refused.
+    #[test]
+    fn base64_is_rfc4648_with_padding() {
+        for (plain, coded) in [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foobar", "Zm9vYmFy"),
+        ] {
+            assert_eq!(b64(plain.as_bytes()), coded);
+            assert_eq!(unb64(coded).expect(coded), plain.as_bytes());
+        }
+        for bad in ["Zg", "Zg=", "Zm9vYmF", "Zm9v_mFy", "Zm9vYmFy\n"] {
+            assert!(unb64(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn owner_invites_and_a_device_joins_once() {

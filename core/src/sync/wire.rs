@@ -160,9 +160,7 @@ impl Envelope {
 
 /// The 16 bytes of a hex device id.
 pub fn device_bytes(id: &str) -> Result<[u8; 16], SyncError> {
-    let v = data_encoding::HEXLOWER_PERMISSIVE
-        .decode(id.as_bytes())
-        .map_err(|_| SyncError::Malformed { what: "device id" })?;
+    let v = hex::decode(id).map_err(|_| SyncError::Malformed { what: "device id" })?;
     v.try_into()
         .map_err(|_| SyncError::Malformed { what: "device id" })
 }
@@ -376,7 +374,7 @@ pub fn sign_request(
         (headers::NONCE, nonce),
         (
             headers::SIGNATURE,
-            data_encoding::BASE64.encode(&signer.sign(&msg)),
+            super::membership::b64(&signer.sign(&msg)),
         ),
     ])
 }
