@@ -47,3 +47,14 @@ pub use schedule::{
 pub use targets::{BpGuideline, BpTarget, ClinicalTargets, GlucoseTargets};
 pub use validation::{Validate, ValidationError, parse_time_zone};
 pub use zone_change::ZoneChange;
+
+/// A field of a flat-read tagged type (docs/storage.md, "Size") whose type depends on the
+/// variant (a schedule's `days`, a membership body's `device`): kept as JSON while reading, then
+/// read as the variant's type. A missing (`missing`) or ill-typed (`invalid`) field is refused.
+pub(crate) fn per_type<T: serde::de::DeserializeOwned>(
+    value: Option<serde_json::Value>,
+    missing: &'static str,
+    invalid: &'static str,
+) -> Result<T, &'static str> {
+    serde_json::from_value(value.ok_or(missing)?).map_err(|_| invalid)
+}

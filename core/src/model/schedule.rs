@@ -158,27 +158,23 @@ impl TryFrom<RawSchedule> for Schedule {
     type Error = &'static str;
 
     fn try_from(raw: RawSchedule) -> Result<Self, Self::Error> {
-        fn need<T>(v: Option<T>, missing: &'static str) -> Result<T, &'static str> {
-            v.ok_or(missing)
-        }
         fn days<T: serde::de::DeserializeOwned>(
             v: Option<serde_json::Value>,
         ) -> Result<T, &'static str> {
-            serde_json::from_value(need(v, "missing field `days`")?)
-                .map_err(|_| "invalid value for `days`")
+            crate::model::per_type(v, "missing field `days`", "invalid value for `days`")
         }
-        let times = || need(raw.times.clone(), "missing field `times`");
+        let times = || raw.times.clone().ok_or("missing field `times`");
         Ok(match raw.kind {
             ScheduleType::FixedTimes => Self::FixedTimes { times: times()? },
             ScheduleType::EveryNHours => Self::EveryNHours {
-                hours: need(raw.hours, "missing field `hours`")?,
-                first: need(raw.first, "missing field `first`")?,
+                hours: raw.hours.ok_or("missing field `hours`")?,
+                first: raw.first.ok_or("missing field `first`")?,
                 from_last_taken: raw.from_last_taken,
                 window: raw.window,
             },
             ScheduleType::EveryNMinutes => Self::EveryNMinutes {
-                minutes: need(raw.minutes, "missing field `minutes`")?,
-                first: need(raw.first, "missing field `first`")?,
+                minutes: raw.minutes.ok_or("missing field `minutes`")?,
+                first: raw.first.ok_or("missing field `first`")?,
                 from_last_taken: raw.from_last_taken,
                 window: raw.window,
             },
@@ -187,7 +183,7 @@ impl TryFrom<RawSchedule> for Schedule {
                 days: days(raw.days)?,
             },
             ScheduleType::EveryNWeeks => Self::EveryNWeeks {
-                weeks: need(raw.weeks, "missing field `weeks`")?,
+                weeks: raw.weeks.ok_or("missing field `weeks`")?,
                 times: times()?,
                 days: days(raw.days)?,
             },
@@ -200,29 +196,32 @@ impl TryFrom<RawSchedule> for Schedule {
                 days: days(raw.days)?,
             },
             ScheduleType::Cyclic => Self::Cyclic {
-                on_days: need(raw.on_days, "missing field `on_days`")?,
-                off_days: need(raw.off_days, "missing field `off_days`")?,
+                on_days: raw.on_days.ok_or("missing field `on_days`")?,
+                off_days: raw.off_days.ok_or("missing field `off_days`")?,
                 times: times()?,
             },
             ScheduleType::Tapering => Self::Tapering {
-                steps: need(raw.steps, "missing field `steps`")?,
+                steps: raw.steps.ok_or("missing field `steps`")?,
             },
             ScheduleType::AsNeeded => Self::AsNeeded(AsNeededLimits {
-                max_per_day: need(raw.max_per_day, "missing field `max_per_day`")?,
-                min_interval_minutes: need(
-                    raw.min_interval_minutes,
-                    "missing field `min_interval_minutes`",
-                )?,
+                max_per_day: raw.max_per_day.ok_or("missing field `max_per_day`")?,
+                min_interval_minutes: raw
+                    .min_interval_minutes
+                    .ok_or("missing field `min_interval_minutes`")?,
             }),
             ScheduleType::MealRelative => Self::MealRelative {
-                meals: need(raw.meals, "missing field `meals`")?,
-                offset_minutes: need(raw.offset_minutes, "missing field `offset_minutes`")?
+                meals: raw.meals.ok_or("missing field `meals`")?,
+                offset_minutes: raw
+                    .offset_minutes
+                    .ok_or("missing field `offset_minutes`")?
                     .try_into()
                     .map_err(|_| "invalid value for `offset_minutes`")?,
             },
             ScheduleType::AfterDose => Self::AfterDose {
-                medication_id: need(raw.medication_id, "missing field `medication_id`")?,
-                offset_minutes: need(raw.offset_minutes, "missing field `offset_minutes`")?
+                medication_id: raw.medication_id.ok_or("missing field `medication_id`")?,
+                offset_minutes: raw
+                    .offset_minutes
+                    .ok_or("missing field `offset_minutes`")?
                     .try_into()
                     .map_err(|_| "invalid value for `offset_minutes`")?,
             },

@@ -148,14 +148,10 @@ impl TryFrom<RawBody> for Body {
     type Error = &'static str;
 
     fn try_from(raw: RawBody) -> Result<Self, Self::Error> {
-        fn need<T>(v: Option<T>, missing: &'static str) -> Result<T, &'static str> {
-            v.ok_or(missing)
-        }
         fn device<T: serde::de::DeserializeOwned>(
             v: Option<serde_json::Value>,
         ) -> Result<T, &'static str> {
-            serde_json::from_value(need(v, "missing field `device`")?)
-                .map_err(|_| "invalid value for `device`")
+            crate::model::per_type(v, "missing field `device`", "invalid value for `device`")
         }
         let record = raw.record;
         Ok(match raw.kind {
@@ -165,30 +161,30 @@ impl TryFrom<RawBody> for Body {
             },
             BodyType::Invite => Self::Invite {
                 record,
-                invite: need(raw.invite, "missing field `invite`")?,
-                capability: need(raw.capability, "missing field `capability`")?,
-                role: need(raw.role, "missing field `role`")?,
-                expires: need(raw.expires, "missing field `expires`")?,
-                by: need(raw.by, "missing field `by`")?,
+                invite: raw.invite.ok_or("missing field `invite`")?,
+                capability: raw.capability.ok_or("missing field `capability`")?,
+                role: raw.role.ok_or("missing field `role`")?,
+                expires: raw.expires.ok_or("missing field `expires`")?,
+                by: raw.by.ok_or("missing field `by`")?,
             },
             BodyType::Join => Self::Join {
                 record,
-                invite: need(raw.invite, "missing field `invite`")?,
+                invite: raw.invite.ok_or("missing field `invite`")?,
                 device: device(raw.device)?,
-                role: need(raw.role, "missing field `role`")?,
+                role: raw.role.ok_or("missing field `role`")?,
             },
             BodyType::Rotate => Self::Rotate {
                 record,
-                by: need(raw.by, "missing field `by`")?,
-                epoch: need(raw.epoch, "missing field `epoch`")?,
-                keys: need(raw.keys, "missing field `keys`")?,
+                by: raw.by.ok_or("missing field `by`")?,
+                epoch: raw.epoch.ok_or("missing field `epoch`")?,
+                keys: raw.keys.ok_or("missing field `keys`")?,
             },
             BodyType::Remove => Self::Remove {
                 record,
                 device: device(raw.device)?,
-                by: need(raw.by, "missing field `by`")?,
-                epoch: need(raw.epoch, "missing field `epoch`")?,
-                keys: need(raw.keys, "missing field `keys`")?,
+                by: raw.by.ok_or("missing field `by`")?,
+                epoch: raw.epoch.ok_or("missing field `epoch`")?,
+                keys: raw.keys.ok_or("missing field `keys`")?,
             },
         })
     }
