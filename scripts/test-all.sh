@@ -31,6 +31,9 @@ export COMPANION_TEST_POSTGRES
 echo "== cargo test (relays on SQLite)"
 cargo test --workspace
 
+echo "== the core's unit tests with the phone library's features (no HTTP, no template paths)"
+cargo test -p companion-core --no-default-features --lib
+
 echo "== the relay suites again, relays on PostgreSQL"
 COMPANION_TEST_RELAY=postgres cargo test -p companion-scenarios --test sharing --test sync_faults --test relays
 
@@ -43,3 +46,13 @@ cargo build -p companion-cli
 
 echo "== Phone library size"
 bash scripts/check-size.sh
+
+echo "== the Kotlin tests again, on the stripped phone library"
+# Bindings generated from the host build (the phone library carries no UniFFI metadata) must
+# work with it. The tests find the library and the relay's CLI in one directory.
+phonelib=$(mktemp -d /tmp/companion-phonelib.XXXXXX)
+cp target/phone/mobile/libcompanion_ffi.stripped.so "$phonelib/libcompanion_ffi.so"
+ln -s "$PWD/target/debug/companion" "$phonelib/companion"
+(cd bindings/kotlin && mvn -B -q -Dstyle.color=never test -Drust.lib.dir="$phonelib" 2>&1 |
+    sed 's/\x1b\[[0-9;]*m//g')
+rm -rf "$phonelib"
