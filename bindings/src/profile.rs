@@ -110,6 +110,9 @@ pub struct Profile {
     /// Allergies.
     #[uniffi(default)]
     pub allergies: Vec<String>,
+    /// What the patient said there are none of (`allergies`, `medications`, `conditions`).
+    #[uniffi(default)]
+    pub none_known: Vec<String>,
     /// Preferred units.
     pub units: UnitPreferences,
     /// Language of texts.

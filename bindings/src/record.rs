@@ -151,6 +151,15 @@ impl HealthRecord {
         Ok(self.lock().edit_profile(&before, &after)?)
     }
 
+    /// Records that the patient has none of `item` (no known allergies, no medications, no
+    /// conditions), so that `today` stops prompting for it; returns the profile as stored.
+    pub fn report_none_known(
+        &self,
+        item: companion_core::today::ProfilePrompt,
+    ) -> Result<Profile, CompanionError> {
+        Ok(self.lock().report_none_known(item)?)
+    }
+
     /// Applies to the stored medication the fields in which `after` differs from `before`, in
     /// one transaction; returns it as stored (with its schedule history and pauses).
     pub fn edit_medication(

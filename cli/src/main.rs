@@ -369,6 +369,10 @@ struct ProfileSet {
     /// Add an allergy (repeatable).
     #[arg(long)]
     allergy: Vec<String>,
+    /// There are none of these: allergies, medications or conditions (repeatable; what is
+    /// added later wins).
+    #[arg(long, value_parser = ["allergies", "medications", "conditions"])]
+    none: Vec<String>,
     /// Language: en or zh-Hans.
     #[arg(value_parser = parse::named::<Language>, long)]
     lang: Option<Language>,

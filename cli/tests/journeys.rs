@@ -72,6 +72,33 @@ fn a_patient_starts_a_journey_reads_a_card_and_sees_it_on_today() {
         assert!(today.get(key).is_some(), "{key} missing: {today}");
     }
     assert_eq!(today["profile_prompt"], "allergies");
+    // "No known allergies" is an answer: the prompt moves on, one item at a time; what is
+    // entered later wins over the "none".
+    assert!(ok(&db, &["profile", "show"]).contains("Allergies:   not recorded"));
+    ok(&db, &["profile", "set", "--none", "allergies"]);
+    assert!(ok(&db, &["profile", "show"]).contains("Allergies:   none known"));
+    let today = json(&db, &["today", "--json"]);
+    assert_ne!(today["profile_prompt"], "allergies", "{today}");
+    ok(
+        &db,
+        &[
+            "profile",
+            "set",
+            "--none",
+            "medications",
+            "--none",
+            "conditions",
+        ],
+    );
+    assert!(json(&db, &["today", "--json"])["profile_prompt"].is_null());
+    ok(&db, &["profile", "set", "--allergy", "penicillin"]);
+    assert!(ok(&db, &["profile", "show"]).contains("Allergies:   penicillin"));
+    refused(
+        &db,
+        &["profile", "set", "--none", "pets"],
+        2,
+        "invalid value",
+    );
 
     ok(&db, &["journey", "stop", "hypertension-12w"]);
     refused(

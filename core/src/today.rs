@@ -346,17 +346,15 @@ fn journeys(
         .collect()
 }
 
-/// The first missing profile item of allergies, medications and conditions.
+/// The first missing profile item of allergies, medications and conditions that the patient has
+/// not said there are none of ([`Profile::none_known`]).
 pub fn profile_prompt(profile: &Profile, medications: &[Medication]) -> Option<ProfilePrompt> {
-    if profile.allergies.is_empty() {
-        Some(ProfilePrompt::Allergies)
-    } else if medications.is_empty() {
-        Some(ProfilePrompt::Medications)
-    } else if profile.conditions.is_empty() {
-        Some(ProfilePrompt::Conditions)
-    } else {
-        None
-    }
+    let missing = |item: ProfilePrompt, empty: bool| {
+        (empty && !profile.none_known.iter().any(|n| n == item.as_str())).then_some(item)
+    };
+    missing(ProfilePrompt::Allergies, profile.allergies.is_empty())
+        .or_else(|| missing(ProfilePrompt::Medications, medications.is_empty()))
+        .or_else(|| missing(ProfilePrompt::Conditions, profile.conditions.is_empty()))
 }
 
 /// What is on hand of each active tracked medication, and when it runs out.
@@ -381,4 +379,28 @@ pub fn refills(
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Validate;
+
+    /// One item at a time, allergies first; "none known" answers an item as an entry does.
+    #[test]
+    fn the_profile_prompt_moves_on_when_an_item_is_answered_none() {
+        let mut p = Profile::new("Ana", "Europe/Berlin").expect("profile");
+        assert_eq!(profile_prompt(&p, &[]), Some(ProfilePrompt::Allergies));
+        p.none_known.push("allergies".into());
+        assert_eq!(profile_prompt(&p, &[]), Some(ProfilePrompt::Medications));
+        p.none_known.push("medications".into());
+        assert_eq!(profile_prompt(&p, &[]), Some(ProfilePrompt::Conditions));
+        p.conditions.push("hypertension".into());
+        assert_eq!(profile_prompt(&p, &[]), None);
+        p.none_known = vec!["medications".into()];
+        p.allergies.push("penicillin".into());
+        assert_eq!(profile_prompt(&p, &[]), None);
+        p.none_known.push("pets".into());
+        assert!(p.validate().is_err(), "only the three items can be none");
+    }
 }

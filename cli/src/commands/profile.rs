@@ -25,8 +25,16 @@ pub fn run(
             if let Some(h) = p.height_cm {
                 writeln!(ctx.out, "Height:      {h} cm")?;
             }
-            writeln!(ctx.out, "Conditions:  {}", p.conditions.join(", "))?;
-            writeln!(ctx.out, "Allergies:   {}", p.allergies.join(", "))?;
+            writeln!(
+                ctx.out,
+                "Conditions:  {}",
+                listed(&p.conditions, p, "conditions")
+            )?;
+            writeln!(
+                ctx.out,
+                "Allergies:   {}",
+                listed(&p.allergies, p, "allergies")
+            )?;
             writeln!(ctx.out, "Time zone:   {}", p.home_time_zone)?;
             writeln!(
                 ctx.out,
@@ -47,6 +55,17 @@ pub fn run(
             writeln!(ctx.out, "Profile updated")?;
             Ok(())
         }
+    }
+}
+
+/// A list, or what is known when it is empty: "none known" or "not recorded".
+fn listed(list: &[String], p: &Profile, item: &str) -> String {
+    if !list.is_empty() {
+        list.join(", ")
+    } else if p.none_known.iter().any(|n| n == item) {
+        "none known".into()
+    } else {
+        "not recorded".into()
     }
 }
 
@@ -74,6 +93,11 @@ fn apply_profile(p: &mut Profile, set: ProfileSet) {
     for a in set.allergy {
         if !p.allergies.contains(&a) {
             p.allergies.push(a);
+        }
+    }
+    for item in set.none {
+        if !p.none_known.contains(&item) {
+            p.none_known.push(item);
         }
     }
     if let Some(lang) = set.lang {

@@ -129,15 +129,15 @@ pub fn run(
         let (question, how) = match p {
             ProfilePrompt::Allergies => (
                 "Do you have any allergies? It matters for every new prescription.",
-                "companion profile set --allergy NAME",
+                "companion profile set --allergy NAME, or --none allergies",
             ),
             ProfilePrompt::Medications => (
                 "Which medications do you take? Reminders and your doctor rely on the list.",
-                "companion med add ...",
+                "companion med add ..., or companion profile set --none medications",
             ),
             ProfilePrompt::Conditions => (
                 "Which conditions do you live with?",
-                "companion profile set --condition NAME",
+                "companion profile set --condition NAME, or --none conditions",
             ),
         };
         writeln!(out, "When you have a minute: {question} ({how})")?;

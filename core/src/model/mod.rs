@@ -38,7 +38,7 @@ pub use medication::{
     Inventory, Medication, MedicationForm, MedicationStatus, Pause, ScheduleVersion,
 };
 pub use plan::MeasurementPlan;
-pub use profile::{Language, Profile, ReminderSettings, Sex, UnitPreferences};
+pub use profile::{Language, NONE_KNOWN_ITEMS, Profile, ReminderSettings, Sex, UnitPreferences};
 pub use reading::{BpSetting, MealContext, Measurement, Reading, ReadingKind, ReadingSource};
 pub use schedule::{
     AsNeededLimits, DailyWindow, LateDosePolicy, Meal, MealTimes, Schedule, TaperStep,

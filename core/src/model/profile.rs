@@ -86,6 +86,11 @@ pub struct Profile {
     /// Allergies.
     #[serde(default)]
     pub allergies: Vec<String>,
+    /// The safety items the patient said there are none of (`allergies`: no known allergies;
+    /// `medications`, `conditions`), so that the home screen stops asking
+    /// ([`NONE_KNOWN_ITEMS`]). A list that has entries wins over its "none".
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub none_known: Vec<String>,
     /// Preferred units.
     #[serde(default)]
     pub units: UnitPreferences,
@@ -128,6 +133,9 @@ impl Default for ReminderSettings {
     }
 }
 
+/// The items a patient can say there are none of ([`Profile::none_known`]).
+pub const NONE_KNOWN_ITEMS: &[&str] = &["allergies", "medications", "conditions"];
+
 impl Profile {
     /// A profile with a name and a home zone and every other field at its default, validated.
     pub fn new(name: &str, home_time_zone: &str) -> Result<Self, ValidationError> {
@@ -138,6 +146,7 @@ impl Profile {
             height_cm: None,
             conditions: Vec::new(),
             allergies: Vec::new(),
+            none_known: Vec::new(),
             units: UnitPreferences::default(),
             language: Language::English,
             home_time_zone: home_time_zone.to_string(),
@@ -169,6 +178,16 @@ impl Validate for Profile {
         }
         for allergy in &self.allergies {
             check_not_empty("allergy", allergy)?;
+        }
+        if self
+            .none_known
+            .iter()
+            .any(|item| !NONE_KNOWN_ITEMS.contains(&item.as_str()))
+        {
+            return Err(ValidationError::Invalid {
+                field: "none known",
+                reason: "must be allergies, medications or conditions",
+            });
         }
         check_range(
             "appointment reminder hours",

@@ -120,6 +120,19 @@ impl HealthRecord {
         })
     }
 
+    /// Records that the patient has none of `item` (no known allergies, no medications, no
+    /// conditions), so that the home screen stops asking for it; what is entered later wins
+    /// over it. Returns the profile as stored.
+    pub fn report_none_known(&mut self, item: crate::today::ProfilePrompt) -> Result<Profile> {
+        self.modify_profile(|p| {
+            let name = item.as_str();
+            if !p.none_known.iter().any(|n| n == name) {
+                p.none_known.push(name.to_string());
+            }
+            Ok(())
+        })
+    }
+
     /// Adds a medication. Errors: [`Error::AlreadyExists`] for a reused id.
     pub fn add_medication(&mut self, medication: &Medication) -> Result<()> {
         crate::model::bounds::check_text(medication)?;

@@ -110,8 +110,15 @@ pub fn render(data: &ReportData, language: Language) -> String {
     if let Some(born) = data.profile.birth_date {
         row("born", born.to_string());
     }
+    let none_known = |item: &str| {
+        if data.profile.none_known.iter().any(|n| n == item) {
+            t.text("none-known")
+        } else {
+            t.text("not-recorded")
+        }
+    };
     let conditions = if data.profile.conditions.is_empty() {
-        t.text("none")
+        none_known("conditions")
     } else {
         data.profile
             .conditions
@@ -122,7 +129,7 @@ pub fn render(data: &ReportData, language: Language) -> String {
     };
     row("conditions", conditions);
     let allergies = if data.profile.allergies.is_empty() {
-        t.text("none")
+        none_known("allergies")
     } else {
         data.profile.allergies.join(", ")
     };

@@ -51,6 +51,9 @@ class JourneyTest {
         assertEquals(3u, progress.steps)
         assertTrue(j.tasks.any { it.kind == "wound_photo" && !it.done })
         assertEquals(ProfilePrompt.ALLERGIES, today.profilePrompt)
+        // "No known allergies" answers the prompt; the next item is asked for.
+        assertEquals(listOf("allergies"), record.reportNoneKnown(ProfilePrompt.ALLERGIES).noneKnown)
+        assertTrue(record.today(now, "Europe/Berlin").profilePrompt != ProfilePrompt.ALLERGIES)
         // The fever threshold of recovery after surgery is set.
         assertEquals(38.0, record.targets().feverThresholdC)
 
