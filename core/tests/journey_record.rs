@@ -113,6 +113,32 @@ fn a_started_journey_shows_on_the_home_screen_and_its_first_stage_is_recorded_on
         Err(Error::NotFound { entity: "card" })
     ));
 
+    // The task to log blood pressure counts home readings, not one taken at the office.
+    let bp = |setting| {
+        let mut r = Reading::new(
+            Measurement::BloodPressure {
+                systolic: 132,
+                diastolic: 84,
+                pulse: None,
+            },
+            at("2026-11-02T09:30:00+01:00"),
+        )
+        .expect("reading");
+        r.setting = setting;
+        r
+    };
+    record
+        .record_reading(&bp(Some(companion_core::model::BpSetting::Office)))
+        .expect("office");
+    record.record_reading(&bp(None)).expect("home");
+    let task = record.today(now, "Europe/Berlin").expect("today").journeys[0]
+        .tasks
+        .iter()
+        .find(|t| t.kind == "log_reading" && t.refers_to.as_deref() == Some("blood_pressure"))
+        .expect("the blood-pressure task")
+        .clone();
+    assert_eq!(task.count, Some(1), "{task:?}");
+
     // Stopping takes it off the home screen and keeps its steps.
     let stopped = record
         .stop_journey(&journey.id, at("2026-11-03T09:00:00+01:00"))

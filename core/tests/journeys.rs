@@ -201,7 +201,7 @@ fn a_controlled_hypertension_patient_walks_every_stage() {
         "an active patient is never checked on"
     );
     let now = Patient::at(60, 21, 0).to_utc();
-    let pr = progress(&p.template, &p.history, Language::English, now).expect("progress");
+    let pr = progress(&p.template, &p.history, &[], Language::English, now).expect("progress");
     assert_eq!((pr.step, pr.steps, pr.stage.as_str()), (4, 4, "controlled"));
     assert_eq!(pr.day_of_stage, 30);
     assert_eq!(
@@ -209,6 +209,11 @@ fn a_controlled_hypertension_patient_walks_every_stage() {
         Some(24),
         "the 12-week check-up on day 84"
     );
+    // Once it is booked (for day 70, 09:00), the count is to the booked visit, rounded up.
+    let visit = companion_core::model::Appointment::new(Patient::at(70, 9, 0), "check-up")
+        .expect("appointment");
+    let pr = progress(&p.template, &p.history, &[visit], Language::English, now).expect("progress");
+    assert_eq!(pr.days_to_checkup, Some(10), "9.5 days ahead");
 }
 
 #[test]

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::template::TemplateError;
 use crate::clinical::stats;
-use crate::model::{Appointment, Measurement, Reading, ReadingKind};
+use crate::model::{Appointment, BpSetting, Measurement, Reading, ReadingKind};
 use crate::zone::Zone;
 
 /// A lower and an upper bound; either may be absent.
@@ -177,11 +177,13 @@ impl Facts<'_> {
         self.now - Duration::days(i64::from(days))
     }
 
+    /// The primary values of the patient's own readings of `kind` (not one taken at the
+    /// office) in the last `days` days.
     fn values(&self, kind: ReadingKind, days: u16) -> impl Iterator<Item = f64> + '_ {
         let from = self.since(days);
         self.readings
             .iter()
-            .filter(move |r| r.measurement.kind() == kind)
+            .filter(move |r| r.measurement.kind() == kind && r.setting() == BpSetting::Home)
             .filter(move |r| (from..=self.now).contains(&r.at.to_utc()))
             .map(|r| r.measurement.values().0)
     }

@@ -239,14 +239,17 @@ pub struct JourneyProgress {
     pub stage_days: u16,
     /// Share of the journey's expected days behind the patient, 0 to 1.
     pub journey_share: f64,
-    /// Days to the next appointment the journey asks for, if one is ahead.
+    /// Days to the next check-up the journey asks for, if one is ahead: to the appointment
+    /// booked for it (whole days, rounded up), else to the day the template asks for it by.
     pub days_to_checkup: Option<i64>,
 }
 
-/// The progress of a journey at `now` (after [`step`]'s decisions are in `history`).
+/// The progress of a journey at `now` (after [`step`]'s decisions are in `history`), with the
+/// record's `appointments` for the check-ups.
 pub fn progress(
     template: &Template,
     history: &History,
+    appointments: &[Appointment],
     language: Language,
     now: DateTime<Utc>,
 ) -> Option<JourneyProgress> {
@@ -269,10 +272,21 @@ pub fn progress(
         .iter()
         .flat_map(|s| &s.tasks)
         .filter_map(|t| match t.kind {
-            TaskKind::Appointment { due_day, .. } => Some(i64::from(due_day) - journey_day),
+            TaskKind::Appointment { due_day, .. } => {
+                let due = history.started_at + Duration::days(i64::from(due_day));
+                // Booked for it: the same rule as the task's (at most 30 days before it is due).
+                let booked = appointments
+                    .iter()
+                    .map(|a| a.at.to_utc())
+                    .filter(|at| *at >= due - Duration::days(30) && *at >= now)
+                    .min();
+                match booked {
+                    Some(at) => Some(((at - now).num_minutes() + 1439) / 1440),
+                    None => Some(i64::from(due_day) - journey_day).filter(|d| *d >= 0),
+                }
+            }
             _ => None,
         })
-        .filter(|d| *d >= 0)
         .min();
     Some(JourneyProgress {
         stage: stage.id.clone(),

@@ -10,7 +10,8 @@ use super::condition::Answered;
 use super::engine::{self, Data, Decision, History, JourneyProgress};
 use super::template::{TaskKind, Template};
 use crate::model::{
-    Journey, JourneyStep, Language, MeasurementPlan, QuestionnaireResponse, ReadingKind, StepKind,
+    BpSetting, Journey, JourneyStep, Language, MeasurementPlan, QuestionnaireResponse, ReadingKind,
+    StepKind,
 };
 use crate::reminders::zone::local;
 
@@ -201,7 +202,7 @@ pub fn journey_today(
         }
     }
     let language = ctx.language;
-    let progress = engine::progress(template, &history, language, now);
+    let progress = engine::progress(template, &history, data.appointments, language, now);
     let stage = history
         .stages
         .last()
@@ -305,10 +306,12 @@ fn task_status(
         target: None,
         refers_to: None,
     };
+    // What the patient logs at home: a reading taken at the office is not the task's.
     let count = |kind: ReadingKind, from: DateTime<Utc>, daily: bool| {
         data.readings
             .iter()
             .filter(|r| r.measurement.kind() == kind && r.at.to_utc() <= now)
+            .filter(|r| r.setting() == BpSetting::Home)
             .filter(|r| {
                 if daily {
                     on_today(r.at.to_utc())
