@@ -309,12 +309,7 @@ fn journeys(
         return Vec::new();
     }
     let data = inputs.data;
-    let window = inputs
-        .journeys
-        .iter()
-        .map(|j| j.template.window_days())
-        .max()
-        .unwrap_or(7);
+    let window = crate::journey::status::longest_window(inputs.journeys);
     let doses = settled_doses(
         data,
         inputs.ctx,

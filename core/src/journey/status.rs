@@ -26,6 +26,16 @@ pub struct JourneyInput {
     pub steps: Vec<JourneyStep>,
 }
 
+/// The days of data back from now that the running `journeys`' conditions read: the longest
+/// window of any of them, a week when none reads further back.
+pub fn longest_window(journeys: &[JourneyInput]) -> u16 {
+    journeys
+        .iter()
+        .map(|j| j.template.window_days())
+        .max()
+        .unwrap_or(7)
+}
+
 /// The key of a task done on a local day: a daily task (a wound check) is done once a day.
 pub fn task_key(task: &str, day: NaiveDate) -> String {
     format!("{task}/{day}")

@@ -138,12 +138,7 @@ impl HealthRecord {
                 .unwrap_or_else(crate::zone::Zone::utc);
             let gathered = gather_in(w, now)?;
             // Read once for every journey: the doses over the longest window any reads.
-            let window = gathered
-                .journeys
-                .iter()
-                .map(|j| j.template.window_days())
-                .max()
-                .unwrap_or(7);
+            let window = crate::journey::status::longest_window(&gathered.journeys);
             let doses = settled_in(w, &profile, &home, window, now)?;
             let answered = status::answered(&gathered.responses);
             let mut out = Vec::new();
@@ -397,11 +392,7 @@ pub(crate) struct Gathered {
 /// for), the appointments and the latest activity.
 pub(crate) fn gather_in(r: &impl Read, now: DateTime<Utc>) -> Result<Gathered> {
     let journeys = journeys_in(r, Some(now))?;
-    let window = journeys
-        .iter()
-        .map(|j| j.template.window_days())
-        .max()
-        .unwrap_or(7);
+    let window = crate::journey::status::longest_window(&journeys);
     let mut readings: Vec<Reading> = in_range(
         r,
         None,
