@@ -35,7 +35,8 @@ echo "== the core's unit tests with the phone library's features (no HTTP, no te
 cargo test -p companion-core --no-default-features --lib
 
 echo "== the relay suites again, relays on PostgreSQL"
-COMPANION_TEST_RELAY=postgres cargo test -p companion-scenarios --test sharing --test sync_faults --test relays
+# --workspace, as above, so the features unify the same way and nothing is built again.
+COMPANION_TEST_RELAY=postgres cargo test --workspace --test sharing --test sync_faults --test relays
 
 echo "== Kotlin bindings"
 bash bindings/kotlin/run-tests.sh
@@ -56,3 +57,5 @@ ln -s "$PWD/target/debug/companion" "$phonelib/companion"
 (cd bindings/kotlin && mvn -B -q -Dstyle.color=never test -Drust.lib.dir="$phonelib" 2>&1 |
     sed 's/\x1b\[[0-9;]*m//g')
 rm -rf "$phonelib"
+
+du -sh target | awk '{print "== target/ holds " $1 " after every suite"}'
