@@ -77,6 +77,22 @@ fn a_patient_starts_a_journey_reads_a_card_and_sees_it_on_today() {
     assert!(ok(&db, &["profile", "show"]).contains("Allergies:   not recorded"));
     ok(&db, &["profile", "set", "--none", "allergies"]);
     assert!(ok(&db, &["profile", "show"]).contains("Allergies:   none known"));
+    // The visit report says which item is answered "none" in the clinician's words: in Chinese
+    // "no known allergies" is one phrase (无已知过敏), and an item never asked is "not recorded".
+    let zh = db.with_file_name("none-known-zh.html");
+    ok(
+        &db,
+        &[
+            "report",
+            "--out",
+            zh.to_str().expect("path"),
+            "--lang",
+            "zh-Hans",
+        ],
+    );
+    let html = std::fs::read_to_string(&zh).expect("report");
+    assert!(html.contains("<dd>无已知过敏</dd>"), "{html}");
+    assert!(html.contains("<dd>未记录</dd>"), "{html}");
     let today = json(&db, &["today", "--json"]);
     assert_ne!(today["profile_prompt"], "allergies", "{today}");
     ok(

@@ -110,15 +110,16 @@ pub fn render(data: &ReportData, language: Language) -> String {
     if let Some(born) = data.profile.birth_date {
         row("born", born.to_string());
     }
-    let none_known = |item: &str| {
+    // An empty list is either answered ("none known", in the item's own words) or never asked.
+    let none_known = |item: &str, answered: &str| {
         if data.profile.none_known.iter().any(|n| n == item) {
-            t.text("none-known")
+            t.text(answered)
         } else {
             t.text("not-recorded")
         }
     };
     let conditions = if data.profile.conditions.is_empty() {
-        none_known("conditions")
+        none_known("conditions", "none-known-conditions")
     } else {
         data.profile
             .conditions
@@ -129,7 +130,7 @@ pub fn render(data: &ReportData, language: Language) -> String {
     };
     row("conditions", conditions);
     let allergies = if data.profile.allergies.is_empty() {
-        none_known("allergies")
+        none_known("allergies", "none-known-allergies")
     } else {
         data.profile.allergies.join(", ")
     };
