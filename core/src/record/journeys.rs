@@ -140,6 +140,7 @@ impl HealthRecord {
             // Read once for every journey: the doses over the longest window any reads.
             let window = crate::journey::status::longest_window(&gathered.journeys);
             let doses = settled_in(w, &profile, &home, window, now)?;
+            let appointments: Vec<crate::model::Appointment> = in_range(w, None, TimeRange::ALL)?;
             let answered = status::answered(&gathered.responses);
             let mut out = Vec::new();
             for j in &gathered.journeys {
@@ -148,7 +149,7 @@ impl HealthRecord {
                     readings: &gathered.readings,
                     doses: &doses,
                     answered: &answered,
-                    appointments: &gathered.appointments,
+                    appointments: &appointments,
                     tasks_done: &done,
                     last_activity: gathered.last_activity,
                     zone: &home,
@@ -383,13 +384,12 @@ pub(crate) struct Gathered {
     pub journeys: Vec<JourneyInput>,
     pub responses: Vec<QuestionnaireResponse>,
     pub readings: Vec<Reading>,
-    pub appointments: Vec<crate::model::Appointment>,
     pub last_activity: Option<DateTime<Utc>>,
 }
 
 /// The running journeys with their templates and steps, the responses, the readings their
 /// conditions read (the window of the longest, and the latest of each kind a condition asks
-/// for), the appointments and the latest activity.
+/// for) and the latest activity.
 pub(crate) fn gather_in(r: &impl Read, now: DateTime<Utc>) -> Result<Gathered> {
     let journeys = journeys_in(r, Some(now))?;
     let window = crate::journey::status::longest_window(&journeys);
@@ -445,7 +445,6 @@ pub(crate) fn gather_in(r: &impl Read, now: DateTime<Utc>) -> Result<Gathered> {
         journeys,
         responses,
         readings,
-        appointments: in_range(r, None, TimeRange::ALL)?,
         last_activity: last_activity.filter(|t| *t <= now),
     })
 }
@@ -502,9 +501,8 @@ pub(crate) fn recent_nudges(
     profile: &crate::model::Profile,
     now: DateTime<Utc>,
 ) -> Result<Vec<crate::reminders::Nudge>> {
-    let gathered = gather_in(r, now)?;
     let mut out = Vec::new();
-    for j in &gathered.journeys {
+    for j in &journeys_in(r, Some(now))? {
         let decisions: Vec<Decision> = j
             .steps
             .iter()
