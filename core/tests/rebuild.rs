@@ -170,9 +170,12 @@ proptest! {
                     let slot = day.and_hms_opt(if hours % 2 == 0 { 8 } else { 20 }, 0, 0).expect("time");
                     let when = companion_core::reminders::zone::resolve(&berlin, slot).with_timezone(&berlin).fixed_offset();
                     let d = DoseEvent::new(&meds[pick % meds.len()], status, when + Duration::minutes(7), Some(when)).expect("valid");
-                    // A paused or stopped medication has no dose then.
+                    // A paused or stopped medication has no dose then, and a dose already taken
+                    // is not taken twice: both are refusals that change nothing.
                     match record.log_dose(&d) {
-                        Ok(()) | Err(companion_core::Error::NotAnOccurrence { .. }) => {}
+                        Ok(())
+                        | Err(companion_core::Error::NotAnOccurrence { .. })
+                        | Err(companion_core::Error::DoseAlreadyTaken { .. }) => {}
                         Err(e) => panic!("log: {e:?}"),
                     }
                 }
