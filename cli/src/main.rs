@@ -84,7 +84,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Doses due now and next, missed doses, refills due.
+    /// The whole day at a glance: doses (taken, due, upcoming, missed), measurements due, the
+    /// journeys' stage, tasks and cards, open alerts, refills, the next appointment.
     Today {
         /// The phone's time zone (default: the home zone).
         #[arg(long)]

@@ -249,3 +249,18 @@ fn appointments_and_the_home_blood_pressure_week() {
         1
     );
 }
+
+#[test]
+fn a_stage_that_runs_long_and_a_check_up_tomorrow_read_plainly() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    // Four weeks in without a reading: the first stage (about 7 days) has not moved on, and the
+    // check-up the template asks for by day 28 is tomorrow.
+    ok(
+        &db,
+        &["journey", "start", "hypertension-12w", "--at", "-27d"],
+    );
+    let status = ok(&db, &["journey", "status"]);
+    assert!(status.contains("(day 28, planned for about 7)"), "{status}");
+    assert!(status.contains("check-up tomorrow"), "{status}");
+}

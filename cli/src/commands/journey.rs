@@ -206,18 +206,25 @@ fn journey_line(j: &Journey, templates: &[Template], language: Language) -> Stri
 pub fn print_journey(out: &mut dyn Write, j: &JourneyToday, cards: bool) -> Result<(), CliError> {
     writeln!(out, "{}", j.title)?;
     if let Some(p) = &j.progress {
+        // A stage moves on when its exit conditions hold, not when its days are up.
+        let day = if p.day_of_stage > i64::from(p.stage_days) {
+            format!("day {}, planned for about {}", p.day_of_stage, p.stage_days)
+        } else {
+            format!("day {} of about {}", p.day_of_stage, p.stage_days)
+        };
         write!(
             out,
-            "  Stage {} of {}: {} (day {} of about {}); {:.0} % of the journey",
+            "  Stage {} of {}: {} ({day}); {:.0} % of the journey",
             p.step,
             p.steps,
             p.stage_title,
-            p.day_of_stage,
-            p.stage_days,
             p.journey_share * 100.0
         )?;
-        if let Some(d) = p.days_to_checkup {
-            write!(out, "; check-up in {d} days")?;
+        match p.days_to_checkup {
+            Some(0) => write!(out, "; check-up today")?,
+            Some(1) => write!(out, "; check-up tomorrow")?,
+            Some(d) => write!(out, "; check-up in {d} days")?,
+            None => {}
         }
         writeln!(out)?;
     }
