@@ -775,6 +775,9 @@ fn main() -> ExitCode {
             let _ = out.flush();
             ExitCode::SUCCESS
         }
+        // The reader of the output went away (`companion ... | head`): the command stopped at
+        // that write, what it had stored stands, and there is nobody left to tell.
+        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
             let _ = out.flush();
             eprintln!("error: {e}");

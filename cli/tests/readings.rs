@@ -257,3 +257,29 @@ fn times_are_typed_as_people_say_them_in_the_records_zone() {
         "does not exist in Europe/Berlin",
     );
 }
+
+/// `companion reading add ... | head -0`: the reader of the output went away, but the reading
+/// was stored, so the command says nothing and succeeds (as `ls | head` does).
+#[test]
+fn a_closed_pipe_on_stdout_is_no_error_and_the_write_stands() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    let (reader, writer) = std::io::pipe().expect("pipe");
+    drop(reader);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_companion"))
+        .arg("--db")
+        .arg(&db)
+        .args(["reading", "add", "bp", "128/82"])
+        .env_remove("COMPANION_DB")
+        .stdout(writer)
+        .output()
+        .expect("run companion");
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    let readings = json(&db, &["reading", "list", "--json"]);
+    assert_eq!(
+        readings["readings"].as_array().expect("list").len(),
+        1,
+        "{readings}"
+    );
+}
