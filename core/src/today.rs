@@ -345,7 +345,7 @@ fn journeys(
 /// not said there are none of ([`Profile::none_known`]).
 pub fn profile_prompt(profile: &Profile, medications: &[Medication]) -> Option<ProfilePrompt> {
     let missing = |item: ProfilePrompt, empty: bool| {
-        (empty && !profile.none_known.iter().any(|n| n == item.as_str())).then_some(item)
+        (empty && !profile.says_none(item.as_str())).then_some(item)
     };
     missing(ProfilePrompt::Allergies, profile.allergies.is_empty())
         .or_else(|| missing(ProfilePrompt::Medications, medications.is_empty()))

@@ -62,7 +62,7 @@ pub fn run(
 fn listed(list: &[String], p: &Profile, item: &str) -> String {
     if !list.is_empty() {
         list.join(", ")
-    } else if p.none_known.iter().any(|n| n == item) {
+    } else if p.says_none(item) {
         "none known".into()
     } else {
         "not recorded".into()
@@ -96,9 +96,7 @@ fn apply_profile(p: &mut Profile, set: ProfileSet) {
         }
     }
     for item in set.none {
-        if !p.none_known.contains(&item) {
-            p.none_known.push(item);
-        }
+        p.say_none(&item);
     }
     if let Some(lang) = set.lang {
         p.language = lang;

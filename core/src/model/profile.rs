@@ -156,6 +156,18 @@ impl Profile {
         profile.validate()?;
         Ok(profile)
     }
+
+    /// Whether the patient said there are none of `item` (one of [`NONE_KNOWN_ITEMS`]).
+    pub fn says_none(&self, item: &str) -> bool {
+        self.none_known.iter().any(|n| n == item)
+    }
+
+    /// Records that the patient has none of `item`, once however often it is said.
+    pub fn say_none(&mut self, item: &str) {
+        if !self.says_none(item) {
+            self.none_known.push(item.to_string());
+        }
+    }
 }
 
 impl Validate for Profile {

@@ -125,10 +125,7 @@ impl HealthRecord {
     /// over it. Returns the profile as stored.
     pub fn report_none_known(&mut self, item: crate::today::ProfilePrompt) -> Result<Profile> {
         self.modify_profile(|p| {
-            let name = item.as_str();
-            if !p.none_known.iter().any(|n| n == name) {
-                p.none_known.push(name.to_string());
-            }
+            p.say_none(item.as_str());
             Ok(())
         })
     }

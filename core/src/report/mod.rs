@@ -112,7 +112,7 @@ pub fn render(data: &ReportData, language: Language) -> String {
     }
     // An empty list is either answered ("none known", in the item's own words) or never asked.
     let none_known = |item: &str, answered: &str| {
-        if data.profile.none_known.iter().any(|n| n == item) {
+        if data.profile.says_none(item) {
             t.text(answered)
         } else {
             t.text("not-recorded")
