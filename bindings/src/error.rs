@@ -39,7 +39,12 @@ pub enum CompanionError {
     DoseLimitExceeded {
         /// Which limit.
         limit: DoseLimit,
+        /// The earliest time a dose would stay within the limits (RFC 3339).
+        next_allowed: String,
     },
+    /// A skip named no scheduled time and no dose of the medication is pending to skip.
+    #[error("no dose of this medication is pending to skip")]
+    NoDosePending,
     /// The scheduled dose was already logged as taken, by `logged_by` at `at`: ask the person,
     /// and log it again with `confirmed_double` if they really took a second dose.
     #[error("this dose was already logged as taken")]
@@ -229,7 +234,14 @@ impl From<Core> for CompanionError {
                 entity: entity.to_string(),
                 item: None,
             },
-            Core::DoseLimit(limit) => Self::DoseLimitExceeded { limit },
+            Core::DoseLimit {
+                limit,
+                next_allowed,
+            } => Self::DoseLimitExceeded {
+                limit,
+                next_allowed: next_allowed.to_rfc3339(),
+            },
+            Core::NoDosePending => Self::NoDosePending,
             Core::DoseAlreadyTaken { logged_by, at } => Self::DoseAlreadyTaken {
                 logged_by,
                 at: at.to_rfc3339(),

@@ -187,11 +187,14 @@ pub struct RefillStatus {
     pub medication_id: String,
     /// Its name.
     pub name: String,
-    /// Units on hand now.
+    /// Units on hand now, never below zero.
     pub on_hand: f64,
-    /// The day it runs out at its schedule (none within 400 days, or as needed).
+    /// The day it runs out at its schedule (none within 400 days, as needed, or already out).
     #[uniffi(default)]
     pub runs_out_on: Option<CalendarDate>,
+    /// The day it ran out, when nothing is left (until a refill is logged).
+    #[uniffi(default)]
+    pub ran_out_on: Option<CalendarDate>,
     /// The day the refill reminder starts.
     #[uniffi(default)]
     pub remind_on: Option<CalendarDate>,

@@ -75,18 +75,26 @@ pub fn db_path(given: Option<PathBuf>) -> Result<PathBuf, CliError> {
     }
 }
 
-/// The medication with this id, or the one medication with this name.
+/// The medication with this id (or a unique start of it), or the one medication with this
+/// name.
 pub fn find_med(record: &HealthRecord, key: &str) -> Result<Medication, CliError> {
     match record.medication(key) {
         Ok(m) => return Ok(m),
         Err(Error::NotFound { .. }) => {}
         Err(e) => return Err(e.into()),
     }
-    let mut found: Vec<Medication> = record
-        .medications(true)?
-        .into_iter()
+    let all = record.medications(true)?;
+    let mut found: Vec<Medication> = all
+        .iter()
         .filter(|m| m.name.eq_ignore_ascii_case(key.trim()))
+        .cloned()
         .collect();
+    if found.is_empty() && key.trim().len() >= MIN_PREFIX {
+        found = all
+            .into_iter()
+            .filter(|m| m.id.starts_with(key.trim()))
+            .collect();
+    }
     match found.len() {
         1 => Ok(found.remove(0)),
         0 => usage("no medication with that id or name (see companion med list)"),
@@ -104,4 +112,63 @@ pub fn names(record: &HealthRecord) -> Result<HashMap<String, String>, CliError>
         .into_iter()
         .map(|m| (m.id, m.name))
         .collect())
+}
+
+/// The fewest characters an id's start must have to name an entry.
+pub const MIN_PREFIX: usize = 4;
+
+/// The one entry of `items` whose id is `key` or starts with it (at least [`MIN_PREFIX`]
+/// characters), as `companion remove` takes a member's id; `what` names the kind in the refusal.
+pub fn by_id<T>(
+    items: Vec<T>,
+    id: impl Fn(&T) -> &str,
+    key: &str,
+    what: &str,
+) -> Result<T, CliError> {
+    let key = key.trim();
+    let mut items = items;
+    if let Some(pos) = items.iter().position(|i| id(i) == key) {
+        return Ok(items.swap_remove(pos));
+    }
+    if key.len() < MIN_PREFIX {
+        return usage(format!(
+            "give at least {MIN_PREFIX} characters of the {what}'s id"
+        ));
+    }
+    let mut found: Vec<T> = items
+        .into_iter()
+        .filter(|i| id(i).starts_with(key))
+        .collect();
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err(CliError::Failed(format!(
+            "no {what} has an id starting with {key}"
+        ))),
+        _ => usage(format!(
+            "several {what}s have ids starting with {key}: give more characters"
+        )),
+    }
+}
+
+/// Refuses `name` for a medication when another one not stopped (other than `except`) has it,
+/// unless `confirm`: two entries for one medication double its reminders and its doses.
+pub fn same_name(
+    record: &HealthRecord,
+    name: &str,
+    except: Option<&str>,
+    confirm: bool,
+) -> Result<(), CliError> {
+    if confirm {
+        return Ok(());
+    }
+    let taken = record
+        .medications(false)?
+        .into_iter()
+        .any(|m| Some(m.id.as_str()) != except && m.name.trim().eq_ignore_ascii_case(name.trim()));
+    if taken {
+        return Err(CliError::Failed(
+            "a medication with this name is already in the record; if it really is a second one, add --confirm".into(),
+        ));
+    }
+    Ok(())
 }

@@ -17,7 +17,19 @@ impl std::fmt::Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Usage(text) => f.write_str(text),
-            Self::Core(e @ companion_core::Error::DoseLimit(_)) => write!(f, "{e} with --confirm"),
+            Self::Core(companion_core::Error::DoseLimit {
+                limit,
+                next_allowed,
+            }) => write!(
+                f,
+                "this dose would go beyond the {limit}; the next dose is allowed from {}; log \
+                 it anyway with --confirm",
+                crate::output::when(next_allowed)
+            ),
+            Self::Core(companion_core::Error::NoDosePending) => f.write_str(
+                "no dose of this medication is pending to skip (a dose already taken cannot be \
+                 skipped; delete it with `dose delete ID` if it was logged by mistake)",
+            ),
             Self::Core(companion_core::Error::DoseAlreadyTaken { logged_by, at }) => write!(
                 f,
                 "this dose was already logged as taken{} at {}; if a second dose was really \

@@ -302,11 +302,11 @@ enum TargetsCommand {
         #[arg(long)]
         pre_meal: Option<String>,
         /// Post-meal glucose: below this, in the record's glucose unit.
-        #[arg(long, value_parser = parse::decimal)]
-        post_meal: Option<f64>,
+        #[arg(long, value_parser = parse::number)]
+        post_meal: Option<parse::Number>,
         /// Fever threshold after surgery, in the record's temperature unit.
-        #[arg(long, value_parser = parse::decimal)]
-        fever: Option<f64>,
+        #[arg(long, value_parser = parse::number)]
+        fever: Option<parse::Number>,
         /// The NEWS2 SpO2 scale: 1, or 2 for a patient with hypercapnic respiratory failure
         /// (COPD) whose target the clinician set at 88-92 %.
         #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
@@ -362,8 +362,8 @@ struct ProfileSet {
     #[arg(value_parser = parse::named::<Sex>, long)]
     sex: Option<Sex>,
     /// Height in cm.
-    #[arg(long, value_parser = parse::decimal)]
-    height_cm: Option<f64>,
+    #[arg(long, value_parser = parse::number)]
+    height_cm: Option<parse::Number>,
     /// Add a condition (repeatable).
     #[arg(long)]
     condition: Vec<String>,
@@ -420,8 +420,8 @@ enum MedCommand {
         /// Medication id or name.
         med: String,
         /// Units added (tablets, ml).
-        #[arg(long, value_parser = parse::decimal)]
-        amount: f64,
+        #[arg(long, value_parser = parse::number)]
+        amount: parse::Number,
     },
     /// What is on hand of each tracked medication and when it runs out.
     Supply {
@@ -438,6 +438,9 @@ struct MedAdd {
     /// The dose at each time, like "500 mg" or "1 tablet".
     #[arg(long)]
     dose: String,
+    /// Add it although a medication of that name is in the record (a second one, really).
+    #[arg(long)]
+    confirm: bool,
     #[command(flatten)]
     details: MedDetails,
     #[command(flatten)]
@@ -454,6 +457,9 @@ struct MedEdit {
     /// A new dose.
     #[arg(long)]
     dose: Option<String>,
+    /// Rename it although another medication has that name.
+    #[arg(long)]
+    confirm: bool,
     #[command(flatten)]
     details: MedDetails,
     #[command(flatten)]
@@ -481,11 +487,11 @@ struct MedDetails {
     #[arg(long, value_parser = parse::date)]
     end: Option<chrono::NaiveDate>,
     /// Units on hand now (starts tracking the supply).
-    #[arg(long, value_parser = parse::decimal)]
-    inventory: Option<f64>,
+    #[arg(long, value_parser = parse::number)]
+    inventory: Option<parse::Number>,
     /// Units one dose uses (default 1).
-    #[arg(long, value_parser = parse::decimal)]
-    units_per_dose: Option<f64>,
+    #[arg(long, value_parser = parse::number)]
+    units_per_dose: Option<parse::Number>,
     /// Days before running out to remind about a refill (default 3).
     #[arg(long)]
     refill_days: Option<u32>,
@@ -510,6 +516,22 @@ enum DoseCommand {
         /// For how many minutes.
         #[arg(long, default_value_t = 10)]
         minutes: u32,
+    },
+    /// Correct a logged dose: its time or its note.
+    Edit {
+        /// The dose's id (as `dose list` prints it), or its first characters.
+        id: String,
+        /// When it was really taken (20:00, "yesterday 20:00", -2h or RFC 3339).
+        #[arg(long, value_parser = when::parse, allow_hyphen_values = true)]
+        at: Option<When>,
+        /// A new note.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Delete a dose logged by mistake.
+    Delete {
+        /// The dose's id (as `dose list` prints it), or its first characters.
+        id: String,
     },
     /// List logged doses.
     List {
@@ -544,6 +566,9 @@ struct DoseArgs {
     /// logged as taken (the confirmation is recorded).
     #[arg(long)]
     confirm: bool,
+    /// An extra dose, answering no scheduled time (without it, a take answers the dose due).
+    #[arg(long, conflicts_with = "scheduled")]
+    extra: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -697,6 +722,32 @@ enum AppointmentCommand {
         #[arg(long)]
         note: Option<String>,
     },
+    /// Change an appointment: its time, title, clinician, place or note.
+    Edit {
+        /// The appointment's id (as `appointment list --json` prints it), or its first
+        /// characters.
+        id: String,
+        /// A new time.
+        #[arg(long, value_parser = when::parse, allow_hyphen_values = true)]
+        at: Option<When>,
+        /// A new title.
+        #[arg(long)]
+        title: Option<String>,
+        /// With whom.
+        #[arg(long)]
+        clinician: Option<String>,
+        /// Where.
+        #[arg(long)]
+        location: Option<String>,
+        /// A note.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Cancel an appointment.
+    Cancel {
+        /// The appointment's id, or its first characters.
+        id: String,
+    },
     /// List appointments, soonest first (upcoming ones; --all for past ones too).
     List {
         /// Past appointments too.
@@ -743,6 +794,25 @@ enum JournalCommand {
         /// Include it in the visit report.
         #[arg(long)]
         highlight: bool,
+    },
+    /// Correct an entry: its text, mood or time.
+    Edit {
+        /// The entry's id (as `journal list` prints it), or its first characters.
+        id: String,
+        /// A new text.
+        #[arg(long)]
+        text: Option<String>,
+        /// A new mood from 1 to 5.
+        #[arg(long)]
+        mood: Option<u8>,
+        /// A new time.
+        #[arg(long, value_parser = when::parse, allow_hyphen_values = true)]
+        at: Option<When>,
+    },
+    /// Delete an entry.
+    Delete {
+        /// The entry's id, or its first characters.
+        id: String,
     },
     /// List entries, newest first.
     List {

@@ -210,6 +210,9 @@ pub fn journal(e: &JournalEntry) -> String {
 
 /// One line per tracked supply.
 pub fn supply(r: &companion_core::RefillStatus) -> String {
+    if let Some(d) = r.ran_out_on {
+        return format!("{:<16} none left, ran out on {d}: log a refill", r.name);
+    }
     let runs_out = r
         .runs_out_on
         .map_or("lasts beyond the schedule in view".to_string(), |d| {

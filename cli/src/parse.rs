@@ -180,10 +180,40 @@ fn blood_pressure(value: &str, pulse: Option<u16>) -> Result<Measurement, CliErr
     })
 }
 
-/// A number typed with a decimal point or comma (`81.5`, `81,5`), for clap.
-pub fn decimal(text: &str) -> Result<f64, String> {
-    companion_core::model::units::parse_decimal(text)
-        .ok_or_else(|| "expected a number, like 2.5 or 2,5".into())
+/// A number as typed (`81.5`, `81,5`, `1,000`, `1 000`), read by the record's decimal mark
+/// once the record is open ([`Number::value`]): clap parses flags before that.
+#[derive(Debug, Clone)]
+pub struct Number(String);
+
+/// A number's text, for clap: refused unless some decimal mark reads it.
+pub fn number(text: &str) -> Result<Number, String> {
+    use companion_core::model::number::{DecimalMark, parse_number};
+    if parse_number(text, Some(DecimalMark::Point)).is_ok()
+        || parse_number(text, Some(DecimalMark::Comma)).is_ok()
+    {
+        Ok(Number(text.trim().to_string()))
+    } else {
+        Err("expected a number, like 2.5, 2,5 or 1,000".into())
+    }
+}
+
+impl Number {
+    /// The number, read by the decimal mark of the record's language; a text that mark cannot
+    /// decide is refused with the question naming both readings.
+    pub fn value(&self, profile: &Profile) -> Result<f64, CliError> {
+        let mark = profile.language.decimal_mark();
+        companion_core::model::number::parse_number(&self.0, Some(mark))
+            .map_err(|e| CliError::Usage(e.question(&self.0)))
+    }
+}
+
+/// A dose as typed (`1,000 mg`, `2,5 ml`), its number read by the record's decimal mark.
+pub fn dose(text: &str, profile: &Profile) -> Result<companion_core::model::DoseAmount, CliError> {
+    let mark = profile.language.decimal_mark();
+    Ok(companion_core::model::DoseAmount::parse_in(
+        text,
+        Some(mark),
+    )?)
 }
 
 /// A time of day as `HH:MM`.

@@ -9,7 +9,22 @@ fn bad_input_is_one_line_and_writes_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = init(&dir);
     add_med(&db, "Metformin", "500 mg", "08:00");
-    add_med(&db, "metformin", "850 mg", "20:00");
+    // A second medication of the same name needs --confirm (issue 27).
+    ok(
+        &db,
+        &[
+            "med",
+            "add",
+            "metformin",
+            "--dose",
+            "850 mg",
+            "--at",
+            "20:00",
+            "--start",
+            "2026-01-01",
+            "--confirm",
+        ],
+    );
     refused(
         &db,
         &["reading", "add", "bp", "400/91"],

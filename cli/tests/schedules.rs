@@ -197,7 +197,8 @@ fn doses_must_fit_the_schedule() {
         1,
         "the nearest: 2026-11-19 20:00 +01:00, 2026-11-20 08:00 +01:00, 2026-11-20 20:00 +01:00",
     );
-    // At 14:00, with no dose near: recorded and shown as an extra dose.
+    // At 14:00 the morning dose, not taken, is the one answered, late (issue 27); an extra
+    // dose is logged as one only when the patient says so.
     let logged = ok(
         &db,
         &[
@@ -208,7 +209,19 @@ fn doses_must_fit_the_schedule() {
             "2026-11-20T14:00:00+01:00",
         ],
     );
-    assert!(logged.contains("an extra dose"), "{logged}");
+    assert!(logged.contains("scheduled 2026-11-20 08:00"), "{logged}");
+    let extra = ok(
+        &db,
+        &[
+            "dose",
+            "take",
+            "amlodipine",
+            "--at",
+            "2026-11-20T14:30:00+01:00",
+            "--extra",
+        ],
+    );
+    assert!(extra.contains("an extra dose"), "{extra}");
 }
 
 /// Issue 13: `today` gives times on the phone's clock; a fixed-zone medication's home time is

@@ -100,7 +100,20 @@ fn dose_amounts_are_a_number_and_a_known_unit() {
         ("1½ tablets", 1.5, "tablets"),
         ("10 units", 10.0, "units"),
     ] {
-        ok(&db, &["med", "add", "M", "--dose", typed, "--at", "08:00"]);
+        // The same name each time: --confirm says it is meant.
+        ok(
+            &db,
+            &[
+                "med",
+                "add",
+                "M",
+                "--dose",
+                typed,
+                "--at",
+                "08:00",
+                "--confirm",
+            ],
+        );
         let meds = json(&db, &["med", "list", "--json"]);
         let dose = &meds.as_array().expect("list").last().expect("a med")["dose"];
         assert_eq!(dose["amount"].as_f64(), Some(amount), "{typed}");

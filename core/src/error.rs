@@ -27,8 +27,13 @@ pub enum Error {
     },
     /// An as-needed dose beyond its limits; log it with `confirmed_over_limit` to record it
     /// anyway (the confirmation is kept in the record).
-    #[error("this dose would go beyond the {0}; confirm to log it anyway")]
-    DoseLimit(DoseLimit),
+    #[error("this dose would go beyond the {limit}; confirm to log it anyway")]
+    DoseLimit {
+        /// Which limit.
+        limit: DoseLimit,
+        /// The earliest time a dose would stay within the limits.
+        next_allowed: chrono::DateTime<chrono::FixedOffset>,
+    },
     /// The scheduled dose was already logged as taken (`logged_by`, at `at`); log it with
     /// `confirmed_double` to record a second take anyway (the confirmation is kept).
     #[error("this dose was already logged as taken; confirm to log a second take")]
@@ -38,6 +43,9 @@ pub enum Error {
         /// When it was taken.
         at: chrono::DateTime<chrono::FixedOffset>,
     },
+    /// A skip logged without a scheduled time found no dose of the medication pending to skip.
+    #[error("no dose of this medication is pending to skip")]
+    NoDosePending,
     /// The scheduled time given is no dose of the medication (`nearest`: its doses nearest to
     /// that time, to offer instead).
     #[error("no dose of this medication is scheduled at that time")]

@@ -20,10 +20,14 @@ pub struct RefillStatus {
     pub medication_id: String,
     /// Its name.
     pub name: String,
-    /// Units on hand now.
+    /// Units on hand now, never below zero.
     pub on_hand: f64,
-    /// The day it runs out at its schedule (none within 400 days, or as needed).
+    /// The day it runs out at its schedule (none within 400 days, or as needed, or when it
+    /// has run out already).
     pub runs_out_on: Option<NaiveDate>,
+    /// The day it ran out, when nothing is left (in the device's zone): until a refill is
+    /// logged, the home screen and a daily reminder say so.
+    pub ran_out_on: Option<NaiveDate>,
     /// The day the refill reminder starts.
     pub remind_on: Option<NaiveDate>,
 }
@@ -362,15 +366,26 @@ pub fn refills(
         .iter()
         .filter(|m| m.status == MedicationStatus::Active)
         .filter_map(|m| {
-            let on_hand = reminders::on_hand(m, &data.doses, &data.refills, now)?;
-            let upcoming = reminders::occurrences(m, ctx, now, now + Duration::days(400));
-            let runs_out_on = reminders::run_out(m, Some(on_hand), &upcoming);
+            let supply = reminders::supply(m, &data.doses, &data.refills, now)?;
+            let ran_out_on = supply
+                .ran_out_at
+                .map(|t| reminders::zone::local(&ctx.device_zone, t).date());
+            let runs_out_on = match ran_out_on {
+                Some(_) => None,
+                None => {
+                    let upcoming = reminders::occurrences(m, ctx, now, now + Duration::days(400));
+                    reminders::run_out(m, Some(supply.left), &upcoming)
+                }
+            };
             Some(RefillStatus {
                 medication_id: m.id.clone(),
                 name: m.name.clone(),
-                on_hand,
+                on_hand: supply.left,
                 runs_out_on,
-                remind_on: runs_out_on.map(|d| d - Duration::days(i64::from(m.refill_days_ahead))),
+                ran_out_on,
+                remind_on: ran_out_on.or_else(|| {
+                    runs_out_on.map(|d| d - Duration::days(i64::from(m.refill_days_ahead)))
+                }),
             })
         })
         .collect()

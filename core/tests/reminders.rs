@@ -269,9 +269,10 @@ fn an_as_needed_dose_over_its_maximum_is_refused_unless_confirmed() {
         .expect("first");
     assert!(matches!(
         record.log_dose(&take("2026-03-02T12:00:00+01:00")),
-        Err(Error::DoseLimit(DoseLimit::MinimumInterval {
-            minutes: 360
-        }))
+        Err(Error::DoseLimit {
+            limit: DoseLimit::MinimumInterval { minutes: 360 },
+            ..
+        })
     ));
     record
         .log_dose(&take("2026-03-02T14:00:00+01:00"))
@@ -280,7 +281,10 @@ fn an_as_needed_dose_over_its_maximum_is_refused_unless_confirmed() {
     let err = record.log_dose(&third).expect_err("over the maximum");
     assert!(matches!(
         err,
-        Error::DoseLimit(DoseLimit::DailyMaximum { max: 2 })
+        Error::DoseLimit {
+            limit: DoseLimit::DailyMaximum { max: 2 },
+            ..
+        }
     ));
     assert_eq!(
         err.to_string(),
@@ -635,7 +639,8 @@ fn a_dose_logged_without_its_time_answers_the_nearest_one() {
         answer(&record, "2026-03-02T13:00:00+01:00"),
         Some(utc("2026-03-02T08:00:00+01:00"))
     );
-    // Once it is taken, it is not answered twice.
+    // Once it is taken, a later take still answers it, so that the take is refused as a
+    // second one (issue 27: it was logged silently as an extra dose).
     let d = at("2026-03-02T08:00:00+01:00");
     record
         .log_dose(
@@ -648,7 +653,10 @@ fn a_dose_logged_without_its_time_answers_the_nearest_one() {
             .expect("dose"),
         )
         .expect("log");
-    assert_eq!(answer(&record, "2026-03-02T13:00:00+01:00"), None);
+    assert_eq!(
+        answer(&record, "2026-03-02T13:00:00+01:00"),
+        Some(utc("2026-03-02T08:00:00+01:00"))
+    );
 }
 
 fn occurrences_of(m: &Medication, taken: &[(&str, &str)], from: &str, to: &str) -> Vec<String> {

@@ -107,7 +107,7 @@ fn an_as_needed_limit_holds_against_a_second_writer() {
                     let dose = DoseEvent::new(&id, DoseStatus::Taken, when, None).expect("dose");
                     match r.log_dose(&dose) {
                         Ok(()) => true,
-                        Err(Error::DoseLimit(_)) => false,
+                        Err(Error::DoseLimit { .. }) => false,
                         Err(e) => panic!("{e}"),
                     }
                 })

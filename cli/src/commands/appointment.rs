@@ -1,10 +1,10 @@
-//! `companion appointment add|list`.
+//! `companion appointment add|edit|cancel|list`.
 
 use companion_core::model::Appointment;
 use companion_core::{HealthRecord, TimeRange};
 
 use crate::AppointmentCommand;
-use crate::context::Ctx;
+use crate::context::{Ctx, by_id};
 use crate::error::CliError;
 use crate::output;
 
@@ -27,6 +27,32 @@ pub fn run(
             a.note = note;
             record.add_appointment(&a)?;
             writeln!(ctx.out, "Booked {}", line(&a))?;
+        }
+        AppointmentCommand::Edit {
+            id,
+            at,
+            title,
+            clinician,
+            location,
+            note,
+        } => {
+            let mut a = find(record, &id)?;
+            if at.is_some() {
+                a.at = ctx.time(at.as_ref())?;
+            }
+            if let Some(title) = title {
+                a.title = title;
+            }
+            a.clinician = clinician.or(a.clinician);
+            a.location = location.or(a.location);
+            a.note = note.or(a.note);
+            record.update_appointment(&a)?;
+            writeln!(ctx.out, "Changed {}", line(&a))?;
+        }
+        AppointmentCommand::Cancel { id } => {
+            let a = find(record, &id)?;
+            record.delete_appointment(&a.id)?;
+            writeln!(ctx.out, "Cancelled {}", line(&a))?;
         }
         AppointmentCommand::List { all, json } => {
             let range = if all {
@@ -66,4 +92,14 @@ pub fn line(a: &Appointment) -> String {
         s.push_str(&format!(" ({n})"));
     }
     s
+}
+
+/// The appointment whose id is `key` or starts with it.
+fn find(record: &HealthRecord, key: &str) -> Result<Appointment, CliError> {
+    by_id(
+        record.appointments(TimeRange::ALL)?,
+        |a| a.id.as_str(),
+        key,
+        "appointment",
+    )
 }

@@ -1,10 +1,10 @@
-//! `companion dose take|skip|snooze|list`.
+//! `companion dose take|skip|snooze|edit|delete|list`.
 
 use chrono::Duration;
 use companion_core::HealthRecord;
 use companion_core::model::{DoseEvent, DoseStatus};
 
-use crate::context::{Ctx, find_med};
+use crate::context::{Ctx, by_id, find_med};
 use crate::error::CliError;
 use crate::{DoseArgs, DoseCommand, output};
 
@@ -29,6 +29,27 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
                 med.name,
                 output::when(&until)
             )?;
+            return Ok(());
+        }
+        DoseCommand::Edit { id, at, note } => {
+            let dose = find(record, &id)?;
+            let mut after = dose.clone();
+            if at.is_some() {
+                after.at = ctx.time(at.as_ref())?;
+            }
+            if note.is_some() {
+                after.note = note;
+            }
+            record.update_dose(&after).map_err(|e| in_words(e, &ctx))?;
+            let name = med_name(record, &after.medication_id)?;
+            writeln!(ctx.out, "Changed {}", output::dose(&after, &name))?;
+            return Ok(());
+        }
+        DoseCommand::Delete { id } => {
+            let dose = find(record, &id)?;
+            record.delete_dose(&dose.id)?;
+            let name = med_name(record, &dose.medication_id)?;
+            writeln!(ctx.out, "Deleted {}", output::dose(&dose, &name))?;
             return Ok(());
         }
         DoseCommand::List { med, days, json } => {
@@ -60,24 +81,83 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
         .map(|s| ctx.time(Some(s)))
         .transpose()?;
     let mut event = DoseEvent::new(&med.id, status, at, scheduled)?;
-    event.logged_by = args.by;
+    // The owner's own device logs in the patient's name, so that a double take names them.
+    event.logged_by = match args.by {
+        Some(by) => Some(by),
+        None => owner_name(record, &ctx)?,
+    };
     event.note = args.note;
     event.confirmed_over_limit = args.confirm;
-    // Without --scheduled, the dose answers the one due (or nearest) at that time, chosen
-    // inside the write.
+    if args.extra {
+        // An extra dose, said so: it answers no scheduled time.
+        record.log_dose(&event).map_err(|e| in_words(e, &ctx))?;
+        writeln!(ctx.out, "Logged {}", output::dose(&event, &med.name))?;
+        return supply_word(record, &med, &mut ctx);
+    }
+    // Without --scheduled, the dose answers the one due (or the latest whose time has come)
+    // at that time, chosen inside the write; a take of a dose already taken is refused.
     let zone = &ctx.profile.home_time_zone;
-    let event = match record.log_dose_answering(&event, zone) {
+    let (event, second) = match record.log_dose_answering(&event, zone) {
         // A second take of a dose already taken, confirmed: recorded as such.
-        Err(companion_core::Error::DoseAlreadyTaken { .. }) if args.confirm => {
+        Err(companion_core::Error::DoseAlreadyTaken { .. })
+            if args.confirm && status == DoseStatus::Taken =>
+        {
             event.confirmed_double = true;
-            record
+            let logged = record
                 .log_dose_answering(&event, zone)
-                .map_err(|e| in_words(e, &ctx))?
+                .map_err(|e| in_words(e, &ctx))?;
+            (logged, true)
         }
-        other => other.map_err(|e| in_words(e, &ctx))?,
+        other => (other.map_err(|e| in_words(e, &ctx))?, false),
     };
-    writeln!(ctx.out, "Logged {}", output::dose(&event, &med.name))?;
+    let what = if second { "a second take: " } else { "" };
+    writeln!(ctx.out, "Logged {what}{}", output::dose(&event, &med.name))?;
+    if status == DoseStatus::Taken {
+        supply_word(record, &med, &mut ctx)?;
+    }
     Ok(())
+}
+
+/// Says so when a take left the medication's supply empty: the dose is logged, the refill due.
+fn supply_word(
+    record: &HealthRecord,
+    med: &companion_core::model::Medication,
+    ctx: &mut Ctx<'_>,
+) -> Result<(), CliError> {
+    if med.inventory.is_none() {
+        return Ok(());
+    }
+    let tz = ctx.profile.home_time_zone.clone();
+    let status = record.refill_status(companion_core::clock::now()?, &tz)?;
+    if let Some(s) = status.iter().find(|s| s.medication_id == med.id)
+        && s.on_hand <= 0.0
+    {
+        writeln!(
+            ctx.out,
+            "The supply of {} is empty: get a refill, and log it with `companion med refill {} --amount N`",
+            med.name, med.name
+        )?;
+    }
+    Ok(())
+}
+
+/// The patient's name when this device is the owner's (or the record is not shared).
+fn owner_name(record: &HealthRecord, ctx: &Ctx<'_>) -> Result<Option<String>, CliError> {
+    let owner = !record.is_shared()? || record.members()?.role == companion_core::sync::Role::Owner;
+    Ok(owner.then(|| ctx.profile.name.clone()))
+}
+
+/// The medication's name, for a line about one of its doses.
+fn med_name(record: &HealthRecord, id: &str) -> Result<String, CliError> {
+    Ok(record
+        .medication(id)
+        .map_or_else(|_| "?".to_string(), |m| m.name))
+}
+
+/// The dose whose id is `key` or starts with it (any logged in the record).
+fn find(record: &HealthRecord, key: &str) -> Result<DoseEvent, CliError> {
+    let all = record.doses(None, companion_core::TimeRange::ALL)?;
+    by_id(all, |d| d.id.as_str(), key, "dose")
 }
 
 /// A refusal about the schedule, with its times on the home zone's clock.

@@ -4,7 +4,7 @@ use chrono::{DateTime, FixedOffset};
 use companion_core::HealthRecord;
 use companion_core::model::{Medication, MedicationStatus};
 
-use crate::context::{Ctx, find_med};
+use crate::context::{Ctx, find_med, same_name};
 use crate::error::{CliError, usage};
 use crate::{MedCommand, MedDetails, output};
 
@@ -16,9 +16,11 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
                     "give a schedule: --at 08:00,20:00, --every-hours 8, --weekdays, --every-days, --cycle, --taper, --as-needed or --meals",
                 );
             };
-            let dose = companion_core::model::DoseAmount::parse(&add.dose)?;
+            let dose = crate::parse::dose(&add.dose, &ctx.profile)?;
+            same_name(record, &add.name, None, add.confirm)?;
             let mut m = Medication::new(&add.name, dose, schedule, ctx.now()?.date_naive())?;
-            apply_details(&mut m, add.details, ctx.now()?);
+            let counts = counts(&add.details, &ctx.profile)?;
+            apply_details(&mut m, add.details, counts, ctx.now()?);
             if let Some(policy) = add.schedule.zone_policy() {
                 m.time_zone = policy;
             }
@@ -39,14 +41,18 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
         }
         MedCommand::Edit(edit) => {
             let id = find_med(record, &edit.med)?.id;
+            if let Some(name) = &edit.name {
+                same_name(record, name, Some(&id), edit.confirm)?;
+            }
             let dose = edit
                 .dose
                 .as_deref()
-                .map(companion_core::model::DoseAmount::parse)
+                .map(|d| crate::parse::dose(d, &ctx.profile))
                 .transpose()?;
             let schedule = edit.schedule.schedule()?;
             let policy = edit.schedule.zone_policy();
             let now = ctx.now()?;
+            let counts = counts(&edit.details, &ctx.profile)?;
             // The edit is applied to the medication as stored when the write begins, so an edit
             // of other fields by another process at the same time is kept.
             let m = record.modify_medication_at(&id, now.to_utc(), |m| {
@@ -56,7 +62,7 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
                 if let Some(dose) = dose {
                     m.dose = dose;
                 }
-                apply_details(m, edit.details, now);
+                apply_details(m, edit.details, counts, now);
                 if let Some(schedule) = schedule {
                     m.schedule = schedule;
                 }
@@ -77,6 +83,7 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
                     "this medication's supply is not tracked: set it with med edit --inventory N",
                 );
             }
+            let amount = amount.value(&ctx.profile)?;
             let refill = companion_core::model::Refill::new(&m.id, ctx.now()?, amount)?;
             record.log_refill(&refill)?;
             writeln!(ctx.out, "Logged a refill of {amount} for {}", m.name)?;
@@ -98,7 +105,26 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
     Ok(())
 }
 
-fn apply_details(m: &mut Medication, d: MedDetails, now: DateTime<FixedOffset>) {
+/// The inventory count and the units per dose of `d`, read by the record's decimal mark.
+fn counts(
+    d: &MedDetails,
+    profile: &companion_core::model::Profile,
+) -> Result<(Option<f64>, Option<f64>), CliError> {
+    Ok((
+        d.inventory.as_ref().map(|n| n.value(profile)).transpose()?,
+        d.units_per_dose
+            .as_ref()
+            .map(|n| n.value(profile))
+            .transpose()?,
+    ))
+}
+
+fn apply_details(
+    m: &mut Medication,
+    d: MedDetails,
+    (inventory, units_per_dose): (Option<f64>, Option<f64>),
+    now: DateTime<FixedOffset>,
+) {
     if let Some(s) = d.strength {
         m.strength = Some(s);
     }
@@ -117,13 +143,13 @@ fn apply_details(m: &mut Medication, d: MedDetails, now: DateTime<FixedOffset>) 
     if let Some(end) = d.end {
         m.end = Some(end);
     }
-    if let Some(count) = d.inventory {
+    if let Some(count) = inventory {
         m.inventory = Some(companion_core::model::Inventory {
             count,
             counted_at: now,
-            per_dose: d.units_per_dose.unwrap_or(1.0),
+            per_dose: units_per_dose.unwrap_or(1.0),
         });
-    } else if let (Some(per_dose), Some(inv)) = (d.units_per_dose, m.inventory.as_mut()) {
+    } else if let (Some(per_dose), Some(inv)) = (units_per_dose, m.inventory.as_mut()) {
         inv.per_dose = per_dose;
     }
     if let Some(days) = d.refill_days {

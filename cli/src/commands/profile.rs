@@ -48,8 +48,13 @@ pub fn run(
         ProfileCommand::Set(set) => {
             // Applied to the profile as stored when the write begins: a condition and an
             // allergy added at the same time by two processes both stay.
+            let height = set
+                .height_cm
+                .as_ref()
+                .map(|h| h.value(&ctx.profile))
+                .transpose()?;
             record.modify_profile(|p| {
-                apply_profile(p, set);
+                apply_profile(p, set, height);
                 Ok(())
             })?;
             writeln!(ctx.out, "Profile updated")?;
@@ -69,7 +74,7 @@ fn listed(list: &[String], p: &Profile, item: &str) -> String {
     }
 }
 
-fn apply_profile(p: &mut Profile, set: ProfileSet) {
+fn apply_profile(p: &mut Profile, set: ProfileSet, height: Option<f64>) {
     if let Some(name) = set.name {
         p.name = name;
     }
@@ -82,7 +87,7 @@ fn apply_profile(p: &mut Profile, set: ProfileSet) {
     if let Some(sex) = set.sex {
         p.sex = Some(sex);
     }
-    if let Some(h) = set.height_cm {
+    if let Some(h) = height {
         p.height_cm = Some(h);
     }
     for c in set.condition {

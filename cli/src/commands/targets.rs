@@ -32,7 +32,8 @@ pub fn run(
                 t.bp_target.diastolic,
                 output::guideline(t.bp_guideline)
             )?;
-            let units = record.profile()?.units;
+            let profile = record.profile()?;
+            let units = profile.units;
             let g = units.glucose;
             writeln!(
                 ctx.out,
@@ -64,7 +65,8 @@ pub fn run(
             spo2_scale,
         } => {
             let mut t = record.targets()?;
-            let units = record.profile()?.units;
+            let profile = record.profile()?;
+            let units = profile.units;
             if let Some(g) = guideline {
                 t.bp_guideline = match g.as_str() {
                     "acc-aha" => BpGuideline::AccAha2017,
@@ -89,9 +91,10 @@ pub fn run(
                     (g.to_mg_dl(low), g.to_mg_dl(high));
             }
             if let Some(p) = post_meal {
-                t.glucose.post_meal_below = g.to_mg_dl(p);
+                t.glucose.post_meal_below = g.to_mg_dl(p.value(&profile)?);
             }
             if let Some(f) = fever {
+                let f = f.value(&profile)?;
                 t.fever_threshold_c = Some(units.temperature.to_celsius(f));
             }
             if let Some(scale) = spo2_scale {

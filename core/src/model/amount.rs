@@ -69,6 +69,20 @@ impl DoseAmount {
     /// (`500 mg`, `500mg`, `1 tablet`). The number may have a decimal comma (`2,5 ml`), be a
     /// fraction (`1/2 tablet`) or hold a vulgar fraction (`½ tablet`, `1½ tablets`).
     pub fn parse(text: &str) -> Result<Self, ValidationError> {
+        Self::parse_in(text, None)
+    }
+
+    /// Parses a dose as [`DoseAmount::parse`] does, reading a single mark before three digits
+    /// (`1,000 mg`) by the record's decimal `mark` (a thousands separator in English); with no
+    /// mark known, such an amount is refused, never guessed.
+    pub fn parse_in(
+        text: &str,
+        mark: Option<super::number::DecimalMark>,
+    ) -> Result<Self, ValidationError> {
+        const AMBIGUOUS: ValidationError = ValidationError::Invalid {
+            field: "dose",
+            reason: "a mark before three digits may group thousands or mark decimals: write 1000 or 1.0",
+        };
         const FORM: ValidationError = ValidationError::Invalid {
             field: "dose",
             reason: "expected an amount and a unit, like \"500 mg\", \"2,5 ml\" or \"1/2 tablet\"",
@@ -76,12 +90,19 @@ impl DoseAmount {
         let text = text.trim();
         let split = text
             .find(|c: char| {
-                !(c.is_ascii_digit() || matches!(c, '.' | ',' | '/') || vulgar(c).is_some())
+                !(c.is_ascii_digit()
+                    || matches!(c, '.' | ',' | '/' | ' ' | '\u{a0}' | '\u{202f}')
+                    || vulgar(c).is_some())
             })
             .ok_or(FORM)?;
         let (number, unit) = text.split_at(split);
+        let amount = match amount(number, mark) {
+            Ok(a) => a,
+            Err(super::number::NumberError::Ambiguous { .. }) => return Err(AMBIGUOUS),
+            Err(super::number::NumberError::NotANumber) => return Err(FORM),
+        };
         let dose = Self {
-            amount: amount(number).ok_or(FORM)?,
+            amount,
             unit: unit.trim().to_string(),
         };
         dose.validate()?;
@@ -101,8 +122,26 @@ fn vulgar(c: char) -> Option<f64> {
     })
 }
 
-/// `2`, `2,5`, `1/2`, `½`, `1½`.
-fn amount(number: &str) -> Option<f64> {
+/// `2`, `2,5`, `1/2`, `½`, `1½`, `1,000` (by `mark`).
+fn amount(
+    number: &str,
+    mark: Option<super::number::DecimalMark>,
+) -> Result<f64, super::number::NumberError> {
+    use super::number::NumberError::NotANumber;
+    amount_of_fraction(number)
+        .map(Ok)
+        .unwrap_or_else(|| super::number::parse_number(number, mark))
+        .and_then(|v| {
+            if v.is_finite() {
+                Ok(v)
+            } else {
+                Err(NotANumber)
+            }
+        })
+}
+
+/// `1/2`, `½`, `1½`; `None` when `number` is no fraction (or a malformed one, then NaN).
+fn amount_of_fraction(number: &str) -> Option<f64> {
     let number = number.trim();
     if let Some((whole, last)) = number.char_indices().last().map(|(i, c)| (&number[..i], c))
         && let Some(part) = vulgar(last)
@@ -110,15 +149,15 @@ fn amount(number: &str) -> Option<f64> {
         let whole = if whole.is_empty() {
             0.0
         } else {
-            whole.parse::<u32>().ok()?.into()
+            whole.parse::<u32>().map_or(f64::NAN, f64::from)
         };
         return Some(whole + part);
     }
-    if let Some((n, d)) = number.split_once('/') {
-        let (n, d): (u32, u32) = (n.parse().ok()?, d.parse().ok()?);
-        return (d != 0).then(|| f64::from(n) / f64::from(d));
-    }
-    super::units::parse_decimal(number)
+    let (n, d) = number.split_once('/')?;
+    Some(match (n.parse::<u32>(), d.parse::<u32>()) {
+        (Ok(n), Ok(d)) if d != 0 => f64::from(n) / f64::from(d),
+        _ => f64::NAN,
+    })
 }
 
 impl std::fmt::Display for DoseAmount {

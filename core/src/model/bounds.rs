@@ -36,6 +36,45 @@ pub fn check_event_time(
     Ok(())
 }
 
+/// How far ahead of the device's clock an appointment may be booked, in years.
+pub const APPOINTMENT_YEARS_AHEAD: i64 = 5;
+/// How far ahead of the device's clock a dose may name its scheduled time, in days (a skip
+/// said in advance, a weekly dose taken early; never a slot years away).
+pub const SCHEDULED_DAYS_AHEAD: i64 = 7;
+
+/// Refuses an appointment before 1900 or more than [`APPOINTMENT_YEARS_AHEAD`] years after
+/// `now`.
+pub fn check_appointment_time(
+    at: DateTime<FixedOffset>,
+    now: DateTime<Utc>,
+) -> Result<(), ValidationError> {
+    use chrono::Datelike;
+    let latest = now + chrono::Duration::days(366 * APPOINTMENT_YEARS_AHEAD);
+    if at.year() < FIRST_YEAR || at.to_utc() > latest {
+        return Err(ValidationError::Invalid {
+            field: "appointment time",
+            reason: "must be from 1900 on and at most 5 years ahead",
+        });
+    }
+    Ok(())
+}
+
+/// Refuses a dose's scheduled time before 1900 or more than [`SCHEDULED_DAYS_AHEAD`] days
+/// after `now`.
+pub fn check_scheduled_time(
+    at: DateTime<FixedOffset>,
+    now: DateTime<Utc>,
+) -> Result<(), ValidationError> {
+    use chrono::Datelike;
+    if at.year() < FIRST_YEAR || at.to_utc() > now + chrono::Duration::days(SCHEDULED_DAYS_AHEAD) {
+        return Err(ValidationError::Invalid {
+            field: "scheduled time",
+            reason: "must be from 1900 on and at most 7 days ahead",
+        });
+    }
+    Ok(())
+}
+
 /// Refuses a birth date after `today` or before 1900.
 pub fn check_birth_date(date: NaiveDate, today: NaiveDate) -> Result<(), ValidationError> {
     use chrono::Datelike;
@@ -89,6 +128,10 @@ mod tests {
         let d = |s: &str| s.parse::<NaiveDate>().expect("date");
         assert!(check_birth_date(d("2026-12-02"), d("2026-12-02")).is_ok());
         assert!(check_birth_date(d("2026-12-03"), d("2026-12-02")).is_err());
+        assert!(check_appointment_time(at("2031-12-01T12:00:00Z"), now).is_ok());
+        assert!(check_appointment_time(at("9999-01-01T09:00:00Z"), now).is_err());
+        assert!(check_scheduled_time(at("2026-12-09T12:00:00Z"), now).is_ok());
+        assert!(check_scheduled_time(at("2029-11-20T08:00:00Z"), now).is_err());
         assert!(check_text(&serde_json::json!({"note": "two\nlines\tok"})).is_ok());
         assert!(check_text(&serde_json::json!({"name": "Ana\u{7}"})).is_err());
         assert!(check_text(&serde_json::json!({"list": ["x\u{1b}[31m"]})).is_err());

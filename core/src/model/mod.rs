@@ -15,6 +15,7 @@ mod id;
 mod journal;
 mod journey;
 mod medication;
+pub mod number;
 mod plan;
 pub mod plausibility;
 mod profile;

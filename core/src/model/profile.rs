@@ -42,6 +42,15 @@ vocabulary!(Language, "language", {
     SimplifiedChinese => "zh-Hans" | "zh" | "zh-cn",
 });
 
+impl Language {
+    /// The mark this language writes decimals with (`1,000.5` in English and Chinese).
+    pub fn decimal_mark(self) -> super::number::DecimalMark {
+        match self {
+            Self::English | Self::SimplifiedChinese => super::number::DecimalMark::Point,
+        }
+    }
+}
+
 /// The units the patient prefers to see and type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitPreferences {

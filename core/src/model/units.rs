@@ -136,18 +136,11 @@ impl GlucoseUnit {
 }
 
 /// A number as people type it: `81.5`, or with a decimal comma as most of Europe writes it
-/// (`81,5`). `None` for anything else (`1,5,2`, `1.5,2`, an empty text).
+/// (`81,5`), thousands grouped (`1.000,5`, `1 000`). `None` for anything else (`1,5,2`, an
+/// empty text) and for a single mark before three digits (`1,000`), which may be read two
+/// ways: see [`super::number::parse_number`] to read it by the record's decimal mark.
 pub fn parse_decimal(text: &str) -> Option<f64> {
-    let text = text.trim();
-    let normal = match text.matches(',').count() {
-        0 => text.to_string(),
-        1 if !text.contains('.') => text.replace(',', "."),
-        _ => return None,
-    };
-    if normal.is_empty() || normal.ends_with('.') || normal.starts_with('.') {
-        return None;
-    }
-    normal.parse().ok().filter(|v: &f64| v.is_finite())
+    super::number::parse_number(text, None).ok()
 }
 
 /// A body-weight unit.

@@ -479,7 +479,7 @@ fn settled_in(
     let days = i64::from(window_days);
     let data = super::reminders::inputs_in(w, now - Duration::days(days + 8))?;
     let taken = crate::reminders::taken_by_medication(&data.doses);
-    let zones = super::reminders::timeline(profile, &data.zones, home, now);
+    let zones = crate::reminders::zone::timeline(profile, &data.zones, home, now);
     let ctx = super::reminders::context(home, profile, &taken, &zones);
     Ok(crate::today::settled_doses(
         &data,

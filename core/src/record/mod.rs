@@ -94,8 +94,11 @@ impl HealthRecord {
     /// Every field of `profile` wins over a concurrent edit: to keep another writer's edits of
     /// other fields, use [`HealthRecord::edit_profile`] or [`HealthRecord::modify_profile`].
     pub fn set_profile(&mut self, profile: &Profile) -> Result<()> {
-        check_profile(profile)?;
-        self.store.put(profile)
+        self.store.write(|w| {
+            let before = profile_in(w)?;
+            w.put(profile)?;
+            record_home_move(w, &before, profile)
+        })
     }
 
     /// Applies to the stored profile the fields in which `after` differs from `before` (the
@@ -113,10 +116,10 @@ impl HealthRecord {
         edit: impl FnOnce(&mut Profile) -> Result<()>,
     ) -> Result<Profile> {
         self.store.write(|w| {
-            w.modify(PROFILE_ID, |p: &mut Profile| {
-                edit(p)?;
-                check_profile(p)
-            })
+            let before = profile_in(w)?;
+            let after = w.modify(PROFILE_ID, edit)?;
+            record_home_move(w, &before, &after)?;
+            Ok(after)
         })
     }
 
@@ -132,7 +135,6 @@ impl HealthRecord {
 
     /// Adds a medication. Errors: [`Error::AlreadyExists`] for a reused id.
     pub fn add_medication(&mut self, medication: &Medication) -> Result<()> {
-        crate::model::bounds::check_text(medication)?;
         self.store.insert(std::slice::from_ref(medication))
     }
 
@@ -366,7 +368,6 @@ impl HealthRecord {
             let mut seen = std::collections::HashMap::new();
             for reading in readings {
                 reading.validate()?;
-                check_local(reading, reading.at)?;
                 // De-duplication reads what is committed, inside this write.
                 let existing = match reading.external_key() {
                     Some(key) => match seen.get(&key) {
@@ -494,7 +495,6 @@ impl HealthRecord {
 
     /// Adds a journal entry.
     pub fn add_journal_entry(&mut self, entry: &JournalEntry) -> Result<()> {
-        check_local(entry, entry.at)?;
         self.store.insert(std::slice::from_ref(entry))
     }
 
@@ -684,39 +684,27 @@ pub(crate) fn log_dose_in(
                 .filter(|d| d.status == DoseStatus::Taken)
                 .map(|d| d.at)
                 .collect();
-        crate::reminders::check_as_needed(limits, dose.at, &taken).map_err(Error::DoseLimit)?;
-    }
-    check_local(dose, dose.at)?;
-    fits_schedule(w, med, dose)?;
-    if let (DoseStatus::Taken, Some(scheduled), false) =
-        (dose.status, dose.scheduled_at, dose.confirmed_double)
-    {
-        // The same scheduled dose already taken: refused unless the person confirms a second
-        // take (decided on what is committed, inside this write).
-        let ms = scheduled.timestamp_millis();
-        let earlier = w
-            .list::<DoseEvent>(&Filter {
-                tag: Some(&med.id),
-                from_ms: Some(ms),
-                to_ms: Some(ms + 1),
-                ..Filter::default()
-            })?
-            .into_iter()
-            .map(|(_, d)| d)
-            .filter(|d| d.status == DoseStatus::Taken && d.scheduled_at == Some(scheduled))
-            .min_by(|a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
-        if let Some(first) = earlier {
-            return Err(Error::DoseAlreadyTaken {
-                logged_by: first.logged_by,
-                at: first.at,
+        if let Err(limit) = crate::reminders::check_as_needed(limits, dose.at, &taken) {
+            // The doses after the span count too when saying when the next one is allowed.
+            let after = TimeRange::between(to, to + Duration::days(3));
+            let mut all = taken;
+            all.extend(
+                entries_in::<DoseEvent>(w, Some(&med.id), after)?
+                    .into_iter()
+                    .filter(|d| d.status == DoseStatus::Taken)
+                    .map(|d| d.at),
+            );
+            return Err(Error::DoseLimit {
+                limit,
+                next_allowed: crate::reminders::next_allowed(limits, dose.at, &all),
             });
         }
     }
     w.insert(dose)
 }
 
-/// What this device may write of an event (beyond its own validation): a time neither before
-/// 1900 nor ahead of the clock, and texts without control characters (`model::bounds`).
+/// What this device may write of a journey's event (beyond its own validation): a time
+/// neither before 1900 nor ahead of the clock, and texts without control characters.
 pub(crate) fn check_local(
     entry: &impl serde::Serialize,
     at: chrono::DateTime<chrono::FixedOffset>,
@@ -726,15 +714,45 @@ pub(crate) fn check_local(
     Ok(())
 }
 
-/// A profile this device may write: no birth date in the future, no control characters.
-fn check_profile(profile: &Profile) -> Result<()> {
-    if let Some(born) = profile.birth_date {
-        let today = crate::clock::now()?.date_naive();
-        crate::model::bounds::check_birth_date(born, today)?;
+/// When an edit moves the record's home zone, keeps the past in the zone it had: the zone before
+/// the move is recorded as applying since the record began (once, under one id on every
+/// device), and the new zone as applying from now. Occurrences before the move keep their
+/// times, so adherence, missed doses and the report of the past do not change (issue 27).
+fn record_home_move(
+    w: &mut crate::store::Writer<'_>,
+    before: &Profile,
+    after: &Profile,
+) -> Result<()> {
+    if before.home_time_zone == after.home_time_zone {
+        return Ok(());
     }
-    crate::model::bounds::check_text(profile)?;
-    Ok(())
+    let since_start = crate::model::derived_id(&["zone", "home since the record began"]);
+    if !w.exists::<crate::model::ZoneChange>(&since_start)? {
+        let mut first = crate::model::ZoneChange::new(&before.home_time_zone, BEGINNING)?;
+        first.id = since_start;
+        w.insert(&first)?;
+    }
+    let now = crate::clock::now()?;
+    let zone = crate::zone::Zone::named(&after.home_time_zone).ok_or(
+        crate::model::ValidationError::Invalid {
+            field: "time zone",
+            reason: "not a time zone of the IANA database (like Europe/Berlin)",
+        },
+    )?;
+    let moved =
+        crate::model::ZoneChange::new(zone.name(), now.with_timezone(&zone).fixed_offset())?;
+    w.insert(&moved)
 }
+
+/// The instant a zone that applied "since the record began" is dated at (1900-01-01 UTC, the
+/// earliest any event may be dated).
+const BEGINNING: chrono::DateTime<chrono::FixedOffset> =
+    chrono::DateTime::from_naive_utc_and_offset(
+        chrono::NaiveDate::from_ymd_opt(1900, 1, 1)
+            .expect("a valid date")
+            .and_time(chrono::NaiveTime::MIN),
+        chrono::FixedOffset::east_opt(0).expect("a valid offset"),
+    );
 
 /// How far back a new normal reading resolves open alerts of its kind.
 const RESOLVES_HOURS: i64 = 48;
@@ -828,58 +846,6 @@ fn entries_in<T: Entity>(
     .into_iter()
     .map(|(_, e)| e)
     .collect())
-}
-
-/// Refuses a dose whose scheduled time is no occurrence of `med`, or a snooze past the next
-/// one, as `w` reads the record (`reminders::check_answer`). A `local` medication's times are
-/// read on the clock the scheduled time was written with (its offset), so a dose logged while
-/// travelling answers the occurrence the phone showed.
-fn fits_schedule(w: &crate::store::Writer<'_>, med: &Medication, dose: &DoseEvent) -> Result<()> {
-    let Some(scheduled) = dose.scheduled_at else {
-        return Ok(());
-    };
-    let profile = profile_in(w)?;
-    let mut taken = std::collections::HashMap::new();
-    let since = scheduled.to_utc() - Duration::days(4);
-    let mut ids = vec![med.id.clone()];
-    if let crate::model::Schedule::AfterDose { medication_id, .. } = &med.schedule {
-        ids.push(medication_id.clone());
-    }
-    for id in ids {
-        let span = TimeRange::between(since, scheduled.to_utc() + Duration::days(4));
-        taken.extend(crate::reminders::taken_by_medication(&entries_in::<
-            DoseEvent,
-        >(
-            w,
-            Some(&id),
-            span,
-        )?));
-    }
-    // Where the patient was then (the zone history), else the clock the time was written on.
-    let changes: Vec<crate::model::ZoneChange> = crate::store::all(w, &Filter::default())?;
-    let written_on = crate::zone::Zone::fixed(*scheduled.offset());
-    let zones = reminders::timeline(&profile, &changes, &written_on, DateTime::<Utc>::MAX_UTC);
-    let by_history = crate::reminders::OccurrenceContext {
-        device_zone: written_on.clone(),
-        zones: &zones,
-        meal_times: profile.meal_times,
-        taken: &taken,
-    };
-    let by_clock = crate::reminders::OccurrenceContext {
-        zones: &[],
-        ..by_history.clone()
-    };
-    let checked = crate::reminders::check_answer(med, &by_history, dose);
-    let checked = match checked {
-        Err(crate::reminders::Misfit::NotAnOccurrence { .. }) => {
-            crate::reminders::check_answer(med, &by_clock, dose).or(checked)
-        }
-        other => other,
-    };
-    checked.map_err(|m| match m {
-        crate::reminders::Misfit::NotAnOccurrence { nearest } => Error::NotAnOccurrence { nearest },
-        crate::reminders::Misfit::SnoozePastNextDose { next } => Error::SnoozePastNextDose { next },
-    })
 }
 
 /// Medications by name (stopped ones only when `include_stopped`), as `r` reads them.

@@ -6,11 +6,14 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::HealthRecord;
 use crate::error::{Error, Result};
-use crate::model::{DoseEvent, Medication, Profile, Schedule, ZoneChange, parse_time_zone};
+use crate::model::{
+    DoseEvent, DoseStatus, Medication, Profile, Schedule, ZoneChange, parse_time_zone,
+};
 use crate::query::TimeRange;
 use crate::reminders::SafetyAlert;
+use crate::reminders::zone::timeline;
 use crate::reminders::{
-    self, Adherence, DoseState, LateDoseAdvice, OccurrenceContext, PlanInput, PlannedNotification,
+    self, Adherence, LateDoseAdvice, OccurrenceContext, PlanInput, PlannedNotification,
     ScheduledDose,
 };
 use crate::store::{Read, in_range};
@@ -45,39 +48,39 @@ pub(crate) fn inputs_in(r: &impl Read, since: DateTime<Utc>) -> Result<Inputs> {
     })
 }
 
+/// How far back a dose logged without a scheduled time looks for the dose it answers: first
+/// a few days, then (for a monthly or yearly schedule with no dose in them) a year.
+const ANSWER_LOOK_BACK_DAYS: [i64; 2] = [LOOK_BACK_DAYS, 400];
+
 /// The scheduled time a dose of `med` logged at `now` without one answers, as `r` reads the
-/// record: the due (or snoozed) one, else the next upcoming, else the latest missed.
+/// record (`reminders::matching_dose`).
 fn answer_in(
     r: &impl Read,
     med: &Medication,
     now: DateTime<Utc>,
     zone: &Zone,
 ) -> Result<Option<DateTime<Utc>>> {
-    let data = inputs_in(r, now - Duration::days(LOOK_BACK_DAYS))?;
-    let taken = reminders::taken_by_medication(&data.doses);
-    let zones = timeline(&data.profile, &data.zones, zone, now);
-    let ctx = context(zone, &data.profile, &taken, &zones);
-    let list = reminders::occurrences(
-        med,
-        &ctx,
-        now - Duration::hours(12),
-        now + Duration::hours(2),
-    );
-    let states = reminders::dose_states(med, list, &data.doses, now);
-    let pick = |f: fn(&DoseState) -> bool| -> Vec<DateTime<Utc>> {
-        states
-            .iter()
-            .filter(|d| f(&d.state))
-            .map(|d| d.occurrence.at)
-            .collect()
-    };
-    Ok(
-        pick(|s| matches!(s, DoseState::Due | DoseState::Snoozed { .. }))
-            .into_iter()
-            .min()
-            .or_else(|| pick(|s| *s == DoseState::Upcoming).into_iter().min())
-            .or_else(|| pick(|s| *s == DoseState::Missed).into_iter().max()),
-    )
+    // A dose taken before the medication entered the record (logged afterwards) still
+    // answers its occurrence, as `reminders::check_answer` allows.
+    let mut med = med.clone();
+    med.recorded_at = None;
+    let med = &med;
+    let mut answer = None;
+    for days in ANSWER_LOOK_BACK_DAYS {
+        let since = now - Duration::days(days);
+        let data = inputs_in(r, since)?;
+        let taken = reminders::taken_by_medication(&data.doses);
+        let zones = timeline(&data.profile, &data.zones, zone, now);
+        let ctx = context(zone, &data.profile, &taken, &zones);
+        let list = reminders::occurrences(med, &ctx, since, now + Duration::days(2));
+        let reaches_back = list.iter().any(|o| o.at <= now);
+        let states = reminders::dose_states(med, list, &data.doses, now);
+        answer = reminders::matching_dose(&states, now);
+        if reaches_back {
+            break;
+        }
+    }
+    Ok(answer)
 }
 
 impl HealthRecord {
@@ -241,9 +244,10 @@ impl HealthRecord {
     }
 
     /// The scheduled dose that a dose of `medication_id` logged at `now` without a scheduled
-    /// time answers: the earliest one due or snoozed; else one due within the next two hours
-    /// (taken early); else the latest one missed in the last twelve hours (logged late). `None`
-    /// for an as-needed medication or when no dose is near.
+    /// time answers (`reminders::matching_dose`): the earliest one due or snoozed; else the
+    /// next one due within two hours (taken early); else the latest one whose time has come,
+    /// taken or not (a second take of it is refused as a double take). `None` for an as-needed
+    /// medication or when no dose is at or before `now` nor due soon.
     pub fn dose_to_answer(
         &self,
         medication_id: &str,
@@ -271,6 +275,18 @@ impl HealthRecord {
                 // clocks may have changed in between).
                 event.scheduled_at = answer_in(w, &med, event.at.to_utc(), &zone)?
                     .map(|s| s.with_timezone(&zone).fixed_offset());
+                if event.status == DoseStatus::Skipped {
+                    // A skip answers a dose that is pending, never one already taken.
+                    let Some(_) = event.scheduled_at else {
+                        return Err(Error::NoDosePending);
+                    };
+                    if let Some(first) = crate::store::taken_before(w, &event)? {
+                        return Err(Error::DoseAlreadyTaken {
+                            logged_by: first.logged_by,
+                            at: first.at,
+                        });
+                    }
+                }
             }
             super::log_dose_in(w, &med, &event)?;
             Ok(event)
@@ -325,31 +341,4 @@ pub(crate) fn context<'a>(
         meal_times: profile.meal_times,
         taken,
     }
-}
-
-/// Where the patient was, for [`OccurrenceContext::zones`]: the home zone until the first
-/// recorded change, each recorded change from its time on, and the device's zone from `now`
-/// when it differs from the last one (a phone that has not recorded its move yet).
-pub(crate) fn timeline(
-    profile: &Profile,
-    changes: &[ZoneChange],
-    device: &Zone,
-    now: DateTime<Utc>,
-) -> Vec<(DateTime<Utc>, Zone)> {
-    let home = Zone::named(&profile.home_time_zone).unwrap_or_else(|| device.clone());
-    let mut out = vec![(DateTime::<Utc>::MIN_UTC, home)];
-    let mut changes: Vec<&ZoneChange> = changes.iter().collect();
-    crate::sorting::sort_by(&mut changes, |a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
-    for c in changes {
-        if let Some(z) = Zone::named(&c.zone) {
-            out.push((c.at.to_utc(), z));
-        }
-    }
-    if out
-        .last()
-        .is_some_and(|(at, z)| z.name() != device.name() && *at <= now)
-    {
-        out.push((now, device.clone()));
-    }
-    out
 }

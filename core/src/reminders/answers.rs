@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+use super::dose_states::{DoseState, ScheduledDose};
 use super::occurrences::{OccurrenceContext, occurrences};
 use crate::model::{DoseEvent, DoseStatus, Medication, Schedule};
 
@@ -72,4 +73,39 @@ pub fn check_answer(
         }
     }
     Ok(())
+}
+
+/// How far ahead of its time a dose may be taken and still answer it: two hours, or half the
+/// gap since the dose before it when that is shorter (a dose every 90 minutes).
+const EARLY_HOURS: i64 = 2;
+
+/// The scheduled dose that a dose logged at `now` without a scheduled time answers, from the
+/// states of the medication's doses around `now` (oldest first, reaching back at least one
+/// whole interval): the earliest one due or snoozed; else the next one when it is due within
+/// the early window and not yet answered (taken early); else the latest one whose time has
+/// come, whatever its state, so that a weekly dose taken days late is still that week's dose,
+/// and a second take of a dose already taken answers that dose (and is refused as a double
+/// take). `None` when the medication has no dose at or before `now` nor one due soon: the
+/// dose is then an extra one.
+pub fn matching_dose(states: &[ScheduledDose], now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let previous = states.iter().rev().find(|d| d.occurrence.at <= now);
+    let next = states.iter().find(|d| d.occurrence.at > now);
+    let early = previous.map_or(Duration::hours(EARLY_HOURS), |p| {
+        next.map_or(Duration::hours(EARLY_HOURS), |n| {
+            ((n.occurrence.at - p.occurrence.at) / 2).min(Duration::hours(EARLY_HOURS))
+        })
+    });
+    let due = states
+        .iter()
+        .filter(|d| d.occurrence.at <= now + early)
+        .find(|d| matches!(d.state, DoseState::Due | DoseState::Snoozed { .. }));
+    if let Some(d) = due {
+        return Some(d.occurrence.at);
+    }
+    if let Some(n) =
+        next.filter(|n| n.occurrence.at - now <= early && matches!(n.state, DoseState::Upcoming))
+    {
+        return Some(n.occurrence.at);
+    }
+    previous.map(|p| p.occurrence.at)
 }

@@ -53,12 +53,60 @@ pub fn check_as_needed(
     Ok(())
 }
 
+/// The earliest time from `at` on at which a dose would stay within `limits`, given the doses
+/// already taken (those of [`as_needed_span`] around it and after): one minimum interval after
+/// a dose too close, or the start of the next local day when the day is full.
+pub fn next_allowed(
+    limits: &AsNeededLimits,
+    at: DateTime<FixedOffset>,
+    taken: &[DateTime<FixedOffset>],
+) -> DateTime<FixedOffset> {
+    let gap = Duration::minutes(i64::from(limits.min_interval_minutes));
+    let mut candidates: Vec<DateTime<FixedOffset>> = vec![at];
+    candidates.extend(taken.iter().map(|t| *t + gap).filter(|t| *t > at));
+    let mut day = at;
+    for _ in 0..3 {
+        let next_day = day.date_naive().succ_opt().and_then(|d| {
+            d.and_time(NaiveTime::MIN)
+                .and_local_timezone(*at.offset())
+                .single()
+        });
+        let Some(next_day) = next_day else { break };
+        candidates.push(next_day);
+        candidates.extend(taken.iter().map(|t| *t + gap).filter(|t| *t > next_day));
+        day = next_day;
+    }
+    crate::sorting::sort(&mut candidates);
+    candidates
+        .into_iter()
+        .find(|t| check_as_needed(limits, *t, taken).is_ok())
+        .unwrap_or(at + Duration::days(1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn at(s: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(s).expect("time")
+    }
+
+    #[test]
+    fn the_next_allowed_time_follows_the_interval_and_the_day() {
+        let limits = AsNeededLimits {
+            max_per_day: 2,
+            min_interval_minutes: 360,
+        };
+        let first = at("2026-11-20T06:00:00+01:00");
+        assert_eq!(
+            next_allowed(&limits, at("2026-11-20T08:00:00+01:00"), &[first]),
+            at("2026-11-20T12:00:00+01:00")
+        );
+        let second = at("2026-11-20T12:00:00+01:00");
+        assert_eq!(
+            next_allowed(&limits, at("2026-11-20T13:00:00+01:00"), &[first, second]),
+            at("2026-11-21T00:00:00+01:00")
+        );
     }
 
     #[test]

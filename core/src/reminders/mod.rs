@@ -16,14 +16,14 @@ mod refills;
 pub mod zone;
 
 pub use adherence::{Adherence, adherence, missed_doses};
-pub use answers::{Misfit, check_answer};
+pub use answers::{Misfit, check_answer, matching_dose};
 pub use dose_states::{DoseState, LateDoseAdvice, ScheduledDose, dose_states, late_dose_advice};
 pub use doubles::{DoubleDose, logged_twice, supply_takes};
-pub use limits::{as_needed_span, check_as_needed};
+pub use limits::{as_needed_span, check_as_needed, next_allowed};
 pub use occurrences::{Occurrence, OccurrenceContext, dose_for, occurrences};
 pub use planner::{
     Importance, NotificationAction, NotificationKind, Nudge, PRESCRIPTION_END_DAYS_AHEAD,
     PlanInput, PlannedDose, PlannedNotification, SafetyAlert, out_of_quiet_hours, plan,
     taken_by_medication,
 };
-pub use refills::{on_hand, run_out};
+pub use refills::{Supply, on_hand, run_out, supply};

@@ -9,7 +9,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, 
 
 use super::dose_states::{DoseState, dose_states, late_dose_advice};
 use super::occurrences::{Occurrence, OccurrenceContext, occurrences};
-use super::refills::{on_hand, run_out};
+use super::refills::{run_out, supply};
 use super::zone::{local, resolve};
 use crate::i18n::Texts;
 use crate::model::{
@@ -387,10 +387,37 @@ fn refill_notifications(
         .iter()
         .filter(|m| m.status == MedicationStatus::Active)
     {
-        let out_on = on_hand(med, input.doses, input.refills, now).and_then(|have| {
-            let upcoming = occurrences(med, ctx, now, now + Duration::days(RUN_OUT_HORIZON_DAYS));
-            run_out(med, Some(have), &upcoming)
-        });
+        course_end_notification(t, med, zone, now, end, out);
+        let Some(have) = supply(med, input.doses, input.refills, now) else {
+            continue;
+        };
+        if let Some(since) = have.ran_out_at {
+            // Out of it: daily at 10:00 until a refill is logged.
+            let since = local(zone, since).date();
+            let mut day = today;
+            while at_local(zone, day, ten_am()) < end {
+                let fire_at = at_local(zone, day, ten_am());
+                if fire_at >= now {
+                    out.push(PlannedNotification {
+                        id: format!("out:{}:{day}", med.id),
+                        fire_at,
+                        kind: NotificationKind::Refill,
+                        title: t.get("out-title", &[("name", med.name.clone())]),
+                        body: t.get(
+                            "out-body",
+                            &[("name", med.name.clone()), ("date", since.to_string())],
+                        ),
+                        actions: Vec::new(),
+                        importance: Importance::Normal,
+                        doses: Vec::new(),
+                    });
+                }
+                day += Duration::days(1);
+            }
+            continue;
+        }
+        let upcoming = occurrences(med, ctx, now, now + Duration::days(RUN_OUT_HORIZON_DAYS));
+        let out_on = run_out(med, Some(have.left), &upcoming);
         if let Some(out_on) = out_on {
             let remind_on = out_on - Duration::days(i64::from(med.refill_days_ahead));
             // Daily at 10:00 from the reminder day until the medication is refilled.
@@ -415,24 +442,35 @@ fn refill_notifications(
                 });
             }
         }
-        if let Some(course_end) = med.end {
-            let day = course_end - Duration::days(PRESCRIPTION_END_DAYS_AHEAD);
-            let fire_at = at_local(zone, day, ten_am());
-            if fire_at >= now && fire_at < end {
-                out.push(PlannedNotification {
-                    id: format!("end:{}:{course_end}", med.id),
-                    fire_at,
-                    kind: NotificationKind::PrescriptionEnd,
-                    title: t.get(
-                        "end-title",
-                        &[("name", med.name.clone()), ("date", course_end.to_string())],
-                    ),
-                    body: t.text("end-body"),
-                    actions: Vec::new(),
-                    importance: Importance::Normal,
-                    doses: Vec::new(),
-                });
-            }
+    }
+}
+
+/// The reminder that a course ends soon, three days ahead at 10:00.
+fn course_end_notification(
+    t: &Texts,
+    med: &crate::model::Medication,
+    zone: &crate::zone::Zone,
+    now: DateTime<Utc>,
+    end: DateTime<Utc>,
+    out: &mut Vec<PlannedNotification>,
+) {
+    if let Some(course_end) = med.end {
+        let day = course_end - Duration::days(PRESCRIPTION_END_DAYS_AHEAD);
+        let fire_at = at_local(zone, day, ten_am());
+        if fire_at >= now && fire_at < end {
+            out.push(PlannedNotification {
+                id: format!("end:{}:{course_end}", med.id),
+                fire_at,
+                kind: NotificationKind::PrescriptionEnd,
+                title: t.get(
+                    "end-title",
+                    &[("name", med.name.clone()), ("date", course_end.to_string())],
+                ),
+                body: t.text("end-body"),
+                actions: Vec::new(),
+                importance: Importance::Normal,
+                doses: Vec::new(),
+            });
         }
     }
 }

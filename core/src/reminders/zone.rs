@@ -51,6 +51,33 @@ pub fn day_exists(tz: &Zone, date: NaiveDate) -> bool {
     local(tz, resolve(tz, midnight)).date() == date
 }
 
+/// Where the patient was, for [`super::OccurrenceContext::zones`]: the home zone until the first
+/// recorded change, each recorded change from its time on, and the device's zone from `now`
+/// when it differs from the last one (a phone that has not recorded its move yet).
+pub fn timeline(
+    profile: &crate::model::Profile,
+    changes: &[crate::model::ZoneChange],
+    device: &Zone,
+    now: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, Zone)> {
+    let home = Zone::named(&profile.home_time_zone).unwrap_or_else(|| device.clone());
+    let mut out = vec![(DateTime::<Utc>::MIN_UTC, home)];
+    let mut changes: Vec<&crate::model::ZoneChange> = changes.iter().collect();
+    crate::sorting::sort_by(&mut changes, |a, b| (a.at, &a.id).cmp(&(b.at, &b.id)));
+    for c in changes {
+        if let Some(z) = Zone::named(&c.zone) {
+            out.push((c.at.to_utc(), z));
+        }
+    }
+    if out
+        .last()
+        .is_some_and(|(at, z)| z.name() != device.name() && *at <= now)
+    {
+        out.push((now, device.clone()));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

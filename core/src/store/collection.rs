@@ -192,9 +192,17 @@ pub(crate) trait Entity: Serialize + DeserializeOwned + Validate {
     /// Puts in order what a merge may leave out of order (items two replicas appended to one
     /// list land in an order of Automerge's choosing). Nothing by default.
     fn normalize(&mut self) {}
+    /// The rules every local write of it obeys beyond its validation, on what the write's
+    /// transaction reads (`store::rules`). Nothing by default.
+    fn check_write(&self, _w: &super::Writer<'_>) -> crate::error::Result<()> {
+        Ok(())
+    }
 }
 
 impl Entity for Profile {
+    fn check_write(&self, _w: &super::Writer<'_>) -> crate::error::Result<()> {
+        super::rules::profile(self)
+    }
     const COLLECTION: Collection = Collection::Profile;
     const NAME: &'static str = "profile";
     fn entry_id(&self) -> &str {
@@ -297,6 +305,9 @@ impl Entity for StoredTemplate {
 pub(crate) const PROFILE_ID: &str = "profile";
 
 impl Entity for Medication {
+    fn check_write(&self, _w: &super::Writer<'_>) -> crate::error::Result<()> {
+        super::rules::medication(self)
+    }
     fn normalize(&mut self) {
         crate::sorting::sort_by_key(&mut self.history, |v| v.until);
         crate::sorting::sort_by_key(&mut self.pauses, |p| p.from);
@@ -318,6 +329,9 @@ impl Entity for Medication {
 }
 
 impl Entity for Appointment {
+    fn check_write(&self, _w: &super::Writer<'_>) -> crate::error::Result<()> {
+        super::rules::appointment(self)
+    }
     const COLLECTION: Collection = Collection::Appointments;
     const NAME: &'static str = "appointment";
     fn entry_id(&self) -> &str {
@@ -335,6 +349,9 @@ impl Entity for Appointment {
 }
 
 impl Entity for Reading {
+    fn check_write(&self, _w: &super::Writer<'_>) -> crate::error::Result<()> {
+        super::rules::reading(self)
+    }
     const COLLECTION: Collection = Collection::Readings;
     const NAME: &'static str = "reading";
     fn entry_id(&self) -> &str {
@@ -353,6 +370,9 @@ impl Entity for Reading {
 }
 
 impl Entity for DoseEvent {
+    fn check_write(&self, w: &super::Writer<'_>) -> crate::error::Result<()> {
+        super::rules::dose(w, self)
+    }
     const COLLECTION: Collection = Collection::Doses;
     const NAME: &'static str = "dose";
     fn entry_id(&self) -> &str {
@@ -371,6 +391,9 @@ impl Entity for DoseEvent {
 }
 
 impl Entity for JournalEntry {
+    fn check_write(&self, _w: &super::Writer<'_>) -> crate::error::Result<()> {
+        super::rules::journal(self)
+    }
     const COLLECTION: Collection = Collection::Journal;
     const NAME: &'static str = "journal entry";
     fn entry_id(&self) -> &str {
@@ -405,6 +428,9 @@ impl Entity for MeasurementPlan {
 }
 
 impl Entity for Refill {
+    fn check_write(&self, _w: &super::Writer<'_>) -> crate::error::Result<()> {
+        super::rules::refill(self)
+    }
     const COLLECTION: Collection = Collection::Refills;
     const NAME: &'static str = "refill";
     fn entry_id(&self) -> &str {
@@ -426,6 +452,9 @@ impl Entity for Refill {
 pub(crate) const TARGETS_ID: &str = "targets";
 
 impl Entity for ClinicalTargets {
+    fn check_write(&self, _w: &super::Writer<'_>) -> crate::error::Result<()> {
+        super::rules::targets(self)
+    }
     const COLLECTION: Collection = Collection::Targets;
     const NAME: &'static str = "targets";
     fn entry_id(&self) -> &str {

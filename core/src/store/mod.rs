@@ -9,6 +9,8 @@
 mod collection;
 mod docs;
 mod index;
+mod rules;
+pub(crate) use rules::taken_before;
 mod schema;
 
 use std::collections::BTreeMap;
@@ -139,7 +141,8 @@ impl Writer<'_> {
         index::find_external(self.conn, coll, ext_key)
     }
 
-    /// Adds a new entry (validated); refuses an id that exists, even deleted.
+    /// Adds a new entry (validated, and held to its entity's rules, `store::rules`); refuses an
+    /// id that exists, even deleted.
     pub(crate) fn insert<E: Entity>(&mut self, item: &E) -> Result<()> {
         let id = item.entry_id();
         let pending = self
@@ -150,12 +153,16 @@ impl Writer<'_> {
         if pending || index::locate(self.conn, E::COLLECTION, id)?.is_some() {
             return Err(Error::AlreadyExists { entity: E::NAME });
         }
+        item.validate()?;
+        item.check_write(self)?;
         self.batch.insert(item)
     }
 
-    /// Writes the fields of an existing live entry that differ from the document (validated).
+    /// Writes the fields of an existing live entry that differ from the document (validated, and
+    /// held to its entity's rules, `store::rules`).
     pub(crate) fn update<E: Entity>(&mut self, item: &E) -> Result<()> {
         item.validate()?;
+        item.check_write(self)?;
         let id = item.entry_id();
         let Some((doc, false)) = index::locate(self.conn, E::COLLECTION, id)? else {
             return Err(Error::NotFound { entity: E::NAME });

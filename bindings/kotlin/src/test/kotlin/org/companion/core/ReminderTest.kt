@@ -102,6 +102,15 @@ class ReminderTest {
         // Logged without naming it: the record picks the due 08:00 dose, inside the write.
         val logged = record.logDoseAnswering(DoseEvent(newId(), m.id, null, DoseStatus.TAKEN, "2026-03-02T08:05:00+01:00", null, "Ana", null, null, false), "Europe/Berlin")
         assertEquals(instant(morning.scheduledAt), instant(logged.scheduledAt!!))
+        // Taken again at 08:10 without naming the dose: refused, naming who logged it and when,
+        // for the app's "already taken" dialog (issue 27: it used to log an extra dose).
+        val again = DoseEvent(newId(), m.id, null, DoseStatus.TAKEN, "2026-03-02T08:10:00+01:00", null, "Ben", null, null, false)
+        val double = assertFailsWith<CompanionException.DoseAlreadyTaken> { record.logDoseAnswering(again, "Europe/Berlin") }
+        assertEquals("Ana", double.loggedBy)
+        assertEquals(instant("2026-03-02T08:05:00+01:00"), instant(double.at))
+        // Confirmed, it is recorded as a second take of the same dose.
+        val confirmed = record.logDoseAnswering(again.copy(confirmedDouble = true), "Europe/Berlin")
+        assertEquals(instant(morning.scheduledAt), instant(confirmed.scheduledAt!!))
         // The evening one is snoozed to 20:30.
         val evening = "2026-03-02T20:00:00+01:00"
         record.logDose(DoseEvent(newId(), m.id, evening, DoseStatus.SNOOZED, "2026-03-02T20:01:00+01:00", null, null, null, "2026-03-02T20:30:00+01:00", false))
