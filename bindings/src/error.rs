@@ -42,6 +42,13 @@ pub enum CompanionError {
         /// The earliest time a dose would stay within the limits (RFC 3339).
         next_allowed: String,
     },
+    /// Another `entity` not stopped has this name: ask the person, and add or rename it again
+    /// with the confirmation if it really is a second one.
+    #[error("another {entity} has this name")]
+    NameTaken {
+        /// What was being named (`medication`).
+        entity: String,
+    },
     /// A skip named no scheduled time and no dose of the medication is pending to skip.
     #[error("no dose of this medication is pending to skip")]
     NoDosePending,
@@ -242,6 +249,9 @@ impl From<Core> for CompanionError {
                 next_allowed: next_allowed.to_rfc3339(),
             },
             Core::NoDosePending => Self::NoDosePending,
+            Core::NameTaken { entity } => Self::NameTaken {
+                entity: entity.into(),
+            },
             Core::DoseAlreadyTaken { logged_by, at } => Self::DoseAlreadyTaken {
                 logged_by,
                 at: at.to_rfc3339(),

@@ -149,26 +149,3 @@ pub fn by_id<T>(
         )),
     }
 }
-
-/// Refuses `name` for a medication when another one not stopped (other than `except`) has it,
-/// unless `confirm`: two entries for one medication double its reminders and its doses.
-pub fn same_name(
-    record: &HealthRecord,
-    name: &str,
-    except: Option<&str>,
-    confirm: bool,
-) -> Result<(), CliError> {
-    if confirm {
-        return Ok(());
-    }
-    let taken = record
-        .medications(false)?
-        .into_iter()
-        .any(|m| Some(m.id.as_str()) != except && m.name.trim().eq_ignore_ascii_case(name.trim()));
-    if taken {
-        return Err(CliError::Failed(
-            "a medication with this name is already in the record; if it really is a second one, add --confirm".into(),
-        ));
-    }
-    Ok(())
-}

@@ -26,6 +26,10 @@ impl std::fmt::Display for CliError {
                  it anyway with --confirm",
                 crate::output::when(next_allowed)
             ),
+            Self::Core(companion_core::Error::NameTaken { .. }) => f.write_str(
+                "a medication with this name is already in the record; if it really is a second \
+                 one, add --confirm",
+            ),
             Self::Core(companion_core::Error::NoDosePending) => f.write_str(
                 "no dose of this medication is pending to skip (a dose already taken cannot be \
                  skipped; delete it with `dose delete ID` if it was logged by mistake)",

@@ -162,14 +162,12 @@ fn a_home_zone_edit_does_not_rewrite_the_past() {
     let db = dir.path().join("r.db");
     ok(&db, &["demo", "--days", "30"]);
     let before = json(&db, &["adherence", "--days", "30", "--json"]);
-    let states_before = json(&db, &["today", "--json"]);
     ok(&db, &["profile", "set", "--tz", "America/New_York"]);
     let after = json(&db, &["adherence", "--days", "30", "--json"]);
     assert_eq!(before, after, "adherence changed with the home zone");
-    let taken = |v: &serde_json::Value| v.to_string().matches("\"taken\"").count();
-    let _ = states_before;
+    // The demo's doses were taken: the comparison is over real states, not empty lists.
     assert!(
-        taken(&after) > 0 || after.to_string().contains("taken"),
+        after.to_string().matches("\"Taken\"").count() > 10,
         "{after}"
     );
 }
@@ -203,7 +201,6 @@ fn a_multi_tablet_dose_counts_every_tablet_and_the_supply_never_goes_negative() 
     assert!(last.contains("refill"), "{last}");
     ok(&db, &["dose", "take", "paracetamol", "--extra"]);
     let text = ok(&db, &["med", "supply"]);
-    assert!(!text.contains('-') || text.contains("ran out on"), "{text}");
     assert!(text.contains("ran out on"), "{text}");
     let supply = json(&db, &["med", "supply", "--json"]);
     assert!(
@@ -225,7 +222,7 @@ fn correction_paths_keep_the_entry_rules() {
         .as_str()
         .expect("id")
         .to_string();
-    assert!(out.contains("120") || !out.is_empty());
+    assert!(out.contains("128/82"), "{out}");
     refused(
         &db,
         &["reading", "edit", &id, "--at", "2030-01-01 08:00"],

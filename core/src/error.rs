@@ -43,6 +43,13 @@ pub enum Error {
         /// When it was taken.
         at: chrono::DateTime<chrono::FixedOffset>,
     },
+    /// Another entry not stopped has this name (a medication added twice doubles its
+    /// reminders); add or rename it with the confirmation to keep a second one.
+    #[error("another {entity} has this name; confirm to keep a second one")]
+    NameTaken {
+        /// What was being named.
+        entity: &'static str,
+    },
     /// A skip logged without a scheduled time found no dose of the medication pending to skip.
     #[error("no dose of this medication is pending to skip")]
     NoDosePending,

@@ -685,3 +685,36 @@ fn each_medication_has_a_document_of_its_own() {
     assert_eq!(record.medications(true).expect("list").len(), 1);
     assert_eq!(record.medication(&med.id).expect("read").pauses.len(), 1);
 }
+
+/// Issue 27: a second medication of the same name, or a rename onto one, is refused inside the
+/// write unless confirmed.
+#[test]
+fn a_medication_name_is_used_once_unless_confirmed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut record = new_record(&dir);
+    record
+        .add_medication_checked(&metformin(), false)
+        .expect("first");
+    let again = metformin();
+    assert!(matches!(
+        record.add_medication_checked(&again, false),
+        Err(companion_core::Error::NameTaken { .. })
+    ));
+    let mut other = metformin();
+    other.name = "Aspirin".into();
+    record
+        .add_medication_checked(&other, false)
+        .expect("another name");
+    let now = chrono::Utc::now();
+    assert!(matches!(
+        record.modify_medication_checked_at(&other.id, now, false, |m| {
+            m.name = "METFORMIN".into();
+            Ok(())
+        }),
+        Err(companion_core::Error::NameTaken { .. })
+    ));
+    record
+        .add_medication_checked(&again, true)
+        .expect("confirmed");
+    assert_eq!(record.medications(false).expect("list").len(), 3);
+}

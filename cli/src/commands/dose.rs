@@ -108,6 +108,17 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
                 .map_err(|e| in_words(e, &ctx))?;
             (logged, true)
         }
+        // A skip of a dose already taken: there is nothing to skip.
+        Err(companion_core::Error::DoseAlreadyTaken { logged_by, at })
+            if status == DoseStatus::Skipped =>
+        {
+            return Err(CliError::Failed(format!(
+                "this dose was already logged as taken{} at {}: there is nothing to skip (delete \
+                 the take with `dose delete ID` if it was logged by mistake)",
+                logged_by.map(|b| format!(" by {b}")).unwrap_or_default(),
+                output::when(&at)
+            )));
+        }
         other => (other.map_err(|e| in_words(e, &ctx))?, false),
     };
     let what = if second { "a second take: " } else { "" };

@@ -4,7 +4,7 @@ use chrono::{DateTime, FixedOffset};
 use companion_core::HealthRecord;
 use companion_core::model::{Medication, MedicationStatus};
 
-use crate::context::{Ctx, find_med, same_name};
+use crate::context::{Ctx, find_med};
 use crate::error::{CliError, usage};
 use crate::{MedCommand, MedDetails, output};
 
@@ -17,14 +17,13 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
                 );
             };
             let dose = crate::parse::dose(&add.dose, &ctx.profile)?;
-            same_name(record, &add.name, None, add.confirm)?;
             let mut m = Medication::new(&add.name, dose, schedule, ctx.now()?.date_naive())?;
             let counts = counts(&add.details, &ctx.profile)?;
             apply_details(&mut m, add.details, counts, ctx.now()?);
             if let Some(policy) = add.schedule.zone_policy() {
                 m.time_zone = policy;
             }
-            record.add_medication(&m)?;
+            record.add_medication_checked(&m, add.confirm)?;
             writeln!(ctx.out, "Added {}", output::medication(&m))?;
         }
         MedCommand::List { all, json } => {
@@ -41,9 +40,6 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
         }
         MedCommand::Edit(edit) => {
             let id = find_med(record, &edit.med)?.id;
-            if let Some(name) = &edit.name {
-                same_name(record, name, Some(&id), edit.confirm)?;
-            }
             let dose = edit
                 .dose
                 .as_deref()
@@ -55,7 +51,7 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
             let counts = counts(&edit.details, &ctx.profile)?;
             // The edit is applied to the medication as stored when the write begins, so an edit
             // of other fields by another process at the same time is kept.
-            let m = record.modify_medication_at(&id, now.to_utc(), |m| {
+            let m = record.modify_medication_checked_at(&id, now.to_utc(), edit.confirm, |m| {
                 if let Some(name) = edit.name {
                     m.name = name;
                 }

@@ -64,7 +64,38 @@ pub const DOSE_UNITS: &[&str] = &[
     "meq",
 ];
 
+/// The units of [`DOSE_UNITS`] counted out of a supply one by one (a tablet, a puff, a
+/// millilitre), in the singular: a dose of "2 tablets" takes two from it.
+const COUNTABLE_UNITS: &[&str] = &[
+    "tablet",
+    "tab",
+    "capsule",
+    "cap",
+    "puff",
+    "drop",
+    "patch",
+    "sachet",
+    "spray",
+    "suppository",
+    "ampoule",
+    "vial",
+    "lozenge",
+    "ml",
+];
+
 impl DoseAmount {
+    /// Whether the dose is counted out of a supply unit by unit (`2 tablets` takes two), not
+    /// weighed (`500 mg`).
+    pub fn is_countable(&self) -> bool {
+        let unit = self.unit.to_lowercase();
+        let singular = match unit.as_str() {
+            "suppositories" => "suppository",
+            "patches" => "patch",
+            other => other.strip_suffix('s').unwrap_or(other),
+        };
+        COUNTABLE_UNITS.contains(&singular) || COUNTABLE_UNITS.contains(&unit.as_str())
+    }
+
     /// Parses a dose as people write it: a number, optional space, a unit from [`DOSE_UNITS`]
     /// (`500 mg`, `500mg`, `1 tablet`). The number may have a decimal comma (`2,5 ml`), be a
     /// fraction (`1/2 tablet`) or hold a vulgar fraction (`½ tablet`, `1½ tablets`).
@@ -183,6 +214,26 @@ impl Validate for DoseAmount {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tablets_are_counted_and_milligrams_are_not() {
+        for (typed, countable) in [
+            ("2 tablets", true),
+            ("1 tab", true),
+            ("2 puffs", true),
+            ("1 patch", true),
+            ("2 patches", true),
+            ("1 suppository", true),
+            ("2 suppositories", true),
+            ("5 ml", true),
+            ("500 mg", false),
+            ("10 units", false),
+            ("1000 IU", false),
+        ] {
+            let dose = DoseAmount::parse(typed).expect("dose");
+            assert_eq!(dose.is_countable(), countable, "{typed}");
+        }
+    }
 
     #[test]
     fn doses_parse_as_people_write_them() {

@@ -138,6 +138,23 @@ impl HealthRecord {
         self.store.insert(std::slice::from_ref(medication))
     }
 
+    /// Adds a medication as [`HealthRecord::add_medication`] does, refusing a name another
+    /// medication not stopped has (in any case) with [`Error::NameTaken`] unless
+    /// `same_name_ok`: a medication entered twice doubles its reminders and its doses. Decided
+    /// inside the write.
+    pub fn add_medication_checked(
+        &mut self,
+        medication: &Medication,
+        same_name_ok: bool,
+    ) -> Result<()> {
+        self.store.write(|w| {
+            if !same_name_ok {
+                name_free(w, &medication.name, &medication.id)?;
+            }
+            w.insert(medication)
+        })
+    }
+
     /// Replaces an existing medication's fields (a clinician's or the patient's edit), now.
     /// See [`HealthRecord::update_medication_at`].
     pub fn update_medication(&mut self, medication: &Medication) -> Result<()> {
@@ -184,7 +201,25 @@ impl HealthRecord {
         at: DateTime<Utc>,
         edit: impl FnOnce(&mut Medication) -> Result<()>,
     ) -> Result<Medication> {
+        self.modify_medication_checked_at(id, at, true, edit)
+    }
+
+    /// Changes medication `id` as [`HealthRecord::modify_medication_at`] does; a rename onto a
+    /// name another medication not stopped has is refused with [`Error::NameTaken`] unless
+    /// `same_name_ok`, decided inside the write.
+    pub fn modify_medication_checked_at(
+        &mut self,
+        id: &str,
+        at: DateTime<Utc>,
+        same_name_ok: bool,
+        edit: impl FnOnce(&mut Medication) -> Result<()>,
+    ) -> Result<Medication> {
         self.store.write(|w| {
+            let others = if same_name_ok {
+                Vec::new()
+            } else {
+                medications_in(w, false)?
+            };
             w.modify::<Medication>(id, |m| {
                 let stored = m.clone();
                 edit(m)?;
@@ -203,6 +238,11 @@ impl HealthRecord {
                     });
                 }
                 track_pauses(&mut m.pauses, stored.status, m.status, at);
+                if m.name != stored.name && same_name(&others, &m.name, &m.id) {
+                    return Err(Error::NameTaken {
+                        entity: "medication",
+                    });
+                }
                 Ok(())
             })
         })
@@ -733,12 +773,7 @@ fn record_home_move(
         w.insert(&first)?;
     }
     let now = crate::clock::now()?;
-    let zone = crate::zone::Zone::named(&after.home_time_zone).ok_or(
-        crate::model::ValidationError::Invalid {
-            field: "time zone",
-            reason: "not a time zone of the IANA database (like Europe/Berlin)",
-        },
-    )?;
+    let zone = crate::model::parse_time_zone("time zone", &after.home_time_zone)?;
     let moved =
         crate::model::ZoneChange::new(zone.name(), now.with_timezone(&zone).fixed_offset())?;
     w.insert(&moved)
@@ -846,6 +881,23 @@ fn entries_in<T: Entity>(
     .into_iter()
     .map(|(_, e)| e)
     .collect())
+}
+
+/// Refuses `name` with [`Error::NameTaken`] when a medication not stopped other than `except`
+/// has it, as `r` reads the record.
+fn name_free(r: &impl crate::store::Read, name: &str, except: &str) -> Result<()> {
+    if same_name(&medications_in(r, false)?, name, except) {
+        return Err(Error::NameTaken {
+            entity: "medication",
+        });
+    }
+    Ok(())
+}
+
+/// Whether a medication of `meds` other than `except` has `name`, in any case.
+fn same_name(meds: &[Medication], name: &str, except: &str) -> bool {
+    meds.iter()
+        .any(|m| m.id != except && m.name.trim().to_lowercase() == name.trim().to_lowercase())
 }
 
 /// Medications by name (stopped ones only when `include_stopped`), as `r` reads them.

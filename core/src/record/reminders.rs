@@ -275,17 +275,15 @@ impl HealthRecord {
                 // clocks may have changed in between).
                 event.scheduled_at = answer_in(w, &med, event.at.to_utc(), &zone)?
                     .map(|s| s.with_timezone(&zone).fixed_offset());
-                if event.status == DoseStatus::Skipped {
-                    // A skip answers a dose that is pending, never one already taken.
-                    let Some(_) = event.scheduled_at else {
-                        return Err(Error::NoDosePending);
-                    };
-                    if let Some(first) = crate::store::taken_before(w, &event)? {
-                        return Err(Error::DoseAlreadyTaken {
-                            logged_by: first.logged_by,
-                            at: first.at,
-                        });
-                    }
+                // A skip answers a dose that is pending, never one already taken (a skip with
+                // none to answer is refused by the dose's rules, `store::rules`).
+                if event.status == DoseStatus::Skipped
+                    && let Some(first) = crate::store::taken_before(w, &event)?
+                {
+                    return Err(Error::DoseAlreadyTaken {
+                        logged_by: first.logged_by,
+                        at: first.at,
+                    });
                 }
             }
             super::log_dose_in(w, &med, &event)?;

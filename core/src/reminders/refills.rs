@@ -76,43 +76,11 @@ pub fn on_hand(
     supply(med, doses, refills, at).map(|s| s.left)
 }
 
-/// Dose units that are counted out of a supply one by one (a tablet, a puff, a millilitre):
-/// a dose of "2 tablets" takes two from the supply, whatever the units per dose say.
-const COUNTABLE: &[&str] = &[
-    "tablet",
-    "tablets",
-    "tab",
-    "tabs",
-    "capsule",
-    "capsules",
-    "cap",
-    "caps",
-    "puff",
-    "puffs",
-    "drop",
-    "drops",
-    "patch",
-    "patches",
-    "sachet",
-    "sachets",
-    "spray",
-    "sprays",
-    "suppository",
-    "suppositories",
-    "ampoule",
-    "ampoules",
-    "vial",
-    "vials",
-    "lozenge",
-    "lozenges",
-    "ml",
-];
-
 /// The inventory units one dose of `amount` uses, where a whole dose of the medication is
 /// `dose` of the same unit: the amount itself in a countable unit (2 tablets use 2), else the
 /// units per dose in proportion (a tapering step of 20 mg on a 40 mg dose uses half).
 fn units_of(med: &Medication, amount: &crate::model::DoseAmount, dose: f64) -> f64 {
-    if COUNTABLE.contains(&amount.unit.to_lowercase().as_str()) {
+    if amount.is_countable() {
         return amount.amount;
     }
     let per_dose = med.inventory.as_ref().map_or(1.0, |i| i.per_dose);

@@ -131,20 +131,9 @@ fn fits_schedule(w: &Writer<'_>, med: &Medication, dose: &DoseEvent) -> Result<(
     if let Schedule::AfterDose { medication_id, .. } = &med.schedule {
         ids.push(medication_id.clone());
     }
+    let span = crate::query::TimeRange::between(since, scheduled.to_utc() + Duration::days(4));
     for id in ids {
-        let (from_ms, to_ms) =
-            crate::query::TimeRange::between(since, scheduled.to_utc() + Duration::days(4))
-                .millis();
-        let events: Vec<DoseEvent> = w
-            .list(&Filter {
-                tag: Some(&id),
-                from_ms,
-                to_ms,
-                ..Filter::default()
-            })?
-            .into_iter()
-            .map(|(_, e)| e)
-            .collect();
+        let events: Vec<DoseEvent> = super::in_range(w, Some(&id), span)?;
         taken.extend(crate::reminders::taken_by_medication(&events));
     }
     // Where the patient was then (the zone history), else the clock the time was written on.
