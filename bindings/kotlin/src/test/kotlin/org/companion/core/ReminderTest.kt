@@ -111,6 +111,8 @@ class ReminderTest {
         // Confirmed, it is recorded as a second take of the same dose.
         val confirmed = record.logDoseAnswering(again.copy(confirmedDouble = true), "Europe/Berlin")
         assertEquals(instant(morning.scheduledAt), instant(confirmed.scheduledAt!!))
+        // Logged by mistake after all: deleted, so one take of the dose remains.
+        record.deleteDose(confirmed.id)
         // The evening one is snoozed to 20:30.
         val evening = "2026-03-02T20:00:00+01:00"
         record.logDose(DoseEvent(newId(), m.id, evening, DoseStatus.SNOOZED, "2026-03-02T20:01:00+01:00", null, null, null, "2026-03-02T20:30:00+01:00", false))
