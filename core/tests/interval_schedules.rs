@@ -148,6 +148,47 @@ fn every_2_hours_on_the_spring_forward_night_never_puts_two_doses_an_hour_apart(
     );
 }
 
+/// Issue 34: a `fixed` medication steps in absolute time inside its window too, so the
+/// spring-forward night keeps 2 real hours between doses (not 3 across the skipped hour).
+#[test]
+fn a_fixed_zone_window_on_the_spring_forward_night_keeps_2_real_hours_between_doses() {
+    let m = med(
+        every_hours(2, Some((t(22, 0), t(8, 0))), false),
+        date(2026, 3, 27),
+        TimeZonePolicy::Fixed {
+            zone: "Europe/Berlin".into(),
+        },
+    );
+    let found = plan(&m, date(2026, 3, 27), 4, &[]);
+    let shown: Vec<NaiveDateTime> = found.iter().map(|o| zone::local(&berlin(), o.at)).collect();
+    let night: Vec<NaiveDateTime> = shown
+        .iter()
+        .copied()
+        .filter(|s| {
+            *s >= date(2026, 3, 28).and_time(t(22, 0)) && *s <= date(2026, 3, 29).and_time(t(8, 0))
+        })
+        .collect();
+    assert_eq!(
+        night,
+        vec![
+            date(2026, 3, 28).and_time(t(22, 0)),
+            date(2026, 3, 29).and_time(t(0, 0)),
+            date(2026, 3, 29).and_time(t(3, 0)),
+            date(2026, 3, 29).and_time(t(5, 0)),
+            date(2026, 3, 29).and_time(t(7, 0)),
+        ]
+    );
+    for pair in found.windows(2) {
+        let gap = pair[1].at - pair[0].at;
+        assert!(
+            gap == Duration::hours(2) || gap >= Duration::hours(12),
+            "inside a night, 2 real hours apart: {} and {}",
+            pair[0].at,
+            pair[1].at
+        );
+    }
+}
+
 #[test]
 fn a_night_shift_window_across_midnight_gives_the_whole_night() {
     let m = med(

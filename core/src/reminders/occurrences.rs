@@ -284,9 +284,10 @@ impl Walk<'_> {
         out
     }
 
-    /// The doses of one day's window: from the opening, one `step` apart on the wall clock of
-    /// the medication's zone until the close (a step the clocks skip is no dose, but an
-    /// opening or a close they skip moves to the gap's end). Counted from
+    /// The doses of one day's window: from the opening, one `step` apart until the close, on the
+    /// wall clock of the medication's zone for a `local` one (a step the clocks skip is no
+    /// dose, but an opening or a close they skip moves to the gap's end), in absolute time for
+    /// a `fixed` one. Counted from
     /// the last dose taken: the first at the later of the opening and the last dose before it
     /// plus `step`, and after each dose taken inside the window the next ones follow that take
     /// in real time, never past the close.
@@ -309,7 +310,9 @@ impl Walk<'_> {
             start = start.max(*before + step);
         }
         let mut series = Vec::new();
-        if start == open_at {
+        // A `fixed` medication steps in absolute time from the opening (2 real hours stay 2
+        // across a clock change); a `local` one on the wall clock.
+        if start == open_at && !self.fixed {
             let mut slot = open;
             while slot <= close_slot && series.len() < MAX_STEPS {
                 if slot == open || slot == close_slot || exists(self.zone, slot) {
