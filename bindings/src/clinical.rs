@@ -13,8 +13,8 @@ use companion_core::clinical::glucose::{
 };
 use companion_core::clinical::stats::{HomeBpAverage, SeriesPoint, Summary};
 use companion_core::model::{
-    Alert, AlertKind, BpGuideline, BpTarget, ClinicalTargets, DoseLog, GlucoseTargets, Language,
-    MealContext, Measurement, ReadingKind, UnitPreferences,
+    Alert, AlertCourse, AlertKind, BpGuideline, BpTarget, ClinicalTargets, DoseLog, FollowUp,
+    GlucoseTargets, Language, MealContext, Measurement, ReadingKind, UnitPreferences,
 };
 use companion_core::{ReadingOutcome, Stats};
 
@@ -237,6 +237,40 @@ pub enum AlertKind {
     LowSystolic,
     /// Temperature <= 35.0 °C (NEWS2 score 3).
     LowTemperature,
+    /// Glucose > 250 mg/dL: level 2 hyperglycaemia, not urgent (check for ketones).
+    Level2Hyperglycaemia,
+}
+
+/// A later reading of the kind an alert is about, which its course was judged by.
+#[uniffi::remote(Record)]
+pub struct FollowUp {
+    /// The later reading's id.
+    pub reading_id: String,
+    /// When it was taken.
+    pub at: Timestamp,
+    /// Its value.
+    pub value: Measurement,
+}
+
+/// Where an alert stands, as a home screen shows it ([`alert_course`]).
+#[uniffi::remote(Enum)]
+pub enum AlertCourse {
+    /// Nothing since.
+    Open,
+    /// A later reading is better but still abnormal.
+    Improving,
+    /// A later reading is back in range: shown for a day after it.
+    BackInRange,
+    /// Its reading was corrected to a value that does not raise it.
+    Corrected,
+    /// A member acknowledged it.
+    Seen,
+}
+
+/// Where `alert` stands: open, improving, back in range, corrected or seen.
+#[uniffi::export]
+pub fn alert_course(alert: Alert) -> AlertCourse {
+    alert.course()
 }
 
 /// One take of a dose logged twice.
@@ -280,7 +314,11 @@ pub struct Alert {
     /// Who acknowledged it.
     #[uniffi(default)]
     pub acknowledged_by: Option<String>,
-    /// When it stopped applying (a later normal reading of the same kind, or a correction).
+    /// The latest later reading of its kind: better but abnormal (improving), or back in
+    /// range (then `resolved_by` names it too).
+    #[uniffi(default)]
+    pub follow_up: Option<FollowUp>,
+    /// When it stopped applying (a later reading back in range, or a correction).
     #[uniffi(default)]
     pub resolved_at: Option<Timestamp>,
     /// What resolved it: the later reading's id, or `corrected`.
@@ -488,6 +526,10 @@ pub struct AlertText {
     /// The value that raised it, in the reader's units.
     #[uniffi(default)]
     pub value: Option<String>,
+    /// Its course since, with the later reading ("Improving: 150/94 mmHg at ..."), when there
+    /// is one.
+    #[uniffi(default)]
+    pub course: Option<String>,
 }
 
 /// `alert` worded in `language`, with its value and thresholds in `units`: call it when

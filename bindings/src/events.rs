@@ -2,8 +2,8 @@
 //! (remote types of the core's).
 
 use companion_core::model::{
-    Appointment, DoseAmount, DoseEvent, DoseStatus, JournalEntry, MeasurementPlan, ReadingKind,
-    Refill, ZoneChange,
+    Appointment, Author, DoseAmount, DoseEvent, DoseStatus, JournalEntry, MeasurementPlan,
+    ReadingKind, Refill, ZoneChange,
 };
 
 use crate::error::CompanionError;
@@ -96,8 +96,20 @@ pub struct JournalEntry {
     /// Who wrote it.
     #[uniffi(default)]
     pub logged_by: Option<String>,
+    /// The patient or a caregiver, stamped by the record from the writing device's role.
+    #[uniffi(default)]
+    pub author: Option<Author>,
     /// The patient chose to include it in the visit report.
     pub highlight: bool,
+}
+
+/// Who wrote a journal entry.
+#[uniffi::remote(Enum)]
+pub enum Author {
+    /// The patient, on their own device.
+    Patient,
+    /// A family caregiver, on theirs.
+    Caregiver,
 }
 
 /// A visit to a clinician.

@@ -233,7 +233,8 @@ pub struct Today {
     /// Tracked medications whose refill reminder has started.
     #[uniffi(default)]
     pub refills_due: Vec<RefillStatus>,
-    /// Urgent alerts of the last 24 hours not yet acknowledged, newest first.
+    /// The alerts shown until a member acknowledges them or a day after a reading back in
+    /// range, newest first (improving ones with their later reading).
     #[uniffi(default)]
     pub alerts: Vec<Alert>,
     /// The measurements plans ask for today.

@@ -8,9 +8,9 @@ use companion_core::clinical::blood_pressure::{BpCategory, BpSetting};
 use companion_core::clinical::glucose::{Hypoglycaemia, RangeBand, TargetStatus};
 use companion_core::model::units::{GlucoseUnit, HbA1cUnit, TemperatureUnit, WeightUnit};
 use companion_core::model::{
-    AlertKind, AsNeededLimits, BpGuideline, DoseStatus, Language, LateDosePolicy, Meal,
-    MealContext, Measurement, MedicationForm, MedicationStatus, ReadingKind, ReadingSource,
-    Schedule, Sex, TimeZonePolicy,
+    AlertCourse, AlertKind, AsNeededLimits, Author, BpGuideline, DoseStatus, Language,
+    LateDosePolicy, Meal, MealContext, Measurement, MedicationForm, MedicationStatus, ReadingKind,
+    ReadingSource, Schedule, Sex, TimeZonePolicy,
 };
 use companion_core::reminders::{
     DoseState, Importance, LateDoseAdvice, NotificationAction, NotificationKind,
@@ -83,8 +83,10 @@ fn every_fieldless_enum_variant_round_trips() {
     check(every!(Hypoglycaemia: Level1, Level2));
     check(every!(RangeBand: VeryLow, Low, InRange, High, VeryHigh));
     check(every!(TargetStatus: Below, InTarget, Above));
+    check(every!(AlertCourse: Open, Improving, BackInRange, Corrected, Seen));
+    check(every!(Author: Patient, Caregiver));
     check(
-        every!(AlertKind: Level2Hypoglycaemia, HypertensiveCrisis, Fever, DoseLoggedTwice, HyperglycaemicCrisis, LowOxygen, PulseRedFlag, LowSystolic, LowTemperature),
+        every!(AlertKind: Level2Hypoglycaemia, HypertensiveCrisis, Fever, DoseLoggedTwice, HyperglycaemicCrisis, LowOxygen, PulseRedFlag, LowSystolic, LowTemperature, Level2Hyperglycaemia),
     );
     check(every!(
         NotificationKind: Dose,

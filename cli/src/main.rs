@@ -794,6 +794,10 @@ enum JournalCommand {
         /// Include it in the visit report.
         #[arg(long)]
         highlight: bool,
+        /// Who writes it (default on the patient's own device: the patient's name). On a
+        /// caregiver's device the entry is a caregiver's, and its mood is not the patient's.
+        #[arg(long)]
+        by: Option<String>,
     },
     /// Correct an entry: its text, mood or time.
     Edit {

@@ -205,7 +205,19 @@ pub fn journal(e: &JournalEntry) -> String {
     } else {
         format!(" [{}]", e.symptoms.join(", "))
     };
-    format!("{}{mood}{symptoms}  {}  [{}]", when(&e.at), e.text, e.id)
+    let by = match (e.author, e.logged_by.as_deref()) {
+        (Some(companion_core::model::Author::Caregiver), Some(name)) => {
+            format!("  (by {name}, caregiver)")
+        }
+        (Some(companion_core::model::Author::Caregiver), None) => "  (by a caregiver)".into(),
+        _ => String::new(),
+    };
+    format!(
+        "{}{mood}{symptoms}  {}{by}  [{}]",
+        when(&e.at),
+        e.text,
+        e.id
+    )
 }
 
 /// One line per tracked supply.
@@ -313,9 +325,15 @@ pub fn assessment(
 pub fn alert(a: &companion_core::model::Alert, profile: &Profile) -> String {
     let t = companion_core::clinical::alerts::render(a, profile.language, &profile.units);
     let value = t.value.map(|v| format!(" ({v})")).unwrap_or_default();
+    let urgent = if a.kind.is_urgent() { "URGENT: " } else { "" };
+    let course = t.course.map(|c| format!("\n  {c}")).unwrap_or_default();
     format!(
-        "URGENT: {}{value}. {}\n  ({})  [{}]",
-        t.title, t.advice, t.source, a.id
+        "{urgent}{}{value} at {}. {}{course}\n  ({})  [{}]",
+        t.title,
+        when(&a.at),
+        t.advice,
+        t.source,
+        a.id
     )
 }
 

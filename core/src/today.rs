@@ -61,7 +61,8 @@ pub struct Today {
     pub done: Vec<ScheduledDose>,
     /// Tracked medications whose refill reminder has started.
     pub refills_due: Vec<RefillStatus>,
-    /// Urgent alerts of the last 24 hours not yet acknowledged, newest first.
+    /// The alerts shown until a member acknowledges them or a day after a reading back in
+    /// range, newest first (improving ones with their later reading).
     pub alerts: Vec<crate::model::Alert>,
     /// The measurements a measurement plan asks for today, in order.
     pub measurements_due: Vec<MeasurementDue>,

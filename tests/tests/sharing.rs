@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, Utc};
 use companion_core::model::{
-    AlertKind, DoseAmount, DoseEvent, DoseStatus, JournalEntry, Measurement, Medication, Profile,
-    Reading, Schedule,
+    AlertKind, Author, DoseAmount, DoseEvent, DoseStatus, JournalEntry, Measurement, Medication,
+    Profile, Reading, Schedule,
 };
 use companion_core::sync::{HttpTransport, Role, SyncError, SyncReport};
 use companion_core::{Error, HealthRecord, ReadingQuery, TimeRange};
@@ -345,6 +345,109 @@ fn the_clinicians_dose_time_reaches_the_patients_plan_and_the_carer_sees_what_ma
             .iter()
             .any(|d| d.id == dose.id)
     );
+}
+
+/// Issue 34: a crisis at night, a stage-2 reading next morning: the caregiver's home screen
+/// still shows the crisis, improving, with both readings, until a member acknowledges it; then
+/// it leaves every member's home screen.
+#[test]
+fn a_night_crisis_stays_on_every_home_screen_as_improving_until_a_member_sees_it() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let mut f = family(dir.path(), &relay);
+    let now = Utc::now();
+    let reading = |s: u16, d: u16, hours_ago: i64| {
+        Reading::new(
+            Measurement::BloodPressure {
+                systolic: s,
+                diastolic: d,
+                pulse: None,
+            },
+            (now - chrono::Duration::hours(hours_ago)).fixed_offset(),
+        )
+        .expect("reading")
+    };
+    let night = f
+        .patient
+        .record_reading(&reading(186, 122, 10))
+        .expect("crisis");
+    let alert_id = night.alerts[0].id.clone();
+    let morning = f
+        .patient
+        .add_reading(&reading(150, 94, 1))
+        .expect("stage 2");
+    sync(&mut f.patient);
+    sync(&mut f.carer);
+    sync(&mut f.clinic);
+    for r in [&f.carer, &f.clinic, &f.patient] {
+        let today = r.today(now, "Europe/Berlin").expect("today");
+        let a = today
+            .alerts
+            .iter()
+            .find(|a| a.id == alert_id)
+            .expect("the night's crisis is still shown");
+        assert_eq!(a.course(), companion_core::model::AlertCourse::Improving);
+        assert_eq!(
+            a.value,
+            Some(Measurement::BloodPressure {
+                systolic: 186,
+                diastolic: 122,
+                pulse: None
+            })
+        );
+        let follow = a.follow_up.as_ref().expect("the morning's reading");
+        assert_eq!(follow.reading_id, morning);
+    }
+    f.carer.acknowledge_alert(&alert_id, "Li").expect("ack");
+    sync(&mut f.carer);
+    sync(&mut f.patient);
+    sync(&mut f.clinic);
+    for r in [&f.carer, &f.clinic, &f.patient] {
+        let today = r.today(now, "Europe/Berlin").expect("today");
+        assert!(
+            !today.alerts.iter().any(|a| a.id == alert_id),
+            "seen by a member: gone from every home screen"
+        );
+        let kept = r.alerts(TimeRange::ALL).expect("alerts");
+        let a = kept.iter().find(|a| a.id == alert_id).expect("history");
+        assert_eq!(a.acknowledged_by.as_deref(), Some("Li"));
+    }
+}
+
+/// Issue 34: a caregiver's journal entry carries its author on every replica and is not the
+/// patient's mood.
+#[test]
+fn a_caregivers_journal_entry_carries_its_author_and_is_not_the_patients_mood() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let mut f = family(dir.path(), &relay);
+    let now = Utc::now();
+    let hours_ago = |h: i64| (now - chrono::Duration::hours(h)).fixed_offset();
+    let own = JournalEntry::new(hours_ago(2), "Tired", Some(2), vec![]).expect("entry");
+    f.patient.add_journal_entry(&own).expect("patient writes");
+    let theirs =
+        JournalEntry::new(hours_ago(1), "She seemed cheerful", Some(5), vec![]).expect("entry");
+    f.carer.add_journal_entry(&theirs).expect("carer writes");
+    sync(&mut f.patient);
+    sync(&mut f.carer);
+    sync(&mut f.patient);
+    sync(&mut f.clinic);
+    for r in [&f.patient, &f.carer, &f.clinic] {
+        let journal = r.journal(TimeRange::ALL).expect("journal");
+        let by = |id: &str| journal.iter().find(|e| e.id == id).expect("entry").clone();
+        assert_eq!(by(&own.id).author, Some(Author::Patient));
+        assert_eq!(
+            by(&own.id).logged_by.as_deref(),
+            Some("Ana Marker-Profile-7731")
+        );
+        assert_eq!(by(&theirs.id).author, Some(Author::Caregiver));
+        let curve = r.mood_curve(TimeRange::ALL).expect("mood");
+        let (count, mean): (u32, f64) = curve.weeks.iter().fold((0, 0.0), |(n, sum), w| {
+            (n + w.entries, sum + w.mean * f64::from(w.entries))
+        });
+        assert_eq!(count, 1, "only the patient's own entry is her mood");
+        assert_eq!(mean, 2.0);
+    }
 }
 
 #[test]

@@ -28,10 +28,12 @@ pub fn run(
                     &ctx.profile.units,
                 );
                 let value = text.value.map(|v| format!(" ({v})")).unwrap_or_default();
-                let resolved = if a.resolved_at.is_some() {
-                    " (resolved)"
-                } else {
-                    ""
+                let resolved = match (a.course(), text.course) {
+                    (companion_core::model::AlertCourse::Corrected, _) => {
+                        " (corrected)".to_string()
+                    }
+                    (_, Some(course)) => format!(" ({course})"),
+                    _ => String::new(),
                 };
                 let seen = a
                     .acknowledged_by

@@ -154,8 +154,9 @@ fn supply_word(
 
 /// The patient's name when this device is the owner's (or the record is not shared).
 fn owner_name(record: &HealthRecord, ctx: &Ctx<'_>) -> Result<Option<String>, CliError> {
-    let owner = !record.is_shared()? || record.members()?.role == companion_core::sync::Role::Owner;
-    Ok(owner.then(|| ctx.profile.name.clone()))
+    Ok(record
+        .on_patients_device()?
+        .then(|| ctx.profile.name.clone()))
 }
 
 /// The medication's name, for a line about one of its doses.

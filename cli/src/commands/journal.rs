@@ -19,10 +19,18 @@ pub fn run(
             symptom,
             at,
             highlight,
+            by,
         } => {
             let mut entry = JournalEntry::new(ctx.time(at.as_ref())?, &text, mood, symptom)?;
             entry.highlight = highlight;
+            entry.logged_by = by;
             record.add_journal_entry(&entry)?;
+            // As stored: with its author.
+            let entry = record
+                .journal(companion_core::TimeRange::ALL)?
+                .into_iter()
+                .find(|e| e.id == entry.id)
+                .unwrap_or(entry);
             writeln!(ctx.out, "Wrote {}", output::journal(&entry))?;
         }
         JournalCommand::Edit { id, text, mood, at } => {

@@ -5,11 +5,12 @@
 use serde::{Deserialize, Serialize};
 
 use super::blood_pressure::{self, BpClassification};
-use super::glucose::{self, GlucoseClassification, Hypoglycaemia};
+use super::glucose::{self, GlucoseClassification, Hyperglycaemia, Hypoglycaemia, RangeBand};
 use super::vitals;
 use crate::i18n::Texts;
 use crate::model::{
-    Alert, AlertKind, ClinicalTargets, DoseLog, Language, Measurement, Reading, UnitPreferences,
+    Alert, AlertCourse, AlertKind, ClinicalTargets, DoseLog, Language, Measurement, Reading,
+    UnitPreferences,
 };
 
 /// What a reading means.
@@ -73,11 +74,12 @@ pub fn assess(reading: &Reading, targets: &ClinicalTargets) -> Assessment {
     }
 }
 
-/// The urgent findings of a reading taken by the patient: the hypertensive crisis, level 2
-/// hypoglycaemia, the hyperglycaemic crisis, the care team's fever threshold, and the NEWS2
+/// The findings of a reading taken by the patient that raise an alert: the hypertensive crisis,
+/// level 2 hypoglycaemia, the hyperglycaemic crisis, the care team's fever threshold, the NEWS2
 /// single-parameter red flags (a score of 3) for SpO2, pulse (also the pulse of a blood-pressure
-/// reading), low systolic and low temperature.
-pub fn urgent(reading: &Reading, targets: &ClinicalTargets) -> Vec<AlertKind> {
+/// reading), low systolic and low temperature (all urgent), and level 2 hyperglycaemia below
+/// the crisis (not urgent: the ketone advice).
+pub fn findings(reading: &Reading, targets: &ClinicalTargets) -> Vec<AlertKind> {
     let red = |score: u8| score >= vitals::RED_FLAG;
     let mut found = Vec::new();
     match (&reading.measurement, assess(reading, targets)) {
@@ -103,6 +105,8 @@ pub fn urgent(reading: &Reading, targets: &ClinicalTargets) -> Vec<AlertKind> {
             }
             if c.crisis {
                 found.push(AlertKind::HyperglycaemicCrisis);
+            } else if c.hyperglycaemia == Some(Hyperglycaemia::Level2) {
+                found.push(AlertKind::Level2Hyperglycaemia);
             }
         }
         (_, Assessment::Temperature { fever, news2 }) => {
@@ -145,6 +149,11 @@ fn messages(kind: AlertKind) -> (&'static str, &'static str, &'static str) {
             "alert-low-temperature-advice",
             NEWS2_SOURCE,
         ),
+        AlertKind::Level2Hyperglycaemia => (
+            "alert-very-high-title",
+            "alert-very-high-advice",
+            "source-ketones",
+        ),
     }
 }
 
@@ -177,6 +186,7 @@ pub fn dose_logged_twice(double: &crate::reminders::DoubleDose, medication_name:
         acknowledged_at: None,
         acknowledged_by: None,
         resolved_at: None,
+        follow_up: None,
         resolved_by: None,
     }
 }
@@ -192,6 +202,9 @@ pub struct AlertText {
     pub source: String,
     /// The value that raised it (`52 mg/dL, fasting`), when it was a reading's.
     pub value: Option<String>,
+    /// Its course since, with the later reading (`Improving: 150/94 mmHg at ...`), when a
+    /// later reading is better but abnormal or back in range.
+    pub course: Option<String>,
 }
 
 /// `alert` worded in `language`, with its value and thresholds in `units`. Nothing of it is
@@ -203,6 +216,7 @@ pub fn render(alert: &Alert, language: Language, units: &UnitPreferences) -> Ale
         AlertKind::Level2Hypoglycaemia => units.glucose.format(glucose::HYPO_LEVEL_2_MG_DL),
         AlertKind::HyperglycaemicCrisis => units.glucose.format(glucose::CRISIS_MG_DL),
         AlertKind::LowTemperature => units.temperature.format(vitals::LOW_TEMPERATURE_C),
+        AlertKind::Level2Hyperglycaemia => units.glucose.format(glucose::VERY_HIGH_MG_DL),
         _ => String::new(),
     };
     let advice = if alert.kind == AlertKind::DoseLoggedTwice {
@@ -229,19 +243,40 @@ pub fn render(alert: &Alert, language: Language, units: &UnitPreferences) -> Ale
             ],
         )
     } else {
-        t.get(advice, &[("threshold", threshold)])
+        t.get(
+            advice,
+            &[
+                ("threshold", threshold),
+                ("ketones", units.glucose.format(glucose::KETONES_MG_DL)),
+            ],
+        )
     };
+    let course = alert.follow_up.as_ref().and_then(|f| {
+        let id = match alert.course() {
+            AlertCourse::Improving => "alert-improving",
+            AlertCourse::BackInRange => "alert-back-in-range",
+            _ => return None,
+        };
+        Some(t.get(
+            id,
+            &[
+                ("value", t.measurement(&f.value, units)),
+                ("time", f.at.format("%Y-%m-%d %H:%M").to_string()),
+            ],
+        ))
+    });
     AlertText {
         title: t.text(title),
         advice,
         source: t.text(source),
         value: alert.value.as_ref().map(|m| t.measurement(m, units)),
+        course,
     }
 }
 
 /// The alerts a reading raises, ready to store with it.
 pub fn alerts_for(reading: &Reading, targets: &ClinicalTargets) -> Vec<Alert> {
-    urgent(reading, targets)
+    findings(reading, targets)
         .into_iter()
         .map(|kind| Alert {
             // One alert of a kind per reading, the same on every replica (an imported
@@ -257,31 +292,81 @@ pub fn alerts_for(reading: &Reading, targets: &ClinicalTargets) -> Vec<Alert> {
             acknowledged_at: None,
             acknowledged_by: None,
             resolved_at: None,
+            follow_up: None,
             resolved_by: None,
         })
         .collect()
 }
 
-/// The open alerts that a new `reading` resolves, of `open` (alerts with the kind of the
-/// reading that raised each): those raised by an earlier reading of the same kind, unless
-/// `reading` raised that alert kind again. A normal reading after a very low one closes the
-/// "take sugar now" alert; the alert stays in the history.
-pub fn resolved_by(
-    reading: &Reading,
-    raised: &[Alert],
-    open: &[(Alert, Option<crate::model::ReadingKind>)],
-) -> Vec<String> {
-    open.iter()
-        .filter(|(a, kind)| {
-            a.acknowledged_at.is_none()
-                && a.resolved_at.is_none()
-                && a.reading_id != reading.id
-                && a.at < reading.at
-                && !raised.iter().any(|r| r.kind == a.kind)
-                && *kind == Some(reading.measurement.kind())
+/// What a later reading says of an alert it could follow up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Course {
+    /// It raises the alert again (it has its own alert).
+    Again,
+    /// Better but still abnormal: the alert is improving and stays.
+    Improving,
+    /// Back in range: the alert is resolved by it.
+    InRange,
+}
+
+/// What `later`, a reading taken after the one that raised an alert of `kind`, says of that
+/// alert; `None` when it says nothing (another kind of reading; a blood pressure without a
+/// pulse for a pulse alert; an alert about doses). In range: below the patient's blood-pressure
+/// target after a crisis; glucose 70-180 mg/dL (the consensus target range) after a very low or
+/// very high one; a NEWS2 single-parameter score of 0 for SpO2, pulse, systolic and
+/// temperature (docs/clinical.md, "Alerts").
+pub fn course(kind: AlertKind, later: &Reading, targets: &ClinicalTargets) -> Option<Course> {
+    let judge = |again: bool, in_range: bool| {
+        Some(if again {
+            Course::Again
+        } else if in_range {
+            Course::InRange
+        } else {
+            Course::Improving
         })
-        .map(|(a, _)| a.id.clone())
-        .collect()
+    };
+    let raised = findings(later, targets);
+    let again = raised.contains(&kind);
+    match (kind, &later.measurement) {
+        (
+            AlertKind::HypertensiveCrisis,
+            Measurement::BloodPressure {
+                systolic,
+                diastolic,
+                ..
+            },
+        ) => judge(
+            again,
+            *systolic < targets.bp_target.systolic && *diastolic < targets.bp_target.diastolic,
+        ),
+        (AlertKind::LowSystolic, Measurement::BloodPressure { systolic, .. }) => {
+            judge(again, vitals::systolic_score(*systolic) == 0)
+        }
+        (
+            AlertKind::PulseRedFlag,
+            Measurement::BloodPressure {
+                pulse: Some(bpm), ..
+            }
+            | Measurement::HeartRate { bpm },
+        ) => judge(again, vitals::pulse_score(*bpm) == 0),
+        (AlertKind::LowOxygen, Measurement::Spo2 { percent }) => judge(
+            again,
+            vitals::spo2_score(*percent, targets.spo2_scale2) == 0,
+        ),
+        (AlertKind::Fever | AlertKind::LowTemperature, Measurement::Temperature { celsius }) => {
+            judge(
+                again,
+                vitals::temperature_score(*celsius) == 0 && !raised.contains(&AlertKind::Fever),
+            )
+        }
+        (
+            AlertKind::Level2Hypoglycaemia
+            | AlertKind::HyperglycaemicCrisis
+            | AlertKind::Level2Hyperglycaemia,
+            Measurement::Glucose { mg_dl, .. },
+        ) => judge(again, glucose::band(*mg_dl) == RangeBand::InRange),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -292,7 +377,7 @@ mod tests {
     fn kinds(m: Measurement, targets: &ClinicalTargets) -> Vec<AlertKind> {
         let at = chrono::DateTime::parse_from_rfc3339("2026-11-02T08:00:00+01:00").expect("time");
         let reading = Reading::new(m, at).expect("a valid reading");
-        urgent(&reading, targets)
+        findings(&reading, targets)
     }
 
     /// Each side of each urgent threshold in docs/clinical.md.
@@ -303,7 +388,15 @@ mod tests {
             mg_dl,
             context: MealContext::Random,
         };
-        assert_eq!(kinds(glucose(599.0), &t), vec![]);
+        assert_eq!(kinds(glucose(250.0), &t), vec![]);
+        assert_eq!(
+            kinds(glucose(250.1), &t),
+            vec![AlertKind::Level2Hyperglycaemia]
+        );
+        assert_eq!(
+            kinds(glucose(599.0), &t),
+            vec![AlertKind::Level2Hyperglycaemia]
+        );
         assert_eq!(
             kinds(glucose(600.0), &t),
             vec![AlertKind::HyperglycaemicCrisis]
@@ -358,12 +451,12 @@ mod tests {
     fn an_alert(kind: AlertKind) -> Alert {
         let at = chrono::DateTime::parse_from_rfc3339("2026-11-02T08:00:00+01:00").expect("time");
         let value = match kind {
-            AlertKind::Level2Hypoglycaemia | AlertKind::HyperglycaemicCrisis => {
-                Some(Measurement::Glucose {
-                    mg_dl: 52.0,
-                    context: MealContext::Fasting,
-                })
-            }
+            AlertKind::Level2Hypoglycaemia
+            | AlertKind::HyperglycaemicCrisis
+            | AlertKind::Level2Hyperglycaemia => Some(Measurement::Glucose {
+                mg_dl: 52.0,
+                context: MealContext::Fasting,
+            }),
             AlertKind::HypertensiveCrisis | AlertKind::LowSystolic => {
                 Some(Measurement::BloodPressure {
                     systolic: 185,
@@ -396,6 +489,7 @@ mod tests {
             acknowledged_at: None,
             acknowledged_by: None,
             resolved_at: None,
+            follow_up: None,
             resolved_by: None,
         }
     }

@@ -16,6 +16,9 @@ pub const HYPO_LEVEL_2_MG_DL: f64 = 54.0;
 pub const RANGE_HIGH_MG_DL: f64 = 180.0;
 /// Above this: very high, mg/dL.
 pub const VERY_HIGH_MG_DL: f64 = 250.0;
+/// Above this (mg/dL, 13.3 mmol/L) the ADA's patient guidance advises checking for ketones,
+/// especially with type 1 diabetes or when ill ("Hyperglycemia (High Blood Glucose)").
+pub const KETONES_MG_DL: f64 = 240.0;
 /// At or above this (mg/dL, 33.3 mmol/L): the threshold of the hyperosmolar hyperglycaemic
 /// state in adults (ADA/EASD/JBDS/AACE/DTS consensus on hyperglycaemic crises, 2024): urgent.
 /// Most meters show "HI" above it.

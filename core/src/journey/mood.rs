@@ -50,7 +50,8 @@ pub struct MoodCurve {
     pub stages: Vec<MoodStage>,
 }
 
-/// The curve of `entries` (those with a mood count) along `journeys`, weeks in `zone`.
+/// The curve of `entries` (the patient's own with a mood count; a caregiver's impression is
+/// not the patient's mood) along `journeys`, weeks in `zone`.
 pub fn mood_curve(
     entries: &[JournalEntry],
     journeys: &[JourneyInput],
@@ -59,6 +60,7 @@ pub fn mood_curve(
 ) -> MoodCurve {
     let moods: Vec<(DateTime<Utc>, f64)> = entries
         .iter()
+        .filter(|e| e.is_patients())
         .filter_map(|e| e.mood.map(|m| (e.at.to_utc(), f64::from(m))))
         .collect();
     let mean = |list: &[f64]| list.iter().sum::<f64>() / list.len() as f64;

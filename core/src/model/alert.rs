@@ -1,4 +1,4 @@
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Measurement;
@@ -29,6 +29,17 @@ pub enum AlertKind {
     LowSystolic,
     /// Temperature <= 35.0 °C (NEWS2 score 3).
     LowTemperature,
+    /// Glucose > 250 mg/dL (13.9 mmol/L), level 2 hyperglycaemia: not urgent, but the ADA's
+    /// advice to check for ketones applies (above 240 mg/dL).
+    Level2Hyperglycaemia,
+}
+
+impl AlertKind {
+    /// Urgent: shown and notified at once as critical, with "seek care" advice. Level 2
+    /// hyperglycaemia is the one alert that is not.
+    pub fn is_urgent(self) -> bool {
+        self != Self::Level2Hyperglycaemia
+    }
 }
 
 vocabulary!(AlertKind, "alert kind", {
@@ -41,7 +52,39 @@ vocabulary!(AlertKind, "alert kind", {
     PulseRedFlag => "pulse_red_flag",
     LowSystolic => "low_systolic",
     LowTemperature => "low_temperature",
+    Level2Hyperglycaemia => "level2_hyperglycaemia",
 });
+
+/// A later reading of the kind an alert is about, which its course was judged by.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FollowUp {
+    /// The later reading's id.
+    pub reading_id: String,
+    /// When it was taken.
+    pub at: DateTime<FixedOffset>,
+    /// Its value.
+    pub value: Measurement,
+}
+
+/// Where an alert stands, as a home screen shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertCourse {
+    /// Nothing since: no later reading of its kind, nobody has seen it.
+    Open,
+    /// A later reading of its kind is better but still abnormal ([`Alert::follow_up`]).
+    Improving,
+    /// A later reading is back in range ([`Alert::follow_up`], also named by `resolved_by`):
+    /// still shown for [`SHOWN_AFTER_IN_RANGE_HOURS`] hours after that reading.
+    BackInRange,
+    /// Its reading was corrected to a value that does not raise it.
+    Corrected,
+    /// A member acknowledged it.
+    Seen,
+}
+
+/// How long an alert stays on the home screen after a reading back in range, in hours.
+pub const SHOWN_AFTER_IN_RANGE_HOURS: i64 = 24;
 
 /// One take of a dose logged twice: who logged it and when.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -86,14 +129,52 @@ pub struct Alert {
     /// Who acknowledged it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acknowledged_by: Option<String>,
-    /// When it stopped applying: a later reading of the same kind was normal, or its reading
-    /// was corrected to a value that does not raise it. Kept in the history, no longer open.
+    /// The latest later reading of the kind it is about: better but still abnormal (the alert
+    /// is improving), or back in range (then `resolved_by` names it too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<FollowUp>,
+    /// When it stopped applying: a later reading of its kind was back in range (the time of
+    /// that reading), or its reading was corrected to a value that does not raise it (the time
+    /// of the correction). Kept in the history, no longer open.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolved_at: Option<DateTime<FixedOffset>>,
     /// What resolved it: the later reading's id, or `corrected`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resolved_by: Option<String>,
 }
+
+impl Alert {
+    /// Where it stands.
+    pub fn course(&self) -> AlertCourse {
+        if self.acknowledged_at.is_some() {
+            AlertCourse::Seen
+        } else if self.resolved_by.as_deref() == Some(CORRECTED) {
+            AlertCourse::Corrected
+        } else if self.resolved_at.is_some() {
+            AlertCourse::BackInRange
+        } else if self.follow_up.is_some() {
+            AlertCourse::Improving
+        } else {
+            AlertCourse::Open
+        }
+    }
+
+    /// Shown on every member's home screen at `now`: until a member acknowledges it, or until
+    /// [`SHOWN_AFTER_IN_RANGE_HOURS`] after a reading back in range. A corrected alert (a typo)
+    /// is not shown.
+    pub fn shown_at(&self, now: DateTime<Utc>) -> bool {
+        match self.course() {
+            AlertCourse::Open | AlertCourse::Improving => true,
+            AlertCourse::BackInRange => self
+                .resolved_at
+                .is_some_and(|at| now < at.to_utc() + Duration::hours(SHOWN_AFTER_IN_RANGE_HOURS)),
+            AlertCourse::Corrected | AlertCourse::Seen => false,
+        }
+    }
+}
+
+/// What `resolved_by` says of an alert whose reading was corrected.
+pub const CORRECTED: &str = "corrected";
 
 impl Validate for Alert {
     fn validate(&self) -> Result<(), ValidationError> {

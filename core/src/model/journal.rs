@@ -25,6 +25,11 @@ pub struct JournalEntry {
     /// Who wrote it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logged_by: Option<String>,
+    /// Whether the patient or a caregiver wrote it, stamped by the record from the writing
+    /// device's role (none: written before authors were kept, taken as the patient's). Only
+    /// the patient's own entries are the patient's mood.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<Author>,
     /// The patient chose to include it in the visit report.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub highlight: bool,
@@ -45,11 +50,29 @@ impl JournalEntry {
             mood,
             symptoms,
             logged_by: None,
+            author: None,
             highlight: false,
         };
         entry.validate()?;
         Ok(entry)
     }
+}
+
+impl JournalEntry {
+    /// Written by the patient (or before authors were kept): its mood is the patient's.
+    pub fn is_patients(&self) -> bool {
+        self.author != Some(Author::Caregiver)
+    }
+}
+
+/// Who wrote an entry of the patient's journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Author {
+    /// The patient, on their own device.
+    Patient,
+    /// A family caregiver, on theirs.
+    Caregiver,
 }
 
 impl Validate for JournalEntry {

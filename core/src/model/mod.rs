@@ -26,12 +26,14 @@ pub mod units;
 mod validation;
 mod zone_change;
 
-pub use alert::{Alert, AlertKind, DoseLog};
+pub use alert::{
+    Alert, AlertCourse, AlertKind, CORRECTED, DoseLog, FollowUp, SHOWN_AFTER_IN_RANGE_HOURS,
+};
 pub use amount::DoseAmount;
 pub use appointment::Appointment;
 pub use dose_event::{DoseEvent, DoseStatus, Refill};
 pub use id::{derived_id, new_id};
-pub use journal::JournalEntry;
+pub use journal::{Author, JournalEntry};
 pub use journey::{
     Journey, JourneyStep, QuestionnaireResponse, ResponseItem, StepKind, StoredTemplate,
 };

@@ -73,6 +73,14 @@ impl HealthRecord {
         Ok(list)
     }
 
+    /// The alerts every member's home screen shows at `now`, newest first: each until a member
+    /// acknowledges it, or until a day after a reading back in range ([`Alert::shown_at`]).
+    pub fn alerts_shown(&self, now: DateTime<Utc>) -> Result<Vec<Alert>> {
+        let mut list = self.alerts(TimeRange::ALL)?;
+        list.retain(|a| a.shown_at(now));
+        Ok(list)
+    }
+
     /// Marks an alert seen by `by` now.
     pub fn acknowledge_alert(&mut self, id: &str, by: &str) -> Result<Alert> {
         let now = crate::clock::now()?.fixed_offset();

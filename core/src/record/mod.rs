@@ -447,7 +447,7 @@ impl HealthRecord {
                         for alert in &alerts {
                             w.insert(alert)?;
                         }
-                        resolve_earlier(w, reading, &alerts)?;
+                        follow_up_alerts(w, reading, &targets)?;
                         ReadingOutcome {
                             id: reading.id.clone(),
                             duplicate: false,
@@ -533,9 +533,20 @@ impl HealthRecord {
         })
     }
 
-    /// Adds a journal entry.
+    /// Adds a journal entry, stamped with its author from this device's role: the patient's
+    /// own device (the owner's, or a record not shared) writes as the patient, named by the
+    /// profile unless `logged_by` says otherwise; a caregiver's device writes as a caregiver.
     pub fn add_journal_entry(&mut self, entry: &JournalEntry) -> Result<()> {
-        self.store.insert(std::slice::from_ref(entry))
+        let mut entry = entry.clone();
+        if self.on_patients_device()? {
+            entry.author = Some(crate::model::Author::Patient);
+            if entry.logged_by.is_none() {
+                entry.logged_by = Some(profile_in(&self.store)?.name);
+            }
+        } else {
+            entry.author = Some(crate::model::Author::Caregiver);
+        }
+        self.store.insert(std::slice::from_ref(&entry))
     }
 
     /// Corrects a journal entry.
@@ -789,41 +800,45 @@ const BEGINNING: chrono::DateTime<chrono::FixedOffset> =
         chrono::FixedOffset::east_opt(0).expect("a valid offset"),
     );
 
-/// How far back a new normal reading resolves open alerts of its kind.
-const RESOLVES_HOURS: i64 = 48;
-
-/// Resolves the open alerts that earlier readings of `reading`'s kind raised, unless `reading`
-/// raised the same kind again: a normal reading after a very low one closes the "take sugar
-/// now" alert (kept in the history). Inside the write that stores `reading`.
-fn resolve_earlier(
+/// Follows up the alerts still open that earlier readings raised, by `reading` (of any kind:
+/// [`crate::clinical::alerts::course`] says which alerts it speaks of): back in range resolves
+/// one (named by the reading; still shown for a day), better but abnormal marks it improving.
+/// Only a reading later than the alert and than its last follow-up counts. Inside the write
+/// that stores `reading`.
+fn follow_up_alerts(
     w: &mut crate::store::Writer<'_>,
     reading: &Reading,
-    raised: &[Alert],
+    targets: &crate::model::ClinicalTargets,
 ) -> Result<()> {
-    let span = TimeRange::between(
-        reading.at.to_utc() - Duration::hours(RESOLVES_HOURS),
-        reading.at.to_utc(),
-    );
-    let mut open = Vec::new();
+    use crate::clinical::alerts::{Course, course};
+    let span = TimeRange {
+        from: None,
+        to: Some(reading.at.to_utc()),
+    };
     for alert in entries_in::<Alert>(w, None, span)? {
-        // Only open alerts that a reading raised need the kind of that reading.
-        if alert.reading_id.is_empty()
-            || alert.acknowledged_at.is_some()
-            || alert.resolved_at.is_some()
-        {
+        let open = alert.acknowledged_at.is_none() && alert.resolved_at.is_none();
+        let later = alert.at < reading.at
+            && alert.reading_id != reading.id
+            && alert.follow_up.as_ref().is_none_or(|f| f.at < reading.at);
+        if !open || !later {
             continue;
         }
-        let kind = w
-            .get::<Reading>(&alert.reading_id)?
-            .map(|r| r.measurement.kind());
-        open.push((alert, kind));
-    }
-    for id in crate::clinical::alerts::resolved_by(reading, raised, &open) {
-        let by = reading.id.clone();
-        let at = reading.at;
-        w.modify::<Alert>(&id, |a| {
-            a.resolved_at = Some(at);
-            a.resolved_by = Some(by);
+        let next = match course(alert.kind, reading, targets) {
+            Some(Course::Improving) => false,
+            Some(Course::InRange) => true,
+            Some(Course::Again) | None => continue,
+        };
+        let follow = crate::model::FollowUp {
+            reading_id: reading.id.clone(),
+            at: reading.at,
+            value: reading.measurement.clone(),
+        };
+        w.modify::<Alert>(&alert.id, |a| {
+            if next {
+                a.resolved_at = Some(follow.at);
+                a.resolved_by = Some(follow.reading_id.clone());
+            }
+            a.follow_up = Some(follow);
             Ok(())
         })?;
     }
@@ -845,7 +860,7 @@ fn reassess(w: &mut crate::store::Writer<'_>, reading: &Reading) -> Result<()> {
                 let at = crate::clock::now()?.fixed_offset();
                 w.modify::<Alert>(&id, |a| {
                     a.resolved_at = Some(at);
-                    a.resolved_by = Some("corrected".to_string());
+                    a.resolved_by = Some(crate::model::CORRECTED.to_string());
                     Ok(())
                 })?;
             }

@@ -107,6 +107,7 @@ impl HealthRecord {
                 let text =
                     crate::clinical::alerts::render(&a, data.profile.language, &data.profile.units);
                 SafetyAlert {
+                    urgent: a.kind.is_urgent(),
                     id: a.id,
                     at: a.at.to_utc(),
                     title: text.title,
@@ -228,7 +229,7 @@ impl HealthRecord {
         let taken = reminders::taken_by_medication(&data.doses);
         let zones = timeline(&data.profile, &data.zones, &zone, now);
         let ctx = context(&zone, &data.profile, &taken, &zones);
-        let alerts = self.open_alerts(now - Duration::hours(ALERT_HOURS))?;
+        let alerts = self.alerts_shown(now)?;
         let gathered = super::journeys::gather_in(&self.store, now)?;
         let inputs = crate::today::TodayInputs {
             data: &data,

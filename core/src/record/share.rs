@@ -19,6 +19,11 @@ impl HealthRecord {
         self.store.sync_read(crate::store::is_shared)
     }
 
+    /// This device is the patient's own: the record is not shared, or this device owns it.
+    pub fn on_patients_device(&self) -> Result<bool> {
+        Ok(!self.is_shared()? || self.members()?.role == crate::sync::Role::Owner)
+    }
+
     /// Shares the record through the relay at `relay`, this device being its owner: posts
     /// the membership log's genesis and uploads the first encrypted snapshots. From then on
     /// every local write is also queued for the next [`HealthRecord::sync`], in its own

@@ -47,6 +47,8 @@ pub struct SafetyAlert {
     pub title: String,
     /// Body with the guideline's advice.
     pub body: String,
+    /// Urgent (critical); else time-sensitive (level 2 hyperglycaemia).
+    pub urgent: bool,
 }
 
 /// Everything the planner reads.
@@ -183,7 +185,11 @@ pub fn plan(
             title: alert.title.clone(),
             body: alert.body.clone(),
             actions: Vec::new(),
-            importance: Importance::Critical,
+            importance: if alert.urgent {
+                Importance::Critical
+            } else {
+                Importance::TimeSensitive
+            },
             doses: Vec::new(),
         });
     }

@@ -471,12 +471,24 @@ fn journal(data: &ReportData, t: &Texts) -> String {
     let mut body = String::from("<table><tbody>");
     for e in &data.journal {
         let mood = e.mood.map(|m| format!(" ({m}/5)")).unwrap_or_default();
+        let by = if e.is_patients() {
+            String::new()
+        } else {
+            format!(
+                " ({})",
+                t.get(
+                    "journal-by-caregiver",
+                    &[("name", e.logged_by.clone().unwrap_or_default())]
+                )
+            )
+        };
         let _ = write!(
             body,
-            "<tr><td>{}</td><td>{}{}</td></tr>",
+            "<tr><td>{}</td><td>{}{}{}</td></tr>",
             e.at.with_timezone(&data.zone).format("%Y-%m-%d"),
             esc(&e.text),
-            esc(&mood)
+            esc(&mood),
+            esc(&by)
         );
     }
     body.push_str("</tbody></table>");
