@@ -163,7 +163,15 @@ enum Command {
         #[arg(long, default_value_t = 90)]
         days: u32,
     },
-    /// Print the whole record.
+    /// Put a backup written by `export --json` into a new record at --db (created from the
+    /// backup's profile), or into an empty one (refused when it holds anything but its
+    /// profile). Every entry lands as it was, all or nothing. `import` is for readings from
+    /// other sources.
+    Restore {
+        /// The backup: a file written by `companion export --json --out FILE`.
+        file: PathBuf,
+    },
+    /// Print the whole record: everything it holds, as a backup `restore` reads.
     Export {
         /// As JSON (the only format for now).
         #[arg(long, required = true)]

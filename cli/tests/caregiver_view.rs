@@ -1,9 +1,9 @@
-//! Issue 34 through the command line: alerts that stay until someone has seen them, and very
-//! high glucose.
+//! Issue 34 through the command line: alerts that stay until someone has seen them, very high
+//! glucose, and a backup that holds the whole record and restores it exactly.
 
 mod common;
 
-use common::{init, ok};
+use common::{add_med, companion, init, json, ok};
 
 #[test]
 fn last_nights_crisis_is_still_on_today_as_improving_after_a_stage_2_reading() {
@@ -37,4 +37,135 @@ fn glucose_of_420_tells_of_ketones() {
     assert!(!out.contains("URGENT"), "not urgent: {out}");
     let today = ok(&db, &["today"]);
     assert!(today.contains("Very high glucose (420 mg/dL"), "{today}");
+}
+
+/// A record with something in every collection the store keeps.
+fn full_record(dir: &tempfile::TempDir) -> std::path::PathBuf {
+    let db = init(dir);
+    add_med(&db, "Metformin", "500 mg", "08:00,20:00");
+    ok(&db, &["med", "edit", "Metformin", "--inventory", "30"]);
+    ok(&db, &["med", "refill", "Metformin", "--amount", "60"]);
+    ok(
+        &db,
+        &[
+            "dose",
+            "take",
+            "Metformin",
+            "--at",
+            "2026-11-30T08:05:00+01:00",
+        ],
+    );
+    ok(&db, &["reading", "add", "bp", "186/122", "--at", "-3h"]);
+    ok(&db, &["reading", "add", "bp", "150/94", "--at", "-2h"]);
+    ok(&db, &["targets", "set", "--by", "Dr Lee", "--bp", "130/80"]);
+    let visit = (chrono::Utc::now() + chrono::Duration::days(20))
+        .format("%Y-%m-%d")
+        .to_string();
+    ok(&db, &["plan", "home-bp", "--before", &visit]);
+    ok(
+        &db,
+        &[
+            "appointment",
+            "add",
+            "GP check-up",
+            "--at",
+            &format!("{visit} 09:30"),
+        ],
+    );
+    ok(&db, &["journal", "add", "Slept well", "--mood", "4"]);
+    ok(&db, &["journey", "start", "hypertension-12w"]);
+    ok(&db, &["ask", "phq2", "q1=1", "q2=2"]);
+    ok(&db, &["profile", "set", "--tz", "Asia/Shanghai"]);
+    db
+}
+
+/// The store's entries per collection, live ones, read from the file itself.
+fn stored(db: &std::path::Path) -> Vec<(String, i64)> {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    let mut st = conn
+        .prepare(
+            "SELECT collection, COUNT(*) FROM entries WHERE deleted = 0 \
+             GROUP BY collection ORDER BY collection",
+        )
+        .expect("query");
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .map(|r| r.expect("row"))
+        .collect()
+}
+
+#[test]
+fn export_json_holds_every_collection_the_store_holds() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = full_record(&dir);
+    let export = json(&db, &["export", "--json"]);
+    let key = |collection: &str| {
+        match collection {
+            "responses" => "questionnaire_responses",
+            "templates" => "journey_templates",
+            other => other,
+        }
+        .to_string()
+    };
+    let stored = stored(&db);
+    assert!(stored.len() >= 14, "every collection is filled: {stored:?}");
+    for (collection, count) in stored {
+        let held = match &export[key(&collection)] {
+            serde_json::Value::Array(list) => list.len() as i64,
+            serde_json::Value::Object(_) => 1,
+            other => panic!("{collection} is not in the export: {other}"),
+        };
+        assert_eq!(held, count, "{collection}");
+    }
+}
+
+#[test]
+fn restore_puts_a_backup_into_a_new_record_exactly_and_refuses_a_record_that_is_not_empty() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = full_record(&dir);
+    let backup = dir.path().join("backup.json");
+    ok(
+        &db,
+        &["export", "--json", "--out", backup.to_str().expect("utf-8")],
+    );
+    let copy = dir.path().join("copy.db");
+    let out = ok(&copy, &["restore", backup.to_str().expect("utf-8")]);
+    assert!(out.starts_with("Restored "), "{out}");
+    let mut before = json(&db, &["export", "--json"]);
+    let mut after = json(&copy, &["export", "--json"]);
+    before["record_id"] = serde_json::Value::Null;
+    after["record_id"] = serde_json::Value::Null;
+    assert_eq!(before, after);
+    assert_eq!(stored(&db), stored(&copy));
+
+    // Into a record that is not empty: refused, nothing changes.
+    let out = companion(&db, &["restore", backup.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is not empty"), "{err}");
+    assert_eq!(
+        json(&db, &["export", "--json"])["readings"],
+        before["readings"]
+    );
+
+    // Into a record just made, with its profile only: allowed.
+    let fresh = dir.path().join("fresh.db");
+    ok(&fresh, &["init", "--name", "Ana", "--tz", "Europe/Berlin"]);
+    ok(&fresh, &["restore", backup.to_str().expect("utf-8")]);
+    let mut again = json(&fresh, &["export", "--json"]);
+    again["record_id"] = serde_json::Value::Null;
+    assert_eq!(before, again);
+
+    // A file that is not a backup: refused, no record left behind.
+    let junk = dir.path().join("junk.json");
+    std::fs::write(&junk, b"{\"profile\": 3}").expect("write");
+    let nowhere = dir.path().join("nowhere.db");
+    let out = companion(&nowhere, &["restore", junk.to_str().expect("utf-8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not a backup written by companion export --json"),
+        "{err}"
+    );
+    assert!(!nowhere.exists());
 }

@@ -79,6 +79,9 @@ pub enum Error {
     /// A record already exists at the path (use open).
     #[error("a record already exists at that path")]
     RecordExists,
+    /// A restore into a record that already holds more than its profile.
+    #[error("the record is not empty: restore a backup into a new record")]
+    RecordNotEmpty,
     /// The file was written by a newer version of Companion; it is left untouched.
     #[error(
         "the record was written by a newer version of Companion (schema {found}, this version reads up to {supported})"

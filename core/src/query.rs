@@ -125,4 +125,19 @@ pub struct Export {
     /// The clinic's journey templates.
     #[serde(default)]
     pub journey_templates: Vec<crate::model::StoredTemplate>,
+    /// The clinician's targets, when set (none: the defaults apply).
+    #[serde(default)]
+    pub targets: Option<crate::model::ClinicalTargets>,
+    /// Measurement plans.
+    #[serde(default)]
+    pub measurement_plans: Vec<crate::model::MeasurementPlan>,
+    /// Refills, newest first.
+    #[serde(default)]
+    pub refills: Vec<crate::model::Refill>,
+    /// Alerts, newest first, with who saw them and their course.
+    #[serde(default)]
+    pub alerts: Vec<crate::model::Alert>,
+    /// The zone history: where the patient lived and travelled, and since when.
+    #[serde(default)]
+    pub zones: Vec<crate::model::ZoneChange>,
 }

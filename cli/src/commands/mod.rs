@@ -4,6 +4,7 @@ mod adherence;
 mod alerts;
 mod appointment;
 mod ask;
+mod backup;
 mod check;
 mod demo;
 mod dose;
@@ -75,6 +76,9 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             record.id()
         )?;
         return Ok(());
+    }
+    if let Command::Restore { file } = &cli.command {
+        return backup::restore(&db, file, out);
     }
     if let Command::Replica(crate::ReplicaCommand::Join { file }) = &cli.command {
         return replica::join(&db, file, out);
@@ -167,6 +171,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         Command::Targets(cmd) => targets::run(&mut record, ctx, cmd),
         Command::Alerts(cmd) => alerts::run(&mut record, ctx, cmd),
         Command::Init { .. }
+        | Command::Restore { .. }
         | Command::Tour
         | Command::Demo { .. }
         | Command::Check { .. }

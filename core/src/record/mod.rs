@@ -598,6 +598,41 @@ impl HealthRecord {
             journey_steps: self.all(&Filter::default())?,
             questionnaire_responses: self.responses(None)?,
             journey_templates: self.all(&Filter::default())?,
+            targets: self.all(&Filter::default())?.into_iter().next(),
+            measurement_plans: self.all(&Filter::default())?,
+            refills: self.all(&Filter::default())?,
+            alerts: self.alerts(TimeRange::ALL)?,
+            zones: self.all(&Filter::default())?,
+        })
+    }
+
+    /// Puts `export` (of [`HealthRecord::export`]) into this record, which must be empty: a
+    /// profile and nothing else, live or deleted ([`Error::RecordNotEmpty`] otherwise). Every
+    /// entry lands exactly as exported, ids included, in one transaction: all or nothing. The
+    /// record keeps its own id (a restored copy is a new record, not a replica of the old
+    /// one). Returns how many entries were restored, the profile included.
+    pub fn restore(&mut self, export: &Export) -> Result<u64> {
+        self.store.write(|w| {
+            if w.holds_more_than_profile()? {
+                return Err(Error::RecordNotEmpty);
+            }
+            w.put(&export.profile)?;
+            let e = export;
+            // Each kind before the ones that name it: medications before their doses.
+            Ok(1 + restore_all(w, &e.zones)?
+                + restore_all(w, e.targets.as_slice())?
+                + restore_all(w, &e.medications)?
+                + restore_all(w, &e.measurement_plans)?
+                + restore_all(w, &e.appointments)?
+                + restore_all(w, &e.journey_templates)?
+                + restore_all(w, &e.journeys)?
+                + restore_all(w, &e.journey_steps)?
+                + restore_all(w, &e.questionnaire_responses)?
+                + restore_all(w, &e.readings)?
+                + restore_all(w, &e.alerts)?
+                + restore_all(w, &e.doses)?
+                + restore_all(w, &e.refills)?
+                + restore_all(w, &e.journal)?)
         })
     }
 
@@ -717,6 +752,14 @@ impl HealthRecord {
     pub(crate) fn all<E: Entity>(&self, filter: &Filter<'_>) -> Result<Vec<E>> {
         crate::store::all(&self.store, filter)
     }
+}
+
+/// Restores `items` as they were exported ([`crate::store::Writer::restore`]); returns how many.
+fn restore_all<E: Entity>(w: &mut crate::store::Writer<'_>, items: &[E]) -> Result<u64> {
+    for item in items {
+        w.restore(item)?;
+    }
+    Ok(items.len() as u64)
 }
 
 /// Checks an as-needed dose against its limits (unless confirmed) on what `w` reads, and adds it.

@@ -203,6 +203,27 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Adds an entry restored from an export, as it was written: validated, its id new, but not
+    /// held to the entity's rules (they ran when it was first written, against what the record
+    /// held then; a merge applies other replicas' entries the same way).
+    pub(crate) fn restore<E: Entity>(&mut self, item: &E) -> Result<()> {
+        let id = item.entry_id();
+        if index::locate(self.conn, E::COLLECTION, id)?.is_some() {
+            return Err(Error::AlreadyExists { entity: E::NAME });
+        }
+        self.batch.insert(item)
+    }
+
+    /// Whether the record holds anything but its profile, live or deleted, as committed.
+    pub(crate) fn holds_more_than_profile(&self) -> Result<bool> {
+        let n: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM entries WHERE collection != ?1",
+            [Collection::Profile.name()],
+            |r| r.get(0),
+        )?;
+        Ok(n > 0)
+    }
+
     /// Reads the live entry `id`, lets `edit` change it, and writes the fields that changed.
     /// Returns the entry as written.
     pub(crate) fn modify<E: Entity>(
