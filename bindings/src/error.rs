@@ -49,6 +49,13 @@ pub enum CompanionError {
         /// What was being named (`medication`).
         entity: String,
     },
+    /// The questionnaire is not meant for this patient (FINDRISC with diabetes diagnosed):
+    /// show its `not_for_reason`; nothing was stored.
+    #[error("the questionnaire {questionnaire} is not meant for this patient")]
+    QuestionnaireDeclined {
+        /// The questionnaire's id.
+        questionnaire: String,
+    },
     /// A skip named no scheduled time and no dose of the medication is pending to skip.
     #[error("no dose of this medication is pending to skip")]
     NoDosePending,
@@ -249,6 +256,9 @@ impl From<Core> for CompanionError {
                 next_allowed: next_allowed.to_rfc3339(),
             },
             Core::NoDosePending => Self::NoDosePending,
+            Core::QuestionnaireDeclined { questionnaire } => {
+                Self::QuestionnaireDeclined { questionnaire }
+            }
             Core::NameTaken { entity } => Self::NameTaken {
                 entity: entity.into(),
             },

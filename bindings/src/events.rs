@@ -96,11 +96,11 @@ pub struct JournalEntry {
     /// Who wrote it.
     #[uniffi(default)]
     pub logged_by: Option<String>,
+    /// The patient chose to include it in the visit report.
+    pub highlight: bool,
     /// The patient or a caregiver, stamped by the record from the writing device's role.
     #[uniffi(default)]
     pub author: Option<Author>,
-    /// The patient chose to include it in the visit report.
-    pub highlight: bool,
 }
 
 /// Who wrote a journal entry.

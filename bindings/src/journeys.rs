@@ -297,6 +297,13 @@ mod calls {
         pub items: Vec<Item>,
         /// The bands of the total.
         pub bands: Vec<RiskBand>,
+        /// The conditions it is not meant for (codes: `type_2_diabetes`): a patient with one
+        /// is not asked, and an answer is refused with `QuestionnaireDeclined`.
+        #[uniffi(default)]
+        pub not_for: Vec<String>,
+        /// Why it is not meant for them.
+        #[uniffi(default)]
+        pub not_for_reason: Option<Text>,
     }
 
     /// An answer: a number or an option's id.

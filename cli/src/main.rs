@@ -13,6 +13,7 @@ mod output;
 mod parse;
 mod schedule_args;
 mod when;
+mod words;
 
 use std::io::Write;
 use std::path::PathBuf;

@@ -169,3 +169,55 @@ fn restore_puts_a_backup_into_a_new_record_exactly_and_refuses_a_record_that_is_
     );
     assert!(!nowhere.exists());
 }
+
+#[test]
+fn findrisc_is_declined_for_a_diagnosed_diabetes_with_the_reason_in_the_records_language() {
+    let dir = tempfile::tempdir().expect("dir");
+    let answers = [
+        "age=under-45",
+        "bmi=under-25",
+        "waist=low",
+        "active=yes",
+        "vegetables=every-day",
+        "bp-medication=no",
+        "high-glucose=no",
+        "family=no",
+    ];
+    for (lang, needle) in [("en", "does not apply"), ("zh-Hans", "不适用")] {
+        let db = dir.path().join(format!("{lang}.db"));
+        ok(
+            &db,
+            &[
+                "init",
+                "--name",
+                "Mei",
+                "--tz",
+                "Asia/Shanghai",
+                "--lang",
+                lang,
+            ],
+        );
+        ok(&db, &["profile", "set", "--condition", "type 2 diabetes"]);
+        let mut args = vec!["ask", "findrisc"];
+        args.extend(answers);
+        let out = companion(&db, &args);
+        assert_eq!(out.status.code(), Some(1), "{lang}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{lang}: {err}");
+        assert_eq!(
+            json(&db, &["export", "--json"])["questionnaire_responses"],
+            serde_json::json!([]),
+            "nothing stored"
+        );
+    }
+    // A questionnaire that applies, in a Chinese record: its result reads in Chinese only.
+    let db = dir.path().join("zh-Hans.db");
+    let out = ok(&db, &["ask", "phq2", "q1=1", "q2=2"]);
+    assert!(
+        out.contains("分") && out.contains("已保存到记录中"),
+        "{out}"
+    );
+    for english in ["points", "Stored", "Source", "Please"] {
+        assert!(!out.contains(english), "{english} in: {out}");
+    }
+}

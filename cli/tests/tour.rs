@@ -36,13 +36,17 @@ fn the_tour_runs_every_step() {
         "{text}"
     );
     assert!(text.contains("Source: World Health Organization"), "{text}");
-    assert!(text.contains("(FINDRISC): 12 points"), "{text}");
+    assert!(
+        text.contains("so the test does not apply"),
+        "FINDRISC is declined for her diagnosed diabetes: {text}"
+    );
+    assert!(text.contains("Mood check (PHQ-2): 1 points"), "{text}");
     assert!(text.contains("Stage 1 of 4"), "{text}");
     assert!(text.contains("Next appointment: "), "{text}");
     assert_eq!(
         text.matches("error:").count(),
-        4,
-        "only the four deliberate mistakes fail:\n{text}"
+        5,
+        "only the four deliberate mistakes and the declined FINDRISC fail:\n{text}"
     );
     // Sharing through a relay on loopback: three devices converge.
     assert!(

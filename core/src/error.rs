@@ -82,6 +82,15 @@ pub enum Error {
     /// A restore into a record that already holds more than its profile.
     #[error("the record is not empty: restore a backup into a new record")]
     RecordNotEmpty,
+    /// A questionnaire not meant for this patient: the profile names a condition it excludes
+    /// (FINDRISC screens people without diabetes). Its `not_for_reason` says why.
+    #[error(
+        "the questionnaire {questionnaire} is not meant for a patient with a condition in the profile"
+    )]
+    QuestionnaireDeclined {
+        /// The questionnaire's id.
+        questionnaire: String,
+    },
     /// The file was written by a newer version of Companion; it is left untouched.
     #[error(
         "the record was written by a newer version of Companion (schema {found}, this version reads up to {supported})"

@@ -322,10 +322,17 @@ fn journeys(
         now,
     );
     let answered = status::answered(inputs.responses);
+    let declined: Vec<String> = crate::journey::builtin::questionnaires()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|q| q.declined_for(&data.profile.conditions))
+        .map(|q| q.id)
+        .collect();
     let ctx = TaskContext {
         plans: &data.plans,
         doses_on_track: today.due.is_empty() && today.missed.is_empty(),
         language: data.profile.language,
+        declined: &declined,
     };
     inputs
         .journeys

@@ -739,3 +739,77 @@ fn a_second_questionnaire_is_data_only() {
         (3.0, "positive", true)
     );
 }
+
+/// Issue 34: FINDRISC screens people without diabetes. For a patient whose profile says type 2
+/// diabetes, the hypertension journey does not ask for it and an answer is declined, with
+/// the reason in the record's language; nothing is stored.
+#[test]
+fn findrisc_is_not_asked_of_nor_scored_for_a_diagnosed_diabetes() {
+    let tasks_in_titration = |conditions: &[&str]| -> Vec<String> {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut profile =
+            companion_core::model::Profile::new("Mei", "Europe/Berlin").expect("profile");
+        profile.conditions = conditions.iter().map(|c| c.to_string()).collect();
+        let mut r = companion_core::HealthRecord::create(&dir.path().join("r.db"), &profile)
+            .expect("create");
+        let now = chrono::Utc::now();
+        let begun = (now - Duration::days(20)).fixed_offset();
+        let journey = r.start_journey("hypertension-12w", begun).expect("start");
+        r.mark_task_done(&journey.id, "read-home-bp", begun + Duration::minutes(5))
+            .expect("read");
+        // The journey advances each evening, as the phone does.
+        for day in 0..20 {
+            let readings: Vec<Reading> = [0, 1, 12, 13]
+                .iter()
+                .map(|h| bp(152, 96, begun + Duration::days(day) + Duration::hours(*h)))
+                .collect();
+            r.add_readings(&readings).expect("readings");
+            r.advance_journeys((begun + Duration::days(day) + Duration::hours(14)).to_utc())
+                .expect("advance");
+        }
+        let today = r.today(now, "Europe/Berlin").expect("today");
+        let j = &today.journeys[0];
+        assert_eq!(
+            j.progress.as_ref().map(|p| p.stage.as_str()),
+            Some("titration")
+        );
+        j.tasks.iter().map(|t| t.id.clone()).collect()
+    };
+    assert!(tasks_in_titration(&["hypertension"]).contains(&"findrisc".to_string()));
+    assert!(
+        !tasks_in_titration(&["hypertension", "Type 2 diabetes"]).contains(&"findrisc".to_string())
+    );
+
+    let dir = tempfile::tempdir().expect("dir");
+    let mut profile = companion_core::model::Profile::new("Mei", "Asia/Shanghai").expect("p");
+    profile.conditions = vec!["type_2_diabetes".into()];
+    let mut r =
+        companion_core::HealthRecord::create(&dir.path().join("r.db"), &profile).expect("create");
+    let answers: Vec<(String, Given)> = [
+        ("age", "under-45"),
+        ("bmi", "under-25"),
+        ("waist", "low"),
+        ("active", "yes"),
+        ("vegetables", "every-day"),
+        ("bp-medication", "no"),
+        ("high-glucose", "no"),
+        ("family", "no"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), Given::Choice(v.to_string())))
+    .collect();
+    let refused = r.answer_questionnaire("findrisc", &answers, chrono::Utc::now().fixed_offset());
+    assert!(
+        matches!(refused, Err(companion_core::Error::QuestionnaireDeclined { ref questionnaire }) if questionnaire == "findrisc"),
+        "{refused:?}"
+    );
+    assert!(r.responses(None).expect("responses").is_empty());
+    let findrisc = builtin::questionnaires()
+        .expect("load")
+        .into_iter()
+        .find(|q| q.id == "findrisc")
+        .expect("findrisc");
+    let reason = findrisc.not_for_reason.expect("a reason");
+    assert!(reason.get(Language::SimplifiedChinese).contains("不适用"));
+    assert!(reason.get(Language::English).contains("does not apply"));
+}

@@ -26,6 +26,15 @@ pub fn run(
             ids.join(", ")
         ));
     };
+    // Not meant for this patient: say why before asking anything.
+    if q.declined_for(&ctx.profile.conditions) {
+        let reason = q
+            .not_for_reason
+            .as_ref()
+            .map(|r| r.get(language).to_string())
+            .unwrap_or_default();
+        return Err(CliError::Failed(reason));
+    }
     let (mut pairs, json) = flags(args)?;
     let answers: Vec<(String, Given)> = if pairs.is_empty() {
         interactive(q, language, &mut ctx)?
@@ -53,12 +62,18 @@ pub fn run(
     if json {
         return ctx.json(&response);
     }
+    let w = crate::words::words(language);
     let band = q.bands.iter().find(|b| b.id == response.band);
     writeln!(
         ctx.out,
-        "{}: {} points",
-        q.title.get(language),
-        trim(response.total)
+        "{}",
+        w.get(
+            "ask-points",
+            &[
+                ("title", q.title.get(language).to_string()),
+                ("points", trim(response.total)),
+            ]
+        )
     )?;
     if let Some(b) = band {
         writeln!(
@@ -69,14 +84,14 @@ pub fn run(
         )?;
     }
     if response.see_doctor {
-        writeln!(ctx.out, "Please see your doctor about this result.")?;
+        writeln!(ctx.out, "{}", w.text("ask-see-doctor"))?;
     }
-    let mut source = format!("Source: {}, {}", q.source.publisher, q.source.title);
+    let mut source = format!("{}, {}", q.source.publisher, q.source.title);
     if let Some(y) = q.source.year {
         source.push_str(&format!(", {y}"));
     }
-    writeln!(ctx.out, "{source}")?;
-    writeln!(ctx.out, "Stored in the record")?;
+    writeln!(ctx.out, "{}", w.get("ask-source", &[("source", source)]))?;
+    writeln!(ctx.out, "{}", w.text("ask-stored"))?;
     Ok(())
 }
 
@@ -128,6 +143,7 @@ fn read_answer(item: &Item, text: &str) -> Option<Given> {
 }
 
 fn expected(item: &Item, language: Language) -> String {
+    let w = crate::words::words(language);
     match &item.answer {
         Answer::Choice { options } => {
             let ids: Vec<String> = options
@@ -135,11 +151,16 @@ fn expected(item: &Item, language: Language) -> String {
                 .enumerate()
                 .map(|(i, o)| format!("{} ({}: {})", o.id, i + 1, o.label.get(language)))
                 .collect();
-            format!("one of {}", ids.join(", "))
+            w.get("ask-one-of", &[("list", ids.join(", "))])
         }
-        Answer::Number { min, max, unit, .. } => {
-            format!("a number from {} to {} {unit}", trim(*min), trim(*max))
-        }
+        Answer::Number { min, max, unit, .. } => w.get(
+            "ask-number",
+            &[
+                ("min", trim(*min)),
+                ("max", trim(*max)),
+                ("unit", unit.clone()),
+            ],
+        ),
     }
 }
 
@@ -149,9 +170,18 @@ fn interactive(
     language: Language,
     ctx: &mut Ctx<'_>,
 ) -> Result<Vec<(String, Given)>, CliError> {
-    let n = q.items.len();
-    let questions = if n == 1 { "question" } else { "questions" };
-    writeln!(ctx.out, "{} ({n} {questions})", q.title.get(language))?;
+    let w = crate::words::words(language);
+    writeln!(
+        ctx.out,
+        "{}",
+        w.get(
+            "ask-questions",
+            &[
+                ("title", q.title.get(language).to_string()),
+                ("n", q.items.len().to_string()),
+            ]
+        )
+    )?;
     let stdin = std::io::stdin();
     let mut lines = stdin.lock().lines();
     let mut out = Vec::new();
@@ -177,7 +207,11 @@ fn interactive(
                     out.push((item.id.clone(), g));
                     break;
                 }
-                None => writeln!(ctx.out, "Please answer {}", expected(item, language))?,
+                None => writeln!(
+                    ctx.out,
+                    "{}",
+                    w.get("ask-please", &[("expected", expected(item, language))])
+                )?,
             }
         }
     }

@@ -190,7 +190,7 @@ const STEPS: &[(&str, &[&str])] = &[
         &["journey", "read", "salt"],
     ),
     (
-        "The diabetes risk test (FINDRISC), answers given as flags, scored on the phone",
+        "The diabetes risk test (FINDRISC) screens people without diabetes: hers is diagnosed, so it says so and stores nothing",
         &[
             "ask",
             "findrisc",
@@ -211,6 +211,10 @@ const STEPS: &[(&str, &[&str])] = &[
             "--family",
             "second-degree",
         ],
+    ),
+    (
+        "A two-question mood screen (PHQ-2), answers given as flags, scored on the phone",
+        &["ask", "phq2", "q1=1", "q2=0"],
     ),
     (
         "Book the check-up the journey asks for",

@@ -16,16 +16,32 @@ pub struct Texts {
 impl Texts {
     /// The texts for `language`.
     pub fn new(language: Language) -> Self {
+        Self::with(language, None)
+    }
+
+    /// The texts for `language`, with a shell's own catalogue (`[English, Simplified
+    /// Chinese]`: the command line's words) beside the core's; a shell's message of the same
+    /// id wins.
+    pub fn with(language: Language, shell: Option<[&'static str; 2]>) -> Self {
         let (source, tag) = match language {
             Language::English => (EN, "en"),
             Language::SimplifiedChinese => (ZH_HANS, "zh-Hans"),
         };
+        let extra = shell.map(|[en, zh]| match language {
+            Language::English => en,
+            Language::SimplifiedChinese => zh,
+        });
         let langid = tag.parse().unwrap_or_default();
         let mut bundle = FluentBundle::new(vec![langid]);
         // The messages ship with the code: a syntax error is caught by the tests, and a bad
         // message then shows its id rather than failing the report.
         let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(res, _)| res);
         let _ = bundle.add_resource(resource);
+        if let Some(extra) = extra {
+            let resource =
+                FluentResource::try_new(extra.to_string()).unwrap_or_else(|(res, _)| res);
+            bundle.add_resource_overriding(resource);
+        }
         bundle.set_use_isolating(false);
         Self { bundle }
     }
@@ -87,15 +103,21 @@ impl Texts {
     }
 }
 
+/// The ids of the messages a catalogue's `source` defines, in order: a shell checks with it
+/// that its catalogue says the same things in both languages.
+pub fn message_ids(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter_map(|l| l.split_once(" = ").map(|(id, _)| id.trim().to_string()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn ids(source: &str) -> Vec<String> {
-        source
-            .lines()
-            .filter_map(|l| l.split_once(" = ").map(|(id, _)| id.trim().to_string()))
-            .collect()
+        message_ids(source)
     }
 
     #[test]

@@ -139,6 +139,14 @@ pub struct Questionnaire {
     pub items: Vec<Item>,
     /// The bands of the total, ascending by `from`.
     pub bands: Vec<RiskBand>,
+    /// The conditions it is not meant for (codes of [`crate::model::condition::Condition`]:
+    /// FINDRISC screens people without diabetes). A patient with one of them is not asked, and
+    /// an answer is declined with `not_for_reason`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_for: Vec<String>,
+    /// Why it is not meant for them, in the reader's language.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_for_reason: Option<Text>,
 }
 
 /// An answer to one item: an option's id or a number. In JSON, a number or a string.
@@ -233,10 +241,41 @@ impl Questionnaire {
         Ok(q)
     }
 
+    /// Whether it is not meant for a patient with `conditions` (the profile's, as typed): one
+    /// of them is a condition it names in `not_for`.
+    pub fn declined_for(&self, conditions: &[String]) -> bool {
+        conditions.iter().any(|c| {
+            crate::model::condition::Condition::of(c)
+                .is_some_and(|c| self.not_for.iter().any(|n| n == c.as_str()))
+        })
+    }
+
     /// Checks texts, ids and bands.
     pub fn check(&self) -> Result<(), TemplateError> {
         if self.id.trim().is_empty() {
             return Err(TemplateError::Empty { path: "id".into() });
+        }
+        for (i, code) in self.not_for.iter().enumerate() {
+            if code
+                .parse::<crate::model::condition::Condition>()
+                .ok()
+                .map(|c| c.as_str())
+                != Some(code.as_str())
+            {
+                return Err(TemplateError::Structure {
+                    path: format!("not_for[{i}]"),
+                    reason: "a condition code (type_2_diabetes, hypertension, ...)",
+                });
+            }
+        }
+        match &self.not_for_reason {
+            Some(reason) => text("not_for_reason", reason)?,
+            None if !self.not_for.is_empty() => {
+                return Err(TemplateError::Empty {
+                    path: "not_for_reason".into(),
+                });
+            }
+            None => {}
         }
         text("title", &self.title)?;
         if self.source.publisher.trim().is_empty() || self.source.title.trim().is_empty() {

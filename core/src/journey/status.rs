@@ -190,6 +190,9 @@ pub struct TaskContext<'a> {
     pub doses_on_track: bool,
     /// The reader's language.
     pub language: Language,
+    /// The questionnaires not meant for this patient ([`super::Questionnaire::declined_for`]):
+    /// the tasks that ask for them are not shown.
+    pub declined: &'a [String],
 }
 
 /// The journey `input` on the home screen at `now`, with `data` as the engine reads it.
@@ -228,6 +231,12 @@ pub fn journey_today(
             stage
                 .tasks
                 .iter()
+                .filter(|t| match &t.kind {
+                    TaskKind::Questionnaire { questionnaire } => {
+                        !ctx.declined.contains(questionnaire)
+                    }
+                    _ => true,
+                })
                 .map(|t| task_status(t, &history, data, ctx, entered, now))
                 .collect(),
             stage

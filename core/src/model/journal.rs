@@ -25,14 +25,14 @@ pub struct JournalEntry {
     /// Who wrote it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logged_by: Option<String>,
+    /// The patient chose to include it in the visit report.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub highlight: bool,
     /// Whether the patient or a caregiver wrote it, stamped by the record from the writing
     /// device's role (none: written before authors were kept, taken as the patient's). Only
     /// the patient's own entries are the patient's mood.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<Author>,
-    /// The patient chose to include it in the visit report.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub highlight: bool,
 }
 
 impl JournalEntry {

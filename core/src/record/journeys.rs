@@ -240,7 +240,8 @@ impl HealthRecord {
 
     /// Scores the answers to a built-in questionnaire on the device and stores the response.
     /// Errors: [`Error::NotFound`] for an unknown questionnaire; [`Error::Answer`] for an
-    /// answer missing, unknown or out of range (nothing is stored).
+    /// answer missing, unknown or out of range; [`Error::QuestionnaireDeclined`] when it is
+    /// not meant for this patient (FINDRISC with diabetes diagnosed): nothing is stored.
     pub fn answer_questionnaire(
         &mut self,
         questionnaire_id: &str,
@@ -280,7 +281,15 @@ impl HealthRecord {
             see_doctor: score.band.see_doctor,
         };
         response.validate()?;
-        self.store.write(|w| w.insert(&response))?;
+        self.store.write(|w| {
+            // Read in the write: a condition added meanwhile on another device counts.
+            if q.declined_for(&super::profile_in(w)?.conditions) {
+                return Err(Error::QuestionnaireDeclined {
+                    questionnaire: q.id.clone(),
+                });
+            }
+            w.insert(&response)
+        })?;
         Ok(response)
     }
 

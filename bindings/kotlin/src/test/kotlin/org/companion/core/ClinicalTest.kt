@@ -69,7 +69,15 @@ class ClinicalTest {
         assertTrue(chinese.source.contains("美国心脏协会"))
         assertEquals(listOf(alert), record.alerts(null, null))
         assertEquals(listOf(alert), record.today("2026-11-20T08:01:00-05:00", "America/New_York").alerts)
+        // A better but still high reading: the alert stays, improving, with that reading.
+        record.addReading(bp(150, 94, "2026-11-20T09:00:00-05:00"))
+        val shown = record.today("2026-11-21T08:00:00-05:00", "America/New_York").alerts.single()
+        assertEquals(AlertCourse.IMPROVING, alertCourse(shown))
+        assertEquals(Measurement.BloodPressure(150u, 94u, null), shown.followUp?.value)
+        assertTrue(renderAlert(shown, Language.ENGLISH, units).course!!.startsWith("Improving: 150/94 mmHg"))
         assertEquals("Ben", record.acknowledgeAlert(alert.id, "Ben").acknowledgedBy)
+        assertEquals(AlertCourse.SEEN, alertCourse(record.alerts(null, null).single()))
+        assertTrue(record.today("2026-11-21T08:00:00-05:00", "America/New_York").alerts.isEmpty())
 
         val t = record.targets().copy(feverThresholdC = 38.0)
         assertFailsWith<CompanionException.InvalidInput> { record.setTargets(t) }

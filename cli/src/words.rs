@@ -1,0 +1,39 @@
+//! The command line's words, from its catalogue (`locales/`) beside the core's, in the record's
+//! language: a Chinese record reads Chinese throughout.
+
+use companion_core::i18n::Texts;
+use companion_core::model::Language;
+
+/// The command line's catalogue: English, Simplified Chinese.
+const CATALOGUE: [&str; 2] = [
+    include_str!("locales/en.ftl"),
+    include_str!("locales/zh-Hans.ftl"),
+];
+
+/// The command line's and the core's messages in `language`.
+pub fn words(language: Language) -> Texts {
+    Texts::with(language, Some(CATALOGUE))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use companion_core::i18n::message_ids as ids;
+
+    #[test]
+    fn both_languages_parse_and_define_the_same_messages() {
+        for source in CATALOGUE {
+            assert!(fluent_syntax_ok(source));
+        }
+        assert_eq!(ids(CATALOGUE[0]), ids(CATALOGUE[1]));
+        let zh = words(Language::SimplifiedChinese);
+        assert_eq!(zh.text("ask-stored"), "已保存到记录中");
+        assert_eq!(zh.text("section-bp"), "血压", "the core's messages too");
+    }
+
+    /// Every message line of `source` resolves to text (no id echoed back).
+    fn fluent_syntax_ok(source: &'static str) -> bool {
+        let t = Texts::with(Language::English, Some([source, source]));
+        ids(source).iter().all(|id| t.get(id, &[]) != *id)
+    }
+}
