@@ -3,7 +3,7 @@
 
 use companion_core::model::{
     Appointment, Author, DoseAmount, DoseEvent, DoseStatus, JournalEntry, MeasurementPlan,
-    ReadingKind, Refill, ZoneChange,
+    MeasurementProtocol, ReadingKind, Refill, ZoneChange,
 };
 
 use crate::error::CompanionError;
@@ -148,9 +148,20 @@ pub struct MeasurementPlan {
     /// Local times of day to measure at.
     #[uniffi(default)]
     pub times: Vec<TimeOfDay>,
-    /// What to tell the patient (`two readings, one minute apart, before medication`).
+    /// What to tell the patient, as the care team typed it.
     #[uniffi(default)]
     pub instructions: Option<String>,
+    /// The protocol it follows: without `instructions`, its instructions are worded in the
+    /// reader's language (the notification's body says them).
+    #[uniffi(default)]
+    pub protocol: Option<MeasurementProtocol>,
+}
+
+/// A measurement protocol the core words in every language.
+#[uniffi::remote(Enum)]
+pub enum MeasurementProtocol {
+    /// The ESH home blood-pressure week.
+    HomeBloodPressure,
 }
 
 /// The ESH home blood-pressure protocol for the week before a visit on `visit`.

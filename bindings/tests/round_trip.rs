@@ -9,8 +9,8 @@ use companion_core::clinical::glucose::{Hypoglycaemia, RangeBand, TargetStatus};
 use companion_core::model::units::{GlucoseUnit, HbA1cUnit, TemperatureUnit, WeightUnit};
 use companion_core::model::{
     AlertCourse, AlertKind, AsNeededLimits, Author, BpGuideline, DoseStatus, Language,
-    LateDosePolicy, Meal, MealContext, Measurement, MedicationForm, MedicationStatus, ReadingKind,
-    ReadingSource, Schedule, Sex, TimeZonePolicy,
+    LateDosePolicy, Meal, MealContext, Measurement, MeasurementProtocol, MedicationForm,
+    MedicationStatus, ReadingKind, ReadingSource, Schedule, Sex, TimeZonePolicy,
 };
 use companion_core::reminders::{
     DoseState, Importance, LateDoseAdvice, NotificationAction, NotificationKind,
@@ -85,6 +85,7 @@ fn every_fieldless_enum_variant_round_trips() {
     check(every!(TargetStatus: Below, InTarget, Above));
     check(every!(AlertCourse: Open, Improving, BackInRange, Corrected, Seen));
     check(every!(Author: Patient, Caregiver));
+    check(every!(MeasurementProtocol: HomeBloodPressure));
     check(
         every!(AlertKind: Level2Hypoglycaemia, HypertensiveCrisis, Fever, DoseLoggedTwice, HyperglycaemicCrisis, LowOxygen, PulseRedFlag, LowSystolic, LowTemperature, Level2Hyperglycaemia),
     );

@@ -22,6 +22,11 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
+    /// The command line's and the core's words in the record's language.
+    pub fn words(&self) -> companion_core::i18n::Texts {
+        crate::words::words(self.profile.language)
+    }
+
     /// The record's home zone (UTC if the stored name is unknown here).
     pub fn zone(&self) -> Zone {
         Zone::named(&self.profile.home_time_zone).unwrap_or_else(Zone::utc)

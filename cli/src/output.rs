@@ -2,6 +2,7 @@
 //! rounded only here (docs/clinical-sources.md: mmol/L to one decimal, mg/dL to a whole number).
 
 use chrono::{DateTime, FixedOffset};
+use companion_core::i18n::Texts;
 use companion_core::model::{
     DoseEvent, JournalEntry, Measurement, Medication, Profile, Reading, Schedule,
 };
@@ -146,28 +147,29 @@ pub fn medication(m: &Medication) -> String {
 }
 
 /// One line per dose event: when, what, for which scheduled time and how late, who logged it.
-pub fn dose(d: &DoseEvent, name: &str) -> String {
+pub fn dose(d: &DoseEvent, name: &str, w: &Texts) -> String {
     let status = match d.status {
-        companion_core::model::DoseStatus::Taken => "taken",
-        companion_core::model::DoseStatus::Skipped => "skipped",
-        companion_core::model::DoseStatus::Snoozed => "snoozed",
+        companion_core::model::DoseStatus::Taken => w.text("today-taken"),
+        companion_core::model::DoseStatus::Skipped => w.text("today-skipped"),
+        companion_core::model::DoseStatus::Snoozed => w.text("dose-snoozed"),
     };
     let scheduled = match d.scheduled_at {
         Some(s) if d.status == companion_core::model::DoseStatus::Taken => format!(
-            " (scheduled {}, {})",
+            " ({} {}, {})",
+            w.text("dose-scheduled"),
             when(&s),
-            lateness((d.at.to_utc() - s.to_utc()).num_minutes())
+            lateness((d.at.to_utc() - s.to_utc()).num_minutes(), w)
         ),
-        Some(s) => format!(" (scheduled {})", when(&s)),
+        Some(s) => format!(" ({} {})", w.text("dose-scheduled"), when(&s)),
         None if d.status == companion_core::model::DoseStatus::Taken => {
-            " (an extra dose, no scheduled time)".to_string()
+            format!(" ({})", w.text("dose-extra"))
         }
         None => String::new(),
     };
     let by = d
         .logged_by
         .as_ref()
-        .map(|b| format!(" by {b}"))
+        .map(|b| format!(" {}", w.get("dose-by", &[("who", b.clone())])))
         .unwrap_or_default();
     format!(
         "{}  {name} {status}{scheduled}{by}  [{}]",
@@ -177,22 +179,25 @@ pub fn dose(d: &DoseEvent, name: &str) -> String {
 }
 
 /// How late a dose was taken, in words: "on time", "25 min late", "10 min early".
-pub fn lateness(minutes: i64) -> String {
+pub fn lateness(minutes: i64, w: &Texts) -> String {
     match minutes {
-        m if m.abs() < 1 => "on time".to_string(),
-        m if m > 0 => format!("{m} min late"),
-        m => format!("{} min early", -m),
+        m if m.abs() < 1 => w.text("dose-on-time"),
+        m if m > 0 => w.get("dose-late", &[("minutes", m.to_string())]),
+        m => w.get("dose-early", &[("minutes", (-m).to_string())]),
     }
 }
 
 /// ", 25 min late, by Ben" for a scheduled dose taken or skipped.
-pub fn done_by(d: &companion_core::reminders::ScheduledDose) -> String {
+pub fn done_by(d: &companion_core::reminders::ScheduledDose, w: &Texts) -> String {
     let mut text = String::new();
     if let Some(m) = d.minutes_late() {
-        text.push_str(&format!(", {}", lateness(m)));
+        text.push_str(&format!(", {}", lateness(m, w)));
     }
     if let Some(by) = d.logged_by() {
-        text.push_str(&format!(", by {by}"));
+        text.push_str(&format!(
+            ", {}",
+            w.get("dose-by", &[("who", by.to_string())])
+        ));
     }
     text
 }
@@ -221,16 +226,22 @@ pub fn journal(e: &JournalEntry) -> String {
 }
 
 /// One line per tracked supply.
-pub fn supply(r: &companion_core::RefillStatus) -> String {
+pub fn supply(r: &companion_core::RefillStatus, w: &Texts) -> String {
+    let name = format!("{:<16}", r.name);
     if let Some(d) = r.ran_out_on {
-        return format!("{:<16} none left, ran out on {d}: log a refill", r.name);
+        return w.get("supply-out", &[("name", name), ("date", d.to_string())]);
     }
-    let runs_out = r
-        .runs_out_on
-        .map_or("lasts beyond the schedule in view".to_string(), |d| {
-            format!("runs out on {d}")
-        });
-    format!("{:<16} {:.0} left, {runs_out}", r.name, r.on_hand)
+    let when = r.runs_out_on.map_or(w.text("supply-lasts"), |d| {
+        w.get("supply-runs-out", &[("date", d.to_string())])
+    });
+    w.get(
+        "supply-left",
+        &[
+            ("name", name),
+            ("left", format!("{:.0}", r.on_hand)),
+            ("when", when),
+        ],
+    )
 }
 
 /// A blood-pressure guideline by the name clinicians know it by.
@@ -323,14 +334,19 @@ pub fn assessment(
 /// An urgent alert with the value that raised it and its advice, in the record's language
 /// and units.
 pub fn alert(a: &companion_core::model::Alert, profile: &Profile) -> String {
+    let w = crate::words::words(profile.language);
     let t = companion_core::clinical::alerts::render(a, profile.language, &profile.units);
     let value = t.value.map(|v| format!(" ({v})")).unwrap_or_default();
-    let urgent = if a.kind.is_urgent() { "URGENT: " } else { "" };
+    let urgent = if a.kind.is_urgent() {
+        w.text("alert-urgent")
+    } else {
+        String::new()
+    };
     let course = t.course.map(|c| format!("\n  {c}")).unwrap_or_default();
     format!(
-        "{urgent}{}{value} at {}. {}{course}\n  ({})  [{}]",
+        "{urgent}{}{value} {}. {}{course}\n  ({})  [{}]",
         t.title,
-        when(&a.at),
+        w.get("alert-raised-at", &[("time", when(&a.at))]),
         t.advice,
         t.source,
         a.id

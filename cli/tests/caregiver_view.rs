@@ -221,3 +221,91 @@ fn findrisc_is_declined_for_a_diagnosed_diabetes_with_the_reason_in_the_records_
         assert!(!out.contains(english), "{english} in: {out}");
     }
 }
+
+/// Words a Chinese page may hold: units, acronyms, and what the patient typed or runs.
+fn english_words(text: &str) -> Vec<String> {
+    let allowed = [
+        "mmHg",
+        "mmol",
+        "mg",
+        "companion",
+        "profile",
+        "set",
+        "allergy",
+        "none",
+        "allergies",
+        "journey",
+        "read",
+        "home",
+        "bp",
+        "how",
+        "salt",
+        "today",
+    ];
+    text.lines()
+        // A card's source is the publication's own title.
+        .filter(|l| !l.trim_start().starts_with("来源："))
+        .flat_map(|l| {
+            // Ids and times in brackets are for copying, not reading.
+            let mut kept = String::new();
+            let mut depth = 0;
+            for c in l.chars() {
+                match c {
+                    '[' => depth += 1,
+                    ']' => depth -= 1,
+                    _ if depth == 0 => kept.push(c),
+                    _ => {}
+                }
+            }
+            kept.split(|c: char| !c.is_ascii_alphabetic())
+                .filter(|w| w.len() > 1 && w.chars().any(|c| c.is_ascii_lowercase()))
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .filter(|w| !allowed.contains(&w.as_str()))
+        .collect()
+}
+
+#[test]
+fn a_chinese_record_reads_chinese_on_today_plan_and_targets() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("zh.db");
+    ok(
+        &db,
+        &[
+            "init",
+            "--name",
+            "李梅",
+            "--tz",
+            "Asia/Shanghai",
+            "--lang",
+            "zh-Hans",
+        ],
+    );
+    add_med(&db, "二甲双胍", "500 mg", "08:00,20:00");
+    ok(&db, &["med", "edit", "二甲双胍", "--inventory", "3"]);
+    ok(&db, &["reading", "add", "bp", "186/122", "--at", "-10h"]);
+    ok(&db, &["reading", "add", "bp", "150/94", "--at", "-1h"]);
+    let visit = (chrono::Utc::now() + chrono::Duration::days(5))
+        .format("%Y-%m-%d")
+        .to_string();
+    let plan = ok(&db, &["plan", "home-bp", "--before", &visit]);
+    assert!(plan.contains("血压测量"), "{plan}");
+    ok(&db, &["journey", "start", "hypertension-12w"]);
+    ok(&db, &["targets", "set", "--by", "李医生", "--bp", "130/80"]);
+    let targets = ok(&db, &["targets", "show"]);
+    assert!(
+        targets.contains("+08:00 设定"),
+        "the patient's clock: {targets}"
+    );
+    let today = ok(&db, &["today"]);
+    assert!(today.contains("好转中"), "{today}");
+    for page in [&plan, &targets, &today] {
+        assert_eq!(english_words(page), Vec::<String>::new(), "{page}");
+    }
+    let reminders = ok(&db, &["reminders", "--hours", "48", "--json"]);
+    assert!(
+        reminders.contains("先安静坐 5 分钟") && !reminders.contains("Sit quietly"),
+        "the measurement reminder in Chinese: {reminders}"
+    );
+}

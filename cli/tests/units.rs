@@ -176,9 +176,11 @@ fn targets_are_set_and_shown_in_the_records_units() {
     let low = t["glucose"]["pre_meal_low"].as_f64().expect("low");
     assert!((low - 4.4 * 18.016).abs() < 1e-9, "{low}");
     let shown = ok(&db, &["targets", "show"]);
-    assert!(shown.contains("4.4 mmol/L to 7.2 mmol/L"), "{shown}");
-    assert!(shown.contains("below 10.0 mmol/L"), "{shown}");
-    assert!(shown.contains("scale 2"), "{shown}");
+    // The record is in Chinese: so is what it prints, its times on the patient's clock.
+    assert!(shown.contains("4.4 mmol/L 至 7.2 mmol/L"), "{shown}");
+    assert!(shown.contains("餐后低于 10.0 mmol/L"), "{shown}");
+    assert!(shown.contains("第 2 量表"), "{shown}");
+    assert!(shown.contains("+08:00 设定"), "{shown}");
     assert!(!shown.contains("mg/dL"), "{shown}");
     // SpO2 88 % is this patient's target, not a red flag.
     let out = ok(&db, &["reading", "add", "spo2", "88"]);

@@ -45,9 +45,13 @@ pub fn run(
         {
             let what = match &d.state {
                 DoseState::Taken { at, .. } => {
-                    format!("taken {}{}", output::when(at), output::done_by(d))
+                    format!(
+                        "taken {}{}",
+                        output::when(at),
+                        output::done_by(d, &ctx.words())
+                    )
                 }
-                DoseState::Skipped { .. } => format!("skipped{}", output::done_by(d)),
+                DoseState::Skipped { .. } => format!("skipped{}", output::done_by(d, &ctx.words())),
                 DoseState::Missed => "missed".to_string(),
                 DoseState::Due => "due now".to_string(),
                 DoseState::Snoozed { .. } => "snoozed".to_string(),

@@ -26,7 +26,7 @@ pub fn run(
             a.location = location;
             a.note = note;
             record.add_appointment(&a)?;
-            writeln!(ctx.out, "Booked {}", line(&a))?;
+            writeln!(ctx.out, "Booked {}", line(&a, &ctx.words()))?;
         }
         AppointmentCommand::Edit {
             id,
@@ -47,12 +47,12 @@ pub fn run(
             a.location = location.or(a.location);
             a.note = note.or(a.note);
             record.update_appointment(&a)?;
-            writeln!(ctx.out, "Changed {}", line(&a))?;
+            writeln!(ctx.out, "Changed {}", line(&a, &ctx.words()))?;
         }
         AppointmentCommand::Cancel { id } => {
             let a = find(record, &id)?;
             record.delete_appointment(&a.id)?;
-            writeln!(ctx.out, "Cancelled {}", line(&a))?;
+            writeln!(ctx.out, "Cancelled {}", line(&a, &ctx.words()))?;
         }
         AppointmentCommand::List { all, json } => {
             let range = if all {
@@ -72,7 +72,7 @@ pub fn run(
                 writeln!(ctx.out, "No appointments")?;
             }
             for a in &list {
-                writeln!(ctx.out, "{}", line(a))?;
+                writeln!(ctx.out, "{}", line(a, &ctx.words()))?;
             }
         }
     }
@@ -80,13 +80,19 @@ pub fn run(
 }
 
 /// An appointment as one line: when, what, with whom, where.
-pub fn line(a: &Appointment) -> String {
+pub fn line(a: &Appointment, w: &companion_core::i18n::Texts) -> String {
     let mut s = format!("{}  {}", output::when(&a.at), a.title);
     if let Some(c) = &a.clinician {
-        s.push_str(&format!(" with {c}"));
+        s.push_str(&format!(
+            " {}",
+            w.get("appointment-with", &[("who", c.clone())])
+        ));
     }
     if let Some(l) = &a.location {
-        s.push_str(&format!(" at {l}"));
+        s.push_str(&format!(
+            " {}",
+            w.get("appointment-where", &[("where", l.clone())])
+        ));
     }
     if let Some(n) = &a.note {
         s.push_str(&format!(" ({n})"));

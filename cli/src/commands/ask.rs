@@ -90,7 +90,7 @@ pub fn run(
     if let Some(y) = q.source.year {
         source.push_str(&format!(", {y}"));
     }
-    writeln!(ctx.out, "{}", w.get("ask-source", &[("source", source)]))?;
+    writeln!(ctx.out, "{}", w.get("source-line", &[("source", source)]))?;
     writeln!(ctx.out, "{}", w.text("ask-stored"))?;
     Ok(())
 }

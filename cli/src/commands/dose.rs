@@ -42,14 +42,22 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
             }
             record.update_dose(&after).map_err(|e| in_words(e, &ctx))?;
             let name = med_name(record, &after.medication_id)?;
-            writeln!(ctx.out, "Changed {}", output::dose(&after, &name))?;
+            writeln!(
+                ctx.out,
+                "Changed {}",
+                output::dose(&after, &name, &ctx.words())
+            )?;
             return Ok(());
         }
         DoseCommand::Delete { id } => {
             let dose = find(record, &id)?;
             record.delete_dose(&dose.id)?;
             let name = med_name(record, &dose.medication_id)?;
-            writeln!(ctx.out, "Deleted {}", output::dose(&dose, &name))?;
+            writeln!(
+                ctx.out,
+                "Deleted {}",
+                output::dose(&dose, &name, &ctx.words())
+            )?;
             return Ok(());
         }
         DoseCommand::List { med, days, json } => {
@@ -68,7 +76,7 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
                 .collect();
             for d in &doses {
                 let name = names.get(&d.medication_id).map_or("?", String::as_str);
-                writeln!(ctx.out, "{}", output::dose(d, name))?;
+                writeln!(ctx.out, "{}", output::dose(d, name, &ctx.words()))?;
             }
             return Ok(());
         }
@@ -91,7 +99,11 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
     if args.extra {
         // An extra dose, said so: it answers no scheduled time.
         record.log_dose(&event).map_err(|e| in_words(e, &ctx))?;
-        writeln!(ctx.out, "Logged {}", output::dose(&event, &med.name))?;
+        writeln!(
+            ctx.out,
+            "Logged {}",
+            output::dose(&event, &med.name, &ctx.words())
+        )?;
         return supply_word(record, &med, &mut ctx);
     }
     // Without --scheduled, the dose answers the one due (or the latest whose time has come)
@@ -122,7 +134,11 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
         other => (other.map_err(|e| in_words(e, &ctx))?, false),
     };
     let what = if second { "a second take: " } else { "" };
-    writeln!(ctx.out, "Logged {what}{}", output::dose(&event, &med.name))?;
+    writeln!(
+        ctx.out,
+        "Logged {what}{}",
+        output::dose(&event, &med.name, &ctx.words())
+    )?;
     if status == DoseStatus::Taken {
         supply_word(record, &med, &mut ctx)?;
     }

@@ -87,8 +87,9 @@ pub fn run(
                     "No journey runs; `companion journey list` shows the ones you can start"
                 )?;
             }
+            let w = ctx.words();
             for j in &today.journeys {
-                print_journey(ctx.out, j, true)?;
+                print_journey(ctx.out, j, true, &w)?;
             }
         }
         JourneyCommand::Stop { journey } => {
@@ -203,30 +204,44 @@ fn journey_line(j: &Journey, templates: &[Template], language: Language) -> Stri
 }
 
 /// A journey for the home screen: stage and progress, tasks, cards, milestones.
-pub fn print_journey(out: &mut dyn Write, j: &JourneyToday, cards: bool) -> Result<(), CliError> {
+pub fn print_journey(
+    out: &mut dyn Write,
+    j: &JourneyToday,
+    cards: bool,
+    w: &companion_core::i18n::Texts,
+) -> Result<(), CliError> {
     writeln!(out, "{}", j.title)?;
     if let Some(p) = &j.progress {
         // A stage moves on when its exit conditions hold, not when its days are up.
+        let days = [
+            ("day", p.day_of_stage.to_string()),
+            ("days", p.stage_days.to_string()),
+        ];
         let day = if p.day_of_stage > i64::from(p.stage_days) {
-            format!("day {}, planned for about {}", p.day_of_stage, p.stage_days)
+            w.get("journey-day-over", &days)
         } else {
-            format!("day {} of about {}", p.day_of_stage, p.stage_days)
+            w.get("journey-day", &days)
         };
-        write!(
-            out,
-            "  Stage {} of {}: {} ({day}); {:.0} % of the journey",
-            p.step,
-            p.steps,
-            p.stage_title,
-            p.journey_share * 100.0
-        )?;
-        match p.days_to_checkup {
-            Some(0) => write!(out, "; check-up today")?,
-            Some(1) => write!(out, "; check-up tomorrow")?,
-            Some(d) => write!(out, "; check-up in {d} days")?,
-            None => {}
+        let mut line = w.get(
+            "journey-stage",
+            &[
+                ("step", p.step.to_string()),
+                ("steps", p.steps.to_string()),
+                ("title", p.stage_title.clone()),
+                ("day", day),
+                ("share", format!("{:.0}", p.journey_share * 100.0)),
+            ],
+        );
+        let checkup = match p.days_to_checkup {
+            Some(0) => Some(w.text("journey-checkup-today")),
+            Some(1) => Some(w.text("journey-checkup-tomorrow")),
+            Some(d) => Some(w.get("journey-checkup-in", &[("days", d.to_string())])),
+            None => None,
+        };
+        if let Some(c) = checkup {
+            line = w.get("journey-with-checkup", &[("stage", line), ("checkup", c)]);
         }
-        writeln!(out)?;
+        writeln!(out, "  {line}")?;
     }
     for m in &j.milestones {
         writeln!(out, "  ★ {}", m.message)?;
@@ -234,16 +249,23 @@ pub fn print_journey(out: &mut dyn Write, j: &JourneyToday, cards: bool) -> Resu
     for t in &j.tasks {
         let mark = if t.done { "[x]" } else { "[ ]" };
         let count = match (t.count, t.target) {
-            (Some(c), Some(n)) => format!(" ({c} of {n})"),
+            (Some(c), Some(n)) => format!(
+                " ({})",
+                w.get(
+                    "journey-count",
+                    &[("count", c.to_string()), ("target", n.to_string())]
+                )
+            ),
             _ => String::new(),
         };
         writeln!(out, "  {mark} {}{count}  [{}]", t.title, t.id)?;
     }
     if cards && !j.unread_cards.is_empty() {
-        writeln!(out, "  To read:")?;
+        writeln!(out, "  {}", w.text("journey-to-read"))?;
         for c in &j.unread_cards {
             writeln!(out, "    {}  [companion journey read {}]", c.title, c.id)?;
-            writeln!(out, "      Source: {}", c.source)?;
+            let source = w.get("source-line", &[("source", c.source.clone())]);
+            writeln!(out, "      {source}")?;
         }
     }
     Ok(())

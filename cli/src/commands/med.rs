@@ -94,7 +94,7 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
                 writeln!(ctx.out, "No medication's supply is tracked")?;
             }
             for r in &list {
-                writeln!(ctx.out, "{}", output::supply(r))?;
+                writeln!(ctx.out, "{}", output::supply(r, &ctx.words()))?;
             }
         }
     }

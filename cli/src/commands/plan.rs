@@ -1,6 +1,7 @@
 //! `companion plan home-bp --before DATE|list`.
 
 use companion_core::HealthRecord;
+use companion_core::i18n::Texts;
 use companion_core::model::MeasurementPlan;
 
 use crate::PlanCommand;
@@ -19,44 +20,54 @@ pub fn run(record: &mut HealthRecord, cmd: PlanCommand, mut ctx: Ctx<'_>) -> Res
             }
             let plan = MeasurementPlan::home_blood_pressure_before(before);
             record.add_measurement_plan(&plan)?;
-            writeln!(ctx.out, "Planned {}", line(&plan))?;
+            let w = ctx.words();
             writeln!(
                 ctx.out,
-                "Reminders come at each time; `companion today` shows what is left each day."
+                "{}",
+                w.get("plan-planned", &[("plan", line(&plan, &w))])
             )?;
+            writeln!(ctx.out, "{}", w.text("plan-reminders"))?;
         }
         PlanCommand::List { json } => {
             let plans = record.measurement_plans()?;
             if json {
                 return ctx.json(&plans);
             }
+            let w = ctx.words();
             if plans.is_empty() {
-                writeln!(ctx.out, "No measurement plans")?;
+                writeln!(ctx.out, "{}", w.text("plan-none"))?;
             }
             for p in &plans {
-                writeln!(ctx.out, "{}", line(p))?;
+                writeln!(ctx.out, "{}", line(p, &w))?;
             }
         }
     }
     Ok(())
 }
 
-fn line(p: &MeasurementPlan) -> String {
+/// A plan in the reader's words: what, from when to when, at which times, and what to do.
+fn line(p: &MeasurementPlan, w: &Texts) -> String {
     let last = p.start + chrono::Days::new(u64::from(p.days.saturating_sub(1)));
     let times: Vec<String> = p
         .times
         .iter()
         .map(|t| t.format("%H:%M").to_string())
         .collect();
-    let mut s = format!(
-        "{} readings from {} to {} at {}",
-        p.kind.as_str(),
-        p.start,
-        last,
-        times.join(" and ")
+    let mut s = w.get(
+        "plan-line",
+        &[
+            ("kind", w.text(&format!("kind-{}", p.kind.as_str()))),
+            ("from", p.start.to_string()),
+            ("to", last.to_string()),
+            ("times", times.join(&w.text("plan-and"))),
+        ],
     );
-    if let Some(i) = &p.instructions {
-        s.push_str(&format!(". {i}"));
+    let instructions = w.plan_instructions(p);
+    if !instructions.is_empty() {
+        s = w.get(
+            "plan-with-instructions",
+            &[("plan", s), ("instructions", instructions)],
+        );
     }
     s
 }

@@ -20,39 +20,58 @@ pub fn run(
             if json {
                 return ctx.json(&t);
             }
+            let w = ctx.words();
+            // The clinician's time on the patient's clock, not the clinician's.
+            let home = ctx.zone();
             let who = match (&t.set_by, t.set_at) {
-                (Some(by), Some(at)) => format!("set by {by} on {}", output::when(&at)),
-                _ => "defaults".to_string(),
+                (Some(by), Some(at)) => w.get(
+                    "targets-set-by",
+                    &[
+                        ("who", by.clone()),
+                        (
+                            "when",
+                            output::when(&at.with_timezone(&home).fixed_offset()),
+                        ),
+                    ],
+                ),
+                _ => w.text("targets-defaults"),
             };
-            writeln!(ctx.out, "Targets ({who}):")?;
+            writeln!(ctx.out, "{}", w.get("targets-title", &[("who", who)]))?;
+            let bp = format!("{}/{}", t.bp_target.systolic, t.bp_target.diastolic);
+            let guideline = output::guideline(t.bp_guideline).to_string();
             writeln!(
                 ctx.out,
-                "  blood pressure below {}/{} mmHg, classified by {}",
-                t.bp_target.systolic,
-                t.bp_target.diastolic,
-                output::guideline(t.bp_guideline)
+                "  {}",
+                w.get("targets-bp", &[("bp", bp), ("guideline", guideline)])
             )?;
             let profile = record.profile()?;
             let units = profile.units;
             let g = units.glucose;
             writeln!(
                 ctx.out,
-                "  glucose before meals {} to {}, after meals below {}",
-                g.format(t.glucose.pre_meal_low),
-                g.format(t.glucose.pre_meal_high),
-                g.format(t.glucose.post_meal_below)
+                "  {}",
+                w.get(
+                    "targets-glucose",
+                    &[
+                        ("low", g.format(t.glucose.pre_meal_low)),
+                        ("high", g.format(t.glucose.pre_meal_high)),
+                        ("after", g.format(t.glucose.post_meal_below)),
+                    ]
+                )
             )?;
-            writeln!(
-                ctx.out,
-                "  SpO2 on NEWS2 scale {}",
-                if t.spo2_scale2 {
-                    "2 (target 88-92 %, for hypercapnic respiratory failure)"
-                } else {
-                    "1"
-                }
-            )?;
+            let scale = if t.spo2_scale2 {
+                "targets-spo2-2"
+            } else {
+                "targets-spo2-1"
+            };
+            writeln!(ctx.out, "  {}", w.text(scale))?;
             if let Some(f) = t.fever_threshold_c {
-                writeln!(ctx.out, "  fever alert at {}", units.temperature.format(f))?;
+                let threshold = units.temperature.format(f);
+                writeln!(
+                    ctx.out,
+                    "  {}",
+                    w.get("targets-fever", &[("threshold", threshold)])
+                )?;
             }
         }
         TargetsCommand::Set {
@@ -103,7 +122,7 @@ pub fn run(
             t.set_by = Some(by);
             t.set_at = None;
             record.set_targets(&t)?;
-            writeln!(ctx.out, "Targets updated")?;
+            writeln!(ctx.out, "{}", ctx.words().text("targets-updated"))?;
         }
     }
     Ok(())

@@ -40,115 +40,118 @@ pub fn run(
         device: companion_core::zone::Zone::named(&zone).unwrap_or_else(|| ctx.zone()),
     };
     let language = ctx.profile.language;
+    let w = ctx.words();
     for a in &today.alerts {
         writeln!(ctx.out, "{}", output::alert(a, &ctx.profile))?;
     }
     let out = &mut ctx.out;
-    writeln!(out, "Due now:")?;
+    writeln!(out, "{}", w.text("today-due"))?;
     if today.due.is_empty() {
-        writeln!(out, "  nothing")?;
+        writeln!(out, "  {}", w.text("today-nothing"))?;
     }
     for d in &today.due {
-        writeln!(out, "  {}", dose_line(&d.dose, &names))?;
+        writeln!(out, "  {}", dose_line(&d.dose, &names, &w))?;
         writeln!(out, "    {}", d.advice.text(language))?;
     }
     for d in &today.snoozed {
         if let DoseState::Snoozed { until } = d.state {
-            writeln!(
-                out,
-                "  {} (snoozed until {})",
-                dose_line(d, &names),
-                output::when(&until)
-            )?;
+            let line = w.get(
+                "today-snoozed",
+                &[
+                    ("dose", dose_line(d, &names, &w)),
+                    ("until", output::when(&until)),
+                ],
+            );
+            writeln!(out, "  {line}")?;
         }
     }
-    writeln!(out, "Next:")?;
+    writeln!(out, "{}", w.text("today-next"))?;
     if today.next.is_empty() {
-        writeln!(out, "  nothing scheduled")?;
+        writeln!(out, "  {}", w.text("today-nothing-scheduled"))?;
     }
     for d in &today.next {
-        writeln!(out, "  {}", dose_line(d, &names))?;
+        writeln!(out, "  {}", dose_line(d, &names, &w))?;
     }
     if !today.missed.is_empty() {
-        writeln!(out, "Missed in the last 24 hours:")?;
+        writeln!(out, "{}", w.text("today-missed"))?;
         for d in &today.missed {
-            writeln!(out, "  {}", dose_line(&d.dose, &names))?;
+            writeln!(out, "  {}", dose_line(&d.dose, &names, &w))?;
             writeln!(out, "    {}", d.advice.text(language))?;
         }
     }
     if !today.done.is_empty() {
-        writeln!(out, "Done in the last 24 hours:")?;
+        writeln!(out, "{}", w.text("today-done"))?;
         for d in &today.done {
             let what = if matches!(d.state, DoseState::Taken { .. }) {
-                "taken"
+                w.text("today-taken")
             } else {
-                "skipped"
+                w.text("today-skipped")
             };
             writeln!(
                 out,
                 "  {} {what}{}",
-                dose_line(d, &names),
-                output::done_by(d)
+                dose_line(d, &names, &w),
+                output::done_by(d, &w)
             )?;
         }
     }
     if !today.upcoming.is_empty() {
-        writeln!(out, "Later today:")?;
+        writeln!(out, "{}", w.text("today-later"))?;
         for d in &today.upcoming {
-            writeln!(out, "  {}", dose_line(d, &names))?;
+            writeln!(out, "  {}", dose_line(d, &names, &w))?;
         }
     }
     if !today.refills_due.is_empty() {
-        writeln!(out, "Refills due:")?;
+        writeln!(out, "{}", w.text("today-refills"))?;
         for r in &today.refills_due {
-            writeln!(out, "  {}", output::supply(r))?;
+            writeln!(out, "  {}", output::supply(r, &w))?;
         }
     }
     if !today.measurements_due.is_empty() {
-        writeln!(out, "Measurements today:")?;
+        writeln!(out, "{}", w.text("today-measurements"))?;
         for m in &today.measurements_due {
             let mark = if m.done { "[x]" } else { "[ ]" };
             writeln!(
                 out,
                 "  {mark} {} {}",
                 m.at.format("%H:%M"),
-                m.kind.as_str().replace('_', " ")
+                w.text(&format!("kind-{}", m.kind.as_str()))
             )?;
         }
     }
     for j in &today.journeys {
-        super::journey::print_journey(&mut **out, j, true)?;
+        super::journey::print_journey(&mut **out, j, true, &w)?;
     }
     if let Some(share) = today.adherence_week {
-        writeln!(out, "This week: {:.0} % of doses taken", share * 100.0)?;
+        let percent = format!("{:.0}", share * 100.0);
+        writeln!(out, "{}", w.get("today-adherence", &[("percent", percent)]))?;
     }
     if let Some(a) = &today.next_appointment {
-        writeln!(out, "Next appointment: {}", super::appointment::line(a))?;
+        let line = super::appointment::line(a, &w);
+        writeln!(
+            out,
+            "{}",
+            w.get("today-appointment", &[("appointment", line)])
+        )?;
     }
     if let Some(p) = today.profile_prompt {
         let (question, how) = match p {
-            ProfilePrompt::Allergies => (
-                "Do you have any allergies? It matters for every new prescription.",
-                "companion profile set --allergy NAME, or --none allergies",
-            ),
-            ProfilePrompt::Medications => (
-                "Which medications do you take? Reminders and your doctor rely on the list.",
-                "companion med add ..., or companion profile set --none medications",
-            ),
-            ProfilePrompt::Conditions => (
-                "Which conditions do you live with?",
-                "companion profile set --condition NAME, or --none conditions",
-            ),
+            ProfilePrompt::Allergies => ("prompt-allergies", "prompt-allergies-how"),
+            ProfilePrompt::Medications => ("prompt-medications", "prompt-medications-how"),
+            ProfilePrompt::Conditions => ("prompt-conditions", "prompt-conditions-how"),
         };
-        writeln!(out, "When you have a minute: {question} ({how})")?;
+        let line = w.get(
+            "today-prompt",
+            &[("question", w.text(question)), ("how", w.text(how))],
+        );
+        writeln!(out, "{line}")?;
     }
     Ok(())
 }
 
-/// A scheduled dose as a line: its wall-clock slot, the medication and dose.
 /// A scheduled dose as a line: its time on the phone's clock (for a medication kept on another
 /// zone, that zone's time beside it), the medication and dose.
-fn dose_line(d: &ScheduledDose, meds: &Meds) -> String {
+fn dose_line(d: &ScheduledDose, meds: &Meds, w: &companion_core::i18n::Texts) -> String {
     let id = &d.occurrence.medication_id;
     let name = meds.names.get(id).map_or("?", String::as_str);
     let here = d.occurrence.at.with_timezone(&meds.device).fixed_offset();
@@ -159,8 +162,9 @@ fn dose_line(d: &ScheduledDose, meds: &Meds) -> String {
         shown.push_str(&format!(" ({} {zone})", d.occurrence.slot.format("%H:%M")));
     }
     format!(
-        "{shown}  {name} {}  [scheduled {}]",
+        "{shown}  {name} {}  [{} {}]",
         d.occurrence.dose,
+        w.text("dose-scheduled"),
         here.to_rfc3339()
     )
 }

@@ -66,6 +66,18 @@ impl Texts {
         self.get(id, &[])
     }
 
+    /// What a measurement plan tells the patient: the care team's own words as typed, else its
+    /// protocol's instructions in this language (empty when it has neither).
+    pub fn plan_instructions(&self, plan: &crate::model::MeasurementPlan) -> String {
+        match (&plan.instructions, plan.protocol) {
+            (Some(own), _) => own.clone(),
+            (None, Some(crate::model::MeasurementProtocol::HomeBloodPressure)) => {
+                self.text("protocol-home-bp")
+            }
+            (None, None) => String::new(),
+        }
+    }
+
     /// A measurement as a reader of this language reads it, in `units`, rounded only here:
     /// `142/91 mmHg, pulse 72/min` (`142/91 mmHg，脉搏 72 次/分`), `6.2 mmol/L, fasting`.
     pub fn measurement(&self, m: &Measurement, units: &UnitPreferences) -> String {

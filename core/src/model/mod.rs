@@ -40,7 +40,7 @@ pub use journey::{
 pub use medication::{
     Inventory, Medication, MedicationForm, MedicationStatus, Pause, ScheduleVersion,
 };
-pub use plan::MeasurementPlan;
+pub use plan::{MeasurementPlan, MeasurementProtocol};
 pub use profile::{Language, NONE_KNOWN_ITEMS, Profile, ReminderSettings, Sex, UnitPreferences};
 pub use reading::{BpSetting, MealContext, Measurement, Reading, ReadingKind, ReadingSource};
 pub use schedule::{

@@ -19,9 +19,23 @@ pub struct MeasurementPlan {
     pub days: u32,
     /// Local times of day to measure at.
     pub times: Vec<NaiveTime>,
-    /// What to tell the patient (`two readings, one minute apart, before medication`).
+    /// What to tell the patient, as the care team typed it (`two readings, one minute apart,
+    /// before medication`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub instructions: Option<String>,
+    /// The protocol it follows, whose instructions are worded in the reader's language when
+    /// `instructions` says nothing ([`crate::i18n::Texts::plan_instructions`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<MeasurementProtocol>,
+}
+
+/// A measurement protocol the core knows, with instructions in every language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MeasurementProtocol {
+    /// The ESH home blood-pressure week: sit quietly for 5 minutes, two readings 1-2 minutes
+    /// apart, before medication and meals.
+    HomeBloodPressure,
 }
 
 impl MeasurementPlan {
@@ -35,11 +49,8 @@ impl MeasurementPlan {
             start: visit - chrono::Days::new(7),
             days: 7,
             times: vec![at(7), at(19)],
-            instructions: Some(
-                "Sit quietly for 5 minutes, then take two readings 1-2 minutes apart, before \
-                 medication and meals."
-                    .to_string(),
-            ),
+            instructions: None,
+            protocol: Some(MeasurementProtocol::HomeBloodPressure),
         }
     }
 }

@@ -536,7 +536,7 @@ fn measurement_notifications(
                         "measure-title",
                         &[("kind", t.text(&format!("kind-{}", p.kind.as_str())))],
                     ),
-                    body: p.instructions.clone().unwrap_or_default(),
+                    body: t.plan_instructions(p),
                     actions: Vec::new(),
                     importance: Importance::Normal,
                     doses: Vec::new(),

@@ -54,6 +54,7 @@ end-body = Ask your doctor whether to continue, and book a follow-up if needed.
 appointment-body = Appointment on { $when }.
 appointment-body-place = Appointment on { $when } at { $place }.
 measure-title = Time to measure your { $kind }
+protocol-home-bp = Sit quietly for 5 minutes, then take two readings 1-2 minutes apart, before medication and meals.
 kind-blood_pressure = blood pressure
 kind-glucose = glucose
 kind-weight = weight

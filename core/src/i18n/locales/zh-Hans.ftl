@@ -54,6 +54,7 @@ end-body = 请咨询医生是否需要继续用药，如有需要请预约复诊
 appointment-body = 预约时间：{ $when }。
 appointment-body-place = 预约时间：{ $when }，地点：{ $place }。
 measure-title = 该测量{ $kind }了
+protocol-home-bp = 先安静坐 5 分钟，然后测两次，间隔 1-2 分钟，在服药和用餐之前测量。
 kind-blood_pressure = 血压
 kind-glucose = 血糖
 kind-weight = 体重
