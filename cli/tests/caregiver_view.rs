@@ -309,3 +309,14 @@ fn a_chinese_record_reads_chinese_on_today_plan_and_targets() {
         "the measurement reminder in Chinese: {reminders}"
     );
 }
+
+#[test]
+fn stats_say_why_typed_glucose_has_no_time_in_range() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = init(&dir);
+    ok(&db, &["reading", "add", "glucose", "110", "--at", "-2h"]);
+    ok(&db, &["reading", "add", "glucose", "140", "--at", "-1h"]);
+    let out = ok(&db, &["stats", "--days", "7"]);
+    assert!(out.contains("no sensor interval"), "{out}");
+    assert!(out.contains("--sensor-minutes"), "{out}");
+}

@@ -170,7 +170,9 @@ fn stats_say_only_what_the_data_supports() {
         "{stats}"
     );
     assert!(stats.contains("office bp"), "{stats}");
-    assert!(!stats.contains("GMI") && !stats.contains("CV"), "{stats}");
+    // No CGM metrics from typed glucose, and a line saying why.
+    assert!(!stats.contains("CGM "), "{stats}");
+    assert!(stats.contains("no sensor interval"), "{stats}");
     assert!(stats.contains("6.2 mmol/L"), "{stats}");
     assert!(!stats.contains("mg/dL"), "{stats}");
     let json = json(&db, &["stats", "--days", "30", "--json"]);

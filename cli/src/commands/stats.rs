@@ -18,6 +18,7 @@ pub fn run(record: &HealthRecord, mut ctx: Ctx<'_>, days: u32, json: bool) -> Re
         return ctx.json(&s);
     }
     let local = ctx.zone();
+    let w = ctx.words();
     let out = &mut ctx.out;
     if s.summaries.is_empty() {
         writeln!(out, "No readings in the last {days} days")?;
@@ -167,6 +168,10 @@ pub fn run(record: &HealthRecord, mut ctx: Ctx<'_>, days: u32, json: bool) -> Re
             units.glucose.format(180.0),
             f.hyper
         )?;
+    }
+    // Glucose typed by hand is not a sensor trace: say why there is no time in range.
+    if s.glucose.is_none() && s.summaries.iter().any(|x| x.kind == ReadingKind::Glucose) {
+        writeln!(out, "{}", w.text("stats-no-sensor"))?;
     }
     Ok(())
 }

@@ -77,3 +77,5 @@ targets-glucose = glucose before meals { $low } to { $high }, after meals below 
 targets-spo2-1 = SpO2 on NEWS2 scale 1
 targets-spo2-2 = SpO2 on NEWS2 scale 2 (target 88-92 %, for hypercapnic respiratory failure)
 targets-fever = fever alert at { $threshold }
+
+stats-no-sensor = Time in range, GMI and CV come from a continuous sensor: these glucose readings have no sensor interval (add them with --sensor-minutes N, or import them from the sensor), so they are summarised as fingersticks.

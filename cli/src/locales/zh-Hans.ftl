@@ -76,3 +76,5 @@ targets-glucose = 餐前血糖 { $low } 至 { $high }，餐后低于 { $after }
 targets-spo2-1 = 血氧饱和度按 NEWS2 第 1 量表
 targets-spo2-2 = 血氧饱和度按 NEWS2 第 2 量表（目标 88-92 %，适用于高碳酸血症型呼吸衰竭）
 targets-fever = 发热警报阈值 { $threshold }
+
+stats-no-sensor = 目标范围内时间（TIR）、GMI 和 CV 来自连续血糖监测：这些血糖读数没有传感器间隔（用 --sensor-minutes N 添加，或从传感器导入），因此按指尖血糖汇总。

@@ -51,7 +51,7 @@ pub fn gri(below_54: f64, below_70: f64, above_180: f64, above_250: f64) -> Gri 
 pub struct Episodes {
     /// >= 15 minutes below 70 mg/dL (those that went below 54 included).
     pub hypo_level1: u32,
-    /// >= 15 minutes below 54 mg/dL.
+    /// >= 15 minutes below 54 mg/dL, ended by 15 minutes at or above 54.
     pub hypo_level2: u32,
     /// >= 15 minutes above 250 mg/dL.
     pub hyper_level2: u32,
@@ -92,7 +92,8 @@ pub struct GlucoseMetrics {
     pub gri: Gri,
     /// Hypo- and hyperglycaemia episodes.
     pub episodes: Episodes,
-    /// Enough data: >= 14 days worn and >= 70 % active. Without it every metric here is
+    /// Enough data: >= 14 days worn (less half an interval, for clock jitter) and >= 70 %
+    /// active. Without it every metric here is
     /// indicative only, and GMI and CV are not given.
     pub sufficient: bool,
 }
@@ -132,7 +133,10 @@ pub fn metrics(
     let below_54 = share(&|v| v < HYPO_LEVEL_2_MG_DL);
     let above_180 = share(&|v| v > RANGE_HIGH_MG_DL);
     let above_250 = share(&|v| v > VERY_HIGH_MG_DL);
-    let sufficient = days >= MIN_DAYS && active >= MIN_ACTIVE;
+    // Receivers stamp readings with a few seconds of jitter: 14 days worn may measure a
+    // minute short of 14 days. Half an interval of tolerance absorbs it.
+    let tolerance = f64::from(interval) / 2.0 / 1440.0;
+    let sufficient = days + tolerance >= MIN_DAYS && active >= MIN_ACTIVE;
     let points: Vec<(DateTime<Utc>, f64)> = trace.iter().map(|p| (p.0, p.1)).collect();
     Some(GlucoseMetrics {
         count: values.len() as u64,
@@ -161,7 +165,7 @@ pub fn metrics(
                 &points,
                 step,
                 |v| v < HYPO_LEVEL_2_MG_DL,
-                |v| v >= HYPO_LEVEL_1_MG_DL,
+                |v| v >= HYPO_LEVEL_2_MG_DL,
             ),
             hyper_level2: episodes(
                 &points,
@@ -185,9 +189,12 @@ fn most_common(values: impl Iterator<Item = u16>) -> u16 {
         .map_or(5, |(v, _)| v)
 }
 
-/// Episodes in a sorted trace: `inside` for at least [`EPISODE_MINUTES`] starts one, and it
-/// ends once `recovered` holds for as long. Each reading stands for one `step`; a gap longer
-/// than two steps breaks a run (the sensor was off).
+/// Episodes in a sorted trace (the 2023 consensus, as iglu computes it): `inside` for at least
+/// [`EPISODE_MINUTES`] starts one, and it ends once `recovered` (back across the same
+/// threshold) holds for as long. Each reading stands for one `step`. A gap of more than two
+/// steps breaks a run; a gap with more than [`EPISODE_MINUTES`] missing ends an episode unseen
+/// (the sensor was off: what happened then is not known, and the episode does not last
+/// through it).
 fn episodes(
     trace: &[(DateTime<Utc>, f64)],
     step: Duration,
@@ -200,8 +207,13 @@ fn episodes(
     let mut run_start: Option<DateTime<Utc>> = None;
     let mut previous: Option<DateTime<Utc>> = None;
     for &(t, v) in trace {
-        if previous.is_some_and(|p| t - p > step * 2) {
-            run_start = None;
+        if let Some(p) = previous {
+            if t - p - step > need {
+                in_episode = false;
+            }
+            if t - p > step * 2 {
+                run_start = None;
+            }
         }
         previous = Some(t);
         let counts = if in_episode { recovered(v) } else { inside(v) };
