@@ -323,7 +323,16 @@ impl Walk<'_> {
         } else {
             let mut at = start;
             while at <= close && series.len() < MAX_STEPS {
-                series.push(self.occurrence(at, local(self.zone, at), self.dose.clone()));
+                // The opening and the close keep their own slot when the clocks skipped them
+                // (the dose is at the gap's end, but it is still the window's opening or close).
+                let slot = if at == open_at {
+                    open
+                } else if at == close {
+                    close_slot
+                } else {
+                    local(self.zone, at)
+                };
+                series.push(self.occurrence(at, slot, self.dose.clone()));
                 at += step;
             }
         }
