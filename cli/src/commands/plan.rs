@@ -1,7 +1,6 @@
 //! `companion plan home-bp --before DATE|list`.
 
 use companion_core::HealthRecord;
-use companion_core::i18n::Texts;
 use companion_core::model::MeasurementPlan;
 
 use crate::PlanCommand;
@@ -24,7 +23,7 @@ pub fn run(record: &mut HealthRecord, cmd: PlanCommand, mut ctx: Ctx<'_>) -> Res
             writeln!(
                 ctx.out,
                 "{}",
-                w.get("plan-planned", &[("plan", line(&plan, &w))])
+                w.get("plan-planned", &[("plan", w.plan_line(&plan))])
             )?;
             writeln!(ctx.out, "{}", w.text("plan-reminders"))?;
         }
@@ -38,36 +37,9 @@ pub fn run(record: &mut HealthRecord, cmd: PlanCommand, mut ctx: Ctx<'_>) -> Res
                 writeln!(ctx.out, "{}", w.text("plan-none"))?;
             }
             for p in &plans {
-                writeln!(ctx.out, "{}", line(p, &w))?;
+                writeln!(ctx.out, "{}", w.plan_line(p))?;
             }
         }
     }
     Ok(())
-}
-
-/// A plan in the reader's words: what, from when to when, at which times, and what to do.
-fn line(p: &MeasurementPlan, w: &Texts) -> String {
-    let last = p.start + chrono::Days::new(u64::from(p.days.saturating_sub(1)));
-    let times: Vec<String> = p
-        .times
-        .iter()
-        .map(|t| t.format("%H:%M").to_string())
-        .collect();
-    let mut s = w.get(
-        "plan-line",
-        &[
-            ("kind", w.text(&format!("kind-{}", p.kind.as_str()))),
-            ("from", p.start.to_string()),
-            ("to", last.to_string()),
-            ("times", times.join(&w.text("plan-and"))),
-        ],
-    );
-    let instructions = w.plan_instructions(p);
-    if !instructions.is_empty() {
-        s = w.get(
-            "plan-with-instructions",
-            &[("plan", s), ("instructions", instructions)],
-        );
-    }
-    s
 }

@@ -61,9 +61,6 @@ appointment-where = at { $where }
 alert-urgent = URGENT:{" "}
 alert-raised-at = at { $time }
 
-plan-line = { $kind } readings from { $from } to { $to } at { $times }
-plan-with-instructions = { $plan }. { $instructions }
-plan-and = {" "}and{" "}
 plan-planned = Planned { $plan }
 plan-reminders = Reminders come at each time; `companion today` shows what is left each day.
 plan-none = No measurement plans

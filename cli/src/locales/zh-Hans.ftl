@@ -60,9 +60,6 @@ appointment-where = 地点：{ $where }
 alert-urgent = 紧急：
 alert-raised-at = 时间 { $time }
 
-plan-line = { $kind }测量：{ $from } 至 { $to }，每天 { $times }
-plan-with-instructions = { $plan }。{ $instructions }
-plan-and = 和
 plan-planned = 已安排{ $plan }
 plan-reminders = 每个时间都会提醒；`companion today` 显示每天还剩哪些测量。
 plan-none = 没有测量计划

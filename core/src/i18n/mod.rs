@@ -11,6 +11,7 @@ const ZH_HANS: &str = include_str!("locales/zh-Hans.ftl");
 /// The texts of one language.
 pub struct Texts {
     bundle: FluentBundle<FluentResource>,
+    language: Language,
 }
 
 impl Texts {
@@ -43,7 +44,13 @@ impl Texts {
             bundle.add_resource_overriding(resource);
         }
         bundle.set_use_isolating(false);
-        Self { bundle }
+        Self { bundle, language }
+    }
+
+    /// The language these texts are in (for texts that carry their own translations, such as
+    /// a journey template's).
+    pub fn language(&self) -> Language {
+        self.language
     }
 
     /// The message `id` with `args` (`[("count", "3")]`); the id itself when missing.
@@ -75,6 +82,34 @@ impl Texts {
                 self.text("protocol-home-bp")
             }
             (None, None) => String::new(),
+        }
+    }
+
+    /// A measurement plan in words: what, from when to when, at which times, and what to do.
+    pub fn plan_line(&self, plan: &crate::model::MeasurementPlan) -> String {
+        let last = plan.start + chrono::Days::new(u64::from(plan.days.saturating_sub(1)));
+        let times: Vec<String> = plan
+            .times
+            .iter()
+            .map(|t| t.format("%H:%M").to_string())
+            .collect();
+        let line = self.get(
+            "plan-line",
+            &[
+                ("kind", self.text(&format!("kind-{}", plan.kind.as_str()))),
+                ("from", plan.start.to_string()),
+                ("to", last.to_string()),
+                ("times", times.join(&self.text("plan-and"))),
+            ],
+        );
+        let instructions = self.plan_instructions(plan);
+        if instructions.is_empty() {
+            line
+        } else {
+            self.get(
+                "plan-with-instructions",
+                &[("plan", line), ("instructions", instructions)],
+            )
         }
     }
 

@@ -172,6 +172,15 @@ impl HealthRecord {
         alerts.reverse();
         let targets = self.targets()?;
         let readings = self.readings_between(from, to)?;
+        let mut entries = self.journal(TimeRange::between(from, to))?;
+        entries.reverse();
+        let mut responses = self.responses(None)?;
+        responses.retain(|r| (from..to).contains(&r.at.to_utc()));
+        responses.reverse();
+        let mut appointments = self.appointments(TimeRange::ALL)?;
+        appointments.reverse();
+        let journeys = self.today(now, device_zone)?.journeys;
+        let wound_checks = super::journeys::wound_checks(&self.store, now)?;
         let data = ReportData {
             stats: stats_of(&readings, from, to, &zone, &targets),
             targets,
@@ -185,6 +194,13 @@ impl HealthRecord {
             alerts,
             journal,
             mood: self.mood_curve_in(TimeRange::between(from, to), language)?,
+            entries,
+            doses: self.doses(None, TimeRange::between(from, to))?,
+            responses,
+            journeys,
+            wound_checks,
+            appointments,
+            plans: self.measurement_plans()?,
             profile,
         };
         let language = language.unwrap_or(data.profile.language);

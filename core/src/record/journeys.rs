@@ -362,6 +362,38 @@ fn journey_in(r: &impl Read, id: &str) -> Result<(Journey, Template)> {
 
 /// The journeys (those that run at `active_at`, or all) with their templates and steps; a
 /// journey on a template this version cannot read is left out.
+/// When a wound check (a `wound_photo` task) was done along the journeys running at `now`,
+/// oldest first.
+pub(crate) fn wound_checks(
+    r: &impl Read,
+    now: DateTime<Utc>,
+) -> Result<Vec<DateTime<chrono::FixedOffset>>> {
+    use crate::journey::template::TaskKind;
+    let mut out = Vec::new();
+    for j in journeys_in(r, Some(now))? {
+        let wound_tasks: Vec<&str> = j
+            .template
+            .stages
+            .iter()
+            .flat_map(|s| &s.tasks)
+            .filter(|t| matches!(t.kind, TaskKind::WoundPhoto))
+            .map(|t| t.id.as_str())
+            .collect();
+        out.extend(
+            j.steps
+                .iter()
+                .filter(|s| s.kind == crate::model::StepKind::Task)
+                .filter(|s| {
+                    let task = s.key.split('/').next().unwrap_or_default();
+                    wound_tasks.contains(&task)
+                })
+                .map(|s| s.at),
+        );
+    }
+    crate::sorting::sort(&mut out);
+    Ok(out)
+}
+
 fn journeys_in(r: &impl Read, active_at: Option<DateTime<Utc>>) -> Result<Vec<JourneyInput>> {
     let templates = templates_in(r)?;
     let mut journeys = Vec::new();

@@ -32,9 +32,12 @@ pub fn sections(data: &ReportData, t: &Texts) -> String {
         html.push_str(&cgm_section(data, &sensor, m, unit, t));
     }
     if !data.stats.fingersticks.is_empty() {
-        html.push_str(&fingerstick_section(&data.stats.fingersticks, unit, t));
+        html.push_str(&fingerstick_section(data, unit, t));
     }
-    if html.is_empty() {
+    use crate::model::condition::Condition;
+    let diabetes =
+        super::findings::has_condition(data, &[Condition::Type1Diabetes, Condition::Type2Diabetes]);
+    if html.is_empty() && diabetes {
         html = section(
             "glucose",
             t.text("section-glucose"),
@@ -253,12 +256,46 @@ fn agp_chart(data: &ReportData, sensor: &[Reading], unit: GlucoseUnit, t: &Texts
     )
 }
 
-fn fingerstick_section(
-    sticks: &[fingersticks::ContextSummary],
-    unit: GlucoseUnit,
-    t: &Texts,
-) -> String {
-    let mut body = format!(
+/// Fingersticks over the period: each reading a point on the target range band, in the
+/// patient's unit.
+fn fingerstick_chart(data: &ReportData, unit: GlucoseUnit, t: &Texts) -> String {
+    let points: Vec<(f64, f64)> = data
+        .readings
+        .iter()
+        .filter(|r| r.sensor_interval_minutes.is_none())
+        .filter_map(|r| match r.measurement {
+            Measurement::Glucose { mg_dl, .. } => {
+                Some((r.at.timestamp_millis() as f64, unit.from_mg_dl(mg_dl)))
+            }
+            _ => None,
+        })
+        .collect();
+    if points.len() < 2 {
+        return String::new();
+    }
+    let low = unit.from_mg_dl(HYPO_LEVEL_1_MG_DL);
+    let high = unit.from_mg_dl(RANGE_HIGH_MG_DL);
+    let frame = Frame::around(
+        super::x_range(data),
+        points.iter().map(|p| p.1).chain([low, high]),
+    );
+    let step = match unit {
+        GlucoseUnit::MgDl => 50.0,
+        GlucoseUnit::MmolL => 2.0,
+    };
+    let y_ticks = super::ticks(frame.y.0, frame.y.1, step);
+    let mut chart = Chart::new(frame, &y_ticks, &super::day_ticks(data));
+    chart.band(low, high, "target");
+    chart.unit(unit.symbol());
+    chart.line(&points, "median");
+    chart.finish(&t.text("section-fingersticks"))
+}
+
+fn fingerstick_section(data: &ReportData, unit: GlucoseUnit, t: &Texts) -> String {
+    let sticks: &[fingersticks::ContextSummary] = &data.stats.fingersticks;
+    let mut body = fingerstick_chart(data, unit, t);
+    let _ = write!(
+        body,
         "<table id=\"fingersticks\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
         esc(&t.text("col-context")),
         esc(&t.text("col-count")),
@@ -313,6 +350,22 @@ pub fn hba1c(data: &ReportData, t: &Texts) -> String {
             "<p>{}</p>",
             esc(&t.get("hba1c-gmi", &[("gmi", units.hba1c.format(gmi))]))
         );
+        // A gap between the two is common and worth a word, not a silent contradiction.
+        if let Some((_, a1c)) = super::findings::latest_hba1c(data)
+            && (a1c - gmi).abs() >= super::findings::HBA1C_GMI_GAP
+        {
+            let _ = write!(
+                body,
+                "<p id=\"hba1c-gmi-gap\" class=\"note\">{}</p>",
+                esc(&t.get(
+                    "hba1c-gmi-gap",
+                    &[
+                        ("hba1c", units.hba1c.format(a1c)),
+                        ("gmi", units.hba1c.format(gmi)),
+                    ],
+                ))
+            );
+        }
     }
     section("hba1c", t.text("section-hba1c"), body)
 }

@@ -242,9 +242,20 @@ pub fn adherence(data: &ReportData, t: &Texts) -> String {
                 ("count", a.counted.to_string()),
             ],
         );
+        // "Late" as the count means it: beyond the medication's grace window, which the line
+        // names, so that a dose listed a few minutes after its time does not contradict it.
+        let grace = data
+            .medications
+            .iter()
+            .find(|m| m.id == a.medication_id)
+            .map_or(0, |m| m.grace_minutes);
         let mut late_line = t.get(
             "adherence-late",
-            &[("late", late.to_string()), ("taken", a.taken.to_string())],
+            &[
+                ("late", late.to_string()),
+                ("taken", a.taken.to_string()),
+                ("grace", grace.to_string()),
+            ],
         );
         // The latest doses worth a look: taken late, or logged by someone on the patient's
         // behalf.

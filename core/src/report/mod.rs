@@ -2,8 +2,11 @@
 //! network, inline SVG charts, print-ready (a browser prints it to PDF). Texts in the record's
 //! language (English or Simplified Chinese).
 
+mod care;
+mod findings;
 mod glucose;
 mod medications;
+mod summary;
 mod svg;
 mod vitals;
 
@@ -53,6 +56,20 @@ pub struct ReportData {
     pub journal: Vec<JournalEntry>,
     /// The journal's moods per week and per journey stage.
     pub mood: crate::journey::MoodCurve,
+    /// Every journal entry of the period, oldest first (their symptoms).
+    pub entries: Vec<JournalEntry>,
+    /// Dose events logged in the period (skip reasons, as-needed use).
+    pub doses: Vec<crate::model::DoseEvent>,
+    /// Questionnaires answered in the period, oldest first.
+    pub responses: Vec<crate::model::QuestionnaireResponse>,
+    /// The running journeys as the home screen shows them when the report is made.
+    pub journeys: Vec<crate::journey::JourneyToday>,
+    /// When a wound check was done along the running journeys, oldest first.
+    pub wound_checks: Vec<chrono::DateTime<chrono::FixedOffset>>,
+    /// Every appointment on the record, oldest first (the last visit, the next one).
+    pub appointments: Vec<crate::model::Appointment>,
+    /// The measurement plans.
+    pub plans: Vec<crate::model::MeasurementPlan>,
 }
 
 const CSS: &str = r#"
@@ -156,13 +173,18 @@ pub fn render(data: &ReportData, language: Language) -> String {
     );
     html.push_str("</dl>");
 
+    html.push_str(&summary::section_html(data, &t));
     html.push_str(&medications::current(data, &t));
+    html.push_str(&care::plan_of_care(data, &t));
+    html.push_str(&care::surgery(data, &t));
     html.push_str(&blood_pressure(data, &t));
     html.push_str(&glucose::sections(data, &t));
     html.push_str(&glucose::hba1c(data, &t));
     html.push_str(&vitals::section_html(data, &t));
     html.push_str(&weight(data, &t));
     html.push_str(&medications::adherence(data, &t));
+    html.push_str(&care::reported(data, &t));
+    html.push_str(&care::questionnaires(data, &t));
     html.push_str(&alerts(data, &t, language));
     html.push_str(&mood(data, &t));
     html.push_str(&journal(data, &t));
@@ -251,6 +273,10 @@ fn blood_pressure(data: &ReportData, t: &Texts) -> String {
         )
     });
     let Some(summary) = data.summary(kind) else {
+        use crate::model::condition::Condition;
+        if office_line.is_none() && !findings::has_condition(data, &[Condition::Hypertension]) {
+            return String::new();
+        }
         let body = office_line.unwrap_or_else(|| format!("<p>{}</p>", esc(&t.text("no-readings"))));
         return section("bp", t.text("section-bp"), body);
     };
@@ -324,6 +350,21 @@ fn blood_pressure(data: &ReportData, t: &Texts) -> String {
             ],
         )),
     );
+    if let Some((sys, dia)) = findings::home_bp_above_target(data) {
+        let _ = write!(
+            body,
+            "<p id=\"bp-above\" class=\"alert\">{}</p>",
+            esc(&t.get(
+                "sum-bp-above",
+                &[
+                    ("sys", whole(sys)),
+                    ("dia", whole(dia)),
+                    ("tsys", target.systolic.to_string()),
+                    ("tdia", target.diastolic.to_string()),
+                ],
+            ))
+        );
+    }
     match protocol {
         Some(p) if p.sufficient => {
             let _ = write!(
@@ -385,6 +426,23 @@ fn weight(data: &ReportData, t: &Texts) -> String {
             ],
         ))
     );
+    let mut body = body;
+    if let Some((bmi, _)) = findings::bmi(data) {
+        let _ = write!(
+            body,
+            "<p id=\"bmi\">{}</p>",
+            esc(&t.get(
+                "bmi-line",
+                &[
+                    ("bmi", format!("{bmi:.1}")),
+                    (
+                        "category",
+                        t.text(&format!("bmi-{}", findings::bmi_category(bmi)))
+                    ),
+                ],
+            ))
+        );
+    }
     section("weight", t.text("section-weight"), body)
 }
 

@@ -41,9 +41,17 @@ pub fn section_html(data: &ReportData, t: &Texts) -> String {
             .max_by_key(|r| r.at)
             .map(|r| {
                 format!(
-                    "{} ({})",
+                    "{} {}",
                     t.measurement(&r.measurement, units),
-                    r.at.with_timezone(&data.zone).format("%m-%d %H:%M")
+                    t.get(
+                        "paren",
+                        &[(
+                            "text",
+                            r.at.with_timezone(&data.zone)
+                                .format("%m-%d %H:%M")
+                                .to_string()
+                        )]
+                    )
                 )
             })
             .unwrap_or_default();
@@ -61,8 +69,38 @@ pub fn section_html(data: &ReportData, t: &Texts) -> String {
     if rows.is_empty() {
         return String::new();
     }
+    // Each reading that scores in NEWS2 or shows a fever, flagged with why.
+    let flags: Vec<String> = super::findings::vital_flags(data)
+        .iter()
+        .map(|f| {
+            let mut why = Vec::new();
+            if f.news2 > 0 {
+                why.push(t.get("flag-news2", &[("score", f.news2.to_string())]));
+            }
+            if f.fever {
+                why.push(t.text("flag-fever"));
+            }
+            format!(
+                "<li{}>{} {} {}</li>",
+                if f.serious() { " class=\"alert\"" } else { "" },
+                f.reading.at.with_timezone(&data.zone).format("%m-%d %H:%M"),
+                esc(&t.measurement(&f.reading.measurement, units)),
+                esc(&t.get("paren", &[("text", why.join(&t.text("list-sep")))]))
+            )
+        })
+        .collect();
+    let flagged = if flags.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "<p>{}</p><ul id=\"vital-flags\">{}</ul><p class=\"note\">{}</p>",
+            esc(&t.text("flags-title")),
+            flags.concat(),
+            esc(&t.text("flags-note"))
+        )
+    };
     let body = format!(
-        "<table id=\"vitals\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>",
+        "<table id=\"vitals\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{rows}</tbody></table>{flagged}",
         esc(&t.text("col-kind")),
         esc(&t.text("col-count")),
         esc(&t.text("col-mean")),
