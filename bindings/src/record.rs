@@ -181,9 +181,41 @@ impl HealthRecord {
         Ok(self.lock().add_medication(&medication)?)
     }
 
+    /// Adds a medication; another one not stopped with the same name is refused with
+    /// `NameTaken` unless `same_name_ok` (the shell asks "a second Metformin?" and calls again
+    /// with the answer), decided inside the write.
+    pub fn add_medication_checked(
+        &self,
+        medication: Medication,
+        same_name_ok: bool,
+    ) -> Result<(), CompanionError> {
+        Ok(self
+            .lock()
+            .add_medication_checked(&medication, same_name_ok)?)
+    }
+
     /// Replaces a medication's fields.
     pub fn update_medication(&self, medication: Medication) -> Result<(), CompanionError> {
         Ok(self.lock().update_medication(&medication)?)
+    }
+
+    /// Replaces a medication's fields, now; a rename onto the name of another medication not
+    /// stopped is refused with `NameTaken` unless `same_name_ok`. Returns it as stored.
+    pub fn update_medication_checked(
+        &self,
+        medication: Medication,
+        same_name_ok: bool,
+    ) -> Result<Medication, CompanionError> {
+        let now = companion_core::clock::now().map_err(companion_core::Error::from)?;
+        Ok(self.lock().modify_medication_checked_at(
+            &medication.id.clone(),
+            now,
+            same_name_ok,
+            |m| {
+                *m = medication;
+                Ok(())
+            },
+        )?)
     }
 
     /// Pauses, resumes or stops a medication.

@@ -344,9 +344,14 @@ fn medications_and_doses() {
         at("2026-11-02T00:00:00+01:00").to_utc(),
         at("2026-11-03T00:00:00+01:00").to_utc(),
     );
+    // Logged on the patient's own device: in her name.
+    let named = |d: &DoseEvent| DoseEvent {
+        logged_by: Some("Ana".into()),
+        ..d.clone()
+    };
     assert_eq!(
         record.doses(Some(&med.id), range).expect("doses"),
-        vec![skipped.clone(), taken.clone()]
+        vec![named(&skipped), named(&taken)]
     );
     assert_eq!(record.doses(None, range).expect("doses").len(), 3);
     let early = TimeRange::between(
@@ -355,10 +360,10 @@ fn medications_and_doses() {
     );
     assert_eq!(
         record.doses(Some(&med.id), early).expect("doses"),
-        vec![taken.clone()]
+        vec![named(&taken)]
     );
 
-    let mut late = taken.clone();
+    let mut late = named(&taken);
     late.at = at("2026-11-02T09:00:00+01:00");
     record.update_dose(&late).expect("correct");
     record.delete_dose(&skipped.id).expect("delete");

@@ -89,15 +89,13 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
         .map(|s| ctx.time(Some(s)))
         .transpose()?;
     let mut event = DoseEvent::new(&med.id, status, at, scheduled)?;
-    // The owner's own device logs in the patient's name, so that a double take names them.
-    event.logged_by = match args.by {
-        Some(by) => Some(by),
-        None => owner_name(record, &ctx)?,
-    };
+    // Without --by, the core logs it in the patient's name on the patient's own device.
+    event.logged_by = args.by;
     event.note = args.note;
     event.confirmed_over_limit = args.confirm;
     if args.extra {
         // An extra dose, said so: it answers no scheduled time.
+        let event = record.with_logger(&event)?;
         record.log_dose(&event).map_err(|e| in_words(e, &ctx))?;
         writeln!(
             ctx.out,
@@ -166,13 +164,6 @@ fn supply_word(
         )?;
     }
     Ok(())
-}
-
-/// The patient's name when this device is the owner's (or the record is not shared).
-fn owner_name(record: &HealthRecord, ctx: &Ctx<'_>) -> Result<Option<String>, CliError> {
-    Ok(record
-        .on_patients_device()?
-        .then(|| ctx.profile.name.clone()))
 }
 
 /// The medication's name, for a line about one of its doses.

@@ -285,14 +285,28 @@ impl HealthRecord {
     /// does not exist; [`Error::DoseLimit`] for an as-needed dose beyond the daily maximum (in
     /// the calendar day of the dose's own UTC offset) or inside the minimum interval, unless the
     /// event is marked `confirmed_over_limit`; refuses a scheduled dose already logged as taken
-    /// ([`Error::DoseAlreadyTaken`]) unless it is marked `confirmed_double`.
+    /// ([`Error::DoseAlreadyTaken`]) unless it is marked `confirmed_double`. On the patient's
+    /// own device a dose that names no one is logged in the profile's name, so that a second
+    /// take on another device names who took the first.
     pub fn log_dose(&mut self, dose: &DoseEvent) -> Result<()> {
+        let dose = self.with_logger(dose)?;
         self.store.write(|w| {
             let med: Medication = w.get(&dose.medication_id)?.ok_or(Error::NotFound {
                 entity: "medication",
             })?;
-            log_dose_in(w, &med, dose)
+            log_dose_in(w, &med, &dose)
         })
+    }
+
+    /// `dose` as [`HealthRecord::log_dose`] stores it: logged in the profile's name when it
+    /// names no one and this is the patient's own device (the record is not shared, or this
+    /// device owns it).
+    pub fn with_logger(&self, dose: &DoseEvent) -> Result<DoseEvent> {
+        let mut dose = dose.clone();
+        if dose.logged_by.is_none() && self.on_patients_device()? {
+            dose.logged_by = Some(profile_in(&self.store)?.name);
+        }
+        Ok(dose)
     }
 
     /// Imports past dose events in one transaction (from another app or a backup): all or

@@ -266,7 +266,7 @@ impl HealthRecord {
     /// see each other's doses. Returns the event as stored.
     pub fn log_dose_answering(&mut self, dose: &DoseEvent, device_zone: &str) -> Result<DoseEvent> {
         let zone = zone(device_zone)?;
-        let mut event = dose.clone();
+        let mut event = self.with_logger(dose)?;
         self.store.write(|w| {
             let med: Medication = w.get(&event.medication_id)?.ok_or(Error::NotFound {
                 entity: "medication",

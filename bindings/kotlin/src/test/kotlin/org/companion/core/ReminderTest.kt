@@ -93,6 +93,23 @@ class ReminderTest {
     }
 
     @Test
+    fun aSecondMedicationOfTheSameNameIsConfirmedFirst() {
+        val first = med("Metformin", Schedule.FixedTimes(listOf("08:00")), null)
+        record.addMedicationChecked(first, false)
+        val second = med("Metformin", Schedule.FixedTimes(listOf("20:00")), null)
+        val taken = assertFailsWith<CompanionException.NameTaken> { record.addMedicationChecked(second, false) }
+        assertEquals("medication", taken.entity)
+        assertEquals(1, record.medications(false).size, "nothing added")
+        record.addMedicationChecked(second, true)
+        assertEquals(2, record.medications(false).size)
+        // A rename onto a name in use asks too.
+        val other = med("Ramipril", Schedule.FixedTimes(listOf("09:00")), null)
+        record.addMedication(other)
+        assertFailsWith<CompanionException.NameTaken> { record.updateMedicationChecked(other.copy(name = "Metformin"), false) }
+        assertEquals("Ramipril", record.medication(other.id).name)
+    }
+
+    @Test
     fun takingSnoozingAndMissingDoses() {
         val m = med("Metformin", Schedule.FixedTimes(listOf("08:00", "20:00")), Inventory(10.0, "2026-03-01T07:00:00+01:00", 1.0))
         record.addMedication(m)
@@ -100,8 +117,10 @@ class ReminderTest {
         val plan = record.planReminders("2026-03-02T07:00:00+01:00", "Europe/Berlin", 24u, 64u)
         val morning = plan.first { it.kind == NotificationKind.DOSE }.doses.single()
         // Logged without naming it: the record picks the due 08:00 dose, inside the write.
-        val logged = record.logDoseAnswering(DoseEvent(newId(), m.id, null, DoseStatus.TAKEN, "2026-03-02T08:05:00+01:00", null, "Ana", null, null, false), "Europe/Berlin")
+        // Naming no one on the patient's own phone: logged in her name (issue 27).
+        val logged = record.logDoseAnswering(DoseEvent(newId(), m.id, null, DoseStatus.TAKEN, "2026-03-02T08:05:00+01:00", null, null, null, null, false), "Europe/Berlin")
         assertEquals(instant(morning.scheduledAt), instant(logged.scheduledAt!!))
+        assertEquals("Ana", logged.loggedBy)
         // Taken again at 08:10 without naming the dose: refused, naming who logged it and when,
         // for the app's "already taken" dialog (issue 27: it used to log an extra dose).
         val again = DoseEvent(newId(), m.id, null, DoseStatus.TAKEN, "2026-03-02T08:10:00+01:00", null, "Ben", null, null, false)
