@@ -27,6 +27,13 @@ impl Ctx<'_> {
         crate::words::words(self.profile.language)
     }
 
+    /// Writes the catalogue's message `id` with `args` as one line, in the record's language.
+    pub fn say(&mut self, id: &str, args: &[(&str, String)]) -> Result<(), CliError> {
+        let line = self.words().get(id, args);
+        writeln!(self.out, "{line}")?;
+        Ok(())
+    }
+
     /// The record's home zone (UTC if the stored name is unknown here).
     pub fn zone(&self) -> Zone {
         Zone::named(&self.profile.home_time_zone).unwrap_or_else(Zone::utc)

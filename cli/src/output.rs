@@ -14,20 +14,33 @@ pub fn when(at: &DateTime<FixedOffset>) -> String {
 
 /// The value of a measurement in the patient's units: `142/91 mmHg, pulse 72`, `6.2 mmol/L`.
 pub fn value(m: &Measurement, profile: &Profile) -> String {
-    m.format_in(&profile.units)
+    match m {
+        Measurement::Glucose { mg_dl, context } => crate::words::words(profile.language).get(
+            "glucose-value",
+            &[
+                ("value", profile.units.glucose.format(*mg_dl)),
+                (
+                    "context",
+                    crate::words::words(profile.language)
+                        .text(&format!("mctx-{}", context.as_str())),
+                ),
+            ],
+        ),
+        _ => m.format_in(&profile.units),
+    }
 }
 
 /// The reading kind in words.
-pub fn kind_words(m: &Measurement) -> String {
-    m.kind().as_str().replace('_', " ")
+pub fn kind_words(m: &Measurement, w: &Texts) -> String {
+    w.text(&format!("rkind-{}", m.kind().as_str()))
 }
 
 /// One line per reading.
-pub fn reading(r: &Reading, profile: &Profile) -> String {
+pub fn reading(r: &Reading, profile: &Profile, w: &Texts) -> String {
     let mut line = format!(
         "{}  {:<14} {}",
         when(&r.at),
-        kind_words(&r.measurement),
+        kind_words(&r.measurement, w),
         value(&r.measurement, profile)
     );
     if let Some(note) = &r.note {
@@ -38,25 +51,33 @@ pub fn reading(r: &Reading, profile: &Profile) -> String {
 }
 
 /// The schedule in words.
-pub fn schedule(s: &Schedule) -> String {
+pub fn schedule(s: &Schedule, w: &Texts) -> String {
     let times = |t: &[chrono::NaiveTime]| {
         t.iter()
             .map(|t| t.format("%H:%M").to_string())
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let days = |d: &[chrono::Weekday]| {
+        d.iter()
+            .map(|d| w.text(&format!("wday-{}", d.to_string().to_lowercase())))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let n = |v: u32| v.to_string();
     match s {
-        Schedule::FixedTimes { times: t } => format!("daily at {}", times(t)),
+        Schedule::FixedTimes { times: t } => w.get("sched-daily", &[("times", times(t))]),
         Schedule::EveryNHours {
             hours,
             first,
             window,
             from_last_taken,
         } => interval(
-            &format!("{hours} h"),
+            &w.get("sched-hours", &[("n", n(*hours))]),
             *first,
             window.as_ref(),
             *from_last_taken,
+            w,
         ),
         Schedule::EveryNMinutes {
             minutes,
@@ -64,37 +85,53 @@ pub fn schedule(s: &Schedule) -> String {
             window,
             from_last_taken,
         } => interval(
-            &format!("{minutes} min"),
+            &w.get("sched-minutes", &[("n", n(*minutes))]),
             *first,
             window.as_ref(),
             *from_last_taken,
+            w,
         ),
         Schedule::EveryNWeeks {
             weeks,
-            days,
+            days: d,
             times: t,
-        } => {
-            let days: Vec<String> = days.iter().map(|d| d.to_string()).collect();
-            format!("every {weeks} weeks on {} at {}", days.join(", "), times(t))
+        } => w.get(
+            "sched-every-weeks",
+            &[("weeks", n(*weeks)), ("days", days(d)), ("times", times(t))],
+        ),
+        Schedule::DaysOfMonth { days: d, times: t } => {
+            let d: Vec<String> = d.iter().map(|d| d.to_string()).collect();
+            w.get(
+                "sched-month-days",
+                &[("days", d.join(", ")), ("times", times(t))],
+            )
         }
-        Schedule::DaysOfMonth { days, times: t } => {
-            let days: Vec<String> = days.iter().map(|d| d.to_string()).collect();
-            format!("on day {} of the month at {}", days.join(", "), times(t))
+        Schedule::Weekdays { days: d, times: t } => w.get(
+            "sched-weekdays-at",
+            &[("days", days(d)), ("times", times(t))],
+        ),
+        Schedule::EveryNDays { days: d, times: t } => {
+            w.get("sched-every-days", &[("days", n(*d)), ("times", times(t))])
         }
-        Schedule::Weekdays { days, times: t } => {
-            let days: Vec<String> = days.iter().map(|d| d.to_string()).collect();
-            format!("{} at {}", days.join(", "), times(t))
-        }
-        Schedule::EveryNDays { days, times: t } => format!("every {days} days at {}", times(t)),
         Schedule::Cyclic {
             on_days,
             off_days,
             times: t,
-        } => format!("{on_days} days on / {off_days} off at {}", times(t)),
-        Schedule::Tapering { steps } => format!("tapering in {} steps", steps.len()),
-        Schedule::AsNeeded(limits) => format!(
-            "as needed, at most {} a day, {} min apart",
-            limits.max_per_day, limits.min_interval_minutes
+        } => w.get(
+            "sched-cycle",
+            &[
+                ("on", n(*on_days)),
+                ("off", n(*off_days)),
+                ("times", times(t)),
+            ],
+        ),
+        Schedule::Tapering { steps } => w.get("sched-taper", &[("n", steps.len().to_string())]),
+        Schedule::AsNeeded(limits) => w.get(
+            "sched-prn",
+            &[
+                ("max", n(limits.max_per_day)),
+                ("interval", n(limits.min_interval_minutes)),
+            ],
         ),
         Schedule::MealRelative {
             meals,
@@ -102,12 +139,18 @@ pub fn schedule(s: &Schedule) -> String {
         } => {
             let meals: Vec<String> = meals
                 .iter()
-                .map(|m| format!("{m:?}").to_lowercase())
+                .map(|m| w.text(&format!("meal-{}", format!("{m:?}").to_lowercase())))
                 .collect();
-            format!("{offset_minutes:+} min from {}", meals.join(", "))
+            w.get(
+                "sched-meal",
+                &[
+                    ("offset", format!("{offset_minutes:+}")),
+                    ("meals", meals.join(", ")),
+                ],
+            )
         }
         Schedule::AfterDose { offset_minutes, .. } => {
-            format!("{offset_minutes} min after another medication")
+            w.get("sched-after", &[("minutes", offset_minutes.to_string())])
         }
     }
 }
@@ -118,30 +161,41 @@ fn interval(
     first: chrono::NaiveTime,
     window: Option<&companion_core::model::DailyWindow>,
     from_last_taken: bool,
+    w: &Texts,
 ) -> String {
-    let mut text = match window {
-        Some(w) => format!(
-            "every {every} between {} and {}",
-            w.start.format("%H:%M"),
-            w.end.format("%H:%M")
+    let text = match window {
+        Some(win) => w.get(
+            "sched-between",
+            &[
+                ("every", every.to_string()),
+                ("start", win.start.format("%H:%M").to_string()),
+                ("end", win.end.format("%H:%M").to_string()),
+            ],
         ),
-        None => format!("every {every} from {}", first.format("%H:%M")),
+        None => w.get(
+            "sched-from",
+            &[
+                ("every", every.to_string()),
+                ("first", first.format("%H:%M").to_string()),
+            ],
+        ),
     };
     if from_last_taken {
-        text.push_str(", counted from the last dose taken");
+        w.get("sched-from-last", &[("schedule", text)])
+    } else {
+        text
     }
-    text
 }
 
 /// One line per medication.
-pub fn medication(m: &Medication) -> String {
-    let status = m.status.as_str();
+pub fn medication(m: &Medication, w: &Texts) -> String {
+    let status = w.text(&format!("status-{}", m.status.as_str()));
     format!(
         "{:<16} {:<10} {:<8} {}  [{}]",
         m.name,
         m.dose.to_string(),
         status,
-        schedule(&m.schedule),
+        schedule(&m.schedule, w),
         m.id
     )
 }
@@ -203,18 +257,24 @@ pub fn done_by(d: &companion_core::reminders::ScheduledDose, w: &Texts) -> Strin
 }
 
 /// One line per journal entry.
-pub fn journal(e: &JournalEntry) -> String {
-    let mood = e.mood.map(|m| format!(" mood {m}/5")).unwrap_or_default();
+pub fn journal(e: &JournalEntry, w: &Texts) -> String {
+    let mood = e
+        .mood
+        .map(|m| format!(" {}", w.get("journal-mood", &[("mood", m.to_string())])))
+        .unwrap_or_default();
     let symptoms = if e.symptoms.is_empty() {
         String::new()
     } else {
         format!(" [{}]", e.symptoms.join(", "))
     };
     let by = match (e.author, e.logged_by.as_deref()) {
-        (Some(companion_core::model::Author::Caregiver), Some(name)) => {
-            format!("  (by {name}, caregiver)")
+        (Some(companion_core::model::Author::Caregiver), Some(name)) => format!(
+            "  {}",
+            w.get("journal-by-carer", &[("name", name.to_string())])
+        ),
+        (Some(companion_core::model::Author::Caregiver), None) => {
+            format!("  {}", w.text("journal-by-a-carer"))
         }
-        (Some(companion_core::model::Author::Caregiver), None) => "  (by a caregiver)".into(),
         _ => String::new(),
     };
     format!(
@@ -256,73 +316,50 @@ pub fn guideline(g: companion_core::model::BpGuideline) -> &'static str {
 pub fn assessment(
     a: &companion_core::clinical::alerts::Assessment,
     unit: companion_core::model::units::GlucoseUnit,
+    w: &Texts,
 ) -> Option<String> {
     use companion_core::clinical::alerts::Assessment;
-    use companion_core::clinical::blood_pressure::BpCategory as C;
     use companion_core::clinical::glucose::{Hyperglycaemia, Hypoglycaemia, TargetStatus};
+    let category = |text: String| w.get("cat-line", &[("category", text)]);
     Some(match a {
         Assessment::BloodPressure(c) => {
-            let category = match c.category {
-                C::Optimal => "optimal",
-                C::Normal => "normal",
-                C::Elevated => "elevated",
-                C::HighNormal => "high-normal",
-                C::Stage1 => "stage 1 hypertension",
-                C::Stage2 => "stage 2 hypertension",
-                C::BelowHomeThreshold => "below the home hypertension threshold (135/85)",
-                C::HomeHypertension => "at or above the home hypertension threshold (135/85)",
-                C::Grade1 => "grade 1 hypertension",
-                C::Grade2 => "grade 2 hypertension",
-                C::Grade3 => "grade 3 hypertension",
-                C::IsolatedSystolicHypertension => "isolated systolic hypertension",
-            };
             let setting = match c.setting {
-                companion_core::model::BpSetting::Home => "home readings",
-                companion_core::model::BpSetting::Office => "office readings",
+                companion_core::model::BpSetting::Home => w.text("cat-home"),
+                companion_core::model::BpSetting::Office => w.text("cat-office"),
             };
-            format!(
-                "Category: {category} ({}, {setting})",
-                guideline(c.guideline)
-            )
+            category(w.get(
+                "cat-bp",
+                &[
+                    ("category", w.text(&format!("cat-{}", c.category.as_str()))),
+                    ("guideline", guideline(c.guideline).to_string()),
+                    ("setting", setting),
+                ],
+            ))
         }
         Assessment::Glucose(c) => {
-            let target = match c.target {
-                TargetStatus::Below => "below your target",
-                TargetStatus::InTarget => "in your target",
-                TargetStatus::Above => "above your target",
-            };
+            let target = w.text(match c.target {
+                TargetStatus::Below => "cat-below-target",
+                TargetStatus::InTarget => "cat-in-target",
+                TargetStatus::Above => "cat-above-target",
+            });
             let g = |mg_dl: f64| unit.format(mg_dl);
-            match (c.hypoglycaemia, c.hyperglycaemia) {
-                (Some(Hypoglycaemia::Level2), _) => {
-                    format!("Category: level 2 hypoglycaemia (< {}), {target}", g(54.0))
-                }
-                (Some(Hypoglycaemia::Level1), _) => {
-                    format!("Category: level 1 hypoglycaemia (< {}), {target}", g(70.0))
-                }
-                _ if c.crisis => format!(
-                    "Category: extremely high, the hyperglycaemic crisis threshold (>= {}), {target}",
-                    g(600.0)
-                ),
-                (None, Some(Hyperglycaemia::Level2)) => format!(
-                    "Category: very high, level 2 hyperglycaemia (> {}), {target}",
-                    g(250.0)
-                ),
-                (None, Some(Hyperglycaemia::Level1)) => format!(
-                    "Category: high, level 1 hyperglycaemia (> {}), {target}",
-                    g(180.0)
-                ),
-                (None, None) => format!("Category: {target}"),
-            }
+            let level = |id: &str, t: f64| w.get(id, &[("t", g(t)), ("target", target.clone())]);
+            category(match (c.hypoglycaemia, c.hyperglycaemia) {
+                (Some(Hypoglycaemia::Level2), _) => level("cat-hypo-2", 54.0),
+                (Some(Hypoglycaemia::Level1), _) => level("cat-hypo-1", 70.0),
+                _ if c.crisis => level("cat-crisis", 600.0),
+                (None, Some(Hyperglycaemia::Level2)) => level("cat-hyper-2", 250.0),
+                (None, Some(Hyperglycaemia::Level1)) => level("cat-hyper-1", 180.0),
+                (None, None) => target,
+            })
         }
-        Assessment::Temperature { fever: true, .. } => {
-            "Category: fever (at or above your care team's threshold)".to_string()
-        }
+        Assessment::Temperature { fever: true, .. } => category(w.text("cat-fever")),
         Assessment::Temperature { news2, .. }
         | Assessment::Spo2 { news2 }
         | Assessment::HeartRate { news2 }
             if *news2 > 0 =>
         {
-            format!("NEWS2 score {news2} of 3 (Royal College of Physicians 2017)")
+            w.get("cat-news2", &[("score", news2.to_string())])
         }
         Assessment::Temperature { .. }
         | Assessment::Spo2 { .. }

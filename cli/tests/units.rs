@@ -23,10 +23,9 @@ fn the_glucose_unit_follows_the_records_language_and_region() {
     let zh = record(&dir, "Asia/Shanghai", "zh-Hans");
     let out = ok(&zh, &["reading", "add", "glucose", "12"]);
     assert!(!out.contains("URGENT"), "{out}");
-    assert!(
-        out.contains("level 1 hyperglycaemia (> 10.0 mmol/L)"),
-        "{out}"
-    );
+    // In the record's language (issue 34).
+    assert!(out.contains("1 级高血糖（> 10.0 mmol/L）"), "{out}");
+    assert!(out.contains("12.0 mmol/L（随机）"), "{out}");
     assert!(!out.contains("mg/dL"), "{out}");
     let mg_dl = last_value(&zh)["mg_dl"].as_f64().expect("mg/dL");
     assert!((mg_dl - 12.0 * 18.016).abs() < 1e-9, "{mg_dl}");

@@ -23,7 +23,7 @@ pub fn run(
         return ctx.json(&list);
     }
     if list.is_empty() {
-        writeln!(ctx.out, "No scheduled doses in the last {days} days")?;
+        ctx.say("none-doses", &[("days", days.to_string())])?;
     }
     let percent =
         |share: Option<f64>| share.map_or("-".to_string(), |s| format!("{:.0}%", s * 100.0));

@@ -19,8 +19,10 @@ pub fn run(
                 return ctx.json(&output::alerts_json(&list, &ctx.profile));
             }
             if list.is_empty() {
-                writeln!(ctx.out, "No alerts in the last {days} days")?;
+                ctx.say("none-alerts", &[("days", days.to_string())])?;
             }
+            let w = ctx.words();
+            let paren = |text: String| format!(" {}", w.get("paren", &[("text", text)]));
             for a in &list {
                 let text = companion_core::clinical::alerts::render(
                     a,
@@ -30,15 +32,15 @@ pub fn run(
                 let value = text.value.map(|v| format!(" ({v})")).unwrap_or_default();
                 let resolved = match (a.course(), text.course) {
                     (companion_core::model::AlertCourse::Corrected, _) => {
-                        " (corrected)".to_string()
+                        paren(w.text("alert-corrected"))
                     }
-                    (_, Some(course)) => format!(" ({course})"),
+                    (_, Some(course)) => paren(course),
                     _ => String::new(),
                 };
                 let seen = a
                     .acknowledged_by
                     .as_deref()
-                    .map(|b| format!(" (seen by {b})"))
+                    .map(|b| paren(w.get("alert-seen-by", &[("by", b.to_string())])))
                     .unwrap_or_default();
                 writeln!(
                     ctx.out,
@@ -59,7 +61,7 @@ pub fn run(
                 ctx.profile.language,
                 &ctx.profile.units,
             );
-            writeln!(ctx.out, "Marked \"{}\" as seen by {by}", text.title)?;
+            ctx.say("said-seen", &[("title", text.title), ("by", by)])?;
         }
     }
     Ok(())

@@ -26,7 +26,10 @@ pub fn run(
             a.location = location;
             a.note = note;
             record.add_appointment(&a)?;
-            writeln!(ctx.out, "Booked {}", line(&a, &ctx.words()))?;
+            {
+                let what = line(&a, &ctx.words());
+                ctx.say("said-booked", &[("what", what)])?;
+            }
         }
         AppointmentCommand::Edit {
             id,
@@ -47,12 +50,18 @@ pub fn run(
             a.location = location.or(a.location);
             a.note = note.or(a.note);
             record.update_appointment(&a)?;
-            writeln!(ctx.out, "Changed {}", line(&a, &ctx.words()))?;
+            {
+                let what = line(&a, &ctx.words());
+                ctx.say("said-changed", &[("what", what)])?;
+            }
         }
         AppointmentCommand::Cancel { id } => {
             let a = find(record, &id)?;
             record.delete_appointment(&a.id)?;
-            writeln!(ctx.out, "Cancelled {}", line(&a, &ctx.words()))?;
+            {
+                let what = line(&a, &ctx.words());
+                ctx.say("said-cancelled", &[("what", what)])?;
+            }
         }
         AppointmentCommand::List { all, json } => {
             let range = if all {
@@ -69,7 +78,7 @@ pub fn run(
                 return ctx.json(&list);
             }
             if list.is_empty() {
-                writeln!(ctx.out, "No appointments")?;
+                ctx.say("none-appointments", &[])?;
             }
             for a in &list {
                 writeln!(ctx.out, "{}", line(a, &ctx.words()))?;

@@ -23,11 +23,9 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
             let until = now.max(scheduled) + Duration::minutes(i64::from(minutes));
             let event = DoseEvent::snooze(&med.id, now, scheduled, until)?;
             record.log_dose(&event).map_err(|e| in_words(e, &ctx))?;
-            writeln!(
-                ctx.out,
-                "Snoozed {} until {}",
-                med.name,
-                output::when(&until)
+            ctx.say(
+                "said-snoozed",
+                &[("name", med.name.clone()), ("until", output::when(&until))],
             )?;
             return Ok(());
         }
@@ -42,22 +40,20 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
             }
             record.update_dose(&after).map_err(|e| in_words(e, &ctx))?;
             let name = med_name(record, &after.medication_id)?;
-            writeln!(
-                ctx.out,
-                "Changed {}",
-                output::dose(&after, &name, &ctx.words())
-            )?;
+            {
+                let what = output::dose(&after, &name, &ctx.words());
+                ctx.say("said-changed", &[("what", what)])?;
+            }
             return Ok(());
         }
         DoseCommand::Delete { id } => {
             let dose = find(record, &id)?;
             record.delete_dose(&dose.id)?;
             let name = med_name(record, &dose.medication_id)?;
-            writeln!(
-                ctx.out,
-                "Deleted {}",
-                output::dose(&dose, &name, &ctx.words())
-            )?;
+            {
+                let what = output::dose(&dose, &name, &ctx.words());
+                ctx.say("said-deleted", &[("what", what)])?;
+            }
             return Ok(());
         }
         DoseCommand::List { med, days, json } => {
@@ -97,11 +93,10 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
         // An extra dose, said so: it answers no scheduled time.
         let event = record.with_logger(&event)?;
         record.log_dose(&event).map_err(|e| in_words(e, &ctx))?;
-        writeln!(
-            ctx.out,
-            "Logged {}",
-            output::dose(&event, &med.name, &ctx.words())
-        )?;
+        {
+            let what = output::dose(&event, &med.name, &ctx.words());
+            ctx.say("said-logged", &[("what", what)])?;
+        }
         return supply_word(record, &med, &mut ctx);
     }
     // Without --scheduled, the dose answers the one due (or the latest whose time has come)
@@ -131,12 +126,13 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
         }
         other => (other.map_err(|e| in_words(e, &ctx))?, false),
     };
-    let what = if second { "a second take: " } else { "" };
-    writeln!(
-        ctx.out,
-        "Logged {what}{}",
-        output::dose(&event, &med.name, &ctx.words())
-    )?;
+    let what = output::dose(&event, &med.name, &ctx.words());
+    let said = if second {
+        "said-second-take"
+    } else {
+        "said-logged"
+    };
+    ctx.say(said, &[("what", what)])?;
     if status == DoseStatus::Taken {
         supply_word(record, &med, &mut ctx)?;
     }
@@ -157,11 +153,7 @@ fn supply_word(
     if let Some(s) = status.iter().find(|s| s.medication_id == med.id)
         && s.on_hand <= 0.0
     {
-        writeln!(
-            ctx.out,
-            "The supply of {} is empty: get a refill, and log it with `companion med refill {} --amount N`",
-            med.name, med.name
-        )?;
+        ctx.say("supply-empty", &[("name", med.name.clone())])?;
     }
     Ok(())
 }

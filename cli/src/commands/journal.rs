@@ -31,7 +31,10 @@ pub fn run(
                 .into_iter()
                 .find(|e| e.id == entry.id)
                 .unwrap_or(entry);
-            writeln!(ctx.out, "Wrote {}", output::journal(&entry))?;
+            {
+                let what = output::journal(&entry, &ctx.words());
+                ctx.say("said-wrote", &[("what", what)])?;
+            }
         }
         JournalCommand::Edit { id, text, mood, at } => {
             let entry = find(record, &id)?;
@@ -46,12 +49,18 @@ pub fn run(
                 after.at = ctx.time(at.as_ref())?;
             }
             record.update_journal_entry(&after)?;
-            writeln!(ctx.out, "Changed {}", output::journal(&after))?;
+            {
+                let what = output::journal(&after, &ctx.words());
+                ctx.say("said-changed", &[("what", what)])?;
+            }
         }
         JournalCommand::Delete { id } => {
             let entry = find(record, &id)?;
             record.delete_journal_entry(&entry.id)?;
-            writeln!(ctx.out, "Deleted {}", output::journal(&entry))?;
+            {
+                let what = output::journal(&entry, &ctx.words());
+                ctx.say("said-deleted", &[("what", what)])?;
+            }
         }
         JournalCommand::List { days, json } => {
             let entries = record.journal(ctx.last_days(days)?)?;
@@ -59,10 +68,10 @@ pub fn run(
                 return ctx.json(&entries);
             }
             if entries.is_empty() {
-                writeln!(ctx.out, "No journal entries")?;
+                ctx.say("none-journal", &[])?;
             }
             for e in &entries {
-                writeln!(ctx.out, "{}", output::journal(e))?;
+                writeln!(ctx.out, "{}", output::journal(e, &ctx.words()))?;
             }
         }
     }

@@ -24,7 +24,10 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
                 m.time_zone = policy;
             }
             record.add_medication_checked(&m, add.confirm)?;
-            writeln!(ctx.out, "Added {}", output::medication(&m))?;
+            {
+                let what = output::medication(&m, &ctx.words());
+                ctx.say("said-added", &[("what", what)])?;
+            }
         }
         MedCommand::List { all, json } => {
             let meds = record.medications(all)?;
@@ -32,10 +35,10 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
                 return ctx.json(&meds);
             }
             if meds.is_empty() {
-                writeln!(ctx.out, "No medications")?;
+                ctx.say("none-medications", &[])?;
             }
             for m in &meds {
-                writeln!(ctx.out, "{}", output::medication(m))?;
+                writeln!(ctx.out, "{}", output::medication(m, &ctx.words()))?;
             }
         }
         MedCommand::Edit(edit) => {
@@ -67,7 +70,10 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
                 }
                 Ok(())
             })?;
-            writeln!(ctx.out, "Changed {}", output::medication(&m))?;
+            {
+                let what = output::medication(&m, &ctx.words());
+                ctx.say("said-changed", &[("what", what)])?;
+            }
         }
         MedCommand::Pause { med } => status(record, &med, MedicationStatus::Paused, ctx)?,
         MedCommand::Resume { med } => status(record, &med, MedicationStatus::Active, ctx)?,
@@ -82,7 +88,10 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
             let amount = amount.value(&ctx.profile)?;
             let refill = companion_core::model::Refill::new(&m.id, ctx.now()?, amount)?;
             record.log_refill(&refill)?;
-            writeln!(ctx.out, "Logged a refill of {amount} for {}", m.name)?;
+            ctx.say(
+                "said-refill",
+                &[("amount", amount.to_string()), ("name", m.name.clone())],
+            )?;
         }
         MedCommand::Supply { json } => {
             let tz = ctx.profile.home_time_zone.clone();
@@ -91,7 +100,7 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
                 return ctx.json(&list);
             }
             if list.is_empty() {
-                writeln!(ctx.out, "No medication's supply is tracked")?;
+                ctx.say("none-supply", &[])?;
             }
             for r in &list {
                 writeln!(ctx.out, "{}", output::supply(r, &ctx.words()))?;
@@ -164,6 +173,6 @@ fn status(
 ) -> Result<(), CliError> {
     let m = find_med(record, med)?;
     let m = record.set_medication_status(&m.id, status)?;
-    writeln!(ctx.out, "{}", output::medication(&m))?;
+    writeln!(ctx.out, "{}", output::medication(&m, &ctx.words()))?;
     Ok(())
 }

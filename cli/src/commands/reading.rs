@@ -32,15 +32,22 @@ pub fn run(
             reading.setting = add.setting;
             reading.sensor_interval_minutes = add.sensor_minutes;
             let outcome = record.record_reading(&reading)?;
-            writeln!(
-                ctx.out,
-                "Stored {} {} at {}  [{}]",
-                output::kind_words(&reading.measurement),
-                output::value(&reading.measurement, &ctx.profile),
-                output::when(&reading.at),
-                outcome.id
-            )?;
-            if let Some(line) = output::assessment(&outcome.assessment, ctx.profile.units.glucose) {
+            let stored = ctx.words().get(
+                "said-stored",
+                &[
+                    (
+                        "kind",
+                        output::kind_words(&reading.measurement, &ctx.words()),
+                    ),
+                    ("value", output::value(&reading.measurement, &ctx.profile)),
+                    ("when", output::when(&reading.at)),
+                    ("id", outcome.id.clone()),
+                ],
+            );
+            writeln!(ctx.out, "{stored}")?;
+            if let Some(line) =
+                output::assessment(&outcome.assessment, ctx.profile.units.glucose, &ctx.words())
+            {
                 writeln!(ctx.out, "{line}")?;
             }
             for alert in &outcome.alerts {
@@ -66,13 +73,17 @@ pub fn run(
                 return ctx.json(&json!({ "readings": page.readings, "next": next }));
             }
             if page.readings.is_empty() {
-                writeln!(ctx.out, "No readings")?;
+                ctx.say("none-readings", &[])?;
             }
             for r in &page.readings {
-                writeln!(ctx.out, "{}", output::reading(r, &ctx.profile))?;
+                writeln!(
+                    ctx.out,
+                    "{}",
+                    output::reading(r, &ctx.profile, &ctx.words())
+                )?;
             }
             if let Some(next) = next {
-                writeln!(ctx.out, "More: --after {next}")?;
+                ctx.say("more-after", &[("next", next)])?;
             }
         }
         ReadingCommand::Edit {
@@ -120,15 +131,14 @@ pub fn run(
                 }
                 Ok(())
             })?;
-            writeln!(
-                ctx.out,
-                "Corrected {}",
-                output::reading(&reading, &ctx.profile)
-            )?;
+            {
+                let what = output::reading(&reading, &ctx.profile, &ctx.words());
+                ctx.say("said-corrected", &[("what", what)])?;
+            }
         }
         ReadingCommand::Delete { id } => {
             record.delete_reading(&id)?;
-            writeln!(ctx.out, "Deleted reading {id}")?;
+            ctx.say("said-reading-deleted", &[("id", id)])?;
         }
     }
     Ok(())
