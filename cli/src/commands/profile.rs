@@ -18,31 +18,34 @@ pub fn run(
             if json {
                 return ctx.json(&ctx.profile.clone());
             }
-            writeln!(ctx.out, "Name:        {}", p.name)?;
+            let w = ctx.words();
+            let mut lines = vec![w.get("prof-name", &[("v", p.name.clone())])];
             if let Some(born) = p.birth_date {
-                writeln!(ctx.out, "Born:        {born}")?;
+                lines.push(w.get("prof-born", &[("v", born.to_string())]));
             }
             if let Some(h) = p.height_cm {
-                writeln!(ctx.out, "Height:      {h} cm")?;
+                lines.push(w.get("prof-height", &[("v", h.to_string())]));
             }
-            writeln!(
-                ctx.out,
-                "Conditions:  {}",
-                listed(&p.conditions, p, "conditions")
-            )?;
-            writeln!(
-                ctx.out,
-                "Allergies:   {}",
-                listed(&p.allergies, p, "allergies")
-            )?;
-            writeln!(ctx.out, "Time zone:   {}", p.home_time_zone)?;
-            writeln!(
-                ctx.out,
-                "Units:       glucose {}, weight {}",
-                p.units.glucose.symbol(),
-                p.units.weight.symbol()
-            )?;
-            writeln!(ctx.out, "Record id:   {}", record.id())?;
+            lines.push(w.get(
+                "prof-conditions",
+                &[("v", listed(&p.conditions, p, "conditions"))],
+            ));
+            lines.push(w.get(
+                "prof-allergies",
+                &[("v", listed(&p.allergies, p, "allergies"))],
+            ));
+            lines.push(w.get("prof-zone", &[("v", p.home_time_zone.clone())]));
+            lines.push(w.get(
+                "prof-units",
+                &[
+                    ("glucose", p.units.glucose.symbol().to_string()),
+                    ("weight", p.units.weight.symbol().to_string()),
+                ],
+            ));
+            lines.push(w.get("prof-id", &[("v", record.id().to_string())]));
+            for line in lines {
+                writeln!(ctx.out, "{line}")?;
+            }
             Ok(())
         }
         ProfileCommand::Set(set) => {
@@ -57,7 +60,7 @@ pub fn run(
                 apply_profile(p, set, height);
                 Ok(())
             })?;
-            writeln!(ctx.out, "Profile updated")?;
+            ctx.say("prof-updated", &[])?;
             Ok(())
         }
     }
@@ -65,12 +68,13 @@ pub fn run(
 
 /// A list, or what is known when it is empty: "none known" or "not recorded".
 fn listed(list: &[String], p: &Profile, item: &str) -> String {
+    let w = crate::words::words(p.language);
     if !list.is_empty() {
-        list.join(", ")
+        list.join(&w.text("list-sep"))
     } else if p.says_none(item) {
-        "none known".into()
+        w.text(&format!("prof-none-{item}"))
     } else {
-        "not recorded".into()
+        w.text("prof-not-recorded")
     }
 }
 

@@ -175,3 +175,33 @@ mctx-before_meal = before meal
 mctx-after_meal = after meal
 mctx-bedtime = bedtime
 mctx-random = random
+
+prof-name = Name:        { $v }
+prof-born = Born:        { $v }
+prof-height = Height:      { $v } cm
+prof-conditions = Conditions:  { $v }
+prof-allergies = Allergies:   { $v }
+prof-zone = Time zone:   { $v }
+prof-units = Units:       glucose { $glucose }, weight { $weight }
+prof-id = Record id:   { $v }
+prof-updated = Profile updated
+prof-none-conditions = none known
+prof-none-allergies = none known
+prof-none-medications = none known
+prof-not-recorded = not recorded
+
+stats-none = No readings in the last { $days } days
+stats-bp = mean { $sys }/{ $dia } mmHg  systolic { $smin }-{ $smax }, diastolic { $dmin }-{ $dmax }
+stats-trend = , trend { $per } per week
+stats-no-trend = , no trend (needs 14 days and 6 readings)
+stats-values = mean { $mean }  min { $min }  max { $max }
+stats-readings = { $n } readings
+stats-office-bp = office bp
+stats-protocol = Home BP protocol { $from } to { $to }: { $sys }/{ $dia } mmHg from { $readings } readings on { $days } days, { $percent } % complete
+stats-protocol-thin = {" "}(not enough days: at least 3 after day 1)
+stats-not-given = not given
+stats-cgm = CGM { $from } to { $to }: { $days } days, every { $interval } min, { $active } % time active
+stats-cgm-thin = {" "}(not enough data: 14 days and 70 % time active; indicative only)
+stats-tir = in range { $in } % (goal > 70), below { $t70 } { $b70 } % (< 4), below { $t54 } { $b54 } % (< 1), above { $t180 } { $a180 } % (< 25), above { $t250 } { $a250 } % (< 5)
+stats-cgm-more = mean { $mean }, GMI { $gmi }, CV { $cv } (goal <= 36 %), GRI { $gri } zone { $zone }; episodes: { $e70 } below { $t70 }, { $e54 } below { $t54 }, { $e250 } above { $t250 }
+stats-fingersticks = Fingersticks { $context } { $count } readings  mean { $mean }  range { $min } to { $max }  in target { $in }/{ $total }  below { $t70 } { $hypo }, above { $t180 } { $hyper }

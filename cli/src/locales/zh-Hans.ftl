@@ -174,3 +174,33 @@ mctx-before_meal = 餐前
 mctx-after_meal = 餐后
 mctx-bedtime = 睡前
 mctx-random = 随机
+
+prof-name = 姓名：{ $v }
+prof-born = 出生日期：{ $v }
+prof-height = 身高：{ $v } cm
+prof-conditions = 疾病：{ $v }
+prof-allergies = 过敏：{ $v }
+prof-zone = 时区：{ $v }
+prof-units = 单位：血糖 { $glucose }，体重 { $weight }
+prof-id = 记录编号：{ $v }
+prof-updated = 档案已更新
+prof-none-conditions = 无已知疾病
+prof-none-allergies = 无已知过敏
+prof-none-medications = 无已知用药
+prof-not-recorded = 未记录
+
+stats-none = 最近 { $days } 天没有读数
+stats-bp = 平均 { $sys }/{ $dia } mmHg  收缩压 { $smin }-{ $smax }，舒张压 { $dmin }-{ $dmax }
+stats-trend = ，趋势每周 { $per }
+stats-no-trend = ，无趋势（需要 14 天和 6 次读数）
+stats-values = 平均 { $mean }  最低 { $min }  最高 { $max }
+stats-readings = { $n } 次读数
+stats-office-bp = 诊室血压
+stats-protocol = 家庭血压监测方案 { $from } 至 { $to }：{ $sys }/{ $dia } mmHg，来自 { $days } 天的 { $readings } 次读数，完成 { $percent } %
+stats-protocol-thin = （天数不足：第 1 天之后至少需要 3 天）
+stats-not-given = 不提供
+stats-cgm = 连续血糖监测 { $from } 至 { $to }：{ $days } 天，每 { $interval } 分钟一次，佩戴时间 { $active } %
+stats-cgm-thin = （数据不足：需要 14 天且佩戴时间 70 %；仅供参考）
+stats-tir = 目标范围内 { $in } %（目标 > 70），低于 { $t70 } { $b70 } %（< 4），低于 { $t54 } { $b54 } %（< 1），高于 { $t180 } { $a180 } %（< 25），高于 { $t250 } { $a250 } %（< 5）
+stats-cgm-more = 平均 { $mean }，GMI { $gmi }，CV { $cv }（目标 <= 36 %），GRI { $gri }，{ $zone } 区；事件：低于 { $t70 } { $e70 } 次，低于 { $t54 } { $e54 } 次，高于 { $t250 } { $e250 } 次
+stats-fingersticks = 指尖血糖 { $context } { $count } 次读数  平均 { $mean }  范围 { $min } 至 { $max }  在目标范围内 { $in }/{ $total }  低于 { $t70 } { $hypo } 次，高于 { $t180 } { $hyper } 次
