@@ -4,7 +4,7 @@ use std::io::Write;
 
 use companion_core::HealthRecord;
 use companion_core::journey::{JourneyToday, Template};
-use companion_core::model::{Journey, Language};
+use companion_core::model::Journey;
 
 use crate::JourneyCommand;
 use crate::context::Ctx;
@@ -39,22 +39,23 @@ pub fn run(
                     "journeys": journeys,
                 }));
             }
-            writeln!(ctx.out, "Journeys you can start:")?;
+            let w = ctx.words();
+            writeln!(ctx.out, "{}", w.text("jr-can-start"))?;
             for t in &templates {
-                writeln!(
-                    ctx.out,
-                    "  {:<22} {} ({} stages, about {} weeks; {})",
-                    t.id,
-                    t.title.get(language),
-                    t.stages.len(),
-                    weeks(t),
-                    t.author
-                )?;
+                let about = w.get(
+                    "jr-template",
+                    &[
+                        ("stages", t.stages.len().to_string()),
+                        ("weeks", weeks(t).to_string()),
+                        ("author", t.author.clone()),
+                    ],
+                );
+                writeln!(ctx.out, "  {:<22} {} {about}", t.id, t.title.get(language))?;
             }
             if !journeys.is_empty() {
-                writeln!(ctx.out, "Your journeys:")?;
+                writeln!(ctx.out, "{}", w.text("jr-yours"))?;
                 for j in &journeys {
-                    writeln!(ctx.out, "  {}", journey_line(j, &templates, language))?;
+                    writeln!(ctx.out, "  {}", journey_line(j, &templates, &w))?;
                 }
             }
         }
@@ -63,16 +64,9 @@ pub fn run(
             let journey = record.start_journey(&template, at)?;
             advance(record)?;
             let templates = record.journey_templates()?;
-            writeln!(
-                ctx.out,
-                "Started {}",
-                journey_line(&journey, &templates, language)
-            )?;
-            writeln!(
-                ctx.out,
-                "`companion today` shows what to do each day; `companion journey status` where \
-                 you stand."
-            )?;
+            let line = journey_line(&journey, &templates, &ctx.words());
+            ctx.say("jr-started", &[("journey", line)])?;
+            ctx.say("jr-started-how", &[])?;
         }
         JourneyCommand::Status { json } => {
             advance(record)?;
@@ -82,10 +76,7 @@ pub fn run(
                 return ctx.json(&today.journeys);
             }
             if today.journeys.is_empty() {
-                writeln!(
-                    ctx.out,
-                    "No journey runs; `companion journey list` shows the ones you can start"
-                )?;
+                ctx.say("jr-none", &[])?;
             }
             let w = ctx.words();
             for j in &today.journeys {
@@ -96,11 +87,8 @@ pub fn run(
             let j = find(record, &journey)?;
             let stopped = record.stop_journey(&j.id, ctx.now()?)?;
             let templates = record.journey_templates()?;
-            writeln!(
-                ctx.out,
-                "Stopped {}",
-                journey_line(&stopped, &templates, language)
-            )?;
+            let line = journey_line(&stopped, &templates, &ctx.words());
+            ctx.say("jr-stopped", &[("journey", line)])?;
         }
         JourneyCommand::Read { card } => {
             let now = ctx.now()?;
@@ -119,7 +107,7 @@ pub fn run(
             let view = companion_core::journey::status::card_view(&c, language);
             writeln!(ctx.out, "{}", view.title)?;
             writeln!(ctx.out, "{}", view.body)?;
-            writeln!(ctx.out, "Source: {}", view.source)?;
+            ctx.say("source-line", &[("source", view.source.clone())])?;
             if let Some(link) = &view.link {
                 writeln!(ctx.out, "        {link}")?;
             }
@@ -140,19 +128,22 @@ pub fn run(
                 )));
             };
             record.mark_task_done(&j.id, &task, at)?;
-            writeln!(ctx.out, "Done: {task} ({})", crate::output::when(&at))?;
+            ctx.say(
+                "jr-done",
+                &[("task", task.clone()), ("when", crate::output::when(&at))],
+            )?;
         }
         JourneyCommand::Import { file } => {
             let json = std::fs::read_to_string(&file)
                 .map_err(|e| CliError::Failed(format!("cannot read {}: {e}", file.display())))?;
             let t = record.add_template(&json)?;
-            writeln!(
-                ctx.out,
-                "Stored the template {} ({}, version {}); `companion journey start {}` starts it",
-                t.id,
-                t.title.get(language),
-                t.version,
-                t.id
+            ctx.say(
+                "jr-imported",
+                &[
+                    ("id", t.id.clone()),
+                    ("title", t.title.get(language).to_string()),
+                    ("version", t.version.to_string()),
+                ],
             )?;
         }
     }
@@ -187,18 +178,27 @@ fn weeks(t: &Template) -> u32 {
     days.div_ceil(7)
 }
 
-fn journey_line(j: &Journey, templates: &[Template], language: Language) -> String {
+fn journey_line(j: &Journey, templates: &[Template], w: &companion_core::i18n::Texts) -> String {
     let title = templates
         .iter()
         .find(|t| t.id == j.template_id)
-        .map_or(j.template_id.as_str(), |t| t.title.get(language));
-    let mut s = format!(
-        "{title} [{}], since {}",
-        j.template_id,
-        j.started_at.format("%Y-%m-%d")
+        .map_or(j.template_id.as_str(), |t| t.title.get(w.language()));
+    let mut s = w.get(
+        "jr-line",
+        &[
+            ("title", title.to_string()),
+            ("id", j.template_id.clone()),
+            ("since", j.started_at.format("%Y-%m-%d").to_string()),
+        ],
     );
     if let Some(stopped) = j.stopped_at {
-        s.push_str(&format!(", stopped {}", stopped.format("%Y-%m-%d")));
+        s = w.get(
+            "jr-line-stopped",
+            &[
+                ("line", s),
+                ("stopped", stopped.format("%Y-%m-%d").to_string()),
+            ],
+        );
     }
     s
 }

@@ -68,13 +68,15 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             std::fs::create_dir_all(dir)?;
         }
         let record = HealthRecord::create(&db, &profile).map_err(|e| record_file(&db, e))?;
-        writeln!(
-            out,
-            "Created a record for {} at {} (id {})",
-            profile.name,
-            db.display(),
-            record.id()
-        )?;
+        let line = crate::words::words(lang).get(
+            "said-created",
+            &[
+                ("name", profile.name.clone()),
+                ("db", db.display().to_string()),
+                ("id", record.id().to_string()),
+            ],
+        );
+        writeln!(out, "{line}")?;
         return Ok(());
     }
     if let Command::Restore { file } = &cli.command {

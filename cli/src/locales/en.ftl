@@ -205,3 +205,16 @@ stats-cgm-thin = {" "}(not enough data: 14 days and 70 % time active; indicative
 stats-tir = in range { $in } % (goal > 70), below { $t70 } { $b70 } % (< 4), below { $t54 } { $b54 } % (< 1), above { $t180 } { $a180 } % (< 25), above { $t250 } { $a250 } % (< 5)
 stats-cgm-more = mean { $mean }, GMI { $gmi }, CV { $cv } (goal <= 36 %), GRI { $gri } zone { $zone }; episodes: { $e70 } below { $t70 }, { $e54 } below { $t54 }, { $e250 } above { $t250 }
 stats-fingersticks = Fingersticks { $context } { $count } readings  mean { $mean }  range { $min } to { $max }  in target { $in }/{ $total }  below { $t70 } { $hypo }, above { $t180 } { $hyper }
+
+jr-can-start = Journeys you can start:
+jr-template = ({ $stages } stages, about { $weeks } weeks; { $author })
+jr-yours = Your journeys:
+jr-started = Started { $journey }
+jr-started-how = `companion today` shows what to do each day; `companion journey status` where you stand.
+jr-none = No journey runs; `companion journey list` shows the ones you can start
+jr-stopped = Stopped { $journey }
+jr-done = Done: { $task } ({ $when })
+jr-imported = Stored the template { $id } ({ $title }, version { $version }); `companion journey start { $id }` starts it
+jr-line = { $title } [{ $id }], since { $since }
+jr-line-stopped = { $line }, stopped { $stopped }
+said-created = Created a record for { $name } at { $db } (id { $id })

@@ -204,3 +204,16 @@ stats-cgm-thin = （数据不足：需要 14 天且佩戴时间 70 %；仅供参
 stats-tir = 目标范围内 { $in } %（目标 > 70），低于 { $t70 } { $b70 } %（< 4），低于 { $t54 } { $b54 } %（< 1），高于 { $t180 } { $a180 } %（< 25），高于 { $t250 } { $a250 } %（< 5）
 stats-cgm-more = 平均 { $mean }，GMI { $gmi }，CV { $cv }（目标 <= 36 %），GRI { $gri }，{ $zone } 区；事件：低于 { $t70 } { $e70 } 次，低于 { $t54 } { $e54 } 次，高于 { $t250 } { $e250 } 次
 stats-fingersticks = 指尖血糖 { $context } { $count } 次读数  平均 { $mean }  范围 { $min } 至 { $max }  在目标范围内 { $in }/{ $total }  低于 { $t70 } { $hypo } 次，高于 { $t180 } { $hyper } 次
+
+jr-can-start = 可以开始的旅程：
+jr-template = （{ $stages } 个阶段，约 { $weeks } 周；{ $author }）
+jr-yours = 您的旅程：
+jr-started = 已开始 { $journey }
+jr-started-how = `companion today` 显示每天要做什么；`companion journey status` 显示进展。
+jr-none = 没有进行中的旅程；`companion journey list` 列出可以开始的旅程
+jr-stopped = 已停止 { $journey }
+jr-done = 已完成：{ $task }（{ $when }）
+jr-imported = 已保存模板 { $id }（{ $title }，版本 { $version }）；用 `companion journey start { $id }` 开始
+jr-line = { $title } [{ $id }]，自 { $since } 起
+jr-line-stopped = { $line }，{ $stopped } 停止
+said-created = 已为 { $name } 创建记录：{ $db }（编号 { $id }）
