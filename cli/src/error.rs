@@ -17,33 +17,7 @@ impl std::fmt::Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Usage(text) => f.write_str(text),
-            Self::Core(companion_core::Error::DoseLimit {
-                limit,
-                next_allowed,
-            }) => write!(
-                f,
-                "this dose would go beyond the {limit}; the next dose is allowed from {}; log \
-                 it anyway with --confirm",
-                crate::output::when(next_allowed)
-            ),
-            Self::Core(companion_core::Error::NameTaken { .. }) => f.write_str(
-                "a medication with this name is already in the record; if it really is a second \
-                 one, add --confirm",
-            ),
-            Self::Core(companion_core::Error::NoDosePending) => f.write_str(
-                "no dose of this medication is pending to skip (a dose already taken cannot be \
-                 skipped; delete it with `dose delete ID` if it was logged by mistake)",
-            ),
-            Self::Core(companion_core::Error::DoseAlreadyTaken { logged_by, at }) => write!(
-                f,
-                "this dose was already logged as taken{} at {}; if a second dose was really \
-                 taken, log it again with --confirm (the confirmation is recorded)",
-                logged_by
-                    .as_deref()
-                    .map(|b| format!(" by {b}"))
-                    .unwrap_or_default(),
-                crate::output::when(at)
-            ),
+            // The dose refusals are worded by the catalogue (`CliError::in_words`).
             Self::Core(companion_core::Error::Invalid(
                 e @ companion_core::model::ValidationError::UntrustedClock,
             )) => write!(f, "{e}"),
@@ -55,6 +29,51 @@ impl std::fmt::Display for CliError {
             Self::Core(e) => write!(f, "{e}"),
             Self::Failed(text) => f.write_str(text),
             Self::Io(e) => write!(f, "output failed: {e}"),
+        }
+    }
+}
+
+impl CliError {
+    /// The refusals a patient meets most, worded by the catalogue in `w`'s language (the
+    /// English as above); other errors as they are.
+    pub fn in_words(self, w: &companion_core::i18n::Texts) -> Self {
+        use companion_core::Error as E;
+        let said = |id: &str, args: &[(&str, String)]| Self::Failed(w.get(id, args));
+        match self {
+            Self::Core(E::DoseLimit {
+                limit,
+                next_allowed,
+            }) => {
+                let limit = match limit {
+                    companion_core::DoseLimit::DailyMaximum { max } => {
+                        w.get("err-limit-daily", &[("max", max.to_string())])
+                    }
+                    companion_core::DoseLimit::MinimumInterval { minutes } => {
+                        w.get("err-limit-interval", &[("minutes", minutes.to_string())])
+                    }
+                };
+                said(
+                    "err-dose-limit",
+                    &[
+                        ("limit", limit),
+                        ("next", crate::output::when(&next_allowed)),
+                    ],
+                )
+            }
+            Self::Core(E::NameTaken { .. }) => said("err-name-taken", &[]),
+            Self::Core(E::NoDosePending) => said("err-no-dose-pending", &[]),
+            Self::Core(E::DoseAlreadyTaken { logged_by, at }) => {
+                let at = crate::output::when(&at);
+                match logged_by {
+                    Some(by) => said("err-already-taken-by", &[("by", by), ("at", at)]),
+                    None => said("err-already-taken", &[("at", at)]),
+                }
+            }
+            Self::Core(E::NotPermitted { collection }) => said(
+                "err-not-permitted",
+                &[("what", collection.replace('_', " "))],
+            ),
+            other => other,
         }
     }
 }

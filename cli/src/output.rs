@@ -207,17 +207,17 @@ pub fn dose(d: &DoseEvent, name: &str, w: &Texts) -> String {
         companion_core::model::DoseStatus::Skipped => w.text("today-skipped"),
         companion_core::model::DoseStatus::Snoozed => w.text("dose-snoozed"),
     };
+    let paren = |text: String| format!(" {}", w.get("paren", &[("text", text)]));
     let scheduled = match d.scheduled_at {
-        Some(s) if d.status == companion_core::model::DoseStatus::Taken => format!(
-            " ({} {}, {})",
+        Some(s) if d.status == companion_core::model::DoseStatus::Taken => paren(format!(
+            "{} {}{}{}",
             w.text("dose-scheduled"),
             when(&s),
+            w.text("list-sep"),
             lateness((d.at.to_utc() - s.to_utc()).num_minutes(), w)
-        ),
-        Some(s) => format!(" ({} {})", w.text("dose-scheduled"), when(&s)),
-        None if d.status == companion_core::model::DoseStatus::Taken => {
-            format!(" ({})", w.text("dose-extra"))
-        }
+        )),
+        Some(s) => paren(format!("{} {}", w.text("dose-scheduled"), when(&s))),
+        None if d.status == companion_core::model::DoseStatus::Taken => paren(w.text("dose-extra")),
         None => String::new(),
     };
     let by = d

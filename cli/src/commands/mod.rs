@@ -133,29 +133,35 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         }
     }
     let profile = record.profile()?;
+    let language = profile.language;
     let ctx = Ctx { profile, out };
-    match cli.command {
-        Command::Profile(cmd) => profile::run(&mut record, cmd, ctx),
-        Command::Med(cmd) => med::run(&mut record, cmd, ctx),
-        Command::Dose(cmd) => dose::run(&mut record, cmd, ctx),
-        Command::Reading(cmd) => reading::run(&mut record, cmd, ctx),
-        Command::Journal(cmd) => journal::run(&mut record, cmd, ctx),
+    dispatch(&mut record, cli.command, ctx).map_err(|e| e.in_words(&crate::words::words(language)))
+}
+
+/// Runs a command on an open record, its profile read.
+fn dispatch(record: &mut HealthRecord, command: Command, ctx: Ctx<'_>) -> Result<(), CliError> {
+    match command {
+        Command::Profile(cmd) => profile::run(record, cmd, ctx),
+        Command::Med(cmd) => med::run(record, cmd, ctx),
+        Command::Dose(cmd) => dose::run(record, cmd, ctx),
+        Command::Reading(cmd) => reading::run(record, cmd, ctx),
+        Command::Journal(cmd) => journal::run(record, cmd, ctx),
         Command::Reminders {
             from,
             hours,
             tz,
             max,
             json,
-        } => reminders::run(&record, ctx, from, hours, tz, max, json),
-        Command::Today { tz, json } => today::run(&mut record, ctx, tz, json),
-        Command::Adherence { days, tz, json } => adherence::run(&record, ctx, days, tz, json),
-        Command::Journey(cmd) => journey::run(&mut record, cmd, ctx),
+        } => reminders::run(record, ctx, from, hours, tz, max, json),
+        Command::Today { tz, json } => today::run(record, ctx, tz, json),
+        Command::Adherence { days, tz, json } => adherence::run(record, ctx, days, tz, json),
+        Command::Journey(cmd) => journey::run(record, cmd, ctx),
         Command::Ask {
             questionnaire,
             answers,
-        } => ask::run(&mut record, ctx, &questionnaire, &answers),
-        Command::Appointment(cmd) => appointment::run(&mut record, cmd, ctx),
-        Command::Plan(cmd) => plan::run(&mut record, cmd, ctx),
+        } => ask::run(record, ctx, &questionnaire, &answers),
+        Command::Appointment(cmd) => appointment::run(record, cmd, ctx),
+        Command::Plan(cmd) => plan::run(record, cmd, ctx),
         Command::Export { out: None, .. } => {
             serde_json::to_writer_pretty(&mut *ctx.out, &record.export()?)?;
             writeln!(ctx.out)?;
@@ -168,10 +174,10 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
             writeln!(ctx.out, "Exported the record to {}", path.display())?;
             Ok(())
         }
-        Command::Stats { days, json } => stats::run(&record, ctx, days, json),
-        Command::Report { days, out, lang } => report::run(&record, ctx, days, &out, lang),
-        Command::Targets(cmd) => targets::run(&mut record, ctx, cmd),
-        Command::Alerts(cmd) => alerts::run(&mut record, ctx, cmd),
+        Command::Stats { days, json } => stats::run(record, ctx, days, json),
+        Command::Report { days, out, lang } => report::run(record, ctx, days, &out, lang),
+        Command::Targets(cmd) => targets::run(record, ctx, cmd),
+        Command::Alerts(cmd) => alerts::run(record, ctx, cmd),
         Command::Init { .. }
         | Command::Restore { .. }
         | Command::Tour

@@ -218,3 +218,12 @@ jr-imported = Stored the template { $id } ({ $title }, version { $version }); `c
 jr-line = { $title } [{ $id }], since { $since }
 jr-line-stopped = { $line }, stopped { $stopped }
 said-created = Created a record for { $name } at { $db } (id { $id })
+
+err-limit-daily = daily maximum of { $max } doses
+err-limit-interval = minimum of { $minutes } minutes between doses
+err-dose-limit = this dose would go beyond the { $limit }; the next dose is allowed from { $next }; log it anyway with --confirm
+err-name-taken = a medication with this name is already in the record; if it really is a second one, add --confirm
+err-no-dose-pending = no dose of this medication is pending to skip (a dose already taken cannot be skipped; delete it with `dose delete ID` if it was logged by mistake)
+err-already-taken-by = this dose was already logged as taken by { $by } at { $at }; if a second dose was really taken, log it again with --confirm (the confirmation is recorded)
+err-already-taken = this dose was already logged as taken at { $at }; if a second dose was really taken, log it again with --confirm (the confirmation is recorded)
+err-not-permitted = your role in this shared record may not change { $what }; nothing was written

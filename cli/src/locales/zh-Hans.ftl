@@ -217,3 +217,12 @@ jr-imported = 已保存模板 { $id }（{ $title }，版本 { $version }）；�
 jr-line = { $title } [{ $id }]，自 { $since } 起
 jr-line-stopped = { $line }，{ $stopped } 停止
 said-created = 已为 { $name } 创建记录：{ $db }（编号 { $id }）
+
+err-limit-daily = 每天最多 { $max } 次
+err-limit-interval = 两次之间至少间隔 { $minutes } 分钟
+err-dose-limit = 这次服用会超过{ $limit }的限制；下一次最早可在 { $next } 服用；如确需服用，请加 --confirm 记录
+err-name-taken = 记录中已有同名药物；如果确实是第二种，请加 --confirm
+err-no-dose-pending = 这种药物没有待跳过的剂量（已服用的剂量不能跳过；如果记录有误，请用 `dose delete ID` 删除）
+err-already-taken-by = 这次剂量已由 { $by } 于 { $at } 记录为已服用；如果确实又服用了一次，请加 --confirm 再记录（会保存这次确认）
+err-already-taken = 这次剂量已于 { $at } 记录为已服用；如果确实又服用了一次，请加 --confirm 再记录（会保存这次确认）
+err-not-permitted = 您在这份共享记录中的角色不能修改 { $what }；未写入任何内容
