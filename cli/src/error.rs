@@ -73,6 +73,36 @@ impl CliError {
                 "err-not-permitted",
                 &[("what", collection.replace('_', " "))],
             ),
+            Self::Core(E::Invalid(v)) => {
+                use companion_core::model::ValidationError as V;
+                // A field as the reader calls it; the core's own name where the catalogue
+                // has none.
+                let field = |name: &str| {
+                    let id = format!("field-{}", name.replace(' ', "_").to_lowercase());
+                    let text = w.text(&id);
+                    if text == id { name.to_string() } else { text }
+                };
+                match v {
+                    V::OutOfRange {
+                        field: f,
+                        min,
+                        max,
+                        unit,
+                    } => said(
+                        "err-out-of-range",
+                        &[
+                            ("field", field(f)),
+                            ("min", min.to_string()),
+                            ("max", max.to_string()),
+                            ("unit", unit.to_string()),
+                        ],
+                    ),
+                    V::DiastolicNotBelowSystolic => said("err-diastolic", &[]),
+                    V::Empty { field: f } => said("err-empty", &[("field", field(f))]),
+                    V::UnknownTimeZone { field: f } => said("err-zone", &[("field", field(f))]),
+                    other => Self::Core(E::Invalid(other)),
+                }
+            }
             other => other,
         }
     }
