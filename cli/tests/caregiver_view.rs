@@ -227,6 +227,7 @@ fn english_words(text: &str) -> Vec<String> {
     let allowed = [
         "mmHg",
         "mmol",
+        "kg",
         "mg",
         "companion",
         "profile",
@@ -257,7 +258,9 @@ fn english_words(text: &str) -> Vec<String> {
                     _ => {}
                 }
             }
-            kept.split(|c: char| !c.is_ascii_alphabetic())
+            // Ids (letters with digits) aside.
+            kept.split(|c: char| !c.is_ascii_alphanumeric())
+                .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
                 .filter(|w| w.len() > 1 && w.chars().any(|c| c.is_ascii_lowercase()))
                 .map(str::to_string)
                 .collect::<Vec<_>>()
@@ -319,4 +322,109 @@ fn stats_say_why_typed_glucose_has_no_time_in_range() {
     let out = ok(&db, &["stats", "--days", "7"]);
     assert!(out.contains("no sensor interval"), "{out}");
     assert!(out.contains("--sensor-minutes"), "{out}");
+}
+
+#[test]
+fn a_chinese_record_reads_chinese_in_its_lists_and_refusals() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("zh.db");
+    let created = ok(
+        &db,
+        &[
+            "init",
+            "--name",
+            "李梅",
+            "--tz",
+            "Asia/Shanghai",
+            "--lang",
+            "zh-Hans",
+        ],
+    );
+    assert!(created.starts_with("已为 李梅 创建记录"), "{created}");
+    add_med(&db, "二甲双胍", "500 mg", "08:00,20:00");
+    ok(&db, &["reading", "add", "bp", "150/94", "--at", "-2h"]);
+    ok(
+        &db,
+        &[
+            "reading",
+            "add",
+            "glucose",
+            "7.2",
+            "--context",
+            "fasting",
+            "--at",
+            "-1h",
+        ],
+    );
+    ok(&db, &["journal", "add", "有点累", "--mood", "3"]);
+    let mut pages = Vec::new();
+    for args in [
+        &["med", "list"][..],
+        &["reading", "list"],
+        &["journal", "list"],
+        &["stats", "--days", "7"],
+        &["profile", "show"],
+        &["journey", "list"],
+        &["adherence", "--days", "7"],
+    ] {
+        pages.push(ok(&db, args));
+    }
+    for page in &pages {
+        // The ids of the templates and the zone's name are for copying, not reading.
+        let words: Vec<String> = english_words(page)
+            .into_iter()
+            .filter(|w| {
+                ![
+                    "hypertension",
+                    "type",
+                    "diabetes",
+                    "surgery",
+                    "recovery",
+                    "Asia",
+                    "Shanghai",
+                    "ESH",
+                    "Companion",
+                    "built",
+                    "in",
+                    "sensor",
+                    "minutes",
+                ]
+                .contains(&w.as_str())
+            })
+            .collect();
+        assert_eq!(words, Vec::<String>::new(), "{page}");
+    }
+    // Refusals too.
+    let out = companion(&db, &["reading", "add", "bp", "400/91"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("收缩压必须在 50 到 300 mmHg 之间"), "{err}");
+    ok(
+        &db,
+        &[
+            "dose",
+            "take",
+            "二甲双胍",
+            "--scheduled",
+            "yesterday 08:00",
+            "--at",
+            "yesterday 08:05",
+        ],
+    );
+    let out = companion(
+        &db,
+        &[
+            "dose",
+            "take",
+            "二甲双胍",
+            "--scheduled",
+            "yesterday 08:00",
+            "--at",
+            "yesterday 08:10",
+        ],
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("这次剂量已由 李梅") && err.contains("--confirm"),
+        "{err}"
+    );
 }
