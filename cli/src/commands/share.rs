@@ -8,40 +8,40 @@ use std::time::Duration;
 use companion_core::HealthRecord;
 use companion_core::sync::{HttpTransport, MembersReport, Role, SyncError, SyncReport};
 
+use companion_core::i18n::Texts;
+
 use crate::error::{CliError, record_file, usage};
 
 fn transport() -> Result<HttpTransport, CliError> {
     HttpTransport::new().map_err(|e| CliError::Failed(format!("no HTTP client: {e}")))
 }
 
-/// Says a sharing failure in the command line's words.
-fn explain(e: companion_core::Error) -> CliError {
+/// The words of the record's language (English when the record has no profile yet).
+fn words_of(record: &HealthRecord) -> Texts {
+    crate::words::words(
+        record
+            .profile()
+            .map_or(companion_core::model::Language::English, |p| p.language),
+    )
+}
+
+/// Says a sharing failure in the command line's words, in `w`'s language.
+fn explain(e: companion_core::Error, w: &Texts) -> CliError {
+    let said = |id: &str, args: &[(&str, String)]| CliError::Failed(w.get(id, args));
     match e {
-        companion_core::Error::Sync(SyncError::Invite(what)) => CliError::Failed(format!(
-            "the invite is {what}: ask the patient for a new invite"
-        )),
+        companion_core::Error::Sync(SyncError::Invite(what)) => {
+            said("share-invite-bad", &[("what", what.to_string())])
+        }
         companion_core::Error::Sync(SyncError::Malformed {
             what: "invite code",
-        }) => CliError::Failed(
-            "that is not an invite code: give the code the patient's device printed \
-             (XXXX-XXXX-...@https://relay) or its QR payload (companion:join?...)"
-                .into(),
-        ),
+        }) => said("share-not-a-code", &[]),
         companion_core::Error::Sync(SyncError::Relay { code, .. }) if code == "not_member" => {
-            CliError::Failed(
-                "this device is no longer a member of the shared record (removed, or it left): \
-                 its copy stays here, and nothing is sent or received"
-                    .into(),
-            )
+            said("share-not-member", &[])
         }
-        companion_core::Error::Sync(SyncError::NotShared) => CliError::Failed(
-            "this record is not shared yet: the patient shares it with companion invite --role ROLE --relay URL, \
-             another device joins with companion join CODE"
-                .into(),
-        ),
-        companion_core::Error::Sync(SyncError::Unreachable { detail }) => CliError::Failed(format!(
-            "the relay could not be reached ({detail}); nothing was lost: your changes wait and go with the next sync"
-        )),
+        companion_core::Error::Sync(SyncError::NotShared) => said("share-not-shared", &[]),
+        companion_core::Error::Sync(SyncError::Unreachable { detail }) => {
+            said("share-unreachable", &[("detail", detail)])
+        }
         other => other.into(),
     }
 }
@@ -73,6 +73,7 @@ pub fn invite(
             "--relay must be an http:// or https:// address, not {r:?}"
         ));
     }
+    let w = words_of(record);
     let info = record
         .invite(
             role,
@@ -80,7 +81,7 @@ pub fn invite(
             relay,
             &mut transport()?,
         )
-        .map_err(explain)?;
+        .map_err(|e| explain(e, &w))?;
     if json {
         serde_json::to_writer_pretty(&mut *out, &info)?;
         writeln!(out)?;
@@ -89,13 +90,29 @@ pub fn invite(
     let expires = chrono::DateTime::from_timestamp_millis(info.expires_ms)
         .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
         .unwrap_or_default();
-    let article = if role == Role::Owner { "an" } else { "a" };
+    let for_whom = if role == Role::Owner {
+        "share-invite-owner"
+    } else {
+        "share-invite"
+    };
+    let line = w.get(
+        for_whom,
+        &[
+            ("role", w.text(&format!("role-{role}"))),
+            ("expires", expires),
+        ],
+    );
+    writeln!(out, "{line}")?;
     writeln!(
         out,
-        "Invite for {article} {role}, single use, valid until {expires}"
+        "{}",
+        w.get("share-code", &[("code", info.code.clone())])
     )?;
-    writeln!(out, "Code: {}", info.code)?;
-    writeln!(out, "QR payload: {}", info.qr_payload)?;
+    writeln!(
+        out,
+        "{}",
+        w.get("share-qr", &[("payload", info.qr_payload.clone())])
+    )?;
     let qr = qrcode::QrCode::new(info.qr_payload.as_bytes())
         .map_err(|_| CliError::Failed("the QR code could not be made".into()))?;
     let text = qr
@@ -103,7 +120,7 @@ pub fn invite(
         .quiet_zone(true)
         .build();
     writeln!(out, "{text}")?;
-    writeln!(out, "On the other device: companion --db NEW.db join CODE")?;
+    writeln!(out, "{}", w.text("share-other-device"))?;
     Ok(())
 }
 
@@ -119,7 +136,10 @@ pub fn join(db: &Path, code: &str, json: bool, out: &mut dyn Write) -> Result<()
                 db.display()
             )),
             e @ (companion_core::Error::Sync(_) | companion_core::Error::NotPermitted { .. }) => {
-                explain(e)
+                explain(
+                    e,
+                    &crate::words::words(companion_core::model::Language::English),
+                )
             }
             other => record_file(db, other),
         })?;
@@ -132,34 +152,38 @@ pub fn join(db: &Path, code: &str, json: bool, out: &mut dyn Write) -> Result<()
         writeln!(out)?;
         return Ok(());
     }
-    writeln!(
-        out,
-        "Joined record {} as {} at {}",
-        record.id(),
-        members.role,
-        db.display()
-    )?;
-    writeln!(out, "{}", describe(&report))?;
+    let w = words_of(&record);
+    let line = w.get(
+        "share-joined",
+        &[
+            ("record", record.id().to_string()),
+            ("role", w.text(&format!("role-{}", members.role))),
+            ("db", db.display().to_string()),
+        ],
+    );
+    writeln!(out, "{line}")?;
+    writeln!(out, "{}", describe(&report, &w))?;
     Ok(())
 }
 
 /// `companion sync`.
 pub fn sync(record: &mut HealthRecord, json: bool, out: &mut dyn Write) -> Result<(), CliError> {
+    let w = words_of(record);
     let report = record
         .sync(&mut transport()?, &mut |_| {})
-        .map_err(explain)?;
+        .map_err(|e| explain(e, &w))?;
     if json {
         serde_json::to_writer_pretty(&mut *out, &report)?;
         writeln!(out)?;
         return Ok(());
     }
-    writeln!(out, "{}", describe(&report))?;
+    writeln!(out, "{}", describe(&report, &w))?;
     if report.quarantined > 0 {
-        writeln!(
-            out,
-            "{} item(s) from the relay were refused and kept apart: see companion members",
-            report.quarantined
-        )?;
+        let line = w.get(
+            "share-quarantined",
+            &[("count", report.quarantined.to_string())],
+        );
+        writeln!(out, "{line}")?;
     }
     Ok(())
 }
@@ -211,7 +235,7 @@ pub fn watch(
                 pause = (pause * 2).min(Duration::from_secs(60));
                 continue;
             }
-            Err(e) => return Err(explain(e)),
+            Err(e) => return Err(explain(e, &words_of(record))),
         }
         let mut wait = companion_core::sync::MOST_WAIT_SECONDS;
         if let Some(l) = left(std::time::Instant::now()) {
@@ -220,10 +244,10 @@ pub fn watch(
             }
             wait = wait.min(l.as_secs().max(1));
         }
-        let watch = record.watch().map_err(explain)?;
+        let watch = record.watch().map_err(|e| explain(e, &words_of(record)))?;
         match watch.wait(&mut transport, wait) {
             Ok(_) | Err(companion_core::Error::Sync(SyncError::Unreachable { .. })) => {}
-            Err(e) => return Err(explain(e)),
+            Err(e) => return Err(explain(e, &words_of(record))),
         }
     }
 }
@@ -258,22 +282,24 @@ fn arrived(r: &SyncReport, first: bool) -> String {
     format!("{}; at log position {}", parts.join("; "), r.cursor)
 }
 
-fn describe(r: &SyncReport) -> String {
-    format!(
-        "Synced: {} change(s) sent, {} envelope(s) applied ({} added, {} updated, {} deleted), \
-         {} alert(s) raised, {} quarantined, {} held; at log position {} ({} request(s), {} bytes sent, {} received)",
-        r.pushed,
-        r.applied,
-        r.added,
-        r.updated,
-        r.deleted,
-        r.alerts_raised,
-        r.quarantined,
-        r.held,
-        r.cursor,
-        r.requests,
-        r.bytes_sent,
-        r.bytes_received
+fn describe(r: &SyncReport, w: &Texts) -> String {
+    let n = |v: u64| v.to_string();
+    w.get(
+        "share-synced",
+        &[
+            ("pushed", n(r.pushed)),
+            ("applied", n(r.applied)),
+            ("added", n(r.added)),
+            ("updated", n(r.updated)),
+            ("deleted", n(r.deleted)),
+            ("alerts", n(r.alerts_raised)),
+            ("quarantined", n(r.quarantined)),
+            ("held", n(r.held)),
+            ("cursor", n(r.cursor)),
+            ("requests", n(r.requests)),
+            ("sent", n(r.bytes_sent)),
+            ("received", n(r.bytes_received)),
+        ],
     )
 }
 
@@ -288,95 +314,99 @@ pub fn remove(
             "give the member's device id, or at least its first 4 characters (companion members lists them)",
         );
     }
+    let w = words_of(record);
     record
         .remove_member(member, &mut transport()?)
         .map_err(|e| match e {
-            companion_core::Error::Sync(SyncError::MembershipRefused { .. }) => CliError::Failed(format!(
-                "{member} names no current member other than this device, or more than one: see companion members"
-            )),
-            other => explain(other),
+            companion_core::Error::Sync(SyncError::MembershipRefused { .. }) => {
+                CliError::Failed(w.get("share-remove-unknown", &[("member", member.to_string())]))
+            }
+            other => explain(other, &w),
         })?;
     writeln!(
         out,
-        "Removed {member}: the record key changed; that device reads nothing written from now on"
+        "{}",
+        w.get("share-removed", &[("member", member.to_string())])
     )?;
     Ok(())
 }
 
 /// `companion leave`.
 pub fn leave(record: &mut HealthRecord, out: &mut dyn Write) -> Result<(), CliError> {
+    let w = words_of(record);
     record.leave(&mut transport()?).map_err(|e| match e {
-        companion_core::Error::Sync(SyncError::MembershipRefused { .. }) => CliError::Failed(
-            "the last owner device cannot leave the record (it is the patient's)".into(),
-        ),
-        other => explain(other),
+        companion_core::Error::Sync(SyncError::MembershipRefused { .. }) => {
+            CliError::Failed(w.text("share-last-owner"))
+        }
+        other => explain(other, &w),
     })?;
-    writeln!(
-        out,
-        "Left the shared record: this device keeps its copy but gets nothing new"
-    )?;
+    writeln!(out, "{}", w.text("share-left"))?;
     Ok(())
 }
 
 /// `companion members`.
 pub fn members(record: &HealthRecord, json: bool, out: &mut dyn Write) -> Result<(), CliError> {
-    let m: MembersReport = record.members().map_err(explain)?;
+    let w = words_of(record);
+    let m: MembersReport = record.members().map_err(|e| explain(e, &w))?;
     if json {
         serde_json::to_writer_pretty(&mut *out, &m)?;
         writeln!(out)?;
         return Ok(());
     }
-    writeln!(
-        out,
-        "Shared through {}; this device's role: {}",
-        m.relay, m.role
-    )?;
+    let line = w.get(
+        "share-through",
+        &[
+            ("relay", m.relay.clone()),
+            ("role", w.text(&format!("role-{}", m.role))),
+        ],
+    );
+    writeln!(out, "{line}")?;
     for member in &m.members {
         writeln!(
             out,
-            "  {}  {:<9}  since log position {}{}{}",
+            "  {}  {:<9}  {}{}{}",
             member.device,
-            member.role.as_str(),
-            member.since,
+            w.text(&format!("role-{}", member.role)),
+            w.get("share-since", &[("at", member.since.to_string())]),
             member
                 .removed
-                .map(|r| format!(", removed at {r}"))
+                .map(|r| w.get("share-removed-at", &[("at", r.to_string())]))
                 .unwrap_or_default(),
             if member.this_device {
-                "  (this device)"
+                w.text("share-this-device")
             } else {
-                ""
+                String::new()
             }
         )?;
     }
     if m.quarantined.is_empty() {
-        writeln!(out, "Nothing quarantined")?;
+        writeln!(out, "{}", w.text("share-none-quarantined"))?;
     } else {
-        writeln!(out, "Quarantined (never applied):")?;
+        writeln!(out, "{}", w.text("share-quarantined-title"))?;
         for q in &m.quarantined {
-            writeln!(
-                out,
-                "  log position {}: {}{}",
-                q.seq,
-                q.reason,
-                q.author
-                    .as_deref()
-                    .map(|a| format!(" (from device {a})"))
-                    .unwrap_or_default()
-            )?;
+            let from = q
+                .author
+                .as_deref()
+                .map(|a| w.get("share-from-device", &[("device", a.to_string())]))
+                .unwrap_or_default();
+            let line = w.get(
+                "share-quarantined-item",
+                &[("at", q.seq.to_string()), ("reason", q.reason.clone())],
+            );
+            writeln!(out, "  {line}{from}")?;
         }
     }
     if m.held > 0 {
         writeln!(
             out,
-            "{} envelope(s) wait for changes not received yet",
-            m.held
+            "{}",
+            w.get("share-held", &[("count", m.held.to_string())])
         )?;
     }
     writeln!(
         out,
-        "{} local change(s) not yet acknowledged by the relay",
-        m.unsent
+        "{}",
+        w.get("share-unsent", &[("count", m.unsent.to_string())])
     )?;
     Ok(())
 }
