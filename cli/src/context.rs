@@ -12,7 +12,7 @@ use companion_core::{Error, HealthRecord, TimeRange};
 use companion_core::clock::now;
 use companion_core::zone::Zone;
 
-use crate::error::{CliError, usage};
+use crate::error::{CliError, usage, usage_said};
 use crate::when::When;
 
 /// What every command needs besides the record.
@@ -109,8 +109,8 @@ pub fn find_med(record: &HealthRecord, key: &str) -> Result<Medication, CliError
     }
     match found.len() {
         1 => Ok(found.remove(0)),
-        0 => usage("no medication with that id or name (see companion med list)"),
-        _ => usage("several medications have that name: use the id"),
+        0 => usage_said("ref-no-med", vec![]),
+        _ => usage_said("ref-several-meds", vec![]),
     }
 }
 
@@ -143,9 +143,10 @@ pub fn by_id<T>(
         return Ok(items.swap_remove(pos));
     }
     if key.len() < MIN_PREFIX {
-        return usage(format!(
-            "give at least {MIN_PREFIX} characters of the {what}'s id"
-        ));
+        return usage_said(
+            "ref-prefix-short",
+            vec![("n", MIN_PREFIX.to_string()), ("what", what.to_string())],
+        );
     }
     let mut found: Vec<T> = items
         .into_iter()
@@ -153,11 +154,14 @@ pub fn by_id<T>(
         .collect();
     match found.len() {
         1 => Ok(found.remove(0)),
-        0 => Err(CliError::Failed(format!(
-            "no {what} has an id starting with {key}"
-        ))),
-        _ => usage(format!(
-            "several {what}s have ids starting with {key}: give more characters"
-        )),
+        0 => Err(CliError::Said {
+            id: "ref-no-id",
+            args: vec![("what", what.to_string()), ("key", key.to_string())],
+            usage: false,
+        }),
+        _ => usage_said(
+            "ref-several-ids",
+            vec![("what", what.to_string()), ("key", key.to_string())],
+        ),
     }
 }

@@ -9,6 +9,17 @@ pub enum CliError {
     Core(companion_core::Error),
     /// A failure explained in the command line's words (which file, what to do).
     Failed(String),
+    /// A message of the CLI's catalogue (`id` with `args`), worded in the record's language
+    /// once it is known ([`CliError::in_words`]), in English otherwise; `usage` when the
+    /// arguments were wrong (exit code 2).
+    Said {
+        /// The message's id.
+        id: &'static str,
+        /// Its arguments.
+        args: Vec<(&'static str, String)>,
+        /// The arguments were wrong.
+        usage: bool,
+    },
     /// Writing the output failed.
     Io(std::io::Error),
 }
@@ -28,6 +39,9 @@ impl std::fmt::Display for CliError {
             ),
             Self::Core(e) => write!(f, "{e}"),
             Self::Failed(text) => f.write_str(text),
+            Self::Said { id, args, .. } => f.write_str(
+                &crate::words::words(companion_core::model::Language::English).get(id, args),
+            ),
             Self::Io(e) => write!(f, "output failed: {e}"),
         }
     }
@@ -40,6 +54,14 @@ impl CliError {
         use companion_core::Error as E;
         let said = |id: &str, args: &[(&str, String)]| Self::Failed(w.get(id, args));
         match self {
+            Self::Said { id, args, usage } => {
+                let text = w.get(id, &args);
+                if usage {
+                    Self::Usage(text)
+                } else {
+                    Self::Failed(text)
+                }
+            }
             Self::Core(E::DoseLimit {
                 limit,
                 next_allowed,
@@ -135,6 +157,15 @@ impl From<serde_json::Error> for CliError {
 /// A usage error with `text`.
 pub fn usage<T>(text: impl Into<String>) -> Result<T, CliError> {
     Err(CliError::Usage(text.into()))
+}
+
+/// A refusal of the arguments, the catalogue's message `id` with `args`.
+pub fn usage_said<T>(id: &'static str, args: Vec<(&'static str, String)>) -> Result<T, CliError> {
+    Err(CliError::Said {
+        id,
+        args,
+        usage: true,
+    })
 }
 
 /// A failure to open or create the record at `path`, said with the path and what to do.

@@ -865,7 +865,7 @@ fn main() -> ExitCode {
             let _ = out.flush();
             eprintln!("error: {e}");
             match e {
-                CliError::Usage(_) => ExitCode::from(2),
+                CliError::Usage(_) | CliError::Said { usage: true, .. } => ExitCode::from(2),
                 _ => ExitCode::FAILURE,
             }
         }

@@ -171,7 +171,8 @@ fn dispatch(record: &mut HealthRecord, command: Command, ctx: Ctx<'_>) -> Result
             out: Some(path), ..
         } => {
             record.write_export(&path)?;
-            writeln!(ctx.out, "Exported the record to {}", path.display())?;
+            let mut ctx = ctx;
+            ctx.say("said-exported", &[("path", path.display().to_string())])?;
             Ok(())
         }
         Command::Stats { days, json } => stats::run(record, ctx, days, json),

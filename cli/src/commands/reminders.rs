@@ -24,7 +24,7 @@ pub fn run(
         return ctx.json(&plan);
     }
     if plan.is_empty() {
-        writeln!(ctx.out, "Nothing to remind about in the next {hours} hours")?;
+        ctx.say("none-reminders", &[("hours", hours.to_string())])?;
     }
     let tz =
         companion_core::zone::Zone::named(&zone).unwrap_or_else(companion_core::zone::Zone::utc);

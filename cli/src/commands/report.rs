@@ -11,7 +11,7 @@ use crate::error::CliError;
 /// `companion report`.
 pub fn run(
     record: &HealthRecord,
-    ctx: Ctx<'_>,
+    mut ctx: Ctx<'_>,
     days: u32,
     out: &Path,
     language: Option<companion_core::model::Language>,
@@ -24,10 +24,12 @@ pub fn run(
         &ctx.profile.home_time_zone,
         language,
     )?;
-    writeln!(
-        ctx.out,
-        "Wrote the report of the last {days} days to {}",
-        out.display()
+    ctx.say(
+        "said-report",
+        &[
+            ("days", days.to_string()),
+            ("path", out.display().to_string()),
+        ],
     )?;
     Ok(())
 }

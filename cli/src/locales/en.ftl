@@ -283,3 +283,12 @@ share-quarantined-item = log position { $at }: { $reason }
 share-from-device = {" "}(from device { $device })
 share-held = { $count } envelope(s) wait for changes not received yet
 share-unsent = { $count } local change(s) not yet acknowledged by the relay
+
+ref-no-med = no medication with that id or name (see companion med list)
+ref-several-meds = several medications have that name: use the id
+ref-prefix-short = give at least { $n } characters of the { $what }'s id
+ref-no-id = no { $what } has an id starting with { $key }
+ref-several-ids = several { $what }s have ids starting with { $key }: give more characters
+said-report = Wrote the report of the last { $days } days to { $path }
+none-reminders = Nothing to remind about in the next { $hours } hours
+said-exported = Exported the record to { $path }

@@ -282,3 +282,12 @@ share-quarantined-item = 日志位置 { $at }：{ $reason }
 share-from-device = {" "}（来自设备 { $device }）
 share-held = { $count } 个信封在等待尚未收到的更改
 share-unsent = { $count } 项本地更改尚未被中继服务器确认
+
+ref-no-med = 没有这个编号或名称的药物（见 companion med list）
+ref-several-meds = 有几种药物同名：请用编号
+ref-prefix-short = 请至少给出编号的前 { $n } 个字符
+ref-no-id = 没有编号以 { $key } 开头的条目
+ref-several-ids = 有几个条目的编号以 { $key } 开头：请多给几个字符
+said-report = 已将最近 { $days } 天的报告写入 { $path }
+none-reminders = 接下来 { $hours } 小时没有需要提醒的事项
+said-exported = 已将记录导出到 { $path }
