@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveTime, Weekday};
 use companion_core::model::units::{GlucoseUnit, HbA1cUnit, TemperatureUnit, WeightUnit};
 use companion_core::model::{MealContext, Measurement, Profile, ReadingKind};
 
-use crate::error::{CliError, usage};
+use crate::error::{CliError, usage, usage_said};
 
 /// A name from the core's vocabulary (`bp`, `mmol/L`, `before-meal`, `zh-Hans`), for clap.
 pub fn named<T>(text: &str) -> Result<T, String>
@@ -24,7 +24,7 @@ fn number_and_unit(field: &str, text: &str) -> Result<(f64, Option<String>), Cli
         .unwrap_or(text.len());
     let (number, unit) = text.split_at(split);
     let Some(value) = companion_core::model::units::parse_decimal(number) else {
-        return usage(format!("{field}: expected a number, like 81.5 or 81,5"));
+        return usage_said("err-number", vec![("field", field.to_string())]);
     };
     let unit = unit.trim();
     Ok((value, (!unit.is_empty()).then(|| unit.to_string())))
@@ -34,7 +34,7 @@ fn whole(field: &str, value: f64) -> Result<u16, CliError> {
     if value.fract() == 0.0 && (0.0..=f64::from(u16::MAX)).contains(&value) {
         Ok(value as u16)
     } else {
-        usage(format!("{field}: expected a whole number"))
+        usage_said("err-whole-number", vec![("field", field.to_string())])
     }
 }
 
@@ -50,22 +50,24 @@ pub fn measurement(
     profile: &Profile,
 ) -> Result<(Measurement, Option<String>), CliError> {
     if kind != ReadingKind::BloodPressure && pulse.is_some() {
-        return usage("--pulse goes with a blood pressure reading");
+        return usage_said("err-pulse-bp", vec![]);
     }
     if kind != ReadingKind::Glucose && context.is_some() {
-        return usage("--context goes with a glucose reading");
+        return usage_said("err-context-glucose", vec![]);
     }
-    let bad_unit = |expected: &str| {
-        CliError::Usage(format!(
-            "unknown unit for {}: use {expected}",
-            kind.as_str()
-        ))
+    let bad_unit = |expected: &str| CliError::Said {
+        id: "err-unit",
+        args: vec![
+            ("kind", kind.as_str().to_string()),
+            ("expected", expected.to_string()),
+        ],
+        usage: true,
     };
     let number_and_unit = || -> Result<(f64, Option<String>), CliError> {
         let (number, attached) = number_and_unit(kind.as_str(), value)?;
         match (attached, unit) {
             (Some(a), Some(u)) if !a.eq_ignore_ascii_case(u) => {
-                usage("the unit is given twice, differently")
+                usage_said("err-unit-twice", vec![])
             }
             (Some(a), _) => Ok((number, Some(a.to_ascii_lowercase()))),
             (None, u) => Ok((number, u.map(str::to_ascii_lowercase))),
@@ -85,14 +87,15 @@ pub fn measurement(
                     let record = profile.units.glucose;
                     if let Some(other) = record.doubtful_bare_value(number) {
                         let typed = value.trim();
-                        return usage(format!(
-                            "glucose {typed} without a unit: {typed} {} is beyond what a meter shows; did you mean {typed} {} ({})? Say which with --unit {} or --unit {}",
-                            record.symbol(),
-                            other.symbol(),
-                            record.format(other.to_mg_dl(number)),
-                            other.symbol(),
-                            record.symbol(),
-                        ));
+                        return usage_said(
+                            "err-glucose-unit",
+                            vec![
+                                ("typed", typed.to_string()),
+                                ("record", record.symbol().to_string()),
+                                ("other", other.symbol().to_string()),
+                                ("converted", record.format(other.to_mg_dl(number))),
+                            ],
+                        );
                     }
                     record
                 }
@@ -165,12 +168,12 @@ pub fn measurement(
 /// `142/91` and an optional pulse.
 fn blood_pressure(value: &str, pulse: Option<u16>) -> Result<Measurement, CliError> {
     let Some((sys, dia)) = value.split_once('/') else {
-        return usage("blood pressure: expected systolic/diastolic, like 142/91");
+        return usage_said("err-bp-form", vec![]);
     };
-    let parse = |field, s: &str| -> Result<u16, CliError> {
+    let parse = |field: &str, s: &str| -> Result<u16, CliError> {
         match s.trim().parse::<u16>() {
             Ok(v) => Ok(v),
-            Err(_) => usage(format!("{field}: expected a whole number of mmHg")),
+            Err(_) => usage_said("err-mmhg", vec![("field", field.to_string())]),
         }
     };
     Ok(Measurement::BloodPressure {

@@ -45,7 +45,8 @@ fn a_bare_number_extreme_in_the_records_unit_is_a_question() {
         &mmol,
         &["reading", "add", "glucose", "120"],
         2,
-        "120 mg/dL (6.7 mmol/L)",
+        // The record is in Chinese: so is the question (issue 34).
+        "您是指 120 mg/dL（6.7 mmol/L）吗",
     );
     refused(
         &mmol,

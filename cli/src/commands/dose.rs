@@ -117,12 +117,11 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
         Err(companion_core::Error::DoseAlreadyTaken { logged_by, at })
             if status == DoseStatus::Skipped =>
         {
-            return Err(CliError::Failed(format!(
-                "this dose was already logged as taken{} at {}: there is nothing to skip (delete \
-                 the take with `dose delete ID` if it was logged by mistake)",
-                logged_by.map(|b| format!(" by {b}")).unwrap_or_default(),
-                output::when(&at)
-            )));
+            let at = output::when(&at);
+            return Err(match logged_by {
+                Some(by) => said("err-skip-taken-by", vec![("by", by), ("at", at)]),
+                None => said("err-skip-taken", vec![("at", at)]),
+            });
         }
         other => (other.map_err(|e| in_words(e, &ctx))?, false),
     };
@@ -178,19 +177,27 @@ fn in_words(e: companion_core::Error, ctx: &Ctx<'_>) -> CliError {
     };
     match e {
         companion_core::Error::NotAnOccurrence { nearest } if nearest.is_empty() => {
-            CliError::Failed(
-                "no dose of this medication is scheduled near that time (leave out --scheduled to log an extra dose)"
-                    .into(),
-            )
+            said("err-no-dose-near", vec![])
         }
-        companion_core::Error::NotAnOccurrence { nearest } => CliError::Failed(format!(
-            "no dose of this medication is scheduled at that time; the nearest: {} (give one to --scheduled, or leave it out to log an extra dose)",
-            nearest.iter().map(local).collect::<Vec<_>>().join(", ")
-        )),
-        companion_core::Error::SnoozePastNextDose { next } => CliError::Failed(format!(
-            "a snooze must end before the next dose, due {}; snooze for less",
-            local(&next)
-        )),
+        companion_core::Error::NotAnOccurrence { nearest } => said(
+            "err-no-dose-at",
+            vec![(
+                "nearest",
+                nearest.iter().map(local).collect::<Vec<_>>().join(", "),
+            )],
+        ),
+        companion_core::Error::SnoozePastNextDose { next } => {
+            said("err-snooze-past", vec![("next", local(&next))])
+        }
         other => other.into(),
+    }
+}
+
+/// A refusal of the CLI's catalogue, worded in the record's language when it reaches the top.
+fn said(id: &'static str, args: Vec<(&'static str, String)>) -> CliError {
+    CliError::Said {
+        id,
+        args,
+        usage: false,
     }
 }
