@@ -21,10 +21,11 @@ pub fn run(
     let all = record.questionnaires()?;
     let Some(q) = all.iter().find(|q| q.id == id) else {
         let ids: Vec<&str> = all.iter().map(|q| q.id.as_str()).collect();
-        return usage(format!(
-            "no questionnaire {id}; there are: {}",
-            ids.join(", ")
-        ));
+        return Err(CliError::Said {
+            id: "err-no-questionnaire",
+            args: vec![("id", id.to_string()), ("ids", ids.join(", "))],
+            usage: true,
+        });
     };
     // Not meant for this patient: say why before asking anything.
     if q.declined_for(&ctx.profile.conditions) {
@@ -43,10 +44,15 @@ pub fn run(
         for (item_id, value) in pairs.drain(..) {
             let Some(item) = q.items.iter().find(|i| i.id == item_id) else {
                 let ids: Vec<&str> = q.items.iter().map(|i| i.id.as_str()).collect();
-                return usage(format!(
-                    "{id} has no question {item_id}; its questions are: {}",
-                    ids.join(", ")
-                ));
+                return Err(CliError::Said {
+                    id: "err-no-question",
+                    args: vec![
+                        ("id", id.to_string()),
+                        ("item", item_id.clone()),
+                        ("ids", ids.join(", ")),
+                    ],
+                    usage: true,
+                });
             };
             let given = read_answer(item, &value).ok_or_else(|| {
                 CliError::Usage(format!(
@@ -196,10 +202,11 @@ fn interactive(
             write!(ctx.out, "> ")?;
             ctx.out.flush()?;
             let Some(line) = lines.next() else {
-                return usage(format!(
-                    "no answer to {} (the input ended); nothing was stored",
-                    item.id
-                ));
+                return Err(CliError::Said {
+                    id: "err-no-answer",
+                    args: vec![("item", item.id.clone())],
+                    usage: true,
+                });
             };
             let line = line?;
             match read_answer(item, &line) {

@@ -98,10 +98,11 @@ pub fn run(
                 t.card(&card).map(|c| (j.id.clone(), c.clone()))
             });
             let Some((journey_id, c)) = found else {
-                return Err(CliError::Failed(format!(
-                    "no card {card} in a journey that runs; `companion journey status` lists \
-                     the cards to read"
-                )));
+                return Err(CliError::Said {
+                    id: "err-no-card",
+                    args: vec![("card", card.clone())],
+                    usage: false,
+                });
             };
             record.read_card(&journey_id, &c.id, now)?;
             let view = companion_core::journey::status::card_view(&c, language);
@@ -122,10 +123,11 @@ pub fn run(
                 })
             });
             let Some(j) = found else {
-                return Err(CliError::Failed(format!(
-                    "no task {task} in a journey that runs; `companion journey status` lists \
-                     today's tasks"
-                )));
+                return Err(CliError::Said {
+                    id: "err-no-task",
+                    args: vec![("task", task.clone())],
+                    usage: false,
+                });
             };
             record.mark_task_done(&j.id, &task, at)?;
             ctx.say(
@@ -166,10 +168,10 @@ fn find(record: &HealthRecord, key: &str) -> Result<Journey, CliError> {
         .journeys(false)?
         .into_iter()
         .find(|j| j.template_id == key || j.id == key)
-        .ok_or_else(|| {
-            CliError::Failed(format!(
-                "no journey {key} runs; `companion journey list` shows yours"
-            ))
+        .ok_or_else(|| CliError::Said {
+            id: "err-no-journey",
+            args: vec![("key", key.to_string())],
+            usage: false,
         })
 }
 

@@ -5,16 +5,18 @@ use companion_core::HealthRecord;
 use companion_core::model::{Medication, MedicationStatus};
 
 use crate::context::{Ctx, find_med};
-use crate::error::{CliError, usage};
+use crate::error::CliError;
 use crate::{MedCommand, MedDetails, output};
 
 pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Result<(), CliError> {
     match cmd {
         MedCommand::Add(add) => {
             let Some(schedule) = add.schedule.schedule()? else {
-                return usage(
-                    "give a schedule: --at 08:00,20:00, --every-hours 8, --weekdays, --every-days, --cycle, --taper, --as-needed or --meals",
-                );
+                return Err(CliError::Said {
+                    id: "err-no-schedule",
+                    args: vec![],
+                    usage: true,
+                });
             };
             let dose = crate::parse::dose(&add.dose, &ctx.profile)?;
             let mut m = Medication::new(&add.name, dose, schedule, ctx.now()?.date_naive())?;
@@ -81,9 +83,11 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
         MedCommand::Refill { med, amount } => {
             let m = find_med(record, &med)?;
             if m.inventory.is_none() {
-                return usage(
-                    "this medication's supply is not tracked: set it with med edit --inventory N",
-                );
+                return Err(CliError::Said {
+                    id: "err-no-supply",
+                    args: vec![],
+                    usage: true,
+                });
             }
             let amount = amount.value(&ctx.profile)?;
             let refill = companion_core::model::Refill::new(&m.id, ctx.now()?, amount)?;

@@ -12,10 +12,11 @@ pub fn run(record: &mut HealthRecord, cmd: PlanCommand, mut ctx: Ctx<'_>) -> Res
         PlanCommand::HomeBp { before } => {
             let today = ctx.now()?.date_naive();
             if before <= today {
-                return Err(CliError::Failed(format!(
-                    "the visit on {before} is not ahead; the home week ends the day before a \
-                     visit still to come"
-                )));
+                return Err(CliError::Said {
+                    id: "err-visit-past",
+                    args: vec![("date", before.to_string())],
+                    usage: false,
+                });
             }
             let plan = MeasurementPlan::home_blood_pressure_before(before);
             record.add_measurement_plan(&plan)?;

@@ -5,7 +5,7 @@ use companion_core::{HealthRecord, PageCursor, ReadingQuery};
 use serde_json::json;
 
 use crate::context::Ctx;
-use crate::error::{CliError, usage};
+use crate::error::CliError;
 use crate::{ReadingCommand, output, parse};
 
 pub fn run(
@@ -111,7 +111,11 @@ pub fn run(
                     || value_args.context.is_some()
                     || value_args.pulse.is_some() =>
                 {
-                    return usage("give the value again with --unit, --context or --pulse");
+                    return Err(CliError::Said {
+                        id: "err-value-again",
+                        args: vec![],
+                        usage: true,
+                    });
                 }
                 None => None,
             };

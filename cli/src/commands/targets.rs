@@ -5,7 +5,7 @@ use companion_core::model::BpGuideline;
 use companion_core::model::units::parse_decimal;
 
 use crate::context::Ctx;
-use crate::error::{CliError, usage};
+use crate::error::CliError;
 use crate::{TargetsCommand, output, parse};
 
 /// `companion targets`.
@@ -90,13 +90,23 @@ pub fn run(
                 t.bp_guideline = match g.as_str() {
                     "acc-aha" => BpGuideline::AccAha2017,
                     "esh" => BpGuideline::Esh2023,
-                    _ => return usage("--guideline: use acc-aha or esh"),
+                    _ => {
+                        return Err(CliError::Said {
+                            id: "err-guideline",
+                            args: vec![],
+                            usage: true,
+                        });
+                    }
                 };
             }
             if let Some(bp) = bp {
                 let (s, d) = parse::pair("--bp", &bp)?;
                 let (Ok(s), Ok(d)) = (u16::try_from(s), u16::try_from(d)) else {
-                    return usage("--bp: expected a pressure like 130/80");
+                    return Err(CliError::Said {
+                        id: "err-bp-target",
+                        args: vec![],
+                        usage: true,
+                    });
                 };
                 t.bp_target = companion_core::model::BpTarget {
                     systolic: s,
@@ -134,8 +144,10 @@ fn range(field: &str, text: &str) -> Result<(f64, f64), CliError> {
         .and_then(|(a, b)| Some((parse_decimal(a)?, parse_decimal(b)?)));
     match parsed {
         Some(r) => Ok(r),
-        None => usage(format!(
-            "{field}: expected two numbers like 80-130 or 4,4-7,2"
-        )),
+        None => Err(CliError::Said {
+            id: "err-range-form",
+            args: vec![("field", field.to_string())],
+            usage: true,
+        }),
     }
 }
