@@ -6,7 +6,7 @@ use companion_core::model::{
     AsNeededLimits, DailyWindow, DoseAmount, Meal, Schedule, TaperStep, TimeZonePolicy,
 };
 
-use crate::error::{CliError, usage};
+use crate::error::{CliError, usage_said};
 use crate::parse;
 
 /// One schedule type is chosen by its flags; `--at` gives the times of day.
@@ -132,7 +132,7 @@ impl ScheduleArgs {
             let (Some(max_per_day), Some(min_interval_minutes)) =
                 (self.max_per_day, self.min_interval_min)
             else {
-                return usage("--as-needed needs --max-per-day and --min-interval-min");
+                return usage_said("err-prn-limits", vec![]);
             };
             Schedule::AsNeeded(AsNeededLimits {
                 max_per_day,
@@ -177,23 +177,23 @@ impl ScheduleArgs {
         .filter_map(|(on, name)| on.then_some(name))
         .collect();
         if chosen.len() > 1 {
-            return usage(format!(
-                "choose one schedule, not {}: --every-hours, --every-minutes, --weekdays, --month-days, --every-days, --cycle, --taper, --as-needed or --meals",
-                chosen.join(" and ")
-            ));
+            return usage_said("err-one-schedule", vec![("chosen", chosen.join(" and "))]);
         }
         let one = chosen.first().copied();
         let interval = matches!(one, Some("--every-hours" | "--every-minutes"));
         let refuse = |flag: &str, needs: &str| -> Result<(), CliError> {
-            usage(format!("{flag} goes with {needs}"))
+            usage_said(
+                "err-goes-with",
+                vec![("flag", flag.to_string()), ("needs", needs.to_string())],
+            )
         };
         if !self.at.is_empty()
             && matches!(one, Some(s) if ["--every-hours", "--every-minutes", "--taper", "--as-needed", "--meals"].contains(&s))
         {
-            return usage(format!(
-                "--at gives times of day; {} sets its own (use --first or --window with an interval)",
-                one.unwrap_or_default()
-            ));
+            return usage_said(
+                "err-at-own-times",
+                vec![("schedule", one.unwrap_or_default().to_string())],
+            );
         }
         if !interval {
             if self.first.is_some() {
@@ -234,7 +234,7 @@ fn window(text: &str) -> Result<DailyWindow, CliError> {
         .and_then(|(a, b)| Some((parse::time_of_day(a).ok()?, parse::time_of_day(b).ok()?)));
     match parsed {
         Some((start, end)) => Ok(DailyWindow { start, end }),
-        None => usage("--window: expected two times like 08:00-20:00"),
+        None => usage_said("err-window", vec![]),
     }
 }
 
@@ -244,7 +244,7 @@ fn meal(text: &str) -> Result<Meal, CliError> {
         "lunch" => Meal::Lunch,
         "dinner" => Meal::Dinner,
         "bedtime" => Meal::Bedtime,
-        _ => return usage("--meals: use breakfast, lunch, dinner or bedtime"),
+        _ => return usage_said("err-meals", vec![]),
     })
 }
 
