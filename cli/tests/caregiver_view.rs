@@ -258,8 +258,15 @@ fn english_words(text: &str) -> Vec<String> {
                     _ => {}
                 }
             }
-            // Ids (letters with digits) aside.
-            kept.split(|c: char| !c.is_ascii_alphanumeric())
+            // Ids aside: a UUID (hex groups joined by '-'), or letters with digits.
+            let kept: Vec<&str> = kept
+                .split(|c: char| c.is_whitespace() || "（）()：:，,".contains(c))
+                .filter(|t| {
+                    !(t.contains('-') && t.chars().all(|c| c == '-' || c.is_ascii_hexdigit()))
+                })
+                .collect();
+            kept.join(" ")
+                .split(|c: char| !c.is_ascii_alphanumeric())
                 .filter(|w| !w.chars().any(|c| c.is_ascii_digit()))
                 .filter(|w| w.len() > 1 && w.chars().any(|c| c.is_ascii_lowercase()))
                 .map(str::to_string)
