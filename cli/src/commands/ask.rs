@@ -9,7 +9,7 @@ use companion_core::journey::{Given, Questionnaire};
 use companion_core::model::Language;
 
 use crate::context::Ctx;
-use crate::error::{CliError, usage};
+use crate::error::{CliError, usage_said};
 
 pub fn run(
     record: &mut HealthRecord,
@@ -114,7 +114,7 @@ fn flags(args: &[String]) -> Result<(Vec<(String, String)>, bool), CliError> {
                 Some((k, v)) => pairs.push((k.to_string(), v.to_string())),
                 None => {
                     let Some(v) = it.next() else {
-                        return usage(format!("--{name} needs an answer"));
+                        return usage_said("err-needs-answer", vec![("name", name.to_string())]);
                     };
                     pairs.push((name.to_string(), v.clone()));
                 }
@@ -122,9 +122,7 @@ fn flags(args: &[String]) -> Result<(Vec<(String, String)>, bool), CliError> {
         } else if let Some((k, v)) = arg.split_once('=') {
             pairs.push((k.to_string(), v.to_string()));
         } else {
-            return usage(format!(
-                "unexpected {arg:?}: give answers as --QUESTION ANSWER or QUESTION=ANSWER"
-            ));
+            return usage_said("err-unexpected-answer", vec![("arg", format!("{arg:?}"))]);
         }
     }
     Ok((pairs, json))

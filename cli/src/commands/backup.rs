@@ -31,26 +31,32 @@ pub fn restore(db: &Path, file: &Path, out: &mut dyn Write) -> Result<(), CliErr
             if !existed {
                 remove_record_files(db);
             }
+            let w = crate::words::words(export.profile.language);
             return Err(match e {
-                Error::RecordNotEmpty => CliError::Failed(format!(
-                    "the record at {} is not empty: restore into a new --db file",
-                    db.display()
-                )),
-                other => CliError::Failed(format!(
-                    "the backup {} could not be restored, nothing was written: {other}",
-                    file.display()
+                Error::RecordNotEmpty => CliError::Failed(
+                    w.get("restore-not-empty", &[("db", db.display().to_string())]),
+                ),
+                other => CliError::Failed(w.get(
+                    "restore-failed",
+                    &[
+                        ("file", file.display().to_string()),
+                        ("why", other.to_string()),
+                    ],
                 )),
             });
         }
     };
-    writeln!(
-        out,
-        "Restored {n} entries for {} from {} into {} (record id {})",
-        export.profile.name,
-        file.display(),
-        db.display(),
-        record.id()
-    )?;
+    let line = crate::words::words(export.profile.language).get(
+        "restore-done",
+        &[
+            ("n", n.to_string()),
+            ("name", export.profile.name.clone()),
+            ("file", file.display().to_string()),
+            ("db", db.display().to_string()),
+            ("id", record.id().to_string()),
+        ],
+    );
+    writeln!(out, "{line}")?;
     Ok(())
 }
 

@@ -2,38 +2,44 @@
 
 use std::io::Write;
 
+use companion_core::i18n::Texts;
 use companion_core::{CheckReport, HealthRecord};
 
 use crate::error::CliError;
 
+/// The record's words; English when its profile cannot be read (a damaged profile row is one of
+/// the things these commands find).
+fn words_of(record: &HealthRecord) -> Texts {
+    crate::words::words(
+        record
+            .profile()
+            .map_or(companion_core::model::Language::English, |p| p.language),
+    )
+}
+
 /// The findings in words, one line each; nothing of what the record holds.
-fn describe(out: &mut dyn Write, r: &CheckReport) -> std::io::Result<()> {
+fn describe(out: &mut dyn Write, r: &CheckReport, w: &Texts) -> std::io::Result<()> {
     if r.is_ok() {
-        return writeln!(
-            out,
-            "  nothing wrong: the file is sound and the index equals the documents"
-        );
+        return writeln!(out, "  {}", w.text("check-ok"));
     }
     for line in &r.integrity {
-        writeln!(out, "  the file: {line}")?;
+        writeln!(out, "  {}", w.get("check-file", &[("line", line.clone())]))?;
     }
     let counts = [
-        (r.unreadable_documents, "document(s) could not be read"),
-        (r.bad_checksums, "index row(s) do not match their checksum"),
-        (r.differing_rows, "index row(s) differ from the documents"),
-        (
-            r.missing_rows,
-            "entry(ies) of the documents have no index row",
-        ),
-        (r.extra_rows, "index row(s) have no entry in the documents"),
+        (r.unreadable_documents, "check-unreadable"),
+        (r.bad_checksums, "check-checksums"),
+        (r.differing_rows, "check-differing"),
+        (r.missing_rows, "check-missing"),
+        (r.extra_rows, "check-extra"),
     ];
-    for (n, what) in counts {
+    for (n, id) in counts {
         if n > 0 {
-            writeln!(out, "  {n} {what}")?;
+            writeln!(out, "  {}", w.get(id, &[("n", n.to_string())]))?;
         }
     }
     if !r.collections.is_empty() {
-        writeln!(out, "  in: {}", r.collections.join(", "))?;
+        let line = w.get("check-in", &[("collections", r.collections.join(", "))]);
+        writeln!(out, "  {line}")?;
     }
     Ok(())
 }
@@ -41,55 +47,49 @@ fn describe(out: &mut dyn Write, r: &CheckReport) -> std::io::Result<()> {
 /// `companion check`.
 pub fn check(record: &HealthRecord, out: &mut dyn Write, json: bool) -> Result<(), CliError> {
     let report = record.check()?;
+    let w = words_of(record);
     if json {
         serde_json::to_writer_pretty(&mut *out, &report)?;
         writeln!(out)?;
     } else {
-        writeln!(out, "Check of record {}:", record.id())?;
-        describe(out, &report)?;
+        let title = w.get("check-title", &[("id", record.id().to_string())]);
+        writeln!(out, "{title}")?;
+        describe(out, &report, &w)?;
         if !report.is_ok() {
-            if report.index_only() {
-                writeln!(
-                    out,
-                    "Only the index is wrong: `companion repair` rebuilds it from the documents."
-                )?;
+            let advice = if report.index_only() {
+                "check-index-only"
             } else {
-                writeln!(
-                    out,
-                    "The file itself is damaged: restore it from another replica or a backup."
-                )?;
-            }
+                "check-damaged"
+            };
+            writeln!(out, "{}", w.text(advice))?;
         }
     }
     if report.is_ok() {
         Ok(())
     } else {
-        Err(CliError::Failed(
-            "the record has problems (see above)".into(),
-        ))
+        Err(CliError::Failed(w.text("check-problems")))
     }
 }
 
 /// `companion repair`.
 pub fn repair(record: &mut HealthRecord, out: &mut dyn Write, json: bool) -> Result<(), CliError> {
     let report = record.repair()?;
+    let w = words_of(record);
     if json {
         serde_json::to_writer_pretty(&mut *out, &report)?;
         writeln!(out)?;
     } else {
-        writeln!(out, "Before the repair:")?;
-        describe(out, &report.before)?;
+        writeln!(out, "{}", w.text("repair-before"))?;
+        describe(out, &report.before, &w)?;
         if report.rebuilt {
-            writeln!(out, "Rebuilt the index from the documents.")?;
+            writeln!(out, "{}", w.text("repair-rebuilt"))?;
         }
-        writeln!(out, "After it:")?;
-        describe(out, &report.after)?;
+        writeln!(out, "{}", w.text("repair-after"))?;
+        describe(out, &report.after, &w)?;
     }
     if report.after.is_ok() {
         Ok(())
     } else {
-        Err(CliError::Failed(
-            "the file itself is damaged: restore it from another replica or a backup".into(),
-        ))
+        Err(CliError::Failed(w.text("repair-damaged")))
     }
 }

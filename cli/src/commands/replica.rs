@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::path::Path;
 
+use companion_core::i18n::Texts;
 use companion_core::{HealthRecord, MergeReport};
 
 use crate::ReplicaCommand;
@@ -37,13 +38,15 @@ pub fn join(db: &Path, file: &Path, out: &mut dyn Write) -> Result<(), CliError>
         )),
         other => record_file(db, other),
     })?;
-    writeln!(
-        out,
-        "Joined record {} at {}: a new replica with {} document(s) and an identity of its own",
-        record.id(),
-        db.display(),
-        record.documents()?.len()
-    )?;
+    let line = words_of(&record).get(
+        "replica-joined",
+        &[
+            ("id", record.id().to_string()),
+            ("db", db.display().to_string()),
+            ("docs", record.documents()?.len().to_string()),
+        ],
+    );
+    writeln!(out, "{line}")?;
     Ok(())
 }
 
@@ -56,21 +59,23 @@ pub fn run(
     match cmd {
         ReplicaCommand::Export { out: path } => {
             record.write_replica_export(&path)?;
-            writeln!(
-                out,
-                "Exported record {} ({} document(s)) to {}",
-                record.id(),
-                record.documents()?.len(),
-                path.display()
-            )?;
+            let line = words_of(record).get(
+                "replica-exported",
+                &[
+                    ("id", record.id().to_string()),
+                    ("docs", record.documents()?.len().to_string()),
+                    ("path", path.display().to_string()),
+                ],
+            );
+            writeln!(out, "{line}")?;
         }
         ReplicaCommand::Merge { file, json } => {
             let bytes = read_export(&file)?;
+            let w = words_of(record);
             let report = record.merge_replica(&bytes).map_err(|e| match e {
-                companion_core::Error::OtherRecord { .. } => CliError::Failed(format!(
-                    "{} holds another record (not this patient's, or not this record's \
-                     documents): nothing was written",
-                    file.display()
+                companion_core::Error::OtherRecord { .. } => CliError::Failed(w.get(
+                    "replica-other-record",
+                    &[("path", file.display().to_string())],
                 )),
                 other => other.into(),
             })?;
@@ -78,7 +83,7 @@ pub fn run(
                 serde_json::to_writer_pretty(&mut *out, &report)?;
                 writeln!(out)?;
             } else {
-                writeln!(out, "{}", describe(&report, &file))?;
+                writeln!(out, "{}", describe(&report, &file, &w))?;
             }
         }
         ReplicaCommand::Join { .. } => {}
@@ -87,20 +92,34 @@ pub fn run(
 }
 
 /// What a merge changed, in one line.
-fn describe(r: &MergeReport, file: &Path) -> String {
+fn describe(r: &MergeReport, file: &Path, w: &Texts) -> String {
+    let path = file.display().to_string();
     if r.documents == 0 {
-        return format!(
-            "Nothing new in {}: this record already had all of it",
-            file.display()
-        );
+        return w.get("replica-nothing-new", &[("path", path)]);
     }
-    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    format!(
-        "Merged {}: {} added, {} updated, {} deleted; {} raised",
-        file.display(),
-        plural(r.added, "entry", "entries"),
-        r.updated,
-        r.deleted,
-        plural(r.alerts_raised, "alert", "alerts"),
+    let count = |n: u64, one: &str, many: &str| {
+        w.get(if n == 1 { one } else { many }, &[("n", n.to_string())])
+    };
+    w.get(
+        "replica-merged",
+        &[
+            ("path", path),
+            ("added", count(r.added, "replica-entry", "replica-entries")),
+            ("updated", r.updated.to_string()),
+            ("deleted", r.deleted.to_string()),
+            (
+                "alerts",
+                count(r.alerts_raised, "replica-alert", "replica-alerts"),
+            ),
+        ],
+    )
+}
+
+/// The record's words (English before its profile has arrived).
+fn words_of(record: &HealthRecord) -> Texts {
+    crate::words::words(
+        record
+            .profile()
+            .map_or(companion_core::model::Language::English, |p| p.language),
     )
 }

@@ -10,7 +10,7 @@ use companion_core::sync::{HttpTransport, MembersReport, Role, SyncError, SyncRe
 
 use companion_core::i18n::Texts;
 
-use crate::error::{CliError, record_file, usage};
+use crate::error::{CliError, record_file, usage_said};
 
 fn transport() -> Result<HttpTransport, CliError> {
     HttpTransport::new().map_err(|e| CliError::Failed(format!("no HTTP client: {e}")))
@@ -58,20 +58,16 @@ pub fn invite(
     let role = match Role::parse(role) {
         Some(r) => r,
         _ => {
-            return usage(format!(
-                "--role must be caregiver, clinician, viewer or owner (another device of the patient's), not {role:?}"
-            ));
+            return usage_said("err-role", vec![("role", format!("{role:?}"))]);
         }
     };
     if hours == 0 || hours > 24 * 30 {
-        return usage("--hours must be between 1 and 720");
+        return usage_said("err-hours", vec![]);
     }
     if let Some(r) = relay
         && !(r.starts_with("http://") || r.starts_with("https://"))
     {
-        return usage(format!(
-            "--relay must be an http:// or https:// address, not {r:?}"
-        ));
+        return usage_said("err-relay", vec![("relay", format!("{r:?}"))]);
     }
     let w = words_of(record);
     let info = record
@@ -213,7 +209,8 @@ pub fn watch(
                         writeln!(out)?;
                     } else {
                         let at = chrono::Local::now().format("%H:%M:%S");
-                        writeln!(out, "{at} {}", arrived(&report, first))?;
+                        let line = arrived(&report, first, &words_of(record));
+                        writeln!(out, "{at} {line}")?;
                     }
                     out.flush()?;
                 }
@@ -221,11 +218,11 @@ pub fn watch(
             }
             Err(companion_core::Error::Sync(SyncError::Unreachable { .. })) => {
                 if !json {
-                    writeln!(
-                        out,
-                        "the relay could not be reached; trying again in {} s (nothing is lost)",
-                        pause.as_secs()
-                    )?;
+                    let line = words_of(record).get(
+                        "watch-unreachable",
+                        &[("seconds", pause.as_secs().to_string())],
+                    );
+                    writeln!(out, "{line}")?;
                     out.flush()?;
                 }
                 if left(std::time::Instant::now()).is_some_and(|l| l <= pause) {
@@ -253,33 +250,39 @@ pub fn watch(
 }
 
 /// One line for a sync of `sync --watch`.
-fn arrived(r: &SyncReport, first: bool) -> String {
+fn arrived(r: &SyncReport, first: bool, w: &Texts) -> String {
     if first {
-        return format!("watching the relay from log position {}", r.cursor);
+        return w.get("watch-start", &[("cursor", r.cursor.to_string())]);
     }
+    let n = |v: u64| v.to_string();
     let mut parts = Vec::new();
     if r.applied > 0 {
-        parts.push(format!(
-            "{} change set(s) arrived: {} added, {} updated, {} deleted",
-            r.applied, r.added, r.updated, r.deleted
+        parts.push(w.get(
+            "watch-arrived",
+            &[
+                ("applied", n(r.applied)),
+                ("added", n(r.added)),
+                ("updated", n(r.updated)),
+                ("deleted", n(r.deleted)),
+            ],
         ));
     }
     if r.alerts_raised > 0 {
-        parts.push(format!("{} alert(s) raised", r.alerts_raised));
+        parts.push(w.get("watch-alerts", &[("n", n(r.alerts_raised))]));
     }
     if r.membership > 0 {
-        parts.push(format!("{} membership change(s)", r.membership));
+        parts.push(w.get("watch-membership", &[("n", n(r.membership))]));
     }
     if r.pushed > 0 {
-        parts.push(format!("{} of this device's change(s) sent", r.pushed));
+        parts.push(w.get("watch-pushed", &[("n", n(r.pushed))]));
     }
     if r.quarantined > 0 {
-        parts.push(format!(
-            "{} item(s) refused and kept apart (companion members)",
-            r.quarantined
-        ));
+        parts.push(w.get("watch-quarantined", &[("n", n(r.quarantined))]));
     }
-    format!("{}; at log position {}", parts.join("; "), r.cursor)
+    w.get(
+        "watch-line",
+        &[("parts", parts.join("; ")), ("cursor", n(r.cursor))],
+    )
 }
 
 fn describe(r: &SyncReport, w: &Texts) -> String {
@@ -310,9 +313,7 @@ pub fn remove(
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     if member.len() < 4 {
-        return usage(
-            "give the member's device id, or at least its first 4 characters (companion members lists them)",
-        );
+        return usage_said("err-member-id", vec![]);
     }
     let w = words_of(record);
     record
