@@ -54,11 +54,13 @@ pub fn run(
                     usage: true,
                 });
             };
-            let given = read_answer(item, &value).ok_or_else(|| {
-                CliError::Usage(format!(
-                    "--{item_id}: expected {}",
-                    expected(item, language)
-                ))
+            let given = read_answer(item, &value).ok_or_else(|| CliError::Said {
+                id: "err-answer",
+                args: vec![
+                    ("item", item_id.clone()),
+                    ("expected", expected(item, language)),
+                ],
+                usage: true,
             })?;
             out.push((item_id, given));
         }

@@ -370,3 +370,4 @@ err-role = --role must be caregiver, clinician, viewer or owner (another device 
 err-hours = --hours must be between 1 and 720
 err-relay = --relay must be an http:// or https:// address, not { $relay }
 err-member-id = give the member's device id, or at least its first 4 characters (companion members lists them)
+err-answer = --{ $item }: expected { $expected }

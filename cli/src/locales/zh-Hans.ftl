@@ -369,3 +369,4 @@ err-role = --role 必须是 caregiver、clinician、viewer 或 owner（患者的
 err-hours = --hours 必须在 1 到 720 之间
 err-relay = --relay 必须是 http:// 或 https:// 地址，不能是 { $relay }
 err-member-id = 请给出成员的设备编号，至少前 4 个字符（companion members 会列出）
+err-answer = --{ $item }：需要{ $expected }
