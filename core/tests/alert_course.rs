@@ -197,3 +197,31 @@ fn level_2_hyperglycaemia_raises_a_non_urgent_alert_with_the_ketone_advice() {
             .any(|n| n.id == format!("alert:{}", high.alerts[0].id))
     );
 }
+
+/// An import holds a night's readings in one write: its later readings follow up the alerts its
+/// earlier ones raised, in time order whatever the order given.
+#[test]
+fn a_batch_follows_up_its_own_alerts_in_time_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut r = new_record(&dir);
+    let ids = r
+        .add_readings(&[
+            bp(122, 76, "2026-11-21T08:00:00+01:00"),
+            bp(186, 122, "2026-11-20T21:30:00+01:00"),
+            bp(150, 94, "2026-11-21T07:30:00+01:00"),
+        ])
+        .expect("batch");
+    let alert = r
+        .alerts(TimeRange::ALL)
+        .expect("alerts")
+        .into_iter()
+        .find(|a| a.reading_id == ids[1])
+        .expect("the crisis raised its alert");
+    assert_eq!(alert.course(), AlertCourse::BackInRange);
+    assert_eq!(alert.resolved_by.as_deref(), Some(ids[0].as_str()));
+    assert_eq!(
+        alert.follow_up.map(|f| f.reading_id),
+        Some(ids[0].clone()),
+        "the latest reading, not the last one given"
+    );
+}

@@ -369,6 +369,50 @@ pub fn course(kind: AlertKind, later: &Reading, targets: &ClinicalTargets) -> Op
     }
 }
 
+/// Follows up `alerts` with `readings`, taken in time order whatever their order here: for each
+/// alert still open (not acknowledged, not resolved), a reading later than the alert and than
+/// its last follow-up that [`course`] judges better but abnormal marks it improving, and one
+/// back in range resolves it (named by that reading, at its time). Returns the positions of the
+/// alerts it changed. Pure: the record stores what changed.
+pub fn follow_up(
+    alerts: &mut [Alert],
+    readings: &[&Reading],
+    targets: &ClinicalTargets,
+) -> Vec<usize> {
+    let mut order: Vec<&Reading> = readings.to_vec();
+    crate::sorting::sort_by_key(&mut order, |r| r.at);
+    let mut changed = Vec::new();
+    for reading in order {
+        for (i, alert) in alerts.iter_mut().enumerate() {
+            let open = alert.acknowledged_at.is_none() && alert.resolved_at.is_none();
+            let later = alert.at < reading.at
+                && alert.reading_id != reading.id
+                && alert.follow_up.as_ref().is_none_or(|f| f.at < reading.at);
+            if !open || !later {
+                continue;
+            }
+            let in_range = match course(alert.kind, reading, targets) {
+                Some(Course::Improving) => false,
+                Some(Course::InRange) => true,
+                Some(Course::Again) | None => continue,
+            };
+            if in_range {
+                alert.resolved_at = Some(reading.at);
+                alert.resolved_by = Some(reading.id.clone());
+            }
+            alert.follow_up = Some(crate::model::FollowUp {
+                reading_id: reading.id.clone(),
+                at: reading.at,
+                value: reading.measurement.clone(),
+            });
+            if !changed.contains(&i) {
+                changed.push(i);
+            }
+        }
+    }
+    changed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -420,6 +420,10 @@ impl HealthRecord {
             let targets = clinical::targets_in(w, &profile)?;
             let mut outcomes = Vec::with_capacity(readings.len());
             let mut seen = std::collections::HashMap::new();
+            // The readings stored and the alerts they raise, followed up together once all
+            // are known (a batch's later readings follow up its earlier ones' alerts too).
+            let mut stored: Vec<Reading> = Vec::new();
+            let mut raised: Vec<Alert> = Vec::new();
             for reading in readings {
                 reading.validate()?;
                 // De-duplication reads what is committed, inside this write.
@@ -458,10 +462,8 @@ impl HealthRecord {
                         };
                         w.insert(reading)?;
                         let alerts = crate::clinical::alerts::alerts_for(reading, &targets);
-                        for alert in &alerts {
-                            w.insert(alert)?;
-                        }
-                        follow_up_alerts(w, reading, &targets)?;
+                        raised.extend(alerts.iter().cloned());
+                        stored.push(reading.clone());
                         ReadingOutcome {
                             id: reading.id.clone(),
                             duplicate: false,
@@ -471,6 +473,15 @@ impl HealthRecord {
                     }
                 };
                 outcomes.push(outcome);
+            }
+            let raised = follow_up_alerts(w, &stored, raised, &targets)?;
+            // Each outcome names its alerts as stored.
+            for outcome in &mut outcomes {
+                for alert in &mut outcome.alerts {
+                    if let Some(stored) = raised.iter().find(|a| a.id == alert.id) {
+                        *alert = stored.clone();
+                    }
+                }
             }
             Ok(outcomes)
         })
@@ -857,49 +868,38 @@ const BEGINNING: chrono::DateTime<chrono::FixedOffset> =
         chrono::FixedOffset::east_opt(0).expect("a valid offset"),
     );
 
-/// Follows up the alerts still open that earlier readings raised, by `reading` (of any kind:
-/// [`crate::clinical::alerts::course`] says which alerts it speaks of): back in range resolves
-/// one (named by the reading; still shown for a day), better but abnormal marks it improving.
-/// Only a reading later than the alert and than its last follow-up counts. Inside the write
-/// that stores `reading`.
+/// Stores the alerts `raised` by the `readings` of one write, and follows up with those
+/// readings the alerts still open ([`crate::clinical::alerts::follow_up`]): the ones committed
+/// before it, read once, and the ones raised in it. Returns `raised` as stored.
 fn follow_up_alerts(
     w: &mut crate::store::Writer<'_>,
-    reading: &Reading,
+    readings: &[Reading],
+    raised: Vec<Alert>,
     targets: &crate::model::ClinicalTargets,
-) -> Result<()> {
-    use crate::clinical::alerts::{Course, course};
+) -> Result<Vec<Alert>> {
+    let Some(last) = readings.iter().map(|r| r.at.to_utc()).max() else {
+        return Ok(raised);
+    };
     let span = TimeRange {
         from: None,
-        to: Some(reading.at.to_utc()),
+        to: Some(last),
     };
-    for alert in entries_in::<Alert>(w, None, span)? {
-        let open = alert.acknowledged_at.is_none() && alert.resolved_at.is_none();
-        let later = alert.at < reading.at
-            && alert.reading_id != reading.id
-            && alert.follow_up.as_ref().is_none_or(|f| f.at < reading.at);
-        if !open || !later {
-            continue;
-        }
-        let next = match course(alert.kind, reading, targets) {
-            Some(Course::Improving) => false,
-            Some(Course::InRange) => true,
-            Some(Course::Again) | None => continue,
-        };
-        let follow = crate::model::FollowUp {
-            reading_id: reading.id.clone(),
-            at: reading.at,
-            value: reading.measurement.clone(),
-        };
-        w.modify::<Alert>(&alert.id, |a| {
-            if next {
-                a.resolved_at = Some(follow.at);
-                a.resolved_by = Some(follow.reading_id.clone());
-            }
-            a.follow_up = Some(follow);
-            Ok(())
-        })?;
+    let mut alerts: Vec<Alert> = entries_in::<Alert>(w, None, span)?
+        .into_iter()
+        .filter(|a| a.acknowledged_at.is_none() && a.resolved_at.is_none())
+        .collect();
+    let committed = alerts.len();
+    alerts.extend(raised);
+    let refs: Vec<&Reading> = readings.iter().collect();
+    let changed = crate::clinical::alerts::follow_up(&mut alerts, &refs, targets);
+    for i in changed.into_iter().filter(|i| *i < committed) {
+        w.update(&alerts[i])?;
     }
-    Ok(())
+    let raised = alerts.split_off(committed);
+    for alert in &raised {
+        w.insert(alert)?;
+    }
+    Ok(raised)
 }
 
 /// Judges a corrected reading's alerts again: the ones its new value no longer raises are
