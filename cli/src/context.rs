@@ -23,7 +23,7 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// The command line's and the core's words in the record's language.
-    pub fn words(&self) -> companion_core::i18n::Texts {
+    pub fn words(&self) -> &'static companion_core::i18n::Texts {
         crate::words::words(self.profile.language)
     }
 

@@ -15,17 +15,16 @@ pub fn when(at: &DateTime<FixedOffset>) -> String {
 /// The value of a measurement in the patient's units: `142/91 mmHg, pulse 72`, `6.2 mmol/L`.
 pub fn value(m: &Measurement, profile: &Profile) -> String {
     match m {
-        Measurement::Glucose { mg_dl, context } => crate::words::words(profile.language).get(
-            "glucose-value",
-            &[
-                ("value", profile.units.glucose.format(*mg_dl)),
-                (
-                    "context",
-                    crate::words::words(profile.language)
-                        .text(&format!("mctx-{}", context.as_str())),
-                ),
-            ],
-        ),
+        Measurement::Glucose { mg_dl, context } => {
+            let w = crate::words::words(profile.language);
+            w.get(
+                "glucose-value",
+                &[
+                    ("value", profile.units.glucose.format(*mg_dl)),
+                    ("context", w.text(&format!("mctx-{}", context.as_str()))),
+                ],
+            )
+        }
         _ => m.format_in(&profile.units),
     }
 }

@@ -10,9 +10,23 @@ const CATALOGUE: [&str; 2] = [
     include_str!("locales/zh-Hans.ftl"),
 ];
 
-/// The command line's and the core's messages in `language`.
-pub fn words(language: Language) -> Texts {
-    Texts::with(language, Some(CATALOGUE))
+/// The command line's and the core's messages in `language`, parsed once per language (a list
+/// of a thousand readings words each line with the same catalogue).
+pub fn words(language: Language) -> &'static Texts {
+    thread_local! {
+        static PARSED: std::cell::RefCell<Vec<(Language, &'static Texts)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    PARSED.with(|parsed| {
+        let mut parsed = parsed.borrow_mut();
+        if let Some((_, t)) = parsed.iter().find(|(l, _)| *l == language) {
+            return *t;
+        }
+        // At most one per language and thread, kept for the process's life.
+        let t: &'static Texts = Box::leak(Box::new(Texts::with(language, Some(CATALOGUE))));
+        parsed.push((language, t));
+        t
+    })
 }
 
 #[cfg(test)]

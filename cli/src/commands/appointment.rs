@@ -27,7 +27,7 @@ pub fn run(
             a.note = note;
             record.add_appointment(&a)?;
             {
-                let what = line(&a, &ctx.words());
+                let what = line(&a, ctx.words());
                 ctx.say("said-booked", &[("what", what)])?;
             }
         }
@@ -51,7 +51,7 @@ pub fn run(
             a.note = note.or(a.note);
             record.update_appointment(&a)?;
             {
-                let what = line(&a, &ctx.words());
+                let what = line(&a, ctx.words());
                 ctx.say("said-changed", &[("what", what)])?;
             }
         }
@@ -59,7 +59,7 @@ pub fn run(
             let a = find(record, &id)?;
             record.delete_appointment(&a.id)?;
             {
-                let what = line(&a, &ctx.words());
+                let what = line(&a, ctx.words());
                 ctx.say("said-cancelled", &[("what", what)])?;
             }
         }
@@ -81,7 +81,7 @@ pub fn run(
                 ctx.say("none-appointments", &[])?;
             }
             for a in &list {
-                writeln!(ctx.out, "{}", line(a, &ctx.words()))?;
+                writeln!(ctx.out, "{}", line(a, ctx.words()))?;
             }
         }
     }

@@ -9,7 +9,7 @@ use crate::error::CliError;
 
 /// The record's words; English when its profile cannot be read (a damaged profile row is one of
 /// the things these commands find).
-fn words_of(record: &HealthRecord) -> Texts {
+fn words_of(record: &HealthRecord) -> &'static Texts {
     crate::words::words(
         record
             .profile()
@@ -54,7 +54,7 @@ pub fn check(record: &HealthRecord, out: &mut dyn Write, json: bool) -> Result<(
     } else {
         let title = w.get("check-title", &[("id", record.id().to_string())]);
         writeln!(out, "{title}")?;
-        describe(out, &report, &w)?;
+        describe(out, &report, w)?;
         if !report.is_ok() {
             let advice = if report.index_only() {
                 "check-index-only"
@@ -80,12 +80,12 @@ pub fn repair(record: &mut HealthRecord, out: &mut dyn Write, json: bool) -> Res
         writeln!(out)?;
     } else {
         writeln!(out, "{}", w.text("repair-before"))?;
-        describe(out, &report.before, &w)?;
+        describe(out, &report.before, w)?;
         if report.rebuilt {
             writeln!(out, "{}", w.text("repair-rebuilt"))?;
         }
         writeln!(out, "{}", w.text("repair-after"))?;
-        describe(out, &report.after, &w)?;
+        describe(out, &report.after, w)?;
     }
     if report.after.is_ok() {
         Ok(())

@@ -41,7 +41,7 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
             record.update_dose(&after).map_err(|e| in_words(e, &ctx))?;
             let name = med_name(record, &after.medication_id)?;
             {
-                let what = output::dose(&after, &name, &ctx.words());
+                let what = output::dose(&after, &name, ctx.words());
                 ctx.say("said-changed", &[("what", what)])?;
             }
             return Ok(());
@@ -51,7 +51,7 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
             record.delete_dose(&dose.id)?;
             let name = med_name(record, &dose.medication_id)?;
             {
-                let what = output::dose(&dose, &name, &ctx.words());
+                let what = output::dose(&dose, &name, ctx.words());
                 ctx.say("said-deleted", &[("what", what)])?;
             }
             return Ok(());
@@ -72,7 +72,7 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
                 .collect();
             for d in &doses {
                 let name = names.get(&d.medication_id).map_or("?", String::as_str);
-                writeln!(ctx.out, "{}", output::dose(d, name, &ctx.words()))?;
+                writeln!(ctx.out, "{}", output::dose(d, name, ctx.words()))?;
             }
             return Ok(());
         }
@@ -94,7 +94,7 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
         let event = record.with_logger(&event)?;
         record.log_dose(&event).map_err(|e| in_words(e, &ctx))?;
         {
-            let what = output::dose(&event, &med.name, &ctx.words());
+            let what = output::dose(&event, &med.name, ctx.words());
             ctx.say("said-logged", &[("what", what)])?;
         }
         return supply_word(record, &med, &mut ctx);
@@ -125,7 +125,7 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
         }
         other => (other.map_err(|e| in_words(e, &ctx))?, false),
     };
-    let what = output::dose(&event, &med.name, &ctx.words());
+    let what = output::dose(&event, &med.name, ctx.words());
     let said = if second {
         "said-second-take"
     } else {

@@ -32,7 +32,7 @@ pub fn run(
                 .find(|e| e.id == entry.id)
                 .unwrap_or(entry);
             {
-                let what = output::journal(&entry, &ctx.words());
+                let what = output::journal(&entry, ctx.words());
                 ctx.say("said-wrote", &[("what", what)])?;
             }
         }
@@ -50,7 +50,7 @@ pub fn run(
             }
             record.update_journal_entry(&after)?;
             {
-                let what = output::journal(&after, &ctx.words());
+                let what = output::journal(&after, ctx.words());
                 ctx.say("said-changed", &[("what", what)])?;
             }
         }
@@ -58,7 +58,7 @@ pub fn run(
             let entry = find(record, &id)?;
             record.delete_journal_entry(&entry.id)?;
             {
-                let what = output::journal(&entry, &ctx.words());
+                let what = output::journal(&entry, ctx.words());
                 ctx.say("said-deleted", &[("what", what)])?;
             }
         }
@@ -71,7 +71,7 @@ pub fn run(
                 ctx.say("none-journal", &[])?;
             }
             for e in &entries {
-                writeln!(ctx.out, "{}", output::journal(e, &ctx.words()))?;
+                writeln!(ctx.out, "{}", output::journal(e, ctx.words()))?;
             }
         }
     }

@@ -55,7 +55,7 @@ pub fn run(
             if !journeys.is_empty() {
                 writeln!(ctx.out, "{}", w.text("jr-yours"))?;
                 for j in &journeys {
-                    writeln!(ctx.out, "  {}", journey_line(j, &templates, &w))?;
+                    writeln!(ctx.out, "  {}", journey_line(j, &templates, w))?;
                 }
             }
         }
@@ -64,7 +64,7 @@ pub fn run(
             let journey = record.start_journey(&template, at)?;
             advance(record)?;
             let templates = record.journey_templates()?;
-            let line = journey_line(&journey, &templates, &ctx.words());
+            let line = journey_line(&journey, &templates, ctx.words());
             ctx.say("jr-started", &[("journey", line)])?;
             ctx.say("jr-started-how", &[])?;
         }
@@ -80,14 +80,14 @@ pub fn run(
             }
             let w = ctx.words();
             for j in &today.journeys {
-                print_journey(ctx.out, j, true, &w)?;
+                print_journey(ctx.out, j, true, w)?;
             }
         }
         JourneyCommand::Stop { journey } => {
             let j = find(record, &journey)?;
             let stopped = record.stop_journey(&j.id, ctx.now()?)?;
             let templates = record.journey_templates()?;
-            let line = journey_line(&stopped, &templates, &ctx.words());
+            let line = journey_line(&stopped, &templates, ctx.words());
             ctx.say("jr-stopped", &[("journey", line)])?;
         }
         JourneyCommand::Read { card } => {

@@ -27,7 +27,7 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
             }
             record.add_medication_checked(&m, add.confirm)?;
             {
-                let what = output::medication(&m, &ctx.words());
+                let what = output::medication(&m, ctx.words());
                 ctx.say("said-added", &[("what", what)])?;
             }
         }
@@ -40,7 +40,7 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
                 ctx.say("none-medications", &[])?;
             }
             for m in &meds {
-                writeln!(ctx.out, "{}", output::medication(m, &ctx.words()))?;
+                writeln!(ctx.out, "{}", output::medication(m, ctx.words()))?;
             }
         }
         MedCommand::Edit(edit) => {
@@ -73,7 +73,7 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
                 Ok(())
             })?;
             {
-                let what = output::medication(&m, &ctx.words());
+                let what = output::medication(&m, ctx.words());
                 ctx.say("said-changed", &[("what", what)])?;
             }
         }
@@ -107,7 +107,7 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
                 ctx.say("none-supply", &[])?;
             }
             for r in &list {
-                writeln!(ctx.out, "{}", output::supply(r, &ctx.words()))?;
+                writeln!(ctx.out, "{}", output::supply(r, ctx.words()))?;
             }
         }
     }
@@ -177,6 +177,6 @@ fn status(
 ) -> Result<(), CliError> {
     let m = find_med(record, med)?;
     let m = record.set_medication_status(&m.id, status)?;
-    writeln!(ctx.out, "{}", output::medication(&m, &ctx.words()))?;
+    writeln!(ctx.out, "{}", output::medication(&m, ctx.words()))?;
     Ok(())
 }

@@ -135,7 +135,7 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     let profile = record.profile()?;
     let language = profile.language;
     let ctx = Ctx { profile, out };
-    dispatch(&mut record, cli.command, ctx).map_err(|e| e.in_words(&crate::words::words(language)))
+    dispatch(&mut record, cli.command, ctx).map_err(|e| e.in_words(crate::words::words(language)))
 }
 
 /// Runs a command on an open record, its profile read.

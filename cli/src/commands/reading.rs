@@ -37,7 +37,7 @@ pub fn run(
                 &[
                     (
                         "kind",
-                        output::kind_words(&reading.measurement, &ctx.words()),
+                        output::kind_words(&reading.measurement, ctx.words()),
                     ),
                     ("value", output::value(&reading.measurement, &ctx.profile)),
                     ("when", output::when(&reading.at)),
@@ -46,7 +46,7 @@ pub fn run(
             );
             writeln!(ctx.out, "{stored}")?;
             if let Some(line) =
-                output::assessment(&outcome.assessment, ctx.profile.units.glucose, &ctx.words())
+                output::assessment(&outcome.assessment, ctx.profile.units.glucose, ctx.words())
             {
                 writeln!(ctx.out, "{line}")?;
             }
@@ -76,11 +76,7 @@ pub fn run(
                 ctx.say("none-readings", &[])?;
             }
             for r in &page.readings {
-                writeln!(
-                    ctx.out,
-                    "{}",
-                    output::reading(r, &ctx.profile, &ctx.words())
-                )?;
+                writeln!(ctx.out, "{}", output::reading(r, &ctx.profile, ctx.words()))?;
             }
             if let Some(next) = next {
                 ctx.say("more-after", &[("next", next)])?;
@@ -136,7 +132,7 @@ pub fn run(
                 Ok(())
             })?;
             {
-                let what = output::reading(&reading, &ctx.profile, &ctx.words());
+                let what = output::reading(&reading, &ctx.profile, ctx.words());
                 ctx.say("said-corrected", &[("what", what)])?;
             }
         }

@@ -83,7 +83,7 @@ pub fn run(
                 serde_json::to_writer_pretty(&mut *out, &report)?;
                 writeln!(out)?;
             } else {
-                writeln!(out, "{}", describe(&report, &file, &w))?;
+                writeln!(out, "{}", describe(&report, &file, w))?;
             }
         }
         ReplicaCommand::Join { .. } => {}
@@ -116,7 +116,7 @@ fn describe(r: &MergeReport, file: &Path, w: &Texts) -> String {
 }
 
 /// The record's words (English before its profile has arrived).
-fn words_of(record: &HealthRecord) -> Texts {
+fn words_of(record: &HealthRecord) -> &'static Texts {
     crate::words::words(
         record
             .profile()

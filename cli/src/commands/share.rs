@@ -17,7 +17,7 @@ fn transport() -> Result<HttpTransport, CliError> {
 }
 
 /// The words of the record's language (English when the record has no profile yet).
-fn words_of(record: &HealthRecord) -> Texts {
+fn words_of(record: &HealthRecord) -> &'static Texts {
     crate::words::words(
         record
             .profile()
@@ -77,7 +77,7 @@ pub fn invite(
             relay,
             &mut transport()?,
         )
-        .map_err(|e| explain(e, &w))?;
+        .map_err(|e| explain(e, w))?;
     if json {
         serde_json::to_writer_pretty(&mut *out, &info)?;
         writeln!(out)?;
@@ -134,7 +134,7 @@ pub fn join(db: &Path, code: &str, json: bool, out: &mut dyn Write) -> Result<()
             e @ (companion_core::Error::Sync(_) | companion_core::Error::NotPermitted { .. }) => {
                 explain(
                     e,
-                    &crate::words::words(companion_core::model::Language::English),
+                    crate::words::words(companion_core::model::Language::English),
                 )
             }
             other => record_file(db, other),
@@ -158,7 +158,7 @@ pub fn join(db: &Path, code: &str, json: bool, out: &mut dyn Write) -> Result<()
         ],
     );
     writeln!(out, "{line}")?;
-    writeln!(out, "{}", describe(&report, &w))?;
+    writeln!(out, "{}", describe(&report, w))?;
     Ok(())
 }
 
@@ -167,13 +167,13 @@ pub fn sync(record: &mut HealthRecord, json: bool, out: &mut dyn Write) -> Resul
     let w = words_of(record);
     let report = record
         .sync(&mut transport()?, &mut |_| {})
-        .map_err(|e| explain(e, &w))?;
+        .map_err(|e| explain(e, w))?;
     if json {
         serde_json::to_writer_pretty(&mut *out, &report)?;
         writeln!(out)?;
         return Ok(());
     }
-    writeln!(out, "{}", describe(&report, &w))?;
+    writeln!(out, "{}", describe(&report, w))?;
     if report.quarantined > 0 {
         let line = w.get(
             "share-quarantined",
@@ -209,7 +209,7 @@ pub fn watch(
                         writeln!(out)?;
                     } else {
                         let at = chrono::Local::now().format("%H:%M:%S");
-                        let line = arrived(&report, first, &words_of(record));
+                        let line = arrived(&report, first, words_of(record));
                         writeln!(out, "{at} {line}")?;
                     }
                     out.flush()?;
@@ -232,7 +232,7 @@ pub fn watch(
                 pause = (pause * 2).min(Duration::from_secs(60));
                 continue;
             }
-            Err(e) => return Err(explain(e, &words_of(record))),
+            Err(e) => return Err(explain(e, words_of(record))),
         }
         let mut wait = companion_core::sync::MOST_WAIT_SECONDS;
         if let Some(l) = left(std::time::Instant::now()) {
@@ -241,10 +241,10 @@ pub fn watch(
             }
             wait = wait.min(l.as_secs().max(1));
         }
-        let watch = record.watch().map_err(|e| explain(e, &words_of(record)))?;
+        let watch = record.watch().map_err(|e| explain(e, words_of(record)))?;
         match watch.wait(&mut transport, wait) {
             Ok(_) | Err(companion_core::Error::Sync(SyncError::Unreachable { .. })) => {}
-            Err(e) => return Err(explain(e, &words_of(record))),
+            Err(e) => return Err(explain(e, words_of(record))),
         }
     }
 }
@@ -322,7 +322,7 @@ pub fn remove(
             companion_core::Error::Sync(SyncError::MembershipRefused { .. }) => {
                 CliError::Failed(w.get("share-remove-unknown", &[("member", member.to_string())]))
             }
-            other => explain(other, &w),
+            other => explain(other, w),
         })?;
     writeln!(
         out,
@@ -339,7 +339,7 @@ pub fn leave(record: &mut HealthRecord, out: &mut dyn Write) -> Result<(), CliEr
         companion_core::Error::Sync(SyncError::MembershipRefused { .. }) => {
             CliError::Failed(w.text("share-last-owner"))
         }
-        other => explain(other, &w),
+        other => explain(other, w),
     })?;
     writeln!(out, "{}", w.text("share-left"))?;
     Ok(())
@@ -348,7 +348,7 @@ pub fn leave(record: &mut HealthRecord, out: &mut dyn Write) -> Result<(), CliEr
 /// `companion members`.
 pub fn members(record: &HealthRecord, json: bool, out: &mut dyn Write) -> Result<(), CliError> {
     let w = words_of(record);
-    let m: MembersReport = record.members().map_err(|e| explain(e, &w))?;
+    let m: MembersReport = record.members().map_err(|e| explain(e, w))?;
     if json {
         serde_json::to_writer_pretty(&mut *out, &m)?;
         writeln!(out)?;

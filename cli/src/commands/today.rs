@@ -50,7 +50,7 @@ pub fn run(
         writeln!(out, "  {}", w.text("today-nothing"))?;
     }
     for d in &today.due {
-        writeln!(out, "  {}", dose_line(&d.dose, &names, &w))?;
+        writeln!(out, "  {}", dose_line(&d.dose, &names, w))?;
         writeln!(out, "    {}", d.advice.text(language))?;
     }
     for d in &today.snoozed {
@@ -58,7 +58,7 @@ pub fn run(
             let line = w.get(
                 "today-snoozed",
                 &[
-                    ("dose", dose_line(d, &names, &w)),
+                    ("dose", dose_line(d, &names, w)),
                     ("until", output::when(&until)),
                 ],
             );
@@ -70,12 +70,12 @@ pub fn run(
         writeln!(out, "  {}", w.text("today-nothing-scheduled"))?;
     }
     for d in &today.next {
-        writeln!(out, "  {}", dose_line(d, &names, &w))?;
+        writeln!(out, "  {}", dose_line(d, &names, w))?;
     }
     if !today.missed.is_empty() {
         writeln!(out, "{}", w.text("today-missed"))?;
         for d in &today.missed {
-            writeln!(out, "  {}", dose_line(&d.dose, &names, &w))?;
+            writeln!(out, "  {}", dose_line(&d.dose, &names, w))?;
             writeln!(out, "    {}", d.advice.text(language))?;
         }
     }
@@ -90,21 +90,21 @@ pub fn run(
             writeln!(
                 out,
                 "  {} {what}{}",
-                dose_line(d, &names, &w),
-                output::done_by(d, &w)
+                dose_line(d, &names, w),
+                output::done_by(d, w)
             )?;
         }
     }
     if !today.upcoming.is_empty() {
         writeln!(out, "{}", w.text("today-later"))?;
         for d in &today.upcoming {
-            writeln!(out, "  {}", dose_line(d, &names, &w))?;
+            writeln!(out, "  {}", dose_line(d, &names, w))?;
         }
     }
     if !today.refills_due.is_empty() {
         writeln!(out, "{}", w.text("today-refills"))?;
         for r in &today.refills_due {
-            writeln!(out, "  {}", output::supply(r, &w))?;
+            writeln!(out, "  {}", output::supply(r, w))?;
         }
     }
     if !today.measurements_due.is_empty() {
@@ -120,14 +120,14 @@ pub fn run(
         }
     }
     for j in &today.journeys {
-        super::journey::print_journey(&mut **out, j, true, &w)?;
+        super::journey::print_journey(&mut **out, j, true, w)?;
     }
     if let Some(share) = today.adherence_week {
         let percent = format!("{:.0}", share * 100.0);
         writeln!(out, "{}", w.get("today-adherence", &[("percent", percent)]))?;
     }
     if let Some(a) = &today.next_appointment {
-        let line = super::appointment::line(a, &w);
+        let line = super::appointment::line(a, w);
         writeln!(
             out,
             "{}",
