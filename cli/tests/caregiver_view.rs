@@ -434,4 +434,13 @@ fn a_chinese_record_reads_chinese_in_its_lists_and_refusals() {
         err.contains("这次剂量已由 李梅") && err.contains("--confirm"),
         "{err}"
     );
+    // With a dose taken, adherence and the reminders read Chinese too.
+    for args in [
+        &["adherence", "--days", "3"][..],
+        &["reminders", "--hours", "24"],
+    ] {
+        let page = ok(&db, args);
+        assert!(!page.trim().is_empty(), "{args:?}");
+        assert_eq!(english_words(&page), Vec::<String>::new(), "{page}");
+    }
 }

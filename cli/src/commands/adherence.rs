@@ -27,41 +27,42 @@ pub fn run(
     }
     let percent =
         |share: Option<f64>| share.map_or("-".to_string(), |s| format!("{:.0}%", s * 100.0));
+    let w = ctx.words();
     for a in &list {
-        writeln!(
-            ctx.out,
-            "{:<16} taken {:>4} ({:>4} on time) of {:>3} due; {} skipped, {} missed",
-            a.name,
-            percent(a.share_taken),
-            percent(a.share_on_time),
-            a.counted,
-            a.skipped,
-            a.missed
-        )?;
+        let line = w.get(
+            "adh-line",
+            &[
+                ("taken", format!("{:>4}", percent(a.share_taken))),
+                ("ontime", format!("{:>4}", percent(a.share_on_time))),
+                ("due", format!("{:>3}", a.counted)),
+                ("skipped", a.skipped.to_string()),
+                ("missed", a.missed.to_string()),
+            ],
+        );
+        writeln!(ctx.out, "{:<16} {line}", a.name)?;
         for d in a
             .doses
             .iter()
             .filter(|d| !matches!(d.state, DoseState::Upcoming))
         {
             let what = match &d.state {
-                DoseState::Taken { at, .. } => {
-                    format!(
-                        "taken {}{}",
-                        output::when(at),
-                        output::done_by(d, &ctx.words())
-                    )
+                DoseState::Taken { at, .. } => format!(
+                    "{} {}{}",
+                    w.text("today-taken"),
+                    output::when(at),
+                    output::done_by(d, w)
+                ),
+                DoseState::Skipped { .. } => {
+                    format!("{}{}", w.text("today-skipped"), output::done_by(d, w))
                 }
-                DoseState::Skipped { .. } => format!("skipped{}", output::done_by(d, &ctx.words())),
-                DoseState::Missed => "missed".to_string(),
-                DoseState::Due => "due now".to_string(),
-                DoseState::Snoozed { .. } => "snoozed".to_string(),
+                DoseState::Missed => w.text("adh-missed"),
+                DoseState::Due => w.text("adh-due"),
+                DoseState::Snoozed { .. } => w.text("dose-snoozed"),
                 DoseState::Upcoming => String::new(),
             };
-            writeln!(
-                ctx.out,
-                "  scheduled {}  {what}",
-                d.occurrence.slot.format("%Y-%m-%d %H:%M")
-            )?;
+            let slot = d.occurrence.slot.format("%Y-%m-%d %H:%M").to_string();
+            let line = w.get("adh-dose", &[("slot", slot), ("what", what)]);
+            writeln!(ctx.out, "  {line}")?;
         }
     }
     Ok(())

@@ -34,7 +34,7 @@ pub fn run(
             "{} {}  {:<13} {}: {}",
             n.fire_at.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
             tz.abbreviation(n.fire_at),
-            format!("{:?}", n.kind),
+            ctx.words().text(&format!("nkind-{:?}", n.kind)),
             n.title,
             n.body.replace('\n', " / ")
         )?;

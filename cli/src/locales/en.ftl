@@ -371,3 +371,16 @@ err-hours = --hours must be between 1 and 720
 err-relay = --relay must be an http:// or https:// address, not { $relay }
 err-member-id = give the member's device id, or at least its first 4 characters (companion members lists them)
 err-answer = --{ $item }: expected { $expected }
+
+adh-line = taken { $taken } ({ $ontime } on time) of { $due } due; { $skipped } skipped, { $missed } missed
+adh-missed = missed
+adh-due = due now
+adh-dose = scheduled { $slot }  { $what }
+nkind-Dose = Dose
+nkind-MissedDose = MissedDose
+nkind-Refill = Refill
+nkind-PrescriptionEnd = PrescriptionEnd
+nkind-Appointment = Appointment
+nkind-Measurement = Measurement
+nkind-Nudge = Nudge
+nkind-SafetyAlert = SafetyAlert

@@ -370,3 +370,16 @@ err-hours = --hours 必须在 1 到 720 之间
 err-relay = --relay 必须是 http:// 或 https:// 地址，不能是 { $relay }
 err-member-id = 请给出成员的设备编号，至少前 4 个字符（companion members 会列出）
 err-answer = --{ $item }：需要{ $expected }
+
+adh-line = 应服 { $due } 次，已服 { $taken }（按时 { $ontime }）；跳过 { $skipped } 次，漏服 { $missed } 次
+adh-missed = 漏服
+adh-due = 现在该服
+adh-dose = 计划 { $slot }  { $what }
+nkind-Dose = 服药
+nkind-MissedDose = 漏服
+nkind-Refill = 续药
+nkind-PrescriptionEnd = 处方到期
+nkind-Appointment = 预约
+nkind-Measurement = 测量
+nkind-Nudge = 提示
+nkind-SafetyAlert = 安全警报
