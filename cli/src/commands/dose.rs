@@ -91,8 +91,9 @@ pub fn run(record: &mut HealthRecord, cmd: DoseCommand, mut ctx: Ctx<'_>) -> Res
     event.confirmed_over_limit = args.confirm;
     if args.extra {
         // An extra dose, said so: it answers no scheduled time.
-        let event = record.with_logger(&event)?;
         record.log_dose(&event).map_err(|e| in_words(e, &ctx))?;
+        // As stored: in the patient's name on her own device.
+        let event = find(record, &event.id)?;
         {
             let what = output::dose(&event, &med.name, ctx.words());
             ctx.say("said-logged", &[("what", what)])?;

@@ -289,24 +289,13 @@ impl HealthRecord {
     /// own device a dose that names no one is logged in the profile's name, so that a second
     /// take on another device names who took the first.
     pub fn log_dose(&mut self, dose: &DoseEvent) -> Result<()> {
-        let dose = self.with_logger(dose)?;
         self.store.write(|w| {
+            let dose = with_logger(w, dose)?;
             let med: Medication = w.get(&dose.medication_id)?.ok_or(Error::NotFound {
                 entity: "medication",
             })?;
             log_dose_in(w, &med, &dose)
         })
-    }
-
-    /// `dose` as [`HealthRecord::log_dose`] stores it: logged in the profile's name when it
-    /// names no one and this is the patient's own device (the record is not shared, or this
-    /// device owns it).
-    pub fn with_logger(&self, dose: &DoseEvent) -> Result<DoseEvent> {
-        let mut dose = dose.clone();
-        if dose.logged_by.is_none() && self.on_patients_device()? {
-            dose.logged_by = Some(profile_in(&self.store)?.name);
-        }
-        Ok(dose)
     }
 
     /// Imports past dose events in one transaction (from another app or a backup): all or
@@ -562,16 +551,18 @@ impl HealthRecord {
     /// own device (the owner's, or a record not shared) writes as the patient, named by the
     /// profile unless `logged_by` says otherwise; a caregiver's device writes as a caregiver.
     pub fn add_journal_entry(&mut self, entry: &JournalEntry) -> Result<()> {
-        let mut entry = entry.clone();
-        if self.on_patients_device()? {
-            entry.author = Some(crate::model::Author::Patient);
-            if entry.logged_by.is_none() {
-                entry.logged_by = Some(profile_in(&self.store)?.name);
+        self.store.write(|w| {
+            let mut entry = entry.clone();
+            if w.on_patients_device()? {
+                entry.author = Some(crate::model::Author::Patient);
+                if entry.logged_by.is_none() {
+                    entry.logged_by = Some(profile_in(w)?.name);
+                }
+            } else {
+                entry.author = Some(crate::model::Author::Caregiver);
             }
-        } else {
-            entry.author = Some(crate::model::Author::Caregiver);
-        }
-        self.store.insert(std::slice::from_ref(&entry))
+            w.insert(&entry)
+        })
     }
 
     /// Corrects a journal entry.
@@ -777,6 +768,17 @@ impl HealthRecord {
     pub(crate) fn all<E: Entity>(&self, filter: &Filter<'_>) -> Result<Vec<E>> {
         crate::store::all(&self.store, filter)
     }
+}
+
+/// `dose` as it is stored: logged in the profile's name when it names no one and `w` writes on
+/// the patient's own device, so that a second take on another device names who took the first.
+/// Read inside the write.
+pub(crate) fn with_logger(w: &crate::store::Writer<'_>, dose: &DoseEvent) -> Result<DoseEvent> {
+    let mut dose = dose.clone();
+    if dose.logged_by.is_none() && w.on_patients_device()? {
+        dose.logged_by = Some(profile_in(w)?.name);
+    }
+    Ok(dose)
 }
 
 /// Restores `items` as they were exported ([`crate::store::Writer::restore`]); returns how many.

@@ -266,8 +266,8 @@ impl HealthRecord {
     /// see each other's doses. Returns the event as stored.
     pub fn log_dose_answering(&mut self, dose: &DoseEvent, device_zone: &str) -> Result<DoseEvent> {
         let zone = zone(device_zone)?;
-        let mut event = self.with_logger(dose)?;
         self.store.write(|w| {
+            let mut event = super::with_logger(w, dose)?;
             let med: Medication = w.get(&event.medication_id)?.ok_or(Error::NotFound {
                 entity: "medication",
             })?;

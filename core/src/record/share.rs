@@ -21,7 +21,9 @@ impl HealthRecord {
 
     /// This device is the patient's own: the record is not shared, or this device owns it.
     pub fn on_patients_device(&self) -> Result<bool> {
-        Ok(!self.is_shared()? || self.members()?.role == crate::sync::Role::Owner)
+        self.store.sync_read(|c| {
+            Ok(crate::store::local_role(c)?.is_none_or(|r| r == crate::sync::Role::Owner))
+        })
     }
 
     /// Shares the record through the relay at `relay`, this device being its owner: posts

@@ -203,6 +203,12 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// This device is the patient's own (the record is not shared, or this device owns it), as
+    /// committed.
+    pub(crate) fn on_patients_device(&self) -> Result<bool> {
+        Ok(local_role(self.conn)?.is_none_or(|r| r == crate::sync::Role::Owner))
+    }
+
     /// Adds an entry restored from an export, as it was written: validated, its id new, but not
     /// held to the entity's rules (they ran when it was first written, against what the record
     /// held then; a merge applies other replicas' entries the same way).
@@ -1241,17 +1247,13 @@ fn check_identity(doc: &Automerge, record_id: &str, doc_id: DocId) -> Result<()>
 /// gathered enough chunks to be folded into a snapshot.
 fn finish(tx: &Connection, cache: &mut DocCache, batch: Batch) -> Result<Vec<DocId>> {
     let mut long = Vec::new();
-    let shared = !batch.ops.is_empty() && is_shared(tx)?;
-    let sends = if shared {
+    let role = if batch.ops.is_empty() {
+        None
+    } else {
+        local_role(tx)?
+    };
+    let sends = if let Some(role) = role {
         // A member writes only what its role may: what others would refuse is refused here.
-        let role: Option<String> = tx
-            .prepare_cached("SELECT value FROM sync_state WHERE key = 'role'")?
-            .query_row([], |r| r.get(0))
-            .optional()?;
-        let role = role
-            .as_deref()
-            .and_then(crate::sync::Role::parse)
-            .unwrap_or(crate::sync::Role::Viewer);
         for op in batch.ops.values().flatten() {
             let coll = match op {
                 Op::Put { coll, .. } | Op::Tombstone { coll, .. } => coll.name(),
@@ -1311,6 +1313,23 @@ fn finish(tx: &Connection, cache: &mut DocCache, batch: Batch) -> Result<Vec<Doc
 }
 
 /// Whether the record is shared through a relay (its local changes then go to the outbox).
+/// This device's role in the shared record, `None` when the record is not shared (a role not
+/// known here is taken as a viewer's: it writes nothing others accept).
+pub(crate) fn local_role(conn: &Connection) -> Result<Option<crate::sync::Role>> {
+    if !is_shared(conn)? {
+        return Ok(None);
+    }
+    let role: Option<String> = conn
+        .prepare_cached("SELECT value FROM sync_state WHERE key = 'role'")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    Ok(Some(
+        role.as_deref()
+            .and_then(crate::sync::Role::parse)
+            .unwrap_or(crate::sync::Role::Viewer),
+    ))
+}
+
 pub(crate) fn is_shared(conn: &Connection) -> Result<bool> {
     Ok(conn
         .prepare_cached("SELECT 1 FROM sync_state WHERE key = 'relay'")?
