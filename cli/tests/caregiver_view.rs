@@ -5,6 +5,31 @@ mod common;
 
 use common::{add_med, companion, init, json, ok};
 
+/// A new record for `name` in Shanghai, in `lang`, at `file` in `dir`; init's line is checked
+/// to be in that language.
+fn record_in(dir: &tempfile::TempDir, file: &str, name: &str, lang: &str) -> std::path::PathBuf {
+    let db = dir.path().join(file);
+    let created = ok(
+        &db,
+        &[
+            "init",
+            "--name",
+            name,
+            "--tz",
+            "Asia/Shanghai",
+            "--lang",
+            lang,
+        ],
+    );
+    let said = if lang == "zh-Hans" {
+        format!("已为 {name} 创建记录")
+    } else {
+        format!("Created a record for {name}")
+    };
+    assert!(created.starts_with(&said), "{created}");
+    db
+}
+
 #[test]
 fn last_nights_crisis_is_still_on_today_as_improving_after_a_stage_2_reading() {
     let dir = tempfile::tempdir().expect("dir");
@@ -184,19 +209,7 @@ fn findrisc_is_declined_for_a_diagnosed_diabetes_with_the_reason_in_the_records_
         "family=no",
     ];
     for (lang, needle) in [("en", "does not apply"), ("zh-Hans", "不适用")] {
-        let db = dir.path().join(format!("{lang}.db"));
-        ok(
-            &db,
-            &[
-                "init",
-                "--name",
-                "Mei",
-                "--tz",
-                "Asia/Shanghai",
-                "--lang",
-                lang,
-            ],
-        );
+        let db = record_in(&dir, &format!("{lang}.db"), "Mei", lang);
         ok(&db, &["profile", "set", "--condition", "type 2 diabetes"]);
         let mut args = vec!["ask", "findrisc"];
         args.extend(answers);
@@ -279,19 +292,7 @@ fn english_words(text: &str) -> Vec<String> {
 #[test]
 fn a_chinese_record_reads_chinese_on_today_plan_and_targets() {
     let dir = tempfile::tempdir().expect("dir");
-    let db = dir.path().join("zh.db");
-    ok(
-        &db,
-        &[
-            "init",
-            "--name",
-            "李梅",
-            "--tz",
-            "Asia/Shanghai",
-            "--lang",
-            "zh-Hans",
-        ],
-    );
+    let db = record_in(&dir, "zh.db", "李梅", "zh-Hans");
     add_med(&db, "二甲双胍", "500 mg", "08:00,20:00");
     ok(&db, &["med", "edit", "二甲双胍", "--inventory", "3"]);
     ok(&db, &["reading", "add", "bp", "186/122", "--at", "-10h"]);
@@ -334,20 +335,7 @@ fn stats_say_why_typed_glucose_has_no_time_in_range() {
 #[test]
 fn a_chinese_record_reads_chinese_in_its_lists_and_refusals() {
     let dir = tempfile::tempdir().expect("dir");
-    let db = dir.path().join("zh.db");
-    let created = ok(
-        &db,
-        &[
-            "init",
-            "--name",
-            "李梅",
-            "--tz",
-            "Asia/Shanghai",
-            "--lang",
-            "zh-Hans",
-        ],
-    );
-    assert!(created.starts_with("已为 李梅 创建记录"), "{created}");
+    let db = record_in(&dir, "zh.db", "李梅", "zh-Hans");
     add_med(&db, "二甲双胍", "500 mg", "08:00,20:00");
     ok(&db, &["reading", "add", "bp", "150/94", "--at", "-2h"]);
     ok(

@@ -4,10 +4,8 @@
 
 mod common;
 
-use common::{at, bp, new_record};
-use companion_core::model::{
-    AlertCourse, AlertKind, Language, MealContext, Measurement, Reading, UnitPreferences,
-};
+use common::{at, bp, glucose, new_record};
+use companion_core::model::{AlertCourse, AlertKind, Language, Measurement, UnitPreferences};
 use companion_core::{HealthRecord, TimeRange};
 
 fn shown(r: &HealthRecord, when: &str) -> Vec<companion_core::model::Alert> {
@@ -128,17 +126,6 @@ fn a_reading_taken_before_the_alert_or_of_another_kind_changes_nothing() {
         .find(|a| a.id == crisis.alerts[0].id)
         .expect("shown");
     assert_eq!(a.course(), AlertCourse::Open);
-}
-
-fn glucose(mg_dl: f64, when: &str) -> Reading {
-    Reading::new(
-        Measurement::Glucose {
-            mg_dl,
-            context: MealContext::Random,
-        },
-        at(when),
-    )
-    .expect("reading")
 }
 
 /// ADA: above 240 mg/dL, check for ketones; the record's choice: level 2 (> 250 mg/dL) raises a

@@ -4,23 +4,12 @@
 mod common;
 
 use chrono::Duration;
-use common::{at, bp, new_record};
+use common::{at, bp, glucose, new_record};
 use companion_core::clinical::alerts::Assessment;
 use companion_core::clinical::blood_pressure::BpCategory;
 use companion_core::model::{AlertKind, BpGuideline, MealContext, Measurement, Reading};
 use companion_core::reminders::{Importance, NotificationKind};
 use companion_core::{Error, HealthRecord, TimeRange};
-
-fn glucose(mg_dl: f64, when: &str) -> Reading {
-    Reading::new(
-        Measurement::Glucose {
-            mg_dl,
-            context: MealContext::Random,
-        },
-        at(when),
-    )
-    .expect("reading")
-}
 
 #[test]
 fn a_crisis_reading_raises_an_alert_with_the_advice_and_replicas_see_it() {

@@ -555,6 +555,18 @@ fn template_validation_names_the_bad_field_for_every_error_kind() {
     assert_eq!(e.to_string(), "template stages[0].id: must not be empty");
 }
 
+/// FINDRISC answered with 0 points everywhere.
+const FINDRISC_LOWEST: [(&str, &str); 8] = [
+    ("age", "under-45"),
+    ("bmi", "under-25"),
+    ("waist", "low"),
+    ("active", "yes"),
+    ("vegetables", "every-day"),
+    ("bp-medication", "no"),
+    ("high-glucose", "no"),
+    ("family", "no"),
+];
+
 #[test]
 fn findrisc_scores_each_band_at_its_boundaries() {
     let findrisc = builtin::questionnaires()
@@ -569,16 +581,7 @@ fn findrisc_scores_each_band_at_its_boundaries() {
             .collect()
     };
     // Base: 0 points everywhere.
-    let base = [
-        ("age", "under-45"),
-        ("bmi", "under-25"),
-        ("waist", "low"),
-        ("active", "yes"),
-        ("vegetables", "every-day"),
-        ("bp-medication", "no"),
-        ("high-glucose", "no"),
-        ("family", "no"),
-    ];
+    let base = FINDRISC_LOWEST;
     let with = |changes: &[(&'static str, &'static str)]| {
         let mut a = base.to_vec();
         for (k, v) in changes {
@@ -785,19 +788,10 @@ fn findrisc_is_not_asked_of_nor_scored_for_a_diagnosed_diabetes() {
     profile.conditions = vec!["type_2_diabetes".into()];
     let mut r =
         companion_core::HealthRecord::create(&dir.path().join("r.db"), &profile).expect("create");
-    let answers: Vec<(String, Given)> = [
-        ("age", "under-45"),
-        ("bmi", "under-25"),
-        ("waist", "low"),
-        ("active", "yes"),
-        ("vegetables", "every-day"),
-        ("bp-medication", "no"),
-        ("high-glucose", "no"),
-        ("family", "no"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), Given::Choice(v.to_string())))
-    .collect();
+    let answers: Vec<(String, Given)> = FINDRISC_LOWEST
+        .iter()
+        .map(|(k, v)| (k.to_string(), Given::Choice(v.to_string())))
+        .collect();
     let refused = r.answer_questionnaire("findrisc", &answers, chrono::Utc::now().fixed_offset());
     assert!(
         matches!(refused, Err(companion_core::Error::QuestionnaireDeclined { ref questionnaire }) if questionnaire == "findrisc"),

@@ -117,7 +117,8 @@ pub fn summary(data: &ReportData, t: &Texts) -> Summary {
             ));
         }
     }
-    for f in findings::vital_flags(data).iter().filter(|f| f.serious()) {
+    let flags = findings::vital_flags(data);
+    for f in flags.iter().filter(|f| f.serious()) {
         s.off_target.push(
             t.get(
                 "sum-vital",
@@ -259,7 +260,7 @@ pub fn summary(data: &ReportData, t: &Texts) -> Summary {
             ));
         }
     }
-    if findings::after_surgery(data) && findings::vital_flags(data).iter().any(|f| f.fever) {
+    if findings::after_surgery(data) && flags.iter().any(|f| f.fever) {
         s.decisions.push(t.text("sum-fever-after-surgery"));
     }
     if data.summary(ReadingKind::BloodPressure).is_none()

@@ -23,6 +23,15 @@ pub fn bp(systolic: u16, diastolic: u16, when: &str) -> Reading {
     Reading::new(m, at(when)).expect("reading")
 }
 
+/// A random (not meal-related) glucose of `mg_dl` taken at `when`.
+pub fn glucose(mg_dl: f64, when: &str) -> Reading {
+    let m = Measurement::Glucose {
+        mg_dl,
+        context: companion_core::model::MealContext::Random,
+    };
+    Reading::new(m, at(when)).expect("reading")
+}
+
 pub fn metformin() -> Medication {
     let schedule = Schedule::FixedTimes {
         times: vec![
