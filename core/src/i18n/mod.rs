@@ -5,8 +5,14 @@ use fluent_bundle::{FluentArgs, FluentBundle, FluentResource, FluentValue};
 
 use crate::model::{Language, Measurement, UnitPreferences};
 
+mod errors;
+
+pub use errors::slug;
+
 const EN: &str = include_str!("locales/en.ftl");
 const ZH_HANS: &str = include_str!("locales/zh-Hans.ftl");
+/// The errors in Chinese (in English they are the errors' own texts).
+const ERRORS_ZH_HANS: &str = include_str!("locales/errors-zh-Hans.ftl");
 
 /// The texts of one language.
 pub struct Texts {
@@ -38,6 +44,11 @@ impl Texts {
         // message then shows its id rather than failing the report.
         let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(res, _)| res);
         let _ = bundle.add_resource(resource);
+        if language == Language::SimplifiedChinese {
+            let resource =
+                FluentResource::try_new(ERRORS_ZH_HANS.to_string()).unwrap_or_else(|(res, _)| res);
+            let _ = bundle.add_resource(resource);
+        }
         if let Some(extra) = extra {
             let resource =
                 FluentResource::try_new(extra.to_string()).unwrap_or_else(|(res, _)| res);
