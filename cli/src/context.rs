@@ -12,7 +12,7 @@ use companion_core::{Error, HealthRecord, TimeRange};
 use companion_core::clock::now;
 use companion_core::zone::Zone;
 
-use crate::error::{CliError, usage, usage_said};
+use crate::error::{CliError, usage_said};
 use crate::when::When;
 
 /// What every command needs besides the record.
@@ -75,15 +75,13 @@ impl Ctx<'_> {
 pub fn db_path(given: Option<PathBuf>) -> Result<PathBuf, CliError> {
     if let Some(path) = given.or_else(|| std::env::var_os("COMPANION_DB").map(PathBuf::from)) {
         if path.as_os_str().is_empty() {
-            return usage(
-                "the record path is empty: pass --db PATH, or set COMPANION_DB to a file",
-            );
+            return usage_said("err-db-empty", vec![]);
         }
         return Ok(path);
     }
     match directories::ProjectDirs::from("org", "Companion", "companion") {
         Some(dirs) => Ok(dirs.data_dir().join("record.db")),
-        None => usage("no data directory on this system: pass --db PATH"),
+        None => usage_said("err-no-data-dir", vec![]),
     }
 }
 

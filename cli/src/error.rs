@@ -28,15 +28,7 @@ impl std::fmt::Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Usage(text) => f.write_str(text),
-            // The dose refusals are worded by the catalogue (`CliError::in_words`).
-            Self::Core(companion_core::Error::Invalid(
-                e @ companion_core::model::ValidationError::UntrustedClock,
-            )) => write!(f, "{e}"),
-            Self::Core(companion_core::Error::NotPermitted { collection }) => write!(
-                f,
-                "your role in this shared record may not change {}; nothing was written",
-                collection.replace('_', " ")
-            ),
+            // Worded for the reader by `CliError::in_words`.
             Self::Core(e) => write!(f, "{e}"),
             Self::Failed(text) => f.write_str(text),
             Self::Said { id, args, .. } => f.write_str(
@@ -48,13 +40,23 @@ impl std::fmt::Display for CliError {
 }
 
 impl CliError {
-    /// The refusals a patient meets most, worded by the catalogue in `w`'s language (the
-    /// English as above); other errors as they are.
+    /// The error in `w`'s language: the catalogue's messages, the refusals a patient meets
+    /// most in the command line's own words (which flag to add), the core's other errors as
+    /// the core words them in that language; a write failure of the output as it is.
     pub fn in_words(self, w: &companion_core::i18n::Texts) -> Self {
         use companion_core::Error as E;
         let said = |id: &str, args: &[(&str, String)]| Self::Failed(w.get(id, args));
         match self {
-            Self::Said { id, args, usage } => {
+            Self::Said {
+                id,
+                mut args,
+                usage,
+            } => {
+                for (name, value) in &mut args {
+                    if *name == "field" {
+                        *value = w.field(value);
+                    }
+                }
                 let text = w.get(id, &args);
                 if usage {
                     Self::Usage(text)
@@ -95,36 +97,11 @@ impl CliError {
                 "err-not-permitted",
                 &[("what", collection.replace('_', " "))],
             ),
-            Self::Core(E::Invalid(v)) => {
-                use companion_core::model::ValidationError as V;
-                // A field as the reader calls it; the core's own name where the catalogue
-                // has none.
-                let field = |name: &str| {
-                    let id = format!("field-{}", name.replace(' ', "_").to_lowercase());
-                    let text = w.text(&id);
-                    if text == id { name.to_string() } else { text }
-                };
-                match v {
-                    V::OutOfRange {
-                        field: f,
-                        min,
-                        max,
-                        unit,
-                    } => said(
-                        "err-out-of-range",
-                        &[
-                            ("field", field(f)),
-                            ("min", min.to_string()),
-                            ("max", max.to_string()),
-                            ("unit", unit.to_string()),
-                        ],
-                    ),
-                    V::DiastolicNotBelowSystolic => said("err-diastolic", &[]),
-                    V::Empty { field: f } => said("err-empty", &[("field", field(f))]),
-                    V::UnknownTimeZone { field: f } => said("err-zone", &[("field", field(f))]),
-                    other => Self::Core(E::Invalid(other)),
-                }
+            // Not an input the person typed wrong: what to do about the clock, alone.
+            Self::Core(E::Invalid(v @ companion_core::model::ValidationError::UntrustedClock)) => {
+                Self::Failed(w.validation(&v))
             }
+            Self::Core(e) => Self::Failed(w.error(&e)),
             other => other,
         }
     }
@@ -154,11 +131,6 @@ impl From<serde_json::Error> for CliError {
     }
 }
 
-/// A usage error with `text`.
-pub fn usage<T>(text: impl Into<String>) -> Result<T, CliError> {
-    Err(CliError::Usage(text.into()))
-}
-
 /// A refusal of the arguments, the catalogue's message `id` with `args`.
 pub fn usage_said<T>(id: &'static str, args: Vec<(&'static str, String)>) -> Result<T, CliError> {
     Err(CliError::Said {
@@ -171,19 +143,15 @@ pub fn usage_said<T>(id: &'static str, args: Vec<(&'static str, String)>) -> Res
 /// A failure to open or create the record at `path`, said with the path and what to do.
 pub fn record_file(path: &std::path::Path, e: companion_core::Error) -> CliError {
     use companion_core::StorageKind as K;
-    let path = path.display();
-    match e.storage_kind() {
-        Some(K::ReadOnly) => CliError::Failed(format!(
-            "the record at {path} is read-only: companion writes to it (and to its -wal and \
-             -shm files beside it) even to read; check the permissions of the file and its folder"
-        )),
-        Some(K::CannotOpen) => CliError::Failed(format!(
-            "the record at {path} cannot be opened: check that the path names a file in an \
-             existing folder"
-        )),
-        Some(K::Busy) => CliError::Failed(format!(
-            "the record at {path} is busy (another program is writing to it): try again"
-        )),
-        _ => CliError::Core(e),
+    let id = match e.storage_kind() {
+        Some(K::ReadOnly) => "err-record-read-only",
+        Some(K::CannotOpen) => "err-record-cannot-open",
+        Some(K::Busy) => "err-record-busy",
+        _ => return CliError::Core(e),
+    };
+    CliError::Said {
+        id,
+        args: vec![("path", path.display().to_string())],
+        usage: false,
     }
 }

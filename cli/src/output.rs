@@ -372,21 +372,31 @@ pub fn assessment(
 pub fn alert(a: &companion_core::model::Alert, profile: &Profile) -> String {
     let w = crate::words::words(profile.language);
     let t = companion_core::clinical::alerts::render(a, profile.language, &profile.units);
-    let value = t.value.map(|v| format!(" ({v})")).unwrap_or_default();
+    let value = t
+        .value
+        .map(|v| w.get("alert-value", &[("value", v)]))
+        .unwrap_or_default();
     let urgent = if a.kind.is_urgent() {
         w.text("alert-urgent")
     } else {
         String::new()
     };
     let course = t.course.map(|c| format!("\n  {c}")).unwrap_or_default();
-    format!(
-        "{urgent}{}{value} {}. {}{course}\n  ({})  [{}]",
-        t.title,
-        w.get("alert-raised-at", &[("time", when(&a.at))]),
-        t.advice,
-        t.source,
-        a.id
-    )
+    let line = w.get(
+        "alert-line",
+        &[
+            ("urgent", urgent),
+            ("title", t.title),
+            ("value", value),
+            ("raised", w.get("alert-raised-at", &[("time", when(&a.at))])),
+            ("advice", t.advice),
+        ],
+    );
+    let source = w.get(
+        "alert-source",
+        &[("source", t.source), ("id", a.id.to_string())],
+    );
+    format!("{line}{course}\n  {source}")
 }
 
 /// Alerts as JSON: each stored alert with its `title`, `advice`, `source` and `value` as the

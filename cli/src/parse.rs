@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveTime, Weekday};
 use companion_core::model::units::{GlucoseUnit, HbA1cUnit, TemperatureUnit, WeightUnit};
 use companion_core::model::{MealContext, Measurement, Profile, ReadingKind};
 
-use crate::error::{CliError, usage, usage_said};
+use crate::error::{CliError, usage_said};
 
 /// A name from the core's vocabulary (`bp`, `mmol/L`, `before-meal`, `zh-Hans`), for clap.
 pub fn named<T>(text: &str) -> Result<T, String>
@@ -205,8 +205,29 @@ impl Number {
     /// decide is refused with the question naming both readings.
     pub fn value(&self, profile: &Profile) -> Result<f64, CliError> {
         let mark = profile.language.decimal_mark();
-        companion_core::model::number::parse_number(&self.0, Some(mark))
-            .map_err(|e| CliError::Usage(e.question(&self.0)))
+        companion_core::model::number::parse_number(&self.0, Some(mark)).map_err(|e| {
+            use companion_core::model::number::NumberError as N;
+            let text = self.0.trim().to_string();
+            match e {
+                N::NotANumber => CliError::Said {
+                    id: "err-not-a-number",
+                    args: vec![("text", text)],
+                    usage: true,
+                },
+                N::Ambiguous {
+                    as_grouped,
+                    as_decimal,
+                } => CliError::Said {
+                    id: "err-ambiguous-number",
+                    args: vec![
+                        ("text", text),
+                        ("grouped", as_grouped.to_string()),
+                        ("decimal", format!("{as_decimal:?}")),
+                    ],
+                    usage: true,
+                },
+            }
+        })
     }
 }
 
@@ -244,7 +265,7 @@ pub fn pair(field: &str, text: &str) -> Result<(u32, u32), CliError> {
         .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)));
     match parsed {
         Some(p) => Ok(p),
-        None => usage(format!("{field}: expected two whole numbers like 21/7")),
+        None => usage_said("err-pair", vec![("field", field.to_string())]),
     }
 }
 

@@ -249,24 +249,21 @@ fn meal(text: &str) -> Result<Meal, CliError> {
 }
 
 fn taper_steps(text: &str) -> Result<Vec<TaperStep>, CliError> {
-    const FORM: &str = "--taper: expected steps like \"7:40 mg@08:00;7:20 mg@08:00\"";
+    let form = || CliError::Said {
+        id: "err-taper",
+        args: vec![],
+        usage: true,
+    };
     text.split(';')
         .map(|step| {
-            let (days, rest) = step
-                .split_once(':')
-                .ok_or_else(|| CliError::Usage(FORM.into()))?;
-            let (dose, times) = rest
-                .split_once('@')
-                .ok_or_else(|| CliError::Usage(FORM.into()))?;
-            let days = days
-                .trim()
-                .parse()
-                .map_err(|_| CliError::Usage(FORM.into()))?;
+            let (days, rest) = step.split_once(':').ok_or_else(form)?;
+            let (dose, times) = rest.split_once('@').ok_or_else(form)?;
+            let days = days.trim().parse().map_err(|_| form())?;
             let times = times
                 .split(',')
                 .map(parse::time_of_day)
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|_| CliError::Usage(FORM.into()))?;
+                .map_err(|_| form())?;
             Ok(TaperStep {
                 days,
                 dose: DoseAmount::parse(dose)?,

@@ -29,6 +29,21 @@ pub fn words(language: Language) -> &'static Texts {
     })
 }
 
+/// The system's language (`LC_ALL`, `LC_MESSAGES`, `LANG`, the first one set): for what is
+/// said before a record is open. Chinese for `zh…`, English otherwise.
+pub fn system_language() -> Language {
+    let tag = ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|v| !v.is_empty())
+        .unwrap_or_default();
+    if tag.starts_with("zh") {
+        Language::SimplifiedChinese
+    } else {
+        Language::English
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -432,3 +432,64 @@ fn a_chinese_record_reads_chinese_in_its_lists_and_refusals() {
         assert_eq!(english_words(&page), Vec::<String>::new(), "{page}");
     }
 }
+
+#[test]
+fn a_chinese_record_refuses_in_chinese_whatever_refuses() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = record_in(&dir, "zh.db", "李梅", "zh-Hans");
+    add_med(&db, "二甲双胍", "500 mg", "08:00,20:00");
+    for (args, needle) in [
+        (
+            &["journal", "add", ""][..],
+            "日记条目：需要文字、情绪或症状",
+        ),
+        (
+            &["reading", "add", "bp", "120/80", "--at", "1800-01-01T00:00"],
+            "日期早于 1900 年",
+        ),
+        (
+            &["today", "--tz", "Mars/Base"],
+            "设备时区不是已知的 IANA 时区",
+        ),
+        (&["reading", "delete", "0123abcd"], "找不到该编号的测量"),
+        (&["reading", "add", "weight", "1,000"], "体重"),
+        (
+            &["med", "add", "X", "--dose", "5 mg", "--cycle", "3x"],
+            "应为两个整数",
+        ),
+        (&["sync"], "尚未共享"),
+    ] {
+        let out = companion(&db, args);
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+        let words: Vec<String> = english_words(&err)
+            .into_iter()
+            .filter(|w| {
+                ![
+                    "error", "cycle", "init", "tz", "name", "invite", "role", "relay", "join",
+                ]
+                .contains(&w.as_str())
+            })
+            .collect();
+        assert_eq!(words, Vec::<String>::new(), "{args:?}: {err}");
+    }
+    // Before a record is open, the system's language.
+    let missing = dir.path().join("none").join("r.db");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_companion"))
+        .arg("--db")
+        .arg(&missing)
+        .arg("today")
+        .env("LANG", "zh_CN.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .output()
+        .expect("run");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("处没有记录"), "{err}");
+    let out = companion(&missing, &["today"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no record at"),
+        "English without a Chinese system"
+    );
+}

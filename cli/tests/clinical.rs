@@ -120,7 +120,7 @@ fn alerts_read_in_the_readers_language_with_their_value() {
     );
     ok(&db, &["profile", "set", "--lang", "zh-Hans"]);
     let list = ok(&db, &["alerts", "list"]);
-    assert!(list.contains("血压非常高 (185/112 mmHg)"), "{list}");
+    assert!(list.contains("血压非常高 （185/112 mmHg）"), "{list}");
     assert!(!list.contains("Very high"), "{list}");
     let listed = json(&db, &["alerts", "list", "--json"]);
     assert_eq!(listed[0]["title"], "血压非常高");

@@ -29,7 +29,7 @@ pub fn run(
                     ctx.profile.language,
                     &ctx.profile.units,
                 );
-                let value = text.value.map(|v| format!(" ({v})")).unwrap_or_default();
+                let value = text.value.map(paren).unwrap_or_default();
                 let resolved = match (a.course(), text.course) {
                     (companion_core::model::AlertCourse::Corrected, _) => {
                         paren(w.text("alert-corrected"))

@@ -40,7 +40,7 @@ pub fn restore(db: &Path, file: &Path, out: &mut dyn Write) -> Result<(), CliErr
                     "restore-failed",
                     &[
                         ("file", file.display().to_string()),
-                        ("why", other.to_string()),
+                        ("why", w.error(&other)),
                     ],
                 )),
             });

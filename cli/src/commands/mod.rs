@@ -30,37 +30,55 @@ use companion_core::model::Profile;
 use companion_core::{Error, HealthRecord};
 
 use crate::context::{Ctx, db_path};
-use crate::error::{CliError, record_file, usage};
+use crate::error::{CliError, record_file, usage_said};
 use crate::{Cli, Command};
 
-/// Runs one parsed command line, writing its output to `out`.
+/// Runs one parsed command line, writing its output to `out`; its errors are worded in the
+/// record's language, or the system's (`LANG`) before a record is open.
 pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
+    let mut language = None;
+    run_in(cli, out, &mut language).map_err(|e| {
+        e.in_words(crate::words::words(
+            language.unwrap_or_else(crate::words::system_language),
+        ))
+    })
+}
+
+/// [`run`], setting `language` once the record's is known.
+fn run_in(
+    cli: Cli,
+    out: &mut dyn Write,
+    language: &mut Option<companion_core::model::Language>,
+) -> Result<(), CliError> {
     if let Command::Tour = cli.command {
         return tour::run(out);
     }
     if let Command::Serve { listen } = &cli.command {
         let Some(db) = &cli.db else {
-            return usage(
-                "companion serve needs --db RELAY.db (the relay's own database file) or --db postgres://URL",
-            );
+            return usage_said("err-serve-db", vec![]);
         };
         let Some(db) = db.to_str() else {
-            return usage("the relay's --db must be a UTF-8 path or a postgres:// URL");
+            return usage_said("err-serve-db-utf8", vec![]);
         };
         return companion_server::serve(listen, db).map_err(CliError::Failed);
     }
     let db = db_path(cli.db)?;
     if let Command::Demo { days } = cli.command {
         let record = demo::create(&db, days)?;
-        writeln!(
-            out,
-            "Created a demo record with {days} days of data at {} (id {})",
-            db.display(),
-            record.id()
-        )?;
+        *language = Some(record.profile()?.language);
+        let line = crate::words::words(record.profile()?.language).get(
+            "said-demo",
+            &[
+                ("days", days.to_string()),
+                ("db", db.display().to_string()),
+                ("id", record.id().to_string()),
+            ],
+        );
+        writeln!(out, "{line}")?;
         return Ok(());
     }
     if let Command::Init { name, tz, lang } = cli.command {
+        *language = Some(lang);
         let mut profile = Profile::new(&name, &tz)?;
         profile.language = lang;
         profile.units.glucose = companion_core::model::units::GlucoseUnit::default_for(lang, &tz);
@@ -90,13 +108,12 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
     }
     let mut record = match HealthRecord::open(&db) {
         Err(Error::NoRecord) => {
-            return usage(format!(
-                "no record at {}: create one with companion init --name NAME --tz Area/City",
-                db.display()
-            ));
+            return usage_said("err-no-record-at", vec![("path", db.display().to_string())]);
         }
         other => other.map_err(|e| record_file(&db, e))?,
     };
+    // A damaged profile leaves the system's language, for check and repair.
+    *language = record.profile().ok().map(|p| p.language);
     // Checking and repairing must work when the profile's own row is what is damaged, and a
     // replica can be exchanged before its profile has arrived.
     match cli.command {
@@ -133,9 +150,8 @@ pub fn run(cli: Cli, out: &mut dyn Write) -> Result<(), CliError> {
         }
     }
     let profile = record.profile()?;
-    let language = profile.language;
     let ctx = Ctx { profile, out };
-    dispatch(&mut record, cli.command, ctx).map_err(|e| e.in_words(crate::words::words(language)))
+    dispatch(&mut record, cli.command, ctx)
 }
 
 /// Runs a command on an open record, its profile read.

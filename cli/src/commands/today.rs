@@ -159,7 +159,8 @@ fn dose_line(d: &ScheduledDose, meds: &Meds, w: &companion_core::i18n::Texts) ->
     if let Some(zone) = meds.fixed.get(id)
         && here.naive_local() != d.occurrence.slot
     {
-        shown.push_str(&format!(" ({} {zone})", d.occurrence.slot.format("%H:%M")));
+        let there = format!("{} {zone}", d.occurrence.slot.format("%H:%M"));
+        shown.push_str(&format!(" {}", w.get("paren", &[("text", there)])));
     }
     format!(
         "{shown}  {name} {}  [{} {}]",

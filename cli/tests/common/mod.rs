@@ -12,6 +12,10 @@ pub fn companion(db: &Path, args: &[&str]) -> Output {
         .arg(db)
         .args(args)
         .env_remove("COMPANION_DB")
+        // What is said before a record is open follows the system's language.
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
         .output()
         .expect("run companion")
 }

@@ -38,22 +38,6 @@ pub enum NumberError {
     },
 }
 
-impl NumberError {
-    /// The question to put to the person: `"1,000" means 1000 or 1?`.
-    pub fn question(&self, text: &str) -> String {
-        match self {
-            Self::NotANumber => format!("\"{}\" is not a number (like 81.5 or 81,5)", text.trim()),
-            Self::Ambiguous {
-                as_grouped,
-                as_decimal,
-            } => format!(
-                "\"{}\" means {as_grouped} or {as_decimal:?}? Write it without the separator, or with a decimal part",
-                text.trim()
-            ),
-        }
-    }
-}
-
 /// The spaces that may group thousands (`1 000`, a no-break space, a narrow one).
 fn is_group_space(c: char) -> bool {
     matches!(c, ' ' | '\u{a0}' | '\u{202f}')
@@ -175,12 +159,6 @@ mod tests {
                 as_grouped: 1000.0,
                 as_decimal: 1.0
             })
-        );
-        assert!(
-            parse_number("1,000", None)
-                .expect_err("ambiguous")
-                .question("1,000")
-                .contains("1000 or 1.0?")
         );
         for bad in [
             "",
