@@ -27,6 +27,12 @@ use error::CliError;
 use schedule_args::ScheduleArgs;
 use when::When;
 
+/// The longest span a `--days` looks back over: a hundred years (a record reaches back to 1900
+/// at most, and a span beyond the calendar would overflow).
+const DAYS_MAX: i64 = 36_500;
+/// The longest span of hours looked ahead (`reminders --hours`, an invite's life): 30 days.
+const HOURS_MAX: i64 = 720;
+
 /// Companion: a patient's health record, medications and readings, offline.
 #[derive(Debug, Parser)]
 #[command(name = "companion", version, about)]
@@ -73,13 +79,13 @@ enum Command {
         #[arg(long, value_parser = when::parse, allow_hyphen_values = true)]
         from: Option<When>,
         /// For this many hours.
-        #[arg(long, default_value_t = 48)]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=HOURS_MAX), default_value_t = 48)]
         hours: u32,
         /// The phone's time zone (default: the home zone).
         #[arg(long)]
         tz: Option<String>,
         /// At most this many (the iOS limit is 64).
-        #[arg(long, default_value_t = 64)]
+        #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=10_000), default_value_t = 64)]
         max: usize,
         /// As JSON.
         #[arg(long)]
@@ -121,7 +127,7 @@ enum Command {
     /// Adherence per medication over the last N days.
     Adherence {
         /// The last N days.
-        #[arg(long, default_value_t = 30)]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=DAYS_MAX), default_value_t = 30)]
         days: u32,
         /// The phone's time zone (default: the home zone).
         #[arg(long)]
@@ -134,7 +140,7 @@ enum Command {
     /// time in range.
     Stats {
         /// The last N days.
-        #[arg(long, default_value_t = 30)]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=DAYS_MAX), default_value_t = 30)]
         days: u32,
         /// As JSON.
         #[arg(long)]
@@ -143,7 +149,7 @@ enum Command {
     /// Write the visit report (one HTML file; a browser prints it to PDF).
     Report {
         /// The last N days.
-        #[arg(long, default_value_t = 90)]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=DAYS_MAX), default_value_t = 90)]
         days: u32,
         /// The file to write.
         #[arg(long)]
@@ -161,7 +167,7 @@ enum Command {
     /// Create a record with realistic demo data at --db (for trying the report).
     Demo {
         /// Days of data.
-        #[arg(long, default_value_t = 90)]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3_650), default_value_t = 90)]
         days: u32,
     },
     /// Put a backup written by `export --json` into a new record at --db (created from the
@@ -218,7 +224,7 @@ enum Command {
         #[arg(long)]
         relay: Option<String>,
         /// Hours the invite stays valid.
-        #[arg(long, default_value_t = 72)]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=HOURS_MAX), default_value_t = 72)]
         hours: u32,
         /// As JSON.
         #[arg(long)]
@@ -328,7 +334,7 @@ enum AlertsCommand {
     /// List alerts of the last N days, newest first.
     List {
         /// The last N days.
-        #[arg(long, default_value_t = 30)]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=DAYS_MAX), default_value_t = 30)]
         days: u32,
         /// As JSON.
         #[arg(long)]
@@ -547,7 +553,7 @@ enum DoseCommand {
         /// Only this medication (id or name).
         med: Option<String>,
         /// The last N days.
-        #[arg(long, default_value_t = 7)]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=DAYS_MAX), default_value_t = 7)]
         days: u32,
         /// As JSON.
         #[arg(long)]
@@ -591,10 +597,10 @@ enum ReadingCommand {
         #[arg(value_parser = parse::named::<ReadingKind>, long)]
         kind: Option<ReadingKind>,
         /// Only the last N days.
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=DAYS_MAX))]
         days: Option<u32>,
         /// At most N readings (then a cursor for the next page is printed).
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
         limit: Option<u32>,
         /// Continue after this cursor.
         #[arg(long)]
@@ -830,7 +836,7 @@ enum JournalCommand {
     /// List entries, newest first.
     List {
         /// Only the last N days.
-        #[arg(long)]
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=DAYS_MAX))]
         days: Option<u32>,
         /// As JSON.
         #[arg(long)]

@@ -479,3 +479,47 @@ fn times_dates_and_texts_out_of_bounds_are_refused() {
     );
     ok(&db, &["journal", "add", "two\nlines are fine"]);
 }
+
+/// Every number flag at its extremes: a refusal or a result, never a panic (exit 101).
+#[test]
+fn number_flags_at_their_extremes_never_panic() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    add_med(&db, "Metformin", "500 mg", "08:00");
+    ok(&db, &["reading", "add", "bp", "142/91"]);
+    let report = dir.path().join("r.html");
+    let report = report.to_str().expect("utf-8");
+    for n in ["0", "1", "100000000", "4294967295", "18446744073709551615"] {
+        for args in [
+            &["reminders", "--hours", n][..],
+            &["reminders", "--max", n],
+            &["adherence", "--days", n],
+            &["stats", "--days", n],
+            &["report", "--days", n, "--out", report],
+            &["alerts", "list", "--days", n],
+            &["dose", "list", "--days", n],
+            &["reading", "list", "--days", n],
+            &["reading", "list", "--limit", n],
+            &["journal", "list", "--days", n],
+            &[
+                "dose",
+                "snooze",
+                "Metformin",
+                "--scheduled",
+                "today 08:00",
+                "--minutes",
+                n,
+            ],
+            &["med", "edit", "Metformin", "--refill-days", n],
+            &["med", "edit", "Metformin", "--grace-min", n],
+        ] {
+            let out = companion(&db, args);
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_ne!(out.status.code(), Some(101), "{args:?} panicked: {err}");
+            assert!(!err.contains("panicked"), "{args:?}: {err}");
+        }
+        let demo = dir.path().join(format!("demo-{n}.db"));
+        let out = companion(&demo, &["demo", "--days", n]);
+        assert_ne!(out.status.code(), Some(101), "demo --days {n}");
+    }
+}

@@ -61,9 +61,6 @@ pub fn invite(
             return usage_said("err-role", vec![("role", format!("{role:?}"))]);
         }
     };
-    if hours == 0 || hours > 24 * 30 {
-        return usage_said("err-hours", vec![]);
-    }
     if let Some(r) = relay
         && !(r.starts_with("http://") || r.starts_with("https://"))
     {

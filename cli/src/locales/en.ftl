@@ -343,7 +343,6 @@ watch-unreachable = the relay could not be reached; trying again in { $seconds }
 err-needs-answer = --{ $name } needs an answer
 err-unexpected-answer = unexpected { $arg }: give answers as --QUESTION ANSWER or QUESTION=ANSWER
 err-role = --role must be caregiver, clinician, viewer or owner (another device of the patient's), not { $role }
-err-hours = --hours must be between 1 and 720
 err-relay = --relay must be an http:// or https:// address, not { $relay }
 err-member-id = give the member's device id, or at least its first 4 characters (companion members lists them)
 err-answer = --{ $item }: expected { $expected }

@@ -342,7 +342,6 @@ watch-unreachable = 无法连接中继服务器；{ $seconds } 秒后重试（�
 err-needs-answer = --{ $name } 需要一个回答
 err-unexpected-answer = 无法识别 { $arg }：请用 --问题 回答 或 问题=回答 的形式
 err-role = --role 必须是 caregiver、clinician、viewer 或 owner（患者的另一台设备），不能是 { $role }
-err-hours = --hours 必须在 1 到 720 之间
 err-relay = --relay 必须是 http:// 或 https:// 地址，不能是 { $relay }
 err-member-id = 请给出成员的设备编号，至少前 4 个字符（companion members 会列出）
 err-answer = --{ $item }：需要{ $expected }
