@@ -996,13 +996,41 @@ pub(crate) fn profile_in(r: &impl crate::store::Read) -> Result<Profile> {
         .ok_or(Error::NotFound { entity: "profile" })
 }
 
-/// Writes `bytes` to `path` whole or not at all: into `<path>.partial` first, then renamed over
-/// `path`; the partial file is removed when anything fails.
+/// Writes `bytes` to `path` whole or not at all: into `<path>.partial` (created afresh, never
+/// through a link left there) first, then renamed over `path`; the partial file is removed when
+/// anything fails. Only a new path or a regular file is written: a symbolic link, a device, a
+/// pipe or a folder at `path` is refused and left as it is (a shell resolves a link itself when
+/// its user asks to write through it).
 pub(crate) fn write_output(path: &Path, bytes: &[u8], detail: &'static str) -> Result<()> {
+    use std::io::Write;
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if !m.file_type().is_file() => {
+            return Err(crate::model::ValidationError::Invalid {
+                field: "output path",
+                reason: "is not a regular file (a link, a device, a pipe or a folder): choose another path",
+            }
+            .into());
+        }
+        _ => {}
+    }
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".partial");
     let tmp = std::path::PathBuf::from(tmp);
-    std::fs::write(&tmp, bytes)
+    let create = || {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)
+    };
+    // A partial file left by a crash (or a link put in its place) is removed, not written.
+    let file = create().or_else(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            std::fs::remove_file(&tmp).and_then(|()| create())
+        } else {
+            Err(e)
+        }
+    });
+    file.and_then(|mut f| f.write_all(bytes).and_then(|()| f.sync_all()))
         .and_then(|()| std::fs::rename(&tmp, path))
         .map_err(|source| {
             let _ = std::fs::remove_file(&tmp);
@@ -1028,5 +1056,24 @@ fn track_pauses(
         for open in pauses.iter_mut().filter(|p| p.until.is_none()) {
             open.until = Some(at);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_link_left_at_the_partial_name_is_replaced_not_written_through() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let target = dir.path().join("elsewhere.txt");
+        std::fs::write(&target, "keep me").expect("write");
+        let out = dir.path().join("report.html");
+        std::os::unix::fs::symlink(&target, dir.path().join("report.html.partial"))
+            .expect("symlink");
+        write_output(&out, b"<html>", "test").expect("written");
+        assert_eq!(std::fs::read_to_string(&target).expect("read"), "keep me");
+        assert_eq!(std::fs::read_to_string(&out).expect("read"), "<html>");
+        assert!(!dir.path().join("report.html.partial").exists());
     }
 }

@@ -169,6 +169,7 @@ r-holds-a-control-character-only-line-breaks-and-t = 含有控制字符（只允
 r-is-longer-than-20000-characters = 超过 20000 个字符
 r-is-not-a-cursor-returned-by-a-listing = 不是列表返回的游标
 r-is-the-record-itself-or-its-wal-or-shm-file-choo = 是记录文件本身（或其 -wal、-shm 文件）：请选择其他文件
+r-is-not-a-regular-file-a-link-a-device-a-pipe-or = 不是普通文件（链接、设备、管道或文件夹）：请选择其他路径
 r-min-below-max-bands-ascending = 最小值低于最大值，分级升序
 r-must-be-a-number = 必须是数字
 r-must-be-a-past-date-from-1900-on = 必须是 1900 年以后的过去日期
