@@ -85,6 +85,19 @@ pub fn db_path(given: Option<PathBuf>) -> Result<PathBuf, CliError> {
     }
 }
 
+/// Where `--out` writes: `path` itself, or with `follow` the file a symbolic link there points
+/// to (the core refuses to write over a link, a device or a pipe).
+pub fn out_path(path: PathBuf, follow: bool) -> PathBuf {
+    if !follow {
+        return path;
+    }
+    // A link to a file not yet there is written where it points, as `cp` would.
+    std::fs::canonicalize(&path).unwrap_or_else(|_| match std::fs::read_link(&path) {
+        Ok(to) => path.parent().map_or(to.clone(), |dir| dir.join(to)),
+        Err(_) => path,
+    })
+}
+
 /// The medication with this id (or a unique start of it), or the one medication with this
 /// name.
 pub fn find_med(record: &HealthRecord, key: &str) -> Result<Medication, CliError> {

@@ -151,9 +151,13 @@ enum Command {
         /// The last N days.
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=DAYS_MAX), default_value_t = 90)]
         days: u32,
-        /// The file to write.
+        /// The file to write (a new path or a regular file).
         #[arg(long)]
         out: PathBuf,
+        /// When --out is a symbolic link, write the file it points to (a link is refused
+        /// otherwise).
+        #[arg(long)]
+        follow: bool,
         /// Language: en or zh-Hans (default: the record's).
         #[arg(value_parser = parse::named::<Language>, long)]
         lang: Option<Language>,
@@ -183,9 +187,13 @@ enum Command {
         /// As JSON (the only format for now).
         #[arg(long, required = true)]
         json: bool,
-        /// Write it to this file instead of standard output.
+        /// Write it to this file instead of standard output (a new path or a regular file).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// When --out is a symbolic link, write the file it points to (a link is refused
+        /// otherwise).
+        #[arg(long, requires = "out")]
+        follow: bool,
     },
     /// Check the record: the file's integrity, every index row's checksum, and that the index
     /// equals a rebuild from the documents. Changes nothing; exits 1 when something is wrong.
@@ -274,9 +282,13 @@ enum Command {
 enum ReplicaCommand {
     /// Write every document of the record to one file (for a new phone, or a clinic).
     Export {
-        /// The file to write.
+        /// The file to write (a new path or a regular file).
         #[arg(long)]
         out: PathBuf,
+        /// When --out is a symbolic link, write the file it points to (a link is refused
+        /// otherwise).
+        #[arg(long)]
+        follow: bool,
     },
     /// Make --db a new replica of the record in FILE (--db must not hold a record).
     Join {

@@ -3,6 +3,7 @@
 mod common;
 
 use common::*;
+use std::os::unix::fs::FileTypeExt;
 
 #[test]
 fn bad_input_is_one_line_and_writes_nothing() {
@@ -522,4 +523,64 @@ fn number_flags_at_their_extremes_never_panic() {
         let out = companion(&demo, &["demo", "--days", n]);
         assert_ne!(out.status.code(), Some(101), "demo --days {n}");
     }
+}
+
+/// `--out` writes a new file or replaces a regular one; it never replaces a device, a pipe or
+/// what a symbolic link points to, unless `--follow` says to write through the link.
+#[test]
+fn out_never_replaces_what_is_not_a_regular_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    ok(&db, &["reading", "add", "bp", "142/91"]);
+    let target = dir.path().join("notes.txt");
+    std::fs::write(&target, "keep me").expect("write");
+    let link = dir.path().join("link.html");
+    std::os::unix::fs::symlink(&target, &link).expect("symlink");
+    let fifo = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(made.success());
+    let link_s = link.to_str().expect("utf-8");
+    let fifo_s = fifo.to_str().expect("utf-8");
+    for out in [link_s, fifo_s] {
+        for args in [
+            &["report", "--out", out][..],
+            &["export", "--json", "--out", out],
+            &["replica", "export", "--out", out],
+        ] {
+            refused(&db, args, 1, "not a regular file");
+        }
+    }
+    assert_eq!(std::fs::read_to_string(&target).expect("read"), "keep me");
+    assert!(
+        link.symlink_metadata()
+            .expect("link")
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::metadata(&fifo)
+            .expect("fifo")
+            .file_type()
+            .is_fifo()
+    );
+    // Through the link, when asked.
+    ok(&db, &["export", "--json", "--out", link_s, "--follow"]);
+    assert!(
+        link.symlink_metadata()
+            .expect("link")
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&target)
+            .expect("read")
+            .contains("readings")
+    );
+    // A new path and a regular file are written as before.
+    let new = dir.path().join("new.html");
+    ok(&db, &["report", "--out", new.to_str().expect("utf-8")]);
+    ok(&db, &["report", "--out", new.to_str().expect("utf-8")]);
 }

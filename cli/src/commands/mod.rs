@@ -184,15 +184,22 @@ fn dispatch(record: &mut HealthRecord, command: Command, ctx: Ctx<'_>) -> Result
             Ok(())
         }
         Command::Export {
-            out: Some(path), ..
+            out: Some(path),
+            follow,
+            ..
         } => {
-            record.write_export(&path)?;
+            record.write_export(&crate::context::out_path(path.clone(), follow))?;
             let mut ctx = ctx;
             ctx.say("said-exported", &[("path", path.display().to_string())])?;
             Ok(())
         }
         Command::Stats { days, json } => stats::run(record, ctx, days, json),
-        Command::Report { days, out, lang } => report::run(record, ctx, days, &out, lang),
+        Command::Report {
+            days,
+            out,
+            follow,
+            lang,
+        } => report::run(record, ctx, days, &out, follow, lang),
         Command::Targets(cmd) => targets::run(record, ctx, cmd),
         Command::Alerts(cmd) => alerts::run(record, ctx, cmd),
         Command::Init { .. }

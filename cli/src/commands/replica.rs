@@ -57,8 +57,8 @@ pub fn run(
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     match cmd {
-        ReplicaCommand::Export { out: path } => {
-            record.write_replica_export(&path)?;
+        ReplicaCommand::Export { out: path, follow } => {
+            record.write_replica_export(&crate::context::out_path(path.clone(), follow))?;
             let line = words_of(record).get(
                 "replica-exported",
                 &[

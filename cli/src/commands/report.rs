@@ -14,11 +14,12 @@ pub fn run(
     mut ctx: Ctx<'_>,
     days: u32,
     out: &Path,
+    follow: bool,
     language: Option<companion_core::model::Language>,
 ) -> Result<(), CliError> {
     let now = companion_core::clock::now()?;
     record.write_report(
-        out,
+        &crate::context::out_path(out.to_path_buf(), follow),
         now - Duration::days(i64::from(days)),
         now,
         &ctx.profile.home_time_zone,
