@@ -2,12 +2,15 @@
 //! for moving a record to a new phone or handing it to a clinic with no network
 //! (docs/replica-export.md).
 //!
-//! Layout, in order: the 8 bytes `CMPNREPL`; the format version, a little-endian `u16` (1);
+//! Layout, in order: the 8 bytes `CMPNREPL`; the format version, a little-endian `u16` (2);
 //! the length of the header, a little-endian `u32`; the header, JSON
-//! (`{"record_id": ..., "documents": [{"name": "log/2026-11", "bytes": 1234}, ...]}`); each
-//! document's Automerge bytes (a whole saved document), in the header's order; and the SHA-256
-//! of everything before it (32 bytes). A file that is truncated, altered or of a newer format
-//! is refused before anything is read from it.
+//! (`{"record_id": ..., "documents": [{"name": "log/2026-11", "bytes": 1234}, ...],
+//! "author": "<device id>"}`, `author` only in a shared record); each document's Automerge
+//! bytes (a whole saved document), in the header's order; the SHA-256 of everything before it
+//! (32 bytes); then, from version 2, the author's Ed25519 signature of that digest (64 bytes,
+//! none without an author) and one byte giving the signature's length (64 or 0). A file that
+//! is truncated, altered or of a newer format is refused before anything is read from it.
+//! Version 1 files (no author, no trailer) are still read.
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -17,8 +20,12 @@ use crate::error::{Error, Result};
 
 /// The first bytes of every replica export.
 const MAGIC: &[u8; 8] = b"CMPNREPL";
-/// The format this code writes and reads.
-const VERSION: u16 = 1;
+/// The format this code writes (it reads 1 as well).
+const VERSION: u16 = 2;
+/// What the author's signature is made over, before the file's digest.
+const LABEL: &[u8] = b"companion-replica-v2\n";
+/// The length of an Ed25519 signature.
+const SIGNATURE: usize = 64;
 /// The size of the trailing checksum.
 const SUM: usize = 32;
 /// A header larger than this is refused (it lists document names and sizes only).
@@ -28,6 +35,8 @@ const MAX_HEADER: usize = 16 * 1024 * 1024;
 struct Header {
     record_id: String,
     documents: Vec<Entry>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    author: Option<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -42,15 +51,26 @@ pub(crate) struct ReplicaFile {
     pub record_id: String,
     /// Each document and its Automerge bytes.
     pub documents: Vec<(DocId, Vec<u8>)>,
+    /// The device that wrote the file, and its signature of [`ReplicaFile::signed`], when the
+    /// record was shared there.
+    pub author: Option<(String, Vec<u8>)>,
+    /// What the author signed: the label and the file's SHA-256.
+    pub signed: Vec<u8>,
 }
 
 fn invalid(detail: &'static str) -> Error {
     Error::InvalidReplicaFile { detail }
 }
 
-/// Encodes the documents of record `record_id` as a replica export.
-pub(crate) fn encode(record_id: &str, documents: &[(DocId, Vec<u8>)]) -> Result<Vec<u8>> {
+/// Encodes the documents of record `record_id` as a replica export, signed by `author` (a
+/// member device's id and signing key) when given.
+pub(crate) fn encode(
+    record_id: &str,
+    documents: &[(DocId, Vec<u8>)],
+    author: Option<(&str, &crate::crypto::SigningKey)>,
+) -> Result<Vec<u8>> {
     let header = Header {
+        author: author.map(|(id, _)| id.to_string()),
         record_id: record_id.to_string(),
         documents: documents
             .iter()
@@ -77,7 +97,19 @@ pub(crate) fn encode(record_id: &str, documents: &[(DocId, Vec<u8>)]) -> Result<
     }
     let sum = Sha256::digest(&out);
     out.extend_from_slice(&sum);
+    match author {
+        Some((_, key)) => {
+            out.extend_from_slice(&key.sign(&signed_message(&sum)));
+            out.push(SIGNATURE as u8);
+        }
+        None => out.push(0),
+    }
     Ok(out)
+}
+
+/// What an author signs: the label, then the digest.
+fn signed_message(sum: &[u8]) -> Vec<u8> {
+    [LABEL, sum].concat()
 }
 
 /// Decodes a replica export, checking its magic, version, checksum and lengths; the
@@ -86,14 +118,27 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<ReplicaFile> {
     let body = bytes
         .strip_prefix(MAGIC.as_slice())
         .ok_or(invalid("it does not begin as a replica export"))?;
-    let (version, body) = body
+    let (version, _) = body
         .split_first_chunk::<2>()
         .ok_or(invalid("it is truncated"))?;
-    if u16::from_le_bytes(*version) != VERSION {
+    let version = u16::from_le_bytes(*version);
+    if !(1..=VERSION).contains(&version) {
         return Err(invalid(
             "it is of a format version this version of Companion does not read",
         ));
     }
+    // From version 2: the signature and its length byte after the checksum.
+    let (bytes, signature) = if version >= 2 {
+        let (n, rest) = bytes.split_last().ok_or(invalid("it is truncated"))?;
+        let n = usize::from(*n);
+        if n != 0 && n != SIGNATURE || n > rest.len() {
+            return Err(invalid("its signature is damaged"));
+        }
+        let (rest, signature) = rest.split_at(rest.len() - n);
+        (rest, (n > 0).then(|| signature.to_vec()))
+    } else {
+        (bytes, None)
+    };
     if bytes.len() < MAGIC.len() + 6 + SUM {
         return Err(invalid("it is truncated"));
     }
@@ -103,7 +148,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<ReplicaFile> {
             "its checksum does not match: it is truncated, damaged or was altered",
         ));
     }
-    let body = &body[..body.len() - SUM];
+    let body = &signed[MAGIC.len() + 2..];
     let (len, body) = body
         .split_first_chunk::<4>()
         .ok_or(invalid("it is truncated"))?;
@@ -131,9 +176,16 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<ReplicaFile> {
     if !rest.is_empty() {
         return Err(invalid("its header is damaged"));
     }
+    let author = match (header.author, signature) {
+        (Some(id), Some(signature)) => Some((id, signature)),
+        (None, None) => None,
+        _ => return Err(invalid("its signature is damaged")),
+    };
     Ok(ReplicaFile {
         record_id: header.record_id,
         documents,
+        author,
+        signed: signed_message(sum),
     })
 }
 
@@ -154,6 +206,7 @@ mod tests {
                     vec![4, 5],
                 ),
             ],
+            None,
         )
         .expect("encode")
     }
@@ -164,6 +217,40 @@ mod tests {
         assert_eq!(file.record_id, "rec");
         assert_eq!(file.documents.len(), 2);
         assert_eq!(file.documents[1].1, vec![4, 5]);
+    }
+
+    #[test]
+    fn a_signed_file_names_its_author_and_carries_a_signature_of_its_digest() {
+        let key = crate::crypto::SigningKey::generate().expect("key");
+        let bytes =
+            encode("rec", &[(DocId::Record, vec![1])], Some(("dev1", &key))).expect("encode");
+        let file = decode(&bytes).expect("decode");
+        let (author, signature) = file.author.expect("signed");
+        assert_eq!(author, "dev1");
+        assert!(crate::crypto::verify(
+            &key.public(),
+            &file.signed,
+            &signature
+        ));
+        // A signature cut off, or an author without one, is damage.
+        let cut = [&bytes[..bytes.len() - 65], &[0u8][..]].concat();
+        assert!(matches!(
+            decode(&cut),
+            Err(Error::InvalidReplicaFile { .. })
+        ));
+    }
+
+    #[test]
+    fn a_version_1_file_is_still_read() {
+        let v2 = sample();
+        // Version 1: no trailer, the version 1, the checksum over that.
+        let mut v1 = v2[..v2.len() - 1 - SUM].to_vec();
+        v1[8] = 1;
+        let sum = Sha256::digest(&v1);
+        v1.extend_from_slice(&sum);
+        let file = decode(&v1).expect("decode");
+        assert_eq!(file.documents.len(), 2);
+        assert!(file.author.is_none());
     }
 
     #[test]
@@ -183,7 +270,7 @@ mod tests {
             Err(Error::InvalidReplicaFile { .. })
         ));
         let mut newer = good;
-        newer[8] = 2;
+        newer[8] = 3;
         assert!(matches!(
             decode(&newer),
             Err(Error::InvalidReplicaFile { .. })

@@ -1011,3 +1011,93 @@ fn a_lost_owner_phone_is_removed_by_the_patients_other_device() {
         Err(Error::Sync(SyncError::MembershipRefused { .. }))
     ));
 }
+
+/// Sets the role a replica's file says it has (what someone who copies a caregiver's phone
+/// file can do with sqlite3), so that its own checks let it write anything.
+fn claim_role(dir: &Path, file: &str, role: &str) {
+    let db = rusqlite::Connection::open(dir.join(file)).expect("db");
+    db.execute(
+        "UPDATE sync_state SET value = ?1 WHERE key = 'role'",
+        [role],
+    )
+    .expect("role");
+}
+
+#[test]
+fn a_replica_file_brings_only_what_its_author_may_write_and_reaches_every_member() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let mut f = family(dir.path(), &relay);
+    for r in [&mut f.patient, &mut f.carer, &mut f.clinic] {
+        sync(r);
+    }
+    // A copy of the carer's file, told it is the owner, changes a medication and exports.
+    drop(f.carer);
+    std::fs::copy(dir.path().join("carer.db"), dir.path().join("forged.db")).expect("copy");
+    claim_role(dir.path(), "forged.db", "owner");
+    let mut forged = HealthRecord::open(&dir.path().join("forged.db")).expect("open");
+    let mut med = f.med.clone();
+    med.name = "Amlodipine 50 mg".into();
+    forged.update_medication(&med).expect("the copy writes");
+    let file = forged.replica_export().expect("export");
+    let refused = f.patient.merge_replica(&file);
+    assert!(
+        matches!(
+            refused,
+            Err(Error::Sync(SyncError::ReplicaNotPermitted { role: Role::Caregiver, ref collection }))
+                if collection == "medications"
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(
+        f.patient.medications(false).expect("meds")[0].name,
+        "Amlodipine",
+        "nothing merged"
+    );
+    // A reading the carer logged offline, brought by file: merged, and passed on by the
+    // patient's next sync to the clinic, though the carer never syncs.
+    let mut carer = HealthRecord::open(&dir.path().join("carer.db")).expect("open");
+    carer
+        .add_reading(&bp(150, 95, "2026-11-18T09:00:00+01:00"))
+        .expect("carer offline");
+    let file = carer.replica_export().expect("export");
+    let merged = f.patient.merge_replica(&file).expect("merge");
+    assert_eq!(merged.added, 1, "{merged:?}");
+    // The patient's own later writes depend on it: a crisis at night.
+    f.patient
+        .add_reading(&bp(181, 121, "2026-11-18T22:00:00+01:00"))
+        .expect("crisis");
+    sync(&mut f.patient);
+    let report = sync(&mut f.clinic);
+    assert_eq!((report.held, report.quarantined), (0, 0), "{report:?}");
+    assert_eq!(count(&f.clinic), 2, "the carer's reading and the crisis");
+    assert!(
+        f.clinic
+            .alerts(TimeRange::default())
+            .expect("alerts")
+            .iter()
+            .any(|a| a.kind.is_urgent()),
+        "the clinic sees the crisis"
+    );
+    // Once removed, the carer's files are refused.
+    let carer_id = carer.members().expect("m").device;
+    f.patient
+        .remove_member(&carer_id[..8], &mut http())
+        .expect("remove");
+    carer
+        .add_reading(&bp(140, 90, "2026-11-19T09:00:00+01:00"))
+        .expect("carer offline");
+    let file = carer.replica_export().expect("export");
+    let refused = f.patient.merge_replica(&file);
+    assert!(
+        matches!(refused, Err(Error::Sync(SyncError::ReplicaRefused { .. }))),
+        "{refused:?}"
+    );
+    assert_eq!(count(&f.patient), 2);
+    // And a file not signed at all (written by another program, or before sharing).
+    let mut bare = file.clone();
+    let n = bare.len();
+    bare.truncate(n - 65);
+    bare.push(0);
+    assert!(f.patient.merge_replica(&bare).is_err());
+}

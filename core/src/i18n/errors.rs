@@ -160,6 +160,16 @@ impl Texts {
             S::AlreadyShared => self.text("error-already-shared"),
             S::NotOwner => self.text("error-not-owner"),
             S::Invite(why) => self.get("error-invite", &[("why", self.part("i", why))]),
+            S::ReplicaRefused { why } => {
+                self.get("error-replica-refused", &[("why", self.part("y", why))])
+            }
+            S::ReplicaNotPermitted { role, collection } => self.get(
+                "error-replica-not-permitted",
+                &[
+                    ("role", self.part("w", role.as_str())),
+                    ("what", self.part("c", collection)),
+                ],
+            ),
         }
     }
 
@@ -294,7 +304,7 @@ mod tests {
     /// Every fixed English part an error of the core can carry, with its kind: the literals
     /// the core's sources give as a field, reason, detail, thing or why (outside tests).
     fn parts() -> Vec<(&'static str, String)> {
-        const MARKERS: [(&str, &str); 12] = [
+        const MARKERS: [(&str, &str); 14] = [
             ("f", "field: "),
             ("f", "check_range("),
             ("f", "check_not_empty("),
@@ -307,6 +317,8 @@ mod tests {
             ("i", "Invite("),
             ("c", "collection: "),
             ("w", "Malformed { what: "),
+            ("d", "invalid("),
+            ("y", "refused("),
         ];
         let mut found = Vec::new();
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");

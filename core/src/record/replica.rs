@@ -101,7 +101,15 @@ impl HealthRecord {
         for doc in self.store.documents()? {
             documents.push((doc, self.store.export_document(doc)?));
         }
-        replica_file::encode(self.store.record_id(), &documents)
+        let record = self.store.record_id().to_string();
+        let signer = self
+            .store
+            .sync_read(|c| crate::sync::replica::signer(c, &record))?;
+        replica_file::encode(
+            &record,
+            &documents,
+            signer.as_ref().map(|(id, key)| (id.as_str(), key)),
+        )
     }
 
     /// Writes [`HealthRecord::replica_export`] to `path`, whole or not at all; the record's
@@ -126,6 +134,12 @@ impl HealthRecord {
     /// Merges another replica's export into this record, in one transaction: idempotent, and
     /// a file of another record, or a damaged one, is refused with nothing written. Says what
     /// changed.
+    ///
+    /// In a shared record the file must be signed by a current member's device, and its new
+    /// changes may write only what that member's role and this device's role both may (the
+    /// same judgement as changes from the relay); they are then passed on at the next sync.
+    /// A file that fails is refused whole ([`crate::sync::SyncError::ReplicaRefused`],
+    /// [`crate::sync::SyncError::ReplicaNotPermitted`]).
     pub fn merge_replica(&mut self, export: &[u8]) -> Result<MergeReport> {
         let file = replica_file::decode(export)?;
         if file.record_id != self.id() {
@@ -137,7 +151,42 @@ impl HealthRecord {
             .into_iter()
             .map(|(id, doc)| (id, doc.get_changes(&[])))
             .collect();
-        let (reports, raised) = self.store.apply_documents(documents, &apply_merge_rules)?;
+        let record = self.id().to_string();
+        let judged = self
+            .store
+            .sync_read(|c| crate::sync::replica::roles(c, &record, &file))?;
+        let (reports, raised) = match judged {
+            None => self.store.apply_documents(documents, &apply_merge_rules)?,
+            Some((author, own)) => {
+                let allow = |c: &str| author.may_write(c) && own.may_write(c);
+                let policy = crate::store::Policy {
+                    allow: &allow,
+                    forward: own.writes(),
+                };
+                // The membership read again inside the write: a removal in between refuses.
+                let mut then = |tx: &rusqlite::Connection| -> Result<()> {
+                    match crate::sync::replica::roles(tx, &record, &file)? {
+                        Some(roles) if roles == (author, own) => Ok(()),
+                        _ => Err(crate::sync::SyncError::ReplicaRefused {
+                            why: "the record's membership changed while it was merged",
+                        }
+                        .into()),
+                    }
+                };
+                self.store
+                    .apply_documents_with(documents, &apply_merge_rules, Some(&policy), &mut then)
+                    .map_err(|e| match e {
+                        Error::NotPermitted { collection } => {
+                            crate::sync::SyncError::ReplicaNotPermitted {
+                                role: author,
+                                collection,
+                            }
+                            .into()
+                        }
+                        other => other,
+                    })?
+            }
+        };
         let mut out = MergeReport {
             alerts_raised: raised,
             ..MergeReport::default()

@@ -109,7 +109,8 @@ impl HealthRecord {
     /// the owner only. The record key moves to a new epoch wrapped for every remaining member,
     /// so the removed device reads nothing written after, and whatever it signs after is
     /// refused by the relay and quarantined by every replica. It syncs first, so that the new
-    /// key is wrapped for the membership as the relay has it.
+    /// key is wrapped for the membership as the relay has it, and after, so that this device
+    /// knows of the removal at once.
     pub fn remove_member(
         &mut self,
         device: &str,
@@ -129,7 +130,11 @@ impl HealthRecord {
             .into());
         };
         let id = one.device.clone();
-        Client::new(&mut self.store, transport, &members.relay).remove(&id)
+        let report = Client::new(&mut self.store, transport, &members.relay).remove(&id)?;
+        // The removal applied here at once (its files are refused from now on); a network
+        // failure now leaves that to the next sync, the removal itself stands.
+        let _ = self.sync(transport, &mut |_| {});
+        Ok(report)
     }
 
     /// Leaves the shared record (any member but the owner): the relay refuses this device from

@@ -44,6 +44,10 @@ pub(crate) type AfterApply<'a> = &'a dyn Fn(&mut Writer<'_>, &[DocId]) -> Result
 pub(crate) struct Policy<'a> {
     /// Whether the author may write the named collection (or root key).
     pub allow: &'a dyn Fn(&str) -> bool,
+    /// The changes applied go into the sync outbox too, in the same transaction, so that the
+    /// next sync passes them on to the other members (a replica file merged into a shared
+    /// record: this device's later changes depend on them).
+    pub forward: bool,
 }
 
 /// What applying remote changes did.
@@ -1158,6 +1162,12 @@ fn apply_one(
                     collection: coll.clone(),
                 });
             }
+        }
+    }
+    if policy.is_some_and(|p| p.forward) {
+        let mut stmt = tx.prepare_cached("INSERT INTO sync_outbox (doc, bytes) VALUES (?1, ?2)")?;
+        for c in &applied {
+            stmt.execute(rusqlite::params![name, c.raw_bytes()])?;
         }
     }
     let mut report = reindex_touched(tx, doc_id, doc, &touched)?;

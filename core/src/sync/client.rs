@@ -314,12 +314,12 @@ struct Seq {
 }
 
 /// The record's sharing state, read from its database.
-struct State {
+pub(super) struct State {
     relay: String,
     record: String,
     record_bytes: [u8; 16],
-    keys: DeviceKeys,
-    role: Role,
+    pub(super) keys: DeviceKeys,
+    pub(super) role: Role,
     epoch: u32,
     cursor: u64,
     epoch_keys: std::collections::BTreeMap<u32, [u8; KEY_LEN]>,
@@ -330,7 +330,7 @@ impl State {
         self.epoch_keys.get(&epoch).copied()
     }
 
-    fn load(conn: &Connection, record: &str) -> Result<Self> {
+    pub(super) fn load(conn: &Connection, record: &str) -> Result<Self> {
         let relay = get(conn, "relay")?.ok_or(SyncError::NotShared)?;
         let keys = DeviceRecordKeys { conn }.load()?.ok_or(Error::Corrupt {
             detail: "the record is shared but its device keys are missing",
@@ -1173,7 +1173,10 @@ impl<'a> Client<'a> {
         advance: bool,
     ) -> Result<()> {
         let allow = |c: &str| role.may_write(c);
-        let policy = Policy { allow: &allow };
+        let policy = Policy {
+            allow: &allow,
+            forward: false,
+        };
         let mut then = |tx: &Connection| -> Result<()> {
             if advance {
                 set(tx, "cursor", &seq.to_string())?;
@@ -1413,15 +1416,7 @@ impl<'a> Client<'a> {
         let record = store.record_id().to_string();
         store.sync_read(|c| {
             let state = State::load(c, &record)?;
-            let mut m = Membership::default();
-            let mut stmt =
-                c.prepare("SELECT seq, bytes FROM sync_log WHERE status = 'membership' ORDER BY seq")?;
-            let rows = stmt
-                .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            for (seq, bytes) in rows {
-                let _ = m.apply(u64::try_from(seq).unwrap_or(0), &bytes);
-            }
+            let m = stored_membership(c)?;
             let me = state.keys.id();
             let members = m
                 .members()
@@ -1461,6 +1456,20 @@ impl<'a> Client<'a> {
             })
         })
     }
+}
+
+/// The membership as this device last replayed it, from the entries it stored.
+pub(super) fn stored_membership(c: &Connection) -> Result<Membership> {
+    let mut m = Membership::default();
+    let mut stmt =
+        c.prepare("SELECT seq, bytes FROM sync_log WHERE status = 'membership' ORDER BY seq")?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Vec<u8>>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    for (seq, bytes) in rows {
+        let _ = m.apply(u64::try_from(seq).unwrap_or(0), &bytes);
+    }
+    Ok(m)
 }
 
 /// How many envelopes wait for changes not received yet.

@@ -13,6 +13,7 @@ mod client;
 mod http;
 pub mod invite;
 pub mod membership;
+pub(crate) mod replica;
 mod roles;
 pub mod wire;
 
@@ -73,6 +74,25 @@ pub enum SyncError {
     /// The invite is unknown to the relay, already used, or expired.
     #[error("the invite is {0}")]
     Invite(&'static str),
+    /// A replica file that a shared record cannot take: not signed by one of its current
+    /// members' devices (`why`). Nothing was merged.
+    #[error("the replica file cannot be merged into this shared record: {why}; nothing was merged")]
+    ReplicaRefused {
+        /// Why.
+        why: &'static str,
+    },
+    /// A replica file whose changes write `collection`, which its author's role or this
+    /// device's may not (what this device merges it passes on to the others under its own
+    /// name). Nothing was merged.
+    #[error(
+        "the replica file writes {collection}, which its author (a {role}) or this device may not; nothing was merged"
+    )]
+    ReplicaNotPermitted {
+        /// The author's role.
+        role: Role,
+        /// The collection written.
+        collection: String,
+    },
 }
 
 /// One HTTP request, as the client makes it.
