@@ -267,23 +267,32 @@ fn create_record(relay: &Relay, call: Call, _: Vec<String>) -> Reply {
         .map_err(|_| malformed("a malformed device card"))?;
     let mut tx = relay.storage.begin(Some(record))?;
     let signer = call.authenticate(relay, &mut *tx, |d| (d == device.id).then(|| key.clone()))?;
-    if tx.record_exists(record)? {
-        // The same genesis again (a retry after a lost answer) is taken; another is not.
+    let exists = tx.record_exists(record)?;
+    if exists {
+        // The same genesis again (a retry after a lost answer) is taken.
         let digest = crypto::sha256(&call.body);
         if tx.find(record, &digest)? == Some(1) {
             tx.commit()?;
             return Ok(json_reply(StatusCode::OK, serde_json::json!({"seq": 1})));
         }
-        return Err(err(
-            StatusCode::CONFLICT,
-            "record_exists",
-            "the record is already shared",
-        ));
+        // Another one only in place of a genesis nothing followed: its creator never heard
+        // that the relay took it, kept no keys, and tries again with new ones.
+        if tx.tip(record)? != 1 || !tx.snapshots(record)?.is_empty() {
+            return Err(err(
+                StatusCode::CONFLICT,
+                "record_exists",
+                "the record is already shared",
+            ));
+        }
     }
     Membership::default()
         .apply(1, &call.body)
         .map_err(|_| forbidden("the genesis does not verify"))?;
-    tx.create_record(record, &signer, &call.body, now_ms())?;
+    if exists {
+        tx.replace_genesis(record, &signer, &call.body)?;
+    } else {
+        tx.create_record(record, &signer, &call.body, now_ms())?;
+    }
     relay.commit_append(tx, record)?;
     Ok(json_reply(
         StatusCode::CREATED,

@@ -235,3 +235,37 @@ fn concurrent_writers_to_one_record_never_lose_or_repeat_a_position() {
         assert_eq!(bodies.len(), 320, "{name}: every write is there once");
     }
 }
+
+#[test]
+fn a_lone_genesis_is_replaced_whole() {
+    let dir = tempfile::tempdir().expect("dir");
+    for (name, s, _) in backends(dir.path()) {
+        let mut tx = s.begin(Some("r")).expect("begin");
+        tx.create_record("r", "a", b"first", 0).expect("create");
+        tx.commit().expect("commit");
+        let mut tx = s.begin(Some("r")).expect("begin");
+        tx.replace_genesis("r", "b", b"second").expect("replace");
+        tx.commit().expect("commit");
+        let mut tx = s.begin(None).expect("read");
+        assert_eq!(
+            tx.find("r", &digest(b"first")).expect("find"),
+            None,
+            "{name}"
+        );
+        assert_eq!(
+            tx.find("r", &digest(b"second")).expect("find"),
+            Some(1),
+            "{name}"
+        );
+        let (items, tip) = tx.log("r", 0, 10, 0).expect("log");
+        assert_eq!((tip, items.len()), (1, 1), "{name}");
+        assert_eq!(
+            (items[0].author.as_str(), items[0].bytes.as_slice()),
+            ("b", &b"second"[..])
+        );
+        assert_eq!(
+            tx.membership("r").expect("m"),
+            vec![(1, b"second".to_vec())]
+        );
+    }
+}

@@ -91,6 +91,15 @@ pub trait Tx {
         genesis: &[u8],
         now_ms: i64,
     ) -> Result<(), StorageError>;
+    /// Puts `genesis` (by `author`) in place of the record's genesis. The relay calls it only
+    /// for a record whose log holds nothing but its genesis and which has no snapshots: one
+    /// whose creator never heard that the relay took it, and is trying again with new keys.
+    fn replace_genesis(
+        &mut self,
+        record: &str,
+        author: &str,
+        genesis: &[u8],
+    ) -> Result<(), StorageError>;
     /// Appends an item (unless one with the same digest is there); returns its position, the
     /// next one after the log's last.
     fn append(

@@ -242,6 +242,21 @@ impl Tx for PgTx {
         Ok(())
     }
 
+    fn replace_genesis(
+        &mut self,
+        record: &str,
+        author: &str,
+        genesis: &[u8],
+    ) -> Result<(), StorageError> {
+        let digest = super::digest(genesis);
+        let chain = super::chain(&[], &digest);
+        self.conn.execute(
+            "UPDATE log SET author = $2, digest = $3, bytes = $4, chain = $5 WHERE record = $1 AND seq = 1",
+            &[&record, &author, &digest, &genesis, &chain],
+        )?;
+        Ok(())
+    }
+
     fn append(
         &mut self,
         record: &str,

@@ -155,6 +155,20 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
+    fn replace_genesis(
+        &mut self,
+        record: &str,
+        author: &str,
+        genesis: &[u8],
+    ) -> Result<(), StorageError> {
+        let digest = super::digest(genesis);
+        self.conn.execute(
+            "UPDATE log SET author = ?2, digest = ?3, bytes = ?4, chain = ?5 WHERE record = ?1 AND seq = 1",
+            rusqlite::params![record, author, digest, genesis, super::chain(&[], &digest)],
+        )?;
+        Ok(())
+    }
+
     fn append(
         &mut self,
         record: &str,
