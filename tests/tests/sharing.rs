@@ -1101,3 +1101,68 @@ fn a_replica_file_brings_only_what_its_author_may_write_and_reaches_every_member
     bare.push(0);
     assert!(f.patient.merge_replica(&bare).is_err());
 }
+
+/// Passes every request on, but loses the relay's answer to a record's creation.
+struct LoseCreationAnswer(HttpTransport);
+
+impl companion_core::sync::Transport for LoseCreationAnswer {
+    fn send(
+        &mut self,
+        base: &str,
+        request: &companion_core::sync::Request,
+    ) -> Result<companion_core::sync::Response, String> {
+        let resp = self.0.send(base, request)?;
+        if request.path == "/v1/records" {
+            return Err("timed out".into());
+        }
+        Ok(resp)
+    }
+}
+
+fn sync_secrets(dir: &Path, file: &str) -> i64 {
+    rusqlite::Connection::open(dir.join(file))
+        .expect("db")
+        .query_row("SELECT count(*) FROM sync_secrets", [], |r| r.get(0))
+        .expect("count")
+}
+
+#[test]
+fn an_invite_that_fails_writes_no_keys_and_a_later_one_shares() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let profile = Profile::new("Ana", "Europe/Berlin").expect("profile");
+    let mut patient = HealthRecord::create(&dir.path().join("p.db"), &profile).expect("create");
+    // No relay listens there.
+    let failed = patient.invite(
+        Role::Caregiver,
+        Duration::from_secs(3600),
+        Some("http://127.0.0.1:9"),
+        &mut http(),
+    );
+    assert!(
+        matches!(failed, Err(Error::Sync(SyncError::Unreachable { .. }))),
+        "{failed:?}"
+    );
+    assert!(!patient.is_shared().expect("shared"));
+    assert_eq!(sync_secrets(dir.path(), "p.db"), 0, "no keys written");
+    // The relay took the record but its answer was lost, every time: nothing kept here.
+    let lost = patient.invite(
+        Role::Caregiver,
+        Duration::from_secs(3600),
+        Some(&relay.url),
+        &mut LoseCreationAnswer(http()),
+    );
+    assert!(lost.is_err(), "{lost:?}");
+    assert!(!patient.is_shared().expect("shared"));
+    assert_eq!(sync_secrets(dir.path(), "p.db"), 0, "no keys written");
+    // Tried again, with new keys: the relay takes the new genesis in place of the lone one.
+    let code = invite(&mut patient, Role::Caregiver, &relay.url);
+    assert!(patient.is_shared().expect("shared"));
+    let mut carer = join(dir.path(), "carer.db", &code);
+    patient
+        .add_reading(&bp(142, 91, "2026-11-18T09:00:00+01:00"))
+        .expect("reading");
+    sync(&mut patient);
+    sync(&mut carer);
+    assert_eq!(count(&carer), 1);
+}

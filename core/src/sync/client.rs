@@ -436,36 +436,46 @@ impl Watch {
 
 /// Writes, inside the transaction that shares the record, what the owner's device keeps:
 /// keys, a fresh record key (epoch 0) and naming key. Returns the genesis entry to post.
-fn share_state(conn: &Connection, record: &str) -> Result<Entry> {
+/// What sharing needs before the relay has taken the record: the device's keys, the first
+/// record key and the naming key (those a crashed earlier attempt kept, else new ones, held in
+/// memory only), and the signed genesis.
+struct ShareKeys {
+    device: DeviceKeys,
+    epoch0: [u8; KEY_LEN],
+    naming: [u8; KEY_LEN],
+    genesis: Entry,
+}
+
+fn share_keys(conn: &Connection, record: &str) -> Result<ShareKeys> {
     if crate::store::is_shared(conn)? {
         return Err(SyncError::AlreadyShared.into());
     }
-    let store = DeviceRecordKeys { conn };
-    if store.load()?.is_none() {
-        store.store(&DeviceKeys::generate().map_err(SyncError::Crypto)?)?;
-    }
-    let keys = store.load()?.ok_or(Error::Corrupt {
-        detail: "device keys vanished",
-    })?;
-    if secret(conn, "epoch/0")?.is_none() {
-        put_secret(
-            conn,
-            "epoch/0",
-            &crypto::random::<KEY_LEN>().map_err(SyncError::Crypto)?,
-        )?;
-        put_secret(
-            conn,
-            "naming",
-            &crypto::random::<KEY_LEN>().map_err(SyncError::Crypto)?,
-        )?;
-    }
-    Ok(Entry::sign(
+    let random = || crypto::random::<KEY_LEN>().map_err(SyncError::Crypto);
+    let device = match (DeviceRecordKeys { conn }).load()? {
+        Some(k) => k,
+        None => DeviceKeys::generate().map_err(SyncError::Crypto)?,
+    };
+    let epoch0 = match key32(conn, "epoch/0")? {
+        Some(k) => k,
+        None => random()?,
+    };
+    let naming = match key32(conn, "naming")? {
+        Some(k) => k,
+        None => random()?,
+    };
+    let genesis = Entry::sign(
         &Body::Genesis {
             record: record.to_string(),
-            device: DeviceCard::of(&keys),
+            device: DeviceCard::of(&device),
         },
-        &[&keys.signing],
-    )?)
+        &[&device.signing],
+    )?;
+    Ok(ShareKeys {
+        device,
+        epoch0,
+        naming,
+        genesis,
+    })
 }
 
 /// Writes, inside the transaction that creates a joining device's record file, its keys and
@@ -514,34 +524,41 @@ impl<'a> Client<'a> {
     }
 
     /// Shares the record through the relay: posts its genesis (the owner is this device),
-    /// keeps the sharing state, and uploads the first snapshots. Safe to repeat after a crash:
-    /// the genesis is the same bytes and the relay takes it again.
+    /// then keeps the keys and the sharing state in one transaction, and uploads the first
+    /// snapshots. Nothing is written before the relay took the record: a failure leaves the
+    /// record as it was, and a retry after an answer that was lost posts a new genesis, which
+    /// the relay takes in place of a genesis with nothing after it.
     pub(crate) fn share(mut self) -> Result<SyncReport> {
         let record = self.store.record_id().to_string();
-        let entry = self.store.sync_tx(|tx| share_state(tx, &record))?;
-        let keys = self
-            .store
-            .sync_read(|c| DeviceRecordKeys { conn: c }.load())?
-            .ok_or(Error::Corrupt {
-                detail: "device keys vanished",
-            })?;
+        let keys = self.store.sync_read(|c| share_keys(c, &record))?;
+        let entry = keys.genesis.to_bytes();
         let resp = self.caller.call(
-            Some(&keys.signing),
+            Some(&keys.device.signing),
             "POST",
             "/v1/records",
-            entry.to_bytes(),
+            entry.clone(),
             "application/json",
         )?;
         let seq: Seq = json(&resp, "relay response")?;
         let relay = self.caller.relay.clone();
+        // Only now that the relay took the record are its keys written, all at once.
         self.store.sync_tx(|tx| {
+            if crate::store::is_shared(tx)? {
+                return Err(SyncError::AlreadyShared.into());
+            }
+            let stored = DeviceRecordKeys { conn: tx };
+            if stored.load()?.is_none() {
+                stored.store(&keys.device)?;
+            }
+            put_secret(tx, "epoch/0", &keys.epoch0)?;
+            put_secret(tx, "naming", &keys.naming)?;
             set(tx, "relay", &relay)?;
             set(tx, "role", Role::Owner.as_str())?;
             set(tx, "epoch", "0")?;
             set(tx, "cursor", &seq.seq.to_string())?;
             tx.execute(
                 "INSERT OR IGNORE INTO sync_log (seq, status, author, bytes) VALUES (?1, 'membership', ?2, ?3)",
-                rusqlite::params![seq.seq as i64, keys.id(), entry.to_bytes()],
+                rusqlite::params![seq.seq as i64, keys.device.id(), entry],
             )?;
             Ok(())
         })?;

@@ -14,7 +14,7 @@ use crate::replica_file::ReplicaFile;
 
 /// This device's id and signing key, to sign a replica export, when the record is shared.
 pub(crate) fn signer(conn: &Connection, record: &str) -> Result<Option<(String, SigningKey)>> {
-    if !shared(conn)? {
+    if !crate::store::is_shared(conn)? {
         return Ok(None);
     }
     let state = State::load(conn, record)?;
@@ -31,7 +31,7 @@ pub(crate) fn roles(
     record: &str,
     file: &ReplicaFile,
 ) -> Result<Option<(Role, Role)>> {
-    if !shared(conn)? {
+    if !crate::store::is_shared(conn)? {
         return Ok(None);
     }
     let refused = |why| SyncError::ReplicaRefused { why };
@@ -50,15 +50,4 @@ pub(crate) fn roles(
         return Err(refused("its signature does not verify (the file was altered)").into());
     }
     Ok(Some((member.role, state.role)))
-}
-
-/// Whether the record is shared through a relay.
-fn shared(conn: &Connection) -> Result<bool> {
-    use rusqlite::OptionalExtension;
-    Ok(conn
-        .query_row("SELECT 1 FROM sync_state WHERE key = 'relay'", [], |_| {
-            Ok(())
-        })
-        .optional()?
-        .is_some())
 }
