@@ -584,3 +584,22 @@ fn out_never_replaces_what_is_not_a_regular_file() {
     ok(&db, &["report", "--out", new.to_str().expect("utf-8")]);
     ok(&db, &["report", "--out", new.to_str().expect("utf-8")]);
 }
+
+#[test]
+fn an_invite_to_no_relay_says_nothing_was_shared() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    refused(
+        &db,
+        &[
+            "invite",
+            "--role",
+            "caregiver",
+            "--relay",
+            "http://127.0.0.1:9",
+        ],
+        1,
+        "the record is not shared and nothing was written",
+    );
+    refused(&db, &["members"], 1, "not shared yet");
+}

@@ -13,7 +13,11 @@ use companion_core::i18n::Texts;
 use crate::error::{CliError, record_file, usage_said};
 
 fn transport() -> Result<HttpTransport, CliError> {
-    HttpTransport::new().map_err(|e| CliError::Failed(format!("no HTTP client: {e}")))
+    HttpTransport::new().map_err(|_| CliError::Said {
+        id: "share-no-http",
+        args: vec![],
+        usage: false,
+    })
 }
 
 /// The words of the record's language (English when the record has no profile yet).
@@ -67,14 +71,25 @@ pub fn invite(
         return usage_said("err-relay", vec![("relay", format!("{r:?}"))]);
     }
     let w = words_of(record);
-    let info = record
-        .invite(
-            role,
-            Duration::from_secs(u64::from(hours) * 3600),
-            relay,
-            &mut transport()?,
-        )
-        .map_err(|e| explain(e, w))?;
+    let was_shared = record.is_shared()?;
+    let invited = record.invite(
+        role,
+        Duration::from_secs(u64::from(hours) * 3600),
+        relay,
+        &mut transport()?,
+    );
+    let info = match invited {
+        Ok(info) => info,
+        // The first share failed: nothing was written, nothing waits.
+        Err(companion_core::Error::Sync(SyncError::Unreachable { detail }))
+            if !was_shared && !record.is_shared()? =>
+        {
+            return Err(CliError::Failed(
+                w.get("share-not-started", &[("detail", detail)]),
+            ));
+        }
+        Err(e) => return Err(explain(e, w)),
+    };
     if json {
         serde_json::to_writer_pretty(&mut *out, &info)?;
         writeln!(out)?;
@@ -107,7 +122,7 @@ pub fn invite(
         w.get("share-qr", &[("payload", info.qr_payload.clone())])
     )?;
     let qr = qrcode::QrCode::new(info.qr_payload.as_bytes())
-        .map_err(|_| CliError::Failed("the QR code could not be made".into()))?;
+        .map_err(|_| CliError::Failed(w.text("share-no-qr")))?;
     let text = qr
         .render::<qrcode::render::unicode::Dense1x2>()
         .quiet_zone(true)

@@ -375,3 +375,6 @@ err-taper = --taper: expected steps like "7:40 mg@08:00;7:20 mg@08:00"
 alert-line = { $urgent }{ $title }{ $value } { $raised }. { $advice }
 alert-value = {" "}({ $value })
 alert-source = ({ $source })  [{ $id }]
+share-not-started = the relay could not be reached ({ $detail }): the record is not shared and nothing was written; check the address (--relay) and try again
+share-no-http = this system could not start an HTTP client
+share-no-qr = the QR code could not be made (use the code above)

@@ -374,3 +374,6 @@ err-taper = --taper：应为减量步骤，例如 "7:40 mg@08:00;7:20 mg@08:00"
 alert-line = { $urgent }{ $title }{ $value }，{ $raised }。{ $advice }
 alert-value = （{ $value }）
 alert-source = （{ $source }）  [{ $id }]
+share-not-started = 无法连接中继服务器（{ $detail }）：记录没有共享，也没有写入任何内容；请检查地址（--relay）后重试
+share-no-http = 本系统无法启动 HTTP 客户端
+share-no-qr = 无法生成二维码（请使用上面的邀请码）
