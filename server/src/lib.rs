@@ -20,19 +20,25 @@ use std::sync::Arc;
 /// Opens the relay's storage `db` (a SQLite file's path, or a `postgres://` URL: see
 /// [`storage::open`]) and serves the relay on `listen` until the
 /// process is interrupted. `COMPANION_RELAY_PAGE_ITEMS` (1 to 1000, default 1000) sets the most
-/// items of one log page. Prints `listening on ADDR` (the bound address, also when port 0
+/// items of one log page, `COMPANION_RELAY_PAGE_BYTES` (1 MiB to 128 MiB, default 16 MiB) its
+/// most bytes, `COMPANION_RELAY_ENVELOPE_BYTES` (64 KiB to 64 MiB, default 4 MiB) the most
+/// bytes of one envelope ([`Limits`] says why). Prints `listening on ADDR` (the bound address, also when port 0
 /// was asked for) on standard output once it accepts connections; logs one JSON line per
 /// request on standard error.
 pub fn serve(listen: &str, db: &str) -> Result<(), String> {
     let storage = storage::open(db).map_err(|e| e.to_string())?;
     let mut limits = Limits::default();
-    if let Ok(v) = std::env::var("COMPANION_RELAY_PAGE_ITEMS") {
-        limits.page = v
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=1000).contains(n))
-            .ok_or("COMPANION_RELAY_PAGE_ITEMS must be a number from 1 to 1000")?;
-    }
+    limits.page = env_number("COMPANION_RELAY_PAGE_ITEMS", 1..=1000, limits.page)?;
+    limits.page_bytes = env_number(
+        "COMPANION_RELAY_PAGE_BYTES",
+        1 << 20..=128 << 20,
+        limits.page_bytes,
+    )?;
+    limits.envelope = env_number(
+        "COMPANION_RELAY_ENVELOPE_BYTES",
+        64 << 10..=64 << 20,
+        limits.envelope,
+    )?;
     let relay = Arc::new(Relay::new(storage, limits).map_err(|e| e.to_string())?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -59,4 +65,26 @@ pub fn serve(listen: &str, db: &str) -> Result<(), String> {
             .await
             .map_err(|e| format!("the relay stopped: {e}"))
     })
+}
+
+/// The number the environment variable `name` holds, within `range`; `default` when unset.
+fn env_number(
+    name: &str,
+    range: std::ops::RangeInclusive<usize>,
+    default: usize,
+) -> Result<usize, String> {
+    match std::env::var(name) {
+        Err(_) => Ok(default),
+        Ok(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| range.contains(n))
+            .ok_or_else(|| {
+                format!(
+                    "{name} must be a number from {} to {}",
+                    range.start(),
+                    range.end()
+                )
+            }),
+    }
 }

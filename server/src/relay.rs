@@ -24,6 +24,14 @@ use crate::storage::{Storage, StoredInvite, Tx};
 pub struct Limits {
     /// Most bytes of one request body (a batch of envelopes, a snapshot).
     pub body: usize,
+    /// Most bytes of one envelope. A reading, a dose or a journal entry is well under 1 KB
+    /// of changes, and a device seals at most about 1 MiB of changes into one envelope; the
+    /// default of 4 MiB leaves room for that and keeps any one item far below what a device
+    /// reads in one response (256 MiB).
+    pub envelope: usize,
+    /// Most item bytes of one log page (a page always holds at least one item): with the
+    /// envelope limit, a page always fits what a device reads in one response.
+    pub page_bytes: usize,
     /// Most bytes of one membership entry or invite.
     pub entry: usize,
     /// Most items in one log page.
@@ -38,6 +46,8 @@ impl Default for Limits {
     fn default() -> Self {
         Self {
             body: 64 << 20,
+            envelope: 4 << 20,
+            page_bytes: 16 << 20,
             entry: 64 << 10,
             page: 1000,
             skew_ms: 5 * 60 * 1000,
@@ -83,6 +93,8 @@ struct ApiError {
     status: StatusCode,
     code: &'static str,
     message: &'static str,
+    /// The limit a refused request went beyond, in bytes (in the JSON as `limit`).
+    limit: Option<usize>,
 }
 
 fn err(status: StatusCode, code: &'static str, message: &'static str) -> ApiError {
@@ -90,12 +102,16 @@ fn err(status: StatusCode, code: &'static str, message: &'static str) -> ApiErro
         status,
         code,
         message,
+        limit: None,
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = serde_json::json!({"error": self.code, "message": self.message});
+        let mut body = serde_json::json!({"error": self.code, "message": self.message});
+        if let Some(limit) = self.limit {
+            body["limit"] = limit.into();
+        }
         (
             self.status,
             [("content-type", "application/json")],
@@ -218,10 +234,12 @@ fn membership(tx: &mut dyn Tx, record: &str) -> Result<Membership, ApiError> {
     }
     let mut m = Membership::default();
     for (seq, bytes) in tx.membership(record)? {
-        m.apply(seq, &bytes).map_err(|_| ApiError {
-            status: StatusCode::INTERNAL_SERVER_ERROR,
-            code: "storage",
-            message: "a stored membership entry does not verify",
+        m.apply(seq, &bytes).map_err(|_| {
+            err(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "storage",
+                "a stored membership entry does not verify",
+            )
         })?;
     }
     Ok(m)
@@ -253,7 +271,7 @@ async fn blocking<T: Send + 'static>(
 
 fn create_record(relay: &Relay, call: Call, _: Vec<String>) -> Reply {
     if call.body.len() > relay.limits.entry {
-        return Err(too_large());
+        return Err(too_large(relay.limits.entry));
     }
     let (_, body) = Entry::parse(&call.body).map_err(|_| malformed("not a membership entry"))?;
     let Body::Genesis { record, device } = &body else {
@@ -304,12 +322,16 @@ fn uuid_ok(record: &str) -> Option<()> {
     wire::record_bytes(record).ok().map(|_| ())
 }
 
-fn too_large() -> ApiError {
-    err(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "too_large",
-        "the request body is too large",
-    )
+/// A request body beyond `limit` bytes.
+fn too_large(limit: usize) -> ApiError {
+    ApiError {
+        limit: Some(limit),
+        ..err(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            "the request body is larger than the relay takes (limit, in bytes)",
+        )
+    }
 }
 
 fn internal() -> ApiError {
@@ -339,6 +361,16 @@ fn post_envelopes(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
     let epoch = m.epoch();
     let mut parsed = Vec::with_capacity(blobs.len());
     for blob in &blobs {
+        if blob.len() > relay.limits.envelope {
+            return Err(ApiError {
+                limit: Some(relay.limits.envelope),
+                ..err(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "envelope_too_large",
+                    "an envelope is larger than the relay takes (limit, in bytes)",
+                )
+            });
+        }
         let env = Envelope::parse(record_bytes, blob).map_err(|_| malformed("not an envelope"))?;
         if env.covers.is_some() {
             return Err(malformed("a snapshot where an envelope belongs"));
@@ -529,6 +561,17 @@ fn log_page(
             "the log's early envelopes are compacted into the snapshots: load them first",
         ));
     }
+    // Bounded in bytes too: a member's huge envelopes (stored before the envelope limit, or
+    // under a larger one) come one to a page rather than making a page no device can read.
+    let limit = tx
+        .fitting(
+            record,
+            after,
+            limit,
+            skip.max(compacted),
+            relay.limits.page_bytes,
+        )?
+        .max(1);
     let (rows, tip) = tx.log(record, after, limit, skip.max(compacted))?;
     let at_digest = if after > 0 {
         tx.chain_at(record, after)?
@@ -603,7 +646,7 @@ struct NewInvite {
 fn post_invite(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
     let record = &params[0];
     if call.body.len() > relay.limits.entry {
-        return Err(too_large());
+        return Err(too_large(relay.limits.entry));
     }
     let new: NewInvite =
         serde_json::from_slice(&call.body).map_err(|_| malformed("not an invite"))?;
@@ -666,7 +709,7 @@ fn post_invite(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
 fn post_membership(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
     let record = &params[0];
     if call.body.len() > relay.limits.entry {
-        return Err(too_large());
+        return Err(too_large(relay.limits.entry));
     }
     let (_, body) = Entry::parse(&call.body).map_err(|_| malformed("not a membership entry"))?;
     let by = match &body {
@@ -739,7 +782,7 @@ fn get_invite(relay: &Relay, _call: Call, params: Vec<String>) -> Reply {
 fn post_join(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
     let record = &params[0];
     if call.body.len() > relay.limits.entry {
-        return Err(too_large());
+        return Err(too_large(relay.limits.entry));
     }
     let (_, body) = Entry::parse(&call.body).map_err(|_| malformed("not a membership entry"))?;
     let Body::Join { invite, device, .. } = &body else {
@@ -853,7 +896,7 @@ macro_rules! route {
          params: Option<Path<Vec<String>>>,
          body: Result<Bytes, axum::extract::rejection::BytesRejection>| async move {
             let Ok(body) = body else {
-                return too_large().into_response();
+                return too_large(relay.limits.body).into_response();
             };
             let call = Call::new(method, &uri, headers, body);
             let params = params.map(|Path(p)| p).unwrap_or_default();

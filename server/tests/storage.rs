@@ -269,3 +269,34 @@ fn a_lone_genesis_is_replaced_whole() {
         );
     }
 }
+
+#[test]
+fn a_page_is_bounded_in_bytes_but_never_empty() {
+    let dir = tempfile::tempdir().expect("dir");
+    for (name, s, _) in backends(dir.path()) {
+        let mut tx = s.begin(Some("r")).expect("begin");
+        tx.create_record("r", "a", b"g", 0).expect("create");
+        for (i, n) in [10usize, 1000, 10, 10].into_iter().enumerate() {
+            let bytes = vec![i as u8; n];
+            tx.append("r", 2, "a", &digest(&bytes), &bytes)
+                .expect("append");
+        }
+        tx.commit().expect("commit");
+        let mut tx = s.begin(None).expect("read");
+        // From position 1: 10, then 1000 goes beyond 100 bytes.
+        assert_eq!(tx.fitting("r", 1, 10, 0, 100).expect("fit"), 1, "{name}");
+        // The 1000-byte item alone is over the bytes, and still a page of one.
+        assert_eq!(tx.fitting("r", 2, 10, 0, 100).expect("fit"), 1, "{name}");
+        assert_eq!(tx.fitting("r", 3, 10, 0, 100).expect("fit"), 2, "{name}");
+        assert_eq!(
+            tx.fitting("r", 0, 2, 0, 1 << 20).expect("fit"),
+            2,
+            "{name}: items bound"
+        );
+        assert_eq!(
+            tx.fitting("r", 5, 10, 0, 100).expect("fit"),
+            0,
+            "{name}: nothing after"
+        );
+    }
+}

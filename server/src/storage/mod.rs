@@ -126,6 +126,17 @@ pub trait Tx {
         limit: usize,
         skip_envelopes: u64,
     ) -> Result<(Vec<StoredItem>, u64), StorageError>;
+    /// How many of the items [`Tx::log`] would list with these arguments fit in `max_bytes`
+    /// of item bytes, counted in order (at least one, when there is one): a log page bounded
+    /// in bytes as well as in items, read without loading the items' bytes.
+    fn fitting(
+        &mut self,
+        record: &str,
+        after: u64,
+        limit: usize,
+        skip_envelopes: u64,
+        max_bytes: usize,
+    ) -> Result<usize, StorageError>;
     /// The log's running digest ([`chain`]) at `seq`, if there is an item there that has one.
     fn chain_at(&mut self, record: &str, seq: u64) -> Result<Option<Vec<u8>>, StorageError>;
     /// Drops the bytes of the envelopes every snapshot of the record covers (their positions
@@ -177,6 +188,20 @@ pub fn open(db: &str) -> Result<Box<dyn Storage>, StorageError> {
 /// The digest a log item is deduplicated by (SHA-256 of its bytes).
 pub fn digest(bytes: &[u8]) -> Vec<u8> {
     companion_core::crypto::sha256(bytes).to_vec()
+}
+
+/// How many of `sizes`, in order, fit in `max_bytes` (at least one when there is one).
+pub(crate) fn fit(sizes: impl IntoIterator<Item = i64>, max_bytes: usize) -> usize {
+    let mut total: u64 = 0;
+    let mut n = 0;
+    for size in sizes {
+        total = total.saturating_add(u64::try_from(size).unwrap_or(0));
+        if n > 0 && total > max_bytes as u64 {
+            break;
+        }
+        n += 1;
+    }
+    n
 }
 
 /// The log's running digest after an item: SHA-256 of the one before it (empty for the first,

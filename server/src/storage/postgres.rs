@@ -330,6 +330,24 @@ impl Tx for PgTx {
         Ok((items, u(tip)))
     }
 
+    fn fitting(
+        &mut self,
+        record: &str,
+        after: u64,
+        limit: usize,
+        skip_envelopes: u64,
+        max_bytes: usize,
+    ) -> Result<usize, StorageError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = self.conn.query(
+            "SELECT octet_length(bytes)::BIGINT FROM log
+             WHERE record = $1 AND seq > $2 AND (kind <> 2 OR seq > $4) ORDER BY seq LIMIT $3",
+            &[&record, &i(after), &limit, &i(skip_envelopes)],
+        )?;
+        let sizes = rows.iter().map(|r| r.get::<_, Option<i64>>(0).unwrap_or(0));
+        Ok(super::fit(sizes, max_bytes))
+    }
+
     fn chain_at(&mut self, record: &str, seq: u64) -> Result<Option<Vec<u8>>, StorageError> {
         Ok(self
             .conn

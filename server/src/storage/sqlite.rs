@@ -246,6 +246,30 @@ impl Tx for SqliteTx<'_> {
         Ok((rows, u(tip)))
     }
 
+    fn fitting(
+        &mut self,
+        record: &str,
+        after: u64,
+        limit: usize,
+        skip_envelopes: u64,
+        max_bytes: usize,
+    ) -> Result<usize, StorageError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT length(bytes) FROM log
+             WHERE record = ?1 AND seq > ?2 AND (kind <> 2 OR seq > ?4) ORDER BY seq LIMIT ?3",
+        )?;
+        let sizes = stmt
+            .query_map(
+                rusqlite::params![record, i(after), limit as i64, i(skip_envelopes)],
+                |r| r.get::<_, Option<i64>>(0),
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(super::fit(
+            sizes.into_iter().map(|s| s.unwrap_or(0)),
+            max_bytes,
+        ))
+    }
+
     fn chain_at(&mut self, record: &str, seq: u64) -> Result<Option<Vec<u8>>, StorageError> {
         let chain: Option<Vec<u8>> = self
             .conn
