@@ -1166,3 +1166,114 @@ fn an_invite_that_fails_writes_no_keys_and_a_later_one_shares() {
     sync(&mut carer);
     assert_eq!(count(&carer), 1);
 }
+
+/// A member's device keys, read from its file.
+fn device_keys(dir: &Path, file: &str) -> companion_core::crypto::DeviceKeys {
+    let db = rusqlite::Connection::open(dir.join(file)).expect("db");
+    let bytes: Vec<u8> = db
+        .query_row(
+            "SELECT bytes FROM sync_secrets WHERE name = 'device'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("keys");
+    companion_core::crypto::DeviceKeys::from_bytes(&bytes).expect("keys")
+}
+
+/// The caregiver signs envelopes of garbage (sealed under a key nobody has), each far larger
+/// than any honest one. The relay refuses them now, naming its limit; relays that took them
+/// before (injected here) still leave every device syncing, one huge item to a page, and each
+/// device keeps only their digests and names the caregiver.
+#[test]
+fn a_member_posting_huge_garbage_cuts_nobody_off() {
+    use companion_core::sync::Transport as _;
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let mut f = family(dir.path(), &relay);
+    for r in [&mut f.patient, &mut f.carer, &mut f.clinic] {
+        sync(r);
+    }
+    let record = f.patient.id().to_string();
+    let record_bytes = companion_core::sync::wire::record_bytes(&record).expect("id");
+    let keys = device_keys(dir.path(), "carer.db");
+    let carer_id = keys.id();
+    let garbage = |mb: usize| {
+        companion_core::sync::wire::Envelope::seal(
+            record_bytes,
+            &keys.signing,
+            0,
+            &[7u8; 32],
+            None,
+            &vec![0x5a; mb << 20],
+        )
+        .expect("seal")
+        .bytes
+    };
+    // Through HTTP: refused with the limit in the answer.
+    let path = format!("/v1/records/{record}/envelopes");
+    let body = companion_core::sync::wire::encode_blobs(&[garbage(5)]);
+    let now = Utc::now().timestamp_millis();
+    let headers =
+        companion_core::sync::wire::sign_request(&keys.signing, "POST", &path, &body, now)
+            .expect("sign")
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+    let resp = http()
+        .send(
+            &relay.url,
+            &companion_core::sync::Request {
+                method: "POST",
+                path,
+                headers,
+                body,
+            },
+        )
+        .expect("answer");
+    let answer: serde_json::Value = serde_json::from_slice(&resp.body).expect("json");
+    assert_eq!(resp.status, 413, "{answer}");
+    assert_eq!(answer["error"], "envelope_too_large");
+    assert_eq!(answer["limit"], 4 << 20);
+    // What an older relay took: seven of 40 MB, then honest writes after them.
+    for _ in 0..7 {
+        relay.inject(&record, 2, &carer_id, &garbage(40));
+    }
+    f.clinic
+        .add_appointment(
+            &companion_core::model::Appointment::new(at("2026-12-10T10:00:00+01:00"), "Check-up")
+                .expect("appointment"),
+        )
+        .expect("appointment");
+    sync(&mut f.clinic);
+    let report = sync(&mut f.patient);
+    assert_eq!(report.quarantined, 7, "{report:?}");
+    assert_eq!(
+        f.patient
+            .appointments(TimeRange::default())
+            .expect("a")
+            .len(),
+        1,
+        "the honest write after the garbage arrived"
+    );
+    let members = f.patient.members().expect("members");
+    assert_eq!(members.quarantined.len(), 7);
+    assert!(
+        members
+            .quarantined
+            .iter()
+            .all(|q| q.author.as_deref() == Some(carer_id.as_str())),
+        "the caregiver is named: {:?}",
+        members.quarantined
+    );
+    let size = std::fs::metadata(dir.path().join("patient.db"))
+        .expect("size")
+        .len();
+    assert!(size < 8 << 20, "the garbage is not kept: {size} bytes");
+    // A device joining now gets in too.
+    let code = invite(&mut f.patient, Role::Viewer, &relay.url);
+    let viewer = join(dir.path(), "viewer.db", &code);
+    assert_eq!(
+        viewer.appointments(TimeRange::default()).expect("a").len(),
+        1
+    );
+}

@@ -1527,6 +1527,8 @@ fn sending(conn: &Connection) -> Result<Vec<(i64, Vec<u8>)>> {
     Ok(rows)
 }
 
+/// Keeps a refused item's position, author (when known), reason and the SHA-256 of its bytes,
+/// never the bytes: what a member sends that nobody may apply must not fill this device.
 fn quarantine(
     tx: &Connection,
     seq: u64,
@@ -1536,7 +1538,7 @@ fn quarantine(
 ) -> Result<usize> {
     Ok(tx.execute(
         "INSERT OR REPLACE INTO sync_log (seq, status, author, reason, bytes) VALUES (?1, 'quarantined', ?2, ?3, ?4)",
-        rusqlite::params![seq as i64, author, reason, bytes],
+        rusqlite::params![seq as i64, author, reason, crypto::sha256(bytes).to_vec()],
     )?)
 }
 
