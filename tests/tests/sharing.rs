@@ -1277,3 +1277,97 @@ fn a_member_posting_huge_garbage_cuts_nobody_off() {
         1
     );
 }
+
+fn office(s: u16, d: u16, when: &str, by: &str) -> Reading {
+    let mut r = bp(s, d, when);
+    r.setting = Some(companion_core::model::BpSetting::Office);
+    r.logged_by = Some(by.into());
+    r
+}
+
+/// The clinician adds blood pressures taken at the clinic (office, named); they reach every
+/// member, and nobody else edits them; the clinician touches no home reading.
+#[test]
+fn a_clinician_adds_office_readings_that_only_the_clinic_edits() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let mut f = family(dir.path(), &relay);
+    for r in [&mut f.patient, &mut f.carer, &mut f.clinic] {
+        sync(r);
+    }
+    let id = f
+        .clinic
+        .add_reading(&office(152, 96, "2026-11-18T10:00:00+01:00", "Dr. Lee"))
+        .expect("an office reading");
+    // Unnamed, or taken at home: not the clinic's to add.
+    for r in [bp(150, 95, "2026-11-18T10:05:00+01:00"), {
+        let mut r = office(150, 95, "2026-11-18T10:05:00+01:00", "x");
+        r.logged_by = None;
+        r
+    }] {
+        let refused = f.clinic.add_reading(&r);
+        assert!(
+            matches!(refused, Err(Error::NotPermitted { .. })),
+            "{refused:?}"
+        );
+    }
+    sync(&mut f.clinic);
+    for r in [&mut f.patient, &mut f.carer] {
+        let report = sync(r);
+        assert_eq!(report.quarantined, 0, "{report:?}");
+        assert_eq!(count(r), 1);
+    }
+    // The carer may not edit or delete it; the patient's home reading is not the clinic's.
+    let mut edited = f
+        .carer
+        .readings(&ReadingQuery::default())
+        .expect("readings")
+        .readings
+        .remove(0);
+    edited.note = Some("cuff too small".into());
+    assert!(matches!(
+        f.carer.update_reading(&edited),
+        Err(Error::NotPermitted { .. })
+    ));
+    assert!(matches!(
+        f.carer.delete_reading(&id),
+        Err(Error::NotPermitted { .. })
+    ));
+    let home = f
+        .patient
+        .add_reading(&bp(138, 88, "2026-11-18T08:00:00+01:00"))
+        .expect("home");
+    sync(&mut f.patient);
+    sync(&mut f.clinic);
+    assert!(matches!(
+        f.clinic.delete_reading(&home),
+        Err(Error::NotPermitted { .. })
+    ));
+    // The clinic corrects its own.
+    let mut own = f
+        .clinic
+        .readings(&ReadingQuery::default())
+        .expect("readings")
+        .readings
+        .into_iter()
+        .find(|r| r.id == id)
+        .expect("its own");
+    own.note = Some("left arm".into());
+    f.clinic.update_reading(&own).expect("its own reading");
+    sync(&mut f.clinic);
+    let report = sync(&mut f.patient);
+    assert_eq!(report.quarantined, 0, "{report:?}");
+    // A copy of the carer's file that thinks it is the owner deletes the office reading and
+    // syncs: the relay takes it (a caregiver writes), every replica quarantines it.
+    drop(f.carer);
+    claim_role(dir.path(), "carer.db", "owner");
+    let mut forged = HealthRecord::open(&dir.path().join("carer.db")).expect("open");
+    sync(&mut forged);
+    forged.delete_reading(&id).expect("the copy deletes");
+    sync(&mut forged);
+    for r in [&mut f.patient, &mut f.clinic] {
+        let report = sync(r);
+        assert_eq!(report.quarantined, 1, "{report:?}");
+        assert_eq!(count(r), 2, "the office reading stays");
+    }
+}

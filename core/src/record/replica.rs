@@ -159,8 +159,13 @@ impl HealthRecord {
             None => self.store.apply_documents(documents, &apply_merge_rules)?,
             Some((author, own)) => {
                 let allow = |c: &str| author.may_write(c) && own.may_write(c);
+                let entry =
+                    |c: &str, b: Option<&serde_json::Value>, a: Option<&serde_json::Value>| {
+                        author.may_change(c, b, a) && own.may_change(c, b, a)
+                    };
                 let policy = crate::store::Policy {
                     allow: &allow,
+                    entry: &entry,
                     forward: own.writes(),
                 };
                 // The membership read again inside the write: a removal in between refuses.

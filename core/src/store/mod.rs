@@ -37,13 +37,20 @@ const AUTO_COMPACT_CHUNKS: i64 = 128;
 /// alert), given the documents that changed. Returns how many alerts it raised.
 pub(crate) type AfterApply<'a> = &'a dyn Fn(&mut Writer<'_>, &[DocId]) -> Result<u64>;
 
+/// Whether a change of an entry of the named collection, from the first fields to the second
+/// (`None`: absent), is allowed.
+pub(crate) type EntryJudge<'a> = dyn Fn(&str, Option<&Json>, Option<&Json>) -> bool + 'a;
+
 /// How strictly remote changes are judged: by the sync client, for an envelope whose author's
 /// role it knows. `allow` says whether a collection may be written; with a policy, every change
 /// must apply at once (none may wait for dependencies), and changes stored as pending by other
 /// paths are not applied with it.
 pub(crate) struct Policy<'a> {
-    /// Whether the author may write the named collection (or root key).
+    /// Whether the author may write the named collection (or root key) whole.
     pub allow: &'a dyn Fn(&str) -> bool,
+    /// Whether the author may change an entry of the named collection from the first fields
+    /// to the second (`None`: absent), as [`crate::sync::Role::may_change`] judges.
+    pub entry: &'a EntryJudge<'a>,
     /// The changes applied go into the sync outbox too, in the same transaction, so that the
     /// next sync passes them on to the other members (a replica file merged into a shared
     /// record: this device's later changes depend on them).
@@ -1152,17 +1159,7 @@ fn apply_one(
         .collect();
     let touched = crdt::touched(doc, &applied, &names);
     if let Some(policy) = policy {
-        let written = touched
-            .collections
-            .iter()
-            .chain(touched.entries.iter().map(|(c, _)| c));
-        for coll in written {
-            if !(policy.allow)(coll) {
-                return Err(Error::NotPermitted {
-                    collection: coll.clone(),
-                });
-            }
-        }
+        judge_touched(tx, doc_id, doc, &touched, policy)?;
     }
     if policy.is_some_and(|p| p.forward) {
         let mut stmt = tx.prepare_cached("INSERT INTO sync_outbox (doc, bytes) VALUES (?1, ?2)")?;
@@ -1175,6 +1172,44 @@ fn apply_one(
     report.pending = pending;
     cache.saved(doc_id, seq);
     Ok((report, copied))
+}
+
+/// Refuses, with [`Error::NotPermitted`], changes that touched what `policy` does not allow:
+/// a whole collection, or an entry judged by its fields before (as indexed) and after (as the
+/// document now has them).
+fn judge_touched(
+    tx: &Connection,
+    doc_id: DocId,
+    doc: &Automerge,
+    touched: &crdt::Touched,
+    policy: &Policy<'_>,
+) -> Result<()> {
+    let refused = |coll: &str| {
+        Err(Error::NotPermitted {
+            collection: coll.to_string(),
+        })
+    };
+    for coll in &touched.collections {
+        if !(policy.allow)(coll) {
+            return refused(coll);
+        }
+    }
+    for (coll, id) in &touched.entries {
+        let atomic = Collection::in_doc(doc_id)
+            .iter()
+            .find(|c| c.name() == coll)
+            .map_or(&[][..], |c| c.atomic_fields());
+        let before: Option<Json> = tx
+            .prepare_cached("SELECT body FROM entries WHERE collection = ?1 AND id = ?2")?
+            .query_row([coll.as_str(), id.as_str()], |r| r.get::<_, String>(0))
+            .optional()?
+            .and_then(|body| serde_json::from_str(&body).ok());
+        let after = crdt::read_entry(doc, coll, id, atomic);
+        if !(policy.entry)(coll, before.as_ref(), after.as_ref()) {
+            return refused(coll);
+        }
+    }
+    Ok(())
 }
 
 /// Makes sure, inside the write transaction `tx`, that this replica writes under an actor
@@ -1264,16 +1299,22 @@ fn finish(tx: &Connection, cache: &mut DocCache, batch: Batch) -> Result<Vec<Doc
     };
     let sends = if let Some(role) = role {
         // A member writes only what its role may: what others would refuse is refused here.
-        for op in batch.ops.values().flatten() {
-            let coll = match op {
-                Op::Put { coll, .. } | Op::Tombstone { coll, .. } => coll.name(),
-            };
-            // A viewer keeps the alerts its own merge rules raise, and sends nothing.
-            let viewer_alert = role == crate::sync::Role::Viewer && coll == "alerts";
-            if !role.may_write(coll) && !viewer_alert {
-                return Err(Error::NotPermitted {
-                    collection: coll.to_string(),
-                });
+        for (doc_id, ops) in &batch.ops {
+            let doc = cache.fresh(tx, *doc_id)?;
+            for op in ops {
+                let (coll, id, after) = match op {
+                    Op::Put { coll, id, fields } => (coll, id, Some(Json::Object(fields.clone()))),
+                    Op::Tombstone { coll, id, .. } => (coll, id, None),
+                };
+                let name = coll.name();
+                // A viewer keeps the alerts its own merge rules raise, and sends nothing.
+                let viewer_alert = role == crate::sync::Role::Viewer && name == "alerts";
+                let before = crdt::read_entry(&*doc, name, id, coll.atomic_fields());
+                if !role.may_change(name, before.as_ref(), after.as_ref()) && !viewer_alert {
+                    return Err(Error::NotPermitted {
+                        collection: name.to_string(),
+                    });
+                }
             }
         }
         role != crate::sync::Role::Viewer

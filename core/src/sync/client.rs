@@ -1190,8 +1190,13 @@ impl<'a> Client<'a> {
         advance: bool,
     ) -> Result<()> {
         let allow = |c: &str| role.may_write(c);
+        let entry =
+            |c: &str, before: Option<&serde_json::Value>, after: Option<&serde_json::Value>| {
+                role.may_change(c, before, after)
+            };
         let policy = Policy {
             allow: &allow,
+            entry: &entry,
             forward: false,
         };
         let mut then = |tx: &Connection| -> Result<()> {

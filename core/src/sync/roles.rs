@@ -78,6 +78,39 @@ impl Role {
     }
 }
 
+impl Role {
+    /// Whether the role may change an entry of `collection` from `before` to `after` (`None`:
+    /// absent; the fields as stored). Readings are split by where they were taken: a clinician
+    /// writes only blood pressures taken in the office and named (`setting` `office`,
+    /// `logged_by`), adding, correcting or deleting them; a caregiver writes only the others.
+    /// Every other collection is [`Role::may_write`]'s.
+    pub fn may_change(
+        self,
+        collection: &str,
+        before: Option<&serde_json::Value>,
+        after: Option<&serde_json::Value>,
+    ) -> bool {
+        let office = |v: Option<&serde_json::Value>| {
+            v.and_then(|v| v.get("setting"))
+                .and_then(serde_json::Value::as_str)
+                == Some("office")
+        };
+        let named = |v: Option<&serde_json::Value>| {
+            v.and_then(|v| v.get("logged_by"))
+                .and_then(serde_json::Value::as_str)
+                .is_some_and(|s| !s.trim().is_empty())
+        };
+        match (self, collection) {
+            (Self::Clinician, "readings") => {
+                (before.is_none() || office(before))
+                    && (after.is_none() || office(after) && named(after))
+            }
+            (Self::Caregiver, "readings") => !office(before) && !office(after),
+            _ => self.may_write(collection),
+        }
+    }
+}
+
 impl std::fmt::Display for Role {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
@@ -87,6 +120,31 @@ impl std::fmt::Display for Role {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn readings_are_split_by_where_they_were_taken() {
+        use serde_json::json;
+        let office = json!({"setting": "office", "logged_by": "Dr. Lee"});
+        let unnamed = json!({"setting": "office"});
+        let home = json!({"logged_by": "Ana"});
+        let c = Role::Clinician;
+        assert!(c.may_change("readings", None, Some(&office)));
+        assert!(c.may_change("readings", Some(&office), Some(&office)));
+        assert!(c.may_change("readings", Some(&office), None));
+        assert!(!c.may_change("readings", None, Some(&unnamed)));
+        assert!(!c.may_change("readings", None, Some(&home)));
+        assert!(!c.may_change("readings", Some(&home), Some(&office)));
+        assert!(!c.may_change("readings", Some(&home), None));
+        let g = Role::Caregiver;
+        assert!(g.may_change("readings", None, Some(&home)));
+        assert!(g.may_change("readings", Some(&home), None));
+        assert!(!g.may_change("readings", Some(&office), Some(&office)));
+        assert!(!g.may_change("readings", Some(&home), Some(&office)));
+        assert!(!g.may_change("readings", Some(&office), None));
+        assert!(Role::Owner.may_change("readings", Some(&office), None));
+        assert!(!Role::Viewer.may_change("readings", None, Some(&home)));
+        assert!(c.may_change("medications", None, None));
+    }
 
     #[test]
     fn the_roles_table() {
