@@ -31,7 +31,19 @@ pub fn run(
             reading.logged_by = add.by;
             reading.setting = add.setting;
             reading.sensor_interval_minutes = add.sensor_minutes;
-            let outcome = record.record_reading(&reading)?;
+            let outcome = match record.record_reading(&reading) {
+                Err(companion_core::Error::NotPermitted { .. })
+                    if record.is_shared()?
+                        && record.members()?.role == companion_core::sync::Role::Clinician =>
+                {
+                    return Err(crate::error::CliError::Said {
+                        id: "err-clinician-reading",
+                        args: vec![],
+                        usage: true,
+                    });
+                }
+                other => other?,
+            };
             let stored = ctx.words().get(
                 "said-stored",
                 &[

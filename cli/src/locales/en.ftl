@@ -378,3 +378,4 @@ alert-source = ({ $source })  [{ $id }]
 share-not-started = the relay could not be reached ({ $detail }): the record is not shared and nothing was written; check the address (--relay) and try again
 share-no-http = this system could not start an HTTP client
 share-no-qr = the QR code could not be made (use the code above)
+err-clinician-reading = a clinician adds blood pressures taken at the clinic, named: add --setting office --by NAME (the patient's and the caregivers' readings are theirs to change)
