@@ -31,7 +31,7 @@ impl HealthRecord {
     /// every local write is also queued for the next [`HealthRecord::sync`], in its own
     /// transaction. Refused with [`SyncError::AlreadyShared`] when already shared.
     pub fn share(&mut self, relay: &str, transport: &mut dyn Transport) -> Result<SyncReport> {
-        Client::new(&mut self.store, transport, relay.trim_end_matches('/')).share()
+        Client::new(&mut self.store, transport, relay).share()
     }
 
     /// Invites a member with `role` (not owner), valid for `valid_for`, single use: posts the
@@ -47,13 +47,13 @@ impl HealthRecord {
     ) -> Result<InviteInfo> {
         let stored = self.relay()?;
         let relay = match (stored, relay) {
-            (Some(s), Some(r)) if s != r.trim_end_matches('/') => {
+            (Some(s), Some(r)) if s != sync::split_relay_token(r).0 => {
                 return Err(SyncError::AlreadyShared.into());
             }
             (Some(s), _) => s,
             (None, Some(r)) => {
                 self.share(r, transport)?;
-                r.trim_end_matches('/').to_string()
+                sync::split_relay_token(r).0
             }
             (None, None) => return Err(SyncError::NotShared.into()),
         };

@@ -237,6 +237,9 @@ fn relay_error(resp: &Response) -> SyncError {
 struct Caller<'a> {
     transport: &'a mut dyn Transport,
     relay: String,
+    /// The relay's creation token, from the address it was given in (`http://TOKEN@host`),
+    /// sent only with a record's creation.
+    creation_token: Option<String>,
     pause: Duration,
     requests: u64,
     sent: u64,
@@ -245,9 +248,11 @@ struct Caller<'a> {
 
 impl<'a> Caller<'a> {
     fn new(transport: &'a mut dyn Transport, relay: &str) -> Self {
+        let (relay, creation_token) = split_relay_token(relay);
         Self {
             transport,
-            relay: relay.to_string(),
+            relay,
+            creation_token,
             pause: FIRST_PAUSE,
             requests: 0,
             sent: 0,
@@ -272,6 +277,9 @@ impl<'a> Caller<'a> {
                 pause *= 2;
             }
             let mut headers = vec![("content-type".to_string(), content_type.to_string())];
+            if let (Some(token), ("POST", "/v1/records")) = (&self.creation_token, (method, path)) {
+                headers.push((wire::headers::RELAY_TOKEN.to_string(), token.clone()));
+            }
             if let Some(k) = signer {
                 for (name, value) in wire::sign_request(k, method, path, &body, now_ms()?)? {
                     headers.push((name.to_string(), value));
@@ -302,6 +310,22 @@ impl<'a> Caller<'a> {
         }
         Err(SyncError::Unreachable { detail: last }.into())
     }
+}
+
+/// A relay's address without the creation token it may carry (`http://TOKEN@host:port`, as
+/// an invite gives it to the record's first device), and the token. The address kept and put
+/// in invite codes is the one without it. Trailing slashes are dropped.
+pub fn split_relay_token(relay: &str) -> (String, Option<String>) {
+    let relay = relay.trim().trim_end_matches('/');
+    if let Some((scheme, rest)) = relay.split_once("://") {
+        let authority_end = rest.find('/').unwrap_or(rest.len());
+        if let Some((token, host)) = rest[..authority_end].rsplit_once('@') {
+            let token = token.trim();
+            let address = format!("{scheme}://{host}{}", &rest[authority_end..]);
+            return (address, (!token.is_empty()).then(|| token.to_string()));
+        }
+    }
+    (relay.to_string(), None)
 }
 
 fn json<T: for<'de> Deserialize<'de>>(resp: &Response, what: &'static str) -> Result<T> {
@@ -1676,4 +1700,36 @@ pub(crate) fn post_join(
         "application/json",
     )?;
     Ok(json::<Seq>(&resp, "relay response")?.seq)
+}
+
+#[cfg(test)]
+mod relay_address_tests {
+    use super::split_relay_token;
+
+    #[test]
+    fn the_token_is_taken_out_of_the_address() {
+        let cases = [
+            ("http://127.0.0.1:8080", ("http://127.0.0.1:8080", None)),
+            (
+                "http://ab12@127.0.0.1:8080/",
+                ("http://127.0.0.1:8080", Some("ab12")),
+            ),
+            (
+                "https://tok@relay.example.org/base",
+                ("https://relay.example.org/base", Some("tok")),
+            ),
+            (
+                "https://relay.example.org/a@b",
+                ("https://relay.example.org/a@b", None),
+            ),
+            ("http://@host", ("http://host", None)),
+        ];
+        for (given, (address, token)) in cases {
+            assert_eq!(
+                split_relay_token(given),
+                (address.to_string(), token.map(str::to_string)),
+                "{given}"
+            );
+        }
+    }
 }

@@ -20,7 +20,7 @@ pub mod wire;
 pub(crate) use client::{Client, fetch_invite, join_entry, join_state, post_join};
 pub use client::{
     InviteInfo, MOST_WAIT_SECONDS, MemberInfo, MembersReport, Phase, Progress, QuarantinedItem,
-    SyncReport, Watch,
+    SyncReport, Watch, split_relay_token,
 };
 #[cfg(feature = "http")]
 pub use http::HttpTransport;

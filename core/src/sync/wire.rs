@@ -340,6 +340,9 @@ pub mod headers {
     pub const THROUGH: &str = "companion-through";
     /// On a log page: the log's running digest at the `companion-through` position.
     pub const LAST_DIGEST: &str = "companion-last-digest";
+    /// On a record's creation: the relay's creation token (a relay takes new records only
+    /// from devices that present it, unless it runs open).
+    pub const RELAY_TOKEN: &str = "companion-relay-token";
 }
 
 /// What a device signs for a request: method, path with query, SHA-256 of the body, time
