@@ -220,6 +220,10 @@ enum Command {
         /// The address to listen on (port 0 picks a free one; the bound address is printed).
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// Take new records from any device that reaches the relay (a family's own relay);
+        /// without it, only from devices that present the creation token printed at start.
+        #[arg(long)]
+        open: bool,
     },
     /// Invite a caregiver, a clinician or a viewer to share this record: prints the code to
     /// pass on, the QR payload, and the QR code. The first invite shares the record through
@@ -231,6 +235,10 @@ enum Command {
         /// The relay's address (needed for the first invite), like http://127.0.0.1:8080.
         #[arg(long)]
         relay: Option<String>,
+        /// The relay's creation token, which its operator got when it started (needed for
+        /// the first invite, unless the relay runs --open; http://TOKEN@HOST:PORT works too).
+        #[arg(long, requires = "relay")]
+        relay_token: Option<String>,
         /// Hours the invite stays valid.
         #[arg(long, value_parser = clap::value_parser!(u32).range(1..=HOURS_MAX), default_value_t = 72)]
         hours: u32,

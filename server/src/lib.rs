@@ -11,7 +11,7 @@ mod live;
 mod relay;
 pub mod storage;
 
-pub use relay::{Limits, MOST_WAIT_SECONDS, Relay, router};
+pub use relay::{Creation, Limits, MOST_WAIT_SECONDS, Relay, creation_token, router};
 pub use storage::{PostgresStorage, SqliteStorage, Storage, StorageError};
 
 use std::net::SocketAddr;
@@ -25,8 +25,24 @@ use std::sync::Arc;
 /// bytes of one envelope ([`Limits`] says why). Prints `listening on ADDR` (the bound address, also when port 0
 /// was asked for) on standard output once it accepts connections; logs one JSON line per
 /// request on standard error.
-pub fn serve(listen: &str, db: &str) -> Result<(), String> {
+///
+/// Unless `open`, the relay takes new records only from devices that present its creation
+/// token (made at the first start, kept in its database), which it prints on standard output
+/// as `creation token: TOKEN` before `listening on`; `open` takes them from any device and
+/// warns so on standard error.
+pub fn serve(listen: &str, db: &str, open: bool) -> Result<(), String> {
     let storage = storage::open(db).map_err(|e| e.to_string())?;
+    let creation = if open {
+        eprintln!(
+            "warning: this relay takes new records from any device that reaches it (--open); \
+             without --open it takes them only with its creation token"
+        );
+        Creation::Open
+    } else {
+        let token = creation_token(&*storage).map_err(|e| e.to_string())?;
+        println!("creation token: {token}");
+        Creation::Token(token)
+    };
     let mut limits = Limits::default();
     limits.page = env_number("COMPANION_RELAY_PAGE_ITEMS", 1..=1000, limits.page)?;
     limits.page_bytes = env_number(
@@ -39,7 +55,7 @@ pub fn serve(listen: &str, db: &str) -> Result<(), String> {
         64 << 10..=64 << 20,
         limits.envelope,
     )?;
-    let relay = Arc::new(Relay::new(storage, limits).map_err(|e| e.to_string())?);
+    let relay = Arc::new(Relay::new(storage, limits, creation).map_err(|e| e.to_string())?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

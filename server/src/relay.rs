@@ -62,19 +62,51 @@ impl Default for Limits {
 pub struct Relay {
     storage: Box<dyn Storage>,
     limits: Limits,
+    creation: Creation,
     live: Arc<Live>,
 }
 
+/// Who may create records on a relay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Creation {
+    /// A device that presents this token (the relay's own, [`creation_token`]).
+    Token(String),
+    /// Any device (a family's own relay, tests).
+    Open,
+}
+
+/// The relay's creation token, made at its first start and kept in its database: 128 random
+/// bits in hex. Relay processes over one database share it.
+pub fn creation_token(storage: &dyn Storage) -> Result<String, crate::StorageError> {
+    const KEY: &str = "creation_token";
+    let mut tx = storage.begin(Some(KEY))?;
+    if let Some(token) = tx.setting(KEY)? {
+        return Ok(token);
+    }
+    let fresh = companion_core::crypto::random::<16>()
+        .map_err(|_| crate::StorageError::new("no random numbers for the creation token"))?;
+    tx.put_setting_once(KEY, &crypto::hex(&fresh))?;
+    let token = tx.setting(KEY)?;
+    tx.commit()?;
+    token.ok_or_else(|| crate::StorageError::new("the creation token was not kept"))
+}
+
 impl Relay {
-    /// A relay over `storage`. Appends made by other relay processes over the same database
-    /// wake this one's waiting readers too (where the storage can tell).
-    pub fn new(storage: Box<dyn Storage>, limits: Limits) -> Result<Self, crate::StorageError> {
+    /// A relay over `storage`, creating records as `creation` says. Appends made by other
+    /// relay processes over the same database wake this one's waiting readers too (where the
+    /// storage can tell).
+    pub fn new(
+        storage: Box<dyn Storage>,
+        limits: Limits,
+        creation: Creation,
+    ) -> Result<Self, crate::StorageError> {
         let live = Arc::new(Live::default());
         let woken = Arc::clone(&live);
         storage.watch_others(Arc::new(move |record| woken.appended(record)))?;
         Ok(Self {
             storage,
             limits,
+            creation,
             live,
         })
     }
@@ -270,6 +302,18 @@ async fn blocking<T: Send + 'static>(
 }
 
 fn create_record(relay: &Relay, call: Call, _: Vec<String>) -> Reply {
+    if let Creation::Token(token) = &relay.creation {
+        // Compared as digests: the time taken says nothing of how much of it matched.
+        let given = call.header(wire::headers::RELAY_TOKEN).unwrap_or_default();
+        if crypto::sha256(given.trim().as_bytes()) != crypto::sha256(token.as_bytes()) {
+            return Err(err(
+                StatusCode::FORBIDDEN,
+                "creation_token",
+                "this relay takes new records only from devices that present its creation token \
+                 (companion invite --relay-token TOKEN, or http://TOKEN@host in the relay's address)",
+            ));
+        }
+    }
     if call.body.len() > relay.limits.entry {
         return Err(too_large(relay.limits.entry));
     }

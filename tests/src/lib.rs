@@ -19,6 +19,9 @@ use std::time::{Duration, Instant};
 
 const DB_VAR: &str = "COMPANION_SCENARIO_RELAY_DB";
 const LISTEN_VAR: &str = "COMPANION_SCENARIO_RELAY_LISTEN";
+/// Set (to anything) for a relay that takes new records only with its creation token; test
+/// relays are open otherwise.
+pub const CLOSED_VAR: &str = "COMPANION_SCENARIO_RELAY_CLOSED";
 
 /// When this process was started as a relay: serves until killed, never returns. Otherwise
 /// returns at once.
@@ -27,7 +30,8 @@ pub fn relay_child() {
         return;
     };
     let listen = std::env::var(LISTEN_VAR).unwrap_or_else(|_| "127.0.0.1:0".into());
-    let result = companion_server::serve(&listen, &db);
+    let open = std::env::var_os(CLOSED_VAR).is_none();
+    let result = companion_server::serve(&listen, &db, open);
     eprintln!("relay ended: {result:?}");
     std::process::exit(1);
 }
@@ -89,6 +93,8 @@ pub struct RelayProcess {
     pub db: String,
     /// Where its standard error (the request log) goes.
     pub log: PathBuf,
+    /// Its creation token, when it runs closed ([`CLOSED_VAR`]).
+    pub token: Option<String>,
     child_test: String,
 }
 
@@ -139,9 +145,13 @@ impl RelayProcess {
         let mut lines = BufReader::new(stdout).lines();
         let deadline = Instant::now() + Duration::from_secs(20);
         let mut url = None;
+        let mut token = None;
         while Instant::now() < deadline {
             match lines.next() {
                 Some(Ok(line)) => {
+                    if let Some((_, t)) = line.split_once("creation token: ") {
+                        token = Some(t.trim().to_string());
+                    }
                     // The harness may print "test relay_child ... " before it on the line.
                     if let Some((_, addr)) = line.split_once("listening on ") {
                         url = Some(format!("http://{}", addr.trim()));
@@ -159,6 +169,7 @@ impl RelayProcess {
             url,
             db: db.to_string(),
             log: log.to_path_buf(),
+            token,
             child_test: child_test.to_string(),
         }
     }

@@ -1371,3 +1371,62 @@ fn a_clinician_adds_office_readings_that_only_the_clinic_edits() {
         assert_eq!(count(r), 2, "the office reading stays");
     }
 }
+
+/// A relay takes a new record only from a device that presents its creation token, printed
+/// when it starts; the token travels in the relay's address and is kept nowhere on the device.
+#[test]
+fn a_relay_creates_records_only_for_devices_with_its_token() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay =
+        RelayProcess::start_with(dir.path(), CHILD, &[(companion_scenarios::CLOSED_VAR, "1")]);
+    let token = relay.token.clone().expect("the relay printed its token");
+    assert_eq!(token.len(), 32, "{token}");
+    let profile = Profile::new("Ana", "Europe/Berlin").expect("profile");
+    let mut patient = HealthRecord::create(&dir.path().join("p.db"), &profile).expect("create");
+    for wrong in [
+        relay.url.clone(),
+        relay.url.replace("http://", "http://0000@"),
+    ] {
+        let refused = patient.invite(
+            Role::Caregiver,
+            Duration::from_secs(3600),
+            Some(&wrong),
+            &mut http(),
+        );
+        assert!(
+            matches!(
+                refused,
+                Err(Error::Sync(SyncError::Relay { status: 403, ref code })) if code == "creation_token"
+            ),
+            "{refused:?}"
+        );
+        assert!(!patient.is_shared().expect("shared"));
+        assert_eq!(sync_secrets(dir.path(), "p.db"), 0);
+    }
+    let with_token = relay.url.replace("http://", &format!("http://{token}@"));
+    let info = patient
+        .invite(
+            Role::Caregiver,
+            Duration::from_secs(3600),
+            Some(&with_token),
+            &mut http(),
+        )
+        .expect("invite");
+    assert!(!info.code.contains(&token), "the code carries no token");
+    assert_eq!(patient.members().expect("members").relay, relay.url);
+    // The token works in the same address again (a second invite), and a member joins.
+    let again = invite(&mut patient, Role::Clinician, &with_token);
+    let mut carer = join(dir.path(), "carer.db", &info.code);
+    let _clinic = join(dir.path(), "clinic.db", &again);
+    patient
+        .add_reading(&bp(142, 91, "2026-11-18T09:00:00+01:00"))
+        .expect("reading");
+    sync(&mut patient);
+    sync(&mut carer);
+    assert_eq!(count(&carer), 1);
+    let stored = std::fs::read(dir.path().join("p.db")).expect("file");
+    assert!(
+        !stored.windows(token.len()).any(|w| w == token.as_bytes()),
+        "the token is not kept in the record"
+    );
+}

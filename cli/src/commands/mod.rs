@@ -53,14 +53,14 @@ fn run_in(
     if let Command::Tour = cli.command {
         return tour::run(out);
     }
-    if let Command::Serve { listen } = &cli.command {
+    if let Command::Serve { listen, open } = &cli.command {
         let Some(db) = &cli.db else {
             return usage_said("err-serve-db", vec![]);
         };
         let Some(db) = db.to_str() else {
             return usage_said("err-serve-db-utf8", vec![]);
         };
-        return companion_server::serve(listen, db).map_err(CliError::Failed);
+        return companion_server::serve(listen, db, *open).map_err(CliError::Failed);
     }
     let db = db_path(cli.db)?;
     if let Command::Demo { days } = cli.command {
@@ -123,9 +123,16 @@ fn run_in(
         Command::Invite {
             role,
             relay,
+            relay_token,
             hours,
             json,
-        } => return share::invite(&mut record, &role, relay.as_deref(), hours, json, out),
+        } => {
+            let relay = relay.map(|r| match relay_token {
+                Some(token) => share::with_token(&r, &token),
+                None => r,
+            });
+            return share::invite(&mut record, &role, relay.as_deref(), hours, json, out);
+        }
         Command::Sync {
             json, watch: false, ..
         } => return share::sync(&mut record, json, out),

@@ -42,6 +42,9 @@ fn explain(e: companion_core::Error, w: &Texts) -> CliError {
         companion_core::Error::Sync(SyncError::Relay { code, .. }) if code == "not_member" => {
             said("share-not-member", &[])
         }
+        companion_core::Error::Sync(SyncError::Relay { code, .. }) if code == "creation_token" => {
+            said("share-needs-token", &[])
+        }
         companion_core::Error::Sync(SyncError::NotShared) => said("share-not-shared", &[]),
         companion_core::Error::Sync(SyncError::Unreachable { detail }) => {
             said("share-unreachable", &[("detail", detail)])
@@ -50,7 +53,16 @@ fn explain(e: companion_core::Error, w: &Texts) -> CliError {
     }
 }
 
-/// `companion invite --role ROLE [--relay URL]`.
+/// The relay's address `relay` carrying its creation token (`http://TOKEN@HOST:PORT`), as the
+/// core reads it; the core keeps the address without it.
+pub fn with_token(relay: &str, token: &str) -> String {
+    match relay.split_once("://") {
+        Some((scheme, rest)) => format!("{scheme}://{}@{rest}", token.trim()),
+        None => relay.to_string(),
+    }
+}
+
+/// `companion invite --role ROLE [--relay URL [--relay-token TOKEN]]`.
 pub fn invite(
     record: &mut HealthRecord,
     role: &str,

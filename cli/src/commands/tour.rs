@@ -334,7 +334,7 @@ impl TourRelay {
         let mut child = std::process::Command::new(exe)
             .arg("--db")
             .arg(dir.join("relay.db"))
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["serve", "--listen", "127.0.0.1:0", "--open"])
             .stdout(std::process::Stdio::piped())
             .stderr(std::process::Stdio::null())
             .spawn()?;

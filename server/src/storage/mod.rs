@@ -137,6 +137,11 @@ pub trait Tx {
         skip_envelopes: u64,
         max_bytes: usize,
     ) -> Result<usize, StorageError>;
+    /// The relay's setting `key` (its creation token), if set.
+    fn setting(&mut self, key: &str) -> Result<Option<String>, StorageError>;
+    /// Sets the relay's setting `key` unless it is set already (two relay processes starting
+    /// together keep the first one's).
+    fn put_setting_once(&mut self, key: &str, value: &str) -> Result<(), StorageError>;
     /// The log's running digest ([`chain`]) at `seq`, if there is an item there that has one.
     fn chain_at(&mut self, record: &str, seq: u64) -> Result<Option<Vec<u8>>, StorageError>;
     /// Drops the bytes of the envelopes every snapshot of the record covers (their positions

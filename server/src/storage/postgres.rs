@@ -64,6 +64,10 @@ ALTER TABLE records ADD COLUMN compacted BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE log ADD COLUMN chain BYTEA NOT NULL DEFAULT ''::bytea;
 ";
 
+const SCHEMA_V3: &str = "
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+";
+
 impl From<postgres::Error> for StorageError {
     fn from(e: postgres::Error) -> Self {
         // The server's code and message (never its detail, which may quote a value), or the
@@ -109,11 +113,15 @@ impl PostgresStorage {
 }
 
 fn migrate(client: &mut Client) -> Result<(), StorageError> {
-    let migrations = [("V1__relay", SCHEMA_V1), ("V2__compaction", SCHEMA_V2)]
-        .into_iter()
-        .map(|(name, sql)| Migration::unapplied(name, sql))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| StorageError::new(format!("migration: {e}")))?;
+    let migrations = [
+        ("V1__relay", SCHEMA_V1),
+        ("V2__compaction", SCHEMA_V2),
+        ("V3__settings", SCHEMA_V3),
+    ]
+    .into_iter()
+    .map(|(name, sql)| Migration::unapplied(name, sql))
+    .collect::<Result<Vec<_>, _>>()
+    .map_err(|e| StorageError::new(format!("migration: {e}")))?;
     client.batch_execute("SELECT pg_advisory_lock(7461)")?;
     let ran = refinery::Runner::new(&migrations)
         .set_migration_table_name("relay_schema_history")
@@ -346,6 +354,21 @@ impl Tx for PgTx {
         )?;
         let sizes = rows.iter().map(|r| r.get::<_, Option<i64>>(0).unwrap_or(0));
         Ok(super::fit(sizes, max_bytes))
+    }
+
+    fn setting(&mut self, key: &str) -> Result<Option<String>, StorageError> {
+        Ok(self
+            .conn
+            .query_opt("SELECT value FROM settings WHERE key = $1", &[&key])?
+            .map(|r| r.get(0)))
+    }
+
+    fn put_setting_once(&mut self, key: &str, value: &str) -> Result<(), StorageError> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+            &[&key, &value],
+        )?;
+        Ok(())
     }
 
     fn chain_at(&mut self, record: &str, seq: u64) -> Result<Option<Vec<u8>>, StorageError> {

@@ -64,6 +64,7 @@ fn migrations() -> Migrations<'static> {
             "ALTER TABLE records ADD COLUMN compacted INTEGER NOT NULL DEFAULT 0;
              ALTER TABLE log ADD COLUMN chain BLOB NOT NULL DEFAULT X'';",
         ),
+        M::up("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;"),
     ])
 }
 
@@ -268,6 +269,22 @@ impl Tx for SqliteTx<'_> {
             sizes.into_iter().map(|s| s.unwrap_or(0)),
             max_bytes,
         ))
+    }
+
+    fn setting(&mut self, key: &str) -> Result<Option<String>, StorageError> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT value FROM settings WHERE key = ?1")?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn put_setting_once(&mut self, key: &str, value: &str) -> Result<(), StorageError> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+            [key, value],
+        )?;
+        Ok(())
     }
 
     fn chain_at(&mut self, record: &str, seq: u64) -> Result<Option<Vec<u8>>, StorageError> {

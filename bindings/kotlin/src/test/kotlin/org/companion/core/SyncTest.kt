@@ -48,7 +48,7 @@ class SyncTest {
     fun setUp() {
         dir = Files.createTempDirectory("companion-kt-sync")
         val bin = System.getProperty("companion.bin") ?: error("companion.bin is not set")
-        relay = ProcessBuilder(bin, "--db", dir.resolve("relay.db").toString(), "serve", "--listen", "127.0.0.1:0")
+        relay = ProcessBuilder(bin, "--db", dir.resolve("relay.db").toString(), "serve", "--listen", "127.0.0.1:0", "--open")
             .redirectError(dir.resolve("relay.log").toFile())
             .start()
         val line = relay.inputStream.bufferedReader().readLine() ?: error("the relay printed nothing")

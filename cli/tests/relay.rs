@@ -1,0 +1,90 @@
+//! `companion serve` as a family or a clinic runs it: closed by default (new records only
+//! with the creation token it prints), `--open` for anyone.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use common::*;
+
+/// A relay serving on a free port: the process, its address and its printed token.
+fn serve(dir: &tempfile::TempDir, open: bool) -> (Child, String, Option<String>) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_companion"));
+    cmd.arg("--db")
+        .arg(dir.path().join("relay.db"))
+        .args(["serve", "--listen", "127.0.0.1:0"]);
+    if open {
+        cmd.arg("--open");
+    }
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("serve");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut token = None;
+    for line in lines.by_ref() {
+        let line = line.expect("line");
+        if let Some(t) = line.strip_prefix("creation token: ") {
+            token = Some(t.to_string());
+        }
+        if let Some(addr) = line.strip_prefix("listening on ") {
+            std::thread::spawn(move || for _ in lines {});
+            return (child, format!("http://{addr}"), token);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the relay printed no address");
+}
+
+#[test]
+fn a_closed_relay_shares_a_record_only_with_its_token() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut relay, url, token) = serve(&dir, false);
+    let token = token.expect("a closed relay prints its token");
+    let db = init(&dir);
+    refused(
+        &db,
+        &["invite", "--role", "caregiver", "--relay", &url],
+        1,
+        "--relay-token",
+    );
+    let out = ok(
+        &db,
+        &[
+            "invite",
+            "--role",
+            "caregiver",
+            "--relay",
+            &url,
+            "--relay-token",
+            &token,
+        ],
+    );
+    assert!(out.contains("Code:") && !out.contains(&token), "{out}");
+    let members = ok(&db, &["members"]);
+    assert!(
+        members.contains(&url) && !members.contains(&token),
+        "{members}"
+    );
+    relay.kill().expect("kill");
+    relay.wait().expect("wait");
+    // Restarted, the relay keeps its token.
+    let (mut again, _, second) = serve(&dir, false);
+    assert_eq!(second.as_deref(), Some(token.as_str()));
+    again.kill().expect("kill");
+    again.wait().expect("wait");
+}
+
+#[test]
+fn an_open_relay_prints_no_token_and_takes_any_record() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut relay, url, token) = serve(&dir, true);
+    assert_eq!(token, None);
+    let db = init(&dir);
+    ok(&db, &["invite", "--role", "viewer", "--relay", &url]);
+    relay.kill().expect("kill");
+    relay.wait().expect("wait");
+}
