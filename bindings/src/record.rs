@@ -533,10 +533,16 @@ impl HealthRecord {
         })
     }
 
-    /// Checks the record without changing it: the file's integrity, every index row's
-    /// checksum, and that the index equals a rebuild from the documents (counts only).
+    /// Checks the record quickly without changing it: the file's quick check and every index
+    /// row's checksum (counts only). Damage found refuses writes until a repair.
     pub fn check(&self) -> Result<CheckReport, CompanionError> {
         Ok(self.lock().check()?)
+    }
+
+    /// The check in full: also the file's integrity check and that the index equals a
+    /// rebuild from the documents.
+    pub fn check_full(&self) -> Result<CheckReport, CompanionError> {
+        Ok(self.lock().check_full()?)
     }
 
     /// Rebuilds the index from the documents when only the index is wrong, and checks again;

@@ -33,7 +33,7 @@ fn an_index_row_edited_behind_the_records_back_is_found_refused_and_repaired() {
     record
         .add_reading(&bp(128, 82, "2026-11-21T08:00:00+01:00"))
         .expect("add");
-    assert!(record.check().expect("check").is_ok());
+    assert!(record.check_full().expect("check").is_ok());
     drop(record);
 
     tamper(&path);
@@ -48,7 +48,7 @@ fn an_index_row_edited_behind_the_records_back_is_found_refused_and_repaired() {
         .expect_err("refused");
     assert!(err.to_string().contains("writes are refused"), "{err}");
 
-    let report = record.check().expect("check");
+    let report = record.check_full().expect("check");
     assert!(!report.is_ok());
     assert!(report.index_only(), "{report:?}");
     assert_eq!(report.bad_checksums, 1, "{report:?}");
@@ -71,7 +71,7 @@ fn an_index_row_edited_behind_the_records_back_is_found_refused_and_repaired() {
     record
         .add_reading(&bp(120, 80, "2026-11-22T08:00:00+01:00"))
         .expect("writes allowed again");
-    assert!(record.check().expect("check").is_ok());
+    assert!(record.check_full().expect("check").is_ok());
 }
 
 #[test]
@@ -121,7 +121,7 @@ fn a_damaged_page_is_reported_and_stops_writes() {
             return;
         }
     };
-    let report = record.check().expect("check runs");
+    let report = record.check_full().expect("check runs");
     assert!(!report.is_ok());
     assert!(!report.integrity.is_empty(), "{report:?}");
     assert!(!report.index_only());

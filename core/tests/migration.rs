@@ -145,7 +145,7 @@ fn a_schema_5_record_with_conflicts_is_migrated_and_loses_nothing() {
     let m = record.medication(&med.id).expect("medication");
     assert_eq!(m.history.len(), 2, "both history versions");
     assert_eq!(record.profile().expect("profile").name, "Ana");
-    assert!(record.check().expect("check").is_ok());
+    assert!(record.check_full().expect("check").is_ok());
     // Writable, and the migrated documents merge with a new replica.
     record
         .set_medication_status(&med.id, MedicationStatus::Paused)

@@ -372,7 +372,7 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
             prop_assert_eq!(left.pending, 0, "nothing waits after a full exchange");
         }
         prop_assert!(
-            rec.check().expect("check").is_ok(),
+            rec.check_full().expect("check").is_ok(),
             "index equals a rebuild"
         );
     }

@@ -246,7 +246,7 @@ fn three_devices_edit_offline_and_converge_in_every_sync_order() {
             matches!(&m.schedule, Schedule::FixedTimes { times } if times[0] == NaiveTime::from_hms_opt(7, 30, 0).expect("t"))
         );
         for r in [&f.patient, &f.carer, &f.clinic] {
-            assert!(r.check().expect("check").is_ok());
+            assert!(r.check_full().expect("check").is_ok());
         }
     }
 }

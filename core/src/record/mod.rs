@@ -652,11 +652,17 @@ impl HealthRecord {
         })
     }
 
-    /// Checks the record without changing it: SQLite's integrity check, every index row's
-    /// checksum, and that the index equals a rebuild from the documents. The report holds counts
-    /// and SQLite's messages, never a stored value.
+    /// Checks the record quickly without changing it: SQLite's quick check and every index
+    /// row's checksum. The report holds counts and SQLite's messages, never a stored value.
+    /// Damage found refuses writes, in every process, until [`HealthRecord::repair`].
     pub fn check(&self) -> Result<crate::store::CheckReport> {
-        self.store.check()
+        self.store.check(false)
+    }
+
+    /// [`HealthRecord::check`] in full: SQLite's integrity check, every index row's checksum,
+    /// and that the index equals a rebuild from the documents (every document is loaded).
+    pub fn check_full(&self) -> Result<crate::store::CheckReport> {
+        self.store.check(true)
     }
 
     /// Rebuilds the index from the documents when only the index is wrong (a row edited behind

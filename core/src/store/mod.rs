@@ -657,14 +657,35 @@ impl Store {
     /// Remembers damage that SQLite or a checksum reported.
     fn note(&self, e: &Error) {
         if e.storage_kind() == Some(crate::error::StorageKind::Corrupt) {
-            self.damaged.set(true);
+            self.mark_damaged();
         }
+    }
+
+    /// Remembers damage here and in the file (`meta` key `damaged`), so that every process
+    /// refuses writes until a repair; the file's note is best effort (a file too damaged to
+    /// take it refuses writes anyway).
+    fn mark_damaged(&self) {
+        self.damaged.set(true);
+        let _ = self.conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('damaged', '1')",
+            [],
+        );
     }
 
     fn write_inner(&mut self, f: &mut dyn FnMut(&mut Writer<'_>) -> Result<()>) -> Result<()> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Damage another process found, read inside this write.
+        if tx
+            .prepare_cached("SELECT 1 FROM meta WHERE key = 'damaged'")?
+            .exists([])?
+        {
+            self.damaged.set(true);
+            return Err(Error::Corrupt {
+                detail: "the record is damaged: writes are refused until it is checked and repaired",
+            });
+        }
         own_actor(&tx, self.path.as_deref(), &mut self.cache)?;
         let mut writer = Writer {
             conn: &tx,
@@ -721,14 +742,19 @@ impl Store {
         index::list(&self.conn, filter).inspect_err(|e| self.note(e))
     }
 
-    /// Checks the file (SQLite's integrity check) and that the index equals a rebuild from the
-    /// documents, changing nothing in it; when something is wrong, later writes are refused
-    /// until a repair.
-    pub(crate) fn check(&self) -> Result<CheckReport> {
+    /// Checks the file and every index row's checksum, changing nothing in it: `full`, SQLite's
+    /// integrity check and a comparison of the index with a rebuild from the documents;
+    /// otherwise SQLite's quick check and the checksums only. When something is wrong, later
+    /// writes are refused, in every process, until a repair.
+    pub(crate) fn check(&self, full: bool) -> Result<CheckReport> {
         let mut report = CheckReport::default();
         match self
             .conn
-            .prepare("PRAGMA integrity_check")
+            .prepare(if full {
+                "PRAGMA integrity_check"
+            } else {
+                "PRAGMA quick_check"
+            })
             .and_then(|mut s| {
                 s.query_map([], |r| r.get::<_, String>(0))?
                     .collect::<rusqlite::Result<Vec<String>>>()
@@ -737,7 +763,10 @@ impl Store {
             Err(e) => report.integrity.push(Error::from(e).to_string()),
         }
         let mut expected = std::collections::HashMap::new();
+        // The quick check compares nothing with the documents (loading every document is
+        // most of a full check's time).
         let docs = match documents(&self.conn) {
+            Ok(_) if !full => Vec::new(),
             Ok(docs) => docs,
             Err(e) => {
                 report.integrity.push(e.to_string());
@@ -784,8 +813,10 @@ impl Store {
                 for (key, doc, row, sum) in rows {
                     if sum != Some(index::checksum(&row.body)) {
                         report.bad_checksums += 1;
+                        touched.insert(key.0.clone());
                     }
                     match expected.remove(&key) {
+                        None if !full => {}
                         None => {
                             report.extra_rows += 1;
                             touched.insert(key.0);
@@ -807,7 +838,7 @@ impl Store {
         report.collections = touched.into_iter().collect();
         if !report.is_ok() {
             // What a check finds wrong stops writes as SQLite's own report of damage does.
-            self.damaged.set(true);
+            self.mark_damaged();
         }
         Ok(report)
     }
@@ -816,14 +847,16 @@ impl Store {
     /// finds; returns the findings before and after. Writes are allowed again once the record
     /// checks clean.
     pub(crate) fn repair(&mut self) -> Result<RepairReport> {
-        let before = self.check()?;
+        let before = self.check(true)?;
         let rebuilt = !before.is_ok() && before.index_only();
         if rebuilt {
             self.rebuild_index()?;
         }
-        let after = self.check()?;
+        let after = self.check(true)?;
         if after.is_ok() {
             self.damaged.set(false);
+            self.conn
+                .execute("DELETE FROM meta WHERE key = 'damaged'", [])?;
         }
         Ok(RepairReport {
             before,
