@@ -198,6 +198,10 @@ enum Command {
     /// Check the record: the file's integrity, every index row's checksum, and that the index
     /// equals a rebuild from the documents. Changes nothing; exits 1 when something is wrong.
     Check {
+        /// Also SQLite's full integrity check and a comparison of the index with a rebuild from
+        /// the documents (slower: every document is loaded).
+        #[arg(long)]
+        full: bool,
         /// As JSON.
         #[arg(long)]
         json: bool,

@@ -56,3 +56,32 @@ fn check_finds_an_edited_row_and_repair_puts_it_right() {
     assert!(ok(&db, &["reading", "list"]).contains("152/91 mmHg"));
     assert!(ok(&db, &["check"]).contains("nothing wrong"));
 }
+
+/// Damage found by one process stops writes in every later one, until `repair`.
+#[test]
+fn damage_found_is_remembered_by_the_file_until_repair() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    ok(&db, &["reading", "add", "bp", "152/91", "--at", "-1h"]);
+    let conn = rusqlite::Connection::open(&db).expect("sqlite");
+    conn.execute(
+        "UPDATE entries SET body = replace(body, '\"systolic\":152', '\"systolic\":219')",
+        [],
+    )
+    .expect("tamper");
+    drop(conn);
+    let out = companion(&db, &["check"]);
+    assert_eq!(out.status.code(), Some(1));
+    // Another process, another write: refused, nothing written.
+    let out = companion(&db, &["reading", "add", "bp", "130/80"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a write after the damage was found"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("repair"), "{stderr}");
+    ok(&db, &["repair"]);
+    ok(&db, &["reading", "add", "bp", "130/80"]);
+    assert!(ok(&db, &["check", "--full"]).contains("nothing wrong"));
+}

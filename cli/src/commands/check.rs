@@ -18,9 +18,10 @@ fn words_of(record: &HealthRecord) -> &'static Texts {
 }
 
 /// The findings in words, one line each; nothing of what the record holds.
-fn describe(out: &mut dyn Write, r: &CheckReport, w: &Texts) -> std::io::Result<()> {
+fn describe(out: &mut dyn Write, r: &CheckReport, w: &Texts, full: bool) -> std::io::Result<()> {
     if r.is_ok() {
-        return writeln!(out, "  {}", w.text("check-ok"));
+        let ok = if full { "check-ok" } else { "check-ok-quick" };
+        return writeln!(out, "  {}", w.text(ok));
     }
     for line in &r.integrity {
         writeln!(out, "  {}", w.get("check-file", &[("line", line.clone())]))?;
@@ -45,8 +46,17 @@ fn describe(out: &mut dyn Write, r: &CheckReport, w: &Texts) -> std::io::Result<
 }
 
 /// `companion check`.
-pub fn check(record: &HealthRecord, out: &mut dyn Write, json: bool) -> Result<(), CliError> {
-    let report = record.check()?;
+pub fn check(
+    record: &HealthRecord,
+    full: bool,
+    out: &mut dyn Write,
+    json: bool,
+) -> Result<(), CliError> {
+    let report = if full {
+        record.check_full()?
+    } else {
+        record.check()?
+    };
     let w = words_of(record);
     if json {
         serde_json::to_writer_pretty(&mut *out, &report)?;
@@ -54,7 +64,7 @@ pub fn check(record: &HealthRecord, out: &mut dyn Write, json: bool) -> Result<(
     } else {
         let title = w.get("check-title", &[("id", record.id().to_string())]);
         writeln!(out, "{title}")?;
-        describe(out, &report, w)?;
+        describe(out, &report, w, full)?;
         if !report.is_ok() {
             let advice = if report.index_only() {
                 "check-index-only"
@@ -80,12 +90,12 @@ pub fn repair(record: &mut HealthRecord, out: &mut dyn Write, json: bool) -> Res
         writeln!(out)?;
     } else {
         writeln!(out, "{}", w.text("repair-before"))?;
-        describe(out, &report.before, w)?;
+        describe(out, &report.before, w, true)?;
         if report.rebuilt {
             writeln!(out, "{}", w.text("repair-rebuilt"))?;
         }
         writeln!(out, "{}", w.text("repair-after"))?;
-        describe(out, &report.after, w)?;
+        describe(out, &report.after, w, true)?;
     }
     if report.after.is_ok() {
         Ok(())

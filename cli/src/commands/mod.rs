@@ -117,7 +117,7 @@ fn run_in(
     // Checking and repairing must work when the profile's own row is what is damaged, and a
     // replica can be exchanged before its profile has arrived.
     match cli.command {
-        Command::Check { json } => return check::check(&record, out, json),
+        Command::Check { full, json } => return check::check(&record, full, out, json),
         Command::Repair { json } => return check::repair(&mut record, out, json),
         Command::Replica(cmd) => return replica::run(&mut record, cmd, out),
         Command::Invite {
