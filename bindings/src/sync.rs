@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use companion_core as core;
 use companion_core::sync::{
-    InviteInfo, MemberInfo, MembersReport, Phase, Progress, QuarantinedItem, Request, Response,
-    Role, SyncReport, Transport,
+    InviteInfo, MemberInfo, MembersReport, MissingData, Phase, Progress, QuarantinedItem, Request,
+    Response, Role, SyncReport, Transport,
 };
 
 use crate::error::CompanionError;
@@ -130,6 +130,17 @@ pub struct QuarantinedItem {
     pub reason: String,
 }
 
+/// A member whose envelopes wait, unapplied, for changes this device has not received.
+#[uniffi::remote(Record)]
+pub struct MissingData {
+    /// The member's device id.
+    pub author: String,
+    /// How many of its envelopes wait.
+    pub envelopes: u64,
+    /// When the first was held (Unix milliseconds).
+    pub since_ms: i64,
+}
+
 /// The membership and what was refused.
 #[uniffi::remote(Record)]
 pub struct MembersReport {
@@ -145,6 +156,8 @@ pub struct MembersReport {
     pub quarantined: Vec<QuarantinedItem>,
     /// Envelopes held for missing changes.
     pub held: u64,
+    /// From whom data is missing, oldest first.
+    pub missing: Vec<MissingData>,
     /// The log position read up to.
     pub cursor: u64,
     /// Local changes not yet acknowledged by the relay.

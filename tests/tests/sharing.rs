@@ -753,6 +753,27 @@ fn an_envelope_that_arrives_before_what_it_depends_on_is_held_then_applied() {
         0
     );
     assert_eq!(f.carer.members().expect("members").held, 1);
+    // The carer's device says from whom data is missing, and since when.
+    let patient_device = f.patient.members().expect("members").device;
+    let missing = f.carer.members().expect("members").missing;
+    assert_eq!(missing.len(), 1, "{missing:?}");
+    assert_eq!(missing[0].author, patient_device);
+    assert_eq!(missing[0].envelopes, 1);
+    assert!((Utc::now().timestamp_millis() - missing[0].since_ms).abs() < 60_000);
+    // Another member's later envelope, which needs nothing missing, is applied meanwhile.
+    f.clinic
+        .add_appointment(
+            &companion_core::model::Appointment::new(at("2026-12-10T10:00:00+01:00"), "Check-up")
+                .expect("appointment"),
+        )
+        .expect("appointment");
+    sync(&mut f.clinic);
+    let report = sync(&mut f.carer);
+    assert_eq!(report.held, 1, "{report:?}");
+    assert_eq!(
+        f.carer.appointments(TimeRange::default()).expect("a").len(),
+        1
+    );
     // ... and serves it later, after the second.
     relay.inject(
         f.patient.id(),
@@ -771,6 +792,7 @@ fn an_envelope_that_arrives_before_what_it_depends_on_is_held_then_applied() {
         2
     );
     assert_eq!(f.carer.members().expect("members").held, 0);
+    assert!(f.carer.members().expect("members").missing.is_empty());
 }
 
 #[test]

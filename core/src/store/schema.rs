@@ -114,11 +114,13 @@ fn migrations() -> Vec<M<'static>> {
         ) STRICT;
         CREATE INDEX sync_sent_by_time ON sync_sent (sent_ms);",
         ),
+        // 9: when an envelope was first held, to say since when a member's data is missing.
+        M::up("ALTER TABLE sync_log ADD COLUMN at_ms INTEGER;"),
     ]
 }
 
 /// The newest schema version this code knows.
-pub const SCHEMA_VERSION: i64 = 8;
+pub const SCHEMA_VERSION: i64 = 9;
 
 /// Sets the connection's pragmas: WAL, and `synchronous = FULL` so that a write acknowledged to
 /// the caller survives a power loss as well as a crash.

@@ -137,6 +137,18 @@ pub struct QuarantinedItem {
     pub reason: String,
 }
 
+/// A member whose envelopes this device holds, unapplied, because they depend on changes it
+/// has not received (from that member or another): its data is missing here until they come.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MissingData {
+    /// The member's device id.
+    pub author: String,
+    /// How many of its envelopes wait.
+    pub envelopes: u64,
+    /// When the first of them was held (Unix milliseconds).
+    pub since_ms: i64,
+}
+
 /// The membership and what was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MembersReport {
@@ -152,6 +164,9 @@ pub struct MembersReport {
     pub quarantined: Vec<QuarantinedItem>,
     /// Envelopes held for missing changes.
     pub held: u64,
+    /// From whom data is missing: members whose envelopes are held, waiting for changes this
+    /// device has not received, oldest first.
+    pub missing: Vec<MissingData>,
     /// The log position read up to.
     pub cursor: u64,
     /// Local changes not yet acknowledged by the relay.
@@ -1250,8 +1265,8 @@ impl<'a> Client<'a> {
                     self.report.held += 1;
                     self.store.sync_tx(|tx| {
                         tx.execute(
-                            "INSERT OR REPLACE INTO sync_log (seq, status, author, role, bytes) VALUES (?1, 'held', ?2, ?3, ?4)",
-                            rusqlite::params![seq as i64, author, role.as_str(), bytes],
+                            "INSERT OR REPLACE INTO sync_log (seq, status, author, role, bytes, at_ms) VALUES (?1, 'held', ?2, ?3, ?4, ?5)",
+                            rusqlite::params![seq as i64, author, role.as_str(), bytes, now_ms()?],
                         )?;
                         set(tx, "cursor", &seq.to_string())
                     })?;
@@ -1496,6 +1511,20 @@ impl<'a> Client<'a> {
                 members,
                 quarantined,
                 held: held_count(c)?,
+                missing: {
+                    let mut stmt = c.prepare(
+                        "SELECT author, count(*), min(coalesce(at_ms, 0)) FROM sync_log
+                         WHERE status = 'held' GROUP BY author ORDER BY 3, 1",
+                    )?;
+                    stmt.query_map([], |r| {
+                        Ok(MissingData {
+                            author: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                            envelopes: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                            since_ms: r.get(2)?,
+                        })
+                    })?
+                    .collect::<rusqlite::Result<Vec<_>>>()?
+                },
                 cursor: state.cursor,
                 unsent: count("SELECT count(*) FROM sync_outbox")?
                     + count("SELECT count(*) FROM sync_sending")?,

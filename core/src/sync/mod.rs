@@ -19,8 +19,8 @@ pub mod wire;
 
 pub(crate) use client::{Client, fetch_invite, join_entry, join_state, post_join};
 pub use client::{
-    InviteInfo, MOST_WAIT_SECONDS, MemberInfo, MembersReport, Phase, Progress, QuarantinedItem,
-    SyncReport, Watch, split_relay_token,
+    InviteInfo, MOST_WAIT_SECONDS, MemberInfo, MembersReport, MissingData, Phase, Progress,
+    QuarantinedItem, SyncReport, Watch, split_relay_token,
 };
 #[cfg(feature = "http")]
 pub use http::HttpTransport;
