@@ -205,6 +205,28 @@ pub fn sync(record: &mut HealthRecord, json: bool, out: &mut dyn Write) -> Resul
         );
         writeln!(out, "{line}")?;
     }
+    if report.held > 0 {
+        say_missing(&record.members()?, w, out)?;
+    }
+    Ok(())
+}
+
+/// One line per member whose data is missing here: whose, how much, since when, and why.
+fn say_missing(m: &MembersReport, w: &Texts, out: &mut dyn Write) -> Result<(), CliError> {
+    for missing in &m.missing {
+        let since = chrono::DateTime::from_timestamp_millis(missing.since_ms)
+            .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+            .unwrap_or_default();
+        let line = w.get(
+            "share-missing",
+            &[
+                ("device", missing.author.clone()),
+                ("count", missing.envelopes.to_string()),
+                ("since", since),
+            ],
+        );
+        writeln!(out, "{line}")?;
+    }
     Ok(())
 }
 
@@ -427,6 +449,7 @@ pub fn members(record: &HealthRecord, json: bool, out: &mut dyn Write) -> Result
             "{}",
             w.get("share-held", &[("count", m.held.to_string())])
         )?;
+        say_missing(&m, w, out)?;
     }
     writeln!(
         out,
