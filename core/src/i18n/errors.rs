@@ -304,10 +304,11 @@ mod tests {
     /// Every fixed English part an error of the core can carry, with its kind: the literals
     /// the core's sources give as a field, reason, detail, thing or why (outside tests).
     fn parts() -> Vec<(&'static str, String)> {
-        const MARKERS: [(&str, &str); 14] = [
+        const MARKERS: [(&str, &str); 15] = [
             ("f", "field: "),
             ("f", "check_range("),
             ("f", "check_not_empty("),
+            ("f", "check_present("),
             ("f", "parse_time_zone("),
             ("r", "reason: "),
             ("d", "detail: "),

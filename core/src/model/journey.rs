@@ -193,6 +193,6 @@ impl Validate for StoredTemplate {
     /// read is left out), not on every merge.
     fn validate(&self) -> Result<(), ValidationError> {
         check_not_empty("template id", &self.id)?;
-        check_not_empty("template", &self.json)
+        super::validation::check_present("template", &self.json)
     }
 }

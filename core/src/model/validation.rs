@@ -112,11 +112,84 @@ pub(crate) fn check_range(
     }
 }
 
-/// Checks that a required text has something in it besides white space.
+/// The most characters of a required short text (a name, a title, a unit, an id): a name of
+/// 130,000 characters is a paste gone wrong, and would fill every screen and report.
+pub const MAX_SHORT_TEXT: usize = 500;
+
+/// Checks that a required text has something visible in it (not only white space, zero-width
+/// or other invisible characters) and at most [`MAX_SHORT_TEXT`] characters.
 pub(crate) fn check_not_empty(field: &'static str, value: &str) -> Result<(), ValidationError> {
-    if value.trim().is_empty() {
-        Err(ValidationError::Empty { field })
-    } else {
-        Ok(())
+    check_present(field, value)?;
+    if value.chars().count() > MAX_SHORT_TEXT {
+        return Err(ValidationError::Invalid {
+            field,
+            reason: "is longer than 500 characters",
+        });
+    }
+    Ok(())
+}
+
+/// Checks that a required text of any length (a template's JSON) has something visible in it.
+pub(crate) fn check_present(field: &'static str, value: &str) -> Result<(), ValidationError> {
+    if value.chars().all(invisible) {
+        return Err(ValidationError::Empty { field });
+    }
+    Ok(())
+}
+
+/// A character that shows as nothing: white space, a control or format character (zero-width
+/// space and joiners, byte-order mark, direction marks, the soft hyphen), or a blank that
+/// looks like a letter (Hangul fillers, the blank braille pattern).
+fn invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(
+            c,
+            '\u{00AD}'
+                | '\u{034F}'
+                | '\u{061C}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{206F}'
+                | '\u{2800}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FEFF}'
+                | '\u{FFA0}'
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_required_text_of_invisible_characters_is_empty_and_a_huge_one_is_refused() {
+        for blank in [
+            "",
+            "  ",
+            "\u{200B}",
+            "\u{FEFF}\u{200D} ",
+            "\u{3164}",
+            "\u{2800}\u{2060}",
+        ] {
+            assert_eq!(
+                check_not_empty("name", blank),
+                Err(ValidationError::Empty { field: "name" }),
+                "{blank:?}"
+            );
+        }
+        assert!(check_not_empty("name", "Ana").is_ok());
+        assert!(check_not_empty("name", "王芳").is_ok());
+        assert!(check_not_empty("name", &"a".repeat(MAX_SHORT_TEXT)).is_ok());
+        assert!(matches!(
+            check_not_empty("name", &"a".repeat(130_000)),
+            Err(ValidationError::Invalid { field: "name", .. })
+        ));
     }
 }

@@ -294,3 +294,4 @@ y-it-is-not-signed-by-a-member-s-device-it-was-wri = 它没有成员设备的签
 y-its-author-is-not-a-current-member-of-the-record = 它的作者不是这份记录的当前成员
 y-its-signature-does-not-verify-the-file-was-alter = 它的签名无法验证（文件被改动过）
 y-the-record-s-membership-changed-while-it-was-mer = 合并期间记录的成员发生了变化
+r-is-longer-than-500-characters = 超过 500 个字符
