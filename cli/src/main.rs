@@ -869,7 +869,7 @@ enum JournalCommand {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match parse(std::env::args_os()) {
         Ok(cli) => cli,
         Err(e) if !e.use_stderr() => {
             // --help and --version.
@@ -900,6 +900,30 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// The command line `args` (the program's name first), parsed. A value may be a negative
+/// number (`--inventory -5`, `reading add weight -5`): it reaches the value's own check and
+/// is refused for what it is, rather than taken for an unknown flag.
+pub fn parse<I, T>(args: I) -> Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::{CommandFactory, FromArgMatches};
+    fn negatives(cmd: clap::Command) -> clap::Command {
+        let names: Vec<String> = cmd
+            .get_subcommands()
+            .map(|s| s.get_name().to_string())
+            .collect();
+        names
+            .into_iter()
+            .fold(cmd.allow_negative_numbers(true), |cmd, name| {
+                cmd.mut_subcommand(name, negatives)
+            })
+    }
+    let matches = negatives(Cli::command()).try_get_matches_from(args)?;
+    Cli::from_arg_matches(&matches)
 }
 
 /// clap's message on one line: what is wrong (every argument it names) and the usage line.

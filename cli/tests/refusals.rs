@@ -603,3 +603,23 @@ fn an_invite_to_no_relay_says_nothing_was_shared() {
     );
     refused(&db, &["members"], 1, "not shared yet");
 }
+
+/// A negative number typed for a number is refused for what it is, not with the parser's
+/// advice to write `-- -5` (which does not work for an option's value).
+#[test]
+fn a_negative_number_is_refused_as_a_value() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    add_med(&db, "Metformin", "500 mg", "08:00");
+    for args in [
+        &["med", "edit", "Metformin", "--inventory", "-5"][..],
+        &["reading", "add", "weight", "-5"],
+        &["stats", "--days", "-5"],
+    ] {
+        let out = companion(&db, args);
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("-- -5"), "{args:?}: {err}");
+        assert!(!err.contains("unexpected argument"), "{args:?}: {err}");
+    }
+}

@@ -3,9 +3,6 @@
 
 use std::io::Write;
 
-use clap::Parser;
-
-use crate::Cli;
 use crate::error::CliError;
 
 /// The steps: what the step shows, and the command line.
@@ -382,7 +379,7 @@ fn step(
     writeln!(out, "   $ companion {}", shown.join(" "))?;
     let mut argv = vec!["companion".to_string(), "--db".to_string(), db.to_string()];
     argv.extend(args.iter().cloned());
-    let cli = Cli::try_parse_from(argv).map_err(|e| CliError::Usage(e.to_string()))?;
+    let cli = crate::parse(argv).map_err(|e| CliError::Usage(e.to_string()))?;
     let mut buf = Vec::new();
     let result = crate::commands::run(cli, &mut buf);
     let text = String::from_utf8_lossy(&buf).into_owned();
