@@ -162,6 +162,8 @@ pub struct MembersReport {
     pub cursor: u64,
     /// Local changes not yet acknowledged by the relay.
     pub unsent: u64,
+    /// The relay refused this device as no longer a member (removed, or it left).
+    pub no_longer_member: bool,
 }
 
 /// Told how a sync goes (called on the syncing thread).

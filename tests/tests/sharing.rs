@@ -849,6 +849,10 @@ fn a_removed_member_reads_nothing_new_and_its_writes_are_refused_everywhere() {
         ),
         "{refused:?}"
     );
+    // And from then on the carer's device says so, rather than listing itself as a caregiver
+    // with changes waiting to go.
+    assert!(f.carer.members().expect("members").no_longer_member);
+    assert!(!f.clinic.members().expect("members").no_longer_member);
     // Its offline write, injected past the relay, is quarantined by every replica.
     let carer_db = rusqlite::Connection::open(dir.path().join("carer.db")).expect("carer db");
     let pending: Vec<u8> = carer_db

@@ -102,7 +102,14 @@ impl HealthRecord {
         progress: &mut dyn FnMut(Progress),
     ) -> Result<SyncReport> {
         let relay = self.relay()?.ok_or(SyncError::NotShared)?;
-        Client::new(&mut self.store, transport, &relay).sync(&replica::apply_merge_rules, progress)
+        let synced = Client::new(&mut self.store, transport, &relay)
+            .sync(&replica::apply_merge_rules, progress);
+        if let Err(Error::Sync(SyncError::Relay { code, .. })) = &synced
+            && code == "not_member"
+        {
+            self.store.sync_tx(sync::note_no_longer_member)?;
+        }
+        synced
     }
 
     /// Removes the member `device` (a device id, or a prefix of one that names one member):
@@ -143,7 +150,9 @@ impl HealthRecord {
     pub fn leave(&mut self, transport: &mut dyn Transport) -> Result<SyncReport> {
         let relay = self.relay()?.ok_or(SyncError::NotShared)?;
         self.sync(transport, &mut |_| {})?;
-        Client::new(&mut self.store, transport, &relay).leave()
+        let report = Client::new(&mut self.store, transport, &relay).leave()?;
+        self.store.sync_tx(sync::note_no_longer_member)?;
+        Ok(report)
     }
 
     /// What waiting for news at the relay needs ([`sync::Watch::wait`]), taken now: wait

@@ -171,6 +171,9 @@ pub struct MembersReport {
     pub cursor: u64,
     /// Local changes not yet acknowledged by the relay.
     pub unsent: u64,
+    /// The relay refused this device as no longer a member (it was removed, or it left):
+    /// its copy stays, nothing more is sent or received.
+    pub no_longer_member: bool,
 }
 
 fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
@@ -1528,6 +1531,7 @@ impl<'a> Client<'a> {
                 cursor: state.cursor,
                 unsent: count("SELECT count(*) FROM sync_outbox")?
                     + count("SELECT count(*) FROM sync_sending")?,
+                no_longer_member: get(c, "no_longer_member")?.is_some(),
             })
         })
     }
@@ -1583,6 +1587,12 @@ fn sending(conn: &Connection) -> Result<Vec<(i64, Vec<u8>)>> {
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
+}
+
+/// Notes that the relay refused this device as no longer a member, for
+/// [`MembersReport::no_longer_member`].
+pub(crate) fn note_no_longer_member(conn: &Connection) -> Result<()> {
+    set(conn, "no_longer_member", &now_ms()?.to_string())
 }
 
 /// Keeps a refused item's position, author (when known), reason and the SHA-256 of its bytes,

@@ -17,7 +17,9 @@ pub(crate) mod replica;
 mod roles;
 pub mod wire;
 
-pub(crate) use client::{Client, fetch_invite, join_entry, join_state, post_join};
+pub(crate) use client::{
+    Client, fetch_invite, join_entry, join_state, note_no_longer_member, post_join,
+};
 pub use client::{
     InviteInfo, MOST_WAIT_SECONDS, MemberInfo, MembersReport, MissingData, Phase, Progress,
     QuarantinedItem, SyncReport, Watch, split_relay_token,
