@@ -400,14 +400,19 @@ pub fn members(record: &HealthRecord, json: bool, out: &mut dyn Write) -> Result
         writeln!(out)?;
         return Ok(());
     }
-    let line = w.get(
-        "share-through",
-        &[
-            ("relay", m.relay.clone()),
-            ("role", w.text(&format!("role-{}", m.role))),
-        ],
-    );
-    writeln!(out, "{line}")?;
+    if m.no_longer_member {
+        // What it last knew of the others stays below; nothing of it is sent or received.
+        writeln!(out, "{}", w.text("share-not-member"))?;
+    } else {
+        let line = w.get(
+            "share-through",
+            &[
+                ("relay", m.relay.clone()),
+                ("role", w.text(&format!("role-{}", m.role))),
+            ],
+        );
+        writeln!(out, "{line}")?;
+    }
     for member in &m.members {
         writeln!(
             out,
@@ -451,10 +456,12 @@ pub fn members(record: &HealthRecord, json: bool, out: &mut dyn Write) -> Result
         )?;
         say_missing(&m, w, out)?;
     }
-    writeln!(
-        out,
-        "{}",
-        w.get("share-unsent", &[("count", m.unsent.to_string())])
-    )?;
+    if !m.no_longer_member {
+        writeln!(
+            out,
+            "{}",
+            w.get("share-unsent", &[("count", m.unsent.to_string())])
+        )?;
+    }
     Ok(())
 }
