@@ -307,6 +307,7 @@ fn arrived(r: &SyncReport, first: bool, w: &Texts) -> String {
             "watch-arrived",
             &[
                 ("applied", n(r.applied)),
+            ("snapshots", n(r.snapshots)),
                 ("added", n(r.added)),
                 ("updated", n(r.updated)),
                 ("deleted", n(r.deleted)),
