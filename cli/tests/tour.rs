@@ -10,6 +10,8 @@ fn the_tour_runs_every_step() {
         .expect("tour");
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).expect("utf-8");
+    // Every message got all its arguments (Fluent shows a missing one as `{$name}`).
+    assert!(!text.contains("{$"), "{text}");
     assert!(
         text.contains("Stored blood pressure 142/91 mmHg, pulse 72/min"),
         "{text}"

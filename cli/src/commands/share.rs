@@ -307,7 +307,6 @@ fn arrived(r: &SyncReport, first: bool, w: &Texts) -> String {
             "watch-arrived",
             &[
                 ("applied", n(r.applied)),
-            ("snapshots", n(r.snapshots)),
                 ("added", n(r.added)),
                 ("updated", n(r.updated)),
                 ("deleted", n(r.deleted)),
@@ -339,6 +338,7 @@ fn describe(r: &SyncReport, w: &Texts) -> String {
         &[
             ("pushed", n(r.pushed)),
             ("applied", n(r.applied)),
+            ("snapshots", n(r.snapshots)),
             ("added", n(r.added)),
             ("updated", n(r.updated)),
             ("deleted", n(r.deleted)),
