@@ -39,7 +39,7 @@ pub mod model;
 mod query;
 mod record;
 pub mod reminders;
-mod replica_file;
+pub mod replica_file;
 pub mod report;
 mod sorting;
 mod store;

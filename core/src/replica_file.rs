@@ -46,7 +46,7 @@ struct Entry {
 }
 
 /// A decoded replica export: the record's id and its documents.
-pub(crate) struct ReplicaFile {
+pub struct ReplicaFile {
     /// The record the documents belong to.
     pub record_id: String,
     /// Each document and its Automerge bytes.
@@ -113,8 +113,9 @@ fn signed_message(sum: &[u8]) -> Vec<u8> {
 }
 
 /// Decodes a replica export, checking its magic, version, checksum and lengths; the
-/// documents' contents are checked when they are loaded.
-pub(crate) fn decode(bytes: &[u8]) -> Result<ReplicaFile> {
+/// documents' contents are checked when they are loaded. Any bytes at all give a file or
+/// [`Error::InvalidReplicaFile`] (the fuzz target `replica_file` holds it to that).
+pub fn decode(bytes: &[u8]) -> Result<ReplicaFile> {
     let body = bytes
         .strip_prefix(MAGIC.as_slice())
         .ok_or(invalid("it does not begin as a replica export"))?;
