@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Runs every test suite: formatting, lints, the Rust tests (unit, integration, property, crash,
 # CLI, doc tests), the Kotlin tests of the generated bindings on the JVM, and the visit report
-# rendered in headless Chromium, and the phone library's size budget.
+# rendered in headless Chromium, a short run of every fuzz target, and the phone library's size
+# budget.
 # Needs: cargo (with rustfmt and clippy), a JDK 17+ and Maven, Node.js with npm, Chromium
 # (Debian's chromium package, /usr/bin/chromium) and PostgreSQL (Debian's postgresql package:
-# a throwaway server is started for the relay's tests).
+# a throwaway server is started for the relay's tests), the nightly toolchain and cargo-fuzz
+# (for the fuzz targets).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +46,9 @@ bash bindings/kotlin/run-tests.sh
 echo "== Visit report in headless Chromium"
 cargo build -p companion-cli
 (cd tests/report && npm ci --silent --no-audit --no-fund && node --test)
+
+echo "== Fuzz targets, 10 s each from their seed corpora (scripts/fuzz.sh)"
+bash scripts/fuzz.sh 10
 
 echo "== Phone library size"
 bash scripts/check-size.sh
