@@ -8,6 +8,7 @@
 //! key that decrypts health data. The protocol is docs/sync-protocol.md.
 
 mod live;
+mod rate;
 mod relay;
 pub mod storage;
 
@@ -55,6 +56,16 @@ pub fn serve(listen: &str, db: &str, open: bool) -> Result<(), String> {
         64 << 10..=64 << 20,
         limits.envelope,
     )?;
+    limits.record_bytes = env_number(
+        "COMPANION_RELAY_RECORD_BYTES",
+        1 << 20..=1 << 40,
+        limits.record_bytes as usize,
+    )? as u64;
+    limits.per_device_per_minute = env_number(
+        "COMPANION_RELAY_DEVICE_RATE",
+        10..=1_000_000,
+        limits.per_device_per_minute as usize,
+    )? as u32;
     let relay = Arc::new(Relay::new(storage, limits, creation).map_err(|e| e.to_string())?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -32,6 +32,12 @@ pub struct Limits {
     /// Most item bytes of one log page (a page always holds at least one item): with the
     /// envelope limit, a page always fits what a device reads in one response.
     pub page_bytes: usize,
+    /// Most bytes one record may keep in its log (envelopes not yet compacted into snapshots,
+    /// membership entries): a patient's ten years are a few tens of megabytes.
+    pub record_bytes: u64,
+    /// Most requests one device may make per minute (half a minute's worth at once): a
+    /// device syncing and long-polling makes a few.
+    pub per_device_per_minute: u32,
     /// Most bytes of one membership entry or invite.
     pub entry: usize,
     /// Most items in one log page.
@@ -48,6 +54,8 @@ impl Default for Limits {
             body: 64 << 20,
             envelope: 4 << 20,
             page_bytes: 16 << 20,
+            record_bytes: 1 << 30,
+            per_device_per_minute: 600,
             entry: 64 << 10,
             page: 1000,
             skew_ms: 5 * 60 * 1000,
@@ -63,6 +71,7 @@ pub struct Relay {
     storage: Box<dyn Storage>,
     limits: Limits,
     creation: Creation,
+    rates: crate::rate::Rates,
     live: Arc<Live>,
 }
 
@@ -105,6 +114,7 @@ impl Relay {
         storage.watch_others(Arc::new(move |record| woken.appended(record)))?;
         Ok(Self {
             storage,
+            rates: crate::rate::Rates::new(limits.per_device_per_minute),
             limits,
             creation,
             live,
@@ -250,6 +260,14 @@ impl Call {
         }
         if !tx.remember_nonce(&device, nonce, time, now - 2 * relay.limits.skew_ms)? {
             return Err(unauth("replay", "the request was sent before"));
+        }
+        // Counted once the device proved who it is: nobody spends another's requests.
+        if !relay.rates.allow(&device) {
+            return Err(err(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                "too many requests from this device: wait a little and try again",
+            ));
         }
         Ok(device)
     }
@@ -433,6 +451,17 @@ fn post_envelopes(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
             ));
         }
         parsed.push(env);
+    }
+    let adding: u64 = parsed.iter().map(|e| e.bytes.len() as u64).sum();
+    if tx.stored_bytes(record)?.saturating_add(adding) > relay.limits.record_bytes {
+        return Err(ApiError {
+            limit: usize::try_from(relay.limits.record_bytes).ok(),
+            ..err(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "record_quota",
+                "the record's log holds as many bytes as the relay keeps for one record (limit)",
+            )
+        });
     }
     let mut seqs = Vec::with_capacity(parsed.len());
     for env in parsed {

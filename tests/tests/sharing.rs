@@ -1456,3 +1456,114 @@ fn a_relay_creates_records_only_for_devices_with_its_token() {
         "the token is not kept in the record"
     );
 }
+
+/// A request signed by `keys`, sent to `relay` as it is (no retries).
+fn signed(
+    relay: &str,
+    keys: &companion_core::crypto::DeviceKeys,
+    method: &'static str,
+    path: &str,
+    body: Vec<u8>,
+) -> companion_core::sync::Response {
+    use companion_core::sync::Transport as _;
+    let now = Utc::now().timestamp_millis();
+    let headers = companion_core::sync::wire::sign_request(&keys.signing, method, path, &body, now)
+        .expect("sign")
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
+    http()
+        .send(
+            relay,
+            &companion_core::sync::Request {
+                method,
+                path: path.to_string(),
+                headers,
+                body,
+            },
+        )
+        .expect("an answer")
+}
+
+/// A record's log keeps at most its quota, and a device makes at most its rate of requests:
+/// each refusal a JSON error the device can explain; other devices go on.
+#[test]
+fn a_relay_keeps_a_quota_per_record_and_a_rate_per_device() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start_with(
+        dir.path(),
+        CHILD,
+        &[
+            ("COMPANION_RELAY_RECORD_BYTES", "1048576"),
+            ("COMPANION_RELAY_DEVICE_RATE", "20"),
+        ],
+    );
+    let mut f = family(dir.path(), &relay);
+    for r in [&mut f.patient, &mut f.carer, &mut f.clinic] {
+        sync(r);
+    }
+    let record = f.patient.id().to_string();
+    let record_bytes = companion_core::sync::wire::record_bytes(&record).expect("id");
+    let keys = device_keys(dir.path(), "carer.db");
+    let epoch: u32 = rusqlite::Connection::open(dir.path().join("carer.db"))
+        .expect("db")
+        .query_row(
+            "SELECT value FROM sync_state WHERE key = 'epoch'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .expect("epoch")
+        .parse()
+        .expect("a number");
+    let envelope = |kb: usize| {
+        companion_core::sync::wire::Envelope::seal(
+            record_bytes,
+            &keys.signing,
+            epoch,
+            &[7u8; 32],
+            None,
+            &vec![1u8; kb << 10],
+        )
+        .expect("seal")
+        .bytes
+    };
+    let path = format!("/v1/records/{record}/envelopes");
+    let first = signed(
+        &relay.url,
+        &keys,
+        "POST",
+        &path,
+        companion_core::sync::wire::encode_blobs(&[envelope(700)]),
+    );
+    assert_eq!(first.status, 200);
+    let over = signed(
+        &relay.url,
+        &keys,
+        "POST",
+        &path,
+        companion_core::sync::wire::encode_blobs(&[envelope(700)]),
+    );
+    let answer: serde_json::Value = serde_json::from_slice(&over.body).expect("json");
+    assert_eq!(over.status, 413, "{answer}");
+    assert_eq!(answer["error"], "record_quota");
+    assert_eq!(answer["limit"], 1_048_576);
+    // The rate: 20 a minute, 10 at once, per device.
+    let log = format!("/v1/records/{record}/log?after=0&limit=1");
+    let statuses: Vec<u16> = (0..14)
+        .map(|_| signed(&relay.url, &keys, "GET", &log, Vec::new()).status)
+        .collect();
+    assert!(statuses.contains(&429), "{statuses:?}");
+    let limited = signed(&relay.url, &keys, "GET", &log, Vec::new());
+    let answer: serde_json::Value = serde_json::from_slice(&limited.body).expect("json");
+    assert_eq!(
+        (limited.status, answer["error"].as_str()),
+        (429, Some("rate_limited"))
+    );
+    // The clinic's device is not slowed by the carer's requests.
+    let clinic = device_keys(dir.path(), "clinic.db");
+    let snapshots = format!("/v1/records/{record}/snapshots");
+    assert_eq!(
+        signed(&relay.url, &clinic, "GET", &snapshots, Vec::new()).status,
+        200
+    );
+}

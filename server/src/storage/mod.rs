@@ -137,6 +137,8 @@ pub trait Tx {
         skip_envelopes: u64,
         max_bytes: usize,
     ) -> Result<usize, StorageError>;
+    /// The bytes the record's log keeps (entries and envelopes not compacted away).
+    fn stored_bytes(&mut self, record: &str) -> Result<u64, StorageError>;
     /// The relay's setting `key` (its creation token), if set.
     fn setting(&mut self, key: &str) -> Result<Option<String>, StorageError>;
     /// Sets the relay's setting `key` unless it is set already (two relay processes starting

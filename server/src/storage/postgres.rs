@@ -356,6 +356,17 @@ impl Tx for PgTx {
         Ok(super::fit(sizes, max_bytes))
     }
 
+    fn stored_bytes(&mut self, record: &str) -> Result<u64, StorageError> {
+        let n: i64 = self
+            .conn
+            .query_one(
+                "SELECT coalesce(sum(octet_length(bytes)), 0)::BIGINT FROM log WHERE record = $1",
+                &[&record],
+            )?
+            .get(0);
+        Ok(u(n))
+    }
+
     fn setting(&mut self, key: &str) -> Result<Option<String>, StorageError> {
         Ok(self
             .conn

@@ -271,6 +271,14 @@ impl Tx for SqliteTx<'_> {
         ))
     }
 
+    fn stored_bytes(&mut self, record: &str) -> Result<u64, StorageError> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT coalesce(sum(length(bytes)), 0) FROM log WHERE record = ?1")?
+            .query_row([record], |r| r.get(0))?;
+        Ok(u(n))
+    }
+
     fn setting(&mut self, key: &str) -> Result<Option<String>, StorageError> {
         Ok(self
             .conn
