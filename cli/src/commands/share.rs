@@ -45,6 +45,9 @@ fn explain(e: companion_core::Error, w: &Texts) -> CliError {
         companion_core::Error::Sync(SyncError::Relay { code, .. }) if code == "creation_token" => {
             said("share-needs-token", &[])
         }
+        companion_core::Error::Sync(SyncError::Relay { code, .. }) if code == "record_quota" => {
+            said("share-quota", &[])
+        }
         companion_core::Error::Sync(SyncError::NotShared) => said("share-not-shared", &[]),
         companion_core::Error::Sync(SyncError::Unreachable { detail }) => {
             said("share-unreachable", &[("detail", detail)])

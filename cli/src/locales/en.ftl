@@ -383,3 +383,4 @@ share-needs-token = the relay takes new records only with its creation token, wh
 check-ok-quick = nothing wrong: the file is sound and every index row matches its checksum (companion check --full also compares the index with the documents)
 share-missing = Missing data from device { $device } since { $since }: { $count } of its change set(s) wait for changes this device has not received; they are applied as soon as those arrive
 today-missing = Missing data from { $count } member(s) since { $since }: what they wrote is not all here yet (companion members says more)
+share-quota = the relay keeps no more of this record (its quota per record is reached): the changes wait here; the relay's operator can raise COMPANION_RELAY_RECORD_BYTES
