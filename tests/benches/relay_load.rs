@@ -8,6 +8,13 @@
 //! `COMPANION_TEST_RELAY=postgres COMPANION_TEST_POSTGRES=URL` (PostgreSQL).
 //! `COMPANION_LOAD_DEVICES` (default 8) and `COMPANION_LOAD_SECONDS` (default 60) size it.
 //! Numbers are printed, never asserted (but a lost or doubled write fails the run).
+//!
+//! As a soak: `COMPANION_LOAD_HOSTILE=1` adds a caregiver that keeps posting garbage (validly
+//! signed envelopes sealed under no member's key, some over the relay's envelope limit, and
+//! bytes that are no envelope at all); `COMPANION_LOAD_RESTART_SECONDS=S` kills and restarts
+//! the relay every S seconds. Honest devices ride out the restarts (a failed sync is retried
+//! on the next round) and must still end with every honest write and nothing else; the
+//! relay's resident memory is printed at each restart and at the end.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use std::collections::BTreeSet;
@@ -62,6 +69,73 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i]
 }
 
+/// Posts garbage as the caregiver whose file is at `path` until `deadline`: envelopes signed
+/// by it but sealed under no member's key (some over the relay's envelope limit), and bytes
+/// that are no envelope. Returns (refused by the relay, taken by it).
+fn hostile_loop(path: &std::path::Path, record: &str, url: &str, deadline: Instant) -> (u64, u64) {
+    use companion_core::sync::Transport as _;
+    use companion_core::sync::wire;
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let bytes: Vec<u8> = conn
+        .query_row(
+            "SELECT bytes FROM sync_secrets WHERE name = 'device'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let epoch: u32 = conn
+        .query_row(
+            "SELECT value FROM sync_state WHERE key = 'epoch'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .unwrap()
+        .parse()
+        .unwrap();
+    drop(conn);
+    let keys = companion_core::crypto::DeviceKeys::from_bytes(&bytes).unwrap();
+    let record_bytes = wire::record_bytes(record).unwrap();
+    let mut transport = http();
+    let (mut refused, mut taken) = (0u64, 0u64);
+    let mut n = 0usize;
+    while Instant::now() < deadline {
+        n += 1;
+        let body = match n % 3 {
+            0 => b"not an envelope at all".to_vec(),
+            1 => vec![0x5a; 5 << 20],
+            _ => vec![0xa5; 600 << 10],
+        };
+        let blob = if n.is_multiple_of(3) {
+            body
+        } else {
+            wire::Envelope::seal(record_bytes, &keys.signing, epoch, &[9u8; 32], None, &body)
+                .unwrap()
+                .bytes
+        };
+        let path = format!("/v1/records/{record}/envelopes");
+        let body = wire::encode_blobs(&[blob]);
+        let now = chrono::Utc::now().timestamp_millis();
+        let headers = wire::sign_request(&keys.signing, "POST", &path, &body, now)
+            .unwrap()
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+        let request = companion_core::sync::Request {
+            method: "POST",
+            path,
+            headers,
+            body,
+        };
+        match transport.send(url, &request) {
+            Ok(r) if r.status == 200 => taken += 1,
+            Ok(_) => refused += 1,
+            Err(_) => {}
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    (refused, taken)
+}
+
 /// Rows a second, inserting `rows` (one transaction each) into a scratch record of the
 /// relay's own log table, straight through the backend's driver.
 fn raw_insert_rate(db: &str, rows: &[Vec<u8>], tag: &str) -> f64 {
@@ -100,14 +174,24 @@ fn main() {
     companion_scenarios::relay_child();
     let n = env("COMPANION_LOAD_DEVICES", 8) as usize;
     let seconds = env("COMPANION_LOAD_SECONDS", 60);
+    let hostile = env("COMPANION_LOAD_HOSTILE", 0) == 1;
+    let restart_every = env("COMPANION_LOAD_RESTART_SECONDS", 0);
     let dir = tempfile::tempdir().unwrap();
-    let relay = RelayProcess::start(dir.path(), "bench-relay");
+    let mut relay = RelayProcess::start(dir.path(), "bench-relay");
     let backend = if relay.db.starts_with("postgres") {
         "postgres"
     } else {
         "sqlite"
     };
-    println!("relay load: {n} devices, {seconds} s, relay storage {backend}");
+    println!(
+        "relay load: {n} devices, {seconds} s, relay storage {backend}{}{}",
+        if hostile { ", one hostile member" } else { "" },
+        if restart_every > 0 {
+            format!(", the relay restarted every {restart_every} s")
+        } else {
+            String::new()
+        }
+    );
 
     let profile = Profile::new("Ana", "Europe/Berlin").unwrap();
     let mut owner = HealthRecord::create(&dir.path().join("d0.db"), &profile).unwrap();
@@ -131,6 +215,22 @@ fn main() {
         .unwrap();
         devices.push(d);
     }
+    let attacker = if hostile {
+        let code = owner
+            .invite(
+                Role::Caregiver,
+                Duration::from_secs(3600),
+                Some(&relay.url),
+                &mut http(),
+            )
+            .unwrap()
+            .code;
+        let path = dir.path().join("hostile.db");
+        HealthRecord::join_invite(&path, &code, &mut http(), &mut |_| {}).unwrap();
+        Some(path)
+    } else {
+        None
+    };
     devices.insert(0, owner);
     let record_id = devices[0].id().to_string();
 
@@ -147,8 +247,28 @@ fn main() {
 
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
+    let rss_start = relay.rss_kb();
+    let url = relay.url.clone();
+    let mut rss_seen = Vec::new();
+    let mut hostile_posts = (0u64, 0u64);
     let results: Vec<(HealthRecord, Vec<String>, Vec<Duration>, u64)> =
         std::thread::scope(|scope| {
+            let attack = attacker.as_ref().map(|path| {
+                let record_id = record_id.clone();
+                let url = url.clone();
+                scope.spawn(move || hostile_loop(path, &record_id, &url, deadline))
+            });
+            let restarts = (restart_every > 0).then(|| {
+                let relay = &mut relay;
+                let rss_seen = &mut rss_seen;
+                scope.spawn(move || {
+                    while Instant::now() + Duration::from_secs(restart_every) < deadline {
+                        std::thread::sleep(Duration::from_secs(restart_every));
+                        rss_seen.push(relay.rss_kb());
+                        relay.restart();
+                    }
+                })
+            });
             let handles: Vec<_> = devices
                 .into_iter()
                 .enumerate()
@@ -163,10 +283,13 @@ fn main() {
                             d.add_reading(&r).unwrap();
                             mine.push(r.id.to_string());
                             let t = Instant::now();
-                            d.sync(&mut transport, &mut |_| {}).unwrap();
+                            // A relay restarting now: this round's changes go with the next.
+                            if d.sync(&mut transport, &mut |_| {}).is_err() {
+                                continue;
+                            }
                             latencies.push(t.elapsed());
                             // A long poll: answered at once when another device wrote meanwhile.
-                            if d.watch().unwrap().wait(&mut transport, 1).unwrap() {
+                            if let Ok(true) = d.watch().unwrap().wait(&mut transport, 1) {
                                 woken += 1;
                             }
                         }
@@ -174,7 +297,14 @@ fn main() {
                     })
                 })
                 .collect();
-            handles.into_iter().map(|h| h.join().unwrap()).collect()
+            let out = handles.into_iter().map(|h| h.join().unwrap()).collect();
+            if let Some(h) = attack {
+                hostile_posts = h.join().unwrap();
+            }
+            if let Some(h) = restarts {
+                h.join().unwrap();
+            }
+            out
         });
     let elapsed = started.elapsed();
     let raw_after = raw_insert_rate(&relay.db, &rows[1000..], "after");
@@ -196,6 +326,30 @@ fn main() {
             d.sync(&mut http(), &mut |_| {}).unwrap();
         }
     }
+    if hostile {
+        let quarantined: Vec<usize> = devices
+            .iter()
+            .map(|d| d.members().unwrap().quarantined.len())
+            .collect();
+        println!(
+            "  hostile member: {} posts refused by the relay, {} taken and then quarantined by every device ({quarantined:?})",
+            hostile_posts.0, hostile_posts.1
+        );
+    }
+    let rss_end = relay.rss_kb();
+    println!(
+        "  relay resident memory: {} kB after setup, {} kB at the end{}",
+        rss_start.unwrap_or(0),
+        rss_end.unwrap_or(0),
+        if rss_seen.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", before each restart {:?}",
+                rss_seen.iter().map(|r| r.unwrap_or(0)).collect::<Vec<_>>()
+            )
+        }
+    );
     for d in &devices {
         assert_eq!(ids(d), expected, "a write was lost");
         assert_eq!(

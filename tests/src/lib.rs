@@ -180,6 +180,15 @@ impl RelayProcess {
         Self::start_on(&self.db, log, "127.0.0.1:0", &self.child_test, &[])
     }
 
+    /// The relay process's resident memory, in kilobytes (Linux's `/proc`), if it can be read.
+    pub fn rss_kb(&self) -> Option<u64> {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    }
+
     /// The address the relay listens on (`127.0.0.1:PORT`).
     pub fn addr(&self) -> &str {
         self.url.trim_start_matches("http://")
