@@ -12,7 +12,7 @@ if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
     echo "  rustup toolchain install nightly --profile minimal && cargo install cargo-fuzz --locked" >&2
     exit 1
 fi
-targets=(sync_wire membership invite replica_file templates typed_values)
+targets=(sync_wire membership invite replica_file templates typed_values typed_readings)
 cargo +nightly fuzz build -s none
 scratch="$(mktemp -d)"
 trap 'rm -rf "$scratch"' EXIT
