@@ -12,7 +12,8 @@
 //! As a soak: `COMPANION_LOAD_HOSTILE=1` adds a caregiver that keeps posting garbage (validly
 //! signed envelopes sealed under no member's key, some over the relay's envelope limit, and
 //! bytes that are no envelope at all); `COMPANION_LOAD_RESTART_SECONDS=S` kills and restarts
-//! the relay every S seconds. Honest devices ride out the restarts (a failed sync is retried
+//! the relay every S seconds (`COMPANION_LOAD_SAMPLE_SECONDS=S` without restarts samples its
+//! memory every S seconds). Honest devices ride out the restarts (a failed sync is retried
 //! on the next round) and must still end with every honest write and nothing else; the
 //! relay's resident memory is printed at each restart and at the end.
 #![allow(missing_docs, clippy::unwrap_used)]
@@ -176,6 +177,7 @@ fn main() {
     let seconds = env("COMPANION_LOAD_SECONDS", 60);
     let hostile = env("COMPANION_LOAD_HOSTILE", 0) == 1;
     let restart_every = env("COMPANION_LOAD_RESTART_SECONDS", 0);
+    let sample_every = env("COMPANION_LOAD_SAMPLE_SECONDS", 0);
     let dir = tempfile::tempdir().unwrap();
     let mut relay = RelayProcess::start(dir.path(), "bench-relay");
     let backend = if relay.db.starts_with("postgres") {
@@ -258,14 +260,23 @@ fn main() {
                 let url = url.clone();
                 scope.spawn(move || hostile_loop(path, &record_id, &url, deadline))
             });
-            let restarts = (restart_every > 0).then(|| {
+            // Restarts the relay every `restart_every` seconds, or only samples its memory
+            // every `sample_every`.
+            let every = if restart_every > 0 {
+                restart_every
+            } else {
+                sample_every
+            };
+            let restarts = (every > 0).then(|| {
                 let relay = &mut relay;
                 let rss_seen = &mut rss_seen;
                 scope.spawn(move || {
-                    while Instant::now() + Duration::from_secs(restart_every) < deadline {
-                        std::thread::sleep(Duration::from_secs(restart_every));
+                    while Instant::now() + Duration::from_secs(every) < deadline {
+                        std::thread::sleep(Duration::from_secs(every));
                         rss_seen.push(relay.rss_kb());
-                        relay.restart();
+                        if restart_every > 0 {
+                            relay.restart();
+                        }
                     }
                 })
             });
@@ -345,7 +356,12 @@ fn main() {
             String::new()
         } else {
             format!(
-                ", before each restart {:?}",
+                ", {} {:?}",
+                if restart_every > 0 {
+                    "before each restart"
+                } else {
+                    "sampled"
+                },
                 rss_seen.iter().map(|r| r.unwrap_or(0)).collect::<Vec<_>>()
             )
         }
