@@ -197,8 +197,8 @@ fn main() {
 
     let profile = Profile::new("Ana", "Europe/Berlin").unwrap();
     let mut owner = HealthRecord::create(&dir.path().join("d0.db"), &profile).unwrap();
-    let mut devices = Vec::new();
-    for i in 1..n {
+    // A caregiver's device joined at `path`.
+    let mut caregiver = |path: &std::path::Path| {
         let code = owner
             .invite(
                 Role::Caregiver,
@@ -208,31 +208,18 @@ fn main() {
             )
             .unwrap()
             .code;
-        let (d, _) = HealthRecord::join_invite(
-            &dir.path().join(format!("d{i}.db")),
-            &code,
-            &mut http(),
-            &mut |_| {},
-        )
-        .unwrap();
-        devices.push(d);
-    }
-    let attacker = if hostile {
-        let code = owner
-            .invite(
-                Role::Caregiver,
-                Duration::from_secs(3600),
-                Some(&relay.url),
-                &mut http(),
-            )
+        HealthRecord::join_invite(path, &code, &mut http(), &mut |_| {})
             .unwrap()
-            .code;
-        let path = dir.path().join("hostile.db");
-        HealthRecord::join_invite(&path, &code, &mut http(), &mut |_| {}).unwrap();
-        Some(path)
-    } else {
-        None
+            .0
     };
+    let mut devices: Vec<HealthRecord> = (1..n)
+        .map(|i| caregiver(&dir.path().join(format!("d{i}.db"))))
+        .collect();
+    let attacker = hostile.then(|| {
+        let path = dir.path().join("hostile.db");
+        caregiver(&path);
+        path
+    });
     devices.insert(0, owner);
     let record_id = devices[0].id().to_string();
 

@@ -99,6 +99,15 @@ fn family(dir: &Path, relay: &RelayProcess) -> Family {
     }
 }
 
+/// [`family`], each device synced once.
+fn synced_family(dir: &Path, relay: &RelayProcess) -> Family {
+    let mut f = family(dir, relay);
+    for r in [&mut f.patient, &mut f.carer, &mut f.clinic] {
+        sync(r);
+    }
+    f
+}
+
 /// The record keys a replica's database holds, every epoch.
 fn count(r: &HealthRecord) -> usize {
     r.readings(&ReadingQuery::default())
@@ -255,10 +264,7 @@ fn three_devices_edit_offline_and_converge_in_every_sync_order() {
 fn the_clinicians_dose_time_reaches_the_patients_plan_and_the_carer_sees_what_matters() {
     let dir = tempfile::tempdir().expect("dir");
     let relay = RelayProcess::start(dir.path(), CHILD);
-    let mut f = family(dir.path(), &relay);
-    for r in [&mut f.patient, &mut f.carer, &mut f.clinic] {
-        sync(r);
-    }
+    let mut f = synced_family(dir.path(), &relay);
     let now = Utc::now();
     let fires = |r: &HealthRecord| -> Vec<DateTime<Utc>> {
         r.plan_reminders(now, "Europe/Berlin", chrono::Duration::hours(24), 64)
@@ -761,12 +767,7 @@ fn an_envelope_that_arrives_before_what_it_depends_on_is_held_then_applied() {
     assert_eq!(missing[0].envelopes, 1);
     assert!((Utc::now().timestamp_millis() - missing[0].since_ms).abs() < 60_000);
     // Another member's later envelope, which needs nothing missing, is applied meanwhile.
-    f.clinic
-        .add_appointment(
-            &companion_core::model::Appointment::new(at("2026-12-10T10:00:00+01:00"), "Check-up")
-                .expect("appointment"),
-        )
-        .expect("appointment");
+    f.clinic.add_appointment(&checkup()).expect("appointment");
     sync(&mut f.clinic);
     let report = sync(&mut f.carer);
     assert_eq!(report.held, 1, "{report:?}");
@@ -799,20 +800,14 @@ fn an_envelope_that_arrives_before_what_it_depends_on_is_held_then_applied() {
 fn a_removed_member_reads_nothing_new_and_its_writes_are_refused_everywhere() {
     let dir = tempfile::tempdir().expect("dir");
     let relay = RelayProcess::start(dir.path(), CHILD);
-    let mut f = family(dir.path(), &relay);
-    for r in [&mut f.patient, &mut f.carer, &mut f.clinic] {
-        sync(r);
-    }
+    let mut f = synced_family(dir.path(), &relay);
     let carer_id = f.carer.members().expect("m").device;
     // Offline, before anyone knows of the removal: the carer and the clinic write.
     f.carer
         .add_reading(&bp(150, 95, "2026-11-18T09:00:00+01:00"))
         .expect("carer offline");
     f.clinic
-        .add_appointment(
-            &companion_core::model::Appointment::new(at("2026-12-10T10:00:00+01:00"), "Check-up")
-                .expect("appointment"),
-        )
+        .add_appointment(&checkup())
         .expect("clinic offline");
     f.patient
         .remove_member(&carer_id[..8], &mut http())
@@ -915,10 +910,7 @@ fn a_removed_member_reads_nothing_new_and_its_writes_are_refused_everywhere() {
 fn a_member_that_leaves_is_refused_after_and_the_owner_moves_to_a_new_key() {
     let dir = tempfile::tempdir().expect("dir");
     let relay = RelayProcess::start(dir.path(), CHILD);
-    let mut f = family(dir.path(), &relay);
-    for r in [&mut f.patient, &mut f.carer, &mut f.clinic] {
-        sync(r);
-    }
+    let mut f = synced_family(dir.path(), &relay);
     let carer_id = f.carer.members().expect("m").device;
     f.carer.leave(&mut http()).expect("leave");
     let refused = f.carer.sync(&mut http(), &mut |_| {});
@@ -935,12 +927,7 @@ fn a_member_that_leaves_is_refused_after_and_the_owner_moves_to_a_new_key() {
         .add_reading(&bp(133, 86, "2026-11-20T08:00:00+01:00"))
         .expect("after");
     sync(&mut f.patient);
-    f.clinic
-        .add_appointment(
-            &companion_core::model::Appointment::new(at("2026-12-10T10:00:00+01:00"), "Check-up")
-                .expect("appointment"),
-        )
-        .expect("clinic");
+    f.clinic.add_appointment(&checkup()).expect("clinic");
     let report = sync(&mut f.clinic);
     assert_eq!(report.quarantined, 0, "{report:?}");
     sync(&mut f.patient);
@@ -1053,10 +1040,7 @@ fn claim_role(dir: &Path, file: &str, role: &str) {
 fn a_replica_file_brings_only_what_its_author_may_write_and_reaches_every_member() {
     let dir = tempfile::tempdir().expect("dir");
     let relay = RelayProcess::start(dir.path(), CHILD);
-    let mut f = family(dir.path(), &relay);
-    for r in [&mut f.patient, &mut f.carer, &mut f.clinic] {
-        sync(r);
-    }
+    let mut f = synced_family(dir.path(), &relay);
     // A copy of the carer's file, told it is the owner, changes a medication and exports.
     drop(f.carer);
     std::fs::copy(dir.path().join("carer.db"), dir.path().join("forged.db")).expect("copy");
@@ -1193,6 +1177,47 @@ fn an_invite_that_fails_writes_no_keys_and_a_later_one_shares() {
     assert_eq!(count(&carer), 1);
 }
 
+/// The appointment the clinic books in these tests.
+fn checkup() -> companion_core::model::Appointment {
+    companion_core::model::Appointment::new(at("2026-12-10T10:00:00+01:00"), "Check-up")
+        .expect("appointment")
+}
+
+/// The record key's epoch a member's file says it writes under.
+fn epoch_of(dir: &Path, file: &str) -> u32 {
+    rusqlite::Connection::open(dir.join(file))
+        .expect("db")
+        .query_row(
+            "SELECT value FROM sync_state WHERE key = 'epoch'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .expect("epoch")
+        .parse()
+        .expect("a number")
+}
+
+/// An envelope of `len` bytes of garbage, validly signed by `keys` for `record` at `epoch`
+/// but sealed under a key no member has.
+fn garbage_envelope(
+    record: &str,
+    keys: &companion_core::crypto::DeviceKeys,
+    epoch: u32,
+    len: usize,
+) -> Vec<u8> {
+    let record = companion_core::sync::wire::record_bytes(record).expect("id");
+    companion_core::sync::wire::Envelope::seal(
+        record,
+        &keys.signing,
+        epoch,
+        &[7u8; 32],
+        None,
+        &vec![0x5a; len],
+    )
+    .expect("seal")
+    .bytes
+}
+
 /// A member's device keys, read from its file.
 fn device_keys(dir: &Path, file: &str) -> companion_core::crypto::DeviceKeys {
     let db = rusqlite::Connection::open(dir.join(file)).expect("db");
@@ -1212,64 +1237,23 @@ fn device_keys(dir: &Path, file: &str) -> companion_core::crypto::DeviceKeys {
 /// device keeps only their digests and names the caregiver.
 #[test]
 fn a_member_posting_huge_garbage_cuts_nobody_off() {
-    use companion_core::sync::Transport as _;
     let dir = tempfile::tempdir().expect("dir");
     let relay = RelayProcess::start(dir.path(), CHILD);
-    let mut f = family(dir.path(), &relay);
-    for r in [&mut f.patient, &mut f.carer, &mut f.clinic] {
-        sync(r);
-    }
+    let mut f = synced_family(dir.path(), &relay);
     let record = f.patient.id().to_string();
-    let record_bytes = companion_core::sync::wire::record_bytes(&record).expect("id");
     let keys = device_keys(dir.path(), "carer.db");
     let carer_id = keys.id();
-    let garbage = |mb: usize| {
-        companion_core::sync::wire::Envelope::seal(
-            record_bytes,
-            &keys.signing,
-            0,
-            &[7u8; 32],
-            None,
-            &vec![0x5a; mb << 20],
-        )
-        .expect("seal")
-        .bytes
-    };
+    let garbage = |mb: usize| garbage_envelope(&record, &keys, 0, mb << 20);
     // Through HTTP: refused with the limit in the answer.
-    let path = format!("/v1/records/{record}/envelopes");
-    let body = companion_core::sync::wire::encode_blobs(&[garbage(5)]);
-    let now = Utc::now().timestamp_millis();
-    let headers =
-        companion_core::sync::wire::sign_request(&keys.signing, "POST", &path, &body, now)
-            .expect("sign")
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect();
-    let resp = http()
-        .send(
-            &relay.url,
-            &companion_core::sync::Request {
-                method: "POST",
-                path,
-                headers,
-                body,
-            },
-        )
-        .expect("answer");
-    let answer: serde_json::Value = serde_json::from_slice(&resp.body).expect("json");
-    assert_eq!(resp.status, 413, "{answer}");
+    let (status, answer) = post_envelope(&relay.url, &keys, &record, garbage(5));
+    assert_eq!(status, 413, "{answer}");
     assert_eq!(answer["error"], "envelope_too_large");
     assert_eq!(answer["limit"], 4 << 20);
     // What an older relay took: seven of 40 MB, then honest writes after them.
     for _ in 0..7 {
         relay.inject(&record, 2, &carer_id, &garbage(40));
     }
-    f.clinic
-        .add_appointment(
-            &companion_core::model::Appointment::new(at("2026-12-10T10:00:00+01:00"), "Check-up")
-                .expect("appointment"),
-        )
-        .expect("appointment");
+    f.clinic.add_appointment(&checkup()).expect("appointment");
     sync(&mut f.clinic);
     let report = sync(&mut f.patient);
     assert_eq!(report.quarantined, 7, "{report:?}");
@@ -1317,10 +1301,7 @@ fn office(s: u16, d: u16, when: &str, by: &str) -> Reading {
 fn a_clinician_adds_office_readings_that_only_the_clinic_edits() {
     let dir = tempfile::tempdir().expect("dir");
     let relay = RelayProcess::start(dir.path(), CHILD);
-    let mut f = family(dir.path(), &relay);
-    for r in [&mut f.patient, &mut f.carer, &mut f.clinic] {
-        sync(r);
-    }
+    let mut f = synced_family(dir.path(), &relay);
     let id = f
         .clinic
         .add_reading(&office(152, 96, "2026-11-18T10:00:00+01:00", "Dr. Lee"))
@@ -1485,6 +1466,20 @@ fn signed(
         .expect("an answer")
 }
 
+/// Posts one envelope as `keys`' device; the status and the JSON answer.
+fn post_envelope(
+    relay: &str,
+    keys: &companion_core::crypto::DeviceKeys,
+    record: &str,
+    envelope: Vec<u8>,
+) -> (u16, serde_json::Value) {
+    let path = format!("/v1/records/{record}/envelopes");
+    let body = companion_core::sync::wire::encode_blobs(&[envelope]);
+    let resp = signed(relay, keys, "POST", &path, body);
+    let answer = serde_json::from_slice(&resp.body).unwrap_or(serde_json::Value::Null);
+    (resp.status, answer)
+}
+
 /// A record's log keeps at most its quota, and a device makes at most its rate of requests:
 /// each refusal a JSON error the device can explain; other devices go on.
 #[test]
@@ -1498,53 +1493,15 @@ fn a_relay_keeps_a_quota_per_record_and_a_rate_per_device() {
             ("COMPANION_RELAY_DEVICE_RATE", "20"),
         ],
     );
-    let mut f = family(dir.path(), &relay);
-    for r in [&mut f.patient, &mut f.carer, &mut f.clinic] {
-        sync(r);
-    }
+    let f = synced_family(dir.path(), &relay);
     let record = f.patient.id().to_string();
-    let record_bytes = companion_core::sync::wire::record_bytes(&record).expect("id");
     let keys = device_keys(dir.path(), "carer.db");
-    let epoch: u32 = rusqlite::Connection::open(dir.path().join("carer.db"))
-        .expect("db")
-        .query_row(
-            "SELECT value FROM sync_state WHERE key = 'epoch'",
-            [],
-            |r| r.get::<_, String>(0),
-        )
-        .expect("epoch")
-        .parse()
-        .expect("a number");
-    let envelope = |kb: usize| {
-        companion_core::sync::wire::Envelope::seal(
-            record_bytes,
-            &keys.signing,
-            epoch,
-            &[7u8; 32],
-            None,
-            &vec![1u8; kb << 10],
-        )
-        .expect("seal")
-        .bytes
-    };
-    let path = format!("/v1/records/{record}/envelopes");
-    let first = signed(
-        &relay.url,
-        &keys,
-        "POST",
-        &path,
-        companion_core::sync::wire::encode_blobs(&[envelope(700)]),
-    );
-    assert_eq!(first.status, 200);
-    let over = signed(
-        &relay.url,
-        &keys,
-        "POST",
-        &path,
-        companion_core::sync::wire::encode_blobs(&[envelope(700)]),
-    );
-    let answer: serde_json::Value = serde_json::from_slice(&over.body).expect("json");
-    assert_eq!(over.status, 413, "{answer}");
+    let epoch = epoch_of(dir.path(), "carer.db");
+    let envelope = |kb: usize| garbage_envelope(&record, &keys, epoch, kb << 10);
+    let (status, answer) = post_envelope(&relay.url, &keys, &record, envelope(700));
+    assert_eq!(status, 200, "{answer}");
+    let (status, answer) = post_envelope(&relay.url, &keys, &record, envelope(700));
+    assert_eq!(status, 413, "{answer}");
     assert_eq!(answer["error"], "record_quota");
     assert_eq!(answer["limit"], 1_048_576);
     // The rate: 20 a minute, 10 at once, per device.
