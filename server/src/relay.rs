@@ -29,6 +29,9 @@ pub struct Limits {
     /// default of 4 MiB leaves room for that and keeps any one item far below what a device
     /// reads in one response (256 MiB).
     pub envelope: usize,
+    /// Most bytes of one snapshot (one document of the record, its whole state): a month of a
+    /// patient's readings and doses is well under a megabyte.
+    pub snapshot: usize,
     /// Most item bytes of one log page (a page always holds at least one item): with the
     /// envelope limit, a page always fits what a device reads in one response.
     pub page_bytes: usize,
@@ -53,6 +56,7 @@ impl Default for Limits {
         Self {
             body: 64 << 20,
             envelope: 4 << 20,
+            snapshot: 16 << 20,
             page_bytes: 16 << 20,
             record_bytes: 1 << 30,
             per_device_per_minute: 600,
@@ -915,6 +919,16 @@ fn put_snapshot(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
     let (record, slot) = (&params[0], &params[1]);
     if slot.len() != 32 || !slot.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(malformed("a snapshot slot is 32 hex digits"));
+    }
+    if call.body.len() > relay.limits.snapshot {
+        return Err(ApiError {
+            limit: Some(relay.limits.snapshot),
+            ..err(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "snapshot_too_large",
+                "a snapshot is larger than the relay takes (limit, in bytes)",
+            )
+        });
     }
     let record_bytes =
         wire::record_bytes(record).map_err(|_| malformed("the record id is not a UUID"))?;

@@ -1504,6 +1504,22 @@ fn a_relay_keeps_a_quota_per_record_and_a_rate_per_device() {
     assert_eq!(status, 413, "{answer}");
     assert_eq!(answer["error"], "record_quota");
     assert_eq!(answer["limit"], 1_048_576);
+    // A snapshot over its limit (one document's whole state).
+    let patient = device_keys(dir.path(), "patient.db");
+    let slot = "0".repeat(32);
+    let over = signed(
+        &relay.url,
+        &patient,
+        "PUT",
+        &format!("/v1/records/{record}/snapshots/{slot}"),
+        vec![0u8; 17 << 20],
+    );
+    let answer: serde_json::Value = serde_json::from_slice(&over.body).expect("json");
+    assert_eq!(
+        (over.status, answer["error"].as_str()),
+        (413, Some("snapshot_too_large"))
+    );
+    assert_eq!(answer["limit"], 16 << 20);
     // The rate: 20 a minute, 10 at once, per device.
     let log = format!("/v1/records/{record}/log?after=0&limit=1");
     let statuses: Vec<u16> = (0..14)
