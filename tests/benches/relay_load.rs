@@ -12,10 +12,10 @@
 //! As a soak: `COMPANION_LOAD_HOSTILE=1` adds a caregiver that keeps posting garbage (validly
 //! signed envelopes sealed under no member's key, some over the relay's envelope limit, and
 //! bytes that are no envelope at all); `COMPANION_LOAD_RESTART_SECONDS=S` kills and restarts
-//! the relay every S seconds (`COMPANION_LOAD_SAMPLE_SECONDS=S` without restarts samples its
-//! memory every S seconds). Honest devices ride out the restarts (a failed sync is retried
-//! on the next round) and must still end with every honest write and nothing else; the
-//! relay's resident memory is printed at each restart and at the end.
+//! the relay at random moments, S seconds apart on average (`COMPANION_LOAD_SAMPLE_SECONDS=S`
+//! without restarts samples its memory every S seconds). Honest devices ride out the restarts
+//! (a failed sync is retried on the next round) and must still end with every honest write and
+//! nothing else; the relay's resident memory is printed at each restart and at the end.
 #![allow(missing_docs, clippy::unwrap_used)]
 
 use std::collections::BTreeSet;
@@ -189,7 +189,7 @@ fn main() {
         "relay load: {n} devices, {seconds} s, relay storage {backend}{}{}",
         if hostile { ", one hostile member" } else { "" },
         if restart_every > 0 {
-            format!(", the relay restarted every {restart_every} s")
+            format!(", the relay restarted at random, every {restart_every} s on average")
         } else {
             String::new()
         }
@@ -258,8 +258,25 @@ fn main() {
                 let relay = &mut relay;
                 let rss_seen = &mut rss_seen;
                 scope.spawn(move || {
-                    while Instant::now() + Duration::from_secs(every) < deadline {
-                        std::thread::sleep(Duration::from_secs(every));
+                    // Restarts at random moments, between half and one and a half times the
+                    // interval apart (a small LCG seeded by the clock: no crate for one line).
+                    let mut seed =
+                        u64::from(std::process::id()) ^ started.elapsed().as_nanos() as u64;
+                    let mut next = || {
+                        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                        let millis = every * 1000;
+                        if restart_every > 0 {
+                            millis / 2 + (seed >> 33) % millis
+                        } else {
+                            millis
+                        }
+                    };
+                    loop {
+                        let pause = Duration::from_millis(next());
+                        if Instant::now() + pause >= deadline {
+                            break;
+                        }
+                        std::thread::sleep(pause);
                         rss_seen.push(relay.rss_kb());
                         if restart_every > 0 {
                             relay.restart();
