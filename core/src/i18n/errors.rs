@@ -24,70 +24,74 @@ impl Texts {
         }
         use Error as E;
         match e {
-            E::Invalid(v) => self.get("error-invalid", &[("why", self.validation(v))]),
+            E::Invalid(v) => self.error_get("error-invalid", &[("why", self.validation(v))]),
             E::NotFound { entity } => {
-                self.get("error-not-found", &[("what", self.part("w", entity))])
+                self.error_get("error-not-found", &[("what", self.part("w", entity))])
             }
             E::AlreadyExists { entity } => {
-                self.get("error-already-exists", &[("what", self.part("w", entity))])
+                self.error_get("error-already-exists", &[("what", self.part("w", entity))])
             }
-            E::DoseLimit { .. } => self.text("error-dose-limit"),
-            E::DoseAlreadyTaken { .. } => self.text("error-dose-already-taken"),
+            E::DoseLimit { .. } => self.error_get("error-dose-limit", &[]),
+            E::DoseAlreadyTaken { .. } => self.error_get("error-dose-already-taken", &[]),
             E::NameTaken { entity } => {
-                self.get("error-name-taken", &[("what", self.part("w", entity))])
+                self.error_get("error-name-taken", &[("what", self.part("w", entity))])
             }
-            E::NoDosePending => self.text("error-no-dose-pending"),
-            E::NotAnOccurrence { .. } => self.text("error-not-an-occurrence"),
-            E::SnoozePastNextDose { .. } => self.text("error-snooze-past-next-dose"),
-            E::NotARecord => self.text("error-not-a-record"),
-            E::NoRecord => self.text("error-no-record"),
-            E::RecordExists => self.text("error-record-exists"),
-            E::RecordNotEmpty => self.text("error-record-not-empty"),
-            E::QuestionnaireDeclined { questionnaire } => self.get(
+            E::NoDosePending => self.error_get("error-no-dose-pending", &[]),
+            E::NotAnOccurrence { .. } => self.error_get("error-not-an-occurrence", &[]),
+            E::SnoozePastNextDose { .. } => self.error_get("error-snooze-past-next-dose", &[]),
+            E::NotARecord => self.error_get("error-not-a-record", &[]),
+            E::NoRecord => self.error_get("error-no-record", &[]),
+            E::RecordExists => self.error_get("error-record-exists", &[]),
+            E::RecordNotEmpty => self.error_get("error-record-not-empty", &[]),
+            E::QuestionnaireDeclined { questionnaire } => self.error_get(
                 "error-questionnaire-declined",
                 &[("questionnaire", questionnaire.clone())],
             ),
-            E::SchemaTooNew { found, supported } => self.get(
+            E::SchemaTooNew { found, supported } => self.error_get(
                 "error-schema-too-new",
                 &[
                     ("found", found.to_string()),
                     ("supported", supported.to_string()),
                 ],
             ),
-            E::Storage { kind, .. } => self.get(
+            E::Storage { kind, .. } => self.error_get(
                 "error-storage",
                 &[(
                     "kind",
-                    self.text(&format!("storage-{kind:?}").to_lowercase()),
+                    self.error_get(&format!("storage-{kind:?}").to_lowercase(), &[]),
                 )],
             ),
-            E::Migration(_) => self.text("error-migration"),
-            E::Document { doc, .. } => self.get("error-document", &[("doc", doc.clone())]),
+            E::Migration(_) => self.error_get("error-migration", &[]),
+            E::Document { doc, .. } => self.error_get("error-document", &[("doc", doc.clone())]),
             E::InvalidChanges { doc, .. } => {
-                self.get("error-invalid-changes", &[("doc", doc.clone())])
+                self.error_get("error-invalid-changes", &[("doc", doc.clone())])
             }
-            E::OtherRecord { doc } => self.get("error-other-record", &[("doc", doc.clone())]),
-            E::ReplicaClash { doc } => self.get("error-replica-clash", &[("doc", doc.clone())]),
-            E::InvalidReplicaFile { detail } => self.get(
+            E::OtherRecord { doc } => self.error_get("error-other-record", &[("doc", doc.clone())]),
+            E::ReplicaClash { doc } => {
+                self.error_get("error-replica-clash", &[("doc", doc.clone())])
+            }
+            E::InvalidReplicaFile { detail } => self.error_get(
                 "error-invalid-replica-file",
                 &[("detail", self.part("d", detail))],
             ),
             E::Io { detail, .. } => self.part("d", detail),
-            E::NotPermitted { collection } => self.get(
+            E::NotPermitted { collection } => self.error_get(
                 "error-not-permitted",
                 &[("what", self.part("c", collection))],
             ),
-            E::ChangesWaiting { doc } => self.get("error-changes-waiting", &[("doc", doc.clone())]),
+            E::ChangesWaiting { doc } => {
+                self.error_get("error-changes-waiting", &[("doc", doc.clone())])
+            }
             E::Sync(s) => self.sync(s),
-            E::InvalidDocumentId => self.text("error-invalid-document-id"),
-            E::Batch { index, source } => self.get(
+            E::InvalidDocumentId => self.error_get("error-invalid-document-id", &[]),
+            E::Batch { index, source } => self.error_get(
                 "error-batch",
                 &[("index", index.to_string()), ("why", self.error(source))],
             ),
             E::Template(t) => self.template(t),
             E::Answer(a) => self.answer(a),
             E::Corrupt { detail } => {
-                self.get("error-corrupt", &[("detail", self.part("d", detail))])
+                self.error_get("error-corrupt", &[("detail", self.part("d", detail))])
             }
         }
     }
@@ -104,7 +108,7 @@ impl Texts {
                 min,
                 max,
                 unit,
-            } => self.get(
+            } => self.error_get(
                 "error-out-of-range",
                 &[
                     ("field", self.part("f", field)),
@@ -113,20 +117,22 @@ impl Texts {
                     ("unit", (*unit).to_string()),
                 ],
             ),
-            V::DiastolicNotBelowSystolic => self.text("error-diastolic"),
-            V::Empty { field } => self.get("error-empty", &[("field", self.part("f", field))]),
-            V::UnknownTimeZone { field } => {
-                self.get("error-zone", &[("field", self.part("f", field))])
+            V::DiastolicNotBelowSystolic => self.error_get("error-diastolic", &[]),
+            V::Empty { field } => {
+                self.error_get("error-empty", &[("field", self.part("f", field))])
             }
-            V::NotOneOf { field, names } => self.get(
+            V::UnknownTimeZone { field } => {
+                self.error_get("error-zone", &[("field", self.part("f", field))])
+            }
+            V::NotOneOf { field, names } => self.error_get(
                 "error-not-one-of",
                 &[
                     ("field", self.part("f", field)),
-                    ("names", names.join(&self.text("error-or"))),
+                    ("names", names.join(&self.error_get("error-or", &[]))),
                 ],
             ),
-            V::UntrustedClock => self.text("error-untrusted-clock"),
-            V::Invalid { field, reason } => self.get(
+            V::UntrustedClock => self.error_get("error-untrusted-clock", &[]),
+            V::Invalid { field, reason } => self.error_get(
                 "error-field",
                 &[
                     ("field", self.part("f", field)),
@@ -139,31 +145,36 @@ impl Texts {
     fn sync(&self, s: &SyncError) -> String {
         use SyncError as S;
         match s {
-            S::Malformed { what } => self.get("error-malformed", &[("what", self.part("w", what))]),
-            S::Crypto(c) => self.text(match c {
-                CryptoError::Random => "error-crypto-random",
-                CryptoError::Open => "error-crypto-open",
-                CryptoError::BadKey => "error-crypto-key",
-            }),
-            S::MembershipRefused { why } => {
-                self.get("error-membership", &[("why", self.part("y", why))])
+            S::Malformed { what } => {
+                self.error_get("error-malformed", &[("what", self.part("w", what))])
             }
-            S::Relay { status, code } => self.get(
+            S::Crypto(c) => self.error_get(
+                match c {
+                    CryptoError::Random => "error-crypto-random",
+                    CryptoError::Open => "error-crypto-open",
+                    CryptoError::BadKey => "error-crypto-key",
+                },
+                &[],
+            ),
+            S::MembershipRefused { why } => {
+                self.error_get("error-membership", &[("why", self.part("y", why))])
+            }
+            S::Relay { status, code } => self.error_get(
                 "error-relay",
                 &[("status", status.to_string()), ("code", code.clone())],
             ),
             // What the operating system's network stack said, as it said it.
             S::Unreachable { detail } => {
-                self.get("error-unreachable", &[("detail", detail.clone())])
+                self.error_get("error-unreachable", &[("detail", detail.clone())])
             }
-            S::NotShared => self.text("error-not-shared"),
-            S::AlreadyShared => self.text("error-already-shared"),
-            S::NotOwner => self.text("error-not-owner"),
-            S::Invite(why) => self.get("error-invite", &[("why", self.part("i", why))]),
+            S::NotShared => self.error_get("error-not-shared", &[]),
+            S::AlreadyShared => self.error_get("error-already-shared", &[]),
+            S::NotOwner => self.error_get("error-not-owner", &[]),
+            S::Invite(why) => self.error_get("error-invite", &[("why", self.part("i", why))]),
             S::ReplicaRefused { why } => {
-                self.get("error-replica-refused", &[("why", self.part("y", why))])
+                self.error_get("error-replica-refused", &[("why", self.part("y", why))])
             }
-            S::ReplicaNotPermitted { role, collection } => self.get(
+            S::ReplicaNotPermitted { role, collection } => self.error_get(
                 "error-replica-not-permitted",
                 &[
                     ("role", self.part("w", role.as_str())),
@@ -178,22 +189,22 @@ impl Texts {
         let (path, text) = match t {
             // What the JSON parser said, as it said it.
             T::Shape { path, message } => (path, message.clone()),
-            T::Empty { path } => (path, self.text("error-template-empty")),
+            T::Empty { path } => (path, self.error_get("error-template-empty", &[])),
             T::MissingLanguage { path, language } => (
                 path,
-                self.get(
+                self.error_get(
                     "error-template-language",
                     &[("language", (*language).to_string())],
                 ),
             ),
-            T::NoSource { path } => (path, self.text("error-template-source")),
+            T::NoSource { path } => (path, self.error_get("error-template-source", &[])),
             T::DuplicateId { path, id } => (
                 path,
-                self.get("error-template-twice", &[("id", id.clone())]),
+                self.error_get("error-template-twice", &[("id", id.clone())]),
             ),
             T::UnknownReference { path, what, id } => (
                 path,
-                self.get(
+                self.error_get(
                     "error-template-reference",
                     &[("what", self.part("w", what)), ("id", id.clone())],
                 ),
@@ -202,7 +213,7 @@ impl Texts {
                 (path, self.part("r", reason))
             }
         };
-        self.get("error-template", &[("path", path.clone()), ("why", text)])
+        self.error_get("error-template", &[("path", path.clone()), ("why", text)])
     }
 
     fn answer(&self, a: &AnswerError) -> String {
@@ -211,7 +222,7 @@ impl Texts {
             A::Missing {
                 questionnaire,
                 item,
-            } => self.get(
+            } => self.error_get(
                 "error-answer-missing",
                 &[
                     ("questionnaire", questionnaire.clone()),
@@ -222,7 +233,7 @@ impl Texts {
                 questionnaire,
                 item,
                 expected,
-            } => self.get(
+            } => self.error_get(
                 "error-answer-invalid",
                 &[
                     ("questionnaire", questionnaire.clone()),
@@ -230,14 +241,14 @@ impl Texts {
                     ("expected", expected.clone()),
                 ],
             ),
-            A::NoBands { questionnaire } => self.get(
+            A::NoBands { questionnaire } => self.error_get(
                 "error-answer-no-bands",
                 &[("questionnaire", questionnaire.clone())],
             ),
             A::Unknown {
                 questionnaire,
                 item,
-            } => self.get(
+            } => self.error_get(
                 "error-answer-unknown",
                 &[
                     ("questionnaire", questionnaire.clone()),
@@ -258,7 +269,7 @@ impl Texts {
     /// none.
     fn part(&self, kind: &str, text: &str) -> String {
         let id = format!("{kind}-{}", slug(text));
-        let said = self.text(&id);
+        let said = self.error_get(&id, &[]);
         if said == id { text.to_string() } else { said }
     }
 }
@@ -360,7 +371,7 @@ mod tests {
         let missing: Vec<String> = parts
             .iter()
             .map(|(kind, en)| format!("{kind}-{}", slug(en)))
-            .filter(|id| zh.text(id) == *id)
+            .filter(|id| zh.error_get(id, &[]) == *id)
             .collect();
         assert!(
             missing.is_empty(),

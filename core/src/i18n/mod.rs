@@ -18,6 +18,9 @@ const ERRORS_ZH_HANS: &str = include_str!("locales/errors-zh-Hans.ftl");
 pub struct Texts {
     bundle: FluentBundle<FluentResource>,
     language: Language,
+    /// The errors' messages, parsed the first time an error is worded (most texts never
+    /// word one: a reminder plan, an alert, a report).
+    errors: std::cell::OnceCell<FluentBundle<FluentResource>>,
 }
 
 impl Texts {
@@ -44,18 +47,17 @@ impl Texts {
         // message then shows its id rather than failing the report.
         let resource = FluentResource::try_new(source.to_string()).unwrap_or_else(|(res, _)| res);
         let _ = bundle.add_resource(resource);
-        if language == Language::SimplifiedChinese {
-            let resource =
-                FluentResource::try_new(ERRORS_ZH_HANS.to_string()).unwrap_or_else(|(res, _)| res);
-            let _ = bundle.add_resource(resource);
-        }
         if let Some(extra) = extra {
             let resource =
                 FluentResource::try_new(extra.to_string()).unwrap_or_else(|(res, _)| res);
             bundle.add_resource_overriding(resource);
         }
         bundle.set_use_isolating(false);
-        Self { bundle, language }
+        Self {
+            bundle,
+            language,
+            errors: std::cell::OnceCell::new(),
+        }
     }
 
     /// The language these texts are in (for texts that carry their own translations, such as
@@ -66,17 +68,27 @@ impl Texts {
 
     /// The message `id` with `args` (`[("count", "3")]`); the id itself when missing.
     pub fn get(&self, id: &str, args: &[(&str, String)]) -> String {
-        let Some(pattern) = self.bundle.get_message(id).and_then(|m| m.value()) else {
-            return id.to_string();
-        };
-        let mut fluent_args = FluentArgs::new();
-        for (k, v) in args {
-            fluent_args.set(*k, FluentValue::from(v.clone()));
-        }
-        let mut errors = Vec::new();
-        self.bundle
-            .format_pattern(pattern, Some(&fluent_args), &mut errors)
-            .into_owned()
+        format(&self.bundle, id, args)
+    }
+
+    /// An error's message `id` (`locales/errors-*.ftl`) with `args`; the id itself when
+    /// missing. English has none: an error's English is its own text.
+    fn error_get(&self, id: &str, args: &[(&str, String)]) -> String {
+        let bundle = self.errors.get_or_init(|| {
+            let tag = match self.language {
+                Language::English => "en",
+                Language::SimplifiedChinese => "zh-Hans",
+            };
+            let mut bundle = FluentBundle::new(vec![tag.parse().unwrap_or_default()]);
+            if self.language == Language::SimplifiedChinese {
+                let resource = FluentResource::try_new(ERRORS_ZH_HANS.to_string())
+                    .unwrap_or_else(|(res, _)| res);
+                let _ = bundle.add_resource(resource);
+            }
+            bundle.set_use_isolating(false);
+            bundle
+        });
+        format(bundle, id, args)
     }
 
     /// The message `id` without arguments.
@@ -159,6 +171,21 @@ impl Texts {
             _ => m.format_in(units),
         }
     }
+}
+
+/// The message `id` of `bundle` with `args`; the id itself when missing.
+fn format(bundle: &FluentBundle<FluentResource>, id: &str, args: &[(&str, String)]) -> String {
+    let Some(pattern) = bundle.get_message(id).and_then(|m| m.value()) else {
+        return id.to_string();
+    };
+    let mut fluent_args = FluentArgs::new();
+    for (k, v) in args {
+        fluent_args.set(*k, FluentValue::from(v.clone()));
+    }
+    let mut errors = Vec::new();
+    bundle
+        .format_pattern(pattern, Some(&fluent_args), &mut errors)
+        .into_owned()
 }
 
 /// The ids of the messages a catalogue's `source` defines, in order: a shell checks with it
