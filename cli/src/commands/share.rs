@@ -209,14 +209,18 @@ pub fn sync(record: &mut HealthRecord, json: bool, out: &mut dyn Write) -> Resul
         writeln!(out, "{line}")?;
     }
     if report.held > 0 {
-        say_missing(&record.members()?, w, out)?;
+        say_missing(&record.missing_data()?, w, out)?;
     }
     Ok(())
 }
 
 /// One line per member whose data is missing here: whose, how much, since when, and why.
-fn say_missing(m: &MembersReport, w: &Texts, out: &mut dyn Write) -> Result<(), CliError> {
-    for missing in &m.missing {
+fn say_missing(
+    missing: &[companion_core::sync::MissingData],
+    w: &Texts,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    for missing in missing {
         let since = chrono::DateTime::from_timestamp_millis(missing.since_ms)
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
             .unwrap_or_default();
@@ -458,7 +462,7 @@ pub fn members(record: &HealthRecord, json: bool, out: &mut dyn Write) -> Result
             "{}",
             w.get("share-held", &[("count", m.held.to_string())])
         )?;
-        say_missing(&m, w, out)?;
+        say_missing(&m.missing, w, out)?;
     }
     if !m.no_longer_member {
         writeln!(

@@ -42,18 +42,16 @@ pub fn run(
     let language = ctx.profile.language;
     let w = ctx.words();
     // Said first: what is below may lack what another member wrote.
-    if record.is_shared()? {
-        let missing = record.members()?.missing;
-        if let Some(since) = missing.iter().map(|m| m.since_ms).min() {
-            let since = chrono::DateTime::from_timestamp_millis(since)
-                .map(|t| output::when(&t.with_timezone(&names.device).fixed_offset()))
-                .unwrap_or_default();
-            let line = w.get(
-                "today-missing",
-                &[("count", missing.len().to_string()), ("since", since)],
-            );
-            writeln!(ctx.out, "{line}")?;
-        }
+    let missing = record.missing_data()?;
+    if let Some(since) = missing.iter().map(|m| m.since_ms).min() {
+        let since = chrono::DateTime::from_timestamp_millis(since)
+            .map(|t| output::when(&t.with_timezone(&names.device).fixed_offset()))
+            .unwrap_or_default();
+        let line = w.get(
+            "today-missing",
+            &[("count", missing.len().to_string()), ("since", since)],
+        );
+        writeln!(ctx.out, "{line}")?;
     }
     for a in &today.alerts {
         writeln!(ctx.out, "{}", output::alert(a, &ctx.profile))?;

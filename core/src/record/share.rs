@@ -163,6 +163,12 @@ impl HealthRecord {
         self.store.sync_read(|c| sync::Watch::load(c, &record))
     }
 
+    /// From whom data is missing here ([`MembersReport::missing`]), without replaying the
+    /// membership: empty for a record not shared.
+    pub fn missing_data(&self) -> Result<Vec<sync::MissingData>> {
+        self.store.sync_read(sync::missing_data)
+    }
+
     /// The record's members, this device's role, and what was quarantined.
     pub fn members(&self) -> Result<MembersReport> {
         Client::members(&self.store)

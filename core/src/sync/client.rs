@@ -1514,20 +1514,7 @@ impl<'a> Client<'a> {
                 members,
                 quarantined,
                 held: held_count(c)?,
-                missing: {
-                    let mut stmt = c.prepare(
-                        "SELECT author, count(*), min(coalesce(at_ms, 0)) FROM sync_log
-                         WHERE status = 'held' GROUP BY author ORDER BY 3, 1",
-                    )?;
-                    stmt.query_map([], |r| {
-                        Ok(MissingData {
-                            author: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
-                            envelopes: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
-                            since_ms: r.get(2)?,
-                        })
-                    })?
-                    .collect::<rusqlite::Result<Vec<_>>>()?
-                },
+                missing: missing_data(c)?,
                 cursor: state.cursor,
                 unsent: count("SELECT count(*) FROM sync_outbox")?
                     + count("SELECT count(*) FROM sync_sending")?,
@@ -1549,6 +1536,25 @@ pub(super) fn stored_membership(c: &Connection) -> Result<Membership> {
         let _ = m.apply(u64::try_from(seq).unwrap_or(0), &bytes);
     }
     Ok(m)
+}
+
+/// From whom data is missing: the members whose envelopes are held, oldest first. One query
+/// of the held rows, cheap enough for a home screen.
+pub(crate) fn missing_data(c: &Connection) -> Result<Vec<MissingData>> {
+    let mut stmt = c.prepare_cached(
+        "SELECT author, count(*), min(coalesce(at_ms, 0)) FROM sync_log
+         WHERE status = 'held' GROUP BY author ORDER BY 3, 1",
+    )?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(MissingData {
+                author: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
+                envelopes: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
+                since_ms: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(rows)
 }
 
 /// How many envelopes wait for changes not received yet.

@@ -18,7 +18,7 @@ mod roles;
 pub mod wire;
 
 pub(crate) use client::{
-    Client, fetch_invite, join_entry, join_state, note_no_longer_member, post_join,
+    Client, fetch_invite, join_entry, join_state, missing_data, note_no_longer_member, post_join,
 };
 pub use client::{
     InviteInfo, MOST_WAIT_SECONDS, MemberInfo, MembersReport, MissingData, Phase, Progress,
