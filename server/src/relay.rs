@@ -35,8 +35,8 @@ pub struct Limits {
     /// Most item bytes of one log page (a page always holds at least one item): with the
     /// envelope limit, a page always fits what a device reads in one response.
     pub page_bytes: usize,
-    /// Most bytes one record may keep in its log (envelopes not yet compacted into snapshots,
-    /// membership entries): a patient's ten years are a few tens of megabytes.
+    /// Most bytes one record may keep in its log after its compaction point (what the
+    /// snapshots do not cover yet): a patient's ten years are a few tens of megabytes.
     pub record_bytes: u64,
     /// Most requests one device may make per minute (half a minute's worth at once): a
     /// device syncing and long-polling makes a few.

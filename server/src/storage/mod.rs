@@ -137,7 +137,8 @@ pub trait Tx {
         skip_envelopes: u64,
         max_bytes: usize,
     ) -> Result<usize, StorageError>;
-    /// The bytes the record's log keeps (entries and envelopes not compacted away).
+    /// The bytes the record's log keeps after its compaction point (what the snapshots do not
+    /// cover yet): read over that tail only, as every push asks it.
     fn stored_bytes(&mut self, record: &str) -> Result<u64, StorageError>;
     /// The relay's setting `key` (its creation token), if set.
     fn setting(&mut self, key: &str) -> Result<Option<String>, StorageError>;

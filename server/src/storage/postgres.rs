@@ -360,7 +360,8 @@ impl Tx for PgTx {
         let n: i64 = self
             .conn
             .query_one(
-                "SELECT coalesce(sum(octet_length(bytes)), 0)::BIGINT FROM log WHERE record = $1",
+                "SELECT coalesce(sum(octet_length(bytes)), 0)::BIGINT FROM log WHERE record = $1
+                 AND seq > (SELECT compacted FROM records WHERE id = $1)",
                 &[&record],
             )?
             .get(0);

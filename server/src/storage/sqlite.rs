@@ -274,7 +274,10 @@ impl Tx for SqliteTx<'_> {
     fn stored_bytes(&mut self, record: &str) -> Result<u64, StorageError> {
         let n: i64 = self
             .conn
-            .prepare_cached("SELECT coalesce(sum(length(bytes)), 0) FROM log WHERE record = ?1")?
+            .prepare_cached(
+                "SELECT coalesce(sum(length(bytes)), 0) FROM log WHERE record = ?1
+                 AND seq > (SELECT compacted FROM records WHERE id = ?1)",
+            )?
             .query_row([record], |r| r.get(0))?;
         Ok(u(n))
     }
