@@ -533,7 +533,7 @@ impl HealthRecord {
         })
     }
 
-    /// Checks the record quickly without changing it: the file's quick check and every index
+    /// Checks the record quickly, changing no entry: the file's quick check and every index
     /// row's checksum (counts only). Damage found refuses writes until a repair.
     pub fn check(&self) -> Result<CheckReport, CompanionError> {
         Ok(self.lock().check()?)

@@ -195,8 +195,9 @@ enum Command {
         #[arg(long, requires = "out")]
         follow: bool,
     },
-    /// Check the record: the file's integrity, every index row's checksum, and that the index
-    /// equals a rebuild from the documents. Changes nothing; exits 1 when something is wrong.
+    /// Check the record: the file's integrity and every index row's checksum (--full: also
+    /// that the index equals a rebuild from the documents). Changes no entry; damage found
+    /// stops writes until `repair`. Exits 1 when something is wrong.
     Check {
         /// Also SQLite's full integrity check and a comparison of the index with a rebuild from
         /// the documents (slower: every document is loaded).

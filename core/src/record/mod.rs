@@ -652,7 +652,7 @@ impl HealthRecord {
         })
     }
 
-    /// Checks the record quickly without changing it: SQLite's quick check and every index
+    /// Checks the record quickly, changing no entry: SQLite's quick check and every index
     /// row's checksum. The report holds counts and SQLite's messages, never a stored value.
     /// Damage found refuses writes, in every process, until [`HealthRecord::repair`].
     pub fn check(&self) -> Result<crate::store::CheckReport> {

@@ -742,7 +742,7 @@ impl Store {
         index::list(&self.conn, filter).inspect_err(|e| self.note(e))
     }
 
-    /// Checks the file and every index row's checksum, changing nothing in it: `full`, SQLite's
+    /// Checks the file and every index row's checksum, changing no entry (damage found is noted): `full`, SQLite's
     /// integrity check and a comparison of the index with a rebuild from the documents;
     /// otherwise SQLite's quick check and the checksums only. When something is wrong, later
     /// writes are refused, in every process, until a repair.
@@ -1228,6 +1228,12 @@ fn judge_touched(
         }
     }
     for (coll, id) in &touched.entries {
+        if !crate::sync::Role::judges_fields(coll) {
+            if !(policy.allow)(coll) {
+                return refused(coll);
+            }
+            continue;
+        }
         let atomic = Collection::in_doc(doc_id)
             .iter()
             .find(|c| c.name() == coll)
@@ -1335,15 +1341,21 @@ fn finish(tx: &Connection, cache: &mut DocCache, batch: Batch) -> Result<Vec<Doc
         for (doc_id, ops) in &batch.ops {
             let doc = cache.fresh(tx, *doc_id)?;
             for op in ops {
-                let (coll, id, after) = match op {
-                    Op::Put { coll, id, fields } => (coll, id, Some(Json::Object(fields.clone()))),
+                let (coll, id, fields) = match op {
+                    Op::Put { coll, id, fields } => (coll, id, Some(fields)),
                     Op::Tombstone { coll, id, .. } => (coll, id, None),
                 };
                 let name = coll.name();
                 // A viewer keeps the alerts its own merge rules raise, and sends nothing.
                 let viewer_alert = role == crate::sync::Role::Viewer && name == "alerts";
-                let before = crdt::read_entry(&*doc, name, id, coll.atomic_fields());
-                if !role.may_change(name, before.as_ref(), after.as_ref()) && !viewer_alert {
+                let allowed = if crate::sync::Role::judges_fields(name) {
+                    let before = crdt::read_entry(&*doc, name, id, coll.atomic_fields());
+                    let after = fields.map(|f| Json::Object(f.clone()));
+                    role.may_change(name, before.as_ref(), after.as_ref())
+                } else {
+                    role.may_write(name)
+                };
+                if !allowed && !viewer_alert {
                     return Err(Error::NotPermitted {
                         collection: name.to_string(),
                     });

@@ -79,6 +79,13 @@ impl Role {
 }
 
 impl Role {
+    /// Whether changes to `collection` are judged entry by entry from their fields
+    /// ([`Role::may_change`]); every other collection is judged whole ([`Role::may_write`]),
+    /// and its entries need not be read to judge them.
+    pub fn judges_fields(collection: &str) -> bool {
+        collection == "readings"
+    }
+
     /// Whether the role may change an entry of `collection` from `before` to `after` (`None`:
     /// absent; the fields as stored). Readings are split by where they were taken: a clinician
     /// writes only blood pressures taken in the office and named (`setting` `office`,
