@@ -65,8 +65,9 @@ fn run_in(
     let db = db_path(cli.db)?;
     if let Command::Demo { days } = cli.command {
         let record = demo::create(&db, days)?;
-        *language = Some(record.profile()?.language);
-        let line = crate::words::words(record.profile()?.language).get(
+        let lang = record.profile()?.language;
+        *language = Some(lang);
+        let line = crate::words::words(lang).get(
             "said-demo",
             &[
                 ("days", days.to_string()),
@@ -113,7 +114,8 @@ fn run_in(
         other => other.map_err(|e| record_file(&db, e))?,
     };
     // A damaged profile leaves the system's language, for check and repair.
-    *language = record.profile().ok().map(|p| p.language);
+    let profile = record.profile();
+    *language = profile.as_ref().ok().map(|p| p.language);
     // Checking and repairing must work when the profile's own row is what is damaged, and a
     // replica can be exchanged before its profile has arrived.
     match cli.command {
@@ -156,8 +158,11 @@ fn run_in(
             Err(e) => return Err(e.into()),
         }
     }
-    let profile = record.profile()?;
-    let ctx = Ctx { profile, out };
+    // Recording the phone's zone writes no profile field: the profile read above stands.
+    let ctx = Ctx {
+        profile: profile?,
+        out,
+    };
     dispatch(&mut record, cli.command, ctx)
 }
 
