@@ -99,6 +99,12 @@ fn family(dir: &Path, relay: &RelayProcess) -> Family {
     }
 }
 
+/// Ana's record at `p.db`, not shared yet.
+fn unshared_patient(dir: &Path) -> HealthRecord {
+    let profile = Profile::new("Ana", "Europe/Berlin").expect("profile");
+    HealthRecord::create(&dir.join("p.db"), &profile).expect("create")
+}
+
 /// [`family`], each device synced once.
 fn synced_family(dir: &Path, relay: &RelayProcess) -> Family {
     let mut f = family(dir, relay);
@@ -593,8 +599,7 @@ fn roles_hold_on_the_relay_and_on_every_replica() {
 fn invites_are_single_use_and_expire() {
     let dir = tempfile::tempdir().expect("dir");
     let relay = RelayProcess::start(dir.path(), CHILD);
-    let profile = Profile::new("Ana", "Europe/Berlin").expect("profile");
-    let mut patient = HealthRecord::create(&dir.path().join("p.db"), &profile).expect("create");
+    let mut patient = unshared_patient(dir.path());
     let code = invite(&mut patient, Role::Caregiver, &relay.url);
     join(dir.path(), "a.db", &code);
     let again =
@@ -695,8 +700,7 @@ fn a_new_device_starts_from_fresh_snapshots_once_the_log_has_grown() {
     // Pages of 40 items: the new device reads the log over several pages.
     let relay =
         RelayProcess::start_with(dir.path(), CHILD, &[("COMPANION_RELAY_PAGE_ITEMS", "40")]);
-    let profile = Profile::new("Ana", "Europe/Berlin").expect("profile");
-    let mut patient = HealthRecord::create(&dir.path().join("p.db"), &profile).expect("create");
+    let mut patient = unshared_patient(dir.path());
     patient.share(&relay.url, &mut http()).expect("share");
     let mut refreshed = 0;
     for i in 0..260u16 {
@@ -1140,8 +1144,7 @@ fn sync_secrets(dir: &Path, file: &str) -> i64 {
 fn an_invite_that_fails_writes_no_keys_and_a_later_one_shares() {
     let dir = tempfile::tempdir().expect("dir");
     let relay = RelayProcess::start(dir.path(), CHILD);
-    let profile = Profile::new("Ana", "Europe/Berlin").expect("profile");
-    let mut patient = HealthRecord::create(&dir.path().join("p.db"), &profile).expect("create");
+    let mut patient = unshared_patient(dir.path());
     // No relay listens there.
     let failed = patient.invite(
         Role::Caregiver,
@@ -1388,8 +1391,7 @@ fn a_relay_creates_records_only_for_devices_with_its_token() {
         RelayProcess::start_with(dir.path(), CHILD, &[(companion_scenarios::CLOSED_VAR, "1")]);
     let token = relay.token.clone().expect("the relay printed its token");
     assert_eq!(token.len(), 32, "{token}");
-    let profile = Profile::new("Ana", "Europe/Berlin").expect("profile");
-    let mut patient = HealthRecord::create(&dir.path().join("p.db"), &profile).expect("create");
+    let mut patient = unshared_patient(dir.path());
     for wrong in [
         relay.url.clone(),
         relay.url.replace("http://", "http://0000@"),
