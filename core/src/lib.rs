@@ -48,6 +48,9 @@ pub mod today;
 mod vocabulary;
 pub mod zone;
 
+// The SQLite every connection of the process uses (see the crate).
+use companion_sqlite3mc as _;
+
 pub use error::{DoseLimit, Error, Result, StorageKind};
 pub use query::{Export, PageCursor, ReadingPage, ReadingQuery, TimeRange};
 pub use record::{HealthRecord, JourneyDecision, MergeReport, ReadingOutcome, Stats};
