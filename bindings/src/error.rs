@@ -88,6 +88,17 @@ pub enum CompanionError {
     /// left exactly as it was.
     #[error("the file is not a Companion record; it was left untouched")]
     NotARecord,
+    /// The record file is encrypted and the key store has no key that opens it (a file copied
+    /// from another device); nothing was written.
+    #[error("the record file is encrypted; this device has no key for it")]
+    NoKeyForRecord,
+    /// The key store could not give or keep a secret (the phone is locked, access refused);
+    /// nothing was written. Retry when the phone is unlocked.
+    #[error("the key store is unavailable: {reason}")]
+    KeyStoreUnavailable {
+        /// What happened, with no secret in it.
+        reason: String,
+    },
     /// A record already exists at the path.
     #[error("a record already exists at that path")]
     RecordExists,
@@ -284,6 +295,10 @@ impl From<Core> for CompanionError {
             },
             Core::NoRecord => Self::NoRecord,
             Core::NotARecord => Self::NotARecord,
+            Core::NoKeyForRecord => Self::NoKeyForRecord,
+            Core::KeyStore(k) => Self::KeyStoreUnavailable {
+                reason: k.to_string(),
+            },
             Core::RecordExists => Self::RecordExists,
             Core::SchemaTooNew { found, supported } => Self::SchemaTooNew { found, supported },
             Core::Batch { index, source } => Self::from(*source).at_item(index),

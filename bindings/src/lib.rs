@@ -14,6 +14,7 @@ pub mod clinical;
 mod error;
 pub mod events;
 pub mod journeys;
+pub mod keys;
 pub mod medications;
 pub mod profile;
 pub mod readings;

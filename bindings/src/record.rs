@@ -19,6 +19,7 @@ use companion_core::{
 };
 
 use crate::error::CompanionError;
+use crate::keys::{KeyStore, record_keys};
 use crate::types::UtcTimestamp;
 
 /// What checking a record found: counts and SQLite's own messages, never a stored value.
@@ -103,11 +104,18 @@ fn range(from: Option<UtcTimestamp>, to: Option<UtcTimestamp>) -> TimeRange {
 
 #[uniffi::export]
 impl HealthRecord {
-    /// Creates a record for `profile` in a new file at `path`.
+    /// Creates a record for `profile` in a new file at `path`, encrypted under a new key
+    /// kept in `key_store` first.
     #[uniffi::constructor]
-    pub fn create(path: String, profile: Profile) -> Result<Arc<Self>, CompanionError> {
+    pub fn create(
+        path: String,
+        key_store: Arc<dyn KeyStore>,
+        profile: Profile,
+    ) -> Result<Arc<Self>, CompanionError> {
+        let path = Path::new(&path);
         Ok(Self::wrap(core::HealthRecord::create(
-            Path::new(&path),
+            path,
+            &record_keys(key_store, path),
             &profile,
         )?))
     }
@@ -116,17 +124,29 @@ impl HealthRecord {
     /// `replica_export`): the same record, an identity of its own, no profile of its own. A
     /// damaged file or one of another record is refused and no file is created.
     #[uniffi::constructor]
-    pub fn join(path: String, export: Vec<u8>) -> Result<Arc<Self>, CompanionError> {
+    pub fn join(
+        path: String,
+        key_store: Arc<dyn KeyStore>,
+        export: Vec<u8>,
+    ) -> Result<Arc<Self>, CompanionError> {
+        let path = Path::new(&path);
         Ok(Self::wrap(core::HealthRecord::join(
-            Path::new(&path),
+            path,
+            &record_keys(key_store, path),
             &export,
         )?))
     }
 
-    /// Opens the record at `path` (reads SQLite only).
+    /// Opens the record at `path` with its key from `key_store` (reads SQLite only). A
+    /// plaintext record of an earlier version is encrypted in place first. A file this
+    /// device has no key for (copied from another device) raises `NoKeyForRecord`.
     #[uniffi::constructor]
-    pub fn open(path: String) -> Result<Arc<Self>, CompanionError> {
-        Ok(Self::wrap(core::HealthRecord::open(Path::new(&path))?))
+    pub fn open(path: String, key_store: Arc<dyn KeyStore>) -> Result<Arc<Self>, CompanionError> {
+        let path = Path::new(&path);
+        Ok(Self::wrap(core::HealthRecord::open(
+            path,
+            &record_keys(key_store, path),
+        )?))
     }
 
     /// The record's id.

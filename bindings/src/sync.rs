@@ -276,12 +276,15 @@ impl HealthRecord {
     #[uniffi::constructor]
     pub fn join_invite(
         path: String,
+        key_store: Arc<dyn crate::keys::KeyStore>,
         code: String,
         transport: Arc<dyn RelayTransport>,
         progress: Option<Arc<dyn SyncProgress>>,
     ) -> Result<Arc<Self>, CompanionError> {
+        let path = Path::new(&path);
         let (record, _) = core::HealthRecord::join_invite(
-            Path::new(&path),
+            path,
+            &crate::keys::record_keys(key_store, path),
             &code,
             &mut Shell(transport),
             &mut report_to(progress),

@@ -3,9 +3,11 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{DateTime, Duration, FixedOffset};
+use companion_core::keystore::{FileKeyStore, RecordKeys};
 use companion_core::model::{Medication, Profile};
 use companion_core::{Error, HealthRecord, TimeRange};
 
@@ -70,8 +72,19 @@ impl Ctx<'_> {
     }
 }
 
-/// The record file: `--db`, else `$COMPANION_DB`, else `record.db` in the platform data
-/// directory.
+/// The device directory: `$COMPANION_HOME`, else the platform data directory. It holds the
+/// device's key store (`keys.json`) and, unless `--db` names another, the record file.
+pub fn home() -> Result<PathBuf, CliError> {
+    if let Some(home) = std::env::var_os("COMPANION_HOME").filter(|h| !h.is_empty()) {
+        return Ok(PathBuf::from(home));
+    }
+    match directories::ProjectDirs::from("org", "Companion", "companion") {
+        Some(dirs) => Ok(dirs.data_dir().to_path_buf()),
+        None => usage_said("err-no-data-dir", vec![]),
+    }
+}
+
+/// The record file: `--db`, else `$COMPANION_DB`, else `record.db` in the device directory.
 pub fn db_path(given: Option<PathBuf>) -> Result<PathBuf, CliError> {
     if let Some(path) = given.or_else(|| std::env::var_os("COMPANION_DB").map(PathBuf::from)) {
         if path.as_os_str().is_empty() {
@@ -79,10 +92,14 @@ pub fn db_path(given: Option<PathBuf>) -> Result<PathBuf, CliError> {
         }
         return Ok(path);
     }
-    match directories::ProjectDirs::from("org", "Companion", "companion") {
-        Some(dirs) => Ok(dirs.data_dir().join("record.db")),
-        None => usage_said("err-no-data-dir", vec![]),
-    }
+    Ok(home()?.join("record.db"))
+}
+
+/// The keys of the record file at `db`, in the device directory's key store (never beside the
+/// file, unless the device directory is there).
+pub fn record_keys(db: &Path) -> Result<RecordKeys, CliError> {
+    let store = FileKeyStore::open(&home()?).map_err(Error::from)?;
+    Ok(RecordKeys::for_path(Arc::new(store), db))
 }
 
 /// Where `--out` writes: `path` itself, or with `follow` the file a symbolic link there points

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{add_med, companion, init, json, ok};
+use common::{add_med, companion, init, json, ok, sqlite};
 
 /// A new record for `name` in Shanghai, in `lang`, at `file` in `dir`; init's line is checked
 /// to be in that language.
@@ -106,7 +106,7 @@ fn full_record(dir: &tempfile::TempDir) -> std::path::PathBuf {
 
 /// The store's entries per collection, live ones, read from the file itself.
 fn stored(db: &std::path::Path) -> Vec<(String, i64)> {
-    let conn = rusqlite::Connection::open(db).expect("open");
+    let conn = sqlite(db);
     let mut st = conn
         .prepare(
             "SELECT collection, COUNT(*) FROM entries WHERE deleted = 0 \

@@ -11,7 +11,7 @@ fn check_finds_an_edited_row_and_repair_puts_it_right() {
     ok(&db, &["reading", "add", "bp", "152/91", "--at", "-1h"]);
     assert!(ok(&db, &["check"]).contains("nothing wrong"));
 
-    let conn = rusqlite::Connection::open(&db).expect("sqlite");
+    let conn = sqlite(&db);
     conn.execute(
         "UPDATE entries SET body = replace(body, '\"systolic\":152', '\"systolic\":219')",
         [],
@@ -63,7 +63,7 @@ fn damage_found_is_remembered_by_the_file_until_repair() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = init(&dir);
     ok(&db, &["reading", "add", "bp", "152/91", "--at", "-1h"]);
-    let conn = rusqlite::Connection::open(&db).expect("sqlite");
+    let conn = sqlite(&db);
     conn.execute(
         "UPDATE entries SET body = replace(body, '\"systolic\":152', '\"systolic\":219')",
         [],

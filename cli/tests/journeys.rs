@@ -165,6 +165,7 @@ fn findrisc_with_answers_as_flags_interactively_and_refused() {
         .arg("--db")
         .arg(&db)
         .args(["ask", "findrisc"])
+        .env("COMPANION_HOME", common::home_of(&db))
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()

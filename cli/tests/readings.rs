@@ -270,6 +270,7 @@ fn a_closed_pipe_on_stdout_is_no_error_and_the_write_stands() {
         .arg("--db")
         .arg(&db)
         .args(["reading", "add", "bp", "128/82"])
+        .env("COMPANION_HOME", common::home_of(&db))
         .env_remove("COMPANION_DB")
         .stdout(writer)
         .output()

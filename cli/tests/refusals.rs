@@ -244,10 +244,16 @@ fn a_read_only_record_says_so() {
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).expect("chmod");
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).expect("chmod");
     let before = std::fs::read(&db).expect("read");
-    // Root may write anything: run as nobody then (setpriv is in util-linux).
+    // Root may write anything: run as nobody then (setpriv is in util-linux), whose device
+    // directory (its key store) this is.
     let root = std::fs::metadata("/proc/self")
         .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
         .unwrap_or(false);
+    if root {
+        for path in [home_of(&db), home_of(&db).join("keys.json")] {
+            std::os::unix::fs::chown(path, Some(65534), Some(65534)).expect("chown");
+        }
+    }
     let mut cmd = if root {
         let mut c = std::process::Command::new("setpriv");
         c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
@@ -261,6 +267,7 @@ fn a_read_only_record_says_so() {
         .arg(&db)
         .arg("today")
         .env_remove("COMPANION_DB")
+        .env("COMPANION_HOME", home_of(&db))
         .output()
         .expect("run");
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
@@ -391,6 +398,7 @@ fn a_clock_before_1970_or_far_ahead_is_a_clear_error_and_writes_nothing() {
             .arg(db)
             .args(args)
             .env_remove("COMPANION_DB")
+            .env("COMPANION_HOME", home_of(db))
             .output()
             .expect("run")
     };

@@ -18,13 +18,19 @@ use companion_core::HealthRecord;
 use companion_core::model::{Measurement, Profile, Reading};
 
 mod common;
+use common::keys;
 
 const WRITES: usize = 200;
 
 fn apply_one_remote_change() {
     let dir = tempfile::tempdir().unwrap();
     let profile = Profile::new("Bench", "UTC").unwrap();
-    let mut phone = HealthRecord::create(&dir.path().join("phone.db"), &profile).unwrap();
+    let mut phone = HealthRecord::create(
+        &dir.path().join("phone.db"),
+        &keys(&dir.path().join("phone.db")),
+        &profile,
+    )
+    .unwrap();
     let now = Utc::now();
     let month_start = now
         .date_naive()
@@ -45,7 +51,12 @@ fn apply_one_remote_change() {
     let month: Vec<Reading> = (0..3_000).map(reading).collect();
     phone.add_readings(&month).unwrap();
     let export = phone.replica_export().unwrap();
-    let mut clinic = HealthRecord::join(&dir.path().join("clinic.db"), &export).unwrap();
+    let mut clinic = HealthRecord::join(
+        &dir.path().join("clinic.db"),
+        &keys(&dir.path().join("clinic.db")),
+        &export,
+    )
+    .unwrap();
     let doc = companion_core::crdt::DocId::log_for(month_start).to_string();
     let (mut local, mut remote, mut bytes, mut json) = (Duration::ZERO, Duration::ZERO, 0, 0);
     for i in 0..WRITES {
@@ -83,7 +94,12 @@ fn apply_one_remote_change() {
 fn export_a_year() {
     let dir = tempfile::tempdir().unwrap();
     let profile = Profile::new("Bench", "Europe/Berlin").unwrap();
-    let mut record = HealthRecord::create(&dir.path().join("year.db"), &profile).unwrap();
+    let mut record = HealthRecord::create(
+        &dir.path().join("year.db"),
+        &keys(&dir.path().join("year.db")),
+        &profile,
+    )
+    .unwrap();
     // A year of a typical patient: a fifth of the five years the store benchmark uses.
     let start = (Utc::now() - Span::days(365)).fixed_offset();
     let year: Vec<Reading> = (0..common::EVENTS)
@@ -125,7 +141,12 @@ fn export_a_year() {
     );
     let export = record.replica_export().unwrap();
     let t = Instant::now();
-    let mut joined = HealthRecord::join(&dir.path().join("joined.db"), &export).unwrap();
+    let mut joined = HealthRecord::join(
+        &dir.path().join("joined.db"),
+        &keys(&dir.path().join("joined.db")),
+        &export,
+    )
+    .unwrap();
     let join_t = t.elapsed();
     let t = Instant::now();
     let report = joined.merge_replica(&export).unwrap();

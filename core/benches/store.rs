@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use chrono::{Duration as Span, Utc};
 mod common;
 
-use common::{DAYS, EVENTS, event};
+use common::{DAYS, EVENTS, event, keys};
 use companion_core::model::{Profile, Reading, ReadingKind};
 use companion_core::{HealthRecord, ReadingQuery, TimeRange};
 use rusqlite::{Connection, params};
@@ -76,7 +76,12 @@ fn main() {
     let now = Utc::now().fixed_offset();
 
     // 1. One reading, its own transaction.
-    let mut record = HealthRecord::create(&dir.path().join("write.db"), &profile).unwrap();
+    let mut record = HealthRecord::create(
+        &dir.path().join("write.db"),
+        &keys(&dir.path().join("write.db")),
+        &profile,
+    )
+    .unwrap();
     let plain = plain_create(&dir.path().join("write-plain.db"));
     let readings: Vec<Reading> = (0..WRITES)
         .map(|i| event(i, now - Span::days(20)))
@@ -115,7 +120,7 @@ fn main() {
     let plain_path = dir.path().join("big-plain.db");
     let start = now - Span::days(DAYS);
     let t = Instant::now();
-    let mut record = HealthRecord::create(&path, &profile).unwrap();
+    let mut record = HealthRecord::create(&path, &keys(&path), &profile).unwrap();
     let all: Vec<Reading> = (0..EVENTS).map(|i| event(i, start)).collect();
     for month in
         all.chunk_by(|a, b| a.at.format("%Y-%m").to_string() == b.at.format("%Y-%m").to_string())
@@ -141,7 +146,7 @@ fn main() {
     let (mut store_t, mut plain_t, mut rows) = (Duration::ZERO, Duration::ZERO, (0, 0));
     for _ in 0..QUERIES {
         let t = Instant::now();
-        let record = HealthRecord::open(&path).unwrap();
+        let record = HealthRecord::open(&path, &keys(&path)).unwrap();
         let page = record
             .readings(&ReadingQuery {
                 kind: Some(ReadingKind::BloodPressure),

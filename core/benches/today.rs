@@ -14,7 +14,7 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use chrono::{Duration as Span, NaiveTime, Utc};
-use common::{DAYS, EVENTS, event};
+use common::{DAYS, EVENTS, event, keys};
 use companion_core::HealthRecord;
 use companion_core::model::{
     DoseAmount, DoseEvent, DoseStatus, JournalEntry, Medication, Profile, Reading, Schedule,
@@ -29,7 +29,7 @@ fn main() {
     let profile = Profile::new("Bench", "Europe/Berlin").unwrap();
     let now = Utc::now();
     let start = (now - Span::days(DAYS)).fixed_offset();
-    let mut record = HealthRecord::create(&path, &profile).unwrap();
+    let mut record = HealthRecord::create(&path, &keys(&path), &profile).unwrap();
     let all: Vec<Reading> = (0..EVENTS).map(|i| event(i, start)).collect();
     for month in
         all.chunk_by(|a, b| a.at.format("%Y-%m").to_string() == b.at.format("%Y-%m").to_string())

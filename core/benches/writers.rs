@@ -18,6 +18,9 @@ use std::time::{Duration, Instant};
 
 use chrono::{Datelike, Duration as Span, NaiveTime, Utc};
 use companion_core::HealthRecord;
+
+mod common;
+use common::keys;
 use companion_core::model::{
     DoseAmount, DoseEvent, DoseStatus, Measurement, Medication, Profile, Reading, Schedule,
 };
@@ -46,7 +49,7 @@ fn adherence(years: i64) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.db");
     let profile = Profile::new("Bench", "UTC").unwrap();
-    let mut record = HealthRecord::create(&path, &profile).unwrap();
+    let mut record = HealthRecord::create(&path, &keys(&path), &profile).unwrap();
     let now = Utc::now();
     let start = (now - Span::days(365 * years)).date_naive();
     let meds = [medication("A", start), medication("B", start)];
@@ -151,7 +154,7 @@ fn write_into_a_full_month() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.db");
     let profile = Profile::new("Bench", "UTC").unwrap();
-    let mut record = HealthRecord::create(&path, &profile).unwrap();
+    let mut record = HealthRecord::create(&path, &keys(&path), &profile).unwrap();
     let now = Utc::now();
     let month_start = now
         .date_naive()
@@ -207,7 +210,7 @@ fn add_medication(existing: usize) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.db");
     let profile = Profile::new("Bench", "UTC").unwrap();
-    let mut record = HealthRecord::create(&path, &profile).unwrap();
+    let mut record = HealthRecord::create(&path, &keys(&path), &profile).unwrap();
     let start = Utc::now().date_naive();
     for i in 0..existing {
         let mut m = medication(&format!("M{i}"), start);
@@ -224,7 +227,7 @@ fn add_medication(existing: usize) {
     for i in 0..ADDS {
         let m = medication(&format!("New{i}"), start);
         let t = Instant::now();
-        let mut record = HealthRecord::open(&path).unwrap();
+        let mut record = HealthRecord::open(&path, &keys(&path)).unwrap();
         record.add_medication(&m).unwrap();
         ours += t.elapsed();
         let body = serde_json::to_string(&m).unwrap();

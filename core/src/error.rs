@@ -73,6 +73,13 @@ pub enum Error {
         "the file is not a Companion record (another program's database, an empty file, or not a database); it was left untouched"
     )]
     NotARecord,
+    /// The record file is encrypted and this device's key store holds no key that opens it
+    /// (a file copied from another device, or moved by hand). Nothing was written.
+    #[error("the record file is encrypted; this device has no key for it")]
+    NoKeyForRecord,
+    /// The device's key store could not give or keep a secret; nothing was written.
+    #[error("{0}")]
+    KeyStore(#[from] crate::keystore::KeyStoreError),
     /// There is no record at the path (use create).
     #[error("no record at that path")]
     NoRecord,

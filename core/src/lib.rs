@@ -3,15 +3,21 @@
 //! A patient's health record kept on the device: profile, medications and their schedules, dose
 //! log, readings, journal and appointments. It works offline; every value is validated before it
 //! is stored; every write is durable and atomic; the record is made of Automerge documents so
-//! that replicas (the patient's phone, a caregiver's, the clinic's) can merge.
+//! that replicas (the patient's phone, a caregiver's, the clinic's) can merge. The record file
+//! is encrypted under a key kept in the device's key store ([`keystore`]), never in the file.
 //!
 //! ```
+//! use std::sync::Arc;
 //! use companion_core::{HealthRecord, ReadingQuery};
+//! use companion_core::keystore::{FileKeyStore, RecordKeys};
 //! use companion_core::model::{Measurement, Profile, Reading, ReadingKind};
 //!
 //! let dir = tempfile::tempdir()?;
+//! let key_store = Arc::new(FileKeyStore::open(&dir.path().join("device"))?);
+//! let path = dir.path().join("ana.db");
+//! let keys = RecordKeys::for_path(key_store, &path);
 //! let profile = Profile::new("Ana", "Europe/Berlin")?;
-//! let mut record = HealthRecord::create(&dir.path().join("ana.db"), &profile)?;
+//! let mut record = HealthRecord::create(&path, &keys, &profile)?;
 //!
 //! let at = chrono::DateTime::parse_from_rfc3339("2026-11-23T08:05:00+01:00")?;
 //! let bp = Measurement::BloodPressure { systolic: 142, diastolic: 91, pulse: Some(72) };
@@ -35,6 +41,7 @@ pub mod crypto;
 mod error;
 pub mod i18n;
 pub mod journey;
+pub mod keystore;
 pub mod model;
 mod query;
 mod record;

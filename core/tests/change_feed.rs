@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{bp, new_record};
+use common::{bp, keys, new_record};
 use companion_core::{Error, HealthRecord};
 
 const MONTH: &str = "log/2026-11";
@@ -11,7 +11,12 @@ const MONTH: &str = "log/2026-11";
 /// A second replica of `of`, joined from its export.
 fn replica(of: &mut HealthRecord, dir: &tempfile::TempDir, name: &str) -> HealthRecord {
     let export = of.replica_export().expect("export");
-    HealthRecord::join(&dir.path().join(name), &export).expect("join")
+    HealthRecord::join(
+        &dir.path().join(name),
+        &keys(&dir.path().join(name)),
+        &export,
+    )
+    .expect("join")
 }
 
 #[test]
@@ -81,7 +86,7 @@ fn changes_out_of_order_duplicated_and_across_a_restart_all_land() {
 
     // A restart: the waiting change is in the file, not in memory.
     drop(clinic);
-    let mut clinic = HealthRecord::open(&clinic_path).expect("reopen");
+    let mut clinic = HealthRecord::open(&clinic_path, &keys(&clinic_path)).expect("reopen");
     let again = clinic
         .apply_remote_changes(MONTH, &changes[1..])
         .expect("duplicate");

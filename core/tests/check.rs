@@ -4,12 +4,12 @@
 
 mod common;
 
-use common::{bp, new_record};
+use common::{bp, keys, new_record};
 use companion_core::model::Measurement;
 use companion_core::{Error, HealthRecord, ReadingQuery};
 
 fn tamper(path: &std::path::Path) {
-    let conn = rusqlite::Connection::open(path).expect("sqlite");
+    let conn = common::sqlite(path);
     let changed = conn
         .execute(
             "UPDATE entries SET body = replace(body, '\"systolic\":152', '\"systolic\":219')
@@ -37,7 +37,7 @@ fn an_index_row_edited_behind_the_records_back_is_found_refused_and_repaired() {
     drop(record);
 
     tamper(&path);
-    let mut record = HealthRecord::open(&path).expect("open");
+    let mut record = HealthRecord::open(&path, &keys(&path)).expect("open");
     // Not served as fact.
     let err = record.reading(&high.id).expect_err("refused");
     assert!(matches!(err, Error::Corrupt { .. }), "{err:?}");
@@ -92,7 +92,7 @@ fn a_damaged_page_is_reported_and_stops_writes() {
     record.compact().expect("compact");
     drop(record);
     // Fold the WAL into the file, then overwrite a page in the middle of it.
-    let conn = rusqlite::Connection::open(&path).expect("sqlite");
+    let conn = common::sqlite(&path);
     conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
         .expect("checkpoint");
     let page: i64 = conn
@@ -109,7 +109,7 @@ fn a_damaged_page_is_reported_and_stops_writes() {
     }
     std::fs::write(&path, &bytes).expect("damage");
 
-    let mut record = match HealthRecord::open(&path) {
+    let mut record = match HealthRecord::open(&path, &keys(&path)) {
         Ok(r) => r,
         // SQLite may notice at once: then that is the clear error.
         Err(e) => {

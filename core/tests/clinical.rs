@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::Duration;
-use common::{at, bp, glucose, new_record};
+use common::{at, bp, glucose, keys, new_record};
 use companion_core::clinical::alerts::Assessment;
 use companion_core::clinical::blood_pressure::BpCategory;
 use companion_core::model::{AlertKind, BpGuideline, MealContext, Measurement, Reading};
@@ -50,8 +50,12 @@ fn a_crisis_reading_raises_an_alert_with_the_advice_and_replicas_see_it() {
     // A caregiver's replica sees the alert after sync.
     let other = tempfile::tempdir().expect("tempdir");
     let export = record.replica_export().expect("export");
-    let mut caregiver =
-        HealthRecord::join(&other.path().join("caregiver.db"), &export).expect("join");
+    let mut caregiver = HealthRecord::join(
+        &other.path().join("caregiver.db"),
+        &keys(&other.path().join("caregiver.db")),
+        &export,
+    )
+    .expect("join");
     assert_eq!(
         caregiver.alerts(TimeRange::ALL).expect("alerts"),
         stored,

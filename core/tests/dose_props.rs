@@ -73,7 +73,7 @@ proptest! {
         record.add_medication(&med).expect("add");
         // The caregiver's phone: a replica of the record, synced by exchanging exports.
         let export = record.replica_export().expect("export");
-        let mut carer = HealthRecord::join(&dir.path().join("carer.db"), &export).expect("join");
+        let mut carer = HealthRecord::join(&dir.path().join("carer.db"), &keys(&dir.path().join("carer.db")), &export).expect("join");
         let from = base.to_utc();
         let until = from + Duration::hours(480);
         for op in ops {

@@ -6,7 +6,7 @@
 mod common;
 
 use chrono::{DateTime, Duration, Utc};
-use common::{at, new_record};
+use common::{at, keys, new_record};
 use companion_core::journey::{CheckInReason, Decision, Given};
 use companion_core::model::{AlertKind, Measurement, Reading, StepKind};
 use companion_core::{Error, HealthRecord};
@@ -165,7 +165,12 @@ fn two_replicas_advancing_the_same_journey_converge_on_one_step_each() {
         .start_journey("type2-diabetes-90d", at("2026-11-02T09:00:00+01:00"))
         .expect("start");
     let export = phone.replica_export().expect("export");
-    let mut tablet = HealthRecord::join(&dir.path().join("tablet.db"), &export).expect("join");
+    let mut tablet = HealthRecord::join(
+        &dir.path().join("tablet.db"),
+        &keys(&dir.path().join("tablet.db")),
+        &export,
+    )
+    .expect("join");
     let now = utc("2026-11-02T12:00:00+01:00");
     assert_eq!(phone.advance_journeys(now).expect("phone").len(), 1);
     assert_eq!(tablet.advance_journeys(now).expect("tablet").len(), 1);

@@ -2,6 +2,9 @@
 //! validation for every error kind, FINDRISC at its band boundaries, and the nudges of a
 //! journey kept within the weekly budget by the planner.
 
+mod common;
+use common::keys;
+
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use companion_core::journey::questionnaire::Given;
 use companion_core::journey::{
@@ -753,8 +756,12 @@ fn findrisc_is_not_asked_of_nor_scored_for_a_diagnosed_diabetes() {
         let mut profile =
             companion_core::model::Profile::new("Mei", "Europe/Berlin").expect("profile");
         profile.conditions = conditions.iter().map(|c| c.to_string()).collect();
-        let mut r = companion_core::HealthRecord::create(&dir.path().join("r.db"), &profile)
-            .expect("create");
+        let mut r = companion_core::HealthRecord::create(
+            &dir.path().join("r.db"),
+            &keys(&dir.path().join("r.db")),
+            &profile,
+        )
+        .expect("create");
         let now = chrono::Utc::now();
         let begun = (now - Duration::days(20)).fixed_offset();
         let journey = r.start_journey("hypertension-12w", begun).expect("start");
@@ -786,8 +793,12 @@ fn findrisc_is_not_asked_of_nor_scored_for_a_diagnosed_diabetes() {
     let dir = tempfile::tempdir().expect("dir");
     let mut profile = companion_core::model::Profile::new("Mei", "Asia/Shanghai").expect("p");
     profile.conditions = vec!["type_2_diabetes".into()];
-    let mut r =
-        companion_core::HealthRecord::create(&dir.path().join("r.db"), &profile).expect("create");
+    let mut r = companion_core::HealthRecord::create(
+        &dir.path().join("r.db"),
+        &keys(&dir.path().join("r.db")),
+        &profile,
+    )
+    .expect("create");
     let answers: Vec<(String, Given)> = FINDRISC_LOWEST
         .iter()
         .map(|(k, v)| (k.to_string(), Given::Choice(v.to_string())))

@@ -5,7 +5,7 @@ mod common;
 
 use automerge::transaction::Transactable;
 use automerge::{AutoCommit, ObjId, ObjType, ROOT};
-use common::{bp, metformin, new_record};
+use common::{bp, keys, metformin, new_record};
 use companion_core::model::MedicationStatus;
 use companion_core::{HealthRecord, ReadingQuery};
 use serde_json::Value as Json;
@@ -103,7 +103,7 @@ fn a_schema_5_record_with_conflicts_is_migrated_and_loses_nothing() {
     left.merge(&mut right).expect("merge");
     med_doc.merge(&mut left).expect("merge");
 
-    let conn = rusqlite::Connection::open(&path).expect("open");
+    let conn = common::sqlite(&path);
     conn.execute("DELETE FROM chunks", []).expect("clear");
     conn.execute("DELETE FROM entries WHERE collection != 'profile'", [])
         .expect("clear");
@@ -136,7 +136,7 @@ fn a_schema_5_record_with_conflicts_is_migrated_and_loses_nothing() {
         .expect("schema 5");
     drop(conn);
 
-    let mut record = HealthRecord::open(&path).expect("open and migrate");
+    let mut record = HealthRecord::open(&path, &keys(&path)).expect("open and migrate");
     let readings = record
         .readings(&ReadingQuery::default())
         .expect("list")
@@ -151,7 +151,12 @@ fn a_schema_5_record_with_conflicts_is_migrated_and_loses_nothing() {
         .set_medication_status(&med.id, MedicationStatus::Paused)
         .expect("pause");
     let export = record.replica_export().expect("export");
-    let joined = HealthRecord::join(&dir.path().join("joined.db"), &export).expect("join migrated");
+    let joined = HealthRecord::join(
+        &dir.path().join("joined.db"),
+        &keys(&dir.path().join("joined.db")),
+        &export,
+    )
+    .expect("join migrated");
     assert_eq!(
         joined.export().expect("export"),
         record.export().expect("export")

@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::Duration;
-use common::{at, metformin, new_record};
+use common::{at, keys, metformin, new_record};
 use companion_core::model::{
     DoseEvent, DoseStatus, JournalEntry, MealContext, Measurement, MedicationStatus, Reading,
     ReadingKind,
@@ -96,7 +96,7 @@ fn answers(record: &HealthRecord, path: &std::path::Path) -> (String, Vec<Vec<St
             record.doses(Some(&med.id), TimeRange::ALL).expect("doses")
         ));
     }
-    let conn = rusqlite::Connection::open(path).expect("reader");
+    let conn = common::sqlite(path);
     let mut stmt = conn
         .prepare("SELECT collection, id, doc, tag, at_ms, ext_key, deleted, body FROM entries ORDER BY collection, id")
         .expect("prepare");
@@ -190,7 +190,7 @@ proptest! {
         prop_assert_eq!(&incremental.1, &rebuilt.1);
         drop(record);
         // And a fresh open of the file answers the same.
-        let reopened = HealthRecord::open(&path).expect("open");
+        let reopened = HealthRecord::open(&path, &keys(&path)).expect("open");
         prop_assert_eq!(incremental.0, answers(&reopened, &path).0);
     }
 }

@@ -3,7 +3,7 @@
 mod common;
 
 use chrono::{Duration, Utc};
-use common::{at, bp, metformin, new_record};
+use common::{at, bp, keys, metformin, new_record};
 use companion_core::model::{
     Appointment, DoseEvent, DoseStatus, JournalEntry, MealContext, Measurement, Medication,
     MedicationStatus, Reading, ReadingKind, ReadingSource, ValidationError,
@@ -18,7 +18,7 @@ fn create_open_and_profile() {
         let record = new_record(&dir);
         record.id().to_string()
     };
-    let mut record = HealthRecord::open(&path).expect("open");
+    let mut record = HealthRecord::open(&path, &keys(&path)).expect("open");
     assert_eq!(record.id(), id);
     let mut profile = record.profile().expect("profile");
     assert_eq!(profile.name, "Ana");
@@ -26,15 +26,18 @@ fn create_open_and_profile() {
     profile.height_cm = Some(168.0);
     record.set_profile(&profile).expect("set");
     drop(record);
-    let record = HealthRecord::open(&path).expect("reopen");
+    let record = HealthRecord::open(&path, &keys(&path)).expect("reopen");
     assert_eq!(record.profile().expect("profile"), profile);
 
     assert!(matches!(
-        HealthRecord::create(&path, &profile),
+        HealthRecord::create(&path, &keys(&path), &profile),
         Err(Error::RecordExists)
     ));
     assert!(matches!(
-        HealthRecord::open(&dir.path().join("missing.db")),
+        HealthRecord::open(
+            &dir.path().join("missing.db"),
+            &keys(&dir.path().join("missing.db"))
+        ),
         Err(Error::NoRecord)
     ));
 }
@@ -461,8 +464,12 @@ fn remote_changes_merge_and_are_idempotent() {
     // A second replica (a caregiver's device) of the record, joined before anything was in it.
     let other_dir = tempfile::tempdir().expect("tempdir");
     let export = phone.replica_export().expect("export");
-    let mut caregiver =
-        HealthRecord::join(&other_dir.path().join("caregiver.db"), &export).expect("join");
+    let mut caregiver = HealthRecord::join(
+        &other_dir.path().join("caregiver.db"),
+        &keys(&other_dir.path().join("caregiver.db")),
+        &export,
+    )
+    .expect("join");
     let reading = bp(150, 95, "2026-11-03T08:00:00+01:00");
     phone.add_reading(&reading).expect("add");
     phone.add_medication(&metformin()).expect("add");
@@ -581,11 +588,11 @@ fn a_newer_schema_is_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     drop(new_record(&dir));
     let path = dir.path().join("record.db");
-    let conn = rusqlite::Connection::open(&path).expect("open");
+    let conn = common::sqlite(&path);
     conn.pragma_update(None, "user_version", companion_core::SCHEMA_VERSION + 1)
         .expect("bump");
     drop(conn);
-    match HealthRecord::open(&path) {
+    match HealthRecord::open(&path, &keys(&path)) {
         Err(e @ Error::SchemaTooNew { .. }) => {
             assert!(e.to_string().contains("newer version"));
         }
@@ -604,7 +611,9 @@ fn a_file_that_is_not_a_database_is_a_clear_error() {
     )
     .expect("write");
     let before = std::fs::read(&path).expect("read");
-    let err = HealthRecord::open(&path).err().expect("refused");
+    let err = HealthRecord::open(&path, &keys(&path))
+        .err()
+        .expect("refused");
     assert!(matches!(err, Error::NotARecord), "{err:?}");
     assert!(err.to_string().contains("not a Companion record"), "{err}");
     assert_eq!(
@@ -670,7 +679,12 @@ fn values_round_trip_bit_for_bit() {
     assert_eq!(read(&record), mg_dl.to_bits());
     let other_dir = tempfile::tempdir().expect("tempdir");
     let export = record.replica_export().expect("export");
-    let other = HealthRecord::join(&other_dir.path().join("other.db"), &export).expect("join");
+    let other = HealthRecord::join(
+        &other_dir.path().join("other.db"),
+        &keys(&other_dir.path().join("other.db")),
+        &export,
+    )
+    .expect("join");
     assert_eq!(read(&other), mg_dl.to_bits());
 }
 

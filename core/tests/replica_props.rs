@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 
 use chrono::Duration;
-use common::{at, bp, metformin};
+use common::{at, bp, keys, metformin};
 use companion_core::model::{
     AlertKind, DoseAmount, DoseEvent, DoseStatus, JournalEntry, MedicationStatus, Profile,
     ReadingSource,
@@ -112,7 +112,8 @@ struct Replicas {
 impl Replicas {
     fn get(&mut self, i: usize) -> &mut HealthRecord {
         if self.open[i].is_none() {
-            self.open[i] = Some(HealthRecord::open(&self.paths[i]).expect("reopen"));
+            self.open[i] =
+                Some(HealthRecord::open(&self.paths[i], &keys(&self.paths[i])).expect("reopen"));
         }
         self.open[i].as_mut().expect("open")
     }
@@ -154,13 +155,16 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
         .collect();
     let mut first = HealthRecord::create(
         &paths[0],
+        &keys(&paths[0]),
         &Profile::new("Ana", "Europe/Berlin").expect("profile"),
     )
     .expect("create");
     let export = first.replica_export().expect("export");
     let mut open = vec![Some(first)];
     for path in &paths[1..] {
-        open.push(Some(HealthRecord::join(path, &export).expect("join")));
+        open.push(Some(
+            HealthRecord::join(path, &keys(path), &export).expect("join"),
+        ));
     }
     let mut r = Replicas { paths, open };
     let mut want = Expected::default();

@@ -4,7 +4,7 @@
 mod common;
 
 use chrono::Duration;
-use common::{at, bp, metformin, new_record};
+use common::{at, bp, keys, metformin, new_record};
 use companion_core::model::{
     AlertKind, DoseAmount, DoseEvent, DoseStatus, Inventory, MedicationStatus, ReadingSource,
     Schedule,
@@ -13,7 +13,12 @@ use companion_core::{Error, HealthRecord, ReadingQuery, TimeRange};
 
 fn join(of: &mut HealthRecord, dir: &tempfile::TempDir, name: &str) -> HealthRecord {
     let export = of.replica_export().expect("export");
-    HealthRecord::join(&dir.path().join(name), &export).expect("join")
+    HealthRecord::join(
+        &dir.path().join(name),
+        &keys(&dir.path().join(name)),
+        &export,
+    )
+    .expect("join")
 }
 
 /// Both ways, by replica export.
@@ -55,6 +60,7 @@ fn first_writes_in_a_month_new_to_both_replicas_all_survive() {
     for by_changes in [false, true] {
         let mut phone = HealthRecord::create(
             &dir.path().join(format!("phone-{by_changes}.db")),
+            &keys(&dir.path().join(format!("phone-{by_changes}.db"))),
             &companion_core::model::Profile::new("Ana", "Europe/Berlin").expect("profile"),
         )
         .expect("create");
@@ -168,7 +174,13 @@ fn a_copied_file_takes_an_actor_of_its_own() {
     if wal.exists() {
         std::fs::copy(&wal, dir.path().join("copy.db-wal")).expect("copy wal");
     }
-    let mut copy = HealthRecord::open(&copy_path).expect("open copy");
+    // Its key stays with the original's name: a copied file opens nothing by itself.
+    assert!(matches!(
+        HealthRecord::open(&copy_path, &keys(&copy_path)),
+        Err(companion_core::Error::NoKeyForRecord)
+    ));
+    common::copy_keys(&dir.path().join("record.db"), &copy_path);
+    let mut copy = HealthRecord::open(&copy_path, &keys(&copy_path)).expect("open copy");
     phone
         .add_reading(&bp(130, 85, "2026-11-21T08:00:00+01:00"))
         .expect("add");
@@ -223,7 +235,7 @@ fn another_records_export_and_damaged_files_are_refused_with_nothing_written() {
         ));
         let path = dir.path().join("never.db");
         assert!(matches!(
-            HealthRecord::join(&path, bad),
+            HealthRecord::join(&path, &keys(&path), bad),
             Err(Error::InvalidReplicaFile { .. })
         ));
         assert!(!path.exists(), "no file is created");

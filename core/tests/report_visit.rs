@@ -5,6 +5,7 @@
 //! surgery; in English and Chinese.
 
 mod common;
+use common::keys;
 
 use chrono::{Duration, NaiveTime, Utc};
 use companion_core::HealthRecord;
@@ -57,7 +58,12 @@ fn hypertension_and_diabetes(dir: &tempfile::TempDir) -> HealthRecord {
     let mut profile = Profile::new("Ana", "Europe/Berlin").expect("profile");
     profile.conditions = vec!["hypertension".into(), "type 2 diabetes".into()];
     profile.height_cm = Some(165.0);
-    let mut r = HealthRecord::create(&dir.path().join("r.db"), &profile).expect("create");
+    let mut r = HealthRecord::create(
+        &dir.path().join("r.db"),
+        &keys(&dir.path().join("r.db")),
+        &profile,
+    )
+    .expect("create");
     let start = (Utc::now() - Duration::days(30)).date_naive();
     let mut metformin = Medication::new(
         "Metformin",
@@ -240,7 +246,12 @@ fn after_surgery_the_report_shows_pain_wound_checks_and_fever() {
     let mut profile = Profile::new("王芳", "Asia/Shanghai").expect("profile");
     profile.language = Language::SimplifiedChinese;
     profile.conditions = vec!["recovery_after_surgery".into()];
-    let mut r = HealthRecord::create(&dir.path().join("s.db"), &profile).expect("create");
+    let mut r = HealthRecord::create(
+        &dir.path().join("s.db"),
+        &keys(&dir.path().join("s.db")),
+        &profile,
+    )
+    .expect("create");
     let begun = (Utc::now() - Duration::days(6)).fixed_offset();
     let journey = r
         .start_journey("surgery-recovery-6w", begun)

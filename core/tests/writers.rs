@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Barrier};
 use std::thread;
 
-use common::{at, metformin, new_record};
+use common::{at, keys, metformin, new_record};
 use companion_core::model::{
     AsNeededLimits, DoseAmount, DoseEvent, DoseStatus, Measurement, Medication, Reading,
     ReadingSource, Schedule,
@@ -30,12 +30,12 @@ where
     let start = Arc::new(Barrier::new(2));
     let (sa, pa) = (start.clone(), path.clone());
     let ta = thread::spawn(move || {
-        let mut r = HealthRecord::open(&pa).expect("open a");
+        let mut r = HealthRecord::open(&pa, &keys(&pa)).expect("open a");
         sa.wait();
         a(&mut r)
     });
     let tb = thread::spawn(move || {
-        let mut r = HealthRecord::open(&path).expect("open b");
+        let mut r = HealthRecord::open(&path, &keys(&path)).expect("open b");
         start.wait();
         b(&mut r)
     });

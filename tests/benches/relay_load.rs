@@ -26,6 +26,7 @@ use companion_core::model::{Measurement, Profile, Reading};
 use companion_core::sync::{HttpTransport, Role};
 use companion_core::{HealthRecord, ReadingQuery};
 use companion_scenarios::RelayProcess;
+use companion_scenarios::keys;
 
 fn http() -> HttpTransport {
     HttpTransport::new().unwrap()
@@ -76,13 +77,10 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 fn hostile_loop(path: &std::path::Path, record: &str, url: &str, deadline: Instant) -> (u64, u64) {
     use companion_core::sync::Transport as _;
     use companion_core::sync::wire;
-    let conn = rusqlite::Connection::open(path).unwrap();
-    let bytes: Vec<u8> = conn
-        .query_row(
-            "SELECT bytes FROM sync_secrets WHERE name = 'device'",
-            [],
-            |r| r.get(0),
-        )
+    let conn = companion_scenarios::sqlite(path);
+    let (_, bytes) = companion_scenarios::sync_secrets(path)
+        .into_iter()
+        .find(|(name, _)| name == "device")
         .unwrap();
     let epoch: u32 = conn
         .query_row(
@@ -196,7 +194,12 @@ fn main() {
     );
 
     let profile = Profile::new("Ana", "Europe/Berlin").unwrap();
-    let mut owner = HealthRecord::create(&dir.path().join("d0.db"), &profile).unwrap();
+    let mut owner = HealthRecord::create(
+        &dir.path().join("d0.db"),
+        &keys(&dir.path().join("d0.db")),
+        &profile,
+    )
+    .unwrap();
     // A caregiver's device joined at `path`.
     let mut caregiver = |path: &std::path::Path| {
         let code = owner
@@ -208,7 +211,7 @@ fn main() {
             )
             .unwrap()
             .code;
-        HealthRecord::join_invite(path, &code, &mut http(), &mut |_| {})
+        HealthRecord::join_invite(path, &keys(path), &code, &mut http(), &mut |_| {})
             .unwrap()
             .0
     };

@@ -25,6 +25,7 @@ use companion_core::HealthRecord;
 use companion_core::model::{Measurement, Profile, Reading};
 use companion_core::sync::{HttpTransport, Role};
 use companion_scenarios::RelayProcess;
+use companion_scenarios::keys;
 
 const ROUNDS: usize = 50;
 
@@ -67,7 +68,12 @@ fn automerge_sync(
 
 fn incremental(relay: &RelayProcess, dir: &std::path::Path) {
     let profile = Profile::new("Bench", "UTC").unwrap();
-    let mut patient = HealthRecord::create(&dir.join("patient.db"), &profile).unwrap();
+    let mut patient = HealthRecord::create(
+        &dir.join("patient.db"),
+        &keys(&dir.join("patient.db")),
+        &profile,
+    )
+    .unwrap();
     let now = Utc::now();
     let month_start = now
         .date_naive()
@@ -96,8 +102,14 @@ fn incremental(relay: &RelayProcess, dir: &std::path::Path) {
         )
         .unwrap()
         .code;
-    let (mut carer, _) =
-        HealthRecord::join_invite(&dir.join("carer.db"), &code, &mut http(), &mut |_| {}).unwrap();
+    let (mut carer, _) = HealthRecord::join_invite(
+        &dir.join("carer.db"),
+        &keys(&dir.join("carer.db")),
+        &code,
+        &mut http(),
+        &mut |_| {},
+    )
+    .unwrap();
     let doc = companion_core::crdt::DocId::log_for(month_start).to_string();
     // Automerge's peers hold the same document, in sync.
     let saved = patient.export_document(&doc).unwrap();
@@ -177,7 +189,8 @@ fn incremental(relay: &RelayProcess, dir: &std::path::Path) {
 
 fn bootstrap(relay: &RelayProcess, dir: &std::path::Path) {
     let profile = Profile::new("Bench", "Europe/Berlin").unwrap();
-    let mut patient = HealthRecord::create(&dir.join("year.db"), &profile).unwrap();
+    let mut patient =
+        HealthRecord::create(&dir.join("year.db"), &keys(&dir.join("year.db")), &profile).unwrap();
     let start = (Utc::now() - Span::days(365)).fixed_offset();
     let year: Vec<Reading> = (0..20_000)
         .map(|i| {
@@ -211,6 +224,7 @@ fn bootstrap(relay: &RelayProcess, dir: &std::path::Path) {
         let t = Instant::now();
         let (joined, report) = HealthRecord::join_invite(
             &dir.join(format!("new-{run}.db")),
+            &keys(&dir.join(format!("new-{run}.db"))),
             &code,
             &mut http(),
             &mut |_| {},
@@ -220,7 +234,12 @@ fn bootstrap(relay: &RelayProcess, dir: &std::path::Path) {
         received += report.bytes_received;
         assert_eq!(joined.documents().unwrap().len(), docs.len());
         let t = Instant::now();
-        HealthRecord::join(&dir.join(format!("file-{run}.db")), &export).unwrap();
+        HealthRecord::join(
+            &dir.join(format!("file-{run}.db")),
+            &keys(&dir.join(format!("file-{run}.db"))),
+            &export,
+        )
+        .unwrap();
         file_t += t.elapsed();
     }
     let received = received as f64 / RUNS as f64;
@@ -252,7 +271,12 @@ fn two_years(
     syncs: usize,
 ) -> (usize, u64, usize, u64) {
     let profile = Profile::new("Bench", "Europe/Berlin").unwrap();
-    let mut patient = HealthRecord::create(&dir.join(format!("two-{syncs}.db")), &profile).unwrap();
+    let mut patient = HealthRecord::create(
+        &dir.join(format!("two-{syncs}.db")),
+        &keys(&dir.join(format!("two-{syncs}.db"))),
+        &profile,
+    )
+    .unwrap();
     patient.share(&relay.url, &mut http()).unwrap();
     let start = (Utc::now() - Span::days(730)).fixed_offset();
     let per_day = 55;
@@ -289,6 +313,7 @@ fn two_years(
         .code;
     let (_, report) = HealthRecord::join_invite(
         &dir.join(format!("two-new-{syncs}.db")),
+        &keys(&dir.join(format!("two-new-{syncs}.db"))),
         &code,
         &mut http(),
         &mut |_| {},

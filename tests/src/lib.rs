@@ -374,3 +374,9 @@ impl Drop for RelayProcess {
         let _ = self.child.wait();
     }
 }
+
+// The record-file helpers (keys, SQLite opened with the key, plaintext of an earlier version)
+// are one source shared with the core's own tests.
+#[path = "../../core/tests/common/files.rs"]
+mod files;
+pub use files::*;

@@ -11,6 +11,7 @@ use std::time::{Duration, Instant, SystemTime};
 use chrono::{DateTime, FixedOffset, Utc};
 use companion_core::HealthRecord;
 use companion_core::model::{JournalEntry, Measurement, Profile, Reading};
+use companion_scenarios::keys;
 
 const DB_VAR: &str = "COMPANION_CRASH_DB";
 
@@ -20,7 +21,7 @@ fn crash_writer_child() {
     let Ok(path) = std::env::var(DB_VAR) else {
         return; // Run as a normal test: nothing to do.
     };
-    let mut record = HealthRecord::open(path.as_ref()).expect("open");
+    let mut record = HealthRecord::open(path.as_ref(), &keys(path.as_ref())).expect("open");
     let mut err = std::io::stderr().lock();
     for i in 0u32.. {
         let now: DateTime<FixedOffset> = Utc::now().fixed_offset();
@@ -61,7 +62,7 @@ fn sigkill_at_any_moment_loses_no_acknowledged_write() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("record.db");
     let profile = Profile::new("Ana", "Europe/Berlin").expect("profile");
-    drop(HealthRecord::create(&path, &profile).expect("create"));
+    drop(HealthRecord::create(&path, &keys(&path), &profile).expect("create"));
     let seed = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(1, |d| d.as_nanos() as u64)
@@ -107,7 +108,7 @@ fn sigkill_at_any_moment_loses_no_acknowledged_write() {
                 _ => {}
             }
         }
-        let mut record = HealthRecord::open(&path).expect("reopen after kill");
+        let mut record = HealthRecord::open(&path, &keys(&path)).expect("reopen after kill");
         for id in &readings {
             assert!(
                 record.reading(id).is_ok(),
@@ -139,4 +140,119 @@ fn sigkill_at_any_moment_loses_no_acknowledged_write() {
         readings.len() > ROUNDS,
         "the writer should have acknowledged writes before being killed"
     );
+}
+
+const MIGRATE_VAR: &str = "COMPANION_CRASH_MIGRATE_DB";
+
+/// The child: opens a plaintext record (which encrypts it in place), then says so.
+#[test]
+fn crash_migrate_child() {
+    let Ok(path) = std::env::var(MIGRATE_VAR) else {
+        return;
+    };
+    drop(HealthRecord::open(path.as_ref(), &keys(path.as_ref())).expect("open"));
+    eprintln!("OPENED");
+}
+
+/// Encryption in place of an earlier version's plaintext record, killed at random instants
+/// (before, during and after the copy and the rename): the record opens afterwards with every
+/// entry, encrypted.
+#[test]
+fn sigkill_during_encryption_in_place_loses_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("record.db");
+    let profile = Profile::new("Ana", "Europe/Berlin").expect("profile");
+    let mut record = HealthRecord::create(&path, &keys(&path), &profile).expect("create");
+    let start = Utc::now().fixed_offset() - chrono::Duration::days(300);
+    let batch: Vec<Reading> = (0..6000u32)
+        .map(|i| {
+            let m = Measurement::BloodPressure {
+                systolic: 110 + (i % 60) as u16,
+                diastolic: 70 + (i % 20) as u16,
+                pulse: None,
+            };
+            Reading::new(m, start + chrono::Duration::minutes(i64::from(i) * 70)).expect("valid")
+        })
+        .collect();
+    record.add_readings(&batch).expect("write");
+    let expected = record.export().expect("export");
+    drop(record);
+    companion_scenarios::make_plaintext(&path);
+    let plain = std::fs::read(&path).expect("read");
+    let key_store = dir.path().join("keys").join("keys.json");
+    let plain_keys = std::fs::read(&key_store).expect("keys");
+
+    let exe = std::env::current_exe().expect("test binary");
+    let run = || {
+        Command::new(&exe)
+            .args([
+                "crash_migrate_child",
+                "--exact",
+                "--nocapture",
+                "--test-threads=1",
+            ])
+            .env(MIGRATE_VAR, &path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn")
+    };
+    // How long one whole run takes here: the kills fall across it.
+    let timed = Instant::now();
+    let out = run().wait_with_output().expect("run");
+    let whole = timed.elapsed();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("OPENED"));
+    let seed = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64)
+        | 1;
+    let mut jitter = Jitter(seed);
+    let (mut finished, mut interrupted) = (0, 0);
+    let (mut plain_left, mut partial_left, mut encrypted_left) = (0, 0, 0);
+    let partial = dir.path().join("record.db.encrypting");
+    for round in 0..24 {
+        std::fs::write(&path, &plain).expect("plaintext again");
+        std::fs::write(&key_store, &plain_keys).expect("keys again");
+        // Most kills in the second half of a run, where the copy is made.
+        let micros = whole.as_micros() as u64;
+        let wait = Duration::from_micros(micros / 3 + jitter.next(micros + 1));
+        let mut child = run();
+        std::thread::sleep(wait);
+        child.kill().expect("SIGKILL");
+        let out = child.wait_with_output().expect("reap");
+        if String::from_utf8_lossy(&out.stderr).contains("OPENED") {
+            finished += 1;
+        } else {
+            interrupted += 1;
+        }
+        // Where the kill fell: before the copy, during it (a partial file beside the
+        // record), or after the rename.
+        if std::fs::read(&path)
+            .expect("read")
+            .starts_with(b"SQLite format 3\0")
+        {
+            plain_left += 1;
+            if partial.exists() {
+                partial_left += 1;
+            }
+        } else {
+            encrypted_left += 1;
+        }
+        let record = HealthRecord::open(&path, &keys(&path)).expect("opens after the kill");
+        assert_eq!(record.export().expect("export"), expected, "round {round}");
+        drop(record);
+        assert!(
+            !std::fs::read(&path)
+                .expect("read")
+                .starts_with(b"SQLite format 3\0"),
+            "round {round}: encrypted now"
+        );
+        eprintln!("round {round}: killed after {wait:?} of {whole:?}");
+    }
+    eprintln!(
+        "{interrupted} runs killed before they finished, {finished} after; the kill left the \
+         record plaintext {plain_left} times ({partial_left} with a partial copy beside it), \
+         encrypted {encrypted_left} times"
+    );
+    assert!(interrupted > 0, "no kill fell inside a run");
 }

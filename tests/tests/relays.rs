@@ -11,9 +11,10 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, FixedOffset};
 use companion_core::model::{Measurement, Profile, Reading};
 use companion_core::sync::SyncError;
-use companion_core::sync::{HttpTransport, Request, Response, Role, Transport};
+use companion_core::sync::{HttpTransport, Request, Response, Role, SyncReport, Transport};
 use companion_core::{Error, HealthRecord, ReadingQuery};
 use companion_scenarios::RelayProcess;
+use companion_scenarios::keys;
 use companion_scenarios::proxy::FaultyProxy;
 
 const CHILD: &str = "relay_child";
@@ -41,6 +42,16 @@ fn reading(device: u16, n: u16) -> Reading {
     .expect("reading")
 }
 
+/// A viewer invited by `owner` joins late, as `late.db` in `dir`.
+fn join_late(owner: &mut HealthRecord, dir: &Path) -> (HealthRecord, SyncReport) {
+    let code = owner
+        .invite(Role::Viewer, Duration::from_secs(600), None, &mut http())
+        .expect("invite")
+        .code;
+    let path = dir.join("late.db");
+    HealthRecord::join_invite(&path, &keys(&path), &code, &mut http(), &mut |_| {}).expect("join")
+}
+
 fn ids(r: &HealthRecord) -> BTreeSet<String> {
     r.readings(&ReadingQuery::default())
         .expect("readings")
@@ -60,7 +71,12 @@ fn count(r: &HealthRecord) -> usize {
 /// An owner and two caregivers sharing one record through `relay_url`.
 fn three(dir: &Path, relay_url: &str) -> Vec<HealthRecord> {
     let profile = Profile::new("Ana", "Europe/Berlin").expect("profile");
-    let mut owner = HealthRecord::create(&dir.join("owner.db"), &profile).expect("create");
+    let mut owner = HealthRecord::create(
+        &dir.join("owner.db"),
+        &keys(&dir.join("owner.db")),
+        &profile,
+    )
+    .expect("create");
     let mut devices = Vec::new();
     for name in ["carer-a.db", "carer-b.db"] {
         let code = owner
@@ -73,9 +89,15 @@ fn three(dir: &Path, relay_url: &str) -> Vec<HealthRecord> {
             .expect("invite")
             .code;
         devices.push(
-            HealthRecord::join_invite(&dir.join(name), &code, &mut http(), &mut |_| {})
-                .expect("join")
-                .0,
+            HealthRecord::join_invite(
+                &dir.join(name),
+                &keys(&dir.join(name)),
+                &code,
+                &mut http(),
+                &mut |_| {},
+            )
+            .expect("join")
+            .0,
         );
     }
     devices.insert(0, owner);
@@ -430,13 +452,7 @@ fn a_relay_restored_from_a_backup_behind_the_devices_gets_back_what_it_lost() {
     assert!(!again.relay_restored);
 
     // A device joining now gets every write, once.
-    let code = devices[0]
-        .invite(Role::Viewer, Duration::from_secs(600), None, &mut http())
-        .expect("invite")
-        .code;
-    let (late, _) =
-        HealthRecord::join_invite(&dir.path().join("late.db"), &code, &mut http(), &mut |_| {})
-            .expect("join");
+    let (late, _) = join_late(&mut devices[0], dir.path());
     for d in [&devices[0], &devices[1], &late] {
         assert_eq!(ids(d), expected);
         assert_eq!(count(d), expected.len(), "nothing doubled");
@@ -495,13 +511,7 @@ fn a_compacted_log_still_brings_everything_to_a_device_that_was_away() {
         assert_eq!(ids(d), expected);
         assert_eq!(count(d), expected.len());
     }
-    let code = devices[0]
-        .invite(Role::Viewer, Duration::from_secs(600), None, &mut http())
-        .expect("invite")
-        .code;
-    let (late, joined) =
-        HealthRecord::join_invite(&dir.path().join("late.db"), &code, &mut http(), &mut |_| {})
-            .expect("join");
+    let (late, joined) = join_late(&mut devices[0], dir.path());
     assert_eq!(ids(&late), expected);
     assert!(joined.cursor >= compacted);
 }

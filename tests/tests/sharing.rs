@@ -15,6 +15,7 @@ use companion_core::model::{
 use companion_core::sync::{HttpTransport, Role, SyncError, SyncReport};
 use companion_core::{Error, HealthRecord, ReadingQuery, TimeRange};
 use companion_scenarios::RelayProcess;
+use companion_scenarios::{keys, sqlite, sync_secrets};
 
 const CHILD: &str = "relay_child";
 
@@ -77,14 +78,25 @@ fn invite(owner: &mut HealthRecord, role: Role, relay: &str) -> String {
 }
 
 fn join(dir: &Path, name: &str, code: &str) -> HealthRecord {
-    HealthRecord::join_invite(&dir.join(name), code, &mut http(), &mut |_| {})
-        .expect("join")
-        .0
+    HealthRecord::join_invite(
+        &dir.join(name),
+        &keys(&dir.join(name)),
+        code,
+        &mut http(),
+        &mut |_| {},
+    )
+    .expect("join")
+    .0
 }
 
 fn family(dir: &Path, relay: &RelayProcess) -> Family {
     let profile = Profile::new("Ana Marker-Profile-7731", "Europe/Berlin").expect("profile");
-    let mut patient = HealthRecord::create(&dir.join("patient.db"), &profile).expect("create");
+    let mut patient = HealthRecord::create(
+        &dir.join("patient.db"),
+        &keys(&dir.join("patient.db")),
+        &profile,
+    )
+    .expect("create");
     let med = amlodipine();
     patient.add_medication(&med).expect("med");
     let code = invite(&mut patient, Role::Caregiver, &relay.url);
@@ -102,7 +114,7 @@ fn family(dir: &Path, relay: &RelayProcess) -> Family {
 /// Ana's record at `p.db`, not shared yet.
 fn unshared_patient(dir: &Path) -> HealthRecord {
     let profile = Profile::new("Ana", "Europe/Berlin").expect("profile");
-    HealthRecord::create(&dir.join("p.db"), &profile).expect("create")
+    HealthRecord::create(&dir.join("p.db"), &keys(&dir.join("p.db")), &profile).expect("create")
 }
 
 /// [`family`], each device synced once.
@@ -122,12 +134,11 @@ fn count(r: &HealthRecord) -> usize {
         .len()
 }
 
-fn stored_keys(db: &rusqlite::Connection) -> Vec<[u8; 32]> {
-    db.prepare("SELECT bytes FROM sync_secrets WHERE name LIKE 'epoch/%'")
-        .expect("q")
-        .query_map([], |r| r.get::<_, Vec<u8>>(0))
-        .expect("keys")
-        .map(|k| k.expect("key").as_slice().try_into().expect("32 bytes"))
+fn stored_keys(path: &Path) -> Vec<[u8; 32]> {
+    sync_secrets(path)
+        .into_iter()
+        .filter(|(name, _)| name.starts_with("epoch/"))
+        .map(|(_, k)| k.as_slice().try_into().expect("32 bytes"))
         .collect()
 }
 
@@ -499,14 +510,18 @@ fn roles_hold_on_the_relay_and_on_every_replica() {
     // A caregiver's device that lies to itself about its role: its medication change passes
     // the relay (which cannot read it) and is quarantined by every replica.
     {
-        let conn = rusqlite::Connection::open(dir.path().join("carer.db")).expect("open");
+        let conn = sqlite(&dir.path().join("carer.db"));
         conn.execute(
             "UPDATE sync_state SET value = 'owner' WHERE key = 'role'",
             [],
         )
         .expect("hack");
     }
-    let mut carer = HealthRecord::open(&dir.path().join("carer.db")).expect("open");
+    let mut carer = HealthRecord::open(
+        &dir.path().join("carer.db"),
+        &keys(&dir.path().join("carer.db")),
+    )
+    .expect("open");
     carer
         .modify_medication_at(&f.med.id, Utc::now(), |m| {
             m.dose = DoseAmount::parse("50 mg").expect("dose");
@@ -574,14 +589,18 @@ fn roles_hold_on_the_relay_and_on_every_replica() {
     assert_eq!(states[0], states[2]);
 
     // The relay itself refuses a viewer's envelope and a stranger's.
-    let conn = rusqlite::Connection::open(dir.path().join("viewer.db")).expect("open");
+    let conn = sqlite(&dir.path().join("viewer.db"));
     conn.execute(
         "UPDATE sync_state SET value = 'caregiver' WHERE key = 'role'",
         [],
     )
     .expect("hack");
     drop(conn);
-    let mut viewer = HealthRecord::open(&dir.path().join("viewer.db")).expect("open");
+    let mut viewer = HealthRecord::open(
+        &dir.path().join("viewer.db"),
+        &keys(&dir.path().join("viewer.db")),
+    )
+    .expect("open");
     viewer
         .add_reading(&bp(121, 80, "2026-11-19T08:00:00+01:00"))
         .expect("local write");
@@ -602,8 +621,13 @@ fn invites_are_single_use_and_expire() {
     let mut patient = unshared_patient(dir.path());
     let code = invite(&mut patient, Role::Caregiver, &relay.url);
     join(dir.path(), "a.db", &code);
-    let again =
-        HealthRecord::join_invite(&dir.path().join("b.db"), &code, &mut http(), &mut |_| {});
+    let again = HealthRecord::join_invite(
+        &dir.path().join("b.db"),
+        &keys(&dir.path().join("b.db")),
+        &code,
+        &mut http(),
+        &mut |_| {},
+    );
     assert!(
         matches!(again, Err(Error::Sync(SyncError::Invite("already used")))),
         "{:?}",
@@ -616,6 +640,7 @@ fn invites_are_single_use_and_expire() {
     std::thread::sleep(Duration::from_millis(600));
     let late = HealthRecord::join_invite(
         &dir.path().join("c.db"),
+        &keys(&dir.path().join("c.db")),
         &short.code,
         &mut http(),
         &mut |_| {},
@@ -627,6 +652,7 @@ fn invites_are_single_use_and_expire() {
     );
     let unknown = HealthRecord::join_invite(
         &dir.path().join("d.db"),
+        &keys(&dir.path().join("d.db")),
         &companion_core::sync::invite::Invite::generate(&relay.url)
             .expect("i")
             .code(),
@@ -635,7 +661,8 @@ fn invites_are_single_use_and_expire() {
     );
     assert!(matches!(unknown, Err(Error::Sync(SyncError::Invite(_)))));
     // Only the owner invites.
-    let mut carer = HealthRecord::open(&dir.path().join("a.db")).expect("open");
+    let mut carer = HealthRecord::open(&dir.path().join("a.db"), &keys(&dir.path().join("a.db")))
+        .expect("open");
     let refused = carer.invite(Role::Viewer, Duration::from_secs(60), None, &mut http());
     assert!(matches!(refused, Err(Error::Sync(SyncError::NotOwner))));
 }
@@ -711,9 +738,14 @@ fn a_new_device_starts_from_fresh_snapshots_once_the_log_has_grown() {
     }
     assert!(refreshed > 0, "the owner refreshed the snapshots");
     let code = invite(&mut patient, Role::Viewer, &relay.url);
-    let (viewer, report) =
-        HealthRecord::join_invite(&dir.path().join("v.db"), &code, &mut http(), &mut |_| {})
-            .expect("join");
+    let (viewer, report) = HealthRecord::join_invite(
+        &dir.path().join("v.db"),
+        &keys(&dir.path().join("v.db")),
+        &code,
+        &mut http(),
+        &mut |_| {},
+    )
+    .expect("join");
     assert!(report.snapshots > 0);
     // Refreshed after 256 positions or 64 KiB of envelopes, whichever comes first: the new
     // device applies only the envelopes since the last refresh.
@@ -853,7 +885,7 @@ fn a_removed_member_reads_nothing_new_and_its_writes_are_refused_everywhere() {
     assert!(f.carer.members().expect("members").no_longer_member);
     assert!(!f.clinic.members().expect("members").no_longer_member);
     // Its offline write, injected past the relay, is quarantined by every replica.
-    let carer_db = rusqlite::Connection::open(dir.path().join("carer.db")).expect("carer db");
+    let carer_db = sqlite(&dir.path().join("carer.db"));
     let pending: Vec<u8> = carer_db
         .query_row("SELECT envelope FROM sync_sending", [], |r| r.get(0))
         .expect("the carer's unsent envelope");
@@ -880,7 +912,7 @@ fn a_removed_member_reads_nothing_new_and_its_writes_are_refused_everywhere() {
         .find(|m| m.device == carer_id)
         .and_then(|m| m.removed)
         .expect("removed");
-    let keys = stored_keys(&carer_db);
+    let keys = stored_keys(&dir.path().join("carer.db"));
     let record = companion_core::sync::wire::record_bytes(f.patient.id()).expect("id");
     let mut later = 0;
     let storage = relay.storage();
@@ -944,8 +976,7 @@ fn a_member_that_leaves_is_refused_after_and_the_owner_moves_to_a_new_key() {
             .any(|m| m.device == carer_id && m.removed.is_some())
     );
     // Nothing sealed after the rotation opens with the keys the carer holds.
-    let carer_db = rusqlite::Connection::open(dir.path().join("carer.db")).expect("carer db");
-    let keys = stored_keys(&carer_db);
+    let keys = stored_keys(&dir.path().join("carer.db"));
     let record = companion_core::sync::wire::record_bytes(f.patient.id()).expect("id");
     let envelopes = relay.last_envelopes(f.patient.id(), 2);
     assert_eq!(envelopes.len(), 2);
@@ -989,15 +1020,9 @@ fn a_lost_owner_phone_is_removed_by_the_patients_other_device() {
     }
     // The new record key reached the members, not the phone.
     let has_new_key = |file: &str| -> bool {
-        rusqlite::Connection::open(dir.path().join(file))
-            .expect("db")
-            .query_row(
-                "SELECT count(*) FROM sync_secrets WHERE name = 'epoch/1'",
-                [],
-                |r| r.get::<_, i64>(0),
-            )
-            .expect("count")
-            == 1
+        sync_secrets(&dir.path().join(file))
+            .iter()
+            .any(|(name, _)| name == "epoch/1")
     };
     assert!(has_new_key("carer.db") && has_new_key("clinic.db") && has_new_key("tablet.db"));
     assert!(
@@ -1032,7 +1057,7 @@ fn a_lost_owner_phone_is_removed_by_the_patients_other_device() {
 /// Sets the role a replica's file says it has (what someone who copies a caregiver's phone
 /// file can do with sqlite3), so that its own checks let it write anything.
 fn claim_role(dir: &Path, file: &str, role: &str) {
-    let db = rusqlite::Connection::open(dir.join(file)).expect("db");
+    let db = sqlite(&dir.join(file));
     db.execute(
         "UPDATE sync_state SET value = ?1 WHERE key = 'role'",
         [role],
@@ -1048,8 +1073,14 @@ fn a_replica_file_brings_only_what_its_author_may_write_and_reaches_every_member
     // A copy of the carer's file, told it is the owner, changes a medication and exports.
     drop(f.carer);
     std::fs::copy(dir.path().join("carer.db"), dir.path().join("forged.db")).expect("copy");
+    // With the carer's key store too: a file alone opens nothing.
+    companion_scenarios::copy_keys(&dir.path().join("carer.db"), &dir.path().join("forged.db"));
     claim_role(dir.path(), "forged.db", "owner");
-    let mut forged = HealthRecord::open(&dir.path().join("forged.db")).expect("open");
+    let mut forged = HealthRecord::open(
+        &dir.path().join("forged.db"),
+        &keys(&dir.path().join("forged.db")),
+    )
+    .expect("open");
     let mut med = f.med.clone();
     med.name = "Amlodipine 50 mg".into();
     forged.update_medication(&med).expect("the copy writes");
@@ -1070,7 +1101,11 @@ fn a_replica_file_brings_only_what_its_author_may_write_and_reaches_every_member
     );
     // A reading the carer logged offline, brought by file: merged, and passed on by the
     // patient's next sync to the clinic, though the carer never syncs.
-    let mut carer = HealthRecord::open(&dir.path().join("carer.db")).expect("open");
+    let mut carer = HealthRecord::open(
+        &dir.path().join("carer.db"),
+        &keys(&dir.path().join("carer.db")),
+    )
+    .expect("open");
     carer
         .add_reading(&bp(150, 95, "2026-11-18T09:00:00+01:00"))
         .expect("carer offline");
@@ -1133,11 +1168,8 @@ impl companion_core::sync::Transport for LoseCreationAnswer {
     }
 }
 
-fn sync_secrets(dir: &Path, file: &str) -> i64 {
-    rusqlite::Connection::open(dir.join(file))
-        .expect("db")
-        .query_row("SELECT count(*) FROM sync_secrets", [], |r| r.get(0))
-        .expect("count")
+fn sync_secrets_of(dir: &Path, file: &str) -> usize {
+    sync_secrets(&dir.join(file)).len()
 }
 
 #[test]
@@ -1157,7 +1189,7 @@ fn an_invite_that_fails_writes_no_keys_and_a_later_one_shares() {
         "{failed:?}"
     );
     assert!(!patient.is_shared().expect("shared"));
-    assert_eq!(sync_secrets(dir.path(), "p.db"), 0, "no keys written");
+    assert_eq!(sync_secrets_of(dir.path(), "p.db"), 0, "no keys written");
     // The relay took the record but its answer was lost, every time: nothing kept here.
     let lost = patient.invite(
         Role::Caregiver,
@@ -1167,7 +1199,7 @@ fn an_invite_that_fails_writes_no_keys_and_a_later_one_shares() {
     );
     assert!(lost.is_err(), "{lost:?}");
     assert!(!patient.is_shared().expect("shared"));
-    assert_eq!(sync_secrets(dir.path(), "p.db"), 0, "no keys written");
+    assert_eq!(sync_secrets_of(dir.path(), "p.db"), 0, "no keys written");
     // Tried again, with new keys: the relay takes the new genesis in place of the lone one.
     let code = invite(&mut patient, Role::Caregiver, &relay.url);
     assert!(patient.is_shared().expect("shared"));
@@ -1188,8 +1220,7 @@ fn checkup() -> companion_core::model::Appointment {
 
 /// The record key's epoch a member's file says it writes under.
 fn epoch_of(dir: &Path, file: &str) -> u32 {
-    rusqlite::Connection::open(dir.join(file))
-        .expect("db")
+    sqlite(&dir.join(file))
         .query_row(
             "SELECT value FROM sync_state WHERE key = 'epoch'",
             [],
@@ -1223,14 +1254,10 @@ fn garbage_envelope(
 
 /// A member's device keys, read from its file.
 fn device_keys(dir: &Path, file: &str) -> companion_core::crypto::DeviceKeys {
-    let db = rusqlite::Connection::open(dir.join(file)).expect("db");
-    let bytes: Vec<u8> = db
-        .query_row(
-            "SELECT bytes FROM sync_secrets WHERE name = 'device'",
-            [],
-            |r| r.get(0),
-        )
-        .expect("keys");
+    let (_, bytes) = sync_secrets(&dir.join(file))
+        .into_iter()
+        .find(|(name, _)| name == "device")
+        .expect("device keys");
     companion_core::crypto::DeviceKeys::from_bytes(&bytes).expect("keys")
 }
 
@@ -1371,7 +1398,11 @@ fn a_clinician_adds_office_readings_that_only_the_clinic_edits() {
     // syncs: the relay takes it (a caregiver writes), every replica quarantines it.
     drop(f.carer);
     claim_role(dir.path(), "carer.db", "owner");
-    let mut forged = HealthRecord::open(&dir.path().join("carer.db")).expect("open");
+    let mut forged = HealthRecord::open(
+        &dir.path().join("carer.db"),
+        &keys(&dir.path().join("carer.db")),
+    )
+    .expect("open");
     sync(&mut forged);
     forged.delete_reading(&id).expect("the copy deletes");
     sync(&mut forged);
@@ -1410,7 +1441,7 @@ fn a_relay_creates_records_only_for_devices_with_its_token() {
             "{refused:?}"
         );
         assert!(!patient.is_shared().expect("shared"));
-        assert_eq!(sync_secrets(dir.path(), "p.db"), 0);
+        assert_eq!(sync_secrets_of(dir.path(), "p.db"), 0);
     }
     let with_token = relay.url.replace("http://", &format!("http://{token}@"));
     let info = patient

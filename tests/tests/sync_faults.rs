@@ -9,6 +9,7 @@ use companion_core::model::{JournalEntry, Measurement, Profile, Reading};
 use companion_core::sync::{HttpTransport, Phase, Request, Response, Role, SyncError, Transport};
 use companion_core::{Error, HealthRecord, ReadingQuery, TimeRange};
 use companion_scenarios::RelayProcess;
+use companion_scenarios::keys;
 
 const CHILD: &str = "relay_child";
 
@@ -101,7 +102,12 @@ fn pair() -> Pair {
     let dir = tempfile::tempdir().expect("dir");
     let relay = RelayProcess::start(dir.path(), CHILD);
     let profile = Profile::new("Ana", "Europe/Berlin").expect("profile");
-    let mut patient = HealthRecord::create(&dir.path().join("p.db"), &profile).expect("create");
+    let mut patient = HealthRecord::create(
+        &dir.path().join("p.db"),
+        &keys(&dir.path().join("p.db")),
+        &profile,
+    )
+    .expect("create");
     let code = patient
         .invite(
             Role::Caregiver,
@@ -111,9 +117,14 @@ fn pair() -> Pair {
         )
         .expect("invite")
         .code;
-    let (carer, _) =
-        HealthRecord::join_invite(&dir.path().join("c.db"), &code, &mut http(), &mut |_| {})
-            .expect("join");
+    let (carer, _) = HealthRecord::join_invite(
+        &dir.path().join("c.db"),
+        &keys(&dir.path().join("c.db")),
+        &code,
+        &mut http(),
+        &mut |_| {},
+    )
+    .expect("join");
     Pair {
         _dir: dir,
         _relay: relay,
@@ -219,7 +230,7 @@ fn a_sync_cut_off_after_any_request_resumes_and_converges() {
         assert!(p.carer.check_full().expect("check").is_ok(), "cut {cut}");
         // Reopened (as after a restart), then synced for real.
         let path = p._dir.path().join("c.db");
-        let mut carer = HealthRecord::open(&path).expect("reopen");
+        let mut carer = HealthRecord::open(&path, &keys(&path)).expect("reopen");
         good_sync(&mut carer);
         good_sync(&mut p.patient);
         assert_eq!(count(&p.patient), 6, "cut {cut}");

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use companion_core::{Error, Export, HealthRecord};
 
+use crate::context::record_keys;
 use crate::error::{CliError, record_file};
 
 /// The largest backup read, in bytes (a decade of CGM readings is far below it).
@@ -16,12 +17,13 @@ pub fn restore(db: &Path, file: &Path, out: &mut dyn Write) -> Result<(), CliErr
     let export = read(file)?;
     let existed = db.exists();
     let mut record = if existed {
-        HealthRecord::open(db).map_err(|e| record_file(db, e))?
+        HealthRecord::open(db, &record_keys(db)?).map_err(|e| record_file(db, e))?
     } else {
         if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        HealthRecord::create(db, &export.profile).map_err(|e| record_file(db, e))?
+        HealthRecord::create(db, &record_keys(db)?, &export.profile)
+            .map_err(|e| record_file(db, e))?
     };
     let restored = record.restore(&export);
     let n = match restored {

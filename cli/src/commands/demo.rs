@@ -42,7 +42,7 @@ pub fn create(path: &std::path::Path, days: u32) -> Result<HealthRecord, CliErro
     let mut profile = Profile::new("Ana Demo", "Europe/Berlin")?;
     profile.birth_date = chrono::NaiveDate::from_ymd_opt(1961, 5, 14);
     profile.conditions = vec!["hypertension".into(), "type 2 diabetes".into()];
-    let mut record = HealthRecord::create(path, &profile)?;
+    let mut record = HealthRecord::create(path, &crate::context::record_keys(path)?, &profile)?;
     let tz = Zone::named(&profile.home_time_zone).unwrap_or_else(Zone::utc);
     let now = companion_core::clock::now()?;
     let start = now - Duration::days(i64::from(days));

@@ -29,7 +29,7 @@ use std::time::Duration;
 use companion_core::model::Profile;
 use companion_core::{Error, HealthRecord};
 
-use crate::context::{Ctx, db_path};
+use crate::context::{Ctx, db_path, record_keys};
 use crate::error::{CliError, record_file, usage_said};
 use crate::{Cli, Command};
 
@@ -86,7 +86,8 @@ fn run_in(
         if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let record = HealthRecord::create(&db, &profile).map_err(|e| record_file(&db, e))?;
+        let record = HealthRecord::create(&db, &record_keys(&db)?, &profile)
+            .map_err(|e| record_file(&db, e))?;
         let line = crate::words::words(lang).get(
             "said-created",
             &[
@@ -107,7 +108,7 @@ fn run_in(
     if let Command::Join { code, json } = &cli.command {
         return share::join(&db, code, *json, out);
     }
-    let mut record = match HealthRecord::open(&db) {
+    let mut record = match HealthRecord::open(&db, &record_keys(&db)?) {
         Err(Error::NoRecord) => {
             return usage_said("err-no-record-at", vec![("path", db.display().to_string())]);
         }

@@ -31,13 +31,14 @@ pub fn join(db: &Path, file: &Path, out: &mut dyn Write) -> Result<(), CliError>
     if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    let record = HealthRecord::join(db, &bytes).map_err(|e| match e {
-        companion_core::Error::RecordExists => CliError::Failed(format!(
-            "a record already exists at {}: join makes a new replica, so give --db a new file",
-            db.display()
-        )),
-        other => record_file(db, other),
-    })?;
+    let record =
+        HealthRecord::join(db, &crate::context::record_keys(db)?, &bytes).map_err(|e| match e {
+            companion_core::Error::RecordExists => CliError::Failed(format!(
+                "a record already exists at {}: join makes a new replica, so give --db a new file",
+                db.display()
+            )),
+            other => record_file(db, other),
+        })?;
     let line = words_of(&record).get(
         "replica-joined",
         &[

@@ -152,20 +152,26 @@ pub fn join(db: &Path, code: &str, json: bool, out: &mut dyn Write) -> Result<()
     if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
-    let (record, report) = HealthRecord::join_invite(db, code, &mut transport()?, &mut |_| {})
-        .map_err(|e| match e {
-            companion_core::Error::RecordExists => CliError::Failed(format!(
-                "a record already exists at {}: join makes a new replica, so give --db a new file",
-                db.display()
-            )),
-            e @ (companion_core::Error::Sync(_) | companion_core::Error::NotPermitted { .. }) => {
-                explain(
-                    e,
-                    crate::words::words(companion_core::model::Language::English),
-                )
-            }
-            other => record_file(db, other),
-        })?;
+    let (record, report) = HealthRecord::join_invite(
+        db,
+        &crate::context::record_keys(db)?,
+        code,
+        &mut transport()?,
+        &mut |_| {},
+    )
+    .map_err(|e| match e {
+        companion_core::Error::RecordExists => CliError::Failed(format!(
+            "a record already exists at {}: join makes a new replica, so give --db a new file",
+            db.display()
+        )),
+        e @ (companion_core::Error::Sync(_) | companion_core::Error::NotPermitted { .. }) => {
+            explain(
+                e,
+                crate::words::words(companion_core::model::Language::English),
+            )
+        }
+        other => record_file(db, other),
+    })?;
     let members = record.members()?;
     if json {
         serde_json::to_writer_pretty(

@@ -6,12 +6,18 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+/// The device directory of the test whose record is `db`: `home` beside it.
+pub fn home_of(db: &Path) -> std::path::PathBuf {
+    db.parent().unwrap_or(Path::new(".")).join("home")
+}
+
 pub fn companion(db: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_companion"))
         .arg("--db")
         .arg(db)
         .args(args)
         .env_remove("COMPANION_DB")
+        .env("COMPANION_HOME", home_of(db))
         // What is said before a record is open follows the system's language.
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
@@ -78,4 +84,22 @@ pub fn add_med(db: &Path, name: &str, dose: &str, times: &str) {
             "2026-01-01",
         ],
     );
+}
+
+/// The record file at `db` opened with SQLite itself, with its key from the test's device
+/// directory (what someone holding both the file and the device's key store can do).
+pub fn sqlite(db: &Path) -> rusqlite::Connection {
+    use companion_core::keystore::{FileKeyStore, KeyStore, RecordKeys};
+    let store = FileKeyStore::open(&home_of(db)).expect("key store");
+    let name = format!(
+        "record/{}/file",
+        RecordKeys::for_path(std::sync::Arc::new(store.clone()), db).name()
+    );
+    let conn = rusqlite::Connection::open(db).expect("sqlite");
+    if let Some(key) = store.get(&name).expect("key store") {
+        let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+        conn.pragma_update(None, "key", format!("x'{hex}'"))
+            .expect("key");
+    }
+    conn
 }

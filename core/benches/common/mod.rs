@@ -32,3 +32,7 @@ pub fn event(i: usize, start: DateTime<FixedOffset>) -> Reading {
     };
     Reading::new(m, at).unwrap()
 }
+
+#[path = "../../tests/common/files.rs"]
+mod files;
+pub use files::keys;

@@ -11,7 +11,7 @@
 
 mod keys;
 
-pub use keys::{DeviceKeys, DeviceRecordKeys, KeyStore, device_id};
+pub use keys::{DeviceKeys, device_id};
 
 use ring::aead::{Aad, CHACHA20_POLY1305, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use ring::rand::{SecureRandom, SystemRandom};

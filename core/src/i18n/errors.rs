@@ -41,6 +41,8 @@ impl Texts {
             E::SnoozePastNextDose { .. } => self.error_get("error-snooze-past-next-dose", &[]),
             E::NotARecord => self.error_get("error-not-a-record", &[]),
             E::NoRecord => self.error_get("error-no-record", &[]),
+            E::NoKeyForRecord => self.error_get("error-no-key-for-record", &[]),
+            E::KeyStore(k) => self.key_store(k),
             E::RecordExists => self.error_get("error-record-exists", &[]),
             E::RecordNotEmpty => self.error_get("error-record-not-empty", &[]),
             E::QuestionnaireDeclined { questionnaire } => self.error_get(
@@ -93,6 +95,19 @@ impl Texts {
             E::Corrupt { detail } => {
                 self.error_get("error-corrupt", &[("detail", self.part("d", detail))])
             }
+        }
+    }
+
+    /// A key store's failure in this language.
+    fn key_store(&self, k: &crate::keystore::KeyStoreError) -> String {
+        use crate::keystore::KeyStoreError as K;
+        match k {
+            K::Unavailable { .. } => self.error_get("error-key-store-unavailable", &[]),
+            K::Io { doing, .. } => self.error_get(
+                "error-key-store-io",
+                &[("doing", self.error_get(&format!("key-store-{doing}"), &[]))],
+            ),
+            K::Damaged => self.error_get("error-key-store-damaged", &[]),
         }
     }
 
@@ -399,6 +414,8 @@ mod tests {
                 detail: "the record key is missing",
             },
             Error::NoRecord,
+            Error::NoKeyForRecord,
+            Error::KeyStore(crate::keystore::KeyStoreError::Damaged),
             Error::Batch {
                 index: 3,
                 source: Box::new(Error::Invalid(V::DiastolicNotBelowSystolic)),

@@ -17,6 +17,7 @@ pub use replica::MergeReport;
 
 use crate::crdt::DocId;
 use crate::error::{Error, Result};
+use crate::keystore::RecordKeys;
 use crate::model::{
     Alert, Appointment, DoseEvent, DoseStatus, JournalEntry, MeasurementPlan, Medication,
     MedicationStatus, Pause, Profile, Reading, Refill, Schedule, ScheduleVersion, Validate,
@@ -33,26 +34,31 @@ pub struct HealthRecord {
 }
 
 impl HealthRecord {
-    /// Creates a record for `profile` in a new file at `path`.
+    /// Creates a record for `profile` in a new file at `path`, encrypted under a new key kept
+    /// in `keys` (the device's key store) before the file is written.
     ///
     /// Errors: [`Error::RecordExists`] if the file already holds a record, [`Error::Invalid`]
     /// for an invalid profile (no file is created then).
-    pub fn create(path: &Path, profile: &Profile) -> Result<Self> {
+    pub fn create(path: &Path, keys: &RecordKeys, profile: &Profile) -> Result<Self> {
         profile.validate()?;
         // A record begun with a clock in 1970 would date everything after it wrongly.
         crate::clock::now()?;
         // The record's identity and its profile land in one transaction.
-        let store = Store::create(path, |w| w.insert(profile))?;
+        let store = Store::create(path, keys, |w| w.insert(profile))?;
         Ok(Self { store })
     }
 
-    /// Opens the record at `path`. Reads SQLite only: no document is loaded.
+    /// Opens the record at `path` with its key from `keys`. Reads SQLite only: no document is
+    /// loaded. A plaintext record (written by an earlier version) is encrypted in place first:
+    /// a crash at any instant leaves it whole, encrypted or not.
     ///
-    /// Errors: [`Error::NoRecord`] when there is none, [`Error::SchemaTooNew`] when a newer
-    /// version of Companion wrote it (the file is left untouched).
-    pub fn open(path: &Path) -> Result<Self> {
+    /// Errors: [`Error::NoRecord`] when there is none, [`Error::NoKeyForRecord`] when the
+    /// file is encrypted and `keys` cannot open it (a file copied from another device),
+    /// [`Error::SchemaTooNew`] when a newer version of Companion wrote it (the file is left
+    /// untouched).
+    pub fn open(path: &Path, keys: &RecordKeys) -> Result<Self> {
         Ok(Self {
-            store: Store::open(path)?,
+            store: Store::open(path, keys)?,
         })
     }
 

@@ -8,6 +8,7 @@ use automerge::{Automerge, LoadOptions, OnPartialLoad};
 use super::{HealthRecord, write_output};
 use crate::crdt::DocId;
 use crate::error::{Error, Result};
+use crate::keystore::RecordKeys;
 use crate::model::{Alert, DoseEvent, Medication};
 use crate::query::TimeRange;
 use crate::replica_file;
@@ -124,10 +125,10 @@ impl HealthRecord {
     /// [`HealthRecord::replica_export`]): the same record id and entries, its own Automerge
     /// actor, no profile of its own. A damaged, truncated or altered file, or one whose
     /// documents belong to another record, is refused and no file is created.
-    pub fn join(path: &Path, export: &[u8]) -> Result<Self> {
+    pub fn join(path: &Path, keys: &RecordKeys, export: &[u8]) -> Result<Self> {
         let file = replica_file::decode(export)?;
         let documents = load_documents(&file)?;
-        let store = Store::join(path, &file.record_id, &documents)?;
+        let store = Store::join(path, keys, &file.record_id, &documents)?;
         Ok(Self { store })
     }
 
@@ -151,10 +152,9 @@ impl HealthRecord {
             .into_iter()
             .map(|(id, doc)| (id, doc.get_changes(&[])))
             .collect();
-        let record = self.id().to_string();
         let judged = self
             .store
-            .sync_read(|c| crate::sync::replica::roles(c, &record, &file))?;
+            .sync_read(|c| crate::sync::replica::roles(c, &file))?;
         let (reports, raised) = match judged {
             None => self.store.apply_documents(documents, &apply_merge_rules)?,
             Some((author, own)) => {
@@ -170,7 +170,7 @@ impl HealthRecord {
                 };
                 // The membership read again inside the write: a removal in between refuses.
                 let mut then = |tx: &rusqlite::Connection| -> Result<()> {
-                    match crate::sync::replica::roles(tx, &record, &file)? {
+                    match crate::sync::replica::roles(tx, &file)? {
                         Some(roles) if roles == (author, own) => Ok(()),
                         _ => Err(crate::sync::SyncError::ReplicaRefused {
                             why: "the record's membership changed while it was merged",

@@ -7,6 +7,7 @@ use std::time::Duration;
 use super::{HealthRecord, replica};
 use crate::crypto::DeviceKeys;
 use crate::error::{Error, Result};
+use crate::keystore::RecordKeys;
 use crate::store::Store;
 use crate::sync::invite::Invite;
 use crate::sync::{
@@ -16,7 +17,7 @@ use crate::sync::{
 impl HealthRecord {
     /// Whether the record is shared through a relay.
     pub fn is_shared(&self) -> Result<bool> {
-        self.store.sync_read(crate::store::is_shared)
+        self.store.sync_read(|c| crate::store::is_shared(c))
     }
 
     /// This device is the patient's own: the record is not shared, or this device owns it.
@@ -67,6 +68,7 @@ impl HealthRecord {
     /// refused with [`SyncError::Invite`] and no file is left at `path`.
     pub fn join_invite(
         path: &Path,
+        keys: &RecordKeys,
         code: &str,
         transport: &mut dyn Transport,
         progress: &mut dyn FnMut(Progress),
@@ -76,12 +78,12 @@ impl HealthRecord {
             return Err(Error::RecordExists);
         }
         let bundle = sync::fetch_invite(transport, &invite)?;
-        let keys = DeviceKeys::generate().map_err(SyncError::Crypto)?;
-        let entry = sync::join_entry(&invite, &bundle, &keys)?;
-        let store = Store::join_empty(path, &bundle.record, |tx| {
-            sync::join_state(tx, &bundle, &keys)
+        let device = DeviceKeys::generate().map_err(SyncError::Crypto)?;
+        let entry = sync::join_entry(&invite, &bundle, &device)?;
+        let store = Store::join_empty(path, keys, &bundle.record, |tx| {
+            sync::join_state(tx, &bundle, &device)
         })?;
-        if let Err(e) = sync::post_join(transport, &bundle, &entry, &keys) {
+        if let Err(e) = sync::post_join(transport, &bundle, &entry, &device) {
             drop(store);
             remove_record_file(path);
             return Err(e);
@@ -107,7 +109,7 @@ impl HealthRecord {
         if let Err(Error::Sync(SyncError::Relay { code, .. })) = &synced
             && code == "not_member"
         {
-            self.store.sync_tx(sync::note_no_longer_member)?;
+            self.store.sync_tx(|c| sync::note_no_longer_member(c))?;
         }
         synced
     }
@@ -151,7 +153,7 @@ impl HealthRecord {
         let relay = self.relay()?.ok_or(SyncError::NotShared)?;
         self.sync(transport, &mut |_| {})?;
         let report = Client::new(&mut self.store, transport, &relay).leave()?;
-        self.store.sync_tx(sync::note_no_longer_member)?;
+        self.store.sync_tx(|c| sync::note_no_longer_member(c))?;
         Ok(report)
     }
 
@@ -166,7 +168,7 @@ impl HealthRecord {
     /// From whom data is missing here ([`MembersReport::missing`]), without replaying the
     /// membership: empty for a record not shared.
     pub fn missing_data(&self) -> Result<Vec<sync::MissingData>> {
-        self.store.sync_read(sync::missing_data)
+        self.store.sync_read(|c| sync::missing_data(c))
     }
 
     /// The record's members, this device's role, and what was quarantined.

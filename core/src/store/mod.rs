@@ -8,6 +8,7 @@
 
 mod collection;
 mod docs;
+mod encryption;
 mod index;
 mod rules;
 pub(crate) use rules::taken_before;
@@ -27,6 +28,7 @@ pub use schema::SCHEMA_VERSION;
 
 use crate::crdt::{self, DocId};
 use crate::error::{Error, Result};
+use crate::keystore::RecordKeys;
 use docs::DocCache;
 
 /// A document is folded into one snapshot after a write once it has this many chunks.
@@ -331,32 +333,6 @@ pub(crate) fn apply_edit<E: Entity>(stored: &mut E, before: &E, after: &E) -> Re
 /// The SQLite `application_id` of a Companion record ("Cmpn").
 const APPLICATION_ID: i64 = 0x436D_706E;
 
-/// Whether a file is at `path`, refusing one that is not an SQLite database at all
-/// ([`Error::NotARecord`]); reads its first 16 bytes, writes nothing.
-fn sqlite_file_exists(path: &Path) -> Result<bool> {
-    use std::io::Read;
-    let mut header = [0u8; 16];
-    match std::fs::File::open(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
-        Err(source) if source.kind() == std::io::ErrorKind::PermissionDenied => {
-            Err(Error::Storage {
-                kind: crate::error::StorageKind::ReadOnly,
-                source: rusqlite::Error::InvalidPath(path.to_path_buf()),
-            })
-        }
-        Err(source) => Err(Error::Io {
-            detail: "the record file could not be read",
-            source,
-        }),
-        Ok(mut file) => {
-            if file.read_exact(&mut header).is_err() || &header != b"SQLite format 3\0" {
-                return Err(Error::NotARecord);
-            }
-            Ok(true)
-        }
-    }
-}
-
 /// Refuses, before anything is written through `conn`, a database that is not a Companion
 /// record (or one this code began to create): reads its `application_id` and table names.
 fn ensure_ours(conn: &Connection) -> Result<()> {
@@ -376,7 +352,7 @@ fn ensure_ours(conn: &Connection) -> Result<()> {
 }
 
 /// `path` made absolute and free of `.`/`..` and links, whether or not the file exists yet.
-fn canonical(path: &Path) -> Option<std::path::PathBuf> {
+pub(crate) fn canonical(path: &Path) -> Option<std::path::PathBuf> {
     if let Ok(p) = path.canonicalize() {
         return Some(p);
     }
@@ -431,6 +407,23 @@ pub struct RepairReport {
     pub after: CheckReport,
 }
 
+/// A connection to the sync tables, with the record's secrets beside it (sync's secrets live
+/// in the device's key store, never in the file). A secret written through it is kept before
+/// the transaction commits: a crash in between leaves an unused secret, never a missing one.
+pub(crate) struct SyncConn<'a> {
+    conn: &'a Connection,
+    /// The record's secrets.
+    pub(crate) keys: &'a RecordKeys,
+}
+
+impl std::ops::Deref for SyncConn<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        self.conn
+    }
+}
+
 /// The storage of one record: one SQLite file.
 pub(crate) struct Store {
     /// Set once SQLite or a checksum reported damage: writes are refused until a repair.
@@ -439,6 +432,8 @@ pub(crate) struct Store {
     path: Option<std::path::PathBuf>,
     conn: Connection,
     cache: DocCache,
+    /// The file's key and the record's sync secrets, in the device's key store.
+    keys: RecordKeys,
 }
 
 fn document_error(doc: DocId) -> impl FnOnce(automerge::AutomergeError) -> Error {
@@ -467,9 +462,10 @@ impl Store {
     /// record or a whole one.
     pub(crate) fn create(
         path: &Path,
+        keys: &RecordKeys,
         first: impl FnOnce(&mut Writer<'_>) -> Result<()>,
     ) -> Result<Self> {
-        Self::new_file(path, &crate::model::new_id(), |tx, cache| {
+        Self::new_file(path, keys, &crate::model::new_id(), |tx, cache| {
             let mut writer = Writer {
                 conn: tx,
                 batch: Batch::default(),
@@ -485,13 +481,14 @@ impl Store {
     /// otherwise nothing is created. Returns the new store.
     pub(crate) fn join(
         path: &Path,
+        keys: &RecordKeys,
         record_id: &str,
         loaded: &[(DocId, Automerge)],
     ) -> Result<Self> {
         for (doc_id, doc) in loaded {
             check_identity(doc, record_id, *doc_id)?;
         }
-        Self::new_file(path, record_id, |tx, _| {
+        Self::new_file(path, keys, record_id, |tx, _| {
             for (doc_id, doc) in loaded {
                 docs::append_chunk(tx, *doc_id, &doc.save())?;
                 materialize(tx, *doc_id, doc)?;
@@ -505,11 +502,16 @@ impl Store {
     /// identity: a crash leaves either no record or a whole one.
     fn new_file(
         path: &Path,
+        keys: &RecordKeys,
         record_id: &str,
-        fill: impl FnOnce(&Connection, &mut DocCache) -> Result<()>,
+        fill: impl FnOnce(&SyncConn<'_>, &mut DocCache) -> Result<()>,
     ) -> Result<Self> {
-        let exists = sqlite_file_exists(path)?;
-        let mut conn = Connection::open(path)?;
+        let exists = encryption::exists(path)?;
+        let (mut conn, file_key) = if exists {
+            encryption::open(path, keys, OpenFlags::default(), ensure_ours)?
+        } else {
+            encryption::create(path, keys)?
+        };
         if exists {
             ensure_ours(&conn)?;
         } else {
@@ -530,34 +532,37 @@ impl Store {
         let actor = ActorId::random();
         write_identity(&tx, record_id, &actor, path)?;
         let mut cache = DocCache::new(record_id.to_string(), actor);
-        fill(&tx, &mut cache)?;
+        let keys = keys.of_file(&file_key);
+        fill(
+            &SyncConn {
+                conn: &tx,
+                keys: &keys,
+            },
+            &mut cache,
+        )?;
         tx.commit()?;
         Ok(Self {
             damaged: std::cell::Cell::new(false),
             path: canonical(path),
             conn,
             cache,
+            keys,
         })
     }
 
     /// Opens the record at `path`. Touches SQLite only.
-    pub(crate) fn open(path: &Path) -> Result<Self> {
-        if !sqlite_file_exists(path)? {
-            return Err(Error::NoRecord);
-        }
-        let mut conn = Connection::open_with_flags(
+    pub(crate) fn open(path: &Path, keys: &RecordKeys) -> Result<Self> {
+        let (mut conn, file_key) = encryption::open(
             path,
+            keys,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| match e {
-            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::CannotOpen => {
-                Error::NoRecord
-            }
-            other => other.into(),
-        })?;
+            ensure_ours,
+        )?;
         ensure_ours(&conn)?;
         schema::configure(&conn)?;
         schema::migrate(&mut conn)?;
+        let keys = keys.of_file(&file_key);
+        encryption::adopt_secrets(&mut conn, &keys)?;
         let meta = |key: &str| -> Result<Option<String>> {
             Ok(conn
                 .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
@@ -574,6 +579,7 @@ impl Store {
             path: canonical(path),
             conn,
             cache: DocCache::new(record_id, actor),
+            keys,
         })
     }
 
@@ -595,28 +601,35 @@ impl Store {
 
     /// Runs `f` in one IMMEDIATE transaction on the sync tables (nothing of the documents or
     /// the index); commits when it returns `Ok`.
-    pub(crate) fn sync_tx<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    pub(crate) fn sync_tx<T>(&mut self, f: impl FnOnce(&SyncConn<'_>) -> Result<T>) -> Result<T> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let out = f(&tx)?;
+        let out = f(&SyncConn {
+            conn: &tx,
+            keys: &self.keys,
+        })?;
         tx.commit()?;
         Ok(out)
     }
 
     /// Reads the sync tables.
-    pub(crate) fn sync_read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        f(&self.conn)
+    pub(crate) fn sync_read<T>(&self, f: impl FnOnce(&SyncConn<'_>) -> Result<T>) -> Result<T> {
+        f(&SyncConn {
+            conn: &self.conn,
+            keys: &self.keys,
+        })
     }
 
     /// Creates at `path` an empty replica of the record `record_id` (no documents yet) and
     /// lets `fill` write its sharing state in the same transaction.
     pub(crate) fn join_empty(
         path: &Path,
+        keys: &RecordKeys,
         record_id: &str,
-        fill: impl FnOnce(&Connection) -> Result<()>,
+        fill: impl FnOnce(&SyncConn<'_>) -> Result<()>,
     ) -> Result<Self> {
-        Self::new_file(path, record_id, |tx, _| fill(tx))
+        Self::new_file(path, keys, record_id, |tx, _| fill(tx))
     }
 
     /// The record's id.

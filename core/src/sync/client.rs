@@ -8,9 +8,9 @@ use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::crdt::DocId;
-use crate::crypto::{self, DeviceKeys, DeviceRecordKeys, KEY_LEN, KeyStore};
+use crate::crypto::{self, DeviceKeys, KEY_LEN};
 use crate::error::{Error, Result};
-use crate::store::{AfterApply, Policy, Store};
+use crate::store::{AfterApply, Policy, Store, SyncConn};
 
 use super::invite::{Bundle, Invite};
 use super::membership::{Body, DeviceCard, Entry, Membership, b64, unb64};
@@ -189,29 +189,14 @@ fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
     Ok(())
 }
 
-fn secret(conn: &Connection, name: &str) -> Result<Option<Vec<u8>>> {
-    Ok(conn
-        .prepare_cached("SELECT bytes FROM sync_secrets WHERE name = ?1")?
-        .query_row([name], |r| r.get(0))
-        .optional()?)
-}
-
-fn key32(conn: &Connection, name: &str) -> Result<Option<[u8; KEY_LEN]>> {
-    secret(conn, name)?
-        .map(|b| {
-            b.try_into().map_err(|_| Error::Corrupt {
-                detail: "a stored record key is malformed",
-            })
-        })
-        .transpose()
+/// The record's sync secret `name` (`naming`, `epoch/3`), from the device's key store.
+fn key32(c: &SyncConn<'_>, name: &str) -> Result<Option<[u8; KEY_LEN]>> {
+    c.keys.key32(&format!("sync/{name}"))
 }
 
 /// The record key of `epoch` and the naming key.
-fn record_keys(conn: &Connection, epoch: u32) -> Result<([u8; KEY_LEN], [u8; KEY_LEN])> {
-    match (
-        key32(conn, &format!("epoch/{epoch}"))?,
-        key32(conn, "naming")?,
-    ) {
+fn record_keys(c: &SyncConn<'_>, epoch: u32) -> Result<([u8; KEY_LEN], [u8; KEY_LEN])> {
+    match (key32(c, &format!("epoch/{epoch}"))?, key32(c, "naming")?) {
         (Some(key), Some(naming)) => Ok((key, naming)),
         _ => Err(Error::Corrupt {
             detail: "the record keys are missing",
@@ -219,11 +204,30 @@ fn record_keys(conn: &Connection, epoch: u32) -> Result<([u8; KEY_LEN], [u8; KEY
     }
 }
 
-fn put_secret(conn: &Connection, name: &str, bytes: &[u8]) -> Result<()> {
-    conn.execute(
-        "INSERT OR REPLACE INTO sync_secrets (name, bytes) VALUES (?1, ?2)",
-        rusqlite::params![name, bytes],
-    )?;
+/// Keeps the sync secret `name` in the device's key store (before the transaction around it
+/// commits).
+fn put_secret(c: &SyncConn<'_>, name: &str, bytes: &[u8]) -> Result<()> {
+    c.keys.put(&format!("sync/{name}"), bytes)
+}
+
+/// This device's keys in the record, if it has any yet.
+fn device_keys(c: &SyncConn<'_>) -> Result<Option<DeviceKeys>> {
+    c.keys
+        .get("sync/device")?
+        .map(|b| {
+            DeviceKeys::from_bytes(&b).map_err(|_| Error::Corrupt {
+                detail: "the stored device keys are malformed",
+            })
+        })
+        .transpose()
+}
+
+/// Keeps this device's keys in the record, unless it has some already (they are never
+/// replaced: the device's id is derived from them).
+fn keep_device_keys(c: &SyncConn<'_>, keys: &DeviceKeys) -> Result<()> {
+    if device_keys(c)?.is_none() {
+        c.keys.put("sync/device", &keys.to_bytes())?;
+    }
     Ok(())
 }
 
@@ -367,37 +371,34 @@ pub(super) struct State {
     epoch_keys: std::collections::BTreeMap<u32, [u8; KEY_LEN]>,
 }
 
+/// This device's role in the shared record.
+pub(super) fn own_role(conn: &Connection) -> Result<Role> {
+    get(conn, "role")?
+        .and_then(|r| Role::parse(&r))
+        .ok_or(Error::Corrupt {
+            detail: "the record's sync role is missing",
+        })
+}
+
 impl State {
     fn epoch_key(&self, epoch: u32) -> Option<[u8; KEY_LEN]> {
         self.epoch_keys.get(&epoch).copied()
     }
 
-    pub(super) fn load(conn: &Connection, record: &str) -> Result<Self> {
+    pub(super) fn load(conn: &SyncConn<'_>, record: &str) -> Result<Self> {
         let relay = get(conn, "relay")?.ok_or(SyncError::NotShared)?;
-        let keys = DeviceRecordKeys { conn }.load()?.ok_or(Error::Corrupt {
+        let keys = device_keys(conn)?.ok_or(Error::Corrupt {
             detail: "the record is shared but its device keys are missing",
         })?;
         let number = |k: &str| -> Result<u64> {
             Ok(get(conn, k)?.and_then(|v| v.parse().ok()).unwrap_or(0))
         };
-        let role = get(conn, "role")?
-            .and_then(|r| Role::parse(&r))
-            .ok_or(Error::Corrupt {
-                detail: "the record's sync role is missing",
-            })?;
+        let role = own_role(conn)?;
+        let epoch = u32::try_from(number("epoch")?).unwrap_or(0);
+        // Every epoch up to the current one, and the next (kept before it is announced).
         let mut epoch_keys = std::collections::BTreeMap::new();
-        let mut stmt =
-            conn.prepare("SELECT name, bytes FROM sync_secrets WHERE name LIKE 'epoch/%'")?;
-        let rows = stmt.query_map([], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
-        })?;
-        for row in rows {
-            let (name, bytes) = row?;
-            if let (Some(e), Ok(k)) = (
-                name.strip_prefix("epoch/")
-                    .and_then(|e| e.parse::<u32>().ok()),
-                <[u8; KEY_LEN]>::try_from(bytes),
-            ) {
+        for e in 0..=epoch.saturating_add(1) {
+            if let Some(k) = key32(conn, &format!("epoch/{e}"))? {
                 epoch_keys.insert(e, k);
             }
         }
@@ -408,7 +409,7 @@ impl State {
             record_bytes: wire::record_bytes(record)?,
             keys,
             role,
-            epoch: u32::try_from(number("epoch")?).unwrap_or(0),
+            epoch,
             cursor: number("cursor")?,
         })
     }
@@ -428,7 +429,7 @@ pub struct Watch {
 }
 
 impl Watch {
-    pub(crate) fn load(conn: &Connection, record: &str) -> Result<Self> {
+    pub(crate) fn load(conn: &SyncConn<'_>, record: &str) -> Result<Self> {
         let state = State::load(conn, record)?;
         Ok(Self {
             relay: state.relay,
@@ -488,12 +489,12 @@ struct ShareKeys {
     genesis: Entry,
 }
 
-fn share_keys(conn: &Connection, record: &str) -> Result<ShareKeys> {
+fn share_keys(conn: &SyncConn<'_>, record: &str) -> Result<ShareKeys> {
     if crate::store::is_shared(conn)? {
         return Err(SyncError::AlreadyShared.into());
     }
     let random = || crypto::random::<KEY_LEN>().map_err(SyncError::Crypto);
-    let device = match (DeviceRecordKeys { conn }).load()? {
+    let device = match device_keys(conn)? {
         Some(k) => k,
         None => DeviceKeys::generate().map_err(SyncError::Crypto)?,
     };
@@ -522,8 +523,8 @@ fn share_keys(conn: &Connection, record: &str) -> Result<ShareKeys> {
 
 /// Writes, inside the transaction that creates a joining device's record file, its keys and
 /// its sharing state from the invite's bundle.
-pub(crate) fn join_state(conn: &Connection, bundle: &Bundle, keys: &DeviceKeys) -> Result<()> {
-    DeviceRecordKeys { conn }.store(keys)?;
+pub(crate) fn join_state(conn: &SyncConn<'_>, bundle: &Bundle, keys: &DeviceKeys) -> Result<()> {
+    keep_device_keys(conn, keys)?;
     for (epoch, key) in &bundle.keys {
         put_secret(conn, &format!("epoch/{epoch}"), &unb64(key)?)?;
     }
@@ -588,10 +589,7 @@ impl<'a> Client<'a> {
             if crate::store::is_shared(tx)? {
                 return Err(SyncError::AlreadyShared.into());
             }
-            let stored = DeviceRecordKeys { conn: tx };
-            if stored.load()?.is_none() {
-                stored.store(&keys.device)?;
-            }
+            keep_device_keys(tx, &keys.device)?;
             put_secret(tx, "epoch/0", &keys.epoch0)?;
             put_secret(tx, "naming", &keys.naming)?;
             set(tx, "relay", &relay)?;
@@ -865,7 +863,7 @@ impl<'a> Client<'a> {
         let key = state.epoch_key(state.epoch).ok_or(Error::Corrupt {
             detail: "the record key is missing",
         })?;
-        let sending = self.store.sync_read(sending)?;
+        let sending = self.store.sync_read(|c| sending(c))?;
         let mut resealed = Vec::with_capacity(sending.len());
         for (id, bytes) in sending {
             let env = Envelope::parse(state.record_bytes, &bytes)?;
@@ -1075,7 +1073,7 @@ impl<'a> Client<'a> {
             tx.execute("DELETE FROM sync_outbox", [])?;
             Ok(count)
         })?;
-        let sending = self.store.sync_read(sending)?;
+        let sending = self.store.sync_read(|c| sending(c))?;
         let total = sending.len() as u64;
         let mut done = 0;
         let mut rest = &sending[..];
@@ -1334,7 +1332,7 @@ impl<'a> Client<'a> {
                     false,
                 )?;
             }
-            let after_count = self.store.sync_read(held_count)?;
+            let after_count = self.store.sync_read(|c| held_count(c))?;
             if after_count as usize >= before {
                 self.report.held = after_count;
                 return Ok(());

@@ -6,14 +6,15 @@
 
 use rusqlite::Connection;
 
-use super::client::{State, stored_membership};
+use super::client::{State, own_role, stored_membership};
 use super::{Role, SyncError};
 use crate::crypto::{self, SigningKey};
 use crate::error::Result;
 use crate::replica_file::ReplicaFile;
+use crate::store::SyncConn;
 
 /// This device's id and signing key, to sign a replica export, when the record is shared.
-pub(crate) fn signer(conn: &Connection, record: &str) -> Result<Option<(String, SigningKey)>> {
+pub(crate) fn signer(conn: &SyncConn<'_>, record: &str) -> Result<Option<(String, SigningKey)>> {
     if !crate::store::is_shared(conn)? {
         return Ok(None);
     }
@@ -26,16 +27,12 @@ pub(crate) fn signer(conn: &Connection, record: &str) -> Result<Option<(String, 
 /// device's. `None` when the record is not shared (a file may bring anything). Refuses a file
 /// without an author, with a signature that does not verify, or by a device that is not a
 /// current member.
-pub(crate) fn roles(
-    conn: &Connection,
-    record: &str,
-    file: &ReplicaFile,
-) -> Result<Option<(Role, Role)>> {
+pub(crate) fn roles(conn: &Connection, file: &ReplicaFile) -> Result<Option<(Role, Role)>> {
     if !crate::store::is_shared(conn)? {
         return Ok(None);
     }
     let refused = |why| SyncError::ReplicaRefused { why };
-    let state = State::load(conn, record)?;
+    let own = own_role(conn)?;
     let (author, signature) = file
         .author
         .as_ref()
@@ -49,5 +46,5 @@ pub(crate) fn roles(
     if !crypto::verify(&public, &file.signed, signature) {
         return Err(refused("its signature does not verify (the file was altered)").into());
     }
-    Ok(Some((member.role, state.role)))
+    Ok(Some((member.role, own)))
 }

@@ -11,7 +11,12 @@ pub fn at(text: &str) -> DateTime<FixedOffset> {
 
 pub fn new_record(dir: &tempfile::TempDir) -> HealthRecord {
     let profile = Profile::new("Ana", "Europe/Berlin").expect("profile");
-    HealthRecord::create(&dir.path().join("record.db"), &profile).expect("create")
+    HealthRecord::create(
+        &dir.path().join("record.db"),
+        &keys(&dir.path().join("record.db")),
+        &profile,
+    )
+    .expect("create")
 }
 
 pub fn bp(systolic: u16, diastolic: u16, when: &str) -> Reading {
@@ -51,3 +56,6 @@ pub fn metformin() -> Medication {
     m.recorded_at = None;
     m
 }
+
+mod files;
+pub use files::*;

@@ -20,7 +20,7 @@ class ClinicalTest {
     @BeforeTest
     fun setUp() {
         dir = Files.createTempDirectory("companion-kt-clinical")
-        record = HealthRecord.create(dir.resolve("r.db").toString(), defaultProfile("Ana", "America/New_York"))
+        record = HealthRecord.create(dir.resolve("r.db").toString(), keysOf(dir.resolve("r.db").toString()), defaultProfile("Ana", "America/New_York"))
     }
 
     @AfterTest

@@ -18,7 +18,7 @@ class EnumRoundTripTest {
     @BeforeTest
     fun setUp() {
         dir = Files.createTempDirectory("companion-kt-enums")
-        record = HealthRecord.create(dir.resolve("r.db").toString(), defaultProfile("Ana", "Europe/Berlin"))
+        record = HealthRecord.create(dir.resolve("r.db").toString(), keysOf(dir.resolve("r.db").toString()), defaultProfile("Ana", "Europe/Berlin"))
     }
 
     @AfterTest

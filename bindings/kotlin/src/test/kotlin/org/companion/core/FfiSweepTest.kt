@@ -75,10 +75,10 @@ class FfiSweepTest {
     @Test
     fun everyCallWithBadInputIsATypedRefusalAndWritesNothing() {
         val path = dir.resolve("record.db").toString()
-        val other = HealthRecord.create(dir.resolve("other.db").toString(), defaultProfile("Bo", "Asia/Shanghai"))
+        val other = HealthRecord.create(dir.resolve("other.db").toString(), keysOf(dir.resolve("other.db").toString()), defaultProfile("Bo", "Asia/Shanghai"))
         val foreignReplica = other.replicaExport()
         val foreignDoc = other.exportDocument("record")
-        HealthRecord.create(path, defaultProfile("Ana", "Europe/Berlin")).use { record ->
+        HealthRecord.create(path, keysOf(path), defaultProfile("Ana", "Europe/Berlin")).use { record ->
             val med = medication()
             record.addMedication(med)
             val reading = bp(142, 91)

@@ -20,7 +20,7 @@ class JourneyTest {
     @BeforeTest
     fun setUp() {
         dir = Files.createTempDirectory("companion-kt-journeys")
-        record = HealthRecord.create(dir.resolve("r.db").toString(), defaultProfile("Ana", "Europe/Berlin"))
+        record = HealthRecord.create(dir.resolve("r.db").toString(), keysOf(dir.resolve("r.db").toString()), defaultProfile("Ana", "Europe/Berlin"))
     }
 
     @AfterTest

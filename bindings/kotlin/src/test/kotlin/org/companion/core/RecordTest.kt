@@ -25,7 +25,7 @@ class RecordTest {
     }
 
     private fun newRecord(name: String = "record.db"): HealthRecord =
-        HealthRecord.create(dir.resolve(name).toString(), defaultProfile("Ana", "Europe/Berlin"))
+        HealthRecord.create(dir.resolve(name).toString(), keysOf(dir.resolve(name).toString()), defaultProfile("Ana", "Europe/Berlin"))
 
     private fun bp(systolic: Int, diastolic: Int, at: String, pulse: Int? = null) = Reading(
         id = newId(),
@@ -65,13 +65,13 @@ class RecordTest {
             record.setProfile(profile)
             record.id()
         }
-        HealthRecord.open(path).use { record ->
+        HealthRecord.open(path, keysOf(path)).use { record ->
             assertEquals(id, record.id())
             assertEquals(listOf("hypertension"), record.profile().conditions)
             assertEquals(GlucoseUnit.MMOL_L, record.profile().units.glucose)
         }
-        assertFailsWith<CompanionException.NoRecord> { HealthRecord.open(dir.resolve("missing.db").toString()) }
-        assertFailsWith<CompanionException.RecordExists> { HealthRecord.create(path, defaultProfile("Ana", "Europe/Berlin")) }
+        assertFailsWith<CompanionException.NoRecord> { HealthRecord.open(dir.resolve("missing.db").toString(), keysOf(dir.resolve("missing.db").toString())) }
+        assertFailsWith<CompanionException.RecordExists> { HealthRecord.create(path, keysOf(path), defaultProfile("Ana", "Europe/Berlin")) }
     }
 
     @Test
@@ -205,7 +205,7 @@ class RecordTest {
         newRecord().use { phone ->
             // A caregiver's replica of the record, joined while it was still empty.
             val caregiverPath = dir.resolve("caregiver.db").toString()
-            HealthRecord.join(caregiverPath, phone.replicaExport()).close()
+            HealthRecord.join(caregiverPath, keysOf(caregiverPath), phone.replicaExport()).close()
             phone.addJournalEntry(JournalEntry(newId(), "2026-11-23T21:00:00+01:00", "Slept well", 4u, listOf("none"), null, true))
             assertFailsWith<CompanionException.InvalidInput> {
                 phone.addJournalEntry(JournalEntry(newId(), "2026-11-23T21:00:00+01:00", "x", 9u, emptyList(), null, false))
@@ -214,7 +214,7 @@ class RecordTest {
             val reading = bp(150, 95, "2026-11-23T08:00:00+01:00")
             phone.addReading(reading)
 
-            HealthRecord.open(caregiverPath).use { caregiver ->
+            HealthRecord.open(caregiverPath, keysOf(caregiverPath)).use { caregiver ->
                 for (doc in phone.documents()) {
                     val report = caregiver.applyChanges(doc, phone.exportDocument(doc))
                     assertTrue(report.changed)
@@ -246,7 +246,7 @@ class RecordTest {
             phone.addReading(bp(142, 91, "2026-11-20T08:00:00+01:00"))
             val exportPath = dir.resolve("ana.replica").toString()
             phone.writeReplicaExport(exportPath)
-            HealthRecord.join(dir.resolve("clinic.db").toString(), Files.readAllBytes(Path.of(exportPath))).use { clinic ->
+            HealthRecord.join(dir.resolve("clinic.db").toString(), keysOf(dir.resolve("clinic.db").toString()), Files.readAllBytes(Path.of(exportPath))).use { clinic ->
                 assertEquals(phone.id(), clinic.id())
                 assertEquals("Ana", clinic.profile().name)
                 // Both write offline in a month new to both, then merge each other's export.
@@ -285,7 +285,7 @@ class RecordTest {
             val good = phone.replicaExport()
             assertFailsWith<CompanionException.InvalidReplicaFile> { phone.mergeReplica(good.copyOf(good.size - 5)) }
             assertFailsWith<CompanionException.InvalidReplicaFile> {
-                HealthRecord.join(dir.resolve("never.db").toString(), byteArrayOf(1, 2, 3))
+                HealthRecord.join(dir.resolve("never.db").toString(), keysOf(dir.resolve("never.db").toString()), byteArrayOf(1, 2, 3))
             }
             assertFalse(Files.exists(dir.resolve("never.db")), "no file is created")
             assertEquals(good.size, phone.replicaExport().size)

@@ -18,7 +18,7 @@ class ReminderTest {
     @BeforeTest
     fun setUp() {
         dir = Files.createTempDirectory("companion-kt-reminders")
-        record = HealthRecord.create(dir.resolve("r.db").toString(), defaultProfile("Ana", "Europe/Berlin"))
+        record = HealthRecord.create(dir.resolve("r.db").toString(), keysOf(dir.resolve("r.db").toString()), defaultProfile("Ana", "Europe/Berlin"))
     }
 
     @AfterTest

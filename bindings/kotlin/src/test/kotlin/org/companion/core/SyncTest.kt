@@ -74,7 +74,7 @@ class SyncTest {
 
     @Test
     fun aCaregiverJoinsSyncsAndSeesTheUrgentReading() {
-        val patient = HealthRecord.create(dir.resolve("patient.db").toString(), defaultProfile("Ana", "Europe/Berlin"))
+        val patient = HealthRecord.create(dir.resolve("patient.db").toString(), keysOf(dir.resolve("patient.db").toString()), defaultProfile("Ana", "Europe/Berlin"))
         val invite = patient.invite(Role.CAREGIVER, 24u, url, transport)
         assertTrue(invite.code.endsWith("@$url"), invite.code)
         assertTrue(invite.qrPayload.startsWith("companion:join?"))
@@ -84,7 +84,7 @@ class SyncTest {
                 phases.add(progress.phase)
             }
         }
-        val carer = HealthRecord.joinInvite(dir.resolve("carer.db").toString(), invite.code, transport, progress)
+        val carer = HealthRecord.joinInvite(dir.resolve("carer.db").toString(), keysOf(dir.resolve("carer.db").toString()), invite.code, transport, progress)
         assertEquals(Role.CAREGIVER, carer.members().role)
         assertEquals(2, carer.members().members.size)
         assertTrue(Phase.PULL in phases, "$phases")
@@ -107,9 +107,9 @@ class SyncTest {
 
     @Test
     fun aSubscriptionDeliversWhatAnotherDeviceSendsWithoutBeingAsked() {
-        val patient = HealthRecord.create(dir.resolve("patient.db").toString(), defaultProfile("Ana", "Europe/Berlin"))
+        val patient = HealthRecord.create(dir.resolve("patient.db").toString(), keysOf(dir.resolve("patient.db").toString()), defaultProfile("Ana", "Europe/Berlin"))
         val code = patient.invite(Role.CAREGIVER, 1u, url, transport).code
-        val carer = HealthRecord.joinInvite(dir.resolve("carer.db").toString(), code, transport, null)
+        val carer = HealthRecord.joinInvite(dir.resolve("carer.db").toString(), keysOf(dir.resolve("carer.db").toString()), code, transport, null)
         val reports = java.util.concurrent.LinkedBlockingQueue<SyncReport>()
         val stopped = java.util.concurrent.LinkedBlockingQueue<String>()
         val listener = object : SyncListener {
@@ -141,18 +141,18 @@ class SyncTest {
 
     @Test
     fun aViewerWritesNothingAndAnInviteServesOnce() {
-        val patient = HealthRecord.create(dir.resolve("patient.db").toString(), defaultProfile("Ana", "Europe/Berlin"))
+        val patient = HealthRecord.create(dir.resolve("patient.db").toString(), keysOf(dir.resolve("patient.db").toString()), defaultProfile("Ana", "Europe/Berlin"))
         val code = patient.invite(Role.VIEWER, 1u, url, transport).code
-        val viewer = HealthRecord.joinInvite(dir.resolve("viewer.db").toString(), code, transport, null)
+        val viewer = HealthRecord.joinInvite(dir.resolve("viewer.db").toString(), keysOf(dir.resolve("viewer.db").toString()), code, transport, null)
         assertFailsWith<CompanionException.NotPermitted> { viewer.addReading(bp(120, 80)) }
         assertFailsWith<CompanionException.NotOwner> { viewer.invite(Role.VIEWER, 1u, null, transport) }
         val again = assertFailsWith<CompanionException.InviteRefused> {
-            HealthRecord.joinInvite(dir.resolve("other.db").toString(), code, transport, null)
+            HealthRecord.joinInvite(dir.resolve("other.db").toString(), keysOf(dir.resolve("other.db").toString()), code, transport, null)
         }
         assertEquals("already used", again.reason)
         assertTrue(Files.notExists(dir.resolve("other.db")))
         assertFailsWith<CompanionException.InvalidSyncData> {
-            HealthRecord.joinInvite(dir.resolve("x.db").toString(), "not a code", transport, null)
+            HealthRecord.joinInvite(dir.resolve("x.db").toString(), keysOf(dir.resolve("x.db").toString()), "not a code", transport, null)
         }
         // The owner removes the viewer: the relay refuses it from then on.
         patient.removeMember(viewer.members().device, transport)

@@ -30,9 +30,9 @@ class WritersTest {
         val text = dir.resolve("notes.db").also { Files.writeString(it, "shopping list") }
         for (file in listOf(empty, text)) {
             val before = Files.readAllBytes(file)
-            assertFailsWith<CompanionException.NotARecord> { HealthRecord.open(file.toString()) }
+            assertFailsWith<CompanionException.NotARecord> { HealthRecord.open(file.toString(), keysOf(file.toString())) }
             assertFailsWith<CompanionException.NotARecord> {
-                HealthRecord.create(file.toString(), defaultProfile("Ana", "Europe/Berlin"))
+                HealthRecord.create(file.toString(), keysOf(file.toString()), defaultProfile("Ana", "Europe/Berlin"))
             }
             assertContentEquals(before, Files.readAllBytes(file), "$file is unchanged")
         }
@@ -41,20 +41,20 @@ class WritersTest {
     @Test
     fun anOutputOntoTheRecordIsRefused() {
         val path = dir.resolve("record.db").toString()
-        HealthRecord.create(path, defaultProfile("Ana", "Europe/Berlin")).use { record ->
+        HealthRecord.create(path, keysOf(path), defaultProfile("Ana", "Europe/Berlin")).use { record ->
             for (out in listOf(path, "$path-wal", "$path-shm")) {
                 val e = assertFailsWith<CompanionException.InvalidInput> {
                     record.writeReport(out, "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z", "Europe/Berlin", null)
                 }
                 assertEquals("output path", e.field)
             }
-            HealthRecord.open(path).use { again -> assertEquals(record.id(), again.id()) }
+            HealthRecord.open(path, keysOf(path)).use { again -> assertEquals(record.id(), again.id()) }
         }
     }
 
     @Test
     fun aSoundRecordChecksCleanAndRepairChangesNothing() {
-        HealthRecord.create(dir.resolve("record.db").toString(), defaultProfile("Ana", "Europe/Berlin")).use { record ->
+        HealthRecord.create(dir.resolve("record.db").toString(), keysOf(dir.resolve("record.db").toString()), defaultProfile("Ana", "Europe/Berlin")).use { record ->
             record.addReading(
                 Reading(newId(), Measurement.BloodPressure(152u, 91u, null), "2026-11-20T08:00:00+01:00", null, ReadingSource.Manual, null, null),
             )

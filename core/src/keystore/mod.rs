@@ -1,0 +1,137 @@
+//! Where a device keeps its secrets: each record file's key and each record's sync keys.
+//!
+//! No secret is ever kept in a record file: the file is encrypted with a key that lives here,
+//! and so do the record's device keys and record keys. A shell implements [`KeyStore`] over the
+//! platform's key store (the Android Keystore wrapping each secret with a non-exportable key,
+//! the iOS Keychain); [`FileKeyStore`] keeps them in a file of the device directory for the
+//! command line and the desktop, and [`MemoryKeyStore`] in memory for tests.
+
+use std::path::Path;
+use std::sync::Arc;
+
+mod file;
+mod memory;
+
+pub use file::FileKeyStore;
+pub use memory::MemoryKeyStore;
+
+use crate::crypto::KEY_LEN;
+use crate::error::{Error, Result};
+
+/// Secrets by name. Names are short ASCII paths (`record/<id>/file`); a secret is at most a
+/// few hundred bytes.
+///
+/// An implementation keeps what [`KeyStore::put`] stored until [`KeyStore::delete`], across
+/// restarts, and is safe to call from several threads.
+pub trait KeyStore: Send + Sync {
+    /// The secret stored under `name`, if any.
+    fn get(&self, name: &str) -> std::result::Result<Option<Vec<u8>>, KeyStoreError>;
+    /// Stores `secret` under `name`, replacing what was there; durable when it returns.
+    fn put(&self, name: &str, secret: &[u8]) -> std::result::Result<(), KeyStoreError>;
+    /// Forgets the secret under `name` (nothing happens if there is none).
+    fn delete(&self, name: &str) -> std::result::Result<(), KeyStoreError>;
+}
+
+/// Why a key store could not answer.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum KeyStoreError {
+    /// The key store cannot be used now (the phone is locked, the user refused, the hardware
+    /// key was invalidated).
+    #[error("the key store is unavailable: {detail}")]
+    Unavailable {
+        /// What the platform said, with no secret and no patient value in it.
+        detail: String,
+    },
+    /// The key store's file could not be read or written.
+    #[error("the key store file could not be {doing}")]
+    Io {
+        /// `read` or `written`.
+        doing: &'static str,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The key store's file is not one this code wrote.
+    #[error("the key store file is damaged")]
+    Damaged,
+}
+
+/// The secrets of one record file on this device: its file key and its sync keys, kept in a
+/// [`KeyStore`] under a name of the file's own.
+#[derive(Clone)]
+pub struct RecordKeys {
+    store: Arc<dyn KeyStore>,
+    name: String,
+}
+
+impl std::fmt::Debug for RecordKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordKeys")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RecordKeys {
+    /// The keys of the record file a device keeps under its own `name` (the device floor
+    /// names its files; the name survives a move of the device directory).
+    pub fn named(store: Arc<dyn KeyStore>, name: &str) -> Self {
+        Self {
+            store,
+            name: name.to_string(),
+        }
+    }
+
+    /// The keys of the record file at `path`, named by its absolute path: a file moved or
+    /// copied elsewhere no longer finds them.
+    pub fn for_path(store: Arc<dyn KeyStore>, path: &Path) -> Self {
+        let absolute = crate::store::canonical(path).unwrap_or_else(|| path.to_path_buf());
+        let digest = crate::crypto::sha256(absolute.as_os_str().as_encoded_bytes());
+        Self::named(
+            store,
+            &format!("path-{}", crate::crypto::hex(&digest[..16])),
+        )
+    }
+
+    /// The keys of one file of this name: its sync secrets are kept apart from those of any
+    /// earlier file of the same name (a file deleted and created again starts clean), under
+    /// a fingerprint of `file_key`.
+    pub(crate) fn of_file(&self, file_key: &[u8; KEY_LEN]) -> Self {
+        let fingerprint = crate::crypto::sha256(file_key);
+        Self::named(
+            self.store.clone(),
+            &format!("{}/{}", self.name, crate::crypto::hex(&fingerprint[..8])),
+        )
+    }
+
+    /// The name the secrets are kept under.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn full(&self, secret: &str) -> String {
+        format!("record/{}/{secret}", self.name)
+    }
+
+    /// The secret `secret` of this record (`file`, `sync/device`, `sync/epoch/3`).
+    pub(crate) fn get(&self, secret: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self.store.get(&self.full(secret))?)
+    }
+
+    /// Keeps `bytes` as the secret `secret` of this record.
+    pub(crate) fn put(&self, secret: &str, bytes: &[u8]) -> Result<()> {
+        Ok(self.store.put(&self.full(secret), bytes)?)
+    }
+
+    /// A 32-byte secret, or `None`; a stored secret of another length is damage.
+    pub(crate) fn key32(&self, secret: &str) -> Result<Option<[u8; KEY_LEN]>> {
+        self.get(secret)?
+            .map(|b| {
+                b.try_into().map_err(|_| Error::Corrupt {
+                    detail: "a stored key is malformed",
+                })
+            })
+            .transpose()
+    }
+}

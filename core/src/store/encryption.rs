@@ -1,0 +1,289 @@
+//! Record files encrypted at rest: every page of the file and of its write-ahead log is sealed
+//! with ChaCha20-Poly1305 (SQLite3 Multiple Ciphers), under a random 32-byte key per file kept
+//! in the device's key store ([`RecordKeys`]), never in the file.
+//!
+//! A plaintext record (written before encryption came) is encrypted in place when it is opened:
+//! copied whole into an encrypted file beside it, which then takes its name by a rename. A crash
+//! at any instant leaves either the old file or the new one under the record's name.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::error::{Error, Result};
+use crate::keystore::RecordKeys;
+
+/// The name the file key is kept under in the record's keys.
+const FILE_KEY: &str = "file";
+
+/// What is at a record's path.
+#[derive(Debug, PartialEq, Eq)]
+enum FileState {
+    Missing,
+    Plain,
+    Encrypted,
+}
+
+/// Reads the head of the file at `path`: a plain SQLite header, or what an encrypted file
+/// looks like (random bytes, in whole pages). Anything else is not a record.
+fn state(path: &Path) -> Result<FileState> {
+    let mut file = match std::fs::File::open(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileState::Missing),
+        Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+            return Err(Error::Storage {
+                kind: crate::error::StorageKind::ReadOnly,
+                source: rusqlite::Error::InvalidPath(path.to_path_buf()),
+            });
+        }
+        Err(source) => {
+            return Err(Error::Io {
+                detail: "the record file could not be read",
+                source,
+            });
+        }
+        Ok(f) => f,
+    };
+    let mut header = [0u8; 16];
+    if file.read_exact(&mut header).is_err() {
+        return Err(Error::NotARecord);
+    }
+    if &header == b"SQLite format 3\0" {
+        return Ok(FileState::Plain);
+    }
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len >= 512 && len % 512 == 0 {
+        Ok(FileState::Encrypted)
+    } else {
+        Err(Error::NotARecord)
+    }
+}
+
+/// Whether a file exists at `path` (a record, encrypted or not, or something to refuse).
+pub(super) fn exists(path: &Path) -> Result<bool> {
+    Ok(state(path)? != FileState::Missing)
+}
+
+fn key_pragma(key: &[u8; 32]) -> String {
+    format!("x'{}'", crate::crypto::hex(key))
+}
+
+fn apply(conn: &Connection, key: &[u8; 32]) -> Result<()> {
+    conn.pragma_update(None, "key", key_pragma(key))?;
+    // The key is checked on the first read: a wrong key reads as "not a database".
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        Ok(_) => Ok(()),
+        Err(rusqlite::Error::SqliteFailure(f, _))
+            if f.code == rusqlite::ErrorCode::NotADatabase =>
+        {
+            Err(Error::NoKeyForRecord)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A new file key for the record, kept in the key store before any file uses it. It replaces
+/// the key of a file no longer there (one deleted, or a create that crashed), so that a new
+/// file never inherits an old one's secrets.
+fn new_file_key(keys: &RecordKeys) -> Result<[u8; 32]> {
+    let key = crate::crypto::random::<32>().map_err(crate::sync::SyncError::Crypto)?;
+    keys.put(FILE_KEY, &key)?;
+    Ok(key)
+}
+
+/// The file an encryption in place writes before it takes the record's name.
+fn partial(path: &Path) -> PathBuf {
+    let mut p = path.as_os_str().to_owned();
+    p.push(".encrypting");
+    PathBuf::from(p)
+}
+
+/// Opens a new encrypted file at `path`, where nothing is yet; returns it with its key.
+/// The path is claimed first: of two creates at once, one gets [`Error::RecordExists`].
+pub(super) fn create(path: &Path, keys: &RecordKeys) -> Result<(Connection, [u8; 32])> {
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            return Err(Error::RecordExists);
+        }
+        Err(source) => {
+            return Err(Error::Io {
+                detail: "the record file could not be created",
+                source,
+            });
+        }
+        Ok(_) => {}
+    }
+    let opened = new_file_key(keys).and_then(|key| {
+        let conn = Connection::open(path)?;
+        apply(&conn, &key)?;
+        Ok((conn, key))
+    });
+    if opened.is_err() {
+        // The claim is released: a key store that could not keep the key leaves no file.
+        let _ = std::fs::remove_file(path);
+    }
+    opened
+}
+
+/// Opens the record file at `path` with its key (returned with it), encrypting a plaintext
+/// record in place first.
+/// `check` refuses, before anything is written, a plaintext file that is not a record.
+///
+/// Errors: [`Error::NoRecord`] when nothing is there, [`Error::NoKeyForRecord`] for an
+/// encrypted file this device has no key for, [`Error::NotARecord`] for anything else.
+pub(super) fn open(
+    path: &Path,
+    keys: &RecordKeys,
+    flags: OpenFlags,
+    check: fn(&Connection) -> Result<()>,
+) -> Result<(Connection, [u8; 32])> {
+    let _ = std::fs::remove_file(partial(path));
+    match state(path)? {
+        FileState::Missing => Err(Error::NoRecord),
+        FileState::Plain => {
+            encrypt_in_place(path, keys, check)?;
+            open_encrypted(path, keys, flags)
+        }
+        FileState::Encrypted => open_encrypted(path, keys, flags),
+    }
+}
+
+fn open_encrypted(
+    path: &Path,
+    keys: &RecordKeys,
+    flags: OpenFlags,
+) -> Result<(Connection, [u8; 32])> {
+    let key = keys.key32(FILE_KEY)?.ok_or(Error::NoKeyForRecord)?;
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| match e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::CannotOpen => {
+            Error::NoRecord
+        }
+        other => other.into(),
+    })?;
+    apply(&conn, &key)?;
+    Ok((conn, key))
+}
+
+/// Encrypts the plaintext record at `path`: holds the file's exclusive lock (no other
+/// connection may have it open), writes an encrypted copy beside it, makes the copy durable,
+/// and renames it over the record while still holding the lock.
+fn encrypt_in_place(
+    path: &Path,
+    keys: &RecordKeys,
+    check: fn(&Connection) -> Result<()>,
+) -> Result<()> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    check(&conn)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    // Out of WAL (everything in the main file; refused while another connection has the file
+    // open), and the lock kept from the first write until this connection closes.
+    conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("delete") {
+        return Err(Error::Storage {
+            kind: crate::error::StorageKind::Busy,
+            source: rusqlite::Error::InvalidQuery,
+        });
+    }
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    conn.pragma_update(None, "user_version", version)?;
+    // Another process may have encrypted it while this one waited: the name is then another
+    // file's, and this connection holds the old one.
+    if state(path)? != FileState::Plain {
+        return Ok(());
+    }
+    let key = new_file_key(keys)?;
+    let tmp = partial(path);
+    let _ = std::fs::remove_file(&tmp);
+    let uri = format!(
+        "file:{}?cipher=chacha20&key=raw:{}",
+        uri_path(&tmp),
+        crate::crypto::hex(&key)
+    );
+    let written = conn
+        .execute("VACUUM INTO ?1", [&uri])
+        .map_err(Error::from)
+        .and_then(|_| {
+            std::fs::File::open(&tmp)
+                .and_then(|f| f.sync_all())
+                .and_then(|()| std::fs::rename(&tmp, path))
+                .and_then(|()| sync_dir(path))
+                .map_err(|source| Error::Io {
+                    detail: "the record file could not be encrypted",
+                    source,
+                })
+        });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// Moves the sync secrets an earlier version kept in the file (table `sync_secrets`) into the
+/// key store: each is kept there before the transaction that deletes it commits.
+pub(super) fn adopt_secrets(conn: &mut Connection, keys: &RecordKeys) -> Result<()> {
+    let any: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM sync_secrets)", [], |r| {
+        r.get(0)
+    })?;
+    if !any {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    {
+        let mut stmt = tx.prepare("SELECT name, bytes FROM sync_secrets")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+        })?;
+        for row in rows {
+            let (name, bytes) = row?;
+            keys.put(&format!("sync/{name}"), &bytes)?;
+        }
+    }
+    tx.execute("DELETE FROM sync_secrets", [])?;
+    tx.commit()?;
+    Ok(())
+}
+
+fn sync_dir(path: &Path) -> std::io::Result<()> {
+    match path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        Some(dir) => std::fs::File::open(dir)?.sync_all(),
+        None => std::fs::File::open(".")?.sync_all(),
+    }
+}
+
+/// `path` as the path of an SQLite URI: every byte but the unreserved ones and `/`
+/// percent-encoded.
+fn uri_path(path: &Path) -> String {
+    let absolute = super::canonical(path).unwrap_or_else(|| path.to_path_buf());
+    let mut out = String::new();
+    for &b in absolute.as_os_str().as_encoded_bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_uri_path_escapes_what_a_uri_would_read() {
+        let dir = tempfile::tempdir().expect("dir");
+        let p = dir.path().join("a b?c#d%e.db");
+        let uri = uri_path(&p);
+        assert!(uri.ends_with("/a%20b%3Fc%23d%25e.db"), "{uri}");
+    }
+}
