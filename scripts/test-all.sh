@@ -15,6 +15,12 @@ cargo fmt --all -- --check
 
 echo "== cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
+# The encryption benchmark builds only with its unencrypted baseline's feature.
+cargo clippy -p companion-core --all-targets --features bench-plaintext -- -D warnings
+
+echo "== the record file's SQLite is SQLite3 Multiple Ciphers, not a system or bundled SQLite"
+cargo tree -p companion-core -e features -i libsqlite3-sys 2>/dev/null | grep -q 'in_gecko' ||
+    { echo "libsqlite3-sys must be built with in_gecko (companion-sqlite3mc links SQLite)" >&2; exit 1; }
 
 echo "== one crypto library (ring): aws-lc must not be in the tree"
 if cargo tree --workspace -i aws-lc-sys >/dev/null 2>&1; then

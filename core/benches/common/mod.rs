@@ -35,4 +35,5 @@ pub fn event(i: usize, start: DateTime<FixedOffset>) -> Reading {
 
 #[path = "../../tests/common/files.rs"]
 mod files;
+#[allow(unused_imports)] // the encryption bench makes its own keys
 pub use files::keys;

@@ -63,6 +63,9 @@ pub enum KeyStoreError {
 pub struct RecordKeys {
     store: Arc<dyn KeyStore>,
     name: String,
+    /// The encryption benchmark's baseline: a file left unencrypted.
+    #[cfg(feature = "bench-plaintext")]
+    plaintext: bool,
 }
 
 impl std::fmt::Debug for RecordKeys {
@@ -80,7 +83,27 @@ impl RecordKeys {
         Self {
             store,
             name: name.to_string(),
+            #[cfg(feature = "bench-plaintext")]
+            plaintext: false,
         }
+    }
+
+    /// Keys that leave the record file unencrypted: only for the benchmark that measures what
+    /// encryption costs (feature `bench-plaintext`, never in a build that ships).
+    #[cfg(feature = "bench-plaintext")]
+    pub fn plaintext_baseline(store: Arc<dyn KeyStore>, name: &str) -> Self {
+        Self {
+            plaintext: true,
+            ..Self::named(store, name)
+        }
+    }
+
+    /// Whether the file stays unencrypted (the benchmark's baseline).
+    pub(crate) fn is_plaintext_baseline(&self) -> bool {
+        #[cfg(feature = "bench-plaintext")]
+        return self.plaintext;
+        #[cfg(not(feature = "bench-plaintext"))]
+        false
     }
 
     /// The keys of the record file at `path`, named by its absolute path: a file moved or
@@ -99,10 +122,10 @@ impl RecordKeys {
     /// a fingerprint of `file_key`.
     pub(crate) fn of_file(&self, file_key: &[u8; KEY_LEN]) -> Self {
         let fingerprint = crate::crypto::sha256(file_key);
-        Self::named(
-            self.store.clone(),
-            &format!("{}/{}", self.name, crate::crypto::hex(&fingerprint[..8])),
-        )
+        Self {
+            name: format!("{}/{}", self.name, crate::crypto::hex(&fingerprint[..8])),
+            ..self.clone()
+        }
     }
 
     /// The name the secrets are kept under.

@@ -121,7 +121,9 @@ pub(super) fn create(path: &Path, keys: &RecordKeys) -> Result<(Connection, [u8;
     }
     let opened = new_file_key(keys).and_then(|key| {
         let conn = Connection::open(path)?;
-        apply(&conn, &key)?;
+        if !keys.is_plaintext_baseline() {
+            apply(&conn, &key)?;
+        }
         Ok((conn, key))
     });
     if opened.is_err() {
@@ -146,6 +148,10 @@ pub(super) fn open(
     let _ = std::fs::remove_file(partial(path));
     match state(path)? {
         FileState::Missing => Err(Error::NoRecord),
+        FileState::Plain if keys.is_plaintext_baseline() => {
+            let key = keys.key32(FILE_KEY)?.ok_or(Error::NoKeyForRecord)?;
+            Ok((Connection::open_with_flags(path, flags)?, key))
+        }
         FileState::Plain => {
             encrypt_in_place(path, keys, check)?;
             open_encrypted(path, keys, flags)
