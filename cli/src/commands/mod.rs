@@ -83,11 +83,12 @@ fn run_in(
         let mut profile = Profile::new(&name, &tz)?;
         profile.language = lang;
         profile.units.glucose = companion_core::model::units::GlucoseUnit::default_for(lang, &tz);
+        // The device directory first (made the owner's only), then the record's folder.
+        let keys = record_keys(&db)?;
         if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        let record = HealthRecord::create(&db, &record_keys(&db)?, &profile)
-            .map_err(|e| record_file(&db, e))?;
+        let record = HealthRecord::create(&db, &keys, &profile).map_err(|e| record_file(&db, e))?;
         let line = crate::words::words(lang).get(
             "said-created",
             &[

@@ -81,10 +81,11 @@ impl FileKeyStore {
 
     /// Runs `change` on the contents under the directory's lock and writes them back whole.
     fn change(&self, change: impl FnOnce(&mut Contents)) -> Result<(), KeyStoreError> {
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
+        let mut options = OpenOptions::new();
+        options.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let lock = options
             .open(self.dir.join("keys.lock"))
             .map_err(io("written"))?;
         lock.lock().map_err(io("written"))?;

@@ -103,11 +103,12 @@ fn partial(path: &Path) -> PathBuf {
 /// Opens a new encrypted file at `path`, where nothing is yet; returns it with its key.
 /// The path is claimed first: of two creates at once, one gets [`Error::RecordExists`].
 pub(super) fn create(path: &Path, keys: &RecordKeys) -> Result<(Connection, [u8; 32])> {
-    match std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-    {
+    let mut claim = std::fs::OpenOptions::new();
+    claim.write(true).create_new(true);
+    // The owner's only (SQLite gives its -wal and -shm files the same mode).
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut claim, 0o600);
+    match claim.open(path) {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             return Err(Error::RecordExists);
         }
