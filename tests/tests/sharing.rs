@@ -1573,3 +1573,87 @@ fn a_relay_keeps_a_quota_per_record_and_a_rate_per_device() {
         200
     );
 }
+
+/// The files of `dir` (and below) that hold `needle`.
+fn files_holding(dir: &Path, needle: &str) -> Vec<String> {
+    let mut hits = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            hits.extend(files_holding(&path, needle));
+        } else if std::fs::read(&path)
+            .expect("read")
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+        {
+            hits.push(path.display().to_string());
+        }
+    }
+    hits
+}
+
+#[test]
+fn no_device_of_a_shared_record_keeps_patient_text_in_its_files() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay_dir = dir.path().join("relay");
+    std::fs::create_dir_all(&relay_dir).expect("relay dir");
+    let relay = RelayProcess::start(&relay_dir, CHILD);
+    let device = |name: &str| {
+        let d = dir.path().join(name);
+        std::fs::create_dir_all(&d).expect("device dir");
+        d
+    };
+    let (phone, carer_dir, clinic_dir) = (device("phone"), device("carer"), device("clinic"));
+    let profile = Profile::new("Marker-Old-Name-Qz", "Europe/Berlin").expect("profile");
+    let path = phone.join("record.db");
+    let mut patient = HealthRecord::create(&path, &keys(&path), &profile).expect("create");
+    let mut p = patient.profile().expect("profile");
+    p.name = "Marker-Name-Qz".into();
+    p.allergies = vec!["marker-allergy-qz".into()];
+    patient.set_profile(&p).expect("profile");
+    let mut med = amlodipine();
+    med.name = "Markermed-Qz".into();
+    patient.add_medication(&med).expect("med");
+    let entry = JournalEntry::new(
+        at("2026-11-20T21:00:00+01:00"),
+        "marker-journal-qz",
+        None,
+        vec![],
+    )
+    .expect("entry");
+    patient.add_journal_entry(&entry).expect("journal");
+    let code = invite(&mut patient, Role::Caregiver, &relay.url);
+    let mut carer = join(&carer_dir, "record.db", &code);
+    let code = invite(&mut patient, Role::Clinician, &relay.url);
+    let mut clinic = join(&clinic_dir, "record.db", &code);
+    let mut reading = bp(151, 96, "2026-11-21T08:00:00+01:00");
+    reading.note = Some("marker-note-qz".into());
+    carer.add_reading(&reading).expect("carer logs");
+    for _ in 0..2 {
+        for r in [&mut patient, &mut carer, &mut clinic] {
+            sync(r);
+        }
+    }
+    // Everything reached the clinic, in the clear to its holder...
+    assert_eq!(clinic.profile().expect("profile").name, "Marker-Name-Qz");
+    assert_eq!(
+        clinic.medications(false).expect("meds")[0].name,
+        "Markermed-Qz"
+    );
+    assert_eq!(count(&clinic), 1);
+    // ...and no file of any device holds it, nor the relay's.
+    for marker in [
+        "Marker-Old-Name-Qz",
+        "Marker-Name-Qz",
+        "marker-allergy-qz",
+        "Markermed-Qz",
+        "marker-journal-qz",
+        "marker-note-qz",
+    ] {
+        assert_eq!(
+            files_holding(dir.path(), marker),
+            Vec::<String>::new(),
+            "{marker}"
+        );
+    }
+}
