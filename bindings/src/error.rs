@@ -167,6 +167,15 @@ pub enum CompanionError {
         /// The relay's error code.
         code: String,
     },
+    /// The relay refused the request because this device's clock is `minutes` off (`ahead`
+    /// of the relay's, or behind): show "set the date and time"; nothing syncs until then.
+    #[error("this device's clock is {minutes} minutes off")]
+    DeviceClockOff {
+        /// How far off, in whole minutes.
+        minutes: u64,
+        /// Whether the device is ahead of the relay (else behind).
+        ahead: bool,
+    },
     /// The relay could not be reached after retries; nothing is lost, sync again later.
     #[error("the relay could not be reached: {reason}")]
     RelayUnreachable {
@@ -319,6 +328,7 @@ impl From<Core> for CompanionError {
                     },
                     S::Relay { status, code } => Self::RelayRefused { status, code },
                     S::Unreachable { detail } => Self::RelayUnreachable { reason: detail },
+                    S::ClockOff { minutes, ahead } => Self::DeviceClockOff { minutes, ahead },
                     other => Self::InvalidSyncData {
                         reason: other.to_string(),
                     },

@@ -88,3 +88,59 @@ fn an_open_relay_prints_no_token_and_takes_any_record() {
     relay.kill().expect("kill");
     relay.wait().expect("wait");
 }
+
+/// Runs `companion --db DB ARGS` with the device's clock moved by `offset` (faketime's
+/// relative form, `+10m`).
+fn with_clock(db: &std::path::Path, offset: &str, args: &[&str]) -> std::process::Output {
+    Command::new("faketime")
+        .arg("-f")
+        .arg(offset)
+        .arg(env!("CARGO_BIN_EXE_companion"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("COMPANION_DB")
+        .env("COMPANION_HOME", home_of(db))
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .output()
+        .expect("run")
+}
+
+#[test]
+fn a_device_clock_far_off_says_by_how_much_and_what_to_do() {
+    if Command::new("faketime").arg("--version").output().is_err() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "faketime is missing in CI"
+        );
+        eprintln!("faketime is not installed: skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut relay, url, _) = serve(&dir, true);
+    let db = init(&dir);
+    ok(&db, &["invite", "--role", "caregiver", "--relay", &url]);
+    for (offset, words) in [("+12m", "12 minutes ahead"), ("-20m", "20 minutes behind")] {
+        let out = with_clock(&db, offset, &["sync"]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "this device's clock is {words}; set the date and time"
+            )),
+            "{offset}: {stderr}"
+        );
+        assert!(!stderr.contains("401"), "{stderr}");
+    }
+    // Within the relay's tolerance, it syncs.
+    let out = with_clock(&db, "+2m", &["sync"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    relay.kill().expect("kill");
+    relay.wait().expect("wait");
+}

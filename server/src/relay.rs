@@ -141,6 +141,9 @@ struct ApiError {
     message: &'static str,
     /// The limit a refused request went beyond, in bytes (in the JSON as `limit`).
     limit: Option<usize>,
+    /// The relay's clock, when a request was refused for the time it carried (in the JSON as
+    /// `relay_time_ms`), so that the device can say how far off its clock is.
+    relay_time_ms: Option<i64>,
 }
 
 fn err(status: StatusCode, code: &'static str, message: &'static str) -> ApiError {
@@ -149,6 +152,7 @@ fn err(status: StatusCode, code: &'static str, message: &'static str) -> ApiErro
         code,
         message,
         limit: None,
+        relay_time_ms: None,
     }
 }
 
@@ -157,6 +161,9 @@ impl IntoResponse for ApiError {
         let mut body = serde_json::json!({"error": self.code, "message": self.message});
         if let Some(limit) = self.limit {
             body["limit"] = limit.into();
+        }
+        if let Some(time) = self.relay_time_ms {
+            body["relay_time_ms"] = time.into();
         }
         (
             self.status,
@@ -245,10 +252,10 @@ impl Call {
             .ok_or(unauth("unauthenticated", "the request has no signature"))?;
         let now = now_ms();
         if (time - now).abs() > relay.limits.skew_ms {
-            return Err(unauth(
-                "stale",
-                "the request's time is too far from the relay's",
-            ));
+            return Err(ApiError {
+                relay_time_ms: Some(now),
+                ..unauth("stale", "the request's time is too far from the relay's")
+            });
         }
         let key = key_of(&device).ok_or(err(
             StatusCode::FORBIDDEN,

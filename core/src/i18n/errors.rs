@@ -178,6 +178,14 @@ impl Texts {
                 "error-relay",
                 &[("status", status.to_string()), ("code", code.clone())],
             ),
+            S::ClockOff { minutes, ahead } => self.error_get(
+                if *ahead {
+                    "error-clock-ahead"
+                } else {
+                    "error-clock-behind"
+                },
+                &[("minutes", minutes.to_string())],
+            ),
             // What the operating system's network stack said, as it said it.
             S::Unreachable { detail } => {
                 self.error_get("error-unreachable", &[("detail", detail.clone())])

@@ -239,10 +239,15 @@ fn relay_error(resp: &Response) -> SyncError {
     #[derive(Deserialize)]
     struct Body {
         error: String,
+        /// The relay's clock when it refused a request as stale.
+        relay_time_ms: Option<i64>,
     }
-    let code = serde_json::from_slice::<Body>(&resp.body)
-        .map(|b| b.error)
-        .unwrap_or_else(|_| "unknown".into());
+    let (code, relay_time) = serde_json::from_slice::<Body>(&resp.body)
+        .map(|b| (b.error, b.relay_time_ms))
+        .unwrap_or_else(|_| ("unknown".into(), None));
+    if let (Some(relay_ms), Ok(here_ms)) = (relay_time.filter(|_| code == "stale"), now_ms()) {
+        return clock_off(here_ms, relay_ms);
+    }
     match code.as_str() {
         "invite_unknown" => SyncError::Invite("unknown to the relay"),
         "invite_used" => SyncError::Invite("already used"),
@@ -251,6 +256,15 @@ fn relay_error(resp: &Response) -> SyncError {
             status: resp.status,
             code,
         },
+    }
+}
+
+/// How far this device's clock (`here_ms`) is from the relay's (`relay_ms`), in minutes.
+fn clock_off(here_ms: i64, relay_ms: i64) -> SyncError {
+    let diff = here_ms.saturating_sub(relay_ms);
+    SyncError::ClockOff {
+        minutes: (diff.unsigned_abs() + 30_000) / 60_000,
+        ahead: diff > 0,
     }
 }
 
@@ -1774,5 +1788,33 @@ mod relay_address_tests {
                 "{given}"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod clock_tests {
+    use super::{SyncError, clock_off};
+
+    #[test]
+    fn a_clock_off_is_told_in_whole_minutes_and_which_way() {
+        let minute = 60_000;
+        assert_eq!(
+            clock_off(10 * minute + 29_000, 0),
+            SyncError::ClockOff {
+                minutes: 10,
+                ahead: true
+            }
+        );
+        assert_eq!(
+            clock_off(0, 5 * minute + 31_000),
+            SyncError::ClockOff {
+                minutes: 6,
+                ahead: false
+            }
+        );
+        assert_eq!(
+            clock_off(0, 20 * minute).to_string(),
+            "this device's clock is 20 minutes behind; set the date and time"
+        );
     }
 }

@@ -58,6 +58,15 @@ pub enum SyncError {
         /// The relay's error code.
         code: String,
     },
+    /// The relay refused the request because this device's clock is far from the relay's:
+    /// `minutes` off, `ahead` or behind. Nothing can sync until the date and time are set.
+    #[error("this device's clock is {minutes} minutes {}; set the date and time", if *ahead { "ahead" } else { "behind" })]
+    ClockOff {
+        /// How far off, in whole minutes (rounded).
+        minutes: u64,
+        /// Whether the device's clock is ahead of the relay's (else behind).
+        ahead: bool,
+    },
     /// The relay could not be reached, after retries.
     #[error("the relay could not be reached: {detail}")]
     Unreachable {
