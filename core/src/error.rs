@@ -80,6 +80,13 @@ pub enum Error {
     /// The device's key store could not give or keep a secret; nothing was written.
     #[error("{0}")]
     KeyStore(#[from] crate::keystore::KeyStoreError),
+    /// Several records of the device match the name or id prefix given (`matching` of them):
+    /// name one by more of its id.
+    #[error("{matching} records match: name one by its id")]
+    WhichRecord {
+        /// How many match.
+        matching: usize,
+    },
     /// There is no record at the path (use create).
     #[error("no record at that path")]
     NoRecord,

@@ -38,6 +38,7 @@ pub mod clinical;
 pub mod clock;
 pub mod crdt;
 pub mod crypto;
+pub mod device;
 mod error;
 pub mod i18n;
 pub mod journey;

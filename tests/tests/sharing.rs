@@ -1657,3 +1657,56 @@ fn no_device_of_a_shared_record_keeps_patient_text_in_its_files() {
         );
     }
 }
+
+#[test]
+fn a_caregivers_device_syncs_all_its_records_and_is_told_the_urgent_alert_that_arrived() {
+    use companion_core::device::Device;
+    use companion_core::keystore::FileKeyStore;
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let device = |name: &str| {
+        let d = dir.path().join(name);
+        Device::open(
+            &d,
+            std::sync::Arc::new(FileKeyStore::open(&d).expect("keys")),
+        )
+        .expect("device")
+    };
+    let (mum_phone, dad_phone, carer) = (device("mum"), device("dad"), device("carer"));
+    let mut mum = mum_phone
+        .create(&Profile::new("Mei", "Asia/Shanghai").expect("p"))
+        .expect("mum");
+    let mut dad = dad_phone
+        .create(&Profile::new("Wei", "Asia/Shanghai").expect("p"))
+        .expect("dad");
+    for parent in [&mut mum, &mut dad] {
+        let code = invite(parent, Role::Caregiver, &relay.url);
+        carer.join(&code, &mut http(), &mut |_| {}).expect("join");
+    }
+    let list = carer.records().expect("records");
+    assert_eq!(
+        list.iter()
+            .map(|r| (r.patient.as_str(), r.role))
+            .collect::<Vec<_>>(),
+        [
+            ("Mei", Some(Role::Caregiver)),
+            ("Wei", Some(Role::Caregiver))
+        ]
+    );
+    assert!(list.iter().all(|r| r.last_sync.is_some()));
+
+    mum.add_reading(&bp(186, 122, &Utc::now().fixed_offset().to_rfc3339()))
+        .expect("urgent reading");
+    sync(&mut mum);
+    let synced = carer.sync_all(&mut http()).expect("sync all");
+    assert_eq!(synced.len(), 2);
+    let of = |name: &str| synced.iter().find(|s| s.patient == name).expect("synced");
+    assert!(of("Mei").result.is_ok() && of("Wei").result.is_ok());
+    assert_eq!(of("Wei").new_alerts.len(), 0);
+    let alerts = &of("Mei").new_alerts;
+    assert_eq!(alerts.len(), 1, "{alerts:?}");
+    assert_eq!(alerts[0].kind, AlertKind::HypertensiveCrisis);
+    // Nothing new the second time.
+    let again = carer.sync_all(&mut http()).expect("sync all");
+    assert!(again.iter().all(|s| s.new_alerts.is_empty()));
+}

@@ -42,6 +42,9 @@ impl Texts {
             E::NotARecord => self.error_get("error-not-a-record", &[]),
             E::NoRecord => self.error_get("error-no-record", &[]),
             E::NoKeyForRecord => self.error_get("error-no-key-for-record", &[]),
+            E::WhichRecord { matching } => {
+                self.error_get("error-which-record", &[("matching", matching.to_string())])
+            }
             E::KeyStore(k) => self.key_store(k),
             E::RecordExists => self.error_get("error-record-exists", &[]),
             E::RecordNotEmpty => self.error_get("error-record-not-empty", &[]),

@@ -20,6 +20,18 @@ impl HealthRecord {
         self.store.sync_read(|c| crate::store::is_shared(c))
     }
 
+    /// This device's role in the shared record; `None` when the record is not shared (the
+    /// patient's own record, on the patient's device).
+    pub fn role(&self) -> Result<Option<Role>> {
+        self.store.sync_read(|c| crate::store::local_role(c))
+    }
+
+    /// When this device last synced the record to the end of the relay's log; `None` if never.
+    pub fn last_sync(&self) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+        let ms = self.store.sync_read(|c| sync::last_synced(c))?;
+        Ok(ms.and_then(chrono::DateTime::from_timestamp_millis))
+    }
+
     /// This device is the patient's own: the record is not shared, or this device owns it.
     pub fn on_patients_device(&self) -> Result<bool> {
         self.store.sync_read(|c| {
@@ -106,10 +118,12 @@ impl HealthRecord {
         let relay = self.relay()?.ok_or(SyncError::NotShared)?;
         let synced = Client::new(&mut self.store, transport, &relay)
             .sync(&replica::apply_merge_rules, progress);
-        if let Err(Error::Sync(SyncError::Relay { code, .. })) = &synced
-            && code == "not_member"
-        {
-            self.store.sync_tx(|c| sync::note_no_longer_member(c))?;
+        match &synced {
+            Err(Error::Sync(SyncError::Relay { code, .. })) if code == "not_member" => {
+                self.store.sync_tx(|c| sync::note_no_longer_member(c))?;
+            }
+            Ok(_) => self.store.sync_tx(|c| sync::note_synced(c))?,
+            Err(_) => {}
         }
         synced
     }

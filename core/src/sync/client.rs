@@ -1607,6 +1607,16 @@ fn sending(conn: &Connection) -> Result<Vec<(i64, Vec<u8>)>> {
     Ok(rows)
 }
 
+/// Notes when this device last synced the record whole (pushed and pulled to the log's end).
+pub(crate) fn note_synced(conn: &Connection) -> Result<()> {
+    set(conn, "last_sync_ms", &now_ms()?.to_string())
+}
+
+/// When this device last synced the record, in Unix milliseconds.
+pub(crate) fn last_synced(conn: &Connection) -> Result<Option<i64>> {
+    Ok(get(conn, "last_sync_ms")?.and_then(|v| v.parse().ok()))
+}
+
 /// Notes that the relay refused this device as no longer a member, for
 /// [`MembersReport::no_longer_member`].
 pub(crate) fn note_no_longer_member(conn: &Connection) -> Result<()> {

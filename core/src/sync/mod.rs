@@ -18,7 +18,8 @@ mod roles;
 pub mod wire;
 
 pub(crate) use client::{
-    Client, fetch_invite, join_entry, join_state, missing_data, note_no_longer_member, post_join,
+    Client, fetch_invite, join_entry, join_state, last_synced, missing_data, note_no_longer_member,
+    note_synced, post_join,
 };
 pub use client::{
     InviteInfo, MOST_WAIT_SECONDS, MemberInfo, MembersReport, MissingData, Phase, Progress,

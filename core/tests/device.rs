@@ -1,0 +1,126 @@
+//! A device holds several records in one directory, their keys in one key store: lists them
+//! with the patient's name, opens one by id, id prefix or name, and refuses an ambiguous name.
+
+use std::sync::Arc;
+
+use companion_core::device::Device;
+use companion_core::keystore::{FileKeyStore, MemoryKeyStore};
+use companion_core::model::Profile;
+use companion_core::{Error, TimeRange};
+
+fn profile(name: &str) -> Profile {
+    Profile::new(name, "Europe/Berlin").expect("profile")
+}
+
+#[test]
+fn a_device_lists_opens_and_picks_its_records() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = Arc::new(FileKeyStore::open(dir.path()).expect("key store"));
+    let device = Device::open(dir.path(), store.clone()).expect("device");
+    assert!(device.records().expect("records").is_empty());
+    assert!(matches!(device.open_record(None), Err(Error::NoRecord)));
+
+    let mum = device
+        .create(&profile("Mei"))
+        .expect("mum")
+        .id()
+        .to_string();
+    // The only record needs no name.
+    assert_eq!(device.open_record(None).expect("only").id(), mum);
+    let dad = device
+        .create(&profile("Wei"))
+        .expect("dad")
+        .id()
+        .to_string();
+    let list = device.records().expect("records");
+    let names: Vec<&str> = list.iter().map(|r| r.patient.as_str()).collect();
+    assert_eq!(names, ["Mei", "Wei"]);
+    assert!(
+        list.iter()
+            .all(|r| r.role.is_none() && r.last_sync.is_none())
+    );
+
+    assert!(matches!(
+        device.open_record(None),
+        Err(Error::WhichRecord { matching: 2 })
+    ));
+    assert_eq!(device.open_record(Some("wei")).expect("by name").id(), dad);
+    assert_eq!(
+        device
+            .open_record(Some(&mum[..30]))
+            .expect("by prefix")
+            .id(),
+        mum
+    );
+    assert!(matches!(
+        device.open_record(Some("Nobody")),
+        Err(Error::NoRecord)
+    ));
+
+    // Another Device over the same directory and key store sees the same records.
+    let again = Device::open(dir.path(), store).expect("again");
+    assert_eq!(again.records().expect("records").len(), 2);
+    let mut record = again.open_record(Some("Mei")).expect("open");
+    assert!(record.journal(TimeRange::ALL).expect("journal").is_empty());
+    record
+        .add_journal_entry(
+            &companion_core::model::JournalEntry::new(
+                chrono::Utc::now().fixed_offset(),
+                "slept well",
+                None,
+                vec![],
+            )
+            .expect("entry"),
+        )
+        .expect("write");
+}
+
+#[test]
+fn a_file_the_device_cannot_open_is_listed_with_its_problem() {
+    let dir = tempfile::tempdir().expect("dir");
+    let device = Device::open(dir.path(), Arc::new(MemoryKeyStore::default())).expect("device");
+    device.create(&profile("Mei")).expect("create");
+    // A record file from another device, copied in without its key.
+    let other = tempfile::tempdir().expect("other");
+    let foreign = Device::open(other.path(), Arc::new(MemoryKeyStore::default())).expect("other");
+    let id = foreign
+        .create(&profile("Stranger"))
+        .expect("create")
+        .id()
+        .to_string();
+    let path = foreign.path_of(&id).expect("path");
+    std::fs::copy(&path, dir.path().join("records").join("copied.db")).expect("copy");
+
+    let list = device.records().expect("records");
+    assert_eq!(list.len(), 2);
+    let problem = list.iter().find(|r| r.problem.is_some()).expect("listed");
+    assert_eq!(problem.id, "copied");
+    assert_eq!(
+        problem.problem.as_deref(),
+        Some("the record file is encrypted; this device has no key for it")
+    );
+    // The others still open, by name and as the one that opens.
+    assert_eq!(
+        device
+            .open_record(Some("Mei"))
+            .expect("open")
+            .profile()
+            .expect("p")
+            .name,
+        "Mei"
+    );
+    assert!(device.sync_all(&mut NoRelay).expect("sync all").is_empty());
+}
+
+/// A transport for records that are not shared: never called.
+struct NoRelay;
+
+impl companion_core::sync::Transport for NoRelay {
+    fn send(
+        &mut self,
+        _: &str,
+        _: &companion_core::sync::Request,
+    ) -> Result<companion_core::sync::Response, String> {
+        Err("no relay".into())
+    }
+}
