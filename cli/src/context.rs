@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, FixedOffset};
+use companion_core::device::Device;
 use companion_core::keystore::{FileKeyStore, RecordKeys};
 use companion_core::model::{Medication, Profile};
 use companion_core::{Error, HealthRecord, TimeRange};
@@ -95,11 +96,58 @@ pub fn db_path(given: Option<PathBuf>) -> Result<PathBuf, CliError> {
     Ok(home()?.join("record.db"))
 }
 
+/// The device: the records in `$COMPANION_HOME/records`, their keys in its key store.
+pub fn device() -> Result<Device, CliError> {
+    let home = home()?;
+    let store = FileKeyStore::open(&home).map_err(Error::from)?;
+    Ok(Device::open(&home, Arc::new(store))?)
+}
+
 /// The keys of the record file at `db`, in the device directory's key store (never beside the
-/// file, unless the device directory is there).
+/// file, unless the device directory is there): named by the file for the device's own
+/// records, by its path for a file given with `--db`.
 pub fn record_keys(db: &Path) -> Result<RecordKeys, CliError> {
-    let store = FileKeyStore::open(&home()?).map_err(Error::from)?;
+    let device = device()?;
+    if let Some(keys) = device.keys_for(db) {
+        return Ok(keys);
+    }
+    let store = FileKeyStore::open(device.dir()).map_err(Error::from)?;
     Ok(RecordKeys::for_path(Arc::new(store), db))
+}
+
+/// The record file a command works on: `--db` (or `$COMPANION_DB`); else, for a command that
+/// makes a record, a new file of the device; else the record `--record` names, the device
+/// directory's `record.db` of earlier versions, or the device's only record.
+pub fn record_path(
+    given: Option<PathBuf>,
+    which: Option<&str>,
+    creating: bool,
+) -> Result<PathBuf, CliError> {
+    if given.is_some() || std::env::var_os("COMPANION_DB").is_some() {
+        return db_path(given);
+    }
+    let device = device()?;
+    if creating {
+        return Ok(device.new_record_path());
+    }
+    let legacy = home()?.join("record.db");
+    if which.is_none() && legacy.exists() {
+        return Ok(legacy);
+    }
+    match device.find(which) {
+        Err(Error::NoRecord) if which.is_none() => usage_said(
+            "err-no-record-on-device",
+            vec![("home", device.dir().display().to_string())],
+        ),
+        Err(Error::NoRecord) => usage_said(
+            "err-no-such-record",
+            vec![("which", which.unwrap_or_default().to_string())],
+        ),
+        Err(Error::WhichRecord { matching }) => {
+            usage_said("err-which-record", vec![("n", matching.to_string())])
+        }
+        other => Ok(other?),
+    }
 }
 
 /// Where `--out` writes: `path` itself, or with `follow` the file a symbolic link there points

@@ -37,9 +37,13 @@ const HOURS_MAX: i64 = 720;
 #[derive(Debug, Parser)]
 #[command(name = "companion", version, about)]
 pub struct Cli {
-    /// The record file (default: $COMPANION_DB, else record.db in the platform data directory).
+    /// The record file (default: $COMPANION_DB, else the device's record: see --record).
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<PathBuf>,
+    /// Which of the device's records ($COMPANION_HOME/records): the patient's name, or the
+    /// record's id or a prefix of it. Not needed when the device holds one record.
+    #[arg(long, global = true, value_name = "NAME-OR-ID", conflicts_with = "db")]
+    record: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -273,6 +277,10 @@ enum Command {
         /// With --watch: stop after this many seconds.
         #[arg(long, value_name = "SECONDS", requires = "watch")]
         r#for: Option<u64>,
+        /// Sync every record of the device, and say per record what arrived (an urgent
+        /// alert with its title and value).
+        #[arg(long, conflicts_with_all = ["watch", "db", "record"])]
+        all: bool,
     },
     /// Remove a member (the owner only): the record key changes, so the removed device reads
     /// nothing written after, and what it writes after is refused everywhere.
@@ -285,6 +293,12 @@ enum Command {
     Leave,
     /// The record's members and roles, and what this device quarantined.
     Members {
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The records this device holds ($COMPANION_HOME/records): id, patient, role, last sync.
+    Records {
         /// As JSON.
         #[arg(long)]
         json: bool,

@@ -98,3 +98,57 @@ fn a_record_file_copied_to_another_device_is_refused_and_left_as_it_was() {
     // The device that made it still opens it.
     assert!(ok(&db, &["reading", "list"]).contains("150/95"));
 }
+
+#[test]
+fn a_device_lists_its_records_and_picks_one_by_name_or_id() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    assert!(on_device_ok(&home, &["records"]).contains("holds no record yet"));
+    let out = on_device(&home, &["today"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("companion init"));
+
+    on_device_ok(&home, &["init", "--name", "Mei", "--tz", "Asia/Shanghai"]);
+    // The only record needs no name.
+    on_device_ok(&home, &["reading", "add", "bp", "128/82"]);
+    on_device_ok(&home, &["init", "--name", "Wei", "--tz", "Asia/Shanghai"]);
+    let out = on_device(&home, &["today"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("2 records of this device match: name one with --record"),
+        "{stderr}"
+    );
+
+    on_device_ok(
+        &home,
+        &["--record", "wei", "reading", "add", "bp", "131/85"],
+    );
+    let list = on_device_ok(&home, &["records"]);
+    let lines: Vec<&str> = list.lines().collect();
+    assert_eq!(lines.len(), 2, "{list}");
+    assert!(
+        lines[0].contains("  Mei  not shared  last sync: never"),
+        "{list}"
+    );
+    assert!(lines[1].contains("  Wei  not shared"), "{list}");
+    let wei_id = lines[1].split_whitespace().next().expect("id");
+    let readings = on_device_ok(&home, &["--record", &wei_id[..30], "reading", "list"]);
+    assert!(
+        readings.contains("131/85") && !readings.contains("128/82"),
+        "{readings}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&on_device_ok(&home, &["records", "--json"])).expect("json");
+    assert_eq!(json[1]["id"], wei_id);
+    assert_eq!(json[1]["patient"], "Wei");
+
+    let out = on_device(&home, &["--record", "Nobody", "today"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no record of this device is named Nobody")
+    );
+    // --record and --db name two different things: refused.
+    let out = on_device(&home, &["--record", "Mei", "--db", "x.db", "today"]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -144,3 +144,51 @@ fn a_device_clock_far_off_says_by_how_much_and_what_to_do() {
     relay.kill().expect("kill");
     relay.wait().expect("wait");
 }
+
+#[test]
+fn sync_all_syncs_every_record_of_a_caregivers_device_and_names_the_urgent_alert() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut relay, url, _) = serve(&dir, true);
+    let (mum, dad, carer) = (
+        dir.path().join("mum"),
+        dir.path().join("dad"),
+        dir.path().join("carer"),
+    );
+    on_device_ok(&mum, &["init", "--name", "Mei", "--tz", "Asia/Shanghai"]);
+    on_device_ok(&dad, &["init", "--name", "Wei", "--tz", "Asia/Shanghai"]);
+    for parent in [&mum, &dad] {
+        let invite = on_device_ok(
+            parent,
+            &["invite", "--role", "caregiver", "--relay", &url, "--json"],
+        );
+        let invite: serde_json::Value = serde_json::from_str(&invite).expect("json");
+        on_device_ok(&carer, &["join", invite["code"].as_str().expect("code")]);
+    }
+    let records = on_device_ok(&carer, &["records"]);
+    assert!(
+        records.contains("Mei  caregiver") && records.contains("Wei  caregiver"),
+        "{records}"
+    );
+    on_device_ok(&mum, &["reading", "add", "bp", "186/122"]);
+    on_device_ok(&mum, &["sync"]);
+    let synced = on_device_ok(&carer, &["sync", "--all"]);
+    let lines: Vec<&str> = synced.lines().collect();
+    assert_eq!(lines.len(), 3, "{synced}");
+    assert!(
+        lines[0].starts_with("Mei: Synced: 0 change(s) sent, 1 envelope(s) applied"),
+        "{synced}"
+    );
+    assert_eq!(
+        lines[1], "  Very high blood pressure (186/122 mmHg)",
+        "{synced}"
+    );
+    assert!(
+        lines[2].starts_with("Wei: Synced: 0 change(s) sent, 0 envelope(s) applied"),
+        "{synced}"
+    );
+    // Nothing new: no alert line again.
+    let again = on_device_ok(&carer, &["sync", "--all"]);
+    assert_eq!(again.lines().count(), 2, "{again}");
+    relay.kill().expect("kill");
+    relay.wait().expect("wait");
+}

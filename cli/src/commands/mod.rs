@@ -14,6 +14,7 @@ mod med;
 mod plan;
 mod profile;
 mod reading;
+mod records;
 mod reminders;
 mod replica;
 mod report;
@@ -29,7 +30,7 @@ use std::time::Duration;
 use companion_core::model::Profile;
 use companion_core::{Error, HealthRecord};
 
-use crate::context::{Ctx, db_path, record_keys};
+use crate::context::{Ctx, record_keys, record_path};
 use crate::error::{CliError, record_file, usage_said};
 use crate::{Cli, Command};
 
@@ -62,7 +63,24 @@ fn run_in(
         };
         return companion_server::serve(listen, db, *open).map_err(CliError::Failed);
     }
-    let db = db_path(cli.db)?;
+    if let Command::Records { json } = cli.command {
+        return records::list(json, out);
+    }
+    if let Command::Sync {
+        all: true, json, ..
+    } = cli.command
+    {
+        return share::sync_all(json, out);
+    }
+    let creating = matches!(
+        cli.command,
+        Command::Demo { .. }
+            | Command::Init { .. }
+            | Command::Restore { .. }
+            | Command::Join { .. }
+            | Command::Replica(crate::ReplicaCommand::Join { .. })
+    );
+    let db = record_path(cli.db, cli.record.as_deref(), creating)?;
     if let Command::Demo { days } = cli.command {
         let record = demo::create(&db, days)?;
         let lang = record.profile()?.language;
@@ -228,6 +246,7 @@ fn dispatch(record: &mut HealthRecord, command: Command, ctx: Ctx<'_>) -> Result
         | Command::Join { .. }
         | Command::Sync { .. }
         | Command::Members { .. }
+        | Command::Records { .. }
         | Command::Remove { .. }
         | Command::Leave => Ok(()),
     }

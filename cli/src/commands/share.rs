@@ -220,6 +220,74 @@ pub fn sync(record: &mut HealthRecord, json: bool, out: &mut dyn Write) -> Resul
     Ok(())
 }
 
+/// `companion sync --all`: syncs every shared record of the device; per record, one line of
+/// what moved and one line per alert that arrived (its title and value), in the record's
+/// language. A record that fails to sync is said and the others go on; the exit status is
+/// then a failure.
+pub fn sync_all(json: bool, out: &mut dyn Write) -> Result<(), CliError> {
+    let device = crate::context::device()?;
+    let synced = device.sync_all(&mut transport()?)?;
+    let failed = synced.iter().filter(|s| s.result.is_err()).count();
+    if json {
+        let list: Vec<serde_json::Value> = synced
+            .iter()
+            .map(|s| {
+                let (report, error) = match &s.result {
+                    Ok(r) => (serde_json::to_value(r).unwrap_or_default(), None),
+                    Err(e) => (serde_json::Value::Null, Some(e.to_string())),
+                };
+                let alerts = match &s.profile {
+                    Some(p) => crate::output::alerts_json(&s.new_alerts, p),
+                    None => serde_json::Value::Null,
+                };
+                serde_json::json!({"record": s.id, "patient": s.patient, "sync": report,
+                    "error": error, "new_alerts": alerts})
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut *out, &list)?;
+        writeln!(out)?;
+    } else {
+        let system = crate::words::words(crate::words::system_language());
+        if synced.is_empty() {
+            writeln!(out, "{}", system.text("sync-all-none"))?;
+        }
+        for s in &synced {
+            let w = s
+                .profile
+                .as_ref()
+                .map_or(system, |p| crate::words::words(p.language));
+            let patient = ("patient", s.patient.clone());
+            let line = match &s.result {
+                Ok(report) => w.get("sync-all-record", &[patient, ("line", describe(report, w))]),
+                Err(e) => w.get("sync-all-failed", &[patient, ("why", w.error(e))]),
+            };
+            writeln!(out, "{line}")?;
+            let Some(profile) = &s.profile else { continue };
+            for alert in &s.new_alerts {
+                let text = companion_core::clinical::alerts::render(
+                    alert,
+                    profile.language,
+                    &profile.units,
+                );
+                let value = text
+                    .value
+                    .map(|v| format!(" {}", w.get("paren", &[("text", v)])))
+                    .unwrap_or_default();
+                let line = w.get("sync-all-alert", &[("title", text.title), ("value", value)]);
+                writeln!(out, "  {line}")?;
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(CliError::Said {
+            id: "sync-all-some-failed",
+            args: vec![("n", failed.to_string())],
+            usage: false,
+        });
+    }
+    Ok(())
+}
+
 /// One line per member whose data is missing here: whose, how much, since when, and why.
 fn say_missing(
     missing: &[companion_core::sync::MissingData],

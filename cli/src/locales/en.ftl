@@ -360,6 +360,9 @@ nkind-Measurement = Measurement
 nkind-Nudge = Nudge
 nkind-SafetyAlert = SafetyAlert
 err-no-record-at = no record at { $path }: create one with companion init --name NAME --tz Area/City
+err-no-record-on-device = this device holds no record yet ({ $home }): create one with `companion init`, or join one with `companion join CODE`
+err-no-such-record = no record of this device is named { $which }: `companion records` lists them
+err-which-record = { $n } records of this device match: name one with --record NAME-OR-ID (`companion records` lists them)
 err-record-read-only = the record at { $path } is read-only: companion writes to it (and to its -wal and -shm files beside it) even to read; check the permissions of the file and its folder
 err-record-cannot-open = the record at { $path } cannot be opened: check that the path names a file in an existing folder
 err-record-busy = the record at { $path } is busy (another program is writing to it): try again
@@ -384,3 +387,15 @@ check-ok-quick = nothing wrong: the file is sound and every index row matches it
 share-missing = Missing data from device { $device } since { $since }: { $count } of its change set(s) wait for changes this device has not received; they are applied as soon as those arrive
 today-missing = Missing data from { $count } member(s) since { $since }: what they wrote is not all here yet (companion members says more)
 share-quota = the relay keeps no more of this record (its quota per record is reached): the changes wait here; the relay's operator can raise COMPANION_RELAY_RECORD_BYTES
+
+# companion records
+records-none = this device holds no record yet ({ $home }): create one with `companion init`, or join one with `companion join CODE`
+records-line = { $id }  { $patient }  { $role }  last sync: { $synced }
+records-not-shared = not shared
+records-never = never
+records-unreadable = { $file }  cannot be read: { $why }
+sync-all-none = no record of this device is shared: nothing to sync
+sync-all-record = { $patient }: { $line }
+sync-all-failed = { $patient }: { $why }
+sync-all-alert = { $title }{ $value }
+sync-all-some-failed = { $n } of the records could not be synced (said above)

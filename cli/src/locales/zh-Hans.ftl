@@ -359,6 +359,9 @@ nkind-Measurement = 测量
 nkind-Nudge = 提示
 nkind-SafetyAlert = 安全警报
 err-no-record-at = { $path } 处没有记录：用 companion init --name 姓名 --tz 地区/城市 创建
+err-no-record-on-device = 本设备还没有记录（{ $home }）：请用 `companion init` 创建，或用 `companion join 邀请码` 加入
+err-no-such-record = 本设备没有名为 { $which } 的记录：`companion records` 可列出全部记录
+err-which-record = 本设备有 { $n } 份记录符合：请用 --record 姓名或编号 指定一份（`companion records` 可列出全部记录）
 err-record-read-only = { $path } 处的记录是只读的：companion 即使只读取也要写入它（以及旁边的 -wal 和 -shm 文件）；请检查文件及其文件夹的权限
 err-record-cannot-open = 无法打开 { $path } 处的记录：请检查路径是否指向已有文件夹中的文件
 err-record-busy = { $path } 处的记录正忙（另一个程序正在写入）：请重试
@@ -383,3 +386,15 @@ check-ok-quick = 没有问题：文件完好，每个索引行都与其校验和
 share-missing = 自 { $since } 起缺少设备 { $device } 的数据：它的 { $count } 组更改在等待本设备尚未收到的更改；一旦收到就会应用
 today-missing = 自 { $since } 起缺少 { $count } 位成员的数据：他们写入的内容还没有全部到达（companion members 有详细说明）
 share-quota = 中继服务器不再保存这份记录的更多内容（已达到每份记录的配额）：更改保留在本设备上；中继服务器的运营者可以调高 COMPANION_RELAY_RECORD_BYTES
+
+# companion records
+records-none = 本设备还没有记录（{ $home }）：请用 `companion init` 创建，或用 `companion join 邀请码` 加入
+records-line = { $id }  { $patient }  { $role }  上次同步：{ $synced }
+records-not-shared = 未共享
+records-never = 从未
+records-unreadable = { $file }  无法读取：{ $why }
+sync-all-none = 本设备没有共享的记录：无需同步
+sync-all-record = { $patient }：{ $line }
+sync-all-failed = { $patient }：{ $why }
+sync-all-alert = { $title }{ $value }
+sync-all-some-failed = 有 { $n } 份记录未能同步（见上文）

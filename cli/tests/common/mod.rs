@@ -103,3 +103,26 @@ pub fn sqlite(db: &Path) -> rusqlite::Connection {
     }
     conn
 }
+
+/// `companion` with the device directory `home` and no --db.
+pub fn on_device(home: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_companion"))
+        .args(args)
+        .env_remove("COMPANION_DB")
+        .env("COMPANION_HOME", home)
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("LANG")
+        .output()
+        .expect("run")
+}
+
+pub fn on_device_ok(home: &Path, args: &[&str]) -> String {
+    let out = on_device(home, args);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
