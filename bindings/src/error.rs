@@ -99,6 +99,12 @@ pub enum CompanionError {
         /// What happened, with no secret in it.
         reason: String,
     },
+    /// Several records of the device match the name or id given (`matching` of them).
+    #[error("{matching} records match: name one by its id")]
+    WhichRecord {
+        /// How many match.
+        matching: u32,
+    },
     /// A record already exists at the path.
     #[error("a record already exists at that path")]
     RecordExists,
@@ -305,6 +311,9 @@ impl From<Core> for CompanionError {
             Core::NoRecord => Self::NoRecord,
             Core::NotARecord => Self::NotARecord,
             Core::NoKeyForRecord => Self::NoKeyForRecord,
+            Core::WhichRecord { matching } => Self::WhichRecord {
+                matching: u32::try_from(matching).unwrap_or(u32::MAX),
+            },
             Core::KeyStore(k) => Self::KeyStoreUnavailable {
                 reason: k.to_string(),
             },

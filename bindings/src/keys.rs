@@ -63,6 +63,11 @@ impl core::KeyStore for Shell {
     }
 }
 
+/// The shell's key store as the core's.
+pub(crate) fn core_store(key_store: Arc<dyn KeyStore>) -> Arc<dyn core::KeyStore> {
+    Arc::new(Shell(key_store))
+}
+
 /// The keys of the record file at `path`, named by the file's name (an app's data directory
 /// may move between installs; its files' names do not): keep each record's file name unique
 /// on the device.

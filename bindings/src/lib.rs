@@ -11,6 +11,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used))]
 
 pub mod clinical;
+pub mod device;
 mod error;
 pub mod events;
 pub mod journeys;

@@ -232,7 +232,7 @@ pub trait RelayTransport: Send + Sync {
 }
 
 /// The shell's transport as the core's.
-struct Shell(Arc<dyn RelayTransport>);
+pub(crate) struct Shell(pub(crate) Arc<dyn RelayTransport>);
 
 impl Transport for Shell {
     fn send(&mut self, base: &str, request: &Request) -> Result<Response, String> {
@@ -261,7 +261,7 @@ impl Transport for Shell {
     }
 }
 
-fn report_to(progress: Option<Arc<dyn SyncProgress>>) -> impl FnMut(Progress) {
+pub(crate) fn report_to(progress: Option<Arc<dyn SyncProgress>>) -> impl FnMut(Progress) {
     move |p| {
         if let Some(cb) = &progress {
             cb.on_progress(p);

@@ -106,6 +106,34 @@ class SyncTest {
     }
 
     @Test
+    fun aCaregiversDeviceHoldsTwoParentsAndSyncsThemAllWithTheAlertThatArrived() {
+        val keys = TestKeyStore()
+        val carer = Device.open(dir.resolve("carer").toString(), keys)
+        val mum = Device.open(dir.resolve("mum").toString(), TestKeyStore()).create(defaultProfile("Mei", "Asia/Shanghai"))
+        val dad = Device.open(dir.resolve("dad").toString(), TestKeyStore()).create(defaultProfile("Wei", "Asia/Shanghai"))
+        for (parent in listOf(mum, dad)) {
+            carer.join(parent.invite(Role.CAREGIVER, 1u, url, transport).code, transport, null).close()
+        }
+        val records = carer.records()
+        assertEquals(listOf("Mei", "Wei"), records.map { it.patient })
+        assertTrue(records.all { it.role == Role.CAREGIVER && it.lastSync != null && it.problem == null })
+        assertFailsWith<CompanionException.WhichRecord> { carer.openRecord(null) }
+        carer.openRecord("wei").use { assertEquals(dad.id(), it.id()) }
+        assertTrue(keys.names().none { it.contains("Mei") || it.contains("Wei") }, "names only")
+
+        mum.addReading(bp(186, 122))
+        mum.sync(transport, null)
+        val synced = carer.syncAll(transport)
+        assertEquals(2, synced.size)
+        assertTrue(synced.all { it.error == null && it.report != null })
+        val mei = synced.first { it.patient == "Mei" }
+        assertEquals(listOf(AlertKind.HYPERTENSIVE_CRISIS), mei.newAlerts.map { it.kind })
+        assertTrue(synced.first { it.patient == "Wei" }.newAlerts.isEmpty())
+        // The same device over the same directory and key store, after a restart.
+        assertEquals(2, Device.open(dir.resolve("carer").toString(), keys).records().size)
+    }
+
+    @Test
     fun aSubscriptionDeliversWhatAnotherDeviceSendsWithoutBeingAsked() {
         val patient = HealthRecord.create(dir.resolve("patient.db").toString(), keysOf(dir.resolve("patient.db").toString()), defaultProfile("Ana", "Europe/Berlin"))
         val code = patient.invite(Role.CAREGIVER, 1u, url, transport).code
