@@ -24,12 +24,17 @@ const out = path.join(root, "target");
 mkdirSync(out, { recursive: true });
 
 const dir = mkdtempSync(path.join(tmpdir(), "companion-report-"));
+// The device directory (its key store) of every companion run here.
+process.env.COMPANION_HOME = path.join(dir, "home");
 const db = path.join(dir, "demo.db");
 execFileSync(bin, ["--db", db, "demo", "--days", "90"]);
 
-// The same record with mmol/L as its glucose unit.
+// The same record with mmol/L as its glucose unit: a replica of it (a copied file would open
+// nothing, its key being the original's).
 const mmolDb = path.join(dir, "mmol.db");
-execFileSync("cp", [db, mmolDb]);
+const replica = path.join(dir, "demo.replica");
+execFileSync(bin, ["--db", db, "replica", "export", "--out", replica]);
+execFileSync(bin, ["--db", mmolDb, "replica", "join", replica]);
 execFileSync(bin, ["--db", mmolDb, "profile", "set", "--glucose-unit", "mmol/L"]);
 
 async function render(lang, record = db, name = lang) {
