@@ -4,8 +4,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use companion_core::device::{self as core, RecordSummary};
-use companion_core::model::{Alert, Profile};
+use companion_core::device::{self as core, RecordSummary, SyncFailure, SyncState};
+use companion_core::model::{Alert, DoseEvent, Medication, Profile};
+use companion_core::reminders::PlannedNotification;
 use companion_core::sync::{Role, SyncReport};
 
 use crate::error::CompanionError;
@@ -38,11 +39,40 @@ pub struct RecordSyncSummary {
     pub patient: String,
     /// The sync's report, when it succeeded.
     pub report: Option<SyncReport>,
-    /// Why it failed, when it did (the other records were synced all the same): the text
-    /// of the `CompanionError` the record's own sync would raise.
+    /// Why it failed, when it did (the other records were synced all the same), in words
+    /// free of patient data.
     pub error: Option<String>,
     /// Alerts that arrived with this sync, oldest first (word them with `render_alert`).
     pub new_alerts: Vec<Alert>,
+    /// Doses another member logged or changed, oldest first.
+    pub doses_logged: Vec<DoseEvent>,
+    /// Medications another member added or changed (a clinician's new plan), as they are now.
+    pub medications_changed: Vec<Medication>,
+    /// Notifications to cancel (their ids): gone or changed after this sync.
+    pub plan_cancel: Vec<String>,
+    /// Notifications to schedule: new or changed after this sync.
+    pub plan_add: Vec<PlannedNotification>,
+}
+
+impl From<&core::RecordSync> for RecordSyncSummary {
+    fn from(s: &core::RecordSync) -> Self {
+        let (report, error) = match &s.result {
+            Ok(r) => (Some(r.clone()), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        let arrived = s.arrived.clone();
+        Self {
+            id: s.id.clone(),
+            patient: s.patient.clone(),
+            report,
+            error,
+            new_alerts: arrived.alerts,
+            doses_logged: arrived.doses,
+            medications_changed: arrived.medications,
+            plan_cancel: arrived.plan.cancel,
+            plan_add: arrived.plan.add,
+        }
+    }
 }
 
 /// The records of this device, in one directory, with their keys in the shell's key store.
@@ -105,19 +135,124 @@ impl Device {
             .inner
             .sync_all(&mut Shell(transport))?
             .into_iter()
-            .map(|s| {
-                let (report, error) = match s.result {
-                    Ok(r) => (Some(r), None),
-                    Err(e) => (None, Some(CompanionError::from(e).to_string())),
-                };
-                RecordSyncSummary {
-                    id: s.id,
-                    patient: s.patient,
-                    report,
-                    error,
-                    new_alerts: s.new_alerts,
-                }
-            })
+            .map(|s| RecordSyncSummary::from(&s))
             .collect())
+    }
+}
+
+/// What the sync service is doing.
+#[uniffi::remote(Enum)]
+pub enum SyncState {
+    /// Not syncing; everything that could be synced was.
+    Idle,
+    /// A pass over the device's records is running.
+    Syncing,
+    /// The relay could not be reached; the service tries again after a growing pause.
+    Offline,
+    /// The last pass failed for a reason a person must act on.
+    Error {
+        /// What failed.
+        kind: SyncFailure,
+    },
+}
+
+/// Why a pass failed.
+#[uniffi::remote(Enum)]
+pub enum SyncFailure {
+    /// The device's clock is far off: ask the person to set the date and time.
+    ClockOff,
+    /// The relay refused this device as no longer a member of a record.
+    NotMember,
+    /// A record could not be read or written on this device.
+    Storage,
+    /// Anything else.
+    Other,
+}
+
+/// Told of the service's state and of each record synced, on the service's thread.
+#[uniffi::export(with_foreign)]
+pub trait SyncObserver: Send + Sync {
+    /// The state changed.
+    fn on_state(&self, state: SyncState);
+    /// One record was synced, with what arrived and the notification plan's diff.
+    fn on_record(&self, record: RecordSyncSummary);
+}
+
+struct Observer(Arc<dyn SyncObserver>);
+
+impl core::SyncObserver for Observer {
+    fn state_changed(&self, state: SyncState) {
+        self.0.on_state(state);
+    }
+    fn record_synced(&self, record: &core::RecordSync) {
+        self.0.on_record(record.into());
+    }
+}
+
+/// Syncs every record of the device in the background, each through a connection of its
+/// own (a record the app holds is never locked while the relay is slow), and tells the
+/// observer its state and, per record, what arrived and how the notification plan changed.
+#[derive(uniffi::Object)]
+pub struct SyncService {
+    inner: core::SyncService,
+}
+
+#[uniffi::export]
+impl SyncService {
+    /// A service over `device`'s records. With `device_zone` (the device's IANA zone), each
+    /// record's summary carries the notification plan's diff for the next 14 days, at most 64.
+    #[uniffi::constructor]
+    pub fn new(
+        device: Arc<Device>,
+        transport: Arc<dyn RelayTransport>,
+        observer: Arc<dyn SyncObserver>,
+        device_zone: Option<String>,
+    ) -> Arc<Self> {
+        let plan = device_zone.map(|zone| core::PlanSettings {
+            device_zone: zone,
+            horizon: chrono::Duration::days(14),
+            max: 64,
+        });
+        Arc::new(Self {
+            inner: core::SyncService::new(
+                device.inner.clone(),
+                Box::new(Shell(transport)),
+                Arc::new(Observer(observer)),
+                plan,
+            ),
+        })
+    }
+
+    /// The state now.
+    pub fn state(&self) -> SyncState {
+        self.inner.state()
+    }
+
+    /// One pass in the caller's thread (a platform's background task); records not begun
+    /// within `seconds` wait for the next pass.
+    pub fn sync_once(&self, seconds: u32) -> Result<Vec<RecordSyncSummary>, CompanionError> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(seconds.into());
+        Ok(self
+            .inner
+            .sync_once(deadline)?
+            .into_iter()
+            .map(|s| RecordSyncSummary::from(&s))
+            .collect())
+    }
+
+    /// Passes on a thread of the service's own, every `every_seconds`, until `stop`.
+    pub fn start(&self, every_seconds: u32) {
+        self.inner
+            .start(std::time::Duration::from_secs(every_seconds.max(1).into()));
+    }
+
+    /// A pass now (after a local write, on connectivity).
+    pub fn sync_now(&self) {
+        self.inner.sync_now();
+    }
+
+    /// Stops the background passes; returns once the current record is done.
+    pub fn stop(&self) {
+        self.inner.stop();
     }
 }

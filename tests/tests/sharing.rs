@@ -1702,11 +1702,192 @@ fn a_caregivers_device_syncs_all_its_records_and_is_told_the_urgent_alert_that_a
     assert_eq!(synced.len(), 2);
     let of = |name: &str| synced.iter().find(|s| s.patient == name).expect("synced");
     assert!(of("Mei").result.is_ok() && of("Wei").result.is_ok());
-    assert_eq!(of("Wei").new_alerts.len(), 0);
-    let alerts = &of("Mei").new_alerts;
+    assert_eq!(of("Wei").arrived.alerts.len(), 0);
+    let alerts = &of("Mei").arrived.alerts;
     assert_eq!(alerts.len(), 1, "{alerts:?}");
     assert_eq!(alerts[0].kind, AlertKind::HypertensiveCrisis);
     // Nothing new the second time.
     let again = carer.sync_all(&mut http()).expect("sync all");
-    assert!(again.iter().all(|s| s.new_alerts.is_empty()));
+    assert!(again.iter().all(|s| s.arrived.alerts.is_empty()));
+}
+
+/// Mum's record on her phone's device in `dir`, shared with the caregiver's device (returned),
+/// which joined it.
+fn mum_and_her_carer(
+    dir: &Path,
+    relay: &RelayProcess,
+) -> (HealthRecord, companion_core::device::Device) {
+    use companion_core::device::Device;
+    use companion_core::keystore::FileKeyStore;
+    let device = |name: &str| {
+        let d = dir.join(name);
+        Device::open(
+            &d,
+            std::sync::Arc::new(FileKeyStore::open(&d).expect("keys")),
+        )
+        .expect("device")
+    };
+    let (phone, carer) = (device("phone"), device("carer"));
+    let mut mum = phone
+        .create(&Profile::new("Mei", "Asia/Shanghai").expect("p"))
+        .expect("mum");
+    let code = invite(&mut mum, Role::Caregiver, &relay.url);
+    carer.join(&code, &mut http(), &mut |_| {}).expect("join");
+    (mum, carer)
+}
+
+/// A transport that, while `hold` is set, stops inside its first request: says so on
+/// `entered`, and goes on only when `release` is sent (a relay that is very slow to answer).
+struct HeldTransport {
+    inner: HttpTransport,
+    hold: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    entered: std::sync::mpsc::Sender<()>,
+    release: std::sync::mpsc::Receiver<()>,
+}
+
+impl companion_core::sync::Transport for HeldTransport {
+    fn send(
+        &mut self,
+        base: &str,
+        request: &companion_core::sync::Request,
+    ) -> Result<companion_core::sync::Response, String> {
+        if self.hold.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            let _ = self.entered.send(());
+            let _ = self.release.recv();
+        }
+        self.inner.send(base, request)
+    }
+}
+
+#[derive(Default)]
+struct Seen {
+    states: std::sync::Mutex<Vec<companion_core::device::SyncState>>,
+    records: std::sync::Mutex<Vec<(String, usize, usize)>>,
+}
+
+impl companion_core::device::SyncObserver for Seen {
+    fn state_changed(&self, state: companion_core::device::SyncState) {
+        self.states.lock().expect("lock").push(state);
+    }
+    fn record_synced(&self, r: &companion_core::device::RecordSync) {
+        self.records.lock().expect("lock").push((
+            r.patient.clone(),
+            r.arrived.alerts.len(),
+            r.arrived.plan.add.len(),
+        ));
+    }
+}
+
+#[test]
+fn a_dose_logged_while_the_sync_service_waits_on_a_slow_relay_is_written_at_once() {
+    use companion_core::device::{PlanSettings, SyncService, SyncState};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let (mut mum, carer) = mum_and_her_carer(dir.path(), &relay);
+    let med = amlodipine();
+    mum.add_medication(&med).expect("med");
+    sync(&mut mum);
+    carer.sync_all(&mut http()).expect("the carer has the medication");
+    mum.add_reading(&bp(186, 122, &Utc::now().fixed_offset().to_rfc3339()))
+        .expect("urgent");
+    sync(&mut mum);
+
+    let hold = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let (entered_tx, entered) = std::sync::mpsc::channel();
+    let (release, release_rx) = std::sync::mpsc::channel();
+    let transport = HeldTransport {
+        inner: http(),
+        hold: hold.clone(),
+        entered: entered_tx,
+        release: release_rx,
+    };
+    let seen = Arc::new(Seen::default());
+    let service = SyncService::new(
+        carer.clone(),
+        Box::new(transport),
+        seen.clone(),
+        Some(PlanSettings {
+            device_zone: "Asia/Shanghai".into(),
+            horizon: chrono::Duration::days(2),
+            max: 64,
+        }),
+    );
+    // The app has Mum's record open, as a screen would.
+    let mut open = carer.open_record(Some("Mei")).expect("open");
+    std::thread::scope(|s| {
+        let pass =
+            s.spawn(|| service.sync_once(std::time::Instant::now() + Duration::from_secs(600)));
+        entered
+            .recv_timeout(Duration::from_secs(60))
+            .expect("the sync reached the relay");
+        assert_eq!(service.state(), SyncState::Syncing);
+        // The relay is not answering; the caregiver logs Mum's dose from a notification.
+        let (done_tx, done) = std::sync::mpsc::channel();
+        let dose = DoseEvent::new(&med.id, DoseStatus::Taken, Utc::now().fixed_offset(), None)
+            .expect("dose");
+        s.spawn(move || {
+            let written = open.log_dose(&dose);
+            let _ = done_tx.send(written);
+        });
+        let written = done.recv_timeout(Duration::from_secs(20));
+        release.send(()).expect("release");
+        assert!(
+            matches!(written, Ok(Ok(_))),
+            "the dose waited for the sync: {written:?}"
+        );
+        let synced = pass.join().expect("pass").expect("synced");
+        assert_eq!(synced.len(), 1);
+        assert!(synced[0].result.is_ok(), "{:?}", synced[0].result);
+    });
+    assert_eq!(
+        *seen.states.lock().expect("lock"),
+        [SyncState::Syncing, SyncState::Idle]
+    );
+    let records = seen.records.lock().expect("lock").clone();
+    assert_eq!(records.len(), 1);
+    let (patient, alerts, added) = &records[0];
+    assert_eq!((patient.as_str(), *alerts), ("Mei", 1));
+    assert!(*added >= 1, "the plan gained the alert's notification");
+    // The dose went up with the next pass.
+    let again = service
+        .sync_once(std::time::Instant::now() + Duration::from_secs(600))
+        .expect("again");
+    assert!(again[0].result.as_ref().expect("ok").pushed >= 1);
+    sync(&mut mum);
+    assert_eq!(
+        mum.doses(Some(&med.id), TimeRange::ALL)
+            .expect("doses")
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_started_sync_service_syncs_when_asked_and_stops() {
+    use companion_core::device::{SyncService, SyncState};
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let (mut mum, carer) = mum_and_her_carer(dir.path(), &relay);
+    let seen = Arc::new(Seen::default());
+    let service = SyncService::new(carer, Box::new(http()), seen.clone(), None);
+    service.start(Duration::from_secs(3600));
+    let synced = |n: usize| {
+        let until = std::time::Instant::now() + Duration::from_secs(60);
+        while seen.records.lock().expect("lock").len() < n {
+            assert!(std::time::Instant::now() < until, "no pass");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    synced(1); // the first pass, at start
+    mum.add_reading(&bp(186, 122, &Utc::now().fixed_offset().to_rfc3339()))
+        .expect("urgent");
+    sync(&mut mum);
+    service.sync_now();
+    synced(2);
+    service.stop();
+    assert_eq!(service.state(), SyncState::Idle);
+    let records = seen.records.lock().expect("lock").clone();
+    assert_eq!(records[1].1, 1, "the alert arrived with the second pass");
 }

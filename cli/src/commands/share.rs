@@ -237,7 +237,7 @@ pub fn sync_all(json: bool, out: &mut dyn Write) -> Result<(), CliError> {
                     Err(e) => (serde_json::Value::Null, Some(e.to_string())),
                 };
                 let alerts = match &s.profile {
-                    Some(p) => crate::output::alerts_json(&s.new_alerts, p),
+                    Some(p) => crate::output::alerts_json(&s.arrived.alerts, p),
                     None => serde_json::Value::Null,
                 };
                 serde_json::json!({"record": s.id, "patient": s.patient, "sync": report,
@@ -263,7 +263,7 @@ pub fn sync_all(json: bool, out: &mut dyn Write) -> Result<(), CliError> {
             };
             writeln!(out, "{line}")?;
             let Some(profile) = &s.profile else { continue };
-            for alert in &s.new_alerts {
+            for alert in &s.arrived.alerts {
                 let text = companion_core::clinical::alerts::render(
                     alert,
                     profile.language,

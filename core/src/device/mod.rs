@@ -10,9 +10,16 @@ use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result};
 use crate::keystore::{KeyStore, RecordKeys};
-use crate::model::{Alert, Profile};
+use crate::model::Profile;
 use crate::sync::{Progress, Role, SyncReport, Transport};
 use crate::{HealthRecord, TimeRange};
+
+mod arrivals;
+mod service;
+
+use arrivals::Snapshot;
+pub use arrivals::{Arrivals, PlanDiff};
+pub use service::{SyncFailure, SyncObserver, SyncService, SyncState};
 
 /// The folder of the device directory that holds the record files.
 pub const RECORDS_DIR: &str = "records";
@@ -43,12 +50,13 @@ pub struct RecordSync {
     pub profile: Option<Profile>,
     /// The sync's report, or why it failed (the other records are synced all the same).
     pub result: Result<SyncReport>,
-    /// Alerts that arrived with this sync (raised by readings another member logged), oldest
-    /// first: an urgent one is what a caregiver must be told.
-    pub new_alerts: Vec<Alert>,
+    /// What arrived with this sync: alerts (an urgent one is what a caregiver must be told),
+    /// doses others logged, medications changed, and the notification plan's diff.
+    pub arrived: Arrivals,
 }
 
 /// The records of one device, in one directory, with their keys in one key store.
+#[derive(Clone)]
 pub struct Device {
     dir: PathBuf,
     key_store: Arc<dyn KeyStore>,
@@ -232,39 +240,89 @@ impl Device {
     }
 
     /// Syncs every shared record of the device, one after the other, each with its own
-    /// result; says per record which alerts arrived.
+    /// result; says per record what arrived (see [`Device::sync_record`]).
     pub fn sync_all(&self, transport: &mut dyn Transport) -> Result<Vec<RecordSync>> {
         let mut done = Vec::new();
-        for (file, path) in self.files()? {
-            let Ok(mut record) = HealthRecord::open(&path, &self.keys_of_file(&file)) else {
-                continue;
-            };
-            if !record.is_shared()? {
-                continue;
-            }
-            let before: Vec<String> = record
-                .alerts(TimeRange::ALL)?
-                .into_iter()
-                .map(|a| a.id)
-                .collect();
-            let result = record.sync(transport, &mut |_| {});
-            let new_alerts = match &result {
-                Ok(r) if r.alerts_raised > 0 || r.applied > 0 => record
-                    .alerts(TimeRange::ALL)?
-                    .into_iter()
-                    .filter(|a| !before.contains(&a.id))
-                    .collect(),
-                _ => Vec::new(),
-            };
-            let profile = record.profile().ok();
-            done.push(RecordSync {
-                id: record.id().to_string(),
-                patient: profile.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
-                profile,
-                result,
-                new_alerts,
-            });
+        for path in self.shared_records()? {
+            done.push(self.sync_record(&path, transport, None)?);
         }
         Ok(done)
     }
+
+    /// The files of the device's shared records (a file that cannot be opened is left out).
+    pub(crate) fn shared_records(&self) -> Result<Vec<PathBuf>> {
+        let mut shared = Vec::new();
+        for (file, path) in self.files()? {
+            if let Ok(record) = HealthRecord::open(&path, &self.keys_of_file(&file))
+                && record.is_shared()?
+            {
+                shared.push(path);
+            }
+        }
+        Ok(shared)
+    }
+
+    /// Syncs the record in `path` through a connection of its own (a record the app has open
+    /// is not locked meanwhile: every write of the sync is its own short transaction, and no
+    /// transaction is open while the network is waited for), and says what arrived: alerts,
+    /// doses logged by others, medications changed, and, with `plan`, how this device's
+    /// notification plan changed.
+    pub(crate) fn sync_record(
+        &self,
+        path: &Path,
+        transport: &mut dyn Transport,
+        plan: Option<&PlanSettings>,
+    ) -> Result<RecordSync> {
+        let keys = self.keys_for(path).ok_or(Error::NoRecord)?;
+        let mut record = HealthRecord::open(path, &keys)?;
+        let before = snapshot(&record, plan)?;
+        let result = record.sync(transport, &mut |_| {});
+        let arrived = match &result {
+            Ok(r) if r.applied + r.snapshots + r.membership > 0 => {
+                arrivals::arrived(&before, &snapshot(&record, plan)?)
+            }
+            _ => Arrivals::default(),
+        };
+        let profile = record.profile().ok();
+        Ok(RecordSync {
+            id: record.id().to_string(),
+            patient: profile.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+            profile,
+            result,
+            arrived,
+        })
+    }
+}
+
+/// How the device plans its notifications, for the plan's diff after a sync.
+#[derive(Debug, Clone)]
+pub struct PlanSettings {
+    /// The device's time zone now (IANA name).
+    pub device_zone: String,
+    /// How far ahead the shell schedules.
+    pub horizon: chrono::Duration,
+    /// How many notifications it keeps scheduled at most (64 on iOS).
+    pub max: usize,
+}
+
+/// Doses logged in the last two days are the ones a caregiver is told about.
+const DOSE_DAYS: i64 = 2;
+
+fn snapshot(record: &HealthRecord, plan: Option<&PlanSettings>) -> Result<Snapshot> {
+    let now = crate::clock::now()?;
+    Ok(Snapshot {
+        alerts: record.alerts(TimeRange::ALL)?,
+        doses: record.doses(
+            None,
+            TimeRange {
+                from: Some(now - chrono::Duration::days(DOSE_DAYS)),
+                to: None,
+            },
+        )?,
+        medications: record.medications(true)?,
+        plan: match plan {
+            Some(p) => record.plan_reminders(now, &p.device_zone, p.horizon, p.max)?,
+            None => Vec::new(),
+        },
+    })
 }

@@ -134,6 +134,63 @@ class SyncTest {
     }
 
     @Test
+    fun aDoseLoggedWhileTheSyncServiceWaitsOnASlowRelayIsWrittenAtOnce() {
+        val carer = Device.open(dir.resolve("carer").toString(), TestKeyStore())
+        val mum = Device.open(dir.resolve("mum").toString(), TestKeyStore()).create(defaultProfile("Mei", "Asia/Shanghai"))
+        val med = Medication(
+            id = newId(), name = "Metformin", strength = "500 mg", form = MedicationForm.TABLET,
+            dose = parseDose("500 mg"), instructions = null, prescriber = null, start = "2026-01-01",
+            end = null, status = MedicationStatus.ACTIVE, inventory = null, refillDaysAhead = 3u,
+            recordedAt = null, schedule = Schedule.FixedTimes(listOf("08:00", "20:00")),
+            timeZone = TimeZonePolicy.Local, graceMinutes = 60u, lateDose = LateDosePolicy.HalfInterval,
+        )
+        mum.addMedication(med)
+        carer.join(mum.invite(Role.CAREGIVER, 1u, url, transport).code, transport, null).close()
+        mum.addReading(bp(186, 122))
+        mum.sync(transport, null)
+
+        // A relay that stops answering inside the service's first request until released.
+        val entered = java.util.concurrent.CountDownLatch(1)
+        val release = java.util.concurrent.CountDownLatch(1)
+        val hold = java.util.concurrent.atomic.AtomicBoolean(true)
+        val slow = object : RelayTransport {
+            override fun send(request: HttpRequest): HttpResponse {
+                if (hold.getAndSet(false)) {
+                    entered.countDown()
+                    release.await(60, TimeUnit.SECONDS)
+                }
+                return transport.send(request)
+            }
+        }
+        val states = java.util.concurrent.CopyOnWriteArrayList<SyncState>()
+        val records = java.util.concurrent.CopyOnWriteArrayList<RecordSyncSummary>()
+        val observer = object : SyncObserver {
+            override fun onState(state: SyncState) { states.add(state) }
+            override fun onRecord(record: RecordSyncSummary) { records.add(record) }
+        }
+        val service = SyncService(carer, slow, observer, "Asia/Shanghai")
+        val open = carer.openRecord("Mei")
+        val pass = java.util.concurrent.CompletableFuture.supplyAsync { service.syncOnce(600u) }
+        assertTrue(entered.await(60, TimeUnit.SECONDS), "the sync reached the relay")
+        assertEquals(SyncState.Syncing, service.state())
+        // "Taken" from the notification while the relay keeps the sync waiting.
+        val taken = java.util.concurrent.CompletableFuture.supplyAsync {
+            open.logDose(DoseEvent(newId(), med.id, null, DoseStatus.TAKEN, Instant.now().toString(), null, "Li", null, null, false))
+        }
+        val written = runCatching { taken.get(20, TimeUnit.SECONDS) }
+        release.countDown()
+        assertTrue(written.isSuccess, "the dose waited for the sync: ${written.exceptionOrNull()}")
+        val synced = pass.get(60, TimeUnit.SECONDS)
+        assertEquals(1, synced.size)
+        assertEquals(null, synced[0].error)
+        assertEquals(listOf<SyncState>(SyncState.Syncing, SyncState.Idle), states.toList())
+        assertEquals(listOf(AlertKind.HYPERTENSIVE_CRISIS), records.single().newAlerts.map { it.kind })
+        assertTrue(records.single().planAdd.isNotEmpty(), "the alert's notification is to be scheduled")
+        open.close()
+        service.destroy()
+    }
+
+    @Test
     fun aSubscriptionDeliversWhatAnotherDeviceSendsWithoutBeingAsked() {
         val patient = HealthRecord.create(dir.resolve("patient.db").toString(), keysOf(dir.resolve("patient.db").toString()), defaultProfile("Ana", "Europe/Berlin"))
         val code = patient.invite(Role.CAREGIVER, 1u, url, transport).code
