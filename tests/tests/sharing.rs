@@ -1788,7 +1788,9 @@ fn a_dose_logged_while_the_sync_service_waits_on_a_slow_relay_is_written_at_once
     let med = amlodipine();
     mum.add_medication(&med).expect("med");
     sync(&mut mum);
-    carer.sync_all(&mut http()).expect("the carer has the medication");
+    carer
+        .sync_all(&mut http())
+        .expect("the carer has the medication");
     mum.add_reading(&bp(186, 122, &Utc::now().fixed_offset().to_rfc3339()))
         .expect("urgent");
     sync(&mut mum);
