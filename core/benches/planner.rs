@@ -32,6 +32,7 @@ fn main() {
     for mixed in [false, true] {
         let meds: Vec<Medication> = (0..20u32).map(|i| medication(i, start, mixed)).collect();
         let input = PlanInput {
+            audience: companion_core::reminders::Audience::Patient,
             profile: &profile,
             medications: &meds,
             doses: &[],

@@ -369,6 +369,7 @@ fn journey_nudges_never_exceed_the_weekly_budget() {
     }
     let profile = Profile::new("Ana", "Europe/Berlin").expect("profile");
     let input = PlanInput {
+        audience: companion_core::reminders::Audience::Patient,
         profile: &profile,
         medications: &[],
         doses: &[],

@@ -553,6 +553,7 @@ fn nudges_respect_quiet_hours_and_the_budget_but_doses_do_not() {
         .collect();
     let meds = [late];
     let input = PlanInput {
+        audience: companion_core::reminders::Audience::Patient,
         profile: &profile,
         medications: &meds,
         doses: &[],

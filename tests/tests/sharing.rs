@@ -1893,3 +1893,110 @@ fn a_started_sync_service_syncs_when_asked_and_stops() {
     let records = seen.records.lock().expect("lock").clone();
     assert_eq!(records[1].1, 1, "the alert arrived with the second pass");
 }
+
+#[test]
+fn a_caregivers_device_plans_the_caregivers_notifications_and_none_of_the_patients() {
+    use companion_core::reminders::NotificationKind;
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let (mut mum, carer) = mum_and_her_carer(dir.path(), &relay);
+    let med = amlodipine();
+    mum.add_medication(&med).expect("med");
+    sync(&mut mum);
+    let mut li = carer.open_record(Some("Mei")).expect("open");
+    sync(&mut li);
+    // The last 08:00 in Shanghai (UTC+8, no daylight saving) at least an hour ago.
+    let shanghai = FixedOffset::east_opt(8 * 3600).expect("offset");
+    let here = Utc::now().with_timezone(&shanghai);
+    let day = if here.time() >= NaiveTime::from_hms_opt(9, 0, 0).expect("time") {
+        here.date_naive()
+    } else {
+        here.date_naive().pred_opt().expect("day")
+    };
+    let due = day
+        .and_time(NaiveTime::from_hms_opt(8, 0, 0).expect("time"))
+        .and_local_timezone(shanghai)
+        .single()
+        .expect("due");
+    let before = (due - chrono::Duration::minutes(1)).to_utc();
+    let plan_at = |r: &HealthRecord, now: DateTime<Utc>| {
+        r.plan_reminders(now, "Asia/Shanghai", chrono::Duration::days(1), 64)
+            .expect("plan")
+    };
+
+    let carer_plan = plan_at(&li, before);
+    assert!(
+        carer_plan.iter().all(|n| n.kind != NotificationKind::Dose),
+        "a caregiver is never told to take a dose: {carer_plan:?}"
+    );
+    let told = carer_plan
+        .iter()
+        .find(|n| n.kind == NotificationKind::MissedDose)
+        .expect("the caregiver is told of the dose");
+    assert_eq!(told.title, "Mei's 08:00 Amlodipine is not logged yet");
+    assert_eq!(
+        told.fire_at,
+        (due + chrono::Duration::minutes(30)).to_utc(),
+        "30 minutes after the dose's time"
+    );
+    assert!(
+        plan_at(&mum, before)
+            .iter()
+            .any(|n| n.kind == NotificationKind::Dose && n.title == "Time for Amlodipine")
+    );
+
+    // Mum takes it; once Li's device syncs, the caregiver's notification is gone.
+    let taken = DoseEvent::new(
+        &med.id,
+        DoseStatus::Taken,
+        due + chrono::Duration::minutes(5),
+        Some(due),
+    )
+    .expect("dose");
+    mum.log_dose(&taken).expect("taken");
+    sync(&mut mum);
+    sync(&mut li);
+    assert!(
+        plan_at(&li, before).iter().all(|n| n.id != told.id),
+        "withdrawn once a sync shows it taken"
+    );
+
+    // An urgent reading reaches Li's device as an alert about Mei.
+    mum.add_reading(&bp(186, 122, &Utc::now().fixed_offset().to_rfc3339()))
+        .expect("urgent");
+    sync(&mut mum);
+    sync(&mut li);
+    let alert = plan_at(&li, Utc::now())
+        .into_iter()
+        .find(|n| n.kind == NotificationKind::SafetyAlert)
+        .expect("the alert");
+    assert_eq!(alert.title, "Mei: Very high blood pressure");
+
+    // In Chinese when Mei's record is.
+    mum.modify_profile(|p| {
+        p.language = companion_core::model::Language::SimplifiedChinese;
+        Ok(())
+    })
+    .expect("language");
+    sync(&mut mum);
+    sync(&mut li);
+    let next = due + chrono::Duration::days(1);
+    let zh = plan_at(&li, (next - chrono::Duration::minutes(1)).to_utc());
+    assert!(
+        zh.iter()
+            .any(|n| n.title == "Mei 08:00 的Amlodipine还没有记录"),
+        "{zh:?}"
+    );
+
+    // Li may choose none; the patient's own device plans the patient's, whatever is chosen.
+    li.set_notifications(None).expect("none");
+    assert!(plan_at(&li, before).is_empty());
+    assert!(matches!(
+        mum.set_notifications(Some(10)),
+        Err(Error::Invalid(_))
+    ));
+    // A clinician's device plans none by default.
+    let code = invite(&mut mum, Role::Clinician, &relay.url);
+    let clinic = join(dir.path(), "clinic.db", &code);
+    assert!(plan_at(&clinic, before).is_empty());
+}

@@ -13,7 +13,7 @@ use crate::query::TimeRange;
 use crate::reminders::SafetyAlert;
 use crate::reminders::zone::timeline;
 use crate::reminders::{
-    self, Adherence, LateDoseAdvice, OccurrenceContext, PlanInput, PlannedNotification,
+    self, Adherence, Audience, LateDoseAdvice, OccurrenceContext, PlanInput, PlannedNotification,
     ScheduledDose,
 };
 use crate::store::{Read, in_range};
@@ -21,6 +21,9 @@ use crate::today::{Inputs, RefillStatus, Today};
 
 /// How long an unacknowledged alert stays in the plan and on the home screen, in hours.
 const ALERT_HOURS: i64 = 24;
+/// How long after a dose's time a caregiver's device says it is not logged, unless the
+/// caregiver chose otherwise.
+pub const CAREGIVER_GRACE_MINUTES: u32 = 30;
 
 /// How far back dose events are read for states, snoozes and interval schedules.
 const LOOK_BACK_DAYS: i64 = 8;
@@ -120,6 +123,7 @@ impl HealthRecord {
             .collect();
         let nudges = super::journeys::recent_nudges(&self.store, &data.profile, now)?;
         let input = PlanInput {
+            audience: self.notification_audience()?,
             profile: &data.profile,
             medications: &data.medications,
             doses: &data.doses,
@@ -130,6 +134,52 @@ impl HealthRecord {
             alerts: &alerts,
         };
         Ok(reminders::plan(&input, now, &zone, horizon, max))
+    }
+
+    /// Whose notifications this device plans: the patient's own on the patient's device; on a
+    /// member's, what its role and its choice ([`HealthRecord::set_notifications`]) say: a
+    /// caregiver is told of doses not logged ([`CAREGIVER_GRACE_MINUTES`] after their time,
+    /// unless chosen otherwise) and of safety alerts; a viewer and a clinician of nothing,
+    /// unless they chose to be told as a caregiver is.
+    pub fn notification_audience(&self) -> Result<Audience> {
+        let (role, choice) = self
+            .store
+            .sync_read(|c| Ok((crate::store::local_role(c)?, crate::sync::notify_choice(c)?)))?;
+        use crate::sync::Role;
+        Ok(match (role, choice) {
+            (None | Some(Role::Owner), _) => Audience::Patient,
+            (_, Some(None)) => Audience::Silent,
+            (_, Some(Some(grace_minutes))) => Audience::Caregiver { grace_minutes },
+            (Some(Role::Caregiver), None) => Audience::Caregiver {
+                grace_minutes: CAREGIVER_GRACE_MINUTES,
+            },
+            (Some(_), None) => Audience::Silent,
+        })
+    }
+
+    /// This device's choice of notifications for a record shared with it: `Some(minutes)` to
+    /// be told as a caregiver is (a dose not logged `minutes` after its time, up to a day, and
+    /// safety alerts), `None` for none. The patient's own device always plans the patient's.
+    pub fn set_notifications(&mut self, grace_minutes: Option<u32>) -> Result<()> {
+        if grace_minutes.is_some_and(|m| m > 24 * 60) {
+            return Err(crate::model::ValidationError::OutOfRange {
+                field: "notification grace",
+                min: 0.0,
+                max: 1440.0,
+                unit: "min",
+            }
+            .into());
+        }
+        self.store.sync_tx(|c| {
+            if crate::store::local_role(c)?.is_none_or(|r| r == crate::sync::Role::Owner) {
+                return Err(crate::model::ValidationError::Invalid {
+                    field: "notifications",
+                    reason: "are chosen on a device the record is shared with; the patient's own device plans the patient's",
+                }
+                .into());
+            }
+            crate::sync::set_notify_choice(c, grace_minutes)
+        })
     }
 
     /// Doses missed in `[since, now)`, oldest first: what a caregiver's device alerts about.

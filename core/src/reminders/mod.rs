@@ -22,7 +22,7 @@ pub use doubles::{DoubleDose, logged_twice, supply_takes};
 pub use limits::{as_needed_span, check_as_needed, next_allowed};
 pub use occurrences::{Occurrence, OccurrenceContext, dose_for, occurrences};
 pub use planner::{
-    Importance, NotificationAction, NotificationKind, Nudge, PRESCRIPTION_END_DAYS_AHEAD,
+    Audience, Importance, NotificationAction, NotificationKind, Nudge, PRESCRIPTION_END_DAYS_AHEAD,
     PlanInput, PlannedDose, PlannedNotification, SafetyAlert, out_of_quiet_hours, plan,
     taken_by_medication,
 };

@@ -51,9 +51,29 @@ pub struct SafetyAlert {
     pub urgent: bool,
 }
 
+/// Whose device the plan is for: what it tells, and in whose words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Audience {
+    /// The patient's own device: every reminder, in words to the patient.
+    #[default]
+    Patient,
+    /// A caregiver's device (or a viewer's who chose to be told): a dose not logged
+    /// `grace_minutes` after its time ("Mei's 08:00 Metformin is not logged yet", gone once a
+    /// sync shows it taken) and every safety alert, named for the patient; never "take your
+    /// dose".
+    Caregiver {
+        /// How long after a dose's time the caregiver is told it is not logged.
+        grace_minutes: u32,
+    },
+    /// Nothing (a clinician's device, a viewer who chose none).
+    Silent,
+}
+
 /// Everything the planner reads.
 #[derive(Debug, Clone, Copy)]
 pub struct PlanInput<'a> {
+    /// Whose device it is.
+    pub audience: Audience,
     /// The profile (meal times, reminder settings).
     pub profile: &'a Profile,
     /// Every medication.
@@ -168,6 +188,19 @@ pub fn plan(
         taken: &taken,
     };
     let t = Texts::new(input.profile.language);
+    match input.audience {
+        Audience::Silent => return out,
+        Audience::Caregiver { grace_minutes } => {
+            caregiver_notifications(&t, input, &ctx, now, end, grace_minutes, &mut out);
+            alert_notifications(input, now, Some(&t), &mut out);
+            crate::sorting::sort_by(&mut out, |a, b| {
+                a.fire_at.cmp(&b.fire_at).then_with(|| a.id.cmp(&b.id))
+            });
+            out.truncate(max);
+            return out;
+        }
+        Audience::Patient => {}
+    }
     dose_notifications(&t, input, &ctx, now, end, max, &mut out);
     refill_notifications(&t, input, &ctx, now, end, &mut out);
     for a in input.appointments {
@@ -177,12 +210,37 @@ pub fn plan(
         measurement_notifications(&t, p, device_zone, now, end, &mut out);
     }
     nudge_notifications(input, device_zone, now, end, &mut out);
+    alert_notifications(input, now, None, &mut out);
+    crate::sorting::sort_by(&mut out, |a, b| {
+        a.fire_at.cmp(&b.fire_at).then_with(|| a.id.cmp(&b.id))
+    });
+    out.truncate(max);
+    out
+}
+
+/// The safety alerts, at once; on a caregiver's device (`about`) named for the patient.
+fn alert_notifications(
+    input: &PlanInput<'_>,
+    now: DateTime<Utc>,
+    about: Option<&Texts>,
+    out: &mut Vec<PlannedNotification>,
+) {
     for alert in input.alerts {
+        let title = match about {
+            Some(t) => t.get(
+                "carer-alert-title",
+                &[
+                    ("patient", input.profile.name.clone()),
+                    ("title", alert.title.clone()),
+                ],
+            ),
+            None => alert.title.clone(),
+        };
         out.push(PlannedNotification {
             id: format!("alert:{}", alert.id),
             fire_at: alert.at.max(now),
             kind: NotificationKind::SafetyAlert,
-            title: alert.title.clone(),
+            title,
             body: alert.body.clone(),
             actions: Vec::new(),
             importance: if alert.urgent {
@@ -193,11 +251,93 @@ pub fn plan(
             doses: Vec::new(),
         });
     }
-    crate::sorting::sort_by(&mut out, |a, b| {
-        a.fire_at.cmp(&b.fire_at).then_with(|| a.id.cmp(&b.id))
-    });
-    out.truncate(max);
-    out
+}
+
+/// A caregiver's notifications of doses: each dose not taken or skipped, `grace_minutes`
+/// after its time, grouped by minute, named for the patient. A dose logged (on any device)
+/// drops out of the next plan, so the shell withdraws it.
+fn caregiver_notifications(
+    t: &Texts,
+    input: &PlanInput<'_>,
+    ctx: &OccurrenceContext<'_>,
+    now: DateTime<Utc>,
+    end: DateTime<Utc>,
+    grace_minutes: u32,
+    out: &mut Vec<PlannedNotification>,
+) {
+    let grace = Duration::minutes(i64::from(grace_minutes));
+    let mut open: BTreeMap<i64, Vec<(&Medication, Occurrence)>> = BTreeMap::new();
+    for med in input
+        .medications
+        .iter()
+        .filter(|m| m.status == MedicationStatus::Active)
+    {
+        let list = occurrences(med, ctx, now - grace - Duration::days(1), end);
+        for sd in dose_states(med, list, input.doses, now) {
+            if matches!(
+                sd.state,
+                DoseState::Taken { .. } | DoseState::Skipped { .. }
+            ) {
+                continue;
+            }
+            let tell = sd.occurrence.at + grace;
+            if tell >= now && tell < end {
+                open.entry(minute(tell))
+                    .or_default()
+                    .push((med, sd.occurrence));
+            }
+        }
+    }
+    let patient = input.profile.name.clone();
+    for (min, group) in open {
+        let fire_at = DateTime::from_timestamp(min * 60, 0).unwrap_or(now);
+        let time = group
+            .first()
+            .map(|(m, o)| shown_time(m, o, &ctx.device_zone))
+            .unwrap_or_default();
+        let title = match group.as_slice() {
+            [(med, _)] => t.get(
+                "carer-missed-one",
+                &[
+                    ("patient", patient.clone()),
+                    ("time", time),
+                    ("name", med.name.clone()),
+                ],
+            ),
+            _ => t.get(
+                "carer-missed-many",
+                &[("patient", patient.clone()), ("time", time)],
+            ),
+        };
+        let body = t.get(
+            "carer-missed-body",
+            &[
+                ("patient", patient.clone()),
+                (
+                    "doses",
+                    group
+                        .iter()
+                        .map(|(m, o)| dose_line(m, o))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+            ],
+        );
+        out.push(PlannedNotification {
+            id: group_id(
+                "carer-missed",
+                min,
+                group.iter().map(|(m, _)| m.id.as_str()),
+            ),
+            fire_at,
+            kind: NotificationKind::MissedDose,
+            title,
+            body,
+            actions: Vec::new(),
+            importance: Importance::TimeSensitive,
+            doses: planned(group.iter().map(|(m, o)| (*m, o))),
+        });
+    }
 }
 
 /// Instants of taken doses by medication, sorted.

@@ -1607,6 +1607,19 @@ fn sending(conn: &Connection) -> Result<Vec<(i64, Vec<u8>)>> {
     Ok(rows)
 }
 
+/// This device's own choice of notifications for the record, if it made one: `Some(None)`
+/// none, `Some(Some(minutes))` a caregiver's, told `minutes` after a dose's time.
+pub(crate) fn notify_choice(conn: &Connection) -> Result<Option<Option<u32>>> {
+    Ok(get(conn, "notify")?.map(|v| v.parse().ok()))
+}
+
+/// Keeps this device's choice of notifications (see [`notify_choice`]); it is the device's
+/// own, never synced.
+pub(crate) fn set_notify_choice(conn: &Connection, grace_minutes: Option<u32>) -> Result<()> {
+    let value = grace_minutes.map_or_else(|| "off".to_string(), |m| m.to_string());
+    set(conn, "notify", &value)
+}
+
 /// Notes when this device last synced the record whole (pushed and pulled to the log's end).
 pub(crate) fn note_synced(conn: &Connection) -> Result<()> {
     set(conn, "last_sync_ms", &now_ms()?.to_string())

@@ -19,7 +19,7 @@ pub mod wire;
 
 pub(crate) use client::{
     Client, fetch_invite, join_entry, join_state, last_synced, missing_data, note_no_longer_member,
-    note_synced, post_join,
+    note_synced, notify_choice, post_join, set_notify_choice,
 };
 pub use client::{
     InviteInfo, MOST_WAIT_SECONDS, MemberInfo, MembersReport, MissingData, Phase, Progress,

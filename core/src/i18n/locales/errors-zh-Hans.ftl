@@ -309,3 +309,6 @@ d-the-record-file-could-not-be-created = 无法创建记录文件
 d-the-record-file-could-not-be-encrypted = 无法加密记录文件
 d-the-device-directory-could-not-be-created = 无法创建设备目录
 d-the-device-directory-could-not-be-read = 无法读取设备目录
+f-notification-grace = 通知宽限时间
+f-notifications = 通知
+r-are-chosen-on-a-device-the-record-is-shared-with = 只能在共享了这份记录的设备上选择；患者本人的设备始终为患者安排提醒
