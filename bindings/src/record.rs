@@ -460,9 +460,20 @@ impl HealthRecord {
         Ok(self.lock().log_refill(&refill)?)
     }
 
+    /// This device's choice of notifications for a record shared with it: `grace_minutes` to
+    /// be told as a caregiver is (a dose not logged that long after its time, up to 1440, and
+    /// safety alerts), none for nothing. Refused on the patient's own device, which always
+    /// plans the patient's. `plan_reminders` follows it.
+    pub fn set_notifications(&self, grace_minutes: Option<u32>) -> Result<(), CompanionError> {
+        Ok(self.lock().set_notifications(grace_minutes)?)
+    }
+
     /// The notifications to schedule at `now` (RFC 3339) for the next `horizon_hours`, soonest
     /// first, at most `max` (64 on iOS), for a phone in `device_zone` (IANA). Call it on every
     /// launch, change and notification action, and replace the pending notifications by id.
+    /// On a device the record is shared with, they are that member's: a caregiver's device is
+    /// told of doses not logged and of safety alerts, about the patient, never "take your
+    /// dose"; a viewer's and a clinician's, nothing unless chosen (`set_notifications`).
     pub fn plan_reminders(
         &self,
         now: UtcTimestamp,

@@ -95,6 +95,17 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// What this device is told about a record shared with it: with --after MINUTES, a dose
+    /// not logged that long after its time and safety alerts (a caregiver's default: 30);
+    /// with --off, nothing. Without either, says what it is told now.
+    Notify {
+        /// Be told of a dose not logged this many minutes after its time.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(0..=1440), conflicts_with = "off")]
+        after: Option<u32>,
+        /// Be told nothing about this record.
+        #[arg(long)]
+        off: bool,
+    },
     /// The whole day at a glance: doses (taken, due, upcoming, missed), measurements due, the
     /// journeys' stage, tasks and cards, open alerts, refills, the next appointment.
     Today {

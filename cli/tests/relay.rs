@@ -192,3 +192,53 @@ fn sync_all_syncs_every_record_of_a_caregivers_device_and_names_the_urgent_alert
     relay.kill().expect("kill");
     relay.wait().expect("wait");
 }
+
+#[test]
+fn a_caregiver_chooses_what_their_device_is_told_and_the_patients_device_plans_the_patients() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut relay, url, _) = serve(&dir, true);
+    let (mum, carer) = (dir.path().join("mum"), dir.path().join("carer"));
+    on_device_ok(&mum, &["init", "--name", "Mei", "--tz", "Asia/Shanghai"]);
+    on_device_ok(
+        &mum,
+        &[
+            "med",
+            "add",
+            "Metformin",
+            "--dose",
+            "500 mg",
+            "--at",
+            "08:00,20:00",
+        ],
+    );
+    let invite = on_device_ok(
+        &mum,
+        &["invite", "--role", "caregiver", "--relay", &url, "--json"],
+    );
+    let invite: serde_json::Value = serde_json::from_str(&invite).expect("json");
+    on_device_ok(&carer, &["join", invite["code"].as_str().expect("code")]);
+    assert!(on_device_ok(&mum, &["notify"]).contains("the patient's own device"));
+    assert!(
+        on_device_ok(&carer, &["notify"])
+            .contains("when a dose of Mei's is not logged 30 minutes after its time")
+    );
+    let reminders = on_device_ok(&carer, &["reminders", "--hours", "30"]);
+    assert!(
+        reminders.contains("Mei's") && reminders.contains("Metformin is not logged yet"),
+        "{reminders}"
+    );
+    assert!(!reminders.contains("Time for Metformin"), "{reminders}");
+    assert!(on_device_ok(&carer, &["notify", "--after", "45"]).contains("45 minutes"));
+    assert!(on_device_ok(&carer, &["notify", "--off"]).contains("no notification"));
+    let none = on_device_ok(&carer, &["reminders", "--hours", "30"]);
+    assert!(!none.contains("Metformin"), "{none}");
+    let out = on_device(&mum, &["notify", "--off"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    relay.kill().expect("kill");
+    relay.wait().expect("wait");
+}

@@ -202,6 +202,7 @@ fn dispatch(record: &mut HealthRecord, command: Command, ctx: Ctx<'_>) -> Result
             json,
         } => reminders::run(record, ctx, from, hours, tz, max, json),
         Command::Today { tz, json } => today::run(record, ctx, tz, json),
+        Command::Notify { after, off } => reminders::notify(record, ctx, after, off),
         Command::Adherence { days, tz, json } => adherence::run(record, ctx, days, tz, json),
         Command::Journey(cmd) => journey::run(record, cmd, ctx),
         Command::Ask {

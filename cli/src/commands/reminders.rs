@@ -41,3 +41,29 @@ pub fn run(
     }
     Ok(())
 }
+
+/// `companion notify [--after MINUTES | --off]`: this device's choice of notifications for a
+/// record shared with it, then what it is told.
+pub fn notify(
+    record: &mut HealthRecord,
+    mut ctx: Ctx<'_>,
+    after: Option<u32>,
+    off: bool,
+) -> Result<(), CliError> {
+    if off {
+        record.set_notifications(None)?;
+    } else if after.is_some() {
+        record.set_notifications(after)?;
+    }
+    match record.notification_audience()? {
+        companion_core::reminders::Audience::Patient => ctx.say("notify-patient", &[]),
+        companion_core::reminders::Audience::Caregiver { grace_minutes } => ctx.say(
+            "notify-caregiver",
+            &[
+                ("patient", ctx.profile.name.clone()),
+                ("minutes", grace_minutes.to_string()),
+            ],
+        ),
+        companion_core::reminders::Audience::Silent => ctx.say("notify-silent", &[]),
+    }
+}

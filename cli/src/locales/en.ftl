@@ -399,3 +399,8 @@ sync-all-record = { $patient }: { $line }
 sync-all-failed = { $patient }: { $why }
 sync-all-alert = { $title }{ $value }
 sync-all-some-failed = { $n } of the records could not be synced (said above)
+
+# companion notify
+notify-patient = This is the patient's own device: it plans the patient's reminders.
+notify-caregiver = This device is told when a dose of { $patient }'s is not logged { $minutes } minutes after its time, and of every safety alert; never to take a dose.
+notify-silent = This device plans no notification for this record.

@@ -398,3 +398,8 @@ sync-all-record = { $patient }：{ $line }
 sync-all-failed = { $patient }：{ $why }
 sync-all-alert = { $title }{ $value }
 sync-all-some-failed = 有 { $n } 份记录未能同步（见上文）
+
+# companion notify
+notify-patient = 这是患者本人的设备：它为患者安排提醒。
+notify-caregiver = 当 { $patient } 的某次服药在预定时间 { $minutes } 分钟后仍未记录时，本设备会收到通知，也会收到每条安全警报；但不会提醒本设备服药。
+notify-silent = 本设备不为这份记录安排任何通知。
