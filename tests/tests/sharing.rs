@@ -161,18 +161,19 @@ fn answers(r: &HealthRecord) -> (serde_json::Value, usize, usize, Vec<String>) {
         .readings
         .len();
     let journal = r.journal(TimeRange::default()).expect("journal").len();
-    let plan = r
-        .plan_reminders(
-            at("2026-11-20T06:00:00+01:00").to_utc(),
+    // What the reminder logic derives from the merged data, alike on every device whatever its
+    // role (the notifications themselves are each member's own: a caregiver's differ).
+    let missed = r
+        .missed_doses(
+            at("2026-11-17T00:00:00+01:00").to_utc(),
+            at("2026-11-22T00:00:00+01:00").to_utc(),
             "Europe/Berlin",
-            chrono::Duration::hours(48),
-            64,
         )
-        .expect("plan")
+        .expect("missed")
         .into_iter()
-        .map(|n| format!("{} {}", n.fire_at, n.title))
+        .map(|d| format!("{} {:?}", d.occurrence.at, d.state))
         .collect();
-    (export, readings, journal, plan)
+    (export, readings, journal, missed)
 }
 
 #[test]
