@@ -107,12 +107,7 @@ pub fn device() -> Result<Device, CliError> {
 /// file, unless the device directory is there): named by the file for the device's own
 /// records, by its path for a file given with `--db`.
 pub fn record_keys(db: &Path) -> Result<RecordKeys, CliError> {
-    let device = device()?;
-    if let Some(keys) = device.keys_for(db) {
-        return Ok(keys);
-    }
-    let store = FileKeyStore::open(device.dir()).map_err(Error::from)?;
-    Ok(RecordKeys::for_path(Arc::new(store), db))
+    Ok(device()?.keys_of(db))
 }
 
 /// The record file a command works on: `--db` (or `$COMPANION_DB`); else, for a command that

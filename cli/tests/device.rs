@@ -8,24 +8,6 @@ use std::path::Path;
 
 use common::*;
 
-/// The files of `dir` (and below) that hold `needle`.
-fn holding(dir: &Path, needle: &str) -> Vec<String> {
-    let mut hits = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("dir") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            hits.extend(holding(&path, needle));
-        } else if std::fs::read(&path)
-            .expect("read")
-            .windows(needle.len())
-            .any(|w| w == needle.as_bytes())
-        {
-            hits.push(path.display().to_string());
-        }
-    }
-    hits
-}
-
 fn mode(path: &Path) -> u32 {
     std::fs::metadata(path).expect("meta").permissions().mode() & 0o777
 }
@@ -57,7 +39,7 @@ fn the_device_directory_holds_no_patient_text_and_is_the_owners_only() {
     ] {
         // The record, its -wal and -shm, and the device directory with its key store.
         assert_eq!(
-            holding(dir.path(), marker),
+            files_holding(dir.path(), marker),
             Vec::<String>::new(),
             "{marker}"
         );

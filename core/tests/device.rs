@@ -88,7 +88,7 @@ fn a_file_the_device_cannot_open_is_listed_with_its_problem() {
         .expect("create")
         .id()
         .to_string();
-    let path = foreign.path_of(&id).expect("path");
+    let path = foreign.find(Some(&id)).expect("path");
     std::fs::copy(&path, dir.path().join("records").join("copied.db")).expect("copy");
 
     let list = device.records().expect("records");

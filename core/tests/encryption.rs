@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{bp, keys, make_plaintext, new_record};
+use common::{bp, files_holding, keys, make_plaintext, new_record};
 use companion_core::model::{JournalEntry, Measurement, Profile, Reading};
 use companion_core::{Error, HealthRecord, ReadingQuery, TimeRange};
 
@@ -17,26 +17,10 @@ const MARKERS: [&str; 4] = [
     "marker-old-name-qz",
 ];
 
-/// Whether `needle` is anywhere in the files of `dir` (and its subdirectories).
-fn found_in(dir: &Path, needle: &str) -> Vec<String> {
-    let mut hits = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("dir") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            hits.extend(found_in(&path, needle));
-        } else if let Ok(bytes) = std::fs::read(&path)
-            && bytes.windows(needle.len()).any(|w| w == needle.as_bytes())
-        {
-            hits.push(path.display().to_string());
-        }
-    }
-    hits
-}
-
 /// Fails if any marker is in any file of `dir`.
 fn assert_no_marker(dir: &Path) {
     for marker in MARKERS {
-        assert_eq!(found_in(dir, marker), Vec::<String>::new(), "{marker}");
+        assert_eq!(files_holding(dir, marker), Vec::<String>::new(), "{marker}");
     }
 }
 
@@ -114,7 +98,7 @@ fn a_plaintext_record_of_an_earlier_version_is_encrypted_in_place_and_keeps_ever
     drop(record);
     make_plaintext(&path);
     assert!(
-        !found_in(dir.path(), MARKERS[1]).is_empty(),
+        !files_holding(dir.path(), MARKERS[1]).is_empty(),
         "plaintext before"
     );
 

@@ -15,7 +15,7 @@ use companion_core::model::{
 use companion_core::sync::{HttpTransport, Role, SyncError, SyncReport};
 use companion_core::{Error, HealthRecord, ReadingQuery, TimeRange};
 use companion_scenarios::RelayProcess;
-use companion_scenarios::{keys, sqlite, sync_secrets};
+use companion_scenarios::{files_holding, keys, sqlite, sync_secrets};
 
 const CHILD: &str = "relay_child";
 
@@ -1573,24 +1573,6 @@ fn a_relay_keeps_a_quota_per_record_and_a_rate_per_device() {
         signed(&relay.url, &clinic, "GET", &snapshots, Vec::new()).status,
         200
     );
-}
-
-/// The files of `dir` (and below) that hold `needle`.
-fn files_holding(dir: &Path, needle: &str) -> Vec<String> {
-    let mut hits = Vec::new();
-    for entry in std::fs::read_dir(dir).expect("dir") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            hits.extend(files_holding(&path, needle));
-        } else if std::fs::read(&path)
-            .expect("read")
-            .windows(needle.len())
-            .any(|w| w == needle.as_bytes())
-        {
-            hits.push(path.display().to_string());
-        }
-    }
-    hits
 }
 
 #[test]

@@ -6,6 +6,12 @@ use std::process::{Command, Output};
 
 use serde_json::Value;
 
+// The record-file helpers the core's tests and the scenarios share.
+#[path = "../../../core/tests/common/files.rs"]
+mod files;
+#[allow(unused_imports)] // only some test files look into files
+pub use files::files_holding;
+
 /// The device directory of the test whose record is `db`: `home` beside it.
 pub fn home_of(db: &Path) -> std::path::PathBuf {
     db.parent().unwrap_or(Path::new(".")).join("home")

@@ -96,7 +96,7 @@ impl Device {
     }
 
     /// A path for a new record file of this device (nothing is created), for a caller that
-    /// creates the record itself with [`Device::keys_for`].
+    /// creates the record itself with [`Device::keys_of`].
     pub fn new_record_path(&self) -> PathBuf {
         self.new_file().0
     }
@@ -117,6 +117,13 @@ impl Device {
         Some(self.keys_of_file(path.file_stem()?.to_str()?))
     }
 
+    /// The keys of the record file at `path` on this device: named by the file for one of its
+    /// own records, by the path for any other file (one given with `--db`).
+    pub fn keys_of(&self, path: &Path) -> RecordKeys {
+        self.keys_for(path)
+            .unwrap_or_else(|| RecordKeys::for_path(self.key_store.clone(), path))
+    }
+
     /// The keys of the record file named `file` (its stem): named by the file, not its path,
     /// so that the device directory may move (an app's container does).
     fn keys_of_file(&self, file: &str) -> RecordKeys {
@@ -124,7 +131,7 @@ impl Device {
     }
 
     /// The record files of the device, by name.
-    fn files(&self) -> Result<Vec<(String, PathBuf)>> {
+    pub(crate) fn files(&self) -> Result<Vec<(String, PathBuf)>> {
         let read = std::fs::read_dir(self.dir.join(RECORDS_DIR)).map_err(|source| Error::Io {
             detail: "the device directory could not be read",
             source,
@@ -193,14 +200,17 @@ impl Device {
     ///
     /// Errors: [`Error::NoRecord`] when none matches, [`Error::WhichRecord`] when several do.
     pub fn open_record(&self, which: Option<&str>) -> Result<HealthRecord> {
-        let path = self.find(which)?;
-        let keys = self.keys_for(&path).ok_or(Error::NoRecord)?;
-        HealthRecord::open(&path, &keys)
+        Ok(self.find_open(which)?.1)
     }
 
     /// The file of the record `which` names (see [`Device::open_record`]). An exact id wins
     /// over a prefix or a name.
     pub fn find(&self, which: Option<&str>) -> Result<PathBuf> {
+        Ok(self.find_open(which)?.0)
+    }
+
+    /// The file and the open record `which` names: each file is opened once.
+    fn find_open(&self, which: Option<&str>) -> Result<(PathBuf, HealthRecord)> {
         let which = which.map(str::trim);
         let mut found = Vec::new();
         for (file, path) in self.files()? {
@@ -211,13 +221,13 @@ impl Device {
                 Err(e) => return Err(e),
             };
             match which {
-                None => found.push(path),
-                Some(w) if record.id() == w => return Ok(path),
+                None => found.push((path, record)),
+                Some(w) if record.id() == w => return Ok((path, record)),
                 Some("") => {}
                 Some(w) => {
                     let name = record.profile().map(|p| p.name.to_lowercase());
                     if record.id().starts_with(w) || name.is_ok_and(|n| n == w.to_lowercase()) {
-                        found.push(path);
+                        found.push((path, record));
                     }
                 }
             }
@@ -229,37 +239,14 @@ impl Device {
         }
     }
 
-    /// The file of the record `id` on this device.
-    pub fn path_of(&self, id: &str) -> Result<PathBuf> {
-        for (file, path) in self.files()? {
-            if HealthRecord::open(&path, &self.keys_of_file(&file)).is_ok_and(|r| r.id() == id) {
-                return Ok(path);
-            }
-        }
-        Err(Error::NoRecord)
-    }
-
     /// Syncs every shared record of the device, one after the other, each with its own
     /// result; says per record what arrived (see [`Device::sync_record`]).
     pub fn sync_all(&self, transport: &mut dyn Transport) -> Result<Vec<RecordSync>> {
         let mut done = Vec::new();
-        for path in self.shared_records()? {
-            done.push(self.sync_record(&path, transport, None)?);
+        for (_, path) in self.files()? {
+            done.extend(self.sync_record(&path, transport, None)?);
         }
         Ok(done)
-    }
-
-    /// The files of the device's shared records (a file that cannot be opened is left out).
-    pub(crate) fn shared_records(&self) -> Result<Vec<PathBuf>> {
-        let mut shared = Vec::new();
-        for (file, path) in self.files()? {
-            if let Ok(record) = HealthRecord::open(&path, &self.keys_of_file(&file))
-                && record.is_shared()?
-            {
-                shared.push(path);
-            }
-        }
-        Ok(shared)
     }
 
     /// Syncs the record in `path` through a connection of its own (a record the app has open
@@ -272,9 +259,14 @@ impl Device {
         path: &Path,
         transport: &mut dyn Transport,
         plan: Option<&PlanSettings>,
-    ) -> Result<RecordSync> {
-        let keys = self.keys_for(path).ok_or(Error::NoRecord)?;
-        let mut record = HealthRecord::open(path, &keys)?;
+    ) -> Result<Option<RecordSync>> {
+        // A file that cannot be opened here, or a record not shared, has nothing to sync.
+        let Ok(mut record) = HealthRecord::open(path, &self.keys_of(path)) else {
+            return Ok(None);
+        };
+        if !record.is_shared()? {
+            return Ok(None);
+        }
         let before = snapshot(&record, plan)?;
         let result = record.sync(transport, &mut |_| {});
         let arrived = match &result {
@@ -284,13 +276,13 @@ impl Device {
             _ => Arrivals::default(),
         };
         let profile = record.profile().ok();
-        Ok(RecordSync {
+        Ok(Some(RecordSync {
             id: record.id().to_string(),
             patient: profile.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
             profile,
             result,
             arrived,
-        })
+        }))
     }
 }
 

@@ -27,8 +27,9 @@ pub enum SyncState {
     },
 }
 
-/// Why a pass failed, in the kinds a shell shows differently.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Why a pass failed, in the kinds a shell shows differently (in rising order of concern: a
+/// pass with several failures reports the last kind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum SyncFailure {
     /// The device's clock is far off: ask the person to set the date and time.
     ClockOff,
@@ -169,7 +170,7 @@ impl Shared {
     /// One pass; the state says how it ended.
     fn pass(&self, deadline: Option<Instant>) -> Result<Vec<RecordSync>> {
         self.set_state(SyncState::Syncing);
-        let records = match self.device.shared_records() {
+        let records = match self.device.files() {
             Ok(r) => r,
             Err(e) => {
                 self.set_state(SyncState::Error {
@@ -180,7 +181,7 @@ impl Shared {
         };
         let mut done = Vec::new();
         let mut failure = None;
-        for path in records {
+        for (_, path) in records {
             if deadline.is_some_and(|d| Instant::now() >= d) || self.stopping() {
                 break;
             }
@@ -190,7 +191,8 @@ impl Shared {
                     .sync_record(&path, transport.as_mut(), self.plan.as_ref())
             };
             match synced {
-                Ok(s) => {
+                Ok(None) => {}
+                Ok(Some(s)) => {
                     if let Err(e) = &s.result {
                         failure = failure.max(Some(rank(e)));
                     }
@@ -238,18 +240,6 @@ impl Shared {
 enum Rank {
     Offline,
     Failed(SyncFailure),
-}
-
-impl PartialOrd for SyncFailure {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for SyncFailure {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        (*self as u8).cmp(&(*other as u8))
-    }
 }
 
 fn rank(e: &Error) -> Rank {

@@ -79,8 +79,9 @@ impl FileKeyStore {
         }
     }
 
-    /// Runs `change` on the contents under the directory's lock and writes them back whole.
-    fn change(&self, change: impl FnOnce(&mut Contents)) -> Result<(), KeyStoreError> {
+    /// Runs `change` on the contents under the directory's lock and, when it says it changed
+    /// them, writes them back whole: what it reads is what it decides on.
+    fn change(&self, change: impl FnOnce(&mut Contents) -> bool) -> Result<(), KeyStoreError> {
         let mut options = OpenOptions::new();
         options.create(true).truncate(false).write(true);
         #[cfg(unix)]
@@ -90,7 +91,9 @@ impl FileKeyStore {
             .map_err(io("written"))?;
         lock.lock().map_err(io("written"))?;
         let mut contents = self.read()?;
-        change(&mut contents);
+        if !change(&mut contents) {
+            return Ok(());
+        }
         let bytes = serde_json::to_vec(&contents).map_err(|_| KeyStoreError::Damaged)?;
         let tmp = self.dir.join(format!("{KEYS_FILE}.partial"));
         let _ = std::fs::remove_file(&tmp);
@@ -121,18 +124,11 @@ impl KeyStore for FileKeyStore {
 
     fn put(&self, name: &str, secret: &[u8]) -> Result<(), KeyStoreError> {
         let encoded = B64.encode(secret);
-        self.change(|c| {
-            c.secrets.insert(name.to_string(), encoded);
-        })
+        self.change(|c| c.secrets.insert(name.to_string(), encoded.clone()) != Some(encoded))
     }
 
     fn delete(&self, name: &str) -> Result<(), KeyStoreError> {
-        if self.get(name)?.is_none() {
-            return Ok(());
-        }
-        self.change(|c| {
-            c.secrets.remove(name);
-        })
+        self.change(|c| c.secrets.remove(name).is_some())
     }
 }
 

@@ -104,3 +104,22 @@ pub fn make_plaintext(path: &std::path::Path) {
     let head = std::fs::read(path).expect("read");
     assert!(head.starts_with(b"SQLite format 3\0"), "plaintext now");
 }
+
+/// The files of `dir` (and below) that hold the bytes of `needle`: what `strings` on a copied
+/// device directory would find.
+pub fn files_holding(dir: &std::path::Path, needle: &str) -> Vec<String> {
+    let mut hits = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("dir") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            hits.extend(files_holding(&path, needle));
+        } else if std::fs::read(&path)
+            .expect("read")
+            .windows(needle.len())
+            .any(|w| w == needle.as_bytes())
+        {
+            hits.push(path.display().to_string());
+        }
+    }
+    hits
+}
