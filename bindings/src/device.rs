@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use companion_core::device::{self as core, RecordSummary, SyncFailure, SyncState};
-use companion_core::model::{Alert, DoseEvent, Medication, Profile};
+use companion_core::model::{Alert, ClinicalTargets, DoseEvent, Medication, Profile};
 use companion_core::reminders::PlannedNotification;
 use companion_core::sync::{Role, SyncReport};
 
@@ -48,6 +48,8 @@ pub struct RecordSyncSummary {
     pub doses_logged: Vec<DoseEvent>,
     /// Medications another member added or changed (a clinician's new plan), as they are now.
     pub medications_changed: Vec<Medication>,
+    /// The clinical targets as they are now, when another member changed them.
+    pub targets_changed: Option<ClinicalTargets>,
     /// Notifications to cancel (their ids): gone or changed after this sync.
     pub plan_cancel: Vec<String>,
     /// Notifications to schedule: new or changed after this sync.
@@ -69,6 +71,7 @@ impl From<&core::RecordSync> for RecordSyncSummary {
             new_alerts: arrived.alerts,
             doses_logged: arrived.doses,
             medications_changed: arrived.medications,
+            targets_changed: arrived.targets,
             plan_cancel: arrived.plan.cancel,
             plan_add: arrived.plan.add,
         }
@@ -112,16 +115,28 @@ impl Device {
         ))
     }
 
-    /// Joins a shared record with an invite code, as a new record of this device.
+    /// Encrypts the record `which` names (none: the only one) under a new key kept in the
+    /// key store: a copy of its file taken before no longer opens. Close the record first
+    /// (an open one is refused as busy).
+    pub fn rekey(&self, which: Option<String>) -> Result<(), CompanionError> {
+        Ok(self.inner.rekey(which.as_deref())?)
+    }
+
+    /// Joins a shared record with an invite code, as a new record of this device; `name` is
+    /// the member's name for themselves, as the others see it.
     pub fn join(
         &self,
         code: String,
+        name: Option<String>,
         transport: Arc<dyn RelayTransport>,
         progress: Option<Arc<dyn SyncProgress>>,
     ) -> Result<Arc<HealthRecord>, CompanionError> {
-        let (record, _) =
-            self.inner
-                .join(&code, &mut Shell(transport), &mut report_to(progress))?;
+        let (record, _) = self.inner.join(
+            &code,
+            name.as_deref(),
+            &mut Shell(transport),
+            &mut report_to(progress),
+        )?;
         Ok(HealthRecord::wrap(record))
     }
 

@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use companion_core as core;
 use companion_core::sync::{
-    InviteInfo, MemberInfo, MembersReport, MissingData, Phase, Progress, QuarantinedItem, Request,
-    Response, Role, SyncReport, Transport,
+    ChangesBy, InviteInfo, MemberInfo, MembersReport, MissingData, Phase, Progress,
+    QuarantinedItem, Request, Response, Role, SyncReport, Transport,
 };
 
 use crate::error::CompanionError;
@@ -89,6 +89,22 @@ pub struct SyncReport {
     /// The relay was found behind this device (restored from a backup); this sync sent again
     /// what it had lost of this device's writes.
     pub relay_restored: bool,
+    /// Whose changes this sync applied, and to which collections: who changed the
+    /// medications or the targets, who logged the doses.
+    pub changed_by: Vec<ChangesBy>,
+}
+
+/// One member's changes applied by a sync.
+#[uniffi::remote(Record)]
+pub struct ChangesBy {
+    /// The author's device id.
+    pub device: String,
+    /// The author's display name, as the membership log gives it.
+    pub name: Option<String>,
+    /// Its role when it wrote them.
+    pub role: Option<Role>,
+    /// The collections they touched, by name, sorted.
+    pub collections: Vec<String>,
 }
 
 /// A new invite: the code to pass on and the QR payload.
@@ -117,6 +133,18 @@ pub struct MemberInfo {
     pub removed: Option<u64>,
     /// Whether it is this device.
     pub this_device: bool,
+    /// Its display name: its own, else the one the owner gave its invite.
+    pub name: Option<String>,
+    /// The owner device that invited it (none for the owner who shared the record).
+    pub invited_by: Option<String>,
+    /// That owner's display name.
+    pub invited_by_name: Option<String>,
+    /// When it was invited (Unix milliseconds), when the log says.
+    pub invited_ms: Option<i64>,
+    /// When it joined (or shared the record), when the log says.
+    pub joined_ms: Option<i64>,
+    /// The collections its role may write (the owner: every one); every member reads all.
+    pub may_write: Vec<String>,
 }
 
 /// A log item this device refused: kept, never applied.
@@ -272,12 +300,14 @@ pub(crate) fn report_to(progress: Option<Arc<dyn SyncProgress>>) -> impl FnMut(P
 #[uniffi::export]
 impl HealthRecord {
     /// Joins a shared record with an invite code or QR payload: creates the replica at
-    /// `path` (which must not hold a record), then syncs. A refused invite leaves no file.
+    /// `path` (which must not hold a record), then syncs; `name` is the member's name for
+    /// themselves, as the others see it. A refused invite leaves no file.
     #[uniffi::constructor]
     pub fn join_invite(
         path: String,
         key_store: Arc<dyn crate::keys::KeyStore>,
         code: String,
+        name: Option<String>,
         transport: Arc<dyn RelayTransport>,
         progress: Option<Arc<dyn SyncProgress>>,
     ) -> Result<Arc<Self>, CompanionError> {
@@ -286,6 +316,7 @@ impl HealthRecord {
             path,
             &crate::keys::record_keys(key_store, path),
             &code,
+            name.as_deref(),
             &mut Shell(transport),
             &mut report_to(progress),
         )?;
@@ -297,11 +328,19 @@ impl HealthRecord {
         Ok(self.lock().is_shared()?)
     }
 
-    /// Invites a member with `role` for `valid_hours`; the first invite shares the record
-    /// through `relay`. Only the owner may.
+    /// What a member with `role` may see and do, in plain words in the record's language:
+    /// show it, and call `invite` only once the owner confirms.
+    pub fn invite_statement(&self, role: Role) -> Result<String, CompanionError> {
+        Ok(self.lock().invite_statement(role)?)
+    }
+
+    /// Invites a member with `role`, whom the owner calls `name`, for `valid_hours`, once the
+    /// owner confirmed `invite_statement`; the first invite shares the record through
+    /// `relay`. Only the owner may.
     pub fn invite(
         &self,
         role: Role,
+        name: Option<String>,
         valid_hours: u32,
         relay: Option<String>,
         transport: Arc<dyn RelayTransport>,
@@ -311,6 +350,7 @@ impl HealthRecord {
         }
         Ok(self.lock().invite(
             role,
+            name.as_deref(),
             Duration::from_secs(u64::from(valid_hours) * 3600),
             relay.as_deref(),
             &mut Shell(transport),

@@ -245,13 +245,19 @@ enum Command {
         #[arg(long)]
         open: bool,
     },
-    /// Invite a caregiver, a clinician or a viewer to share this record: prints the code to
-    /// pass on, the QR payload, and the QR code. The first invite shares the record through
-    /// --relay.
+    /// Invite a caregiver, a clinician or a viewer to share this record: says what the role
+    /// may see and do and asks you to confirm (or --yes), then prints the code to pass on,
+    /// the QR payload, and the QR code. The first invite shares the record through --relay.
     Invite {
-        /// caregiver, clinician or viewer.
+        /// caregiver, clinician or viewer (owner: another device of the patient's).
         #[arg(long)]
         role: String,
+        /// Whom the invite is for, as the others will see them ("Ana (daughter)").
+        #[arg(long)]
+        name: Option<String>,
+        /// Issue it without asking: you have read what the role may see and do.
+        #[arg(long)]
+        yes: bool,
         /// The relay's address (needed for the first invite), like http://127.0.0.1:8080.
         #[arg(long)]
         relay: Option<String>,
@@ -271,6 +277,9 @@ enum Command {
     Join {
         /// The invite code or QR payload.
         code: String,
+        /// Your name, as the record's other members will see it (else the invite's).
+        #[arg(long)]
+        name: Option<String>,
         /// As JSON.
         #[arg(long)]
         json: bool,
@@ -302,6 +311,9 @@ enum Command {
     /// Leave a shared record (any member but the owner): this device gets nothing new after,
     /// and the owner's device changes the record key at its next sync.
     Leave,
+    /// Encrypt the record file under a new key (kept in the device's key store): a copy of
+    /// the file taken before no longer opens here. Close the app's record first.
+    Rekey,
     /// The record's members and roles, and what this device quarantined.
     Members {
         /// As JSON.

@@ -601,6 +601,7 @@ fn an_invite_to_no_relay_says_nothing_was_shared() {
         &db,
         &[
             "invite",
+            "--yes",
             "--role",
             "caregiver",
             "--relay",

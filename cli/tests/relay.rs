@@ -47,7 +47,7 @@ fn a_closed_relay_shares_a_record_only_with_its_token() {
     let db = init(&dir);
     refused(
         &db,
-        &["invite", "--role", "caregiver", "--relay", &url],
+        &["invite", "--yes", "--role", "caregiver", "--relay", &url],
         1,
         "--relay-token",
     );
@@ -55,6 +55,7 @@ fn a_closed_relay_shares_a_record_only_with_its_token() {
         &db,
         &[
             "invite",
+            "--yes",
             "--role",
             "caregiver",
             "--relay",
@@ -84,7 +85,10 @@ fn an_open_relay_prints_no_token_and_takes_any_record() {
     let (mut relay, url, token) = serve(&dir, true);
     assert_eq!(token, None);
     let db = init(&dir);
-    ok(&db, &["invite", "--role", "viewer", "--relay", &url]);
+    ok(
+        &db,
+        &["invite", "--yes", "--role", "viewer", "--relay", &url],
+    );
     relay.kill().expect("kill");
     relay.wait().expect("wait");
 }
@@ -121,7 +125,10 @@ fn a_device_clock_far_off_says_by_how_much_and_what_to_do() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut relay, url, _) = serve(&dir, true);
     let db = init(&dir);
-    ok(&db, &["invite", "--role", "caregiver", "--relay", &url]);
+    ok(
+        &db,
+        &["invite", "--yes", "--role", "caregiver", "--relay", &url],
+    );
     for (offset, words) in [("+12m", "12 minutes ahead"), ("-20m", "20 minutes behind")] {
         let out = with_clock(&db, offset, &["sync"]);
         let stderr = String::from_utf8_lossy(&out.stderr);
@@ -157,12 +164,7 @@ fn sync_all_syncs_every_record_of_a_caregivers_device_and_names_the_urgent_alert
     on_device_ok(&mum, &["init", "--name", "Mei", "--tz", "Asia/Shanghai"]);
     on_device_ok(&dad, &["init", "--name", "Wei", "--tz", "Asia/Shanghai"]);
     for parent in [&mum, &dad] {
-        let invite = on_device_ok(
-            parent,
-            &["invite", "--role", "caregiver", "--relay", &url, "--json"],
-        );
-        let invite: serde_json::Value = serde_json::from_str(&invite).expect("json");
-        on_device_ok(&carer, &["join", invite["code"].as_str().expect("code")]);
+        on_device_ok(&carer, &["join", &invite_code(parent, "caregiver", &url)]);
     }
     let records = on_device_ok(&carer, &["records"]);
     assert!(
@@ -193,30 +195,35 @@ fn sync_all_syncs_every_record_of_a_caregivers_device_and_names_the_urgent_alert
     relay.wait().expect("wait");
 }
 
+/// Mei's device at `dir/mum`, taking Metformin 500 mg at `times` (`08:00,20:00`).
+fn mei_taking_metformin(dir: &tempfile::TempDir, times: &str) -> std::path::PathBuf {
+    let mum = dir.path().join("mum");
+    on_device_ok(&mum, &["init", "--name", "Mei", "--tz", "Asia/Shanghai"]);
+    on_device_ok(
+        &mum,
+        &["med", "add", "Metformin", "--dose", "500 mg", "--at", times],
+    );
+    mum
+}
+
+/// The code of a new invite for `role` from the device at `home` (confirmed with `--yes`;
+/// the first invite shares the record through `url`).
+fn invite_code(home: &std::path::Path, role: &str, url: &str) -> String {
+    let invite = on_device_ok(
+        home,
+        &["invite", "--yes", "--role", role, "--relay", url, "--json"],
+    );
+    let invite: serde_json::Value = serde_json::from_str(&invite).expect("json");
+    invite["code"].as_str().expect("code").to_string()
+}
+
 #[test]
 fn a_caregiver_chooses_what_their_device_is_told_and_the_patients_device_plans_the_patients() {
     let dir = tempfile::tempdir().expect("tempdir");
     let (mut relay, url, _) = serve(&dir, true);
-    let (mum, carer) = (dir.path().join("mum"), dir.path().join("carer"));
-    on_device_ok(&mum, &["init", "--name", "Mei", "--tz", "Asia/Shanghai"]);
-    on_device_ok(
-        &mum,
-        &[
-            "med",
-            "add",
-            "Metformin",
-            "--dose",
-            "500 mg",
-            "--at",
-            "08:00,20:00",
-        ],
-    );
-    let invite = on_device_ok(
-        &mum,
-        &["invite", "--role", "caregiver", "--relay", &url, "--json"],
-    );
-    let invite: serde_json::Value = serde_json::from_str(&invite).expect("json");
-    on_device_ok(&carer, &["join", invite["code"].as_str().expect("code")]);
+    let mum = mei_taking_metformin(&dir, "08:00,20:00");
+    let carer = dir.path().join("carer");
+    on_device_ok(&carer, &["join", &invite_code(&mum, "caregiver", &url)]);
     assert!(on_device_ok(&mum, &["notify"]).contains("the patient's own device"));
     assert!(
         on_device_ok(&carer, &["notify"])
@@ -239,6 +246,118 @@ fn a_caregiver_chooses_what_their_device_is_told_and_the_patients_device_plans_t
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    relay.kill().expect("kill");
+    relay.wait().expect("wait");
+}
+
+/// Runs `companion ARGS` on the device at `home` with `answer` on standard input.
+fn answering(home: &std::path::Path, args: &[&str], answer: &str) -> std::process::Output {
+    use std::io::Write as _;
+    let mut child = device_command(home, args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run companion");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(answer.as_bytes())
+        .expect("answer");
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn an_invite_says_what_the_role_may_do_and_is_issued_only_on_a_yes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut relay, url, _) = serve(&dir, true);
+    let (mum, carer) = (dir.path().join("mum"), dir.path().join("carer"));
+    on_device_ok(&mum, &["init", "--name", "Mei", "--tz", "Asia/Shanghai"]);
+    let args = [
+        "invite",
+        "--role",
+        "caregiver",
+        "--name",
+        "Ana (daughter)",
+        "--relay",
+        &url,
+    ];
+    for answer in ["n\n", ""] {
+        let out = answering(&mum, &args, answer);
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+        assert!(
+            stdout.contains("A caregiver sees everything in Mei's record")
+                && stdout.contains("may not change medications"),
+            "{stdout}"
+        );
+        assert!(stderr.contains("no invite was issued"), "{stderr}");
+        assert!(!stdout.contains("Code:"), "{stdout}");
+    }
+    // Nothing was shared by the refusals.
+    assert!(!on_device(&mum, &["members"]).status.success());
+    let out = answering(&mum, &args, "y\n");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("For Ana (daughter)"), "{stdout}");
+    let code = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("Code: "))
+        .expect("the code")
+        .trim()
+        .to_string();
+    on_device_ok(&carer, &["join", &code, "--name", "Ana"]);
+    on_device_ok(&mum, &["sync"]);
+    let members = on_device_ok(&mum, &["members"]);
+    assert!(members.contains("Mei · owner · device"), "{members}");
+    assert!(members.contains("Ana · caregiver · device"), "{members}");
+    assert!(members.contains("invited by Mei on 20"), "{members}");
+    assert!(members.contains("joined on 20"), "{members}");
+    assert!(
+        members.contains("may: sees everything; logs readings, doses, refills"),
+        "{members}"
+    );
+    // A name over two lines is refused before anything is sent.
+    let out = on_device(
+        &mum,
+        &["invite", "--yes", "--role", "viewer", "--name", "A\nB"],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("member name: must be one line"));
+    relay.kill().expect("kill");
+    relay.wait().expect("wait");
+}
+
+#[test]
+fn sync_all_says_who_changed_the_medications_and_the_targets() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (mut relay, url, _) = serve(&dir, true);
+    let mum = mei_taking_metformin(&dir, "08:00");
+    let clinic = dir.path().join("clinic");
+    let code = invite_code(&mum, "clinician", &url);
+    on_device_ok(&clinic, &["join", &code, "--name", "Dr. Lee"]);
+    on_device_ok(&mum, &["sync", "--all"]);
+    on_device_ok(&clinic, &["med", "edit", "Metformin", "--dose", "1000 mg"]);
+    on_device_ok(
+        &clinic,
+        &["targets", "set", "--by", "Dr. Lee", "--bp", "130/80"],
+    );
+    on_device_ok(&clinic, &["sync"]);
+    let synced = on_device_ok(&mum, &["sync", "--all"]);
+    assert!(
+        synced.contains("Medications changed by Dr. Lee (clinician): Metformin"),
+        "{synced}"
+    );
+    assert!(
+        synced.contains("Targets changed by Dr. Lee (clinician)"),
+        "{synced}"
+    );
+    let again = on_device_ok(&mum, &["sync", "--all"]);
+    assert!(!again.contains("changed by"), "{again}");
     relay.kill().expect("kill");
     relay.wait().expect("wait");
 }

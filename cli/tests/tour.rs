@@ -63,7 +63,11 @@ fn the_tour_runs_every_step() {
     );
     assert!(text.contains("0 quarantined"), "{text}");
     assert!(!text.contains("quarantined (never applied)"), "{text}");
-    assert!(text.contains("clinician  since log position 5"), "{text}");
+    assert!(
+        text.contains("Riverside Clinic · clinician · device"),
+        "{text}"
+    );
+    assert!(text.contains("admitted at log position 5"), "{text}");
     assert!(text.contains("URGENT: Very high blood pressure"));
     assert!(
         text.contains(

@@ -177,3 +177,44 @@ fn a_record_created_again_at_a_path_starts_with_keys_of_its_own() {
         .add_reading(&Reading::new(m, at).expect("reading"))
         .expect("write");
 }
+
+/// Rekeying: the file opens with the new key and keeps every entry; the file as it was under
+/// the old key no longer opens (the key store holds only the new key); an open record's file
+/// is refused as busy, nothing changed.
+#[test]
+fn a_rekeyed_file_keeps_everything_and_its_old_copy_no_longer_opens() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("record.db");
+    let mut record = new_record(&dir);
+    fill(&mut record);
+    let expected = record.export().expect("export");
+    // While the record is open, the file is not the rekey's to copy.
+    assert!(matches!(
+        HealthRecord::rekey(&path, &keys(&path)),
+        Err(Error::Storage { .. })
+    ));
+    assert_eq!(record.export().expect("export"), expected);
+    drop(record);
+    let before = std::fs::read(&path).expect("read");
+    let keys_before = std::fs::read(dir.path().join("keys").join("keys.json")).expect("keys");
+    HealthRecord::rekey(&path, &keys(&path)).expect("rekey");
+    let record = HealthRecord::open(&path, &keys(&path)).expect("open");
+    assert_eq!(record.export().expect("export"), expected);
+    drop(record);
+    assert_no_marker(dir.path());
+    assert_ne!(
+        std::fs::read(dir.path().join("keys").join("keys.json")).expect("keys"),
+        keys_before
+    );
+    // The file as it was: the key store no longer opens it.
+    std::fs::write(&path, &before).expect("the old file back");
+    let _ = std::fs::remove_file(dir.path().join("record.db-wal"));
+    assert!(matches!(
+        HealthRecord::open(&path, &keys(&path)),
+        Err(Error::NoKeyForRecord)
+    ));
+    assert!(matches!(
+        HealthRecord::rekey(&dir.path().join("none.db"), &keys(&path)),
+        Err(Error::NoRecord)
+    ));
+}

@@ -249,9 +249,18 @@ fn membership_bodies_read_back_as_written() {
         sealed: "k".into(),
     }];
     for b in [
+        // Entries from before names and times were kept carry neither.
         Body::Genesis {
             record: "r".into(),
             device: card.clone(),
+            name: None,
+            at: None,
+        },
+        Body::Genesis {
+            record: "r".into(),
+            device: card.clone(),
+            name: Some("sealed".into()),
+            at: Some(1_800_000_000_000),
         },
         Body::Invite {
             record: "r".into(),
@@ -260,12 +269,16 @@ fn membership_bodies_read_back_as_written() {
             role: Role::Caregiver,
             expires: 1_800_000_000_000,
             by: "d1".into(),
+            name: Some("sealed".into()),
+            at: Some(1_790_000_000_000),
         },
         Body::Join {
             record: "r".into(),
             invite: "i".into(),
             device: card.clone(),
             role: Role::Clinician,
+            name: None,
+            at: Some(1_790_000_000_000),
         },
         Body::Rotate {
             record: "r".into(),

@@ -347,7 +347,7 @@ fn create_record(relay: &Relay, call: Call, _: Vec<String>) -> Reply {
         return Err(too_large(relay.limits.entry));
     }
     let (_, body) = Entry::parse(&call.body).map_err(|_| malformed("not a membership entry"))?;
-    let Body::Genesis { record, device } = &body else {
+    let Body::Genesis { record, device, .. } = &body else {
         return Err(malformed("a record begins with a genesis entry"));
     };
     if uuid_ok(record).is_none() {

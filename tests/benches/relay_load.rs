@@ -205,13 +205,14 @@ fn main() {
         let code = owner
             .invite(
                 Role::Caregiver,
+                None,
                 Duration::from_secs(3600),
                 Some(&relay.url),
                 &mut http(),
             )
             .unwrap()
             .code;
-        HealthRecord::join_invite(path, &keys(path), &code, &mut http(), &mut |_| {})
+        HealthRecord::join_invite(path, &keys(path), &code, None, &mut http(), &mut |_| {})
             .unwrap()
             .0
     };

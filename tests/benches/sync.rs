@@ -96,6 +96,7 @@ fn incremental(relay: &RelayProcess, dir: &std::path::Path) {
     let code = patient
         .invite(
             Role::Caregiver,
+            None,
             Duration::from_secs(600),
             Some(&relay.url),
             &mut http(),
@@ -106,6 +107,7 @@ fn incremental(relay: &RelayProcess, dir: &std::path::Path) {
         &dir.join("carer.db"),
         &keys(&dir.join("carer.db")),
         &code,
+        None,
         &mut http(),
         &mut |_| {},
     )
@@ -218,7 +220,13 @@ fn bootstrap(relay: &RelayProcess, dir: &std::path::Path) {
     let (mut ours_t, mut file_t, mut received) = (Duration::ZERO, Duration::ZERO, 0);
     for run in 0..RUNS {
         let code = patient
-            .invite(Role::Viewer, Duration::from_secs(600), None, &mut http())
+            .invite(
+                Role::Viewer,
+                None,
+                Duration::from_secs(600),
+                None,
+                &mut http(),
+            )
             .unwrap()
             .code;
         let t = Instant::now();
@@ -226,6 +234,7 @@ fn bootstrap(relay: &RelayProcess, dir: &std::path::Path) {
             &dir.join(format!("new-{run}.db")),
             &keys(&dir.join(format!("new-{run}.db"))),
             &code,
+            None,
             &mut http(),
             &mut |_| {},
         )
@@ -308,13 +317,20 @@ fn two_years(
         .sum();
     let tip = patient.sync(&mut http(), &mut |_| {}).unwrap().cursor;
     let code = patient
-        .invite(Role::Viewer, Duration::from_secs(600), None, &mut http())
+        .invite(
+            Role::Viewer,
+            None,
+            Duration::from_secs(600),
+            None,
+            &mut http(),
+        )
         .unwrap()
         .code;
     let (_, report) = HealthRecord::join_invite(
         &dir.join(format!("two-new-{syncs}.db")),
         &keys(&dir.join(format!("two-new-{syncs}.db"))),
         &code,
+        None,
         &mut http(),
         &mut |_| {},
     )

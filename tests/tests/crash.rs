@@ -154,15 +154,11 @@ fn crash_migrate_child() {
     eprintln!("OPENED");
 }
 
-/// Encryption in place of an earlier version's plaintext record, killed at random instants
-/// (before, during and after the copy and the rename): the record opens afterwards with every
-/// entry, encrypted.
-#[test]
-fn sigkill_during_encryption_in_place_loses_nothing() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("record.db");
+/// A record at `path` holding 6,000 readings (about 300 days of them): big enough that a
+/// whole-file copy takes a while to kill inside. Returns its export.
+fn six_thousand_readings(path: &std::path::Path) -> companion_core::Export {
     let profile = Profile::new("Ana", "Europe/Berlin").expect("profile");
-    let mut record = HealthRecord::create(&path, &keys(&path), &profile).expect("create");
+    let mut record = HealthRecord::create(path, &keys(path), &profile).expect("create");
     let start = Utc::now().fixed_offset() - chrono::Duration::days(300);
     let batch: Vec<Reading> = (0..6000u32)
         .map(|i| {
@@ -175,84 +171,152 @@ fn sigkill_during_encryption_in_place_loses_nothing() {
         })
         .collect();
     record.add_readings(&batch).expect("write");
-    let expected = record.export().expect("export");
-    drop(record);
-    companion_scenarios::make_plaintext(&path);
-    let plain = std::fs::read(&path).expect("read");
-    let key_store = dir.path().join("keys").join("keys.json");
-    let plain_keys = std::fs::read(&key_store).expect("keys");
+    record.export().expect("export")
+}
 
+/// Runs the child test `child` (with `var` set to `path`) `rounds` times, each killed at a
+/// random instant across a whole run's length (mostly in its second half, where the copy is
+/// made): `before` readies each round, `after` checks what the kill left. Returns how many
+/// runs were killed before they said `done`, and how many after.
+fn kill_at_random(
+    child: &str,
+    var: &str,
+    path: &std::path::Path,
+    done: &str,
+    rounds: u32,
+    mut before: impl FnMut(),
+    mut after: impl FnMut(u32),
+) -> (u32, u32) {
     let exe = std::env::current_exe().expect("test binary");
     let run = || {
         Command::new(&exe)
-            .args([
-                "crash_migrate_child",
-                "--exact",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(MIGRATE_VAR, &path)
+            .args([child, "--exact", "--nocapture", "--test-threads=1"])
+            .env(var, path)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn")
     };
     // How long one whole run takes here: the kills fall across it.
+    before();
     let timed = Instant::now();
     let out = run().wait_with_output().expect("run");
     let whole = timed.elapsed();
-    assert!(String::from_utf8_lossy(&out.stderr).contains("OPENED"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(done));
     let seed = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(1, |d| d.as_nanos() as u64)
         | 1;
     let mut jitter = Jitter(seed);
-    let (mut finished, mut interrupted) = (0, 0);
-    let (mut plain_left, mut partial_left, mut encrypted_left) = (0, 0, 0);
-    let partial = dir.path().join("record.db.encrypting");
-    for round in 0..24 {
-        std::fs::write(&path, &plain).expect("plaintext again");
-        std::fs::write(&key_store, &plain_keys).expect("keys again");
-        // Most kills in the second half of a run, where the copy is made.
+    let (mut interrupted, mut finished) = (0, 0);
+    for round in 0..rounds {
+        before();
         let micros = whole.as_micros() as u64;
         let wait = Duration::from_micros(micros / 3 + jitter.next(micros + 1));
         let mut child = run();
         std::thread::sleep(wait);
         child.kill().expect("SIGKILL");
         let out = child.wait_with_output().expect("reap");
-        if String::from_utf8_lossy(&out.stderr).contains("OPENED") {
+        if String::from_utf8_lossy(&out.stderr).contains(done) {
             finished += 1;
         } else {
             interrupted += 1;
         }
-        // Where the kill fell: before the copy, during it (a partial file beside the
-        // record), or after the rename.
-        if std::fs::read(&path)
-            .expect("read")
-            .starts_with(b"SQLite format 3\0")
-        {
-            plain_left += 1;
-            if partial.exists() {
-                partial_left += 1;
-            }
-        } else {
-            encrypted_left += 1;
-        }
-        let record = HealthRecord::open(&path, &keys(&path)).expect("opens after the kill");
-        assert_eq!(record.export().expect("export"), expected, "round {round}");
-        drop(record);
-        assert!(
-            !std::fs::read(&path)
-                .expect("read")
-                .starts_with(b"SQLite format 3\0"),
-            "round {round}: encrypted now"
-        );
+        after(round);
         eprintln!("round {round}: killed after {wait:?} of {whole:?}");
     }
+    (interrupted, finished)
+}
+
+/// Encryption in place of an earlier version's plaintext record, killed at random instants
+/// (before, during and after the copy and the rename): the record opens afterwards with every
+/// entry, encrypted.
+#[test]
+fn sigkill_during_encryption_in_place_loses_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("record.db");
+    let expected = six_thousand_readings(&path);
+    companion_scenarios::make_plaintext(&path);
+    let plain = std::fs::read(&path).expect("read");
+    let key_store = dir.path().join("keys").join("keys.json");
+    let plain_keys = std::fs::read(&key_store).expect("keys");
+    let (mut plain_left, mut partial_left, mut encrypted_left) = (0, 0, 0);
+    let partial = dir.path().join("record.db.encrypting");
+    let (interrupted, finished) = kill_at_random(
+        "crash_migrate_child",
+        MIGRATE_VAR,
+        &path,
+        "OPENED",
+        24,
+        || {
+            std::fs::write(&path, &plain).expect("plaintext again");
+            std::fs::write(&key_store, &plain_keys).expect("keys again");
+        },
+        |round| {
+            // Where the kill fell: before the copy, during it (a partial file beside the
+            // record), or after the rename.
+            if std::fs::read(&path)
+                .expect("read")
+                .starts_with(b"SQLite format 3\0")
+            {
+                plain_left += 1;
+                if partial.exists() {
+                    partial_left += 1;
+                }
+            } else {
+                encrypted_left += 1;
+            }
+            let record = HealthRecord::open(&path, &keys(&path)).expect("opens after the kill");
+            assert_eq!(record.export().expect("export"), expected, "round {round}");
+            drop(record);
+            assert!(
+                !std::fs::read(&path)
+                    .expect("read")
+                    .starts_with(b"SQLite format 3\0"),
+                "round {round}: encrypted now"
+            );
+        },
+    );
     eprintln!(
         "{interrupted} runs killed before they finished, {finished} after; the kill left the \
          record plaintext {plain_left} times ({partial_left} with a partial copy beside it), \
          encrypted {encrypted_left} times"
     );
     assert!(interrupted > 0, "no kill fell inside a run");
+}
+
+const REKEY_VAR: &str = "COMPANION_CRASH_REKEY_DB";
+
+/// The child: rekeys a record file, then says so.
+#[test]
+fn crash_rekey_child() {
+    let Ok(path) = std::env::var(REKEY_VAR) else {
+        return;
+    };
+    HealthRecord::rekey(path.as_ref(), &keys(path.as_ref())).expect("rekey");
+    eprintln!("REKEYED");
+}
+
+/// A rekey killed at random instants (before, during and after the copy, the rename and the
+/// key store's update): the record opens afterwards, under the old key or the new one, with
+/// every entry; a rekey run again after it finishes.
+#[test]
+fn sigkill_during_a_rekey_loses_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("record.db");
+    let expected = six_thousand_readings(&path);
+    let (interrupted, finished) = kill_at_random(
+        "crash_rekey_child",
+        REKEY_VAR,
+        &path,
+        "REKEYED",
+        16,
+        || {},
+        |round| {
+            let record = HealthRecord::open(&path, &keys(&path)).expect("opens after the kill");
+            assert_eq!(record.export().expect("export"), expected, "round {round}");
+        },
+    );
+    eprintln!("{interrupted} rekeys killed before they finished, {finished} after");
+    assert!(interrupted > 0, "no kill fell inside a rekey");
 }

@@ -45,11 +45,18 @@ fn reading(device: u16, n: u16) -> Reading {
 /// A viewer invited by `owner` joins late, as `late.db` in `dir`.
 fn join_late(owner: &mut HealthRecord, dir: &Path) -> (HealthRecord, SyncReport) {
     let code = owner
-        .invite(Role::Viewer, Duration::from_secs(600), None, &mut http())
+        .invite(
+            Role::Viewer,
+            None,
+            Duration::from_secs(600),
+            None,
+            &mut http(),
+        )
         .expect("invite")
         .code;
     let path = dir.join("late.db");
-    HealthRecord::join_invite(&path, &keys(&path), &code, &mut http(), &mut |_| {}).expect("join")
+    HealthRecord::join_invite(&path, &keys(&path), &code, None, &mut http(), &mut |_| {})
+        .expect("join")
 }
 
 fn ids(r: &HealthRecord) -> BTreeSet<String> {
@@ -82,6 +89,7 @@ fn three(dir: &Path, relay_url: &str) -> Vec<HealthRecord> {
         let code = owner
             .invite(
                 Role::Caregiver,
+                None,
                 Duration::from_secs(3600),
                 Some(relay_url),
                 &mut http(),
@@ -93,6 +101,7 @@ fn three(dir: &Path, relay_url: &str) -> Vec<HealthRecord> {
                 &dir.join(name),
                 &keys(&dir.join(name)),
                 &code,
+                None,
                 &mut http(),
                 &mut |_| {},
             )

@@ -62,6 +62,11 @@ fn amlodipine() -> Medication {
     m
 }
 
+/// The caregiver's display name, as the patient's invite gives it.
+const CARER_NAME: &str = "Li Marker-Carer-Name-4410";
+/// The clinic's display name, as it gives it on joining.
+const CLINIC_NAME: &str = "Marker-Clinic-Name-2207 Clinic";
+
 /// The patient's record, shared with a caregiver and a clinic.
 struct Family {
     patient: HealthRecord,
@@ -72,7 +77,13 @@ struct Family {
 
 fn invite(owner: &mut HealthRecord, role: Role, relay: &str) -> String {
     owner
-        .invite(role, Duration::from_secs(3600), Some(relay), &mut http())
+        .invite(
+            role,
+            None,
+            Duration::from_secs(3600),
+            Some(relay),
+            &mut http(),
+        )
         .expect("invite")
         .code
 }
@@ -82,6 +93,7 @@ fn join(dir: &Path, name: &str, code: &str) -> HealthRecord {
         &dir.join(name),
         &keys(&dir.join(name)),
         code,
+        None,
         &mut http(),
         &mut |_| {},
     )
@@ -99,10 +111,28 @@ fn family(dir: &Path, relay: &RelayProcess) -> Family {
     .expect("create");
     let med = amlodipine();
     patient.add_medication(&med).expect("med");
-    let code = invite(&mut patient, Role::Caregiver, &relay.url);
+    // The caregiver is named by the patient's invite; the clinic names itself on joining.
+    let code = patient
+        .invite(
+            Role::Caregiver,
+            Some(CARER_NAME),
+            Duration::from_secs(3600),
+            Some(&relay.url),
+            &mut http(),
+        )
+        .expect("invite")
+        .code;
     let carer = join(dir, "carer.db", &code);
     let code = invite(&mut patient, Role::Clinician, &relay.url);
-    let clinic = join(dir, "clinic.db", &code);
+    let (clinic, _) = HealthRecord::join_invite(
+        &dir.join("clinic.db"),
+        &keys(&dir.join("clinic.db")),
+        &code,
+        Some(CLINIC_NAME),
+        &mut http(),
+        &mut |_| {},
+    )
+    .expect("join");
     Family {
         patient,
         carer,
@@ -303,8 +333,18 @@ fn the_clinicians_dose_time_reaches_the_patients_plan_and_the_carer_sees_what_ma
             Ok(())
         })
         .expect("dose time");
+    let mut targets = f.clinic.targets().expect("targets");
+    targets.set_by = Some("Dr. Lee".into());
+    targets.fever_threshold_c = Some(38.5);
+    f.clinic.set_targets(&targets).expect("targets");
     sync(&mut f.clinic);
-    sync(&mut f.patient);
+    // The patient's sync says who changed the plan: the clinic, by its name and role.
+    let report = sync(&mut f.patient);
+    let by = &report.changed_by;
+    assert_eq!(by.len(), 1, "{by:?}");
+    assert_eq!(by[0].name.as_deref(), Some(CLINIC_NAME));
+    assert_eq!(by[0].role, Some(Role::Clinician));
+    assert_eq!(by[0].collections, ["medications", "targets"]);
     let after = fires(&f.patient);
     assert_eq!(after.len(), 1);
     // The next fire may be today's or tomorrow's, depending on when the test runs.
@@ -615,6 +655,76 @@ fn roles_hold_on_the_relay_and_on_every_replica() {
     );
 }
 
+/// Consent you can see: every member's copy of the log names each member, their role, who
+/// invited them and when, and what their role may write; the statement the owner confirms
+/// says what the role may see and do; a name that is not one line is refused, nothing sent.
+#[test]
+fn members_are_named_with_who_invited_them_when_and_what_they_may_do() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let mut f = synced_family(dir.path(), &relay);
+    let before = chrono::Utc::now().timestamp_millis() - 60_000;
+    for r in [&f.patient, &f.carer, &f.clinic] {
+        let m = r.members().expect("members");
+        let by_role = |role| {
+            m.members
+                .iter()
+                .find(|x| x.role == role)
+                .expect("a member of the role")
+        };
+        let owner = by_role(Role::Owner);
+        assert_eq!(owner.name.as_deref(), Some("Ana Marker-Profile-7731"));
+        assert_eq!(owner.invited_by, None);
+        assert!(owner.joined_ms.is_some_and(|t| t >= before));
+        assert_eq!(
+            owner.may_write.len(),
+            15,
+            "the owner writes every collection"
+        );
+        let carer = by_role(Role::Caregiver);
+        assert_eq!(carer.name.as_deref(), Some(CARER_NAME));
+        assert_eq!(carer.invited_by.as_deref(), Some(owner.device.as_str()));
+        assert_eq!(
+            carer.invited_by_name.as_deref(),
+            Some("Ana Marker-Profile-7731")
+        );
+        assert!(carer.invited_ms.is_some_and(|t| t >= before));
+        assert!(carer.joined_ms >= carer.invited_ms);
+        assert!(carer.may_write.iter().any(|c| c == "doses"));
+        assert!(!carer.may_write.iter().any(|c| c == "medications"));
+        let clinic = by_role(Role::Clinician);
+        assert_eq!(clinic.name.as_deref(), Some(CLINIC_NAME));
+        assert!(clinic.may_write.iter().any(|c| c == "medications"));
+    }
+    let said = f
+        .patient
+        .invite_statement(Role::Caregiver)
+        .expect("statement");
+    assert!(
+        said.starts_with("A caregiver sees everything in Ana Marker-Profile-7731's record")
+            && said.contains("may not change medications"),
+        "{said}"
+    );
+    sync(&mut f.patient);
+    let cursor = f.patient.members().expect("members").cursor;
+    for bad in ["Li\nfake line", " \u{200B} "] {
+        let refused = f.patient.invite(
+            Role::Viewer,
+            Some(bad),
+            Duration::from_secs(60),
+            None,
+            &mut http(),
+        );
+        assert!(matches!(refused, Err(Error::Invalid(_))), "{refused:?}");
+    }
+    sync(&mut f.patient);
+    assert_eq!(
+        f.patient.members().expect("members").cursor,
+        cursor,
+        "nothing was posted"
+    );
+}
+
 #[test]
 fn invites_are_single_use_and_expire() {
     let dir = tempfile::tempdir().expect("dir");
@@ -626,6 +736,7 @@ fn invites_are_single_use_and_expire() {
         &dir.path().join("b.db"),
         &keys(&dir.path().join("b.db")),
         &code,
+        None,
         &mut http(),
         &mut |_| {},
     );
@@ -636,13 +747,20 @@ fn invites_are_single_use_and_expire() {
     );
     assert!(!dir.path().join("b.db").exists(), "no file left behind");
     let short = patient
-        .invite(Role::Viewer, Duration::from_millis(300), None, &mut http())
+        .invite(
+            Role::Viewer,
+            None,
+            Duration::from_millis(300),
+            None,
+            &mut http(),
+        )
         .expect("invite");
     std::thread::sleep(Duration::from_millis(600));
     let late = HealthRecord::join_invite(
         &dir.path().join("c.db"),
         &keys(&dir.path().join("c.db")),
         &short.code,
+        None,
         &mut http(),
         &mut |_| {},
     );
@@ -657,6 +775,7 @@ fn invites_are_single_use_and_expire() {
         &companion_core::sync::invite::Invite::generate(&relay.url)
             .expect("i")
             .code(),
+        None,
         &mut http(),
         &mut |_| {},
     );
@@ -664,7 +783,13 @@ fn invites_are_single_use_and_expire() {
     // Only the owner invites.
     let mut carer = HealthRecord::open(&dir.path().join("a.db"), &keys(&dir.path().join("a.db")))
         .expect("open");
-    let refused = carer.invite(Role::Viewer, Duration::from_secs(60), None, &mut http());
+    let refused = carer.invite(
+        Role::Viewer,
+        None,
+        Duration::from_secs(60),
+        None,
+        &mut http(),
+    );
     assert!(matches!(refused, Err(Error::Sync(SyncError::NotOwner))));
 }
 
@@ -710,6 +835,8 @@ fn the_relay_holds_no_plaintext_in_its_database_or_its_log() {
                 "Marker-Reading-5521",
                 "Marker-Journal-9043",
                 "Marker-Profile-7731",
+                "Marker-Carer-Name-4410",
+                "Marker-Clinic-Name-2207",
                 "Amlodipine",
             ] {
                 assert!(
@@ -743,6 +870,7 @@ fn a_new_device_starts_from_fresh_snapshots_once_the_log_has_grown() {
         &dir.path().join("v.db"),
         &keys(&dir.path().join("v.db")),
         &code,
+        None,
         &mut http(),
         &mut |_| {},
     )
@@ -1181,6 +1309,7 @@ fn an_invite_that_fails_writes_no_keys_and_a_later_one_shares() {
     // No relay listens there.
     let failed = patient.invite(
         Role::Caregiver,
+        None,
         Duration::from_secs(3600),
         Some("http://127.0.0.1:9"),
         &mut http(),
@@ -1194,6 +1323,7 @@ fn an_invite_that_fails_writes_no_keys_and_a_later_one_shares() {
     // The relay took the record but its answer was lost, every time: nothing kept here.
     let lost = patient.invite(
         Role::Caregiver,
+        None,
         Duration::from_secs(3600),
         Some(&relay.url),
         &mut LoseCreationAnswer(http()),
@@ -1430,6 +1560,7 @@ fn a_relay_creates_records_only_for_devices_with_its_token() {
     ] {
         let refused = patient.invite(
             Role::Caregiver,
+            None,
             Duration::from_secs(3600),
             Some(&wrong),
             &mut http(),
@@ -1448,6 +1579,7 @@ fn a_relay_creates_records_only_for_devices_with_its_token() {
     let info = patient
         .invite(
             Role::Caregiver,
+            None,
             Duration::from_secs(3600),
             Some(&with_token),
             &mut http(),
@@ -1664,7 +1796,9 @@ fn a_caregivers_device_syncs_all_its_records_and_is_told_the_urgent_alert_that_a
         .expect("dad");
     for parent in [&mut mum, &mut dad] {
         let code = invite(parent, Role::Caregiver, &relay.url);
-        carer.join(&code, &mut http(), &mut |_| {}).expect("join");
+        carer
+            .join(&code, None, &mut http(), &mut |_| {})
+            .expect("join");
     }
     let list = carer.records().expect("records");
     assert_eq!(
@@ -1715,7 +1849,9 @@ fn mum_and_her_carer(
         .create(&Profile::new("Mei", "Asia/Shanghai").expect("p"))
         .expect("mum");
     let code = invite(&mut mum, Role::Caregiver, &relay.url);
-    carer.join(&code, &mut http(), &mut |_| {}).expect("join");
+    carer
+        .join(&code, None, &mut http(), &mut |_| {})
+        .expect("join");
     (mum, carer)
 }
 
@@ -1982,4 +2118,31 @@ fn a_caregivers_device_plans_the_caregivers_notifications_and_none_of_the_patien
     let code = invite(&mut mum, Role::Clinician, &relay.url);
     let clinic = join(dir.path(), "clinic.db", &code);
     assert!(plan_at(&clinic, before).is_empty());
+}
+
+/// A rekeyed replica keeps its sharing keys: it syncs on, reading and writing.
+#[test]
+fn a_rekeyed_replica_syncs_on() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let mut f = synced_family(dir.path(), &relay);
+    let device = f.carer.members().expect("members").device;
+    drop(f.carer);
+    let path = dir.path().join("carer.db");
+    HealthRecord::rekey(&path, &keys(&path)).expect("rekey");
+    let mut carer = HealthRecord::open(&path, &keys(&path)).expect("open");
+    assert_eq!(carer.members().expect("members").device, device);
+    f.patient
+        .add_reading(&bp(150, 95, "2026-11-20T08:00:00+01:00"))
+        .expect("reading");
+    sync(&mut f.patient);
+    sync(&mut carer);
+    carer
+        .add_reading(&bp(130, 85, "2026-11-20T09:00:00+01:00"))
+        .expect("reading");
+    sync(&mut carer);
+    sync(&mut f.patient);
+    for r in [&f.patient, &carer] {
+        assert_eq!(count(r), 2);
+    }
 }

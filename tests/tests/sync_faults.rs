@@ -111,6 +111,7 @@ fn pair() -> Pair {
     let code = patient
         .invite(
             Role::Caregiver,
+            None,
             Duration::from_secs(600),
             Some(&relay.url),
             &mut http(),
@@ -121,6 +122,7 @@ fn pair() -> Pair {
         &dir.path().join("c.db"),
         &keys(&dir.path().join("c.db")),
         &code,
+        None,
         &mut http(),
         &mut |_| {},
     )

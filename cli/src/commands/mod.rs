@@ -124,8 +124,23 @@ fn run_in(
     if let Command::Replica(crate::ReplicaCommand::Join { file }) = &cli.command {
         return replica::join(&db, file, out);
     }
-    if let Command::Join { code, json } = &cli.command {
-        return share::join(&db, code, *json, out);
+    if let Command::Join { code, name, json } = &cli.command {
+        return share::join(&db, code, name.as_deref(), *json, out);
+    }
+    if let Command::Rekey = &cli.command {
+        HealthRecord::rekey(&db, &record_keys(&db)?).map_err(|e| match e {
+            Error::NoRecord => CliError::Said {
+                id: "err-no-record-at",
+                args: vec![("path", db.display().to_string())],
+                usage: true,
+            },
+            e => record_file(&db, e),
+        })?;
+        let lang = HealthRecord::open(&db, &record_keys(&db)?)
+            .and_then(|r| r.profile())
+            .map_or(crate::words::system_language(), |p| p.language);
+        writeln!(out, "{}", crate::words::words(lang).text("said-rekeyed"))?;
+        return Ok(());
     }
     let mut record = match HealthRecord::open(&db, &record_keys(&db)?) {
         Err(Error::NoRecord) => {
@@ -144,6 +159,8 @@ fn run_in(
         Command::Replica(cmd) => return replica::run(&mut record, cmd, out),
         Command::Invite {
             role,
+            name,
+            yes,
             relay,
             relay_token,
             hours,
@@ -153,7 +170,15 @@ fn run_in(
                 Some(token) => share::with_token(&r, &token),
                 None => r,
             });
-            return share::invite(&mut record, &role, relay.as_deref(), hours, json, out);
+            let invite = share::InviteArgs {
+                role: &role,
+                name: name.as_deref(),
+                confirmed: yes,
+                relay: relay.as_deref(),
+                hours,
+                json,
+            };
+            return share::invite(&mut record, &invite, out);
         }
         Command::Sync {
             json, watch: false, ..
@@ -249,6 +274,7 @@ fn dispatch(record: &mut HealthRecord, command: Command, ctx: Ctx<'_>) -> Result
         | Command::Members { .. }
         | Command::Records { .. }
         | Command::Remove { .. }
-        | Command::Leave => Ok(()),
+        | Command::Leave
+        | Command::Rekey => Ok(()),
     }
 }

@@ -65,15 +65,38 @@ pub fn with_token(relay: &str, token: &str) -> String {
     }
 }
 
-/// `companion invite --role ROLE [--relay URL [--relay-token TOKEN]]`.
+/// What `companion invite` was asked.
+pub struct InviteArgs<'a> {
+    /// The role's name as typed.
+    pub role: &'a str,
+    /// Whom it is for.
+    pub name: Option<&'a str>,
+    /// `--yes`: issue it without asking.
+    pub confirmed: bool,
+    /// The relay, for the first invite (with its token).
+    pub relay: Option<&'a str>,
+    /// Hours it stays valid.
+    pub hours: u32,
+    /// As JSON.
+    pub json: bool,
+}
+
+/// `companion invite --role ROLE [--name NAME] [--yes] [--relay URL [--relay-token TOKEN]]`:
+/// says what the role may see and do, and issues the invite once the owner confirms (a `y`
+/// on standard input, or `--yes`); anything else issues nothing.
 pub fn invite(
     record: &mut HealthRecord,
-    role: &str,
-    relay: Option<&str>,
-    hours: u32,
-    json: bool,
+    args: &InviteArgs<'_>,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
+    let InviteArgs {
+        role,
+        name,
+        confirmed,
+        relay,
+        hours,
+        json,
+    } = *args;
     let role = match Role::parse(role) {
         Some(r) => r,
         _ => {
@@ -85,10 +108,38 @@ pub fn invite(
     {
         return usage_said("err-relay", vec![("relay", format!("{r:?}"))]);
     }
+    let name = name
+        .map(|n| companion_core::model::display_name("member name", n))
+        .transpose()
+        .map_err(|e| CliError::from(companion_core::Error::Invalid(e)))?;
+    if record.role()?.is_some_and(|r| r != Role::Owner) {
+        return Err(explain(SyncError::NotOwner.into(), words_of(record)));
+    }
+    let statement = record.invite_statement(role)?;
+    if !confirmed {
+        // Asked on the terminal (or whatever feeds standard input): only a yes issues it.
+        let ask = format!("{statement}\n{}", words_of(record).text("share-confirm"));
+        if json {
+            eprintln!("{ask}");
+        } else {
+            writeln!(out, "{ask}")?;
+            out.flush()?;
+        }
+        let mut line = String::new();
+        let _ = std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut line);
+        if !is_yes(&line) {
+            return Err(CliError::Said {
+                id: "share-not-confirmed",
+                args: vec![],
+                usage: false,
+            });
+        }
+    }
     let w = words_of(record);
     let was_shared = record.is_shared()?;
     let invited = record.invite(
         role,
+        name.as_deref(),
         Duration::from_secs(u64::from(hours) * 3600),
         relay,
         &mut transport()?,
@@ -125,6 +176,16 @@ pub fn invite(
             ("expires", expires),
         ],
     );
+    if confirmed {
+        writeln!(out, "{statement}")?;
+    }
+    if let Some(name) = &name {
+        writeln!(
+            out,
+            "{}",
+            w.get("share-invite-for", &[("name", name.clone())])
+        )?;
+    }
     writeln!(out, "{line}")?;
     writeln!(
         out,
@@ -147,8 +208,22 @@ pub fn invite(
     Ok(())
 }
 
-/// `companion --db NEW join CODE`: runs before any record is opened.
-pub fn join(db: &Path, code: &str, json: bool, out: &mut dyn Write) -> Result<(), CliError> {
+/// Whether an answer to "Share? [y/N]" is a yes (in English or Chinese).
+fn is_yes(answer: &str) -> bool {
+    matches!(
+        answer.trim().to_lowercase().as_str(),
+        "y" | "yes" | "是" | "好" | "确认"
+    )
+}
+
+/// `companion --db NEW join CODE [--name NAME]`: runs before any record is opened.
+pub fn join(
+    db: &Path,
+    code: &str,
+    name: Option<&str>,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
     if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)?;
     }
@@ -156,6 +231,7 @@ pub fn join(db: &Path, code: &str, json: bool, out: &mut dyn Write) -> Result<()
         db,
         &crate::context::record_keys(db)?,
         code,
+        name,
         &mut transport()?,
         &mut |_| {},
     )
@@ -220,6 +296,34 @@ pub fn sync(record: &mut HealthRecord, json: bool, out: &mut dyn Write) -> Resul
     Ok(())
 }
 
+/// Who changed `collection` in this sync: each author's name (else its device id's first
+/// characters) and role.
+fn who_changed(report: &SyncReport, collection: &str, w: &Texts) -> String {
+    let who: Vec<String> = report
+        .changed_by
+        .iter()
+        .filter(|c| c.collections.iter().any(|n| n == collection))
+        .map(|c| {
+            let name = c
+                .name
+                .clone()
+                .unwrap_or_else(|| c.device.chars().take(8).collect());
+            match c.role {
+                Some(role) => format!(
+                    "{name} {}",
+                    w.get("paren", &[("text", w.text(&format!("role-{role}")))])
+                ),
+                None => name,
+            }
+        })
+        .collect();
+    if who.is_empty() {
+        w.text("sync-all-someone")
+    } else {
+        who.join(&w.text("list-sep"))
+    }
+}
+
 /// `companion sync --all`: syncs every shared record of the device; per record, one line of
 /// what moved and one line per alert that arrived (its title and value), in the record's
 /// language. A record that fails to sync is said and the others go on; the exit status is
@@ -275,6 +379,25 @@ pub fn sync_all(json: bool, out: &mut dyn Write) -> Result<(), CliError> {
                     .unwrap_or_default();
                 let line = w.get("sync-all-alert", &[("title", text.title), ("value", value)]);
                 writeln!(out, "  {line}")?;
+            }
+            // A plan changed by another member, and by whom.
+            let Ok(report) = &s.result else { continue };
+            if !s.arrived.medications.is_empty() {
+                let names: Vec<&str> = s
+                    .arrived
+                    .medications
+                    .iter()
+                    .map(|m| m.name.as_str())
+                    .collect();
+                let args = [
+                    ("who", who_changed(report, "medications", w)),
+                    ("names", names.join(&w.text("list-sep"))),
+                ];
+                writeln!(out, "  {}", w.get("sync-all-medications", &args))?;
+            }
+            if s.arrived.targets.is_some() {
+                let who = who_changed(report, "targets", w);
+                writeln!(out, "  {}", w.get("sync-all-targets", &[("who", who)]))?;
             }
         }
     }
@@ -495,23 +618,69 @@ pub fn members(record: &HealthRecord, json: bool, out: &mut dyn Write) -> Result
         );
         writeln!(out, "{line}")?;
     }
+    let zone = record
+        .profile()
+        .ok()
+        .and_then(|p| companion_core::zone::Zone::named(&p.home_time_zone))
+        .unwrap_or_else(companion_core::zone::Zone::utc);
+    let at = |ms: Option<i64>| {
+        ms.and_then(chrono::DateTime::from_timestamp_millis)
+            .map(|t| crate::output::when(&t.with_timezone(&zone).fixed_offset()))
+    };
     for member in &m.members {
+        let name = member
+            .name
+            .clone()
+            .unwrap_or_else(|| w.text("share-member-unnamed"));
         writeln!(
             out,
-            "  {}  {:<9}  {}{}{}",
-            member.device,
-            w.text(&format!("role-{}", member.role)),
-            w.get("share-since", &[("at", member.since.to_string())]),
-            member
-                .removed
-                .map(|r| w.get("share-removed-at", &[("at", r.to_string())]))
-                .unwrap_or_default(),
+            "  {}{}",
+            w.get(
+                "share-member",
+                &[
+                    ("name", name),
+                    ("role", w.text(&format!("role-{}", member.role))),
+                    ("device", member.device.clone()),
+                ],
+            ),
             if member.this_device {
                 w.text("share-this-device")
             } else {
                 String::new()
             }
         )?;
+        // Who invited them and when, as the membership log records it (entries from before
+        // names and times were kept say only their log position).
+        let mut how = Vec::new();
+        match (&member.invited_by, at(member.invited_ms)) {
+            (None, _) => {
+                if let Some(t) = at(member.joined_ms) {
+                    how.push(w.get("share-shared-on", &[("at", t)]));
+                }
+            }
+            (Some(by), when) => {
+                let by = member
+                    .invited_by_name
+                    .clone()
+                    .unwrap_or_else(|| by.chars().take(8).collect());
+                how.push(match when {
+                    Some(t) => w.get("share-invited-on", &[("by", by), ("at", t)]),
+                    None => w.get("share-invited", &[("by", by)]),
+                });
+                if let Some(t) = at(member.joined_ms) {
+                    how.push(w.get("share-joined-on", &[("at", t)]));
+                }
+            }
+        }
+        how.push(w.get("share-since", &[("at", member.since.to_string())]));
+        if let Some(r) = member.removed {
+            how.push(w.get("share-removed-at", &[("at", r.to_string())]));
+        }
+        writeln!(out, "      {}", how.join(&w.text("share-sep")))?;
+        if member.removed.is_none() {
+            let may = w.text(&format!("may-{}", member.role));
+            writeln!(out, "      {}", w.get("share-may", &[("may", may)]))?;
+        }
     }
     if m.quarantined.is_empty() {
         writeln!(out, "{}", w.text("share-none-quarantined"))?;

@@ -263,7 +263,16 @@ const SHARING: &[(&str, &str, &[&str])] = &[
     (
         "tour",
         "Invite a family caregiver (the first invite shares the record through the relay)",
-        &["invite", "--role", "caregiver", "--relay", "{relay}"],
+        &[
+            "invite",
+            "--yes",
+            "--role",
+            "caregiver",
+            "--name",
+            "Bo (son)",
+            "--relay",
+            "{relay}",
+        ],
     ),
     (
         "carer",
@@ -273,7 +282,14 @@ const SHARING: &[(&str, &str, &[&str])] = &[
     (
         "tour",
         "Invite the clinic",
-        &["invite", "--role", "clinician"],
+        &[
+            "invite",
+            "--yes",
+            "--role",
+            "clinician",
+            "--name",
+            "Riverside Clinic",
+        ],
     ),
     (
         "clinic",

@@ -110,17 +110,21 @@ pub fn sqlite(db: &Path) -> rusqlite::Connection {
     conn
 }
 
-/// `companion` with the device directory `home` and no --db.
-pub fn on_device(home: &Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_companion"))
-        .args(args)
+/// `companion ARGS` with the device directory `home` and no --db, not started yet.
+pub fn device_command(home: &Path, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_companion"));
+    cmd.args(args)
         .env_remove("COMPANION_DB")
         .env("COMPANION_HOME", home)
         .env_remove("LC_ALL")
         .env_remove("LC_MESSAGES")
-        .env_remove("LANG")
-        .output()
-        .expect("run")
+        .env_remove("LANG");
+    cmd
+}
+
+/// `companion` with the device directory `home` and no --db.
+pub fn on_device(home: &Path, args: &[&str]) -> std::process::Output {
+    device_command(home, args).output().expect("run")
 }
 
 pub fn on_device_ok(home: &Path, args: &[&str]) -> String {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use crate::model::{Alert, DoseEvent, Medication};
+use crate::model::{Alert, ClinicalTargets, DoseEvent, Medication};
 use crate::reminders::PlannedNotification;
 
 /// What the record held at one moment, of what a sync can bring that a person must be told.
@@ -12,6 +12,7 @@ pub(crate) struct Snapshot {
     pub(crate) alerts: Vec<Alert>,
     pub(crate) doses: Vec<DoseEvent>,
     pub(crate) medications: Vec<Medication>,
+    pub(crate) targets: Option<ClinicalTargets>,
     pub(crate) plan: Vec<PlannedNotification>,
 }
 
@@ -40,7 +41,11 @@ pub struct Arrivals {
     /// Doses another member logged (or changed), oldest first.
     pub doses: Vec<DoseEvent>,
     /// Medications another member added or changed (a clinician's new plan), as they are now.
+    /// Who changed them: the sync's report ([`crate::sync::SyncReport::changed_by`]).
     pub medications: Vec<Medication>,
+    /// The clinical targets, as they are now, when another member changed them (who: their
+    /// `set_by`, and the report's `changed_by`).
+    pub targets: Option<ClinicalTargets>,
     /// How this device's notification plan changed.
     pub plan: PlanDiff,
 }
@@ -51,6 +56,10 @@ pub(crate) fn arrived(before: &Snapshot, after: &Snapshot) -> Arrivals {
         alerts: new_or_changed(&before.alerts, &after.alerts, |a| &a.id),
         doses: new_or_changed(&before.doses, &after.doses, |d| &d.id),
         medications: new_or_changed(&before.medications, &after.medications, |m| &m.id),
+        targets: after
+            .targets
+            .clone()
+            .filter(|t| before.targets.as_ref() != Some(t)),
         plan: plan_diff(&before.plan, &after.plan),
     }
 }

@@ -151,16 +151,24 @@ impl Device {
         HealthRecord::create(&path, &keys, profile)
     }
 
-    /// Joins a shared record with an invite `code`, as a new record of this device (see
-    /// [`HealthRecord::join_invite`]).
+    /// Joins a shared record with an invite `code`, as a new record of this device, the
+    /// member calling themselves `name` if given (see [`HealthRecord::join_invite`]).
     pub fn join(
         &self,
         code: &str,
+        name: Option<&str>,
         transport: &mut dyn Transport,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(HealthRecord, SyncReport)> {
         let (path, keys) = self.new_file();
-        HealthRecord::join_invite(&path, &keys, code, transport, progress)
+        HealthRecord::join_invite(&path, &keys, code, name, transport, progress)
+    }
+
+    /// Encrypts the record `which` names (see [`Device::find`]) under a new key (see
+    /// [`HealthRecord::rekey`]); the app closes it first.
+    pub fn rekey(&self, which: Option<&str>) -> Result<()> {
+        let path = self.find(which)?;
+        HealthRecord::rekey(&path, &self.keys_of(&path))
     }
 
     /// Adds a replica of the record in `export` (another replica's export) to this device.
@@ -312,6 +320,7 @@ fn snapshot(record: &HealthRecord, plan: Option<&PlanSettings>) -> Result<Snapsh
             },
         )?,
         medications: record.medications(true)?,
+        targets: record.targets().ok(),
         plan: match plan {
             Some(p) => record.plan_reminders(now, &p.device_zone, p.horizon, p.max)?,
             None => Vec::new(),

@@ -147,6 +147,11 @@ impl RecordKeys {
         Ok(self.store.put(&self.full(secret), bytes)?)
     }
 
+    /// Forgets the secret `secret` of this record (nothing when there is none).
+    pub(crate) fn delete(&self, secret: &str) -> Result<()> {
+        Ok(self.store.delete(&self.full(secret))?)
+    }
+
     /// A 32-byte secret, or `None`; a stored secret of another length is damage.
     pub(crate) fn key32(&self, secret: &str) -> Result<Option<[u8; KEY_LEN]>> {
         self.get(secret)?

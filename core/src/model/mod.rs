@@ -48,7 +48,7 @@ pub use schedule::{
     TimeZonePolicy,
 };
 pub use targets::{BpGuideline, BpTarget, ClinicalTargets, GlucoseTargets};
-pub use validation::{Validate, ValidationError, parse_time_zone};
+pub use validation::{Validate, ValidationError, display_name, parse_time_zone};
 pub use zone_change::ZoneChange;
 
 /// A field of a flat-read tagged type (docs/storage.md, "Size") whose type depends on the

@@ -129,6 +129,20 @@ pub(crate) fn check_not_empty(field: &'static str, value: &str) -> Result<(), Va
     Ok(())
 }
 
+/// A person's display name as typed (a member of a shared record: "Ana (daughter)"): trimmed,
+/// something visible in it, one line, at most [`MAX_SHORT_TEXT`] characters.
+pub fn display_name(field: &'static str, value: &str) -> Result<String, ValidationError> {
+    let value = value.trim();
+    check_not_empty(field, value)?;
+    if value.chars().any(char::is_control) {
+        return Err(ValidationError::Invalid {
+            field,
+            reason: "must be one line",
+        });
+    }
+    Ok(value.to_string())
+}
+
 /// Checks that a required text of any length (a template's JSON) has something visible in it.
 pub(crate) fn check_present(field: &'static str, value: &str) -> Result<(), ValidationError> {
     if value.chars().all(invisible) {
@@ -187,6 +201,12 @@ mod tests {
         assert!(check_not_empty("name", "Ana").is_ok());
         assert!(check_not_empty("name", "王芳").is_ok());
         assert!(check_not_empty("name", &"a".repeat(MAX_SHORT_TEXT)).is_ok());
+        assert_eq!(
+            display_name("name", "  Ana (daughter) "),
+            Ok("Ana (daughter)".into())
+        );
+        assert!(display_name("name", "Ana\nBob").is_err());
+        assert!(display_name("name", "\u{200B}").is_err());
         assert!(matches!(
             check_not_empty("name", &"a".repeat(130_000)),
             Err(ValidationError::Invalid { field: "name", .. })

@@ -62,6 +62,16 @@ impl HealthRecord {
         })
     }
 
+    /// Re-encrypts the record file at `path` under a new random key, kept in `keys`' store
+    /// (after a key may have leaked, or on a schedule): a copy of the file made under the old
+    /// key no longer opens with what the key store holds. Every entry and the sharing keys
+    /// stay. The file must not be open (close the record first): another connection on it is
+    /// refused as busy. A crash at any instant leaves the file under the old key or the new
+    /// one, and it opens either way.
+    pub fn rekey(path: &Path, keys: &RecordKeys) -> Result<()> {
+        Store::rekey(path, keys, crate::sync::secret_names)
+    }
+
     /// Writes everything the record holds, as the JSON of [`HealthRecord::export`], to `path`:
     /// whole or not at all (a partial file is never left under that name). An output onto the
     /// record itself is refused (see [`HealthRecord::refuse_own_file`]).

@@ -44,20 +44,46 @@ impl HealthRecord {
     /// every local write is also queued for the next [`HealthRecord::sync`], in its own
     /// transaction. Refused with [`SyncError::AlreadyShared`] when already shared.
     pub fn share(&mut self, relay: &str, transport: &mut dyn Transport) -> Result<SyncReport> {
-        Client::new(&mut self.store, transport, relay).share()
+        // The patient's name, sealed in the log's genesis, names the owner to the others.
+        let owner = self.profile().ok().map(|p| p.name);
+        Client::new(&mut self.store, transport, relay).share(owner.as_deref())
     }
 
-    /// Invites a member with `role` (not owner), valid for `valid_for`, single use: posts the
-    /// invite's membership entry and its sealed bundle, and returns the code and QR payload to
-    /// pass on. A record not yet shared is shared first through `relay` (required then). Only
-    /// the owner may invite ([`SyncError::NotOwner`]).
+    /// What a member with `role` may see and do, in plain words in the record's language,
+    /// named for the patient: what the owner reads, and confirms, before an invite is issued
+    /// (the shell shows it; the command line asks, or takes `--yes`).
+    pub fn invite_statement(&self, role: Role) -> Result<String> {
+        let profile = self.profile().ok();
+        let language = profile
+            .as_ref()
+            .map_or(crate::model::Language::English, |p| p.language);
+        let texts = crate::i18n::Texts::new(language);
+        let patient = profile.map_or_else(|| texts.text("consent-unnamed"), |p| p.name);
+        let what = texts.get(&format!("consent-{role}"), &[("patient", patient)]);
+        Ok(texts.get(
+            "consent-statement",
+            &[("what", what), ("revoke", texts.text("consent-revoke"))],
+        ))
+    }
+
+    /// Invites a member with `role`, whom the owner calls `name` ("Ana (daughter)"; sealed
+    /// in the membership log, which records who invited whom, with which role, when), valid
+    /// for `valid_for`, single use: posts the invite's membership entry and its sealed bundle,
+    /// and returns the code and QR payload to pass on. Call it once the owner has confirmed
+    /// [`HealthRecord::invite_statement`]. A record not yet shared is shared first through
+    /// `relay` (required then). Only the owner may invite ([`SyncError::NotOwner`]); a name
+    /// that is blank or not one line is refused before anything is sent.
     pub fn invite(
         &mut self,
         role: Role,
+        name: Option<&str>,
         valid_for: Duration,
         relay: Option<&str>,
         transport: &mut dyn Transport,
     ) -> Result<InviteInfo> {
+        let name = name
+            .map(|n| crate::model::display_name("member name", n))
+            .transpose()?;
         let stored = self.relay()?;
         let relay = match (stored, relay) {
             (Some(s), Some(r)) if s != sync::split_relay_token(r).0 => {
@@ -70,28 +96,34 @@ impl HealthRecord {
             }
             (None, None) => return Err(SyncError::NotShared.into()),
         };
-        Client::new(&mut self.store, transport, &relay).invite(role, valid_for)
+        Client::new(&mut self.store, transport, &relay).invite(role, name.as_deref(), valid_for)
     }
 
     /// Joins a shared record with an invite `code` (or QR payload): reads and opens the
     /// invite's bundle at the relay the code names, creates the replica at `path` (which must
     /// not hold a record) with keys of its own, posts its signed join entry, then syncs (the
-    /// snapshots, then the log). A code the relay does not know, already used or expired, is
-    /// refused with [`SyncError::Invite`] and no file is left at `path`.
+    /// snapshots, then the log). `name` is the joining member's name for themselves (the
+    /// others see it in `members`; without it, the name the owner gave the invite). A code the
+    /// relay does not know, already used or expired, is refused with [`SyncError::Invite`]
+    /// and no file is left at `path`.
     pub fn join_invite(
         path: &Path,
         keys: &RecordKeys,
         code: &str,
+        name: Option<&str>,
         transport: &mut dyn Transport,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(Self, SyncReport)> {
+        let name = name
+            .map(|n| crate::model::display_name("member name", n))
+            .transpose()?;
         let invite = Invite::parse(code)?;
         if path.exists() {
             return Err(Error::RecordExists);
         }
         let bundle = sync::fetch_invite(transport, &invite)?;
         let device = DeviceKeys::generate().map_err(SyncError::Crypto)?;
-        let entry = sync::join_entry(&invite, &bundle, &device)?;
+        let entry = sync::join_entry(&invite, &bundle, &device, name.as_deref())?;
         let store = Store::join_empty(path, keys, &bundle.record, |tx| {
             sync::join_state(tx, &bundle, &device)
         })?;

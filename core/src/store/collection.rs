@@ -527,3 +527,43 @@ fn row_of<E: Entity>(id: &str, fields: &Json) -> Option<IndexRow> {
     }
     row_for(&entity, deleted).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Collection as C;
+    use crate::sync::Role;
+
+    /// The roles table names collections by their names: the owner's list is every
+    /// collection, and no role names one that does not exist (a renamed collection would
+    /// silently become owner-only).
+    #[test]
+    fn the_roles_table_names_every_collection_and_only_real_ones() {
+        let all = [
+            C::Profile,
+            C::Medications,
+            C::Appointments,
+            C::MeasurementPlans,
+            C::Targets,
+            C::Readings,
+            C::Alerts,
+            C::Doses,
+            C::Journal,
+            C::Refills,
+            C::Zones,
+            C::Journeys,
+            C::JourneySteps,
+            C::Responses,
+            C::Templates,
+        ];
+        let mut names: Vec<&str> = all.iter().map(|c| c.name()).collect();
+        names.sort_unstable();
+        let mut owner = Role::Owner.collections().to_vec();
+        owner.sort_unstable();
+        assert_eq!(owner, names);
+        for role in [Role::Caregiver, Role::Clinician, Role::Viewer] {
+            for c in role.collections() {
+                assert!(names.contains(c), "{role}: {c}");
+            }
+        }
+    }
+}

@@ -5,6 +5,11 @@
 //! A plaintext record (written before encryption came) is encrypted in place when it is opened:
 //! copied whole into an encrypted file beside it, which then takes its name by a rename. A crash
 //! at any instant leaves either the old file or the new one under the record's name.
+//!
+//! Rekeying ([`rekey`]) copies the file the same way under a new key, which the key store holds
+//! as the next key (`file.next`) from before the copy until the file under the record's name
+//! opens with it; opening tries the current key, then the next one, and settles on whichever
+//! opens the file.
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -16,6 +21,9 @@ use crate::keystore::RecordKeys;
 
 /// The name the file key is kept under in the record's keys.
 const FILE_KEY: &str = "file";
+
+/// The name a rekey keeps the new key under until the file under the record's name uses it.
+const NEXT_KEY: &str = "file.next";
 
 /// What is at a record's path.
 #[derive(Debug, PartialEq, Eq)]
@@ -166,15 +174,131 @@ fn open_encrypted(
     keys: &RecordKeys,
     flags: OpenFlags,
 ) -> Result<(Connection, [u8; 32])> {
-    let key = keys.key32(FILE_KEY)?.ok_or(Error::NoKeyForRecord)?;
+    let current = keys.key32(FILE_KEY)?;
+    let next = keys.key32(NEXT_KEY)?;
     let conn = Connection::open_with_flags(path, flags).map_err(|e| match e {
         rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::CannotOpen => {
             Error::NoRecord
         }
         other => other.into(),
     })?;
-    apply(&conn, &key)?;
-    Ok((conn, key))
+    let opened = match current {
+        Some(key) => apply(&conn, &key).map(|()| key),
+        None => Err(Error::NoKeyForRecord),
+    };
+    match (opened, next) {
+        // A rekey stopped before its rename: the next key was never used.
+        (Ok(key), Some(_)) => {
+            keys.delete(NEXT_KEY)?;
+            Ok((conn, key))
+        }
+        (Ok(key), None) => Ok((conn, key)),
+        // A rekey stopped after its rename: the next key is the file's now.
+        (Err(Error::NoKeyForRecord), Some(next)) => {
+            drop(conn);
+            let conn = Connection::open_with_flags(path, flags)?;
+            apply(&conn, &next)?;
+            keys.put(FILE_KEY, &next)?;
+            keys.delete(NEXT_KEY)?;
+            Ok((conn, next))
+        }
+        (Err(e), _) => Err(e),
+    }
+}
+
+/// Re-encrypts the record file at `path` under a new random key, its sync secrets kept under
+/// the new key's fingerprint too ([`RecordKeys::of_file`]); `secrets` names them, read from
+/// the file. Needs the file to itself (another connection open on it: [`Error::Storage`],
+/// busy). A crash at any instant leaves the file under the old key or the new one, and the
+/// key store holding whichever it is under.
+pub(super) fn rekey(
+    path: &Path,
+    keys: &RecordKeys,
+    secrets: fn(&Connection) -> Result<Vec<String>>,
+) -> Result<()> {
+    if keys.is_plaintext_baseline() {
+        return Ok(());
+    }
+    if state(path)? == FileState::Plain {
+        // An earlier version's file: encrypting it is its first key.
+        return encrypt_in_place(path, keys, |_| Ok(()));
+    }
+    let (conn, old) = open_encrypted(
+        path,
+        keys,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    exclusive(&conn)?;
+    let new = crate::crypto::random::<32>().map_err(crate::sync::SyncError::Crypto)?;
+    keys.put(NEXT_KEY, &new)?;
+    let names = secrets(&conn)?;
+    let (from, to) = (keys.of_file(&old), keys.of_file(&new));
+    for name in &names {
+        if let Some(bytes) = from.get(name)? {
+            to.put(name, &bytes)?;
+        }
+    }
+    copy_over(
+        &conn,
+        path,
+        &new,
+        "the record file could not be re-encrypted",
+    )?;
+    drop(conn);
+    keys.put(FILE_KEY, &new)?;
+    keys.delete(NEXT_KEY)?;
+    // The old key's secrets serve no file now.
+    for name in &names {
+        from.delete(name)?;
+    }
+    Ok(())
+}
+
+/// Takes the file's exclusive lock for `conn` (until it closes) and moves it out of WAL, so
+/// that the main file holds everything: refused while another connection has it open.
+fn exclusive(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
+    if !mode.eq_ignore_ascii_case("delete") {
+        return Err(Error::Storage {
+            kind: crate::error::StorageKind::Busy,
+            source: rusqlite::Error::InvalidQuery,
+        });
+    }
+    // A write takes the lock now, and keeps it.
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    conn.pragma_update(None, "user_version", version)?;
+    Ok(())
+}
+
+/// Copies the database of `conn` into a file beside `path` encrypted under `key`, makes it
+/// durable, and renames it over `path` (`conn` holding the exclusive lock throughout).
+fn copy_over(conn: &Connection, path: &Path, key: &[u8; 32], what: &'static str) -> Result<()> {
+    let tmp = partial(path);
+    let _ = std::fs::remove_file(&tmp);
+    let uri = format!(
+        "file:{}?cipher=chacha20&key=raw:{}",
+        uri_path(&tmp),
+        crate::crypto::hex(key)
+    );
+    let written = conn
+        .execute("VACUUM INTO ?1", [&uri])
+        .map_err(Error::from)
+        .and_then(|_| {
+            std::fs::File::open(&tmp)
+                .and_then(|f| f.sync_all())
+                .and_then(|()| std::fs::rename(&tmp, path))
+                .and_then(|()| sync_dir(path))
+                .map_err(|source| Error::Io {
+                    detail: what,
+                    source,
+                })
+        });
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// Encrypts the plaintext record at `path`: holds the file's exclusive lock (no other
@@ -190,49 +314,14 @@ fn encrypt_in_place(
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     check(&conn)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    // Out of WAL (everything in the main file; refused while another connection has the file
-    // open), and the lock kept from the first write until this connection closes.
-    conn.pragma_update(None, "locking_mode", "EXCLUSIVE")?;
-    let mode: String = conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
-    if !mode.eq_ignore_ascii_case("delete") {
-        return Err(Error::Storage {
-            kind: crate::error::StorageKind::Busy,
-            source: rusqlite::Error::InvalidQuery,
-        });
-    }
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    conn.pragma_update(None, "user_version", version)?;
+    exclusive(&conn)?;
     // Another process may have encrypted it while this one waited: the name is then another
     // file's, and this connection holds the old one.
     if state(path)? != FileState::Plain {
         return Ok(());
     }
     let key = new_file_key(keys)?;
-    let tmp = partial(path);
-    let _ = std::fs::remove_file(&tmp);
-    let uri = format!(
-        "file:{}?cipher=chacha20&key=raw:{}",
-        uri_path(&tmp),
-        crate::crypto::hex(&key)
-    );
-    let written = conn
-        .execute("VACUUM INTO ?1", [&uri])
-        .map_err(Error::from)
-        .and_then(|_| {
-            std::fs::File::open(&tmp)
-                .and_then(|f| f.sync_all())
-                .and_then(|()| std::fs::rename(&tmp, path))
-                .and_then(|()| sync_dir(path))
-                .map_err(|source| Error::Io {
-                    detail: "the record file could not be encrypted",
-                    source,
-                })
-        });
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written
+    copy_over(&conn, path, &key, "the record file could not be encrypted")
 }
 
 /// Moves the sync secrets an earlier version kept in the file (table `sync_secrets`) into the

@@ -550,6 +550,16 @@ impl Store {
         })
     }
 
+    /// Re-encrypts the record file at `path` under a new key (see `encryption::rekey`); the
+    /// file must not be open elsewhere. `secrets` names the sync secrets kept for it.
+    pub(crate) fn rekey(
+        path: &Path,
+        keys: &RecordKeys,
+        secrets: fn(&Connection) -> Result<Vec<String>>,
+    ) -> Result<()> {
+        encryption::rekey(path, keys, secrets)
+    }
+
     /// Opens the record at `path`. Touches SQLite only.
     pub(crate) fn open(path: &Path, keys: &RecordKeys) -> Result<Self> {
         let (mut conn, file_key) = encryption::open(

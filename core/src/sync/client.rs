@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::store::{AfterApply, Policy, Store, SyncConn};
 
 use super::invite::{Bundle, Invite};
-use super::membership::{Body, DeviceCard, Entry, Membership, b64, unb64};
+use super::membership::{self, Body, DeviceCard, Entry, Membership, b64, unb64};
 use super::wire::{self, Envelope, ItemKind};
 use super::{Request, Response, Role, SyncError, Transport};
 
@@ -96,6 +96,44 @@ pub struct SyncReport {
     /// The relay was found behind this device (restored from a backup): this sync sent again
     /// what the relay lost of this device's writes and read its log afresh.
     pub relay_restored: bool,
+    /// Whose changes this sync applied, and to which collections, by device (in the order
+    /// first applied): who changed the medications, the targets, logged the doses.
+    pub changed_by: Vec<ChangesBy>,
+}
+
+/// One member's changes applied by a sync.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ChangesBy {
+    /// The author's device id.
+    pub device: String,
+    /// The author's display name, as the membership log gives it.
+    pub name: Option<String>,
+    /// Its role when it wrote them.
+    pub role: Option<Role>,
+    /// The collections they touched, by name, sorted.
+    pub collections: Vec<String>,
+}
+
+impl SyncReport {
+    /// Notes that `device` (a `role`) changed `collections`.
+    fn changed(&mut self, device: &str, role: Role, collections: impl IntoIterator<Item = String>) {
+        let i = match self.changed_by.iter().position(|c| c.device == device) {
+            Some(i) => i,
+            None => {
+                self.changed_by.push(ChangesBy {
+                    device: device.to_string(),
+                    name: None,
+                    role: Some(role),
+                    collections: Vec::new(),
+                });
+                self.changed_by.len() - 1
+            }
+        };
+        let entry = &mut self.changed_by[i];
+        entry.collections.extend(collections);
+        entry.collections.sort_unstable();
+        entry.collections.dedup();
+    }
 }
 
 /// A new invite.
@@ -124,6 +162,18 @@ pub struct MemberInfo {
     pub removed: Option<u64>,
     /// Whether it is this device.
     pub this_device: bool,
+    /// Its display name: its own, else the one the owner gave its invite, else none.
+    pub name: Option<String>,
+    /// The owner device that invited it (none for the owner who shared the record).
+    pub invited_by: Option<String>,
+    /// That owner's display name, if it has one.
+    pub invited_by_name: Option<String>,
+    /// When it was invited (Unix milliseconds, the inviter's clock), when the log says.
+    pub invited_ms: Option<i64>,
+    /// When it joined (or shared the record), when the log says.
+    pub joined_ms: Option<i64>,
+    /// The collections its role may write (the owner: every one); every member reads all.
+    pub may_write: Vec<String>,
 }
 
 /// A log item this replica refused: stored, never applied.
@@ -158,7 +208,7 @@ pub struct MembersReport {
     pub device: String,
     /// This device's role.
     pub role: Role,
-    /// Every member, removed ones included.
+    /// Every member, removed ones included, in the order they were admitted.
     pub members: Vec<MemberInfo>,
     /// Items quarantined, oldest first.
     pub quarantined: Vec<QuarantinedItem>,
@@ -190,6 +240,23 @@ fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
 }
 
 /// The record's sync secret `name` (`naming`, `epoch/3`), from the device's key store.
+/// The names of every sync secret the record's file may have in the key store: the device's
+/// keys, the naming key, and the record key of every epoch up to the current one.
+pub(crate) fn secret_names(c: &Connection) -> Result<Vec<String>> {
+    let epoch: u32 = c
+        .query_row(
+            "SELECT value FROM sync_state WHERE key = 'epoch'",
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?
+        .and_then(|e| e.parse().ok())
+        .unwrap_or(0);
+    let mut names = vec!["sync/device".to_string(), "sync/naming".to_string()];
+    names.extend((0..=epoch).map(|e| format!("sync/epoch/{e}")));
+    Ok(names)
+}
+
 fn key32(c: &SyncConn<'_>, name: &str) -> Result<Option<[u8; KEY_LEN]>> {
     c.keys.key32(&format!("sync/{name}"))
 }
@@ -503,7 +570,7 @@ struct ShareKeys {
     genesis: Entry,
 }
 
-fn share_keys(conn: &SyncConn<'_>, record: &str) -> Result<ShareKeys> {
+fn share_keys(conn: &SyncConn<'_>, record: &str, owner: Option<&str>) -> Result<ShareKeys> {
     if crate::store::is_shared(conn)? {
         return Err(SyncError::AlreadyShared.into());
     }
@@ -524,6 +591,10 @@ fn share_keys(conn: &SyncConn<'_>, record: &str) -> Result<ShareKeys> {
         &Body::Genesis {
             record: record.to_string(),
             device: DeviceCard::of(&device),
+            name: owner
+                .map(|n| membership::seal_name(&naming, record, n))
+                .transpose()?,
+            at: Some(now_ms()?),
         },
         &[&device.signing],
     )?;
@@ -585,9 +656,10 @@ impl<'a> Client<'a> {
     /// snapshots. Nothing is written before the relay took the record: a failure leaves the
     /// record as it was, and a retry after an answer that was lost posts a new genesis, which
     /// the relay takes in place of a genesis with nothing after it.
-    pub(crate) fn share(mut self) -> Result<SyncReport> {
+    /// `owner` is the owner's display name (the patient's), kept sealed in the log.
+    pub(crate) fn share(mut self, owner: Option<&str>) -> Result<SyncReport> {
         let record = self.store.record_id().to_string();
-        let keys = self.store.sync_read(|c| share_keys(c, &record))?;
+        let keys = self.store.sync_read(|c| share_keys(c, &record, owner))?;
         let entry = keys.genesis.to_bytes();
         let resp = self.caller.call(
             Some(&keys.device.signing),
@@ -625,9 +697,15 @@ impl<'a> Client<'a> {
         Ok(self.finish())
     }
 
-    /// Creates an invite for `role`, valid for `valid_for`: posts its membership entry and
-    /// sealed bundle to the relay. Only the owner may.
-    pub(crate) fn invite(mut self, role: Role, valid_for: Duration) -> Result<InviteInfo> {
+    /// Creates an invite for `role`, for the person the owner calls `name`, valid for
+    /// `valid_for`: posts its membership entry and sealed bundle to the relay. Only the
+    /// owner may.
+    pub(crate) fn invite(
+        mut self,
+        role: Role,
+        name: Option<&str>,
+        valid_for: Duration,
+    ) -> Result<InviteInfo> {
         let record = self.store.record_id().to_string();
         let state = self.store.sync_read(|c| State::load(c, &record))?;
         if state.role != Role::Owner {
@@ -635,7 +713,8 @@ impl<'a> Client<'a> {
         }
         let invite = Invite::generate(&state.relay)?;
         let (_, naming) = self.store.sync_read(|c| record_keys(c, state.epoch))?;
-        let expires = now_ms()? + i64::try_from(valid_for.as_millis()).unwrap_or(i64::MAX / 2);
+        let now = now_ms()?;
+        let expires = now + i64::try_from(valid_for.as_millis()).unwrap_or(i64::MAX / 2);
         let entry = Entry::sign(
             &Body::Invite {
                 record: record.clone(),
@@ -644,6 +723,10 @@ impl<'a> Client<'a> {
                 role,
                 expires,
                 by: state.keys.id(),
+                name: name
+                    .map(|n| membership::seal_name(&naming, &record, n))
+                    .transpose()?,
+                at: Some(now),
             },
             &[&state.keys.signing],
         )?;
@@ -814,6 +897,16 @@ impl<'a> Client<'a> {
         }
         if state.role == Role::Owner {
             self.refresh_snapshots(&state, cursor, tip_known)?;
+        }
+        // Who made what arrived, by the names the log gives them.
+        if let Some(naming) = self.store.sync_read(|c| key32(c, "naming"))? {
+            for c in &mut self.report.changed_by {
+                c.name = membership
+                    .members()
+                    .find(|m| m.device.id == c.device)
+                    .and_then(|m| m.name.as_deref())
+                    .and_then(|n| membership::open_name(&naming, &record, n));
+            }
         }
         Ok(self.finish())
     }
@@ -1243,9 +1336,15 @@ impl<'a> Client<'a> {
         after: AfterApply<'_>,
         advance: bool,
     ) -> Result<()> {
-        let allow = |c: &str| role.may_write(c);
+        // The collections the changes touch, as the gate is asked about them.
+        let touched = std::cell::RefCell::new(std::collections::BTreeSet::new());
+        let allow = |c: &str| {
+            touched.borrow_mut().insert(c.to_string());
+            role.may_write(c)
+        };
         let entry =
             |c: &str, before: Option<&serde_json::Value>, after: Option<&serde_json::Value>| {
+                touched.borrow_mut().insert(c.to_string());
                 role.may_change(c, before, after)
             };
         let policy = Policy {
@@ -1268,6 +1367,7 @@ impl<'a> Client<'a> {
             Ok((reports, raised)) => {
                 self.report.applied += 1;
                 self.report.alerts_raised += raised;
+                self.report.changed(author, role, touched.take());
                 for r in reports {
                     self.report.added += r.added;
                     self.report.updated += r.updated;
@@ -1494,14 +1594,29 @@ impl<'a> Client<'a> {
             let state = State::load(c, &record)?;
             let m = stored_membership(c)?;
             let me = state.keys.id();
-            let members = m
-                .members()
+            let naming = key32(c, "naming")?;
+            let name_of = |device: &str| {
+                m.members()
+                    .find(|x| x.device.id == device)
+                    .and_then(|x| x.name.as_deref())
+                    .and_then(|n| membership::open_name(naming.as_ref()?, &record, n))
+            };
+            let mut admitted: Vec<_> = m.members().collect();
+            admitted.sort_by_key(|x| x.since);
+            let members = admitted
+                .into_iter()
                 .map(|x| MemberInfo {
                     device: x.device.id.clone(),
                     role: x.role,
                     since: x.since,
                     removed: x.removed,
                     this_device: x.device.id == me,
+                    name: name_of(&x.device.id),
+                    invited_by: x.invited_by.clone(),
+                    invited_by_name: x.invited_by.as_deref().and_then(name_of),
+                    invited_ms: x.invited_at,
+                    joined_ms: x.joined_at,
+                    may_write: x.role.collections().iter().map(|c| c.to_string()).collect(),
                 })
                 .collect();
             let mut stmt = c.prepare(
@@ -1751,14 +1866,30 @@ pub(crate) fn fetch_invite(transport: &mut dyn Transport, invite: &Invite) -> Re
     Ok(bundle)
 }
 
-/// The join entry of a device with `keys` taking up `invite` for `bundle`'s record.
-pub(crate) fn join_entry(invite: &Invite, bundle: &Bundle, keys: &DeviceKeys) -> Result<Entry> {
+/// The join entry of a device with `keys` taking up `invite` for `bundle`'s record; `name`
+/// is the joining member's name for themselves, if they gave one.
+pub(crate) fn join_entry(
+    invite: &Invite,
+    bundle: &Bundle,
+    keys: &DeviceKeys,
+    name: Option<&str>,
+) -> Result<Entry> {
+    let naming: [u8; KEY_LEN] =
+        unb64(&bundle.naming)?
+            .try_into()
+            .map_err(|_| SyncError::Malformed {
+                what: "invite bundle",
+            })?;
     Ok(Entry::sign(
         &Body::Join {
             record: bundle.record.clone(),
             invite: invite.id(),
             device: DeviceCard::of(keys),
             role: bundle.role,
+            name: name
+                .map(|n| membership::seal_name(&naming, &bundle.record, n))
+                .transpose()?,
+            at: Some(now_ms()?),
         },
         &[&invite.capability()?, &keys.signing],
     )?)

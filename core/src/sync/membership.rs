@@ -57,6 +57,12 @@ pub enum Body {
         record: String,
         /// The owner's device.
         device: DeviceCard,
+        /// The owner's display name, sealed ([`seal_name`]): the relay never reads it.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// When the record was shared (Unix milliseconds, the owner's clock).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        at: Option<i64>,
     },
     /// The owner `by` offers `role` to whoever holds the invite's secret, until `expires`.
     /// Signed by `by`.
@@ -73,6 +79,13 @@ pub enum Body {
         expires: i64,
         /// The inviting owner's device id.
         by: String,
+        /// Whom the owner invites, as the owner named them, sealed ([`seal_name`]).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// When the owner issued it, having confirmed what the role may see and do (Unix
+        /// milliseconds, the owner's clock).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        at: Option<i64>,
     },
     /// `device` takes up the invite. Signed by the invite's capability key, then by the device.
     Join {
@@ -84,6 +97,13 @@ pub enum Body {
         device: DeviceCard,
         /// The role (the invite's).
         role: Role,
+        /// The joining member's name for themselves, sealed ([`seal_name`]); without it
+        /// they are shown by the name the owner gave the invite.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        /// When the device joined (Unix milliseconds, its clock).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        at: Option<i64>,
     },
     /// The owner `by` moves the record to key epoch `epoch` (after a member left on its own),
     /// the key wrapped for every other member. Signed by `by`.
@@ -131,6 +151,8 @@ struct RawBody {
     by: Option<String>,
     epoch: Option<u32>,
     keys: Option<Vec<WrappedKey>>,
+    name: Option<String>,
+    at: Option<i64>,
 }
 
 /// The name of a body's type.
@@ -158,6 +180,8 @@ impl TryFrom<RawBody> for Body {
             BodyType::Genesis => Self::Genesis {
                 record,
                 device: device(raw.device)?,
+                name: raw.name,
+                at: raw.at,
             },
             BodyType::Invite => Self::Invite {
                 record,
@@ -166,12 +190,16 @@ impl TryFrom<RawBody> for Body {
                 role: raw.role.ok_or("missing field `role`")?,
                 expires: raw.expires.ok_or("missing field `expires`")?,
                 by: raw.by.ok_or("missing field `by`")?,
+                name: raw.name,
+                at: raw.at,
             },
             BodyType::Join => Self::Join {
                 record,
                 invite: raw.invite.ok_or("missing field `invite`")?,
                 device: device(raw.device)?,
                 role: raw.role.ok_or("missing field `role`")?,
+                name: raw.name,
+                at: raw.at,
             },
             BodyType::Rotate => Self::Rotate {
                 record,
@@ -318,6 +346,15 @@ pub struct Member {
     pub since: u64,
     /// The log position that removed it, if any.
     pub removed: Option<u64>,
+    /// Its display name, sealed ([`open_name`] reads it): its own, else the one the owner
+    /// gave its invite.
+    pub name: Option<String>,
+    /// The owner device that invited it (none for the first owner).
+    pub invited_by: Option<String>,
+    /// When it was invited (Unix milliseconds, the inviter's clock), if the entry says.
+    pub invited_at: Option<i64>,
+    /// When it joined, or shared the record for the first owner (its clock), if said.
+    pub joined_at: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
@@ -326,7 +363,14 @@ struct Offer {
     role: Role,
     expires: i64,
     used: bool,
+    by: String,
+    name: Option<String>,
+    at: Option<i64>,
 }
+
+/// The most characters of a sealed display name: a name of at most
+/// 500 characters (the longest short text the model takes), sealed, fits.
+const MAX_SEALED_NAME: usize = 3_000;
 
 /// The membership of one record, replayed from its log.
 #[derive(Debug, Clone, Default)]
@@ -386,8 +430,16 @@ impl Membership {
             (Some(r), _) if *r != record => return refuse("an entry of another record"),
             _ => {}
         }
+        if let Body::Genesis { name, .. } | Body::Invite { name, .. } | Body::Join { name, .. } =
+            &body
+            && name.as_ref().is_some_and(|n| n.len() > MAX_SEALED_NAME)
+        {
+            return refuse("a member name longer than a name");
+        }
         match &body {
-            Body::Genesis { device, .. } => {
+            Body::Genesis {
+                device, name, at, ..
+            } => {
                 if !entry.signed_by(0, &device.signing_key()?) {
                     return refuse("the genesis is not signed by its device");
                 }
@@ -399,6 +451,10 @@ impl Membership {
                         role: Role::Owner,
                         since: seq,
                         removed: None,
+                        name: name.clone(),
+                        invited_by: None,
+                        invited_at: None,
+                        joined_at: *at,
                     },
                 );
             }
@@ -408,6 +464,8 @@ impl Membership {
                 role,
                 expires,
                 by,
+                name,
+                at,
                 ..
             } => {
                 // An invite may be for another owner device (the patient's second phone, or
@@ -423,6 +481,9 @@ impl Membership {
                         role: *role,
                         expires: *expires,
                         used: false,
+                        by: by.clone(),
+                        name: name.clone(),
+                        at: *at,
                     },
                 );
             }
@@ -430,6 +491,8 @@ impl Membership {
                 invite,
                 device,
                 role,
+                name,
+                at,
                 ..
             } => {
                 let Some(offer) = self.invites.get(invite) else {
@@ -450,6 +513,7 @@ impl Membership {
                 if self.members.contains_key(&device.id) {
                     return refuse("a device that is already a member");
                 }
+                let offer = offer.clone();
                 if let Some(o) = self.invites.get_mut(invite) {
                     o.used = true;
                 }
@@ -460,6 +524,10 @@ impl Membership {
                         role: *role,
                         since: seq,
                         removed: None,
+                        name: name.clone().or(offer.name),
+                        invited_by: Some(offer.by),
+                        invited_at: offer.at,
+                        joined_at: *at,
                     },
                 );
             }
@@ -579,6 +647,34 @@ impl Membership {
     }
 }
 
+/// The associated data a display name is sealed with: the label and the record.
+fn name_aad(record: &str) -> Vec<u8> {
+    format!("companion-member-name-v1\n{record}").into_bytes()
+}
+
+/// A member's display name sealed under the record's naming key, which every member holds
+/// and the relay does not, for a membership entry of `record` (base64).
+pub fn seal_name(
+    naming: &[u8; crypto::KEY_LEN],
+    record: &str,
+    name: &str,
+) -> Result<String, SyncError> {
+    Ok(b64(&crypto::seal(
+        naming,
+        &name_aad(record),
+        name.as_bytes(),
+    )?))
+}
+
+/// A display name [`seal_name`] sealed; `None` when it does not open (another record's, or
+/// not a name): the member is then shown without one.
+pub fn open_name(naming: &[u8; crypto::KEY_LEN], record: &str, sealed: &str) -> Option<String> {
+    let plain = crypto::open(naming, &name_aad(record), &unb64(sealed).ok()?).ok()?;
+    String::from_utf8(plain)
+        .ok()
+        .filter(|n| !n.chars().any(char::is_control))
+}
+
 /// Standard base64 with padding.
 pub fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
@@ -624,6 +720,8 @@ mod tests {
             &Body::Genesis {
                 record: RID.into(),
                 device: DeviceCard::of(&owner),
+                name: None,
+                at: None,
             },
             &[&owner.signing],
         )
@@ -638,6 +736,8 @@ mod tests {
                 role: Role::Caregiver,
                 expires: 10,
                 by: owner.id(),
+                name: None,
+                at: None,
             },
             &[&owner.signing],
         )
@@ -651,6 +751,8 @@ mod tests {
                     invite: "i1".into(),
                     device: DeviceCard::of(&joiner),
                     role,
+                    name: None,
+                    at: None,
                 },
                 &[&cap, &joiner.signing],
             )
@@ -678,6 +780,8 @@ mod tests {
                 role: Role::Clinician,
                 expires: 10,
                 by: joiner.id(),
+                name: None,
+                at: None,
             },
             &[&joiner.signing],
         )

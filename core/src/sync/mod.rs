@@ -17,13 +17,13 @@ pub(crate) mod replica;
 mod roles;
 pub mod wire;
 
+pub use client::{
+    ChangesBy, InviteInfo, MOST_WAIT_SECONDS, MemberInfo, MembersReport, MissingData, Phase,
+    Progress, QuarantinedItem, SyncReport, Watch, split_relay_token,
+};
 pub(crate) use client::{
     Client, fetch_invite, join_entry, join_state, last_synced, missing_data, note_no_longer_member,
-    note_synced, notify_choice, post_join, set_notify_choice,
-};
-pub use client::{
-    InviteInfo, MOST_WAIT_SECONDS, MemberInfo, MembersReport, MissingData, Phase, Progress,
-    QuarantinedItem, SyncReport, Watch, split_relay_token,
+    note_synced, notify_choice, post_join, secret_names, set_notify_choice,
 };
 #[cfg(feature = "http")]
 pub use http::HttpTransport;

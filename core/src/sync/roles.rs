@@ -19,9 +19,9 @@ pub enum Role {
     Viewer,
 }
 
-/// Collections every writing member may touch: alerts are raised by each replica's own merge
-/// rules and acknowledged by whoever reads them.
-const SHARED: &[&str] = &["alerts"];
+/// The collection every writing member may touch: alerts are raised by each replica's own
+/// merge rules and acknowledged by whoever reads them.
+const SHARED: &str = "alerts";
 
 impl Role {
     /// The role's name as the protocol and the CLI spell it.
@@ -54,29 +54,61 @@ impl Role {
     /// decrypted changes). The owner may write anything, including what no collection holds
     /// (the document root).
     pub fn may_write(self, collection: &str) -> bool {
-        let own: &[&str] = match self {
-            Self::Owner => return true,
-            Self::Caregiver => &[
-                "readings",
-                "doses",
-                "refills",
-                "journal",
-                "journey_steps",
-                "responses",
-            ],
-            Self::Clinician => &[
-                "medications",
-                "targets",
-                "measurement_plans",
-                "appointments",
-                "journeys",
-                "templates",
-            ],
-            Self::Viewer => return false,
-        };
-        own.contains(&collection) || SHARED.contains(&collection)
+        self == Self::Owner || self.collections().contains(&collection)
+    }
+
+    /// The collections the role may write, as the documents name them (the owner: every
+    /// one). What `members` shows each member may do.
+    pub fn collections(self) -> &'static [&'static str] {
+        match self {
+            Self::Owner => ALL,
+            Self::Caregiver => CAREGIVER,
+            Self::Clinician => CLINICIAN,
+            Self::Viewer => &[],
+        }
     }
 }
+
+/// What a caregiver writes: the patient's day ([`SHARED`] among them).
+const CAREGIVER: &[&str] = &[
+    "readings",
+    "doses",
+    "refills",
+    "journal",
+    "journey_steps",
+    "responses",
+    SHARED,
+];
+
+/// What a clinician writes: the plan ([`SHARED`] among them).
+const CLINICIAN: &[&str] = &[
+    "medications",
+    "targets",
+    "measurement_plans",
+    "appointments",
+    "journeys",
+    "templates",
+    SHARED,
+];
+
+/// Every collection of a record (the store's test checks it against its own list).
+const ALL: &[&str] = &[
+    "profile",
+    "medications",
+    "appointments",
+    "measurement_plans",
+    "targets",
+    "readings",
+    "alerts",
+    "doses",
+    "journal",
+    "refills",
+    "zones",
+    "journeys",
+    "journey_steps",
+    "responses",
+    "templates",
+];
 
 impl Role {
     /// Whether changes to `collection` are judged entry by entry from their fields

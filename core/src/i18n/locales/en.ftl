@@ -267,3 +267,16 @@ flag-news2 = NEWS2 { $score }
 flags-title = Readings flagged:
 flags-note = Flagged: a NEWS2 single-parameter score of 1 or more (Royal College of Physicians, NEWS2, 2017), or a fever. A score of 2 or more is listed in the summary.
 hba1c-gmi-gap = HbA1c { $hba1c } and GMI { $gmi } differ: GMI reflects the sensor's days, HbA1c about three months, and the two often differ by half a point or more (Bergenstal et al., Diabetes Care 2018). Read them together, not as a contradiction.
+
+## Consent: what an invite shares, said before the owner confirms it; what each member may do.
+consent-unnamed = the patient
+consent-owner = Another device of { $patient }'s own sees and may change everything in the record, and may invite and remove members, like this one.
+consent-caregiver = A caregiver sees everything in { $patient }'s record: medications, doses, readings, the journal, alerts, appointments and care journeys. A caregiver may log readings, doses, refills and journal entries and answer questionnaires, and is told when a dose is missed or a reading is dangerous. A caregiver may not change medications, targets or appointments, nor who shares the record.
+consent-clinician = A clinician sees everything in { $patient }'s record: medications, doses, readings, the journal, alerts, appointments and care journeys. A clinician may change medications, targets, measurement plans, appointments and care journeys, and log blood pressures taken in the office. A clinician may not write the journal, home readings or doses, nor change who shares the record.
+consent-viewer = A viewer sees everything in { $patient }'s record: medications, doses, readings, the journal, alerts, appointments and care journeys. A viewer may not change anything.
+consent-statement = { $what } { $revoke }
+consent-revoke = You can remove a member at any time; what they have already seen stays with them.
+may-owner = sees and changes everything; invites and removes members
+may-caregiver = sees everything; logs readings, doses, refills, the journal and answers
+may-clinician = sees everything; changes medications, targets, plans, appointments and journeys
+may-viewer = sees everything; changes nothing

@@ -193,8 +193,8 @@ class FfiSweepTest {
             call("series bad from") { record.series(ReadingKind.BLOOD_PRESSURE, "", now, 100u) }
             // Sharing, offline or not shared.
             call("sync not shared") { record.sync(Nowhere, null) }
-            call("invite unreachable") { record.invite(Role.CAREGIVER, 72u, "http://127.0.0.1:9", Nowhere) }
-            call("invite bad relay") { record.invite(Role.CAREGIVER, 72u, "ftp://x", Nowhere) }
+            call("invite unreachable") { record.invite(Role.CAREGIVER, null, 72u, "http://127.0.0.1:9", Nowhere) }
+            call("invite bad relay") { record.invite(Role.CAREGIVER, null, 72u, "ftp://x", Nowhere) }
             call("removeMember not shared") { record.removeMember("abcd", Nowhere) }
             call("leave not shared") { record.leave(Nowhere) }
             call("members not shared") { record.members() }

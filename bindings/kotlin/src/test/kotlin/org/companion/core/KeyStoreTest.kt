@@ -66,4 +66,21 @@ class KeyStoreTest {
         keys.locked = false
         HealthRecord.open(path, keys).use { assertEquals("Ana", it.profile().name) }
     }
+
+    @Test
+    fun aRekeyedRecordKeepsItsEntriesAndItsOldFileOpensNoMore() {
+        val keys = TestKeyStore()
+        val device = Device.open(dir.resolve("phone").toString(), keys)
+        val record = device.create(defaultProfile("Ana", "Europe/Berlin"))
+        record.addJournalEntry(JournalEntry(newId(), "2026-11-23T21:00:00+08:00", "slept well", 4u, emptyList(), null, false))
+        assertFailsWith<CompanionException.Storage> { device.rekey(null) }
+        record.close()
+        val file = Files.list(dir.resolve("phone").resolve("records")).use { s -> s.filter { it.toString().endsWith(".db") }.findFirst().get() }
+        val before = Files.readAllBytes(file)
+        device.rekey("Ana")
+        assertEquals(1, device.openRecord(null).use { it.journal(null, null).size })
+        Files.write(file, before)
+        Files.deleteIfExists(Path.of("$file-wal"))
+        assertFailsWith<CompanionException.NoKeyForRecord> { device.openRecord(null) }
+    }
 }

@@ -75,7 +75,7 @@ class SyncTest {
     @Test
     fun aCaregiverJoinsSyncsAndSeesTheUrgentReading() {
         val patient = HealthRecord.create(dir.resolve("patient.db").toString(), keysOf(dir.resolve("patient.db").toString()), defaultProfile("Ana", "Europe/Berlin"))
-        val invite = patient.invite(Role.CAREGIVER, 24u, url, transport)
+        val invite = patient.invite(Role.CAREGIVER, null, 24u, url, transport)
         assertTrue(invite.code.endsWith("@$url"), invite.code)
         assertTrue(invite.qrPayload.startsWith("companion:join?"))
         val phases = mutableListOf<Phase>()
@@ -84,7 +84,7 @@ class SyncTest {
                 phases.add(progress.phase)
             }
         }
-        val carer = HealthRecord.joinInvite(dir.resolve("carer.db").toString(), keysOf(dir.resolve("carer.db").toString()), invite.code, transport, progress)
+        val carer = HealthRecord.joinInvite(dir.resolve("carer.db").toString(), keysOf(dir.resolve("carer.db").toString()), invite.code, null, transport, progress)
         assertEquals(Role.CAREGIVER, carer.members().role)
         assertEquals(2, carer.members().members.size)
         assertTrue(Phase.PULL in phases, "$phases")
@@ -112,7 +112,7 @@ class SyncTest {
         val mum = Device.open(dir.resolve("mum").toString(), TestKeyStore()).create(defaultProfile("Mei", "Asia/Shanghai"))
         val dad = Device.open(dir.resolve("dad").toString(), TestKeyStore()).create(defaultProfile("Wei", "Asia/Shanghai"))
         for (parent in listOf(mum, dad)) {
-            carer.join(parent.invite(Role.CAREGIVER, 1u, url, transport).code, transport, null).close()
+            carer.join(parent.invite(Role.CAREGIVER, null, 1u, url, transport).code, null, transport, null).close()
         }
         val records = carer.records()
         assertEquals(listOf("Mei", "Wei"), records.map { it.patient })
@@ -145,7 +145,7 @@ class SyncTest {
             timeZone = TimeZonePolicy.Local, graceMinutes = 60u, lateDose = LateDosePolicy.HalfInterval,
         )
         mum.addMedication(med)
-        carer.join(mum.invite(Role.CAREGIVER, 1u, url, transport).code, transport, null).close()
+        carer.join(mum.invite(Role.CAREGIVER, null, 1u, url, transport).code, null, transport, null).close()
         mum.addReading(bp(186, 122))
         mum.sync(transport, null)
 
@@ -193,8 +193,8 @@ class SyncTest {
     @Test
     fun aSubscriptionDeliversWhatAnotherDeviceSendsWithoutBeingAsked() {
         val patient = HealthRecord.create(dir.resolve("patient.db").toString(), keysOf(dir.resolve("patient.db").toString()), defaultProfile("Ana", "Europe/Berlin"))
-        val code = patient.invite(Role.CAREGIVER, 1u, url, transport).code
-        val carer = HealthRecord.joinInvite(dir.resolve("carer.db").toString(), keysOf(dir.resolve("carer.db").toString()), code, transport, null)
+        val code = patient.invite(Role.CAREGIVER, null, 1u, url, transport).code
+        val carer = HealthRecord.joinInvite(dir.resolve("carer.db").toString(), keysOf(dir.resolve("carer.db").toString()), code, null, transport, null)
         val reports = java.util.concurrent.LinkedBlockingQueue<SyncReport>()
         val stopped = java.util.concurrent.LinkedBlockingQueue<String>()
         val listener = object : SyncListener {
@@ -225,19 +225,43 @@ class SyncTest {
     }
 
     @Test
+    fun anInviteSaysWhatTheRoleMayDoAndMembersAreNamedWithWhoInvitedThem() {
+        val patient = HealthRecord.create(dir.resolve("patient.db").toString(), keysOf(dir.resolve("patient.db").toString()), defaultProfile("Ana", "Europe/Berlin"))
+        val statement = patient.inviteStatement(Role.CAREGIVER)
+        assertTrue(statement.startsWith("A caregiver sees everything in Ana's record"), statement)
+        assertTrue(statement.contains("may not change medications"), statement)
+        assertFailsWith<CompanionException.InvalidInput> { patient.invite(Role.CAREGIVER, "Li\nBo", 1u, url, transport) }
+        assertEquals(false, patient.isShared(), "a refused name shares nothing")
+        val code = patient.invite(Role.CAREGIVER, "Li (son)", 1u, url, transport).code
+        val carer = HealthRecord.joinInvite(dir.resolve("carer.db").toString(), keysOf(dir.resolve("carer.db").toString()), code, null, transport, null)
+        patient.sync(transport, null)
+        for (record in listOf(patient, carer)) {
+            val members = record.members().members
+            assertEquals(listOf(Role.OWNER, Role.CAREGIVER), members.map { it.role }, "in the order admitted")
+            val (owner, son) = members
+            assertEquals("Ana", owner.name)
+            assertEquals("Li (son)", son.name)
+            assertEquals(owner.device, son.invitedBy)
+            assertEquals("Ana", son.invitedByName)
+            assertTrue(son.invitedMs != null && son.joinedMs != null)
+            assertTrue("doses" in son.mayWrite && "medications" !in son.mayWrite, "${son.mayWrite}")
+        }
+    }
+
+    @Test
     fun aViewerWritesNothingAndAnInviteServesOnce() {
         val patient = HealthRecord.create(dir.resolve("patient.db").toString(), keysOf(dir.resolve("patient.db").toString()), defaultProfile("Ana", "Europe/Berlin"))
-        val code = patient.invite(Role.VIEWER, 1u, url, transport).code
-        val viewer = HealthRecord.joinInvite(dir.resolve("viewer.db").toString(), keysOf(dir.resolve("viewer.db").toString()), code, transport, null)
+        val code = patient.invite(Role.VIEWER, null, 1u, url, transport).code
+        val viewer = HealthRecord.joinInvite(dir.resolve("viewer.db").toString(), keysOf(dir.resolve("viewer.db").toString()), code, null, transport, null)
         assertFailsWith<CompanionException.NotPermitted> { viewer.addReading(bp(120, 80)) }
-        assertFailsWith<CompanionException.NotOwner> { viewer.invite(Role.VIEWER, 1u, null, transport) }
+        assertFailsWith<CompanionException.NotOwner> { viewer.invite(Role.VIEWER, null, 1u, null, transport) }
         val again = assertFailsWith<CompanionException.InviteRefused> {
-            HealthRecord.joinInvite(dir.resolve("other.db").toString(), keysOf(dir.resolve("other.db").toString()), code, transport, null)
+            HealthRecord.joinInvite(dir.resolve("other.db").toString(), keysOf(dir.resolve("other.db").toString()), code, null, transport, null)
         }
         assertEquals("already used", again.reason)
         assertTrue(Files.notExists(dir.resolve("other.db")))
         assertFailsWith<CompanionException.InvalidSyncData> {
-            HealthRecord.joinInvite(dir.resolve("x.db").toString(), keysOf(dir.resolve("x.db").toString()), "not a code", transport, null)
+            HealthRecord.joinInvite(dir.resolve("x.db").toString(), keysOf(dir.resolve("x.db").toString()), "not a code", null, transport, null)
         }
         // The owner removes the viewer: the relay refuses it from then on.
         patient.removeMember(viewer.members().device, transport)
