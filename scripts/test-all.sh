@@ -22,6 +22,12 @@ echo "== the record file's SQLite is SQLite3 Multiple Ciphers, not a system or b
 cargo tree -p companion-core -e features -i libsqlite3-sys 2>/dev/null | grep -q 'in_gecko' ||
     { echo "libsqlite3-sys must be built with in_gecko (companion-sqlite3mc links SQLite)" >&2; exit 1; }
 
+echo "== the relay links the protocol, not the core (no Automerge, no documents, no texts)"
+if cargo tree -p companion-server -e normal 2>/dev/null | grep -qE 'companion-core|automerge|fluent'; then
+    echo "companion-server depends on the core: it must use companion-protocol alone" >&2
+    exit 1
+fi
+
 echo "== one crypto library (ring): aws-lc must not be in the tree"
 if cargo tree --workspace -i aws-lc-sys >/dev/null 2>&1; then
     echo "aws-lc-sys is in the dependency tree: reqwest must use rustls on ring" >&2

@@ -37,7 +37,7 @@
 pub mod clinical;
 pub mod clock;
 pub mod crdt;
-pub mod crypto;
+pub use companion_protocol::crypto;
 pub mod device;
 mod error;
 pub mod i18n;

@@ -18,6 +18,9 @@ pub use storage::{PostgresStorage, SqliteStorage, Storage, StorageError};
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+// SQLite itself, for the SQLite storage: rusqlite is built to link no SQLite of its own.
+use companion_sqlite3mc as _;
+
 /// Opens the relay's storage `db` (a SQLite file's path, or a `postgres://` URL: see
 /// [`storage::open`]) and serves the relay on `listen` until the
 /// process is interrupted. `COMPANION_RELAY_PAGE_ITEMS` (1 to 1000, default 1000) sets the most

@@ -10,10 +10,10 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
-use companion_core::crypto;
-use companion_core::sync::Role;
-use companion_core::sync::membership::{Body, Entry, Membership, unb64};
-use companion_core::sync::wire::{self, Envelope, Item, ItemKind, headers};
+use companion_protocol::Role;
+use companion_protocol::crypto;
+use companion_protocol::membership::{Body, Entry, Membership, unb64};
+use companion_protocol::wire::{self, Envelope, Item, ItemKind, headers};
 use serde::Deserialize;
 
 use crate::live::Live;
@@ -96,7 +96,7 @@ pub fn creation_token(storage: &dyn Storage) -> Result<String, crate::StorageErr
     if let Some(token) = tx.setting(KEY)? {
         return Ok(token);
     }
-    let fresh = companion_core::crypto::random::<16>()
+    let fresh = companion_protocol::crypto::random::<16>()
         .map_err(|_| crate::StorageError::new("no random numbers for the creation token"))?;
     tx.put_setting_once(KEY, &crypto::hex(&fresh))?;
     let token = tx.setting(KEY)?;
@@ -857,7 +857,7 @@ fn get_invite(relay: &Relay, _call: Call, params: Vec<String>) -> Reply {
         StatusCode::OK,
         serde_json::json!({
             "record": invite.record,
-            "bundle": companion_core::sync::membership::b64(&invite.bundle),
+            "bundle": companion_protocol::membership::b64(&invite.bundle),
             "expires": invite.expires_ms,
         }),
     ))

@@ -52,7 +52,7 @@ pub use validation::{Validate, ValidationError, display_name, parse_time_zone};
 pub use zone_change::ZoneChange;
 
 /// A field of a flat-read tagged type (docs/storage.md, "Size") whose type depends on the
-/// variant (a schedule's `days`, a membership body's `device`): kept as JSON while reading, then
+/// variant (a schedule's `days`): kept as JSON while reading, then
 /// read as the variant's type. A missing (`missing`) or ill-typed (`invalid`) field is refused.
 pub(crate) fn per_type<T: serde::de::DeserializeOwned>(
     value: Option<serde_json::Value>,

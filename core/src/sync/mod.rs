@@ -1,9 +1,13 @@
 //! Sharing a record through a relay that cannot read it (docs/sync-protocol.md).
 //!
-//! - [`wire`]: envelopes, snapshots, log pages, request signatures (shared with the relay).
+//! The protocol itself is the `companion-protocol` crate (shared with the relay), re-exported
+//! here:
+//! - [`wire`]: envelopes, snapshots, log pages, request signatures.
 //! - [`membership`]: the signed membership log and its replay.
 //! - [`invite`]: invite secrets, codes and bundles.
 //! - [`Role`]: who may write what.
+//!
+//! This module holds
 //! - the client (`client`), which pushes this replica's changes, pulls the log and applies
 //!   it through the store's remote-change path, over any [`Transport`] (so that tests can
 //!   drive it through a faulty one); [`HttpTransport`] is the real one.
@@ -11,11 +15,9 @@
 mod client;
 #[cfg(feature = "http")]
 mod http;
-pub mod invite;
-pub mod membership;
 pub(crate) mod replica;
-mod roles;
-pub mod wire;
+
+pub use companion_protocol::{ProtocolError, Role, invite, membership, wire};
 
 pub use client::{
     ChangesBy, InviteInfo, MOST_WAIT_SECONDS, MemberInfo, MembersReport, MissingData, Phase,
@@ -27,7 +29,6 @@ pub(crate) use client::{
 };
 #[cfg(feature = "http")]
 pub use http::HttpTransport;
-pub use roles::Role;
 
 use crate::crypto::CryptoError;
 
@@ -105,6 +106,22 @@ pub enum SyncError {
         /// The collection written.
         collection: String,
     },
+}
+
+impl From<ProtocolError> for SyncError {
+    fn from(e: ProtocolError) -> Self {
+        match e {
+            ProtocolError::Malformed { what } => Self::Malformed { what },
+            ProtocolError::Crypto(c) => Self::Crypto(c),
+            ProtocolError::MembershipRefused { why } => Self::MembershipRefused { why },
+        }
+    }
+}
+
+impl From<ProtocolError> for crate::Error {
+    fn from(e: ProtocolError) -> Self {
+        Self::Sync(e.into())
+    }
 }
 
 /// One HTTP request, as the client makes it.

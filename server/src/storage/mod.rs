@@ -32,7 +32,7 @@ impl StorageError {
 pub struct StoredItem {
     /// Its position in the record's log.
     pub seq: u64,
-    /// 1 membership, 2 envelope (`companion_core::sync::wire::ItemKind`).
+    /// 1 membership, 2 envelope (`companion_protocol::wire::ItemKind`).
     pub kind: u8,
     /// The device that wrote it.
     pub author: String,
@@ -195,7 +195,7 @@ pub fn open(db: &str) -> Result<Box<dyn Storage>, StorageError> {
 
 /// The digest a log item is deduplicated by (SHA-256 of its bytes).
 pub fn digest(bytes: &[u8]) -> Vec<u8> {
-    companion_core::crypto::sha256(bytes).to_vec()
+    companion_protocol::crypto::sha256(bytes).to_vec()
 }
 
 /// How many of `sizes`, in order, fit in `max_bytes` (at least one when there is one).
@@ -220,7 +220,7 @@ pub fn chain(before: &[u8], digest: &[u8]) -> Vec<u8> {
     let mut both = Vec::with_capacity(before.len() + digest.len());
     both.extend_from_slice(before);
     both.extend_from_slice(digest);
-    companion_core::crypto::sha256(&both).to_vec()
+    companion_protocol::crypto::sha256(&both).to_vec()
 }
 
 /// Whether a request's nonce is one of the few that also sweep the old ones (about one in

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::crypto::{self, SigningKey};
 
-use super::{Role, SyncError};
+use crate::{ProtocolError, Role};
 
 /// The label every membership signature is made over, before the body.
 const LABEL: &[u8] = b"companion-membership-v1\n";
@@ -36,10 +36,10 @@ impl DeviceCard {
     }
 
     /// The Ed25519 public key, checked against the id.
-    pub fn signing_key(&self) -> Result<Vec<u8>, SyncError> {
+    pub fn signing_key(&self) -> Result<Vec<u8>, ProtocolError> {
         let key = unb64(&self.sign)?;
         if crypto::device_id(&key) != self.id {
-            return Err(SyncError::Malformed {
+            return Err(ProtocolError::Malformed {
                 what: "device card",
             });
         }
@@ -173,7 +173,7 @@ impl TryFrom<RawBody> for Body {
         fn device<T: serde::de::DeserializeOwned>(
             v: Option<serde_json::Value>,
         ) -> Result<T, &'static str> {
-            crate::model::per_type(v, "missing field `device`", "invalid value for `device`")
+            per_type(v, "missing field `device`", "invalid value for `device`")
         }
         let record = raw.record;
         Ok(match raw.kind {
@@ -218,6 +218,17 @@ impl TryFrom<RawBody> for Body {
     }
 }
 
+/// A field whose type depends on the body's type (`device`: a card or an id), kept as JSON
+/// while reading, then read as that type. A missing (`missing`) or ill-typed (`invalid`)
+/// field is refused.
+fn per_type<T: serde::de::DeserializeOwned>(
+    value: Option<serde_json::Value>,
+    missing: &'static str,
+    invalid: &'static str,
+) -> Result<T, &'static str> {
+    serde_json::from_value(value.ok_or(missing)?).map_err(|_| invalid)
+}
+
 /// A record key wrapped for one device: sealed under a key agreed between the owner's and the
 /// device's static X25519 keys (docs/sync-protocol.md, "Key rotation").
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -242,11 +253,11 @@ pub fn wrap_key(
     record: &str,
     epoch: u32,
     key: &[u8; crypto::KEY_LEN],
-) -> Result<WrappedKey, SyncError> {
+) -> Result<WrappedKey, ProtocolError> {
     let member_dh: [u8; crypto::KEY_LEN] =
         unb64(&member.dh)?
             .try_into()
-            .map_err(|_| SyncError::Malformed {
+            .map_err(|_| ProtocolError::Malformed {
                 what: "device card",
             })?;
     let owner_dh = owner.agreement.public();
@@ -267,11 +278,11 @@ pub fn unwrap_key(
     record: &str,
     epoch: u32,
     wrapped: &WrappedKey,
-) -> Result<[u8; crypto::KEY_LEN], SyncError> {
+) -> Result<[u8; crypto::KEY_LEN], ProtocolError> {
     let owner_dh: [u8; crypto::KEY_LEN] =
         unb64(&owner.dh)?
             .try_into()
-            .map_err(|_| SyncError::Malformed {
+            .map_err(|_| ProtocolError::Malformed {
                 what: "device card",
             })?;
     let my_dh = mine.agreement.public();
@@ -283,7 +294,7 @@ pub fn unwrap_key(
         &wrap_aad(record, epoch, &mine.id()),
         &unb64(&wrapped.sealed)?,
     )?;
-    key.try_into().map_err(|_| SyncError::Malformed {
+    key.try_into().map_err(|_| ProtocolError::Malformed {
         what: "wrapped key",
     })
 }
@@ -300,8 +311,8 @@ pub struct Entry {
 
 impl Entry {
     /// Signs `body` with `signers`, in order.
-    pub fn sign(body: &Body, signers: &[&SigningKey]) -> Result<Self, SyncError> {
-        let text = serde_json::to_string(body).map_err(|_| SyncError::Malformed {
+    pub fn sign(body: &Body, signers: &[&SigningKey]) -> Result<Self, ProtocolError> {
+        let text = serde_json::to_string(body).map_err(|_| ProtocolError::Malformed {
             what: "membership entry",
         })?;
         let msg = [LABEL, text.as_bytes()].concat();
@@ -317,8 +328,8 @@ impl Entry {
     }
 
     /// Parses an entry's bytes and its body.
-    pub fn parse(bytes: &[u8]) -> Result<(Self, Body), SyncError> {
-        let bad = SyncError::Malformed {
+    pub fn parse(bytes: &[u8]) -> Result<(Self, Body), ProtocolError> {
+        let bad = ProtocolError::Malformed {
             what: "membership entry",
         };
         let entry: Entry = serde_json::from_slice(bytes).map_err(|_| bad.clone())?;
@@ -413,9 +424,9 @@ impl Membership {
 
     /// Checks `bytes`, the entry at log position `seq`, against the membership as it stands
     /// and, if valid, applies it. A refused entry changes nothing.
-    pub fn apply(&mut self, seq: u64, bytes: &[u8]) -> Result<Body, SyncError> {
+    pub fn apply(&mut self, seq: u64, bytes: &[u8]) -> Result<Body, ProtocolError> {
         let (entry, body) = Entry::parse(bytes)?;
-        let refuse = |why: &'static str| Err(SyncError::MembershipRefused { why });
+        let refuse = |why: &'static str| Err(ProtocolError::MembershipRefused { why });
         let record = match &body {
             Body::Genesis { record, .. }
             | Body::Invite { record, .. }
@@ -613,8 +624,8 @@ impl Membership {
             .map(|m| m.device.id.as_str())
             .collect();
         let mut wrapped: Vec<&str> = keys.iter().map(|k| k.device.as_str()).collect();
-        crate::sorting::sort(&mut remaining);
-        crate::sorting::sort(&mut wrapped);
+        remaining.sort_unstable();
+        wrapped.sort_unstable();
         remaining == wrapped
     }
 
@@ -632,14 +643,14 @@ impl Membership {
     }
 
     /// Checks that `by` is a current owner and signed `entry` first.
-    fn owner_signed(&self, entry: &Entry, by: &str) -> Result<(), SyncError> {
+    fn owner_signed(&self, entry: &Entry, by: &str) -> Result<(), ProtocolError> {
         let owner = self.member(by).filter(|m| m.role == Role::Owner).ok_or(
-            SyncError::MembershipRefused {
+            ProtocolError::MembershipRefused {
                 why: "an owner's entry by a device that is not an owner",
             },
         )?;
         if !entry.signed_by(0, &owner.device.signing_key()?) {
-            return Err(SyncError::MembershipRefused {
+            return Err(ProtocolError::MembershipRefused {
                 why: "an owner's entry not signed by that owner",
             });
         }
@@ -658,7 +669,7 @@ pub fn seal_name(
     naming: &[u8; crypto::KEY_LEN],
     record: &str,
     name: &str,
-) -> Result<String, SyncError> {
+) -> Result<String, ProtocolError> {
     Ok(b64(&crypto::seal(
         naming,
         &name_aad(record),
@@ -681,10 +692,10 @@ pub fn b64(bytes: &[u8]) -> String {
 }
 
 /// Decodes [`b64`].
-pub fn unb64(text: &str) -> Result<Vec<u8>, SyncError> {
+pub fn unb64(text: &str) -> Result<Vec<u8>, ProtocolError> {
     base64::engine::general_purpose::STANDARD
         .decode(text)
-        .map_err(|_| SyncError::Malformed { what: "base64" })
+        .map_err(|_| ProtocolError::Malformed { what: "base64" })
 }
 
 #[cfg(test)]

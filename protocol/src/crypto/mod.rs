@@ -26,7 +26,6 @@ pub const SEAL_OVERHEAD: usize = NONCE_LEN + 16;
 
 /// What a cryptographic operation failed with. The texts say what failed, never with what.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum CryptoError {
     /// The system's random number generator failed.
     #[error("the system's random number generator failed")]
