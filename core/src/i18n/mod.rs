@@ -96,6 +96,15 @@ impl Texts {
         self.get(id, &[])
     }
 
+    /// A profile's condition as a reader of this language reads it: a coded one by its
+    /// localized name, free text as typed.
+    pub fn condition_name(&self, text: &str) -> String {
+        match crate::model::condition::Condition::of(text) {
+            Some(c) => self.text(&format!("condition-{}", c.as_str())),
+            None => text.to_string(),
+        }
+    }
+
     /// What a measurement plan tells the patient: the care team's own words as typed, else its
     /// protocol's instructions in this language (empty when it has neither).
     pub fn plan_instructions(&self, plan: &crate::model::MeasurementPlan) -> String {
@@ -200,6 +209,22 @@ pub fn message_ids(source: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn coded_conditions_read_in_both_languages_and_free_text_stays() {
+        use crate::model::condition::Condition;
+        let zh = Texts::new(Language::SimplifiedChinese);
+        let en = Texts::new(Language::English);
+        assert_eq!(zh.condition_name("Type 2 diabetes"), "2型糖尿病");
+        assert_eq!(zh.condition_name("hypertension"), "高血压");
+        assert_eq!(en.condition_name("HTN"), "Hypertension");
+        assert_eq!(zh.condition_name("gout since 2019"), "gout since 2019");
+        for c in Condition::ALL {
+            let id = format!("condition-{}", c.as_str());
+            assert_ne!(en.text(&id), id, "{c:?} has an English name");
+            assert_ne!(zh.text(&id), en.text(&id), "{c:?} is translated");
+        }
+    }
 
     fn ids(source: &str) -> Vec<String> {
         message_ids(source)

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::template::{Source, TemplateError, Text, text};
+pub use crate::model::Given;
 
 /// One option of a choice item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -147,42 +148,6 @@ pub struct Questionnaire {
     /// Why it is not meant for them, in the reader's language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub not_for_reason: Option<Text>,
-}
-
-/// An answer to one item: an option's id or a number. In JSON, a number or a string.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum Given {
-    /// A number.
-    Number(f64),
-    /// An option's id.
-    Choice(String),
-}
-
-impl<'de> Deserialize<'de> for Given {
-    /// A number or a string, read directly (an untagged derive would buffer the value).
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl serde::de::Visitor<'_> for Visit {
-            type Value = Given;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a number or an option's id")
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<Given, E> {
-                Ok(Given::Number(v))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<Given, E> {
-                Ok(Given::Number(v as f64))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<Given, E> {
-                Ok(Given::Number(v as f64))
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Given, E> {
-                Ok(Given::Choice(v.to_string()))
-            }
-        }
-        d.deserialize_any(Visit)
-    }
 }
 
 /// A scored questionnaire.

@@ -50,34 +50,3 @@ impl Condition {
         text.parse().ok()
     }
 }
-
-/// A profile's condition as a reader of `language` reads it: a coded one by its localized
-/// name, free text as typed.
-pub fn condition_name(text: &str, texts: &crate::i18n::Texts) -> String {
-    match Condition::of(text) {
-        Some(c) => texts.text(&format!("condition-{}", c.as_str())),
-        None => text.to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::i18n::Texts;
-    use crate::model::Language;
-
-    #[test]
-    fn coded_conditions_read_in_both_languages_and_free_text_stays() {
-        let zh = Texts::new(Language::SimplifiedChinese);
-        let en = Texts::new(Language::English);
-        assert_eq!(condition_name("Type 2 diabetes", &zh), "2型糖尿病");
-        assert_eq!(condition_name("hypertension", &zh), "高血压");
-        assert_eq!(condition_name("HTN", &en), "Hypertension");
-        assert_eq!(condition_name("gout since 2019", &zh), "gout since 2019");
-        for c in Condition::ALL {
-            let id = format!("condition-{}", c.as_str());
-            assert_ne!(en.text(&id), id, "{c:?} has an English name");
-            assert_ne!(zh.text(&id), en.text(&id), "{c:?} is translated");
-        }
-    }
-}

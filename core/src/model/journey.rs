@@ -138,7 +138,7 @@ pub struct ResponseItem {
     /// The item's id (`age`).
     pub item: String,
     /// The option's id or the number given.
-    pub value: crate::journey::Given,
+    pub value: Given,
     /// Points it scored.
     pub points: f64,
 }
@@ -194,5 +194,41 @@ impl Validate for StoredTemplate {
     fn validate(&self) -> Result<(), ValidationError> {
         check_not_empty("template id", &self.id)?;
         super::validation::check_present("template", &self.json)
+    }
+}
+
+/// An answer to one item: an option's id or a number. In JSON, a number or a string.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Given {
+    /// A number.
+    Number(f64),
+    /// An option's id.
+    Choice(String),
+}
+
+impl<'de> Deserialize<'de> for Given {
+    /// A number or a string, read directly (an untagged derive would buffer the value).
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = Given;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a number or an option's id")
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Given, E> {
+                Ok(Given::Number(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Given, E> {
+                Ok(Given::Number(v as f64))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Given, E> {
+                Ok(Given::Number(v as f64))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Given, E> {
+                Ok(Given::Choice(v.to_string()))
+            }
+        }
+        d.deserialize_any(Visit)
     }
 }

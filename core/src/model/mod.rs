@@ -35,7 +35,7 @@ pub use dose_event::{DoseEvent, DoseStatus, Refill};
 pub use id::{derived_id, new_id};
 pub use journal::{Author, JournalEntry};
 pub use journey::{
-    Journey, JourneyStep, QuestionnaireResponse, ResponseItem, StepKind, StoredTemplate,
+    Given, Journey, JourneyStep, QuestionnaireResponse, ResponseItem, StepKind, StoredTemplate,
 };
 pub use medication::{
     Inventory, Medication, MedicationForm, MedicationStatus, Pause, ScheduleVersion,

@@ -223,15 +223,7 @@ impl HealthRecord {
     }
 
     fn relay(&self) -> Result<Option<String>> {
-        self.store.sync_read(|c| {
-            use rusqlite::OptionalExtension;
-            Ok(c.query_row(
-                "SELECT value FROM sync_state WHERE key = 'relay'",
-                [],
-                |r| r.get(0),
-            )
-            .optional()?)
-        })
+        self.store.sync_read(|c| sync::stored_relay(c))
     }
 }
 

@@ -141,7 +141,7 @@ pub fn render(data: &ReportData, language: Language) -> String {
         data.profile
             .conditions
             .iter()
-            .map(|c| crate::model::condition::condition_name(c, &t))
+            .map(|c| t.condition_name(c))
             .collect::<Vec<_>>()
             .join(", ")
     };

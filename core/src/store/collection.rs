@@ -531,7 +531,7 @@ fn row_of<E: Entity>(id: &str, fields: &Json) -> Option<IndexRow> {
 #[cfg(test)]
 mod tests {
     use super::Collection as C;
-    use crate::sync::Role;
+    use companion_protocol::Role;
 
     /// The roles table names collections by their names: the owner's list is every
     /// collection, and no role names one that does not exist (a renamed collection would

@@ -51,7 +51,7 @@ pub(crate) struct Policy<'a> {
     /// Whether the author may write the named collection (or root key) whole.
     pub allow: &'a dyn Fn(&str) -> bool,
     /// Whether the author may change an entry of the named collection from the first fields
-    /// to the second (`None`: absent), as [`crate::sync::Role::may_change`] judges.
+    /// to the second (`None`: absent), as [`companion_protocol::Role::may_change`] judges.
     pub entry: &'a EntryJudge<'a>,
     /// The changes applied go into the sync outbox too, in the same transaction, so that the
     /// next sync passes them on to the other members (a replica file merged into a shared
@@ -219,7 +219,7 @@ impl Writer<'_> {
     /// This device is the patient's own (the record is not shared, or this device owns it), as
     /// committed.
     pub(crate) fn on_patients_device(&self) -> Result<bool> {
-        Ok(local_role(self.conn)?.is_none_or(|r| r == crate::sync::Role::Owner))
+        Ok(local_role(self.conn)?.is_none_or(|r| r == companion_protocol::Role::Owner))
     }
 
     /// Adds an entry restored from an export, as it was written: validated, its id new, but not
@@ -1251,7 +1251,7 @@ fn judge_touched(
         }
     }
     for (coll, id) in &touched.entries {
-        if !crate::sync::Role::judges_fields(coll) {
+        if !companion_protocol::Role::judges_fields(coll) {
             if !(policy.allow)(coll) {
                 return refused(coll);
             }
@@ -1370,8 +1370,8 @@ fn finish(tx: &Connection, cache: &mut DocCache, batch: Batch) -> Result<Vec<Doc
                 };
                 let name = coll.name();
                 // A viewer keeps the alerts its own merge rules raise, and sends nothing.
-                let viewer_alert = role == crate::sync::Role::Viewer && name == "alerts";
-                let allowed = if crate::sync::Role::judges_fields(name) {
+                let viewer_alert = role == companion_protocol::Role::Viewer && name == "alerts";
+                let allowed = if companion_protocol::Role::judges_fields(name) {
                     let before = crdt::read_entry(&*doc, name, id, coll.atomic_fields());
                     let after = fields.map(|f| Json::Object(f.clone()));
                     role.may_change(name, before.as_ref(), after.as_ref())
@@ -1385,7 +1385,7 @@ fn finish(tx: &Connection, cache: &mut DocCache, batch: Batch) -> Result<Vec<Doc
                 }
             }
         }
-        role != crate::sync::Role::Viewer
+        role != companion_protocol::Role::Viewer
     } else {
         false
     };
@@ -1434,7 +1434,7 @@ fn finish(tx: &Connection, cache: &mut DocCache, batch: Batch) -> Result<Vec<Doc
 /// Whether the record is shared through a relay (its local changes then go to the outbox).
 /// This device's role in the shared record, `None` when the record is not shared (a role not
 /// known here is taken as a viewer's: it writes nothing others accept).
-pub(crate) fn local_role(conn: &Connection) -> Result<Option<crate::sync::Role>> {
+pub(crate) fn local_role(conn: &Connection) -> Result<Option<companion_protocol::Role>> {
     if !is_shared(conn)? {
         return Ok(None);
     }
@@ -1444,8 +1444,8 @@ pub(crate) fn local_role(conn: &Connection) -> Result<Option<crate::sync::Role>>
         .optional()?;
     Ok(Some(
         role.as_deref()
-            .and_then(crate::sync::Role::parse)
-            .unwrap_or(crate::sync::Role::Viewer),
+            .and_then(companion_protocol::Role::parse)
+            .unwrap_or(companion_protocol::Role::Viewer),
     ))
 }
 

@@ -25,7 +25,7 @@ pub use client::{
 };
 pub(crate) use client::{
     Client, fetch_invite, join_entry, join_state, last_synced, missing_data, note_no_longer_member,
-    note_synced, notify_choice, post_join, secret_names, set_notify_choice,
+    note_synced, notify_choice, post_join, secret_names, set_notify_choice, stored_relay,
 };
 #[cfg(feature = "http")]
 pub use http::HttpTransport;

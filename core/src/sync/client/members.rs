@@ -63,10 +63,10 @@ pub(crate) fn join_state(conn: &SyncConn<'_>, bundle: &Bundle, keys: &DeviceKeys
         put_secret(conn, &format!("epoch/{epoch}"), &unb64(key)?)?;
     }
     put_secret(conn, "naming", &unb64(&bundle.naming)?)?;
-    set(conn, "relay", &bundle.relay)?;
-    set(conn, "role", bundle.role.as_str())?;
-    set(conn, "epoch", &bundle.epoch.to_string())?;
-    set(conn, "cursor", "0")?;
+    set(conn, Key::Relay, &bundle.relay)?;
+    set(conn, Key::Role, bundle.role.as_str())?;
+    set(conn, Key::Epoch, &bundle.epoch.to_string())?;
+    set(conn, Key::Cursor, "0")?;
     Ok(())
 }
 
@@ -172,10 +172,10 @@ impl Client<'_> {
             keep_device_keys(tx, &keys.device)?;
             put_secret(tx, "epoch/0", &keys.epoch0)?;
             put_secret(tx, "naming", &keys.naming)?;
-            set(tx, "relay", &relay)?;
-            set(tx, "role", Role::Owner.as_str())?;
-            set(tx, "epoch", "0")?;
-            set(tx, "cursor", &seq.seq.to_string())?;
+            set(tx, Key::Relay, &relay)?;
+            set(tx, Key::Role, Role::Owner.as_str())?;
+            set(tx, Key::Epoch, "0")?;
+            set(tx, Key::Cursor, &seq.seq.to_string())?;
             tx.execute(
                 "INSERT OR IGNORE INTO sync_log (seq, status, author, bytes) VALUES (?1, 'membership', ?2, ?3)",
                 rusqlite::params![seq.seq as i64, keys.device.id(), entry],
@@ -185,8 +185,8 @@ impl Client<'_> {
         let state = self.store.sync_read(|c| State::load(c, &record))?;
         let size = self.upload_snapshots(&state, seq.seq)?;
         self.store.sync_tx(|tx| {
-            set(tx, "snapshot_at", &seq.seq.to_string())?;
-            set(tx, "snapshot_bytes", &size.to_string())
+            set(tx, Key::SnapshotAt, &seq.seq.to_string())?;
+            set(tx, Key::SnapshotBytes, &size.to_string())
         })?;
         Ok(self.finish())
     }
@@ -318,7 +318,7 @@ impl Client<'_> {
         };
         self.post_membership(state, &body)?;
         self.store
-            .sync_tx(|tx| set(tx, "epoch", &epoch.to_string()))?;
+            .sync_tx(|tx| set(tx, Key::Epoch, &epoch.to_string()))?;
         Ok(epoch)
     }
 
@@ -438,7 +438,7 @@ impl Client<'_> {
                 cursor: state.cursor,
                 unsent: count("SELECT count(*) FROM sync_outbox")?
                     + count("SELECT count(*) FROM sync_sending")?,
-                no_longer_member: get(c, "no_longer_member")?.is_some(),
+                no_longer_member: get(c, Key::NoLongerMember)?.is_some(),
             })
         })
     }

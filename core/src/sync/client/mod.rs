@@ -46,7 +46,7 @@ pub use report::{
 };
 pub(crate) use state::{
     State, last_synced, missing_data, note_no_longer_member, note_synced, notify_choice, own_role,
-    secret_names, set_notify_choice, stored_membership,
+    secret_names, set_notify_choice, stored_membership, stored_relay,
 };
 pub use watch::{MOST_WAIT_SECONDS, Watch};
 
@@ -97,7 +97,7 @@ fn relay_behind(store: &Store, resp: &Response, cursor: u64) -> Result<bool> {
     if tip.is_some_and(|t| t < cursor) {
         return Ok(true);
     }
-    let (at, digest) = store.sync_read(|c| Ok((get(c, "digest_at")?, get(c, "digest")?)))?;
+    let (at, digest) = store.sync_read(|c| Ok((get(c, Key::DigestAt)?, get(c, Key::Digest)?)))?;
     let checked = at.and_then(|a| a.parse::<u64>().ok()) == Some(cursor);
     Ok(match (digest, resp.header(wire::headers::AT_DIGEST)) {
         (Some(mine), Some(theirs)) => checked && mine != theirs,
@@ -222,10 +222,10 @@ impl<'a> Client<'a> {
                 let digest = last_digest.clone();
                 cursor = through;
                 self.store.sync_tx(|tx| {
-                    set(tx, "cursor", &through.to_string())?;
+                    set(tx, Key::Cursor, &through.to_string())?;
                     if let Some(d) = &digest {
-                        set(tx, "digest_at", &through.to_string())?;
-                        set(tx, "digest", d)?;
+                        set(tx, Key::DigestAt, &through.to_string())?;
+                        set(tx, Key::Digest, d)?;
                     }
                     Ok(())
                 })?;
@@ -325,7 +325,7 @@ impl<'a> Client<'a> {
             for key in ["digest_at", "digest", "snapshot_at", "snapshot_since_bytes"] {
                 tx.execute("DELETE FROM sync_state WHERE key = ?1", [key])?;
             }
-            set(tx, "cursor", "0")
+            set(tx, Key::Cursor, "0")
         })?;
         self.report.relay_restored = true;
         Ok(())
@@ -482,7 +482,9 @@ impl<'a> Client<'a> {
     ) -> Result<()> {
         let seq = item.seq;
         match item.kind {
-            ItemKind::Own => self.store.sync_tx(|tx| set(tx, "cursor", &seq.to_string())),
+            ItemKind::Own => self
+                .store
+                .sync_tx(|tx| set(tx, Key::Cursor, &seq.to_string())),
             ItemKind::Membership => {
                 let verdict = membership.apply(seq, &item.bytes);
                 if verdict.is_ok() {
@@ -530,7 +532,7 @@ impl<'a> Client<'a> {
                         put_secret(tx, &format!("epoch/{epoch}"), key)?;
                     }
                     if let Some((epoch, _)) = &newer {
-                        set(tx, "epoch", &epoch.to_string())?;
+                        set(tx, Key::Epoch, &epoch.to_string())?;
                     }
                     match &verdict {
                         Ok(_) => tx.execute(
@@ -539,7 +541,7 @@ impl<'a> Client<'a> {
                         )?,
                         Err(e) => quarantine(tx, seq, None, &e.to_string(), &item.bytes)?,
                     };
-                    set(tx, "cursor", &seq.to_string())
+                    set(tx, Key::Cursor, &seq.to_string())
                 })
             }
             ItemKind::Envelope => {
@@ -550,7 +552,7 @@ impl<'a> Client<'a> {
                         self.report.quarantined += 1;
                         self.store.sync_tx(|tx| {
                             quarantine(tx, seq, author.as_deref(), &reason, &item.bytes)?;
-                            set(tx, "cursor", &seq.to_string())
+                            set(tx, Key::Cursor, &seq.to_string())
                         })
                     }
                     Ok((author, role, docs)) => {
@@ -592,7 +594,7 @@ impl<'a> Client<'a> {
         };
         let mut then = |tx: &Connection| -> Result<()> {
             if advance {
-                set(tx, "cursor", &seq.to_string())?;
+                set(tx, Key::Cursor, &seq.to_string())?;
             } else {
                 tx.execute("DELETE FROM sync_log WHERE seq = ?1", [seq as i64])?;
             }
@@ -621,7 +623,7 @@ impl<'a> Client<'a> {
                             "INSERT OR REPLACE INTO sync_log (seq, status, author, role, bytes, at_ms) VALUES (?1, 'held', ?2, ?3, ?4, ?5)",
                             rusqlite::params![seq as i64, author, role.as_str(), bytes, now_ms()?],
                         )?;
-                        set(tx, "cursor", &seq.to_string())
+                        set(tx, Key::Cursor, &seq.to_string())
                     })?;
                 }
                 Ok(())
@@ -642,7 +644,7 @@ impl<'a> Client<'a> {
                 self.store.sync_tx(|tx| {
                     quarantine(tx, seq, Some(author), &reason, bytes)?;
                     if advance {
-                        set(tx, "cursor", &seq.to_string())?;
+                        set(tx, Key::Cursor, &seq.to_string())?;
                     }
                     Ok(())
                 })

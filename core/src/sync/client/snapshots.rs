@@ -11,15 +11,12 @@ impl Client<'_> {
     pub(super) fn refresh_snapshots(&mut self, state: &State, cursor: u64, tip: u64) -> Result<()> {
         let bytes = self.envelope_bytes;
         let (last, since, size, held) = self.store.sync_tx(|tx| {
-            let number = |k: &str| -> Result<u64> {
-                Ok(get(tx, k)?.and_then(|v| v.parse().ok()).unwrap_or(0))
-            };
-            let since = number("snapshot_since_bytes")? + bytes;
-            set(tx, "snapshot_since_bytes", &since.to_string())?;
+            let since = number(tx, Key::SnapshotSinceBytes)? + bytes;
+            set(tx, Key::SnapshotSinceBytes, &since.to_string())?;
             Ok((
-                number("snapshot_at")?,
+                number(tx, Key::SnapshotAt)?,
                 since,
-                number("snapshot_bytes")?,
+                number(tx, Key::SnapshotBytes)?,
                 held_count(tx)?,
             ))
         })?;
@@ -28,9 +25,9 @@ impl Client<'_> {
         if grown && held == 0 && cursor == tip {
             let size = self.upload_snapshots(state, cursor)?;
             self.store.sync_tx(|tx| {
-                set(tx, "snapshot_at", &cursor.to_string())?;
-                set(tx, "snapshot_bytes", &size.to_string())?;
-                set(tx, "snapshot_since_bytes", "0")
+                set(tx, Key::SnapshotAt, &cursor.to_string())?;
+                set(tx, Key::SnapshotBytes, &size.to_string())?;
+                set(tx, Key::SnapshotSinceBytes, "0")
             })?;
         }
         Ok(())

@@ -3,31 +3,86 @@
 
 use super::*;
 
-pub(crate) fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
+/// What `sync_state` keeps, one row each: a new piece of state is a new key here, and no
+/// other code names a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Key {
+    /// The relay's address.
+    Relay,
+    /// This device's role.
+    Role,
+    /// The current key epoch.
+    Epoch,
+    /// The log position read up to.
+    Cursor,
+    /// The log position the owner's last snapshots cover.
+    SnapshotAt,
+    /// Those snapshots' bytes.
+    SnapshotBytes,
+    /// Envelope bytes since them.
+    SnapshotSinceBytes,
+    /// The relay's log digest, and the position it is at (a relay restored from a backup
+    /// is found by it).
+    Digest,
+    /// See [`Key::Digest`].
+    DigestAt,
+    /// When this device last synced to the end of the log (Unix milliseconds).
+    LastSyncMs,
+    /// Set once the relay refused this device as no longer a member.
+    NoLongerMember,
+    /// The notifications a member's device chose.
+    Notify,
+}
+
+impl Key {
+    /// The row's key.
+    fn name(self) -> &'static str {
+        match self {
+            Self::Relay => "relay",
+            Self::Role => "role",
+            Self::Epoch => "epoch",
+            Self::Cursor => "cursor",
+            Self::SnapshotAt => "snapshot_at",
+            Self::SnapshotBytes => "snapshot_bytes",
+            Self::SnapshotSinceBytes => "snapshot_since_bytes",
+            Self::Digest => "digest",
+            Self::DigestAt => "digest_at",
+            Self::LastSyncMs => "last_sync_ms",
+            Self::NoLongerMember => "no_longer_member",
+            Self::Notify => "notify",
+        }
+    }
+}
+
+/// The state `key` holds, if any.
+pub(crate) fn get(conn: &Connection, key: Key) -> Result<Option<String>> {
     Ok(conn
         .prepare_cached("SELECT value FROM sync_state WHERE key = ?1")?
-        .query_row([key], |r| r.get(0))
+        .query_row([key.name()], |r| r.get(0))
         .optional()?)
 }
 
-pub(crate) fn set(conn: &Connection, key: &str, value: &str) -> Result<()> {
+/// The relay's address, when the record is shared.
+pub(crate) fn stored_relay(conn: &Connection) -> Result<Option<String>> {
+    get(conn, Key::Relay)
+}
+
+/// The number the state `key` holds (0 when none, or not a number).
+pub(crate) fn number(conn: &Connection, key: Key) -> Result<u64> {
+    Ok(get(conn, key)?.and_then(|v| v.parse().ok()).unwrap_or(0))
+}
+
+/// Keeps `value` as the state `key`, inside the caller's transaction.
+pub(crate) fn set(conn: &Connection, key: Key, value: &str) -> Result<()> {
     conn.prepare_cached("INSERT OR REPLACE INTO sync_state (key, value) VALUES (?1, ?2)")?
-        .execute([key, value])?;
+        .execute([key.name(), value])?;
     Ok(())
 }
 
 /// The names of every sync secret the record's file may have in the key store: the device's
 /// keys, the naming key, and the record key of every epoch up to the current one.
 pub(crate) fn secret_names(c: &Connection) -> Result<Vec<String>> {
-    let epoch: u32 = c
-        .query_row(
-            "SELECT value FROM sync_state WHERE key = 'epoch'",
-            [],
-            |r| r.get::<_, String>(0),
-        )
-        .optional()?
-        .and_then(|e| e.parse().ok())
-        .unwrap_or(0);
+    let epoch = u32::try_from(number(c, Key::Epoch)?).unwrap_or(0);
     let mut names = vec!["sync/device".to_string(), "sync/naming".to_string()];
     names.extend((0..=epoch).map(|e| format!("sync/epoch/{e}")));
     Ok(names)
@@ -89,7 +144,7 @@ pub(crate) struct State {
 
 /// This device's role in the shared record.
 pub(crate) fn own_role(conn: &Connection) -> Result<Role> {
-    get(conn, "role")?
+    get(conn, Key::Role)?
         .and_then(|r| Role::parse(&r))
         .ok_or(Error::Corrupt {
             detail: "the record's sync role is missing",
@@ -102,15 +157,12 @@ impl State {
     }
 
     pub(crate) fn load(conn: &SyncConn<'_>, record: &str) -> Result<Self> {
-        let relay = get(conn, "relay")?.ok_or(SyncError::NotShared)?;
+        let relay = get(conn, Key::Relay)?.ok_or(SyncError::NotShared)?;
         let keys = device_keys(conn)?.ok_or(Error::Corrupt {
             detail: "the record is shared but its device keys are missing",
         })?;
-        let number = |k: &str| -> Result<u64> {
-            Ok(get(conn, k)?.and_then(|v| v.parse().ok()).unwrap_or(0))
-        };
         let role = own_role(conn)?;
-        let epoch = u32::try_from(number("epoch")?).unwrap_or(0);
+        let epoch = u32::try_from(number(conn, Key::Epoch)?).unwrap_or(0);
         // Every epoch up to the current one, and the next (kept before it is announced).
         let mut epoch_keys = std::collections::BTreeMap::new();
         for e in 0..=epoch.saturating_add(1) {
@@ -126,7 +178,7 @@ impl State {
             keys,
             role,
             epoch,
-            cursor: number("cursor")?,
+            cursor: number(conn, Key::Cursor)?,
         })
     }
 }
@@ -185,28 +237,28 @@ pub(crate) fn sending(conn: &Connection) -> Result<Vec<(i64, Vec<u8>)>> {
 /// This device's own choice of notifications for the record, if it made one: `Some(None)`
 /// none, `Some(Some(minutes))` a caregiver's, told `minutes` after a dose's time.
 pub(crate) fn notify_choice(conn: &Connection) -> Result<Option<Option<u32>>> {
-    Ok(get(conn, "notify")?.map(|v| v.parse().ok()))
+    Ok(get(conn, Key::Notify)?.map(|v| v.parse().ok()))
 }
 
 /// Keeps this device's choice of notifications (see [`notify_choice`]); it is the device's
 /// own, never synced.
 pub(crate) fn set_notify_choice(conn: &Connection, grace_minutes: Option<u32>) -> Result<()> {
     let value = grace_minutes.map_or_else(|| "off".to_string(), |m| m.to_string());
-    set(conn, "notify", &value)
+    set(conn, Key::Notify, &value)
 }
 
 /// Notes when this device last synced the record whole (pushed and pulled to the log's end).
 pub(crate) fn note_synced(conn: &Connection) -> Result<()> {
-    set(conn, "last_sync_ms", &now_ms()?.to_string())
+    set(conn, Key::LastSyncMs, &now_ms()?.to_string())
 }
 
 /// When this device last synced the record, in Unix milliseconds.
 pub(crate) fn last_synced(conn: &Connection) -> Result<Option<i64>> {
-    Ok(get(conn, "last_sync_ms")?.and_then(|v| v.parse().ok()))
+    Ok(get(conn, Key::LastSyncMs)?.and_then(|v| v.parse().ok()))
 }
 
 /// Notes that the relay refused this device as no longer a member, for
 /// [`MembersReport::no_longer_member`].
 pub(crate) fn note_no_longer_member(conn: &Connection) -> Result<()> {
-    set(conn, "no_longer_member", &now_ms()?.to_string())
+    set(conn, Key::NoLongerMember, &now_ms()?.to_string())
 }
