@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::crypto::{self, KEY_LEN, SigningKey};
 
-use crate::{ProtocolError, Role};
+use crate::{Role, SyncError};
 
 /// Invite codes are RFC 4648 base32 without padding (read in either case).
 const BASE32: base32::Alphabet = base32::Alphabet::Rfc4648 { padding: false };
@@ -39,9 +39,9 @@ pub struct Invite {
 
 impl Invite {
     /// A new invite to the relay at `relay`.
-    pub fn generate(relay: &str) -> Result<Self, ProtocolError> {
+    pub fn generate(relay: &str) -> Result<Self, SyncError> {
         Ok(Self {
-            secret: crypto::random().map_err(ProtocolError::Crypto)?,
+            secret: crypto::random().map_err(SyncError::Crypto)?,
             relay: relay.trim_end_matches('/').to_string(),
         })
     }
@@ -59,9 +59,9 @@ impl Invite {
 
     /// The capability key: the owner's invite entry names its public half; the joining device
     /// signs its join entry with it.
-    pub fn capability(&self) -> Result<SigningKey, ProtocolError> {
+    pub fn capability(&self) -> Result<SigningKey, SyncError> {
         SigningKey::from_seed(&self.derive("companion-invite-capability"))
-            .map_err(ProtocolError::Crypto)
+            .map_err(SyncError::Crypto)
     }
 
     fn derive(&self, label: &str) -> [u8; KEY_LEN] {
@@ -89,8 +89,8 @@ impl Invite {
     }
 
     /// Reads a code or a QR payload (what [`Invite::code`] or [`Invite::qr_payload`] made).
-    pub fn parse(text: &str) -> Result<Self, ProtocolError> {
-        let bad = ProtocolError::Malformed {
+    pub fn parse(text: &str) -> Result<Self, SyncError> {
+        let bad = SyncError::Malformed {
             what: "invite code",
         };
         let text = text.trim();
@@ -131,18 +131,17 @@ impl Invite {
     }
 
     /// Seals `bundle` for whoever holds the secret.
-    pub fn seal_bundle(&self, bundle: &Bundle) -> Result<Vec<u8>, ProtocolError> {
+    pub fn seal_bundle(&self, bundle: &Bundle) -> Result<Vec<u8>, SyncError> {
         let plain =
-            serde_json::to_vec(bundle).map_err(|_| ProtocolError::Malformed { what: "bundle" })?;
-        crypto::seal(&self.bundle_key(), self.id().as_bytes(), &plain)
-            .map_err(ProtocolError::Crypto)
+            serde_json::to_vec(bundle).map_err(|_| SyncError::Malformed { what: "bundle" })?;
+        crypto::seal(&self.bundle_key(), self.id().as_bytes(), &plain).map_err(SyncError::Crypto)
     }
 
     /// Opens a bundle sealed for this invite.
-    pub fn open_bundle(&self, sealed: &[u8]) -> Result<Bundle, ProtocolError> {
+    pub fn open_bundle(&self, sealed: &[u8]) -> Result<Bundle, SyncError> {
         let plain = crypto::open(&self.bundle_key(), self.id().as_bytes(), sealed)
-            .map_err(ProtocolError::Crypto)?;
-        serde_json::from_slice(&plain).map_err(|_| ProtocolError::Malformed { what: "bundle" })
+            .map_err(SyncError::Crypto)?;
+        serde_json::from_slice(&plain).map_err(|_| SyncError::Malformed { what: "bundle" })
     }
 }
 

@@ -15,5 +15,5 @@ pub mod membership;
 mod roles;
 pub mod wire;
 
-pub use error::ProtocolError;
+pub use error::SyncError;
 pub use roles::Role;

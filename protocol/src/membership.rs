@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::crypto::{self, SigningKey};
 
-use crate::{ProtocolError, Role};
+use crate::{Role, SyncError};
 
 /// The label every membership signature is made over, before the body.
 const LABEL: &[u8] = b"companion-membership-v1\n";
@@ -36,10 +36,10 @@ impl DeviceCard {
     }
 
     /// The Ed25519 public key, checked against the id.
-    pub fn signing_key(&self) -> Result<Vec<u8>, ProtocolError> {
+    pub fn signing_key(&self) -> Result<Vec<u8>, SyncError> {
         let key = unb64(&self.sign)?;
         if crypto::device_id(&key) != self.id {
-            return Err(ProtocolError::Malformed {
+            return Err(SyncError::Malformed {
                 what: "device card",
             });
         }
@@ -253,11 +253,11 @@ pub fn wrap_key(
     record: &str,
     epoch: u32,
     key: &[u8; crypto::KEY_LEN],
-) -> Result<WrappedKey, ProtocolError> {
+) -> Result<WrappedKey, SyncError> {
     let member_dh: [u8; crypto::KEY_LEN] =
         unb64(&member.dh)?
             .try_into()
-            .map_err(|_| ProtocolError::Malformed {
+            .map_err(|_| SyncError::Malformed {
                 what: "device card",
             })?;
     let owner_dh = owner.agreement.public();
@@ -278,11 +278,11 @@ pub fn unwrap_key(
     record: &str,
     epoch: u32,
     wrapped: &WrappedKey,
-) -> Result<[u8; crypto::KEY_LEN], ProtocolError> {
+) -> Result<[u8; crypto::KEY_LEN], SyncError> {
     let owner_dh: [u8; crypto::KEY_LEN] =
         unb64(&owner.dh)?
             .try_into()
-            .map_err(|_| ProtocolError::Malformed {
+            .map_err(|_| SyncError::Malformed {
                 what: "device card",
             })?;
     let my_dh = mine.agreement.public();
@@ -294,7 +294,7 @@ pub fn unwrap_key(
         &wrap_aad(record, epoch, &mine.id()),
         &unb64(&wrapped.sealed)?,
     )?;
-    key.try_into().map_err(|_| ProtocolError::Malformed {
+    key.try_into().map_err(|_| SyncError::Malformed {
         what: "wrapped key",
     })
 }
@@ -311,8 +311,8 @@ pub struct Entry {
 
 impl Entry {
     /// Signs `body` with `signers`, in order.
-    pub fn sign(body: &Body, signers: &[&SigningKey]) -> Result<Self, ProtocolError> {
-        let text = serde_json::to_string(body).map_err(|_| ProtocolError::Malformed {
+    pub fn sign(body: &Body, signers: &[&SigningKey]) -> Result<Self, SyncError> {
+        let text = serde_json::to_string(body).map_err(|_| SyncError::Malformed {
             what: "membership entry",
         })?;
         let msg = [LABEL, text.as_bytes()].concat();
@@ -328,8 +328,8 @@ impl Entry {
     }
 
     /// Parses an entry's bytes and its body.
-    pub fn parse(bytes: &[u8]) -> Result<(Self, Body), ProtocolError> {
-        let bad = ProtocolError::Malformed {
+    pub fn parse(bytes: &[u8]) -> Result<(Self, Body), SyncError> {
+        let bad = SyncError::Malformed {
             what: "membership entry",
         };
         let entry: Entry = serde_json::from_slice(bytes).map_err(|_| bad.clone())?;
@@ -424,9 +424,9 @@ impl Membership {
 
     /// Checks `bytes`, the entry at log position `seq`, against the membership as it stands
     /// and, if valid, applies it. A refused entry changes nothing.
-    pub fn apply(&mut self, seq: u64, bytes: &[u8]) -> Result<Body, ProtocolError> {
+    pub fn apply(&mut self, seq: u64, bytes: &[u8]) -> Result<Body, SyncError> {
         let (entry, body) = Entry::parse(bytes)?;
-        let refuse = |why: &'static str| Err(ProtocolError::MembershipRefused { why });
+        let refuse = |why: &'static str| Err(SyncError::MembershipRefused { why });
         let record = match &body {
             Body::Genesis { record, .. }
             | Body::Invite { record, .. }
@@ -643,14 +643,14 @@ impl Membership {
     }
 
     /// Checks that `by` is a current owner and signed `entry` first.
-    fn owner_signed(&self, entry: &Entry, by: &str) -> Result<(), ProtocolError> {
+    fn owner_signed(&self, entry: &Entry, by: &str) -> Result<(), SyncError> {
         let owner = self.member(by).filter(|m| m.role == Role::Owner).ok_or(
-            ProtocolError::MembershipRefused {
+            SyncError::MembershipRefused {
                 why: "an owner's entry by a device that is not an owner",
             },
         )?;
         if !entry.signed_by(0, &owner.device.signing_key()?) {
-            return Err(ProtocolError::MembershipRefused {
+            return Err(SyncError::MembershipRefused {
                 why: "an owner's entry not signed by that owner",
             });
         }
@@ -669,7 +669,7 @@ pub fn seal_name(
     naming: &[u8; crypto::KEY_LEN],
     record: &str,
     name: &str,
-) -> Result<String, ProtocolError> {
+) -> Result<String, SyncError> {
     Ok(b64(&crypto::seal(
         naming,
         &name_aad(record),
@@ -692,10 +692,10 @@ pub fn b64(bytes: &[u8]) -> String {
 }
 
 /// Decodes [`b64`].
-pub fn unb64(text: &str) -> Result<Vec<u8>, ProtocolError> {
+pub fn unb64(text: &str) -> Result<Vec<u8>, SyncError> {
     base64::engine::general_purpose::STANDARD
         .decode(text)
-        .map_err(|_| ProtocolError::Malformed { what: "base64" })
+        .map_err(|_| SyncError::Malformed { what: "base64" })
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 
 use crate::crypto::{self, KEY_LEN, SIGNATURE_LEN, SigningKey};
 
-use crate::ProtocolError;
+use crate::SyncError;
 
 /// The first bytes of an envelope.
 pub const ENVELOPE_MAGIC: &[u8; 4] = b"CMPE";
@@ -66,11 +66,11 @@ impl Envelope {
         key: &[u8; KEY_LEN],
         covers: Option<u64>,
         payload: &[u8],
-    ) -> Result<Self, ProtocolError> {
+    ) -> Result<Self, SyncError> {
         let author = device_bytes(&crypto::device_id(&signer.public()))?;
         let mut bytes = Self::header(author, epoch, covers);
         let sealed = crypto::seal(key, &[&record[..], &bytes].concat(), payload)
-            .map_err(ProtocolError::Crypto)?;
+            .map_err(SyncError::Crypto)?;
         bytes.extend_from_slice(&sealed);
         let signature = signer.sign(&[&record[..], &bytes].concat());
         bytes.extend_from_slice(&signature);
@@ -87,8 +87,8 @@ impl Envelope {
 
     /// Parses an envelope or a snapshot read from the log of `record`; checks its form only
     /// (see [`Envelope::verify`]).
-    pub fn parse(record: [u8; 16], bytes: &[u8]) -> Result<Self, ProtocolError> {
-        let bad = ProtocolError::Malformed { what: "envelope" };
+    pub fn parse(record: [u8; 16], bytes: &[u8]) -> Result<Self, SyncError> {
+        let bad = SyncError::Malformed { what: "envelope" };
         if bytes.len() < ENVELOPE_HEADER + crypto::SEAL_OVERHEAD + SIGNATURE_LEN {
             return Err(bad);
         }
@@ -98,7 +98,7 @@ impl Envelope {
             _ => return Err(bad),
         };
         if bytes[4] != VERSION {
-            return Err(ProtocolError::Malformed {
+            return Err(SyncError::Malformed {
                 what: "envelope version",
             });
         }
@@ -151,25 +151,25 @@ impl Envelope {
 
     /// The payload, opened with the epoch's `key`; fails if anything was altered, or the
     /// envelope was sealed for another record.
-    pub fn open(&self, key: &[u8; KEY_LEN]) -> Result<Vec<u8>, ProtocolError> {
+    pub fn open(&self, key: &[u8; KEY_LEN]) -> Result<Vec<u8>, SyncError> {
         let header = self.bytes.len() - SIGNATURE_LEN - self.sealed.len();
         let aad = [&self.record[..], &self.bytes[..header]].concat();
-        crypto::open(key, &aad, &self.sealed).map_err(ProtocolError::Crypto)
+        crypto::open(key, &aad, &self.sealed).map_err(SyncError::Crypto)
     }
 }
 
 /// The 16 bytes of a hex device id.
-pub fn device_bytes(id: &str) -> Result<[u8; 16], ProtocolError> {
-    let v = hex::decode(id).map_err(|_| ProtocolError::Malformed { what: "device id" })?;
+pub fn device_bytes(id: &str) -> Result<[u8; 16], SyncError> {
+    let v = hex::decode(id).map_err(|_| SyncError::Malformed { what: "device id" })?;
     v.try_into()
-        .map_err(|_| ProtocolError::Malformed { what: "device id" })
+        .map_err(|_| SyncError::Malformed { what: "device id" })
 }
 
 /// The 16 bytes of a record id (a UUID).
-pub fn record_bytes(id: &str) -> Result<[u8; 16], ProtocolError> {
+pub fn record_bytes(id: &str) -> Result<[u8; 16], SyncError> {
     uuid::Uuid::parse_str(id)
         .map(|u| *u.as_bytes())
-        .map_err(|_| ProtocolError::Malformed { what: "record id" })
+        .map_err(|_| SyncError::Malformed { what: "record id" })
 }
 
 /// An envelope's payload: per document, its Automerge changes.
@@ -192,8 +192,8 @@ pub fn encode_payload(docs: &Payload) -> Vec<u8> {
 }
 
 /// Decodes what [`encode_payload`] made.
-pub fn decode_payload(mut bytes: &[u8]) -> Result<Payload, ProtocolError> {
-    let bad = ProtocolError::Malformed { what: "payload" };
+pub fn decode_payload(mut bytes: &[u8]) -> Result<Payload, SyncError> {
+    let bad = SyncError::Malformed { what: "payload" };
     let mut out = Vec::new();
     while !bytes.is_empty() {
         let len = usize::from(u16::from_be_bytes(
@@ -275,8 +275,8 @@ pub fn encode_items(items: &[Item]) -> Vec<u8> {
 }
 
 /// Reads what [`encode_items`] made.
-pub fn decode_items(mut bytes: &[u8]) -> Result<Vec<Item>, ProtocolError> {
-    let bad = ProtocolError::Malformed { what: "log page" };
+pub fn decode_items(mut bytes: &[u8]) -> Result<Vec<Item>, SyncError> {
+    let bad = SyncError::Malformed { what: "log page" };
     let mut out = Vec::new();
     while !bytes.is_empty() {
         let seq = u64::from_be_bytes(take::<8>(&mut bytes).ok_or(bad.clone())?);
@@ -305,8 +305,8 @@ pub fn encode_blobs(blobs: &[Vec<u8>]) -> Vec<u8> {
 }
 
 /// Reads what [`encode_blobs`] made.
-pub fn decode_blobs(mut bytes: &[u8]) -> Result<Vec<Vec<u8>>, ProtocolError> {
-    let bad = ProtocolError::Malformed { what: "blob list" };
+pub fn decode_blobs(mut bytes: &[u8]) -> Result<Vec<Vec<u8>>, SyncError> {
+    let bad = SyncError::Malformed { what: "blob list" };
     let mut out = Vec::new();
     while !bytes.is_empty() {
         let len = u32::from_be_bytes(take::<4>(&mut bytes).ok_or(bad.clone())?) as usize;
@@ -368,8 +368,8 @@ pub fn sign_request(
     path: &str,
     body: &[u8],
     time_ms: i64,
-) -> Result<Vec<(&'static str, String)>, ProtocolError> {
-    let nonce = crypto::hex(&crypto::random::<16>().map_err(ProtocolError::Crypto)?);
+) -> Result<Vec<(&'static str, String)>, SyncError> {
+    let nonce = crypto::hex(&crypto::random::<16>().map_err(SyncError::Crypto)?);
     let msg = request_message(method, path, body, time_ms, &nonce);
     Ok(vec![
         (headers::DEVICE, crypto::device_id(&signer.public())),

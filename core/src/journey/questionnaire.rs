@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::template::{Source, TemplateError, Text, text};
+pub use crate::error::AnswerError;
 pub use crate::model::Given;
 
 /// One option of a choice item.
@@ -159,43 +160,6 @@ pub struct Score {
     pub band: RiskBand,
     /// Points per item, in the questionnaire's order.
     pub points: Vec<(String, f64)>,
-}
-
-/// What is wrong with a set of answers.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AnswerError {
-    /// An item was not answered.
-    #[error("{questionnaire}: no answer for {item}")]
-    Missing {
-        /// The questionnaire.
-        questionnaire: String,
-        /// The item.
-        item: String,
-    },
-    /// An answer that is not one of the item's options, or a number out of its range.
-    #[error("{questionnaire}: the answer to {item} must be {expected}")]
-    Invalid {
-        /// The questionnaire.
-        questionnaire: String,
-        /// The item.
-        item: String,
-        /// What it accepts (`one of: yes, no`, `a number from 0 to 10`).
-        expected: String,
-    },
-    /// The questionnaire has no risk bands (it was built without [`Questionnaire::check`]).
-    #[error("{questionnaire}: the questionnaire has no bands")]
-    NoBands {
-        /// The questionnaire.
-        questionnaire: String,
-    },
-    /// An answer to an item the questionnaire does not have.
-    #[error("{questionnaire}: there is no question {item}")]
-    Unknown {
-        /// The questionnaire.
-        questionnaire: String,
-        /// The id given.
-        item: String,
-    },
 }
 
 impl Questionnaire {

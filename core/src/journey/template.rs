@@ -2,6 +2,7 @@
 //! milestones and education cards, each card with its source and both languages. A template
 //! is checked when it is loaded; every problem names the path of the field at fault.
 
+pub use crate::error::TemplateError;
 use serde::{Deserialize, Serialize};
 
 use super::condition::Condition;
@@ -249,73 +250,6 @@ pub struct Template {
     /// runs; starting the journey sets it in the targets when the care team has set none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fever_threshold_c: Option<f64>,
-}
-
-/// What is wrong with a template.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TemplateError {
-    /// Not JSON of the template's shape.
-    #[error("template {path}: {message}")]
-    Shape {
-        /// The path of the bad field (`stages[1].tasks[0].kind`).
-        path: String,
-        /// What the parser said.
-        message: String,
-    },
-    /// A required text or id is empty.
-    #[error("template {path}: must not be empty")]
-    Empty {
-        /// The field.
-        path: String,
-    },
-    /// A text lacks a language.
-    #[error("template {path}: the {language} text is missing")]
-    MissingLanguage {
-        /// The field.
-        path: String,
-        /// `en` or `zh-Hans`.
-        language: &'static str,
-    },
-    /// A card has no source.
-    #[error("template {path}: an education card must name its source (publisher and title)")]
-    NoSource {
-        /// The card.
-        path: String,
-    },
-    /// Two items share an id.
-    #[error("template {path}: the id {id:?} is used twice")]
-    DuplicateId {
-        /// The second one.
-        path: String,
-        /// The id.
-        id: String,
-    },
-    /// A reference to a card, questionnaire or task that does not exist.
-    #[error("template {path}: no {what} {id:?}")]
-    UnknownReference {
-        /// The field.
-        path: String,
-        /// `card`, `questionnaire`, `task` or `plan`.
-        what: &'static str,
-        /// The id referred to.
-        id: String,
-    },
-    /// A number out of its range.
-    #[error("template {path}: {reason}")]
-    OutOfRange {
-        /// The field.
-        path: String,
-        /// The allowed range.
-        reason: &'static str,
-    },
-    /// No stages, or a stage other than the last without an exit.
-    #[error("template {path}: {reason}")]
-    Structure {
-        /// The field.
-        path: String,
-        /// What is wrong.
-        reason: &'static str,
-    },
 }
 
 /// Reads JSON of a template's or a questionnaire's shape. A [`TemplateError::Shape`] names

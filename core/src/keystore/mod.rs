@@ -6,6 +6,7 @@
 //! the iOS Keychain); [`FileKeyStore`] keeps them in a file of the device directory for the
 //! command line and the desktop, and [`MemoryKeyStore`] in memory for tests.
 
+pub use crate::error::KeyStoreError;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -30,31 +31,6 @@ pub trait KeyStore: Send + Sync {
     fn put(&self, name: &str, secret: &[u8]) -> std::result::Result<(), KeyStoreError>;
     /// Forgets the secret under `name` (nothing happens if there is none).
     fn delete(&self, name: &str) -> std::result::Result<(), KeyStoreError>;
-}
-
-/// Why a key store could not answer.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum KeyStoreError {
-    /// The key store cannot be used now (the phone is locked, the user refused, the hardware
-    /// key was invalidated).
-    #[error("the key store is unavailable: {detail}")]
-    Unavailable {
-        /// What the platform said, with no secret and no patient value in it.
-        detail: String,
-    },
-    /// The key store's file could not be read or written.
-    #[error("the key store file could not be {doing}")]
-    Io {
-        /// `read` or `written`.
-        doing: &'static str,
-        /// The underlying error.
-        #[source]
-        source: std::io::Error,
-    },
-    /// The key store's file is not one this code wrote.
-    #[error("the key store file is damaged")]
-    Damaged,
 }
 
 /// The secrets of one record file on this device: its file key and its sync keys, kept in a

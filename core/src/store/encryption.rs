@@ -96,7 +96,7 @@ fn apply(conn: &Connection, key: &[u8; 32]) -> Result<()> {
 /// the key of a file no longer there (one deleted, or a create that crashed), so that a new
 /// file never inherits an old one's secrets.
 fn new_file_key(keys: &RecordKeys) -> Result<[u8; 32]> {
-    let key = crate::crypto::random::<32>().map_err(companion_protocol::ProtocolError::Crypto)?;
+    let key = crate::crypto::random::<32>().map_err(companion_protocol::SyncError::Crypto)?;
     keys.put(FILE_KEY, &key)?;
     Ok(key)
 }
@@ -229,7 +229,7 @@ pub(super) fn rekey(
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     exclusive(&conn)?;
-    let new = crate::crypto::random::<32>().map_err(companion_protocol::ProtocolError::Crypto)?;
+    let new = crate::crypto::random::<32>().map_err(companion_protocol::SyncError::Crypto)?;
     keys.put(NEXT_KEY, &new)?;
     let names = secrets(&conn)?;
     let (from, to) = (keys.of_file(&old), keys.of_file(&new));

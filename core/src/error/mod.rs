@@ -4,6 +4,12 @@
 //! logged and are shown across the FFI boundary. Raw SQLite and Automerge errors stay reachable
 //! through `source()` for debugging, but their messages are not part of the text.
 
+mod journey;
+mod keystore;
+
+pub use journey::{AnswerError, TemplateError};
+pub use keystore::KeyStoreError;
+
 use crate::model::ValidationError;
 
 /// Everything an operation on a record can fail with.
@@ -79,7 +85,7 @@ pub enum Error {
     NoKeyForRecord,
     /// The device's key store could not give or keep a secret; nothing was written.
     #[error("{0}")]
-    KeyStore(#[from] crate::keystore::KeyStoreError),
+    KeyStore(#[from] KeyStoreError),
     /// Several records of the device match the name or id prefix given (`matching` of them):
     /// name one by more of its id.
     #[error("{matching} records match: name one by its id")]
@@ -199,7 +205,7 @@ pub enum Error {
     },
     /// Sharing failed: the relay, the network, an invite, or what another member sent.
     #[error(transparent)]
-    Sync(#[from] crate::sync::SyncError),
+    Sync(#[from] companion_protocol::SyncError),
     /// A document name that is neither `record` nor `log/YYYY-MM`.
     #[error("not a document name of a record")]
     InvalidDocumentId,
@@ -214,10 +220,10 @@ pub enum Error {
     },
     /// A journey template that does not load: the error names the path of the bad field.
     #[error(transparent)]
-    Template(#[from] crate::journey::TemplateError),
+    Template(#[from] TemplateError),
     /// Questionnaire answers that cannot be scored: the error names the item.
     #[error(transparent)]
-    Answer(#[from] crate::journey::AnswerError),
+    Answer(#[from] AnswerError),
     /// Stored data is inconsistent with what this code wrote (a damaged file).
     #[error("stored data is damaged: {detail}")]
     Corrupt {
