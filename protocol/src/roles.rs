@@ -91,7 +91,12 @@ const CLINICIAN: &[&str] = &[
     SHARED,
 ];
 
-/// Every collection of a record (the store's test checks it against its own list).
+/// What only the owner writes, by decision: who the patient is, and where they are.
+#[cfg(test)]
+const OWNER_ONLY: &[&str] = &["profile", "zones"];
+
+/// Every collection of a record (the store's test checks it against its own list; this
+/// crate's, that each is decided: a caregiver's, a clinician's, or [`OWNER_ONLY`]).
 const ALL: &[&str] = &[
     "profile",
     "medications",
@@ -183,6 +188,25 @@ mod tests {
         assert!(Role::Owner.may_change("readings", Some(&office), None));
         assert!(!Role::Viewer.may_change("readings", None, Some(&home)));
         assert!(c.may_change("medications", None, None));
+    }
+
+    /// A collection is owner-only because it is listed so, never because no role names it.
+    #[test]
+    fn every_collection_is_decided() {
+        for c in ALL {
+            let decided = [CAREGIVER, CLINICIAN, OWNER_ONLY]
+                .iter()
+                .filter(|list| list.contains(c))
+                .count();
+            assert!(decided > 0, "{c} is in no role's list");
+            assert!(
+                !(OWNER_ONLY.contains(c) && decided > 1),
+                "{c} is owner-only and another role's"
+            );
+        }
+        for list in [CAREGIVER, CLINICIAN, OWNER_ONLY] {
+            assert!(list.iter().all(|c| ALL.contains(c)), "{list:?}");
+        }
     }
 
     #[test]
