@@ -19,7 +19,10 @@ pub fn run(record: &mut HealthRecord, cmd: MedCommand, mut ctx: Ctx<'_>) -> Resu
                 });
             };
             let dose = crate::parse::dose(&add.dose, &ctx.profile)?;
-            let mut m = Medication::new(&add.name, dose, schedule, ctx.now()?.date_naive())?;
+            let now = ctx.now()?;
+            let mut m = Medication::new(&add.name, dose, schedule, now.date_naive())?;
+            // Doses before it was added are not missed.
+            m.recorded_at = Some(now.to_utc());
             let counts = counts(&add.details, &ctx.profile)?;
             apply_details(&mut m, add.details, counts, ctx.now()?);
             if let Some(policy) = add.schedule.zone_policy() {

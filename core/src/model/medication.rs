@@ -108,9 +108,10 @@ pub struct Medication {
     /// neither lost nor doubled.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub history: Vec<ScheduleVersion>,
-    /// No dose is due before this instant: when the medication entered the record (set by
-    /// [`Medication::new`]), so that a medication added at noon has no missed morning dose.
-    /// `None`: doses are due from the start date on.
+    /// No dose is due before this instant: when the medication entered the record (the shell
+    /// that adds it sets it, with the time it has: the model reads no clock), so that a
+    /// medication added at noon has no missed morning dose. `None`: doses are due from the
+    /// start date on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recorded_at: Option<DateTime<Utc>>,
     /// When it is due.
@@ -176,7 +177,7 @@ pub struct ScheduleVersion {
 
 impl Medication {
     /// A new active medication with a fresh id, local-time policy and default grace window,
-    /// recorded now, validated.
+    /// validated; due from `start` on (set [`Medication::recorded_at`] to when it is added).
     pub fn new(
         name: &str,
         dose: DoseAmount,
@@ -198,7 +199,7 @@ impl Medication {
             refill_days_ahead: default_refill_days(),
             pauses: Vec::new(),
             history: Vec::new(),
-            recorded_at: Some(crate::clock::now()?),
+            recorded_at: None,
             schedule,
             time_zone: TimeZonePolicy::Local,
             grace_minutes: default_grace_minutes(),
