@@ -55,6 +55,9 @@ COMPANION_TEST_RELAY=postgres cargo test --workspace --test sharing --test sync_
 echo "== Kotlin bindings"
 bash bindings/kotlin/run-tests.sh
 
+echo "== The Android app under Robolectric"
+bash android/test.sh
+
 echo "== Visit report in headless Chromium"
 cargo build -p companion-cli
 (cd tests/report && npm ci --silent --no-audit --no-fund && node --test)
