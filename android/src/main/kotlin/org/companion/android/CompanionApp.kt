@@ -35,10 +35,12 @@ object App {
     }
 }
 
-/** Creates the notification channels and plans the reminders when the process starts. */
+/** Creates the notification channels and schedules the background sync when the process
+ *  starts. */
 class CompanionApp : Application() {
     override fun onCreate() {
         super.onCreate()
         Notifications.ensureChannels(this)
+        SyncJob.schedulePeriodic(this)
     }
 }
