@@ -21,6 +21,10 @@ object App {
     @Volatile
     var clock: () -> Instant = { Instant.now() }
 
+    /** Runs network work off the main thread (tests: at once, in order). */
+    @Volatile
+    var io: (() -> Unit) -> Unit = { Thread(it).start() }
+
     private var device: Device? = null
 
     /** The device, opened on first use in the app's private files. */

@@ -1,0 +1,204 @@
+package org.companion.android
+
+import android.app.Activity
+import android.view.View
+import android.view.ViewGroup
+import android.widget.Button
+import android.widget.EditText
+import android.widget.ImageView
+import android.widget.TextView
+import java.nio.file.Files
+import java.time.Instant
+import java.time.LocalDate
+import java.time.ZoneId
+import java.time.temporal.ChronoUnit
+import java.util.TimeZone
+import kotlin.test.assertEquals
+import kotlin.test.assertNotNull
+import kotlin.test.assertTrue
+import org.companion.core.DoseStatus
+import org.companion.core.HealthRecord
+import org.companion.core.LateDosePolicy
+import org.companion.core.Medication
+import org.companion.core.MedicationForm
+import org.companion.core.MedicationStatus
+import org.companion.core.Schedule
+import org.companion.core.TimeZonePolicy
+import org.companion.core.defaultProfile
+import org.companion.core.newId
+import org.companion.core.parseDose
+import org.junit.After
+import org.junit.Before
+import org.junit.Test
+import org.junit.runner.RunWith
+import org.robolectric.Robolectric
+import org.robolectric.RobolectricTestRunner
+import org.robolectric.RuntimeEnvironment
+import org.robolectric.Shadows.shadowOf
+import org.robolectric.annotation.Config
+import org.robolectric.shadows.ShadowAlarmManager
+
+/** Every screen renders, in English and in Chinese, and its main action works. */
+@RunWith(RobolectricTestRunner::class)
+class ScreensTest {
+    private lateinit var record: HealthRecord
+    private val zone = "Asia/Shanghai"
+
+    /** Yesterday at 08:05 in Shanghai: Metformin's 08:00 dose is due, and in the past. */
+    private val now: Instant = LocalDate.now(ZoneId.of(zone)).minusDays(1).atTime(8, 5).atZone(ZoneId.of(zone)).toInstant()
+
+    @Before
+    fun setUp() {
+        TimeZone.setDefault(TimeZone.getTimeZone(zone))
+        App.reset()
+        val keys = TestKeys()
+        App.keyStore = { keys }
+        App.clock = { now }
+        App.io = { it() }
+        ShadowAlarmManager.setCanScheduleExactAlarms(true)
+        record = App.device(RuntimeEnvironment.getApplication()).create(defaultProfile("Mei", zone))
+        record.addMedication(
+            Medication(
+                id = newId(), name = "Metformin", form = MedicationForm.TABLET, dose = parseDose("500 mg"),
+                start = "2026-01-01", status = MedicationStatus.ACTIVE, refillDaysAhead = 3u,
+                schedule = Schedule.FixedTimes(listOf("08:00")), timeZone = TimeZonePolicy.Local,
+                graceMinutes = 60u, lateDose = LateDosePolicy.HalfInterval,
+                recordedAt = now.minus(2, ChronoUnit.DAYS).toString(),
+            ),
+        )
+    }
+
+    @After
+    fun tearDown() {
+        record.close()
+        App.reset()
+    }
+
+    private fun views(v: View): List<View> =
+        listOf(v) + if (v is ViewGroup) (0 until v.childCount).flatMap { views(v.getChildAt(it)) } else emptyList()
+
+    private fun Activity.texts(): List<String> =
+        views(window.decorView).filterIsInstance<TextView>().filter { it !is EditText }.map { it.text.toString() }
+
+    private fun Activity.click(label: String) {
+        val button = views(window.decorView).filterIsInstance<Button>().firstOrNull { it.text.toString() == label }
+            ?: error("no button $label in ${texts()}")
+        button.performClick()
+    }
+
+    private fun Activity.type(hint: String, text: String) {
+        val field = views(window.decorView).filterIsInstance<EditText>().firstOrNull { it.hint.toString() == hint }
+            ?: error("no field $hint")
+        field.setText(text)
+    }
+
+    private fun <T : Activity> screen(kind: Class<T>): T = Robolectric.buildActivity(kind).setup().get()
+
+    @Test
+    fun todayShowsTheDueDoseAndTakenLogsIt() {
+        val today = screen(TodayActivity::class.java)
+        assertTrue("Today: Mei" in today.texts(), "${today.texts()}")
+        assertTrue("08:00  Metformin 500 mg" in today.texts(), "${today.texts()}")
+        today.click("Taken")
+        assertEquals(listOf(DoseStatus.TAKEN), record.doses(null, null, null).map { it.status })
+        val after = today.texts()
+        assertTrue(after.indexOf("Done") < after.lastIndexOf("08:00  Metformin 500 mg"), "$after")
+        today.click("Log a reading")
+        assertEquals(ReadingActivity::class.java.name, shadowOf(today).nextStartedActivity.component!!.className)
+    }
+
+    @Test
+    @Config(qualifiers = "zh")
+    fun todayInChinese() {
+        val today = screen(TodayActivity::class.java)
+        assertTrue("今天：Mei" in today.texts() && "现在该服" in today.texts(), "${today.texts()}")
+        today.click("已服")
+        assertEquals(1, record.doses(null, null, null).size)
+    }
+
+    @Test
+    fun aReadingIsLoggedAndWhatItMeansIsShown() {
+        val screen = screen(ReadingActivity::class.java)
+        screen.type("Systolic", "186")
+        screen.type("Diastolic", "122")
+        screen.click("Save")
+        assertEquals(1, record.readings(org.companion.core.ReadingQuery(range = org.companion.core.TimeRange())).readings.size)
+        val said = screen.texts()
+        assertTrue(said.any { it.startsWith("Saved: 186/122 mmHg") }, "$said")
+        assertTrue(said.size > 3 && record.alerts(null, null).isNotEmpty(), "the urgent alert is raised and shown: $said")
+    }
+
+    @Test
+    @Config(qualifiers = "zh")
+    fun aWeightInChinese() {
+        val screen = screen(ReadingActivity::class.java)
+        screen.click("体重（千克）")
+        screen.type("数值", "61.5")
+        screen.click("保存")
+        assertTrue(screen.texts().any { it.startsWith("已保存：") }, "${screen.texts()}")
+    }
+
+    @Test
+    fun aMedicationIsAddedWithItsTimes() {
+        val screen = screen(MedicationsActivity::class.java)
+        screen.type("Name", "Ramipril")
+        screen.type("Dose, like 500 mg", "5 mg")
+        screen.type("Times, like 08:00,20:00", "08:00, 20:00")
+        screen.click("Add")
+        val ramipril = record.medications(false).single { it.name == "Ramipril" }
+        assertEquals(Schedule.FixedTimes(listOf("08:00", "20:00")), ramipril.schedule)
+        assertTrue(screen.texts().any { it.startsWith("Ramipril  5 mg  08:00, 20:00") }, "${screen.texts()}")
+    }
+
+    @Test
+    @Config(qualifiers = "zh")
+    fun theJournalInChinese() {
+        val screen = screen(JournalActivity::class.java)
+        screen.type("今天的情况", "睡得很好")
+        screen.type("心情，1（很差）到 5（很好）", "4")
+        screen.click("保存")
+        assertEquals(listOf("睡得很好"), record.journal(null, null).map { it.text })
+        assertTrue(screen.texts().any { it.endsWith("(4/5) 睡得很好") }, "${screen.texts()}")
+    }
+
+    @Test
+    fun anInviteSaysWhatTheRoleMayDoThenShowsItsCodeAndQr() {
+        val dir = Files.createTempDirectory("companion-android-share")
+        val bin = System.getProperty("companion.bin") ?: error("companion.bin is not set")
+        val relay = ProcessBuilder(bin, "--db", dir.resolve("relay.db").toString(), "serve", "--listen", "127.0.0.1:0", "--open")
+            .redirectError(dir.resolve("relay.log").toFile()).start()
+        try {
+            val url = "http://" + relay.inputStream.bufferedReader().readLine().removePrefix("listening on ").trim()
+            App.clock = { Instant.now() }
+            val screen = screen(SharingActivity::class.java)
+            screen.type("For whom (shown to the others)", "Li (son)")
+            screen.type("Relay address (first invite)", url)
+            screen.click("Invite")
+            assertTrue(screen.texts().any { it.startsWith("A caregiver sees everything in Mei's record") }, "${screen.texts()}")
+            screen.type("For whom (shown to the others)", "Li (son)")
+            screen.type("Relay address (first invite)", url)
+            screen.click("Share on these terms")
+            val code = assertNotNull(screen.issued)
+            assertTrue(code.endsWith("@$url"), code)
+            assertTrue("Code: $code" in screen.texts())
+            val qr = views(screen.window.decorView).filterIsInstance<ImageView>().single()
+            assertNotNull(qr.drawable)
+            assertTrue(screen.texts().any { it.startsWith("Mei · owner") }, "${screen.texts()}")
+        } finally {
+            relay.destroy()
+            dir.toFile().deleteRecursively()
+        }
+    }
+
+    @Test
+    fun settingsSayWhatIsMissingAndOpenWhereToAllowIt() {
+        ShadowAlarmManager.setCanScheduleExactAlarms(false)
+        val screen = screen(SettingsActivity::class.java)
+        assertTrue(screen.texts().any { it.startsWith("Exact alarms are not allowed") }, "${screen.texts()}")
+        screen.click("Allow exact alarms")
+        assertEquals("android.settings.REQUEST_SCHEDULE_EXACT_ALARM", shadowOf(screen).nextStartedActivity.action)
+        assertTrue("Notifications are off: reminders cannot be shown." in screen.texts())
+        screen.click("Allow notifications")
+        assertEquals(NOTIFICATIONS, shadowOf(screen).lastRequestedPermission.requestedPermissions.single())
+    }
+}
