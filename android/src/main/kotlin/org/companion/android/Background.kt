@@ -46,10 +46,15 @@ object Background {
         ).also { service = it }
     }
 
+    /** What the last pass changed in the alarms. */
+    @Volatile
+    var lastApplied: Reminders.Applied? = null
+        private set
+
     /** One pass within `seconds`, then the reminders planned again. */
     fun syncOnce(context: Context, seconds: UInt = 60u): List<RecordSyncSummary> {
         val synced = service(context).syncOnce(seconds)
-        Reminders(context).replan()
+        lastApplied = Reminders(context).replan()
         return synced
     }
 

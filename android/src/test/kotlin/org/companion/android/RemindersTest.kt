@@ -175,7 +175,13 @@ class RemindersTest {
         assertEquals(Notifications.DOSES, notification.channelId)
         assertEquals(listOf("Taken", "Snooze", "Skip"), notification.actions.map { it.title.toString() })
         val taken = shadowOf(notification.actions[0].actionIntent).savedIntent
+        val dose = Alarm.from(taken)!!
+        fun missedReminders() = alarms.scheduledAlarms
+            .map { Alarm.from(shadowOf(it.operation).savedIntent)!! }
+            .filter { it.kind == NotificationKind.MISSED_DOSE.name && it.scheduledAt == dose.scheduledAt && it.medications == dose.medications }
+        assertTrue(missedReminders().isNotEmpty(), "a missed-dose reminder waits for this dose")
         ActionReceiver().onReceive(app, taken)
+        assertEquals(emptyList(), missedReminders(), "taken: its missed-dose reminder is cancelled")
         val doses = record.doses(null, null, null)
         assertEquals(listOf(DoseStatus.TAKEN), doses.map { it.status })
         val manager = shadowOf(app.getSystemService(NotificationManager::class.java))

@@ -94,6 +94,35 @@ class ScreensTest {
 
     private fun <T : Activity> screen(kind: Class<T>): T = Robolectric.buildActivity(kind).setup().get()
 
+    private val screens = listOf(
+        TodayActivity::class.java, ReadingActivity::class.java, MedicationsActivity::class.java,
+        JournalActivity::class.java, SharingActivity::class.java, SettingsActivity::class.java,
+    )
+
+    @Test
+    fun everyScreenRendersInEnglish() {
+        val titles = listOf("Today: Mei", "Log a reading", "Medications", "Journal", "Sharing", "Settings")
+        for ((kind, title) in screens.zip(titles)) {
+            val texts = screen(kind).texts()
+            assertEquals(title, texts.first(), "$kind: $texts")
+        }
+    }
+
+    @Test
+    @Config(qualifiers = "zh")
+    fun everyScreenRendersInChinese() {
+        val titles = listOf("今天：Mei", "记录读数", "用药", "日记", "共享", "设置")
+        for ((kind, title) in screens.zip(titles)) {
+            val texts = screen(kind).texts()
+            assertEquals(title, texts.first(), "$kind: $texts")
+            // Only the core's words and what was typed may be in English here: none of the
+            // screen's own.
+            for (english in listOf("Save", "Add", "Invite", "Taken", "Due now", "Allow")) {
+                assertTrue(texts.none { it.startsWith(english) }, "$kind: $english in $texts")
+            }
+        }
+    }
+
     @Test
     fun todayShowsTheDueDoseAndTakenLogsIt() {
         val today = screen(TodayActivity::class.java)
