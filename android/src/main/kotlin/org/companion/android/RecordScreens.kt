@@ -17,6 +17,7 @@ import org.companion.core.Reading
 import org.companion.core.ReadingSource
 import org.companion.core.Schedule
 import org.companion.core.TimeZonePolicy
+import org.companion.core.Weekday
 import org.companion.core.formatMeasurement
 import org.companion.core.newId
 import org.companion.core.parseDose
@@ -109,14 +110,23 @@ class ReadingActivity : Screen() {
     }
 }
 
-/** The medications with their schedules and supply, and adding one (at times, or as needed). */
+/**
+ * The medications with their schedules and supply, and adding one: at times each day, every
+ * N hours from a first time, on some weekdays at times, or as needed (at most 4 a day, 4
+ * hours apart). The core checks what is typed and says what is wrong.
+ */
 class MedicationsActivity : Screen() {
+    /** The schedule type chosen for the next medication. */
+    var scheduleType = AT_TIMES
+
     override fun build(record: HealthRecord) {
         heading(words.medications)
         val supply = record.refillStatus(now, zone).associateBy { it.medicationId }
         for (m in record.medications(false)) {
             val schedule = when (val s = m.schedule) {
                 is Schedule.FixedTimes -> s.times.joinToString(", ")
+                is Schedule.EveryNHours -> words.everyHours(s.hours.toString(), s.first)
+                is Schedule.Weekdays -> "${s.days.joinToString(",") { it.name.lowercase() }} ${s.times.joinToString(", ")}"
                 is Schedule.AsNeeded -> words.asNeeded
                 else -> s.javaClass.simpleName
             }
@@ -125,14 +135,29 @@ class MedicationsActivity : Screen() {
         }
         val name = field(words.name)
         val dose = field(words.dose)
-        val times = field(words.times)
-        val asNeeded = android.widget.CheckBox(this).apply { text = words.asNeeded }.also { column.addView(it) }
+        val types = RadioGroup(this)
+        for ((i, label) in listOf(words.atTimes, words.everyNHours, words.onWeekdays, words.asNeeded).withIndex()) {
+            types.addView(RadioButton(this).apply { text = label; id = 300 + i; isChecked = i == scheduleType })
+        }
+        types.setOnCheckedChangeListener { _, id ->
+            scheduleType = id - 300
+            render()
+        }
+        column.addView(types)
+        val times = if (scheduleType == AS_NEEDED) null else field(if (scheduleType == EVERY_N_HOURS) words.firstTime else words.times)
+        val hours = if (scheduleType == EVERY_N_HOURS) field(words.hours, true) else null
+        val days = if (scheduleType == ON_WEEKDAYS) field(words.weekdays) else null
         button(words.add) {
             attempt {
-                val schedule = if (asNeeded.isChecked) {
-                    Schedule.AsNeeded(AsNeededLimits(4u, 240u))
-                } else {
-                    Schedule.FixedTimes(times.text.toString().split(',').map { it.trim() }.filter { it.isNotEmpty() })
+                val typed = times?.text?.toString().orEmpty().split(',').map { it.trim() }.filter { it.isNotEmpty() }
+                val schedule = when (scheduleType) {
+                    AS_NEEDED -> Schedule.AsNeeded(AsNeededLimits(4u, 240u))
+                    EVERY_N_HOURS -> Schedule.EveryNHours(hours!!.text.toString().toUIntOrNull() ?: 0u, typed.firstOrNull() ?: "", false, null)
+                    ON_WEEKDAYS -> Schedule.Weekdays(
+                        days!!.text.toString().split(',').mapNotNull { d -> Weekday.entries.firstOrNull { it.name.equals(d.trim().take(3), ignoreCase = true) } },
+                        typed,
+                    )
+                    else -> Schedule.FixedTimes(typed)
                 }
                 record.addMedication(
                     Medication(
@@ -147,6 +172,13 @@ class MedicationsActivity : Screen() {
                 render()
             }
         }
+    }
+
+    companion object {
+        const val AT_TIMES = 0
+        const val EVERY_N_HOURS = 1
+        const val ON_WEEKDAYS = 2
+        const val AS_NEEDED = 3
     }
 }
 

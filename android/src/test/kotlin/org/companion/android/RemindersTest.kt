@@ -197,6 +197,23 @@ class RemindersTest {
     }
 
     @Test
+    fun aDoseAnotherMemberLoggedIsRefusedWithWhoAndWhen() {
+        val notification = fireFirstDose()
+        val taken = shadowOf(notification.actions[0].actionIntent).savedIntent
+        val dose = Alarm.from(taken)!!
+        val at = App.clock().minusSeconds(30).atZone(ZoneId.of(zone)).toOffsetDateTime()
+        record.logDose(
+            org.companion.core.DoseEvent(newId(), dose.medications[0], dose.scheduledAt[0], DoseStatus.TAKEN, at.toString(), null, "Li", null, null, false),
+        )
+        ActionReceiver().onReceive(app, taken)
+        assertEquals(1, record.doses(null, null, null).size)
+        val manager = shadowOf(app.getSystemService(NotificationManager::class.java))
+        val said = manager.allNotifications.single().extras.getCharSequence("android.text").toString()
+        val time = at.format(java.time.format.DateTimeFormatter.ofPattern("HH:mm"))
+        assertEquals("Already logged as taken at $time by Li", said)
+    }
+
+    @Test
     fun snoozeBringsTheDoseBackAfterItsMinutes() {
         val notification = fireFirstDose()
         val pressedAt = App.clock()

@@ -177,6 +177,24 @@ class ScreensTest {
         val ramipril = record.medications(false).single { it.name == "Ramipril" }
         assertEquals(Schedule.FixedTimes(listOf("08:00", "20:00")), ramipril.schedule)
         assertTrue(screen.texts().any { it.startsWith("Ramipril  5 mg  08:00, 20:00") }, "${screen.texts()}")
+        // Every 8 hours from 06:00.
+        screen.click("Every few hours")
+        screen.type("Name", "Amoxicillin")
+        screen.type("Dose, like 500 mg", "500 mg")
+        screen.type("First dose, like 06:00", "06:00")
+        screen.type("Hours apart", "8")
+        screen.click("Add")
+        val every = record.medications(false).single { it.name == "Amoxicillin" }.schedule as Schedule.EveryNHours
+        assertEquals(8u to "06:00", every.hours to every.first)
+        // On weekdays; a bad time is refused in the core's words and nothing is added.
+        screen.click("On some weekdays")
+        screen.type("Name", "Methotrexate")
+        screen.type("Dose, like 500 mg", "10 mg")
+        screen.type("Times, like 08:00,20:00", "25:00")
+        screen.type("Days, like mon,wed,fri", "mon")
+        screen.click("Add")
+        assertTrue(screen.texts().any { it.startsWith("Not done: ") }, "${screen.texts()}")
+        assertTrue(record.medications(false).none { it.name == "Methotrexate" })
     }
 
     @Test
