@@ -18,6 +18,8 @@ import org.companion.core.ReadingSource
 import org.companion.core.Schedule
 import org.companion.core.TimeZonePolicy
 import org.companion.core.Weekday
+import org.companion.core.Meal
+import org.companion.core.TaperStep
 import org.companion.core.formatMeasurement
 import org.companion.core.newId
 import org.companion.core.parseDose
@@ -127,6 +129,7 @@ class MedicationsActivity : Screen() {
                 is Schedule.FixedTimes -> s.times.joinToString(", ")
                 is Schedule.EveryNHours -> words.everyHours(s.hours.toString(), s.first)
                 is Schedule.Weekdays -> "${s.days.joinToString(",") { it.name.lowercase() }} ${s.times.joinToString(", ")}"
+                is Schedule.EveryNDays -> words.everyNDaysAt(s.days.toString(), s.times.joinToString(", "))
                 is Schedule.AsNeeded -> words.asNeeded
                 else -> s.javaClass.simpleName
             }
@@ -136,7 +139,7 @@ class MedicationsActivity : Screen() {
         val name = field(words.name)
         val dose = field(words.dose)
         val types = RadioGroup(this)
-        for ((i, label) in listOf(words.atTimes, words.everyNHours, words.onWeekdays, words.asNeeded).withIndex()) {
+        for ((i, label) in words.scheduleTypes.withIndex()) {
             types.addView(RadioButton(this).apply { text = label; id = 300 + i; isChecked = i == scheduleType })
         }
         types.setOnCheckedChangeListener { _, id ->
@@ -144,19 +147,49 @@ class MedicationsActivity : Screen() {
             render()
         }
         column.addView(types)
-        val times = if (scheduleType == AS_NEEDED) null else field(if (scheduleType == EVERY_N_HOURS) words.firstTime else words.times)
-        val hours = if (scheduleType == EVERY_N_HOURS) field(words.hours, true) else null
-        val days = if (scheduleType == ON_WEEKDAYS) field(words.weekdays) else null
+        // The fields of the chosen type only.
+        val needs = FIELDS.getValue(scheduleType)
+        val times = if ("times" in needs) field(words.times) else null
+        val first = if ("first" in needs) field(words.firstTime) else null
+        val hours = if ("hours" in needs) field(words.hours, true) else null
+        val weekdays = if ("weekdays" in needs) field(words.weekdays) else null
+        val everyDays = if ("every" in needs) field(words.everyDays, true) else null
+        val monthDays = if ("monthdays" in needs) field(words.monthDays) else null
+        val meals = if ("meals" in needs) field(words.meals) else null
+        val offset = if ("offset" in needs) field(words.offset) else null
+        val on = if ("cycle" in needs) field(words.daysOn, true) else null
+        val off = if ("cycle" in needs) field(words.daysOff, true) else null
+        val steps = if ("steps" in needs) field(words.taperSteps) else null
+        val after = if ("after" in needs) field(words.afterWhich) else null
         button(words.add) {
             attempt {
-                val typed = times?.text?.toString().orEmpty().split(',').map { it.trim() }.filter { it.isNotEmpty() }
+                fun list(f: android.widget.EditText?) = f?.text?.toString().orEmpty().split(',').map { it.trim() }.filter { it.isNotEmpty() }
+                fun number(f: android.widget.EditText?) = f?.text?.toString()?.trim()?.toUIntOrNull() ?: 0u
+                val typed = list(times)
                 val schedule = when (scheduleType) {
-                    AS_NEEDED -> Schedule.AsNeeded(AsNeededLimits(4u, 240u))
-                    EVERY_N_HOURS -> Schedule.EveryNHours(hours!!.text.toString().toUIntOrNull() ?: 0u, typed.firstOrNull() ?: "", false, null)
+                    EVERY_N_HOURS -> Schedule.EveryNHours(number(hours), first?.text?.toString()?.trim().orEmpty(), false, null)
                     ON_WEEKDAYS -> Schedule.Weekdays(
-                        days!!.text.toString().split(',').mapNotNull { d -> Weekday.entries.firstOrNull { it.name.equals(d.trim().take(3), ignoreCase = true) } },
+                        list(weekdays).mapNotNull { d -> Weekday.entries.firstOrNull { it.name.equals(d.take(3), ignoreCase = true) } },
                         typed,
                     )
+                    EVERY_N_DAYS -> Schedule.EveryNDays(number(everyDays), typed)
+                    DAYS_OF_MONTH -> Schedule.DaysOfMonth(list(monthDays).mapNotNull { it.toUIntOrNull() }, typed)
+                    MEALS -> Schedule.MealRelative(
+                        list(meals).mapNotNull { m -> Meal.entries.firstOrNull { it.name.equals(m, ignoreCase = true) } },
+                        offset?.text?.toString()?.trim()?.toIntOrNull() ?: 0,
+                    )
+                    CYCLE -> Schedule.Cyclic(number(on), number(off), typed)
+                    TAPERING -> Schedule.Tapering(
+                        list(steps).map { step ->
+                            val (days, amount) = step.split(':', limit = 2).let { it[0].trim() to it.getOrElse(1) { "" }.trim() }
+                            TaperStep(days.toUIntOrNull() ?: 0u, parseDose(amount), typed)
+                        },
+                    )
+                    AFTER_DOSE -> Schedule.AfterDose(
+                        record.medications(false).firstOrNull { it.name.equals(after?.text?.toString()?.trim(), ignoreCase = true) }?.id.orEmpty(),
+                        (offset?.text?.toString()?.trim()?.toUIntOrNull() ?: 0u),
+                    )
+                    AS_NEEDED -> Schedule.AsNeeded(AsNeededLimits(4u, 240u))
                     else -> Schedule.FixedTimes(typed)
                 }
                 record.addMedication(
@@ -178,7 +211,27 @@ class MedicationsActivity : Screen() {
         const val AT_TIMES = 0
         const val EVERY_N_HOURS = 1
         const val ON_WEEKDAYS = 2
-        const val AS_NEEDED = 3
+        const val EVERY_N_DAYS = 3
+        const val DAYS_OF_MONTH = 4
+        const val MEALS = 5
+        const val CYCLE = 6
+        const val TAPERING = 7
+        const val AFTER_DOSE = 8
+        const val AS_NEEDED = 9
+
+        /** The fields each schedule type asks for, in [words]' order of types. */
+        private val FIELDS = mapOf(
+            AT_TIMES to setOf("times"),
+            EVERY_N_HOURS to setOf("first", "hours"),
+            ON_WEEKDAYS to setOf("weekdays", "times"),
+            EVERY_N_DAYS to setOf("every", "times"),
+            DAYS_OF_MONTH to setOf("monthdays", "times"),
+            MEALS to setOf("meals", "offset"),
+            CYCLE to setOf("cycle", "times"),
+            TAPERING to setOf("steps", "times"),
+            AFTER_DOSE to setOf("after", "offset"),
+            AS_NEEDED to emptySet(),
+        )
     }
 }
 

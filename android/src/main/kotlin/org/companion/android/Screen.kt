@@ -36,6 +36,7 @@ abstract class Screen : Activity() {
 
     override fun onResume() {
         super.onResume()
+        words = Words.of(this)
         render()
     }
 

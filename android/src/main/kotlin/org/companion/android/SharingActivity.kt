@@ -120,7 +120,16 @@ class SettingsActivity : Screen() {
         } else {
             text(words.notificationsOk)
         }
-        text(words.languageIs(words.languageName))
+        text(if (Words.followsPhone(this)) words.languageIs(words.languageName) else words.languageChosen(words.languageName))
+        for ((label, code) in listOf("English" to "en", "简体中文" to "zh", words.followPhone to null)) {
+            button(label) {
+                Words.choose(this, code)
+                words = Words.of(this)
+                Notifications.ensureChannels(this)
+                Reminders(this).replan(lost = true)
+                render()
+            }
+        }
     }
 
     override fun onRequestPermissionsResult(requestCode: Int, permissions: Array<out String>, grantResults: IntArray) {

@@ -48,9 +48,29 @@ class Words private constructor(private val zh: Boolean) {
     val dose get() = t("Dose, like 500 mg", "剂量，例如 500 mg")
     val times get() = t("Times, like 08:00,20:00", "时间，例如 08:00,20:00")
     val asNeeded get() = t("As needed", "按需")
-    val atTimes get() = t("At times each day", "每天定时")
-    val everyNHours get() = t("Every few hours", "每隔几小时")
-    val onWeekdays get() = t("On some weekdays", "每周某几天")
+    /** The schedule types the add form offers, in `MedicationsActivity`'s order. */
+    val scheduleTypes
+        get() = listOf(
+            t("At times each day", "每天定时"),
+            t("Every few hours", "每隔几小时"),
+            t("On some weekdays", "每周某几天"),
+            t("Every few days", "每隔几天"),
+            t("On days of the month", "每月某几天"),
+            t("Around meals", "随餐"),
+            t("In cycles (days on, days off)", "周期服药（服几天、停几天）"),
+            t("Tapering", "逐步减量"),
+            t("After another medication", "在另一种药之后"),
+            asNeeded,
+        )
+    val everyDays get() = t("Every how many days", "每隔几天")
+    val monthDays get() = t("Days of the month, like 1,15", "每月日期，例如 1,15")
+    val meals get() = t("Meals, like breakfast,dinner", "餐次，例如 breakfast,dinner")
+    val offset get() = t("Minutes before (-) or after (+)", "提前（-）或延后（+）的分钟数")
+    val daysOn get() = t("Days on", "服药天数")
+    val daysOff get() = t("Days off", "停药天数")
+    val taperSteps get() = t("Steps, like 7:20 mg, 7:10 mg", "阶段，例如 7:20 mg, 7:10 mg")
+    val afterWhich get() = t("After which medication (its name)", "在哪种药之后（药名）")
+    fun everyNDaysAt(n: String, times: String) = t("every $n days at $times", "每 $n 天 $times")
     val firstTime get() = t("First dose, like 06:00", "第一次服药时间，例如 06:00")
     val hours get() = t("Hours apart", "间隔小时数")
     val weekdays get() = t("Days, like mon,wed,fri", "星期，例如 mon,wed,fri")
@@ -112,11 +132,29 @@ class Words private constructor(private val zh: Boolean) {
             "Exact alarms are not allowed: reminders may come some minutes late. Allow \"Alarms & reminders\" in Settings."
         }
 
+    val followPhone get() = t("Follow the phone", "跟随手机")
+    fun languageChosen(name: String) = t("Language: $name", "语言：$name")
+
     companion object {
-        /** The words of the phone's language. */
+        private const val PREFS = "companion-settings"
+        private const val LANGUAGE = "language"
+
+        /** The words of the language chosen in the app's settings, else of the phone's. */
         fun of(context: Context): Words {
+            val chosen = context.getSharedPreferences(PREFS, Context.MODE_PRIVATE).getString(LANGUAGE, null)
             val locale = context.resources.configuration.locales[0]
-            return Words(locale.language == "zh")
+            return Words((chosen ?: locale.language) == "zh")
         }
+
+        /** The language chosen in the app (`en`, `zh`), or the phone's when `null`. */
+        fun choose(context: Context, language: String?) {
+            context.getSharedPreferences(PREFS, Context.MODE_PRIVATE).edit().apply {
+                if (language == null) remove(LANGUAGE) else putString(LANGUAGE, language)
+            }.commit()
+        }
+
+        /** Whether the app follows the phone's language. */
+        fun followsPhone(context: Context): Boolean =
+            context.getSharedPreferences(PREFS, Context.MODE_PRIVATE).getString(LANGUAGE, null) == null
     }
 }

@@ -195,6 +195,24 @@ class ScreensTest {
         screen.click("Add")
         assertTrue(screen.texts().any { it.startsWith("Not done: ") }, "${screen.texts()}")
         assertTrue(record.medications(false).none { it.name == "Methotrexate" })
+        // Every other type the form offers adds a medication of that type.
+        val added = mapOf(
+            "Every few days" to listOf("Every how many days" to "3", "Times, like 08:00,20:00" to "09:00"),
+            "On days of the month" to listOf("Days of the month, like 1,15" to "1,15", "Times, like 08:00,20:00" to "09:00"),
+            "Around meals" to listOf("Meals, like breakfast,dinner" to "breakfast,dinner", "Minutes before (-) or after (+)" to "-30"),
+            "In cycles (days on, days off)" to listOf("Days on" to "21", "Days off" to "7", "Times, like 08:00,20:00" to "08:00"),
+            "Tapering" to listOf("Steps, like 7:20 mg, 7:10 mg" to "7:20 mg, 7:10 mg", "Times, like 08:00,20:00" to "08:00"),
+            "After another medication" to listOf("After which medication (its name)" to "Ramipril", "Minutes before (-) or after (+)" to "30"),
+            "As needed" to emptyList(),
+        )
+        for ((type, fields) in added) {
+            screen.click(type)
+            screen.type("Name", "Med $type")
+            screen.type("Dose, like 500 mg", "1 tablet")
+            for ((hint, value) in fields) screen.type(hint, value)
+            screen.click("Add")
+            assertTrue(record.medications(false).any { it.name == "Med $type" }, "$type: ${screen.texts()}")
+        }
     }
 
     @Test
@@ -247,5 +265,12 @@ class ScreensTest {
         assertTrue("Notifications are off: reminders cannot be shown." in screen.texts())
         screen.click("Allow notifications")
         assertEquals(NOTIFICATIONS, shadowOf(screen).lastRequestedPermission.requestedPermissions.single())
+        // Chinese chosen in the app, on an English phone: every screen follows.
+        screen.click("简体中文")
+        assertEquals("设置", screen.texts().first())
+        assertTrue("语言：简体中文" in screen.texts(), "${screen.texts()}")
+        assertEquals("今天：Mei", screen(TodayActivity::class.java).texts().first())
+        screen.click("跟随手机")
+        assertEquals("Settings", screen.texts().first())
     }
 }
