@@ -69,6 +69,11 @@ pub fn serve(listen: &str, db: &str, open: bool) -> Result<(), String> {
         10..=1_000_000,
         limits.per_device_per_minute as usize,
     )? as u32;
+    limits.per_address_per_minute = env_number(
+        "COMPANION_RELAY_ADDRESS_RATE",
+        10..=1_000_000,
+        limits.per_address_per_minute as usize,
+    )? as u32;
     let relay = Arc::new(Relay::new(storage, limits, creation).map_err(|e| e.to_string())?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -88,12 +93,16 @@ pub fn serve(listen: &str, db: &str, open: bool) -> Result<(), String> {
         println!("listening on {bound}");
         use std::io::Write;
         let _ = std::io::stdout().flush();
-        axum::serve(listener, router(relay))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .map_err(|e| format!("the relay stopped: {e}"))
+        // With each connection's address: the unsigned endpoints are limited per address.
+        axum::serve(
+            listener,
+            router(relay).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| format!("the relay stopped: {e}"))
     })
 }
 

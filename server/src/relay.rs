@@ -41,6 +41,11 @@ pub struct Limits {
     /// Most requests one device may make per minute (half a minute's worth at once): a
     /// device syncing and long-polling makes a few.
     pub per_device_per_minute: u32,
+    /// Most requests per minute from one network address to the endpoints that take no
+    /// device signature (an invite looked up before joining, a record created): a person
+    /// joins or shares a few times a year; a flood of lookups is refused before it reaches
+    /// the storage.
+    pub per_address_per_minute: u32,
     /// Most bytes of one membership entry or invite.
     pub entry: usize,
     /// Most items in one log page.
@@ -60,6 +65,7 @@ impl Default for Limits {
             page_bytes: 16 << 20,
             record_bytes: 1 << 30,
             per_device_per_minute: 600,
+            per_address_per_minute: 120,
             entry: 64 << 10,
             page: 1000,
             skew_ms: 5 * 60 * 1000,
@@ -76,6 +82,8 @@ pub struct Relay {
     limits: Limits,
     creation: Creation,
     rates: crate::rate::Rates,
+    /// Per network address, for the endpoints that take no device signature.
+    address_rates: crate::rate::Rates,
     live: Arc<Live>,
 }
 
@@ -119,6 +127,7 @@ impl Relay {
         Ok(Self {
             storage,
             rates: crate::rate::Rates::new(limits.per_device_per_minute),
+            address_rates: crate::rate::Rates::new(limits.per_address_per_minute),
             limits,
             creation,
             live,
@@ -1011,7 +1020,13 @@ pub fn router(relay: Arc<Relay>) -> Router {
             "/health",
             get(|| async { json_reply(StatusCode::OK, serde_json::json!({"status": "ok"})) }),
         )
-        .route("/v1/records", post(route!(create_record)))
+        .route(
+            "/v1/records",
+            post(route!(create_record)).route_layer(middleware::from_fn_with_state(
+                Arc::clone(&relay),
+                by_address,
+            )),
+        )
         .route(
             "/v1/records/{record}/envelopes",
             post(route!(post_envelopes)),
@@ -1028,11 +1043,37 @@ pub fn router(relay: Arc<Relay>) -> Router {
             "/v1/records/{record}/snapshots/{slot}",
             put(route!(put_snapshot)),
         )
-        .route("/v1/invites/{invite}", get(route!(get_invite)))
+        .route(
+            "/v1/invites/{invite}",
+            get(route!(get_invite)).route_layer(middleware::from_fn_with_state(
+                Arc::clone(&relay),
+                by_address,
+            )),
+        )
         .fallback(|| async { err(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn(log_request))
         .with_state(relay)
+}
+
+/// Refuses a request to an endpoint that takes no device signature once its network address
+/// has made too many (the address is known when the relay serves with it: `serve` does).
+async fn by_address(State(relay): State<Arc<Relay>>, request: Request, next: Next) -> Response {
+    let address = request
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string());
+    if let Some(address) = address
+        && !relay.address_rates.allow(&address)
+    {
+        return err(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "too many requests from this address: wait a little and try again",
+        )
+        .into_response();
+    }
+    next.run(request).await
 }
 
 async fn log_request(request: Request, next: Next) -> Response {

@@ -1707,6 +1707,53 @@ fn a_relay_keeps_a_quota_per_record_and_a_rate_per_device() {
     );
 }
 
+/// The endpoints that take no device signature (an invite looked up before joining, a record
+/// created) are limited per network address: a flood of lookups is refused with
+/// `rate_limited`, and a member's signed requests go on.
+#[test]
+fn unsigned_endpoints_are_limited_per_address() {
+    use companion_core::sync::Transport as _;
+    let dir = tempfile::tempdir().expect("dir");
+    let relay =
+        RelayProcess::start_with(dir.path(), CHILD, &[("COMPANION_RELAY_ADDRESS_RATE", "20")]);
+    let f = synced_family(dir.path(), &relay);
+    let lookup = |i: usize| {
+        http()
+            .send(
+                &relay.url,
+                &companion_core::sync::Request {
+                    method: "GET",
+                    path: format!("/v1/invites/{i:032x}"),
+                    headers: Vec::new(),
+                    body: Vec::new(),
+                },
+            )
+            .expect("an answer")
+    };
+    let statuses: Vec<u16> = (0..20).map(|i| lookup(i).status).collect();
+    assert!(
+        statuses.contains(&404),
+        "unknown invites, at first: {statuses:?}"
+    );
+    assert!(statuses.contains(&429), "then refused: {statuses:?}");
+    let refused = lookup(99);
+    let answer: serde_json::Value = serde_json::from_slice(&refused.body).expect("json");
+    assert_eq!(
+        (refused.status, answer["error"].as_str()),
+        (429, Some("rate_limited"))
+    );
+    let record = f.patient.id().to_string();
+    let carer = device_keys(dir.path(), "carer.db");
+    let snapshots = format!("/v1/records/{record}/snapshots");
+    let answer = signed(&relay.url, &carer, "GET", &snapshots, Vec::new());
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+}
+
 #[test]
 fn no_device_of_a_shared_record_keeps_patient_text_in_its_files() {
     let dir = tempfile::tempdir().expect("dir");
