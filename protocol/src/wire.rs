@@ -343,6 +343,8 @@ pub mod headers {
     /// On a record's creation: the relay's creation token (a relay takes new records only
     /// from devices that present it, unless it runs open).
     pub const RELAY_TOKEN: &str = "companion-relay-token";
+    /// On a page of snapshots: the slot of its last one (ask `?after=` it for the next page).
+    pub const LAST_SLOT: &str = "companion-last-slot";
 }
 
 /// What a device signs for a request: method, path with query, SHA-256 of the body, time

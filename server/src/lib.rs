@@ -24,8 +24,8 @@ use companion_sqlite3mc as _;
 /// Opens the relay's storage `db` (a SQLite file's path, or a `postgres://` URL: see
 /// [`storage::open`]) and serves the relay on `listen` until the
 /// process is interrupted. `COMPANION_RELAY_PAGE_ITEMS` (1 to 1000, default 1000) sets the most
-/// items of one log page, `COMPANION_RELAY_PAGE_BYTES` (1 MiB to 128 MiB, default 16 MiB) its
-/// most bytes, `COMPANION_RELAY_ENVELOPE_BYTES` (64 KiB to 64 MiB, default 4 MiB) the most
+/// items of one log page, `COMPANION_RELAY_PAGE_BYTES` (64 KiB to 128 MiB, default 16 MiB) its
+/// most bytes (a log page's, and a page of snapshots'), `COMPANION_RELAY_ENVELOPE_BYTES` (64 KiB to 64 MiB, default 4 MiB) the most
 /// bytes of one envelope ([`Limits`] says why). Prints `listening on ADDR` (the bound address, also when port 0
 /// was asked for) on standard output once it accepts connections; logs one JSON line per
 /// request on standard error.
@@ -51,7 +51,7 @@ pub fn serve(listen: &str, db: &str, open: bool) -> Result<(), String> {
     limits.page = env_number("COMPANION_RELAY_PAGE_ITEMS", 1..=1000, limits.page)?;
     limits.page_bytes = env_number(
         "COMPANION_RELAY_PAGE_BYTES",
-        1 << 20..=128 << 20,
+        64 << 10..=128 << 20,
         limits.page_bytes,
     )?;
     limits.envelope = env_number(

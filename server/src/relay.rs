@@ -234,6 +234,15 @@ impl Call {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// The query parameter `key`'s value as sent, if present (`?after=` gives `""`).
+    fn query(&self, key: &str) -> Option<&str> {
+        let (_, q) = self.path.split_once('?')?;
+        q.split('&')
+            .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v)
+    }
+
     /// The signing device's id, once its signature (by `key`, looked up from the id) verifies
     /// and its time and nonce pass.
     fn authenticate(
@@ -377,7 +386,7 @@ fn create_record(relay: &Relay, call: Call, _: Vec<String>) -> Reply {
         }
         // Another one only in place of a genesis nothing followed: its creator never heard
         // that the relay took it, kept no keys, and tries again with new ones.
-        if tx.tip(record)? != 1 || !tx.snapshots(record)?.is_empty() {
+        if tx.tip(record)? != 1 || !tx.snapshots(record, "", 1)?.snapshots.is_empty() {
             return Err(err(
                 StatusCode::CONFLICT,
                 "record_exists",
@@ -980,14 +989,46 @@ fn get_snapshots(relay: &Relay, call: Call, params: Vec<String>) -> Reply {
     let mut tx = relay.storage.begin(None)?;
     let m = membership(&mut *tx, record)?;
     call.authenticate(relay, &mut *tx, |d| member_key(&m, d))?;
-    let blobs = tx.snapshots(record)?;
+    // `?after=SLOT` (empty: from the first) asks for a page within the page's byte limit; a
+    // device of an earlier version asks without it, and gets every snapshot at once.
+    let after = call.query("after").map(|a| a.to_string());
+    if let Some(a) = &after
+        && !(a.is_empty() || a.len() == 32 && a.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return Err(err(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "after is not a slot",
+        ));
+    }
+    let max = if after.is_some() {
+        relay.limits.page_bytes
+    } else {
+        usize::MAX
+    };
+    let page = tx.snapshots(record, after.as_deref().unwrap_or(""), max)?;
     tx.commit()?;
-    Ok((
+    let last = page
+        .snapshots
+        .last()
+        .map(|(slot, _)| slot.clone())
+        .unwrap_or_default();
+    let blobs: Vec<Vec<u8>> = page.snapshots.into_iter().map(|(_, b)| b).collect();
+    let mut response = (
         StatusCode::OK,
         [("content-type", "application/octet-stream")],
         wire::encode_blobs(&blobs),
     )
-        .into_response())
+        .into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        headers::MORE,
+        HeaderValue::from_static(if page.more { "true" } else { "false" }),
+    );
+    if let Ok(v) = HeaderValue::from_str(&last) {
+        headers.insert(headers::LAST_SLOT, v);
+    }
+    Ok(response)
 }
 
 macro_rules! route {

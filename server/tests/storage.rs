@@ -124,11 +124,32 @@ fn invites_and_snapshots_round_trip() {
         tx.put_snapshot("r", "s1", 1, b"one").expect("snapshot");
         tx.put_snapshot("r", "s1", 1, b"two").expect("replaced");
         tx.put_snapshot("r", "s0", 1, b"zero").expect("another");
+        tx.put_snapshot("r", "s2", 1, b"three").expect("a third");
+        let page = |tx: &mut Box<dyn storage::Tx + '_>, after: &str, max: usize| {
+            let p = tx.snapshots("r", after, max).expect("snapshots");
+            let slots: Vec<String> = p.snapshots.iter().map(|(s, _)| s.clone()).collect();
+            (slots, p.more)
+        };
         assert_eq!(
-            tx.snapshots("r").expect("snapshots"),
-            vec![b"zero".to_vec(), b"two".to_vec()],
+            tx.snapshots("r", "", usize::MAX)
+                .expect("snapshots")
+                .snapshots,
+            vec![
+                ("s0".to_string(), b"zero".to_vec()),
+                ("s1".to_string(), b"two".to_vec()),
+                ("s2".to_string(), b"three".to_vec())
+            ],
+            "{name}: in slot order, the replaced one as it is now"
+        );
+        // Pages within a byte limit (4 + 3 bytes fit in 7), at least one snapshot each.
+        assert_eq!(
+            page(&mut tx, "", 7),
+            (vec!["s0".into(), "s1".into()], true),
             "{name}"
         );
+        assert_eq!(page(&mut tx, "s1", 7), (vec!["s2".into()], false), "{name}");
+        assert_eq!(page(&mut tx, "", 1), (vec!["s0".into()], true), "{name}");
+        assert_eq!(page(&mut tx, "s2", 7), (vec![], false), "{name}");
         tx.commit().expect("commit");
     }
 }
@@ -162,9 +183,11 @@ fn compaction_drops_covered_envelopes_and_keeps_positions_digests_and_the_chain(
 
         let mut tx = s.begin(Some("r")).expect("begin");
         assert!(
-            tx.snapshots("r")
+            tx.snapshots("r", "", usize::MAX)
                 .expect("snapshots")
-                .contains(&b"doc a".to_vec())
+                .snapshots
+                .iter()
+                .any(|(_, b)| b == b"doc a")
         );
         let (all, _) = tx.log("r", 0, 10, 0).expect("log");
         let e2 = all.iter().find(|i| i.seq == 2).expect("position 2 stays");

@@ -893,6 +893,52 @@ fn a_new_device_starts_from_fresh_snapshots_once_the_log_has_grown() {
     );
 }
 
+/// A new device loads the snapshots page by page, each within the relay's page limit (64 KiB
+/// here): forty medications and a year of readings arrive whole.
+#[test]
+fn a_new_device_loads_the_snapshots_page_by_page() {
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start_with(
+        dir.path(),
+        CHILD,
+        &[("COMPANION_RELAY_PAGE_BYTES", "65536")],
+    );
+    let mut patient = unshared_patient(dir.path());
+    for i in 0..40 {
+        let mut m = amlodipine();
+        m.name = format!("Medication {i:02}");
+        patient.add_medication(&m).expect("med");
+    }
+    let start = at("2025-11-01T08:00:00+01:00");
+    let readings: Vec<Reading> = (0..3000i64)
+        .map(|i| {
+            Reading::new(
+                Measurement::BloodPressure {
+                    systolic: 110 + (i % 60) as u16,
+                    diastolic: 75,
+                    pulse: Some(60 + (i % 30) as u16),
+                },
+                start + chrono::Duration::hours(3 * i),
+            )
+            .expect("reading")
+        })
+        .collect();
+    patient.add_readings(&readings).expect("readings");
+    patient.share(&relay.url, &mut http()).expect("share");
+    let code = invite(&mut patient, Role::Viewer, &relay.url);
+    let viewer = join(dir.path(), "v.db", &code);
+    assert_eq!(count(&viewer), 3000);
+    assert_eq!(viewer.medications(true).expect("meds").len(), 40);
+    assert_eq!(answers(&viewer), answers(&patient));
+    drop(relay);
+    let log = std::fs::read_to_string(dir.path().join("relay.log")).expect("the relay's log");
+    let pages = log
+        .lines()
+        .filter(|l| l.contains("\"GET\"") && l.contains("/v1/records/{record}/snapshots\""))
+        .count();
+    assert!(pages >= 2, "the snapshots came in {pages} pages");
+}
+
 #[test]
 fn an_envelope_that_arrives_before_what_it_depends_on_is_held_then_applied() {
     let dir = tempfile::tempdir().expect("dir");

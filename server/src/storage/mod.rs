@@ -167,8 +167,15 @@ pub trait Tx {
         covers: u64,
         bytes: &[u8],
     ) -> Result<(), StorageError>;
-    /// Every snapshot of the record.
-    fn snapshots(&mut self, record: &str) -> Result<Vec<Vec<u8>>, StorageError>;
+    /// The record's snapshots in slot order after the slot `after` (`""`: from the first),
+    /// as many as fit in `max_bytes` (at least one, when there is one), each with its slot,
+    /// and whether more follow. The sizes are read first, and only the chosen bytes loaded.
+    fn snapshots(
+        &mut self,
+        record: &str,
+        after: &str,
+        max_bytes: usize,
+    ) -> Result<SnapshotPage, StorageError>;
     /// Remembers a request nonce; false when it was seen before. Now and then forgets nonces
     /// older than `forget_before_ms`.
     fn remember_nonce(
@@ -181,6 +188,29 @@ pub trait Tx {
     /// Makes the transaction's writes durable (and, on PostgreSQL, tells the other relay
     /// processes of its appends).
     fn commit(self: Box<Self>) -> Result<(), StorageError>;
+}
+
+/// One page of a record's snapshots ([`Tx::snapshots`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SnapshotPage {
+    /// Each snapshot's slot and bytes, in slot order.
+    pub snapshots: Vec<(String, Vec<u8>)>,
+    /// Whether snapshots after the last one remain.
+    pub more: bool,
+}
+
+/// How many of `sizes` (in order) fit in `max_bytes`: at least one when there is one.
+pub(crate) fn fitting_count(sizes: &[usize], max_bytes: usize) -> usize {
+    let mut total = 0usize;
+    let mut n = 0;
+    for &size in sizes {
+        total = total.saturating_add(size);
+        if n > 0 && total > max_bytes {
+            break;
+        }
+        n += 1;
+    }
+    n
 }
 
 /// Opens the storage `db` names: a `postgres://` or `postgresql://` URL, or else the path of

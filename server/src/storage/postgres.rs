@@ -470,16 +470,35 @@ impl Tx for PgTx {
         Ok(())
     }
 
-    fn snapshots(&mut self, record: &str) -> Result<Vec<Vec<u8>>, StorageError> {
-        Ok(self
+    fn snapshots(
+        &mut self,
+        record: &str,
+        after: &str,
+        max_bytes: usize,
+    ) -> Result<super::SnapshotPage, StorageError> {
+        let sizes: Vec<(String, usize)> = self
             .conn
             .query(
-                "SELECT bytes FROM snapshots WHERE record = $1 ORDER BY slot",
-                &[&record],
+                "SELECT slot, octet_length(bytes) FROM snapshots WHERE record = $1 AND slot > $2 ORDER BY slot",
+                &[&record, &after],
             )?
             .iter()
-            .map(|r| r.get(0))
-            .collect())
+            .map(|r| (r.get::<_, String>(0), r.get::<_, i32>(1).max(0) as usize))
+            .collect();
+        let lengths: Vec<usize> = sizes.iter().map(|(_, n)| *n).collect();
+        let n = super::fitting_count(&lengths, max_bytes);
+        let mut snapshots = Vec::with_capacity(n);
+        for (slot, _) in &sizes[..n] {
+            let row = self.conn.query_one(
+                "SELECT bytes FROM snapshots WHERE record = $1 AND slot = $2",
+                &[&record, slot],
+            )?;
+            snapshots.push((slot.clone(), row.get(0)));
+        }
+        Ok(super::SnapshotPage {
+            snapshots,
+            more: sizes.len() > n,
+        })
     }
 
     fn remember_nonce(

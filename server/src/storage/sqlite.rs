@@ -386,14 +386,35 @@ impl Tx for SqliteTx<'_> {
         Ok(())
     }
 
-    fn snapshots(&mut self, record: &str) -> Result<Vec<Vec<u8>>, StorageError> {
+    fn snapshots(
+        &mut self,
+        record: &str,
+        after: &str,
+        max_bytes: usize,
+    ) -> Result<super::SnapshotPage, StorageError> {
+        let sizes: Vec<(String, usize)> = self
+            .conn
+            .prepare_cached(
+                "SELECT slot, length(bytes) FROM snapshots WHERE record = ?1 AND slot > ?2 ORDER BY slot",
+            )?
+            .query_map([record, after], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as usize))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let lengths: Vec<usize> = sizes.iter().map(|(_, n)| *n).collect();
+        let n = super::fitting_count(&lengths, max_bytes);
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT bytes FROM snapshots WHERE record = ?1 ORDER BY slot")?;
-        let rows = stmt
-            .query_map([record], |r| r.get(0))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(rows)
+            .prepare_cached("SELECT bytes FROM snapshots WHERE record = ?1 AND slot = ?2")?;
+        let mut snapshots = Vec::with_capacity(n);
+        for (slot, _) in &sizes[..n] {
+            let bytes: Vec<u8> = stmt.query_row([record, slot.as_str()], |r| r.get(0))?;
+            snapshots.push((slot.clone(), bytes));
+        }
+        Ok(super::SnapshotPage {
+            snapshots,
+            more: sizes.len() > n,
+        })
     }
 
     fn remember_nonce(

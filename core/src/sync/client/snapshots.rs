@@ -66,17 +66,35 @@ impl Client<'_> {
 
     /// The record's snapshots, as the relay serves them (one request).
     pub(super) fn fetch_snapshots(&mut self, state: &State) -> Result<Vec<Envelope>> {
-        let resp = self.caller.call(
-            Some(&state.keys.signing),
-            "GET",
-            &format!("/v1/records/{}/snapshots", state.record),
-            Vec::new(),
-            "application/octet-stream",
-        )?;
-        wire::decode_blobs(&resp.body)?
-            .iter()
-            .map(|b| Envelope::parse(state.record_bytes, b).map_err(Error::from))
-            .collect()
+        // Page by page, each within the relay's page limit (a relay of an earlier version
+        // answers every snapshot at once, and says no more follow).
+        let mut snapshots = Vec::new();
+        let mut after = String::new();
+        loop {
+            let resp = self.caller.call(
+                Some(&state.keys.signing),
+                "GET",
+                &format!("/v1/records/{}/snapshots?after={after}", state.record),
+                Vec::new(),
+                "application/octet-stream",
+            )?;
+            for b in wire::decode_blobs(&resp.body)? {
+                snapshots.push(Envelope::parse(state.record_bytes, &b)?);
+            }
+            if resp.header(wire::headers::MORE) != Some("true") {
+                return Ok(snapshots);
+            }
+            // The next page starts after this one's last slot, which must move forward.
+            match resp.header(wire::headers::LAST_SLOT) {
+                Some(last) if last > after.as_str() => after = last.to_string(),
+                _ => {
+                    return Err(SyncError::Malformed {
+                        what: "snapshot page",
+                    }
+                    .into());
+                }
+            }
+        }
     }
 
     /// Applies the snapshots, each checked to be signed by a current owner; a snapshot that is
