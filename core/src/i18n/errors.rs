@@ -339,7 +339,8 @@ mod tests {
     }
 
     /// Every fixed English part an error of the core can carry, with its kind: the literals
-    /// the core's sources give as a field, reason, detail, thing or why (outside tests).
+    /// the core's sources, and the protocol crate's, give as a field, reason, detail, thing or
+    /// why (outside tests).
     fn parts() -> Vec<(&'static str, String)> {
         const MARKERS: [(&str, &str); 15] = [
             ("f", "field: "),
@@ -359,8 +360,8 @@ mod tests {
             ("y", "refused("),
         ];
         let mut found = Vec::new();
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-        let mut dirs = vec![root];
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut dirs = vec![root.join("src"), root.join("../protocol/src")];
         while let Some(dir) = dirs.pop() {
             for entry in std::fs::read_dir(&dir).expect("the sources are readable") {
                 let path = entry.expect("a directory entry").path();

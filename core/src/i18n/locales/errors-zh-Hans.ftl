@@ -232,6 +232,7 @@ w-alert = 警报
 w-appointment = 预约
 w-base64 = base64 数据
 w-blob-list = 数据块列表
+w-snapshot-page = 快照分页
 w-built-in-journey-template = 内置健康旅程模板
 w-bundle = 数据包
 w-card = 卡片
