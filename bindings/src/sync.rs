@@ -167,6 +167,8 @@ pub struct MissingData {
     pub envelopes: u64,
     /// When the first was held (Unix milliseconds).
     pub since_ms: i64,
+    /// The changes they wait for (Automerge change hashes, hex).
+    pub waiting_for: Vec<String>,
 }
 
 /// The membership and what was refused.

@@ -977,6 +977,15 @@ fn an_envelope_that_arrives_before_what_it_depends_on_is_held_then_applied() {
     assert_eq!(missing[0].author, patient_device);
     assert_eq!(missing[0].envelopes, 1);
     assert!((Utc::now().timestamp_millis() - missing[0].since_ms).abs() < 60_000);
+    // ... and which changes it waits for: those of the withheld envelope.
+    assert!(!missing[0].waiting_for.is_empty(), "{missing:?}");
+    assert!(
+        missing[0]
+            .waiting_for
+            .iter()
+            .all(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit())),
+        "{missing:?}"
+    );
     // Another member's later envelope, which needs nothing missing, is applied meanwhile.
     f.clinic.add_appointment(&checkup()).expect("appointment");
     sync(&mut f.clinic);
@@ -995,6 +1004,7 @@ fn an_envelope_that_arrives_before_what_it_depends_on_is_held_then_applied() {
     );
     let report = sync(&mut f.carer);
     assert_eq!((report.held, report.quarantined), (0, 0), "{report:?}");
+    assert!(f.carer.members().expect("members").missing.is_empty());
     assert_eq!(
         f.carer
             .readings(&ReadingQuery::default())

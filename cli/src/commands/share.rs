@@ -430,6 +430,16 @@ fn say_missing(
             ],
         );
         writeln!(out, "{line}")?;
+        if !missing.waiting_for.is_empty() {
+            // Short hashes, as git shows them: a member who has them can send them again.
+            let hashes: Vec<String> = missing
+                .waiting_for
+                .iter()
+                .map(|h| h.chars().take(12).collect())
+                .collect();
+            let waits = w.get("share-waiting-for", &[("hashes", hashes.join(", "))]);
+            writeln!(out, "  {waits}")?;
+        }
     }
     Ok(())
 }

@@ -397,6 +397,7 @@ err-clinician-reading = a clinician adds blood pressures taken at the clinic, na
 share-needs-token = the relay takes new records only with its creation token, which its operator got when it started (companion serve prints it): add --relay-token TOKEN; the record is not shared and nothing was written
 check-ok-quick = nothing wrong: the file is sound and every index row matches its checksum (companion check --full also compares the index with the documents)
 share-missing = Missing data from device { $device } since { $since }: { $count } of its change set(s) wait for changes this device has not received; they are applied as soon as those arrive
+share-waiting-for = waiting for changes { $hashes }
 today-missing = Missing data from { $count } member(s) since { $since }: what they wrote is not all here yet (companion members says more)
 share-quota = the relay keeps no more of this record (its quota per record is reached): the changes wait here; the relay's operator can raise COMPANION_RELAY_RECORD_BYTES
 

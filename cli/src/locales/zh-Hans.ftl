@@ -396,6 +396,7 @@ err-clinician-reading = 临床医生只能添加在诊所测量并署名的血�
 share-needs-token = 这个中继服务器只接受带有创建令牌的新记录，令牌在它启动时提供给运营者（companion serve 会打印出来）：请加上 --relay-token 令牌；记录没有共享，也没有写入任何内容
 check-ok-quick = 没有问题：文件完好，每个索引行都与其校验和一致（companion check --full 还会把索引与文档逐一比较）
 share-missing = 自 { $since } 起缺少设备 { $device } 的数据：它的 { $count } 组更改在等待本设备尚未收到的更改；一旦收到就会应用
+share-waiting-for = 等待这些更改：{ $hashes }
 today-missing = 自 { $since } 起缺少 { $count } 位成员的数据：他们写入的内容还没有全部到达（companion members 有详细说明）
 share-quota = 中继服务器不再保存这份记录的更多内容（已达到每份记录的配额）：更改保留在本设备上；中继服务器的运营者可以调高 COMPANION_RELAY_RECORD_BYTES
 

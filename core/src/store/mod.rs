@@ -919,6 +919,21 @@ impl Store {
         Ok(self.cache.fresh(&self.conn, doc)?.get_heads())
     }
 
+    /// Of `hashes`, those document `doc` does not hold: the changes this replica has not
+    /// received (what a held envelope waits for).
+    pub(crate) fn absent_changes(
+        &mut self,
+        doc: DocId,
+        hashes: &[automerge::ChangeHash],
+    ) -> Result<Vec<automerge::ChangeHash>> {
+        let doc = self.cache.fresh(&self.conn, doc)?;
+        Ok(hashes
+            .iter()
+            .filter(|h| automerge::ReadDoc::get_change_by_hash(&*doc, h).is_none())
+            .copied()
+            .collect())
+    }
+
     /// The changes of `doc` that a peer whose heads are `have` lacks, oldest first, each as
     /// Automerge's bytes of one change.
     pub(crate) fn changes_since(

@@ -116,11 +116,13 @@ fn migrations() -> Vec<M<'static>> {
         ),
         // 9: when an envelope was first held, to say since when a member's data is missing.
         M::up("ALTER TABLE sync_log ADD COLUMN at_ms INTEGER;"),
+        // 10: the changes a held envelope waits for (hashes, hex, comma-separated).
+        M::up("ALTER TABLE sync_log ADD COLUMN waits_for TEXT;"),
     ]
 }
 
 /// The newest schema version this code knows.
-pub const SCHEMA_VERSION: i64 = 9;
+pub const SCHEMA_VERSION: i64 = 10;
 
 /// Sets the connection's pragmas: WAL, and `synchronous = FULL` so that a write acknowledged to
 /// the caller survives a power loss as well as a crash.

@@ -592,6 +592,22 @@ impl<'a> Client<'a> {
             entry: &entry,
             forward: false,
         };
+        // What the changes depend on that they do not bring: named if the envelope is held.
+        let needs: Vec<(DocId, Vec<automerge::ChangeHash>)> = docs
+            .iter()
+            .map(|(doc, changes)| {
+                let brought: std::collections::HashSet<_> =
+                    changes.iter().map(|c| c.hash()).collect();
+                let mut deps: Vec<_> = changes
+                    .iter()
+                    .flat_map(|c| c.deps().iter().copied())
+                    .filter(|d| !brought.contains(d))
+                    .collect();
+                deps.sort_unstable();
+                deps.dedup();
+                (*doc, deps)
+            })
+            .collect();
         let mut then = |tx: &Connection| -> Result<()> {
             if advance {
                 set(tx, Key::Cursor, &seq.to_string())?;
@@ -616,14 +632,30 @@ impl<'a> Client<'a> {
                 Ok(())
             }
             Err(Error::ChangesWaiting { .. }) => {
+                let mut waits = Vec::new();
+                for (doc, deps) in &needs {
+                    for h in self.store.absent_changes(*doc, deps)? {
+                        waits.push(h.to_string());
+                    }
+                }
+                let waits_for = waits.join(",");
                 if advance {
                     self.report.held += 1;
                     self.store.sync_tx(|tx| {
                         tx.execute(
-                            "INSERT OR REPLACE INTO sync_log (seq, status, author, role, bytes, at_ms) VALUES (?1, 'held', ?2, ?3, ?4, ?5)",
-                            rusqlite::params![seq as i64, author, role.as_str(), bytes, now_ms()?],
+                            "INSERT OR REPLACE INTO sync_log (seq, status, author, role, bytes, at_ms, waits_for) VALUES (?1, 'held', ?2, ?3, ?4, ?5, ?6)",
+                            rusqlite::params![seq as i64, author, role.as_str(), bytes, now_ms()?, waits_for],
                         )?;
                         set(tx, Key::Cursor, &seq.to_string())
+                    })?;
+                } else {
+                    // Retried and still held: what it waits for may have changed.
+                    self.store.sync_tx(|tx| {
+                        tx.execute(
+                            "UPDATE sync_log SET waits_for = ?2 WHERE seq = ?1 AND status = 'held'",
+                            rusqlite::params![seq as i64, waits_for],
+                        )?;
+                        Ok(())
                     })?;
                 }
                 Ok(())

@@ -165,6 +165,9 @@ pub struct MissingData {
     pub envelopes: u64,
     /// When the first of them was held (Unix milliseconds).
     pub since_ms: i64,
+    /// The changes they wait for (Automerge change hashes, hex), as far as this device can
+    /// tell: a member who has them can send them again.
+    pub waiting_for: Vec<String>,
 }
 
 /// The membership and what was refused.

@@ -201,15 +201,25 @@ pub(crate) fn stored_membership(c: &Connection) -> Result<Membership> {
 /// of the held rows, cheap enough for a home screen.
 pub(crate) fn missing_data(c: &Connection) -> Result<Vec<MissingData>> {
     let mut stmt = c.prepare_cached(
-        "SELECT author, count(*), min(coalesce(at_ms, 0)) FROM sync_log
-         WHERE status = 'held' GROUP BY author ORDER BY 3, 1",
+        "SELECT author, count(*), min(coalesce(at_ms, 0)), group_concat(coalesce(waits_for, ''), ',')
+         FROM sync_log WHERE status = 'held' GROUP BY author ORDER BY 3, 1",
     )?;
     let rows = stmt
         .query_map([], |r| {
+            let waits: Option<String> = r.get(3)?;
+            let mut waiting_for: Vec<String> = waits
+                .unwrap_or_default()
+                .split(',')
+                .filter(|h| !h.is_empty())
+                .map(str::to_string)
+                .collect();
+            waiting_for.sort_unstable();
+            waiting_for.dedup();
             Ok(MissingData {
                 author: r.get::<_, Option<String>>(0)?.unwrap_or_default(),
                 envelopes: u64::try_from(r.get::<_, i64>(1)?).unwrap_or(0),
                 since_ms: r.get(2)?,
+                waiting_for,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
