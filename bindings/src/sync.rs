@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use companion_core as core;
 use companion_core::sync::{
-    ChangesBy, InviteInfo, MemberInfo, MembersReport, MissingData, Phase, Progress,
+    ChangesBy, InviteInfo, MemberInfo, MembersReport, MissingData, PendingInvite, Phase, Progress,
     QuarantinedItem, Request, Response, Role, SyncReport, Transport,
 };
 
@@ -147,6 +147,23 @@ pub struct MemberInfo {
     pub may_write: Vec<String>,
 }
 
+/// An invite issued and not taken up yet.
+#[uniffi::remote(Record)]
+pub struct PendingInvite {
+    /// The role it offers.
+    pub role: Role,
+    /// Whom it is for, as the owner named them.
+    pub name: Option<String>,
+    /// The owner device that issued it.
+    pub invited_by: String,
+    /// That owner's display name.
+    pub invited_by_name: Option<String>,
+    /// When it was issued (Unix milliseconds).
+    pub invited_ms: Option<i64>,
+    /// When the relay stops accepting it (Unix milliseconds).
+    pub expires_ms: i64,
+}
+
 /// A log item this device refused: kept, never applied.
 #[uniffi::remote(Record)]
 pub struct QuarantinedItem {
@@ -182,6 +199,8 @@ pub struct MembersReport {
     pub role: Role,
     /// Every member.
     pub members: Vec<MemberInfo>,
+    /// Invites issued and not taken up yet, not expired, oldest first.
+    pub pending_invites: Vec<PendingInvite>,
     /// Items quarantined, oldest first.
     pub quarantined: Vec<QuarantinedItem>,
     /// Envelopes held for missing changes.

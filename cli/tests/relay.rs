@@ -310,9 +310,20 @@ fn an_invite_says_what_the_role_may_do_and_is_issued_only_on_a_yes() {
         .expect("the code")
         .trim()
         .to_string();
+    // Issued, not taken up yet: once its device has read the log back, the owner sees who
+    // may still join.
+    on_device_ok(&mum, &["sync"]);
+    let pending = on_device_ok(&mum, &["members"]);
+    assert!(
+        pending.contains(
+            "Invited, not joined yet: Ana (daughter) · caregiver · by Mei, valid until 20"
+        ),
+        "{pending}"
+    );
     on_device_ok(&carer, &["join", &code, "--name", "Ana"]);
     on_device_ok(&mum, &["sync"]);
     let members = on_device_ok(&mum, &["members"]);
+    assert!(!members.contains("Invited, not joined yet"), "{members}");
     assert!(members.contains("Mei · owner · device"), "{members}");
     assert!(members.contains("Ana · caregiver · device"), "{members}");
     assert!(members.contains("invited by Mei on 20"), "{members}");

@@ -368,6 +368,23 @@ pub struct Member {
     pub joined_at: Option<i64>,
 }
 
+/// An invite the log holds that no device has taken up yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenInvite {
+    /// The invite's id.
+    pub id: String,
+    /// The role it offers.
+    pub role: Role,
+    /// When it expires (Unix milliseconds, the inviter's clock).
+    pub expires: i64,
+    /// The owner device that issued it.
+    pub by: String,
+    /// Whom it is for, sealed ([`open_name`] reads it).
+    pub name: Option<String>,
+    /// When it was issued, if the entry says.
+    pub at: Option<i64>,
+}
+
 #[derive(Debug, Clone)]
 struct Offer {
     capability: Vec<u8>,
@@ -420,6 +437,26 @@ impl Membership {
             .get(id)
             .filter(|o| !o.used)
             .map(|o| (o.role, o.expires))
+    }
+
+    /// The invites not taken up yet, oldest first, with their ids (expired ones included: the
+    /// caller knows the time).
+    pub fn open_invites(&self) -> Vec<OpenInvite> {
+        let mut open: Vec<OpenInvite> = self
+            .invites
+            .iter()
+            .filter(|(_, o)| !o.used)
+            .map(|(id, o)| OpenInvite {
+                id: id.clone(),
+                role: o.role,
+                expires: o.expires,
+                by: o.by.clone(),
+                name: o.name.clone(),
+                at: o.at,
+            })
+            .collect();
+        open.sort_by_key(|o| (o.at, o.expires));
+        open
     }
 
     /// Checks `bytes`, the entry at log position `seq`, against the membership as it stands

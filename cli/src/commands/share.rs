@@ -692,6 +692,28 @@ pub fn members(record: &HealthRecord, json: bool, out: &mut dyn Write) -> Result
             writeln!(out, "      {}", w.get("share-may", &[("may", may)]))?;
         }
     }
+    // Who may still join: invites issued and not taken up.
+    for invite in &m.pending_invites {
+        let args = [
+            (
+                "name",
+                invite
+                    .name
+                    .clone()
+                    .unwrap_or_else(|| w.text("share-member-unnamed")),
+            ),
+            ("role", w.text(&format!("role-{}", invite.role))),
+            (
+                "by",
+                invite
+                    .invited_by_name
+                    .clone()
+                    .unwrap_or_else(|| invite.invited_by.chars().take(8).collect()),
+            ),
+            ("until", at(Some(invite.expires_ms)).unwrap_or_default()),
+        ];
+        writeln!(out, "  {}", w.get("share-pending-invite", &args))?;
+    }
     if m.quarantined.is_empty() {
         writeln!(out, "{}", w.text("share-none-quarantined"))?;
     } else {

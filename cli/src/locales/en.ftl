@@ -264,6 +264,7 @@ share-invited = invited by { $by }
 share-joined-on = joined on { $at }
 share-sep = ; {""}
 share-may = may: { $may }
+share-pending-invite = Invited, not joined yet: { $name } · { $role } · by { $by }, valid until { $until }
 share-none-quarantined = Nothing quarantined
 share-quarantined-title = Quarantined (never applied):
 share-quarantined-item = log position { $at }: { $reason }

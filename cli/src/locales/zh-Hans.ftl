@@ -263,6 +263,7 @@ share-invited = 由 { $by } 邀请
 share-joined-on = 于 { $at } 加入
 share-sep = ；
 share-may = 可以：{ $may }
+share-pending-invite = 已邀请、尚未加入：{ $name } · { $role } · 由 { $by } 邀请，有效期至 { $until }
 share-none-quarantined = 没有被隔离的内容
 share-quarantined-title = 已隔离（从未应用）：
 share-quarantined-item = 日志位置 { $at }：{ $reason }

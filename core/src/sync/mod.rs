@@ -20,8 +20,8 @@ pub(crate) mod replica;
 pub use companion_protocol::{Role, SyncError, invite, membership, wire};
 
 pub use client::{
-    ChangesBy, InviteInfo, MOST_WAIT_SECONDS, MemberInfo, MembersReport, MissingData, Phase,
-    Progress, QuarantinedItem, SyncReport, Watch, split_relay_token,
+    ChangesBy, InviteInfo, MOST_WAIT_SECONDS, MemberInfo, MembersReport, MissingData,
+    PendingInvite, Phase, Progress, QuarantinedItem, SyncReport, Watch, split_relay_token,
 };
 pub(crate) use client::{
     Client, fetch_invite, join_entry, join_state, last_synced, missing_data, note_no_longer_member,

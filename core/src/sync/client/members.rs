@@ -427,11 +427,29 @@ impl Client<'_> {
             let count = |sql: &str| -> Result<u64> {
                 Ok(u64::try_from(c.query_row(sql, [], |r| r.get::<_, i64>(0))?).unwrap_or(0))
             };
+            let now = now_ms()?;
+            let pending_invites = m
+                .open_invites()
+                .into_iter()
+                .filter(|o| o.expires > now)
+                .map(|o| PendingInvite {
+                    role: o.role,
+                    name: o
+                        .name
+                        .as_deref()
+                        .and_then(|n| membership::open_name(naming.as_ref()?, &record, n)),
+                    invited_by_name: name_of(&o.by),
+                    invited_by: o.by,
+                    invited_ms: o.at,
+                    expires_ms: o.expires,
+                })
+                .collect();
             Ok(MembersReport {
                 relay: state.relay.clone(),
                 device: me,
                 role: state.role,
                 members,
+                pending_invites,
                 quarantined,
                 held: held_count(c)?,
                 missing: missing_data(c)?,

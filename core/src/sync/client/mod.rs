@@ -41,7 +41,7 @@ use state::*;
 pub use caller::split_relay_token;
 pub(crate) use members::{fetch_invite, join_entry, join_state, post_join};
 pub use report::{
-    ChangesBy, InviteInfo, MemberInfo, MembersReport, MissingData, Phase, Progress,
+    ChangesBy, InviteInfo, MemberInfo, MembersReport, MissingData, PendingInvite, Phase, Progress,
     QuarantinedItem, SyncReport,
 };
 pub(crate) use state::{

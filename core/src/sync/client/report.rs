@@ -144,6 +144,23 @@ pub struct MemberInfo {
     pub may_write: Vec<String>,
 }
 
+/// An invite issued and not taken up yet: someone who may still join, with the role offered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PendingInvite {
+    /// The role it offers.
+    pub role: Role,
+    /// Whom it is for, as the owner named them.
+    pub name: Option<String>,
+    /// The owner device that issued it.
+    pub invited_by: String,
+    /// That owner's display name.
+    pub invited_by_name: Option<String>,
+    /// When it was issued (Unix milliseconds), when the log says.
+    pub invited_ms: Option<i64>,
+    /// When the relay stops accepting it (Unix milliseconds).
+    pub expires_ms: i64,
+}
+
 /// A log item this replica refused: stored, never applied.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct QuarantinedItem {
@@ -181,6 +198,8 @@ pub struct MembersReport {
     pub role: Role,
     /// Every member, removed ones included, in the order they were admitted.
     pub members: Vec<MemberInfo>,
+    /// Invites issued and not taken up yet, that have not expired, oldest first.
+    pub pending_invites: Vec<PendingInvite>,
     /// Items quarantined, oldest first.
     pub quarantined: Vec<QuarantinedItem>,
     /// Envelopes held for missing changes.
