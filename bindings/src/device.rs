@@ -115,6 +115,13 @@ impl Device {
         ))
     }
 
+    /// Deletes this device's copy of the record `which` names (its id, an id prefix or the
+    /// patient's name): its file and its keys. Close the record first (an open one is refused
+    /// as busy). Other devices that share it keep theirs.
+    pub fn forget(&self, which: String) -> Result<(), CompanionError> {
+        Ok(self.inner.forget(&which)?)
+    }
+
     /// Encrypts the record `which` names (none: the only one) under a new key kept in the
     /// key store: a copy of its file taken before no longer opens. Close the record first
     /// (an open one is refused as busy).

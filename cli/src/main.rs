@@ -314,6 +314,13 @@ enum Command {
     /// Encrypt the record file under a new key (kept in the device's key store): a copy of
     /// the file taken before no longer opens here. Close the app's record first.
     Rekey,
+    /// Delete this device's copy of the record (its file and its keys), after asking (or
+    /// --yes). Other devices that share it keep theirs; a member leaves first with `leave`.
+    Forget {
+        /// Delete it without asking.
+        #[arg(long)]
+        yes: bool,
+    },
     /// The record's members and roles, and what this device quarantined.
     Members {
         /// As JSON.

@@ -124,3 +124,49 @@ impl companion_core::sync::Transport for NoRelay {
         Err("no relay".into())
     }
 }
+
+/// Forgetting a record deletes its file and its keys, and nothing of the others; a record
+/// open elsewhere is refused as busy and left whole.
+#[test]
+fn a_forgotten_record_leaves_no_file_and_no_key() {
+    let dir = tempfile::tempdir().expect("dir");
+    let store = Arc::new(FileKeyStore::open(&dir.path().join("keys")).expect("keys"));
+    let device = Device::open(dir.path(), store.clone()).expect("device");
+    let mei = device.create(&profile("Mei")).expect("create");
+    drop(device.create(&profile("Wei")).expect("create"));
+    let path = device.find(Some("Mei")).expect("path");
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .expect("stem")
+        .to_string();
+    let hers = |names: Vec<String>| names.into_iter().filter(|n| n.contains(&stem)).count();
+    assert!(hers(store.names().expect("names")) > 0);
+    assert!(matches!(device.forget("Mei"), Err(Error::Storage { .. })));
+    assert!(path.exists(), "an open record is not deleted");
+    drop(mei);
+    assert!(matches!(device.forget("Nobody"), Err(Error::NoRecord)));
+    device.forget("Mei").expect("forget");
+    assert!(!path.exists());
+    assert_eq!(
+        hers(store.names().expect("names")),
+        0,
+        "no key of hers is left"
+    );
+    let left: Vec<String> = device
+        .records()
+        .expect("records")
+        .into_iter()
+        .map(|r| r.patient)
+        .collect();
+    assert_eq!(left, ["Wei"]);
+    assert_eq!(
+        device
+            .open_record(None)
+            .expect("Wei opens")
+            .profile()
+            .expect("p")
+            .name,
+        "Wei"
+    );
+}

@@ -2249,3 +2249,26 @@ fn a_rekeyed_replica_syncs_on() {
         assert_eq!(count(r), 2);
     }
 }
+
+/// A caregiver's device forgets a shared record: its file and every key of it go, the sync
+/// secrets included; the patient's record is untouched.
+#[test]
+fn a_forgotten_shared_record_leaves_no_key_on_the_device() {
+    use companion_core::keystore::FileKeyStore;
+    let dir = tempfile::tempdir().expect("dir");
+    let relay = RelayProcess::start(dir.path(), CHILD);
+    let (mum, carer) = mum_and_her_carer(dir.path(), &relay);
+    let store = FileKeyStore::open(&dir.path().join("carer")).expect("keys");
+    assert!(
+        store
+            .names()
+            .expect("names")
+            .iter()
+            .any(|n| n.contains("/sync/")),
+        "the carer's device keeps the record's sync secrets"
+    );
+    carer.forget("Mei").expect("forget");
+    assert_eq!(store.names().expect("names"), Vec::<String>::new());
+    assert!(carer.records().expect("records").is_empty());
+    assert_eq!(mum.profile().expect("profile").name, "Mei");
+}

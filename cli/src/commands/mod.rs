@@ -127,6 +127,9 @@ fn run_in(
     if let Command::Join { code, name, json } = &cli.command {
         return share::join(&db, code, name.as_deref(), *json, out);
     }
+    if let Command::Forget { yes } = &cli.command {
+        return records::forget(&db, *yes, out);
+    }
     if let Command::Rekey = &cli.command {
         HealthRecord::rekey(&db, &record_keys(&db)?).map_err(|e| match e {
             Error::NoRecord => CliError::Said {
@@ -275,6 +278,7 @@ fn dispatch(record: &mut HealthRecord, command: Command, ctx: Ctx<'_>) -> Result
         | Command::Records { .. }
         | Command::Remove { .. }
         | Command::Leave
-        | Command::Rekey => Ok(()),
+        | Command::Rekey
+        | Command::Forget { .. } => Ok(()),
     }
 }

@@ -56,3 +56,52 @@ pub fn list(json: bool, out: &mut dyn Write) -> Result<(), CliError> {
     }
     Ok(())
 }
+
+/// `companion [--record R | --db PATH] forget [--yes]`: deletes this device's copy of the
+/// record (its file and its keys), once the person confirms (a `y` on standard input, or
+/// `--yes`); other devices that share it keep theirs.
+pub fn forget(db: &std::path::Path, yes: bool, out: &mut dyn Write) -> Result<(), CliError> {
+    use companion_core::{Error, HealthRecord};
+    let keys = crate::context::record_keys(db)?;
+    let record = match HealthRecord::open(db, &keys) {
+        Err(Error::NoRecord) => {
+            return crate::error::usage_said(
+                "err-no-record-at",
+                vec![("path", db.display().to_string())],
+            );
+        }
+        other => other.map_err(|e| crate::error::record_file(db, e))?,
+    };
+    let profile = record.profile().ok();
+    let w = crate::words::words(
+        profile
+            .as_ref()
+            .map_or(crate::words::system_language(), |p| p.language),
+    );
+    let patient = profile.map(|p| p.name).unwrap_or_default();
+    let shared = record.is_shared()? && !record.members()?.no_longer_member;
+    drop(record);
+    if !yes {
+        writeln!(
+            out,
+            "{}",
+            w.get("forget-ask", &[("patient", patient.clone())])
+        )?;
+        out.flush()?;
+        let mut line = String::new();
+        let _ = std::io::BufRead::read_line(&mut std::io::stdin().lock(), &mut line);
+        if !crate::commands::share::is_yes(&line) {
+            return Err(CliError::Said {
+                id: "forget-not-confirmed",
+                args: vec![],
+                usage: false,
+            });
+        }
+    }
+    HealthRecord::remove(db, &keys).map_err(|e| crate::error::record_file(db, e))?;
+    writeln!(out, "{}", w.get("said-forgot", &[("patient", patient)]))?;
+    if shared {
+        writeln!(out, "{}", w.text("forget-still-member"))?;
+    }
+    Ok(())
+}

@@ -209,7 +209,7 @@ pub fn invite(
 }
 
 /// Whether an answer to "Share? [y/N]" is a yes (in English or Chinese).
-fn is_yes(answer: &str) -> bool {
+pub(crate) fn is_yes(answer: &str) -> bool {
     matches!(
         answer.trim().to_lowercase().as_str(),
         "y" | "yes" | "是" | "好" | "确认"

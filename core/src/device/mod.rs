@@ -171,6 +171,13 @@ impl Device {
         HealthRecord::rekey(&path, &self.keys_of(&path))
     }
 
+    /// Forgets the record `which` names (see [`Device::find`]) on this device: its file and
+    /// its keys are deleted (see [`HealthRecord::remove`]); the app closes it first.
+    pub fn forget(&self, which: &str) -> Result<()> {
+        let path = self.find(Some(which))?;
+        HealthRecord::remove(&path, &self.keys_of(&path))
+    }
+
     /// Adds a replica of the record in `export` (another replica's export) to this device.
     pub fn join_replica(&self, export: &[u8]) -> Result<HealthRecord> {
         let (path, keys) = self.new_file();

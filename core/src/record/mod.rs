@@ -72,6 +72,15 @@ impl HealthRecord {
         Store::rekey(path, keys, crate::sync::secret_names)
     }
 
+    /// Deletes this device's copy of the record at `path`: the file, then every key `keys`
+    /// holds for it. Other devices that share the record keep theirs (a member leaves the
+    /// shared record with [`HealthRecord::leave`] first). The file must not be open (close
+    /// the record first: another connection on it is refused as busy); a file that is not a
+    /// record is refused and left as it is.
+    pub fn remove(path: &Path, keys: &RecordKeys) -> Result<()> {
+        Store::remove(path, keys, crate::sync::secret_names)
+    }
+
     /// Writes everything the record holds, as the JSON of [`HealthRecord::export`], to `path`:
     /// whole or not at all (a partial file is never left under that name). An output onto the
     /// record itself is refused (see [`HealthRecord::refuse_own_file`]).

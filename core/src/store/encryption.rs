@@ -214,6 +214,7 @@ fn open_encrypted(
 pub(super) fn rekey(
     path: &Path,
     keys: &RecordKeys,
+    check: fn(&Connection) -> Result<()>,
     secrets: fn(&Connection) -> Result<Vec<String>>,
 ) -> Result<()> {
     if keys.is_plaintext_baseline() {
@@ -221,7 +222,7 @@ pub(super) fn rekey(
     }
     if state(path)? == FileState::Plain {
         // An earlier version's file: encrypting it is its first key.
-        return encrypt_in_place(path, keys, |_| Ok(()));
+        return encrypt_in_place(path, keys, check);
     }
     let (conn, old) = open_encrypted(
         path,
@@ -252,6 +253,52 @@ pub(super) fn rekey(
         from.delete(name)?;
     }
     Ok(())
+}
+
+/// Deletes the record file at `path` (with its journal files) and then its keys: the file
+/// key, a pending rekey's, and the sync secrets `secrets` names. Needs the file to itself
+/// (another connection open on it: [`Error::Storage`], busy), and `check` to say it is a
+/// record. A crash between the two leaves keys that open nothing.
+pub(super) fn remove(
+    path: &Path,
+    keys: &RecordKeys,
+    check: fn(&Connection) -> Result<()>,
+    secrets: fn(&Connection) -> Result<Vec<String>>,
+) -> Result<()> {
+    let (conn, key) = open(
+        path,
+        keys,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        check,
+    )?;
+    check(&conn)?;
+    exclusive(&conn)?;
+    let names = secrets(&conn)?;
+    // The lock is held while the files go.
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        match std::fs::remove_file(&p) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(Error::Io {
+                    detail: "the record file could not be deleted",
+                    source: e,
+                });
+            }
+            _ => {}
+        }
+    }
+    sync_dir(path).map_err(|source| Error::Io {
+        detail: "the record file could not be deleted",
+        source,
+    })?;
+    drop(conn);
+    let sync_keys = keys.of_file(&key);
+    for name in &names {
+        sync_keys.delete(name)?;
+    }
+    keys.delete(FILE_KEY)?;
+    keys.delete(NEXT_KEY)
 }
 
 /// Takes the file's exclusive lock for `conn` (until it closes) and moves it out of WAL, so

@@ -557,7 +557,17 @@ impl Store {
         keys: &RecordKeys,
         secrets: fn(&Connection) -> Result<Vec<String>>,
     ) -> Result<()> {
-        encryption::rekey(path, keys, secrets)
+        encryption::rekey(path, keys, ensure_ours, secrets)
+    }
+
+    /// Deletes the record file at `path` and its keys (see `encryption::remove`); the file
+    /// must not be open elsewhere.
+    pub(crate) fn remove(
+        path: &Path,
+        keys: &RecordKeys,
+        secrets: fn(&Connection) -> Result<Vec<String>>,
+    ) -> Result<()> {
+        encryption::remove(path, keys, ensure_ours, secrets)
     }
 
     /// Opens the record at `path`. Touches SQLite only.
