@@ -175,6 +175,41 @@ pub struct ReadingPage {
     pub next: Option<PageCursor>,
 }
 
+/// A number as a person types it (`61.5`, `61,5`); `None` when it is not one.
+#[uniffi::export]
+pub fn parse_number(text: String) -> Option<f64> {
+    companion_core::model::units::parse_decimal(&text)
+}
+
+/// `value` of a `kind` reading, typed in the record's unit (`units`), in the unit the core
+/// keeps: mg/dL, kg, °C, NGSP %; the other kinds as they are.
+#[uniffi::export]
+pub fn to_stored_unit(kind: ReadingKind, value: f64, units: UnitPreferences) -> f64 {
+    match kind {
+        ReadingKind::Glucose => units.glucose.to_mg_dl(value),
+        ReadingKind::Weight => units.weight.to_kg(value),
+        ReadingKind::Temperature => units.temperature.to_celsius(value),
+        ReadingKind::Hba1c => units.hba1c.to_percent(value),
+        ReadingKind::BloodPressure | ReadingKind::HeartRate | ReadingKind::Spo2 => value,
+    }
+}
+
+/// The symbol of the record's unit for a `kind` reading: `mmHg`, `mmol/L`, `lb`, `°F`, `%`,
+/// `bpm`.
+#[uniffi::export]
+pub fn unit_symbol(kind: ReadingKind, units: UnitPreferences) -> String {
+    match kind {
+        ReadingKind::BloodPressure => "mmHg",
+        ReadingKind::Glucose => units.glucose.symbol(),
+        ReadingKind::Weight => units.weight.symbol(),
+        ReadingKind::Temperature => units.temperature.symbol(),
+        ReadingKind::Hba1c => units.hba1c.symbol(),
+        ReadingKind::Spo2 => "%",
+        ReadingKind::HeartRate => "bpm",
+    }
+    .to_string()
+}
+
 /// The value as a person reads it, in `units`: `142/91 mmHg`, `6.2 mmol/L (fasting)`.
 #[uniffi::export]
 pub fn format_measurement(measurement: Measurement, units: UnitPreferences) -> String {

@@ -6,7 +6,6 @@ import android.app.job.JobScheduler
 import android.app.job.JobService
 import android.content.ComponentName
 import android.content.Context
-import java.time.ZoneId
 import org.companion.core.RecordSyncSummary
 import org.companion.core.SyncObserver
 import org.companion.core.SyncService
@@ -42,7 +41,9 @@ object Background {
 
                 override fun onRecord(record: RecordSyncSummary) {}
             },
-            ZoneId.systemDefault().id,
+            // No plan diff from the service: each pass is followed by Reminders.replan, which
+            // diffs the whole plan against the alarms set.
+            null,
         ).also { service = it }
     }
 

@@ -7,7 +7,6 @@ import android.app.PendingIntent
 import android.content.Context
 import android.content.Intent
 import android.net.Uri
-import org.companion.core.Importance
 import org.companion.core.NotificationAction
 import org.companion.core.NotificationKind
 
@@ -61,7 +60,6 @@ object Notifications {
             .setStyle(Notification.BigTextStyle().bigText(alarm.body))
             .setCategory(if (alarm.kind == NotificationKind.SAFETY_ALERT.name) Notification.CATEGORY_ALARM else Notification.CATEGORY_REMINDER)
             .setAutoCancel(true)
-        if (alarm.importance == Importance.TIME_SENSITIVE.name) builder.setOnlyAlertOnce(false)
         val words = Words.of(context)
         for (action in alarm.actions) {
             val label = when (action) {

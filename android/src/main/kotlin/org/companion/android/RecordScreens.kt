@@ -4,7 +4,6 @@ import android.widget.RadioButton
 import android.widget.RadioGroup
 import java.time.LocalDate
 import org.companion.core.AsNeededLimits
-import org.companion.core.GlucoseUnit
 import org.companion.core.HealthRecord
 import org.companion.core.JournalEntry
 import org.companion.core.LateDosePolicy
@@ -20,13 +19,14 @@ import org.companion.core.TimeZonePolicy
 import org.companion.core.Weekday
 import org.companion.core.Meal
 import org.companion.core.TaperStep
+import org.companion.core.ReadingKind
 import org.companion.core.formatMeasurement
+import org.companion.core.parseNumber
+import org.companion.core.toStoredUnit
+import org.companion.core.unitSymbol
 import org.companion.core.newId
 import org.companion.core.parseDose
 import org.companion.core.renderAlert
-
-/** The core's mg/dL per mmol/L (docs/clinical.md): glucose typed in mmol/L is stored in mg/dL. */
-private const val MG_DL_PER_MMOL_L = 18.016
 
 private fun Screen.nowOffset(): String =
     App.clock().atZone(java.time.ZoneId.systemDefault()).toOffsetDateTime().toString()
@@ -41,8 +41,17 @@ class ReadingActivity : Screen() {
 
     override fun build(record: HealthRecord) {
         val profile = record.profile()
+        val units = profile.units
+        // The record's own units, as the core names them and converts from.
+        fun symbol(k: ReadingKind) = unitSymbol(k, units)
         heading(words.logReading)
-        val kinds = listOf(KIND_BP to words.bloodPressure, KIND_GLUCOSE to words.glucose, KIND_WEIGHT to words.weight, KIND_TEMPERATURE to words.temperature, KIND_SPO2 to words.spo2)
+        val kinds = listOf(
+            KIND_BP to words.bloodPressure,
+            KIND_GLUCOSE to words.glucose,
+            KIND_WEIGHT to words.weightIn(symbol(ReadingKind.WEIGHT)),
+            KIND_TEMPERATURE to words.temperatureIn(symbol(ReadingKind.TEMPERATURE)),
+            KIND_SPO2 to words.spo2,
+        )
         val group = RadioGroup(this)
         for ((k, label) in kinds) {
             group.addView(RadioButton(this).apply {
@@ -56,10 +65,9 @@ class ReadingActivity : Screen() {
             render()
         }
         column.addView(group)
-        val mmol = profile.units.glucose == GlucoseUnit.MMOL_L
         val fields = when (kind) {
             KIND_BP -> listOf(field(words.systolic, true), field(words.diastolic, true), field(words.pulse, true))
-            KIND_GLUCOSE -> listOf(field(words.glucoseIn(if (mmol) "mmol/L" else "mg/dL"), true))
+            KIND_GLUCOSE -> listOf(field(words.glucoseIn(symbol(ReadingKind.GLUCOSE)), true))
             else -> listOf(field(words.value, true))
         }
         val context = if (kind == KIND_GLUCOSE) {
@@ -73,28 +81,42 @@ class ReadingActivity : Screen() {
             null
         }
         button(words.save) {
-            val numbers = fields.map { it.text.toString().trim().replace(',', '.').toDoubleOrNull() }
+            val typed = fields.map { it.text.toString() }
+            val numbers = typed.map { parseNumber(it) }
+            // A pressure or a pulse is a whole number a person can have; anything else (a
+            // fraction, 70000) is said, never wrapped into another value.
+            fun whole(n: Double?): UShort? = n?.takeIf { it >= 0 && it <= 65535 && it == Math.floor(it) }?.toInt()?.toUShort()
+            val stored = { k: ReadingKind -> numbers[0]?.let { toStoredUnit(k, it, units) } }
             val measurement = when (kind) {
-                KIND_BP -> if (numbers[0] == null || numbers[1] == null) null else Measurement.BloodPressure(numbers[0]!!.toInt().toUShort(), numbers[1]!!.toInt().toUShort(), numbers[2]?.toInt()?.toUShort())
-                KIND_GLUCOSE -> numbers[0]?.let {
-                    val meal = context!!.findViewById<RadioButton>(context.checkedRadioButtonId)!!.tag as MealContext
-                    Measurement.Glucose(if (mmol) it * MG_DL_PER_MMOL_L else it, meal)
+                KIND_BP -> {
+                    val (sys, dia) = whole(numbers[0]) to whole(numbers[1])
+                    val pulse = whole(numbers[2])
+                    if (sys == null || dia == null || (typed[2].isNotBlank() && pulse == null)) null else Measurement.BloodPressure(sys, dia, pulse)
                 }
-                KIND_WEIGHT -> numbers[0]?.let { Measurement.Weight(it) }
-                KIND_TEMPERATURE -> numbers[0]?.let { Measurement.Temperature(it) }
+                KIND_GLUCOSE -> stored(ReadingKind.GLUCOSE)?.let {
+                    val meal = context!!.findViewById<RadioButton>(context.checkedRadioButtonId)!!.tag as MealContext
+                    Measurement.Glucose(it, meal)
+                }
+                KIND_WEIGHT -> stored(ReadingKind.WEIGHT)?.let { Measurement.Weight(it) }
+                KIND_TEMPERATURE -> stored(ReadingKind.TEMPERATURE)?.let { Measurement.Temperature(it) }
                 else -> numbers[0]?.let { Measurement.Spo2(it) }
             }
             if (measurement == null) {
                 text(words.notANumber)
                 return@button
             }
-            val entered = if (kind == KIND_GLUCOSE) (if (mmol) "mmol/L" else "mg/dL") else null
+            val entered = when (kind) {
+                KIND_GLUCOSE -> symbol(ReadingKind.GLUCOSE)
+                KIND_WEIGHT -> symbol(ReadingKind.WEIGHT)
+                KIND_TEMPERATURE -> symbol(ReadingKind.TEMPERATURE)
+                else -> null
+            }
             attempt {
                 val outcome = record.recordReading(Reading(newId(), measurement, nowOffset(), entered, ReadingSource.Manual, null, null, null))
                 render()
-                text(words.saved(formatMeasurement(measurement, profile.units)))
+                text(words.saved(formatMeasurement(measurement, units)))
                 for (alert in outcome.alerts) {
-                    val said = renderAlert(alert, words.language, profile.units)
+                    val said = renderAlert(alert, words.language, units)
                     text(listOfNotNull(said.title, said.value).joinToString("  "))
                     text(said.advice)
                 }
@@ -242,8 +264,15 @@ class JournalActivity : Screen() {
         val text = field(words.text)
         val mood = field(words.mood, true)
         button(words.save) {
+            val typed = mood.text.toString().trim()
+            // A mood the core judges (1 to 5); a number past a byte is said, never wrapped.
+            val score = typed.toUIntOrNull()?.takeIf { it <= 255u }?.toUByte()
+            if (typed.isNotEmpty() && score == null) {
+                text(words.notANumber)
+                return@button
+            }
             attempt {
-                record.addJournalEntry(JournalEntry(newId(), nowOffset(), text.text.toString(), mood.text.toString().toUIntOrNull()?.toUByte(), emptyList(), null, false, null))
+                record.addJournalEntry(JournalEntry(newId(), nowOffset(), text.text.toString(), score, emptyList(), null, false, null))
                 render()
             }
         }

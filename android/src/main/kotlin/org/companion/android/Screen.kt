@@ -4,7 +4,6 @@ import android.app.Activity
 import android.content.Intent
 import android.os.Bundle
 import android.text.InputType
-import android.view.View
 import android.widget.Button
 import android.widget.EditText
 import android.widget.LinearLayout
@@ -31,7 +30,7 @@ abstract class Screen : Activity() {
         column = LinearLayout(this).apply { orientation = LinearLayout.VERTICAL }
         setContentView(ScrollView(this).apply { addView(column) })
         record = openRecord()
-        render()
+        // Built in onResume, which always follows.
     }
 
     override fun onResume() {
@@ -91,7 +90,7 @@ abstract class Screen : Activity() {
         action()
         true
     } catch (e: CompanionException) {
-        text(words.failed(e.message ?: e.javaClass.simpleName)).id = View.generateViewId()
+        text(words.failed(e.message ?: e.javaClass.simpleName))
         false
     }
 

@@ -31,8 +31,14 @@ class Words private constructor(private val zh: Boolean) {
     val save get() = t("Save", "保存")
     val bloodPressure get() = t("Blood pressure", "血压")
     val glucose get() = t("Glucose", "血糖")
-    val weight get() = t("Weight (kg)", "体重（千克）")
-    val temperature get() = t("Temperature (°C)", "体温（°C）")
+    /** A unit's symbol as a Chinese reader reads it (kg: 千克, lb: 磅); others as they are. */
+    private fun zhUnit(symbol: String) = when (symbol) {
+        "kg" -> "千克"
+        "lb" -> "磅"
+        else -> symbol
+    }
+    fun weightIn(symbol: String) = t("Weight ($symbol)", "体重（${zhUnit(symbol)}）")
+    fun temperatureIn(symbol: String) = t("Temperature ($symbol)", "体温（$symbol）")
     val spo2 get() = t("Oxygen saturation (%)", "血氧饱和度（%）")
     val systolic get() = t("Systolic", "收缩压")
     val diastolic get() = t("Diastolic", "舒张压")

@@ -158,6 +158,27 @@ class ScreensTest {
     }
 
     @Test
+    fun aWeightIsTypedInTheRecordsUnitAndANumberOutOfRangeIsSaid() {
+        val profile = record.profile()
+        record.setProfile(profile.copy(units = profile.units.copy(weight = org.companion.core.WeightUnit.LB)))
+        val screen = screen(ReadingActivity::class.java)
+        screen.click("Weight (lb)")
+        screen.type("Value", "150")
+        screen.click("Save")
+        val weight = record.readings(org.companion.core.ReadingQuery(range = org.companion.core.TimeRange())).readings.single()
+        val kg = (weight.measurement as org.companion.core.Measurement.Weight).kg
+        assertTrue(kotlin.math.abs(kg - 68.04) < 0.01, "150 lb is stored as $kg kg")
+        assertEquals("lb", weight.enteredUnit)
+        // A pressure past what a number of the record holds is said, not wrapped into another.
+        screen.click("Blood pressure")
+        screen.type("Systolic", "65656")
+        screen.type("Diastolic", "80")
+        screen.click("Save")
+        assertTrue("Enter a number" in screen.texts(), "${screen.texts()}")
+        assertEquals(1, record.readings(org.companion.core.ReadingQuery(range = org.companion.core.TimeRange())).readings.size)
+    }
+
+    @Test
     @Config(qualifiers = "zh")
     fun aWeightInChinese() {
         val screen = screen(ReadingActivity::class.java)
