@@ -74,8 +74,7 @@ echo "== the Kotlin tests again, on the stripped phone library"
 phonelib=$(mktemp -d /tmp/companion-phonelib.XXXXXX)
 cp target/phone/mobile/libcompanion_ffi.stripped.so "$phonelib/libcompanion_ffi.so"
 ln -s "$PWD/target/debug/companion" "$phonelib/companion"
-(cd bindings/kotlin && mvn -B -q -Dstyle.color=never test -Drust.lib.dir="$phonelib" 2>&1 |
-    sed 's/\x1b\[[0-9;]*m//g')
+bash scripts/maven-tests.sh bindings/kotlin "Kotlin on the phone library" "$phonelib"
 rm -rf "$phonelib"
 
 du -sh target | awk '{print "== target/ holds " $1 " after every suite"}'

@@ -4,8 +4,6 @@ import android.app.AlarmManager
 import android.app.Application
 import android.app.NotificationManager
 import android.app.job.JobScheduler
-import java.nio.file.Files
-import java.nio.file.Path
 import java.time.Instant
 import java.time.temporal.ChronoUnit
 import java.util.TimeZone
@@ -45,22 +43,14 @@ import org.robolectric.shadows.ShadowAlarmManager
 @RunWith(RobolectricTestRunner::class)
 class CaregiverTest {
     private lateinit var app: Application
-    private lateinit var dir: Path
-    private lateinit var relay: Process
-    private lateinit var url: String
+    private lateinit var relay: TestRelay
     private lateinit var mei: HealthRecord
     private val zone = "Asia/Shanghai"
 
     @Before
     fun setUp() {
         TimeZone.setDefault(TimeZone.getTimeZone(zone))
-        dir = Files.createTempDirectory("companion-android-carer")
-        val bin = System.getProperty("companion.bin") ?: error("companion.bin is not set")
-        relay = ProcessBuilder(bin, "--db", dir.resolve("relay.db").toString(), "serve", "--listen", "127.0.0.1:0", "--open")
-            .redirectError(dir.resolve("relay.log").toFile())
-            .start()
-        val line = relay.inputStream.bufferedReader().readLine() ?: error("the relay printed nothing")
-        url = "http://" + line.removePrefix("listening on ").trim()
+        relay = TestRelay()
 
         app = RuntimeEnvironment.getApplication()
         App.reset()
@@ -71,7 +61,7 @@ class CaregiverTest {
         ShadowAlarmManager.setCanScheduleExactAlarms(true)
 
         // Mei's own phone (another device, in this process), sharing her record.
-        mei = Device.open(dir.resolve("mei").toString(), TestKeys()).create(defaultProfile("Mei", zone))
+        mei = Device.open(relay.dir.resolve("mei").toString(), TestKeys()).create(defaultProfile("Mei", zone))
         mei.addMedication(
             Medication(
                 id = newId(), name = "Metformin", form = MedicationForm.TABLET, dose = parseDose("500 mg"),
@@ -81,7 +71,7 @@ class CaregiverTest {
                 recordedAt = Instant.now().minus(2, ChronoUnit.DAYS).toString(),
             ),
         )
-        val code = mei.invite(Role.CAREGIVER, "Li (son)", 1u, url, HttpsTransport()).code
+        val code = mei.invite(Role.CAREGIVER, "Li (son)", 1u, relay.url, HttpsTransport()).code
         App.device(app).join(code, "Li", HttpsTransport(), null).close()
     }
 
@@ -90,8 +80,7 @@ class CaregiverTest {
         Background.reset()
         App.reset()
         mei.close()
-        relay.destroy()
-        dir.toFile().deleteRecursively()
+        relay.close()
     }
 
     private val alarms get() = shadowOf(app.getSystemService(AlarmManager::class.java))

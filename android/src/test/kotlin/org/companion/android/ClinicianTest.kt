@@ -2,8 +2,6 @@ package org.companion.android
 
 import android.app.AlarmManager
 import android.app.Application
-import java.nio.file.Files
-import java.nio.file.Path
 import java.time.Instant
 import java.time.temporal.ChronoUnit
 import java.util.TimeZone
@@ -38,8 +36,7 @@ import org.robolectric.shadows.ShadowAlarmManager
 @RunWith(RobolectricTestRunner::class)
 class ClinicianTest {
     private lateinit var app: Application
-    private lateinit var dir: Path
-    private lateinit var relay: Process
+    private lateinit var relay: TestRelay
     private lateinit var clinic: HealthRecord
     private val zone = "Asia/Shanghai"
 
@@ -58,12 +55,7 @@ class ClinicianTest {
     @Before
     fun setUp() {
         TimeZone.setDefault(TimeZone.getTimeZone(zone))
-        dir = Files.createTempDirectory("companion-android-clinic")
-        val bin = System.getProperty("companion.bin") ?: error("companion.bin is not set")
-        relay = ProcessBuilder(bin, "--db", dir.resolve("relay.db").toString(), "serve", "--listen", "127.0.0.1:0", "--open")
-            .redirectError(dir.resolve("relay.log").toFile())
-            .start()
-        val url = "http://" + (relay.inputStream.bufferedReader().readLine() ?: error("no relay")).removePrefix("listening on ").trim()
+        relay = TestRelay()
         app = RuntimeEnvironment.getApplication()
         App.reset()
         Background.reset()
@@ -73,8 +65,8 @@ class ClinicianTest {
         ShadowAlarmManager.setCanScheduleExactAlarms(true)
         App.device(app).create(defaultProfile("Mei", zone)).use { mei ->
             for (m in listOf(metformin, amlodipine, atorvastatin)) mei.addMedication(m)
-            val code = mei.invite(Role.CLINICIAN, "Dr. Lee", 1u, url, HttpsTransport()).code
-            clinic = Device.open(dir.resolve("clinic").toString(), TestKeys()).join(code, null, HttpsTransport(), null)
+            val code = mei.invite(Role.CLINICIAN, "Dr. Lee", 1u, relay.url, HttpsTransport()).code
+            clinic = Device.open(relay.dir.resolve("clinic").toString(), TestKeys()).join(code, null, HttpsTransport(), null)
         }
     }
 
@@ -83,8 +75,7 @@ class ClinicianTest {
         Background.reset()
         App.reset()
         clinic.close()
-        relay.destroy()
-        dir.toFile().deleteRecursively()
+        relay.close()
     }
 
     @Test

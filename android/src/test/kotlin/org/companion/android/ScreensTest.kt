@@ -7,7 +7,7 @@ import android.widget.Button
 import android.widget.EditText
 import android.widget.ImageView
 import android.widget.TextView
-import java.nio.file.Files
+
 import java.time.Instant
 import java.time.LocalDate
 import java.time.ZoneId
@@ -249,12 +249,8 @@ class ScreensTest {
 
     @Test
     fun anInviteSaysWhatTheRoleMayDoThenShowsItsCodeAndQr() {
-        val dir = Files.createTempDirectory("companion-android-share")
-        val bin = System.getProperty("companion.bin") ?: error("companion.bin is not set")
-        val relay = ProcessBuilder(bin, "--db", dir.resolve("relay.db").toString(), "serve", "--listen", "127.0.0.1:0", "--open")
-            .redirectError(dir.resolve("relay.log").toFile()).start()
-        try {
-            val url = "http://" + relay.inputStream.bufferedReader().readLine().removePrefix("listening on ").trim()
+        TestRelay().use { relay ->
+            val url = relay.url
             App.clock = { Instant.now() }
             val screen = screen(SharingActivity::class.java)
             screen.type("For whom (shown to the others)", "Li (son)")
@@ -270,9 +266,6 @@ class ScreensTest {
             val qr = views(screen.window.decorView).filterIsInstance<ImageView>().single()
             assertNotNull(qr.drawable)
             assertTrue(screen.texts().any { it.startsWith("Mei · owner") }, "${screen.texts()}")
-        } finally {
-            relay.destroy()
-            dir.toFile().deleteRecursively()
         }
     }
 
