@@ -130,6 +130,17 @@ impl Device {
         RecordKeys::named(self.key_store.clone(), &format!("device-{file}"))
     }
 
+    /// Every record file of the device with its keys, sorted by file name, for a caller that
+    /// opens each once ([`HealthRecord::open`]): a clinic's list over hundreds of records
+    /// opens every file once, where [`Device::open_record`] by id would scan them all.
+    pub fn record_files(&self) -> Result<Vec<(PathBuf, RecordKeys)>> {
+        Ok(self
+            .files()?
+            .into_iter()
+            .map(|(file, path)| (path, self.keys_of_file(&file)))
+            .collect())
+    }
+
     /// The record files of the device, by name.
     pub(crate) fn files(&self) -> Result<Vec<(String, PathBuf)>> {
         let read = std::fs::read_dir(self.dir.join(RECORDS_DIR)).map_err(|source| Error::Io {
