@@ -333,6 +333,46 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The clinic's workspace: serve this device's records (a clinician's) to the clinic's
+    /// staff in the browser, and the staff who may sign in.
+    #[command(subcommand)]
+    Clinic(ClinicCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ClinicCommand {
+    /// Serve the workspace (sign-in, the patient list, patient pages, the clinician's
+    /// changes) and sync the device's records in the background. Put a TLS proxy in front.
+    Serve {
+        /// The address to listen on (port 0 picks a free one; the bound address is printed).
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        listen: String,
+        /// Seconds between background syncs of every record (0: no background sync).
+        #[arg(long, default_value_t = 60)]
+        sync_every: u64,
+        /// Mark the session cookie for plain HTTP too (trying it on this machine, without
+        /// the TLS proxy): without it the browser sends the cookie over HTTPS only.
+        #[arg(long)]
+        plain_http: bool,
+        /// The zone the list shows times in (IANA name; default UTC).
+        #[arg(long)]
+        tz: Option<String>,
+    },
+    /// The staff who may sign in.
+    #[command(subcommand)]
+    User(ClinicUserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ClinicUserCommand {
+    /// Add a staff member, or set their password: the password is read from the first line of
+    /// standard input (at least 10 characters), and is kept only as an Argon2id hash.
+    Add {
+        /// Their sign-in name.
+        name: String,
+    },
+    /// The staff who may sign in.
+    List,
 }
 
 #[derive(Debug, Subcommand)]

@@ -6,6 +6,7 @@ mod appointment;
 mod ask;
 mod backup;
 mod check;
+mod clinic;
 mod demo;
 mod dose;
 mod journal;
@@ -62,6 +63,9 @@ fn run_in(
             return usage_said("err-serve-db-utf8", vec![]);
         };
         return companion_server::serve(listen, db, *open).map_err(CliError::Failed);
+    }
+    if let Command::Clinic(command) = cli.command {
+        return clinic::run(command, out);
     }
     if let Command::Records { json } = cli.command {
         return records::list(json, out);
@@ -276,6 +280,7 @@ fn dispatch(record: &mut HealthRecord, command: Command, ctx: Ctx<'_>) -> Result
         | Command::Sync { .. }
         | Command::Members { .. }
         | Command::Records { .. }
+        | Command::Clinic(_)
         | Command::Remove { .. }
         | Command::Leave
         | Command::Rekey
