@@ -429,78 +429,86 @@ impl HealthRecord {
 
     /// Stores readings with their alerts in one transaction; one outcome per reading.
     pub(crate) fn store_readings(&mut self, readings: &[Reading]) -> Result<Vec<ReadingOutcome>> {
-        self.store.write(|w| {
-            let profile = profile_in(w)?;
-            let targets = clinical::targets_in(w, &profile)?;
-            let mut outcomes = Vec::with_capacity(readings.len());
-            let mut seen = std::collections::HashMap::new();
-            // The readings stored and the alerts they raise, followed up together once all
-            // are known (a batch's later readings follow up its earlier ones' alerts too).
-            let mut stored: Vec<Reading> = Vec::new();
-            let mut raised: Vec<Alert> = Vec::new();
-            for reading in readings {
-                reading.validate()?;
-                // De-duplication reads what is committed, inside this write.
-                let existing = match reading.external_key() {
-                    Some(key) => match seen.get(&key) {
-                        Some(id) => Some(String::clone(id)),
-                        None => {
-                            let found = w.find_external(Collection::Readings, &key)?;
-                            let id = crate::model::derived_id(&["reading", &key]);
-                            seen.insert(key, found.clone().unwrap_or(id));
-                            found
-                        }
-                    },
-                    None => None,
-                };
-                let assessment = crate::clinical::alerts::assess(reading, &targets);
-                let outcome = match existing {
-                    Some(id) => ReadingOutcome {
-                        id,
-                        duplicate: true,
-                        assessment,
-                        alerts: Vec::new(),
-                    },
-                    None => {
-                        // An imported reading's id comes from its source and external id, so
-                        // that the same import on two devices is one reading after a merge.
-                        let imported;
-                        let reading = match reading.external_key() {
-                            Some(key) => {
-                                let mut r = reading.clone();
-                                r.id = crate::model::derived_id(&["reading", &key]);
-                                imported = r;
-                                &imported
-                            }
-                            None => reading,
-                        };
-                        w.insert(reading)?;
-                        let alerts = crate::clinical::alerts::alerts_for(reading, &targets);
-                        raised.extend(alerts.iter().cloned());
-                        stored.push(reading.clone());
-                        ReadingOutcome {
-                            id: reading.id.clone(),
-                            duplicate: false,
-                            assessment,
-                            alerts,
-                        }
+        self.store.write(|w| store_readings_in(w, readings))
+    }
+}
+
+/// Stores readings with their alerts inside the write `w`; one outcome per reading.
+fn store_readings_in(
+    w: &mut crate::store::Writer<'_>,
+    readings: &[Reading],
+) -> Result<Vec<ReadingOutcome>> {
+    let profile = profile_in(w)?;
+    let targets = clinical::targets_in(w, &profile)?;
+    let mut outcomes = Vec::with_capacity(readings.len());
+    let mut seen = std::collections::HashMap::new();
+    // The readings stored and the alerts they raise, followed up together once all
+    // are known (a batch's later readings follow up its earlier ones' alerts too).
+    let mut stored: Vec<Reading> = Vec::new();
+    let mut raised: Vec<Alert> = Vec::new();
+    for reading in readings {
+        reading.validate()?;
+        // De-duplication reads what is committed, inside this write.
+        let existing = match reading.external_key() {
+            Some(key) => match seen.get(&key) {
+                Some(id) => Some(String::clone(id)),
+                None => {
+                    let found = w.find_external(Collection::Readings, &key)?;
+                    let id = crate::model::derived_id(&["reading", &key]);
+                    seen.insert(key, found.clone().unwrap_or(id));
+                    found
+                }
+            },
+            None => None,
+        };
+        let assessment = crate::clinical::alerts::assess(reading, &targets);
+        let outcome = match existing {
+            Some(id) => ReadingOutcome {
+                id,
+                duplicate: true,
+                assessment,
+                alerts: Vec::new(),
+            },
+            None => {
+                // An imported reading's id comes from its source and external id, so
+                // that the same import on two devices is one reading after a merge.
+                let imported;
+                let reading = match reading.external_key() {
+                    Some(key) => {
+                        let mut r = reading.clone();
+                        r.id = crate::model::derived_id(&["reading", &key]);
+                        imported = r;
+                        &imported
                     }
+                    None => reading,
                 };
-                outcomes.push(outcome);
-            }
-            let raised = follow_up_alerts(w, &stored, raised, &targets)?;
-            // Each outcome names its alerts as stored.
-            for outcome in &mut outcomes {
-                for alert in &mut outcome.alerts {
-                    if let Some(stored) = raised.iter().find(|a| a.id == alert.id) {
-                        *alert = stored.clone();
-                    }
+                w.insert(reading)?;
+                let alerts = crate::clinical::alerts::alerts_for(reading, &targets);
+                raised.extend(alerts.iter().cloned());
+                stored.push(reading.clone());
+                ReadingOutcome {
+                    id: reading.id.clone(),
+                    duplicate: false,
+                    assessment,
+                    alerts,
                 }
             }
-            Ok(outcomes)
-        })
+        };
+        outcomes.push(outcome);
     }
+    let raised = follow_up_alerts(w, &stored, raised, &targets)?;
+    // Each outcome names its alerts as stored.
+    for outcome in &mut outcomes {
+        for alert in &mut outcome.alerts {
+            if let Some(stored) = raised.iter().find(|a| a.id == alert.id) {
+                *alert = stored.clone();
+            }
+        }
+    }
+    Ok(outcomes)
+}
 
+impl HealthRecord {
     /// Corrects a reading: the fields that differ from the stored reading are written (every
     /// field of `reading` wins over a concurrent edit; see [`HealthRecord::edit_reading`]), and
     /// its alerts are judged again on the corrected value.
