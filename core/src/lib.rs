@@ -61,6 +61,6 @@ use companion_sqlite3mc as _;
 
 pub use error::{DoseLimit, Error, Result, StorageKind};
 pub use query::{Export, PageCursor, ReadingPage, ReadingQuery, TimeRange};
-pub use record::{HealthRecord, JourneyDecision, MergeReport, ReadingOutcome, Stats};
+pub use record::{HealthRecord, JourneyDecision, MergeReport, ReadingOutcome, Stats, write_output};
 pub use store::{ApplyReport, CheckReport, RepairReport, SCHEMA_VERSION};
 pub use today::{DueDose, RefillStatus, Today};

@@ -737,3 +737,50 @@ fn a_medication_name_is_used_once_unless_confirmed() {
         .expect("confirmed");
     assert_eq!(record.medications(false).expect("list").len(), 3);
 }
+
+#[test]
+fn an_import_of_medications_and_readings_is_all_or_nothing_and_idempotent() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut record = new_record(&dir);
+    let medication = metformin();
+    let mut good = bp(130, 85, "2026-11-01T08:00:00Z");
+    good.source = ReadingSource::Imported {
+        system: "urn:clinic".into(),
+        external_id: "obs-1".into(),
+    };
+    let mut bad = good.clone();
+    bad.measurement = Measurement::Weight { kg: 2000.0 };
+    // One bad reading: neither the medication nor the good reading is written.
+    assert!(
+        record
+            .import_entries(std::slice::from_ref(&medication), &[good.clone(), bad])
+            .is_err()
+    );
+    assert!(record.medications(true).expect("meds").is_empty());
+    assert!(
+        record
+            .readings(&ReadingQuery::default())
+            .expect("list")
+            .readings
+            .is_empty()
+    );
+    let (added, outcomes) = record
+        .import_entries(
+            std::slice::from_ref(&medication),
+            std::slice::from_ref(&good),
+        )
+        .expect("import");
+    assert_eq!(
+        (added, outcomes.len(), outcomes[0].duplicate),
+        (1, 1, false)
+    );
+    // The same again adds nothing.
+    let (added, outcomes) = record
+        .import_entries(
+            std::slice::from_ref(&medication),
+            std::slice::from_ref(&good),
+        )
+        .expect("again");
+    assert_eq!((added, outcomes[0].duplicate), (0, true));
+    assert_eq!(record.medications(true).expect("meds").len(), 1);
+}

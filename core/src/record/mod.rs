@@ -431,6 +431,33 @@ impl HealthRecord {
     pub(crate) fn store_readings(&mut self, readings: &[Reading]) -> Result<Vec<ReadingOutcome>> {
         self.store.write(|w| store_readings_in(w, readings))
     }
+
+    /// Imports medications and readings from another system in one transaction, all or
+    /// nothing: a medication whose id the record already holds is left as it is (an importer
+    /// derives the id from the source's identifier, so a second import adds nothing); readings
+    /// are de-duplicated and raise their alerts as [`HealthRecord::add_readings`] does. Returns
+    /// how many medications were added, and each reading's outcome.
+    pub fn import_entries(
+        &mut self,
+        medications: &[Medication],
+        readings: &[Reading],
+    ) -> Result<(usize, Vec<ReadingOutcome>)> {
+        for (index, reading) in readings.iter().enumerate() {
+            reading
+                .validate()
+                .map_err(|e| Error::from(e).in_batch(index))?;
+        }
+        self.store.write(|w| {
+            let mut added = 0;
+            for medication in medications {
+                if w.get::<Medication>(&medication.id)?.is_none() {
+                    w.insert(medication)?;
+                    added += 1;
+                }
+            }
+            Ok((added, store_readings_in(w, readings)?))
+        })
+    }
 }
 
 /// Stores readings with their alerts inside the write `w`; one outcome per reading.
@@ -1040,7 +1067,7 @@ pub(crate) fn profile_in(r: &impl crate::store::Read) -> Result<Profile> {
 /// anything fails. Only a new path or a regular file is written: a symbolic link, a device, a
 /// pipe or a folder at `path` is refused and left as it is (a shell resolves a link itself when
 /// its user asks to write through it).
-pub(crate) fn write_output(path: &Path, bytes: &[u8], detail: &'static str) -> Result<()> {
+pub fn write_output(path: &Path, bytes: &[u8], detail: &'static str) -> Result<()> {
     use std::io::Write;
     match std::fs::symlink_metadata(path) {
         Ok(m) if !m.file_type().is_file() => {

@@ -317,3 +317,4 @@ d-the-device-directory-could-not-be-read = 无法读取设备目录
 f-notification-grace = 通知宽限时间
 f-notifications = 通知
 r-are-chosen-on-a-device-the-record-is-shared-with = 只能在共享了这份记录的设备上选择；患者本人的设备始终为患者安排提醒
+d-the-fhir-bundle-could-not-be-written = FHIR 资源包无法写入
