@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite: formatting, lints, the Rust tests (unit, integration, property, crash,
 # CLI, doc tests), the Kotlin tests of the generated bindings on the JVM, and the visit report
-# rendered in headless Chromium, a short run of every fuzz target, and the phone library's size
+# rendered in headless Chromium, the FHIR bundles through HAPI FHIR's validator, a short run of every fuzz target, and the phone library's size
 # budget.
 # Needs: cargo (with rustfmt and clippy), a JDK 17+ and Maven, Node.js with npm, Chromium
 # (Debian's chromium package, /usr/bin/chromium) and PostgreSQL (Debian's postgresql package:
@@ -61,6 +61,9 @@ bash android/test.sh
 echo "== Visit report in headless Chromium"
 cargo build -p companion-cli
 (cd tests/report && npm ci --silent --no-audit --no-fund && node --test)
+
+echo "== FHIR bundles through HAPI FHIR's validator (fhir/check.sh)"
+bash fhir/check.sh
 
 echo "== Fuzz targets, 10 s each from their seed corpora (scripts/fuzz.sh)"
 bash scripts/fuzz.sh 10

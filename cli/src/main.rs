@@ -337,6 +337,32 @@ enum Command {
     /// staff in the browser, and the staff who may sign in.
     #[command(subcommand)]
     Clinic(ClinicCommand),
+    /// FHIR R4: the record as a Bundle, or medications and readings from one.
+    #[command(subcommand)]
+    Fhir(FhirCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum FhirCommand {
+    /// Write the record as a FHIR R4 Bundle (Patient, Observations, MedicationRequests,
+    /// MedicationAdministrations, AllergyIntolerances, Conditions, Appointments,
+    /// QuestionnaireResponses, CarePlans) to standard output or --out.
+    Export {
+        /// The file to write (a new path or a regular file).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// When --out is a symbolic link, write the file it points to (a link is refused
+        /// otherwise).
+        #[arg(long, requires = "out")]
+        follow: bool,
+    },
+    /// Read the MedicationRequests and Observations of a FHIR R4 Bundle into the record, all
+    /// or nothing: anything this import does not take refuses the whole file, naming the
+    /// element. What the record already holds (by identifier) is not added again.
+    Import {
+        /// The Bundle (JSON).
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -39,6 +39,9 @@ pub enum ClinicError {
     /// The record refused or failed.
     #[error(transparent)]
     Record(#[from] companion_core::Error),
+    /// The record could not be exported as FHIR (a schedule R4 cannot say).
+    #[error(transparent)]
+    Fhir(#[from] companion_fhir::FhirError),
     /// The key store failed.
     #[error(transparent)]
     KeyStore(#[from] KeyStoreError),

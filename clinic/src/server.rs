@@ -71,6 +71,7 @@ pub fn router(clinic: Arc<Clinic>) -> Router {
         .route("/patients/{id}", get(patient_page))
         .route("/api/patients/{id}", get(patient_json))
         .route("/patients/{id}/report", get(report))
+        .route("/patients/{id}/fhir", get(fhir_export))
         .route("/patients/{id}/medications/{mid}", post(change_medication))
         .route("/patients/{id}/medications", post(add_medication))
         .route("/patients/{id}/targets", post(set_target))
@@ -195,6 +196,7 @@ fn failure(e: &ClinicError, who: Option<&Who>) -> Response {
     let (status, title) = match e {
         ClinicError::NoSuchPatient => (StatusCode::NOT_FOUND, "No such patient"),
         ClinicError::BadRequest { .. } => (StatusCode::BAD_REQUEST, "Not changed"),
+        ClinicError::Fhir(_) => (StatusCode::UNPROCESSABLE_ENTITY, "Not exported"),
         ClinicError::Record(companion_core::Error::Invalid(_))
         | ClinicError::Record(companion_core::Error::NotFound { .. })
         | ClinicError::Record(companion_core::Error::AlreadyExists { .. })
@@ -566,6 +568,43 @@ async fn report(
     .await;
     match made {
         Ok(Ok(body)) => html(StatusCode::OK, body),
+        Ok(Err(e)) | Err(e) => failure(&e, Some(&w)),
+    }
+}
+
+async fn fhir_export(
+    State(clinic): State<Arc<Clinic>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let w = match who(&clinic, &headers).await {
+        Ok(Some(w)) => w,
+        Ok(None) => return unsigned(false),
+        Err(e) => return failure(&e, None),
+    };
+    let c = clinic.clone();
+    let name = w.name.clone();
+    let made = blocking(move || -> Result<Vec<u8>> {
+        let now = Utc::now();
+        let record = lock(&c.records).open(&c.device, &id)?;
+        let bundle = companion_fhir::export(&record, now)?;
+        lock(&c.staff).log(&name, &id, "export", now)?;
+        serde_json::to_vec_pretty(&bundle).map_err(|_| ClinicError::BadRequest { field: "bundle" })
+    })
+    .await;
+    match made {
+        Ok(Ok(body)) => (
+            StatusCode::OK,
+            [
+                (header::CONTENT_TYPE, "application/fhir+json"),
+                (
+                    header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"patient.fhir.json\"",
+                ),
+            ],
+            body,
+        )
+            .into_response(),
         Ok(Err(e)) | Err(e) => failure(&e, Some(&w)),
     }
 }

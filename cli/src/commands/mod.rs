@@ -9,6 +9,7 @@ mod check;
 mod clinic;
 mod demo;
 mod dose;
+mod fhir;
 mod journal;
 mod journey;
 mod med;
@@ -266,6 +267,7 @@ fn dispatch(record: &mut HealthRecord, command: Command, ctx: Ctx<'_>) -> Result
             lang,
         } => report::run(record, ctx, days, &out, follow, lang),
         Command::Targets(cmd) => targets::run(record, ctx, cmd),
+        Command::Fhir(cmd) => fhir::run(record, cmd, ctx.out),
         Command::Alerts(cmd) => alerts::run(record, ctx, cmd),
         Command::Init { .. }
         | Command::Restore { .. }
