@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test suite: formatting, lints, the Rust tests (unit, integration, property, crash,
-# CLI, doc tests), the Kotlin tests of the generated bindings on the JVM, and the visit report
-# rendered in headless Chromium, the FHIR bundles through HAPI FHIR's validator, a short run of every fuzz target, and the phone library's size
-# budget.
+# CLI, doc tests), the Kotlin tests of the generated bindings on the JVM, the visit report and
+# the clinic's workspace in headless Chromium, the FHIR bundles through HAPI FHIR's validator,
+# a short run of every fuzz target, and the phone library's size budget.
 # Needs: cargo (with rustfmt and clippy), a JDK 17+ and Maven, Node.js with npm, Chromium
 # (Debian's chromium package, /usr/bin/chromium) and PostgreSQL (Debian's postgresql package:
 # a throwaway server is started for the relay's tests), the nightly toolchain and cargo-fuzz
@@ -58,7 +58,7 @@ bash bindings/kotlin/run-tests.sh
 echo "== The Android app under Robolectric"
 bash android/test.sh
 
-echo "== Visit report in headless Chromium"
+echo "== Visit report and the clinic's workspace in headless Chromium"
 cargo build -p companion-cli
 (cd tests/report && npm ci --silent --no-audit --no-fund && node --test)
 
