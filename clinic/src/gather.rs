@@ -27,8 +27,12 @@ pub fn patient_row(record: &HealthRecord, days: u32, now: DateTime<Utc>) -> Resu
         ..Default::default()
     })?;
     let last_reading = latest.readings.first().map(|r| r.at.to_utc());
+    // Open alerts whenever raised (an alert left open two months ago is still open), and
+    // every alert of the period or the last 7 days.
     let alerts_from = from.min(now - Duration::days(URGENT_DAYS));
-    let alerts = record.alerts(TimeRange::between(alerts_from, now + Duration::days(1)))?;
+    let mut alerts = record.open_alerts(chrono::DateTime::<Utc>::MIN_UTC)?;
+    alerts.retain(|a| a.at.to_utc() < alerts_from);
+    alerts.extend(record.alerts(TimeRange::between(alerts_from, now + Duration::days(1)))?);
     let today = record.today(now, &zone)?;
     Ok(row(RowInputs {
         id: record.id(),

@@ -210,7 +210,8 @@ pub struct RowInputs<'a> {
     pub adherence: &'a [Adherence],
     /// When the latest reading was taken.
     pub last_reading: Option<DateTime<Utc>>,
-    /// Alerts raised in the period or the last 7 days, whichever is longer.
+    /// Alerts raised in the period or the last 7 days, whichever is longer, and every alert
+    /// still open, whenever raised.
     pub alerts: &'a [Alert],
     /// The running journeys.
     pub journeys: &'a [JourneyToday],

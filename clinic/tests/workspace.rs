@@ -291,6 +291,31 @@ fn the_list_shows_the_core_figures_and_a_name_is_locked_out_after_wrong_password
             .expect("flags")
             .contains(&"bp-above-target".into())
     );
+    // An urgent alert raised 40 days ago and never acknowledged is open in every period, and
+    // puts its patient first.
+    let mut old = w
+        .device
+        .create(&Profile::new("Bo", "UTC").expect("profile"))
+        .expect("record");
+    let crisis = Reading::new(
+        Measurement::BloodPressure {
+            systolic: 185,
+            diastolic: 121,
+            pulse: None,
+        },
+        (Utc::now() - chrono::Duration::days(40)).fixed_offset(),
+    )
+    .expect("reading");
+    old.add_reading(&crisis).expect("reading");
+    drop(old);
+    let list: serde_json::Value = w
+        .get("/api/patients?days=7", Some(&token))
+        .json()
+        .expect("json");
+    let first = &list["patients"][0];
+    assert_eq!(first["name"], "Bo", "{list:#}");
+    assert_eq!(first["urgent_open"], 1);
+    assert_eq!(first["crisis"], true);
     for _ in 0..5 {
         let r = w.post(
             "/login",
