@@ -14,7 +14,8 @@ use crate::staff::View;
 const CSS: &str = r#"
 body { font: 15px/1.45 -apple-system, "Segoe UI", "Noto Sans", sans-serif; color: #1b1f24; margin: 0; }
 header { background: #1f3b5c; color: #fff; padding: 8px 16px; display: flex; gap: 16px; align-items: center; }
-header a, header button { color: #fff; } header .who { margin-left: auto; }
+header a { color: #fff; } header .who { margin-left: auto; }
+header button { color: #fff; background: transparent; border: 1px solid #fff; border-radius: 3px; padding: 2px 8px; cursor: pointer; }
 main { padding: 12px 16px; }
 table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid #e3e6ea; vertical-align: top; }
