@@ -2,8 +2,9 @@
 //! the list's HTML (its first paint: the page has no script), side by side with a bare SQL
 //! aggregate over the same rows in one plain SQLite table (per patient and kind over the
 //! period: count, mean, latest; taken over logged doses), the least raw SQLite could do for
-//! the same figures. Interleaved: baseline, JSON, HTML, in turn, each run; medians printed
-//! with the ratios.
+//! the same figures. Cold (every row computed, on every core) and warm (no record written
+//! since the last list: rows reused). Interleaved: baseline, JSON, warm JSON, HTML, in turn,
+//! each run; medians printed with the ratios.
 //!
 //! Run: `cargo bench -p companion-clinic --bench list` (COMPANION_BENCH_PATIENTS, default
 //! 1000; the setup writes about 1,100 readings and 180 doses per patient). Numbers are
@@ -189,24 +190,31 @@ fn main() {
             .unwrap();
         (rows, doses)
     };
-    let mut records = Records::default();
-    let mut json = || {
-        let (mut rows, _) = patient_rows(&mut records, &device, DAYS, Utc::now()).unwrap();
+    // Cold: every row computed (the first list after the workspace starts, or every record
+    // written since); warm: no record written since the last list, a minute ago at most.
+    let mut warm_records = Records::default();
+    let mut json = |cold: bool| {
+        let mut fresh = Records::default();
+        let records = if cold { &mut fresh } else { &mut warm_records };
+        let (mut rows, _) = patient_rows(records, &device, DAYS, Utc::now()).unwrap();
         sort_by_need(&mut rows);
         let bytes = serde_json::to_vec(&rows).unwrap();
         (rows, bytes)
     };
     let zone = Zone::utc();
-    let (mut base, mut api, mut paint) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut base, mut api, mut paint, mut warm) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for _ in 0..RUNS {
         let t = Instant::now();
         black_box(aggregate());
         base.push(t.elapsed());
         let t = Instant::now();
-        black_box(json());
+        black_box(json(true));
         api.push(t.elapsed());
         let t = Instant::now();
-        let (rows, _) = json();
+        black_box(json(false));
+        warm.push(t.elapsed());
+        let t = Instant::now();
+        let (rows, _) = json(true);
         let html = pages::list(&pages::ListView {
             rows: &rows,
             unreadable: 0,
@@ -218,7 +226,7 @@ fn main() {
         black_box(html);
         paint.push(t.elapsed());
     }
-    let (base, api, paint) = (median(base), median(api), median(paint));
+    let (base, api, paint, warm) = (median(base), median(api), median(paint), median(warm));
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
     println!("list of {patients} patients over {DAYS} days, median of {RUNS} interleaved runs:");
     println!("  bare SQL aggregate (baseline)  {:>10.1} ms", ms(base));
@@ -231,5 +239,10 @@ fn main() {
         "  the list's HTML (first paint)  {:>10.1} ms  {:>7.1}x",
         ms(paint),
         ms(paint) / ms(base)
+    );
+    println!(
+        "  the list's JSON, nothing new   {:>10.1} ms  {:>7.1}x",
+        ms(warm),
+        ms(warm) / ms(base)
     );
 }

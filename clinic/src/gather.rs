@@ -48,23 +48,44 @@ pub fn patient_row(record: &HealthRecord, days: u32, now: DateTime<Utc>) -> Resu
     }))
 }
 
-/// The device's records by id: where each file is and its keys, read once (a list over
-/// hundreds of records opens each file once; a patient page opens one).
+/// How long a patient's row is reused while its record file is unchanged: the list's figures
+/// also move with the clock (days since the last data, doses falling due, the 7-day window).
+pub const ROW_FRESH: Duration = Duration::seconds(60);
+
+/// What identifies a version of a record file: its length and modification time (every
+/// committed write changes the file itself; the record's journal is not kept in a WAL).
+type Stamp = (u64, Option<std::time::SystemTime>);
+
+fn stamp(path: &std::path::Path) -> Option<Stamp> {
+    let m = std::fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()))
+}
+
+struct Cached {
+    stamp: Stamp,
+    days: u32,
+    at: DateTime<Utc>,
+    row: PatientRow,
+}
+
+/// The device's records by id (where each file is and its keys) and the rows last computed
+/// from them: a list over hundreds of records opens and computes only the records written
+/// since the last one (or the rows older than [`ROW_FRESH`]); a patient page opens one.
 #[derive(Default)]
 pub struct Records {
     by_id: HashMap<String, (PathBuf, RecordKeys)>,
+    rows: HashMap<PathBuf, Cached>,
 }
 
 impl Records {
-    /// Opens every record file of `device` once, calling `each` with the open record; learns
-    /// each record's id. A file that cannot be opened is skipped and counted in the result.
-    pub fn scan(&mut self, device: &Device, mut each: impl FnMut(&HealthRecord)) -> Result<usize> {
+    /// Opens every record file of `device` once and learns each record's id. A file that
+    /// cannot be opened is skipped and counted in the result.
+    pub fn scan(&mut self, device: &Device) -> Result<usize> {
         let mut by_id = HashMap::new();
         let mut unreadable = 0;
         for (path, keys) in device.record_files()? {
             match HealthRecord::open(&path, &keys) {
                 Ok(record) => {
-                    each(&record);
                     by_id.insert(record.id().to_string(), (path, keys));
                 }
                 Err(_) => unreadable += 1,
@@ -78,7 +99,7 @@ impl Records {
     /// scanning the device again when the id is not known yet (a record joined since).
     pub fn open(&mut self, device: &Device, id: &str) -> Result<HealthRecord> {
         if !self.by_id.contains_key(id) {
-            self.scan(device, |_| {})?;
+            self.scan(device)?;
         }
         let (path, keys) = self.by_id.get(id).ok_or(ClinicError::NoSuchPatient)?;
         let record = HealthRecord::open(path, keys)?;
@@ -89,19 +110,94 @@ impl Records {
     }
 }
 
+/// The row of the record file at `path`, opened with `keys`.
+fn row_of(
+    path: &std::path::Path,
+    keys: &RecordKeys,
+    days: u32,
+    now: DateTime<Utc>,
+) -> Result<PatientRow> {
+    let record = HealthRecord::open(path, keys)?;
+    patient_row(&record, days, now)
+}
+
 /// The rows of every record of the device over the `days` before `now`, and how many records
-/// could not be read (they are left out, and the list says so).
+/// could not be read (they are left out, and the list says so). Records unchanged since their
+/// row was computed, less than [`ROW_FRESH`] ago for the same period, are not opened; the
+/// others are computed on every core of the machine.
 pub fn patient_rows(
     records: &mut Records,
     device: &Device,
     days: u32,
     now: DateTime<Utc>,
 ) -> Result<(Vec<PatientRow>, usize)> {
+    let files = device.record_files()?;
     let mut rows = Vec::new();
+    let mut todo = Vec::new();
+    for (path, keys) in &files {
+        let now_stamp = stamp(path);
+        match (records.rows.get(path), now_stamp) {
+            (Some(c), Some(st)) if c.stamp == st && c.days == days && now - c.at < ROW_FRESH => {
+                rows.push(c.row.clone());
+            }
+            _ => todo.push((path, keys, now_stamp)),
+        }
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .clamp(1, todo.len().max(1));
+    let chunk = todo.len().div_ceil(threads).max(1);
     let mut failed = 0;
-    let unreadable = records.scan(device, |record| match patient_row(record, days, now) {
-        Ok(row) => rows.push(row),
-        Err(_) => failed += 1,
-    })?;
-    Ok((rows, unreadable + failed))
+    let computed: Vec<_> = std::thread::scope(|scope| {
+        let workers: Vec<_> = todo
+            .chunks(chunk)
+            .map(|part| {
+                let worker = scope.spawn(move || {
+                    part.iter()
+                        .map(|(path, keys, st)| (*path, *keys, *st, row_of(path, keys, days, now)))
+                        .collect::<Vec<_>>()
+                });
+                (part.len(), worker)
+            })
+            .collect();
+        let mut computed = Vec::new();
+        for (len, worker) in workers {
+            match worker.join() {
+                Ok(part) => computed.extend(part),
+                // A worker that failed leaves its records out, counted as unreadable.
+                Err(_) => failed += len,
+            }
+        }
+        computed
+    });
+    for (path, keys, st, row) in computed {
+        match row {
+            Ok(row) => {
+                records
+                    .by_id
+                    .insert(row.id.clone(), (path.clone(), keys.clone()));
+                if let Some(st) = st {
+                    records.rows.insert(
+                        path.clone(),
+                        Cached {
+                            stamp: st,
+                            days,
+                            at: now,
+                            row: row.clone(),
+                        },
+                    );
+                }
+                rows.push(row);
+            }
+            Err(_) => {
+                records.rows.remove(path);
+                failed += 1;
+            }
+        }
+    }
+    // Rows of files that are gone (a record forgotten) are dropped.
+    records
+        .rows
+        .retain(|path, _| files.iter().any(|(p, _)| p == path));
+    Ok((rows, failed))
 }

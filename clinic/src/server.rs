@@ -334,10 +334,7 @@ async fn listed(clinic: &Arc<Clinic>, who: &Who, days: u32, filters: &[Flag]) ->
         };
         filter(&mut rows, &filters);
         sort_by_need(&mut rows);
-        let staff = lock(&c.staff);
-        for r in &rows {
-            staff.log(&name, &r.id, "list", now)?;
-        }
+        lock(&c.staff).log_all(&name, rows.iter().map(|r| r.id.as_str()), "list", now)?;
         Ok(Listed { rows, unreadable })
     })
     .await?

@@ -291,6 +291,24 @@ fn the_list_shows_the_core_figures_and_a_name_is_locked_out_after_wrong_password
             .expect("flags")
             .contains(&"bp-above-target".into())
     );
+    // A reading written after the list was shown is in the next list.
+    let mut record = w.device.open_record(Some(&w.patient)).expect("open");
+    let lower = Reading::new(
+        Measurement::BloodPressure {
+            systolic: 110,
+            diastolic: 65,
+            pulse: None,
+        },
+        Utc::now().fixed_offset(),
+    )
+    .expect("reading");
+    record.add_reading(&lower).expect("reading");
+    drop(record);
+    let list: serde_json::Value = w
+        .get("/api/patients?days=7", Some(&token))
+        .json()
+        .expect("json");
+    assert_eq!(list["patients"][0]["bp"]["systolic"], 130.0, "{list:#}");
     // An urgent alert raised 40 days ago and never acknowledged is open in every period, and
     // puts its patient first.
     let mut old = w
