@@ -387,6 +387,18 @@ enum ClinicCommand {
     /// The staff who may sign in.
     #[command(subcommand)]
     User(ClinicUserCommand),
+    /// The access log: who viewed or changed which patient's record, newest first.
+    Log {
+        /// Only this record (its id, as the workspace shows it).
+        #[arg(long)]
+        patient: Option<String>,
+        /// At most this many lines.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000), default_value_t = 100)]
+        limit: u32,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -66,6 +66,29 @@ pub fn run(command: ClinicCommand, out: &mut dyn Write) -> Result<(), CliError> 
             }
             Ok(())
         }
+        ClinicCommand::Log {
+            patient,
+            limit,
+            json,
+        } => {
+            let views = staff()?.views(patient.as_deref(), limit).map_err(failed)?;
+            if json {
+                serde_json::to_writer_pretty(&mut *out, &views)?;
+                writeln!(out)?;
+            } else {
+                for v in views {
+                    writeln!(
+                        out,
+                        "{}  {}  {}  {}",
+                        v.at.format("%Y-%m-%d %H:%M:%S UTC"),
+                        v.name,
+                        v.what,
+                        v.record
+                    )?;
+                }
+            }
+            Ok(())
+        }
         ClinicCommand::Serve {
             listen,
             sync_every,
