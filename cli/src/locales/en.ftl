@@ -425,3 +425,12 @@ sync-all-some-failed = { $n } of the records could not be synced (said above)
 notify-patient = This is the patient's own device: it plans the patient's reminders.
 notify-caregiver = This device is told when a dose of { $patient }'s is not logged { $minutes } minutes after its time, and of every safety alert; never to take a dose.
 notify-silent = This device plans no notification for this record.
+
+# FHIR R4 (companion fhir)
+said-fhir-exported = Wrote a FHIR R4 bundle of { $n } resources to { $path }
+said-fhir-imported = Imported { $meds } medication(s) and { $readings } reading(s); { $meds_known } medication(s) and { $readings_known } reading(s) were already in the record
+err-fhir-inexpressible = medication { $medication }: a { $schedule } schedule cannot be said in FHIR R4 Timing; nothing was written
+err-fhir-not-bundle = not a FHIR R4 Bundle: { $element }
+err-fhir-unsupported = unsupported: { $element }; nothing was imported
+err-fhir-invalid = invalid { $element }; nothing was imported
+err-fhir-unreadable = { $path }: could not be read

@@ -424,3 +424,12 @@ sync-all-some-failed = 有 { $n } 份记录未能同步（见上文）
 notify-patient = 这是患者本人的设备：它为患者安排提醒。
 notify-caregiver = 当 { $patient } 的某次服药在预定时间 { $minutes } 分钟后仍未记录时，本设备会收到通知，也会收到每条安全警报；但不会提醒本设备服药。
 notify-silent = 本设备不为这份记录安排任何通知。
+
+# FHIR R4 (companion fhir)
+said-fhir-exported = 已将含 { $n } 项资源的 FHIR R4 资源包写入 { $path }
+said-fhir-imported = 已导入 { $meds } 种药物和 { $readings } 条读数；记录中已有 { $meds_known } 种药物和 { $readings_known } 条读数
+err-fhir-inexpressible = 药物 { $medication }：{ $schedule } 类服药时间无法用 FHIR R4 Timing 表达；未写入任何内容
+err-fhir-not-bundle = 不是 FHIR R4 资源包：{ $element }
+err-fhir-unsupported = 不支持：{ $element }；未导入任何内容
+err-fhir-invalid = 无效的 { $element }；未导入任何内容
+err-fhir-unreadable = { $path }：无法读取
