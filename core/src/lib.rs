@@ -41,6 +41,7 @@ pub use companion_protocol::crypto;
 pub mod device;
 mod error;
 pub mod i18n;
+pub mod import;
 pub mod journey;
 pub mod keystore;
 pub mod model;

@@ -4,6 +4,7 @@
 use std::path::Path;
 
 mod clinical;
+mod import;
 mod journeys;
 mod reminders;
 mod replica;
@@ -429,7 +430,7 @@ impl HealthRecord {
 
     /// Stores readings with their alerts in one transaction; one outcome per reading.
     pub(crate) fn store_readings(&mut self, readings: &[Reading]) -> Result<Vec<ReadingOutcome>> {
-        self.store.write(|w| store_readings_in(w, readings))
+        self.store.write(|w| store_readings_in(w, readings, None))
     }
 
     /// Imports medications and readings from another system in one transaction, all or
@@ -455,15 +456,26 @@ impl HealthRecord {
                     added += 1;
                 }
             }
-            Ok((added, store_readings_in(w, readings)?))
+            Ok((added, store_readings_in(w, readings, None)?))
         })
     }
 }
 
+/// What an import adds to storing readings: its time (the alerts of readings taken well
+/// before it are stored as already seen, [`crate::import::is_history`]) and its progress.
+pub(crate) struct Importing<'a> {
+    pub(crate) now: DateTime<Utc>,
+    pub(crate) progress: &'a mut dyn FnMut(u64),
+}
+
+/// Readings stored between two calls of an import's progress.
+const PROGRESS_EVERY: usize = 500;
+
 /// Stores readings with their alerts inside the write `w`; one outcome per reading.
-fn store_readings_in(
+pub(crate) fn store_readings_in(
     w: &mut crate::store::Writer<'_>,
     readings: &[Reading],
+    mut importing: Option<&mut Importing<'_>>,
 ) -> Result<Vec<ReadingOutcome>> {
     let profile = profile_in(w)?;
     let targets = clinical::targets_in(w, &profile)?;
@@ -473,7 +485,12 @@ fn store_readings_in(
     // are known (a batch's later readings follow up its earlier ones' alerts too).
     let mut stored: Vec<Reading> = Vec::new();
     let mut raised: Vec<Alert> = Vec::new();
-    for reading in readings {
+    for (done, reading) in readings.iter().enumerate() {
+        if let Some(i) = importing.as_mut()
+            && done % PROGRESS_EVERY == 0
+        {
+            (i.progress)(done as u64);
+        }
         reading.validate()?;
         // De-duplication reads what is committed, inside this write.
         let existing = match reading.external_key() {
@@ -510,7 +527,16 @@ fn store_readings_in(
                     None => reading,
                 };
                 w.insert(reading)?;
-                let alerts = crate::clinical::alerts::alerts_for(reading, &targets);
+                let mut alerts = crate::clinical::alerts::alerts_for(reading, &targets);
+                if let Some(i) = importing.as_ref()
+                    && crate::import::is_history(reading.at, i.now)
+                {
+                    // History: stored as seen by the import, so that it notifies no one today.
+                    for alert in &mut alerts {
+                        alert.acknowledged_at = Some(i.now.fixed_offset());
+                        alert.acknowledged_by = Some(crate::import::IMPORTED_BY.to_string());
+                    }
+                }
                 raised.extend(alerts.iter().cloned());
                 stored.push(reading.clone());
                 ReadingOutcome {

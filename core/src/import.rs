@@ -1,0 +1,161 @@
+//! Readings from other sources (a meter's CSV, Health Connect, HealthKit): what every importer
+//! hands the record, a [`Sample`], and the rules an import follows whatever the source. Pure:
+//! [`crate::HealthRecord::import_readings`] gathers and writes.
+//!
+//! - Each sample is identified by its source's id when it has one, else by its kind, time and
+//!   value, so importing the same file twice adds nothing, and a reading already in the record
+//!   (typed by hand, or imported another way) at the same time with the same value is not
+//!   added again.
+//! - A sample becomes a typed [`Reading`], validated as any reading is; a bad one is named by
+//!   where it is in its file and which field is wrong.
+//! - An urgent finding in a reading taken long before the import (a year of old lows) is stored
+//!   as history, already seen by the import, so that it notifies no one today.
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+
+use crate::model::{Measurement, Reading, ReadingKind, ReadingSource, ValidationError};
+
+/// A reading taken this long before the import raises its alerts as history: seen, by
+/// [`IMPORTED_BY`], at the import's time.
+pub const HISTORY_AFTER: Duration = Duration::hours(24);
+
+/// Who acknowledges the alerts of readings imported as history.
+pub const IMPORTED_BY: &str = "import";
+
+/// One reading from another source, in canonical units (each format converts its own).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sample {
+    /// What was measured, in canonical units.
+    pub measurement: Measurement,
+    /// When, with the offset of the place it was measured in.
+    pub at: DateTime<FixedOffset>,
+    /// The unit it was recorded in, when not canonical (`mmol/L`, `lb`).
+    pub entered_unit: Option<String>,
+    /// The source (`csv`, `health-connect:com.omron.app`, `healthkit:Omron Connect`).
+    pub system: String,
+    /// The source's own id for it, when it has one.
+    pub external_id: Option<String>,
+    /// A note.
+    pub note: Option<String>,
+    /// For sensor glucose: the sensor's interval in minutes.
+    pub sensor_interval_minutes: Option<u16>,
+}
+
+/// A sample that cannot be a reading: where it is in its file and why.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("line {line}: {field}: {reason}")]
+pub struct SampleError {
+    /// Its line in the file (1 is the first; a format without lines numbers its items).
+    pub line: u64,
+    /// The field that is wrong (`value`, `time`, `unit`).
+    pub field: &'static str,
+    /// What is wrong with it.
+    pub reason: &'static str,
+}
+
+/// The identity that de-duplicates a sample when its source gives no id: kind, instant and
+/// value, the same for the same reading however it reached the record.
+pub fn content_key(kind: ReadingKind, at: DateTime<FixedOffset>, m: &Measurement) -> String {
+    let (v1, v2) = m.values();
+    let pulse = match m {
+        Measurement::BloodPressure { pulse: Some(p), .. } => format!("/{p}"),
+        _ => String::new(),
+    };
+    match v2 {
+        Some(v2) => format!(
+            "{}@{}={v1}/{v2}{pulse}",
+            kind.as_str(),
+            at.timestamp_millis()
+        ),
+        None => format!("{}@{}={v1}", kind.as_str(), at.timestamp_millis()),
+    }
+}
+
+/// The reading a sample is, validated.
+pub fn reading(sample: &Sample) -> Result<Reading, ValidationError> {
+    let mut reading = Reading::new(sample.measurement.clone(), sample.at)?;
+    let external_id = sample
+        .external_id
+        .clone()
+        .unwrap_or_else(|| content_key(sample.measurement.kind(), sample.at, &sample.measurement));
+    reading.source = ReadingSource::Imported {
+        system: sample.system.clone(),
+        external_id,
+    };
+    reading.entered_unit = sample.entered_unit.clone();
+    reading.note = sample.note.clone();
+    reading.sensor_interval_minutes = sample.sensor_interval_minutes;
+    crate::model::Validate::validate(&reading)?;
+    Ok(reading)
+}
+
+/// Whether a reading taken at `at` is history at an import made at `now`.
+pub fn is_history(at: DateTime<FixedOffset>, now: DateTime<Utc>) -> bool {
+    now - at.to_utc() >= HISTORY_AFTER
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportReport {
+    /// Readings added.
+    pub added: u64,
+    /// Samples the record already held (by the source's id, or by kind, time and value).
+    pub duplicates: u64,
+    /// Alerts raised by recent readings (these notify).
+    pub alerts: u64,
+    /// Alerts of readings taken long before the import, stored as already seen.
+    pub history_alerts: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bp(at: &str) -> Sample {
+        Sample {
+            measurement: Measurement::BloodPressure {
+                systolic: 142,
+                diastolic: 91,
+                pulse: Some(70),
+            },
+            at: DateTime::parse_from_rfc3339(at).expect("t"),
+            entered_unit: None,
+            system: "csv".into(),
+            external_id: None,
+            note: None,
+            sensor_interval_minutes: None,
+        }
+    }
+
+    #[test]
+    fn a_sample_without_an_id_is_known_by_its_kind_time_and_value() {
+        let a = reading(&bp("2026-11-20T07:30:00+01:00")).expect("a");
+        // The same instant written in another offset is the same reading.
+        let b = reading(&bp("2026-11-20T06:30:00Z")).expect("b");
+        assert_eq!(a.external_key(), b.external_key());
+        let mut other = bp("2026-11-20T07:30:00+01:00");
+        other.measurement = Measurement::BloodPressure {
+            systolic: 143,
+            diastolic: 91,
+            pulse: Some(70),
+        };
+        assert_ne!(reading(&other).expect("c").external_key(), a.external_key());
+    }
+
+    #[test]
+    fn a_reading_a_day_old_is_history() {
+        let now = DateTime::parse_from_rfc3339("2026-12-01T12:00:00Z")
+            .expect("now")
+            .to_utc();
+        let at = |s: &str| DateTime::parse_from_rfc3339(s).expect("t");
+        assert!(!is_history(at("2026-11-30T12:00:01Z"), now));
+        assert!(is_history(at("2026-11-30T12:00:00Z"), now));
+    }
+
+    #[test]
+    fn a_bad_value_is_refused_as_any_reading_is() {
+        let mut s = bp("2026-11-20T07:30:00+01:00");
+        s.measurement = Measurement::Weight { kg: 2000.0 };
+        assert!(reading(&s).is_err());
+    }
+}
