@@ -337,6 +337,24 @@ enum Command {
     /// staff in the browser, and the staff who may sign in.
     #[command(subcommand)]
     Clinic(ClinicCommand),
+    /// Import readings from a file: a CSV with a header (time, kind, value, unit, context,
+    /// note, id), a JSON list of the same rows, Health Connect's records as JSON, or HealthKit's
+    /// export.xml (import/src/rows.rs documents the columns; import/samples/ has examples). All
+    /// or nothing: a bad row is named by its line and nothing is written, unless --skip-bad.
+    /// What the record already holds is not added again.
+    Import {
+        /// The file.
+        file: PathBuf,
+        /// csv, json, health-connect or healthkit (default: told from the file).
+        #[arg(long)]
+        format: Option<String>,
+        /// Keep the good rows and write the bad ones (line, field, reason) to this file.
+        #[arg(long, value_name = "FILE")]
+        skip_bad: Option<PathBuf>,
+        /// As JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// FHIR R4: the record as a Bundle, or medications and readings from one.
     #[command(subcommand)]
     Fhir(FhirCommand),

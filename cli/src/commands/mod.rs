@@ -10,6 +10,7 @@ mod clinic;
 mod demo;
 mod dose;
 mod fhir;
+mod import;
 mod journal;
 mod journey;
 mod med;
@@ -268,6 +269,19 @@ fn dispatch(record: &mut HealthRecord, command: Command, ctx: Ctx<'_>) -> Result
         } => report::run(record, ctx, days, &out, follow, lang),
         Command::Targets(cmd) => targets::run(record, ctx, cmd),
         Command::Fhir(cmd) => fhir::run(record, cmd, ctx.out),
+        Command::Import {
+            file,
+            format,
+            skip_bad,
+            json,
+        } => import::run(
+            record,
+            &file,
+            format.as_deref(),
+            skip_bad.as_deref(),
+            json,
+            ctx.out,
+        ),
         Command::Alerts(cmd) => alerts::run(record, ctx, cmd),
         Command::Init { .. }
         | Command::Restore { .. }

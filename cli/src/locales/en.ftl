@@ -434,3 +434,12 @@ err-fhir-not-bundle = not a FHIR R4 Bundle: { $element }
 err-fhir-unsupported = unsupported: { $element }; nothing was imported
 err-fhir-invalid = invalid { $element }; nothing was imported
 err-fhir-unreadable = { $path }: could not be read
+
+# Importing readings (companion import)
+said-imported = Imported { $added } reading(s); { $duplicates } already in the record; { $alerts } new alert(s), { $history } old one(s) kept as history; { $bad } bad row(s) skipped; { $other } item(s) of other kinds left out
+err-import-open = { $path }: could not be read
+err-import-unreadable = not { $what }
+err-import-column = the CSV has no "{ $column }" column (time, kind and value are required)
+err-import-format = the file's format cannot be told: give --format csv, json, health-connect or healthkit
+err-import-row = line { $line }: { $field }: { $reason }; nothing was imported (--skip-bad FILE keeps the good rows)
+err-import-refused = line { $line }: { $reason }; nothing was imported

@@ -433,3 +433,12 @@ err-fhir-not-bundle = 不是 FHIR R4 资源包：{ $element }
 err-fhir-unsupported = 不支持：{ $element }；未导入任何内容
 err-fhir-invalid = 无效的 { $element }；未导入任何内容
 err-fhir-unreadable = { $path }：无法读取
+
+# 导入读数（companion import）
+said-imported = 已导入 { $added } 条读数；记录中已有 { $duplicates } 条；新警报 { $alerts } 条，{ $history } 条旧警报作为历史保存；跳过 { $bad } 行错误数据；{ $other } 项其他类型数据未导入
+err-import-open = { $path }：无法读取
+err-import-unreadable = 不是{ $what }
+err-import-column = CSV 缺少“{ $column }”列（time、kind 和 value 为必填）
+err-import-format = 无法判断文件格式：请用 --format csv、json、health-connect 或 healthkit 指定
+err-import-row = 第 { $line } 行：{ $field }：{ $reason }；未导入任何内容（--skip-bad FILE 可保留正确的行）
+err-import-refused = 第 { $line } 行：{ $reason }；未导入任何内容
