@@ -1,0 +1,81 @@
+//! `companion import` run as the real binary: killed with SIGKILL at random moments, it leaves
+//! the record as before the import or as after it, never half; what it finished is checked by
+//! the record's own check.
+
+mod common;
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// A CSV of `n` readings, one every 26 minutes, all before now.
+fn csv(n: usize) -> String {
+    let start = chrono::Utc::now() - chrono::Duration::minutes(26 * n as i64 + 60);
+    let mut text = String::from("time,kind,value,unit\n");
+    for i in 0..n {
+        let at = (start + chrono::Duration::minutes(26 * i as i64)).to_rfc3339();
+        match i % 3 {
+            0 => text.push_str(&format!("{at},bp,{}/{},mmHg\n", 120 + i % 40, 75 + i % 20)),
+            1 => text.push_str(&format!(
+                "{at},weight,{},kg\n",
+                80.0 + (i % 50) as f64 / 10.0
+            )),
+            _ => text.push_str(&format!("{at},heart_rate,{},bpm\n", 60 + i % 30)),
+        }
+    }
+    text
+}
+
+fn readings(db: &std::path::Path) -> usize {
+    json(db, &["export", "--json"])["readings"]
+        .as_array()
+        .map_or(0, Vec::len)
+}
+
+#[test]
+fn sigkill_during_an_import_leaves_none_or_all_of_it() {
+    const ROWS: usize = 3_000;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("readings.csv");
+    std::fs::write(&file, csv(ROWS)).expect("write");
+    let file = file.to_str().expect("utf-8").to_string();
+    // How long a whole import takes here.
+    let timed = dir.path().join("timed.db");
+    ok(&timed, &["init", "--name", "Ana", "--tz", "UTC"]);
+    let started = Instant::now();
+    ok(&timed, &["import", &file]);
+    let full = started.elapsed();
+    assert_eq!(readings(&timed), ROWS);
+
+    let (mut before, mut after) = (0, 0);
+    for round in 0..8u32 {
+        let db = dir.path().join(format!("r{round}.db"));
+        ok(&db, &["init", "--name", "Ana", "--tz", "UTC"]);
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_companion"))
+            .args(["--db", db.to_str().expect("utf-8"), "import", &file])
+            .env("COMPANION_HOME", home_of(&db))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        // Spread over the import's length and a little past it.
+        let wait = full.mul_f64(f64::from(round) / 6.0);
+        std::thread::sleep(wait.min(Duration::from_secs(60)));
+        let _ = child.kill();
+        let _ = child.wait();
+        match readings(&db) {
+            0 => before += 1,
+            ROWS => after += 1,
+            n => panic!("round {round}: {n} of {ROWS} readings after a kill"),
+        }
+        let check = companion(&db, &["check", "--full"]);
+        assert!(
+            check.status.success(),
+            "round {round}: {}",
+            String::from_utf8_lossy(&check.stdout)
+        );
+    }
+    eprintln!("killed before the import finished: {before}; after: {after}");
+    assert!(after > 0, "some rounds let the import finish");
+}
