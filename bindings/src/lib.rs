@@ -14,6 +14,7 @@ pub mod clinical;
 pub mod device;
 mod error;
 pub mod events;
+pub mod import;
 pub mod journeys;
 pub mod keys;
 pub mod medications;

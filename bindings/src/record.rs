@@ -370,6 +370,24 @@ impl HealthRecord {
         Ok(self.lock().add_readings(&readings)?)
     }
 
+    /// Imports samples from the platform's health store, all or nothing: what the record
+    /// already holds is counted and not added again; readings taken a day or more ago keep
+    /// their alerts as history (they notify no one); `progress` is told as samples are stored.
+    pub fn import_readings(
+        &self,
+        samples: Vec<companion_core::import::Sample>,
+        progress: Option<Arc<dyn crate::import::ImportProgress>>,
+    ) -> Result<companion_core::import::ImportReport, CompanionError> {
+        let total = samples.len() as u64;
+        let now = core::clock::now()?;
+        let mut tell = |done: u64| {
+            if let Some(p) = &progress {
+                p.on_progress(done, total);
+            }
+        };
+        Ok(self.lock().import_readings(&samples, now, &mut tell)?)
+    }
+
     /// Corrects a reading.
     pub fn update_reading(&self, reading: Reading) -> Result<(), CompanionError> {
         Ok(self.lock().update_reading(&reading)?)

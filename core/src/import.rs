@@ -13,7 +13,9 @@
 
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 
-use crate::model::{Measurement, Reading, ReadingKind, ReadingSource, ValidationError};
+use crate::model::{
+    MealContext, Measurement, Reading, ReadingKind, ReadingSource, ValidationError,
+};
 
 /// A reading taken this long before the import raises its alerts as history: seen, by
 /// [`IMPORTED_BY`], at the import's time.
@@ -93,6 +95,37 @@ pub fn reading(sample: &Sample) -> Result<Reading, ValidationError> {
 pub fn is_history(at: DateTime<FixedOffset>, now: DateTime<Utc>) -> bool {
     now - at.to_utc() >= HISTORY_AFTER
 }
+
+/// The meal context of a Health Connect glucose record's `relationToMeal`
+/// (`BloodGlucoseRecord.RELATION_TO_MEAL_*`: 2 fasting, 3 before a meal, 4 after; 1 general
+/// and 0 unknown are any time).
+pub fn health_connect_meal_context(relation_to_meal: i32) -> MealContext {
+    match relation_to_meal {
+        2 => MealContext::Fasting,
+        3 => MealContext::BeforeMeal,
+        4 => MealContext::AfterMeal,
+        _ => MealContext::Random,
+    }
+}
+
+/// Whether a Health Connect glucose record's `specimenSource` is a continuous sensor's
+/// (`SPECIMEN_SOURCE_INTERSTITIAL_FLUID`, 1).
+pub fn health_connect_is_sensor(specimen_source: i32) -> bool {
+    specimen_source == 1
+}
+
+/// The meal context of a HealthKit glucose sample's `HKMetadataKeyBloodGlucoseMealTime`
+/// (`HKBloodGlucoseMealTime`: 1 preprandial, 2 postprandial; none: any time).
+pub fn healthkit_meal_context(meal_time: Option<i32>) -> MealContext {
+    match meal_time {
+        Some(1) => MealContext::BeforeMeal,
+        Some(2) => MealContext::AfterMeal,
+        _ => MealContext::Random,
+    }
+}
+
+/// The minutes between a sensor's readings when its source does not say (most sensors).
+pub const SENSOR_MINUTES_DEFAULT: u16 = 5;
 
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]

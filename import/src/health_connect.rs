@@ -22,25 +22,23 @@ use std::io::Read;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use companion_core::import::{Sample, SampleError};
+use companion_core::model::Measurement;
 use companion_core::model::units::{GlucoseUnit, TemperatureUnit, WeightUnit};
-use companion_core::model::{MealContext, Measurement};
 use serde_json::Value;
 
 use crate::{FileError, Outcome};
 
-/// Health Connect's `SPECIMEN_SOURCE_INTERSTITIAL_FLUID`: a continuous sensor.
-const SPECIMEN_INTERSTITIAL_FLUID: i64 = 1;
-/// The interval assumed for a sensor's readings.
-const SENSOR_MINUTES: u16 = 5;
+use companion_core::import::{
+    SENSOR_MINUTES_DEFAULT, health_connect_is_sensor, health_connect_meal_context,
+};
 
-/// The meal context Health Connect's `relationToMeal` says (`RELATION_TO_MEAL_*`).
-pub fn context(relation_to_meal: i64) -> MealContext {
-    match relation_to_meal {
-        2 => MealContext::Fasting,
-        3 => MealContext::BeforeMeal,
-        4 => MealContext::AfterMeal,
-        _ => MealContext::Random,
-    }
+/// A Health Connect integer field (`relationToMeal`, `specimenSource`); 0 (unknown) if absent.
+fn code(record: &Value, field: &str) -> i32 {
+    record
+        .get(field)
+        .and_then(Value::as_i64)
+        .and_then(|v| i32::try_from(v).ok())
+        .unwrap_or(0)
 }
 
 fn instant(
@@ -157,22 +155,16 @@ fn samples(record: &Value, line: u64) -> Result<Option<Vec<Sample>>, SampleError
                 (None, Some(v)) => (GlucoseUnit::MmolL.to_mg_dl(v?), Some("mmol/L")),
                 (None, None) => return Err(missing("level")),
             };
-            let relation = record
-                .get("relationToMeal")
-                .and_then(Value::as_i64)
-                .unwrap_or(0);
             let mut s = sample(
                 Measurement::Glucose {
                     mg_dl,
-                    context: context(relation),
+                    context: health_connect_meal_context(code(record, "relationToMeal")),
                 },
                 at()?,
                 unit,
             );
-            if record.get("specimenSource").and_then(Value::as_i64)
-                == Some(SPECIMEN_INTERSTITIAL_FLUID)
-            {
-                s.sensor_interval_minutes = Some(SENSOR_MINUTES);
+            if health_connect_is_sensor(code(record, "specimenSource")) {
+                s.sensor_interval_minutes = Some(SENSOR_MINUTES_DEFAULT);
             }
             vec![s]
         }

@@ -21,8 +21,8 @@ use std::io::BufRead;
 
 use chrono::{DateTime, FixedOffset};
 use companion_core::import::{Sample, SampleError};
+use companion_core::model::Measurement;
 use companion_core::model::units::{GlucoseUnit, TemperatureUnit, WeightUnit};
-use companion_core::model::{MealContext, Measurement};
 use quick_xml::events::{BytesStart, Event};
 
 use crate::{FileError, Outcome};
@@ -131,11 +131,9 @@ fn quantity(item: &Item) -> Result<Option<Sample>, SampleError> {
             } else {
                 return Err(unit_error(item));
             };
-            let context = match item.meal_time.as_deref() {
-                Some("1") => MealContext::BeforeMeal,
-                Some("2") => MealContext::AfterMeal,
-                _ => MealContext::Random,
-            };
+            let context = companion_core::import::healthkit_meal_context(
+                item.meal_time.as_deref().and_then(|m| m.parse().ok()),
+            );
             sample(item, Measurement::Glucose { mg_dl, context }, unit)?
         }
         "HKQuantityTypeIdentifierBodyMass" => {
