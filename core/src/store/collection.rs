@@ -14,7 +14,7 @@ use crate::model::{
 };
 
 /// A collection of entries inside a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Collection {
     Profile,
     Medications,

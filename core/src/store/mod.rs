@@ -99,7 +99,9 @@ enum Op {
 pub(crate) struct Batch {
     ops: BTreeMap<DocId, Vec<Op>>,
     rows: Vec<(Collection, DocId, collection::IndexRow)>,
-    new_ids: Vec<(Collection, String, &'static str)>,
+    /// The entries this batch adds, to refuse an id twice in one write (a set: an import adds
+    /// a hundred thousand).
+    new_ids: std::collections::HashSet<(Collection, String)>,
 }
 
 impl Batch {
@@ -118,7 +120,7 @@ impl Batch {
             collection::row_for(item, false).map_err(encode_error)?,
         ));
         self.new_ids
-            .push((E::COLLECTION, item.entry_id().to_string(), E::NAME));
+            .insert((E::COLLECTION, item.entry_id().to_string()));
         Ok(())
     }
 }
@@ -161,8 +163,7 @@ impl Writer<'_> {
         let pending = self
             .batch
             .new_ids
-            .iter()
-            .any(|(c, i, _)| *c == E::COLLECTION && i == id);
+            .contains(&(E::COLLECTION, id.to_string()));
         if pending || index::locate(self.conn, E::COLLECTION, id)?.is_some() {
             return Err(Error::AlreadyExists { entity: E::NAME });
         }
