@@ -35,6 +35,7 @@ use companion_sqlite3mc as _;
 /// as `creation token: TOKEN` before `listening on`; `open` takes them from any device and
 /// warns so on standard error.
 pub fn serve(listen: &str, db: &str, open: bool) -> Result<(), String> {
+    few_malloc_arenas();
     let storage = storage::open(db).map_err(|e| e.to_string())?;
     let creation = if open {
         eprintln!(
@@ -125,5 +126,19 @@ fn env_number(
                     range.end()
                 )
             }),
+    }
+}
+
+/// Caps glibc's malloc arenas at two, before the relay's threads start. With one arena per
+/// thread (the runtime's blocking threads, the PostgreSQL pool's), freed memory stayed spread
+/// over many arenas and the relay's resident memory grew all through a soak: 146 MB after a
+/// minute to 286 MB after ten, on PostgreSQL with 20 devices; with two arenas it stayed between
+/// 47 and 71 MB (`relay_load`, README). Elsewhere (musl, other systems) nothing is done.
+fn few_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a tuning parameter of glibc's allocator; M_ARENA_MAX takes any
+    // positive count, and arenas made before stay valid.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
