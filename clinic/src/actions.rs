@@ -213,12 +213,11 @@ pub fn apply(
             systolic,
             diastolic,
         } => {
-            let mut targets = record.targets()?;
-            targets.bp_target.systolic = *systolic;
-            targets.bp_target.diastolic = *diastolic;
-            targets.set_by = Some(by.to_string());
-            targets.set_at = Some(local_now);
-            record.set_targets(&targets)?;
+            // Read and written in one write: a target another member set meanwhile stays.
+            record.modify_targets(by, |t| {
+                t.bp_target.systolic = *systolic;
+                t.bp_target.diastolic = *diastolic;
+            })?;
         }
         Change::AddMedication {
             name,

@@ -317,3 +317,32 @@ fn dangerous_values_raise_alerts_that_later_normal_readings_and_corrections_reso
         .collect();
     assert_eq!(open, vec![AlertKind::HyperglycaemicCrisis]);
 }
+
+#[test]
+fn a_target_changed_inside_one_write_keeps_another_writers_change() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut clinic = new_record(&dir);
+    let path = dir.path().join("record.db");
+    let mut other = HealthRecord::open(&path, &keys(&path)).expect("second handle");
+    // The clinic read the targets for its form, then another member set a glucose target.
+    let stale = clinic.targets().expect("targets");
+    let mut theirs = other.targets().expect("targets");
+    theirs.glucose.pre_meal_high = 140.0;
+    theirs.set_by = Some("Dr. Wu".into());
+    other.set_targets(&theirs).expect("set");
+    // Read and written inside one write: both changes stay.
+    let stored = clinic
+        .modify_targets("Dr. Lee", |t| {
+            t.bp_target.systolic = 125;
+            t.bp_target.diastolic = 75;
+        })
+        .expect("modify");
+    assert_eq!(stored.glucose.pre_meal_high, 140.0);
+    assert_eq!(stored.bp_target.systolic, 125);
+    assert_eq!(stored.set_by.as_deref(), Some("Dr. Lee"));
+    assert_ne!(stale.glucose.pre_meal_high, 140.0);
+    assert!(
+        clinic.modify_targets(" ", |_| {}).is_err(),
+        "who set them is required"
+    );
+}

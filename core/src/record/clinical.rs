@@ -58,6 +58,29 @@ impl HealthRecord {
         self.store.put(&t)
     }
 
+    /// Changes the clinical targets as committed, inside one write (a clinician's BP target
+    /// and another member's glucose target set at the same time both stay), stamped as set by
+    /// `by` now; returns them as stored.
+    pub fn modify_targets(
+        &mut self,
+        by: &str,
+        edit: impl FnOnce(&mut ClinicalTargets),
+    ) -> Result<ClinicalTargets> {
+        if by.trim().is_empty() {
+            return Err(ValidationError::Empty { field: "set by" }.into());
+        }
+        let at = crate::clock::now()?.fixed_offset();
+        self.store.write(|w| {
+            let profile = super::profile_in(w)?;
+            let mut targets = targets_in(w, &profile)?;
+            edit(&mut targets);
+            targets.set_by = Some(by.to_string());
+            targets.set_at = Some(at);
+            w.put(&targets)?;
+            Ok(targets)
+        })
+    }
+
     /// Alerts raised by readings taken in `range`, newest first.
     pub fn alerts(&self, range: TimeRange) -> Result<Vec<Alert>> {
         self.in_range(None, range)
