@@ -129,7 +129,9 @@ fn a_schema_5_record_with_conflicts_is_migrated_and_loses_nothing() {
     // Tables of later schemas go, as they were not there at 5.
     conn.execute_batch(
         "DROP TABLE sync_state; DROP TABLE sync_secrets; DROP TABLE sync_outbox;
-         DROP TABLE sync_sending; DROP TABLE sync_log; DROP TABLE sync_sent;",
+         DROP TABLE sync_sending; DROP TABLE sync_log; DROP TABLE sync_sent;
+         DROP TRIGGER chunks_added; DROP TRIGGER chunks_removed; DROP TRIGGER chunks_changed;
+         DROP TABLE doc_tips;",
     )
     .expect("schema 5 tables");
     conn.pragma_update(None, "user_version", 5)

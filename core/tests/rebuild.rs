@@ -44,6 +44,8 @@ enum Op {
         taken: bool,
     },
     Compact,
+    /// A new process: every document is written to cold.
+    Reopen,
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -57,6 +59,7 @@ fn op() -> impl Strategy<Value = Op> {
         1 => (any::<usize>(), 0u8..3).prop_map(|(pick, status)| Op::SetStatus { pick, status }),
         2 => (any::<usize>(), 0i64..24 * 120, any::<bool>()).prop_map(|(pick, hours, taken)| Op::LogDose { pick, hours, taken }),
         1 => Just(Op::Compact),
+        1 => Just(Op::Reopen),
     ]
 }
 
@@ -180,6 +183,10 @@ proptest! {
                     }
                 }
                 Op::Compact => { record.compact().expect("compact"); }
+                Op::Reopen => {
+                    drop(record);
+                    record = HealthRecord::open(&path, &keys(&path)).expect("reopen");
+                }
                 _ => {}
             }
         }

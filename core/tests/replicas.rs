@@ -397,3 +397,75 @@ fn the_same_import_on_two_replicas_is_one_reading() {
         carer.export().expect("export")
     );
 }
+
+/// Entries added without loading their month (a write into a month it holds, by a process that
+/// has not loaded it) merge like any other, before and after changes from another replica.
+#[test]
+fn cold_writes_merge_before_and_after_another_replicas_changes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("record.db");
+    let reopen = || HealthRecord::open(&path, &keys(&path)).expect("open");
+    let mut phone = new_record(&dir);
+    phone
+        .add_reading(&bp(130, 80, "2026-11-02T08:00:00+01:00"))
+        .expect("first of the month");
+    drop(phone);
+    let mut phone = reopen();
+    phone
+        .add_reading(&bp(131, 81, "2026-11-03T08:00:00+01:00"))
+        .expect("cold write");
+    let mut carer = join(&mut phone, &dir, "carer.db");
+    carer
+        .add_reading(&bp(132, 82, "2026-11-04T08:00:00+01:00"))
+        .expect("the carer's");
+    drop(phone);
+    let mut phone = reopen();
+    phone
+        .add_reading(&bp(133, 83, "2026-11-05T08:00:00+01:00"))
+        .expect("cold write while the carer's is not merged");
+    exchange_changes(&mut phone, &mut carer);
+    drop(phone);
+    let mut phone = reopen();
+    phone
+        .add_reading(&bp(134, 84, "2026-11-06T08:00:00+01:00"))
+        .expect("cold write after a merge");
+    drop(phone);
+    let mut phone = reopen();
+    phone
+        .add_reading(&bp(135, 85, "2026-11-07T08:00:00+01:00"))
+        .expect("and again");
+    exchange_changes(&mut phone, &mut carer);
+    for r in [&phone, &carer] {
+        assert_eq!(readings(r), 6);
+        assert!(r.check_full().expect("check").is_ok());
+    }
+    assert_eq!(
+        phone.heads("log/2026-11").expect("heads"),
+        carer.heads("log/2026-11").expect("heads"),
+        "one history"
+    );
+    assert_eq!(
+        phone.heads("log/2026-11").expect("heads").len(),
+        1,
+        "the last write builds on everything the phone held"
+    );
+    assert_eq!(
+        phone.export().expect("export"),
+        carer.export().expect("export")
+    );
+    // A copy of the file writes as an actor of its own, and still merges.
+    drop(phone);
+    let copy = dir.path().join("copy.db");
+    std::fs::copy(&path, &copy).expect("copy");
+    let mut copied = HealthRecord::open(&copy, &keys(&path)).expect("open the copy");
+    copied
+        .add_reading(&bp(136, 86, "2026-11-08T08:00:00+01:00"))
+        .expect("the copy writes");
+    let mut phone = reopen();
+    phone
+        .add_reading(&bp(137, 87, "2026-11-09T08:00:00+01:00"))
+        .expect("the original writes");
+    exchange_changes(&mut phone, &mut copied);
+    assert_eq!(readings(&phone), 8);
+    assert_eq!(readings(&copied), 8);
+}

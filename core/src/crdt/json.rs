@@ -52,7 +52,8 @@ pub(super) fn read_value<R: ReadDoc>(doc: &R, value: Value<'_>, id: &ObjId) -> J
     }
 }
 
-fn scalar(value: &Json) -> ScalarValue {
+/// The scalar `value` is stored as (objects and arrays have none: they become objects).
+pub(super) fn scalar(value: &Json) -> ScalarValue {
     match value {
         Json::Bool(b) => ScalarValue::Boolean(*b),
         Json::String(s) => ScalarValue::Str(s.as_str().into()),

@@ -9,12 +9,14 @@
 //! devices editing different fields of one entry both keep their edit. Deleting an entry sets its `deleted_at`
 //! field (a tombstone): the entry stays in the document for the audit trail.
 
+mod append;
 mod doc_id;
 mod entries;
 mod genesis;
 mod json;
 mod touched;
 
+pub(crate) use append::{Tip, append_change};
 pub use doc_id::DocId;
 pub(crate) use entries::{
     TOMBSTONE_FIELD, read_collection, read_entry, tombstone_entry, write_entry,

@@ -26,6 +26,8 @@ pub(crate) struct DocCache {
     actor: ActorId,
     /// Genesis hashes computed so far (each is a small Automerge document's commit).
     genesis: std::cell::RefCell<std::collections::HashMap<DocId, automerge::ChangeHash>>,
+    /// Genesis documents made so far, for changes made without loading their document.
+    genesis_docs: std::collections::HashMap<DocId, Automerge>,
 }
 
 /// The highest chunk sequence number stored for `doc` (0 when it has none).
@@ -108,6 +110,7 @@ impl DocCache {
             record_id,
             actor,
             genesis: std::cell::RefCell::default(),
+            genesis_docs: std::collections::HashMap::new(),
         }
     }
 
@@ -166,6 +169,50 @@ impl DocCache {
         self.loaded.insert(0, entry);
         self.loaded.truncate(CAPACITY);
         Ok(&mut self.loaded[0].doc)
+    }
+
+    /// The genesis of document `id` of this record, alone.
+    pub(crate) fn genesis_doc(&mut self, id: DocId) -> Result<&Automerge> {
+        use std::collections::hash_map::Entry;
+        match self.genesis_docs.entry(id) {
+            Entry::Occupied(kept) => Ok(kept.into_mut()),
+            Entry::Vacant(slot) => {
+                let doc = crate::crdt::genesis(&self.record_id, id, &Collection::shape(id))
+                    .map_err(|source| Error::Document {
+                        doc: id.to_string(),
+                        source: Box::new(source),
+                    })?;
+                Ok(slot.insert(doc))
+            }
+        }
+    }
+
+    /// Whether `id` is loaded and holds every chunk stored for it.
+    pub(crate) fn is_fresh(&self, conn: &Connection, id: DocId) -> Result<bool> {
+        match self.loaded.iter().find(|l| l.id == id) {
+            Some(l) => Ok(l.last_seq == last_seq(conn, id)?),
+            None => Ok(false),
+        }
+    }
+
+    /// Records that `changes`, stored as chunk `seq` of `id`, were made without the loaded
+    /// document: applied to it when `apply` (the caller checked it was fresh), else the
+    /// document is dropped, to be loaded with the new chunk when it is next needed.
+    pub(crate) fn took(
+        &mut self,
+        id: DocId,
+        apply: bool,
+        changes: Vec<automerge::Change>,
+        seq: i64,
+    ) {
+        let Some(i) = self.loaded.iter().position(|l| l.id == id) else {
+            return;
+        };
+        if apply && self.loaded[i].doc.apply_changes(changes).is_ok() {
+            self.loaded[i].last_seq = seq;
+        } else {
+            self.loaded.remove(i);
+        }
     }
 
     /// Records that chunk `seq` of `id` is now part of the cached document.

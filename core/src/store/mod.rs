@@ -13,6 +13,7 @@ mod index;
 mod rules;
 pub(crate) use rules::taken_before;
 mod schema;
+mod tips;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -26,7 +27,7 @@ pub(crate) use collection::{Collection, Entity, PROFILE_ID, TARGETS_ID};
 pub(crate) use index::Filter;
 pub use schema::SCHEMA_VERSION;
 
-use crate::crdt::{self, DocId};
+use crate::crdt::{self, DocId, Tip};
 use crate::error::{Error, Result};
 use crate::keystore::RecordKeys;
 use docs::DocCache;
@@ -86,12 +87,21 @@ enum Op {
         coll: Collection,
         id: String,
         fields: Map<String, Json>,
+        /// The entry's id was checked to be new: its document need not be read to write it.
+        new: bool,
     },
     Tombstone {
         coll: Collection,
         id: String,
         when: String,
     },
+}
+
+impl Op {
+    /// Whether this adds an entry under an id checked to be new.
+    fn is_new(&self) -> bool {
+        matches!(self, Op::Put { new: true, .. })
+    }
 }
 
 /// Entries to add and edits to make in one transaction.
@@ -113,6 +123,7 @@ impl Batch {
             coll: E::COLLECTION,
             id: item.entry_id().to_string(),
             fields: collection::to_fields(item).map_err(encode_error)?,
+            new: true,
         });
         self.rows.push((
             E::COLLECTION,
@@ -185,6 +196,7 @@ impl Writer<'_> {
             coll: E::COLLECTION,
             id: id.to_string(),
             fields: collection::to_fields(item).map_err(encode_error)?,
+            new: false,
         });
         let row = collection::row_for(item, false).map_err(encode_error)?;
         self.batch.rows.push((E::COLLECTION, doc, row));
@@ -1108,8 +1120,12 @@ impl Store {
             if count < 2 {
                 continue;
             }
+            let tip = tips::read(&tx, doc_id)?;
             let (doc, _) = self.cache.load(&tx, doc_id)?;
             docs::replace_with_snapshot(&tx, doc_id, &doc.save())?;
+            if let Some(tip) = tip {
+                tips::write(&tx, doc_id, &tip)?;
+            }
             removed += usize::try_from(count - 1).unwrap_or(0);
         }
         tx.commit()?;
@@ -1127,8 +1143,13 @@ impl Store {
         if docs::chunk_count(&tx, doc_id)? < AUTO_COMPACT_CHUNKS {
             return Ok(());
         }
+        let tip = tips::read(&tx, doc_id)?;
         let doc = self.cache.fresh(&tx, doc_id)?;
         let seq = docs::replace_with_snapshot(&tx, doc_id, &doc.save())?;
+        // A snapshot holds the same changes: the tip still holds.
+        if let Some(tip) = tip {
+            tips::write(&tx, doc_id, &tip)?;
+        }
         tx.commit()?;
         self.cache.saved(doc_id, seq);
         Ok(())
@@ -1388,17 +1409,27 @@ fn finish(tx: &Connection, cache: &mut DocCache, batch: Batch) -> Result<Vec<Doc
     let sends = if let Some(role) = role {
         // A member writes only what its role may: what others would refuse is refused here.
         for (doc_id, ops) in &batch.ops {
-            let doc = cache.fresh(tx, *doc_id)?;
+            // Only an edit reads what the entry held: a new entry held nothing.
+            let doc = if ops.iter().all(Op::is_new) {
+                None
+            } else {
+                Some(&*cache.fresh(tx, *doc_id)?)
+            };
             for op in ops {
                 let (coll, id, fields) = match op {
-                    Op::Put { coll, id, fields } => (coll, id, Some(fields)),
+                    Op::Put {
+                        coll, id, fields, ..
+                    } => (coll, id, Some(fields)),
                     Op::Tombstone { coll, id, .. } => (coll, id, None),
                 };
                 let name = coll.name();
                 // A viewer keeps the alerts its own merge rules raise, and sends nothing.
                 let viewer_alert = role == companion_protocol::Role::Viewer && name == "alerts";
                 let allowed = if companion_protocol::Role::judges_fields(name) {
-                    let before = crdt::read_entry(&*doc, name, id, coll.atomic_fields());
+                    let before = match (doc, op.is_new()) {
+                        (Some(doc), false) => crdt::read_entry(doc, name, id, coll.atomic_fields()),
+                        _ => None,
+                    };
                     let after = fields.map(|f| Json::Object(f.clone()));
                     role.may_change(name, before.as_ref(), after.as_ref())
                 } else {
@@ -1416,6 +1447,32 @@ fn finish(tx: &Connection, cache: &mut DocCache, batch: Batch) -> Result<Vec<Doc
         false
     };
     for (doc_id, ops) in batch.ops {
+        if let Some(changes) = appended(tx, cache, doc_id, &ops)? {
+            if sends {
+                let mut stmt =
+                    tx.prepare_cached("INSERT INTO sync_outbox (doc, bytes) VALUES (?1, ?2)")?;
+                for c in &changes {
+                    stmt.execute(rusqlite::params![doc_id.to_string(), c.raw_bytes()])?;
+                }
+            }
+            let fresh = cache.is_fresh(tx, doc_id)?;
+            let bytes: Vec<u8> = changes
+                .iter()
+                .flat_map(|c| c.raw_bytes())
+                .copied()
+                .collect();
+            let seq = docs::append_chunk(tx, doc_id, &bytes)?;
+            if let Some(last) = changes.last() {
+                tips::write(tx, doc_id, &Tip::after(last))?;
+            }
+            // A loaded document takes a small change as cheaply as it would have made it; a
+            // large one (an import) is left to be loaded when it is next needed.
+            cache.took(doc_id, fresh && ops.len() < 64, changes, seq);
+            if docs::chunk_count(tx, doc_id)? >= AUTO_COMPACT_CHUNKS {
+                long.push(doc_id);
+            }
+            continue;
+        }
         let new_doc = docs::chunk_count(tx, doc_id)? == 0;
         let doc = cache.fresh(tx, doc_id)?;
         // A document stored for the first time is saved with its genesis.
@@ -1423,7 +1480,9 @@ fn finish(tx: &Connection, cache: &mut DocCache, batch: Batch) -> Result<Vec<Doc
         let mut change = doc.transaction();
         for op in &ops {
             match op {
-                Op::Put { coll, id, fields } => {
+                Op::Put {
+                    coll, id, fields, ..
+                } => {
                     crdt::write_entry(&mut change, coll.name(), id, fields, coll.atomic_fields())
                         .map_err(document_error(doc_id))?;
                 }
@@ -1433,8 +1492,11 @@ fn finish(tx: &Connection, cache: &mut DocCache, batch: Batch) -> Result<Vec<Doc
                 }
             }
         }
-        change.commit();
+        let (hash, _) = change.commit();
         let bytes = doc.save_after(&heads);
+        let tip = hash
+            .and_then(|h| automerge::ReadDoc::get_change_by_hash(&*doc, &h))
+            .map(|c| Tip::after(&c));
         if !bytes.is_empty() {
             if sends {
                 // In the same transaction as the write: what the next sync pushes.
@@ -1446,6 +1508,9 @@ fn finish(tx: &Connection, cache: &mut DocCache, batch: Batch) -> Result<Vec<Doc
             }
             let seq = docs::append_chunk(tx, doc_id, &bytes)?;
             cache.saved(doc_id, seq);
+            if let Some(tip) = tip {
+                tips::write(tx, doc_id, &tip)?;
+            }
         }
         if docs::chunk_count(tx, doc_id)? >= AUTO_COMPACT_CHUNKS {
             long.push(doc_id);
@@ -1455,6 +1520,53 @@ fn finish(tx: &Connection, cache: &mut DocCache, batch: Batch) -> Result<Vec<Doc
         index::upsert(tx, *coll, *doc, row)?;
     }
     Ok(long)
+}
+
+/// The changes that add the new entries `ops` to `doc_id` without loading it, when they are all
+/// new entries and the document's tip is kept and is this replica's, or the document is not
+/// stored yet (its genesis is then the first change).
+fn appended(
+    tx: &Connection,
+    cache: &mut DocCache,
+    doc_id: DocId,
+    ops: &[Op],
+) -> Result<Option<Vec<automerge::Change>>> {
+    if !ops.iter().all(Op::is_new) {
+        return Ok(None);
+    }
+    let mut changes = Vec::new();
+    let tip = match tips::read(tx, doc_id)? {
+        Some(tip) => tip,
+        None if docs::chunk_count(tx, doc_id)? == 0 => {
+            let genesis = cache.genesis_doc(doc_id)?.get_changes(&[]);
+            let [first] = genesis.as_slice() else {
+                return Ok(None);
+            };
+            let tip = Tip {
+                actor: cache.actor().clone(),
+                seq: 0,
+                max_op: first.max_op(),
+                heads: vec![first.hash()],
+            };
+            changes.push(first.clone());
+            tip
+        }
+        None => return Ok(None),
+    };
+    if tip.actor != *cache.actor() {
+        return Ok(None);
+    }
+    let entries = ops.iter().filter_map(|op| match op {
+        Op::Put {
+            coll, id, fields, ..
+        } => Some((coll.name(), id.as_str(), fields)),
+        Op::Tombstone { .. } => None,
+    });
+    let Some(change) = crdt::append_change(cache.genesis_doc(doc_id)?, &tip, entries) else {
+        return Ok(None);
+    };
+    changes.push(change);
+    Ok(Some(changes))
 }
 
 /// Whether the record is shared through a relay (its local changes then go to the outbox).

@@ -118,11 +118,27 @@ fn migrations() -> Vec<M<'static>> {
         M::up("ALTER TABLE sync_log ADD COLUMN at_ms INTEGER;"),
         // 10: the changes a held envelope waits for (hashes, hex, comma-separated).
         M::up("ALTER TABLE sync_log ADD COLUMN waits_for TEXT;"),
+        // 11: each document's tip (store::tips), dropped by any change to its chunks.
+        M::up(
+            "CREATE TABLE doc_tips (
+            doc TEXT PRIMARY KEY,
+            actor BLOB NOT NULL,
+            seq INTEGER NOT NULL,
+            max_op INTEGER NOT NULL,
+            heads BLOB NOT NULL
+        ) STRICT;
+        CREATE TRIGGER chunks_added AFTER INSERT ON chunks
+            BEGIN DELETE FROM doc_tips WHERE doc = NEW.doc; END;
+        CREATE TRIGGER chunks_removed AFTER DELETE ON chunks
+            BEGIN DELETE FROM doc_tips WHERE doc = OLD.doc; END;
+        CREATE TRIGGER chunks_changed AFTER UPDATE ON chunks
+            BEGIN DELETE FROM doc_tips WHERE doc = OLD.doc OR doc = NEW.doc; END;",
+        ),
     ]
 }
 
 /// The newest schema version this code knows.
-pub const SCHEMA_VERSION: i64 = 10;
+pub const SCHEMA_VERSION: i64 = 11;
 
 /// Sets the connection's pragmas: WAL, and `synchronous = FULL` so that a write acknowledged to
 /// the caller survives a power loss as well as a crash.
