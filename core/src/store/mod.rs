@@ -144,6 +144,40 @@ impl Batch {
 pub(crate) struct Writer<'t> {
     conn: &'t Connection,
     batch: Batch,
+    cache: &'t mut DocCache,
+    /// Documents that a flush left with enough chunks to be folded after the commit.
+    long: Vec<DocId>,
+}
+
+impl<'t> Writer<'t> {
+    /// A write inside the open transaction `conn`.
+    fn new(conn: &'t Connection, cache: &'t mut DocCache) -> Self {
+        Self {
+            conn,
+            batch: Batch::default(),
+            cache,
+            long: Vec::new(),
+        }
+    }
+
+    /// Applies the edits made so far to the documents and the index, inside the same
+    /// transaction (nothing is committed): reads from here on see them, and a long write (an
+    /// import) holds in memory only what was edited since the last flush.
+    pub(crate) fn flush(&mut self) -> Result<()> {
+        let batch = std::mem::take(&mut self.batch);
+        for doc in finish(self.conn, self.cache, batch)? {
+            if !self.long.contains(&doc) {
+                self.long.push(doc);
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes what remains; returns the documents to fold after the commit.
+    fn done(mut self) -> Result<Vec<DocId>> {
+        self.flush()?;
+        Ok(self.long)
+    }
 }
 
 impl Writer<'_> {
@@ -479,12 +513,9 @@ impl Store {
         first: impl FnOnce(&mut Writer<'_>) -> Result<()>,
     ) -> Result<Self> {
         Self::new_file(path, keys, &crate::model::new_id(), |tx, cache| {
-            let mut writer = Writer {
-                conn: tx,
-                batch: Batch::default(),
-            };
+            let mut writer = Writer::new(tx, cache);
             first(&mut writer)?;
-            finish(tx, cache, writer.batch).map(|_| ())
+            writer.done().map(|_| ())
         })
     }
 
@@ -733,19 +764,16 @@ impl Store {
             });
         }
         own_actor(&tx, self.path.as_deref(), &mut self.cache)?;
-        let mut writer = Writer {
-            conn: &tx,
-            batch: Batch::default(),
-        };
-        f(&mut writer)?;
-        let batch = writer.batch;
-        let docs: Vec<DocId> = batch.ops.keys().copied().collect();
-        let result = finish(&tx, &mut self.cache, batch).and_then(|long| {
-            tx.commit()?;
-            Ok(long)
-        });
+        let mut writer = Writer::new(&tx, &mut self.cache);
+        let result = f(&mut writer)
+            .and_then(|()| writer.done())
+            .and_then(|long| {
+                tx.commit()?;
+                Ok(long)
+            });
         match &result {
-            Err(_) => docs.iter().for_each(|d| self.cache.evict(*d)),
+            // What the cache took from this write is not stored.
+            Err(_) => self.cache.clear(),
             Ok(long) => {
                 for &doc in long {
                     if self.compact_if_long(doc).is_err() {
@@ -1083,12 +1111,9 @@ impl Store {
         }
         let mut raised = 0;
         if !changed.is_empty() {
-            let mut writer = Writer {
-                conn: &tx,
-                batch: Batch::default(),
-            };
+            let mut writer = Writer::new(&tx, &mut self.cache);
             raised = after(&mut writer, &changed)?;
-            finish(&tx, &mut self.cache, writer.batch)?;
+            writer.done()?;
         }
         then(&tx)?;
         tx.commit()?;
