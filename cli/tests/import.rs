@@ -35,7 +35,7 @@ fn readings(db: &std::path::Path) -> usize {
 
 #[test]
 fn sigkill_during_an_import_leaves_none_or_all_of_it() {
-    const ROWS: usize = 3_000;
+    const ROWS: usize = 50_000;
     let dir = tempfile::tempdir().expect("tempdir");
     let file = dir.path().join("readings.csv");
     std::fs::write(&file, csv(ROWS)).expect("write");

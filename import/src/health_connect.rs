@@ -238,9 +238,9 @@ pub fn read(input: impl Read, out: &mut Outcome) -> Result<(), FileError> {
     for (i, record) in records.iter().enumerate() {
         let line = i as u64 + 1;
         match samples(record, line) {
-            Ok(Some(list)) => out.samples.extend(list.into_iter().map(|s| (line, s))),
+            Ok(Some(list)) => list.into_iter().for_each(|s| out.add_sample(line, s)),
             Ok(None) => out.other += 1,
-            Err(e) => out.bad.push(e),
+            Err(e) => out.add_bad(e),
         }
     }
     Ok(())

@@ -220,17 +220,17 @@ pub fn read(input: impl BufRead, out: &mut Outcome) -> Result<(), FileError> {
                 }
                 if let (Some(s), Some(d)) = (&slot.0, &slot.1) {
                     match pressure(s, d) {
-                        Ok(p) => out.samples.push((s.line, p)),
-                        Err(e) => out.bad.push(e),
+                        Ok(p) => out.add_sample(s.line, p),
+                        Err(e) => out.add_bad(e),
                     }
                     let key = (s.start.clone(), s.source.clone());
                     alone.remove(&key);
                 }
             }
             _ => match quantity(&item) {
-                Ok(Some(s)) => out.samples.push((item.line, s)),
+                Ok(Some(s)) => out.add_sample(item.line, s),
                 Ok(None) => out.other += 1,
-                Err(e) => out.bad.push(e),
+                Err(e) => out.add_bad(e),
             },
         }
     };
@@ -285,10 +285,10 @@ pub fn read(input: impl BufRead, out: &mut Outcome) -> Result<(), FileError> {
                     let dia = parts.iter().find(|p| p.kind == DIASTOLIC);
                     match (sys, dia) {
                         (Some(s), Some(d)) => match pressure(s, d) {
-                            Ok(p) => out.samples.push((s.line, p)),
-                            Err(e) => out.bad.push(e),
+                            Ok(p) => out.add_sample(s.line, p),
+                            Err(e) => out.add_bad(e),
                         },
-                        _ => out.bad.push(SampleError {
+                        _ => out.add_bad(SampleError {
                             line,
                             field: "Correlation",
                             reason: "a blood pressure without its systolic and diastolic",
@@ -305,7 +305,7 @@ pub fn read(input: impl BufRead, out: &mut Outcome) -> Result<(), FileError> {
     }
     for (s, d) in alone.into_values() {
         let item = s.or(d).unwrap_or_default();
-        out.bad.push(SampleError {
+        out.add_bad(SampleError {
             line: item.line,
             field: "type",
             reason: "a systolic or diastolic pressure without the other",

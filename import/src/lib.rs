@@ -67,14 +67,53 @@ pub enum FileError {
 
 /// What a file held: its samples with their lines, its bad rows, and how many items it held
 /// of kinds a record does not keep.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Outcome {
-    /// The samples, each with its line.
+    /// The samples, each with its line (empty when they were handed on as read: [`read_each`]).
     pub samples: Vec<(u64, Sample)>,
     /// The rows that cannot be readings.
     pub bad: Vec<SampleError>,
     /// Items of other kinds (steps, sleep...), left out.
     pub other: u64,
+    /// Where each sample goes as it is read, instead of `samples`.
+    each: Option<Box<dyn FnMut(Item) + Send>>,
+}
+
+impl std::fmt::Debug for Outcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Outcome")
+            .field("samples", &self.samples.len())
+            .field("bad", &self.bad)
+            .field("other", &self.other)
+            .finish()
+    }
+}
+
+/// One item of a file, as [`read_each`] hands it on.
+#[derive(Debug)]
+pub enum Item {
+    /// A sample, with its line.
+    Sample(u64, Sample),
+    /// A row that cannot be a reading (it is also kept in [`Outcome::bad`]).
+    Bad(SampleError),
+}
+
+impl Outcome {
+    /// A sample read at `line`.
+    pub(crate) fn add_sample(&mut self, line: u64, sample: Sample) {
+        match &mut self.each {
+            Some(each) => each(Item::Sample(line, sample)),
+            None => self.samples.push((line, sample)),
+        }
+    }
+
+    /// A row that cannot be a reading.
+    pub(crate) fn add_bad(&mut self, e: SampleError) {
+        if let Some(each) = &mut self.each {
+            each(Item::Bad(e.clone()));
+        }
+        self.bad.push(e);
+    }
 }
 
 /// The format of a file, from its name and its first bytes: `.csv`, an XML file with a
@@ -110,14 +149,42 @@ pub fn detect(name: &str, head: &[u8]) -> Result<Format, FileError> {
     Err(FileError::Undetected)
 }
 
-/// Reads `input` in `format`, local times in `zone`.
+/// Reads `input` in `format`, local times in `zone`, holding every sample.
 pub fn read(input: impl BufRead, format: Format, zone: &Zone) -> Result<Outcome, FileError> {
     let mut out = Outcome::default();
-    match format {
-        Format::Csv => rows::csv(input, zone, &mut out)?,
-        Format::Json => rows::json(input, zone, &mut out)?,
-        Format::HealthConnect => health_connect::read(input, &mut out)?,
-        Format::HealthKit => healthkit::read(input, &mut out)?,
-    }
+    read_into(input, format, zone, &mut out)?;
     Ok(out)
+}
+
+/// Reads `input` in `format`, local times in `zone`, handing each sample and bad row to `each`
+/// as it is read: CSV and HealthKit's XML are read as a stream, so memory does not grow with
+/// the file (a JSON file is parsed whole first). The outcome counts the rest.
+pub fn read_each(
+    input: impl BufRead,
+    format: Format,
+    zone: &Zone,
+    each: Box<dyn FnMut(Item) + Send>,
+) -> Result<Outcome, FileError> {
+    let mut out = Outcome {
+        each: Some(each),
+        ..Outcome::default()
+    };
+    read_into(input, format, zone, &mut out)?;
+    out.each = None;
+    Ok(out)
+}
+
+fn read_into(
+    input: impl BufRead,
+    format: Format,
+    zone: &Zone,
+    out: &mut Outcome,
+) -> Result<(), FileError> {
+    match format {
+        Format::Csv => rows::csv(input, zone, out)?,
+        Format::Json => rows::json(input, zone, out)?,
+        Format::HealthConnect => health_connect::read(input, out)?,
+        Format::HealthKit => healthkit::read(input, out)?,
+    }
+    Ok(())
 }

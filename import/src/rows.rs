@@ -92,7 +92,7 @@ pub fn csv(input: impl Read, zone: &Zone, out: &mut Outcome) -> Result<(), FileE
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                out.bad.push(SampleError {
+                out.add_bad(SampleError {
                     line,
                     field: "row",
                     reason: "not a CSV row of the header's columns",
@@ -103,10 +103,10 @@ pub fn csv(input: impl Read, zone: &Zone, out: &mut Outcome) -> Result<(), FileE
         let line = record.position().map_or(0, |p| p.line());
         match record.deserialize::<Row>(Some(&headers)) {
             Ok(row) => match sample(row, line, "csv", zone) {
-                Ok(s) => out.samples.push((line, s)),
-                Err(e) => out.bad.push(e),
+                Ok(s) => out.add_sample(line, s),
+                Err(e) => out.add_bad(e),
             },
-            Err(_) => out.bad.push(SampleError {
+            Err(_) => out.add_bad(SampleError {
                 line,
                 field: "row",
                 reason: "a required column is empty",
@@ -127,10 +127,10 @@ pub fn json(input: impl Read, zone: &Zone, out: &mut Outcome) -> Result<(), File
         let line = i as u64 + 1;
         match serde_json::from_value::<Row>(value) {
             Ok(row) => match sample(row, line, "json", zone) {
-                Ok(s) => out.samples.push((line, s)),
-                Err(e) => out.bad.push(e),
+                Ok(s) => out.add_sample(line, s),
+                Err(e) => out.add_bad(e),
             },
-            Err(_) => out.bad.push(SampleError {
+            Err(_) => out.add_bad(SampleError {
                 line,
                 field: "row",
                 reason: "needs time, kind and value as text",

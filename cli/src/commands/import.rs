@@ -1,13 +1,17 @@
 //! `companion import FILE`: readings from a meter's CSV, a JSON list, Health Connect's records
 //! or HealthKit's export.xml (companion-import), all or nothing unless `--skip-bad`.
 
-use std::io::{BufRead, BufReader, IsTerminal, Write};
+use std::cell::Cell;
+use std::io::{BufRead, BufReader, IsTerminal, Read, Write};
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use companion_core::HealthRecord;
-use companion_core::import::{Sample, SampleError};
+use companion_core::import::SampleError;
 use companion_core::zone::Zone;
-use companion_import::{FileError, Format};
+use companion_import::{FileError, Format, Item};
+use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::error::CliError;
 
@@ -43,7 +47,36 @@ fn bad_row(e: &SampleError) -> CliError {
     )
 }
 
+/// A reader that counts the bytes read through it, for the progress bar.
+struct Counted<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// A progress bar on standard error when it is a terminal (over the file's bytes, with the
+/// readings read so far), else nothing.
+fn bar(total: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {percent:>3}% {msg}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
 /// Imports `file` into `record`; `skip_bad` keeps the good rows and writes the bad ones there.
+/// The file is read on a thread of its own and handed to the record as it is read, a bounded
+/// queue between them, so memory does not grow with the file.
 pub fn run(
     record: &mut HealthRecord,
     file: &Path,
@@ -59,7 +92,15 @@ pub fn run(
         )
     };
     let opened = std::fs::File::open(file).map_err(|_| unreadable())?;
-    let mut input = BufReader::with_capacity(1 << 16, opened);
+    let total = opened.metadata().map(|m| m.len()).unwrap_or(0);
+    let done = Arc::new(AtomicU64::new(0));
+    let mut input = BufReader::with_capacity(
+        1 << 16,
+        Counted {
+            inner: opened,
+            read: Arc::clone(&done),
+        },
+    );
     let format = match format {
         Some(f) => f.parse::<Format>().map_err(file_error)?,
         None => {
@@ -70,58 +111,82 @@ pub fn run(
     };
     let profile = record.profile()?;
     let zone = Zone::named(&profile.home_time_zone).unwrap_or_else(Zone::utc);
-    let read = companion_import::read(&mut input, format, &zone).map_err(file_error)?;
-    let mut lines = std::collections::BTreeMap::new();
-    if !read.bad.is_empty() {
-        match skip_bad {
-            None => return Err(bad_row(&read.bad[0])),
-            Some(path) => {
-                let mut text = String::from("line,field,reason\n");
-                for e in &read.bad {
-                    text.push_str(&format!("{},{},\"{}\"\n", e.line, e.field, e.reason));
-                }
-                companion_core::write_output(
-                    path,
-                    text.as_bytes(),
-                    "the list of bad rows could not be written",
-                )?;
-            }
+    // The file's items, then, if it cannot be read to its end, why.
+    let (send, receive) = std::sync::mpsc::sync_channel::<Result<Item, FileError>>(4_096);
+    let failed = send.clone();
+    let reader = std::thread::spawn(move || {
+        let read = companion_import::read_each(
+            input,
+            format,
+            &zone,
+            Box::new(move |item| {
+                // The import stopped (a bad row refused it): the rest is not wanted.
+                let _ = send.send(Ok(item));
+            }),
+        );
+        if let Err(e) = &read {
+            let _ = failed.send(Err(e.clone()));
         }
-    }
-    let samples: Vec<Sample> = read
-        .samples
-        .into_iter()
-        .enumerate()
-        .map(|(i, (line, s))| {
-            lines.insert(i, line);
-            s
-        })
-        .collect();
-    let total = samples.len() as u64;
-    let terminal = std::io::stderr().is_terminal();
-    let mut progress = |done: u64| {
-        if terminal && total > 0 {
-            eprint!("\r{done} of {total} ({}%)", done * 100 / total);
+        read
+    });
+    // The line of the sample handed on last, and why the import is refused when the file is.
+    let line = Cell::new(0u64);
+    let refused: Cell<Option<CliError>> = Cell::new(None);
+    let stop = |why: CliError| {
+        refused.set(Some(why));
+        Some(Err(companion_core::Error::from(
+            companion_core::model::ValidationError::Invalid {
+                field: "row",
+                reason: "cannot be read",
+            },
+        )))
+    };
+    let mut samples = receive.iter().filter_map(|item| match item {
+        Ok(Item::Sample(at, s)) => {
+            line.set(at);
+            Some(Ok(s))
         }
+        Ok(Item::Bad(_)) if skip_bad.is_some() => None,
+        Ok(Item::Bad(e)) => stop(bad_row(&e)),
+        Err(e) => stop(file_error(e)),
+    });
+    let bar = bar(total);
+    let words = crate::words::words(profile.language);
+    let mut progress = |n: u64| {
+        bar.set_position(done.load(Ordering::Relaxed));
+        bar.set_message(words.get("said-import-progress", &[("read", n.to_string())]));
     };
     let now = companion_core::clock::now()?;
-    let report = record
-        .import_readings(&samples, now, &mut progress)
-        .map_err(|e| match e {
-            companion_core::Error::Batch { index, source } => said(
-                "err-import-refused",
-                vec![
-                    ("line", lines.get(&index).copied().unwrap_or(0).to_string()),
-                    (
-                        "reason",
-                        crate::words::words(profile.language).error(&source),
-                    ),
-                ],
-            ),
-            other => CliError::Core(other),
-        })?;
-    if terminal && total > 0 {
-        eprintln!();
+    let imported = record.import_from(&mut samples, now, &mut progress);
+    bar.finish_and_clear();
+    if let Some(why) = refused.take() {
+        return Err(why);
+    }
+    let report = imported.map_err(|e| match e {
+        companion_core::Error::Batch { source, .. } => said(
+            "err-import-refused",
+            vec![
+                ("line", line.get().to_string()),
+                ("reason", words.error(&source)),
+            ],
+        ),
+        other => CliError::Core(other),
+    })?;
+    drop(samples);
+    let read = match reader.join() {
+        Ok(read) => read.map_err(file_error)?,
+        Err(_) => return Err(CliError::Failed("the file could not be read".into())),
+    };
+    if let (false, Some(path)) = (read.bad.is_empty(), skip_bad) {
+        let mut text = String::from("line,field,reason\n");
+        for e in &read.bad {
+            text.push_str(&format!("{},{},\"{}\"\n", e.line, e.field, e.reason));
+        }
+        companion_core::write_output(
+            path,
+            text.as_bytes(),
+            "the list of bad rows could not be written",
+        )?;
     }
     if json {
         serde_json::to_writer_pretty(
@@ -138,7 +203,6 @@ pub fn run(
         writeln!(out)?;
         return Ok(());
     }
-    let words = crate::words::words(profile.language);
     let line = words.get(
         "said-imported",
         &[

@@ -436,6 +436,7 @@ err-fhir-invalid = invalid { $element }; nothing was imported
 err-fhir-unreadable = { $path }: could not be read
 
 # Importing readings (companion import)
+said-import-progress = { $read } reading(s) read
 said-imported = Imported { $added } reading(s); { $duplicates } already in the record; { $alerts } new alert(s), { $history } old one(s) kept as history; { $bad } bad row(s) skipped; { $other } item(s) of other kinds left out
 err-import-open = { $path }: could not be read
 err-import-unreadable = not { $what }

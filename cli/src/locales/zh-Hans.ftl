@@ -435,6 +435,7 @@ err-fhir-invalid = 无效的 { $element }；未导入任何内容
 err-fhir-unreadable = { $path }：无法读取
 
 # 导入读数（companion import）
+said-import-progress = 已读取 { $read } 条读数
 said-imported = 已导入 { $added } 条读数；记录中已有 { $duplicates } 条；新警报 { $alerts } 条，{ $history } 条旧警报作为历史保存；跳过 { $bad } 行错误数据；{ $other } 项其他类型数据未导入
 err-import-open = { $path }：无法读取
 err-import-unreadable = 不是{ $what }
