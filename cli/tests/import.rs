@@ -79,3 +79,29 @@ fn sigkill_during_an_import_leaves_none_or_all_of_it() {
     eprintln!("killed before the import finished: {before}; after: {after}");
     assert!(after > 0, "some rounds let the import finish");
 }
+
+/// A file that breaks after more rows than the import writes at a time: the rows before the
+/// break were already flushed inside the import's transaction, and must not stay.
+#[test]
+fn a_file_broken_after_thousands_of_rows_imports_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("r.db");
+    ok(&db, &["init", "--name", "Ana", "--tz", "UTC"]);
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<HealthData locale=\"en_US\">\n",
+    );
+    let start = chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00+00:00").expect("time");
+    for i in 0..5_000 {
+        let at = (start + chrono::Duration::minutes(10 * i)).format("%Y-%m-%d %H:%M:%S %z");
+        xml.push_str(&format!(
+            " <Record type=\"HKQuantityTypeIdentifierHeartRate\" sourceName=\"Watch\" unit=\"count/min\" startDate=\"{at}\" endDate=\"{at}\" value=\"{}\"/>\n",
+            60 + i % 30
+        ));
+    }
+    xml.push_str(" <Record type=\"HKQuantityTypeIdentifierHeartRate\" value=\"7\n");
+    let file = dir.path().join("export.xml");
+    std::fs::write(&file, xml).expect("write");
+    let out = companion(&db, &["import", file.to_str().expect("utf-8")]);
+    assert!(!out.status.success(), "a broken file is refused");
+    assert_eq!(readings(&db), 0, "nothing of it stays");
+}
