@@ -150,7 +150,9 @@ fn crash_migrate_child() {
     let Ok(path) = std::env::var(MIGRATE_VAR) else {
         return;
     };
-    drop(HealthRecord::open(path.as_ref(), &keys(path.as_ref())).expect("open"));
+    let keys = keys(path.as_ref());
+    eprintln!("STARTING");
+    drop(HealthRecord::open(path.as_ref(), &keys).expect("open"));
     eprintln!("OPENED");
 }
 
@@ -175,9 +177,11 @@ fn six_thousand_readings(path: &std::path::Path) -> companion_core::Export {
 }
 
 /// Runs the child test `child` (with `var` set to `path`) `rounds` times, each killed at a
-/// random instant across a whole run's length (mostly in its second half, where the copy is
-/// made): `before` readies each round, `after` checks what the kill left. Returns how many
-/// runs were killed before they said `done`, and how many after.
+/// random instant of the operation itself: the child says `STARTING` just before it begins, and
+/// the kill falls from then to a little past the operation's length as a whole run measured it
+/// (so process start-up, however slow, never takes the kills). `before` readies each round,
+/// `after` checks what the kill left. Returns how many runs were killed before they said
+/// `done`, and how many after.
 fn kill_at_random(
     child: &str,
     var: &str,
@@ -189,20 +193,35 @@ fn kill_at_random(
 ) -> (u32, u32) {
     let exe = std::env::current_exe().expect("test binary");
     let run = || {
-        Command::new(&exe)
+        let mut child = Command::new(&exe)
             .args([child, "--exact", "--nocapture", "--test-threads=1"])
             .env(var, path)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
-            .expect("spawn")
+            .expect("spawn");
+        let mut said = BufReader::new(child.stderr.take().expect("stderr"));
+        // Wait for the operation to begin.
+        let mut line = String::new();
+        while said.read_line(&mut line).expect("read") > 0 && !line.contains("STARTING") {
+            line.clear();
+        }
+        assert!(line.contains("STARTING"), "the child never began");
+        (child, said)
     };
-    // How long one whole run takes here: the kills fall across it.
+    let rest = |mut said: BufReader<std::process::ChildStderr>| {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut said, &mut text);
+        text
+    };
+    // How long the operation takes here, from its start: the kills fall across it.
     before();
-    let timed = Instant::now();
-    let out = run().wait_with_output().expect("run");
-    let whole = timed.elapsed();
-    assert!(String::from_utf8_lossy(&out.stderr).contains(done));
+    let (mut timed, said) = run();
+    let started = Instant::now();
+    let text = rest(said);
+    let whole = started.elapsed();
+    timed.wait().expect("run");
+    assert!(text.contains(done), "a whole run says {done}");
     let seed = SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)
         .map_or(1, |d| d.as_nanos() as u64)
@@ -212,18 +231,19 @@ fn kill_at_random(
     for round in 0..rounds {
         before();
         let micros = whole.as_micros() as u64;
-        let wait = Duration::from_micros(micros / 3 + jitter.next(micros + 1));
-        let mut child = run();
+        // Within the operation, and now and then just past it.
+        let wait = Duration::from_micros(jitter.next(micros + micros / 4 + 1));
+        let (mut child, said) = run();
         std::thread::sleep(wait);
         child.kill().expect("SIGKILL");
-        let out = child.wait_with_output().expect("reap");
-        if String::from_utf8_lossy(&out.stderr).contains(done) {
+        child.wait().expect("reap");
+        if rest(said).contains(done) {
             finished += 1;
         } else {
             interrupted += 1;
         }
         after(round);
-        eprintln!("round {round}: killed after {wait:?} of {whole:?}");
+        eprintln!("round {round}: killed {wait:?} into an operation of {whole:?}");
     }
     (interrupted, finished)
 }
@@ -293,7 +313,9 @@ fn crash_rekey_child() {
     let Ok(path) = std::env::var(REKEY_VAR) else {
         return;
     };
-    HealthRecord::rekey(path.as_ref(), &keys(path.as_ref())).expect("rekey");
+    let keys = keys(path.as_ref());
+    eprintln!("STARTING");
+    HealthRecord::rekey(path.as_ref(), &keys).expect("rekey");
     eprintln!("REKEYED");
 }
 
