@@ -87,9 +87,8 @@ fn a_file_broken_after_thousands_of_rows_imports_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("r.db");
     ok(&db, &["init", "--name", "Ana", "--tz", "UTC"]);
-    let mut xml = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<HealthData locale=\"en_US\">\n",
-    );
+    let mut xml =
+        String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<HealthData locale=\"en_US\">\n");
     let start = chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00+00:00").expect("time");
     for i in 0..5_000 {
         let at = (start + chrono::Duration::minutes(10 * i)).format("%Y-%m-%d %H:%M:%S %z");
