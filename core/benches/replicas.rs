@@ -103,7 +103,7 @@ fn export_a_year() {
     // A year of a typical patient: a fifth of the five years the store benchmark uses.
     let start = (Utc::now() - Span::days(365)).fixed_offset();
     let year: Vec<Reading> = (0..common::EVENTS)
-        .map(|i| common::event(i, start - Span::days(4 * 365)))
+        .map(|i| common::event(i, start - Span::days(common::DAYS - 365)))
         .filter(|r| r.at >= start)
         .collect();
     for chunk in year.chunks(500) {

@@ -62,13 +62,12 @@ fn main() {
     let mut doses = Vec::new();
     let mut events = EVENTS;
     let mut day = start.date_naive().succ_opt().unwrap();
+    let berlin: companion_core::zone::Zone = "Europe/Berlin".parse().unwrap();
     while day < now.date_naive() {
         for m in &meds {
-            for hour in [7, 19] {
-                let due = day
-                    .and_hms_opt(hour, 0, 0)
-                    .unwrap()
-                    .and_utc()
+            // The medication's 08:00 and 20:00 in Berlin, summer time or not.
+            for time in &times {
+                let due = companion_core::reminders::zone::resolve(&berlin, day.and_time(*time))
                     .fixed_offset();
                 doses.push(
                     DoseEvent::new(&m.id, DoseStatus::Taken, due + Span::minutes(5), Some(due))
