@@ -3,6 +3,8 @@
 //! kind) over the same readings in a plain SQLite table (kind, time, value; indexed on
 //! time), the fastest form raw SQLite could answer it from.
 //!
+//! The three are timed in alternation, round by round, and their medians compared.
+//!
 //! Run: `cargo bench -p companion-core --bench clinical`. Numbers are printed, never asserted.
 #![allow(missing_docs, clippy::unwrap_used)]
 
@@ -79,26 +81,36 @@ fn main() {
     }
     let readings: u64 = stats.summaries.iter().map(|s| s.count).sum();
 
-    let time = |runs: usize, f: &mut dyn FnMut()| {
+    // Interleaved: each round times the aggregate, the statistics and (every third round) the
+    // report, one after the other; medians compared.
+    let time = |f: &mut dyn FnMut()| {
         let t = Instant::now();
-        for _ in 0..runs {
-            f();
-        }
-        t.elapsed() / runs as u32
+        f();
+        t.elapsed()
     };
-    let sql_t: Duration = time(STATS_RUNS, &mut || {
-        black_box(aggregate());
-    });
-    let stats_t = time(STATS_RUNS, &mut || {
-        black_box(record.stats(from, now, "Europe/Berlin").unwrap());
-    });
-    let report_t = time(REPORT_RUNS, &mut || {
-        black_box(
-            record
-                .report_html(from, now, now, "Europe/Berlin", None)
-                .unwrap(),
-        );
-    });
+    let (mut sql_all, mut stats_all, mut report_all) = (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..STATS_RUNS {
+        sql_all.push(time(&mut || {
+            black_box(aggregate());
+        }));
+        stats_all.push(time(&mut || {
+            black_box(record.stats(from, now, "Europe/Berlin").unwrap());
+        }));
+        if round % (STATS_RUNS / REPORT_RUNS) == 0 {
+            report_all.push(time(&mut || {
+                black_box(
+                    record
+                        .report_html(from, now, now, "Europe/Berlin", None)
+                        .unwrap(),
+                );
+            }));
+        }
+    }
+    let median = |mut v: Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let (sql_t, stats_t, report_t) = (median(sql_all), median(stats_all), median(report_all));
     let size = record
         .report_html(from, now, now, "Europe/Berlin", None)
         .unwrap()
@@ -116,5 +128,15 @@ fn main() {
         report_t.as_secs_f64() * 1e3,
         report_t.as_secs_f64() / sql_t.as_secs_f64(),
         size / 1024
+    );
+    println!(
+        "summary clinical-stats {:.2}ms {:.2}x",
+        stats_t.as_secs_f64() * 1e3,
+        stats_t.as_secs_f64() / sql_t.as_secs_f64()
+    );
+    println!(
+        "summary clinical-report {:.2}ms {:.2}x",
+        report_t.as_secs_f64() * 1e3,
+        report_t.as_secs_f64() / sql_t.as_secs_f64()
     );
 }

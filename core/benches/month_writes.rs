@@ -147,5 +147,10 @@ fn main() {
             ms(base),
             ms(ours) / ms(base)
         );
+        println!(
+            "summary cold-write-{n} {:.2}ms {:.2}x",
+            ms(ours),
+            ms(ours) / ms(base)
+        );
     }
 }

@@ -96,6 +96,8 @@ fn main() {
             b * 1e6,
             p / b
         );
+        let key = if mixed { "planner-mixed" } else { "planner" };
+        println!("summary {key} {:.1}us {:.2}x", p * 1e6, p / b);
     }
     println!(
         "  (the planner also computes dose states, missed-dose checks with late-dose advice,\n   refills and grouping; the baseline only enumerates instants)"

@@ -84,6 +84,11 @@ fn apply_one_remote_change() {
         remote / local
     );
     println!(
+        "summary replica-apply {:.1}us {:.2}x",
+        remote * 1e6,
+        remote / local
+    );
+    println!(
         "  that change: {} bytes on average, the reading's JSON {} bytes: ratio {:.2}x",
         bytes / WRITES,
         json / WRITES,
@@ -138,6 +143,11 @@ fn export_a_year() {
         export_t.as_secs_f64() * 1e3 / RUNS as f64,
         saves_t.as_secs_f64() * 1e3 / RUNS as f64,
         export_t.as_secs_f64() / saves_t.as_secs_f64()
+    );
+    println!(
+        "summary replica-export {:.1}KB {:.3}x",
+        export_len as f64 / 1024.0,
+        export_len as f64 / saves_len as f64
     );
     let export = record.replica_export().unwrap();
     let t = Instant::now();

@@ -160,4 +160,9 @@ fn main() {
         t.as_secs_f64() * 1e3,
         t.as_secs_f64() / s.as_secs_f64()
     );
+    println!(
+        "summary today {:.2}ms {:.2}x",
+        t.as_secs_f64() * 1e3,
+        t.as_secs_f64() / s.as_secs_f64()
+    );
 }

@@ -127,4 +127,9 @@ fn main() {
         min(&again),
         min(&again) / min(&floor)
     );
+    println!(
+        "summary import {:.2}s {:.2}x",
+        min(&ours),
+        min(&ours) / min(&floor)
+    );
 }
