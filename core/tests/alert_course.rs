@@ -212,3 +212,48 @@ fn a_batch_follows_up_its_own_alerts_in_time_order() {
         "the latest reading, not the last one given"
     );
 }
+
+/// The home screen reads only the alerts not seen and not long back in range (an index, not
+/// every alert of the record's years): at every instant it shows exactly what the rule over
+/// all alerts shows.
+#[test]
+fn the_alerts_shown_are_exactly_those_the_rule_keeps_from_all_of_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut r = new_record(&dir);
+    let mut first = None;
+    for day in 1..=20u32 {
+        let crisis = r
+            .record_reading(&bp(185, 121, &format!("2026-10-{day:02}T08:00:00+02:00")))
+            .expect("crisis");
+        first.get_or_insert(crisis.alerts[0].id.clone());
+        // Every third day back in range that evening, every fifth a stage-2 reading.
+        if day % 3 == 0 {
+            r.add_reading(&bp(120, 75, &format!("2026-10-{day:02}T20:00:00+02:00")))
+                .expect("in range");
+        } else if day % 5 == 0 {
+            r.add_reading(&bp(150, 95, &format!("2026-10-{day:02}T20:00:00+02:00")))
+                .expect("stage 2");
+        }
+    }
+    r.acknowledge_alert(&first.expect("an alert"), "ana")
+        .expect("seen");
+    let all = r.alerts(TimeRange::ALL).expect("alerts");
+    assert!(all.len() >= 20);
+    for hours in (0..24 * 30).step_by(7) {
+        let now = at("2026-10-01T00:00:00+02:00").to_utc() + chrono::Duration::hours(hours);
+        let mut want: Vec<String> = all
+            .iter()
+            .filter(|a| a.shown_at(now))
+            .map(|a| a.id.clone())
+            .collect();
+        let mut got: Vec<String> = r
+            .alerts_shown(now)
+            .expect("shown")
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        want.sort();
+        got.sort();
+        assert_eq!(got, want, "at {now}");
+    }
+}

@@ -1,6 +1,6 @@
 //! The record's clinical operations: targets, what a reading means, and urgent alerts.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::HealthRecord;
 use crate::clinical::alerts::Assessment;
@@ -99,7 +99,10 @@ impl HealthRecord {
     /// The alerts every member's home screen shows at `now`, newest first: each until a member
     /// acknowledges it, or until a day after a reading back in range ([`Alert::shown_at`]).
     pub fn alerts_shown(&self, now: DateTime<Utc>) -> Result<Vec<Alert>> {
-        let mut list = self.alerts(TimeRange::ALL)?;
+        // Only those not acknowledged and not back in range for longer than an alert is shown
+        // are read (a second early, for the index's whole seconds); the rule itself is here.
+        let since = now - Duration::hours(crate::model::SHOWN_AFTER_IN_RANGE_HOURS);
+        let mut list = self.store.unseen_alerts(since.timestamp() - 1)?;
         list.retain(|a| a.shown_at(now));
         Ok(list)
     }

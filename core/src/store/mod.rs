@@ -811,6 +811,12 @@ impl Store {
         index::get(&self.conn, id).inspect_err(|e| self.note(e))
     }
 
+    /// The live alerts not acknowledged and not resolved before `resolved_since` (Unix
+    /// seconds), newest first ([`index::unseen_alerts`]).
+    pub(crate) fn unseen_alerts(&self, resolved_since: i64) -> Result<Vec<crate::model::Alert>> {
+        index::unseen_alerts(&self.conn, resolved_since).inspect_err(|e| self.note(e))
+    }
+
     /// Live entries matching `filter`, newest first, with their time in ms.
     pub(crate) fn list<E: Entity>(&self, filter: &Filter<'_>) -> Result<Vec<(i64, E)>> {
         index::list(&self.conn, filter).inspect_err(|e| self.note(e))

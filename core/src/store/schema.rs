@@ -134,11 +134,20 @@ fn migrations() -> Vec<M<'static>> {
         CREATE TRIGGER chunks_changed AFTER UPDATE ON chunks
             BEGIN DELETE FROM doc_tips WHERE doc = OLD.doc OR doc = NEW.doc; END;",
         ),
+        // 12: the alerts not acknowledged, by when they were resolved (never: the largest
+        // integer), so that the home screen reads only the alerts it may show
+        // (`index::unseen_alerts`), not every alert of the record's years.
+        M::up(
+            "CREATE INDEX entries_alerts_unseen ON entries (
+            coalesce(unixepoch(json_extract(body, '$.resolved_at')), 9223372036854775807)
+        ) WHERE collection = 'alerts' AND deleted = 0
+            AND json_extract(body, '$.acknowledged_at') IS NULL;",
+        ),
     ]
 }
 
 /// The newest schema version this code knows.
-pub const SCHEMA_VERSION: i64 = 11;
+pub const SCHEMA_VERSION: i64 = 12;
 
 /// The page cache of a connection, in KiB (SQLite's negative `cache_size`): filled only as
 /// pages are read.
