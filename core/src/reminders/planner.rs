@@ -406,9 +406,15 @@ fn dose_notifications(
             now - grace - Duration::days(1),
             end + Duration::days(2),
         );
-        let states = dose_states(med, list.clone(), input.doses, now);
-        for (i, sd) in states.into_iter().enumerate() {
-            let next = list.get(i + 1).map(|o| o.at);
+        // Each dose's successor, taken before the list goes to `dose_states`.
+        let nexts: Vec<Option<DateTime<Utc>>> = list
+            .iter()
+            .skip(1)
+            .map(|o| Some(o.at))
+            .chain([None])
+            .collect();
+        let states = dose_states(med, list, input.doses, now);
+        for (sd, next) in states.into_iter().zip(nexts) {
             let fire = match sd.state {
                 DoseState::Upcoming => Some(sd.occurrence.at),
                 DoseState::Snoozed { until } => Some(until.to_utc()),
