@@ -366,6 +366,21 @@ impl Condition {
         }
     }
 
+    /// The kinds of reading it reads, each with the days back from now it reads them over (0:
+    /// only the latest, which is gathered on its own).
+    pub fn reading_windows(&self) -> Vec<(ReadingKind, u16)> {
+        match self {
+            Self::All(cs) | Self::Any(cs) => cs.iter().flat_map(Self::reading_windows).collect(),
+            Self::Not(c) => c.reading_windows(),
+            Self::ReadingCount { kind, days, .. } | Self::ReadingMean { kind, days, .. } => {
+                vec![(*kind, *days)]
+            }
+            Self::HomeBpBelow { .. } => vec![(ReadingKind::BloodPressure, 14)],
+            Self::LatestReading { kind, .. } => vec![(*kind, 0)],
+            _ => Vec::new(),
+        }
+    }
+
     /// The kinds whose latest reading it reads.
     pub fn latest_kinds(&self) -> Vec<ReadingKind> {
         match self {

@@ -442,6 +442,23 @@ impl Template {
             .fold(7, u16::max)
     }
 
+    /// The kinds of reading its conditions and tasks read, each with the days back from now
+    /// they read it over (a task counts today's readings, or the last 7 days').
+    pub fn reading_windows(&self) -> Vec<(ReadingKind, u16)> {
+        let tasks = self
+            .stages
+            .iter()
+            .flat_map(|s| &s.tasks)
+            .filter_map(|t| match &t.kind {
+                TaskKind::LogReading { reading, .. } => Some((*reading, 7)),
+                _ => None,
+            });
+        self.conditions()
+            .flat_map(Condition::reading_windows)
+            .chain(tasks)
+            .collect()
+    }
+
     /// The stage `id`, with its index.
     pub fn stage(&self, id: &str) -> Option<(usize, &Stage)> {
         self.stages.iter().enumerate().find(|(_, s)| s.id == id)

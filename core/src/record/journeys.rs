@@ -136,7 +136,7 @@ impl HealthRecord {
             let profile = super::profile_in(w)?;
             let home = crate::zone::Zone::named(&profile.home_time_zone)
                 .unwrap_or_else(crate::zone::Zone::utc);
-            let gathered = gather_in(w, now)?;
+            let gathered = gather_in(w, now, &[])?;
             // Read once for every journey: the doses over the longest window any reads.
             let window = crate::journey::status::longest_window(&gathered.journeys);
             let doses = settled_in(w, &profile, &home, window, now)?;
@@ -429,19 +429,39 @@ pub(crate) struct Gathered {
 }
 
 /// The running journeys with their templates and steps, the responses, the readings their
-/// conditions read (the window of the longest, and the latest of each kind a condition asks
-/// for) and the latest activity.
-pub(crate) fn gather_in(r: &impl Read, now: DateTime<Utc>) -> Result<Gathered> {
+/// conditions and tasks read (each kind over the longest window that reads it, and the latest
+/// of each kind a condition asks for), with those `also` names (kind, days back), and the
+/// latest activity. Readings of kinds nothing reads, or older than what reads them, are not
+/// read: decoding them was most of the home screen's time.
+pub(crate) fn gather_in(
+    r: &impl Read,
+    now: DateTime<Utc>,
+    also: &[(crate::model::ReadingKind, u16)],
+) -> Result<Gathered> {
     let journeys = journeys_in(r, Some(now))?;
-    let window = crate::journey::status::longest_window(&journeys);
-    let mut readings: Vec<Reading> = in_range(
-        r,
-        None,
-        TimeRange::between(
-            now - Duration::days(i64::from(window) + 1),
-            now + Duration::minutes(10),
-        ),
-    )?;
+    let mut windows: Vec<(crate::model::ReadingKind, u16)> = journeys
+        .iter()
+        .flat_map(|j| j.template.reading_windows())
+        .chain(also.iter().copied())
+        .collect();
+    // The longest window of each kind: kinds in order, the longest first, the rest dropped.
+    crate::sorting::sort_by(&mut windows, |a, b| {
+        (a.0.as_str(), b.1).cmp(&(b.0.as_str(), a.1))
+    });
+    windows.dedup_by_key(|w| w.0);
+    let mut readings: Vec<Reading> = Vec::new();
+    for (kind, days) in windows {
+        readings.extend(in_range::<Reading>(
+            r,
+            Some(kind.as_str()),
+            TimeRange::between(
+                now - Duration::days(i64::from(days) + 1),
+                now + Duration::minutes(10),
+            ),
+        )?);
+    }
+    // Newest first, as one query over every kind gives them.
+    crate::sorting::sort_by(&mut readings, |a, b| (b.at, &b.id).cmp(&(a.at, &a.id)));
     let mut kinds: Vec<crate::model::ReadingKind> = journeys
         .iter()
         .flat_map(|j| {

@@ -280,7 +280,9 @@ impl HealthRecord {
         let zones = timeline(&data.profile, &data.zones, &zone, now);
         let ctx = context(&zone, &data.profile, &taken, &zones);
         let alerts = self.alerts_shown(now)?;
-        let gathered = super::journeys::gather_in(&self.store, now)?;
+        // Today's measurement plans read their kind's readings of the day.
+        let planned: Vec<_> = data.plans.iter().map(|p| (p.kind, 1)).collect();
+        let gathered = super::journeys::gather_in(&self.store, now, &planned)?;
         let inputs = crate::today::TodayInputs {
             data: &data,
             ctx: &ctx,
