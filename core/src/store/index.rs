@@ -183,13 +183,13 @@ fn list_bodies(
     Ok(())
 }
 
-/// The query of [`unseen_alerts`]: its terms are those of the partial index's `WHERE`, with
-/// the collection a literal, and the index named (SQLite would rather walk every alert by time
-/// for the `ORDER BY`; the few read are sorted instead).
+/// The query of [`unseen_alerts`]: the index's own expression, and the index named (SQLite
+/// would rather walk every row by time for the `ORDER BY`; the few read are sorted instead).
 const UNSEEN_ALERTS: &str = "SELECT body, sum FROM entries INDEXED BY entries_alerts_unseen
-     WHERE collection = 'alerts' AND deleted = 0
-       AND json_extract(body, '$.acknowledged_at') IS NULL
-       AND coalesce(unixepoch(json_extract(body, '$.resolved_at')), 9223372036854775807) >= ?1
+     WHERE deleted = 0
+       AND CASE WHEN collection = 'alerts' AND json_extract(body, '$.acknowledged_at') IS NULL
+           THEN coalesce(unixepoch(json_extract(body, '$.resolved_at')), 9223372036854775807)
+       END >= ?1
      ORDER BY at_ms DESC, id DESC";
 
 /// The live alerts not acknowledged and not resolved before `resolved_since` (Unix seconds),

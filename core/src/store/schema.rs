@@ -136,12 +136,15 @@ fn migrations() -> Vec<M<'static>> {
         ),
         // 12: the alerts not acknowledged, by when they were resolved (never: the largest
         // integer), so that the home screen reads only the alerts it may show
-        // (`index::unseen_alerts`), not every alert of the record's years.
+        // (`index::unseen_alerts`), not every alert of the record's years. Every other row's
+        // key is NULL. Not a partial index on the collection: SQLite then prepares every query
+        // that binds a collection again for each new value.
         M::up(
             "CREATE INDEX entries_alerts_unseen ON entries (
-            coalesce(unixepoch(json_extract(body, '$.resolved_at')), 9223372036854775807)
-        ) WHERE collection = 'alerts' AND deleted = 0
-            AND json_extract(body, '$.acknowledged_at') IS NULL;",
+            CASE WHEN collection = 'alerts' AND json_extract(body, '$.acknowledged_at') IS NULL
+                THEN coalesce(unixepoch(json_extract(body, '$.resolved_at')), 9223372036854775807)
+            END
+        ) WHERE deleted = 0;",
         ),
     ]
 }
