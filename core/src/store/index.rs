@@ -247,6 +247,32 @@ mod tests {
     }
 
     #[test]
+    fn a_list_is_read_in_order_from_an_index_not_sorted() {
+        let mut conn = Connection::open_in_memory().expect("memory");
+        crate::store::schema::migrate(&mut conn).expect("schema");
+        for sql in [
+            "SELECT body FROM entries WHERE collection = ?1 AND deleted = 0 AND at_ms >= ?2 \
+             AND at_ms < ?3 ORDER BY at_ms DESC, id DESC",
+            "SELECT body FROM entries WHERE collection = ?1 AND deleted = 0 AND tag = ?2 \
+             AND at_ms >= ?3 ORDER BY at_ms DESC, id DESC LIMIT 1",
+        ] {
+            let n = sql.matches('?').count();
+            let args: Vec<i64> = vec![0; n];
+            let plan: Vec<String> = conn
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .expect("plan")
+                .query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))
+                .expect("rows")
+                .collect::<rusqlite::Result<_>>()
+                .expect("plan rows");
+            assert!(
+                !plan.iter().any(|p| p.contains("TEMP B-TREE")),
+                "{sql}: {plan:?}"
+            );
+        }
+    }
+
+    #[test]
     fn the_unseen_alerts_are_read_through_their_index() {
         let mut conn = Connection::open_in_memory().expect("memory");
         crate::store::schema::migrate(&mut conn).expect("schema");

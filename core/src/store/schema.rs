@@ -146,11 +146,19 @@ fn migrations() -> Vec<M<'static>> {
             END
         ) WHERE deleted = 0;",
         ),
+        // 13: the time indexes end with the id, the list order's last term: a list read in
+        // order from the index rather than sorted afterwards.
+        M::up(
+            "DROP INDEX entries_by_tag;
+        DROP INDEX entries_by_time;
+        CREATE INDEX entries_by_tag ON entries (collection, tag, at_ms, id) WHERE deleted = 0;
+        CREATE INDEX entries_by_time ON entries (collection, at_ms, id) WHERE deleted = 0;",
+        ),
     ]
 }
 
 /// The newest schema version this code knows.
-pub const SCHEMA_VERSION: i64 = 12;
+pub const SCHEMA_VERSION: i64 = 13;
 
 /// The page cache of a connection, in KiB (SQLite's negative `cache_size`): filled only as
 /// pages are read.
