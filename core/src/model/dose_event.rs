@@ -37,6 +37,7 @@ pub struct DoseEvent {
     /// Taken or skipped.
     pub status: DoseStatus,
     /// When it was taken (or skipped), with the UTC offset of the place.
+    #[serde(deserialize_with = "super::rfc3339::deserialize")]
     pub at: DateTime<FixedOffset>,
     /// The amount, when it differs from the medication's dose.
     #[serde(default, skip_serializing_if = "Option::is_none")]

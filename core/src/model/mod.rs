@@ -20,6 +20,7 @@ mod plan;
 pub mod plausibility;
 mod profile;
 mod reading;
+mod rfc3339;
 mod schedule;
 mod targets;
 pub mod units;

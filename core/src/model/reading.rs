@@ -336,6 +336,7 @@ pub struct Reading {
     /// What was measured, in canonical units.
     pub measurement: Measurement,
     /// When it was measured, with the UTC offset of the place it was measured in.
+    #[serde(deserialize_with = "super::rfc3339::deserialize")]
     pub at: DateTime<FixedOffset>,
     /// The unit it was entered in (`mmol/L`, `lb`, `F`, `mmol/mol`), when not canonical.
     #[serde(default, skip_serializing_if = "Option::is_none")]
