@@ -425,6 +425,15 @@ fn cold_writes_merge_before_and_after_another_replicas_changes() {
         .expect("cold write while the carer's is not merged");
     exchange_changes(&mut phone, &mut carer);
     drop(phone);
+    // The carer's change moved the phone's tip on: its next entry still needs no load.
+    let tips: i64 = common::sqlite(&path)
+        .query_row(
+            "SELECT count(*) FROM doc_tips WHERE doc = 'log/2026-11'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("tips");
+    assert_eq!(tips, 1, "the month's tip survives the carer's change");
     let mut phone = reopen();
     phone
         .add_reading(&bp(134, 84, "2026-11-06T08:00:00+01:00"))

@@ -1281,12 +1281,27 @@ fn apply_one(
             copied,
         ));
     }
+    let tip = tips::read(tx, doc_id)?;
     let seq = docs::append_chunk(tx, doc_id, &new)?;
     // Only the entries the changes touched are indexed again (not the whole month).
     let applied: Vec<automerge::Change> = fresh
         .into_iter()
         .filter(|c| doc.get_change_by_hash(&c.hash()).is_some())
         .collect();
+    // The tip moves past what was applied, so that this replica's next entry is still added
+    // without loading the document (the chunk just appended dropped the old tip).
+    if let Some(tip) = tip.filter(|_| !copied) {
+        let max_op = applied
+            .iter()
+            .map(automerge::Change::max_op)
+            .fold(tip.max_op, u64::max);
+        let moved = Tip {
+            max_op,
+            heads: doc.get_heads(),
+            ..tip
+        };
+        tips::write(tx, doc_id, &moved)?;
+    }
     let names: Vec<&str> = Collection::in_doc(doc_id)
         .iter()
         .map(|c| c.name())

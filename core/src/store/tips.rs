@@ -1,10 +1,11 @@
 //! Each document's tip (`crdt::Tip`): what its next local change builds on, kept so that adding
 //! entries does not load the document (`crdt::append_change`).
 //!
-//! A tip is written right after the chunk of the change it follows, in the same transaction.
-//! Triggers on `chunks` (schema 11) delete a document's tip whenever any of its chunks is added
-//! or removed, so a path that changes a document without writing its tip (a merge, a sync, a
-//! repair) leaves none rather than a stale one; the next write then loads the document.
+//! A tip is written right after the chunk of the change it follows, in the same transaction;
+//! changes from other replicas applied through the change feed move it on. Triggers on
+//! `chunks` (schema 11) delete a document's tip whenever any of its chunks is added or
+//! removed, so a path that changes a document without writing its tip (a replica file merged,
+//! a repair) leaves none rather than a stale one; the next write then loads the document.
 
 use automerge::{ActorId, ChangeHash};
 use rusqlite::{Connection, OptionalExtension, params};
