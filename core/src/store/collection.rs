@@ -193,15 +193,23 @@ pub(crate) trait Entity: Serialize + DeserializeOwned + Validate {
     /// list land in an order of Automerge's choosing). Nothing by default.
     fn normalize(&mut self) {}
     /// The rules every local write of it obeys beyond its validation, on what the write's
-    /// transaction reads (`store::rules`). Nothing by default.
-    fn check_write(&self, _w: &super::Writer<'_>) -> crate::error::Result<()> {
+    /// transaction reads (`store::rules`); `fields` is it in its JSON form. Nothing by default.
+    fn check_write(
+        &self,
+        _w: &super::Writer<'_>,
+        _fields: &Map<String, Json>,
+    ) -> crate::error::Result<()> {
         Ok(())
     }
 }
 
 impl Entity for Profile {
-    fn check_write(&self, _w: &super::Writer<'_>) -> crate::error::Result<()> {
-        super::rules::profile(self)
+    fn check_write(
+        &self,
+        _w: &super::Writer<'_>,
+        fields: &Map<String, Json>,
+    ) -> crate::error::Result<()> {
+        super::rules::profile(self, fields)
     }
     const COLLECTION: Collection = Collection::Profile;
     const NAME: &'static str = "profile";
@@ -305,8 +313,12 @@ impl Entity for StoredTemplate {
 pub(crate) const PROFILE_ID: &str = "profile";
 
 impl Entity for Medication {
-    fn check_write(&self, _w: &super::Writer<'_>) -> crate::error::Result<()> {
-        super::rules::medication(self)
+    fn check_write(
+        &self,
+        _w: &super::Writer<'_>,
+        fields: &Map<String, Json>,
+    ) -> crate::error::Result<()> {
+        super::rules::medication(fields)
     }
     fn normalize(&mut self) {
         crate::sorting::sort_by_key(&mut self.history, |v| v.until);
@@ -329,8 +341,12 @@ impl Entity for Medication {
 }
 
 impl Entity for Appointment {
-    fn check_write(&self, _w: &super::Writer<'_>) -> crate::error::Result<()> {
-        super::rules::appointment(self)
+    fn check_write(
+        &self,
+        _w: &super::Writer<'_>,
+        fields: &Map<String, Json>,
+    ) -> crate::error::Result<()> {
+        super::rules::appointment(self, fields)
     }
     const COLLECTION: Collection = Collection::Appointments;
     const NAME: &'static str = "appointment";
@@ -349,8 +365,12 @@ impl Entity for Appointment {
 }
 
 impl Entity for Reading {
-    fn check_write(&self, _w: &super::Writer<'_>) -> crate::error::Result<()> {
-        super::rules::reading(self)
+    fn check_write(
+        &self,
+        _w: &super::Writer<'_>,
+        fields: &Map<String, Json>,
+    ) -> crate::error::Result<()> {
+        super::rules::reading(self, fields)
     }
     const COLLECTION: Collection = Collection::Readings;
     const NAME: &'static str = "reading";
@@ -370,8 +390,12 @@ impl Entity for Reading {
 }
 
 impl Entity for DoseEvent {
-    fn check_write(&self, w: &super::Writer<'_>) -> crate::error::Result<()> {
-        super::rules::dose(w, self)
+    fn check_write(
+        &self,
+        w: &super::Writer<'_>,
+        fields: &Map<String, Json>,
+    ) -> crate::error::Result<()> {
+        super::rules::dose(w, self, fields)
     }
     const COLLECTION: Collection = Collection::Doses;
     const NAME: &'static str = "dose";
@@ -391,8 +415,12 @@ impl Entity for DoseEvent {
 }
 
 impl Entity for JournalEntry {
-    fn check_write(&self, _w: &super::Writer<'_>) -> crate::error::Result<()> {
-        super::rules::journal(self)
+    fn check_write(
+        &self,
+        _w: &super::Writer<'_>,
+        fields: &Map<String, Json>,
+    ) -> crate::error::Result<()> {
+        super::rules::journal(self, fields)
     }
     const COLLECTION: Collection = Collection::Journal;
     const NAME: &'static str = "journal entry";
@@ -428,8 +456,12 @@ impl Entity for MeasurementPlan {
 }
 
 impl Entity for Refill {
-    fn check_write(&self, _w: &super::Writer<'_>) -> crate::error::Result<()> {
-        super::rules::refill(self)
+    fn check_write(
+        &self,
+        _w: &super::Writer<'_>,
+        fields: &Map<String, Json>,
+    ) -> crate::error::Result<()> {
+        super::rules::refill(self, fields)
     }
     const COLLECTION: Collection = Collection::Refills;
     const NAME: &'static str = "refill";
@@ -452,8 +484,12 @@ impl Entity for Refill {
 pub(crate) const TARGETS_ID: &str = "targets";
 
 impl Entity for ClinicalTargets {
-    fn check_write(&self, _w: &super::Writer<'_>) -> crate::error::Result<()> {
-        super::rules::targets(self)
+    fn check_write(
+        &self,
+        _w: &super::Writer<'_>,
+        fields: &Map<String, Json>,
+    ) -> crate::error::Result<()> {
+        super::rules::targets(fields)
     }
     const COLLECTION: Collection = Collection::Targets;
     const NAME: &'static str = "targets";

@@ -115,14 +115,13 @@ pub(crate) struct Batch {
 }
 
 impl Batch {
-    /// Adds a new entry (validated) to the batch.
-    pub(crate) fn insert<E: Entity>(&mut self, item: &E) -> Result<()> {
-        item.validate()?;
+    /// Adds a new entry, validated by the caller, with its `fields` (its JSON form).
+    fn insert<E: Entity>(&mut self, item: &E, fields: Map<String, Json>) -> Result<()> {
         let doc = item.home_doc();
         self.ops.entry(doc).or_default().push(Op::Put {
             coll: E::COLLECTION,
             id: item.entry_id().to_string(),
-            fields: collection::to_fields(item).map_err(encode_error)?,
+            fields,
             new: true,
         });
         self.rows.push((
@@ -213,15 +212,17 @@ impl Writer<'_> {
             return Err(Error::AlreadyExists { entity: E::NAME });
         }
         item.validate()?;
-        item.check_write(self)?;
-        self.batch.insert(item)
+        let fields = collection::to_fields(item).map_err(encode_error)?;
+        item.check_write(self, &fields)?;
+        self.batch.insert(item, fields)
     }
 
     /// Writes the fields of an existing live entry that differ from the document (validated, and
     /// held to its entity's rules, `store::rules`).
     pub(crate) fn update<E: Entity>(&mut self, item: &E) -> Result<()> {
         item.validate()?;
-        item.check_write(self)?;
+        let fields = collection::to_fields(item).map_err(encode_error)?;
+        item.check_write(self, &fields)?;
         let id = item.entry_id();
         let Some((doc, false)) = index::locate(self.conn, E::COLLECTION, id)? else {
             return Err(Error::NotFound { entity: E::NAME });
@@ -229,7 +230,7 @@ impl Writer<'_> {
         self.batch.ops.entry(doc).or_default().push(Op::Put {
             coll: E::COLLECTION,
             id: id.to_string(),
-            fields: collection::to_fields(item).map_err(encode_error)?,
+            fields,
             new: false,
         });
         let row = collection::row_for(item, false).map_err(encode_error)?;
@@ -277,7 +278,9 @@ impl Writer<'_> {
         if index::locate(self.conn, E::COLLECTION, id)?.is_some() {
             return Err(Error::AlreadyExists { entity: E::NAME });
         }
-        self.batch.insert(item)
+        item.validate()?;
+        let fields = collection::to_fields(item).map_err(encode_error)?;
+        self.batch.insert(item, fields)
     }
 
     /// Whether the record holds anything but its profile, live or deleted, as committed.

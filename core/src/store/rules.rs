@@ -7,52 +7,53 @@
 //! `record::replica` handle what two devices wrote at once.
 
 use chrono::{DateTime, Duration, Utc};
+use serde_json::{Map, Value as Json};
 
 use super::{Filter, Writer};
 use crate::error::{Error, Result};
 use crate::model::bounds;
 use crate::model::{
-    Appointment, ClinicalTargets, DoseEvent, DoseStatus, JournalEntry, Medication, Profile,
-    Reading, Refill, Schedule, ZoneChange,
+    Appointment, DoseEvent, DoseStatus, JournalEntry, Medication, Profile, Reading, Refill,
+    Schedule, ZoneChange,
 };
 
 /// The profile: no control characters, no birth date in the future.
-pub(crate) fn profile(p: &Profile) -> Result<()> {
+pub(crate) fn profile(p: &Profile, fields: &Map<String, Json>) -> Result<()> {
     if let Some(born) = p.birth_date {
         bounds::check_birth_date(born, crate::clock::now()?.date_naive())?;
     }
-    Ok(bounds::check_text(p)?)
+    Ok(bounds::check_text_of(fields)?)
 }
 
 /// A medication: no control characters in its name, instructions or prescriber.
-pub(crate) fn medication(m: &Medication) -> Result<()> {
-    Ok(bounds::check_text(m)?)
+pub(crate) fn medication(fields: &Map<String, Json>) -> Result<()> {
+    Ok(bounds::check_text_of(fields)?)
 }
 
 /// The clinical targets: no control characters in who set them.
-pub(crate) fn targets(t: &ClinicalTargets) -> Result<()> {
-    Ok(bounds::check_text(t)?)
+pub(crate) fn targets(fields: &Map<String, Json>) -> Result<()> {
+    Ok(bounds::check_text_of(fields)?)
 }
 
 /// An appointment: from 1900 to five years ahead, no control characters.
-pub(crate) fn appointment(a: &Appointment) -> Result<()> {
+pub(crate) fn appointment(a: &Appointment, fields: &Map<String, Json>) -> Result<()> {
     bounds::check_appointment_time(a.at, crate::clock::now()?)?;
-    Ok(bounds::check_text(a)?)
+    Ok(bounds::check_text_of(fields)?)
 }
 
 /// A reading: dated from 1900 to a few minutes ahead of the clock, no control characters.
-pub(crate) fn reading(r: &Reading) -> Result<()> {
-    event(r, r.at)
+pub(crate) fn reading(r: &Reading, fields: &Map<String, Json>) -> Result<()> {
+    event(fields, r.at)
 }
 
 /// A journal entry: dated like a reading, no control characters.
-pub(crate) fn journal(j: &JournalEntry) -> Result<()> {
-    event(j, j.at)
+pub(crate) fn journal(j: &JournalEntry, fields: &Map<String, Json>) -> Result<()> {
+    event(fields, j.at)
 }
 
 /// A refill: dated like a reading.
-pub(crate) fn refill(r: &Refill) -> Result<()> {
-    event(r, r.at)
+pub(crate) fn refill(r: &Refill, fields: &Map<String, Json>) -> Result<()> {
+    event(fields, r.at)
 }
 
 /// A dose event, on what `w` reads: dated like a reading; a scheduled time (of a take or a
@@ -60,9 +61,9 @@ pub(crate) fn refill(r: &Refill) -> Result<()> {
 /// one take per scheduled dose: a take of a dose another event already logged as taken is
 /// refused with [`Error::DoseAlreadyTaken`] (who logged it, when) unless it is marked
 /// `confirmed_double`.
-pub(crate) fn dose(w: &Writer<'_>, d: &DoseEvent) -> Result<()> {
+pub(crate) fn dose(w: &Writer<'_>, d: &DoseEvent, fields: &Map<String, Json>) -> Result<()> {
     let now = crate::clock::now()?;
-    event(d, d.at)?;
+    event(fields, d.at)?;
     let Some(scheduled) = d.scheduled_at else {
         if d.status == DoseStatus::Skipped {
             return Err(Error::NoDosePending);
@@ -109,9 +110,9 @@ pub(crate) fn taken_before(w: &Writer<'_>, d: &DoseEvent) -> Result<Option<DoseE
 
 /// What this device may write of an event: a time neither before 1900 nor ahead of the clock,
 /// and texts without control characters.
-fn event(entry: &impl serde::Serialize, at: chrono::DateTime<chrono::FixedOffset>) -> Result<()> {
+fn event(fields: &Map<String, Json>, at: chrono::DateTime<chrono::FixedOffset>) -> Result<()> {
     bounds::check_event_time("time", at, crate::clock::now()?)?;
-    Ok(bounds::check_text(entry)?)
+    Ok(bounds::check_text_of(fields)?)
 }
 
 /// Refuses a dose whose scheduled time is no occurrence of `med`, or a snooze past the next
