@@ -183,3 +183,61 @@ fn stats_say_only_what_the_data_supports() {
         "no sensor readings"
     );
 }
+
+/// The demo's days are local calendar days ending yesterday, whatever the hour: an hour before
+/// midnight in Berlin's winter, "90 days before now" fell in summer time, on the next day, and
+/// the demo's last sensor day became today, cut short at now (its CGM then "indicative only").
+#[test]
+fn the_demo_sensor_fortnight_is_complete_late_in_a_winter_evening() {
+    if std::process::Command::new("faketime")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "faketime is missing in CI"
+        );
+        eprintln!("faketime is not installed: skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("demo.db");
+    let report = dir.path().join("r.html");
+    for args in [
+        vec!["demo", "--days", "90"],
+        vec![
+            "report",
+            "--days",
+            "90",
+            "--out",
+            report.to_str().expect("utf-8"),
+        ],
+    ] {
+        let out = std::process::Command::new("faketime")
+            .arg("2026-12-06 22:30:00")
+            .env("TZ", "UTC")
+            .arg(env!("CARGO_BIN_EXE_companion"))
+            .arg("--db")
+            .arg(&db)
+            .args(&args)
+            .env_remove("COMPANION_DB")
+            .env("COMPANION_HOME", home_of(&db))
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let html = std::fs::read_to_string(&report).expect("report");
+    assert!(
+        html.contains("14 days of sensor data"),
+        "a fortnight of sensor data"
+    );
+    assert!(
+        !html.contains("indicative only"),
+        "the fortnight is complete"
+    );
+}

@@ -50,7 +50,9 @@ pub fn create(path: &std::path::Path, days: u32) -> Result<HealthRecord, CliErro
     let mut noise = Noise(0x2545_f491_4f6c_dd1d);
 
     let at = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap_or(NaiveTime::MIN);
-    let start_day = local(start).date_naive();
+    // Local calendar days ending yesterday (not the day of `start`: 90 days back may lie in
+    // summer time, an hour ahead, and a late winter evening would then start a day later).
+    let start_day = local(now).date_naive() - Duration::days(i64::from(days));
     let mut metformin = Medication::new(
         "Metformin",
         DoseAmount::parse("500 mg")?,
