@@ -146,6 +146,8 @@ pub(crate) struct Writer<'t> {
     cache: &'t mut DocCache,
     /// Documents that a flush left with enough chunks to be folded after the commit.
     long: Vec<DocId>,
+    /// Whether a flush has applied edits to the documents (cached ones included).
+    flushed: bool,
 }
 
 impl<'t> Writer<'t> {
@@ -156,6 +158,7 @@ impl<'t> Writer<'t> {
             batch: Batch::default(),
             cache,
             long: Vec::new(),
+            flushed: false,
         }
     }
 
@@ -164,6 +167,7 @@ impl<'t> Writer<'t> {
     /// import) holds in memory only what was edited since the last flush.
     pub(crate) fn flush(&mut self) -> Result<()> {
         let batch = std::mem::take(&mut self.batch);
+        self.flushed |= !batch.ops.is_empty();
         for doc in finish(self.conn, self.cache, batch)? {
             if !self.long.contains(&doc) {
                 self.long.push(doc);
@@ -768,12 +772,14 @@ impl Store {
         }
         own_actor(&tx, self.path.as_deref(), &mut self.cache)?;
         let mut writer = Writer::new(&tx, &mut self.cache);
-        let result = f(&mut writer)
-            .and_then(|()| writer.done())
-            .and_then(|long| {
+        let result = match f(&mut writer) {
+            // A refusal before anything reached the documents: the cache is as stored.
+            Err(e) if !writer.flushed => return Err(e),
+            edited => edited.and_then(|()| writer.done()).and_then(|long| {
                 tx.commit()?;
                 Ok(long)
-            });
+            }),
+        };
         match &result {
             // What the cache took from this write is not stored.
             Err(_) => self.cache.clear(),
