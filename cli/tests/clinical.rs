@@ -189,16 +189,7 @@ fn stats_say_only_what_the_data_supports() {
 /// the demo's last sensor day became today, cut short at now (its CGM then "indicative only").
 #[test]
 fn the_demo_sensor_fortnight_is_complete_late_in_a_winter_evening() {
-    if std::process::Command::new("faketime")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "faketime is missing in CI"
-        );
-        eprintln!("faketime is not installed: skipped");
+    if !faketime_present() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");

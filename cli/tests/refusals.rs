@@ -375,18 +375,7 @@ fn an_output_onto_the_record_is_refused() {
 
 #[test]
 fn a_clock_before_1970_or_far_ahead_is_a_clear_error_and_writes_nothing() {
-    // faketime (Debian's package; .ci/run installs it) sets the clock for one process.
-    if std::process::Command::new("faketime")
-        .arg("--version")
-        .output()
-        .is_err()
-    {
-        // CI installs it: there, a missing faketime is a failure, not a skip.
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "faketime is missing in CI"
-        );
-        eprintln!("faketime is not installed: skipped");
+    if !faketime_present() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");

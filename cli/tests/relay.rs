@@ -114,12 +114,7 @@ fn with_clock(db: &std::path::Path, offset: &str, args: &[&str]) -> std::process
 
 #[test]
 fn a_device_clock_far_off_says_by_how_much_and_what_to_do() {
-    if Command::new("faketime").arg("--version").output().is_err() {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "faketime is missing in CI"
-        );
-        eprintln!("faketime is not installed: skipped");
+    if !faketime_present() {
         return;
     }
     let dir = tempfile::tempdir().expect("tempdir");

@@ -136,3 +136,21 @@ pub fn on_device_ok(home: &Path, args: &[&str]) -> String {
     );
     String::from_utf8(out.stdout).expect("utf-8")
 }
+
+/// Whether faketime (Debian's package; .ci/run installs it) is here to set one process's
+/// clock. In CI its absence is a failure, not a skip.
+pub fn faketime_present() -> bool {
+    if std::process::Command::new("faketime")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        return true;
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "faketime is missing in CI"
+    );
+    eprintln!("faketime is not installed: skipped");
+    false
+}
