@@ -84,6 +84,31 @@ impl Zone {
         fixed(self.tz.to_offset(at))
     }
 
+    /// The wall-clock time of the instant `utc` in this zone. Unlike chrono's
+    /// `with_timezone`, it neither clones the zone nor allocates: the planner asks it for
+    /// every occurrence.
+    pub fn wall_clock(&self, utc: &NaiveDateTime) -> NaiveDateTime {
+        let offset = self.offset_at(utc).local_minus_utc();
+        utc.checked_add_signed(chrono::Duration::seconds(i64::from(offset)))
+            .unwrap_or(*utc)
+    }
+
+    /// The offsets the wall-clock time `local` has in this zone: one, two (the clocks went
+    /// back) or none (the clocks skipped it), as chrono's `from_local_datetime` gives them,
+    /// without cloning the zone.
+    pub fn offsets_of_local(&self, local: &NaiveDateTime) -> MappedLocalTime<FixedOffset> {
+        use jiff::tz::AmbiguousOffset as A;
+        let Some(civil) = civil(local) else {
+            // Beyond the database's years: the offset of the nearest representable instant.
+            return MappedLocalTime::Single(self.offset_at(local));
+        };
+        match self.tz.to_ambiguous_timestamp(civil).offset() {
+            A::Unambiguous { offset } => MappedLocalTime::Single(fixed(offset)),
+            A::Fold { before, after } => MappedLocalTime::Ambiguous(fixed(before), fixed(after)),
+            A::Gap { .. } => MappedLocalTime::None,
+        }
+    }
+
     fn at(&self, offset: FixedOffset) -> ZoneOffset {
         ZoneOffset {
             zone: self.clone(),
@@ -172,18 +197,7 @@ impl TimeZone for Zone {
     }
 
     fn offset_from_local_datetime(&self, local: &NaiveDateTime) -> MappedLocalTime<ZoneOffset> {
-        use jiff::tz::AmbiguousOffset as A;
-        let Some(civil) = civil(local) else {
-            // Beyond the database's years: the offset of the nearest representable instant.
-            return MappedLocalTime::Single(self.at(self.offset_at(local)));
-        };
-        match self.tz.to_ambiguous_timestamp(civil).offset() {
-            A::Unambiguous { offset } => MappedLocalTime::Single(self.at(fixed(offset))),
-            A::Fold { before, after } => {
-                MappedLocalTime::Ambiguous(self.at(fixed(before)), self.at(fixed(after)))
-            }
-            A::Gap { .. } => MappedLocalTime::None,
-        }
+        self.offsets_of_local(local).map(|offset| self.at(offset))
     }
 
     fn offset_from_utc_date(&self, utc: &NaiveDate) -> ZoneOffset {

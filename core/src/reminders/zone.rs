@@ -4,20 +4,23 @@
 //! time; a calendar day the zone skipped entirely (Samoa, 30 December 2011) has no times at all.
 
 use crate::zone::Zone;
-use chrono::{
-    DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Offset, TimeZone, Utc,
-};
+use chrono::{DateTime, FixedOffset, LocalResult, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 /// The local wall-clock time of `at` in `tz`.
 pub fn local(tz: &Zone, at: DateTime<Utc>) -> NaiveDateTime {
-    at.with_timezone(tz).naive_local()
+    tz.wall_clock(&at.naive_utc())
 }
 
 /// The instant at which the wall clock in `tz` shows `local`, by the rules above.
 pub fn resolve(tz: &Zone, local_time: NaiveDateTime) -> DateTime<Utc> {
-    match tz.from_local_datetime(&local_time) {
-        LocalResult::Single(t) => t.to_utc(),
-        LocalResult::Ambiguous(a, b) => a.to_utc().min(b.to_utc()),
+    let instant = |offset: FixedOffset| {
+        local_time
+            .checked_sub_offset(offset)
+            .map_or(DateTime::<Utc>::MAX_UTC, |t| t.and_utc())
+    };
+    match tz.offsets_of_local(&local_time) {
+        LocalResult::Single(o) => instant(o),
+        LocalResult::Ambiguous(a, b) => instant(a).min(instant(b)),
         LocalResult::None => gap_end(tz, local_time),
     }
 }
@@ -29,8 +32,7 @@ pub fn resolve(tz: &Zone, local_time: NaiveDateTime) -> DateTime<Utc> {
 fn gap_end(tz: &Zone, local_time: NaiveDateTime) -> DateTime<Utc> {
     let shows_at_least = |secs: i64| {
         let u = DateTime::from_timestamp(secs, 0).unwrap_or_default();
-        let offset = tz.offset_from_utc_datetime(&u.naive_utc()).fix();
-        u.naive_utc() + Duration::seconds(i64::from(offset.local_minus_utc())) >= local_time
+        tz.wall_clock(&u.naive_utc()) >= local_time
     };
     let as_utc = local_time.and_utc().timestamp();
     let (mut lo, mut hi) = (as_utc - 15 * 3600, as_utc + 15 * 3600);
