@@ -196,14 +196,23 @@ impl Walk<'_> {
     fn days(&self, schedule: &Schedule, out: &mut Vec<Occurrence>) {
         let first = local(self.zone, self.from).date() - Duration::days(1);
         let last = local(self.zone, self.to).date() + Duration::days(1);
+        let mut day = Vec::new();
         for date in first.iter_days().take_while(|d| *d <= last).take(MAX_STEPS) {
             if !self.in_course(date) || !day_exists(self.zone, date) {
                 continue;
             }
-            for (slot, dose) in slots(schedule, date, self.med, &self.ctx.meal_times, self.dose) {
+            slots(
+                schedule,
+                date,
+                self.med,
+                &self.ctx.meal_times,
+                self.dose,
+                &mut day,
+            );
+            for (slot, dose) in day.drain(..) {
                 let at = resolve(self.zone, slot);
                 if self.from <= at && at < self.to {
-                    out.push(self.occurrence(at, slot, dose));
+                    out.push(self.occurrence(at, slot, dose.clone()));
                 }
             }
         }
@@ -448,24 +457,21 @@ fn spaced(mut found: Vec<Occurrence>, step: Duration) -> Vec<Occurrence> {
 
 /// Whether the wall clock in `tz` shows `slot` at some instant (not inside a gap).
 fn exists(tz: &Zone, slot: NaiveDateTime) -> bool {
-    use chrono::TimeZone;
-    tz.from_local_datetime(&slot).earliest().is_some()
+    tz.offsets_of_local(&slot).earliest().is_some()
 }
 
-/// The wall-clock slots of a day-based schedule on `date`, with their doses.
-fn slots(
-    schedule: &Schedule,
+/// The wall-clock slots of a day-based schedule on `date`, with their doses, into `out`.
+fn slots<'a>(
+    schedule: &'a Schedule,
     date: NaiveDate,
     med: &Medication,
     meals: &MealTimes,
-    dose: &DoseAmount,
-) -> Vec<(NaiveDateTime, DoseAmount)> {
+    dose: &'a DoseAmount,
+    out: &mut Vec<(NaiveDateTime, &'a DoseAmount)>,
+) {
     let day = (date - med.start).num_days();
-    let at = |times: &[chrono::NaiveTime], dose: &DoseAmount| -> Vec<(NaiveDateTime, DoseAmount)> {
-        times
-            .iter()
-            .map(|t| (date.and_time(*t), dose.clone()))
-            .collect()
+    let mut at = |times: &[chrono::NaiveTime], dose: &'a DoseAmount| {
+        out.extend(times.iter().map(|t| (date.and_time(*t), dose)));
     };
     match schedule {
         Schedule::FixedTimes { times } => at(times, dose),
@@ -479,18 +485,18 @@ fn slots(
             let week = (monday(date) - monday(med.start)).num_days().div_euclid(7);
             if week.rem_euclid(i64::from((*weeks).max(1))) == 0 {
                 at(times, dose)
-            } else {
-                Vec::new()
             }
         }
         Schedule::DaysOfMonth { days, times } => {
             // The month's last day also takes the days it does not have (the 31st in April).
             let last = month_length(date);
             let today = date.day();
-            let due = days
+            if days
                 .iter()
-                .any(|d| *d == today || (today == last && *d > last));
-            if due { at(times, dose) } else { Vec::new() }
+                .any(|d| *d == today || (today == last && *d > last))
+            {
+                at(times, dose)
+            }
         }
         Schedule::Cyclic {
             on_days,
@@ -502,31 +508,28 @@ fn slots(
             for step in steps {
                 let end = begin + i64::from(step.days);
                 if (begin..end).contains(&day) {
-                    return at(&step.times, &step.dose);
+                    at(&step.times, &step.dose);
+                    return;
                 }
                 begin = end;
             }
-            Vec::new()
         }
         Schedule::MealRelative {
             meals: which,
             offset_minutes,
-        } => which
-            .iter()
-            .map(|m| {
-                let time = match m {
-                    Meal::Breakfast => meals.breakfast,
-                    Meal::Lunch => meals.lunch,
-                    Meal::Dinner => meals.dinner,
-                    Meal::Bedtime => meals.bedtime,
-                };
-                (
-                    date.and_time(time) + Duration::minutes(i64::from(*offset_minutes)),
-                    dose.clone(),
-                )
-            })
-            .collect(),
-        _ => Vec::new(),
+        } => out.extend(which.iter().map(|m| {
+            let time = match m {
+                Meal::Breakfast => meals.breakfast,
+                Meal::Lunch => meals.lunch,
+                Meal::Dinner => meals.dinner,
+                Meal::Bedtime => meals.bedtime,
+            };
+            (
+                date.and_time(time) + Duration::minutes(i64::from(*offset_minutes)),
+                dose,
+            )
+        })),
+        _ => {}
     }
 }
 
