@@ -379,6 +379,18 @@ fn dose_line(med: &Medication, o: &Occurrence) -> String {
     format!("{} {}", med.name, o.dose)
 }
 
+/// Dose groups by the minute they fire in.
+type Groups<T> = BTreeMap<i64, Vec<T>>;
+/// A dose due, with its medication.
+type DueDose<'m> = (&'m Medication, Occurrence);
+/// A missed-dose check, with the instant of the dose after it for the late-dose advice.
+type LateDose<'m> = (&'m Medication, Occurrence, Option<DateTime<Utc>>);
+
+/// How far ahead the planner first looks for doses. The plan keeps only the `max` soonest
+/// notifications: when this span already holds that many dose notifications, nothing later
+/// can make the plan, and the rest of the horizon is not walked (a phone plans on every launch).
+const FIRST_LOOK_DAYS: i64 = 2;
+
 fn dose_notifications(
     t: &Texts,
     input: &PlanInput<'_>,
@@ -388,11 +400,48 @@ fn dose_notifications(
     max: usize,
     out: &mut Vec<PlannedNotification>,
 ) {
-    // Doses due, and missed-dose checks, grouped by the minute they fire in.
-    let mut due: BTreeMap<i64, Vec<(&Medication, Occurrence)>> = BTreeMap::new();
-    // Each with the instant of the dose after it, for the late-dose advice.
-    type Late<'m> = (&'m Medication, Occurrence, Option<DateTime<Utc>>);
-    let mut missed: BTreeMap<i64, Vec<Late<'_>>> = BTreeMap::new();
+    let first_look = now + Duration::days(FIRST_LOOK_DAYS);
+    let groups = Some(first_look)
+        .filter(|until| *until < end)
+        .map(|until| dose_groups(input, ctx, now, until))
+        .filter(|(due, missed)| enough(due, missed, max))
+        .unwrap_or_else(|| dose_groups(input, ctx, now, end));
+    word_dose_groups(t, ctx, now, max, groups, out);
+}
+
+/// Whether the dose groups found before some instant settle the plan's dose notifications:
+/// at least `max` of them, and every missed-dose check among the `max` soonest knows the dose
+/// after it (else its advice could depend on a dose beyond the span).
+fn enough(due: &Groups<DueDose<'_>>, missed: &Groups<LateDose<'_>>, max: usize) -> bool {
+    if due.len() + missed.len() < max {
+        return false;
+    }
+    let last = cutoff(due, missed, max);
+    missed
+        .range(..=last)
+        .all(|(_, group)| group.iter().all(|(_, _, next)| next.is_some()))
+}
+
+/// The minute of the `max`-th soonest dose notification (due and missed together): no later
+/// one can make a plan of `max`.
+fn cutoff(due: &Groups<DueDose<'_>>, missed: &Groups<LateDose<'_>>, max: usize) -> i64 {
+    let mut minutes: Vec<i64> = due.keys().chain(missed.keys()).copied().collect();
+    crate::sorting::sort(&mut minutes);
+    minutes
+        .get(max.saturating_sub(1))
+        .copied()
+        .unwrap_or(i64::MAX)
+}
+
+/// The doses due, and the missed-dose checks, that fire in `[now, end)`, grouped by minute.
+fn dose_groups<'m>(
+    input: &PlanInput<'m>,
+    ctx: &OccurrenceContext<'_>,
+    now: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> (Groups<DueDose<'m>>, Groups<LateDose<'m>>) {
+    let mut due: Groups<DueDose<'m>> = BTreeMap::new();
+    let mut missed: Groups<LateDose<'m>> = BTreeMap::new();
     for med in input
         .medications
         .iter()
@@ -438,9 +487,22 @@ fn dose_notifications(
             }
         }
     }
-    // A group later than the `max` soonest of its own kind cannot make the plan: only those
-    // are worded.
-    for (min, group) in due.into_iter().take(max) {
+    (due, missed)
+}
+
+/// The dose and missed-dose notifications of `groups` that can make a plan of `max`.
+fn word_dose_groups(
+    t: &Texts,
+    ctx: &OccurrenceContext<'_>,
+    now: DateTime<Utc>,
+    max: usize,
+    (due, missed): (Groups<DueDose<'_>>, Groups<LateDose<'_>>),
+    out: &mut Vec<PlannedNotification>,
+) {
+    // A group later than the `max` soonest dose groups of either kind cannot make the plan
+    // (the plan keeps the `max` soonest of all): only those are worded.
+    let last = cutoff(&due, &missed, max);
+    for (min, group) in due.into_iter().take_while(|(min, _)| *min <= last) {
         let fire_at = DateTime::from_timestamp(min * 60, 0).unwrap_or(now);
         let title = match group.as_slice() {
             [(med, _)] => t.get("dose-title-one", &[("name", med.name.clone())]),
@@ -469,7 +531,7 @@ fn dose_notifications(
             doses: planned(group.iter().map(|(m, o)| (*m, o))),
         });
     }
-    for (min, group) in missed.into_iter().take(max) {
+    for (min, group) in missed.into_iter().take_while(|(min, _)| *min <= last) {
         let fire_at = DateTime::from_timestamp(min * 60, 0).unwrap_or(now);
         let lines = group
             .iter()
