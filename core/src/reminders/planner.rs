@@ -386,10 +386,10 @@ type DueDose<'m> = (&'m Medication, Occurrence);
 /// A missed-dose check, with the instant of the dose after it for the late-dose advice.
 type LateDose<'m> = (&'m Medication, Occurrence, Option<DateTime<Utc>>);
 
-/// How far ahead the planner first looks for doses. The plan keeps only the `max` soonest
+/// How far ahead (days) the planner first looks for doses. The plan keeps only the `max` soonest
 /// notifications: when this span already holds that many dose notifications, nothing later
 /// can make the plan, and the rest of the horizon is not walked (a phone plans on every launch).
-const FIRST_LOOK_DAYS: i64 = 2;
+const FIRST_LOOK_DAYS: i64 = 1;
 
 fn dose_notifications(
     t: &Texts,
@@ -455,15 +455,12 @@ fn dose_groups<'m>(
             now - grace - Duration::days(1),
             end + Duration::days(2),
         );
-        // Each dose's successor, taken before the list goes to `dose_states`.
-        let nexts: Vec<Option<DateTime<Utc>>> = list
-            .iter()
-            .skip(1)
-            .map(|o| Some(o.at))
-            .chain([None])
-            .collect();
-        let states = dose_states(med, list, input.doses, now);
-        for (sd, next) in states.into_iter().zip(nexts) {
+        let mut states = dose_states(med, list, input.doses, now)
+            .into_iter()
+            .peekable();
+        while let Some(sd) = states.next() {
+            // The dose's successor, for the late-dose advice.
+            let next = states.peek().map(|n| n.occurrence.at);
             let fire = match sd.state {
                 DoseState::Upcoming => Some(sd.occurrence.at),
                 DoseState::Snoozed { until } => Some(until.to_utc()),
