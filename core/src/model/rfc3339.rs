@@ -3,16 +3,30 @@
 //! of decoding a reading), then the relaxed one, so anything read before still reads.
 
 use chrono::{DateTime, FixedOffset};
-use serde::{Deserialize, Deserializer, de::Error};
+use serde::{Deserializer, de::Error};
 
-/// Deserializes an RFC 3339 time with its offset.
+/// Deserializes an RFC 3339 time with its offset, parsing the text where it lies (no copy).
 pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
     d: D,
 ) -> Result<DateTime<FixedOffset>, D::Error> {
-    let text = String::deserialize(d)?;
-    DateTime::parse_from_rfc3339(&text)
-        .or_else(|_| text.parse())
-        .map_err(D::Error::custom)
+    d.deserialize_str(Rfc3339)
+}
+
+/// Reads a time from a JSON string.
+struct Rfc3339;
+
+impl serde::de::Visitor<'_> for Rfc3339 {
+    type Value = DateTime<FixedOffset>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an RFC 3339 date and time")
+    }
+
+    fn visit_str<E: Error>(self, text: &str) -> Result<Self::Value, E> {
+        DateTime::parse_from_rfc3339(text)
+            .or_else(|_| text.parse())
+            .map_err(E::custom)
+    }
 }
 
 #[cfg(test)]

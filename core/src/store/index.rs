@@ -18,15 +18,21 @@ pub(crate) fn checksum(body: &str) -> i64 {
     i64::from_ne_bytes(hash.to_ne_bytes())
 }
 
-/// The body of a row, after checking it against its checksum.
-fn verified(body: String, sum: Option<i64>) -> Result<String> {
-    if sum == Some(checksum(&body)) {
-        Ok(body)
+/// Checks the body of a row against its checksum.
+fn check(body: &str, sum: Option<i64>) -> Result<()> {
+    if sum == Some(checksum(body)) {
+        Ok(())
     } else {
         Err(Error::Corrupt {
             detail: "an index row does not match its checksum (repair the record)",
         })
     }
+}
+
+/// The body of a row, after checking it against its checksum.
+fn verified(body: String, sum: Option<i64>) -> Result<String> {
+    check(&body, sum)?;
+    Ok(body)
 }
 
 /// Inserts or replaces the row of one entry.
@@ -169,16 +175,12 @@ fn list_bodies(
         args.push(limit);
     }
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(args.as_slice(), |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, Option<i64>>(2)?,
-        ))
-    })?;
-    for row in rows {
-        let (at, body, sum) = row?;
-        each(at, &verified(body, sum)?)?;
+    let mut rows = stmt.query(args.as_slice())?;
+    while let Some(row) = rows.next()? {
+        // The body is checked and handed on where SQLite holds it, not copied.
+        let body = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
+        check(body, row.get(2)?)?;
+        each(row.get(0)?, body)?;
     }
     Ok(())
 }
