@@ -6,16 +6,13 @@ use super::collection::{Collection, Entity, IndexRow};
 use crate::crdt::DocId;
 use crate::error::{Error, Result};
 
-/// The checksum kept beside each row's body (64-bit FNV-1a, as SQLite's signed integer): a
-/// body changed or damaged behind the store's back no longer matches it, and is not served.
-/// Not a defence against someone who can rewrite the file (they could fix the sum too).
+/// The checksum kept beside each row's body (CRC-32, IEEE, since schema 14; 64-bit FNV-1a
+/// before): a body changed or damaged behind the store's back no longer matches it, and is not
+/// served. Not a defence against someone who can rewrite the file (they could fix the sum
+/// too). CRC-32 runs on the processor's CRC instructions: FNV-1a, a byte at a time, was a
+/// sixth of every 90-day statistic.
 pub(crate) fn checksum(body: &str) -> i64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in body.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    i64::from_ne_bytes(hash.to_ne_bytes())
+    i64::from(crc32fast::hash(body.as_bytes()))
 }
 
 /// Checks the body of a row against its checksum.

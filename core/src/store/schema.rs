@@ -154,11 +154,49 @@ fn migrations() -> Vec<M<'static>> {
         CREATE INDEX entries_by_tag ON entries (collection, tag, at_ms, id) WHERE deleted = 0;
         CREATE INDEX entries_by_time ON entries (collection, at_ms, id) WHERE deleted = 0;",
         ),
+        // 14: the checksums become CRC-32 (`index::checksum`); a row whose body no longer
+        // matched its FNV-1a sum keeps no sum, so its damage is still found.
+        M::up_with_hook("", |tx: &rusqlite::Transaction| {
+            crc_checksums(tx).map_err(HookError::RusqliteError)
+        }),
     ]
 }
 
+/// The checksum rows had before schema 14: 64-bit FNV-1a as SQLite's signed integer.
+fn fnv_checksum(body: &str) -> i64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in body.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    i64::from_ne_bytes(hash.to_ne_bytes())
+}
+
+/// Schema 14: every row's FNV-1a sum checked and replaced by its CRC-32; a row that matches
+/// neither keeps none (reported as damaged, as before).
+fn crc_checksums(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
+    // The new sums are gathered first (not the bodies), then written: no row is updated while
+    // the scan that reads it runs.
+    let mut sums: Vec<(i64, Option<i64>)> = Vec::new();
+    let mut read = tx.prepare("SELECT rowid, body, sum FROM entries WHERE sum IS NOT NULL")?;
+    let mut rows = read.query([])?;
+    while let Some(row) = rows.next()? {
+        let body = row.get_ref(1)?.as_str()?;
+        // Rows written by a migration before this one (schema 6 re-indexes) already carry a
+        // CRC-32.
+        let (old, new) = (row.get::<_, i64>(2)?, super::index::checksum(body));
+        let sum = (old == fnv_checksum(body) || old == new).then_some(new);
+        sums.push((row.get(0)?, sum));
+    }
+    let mut write = tx.prepare("UPDATE entries SET sum = ?1 WHERE rowid = ?2")?;
+    for (rowid, sum) in sums {
+        write.execute(rusqlite::params![sum, rowid])?;
+    }
+    Ok(())
+}
+
 /// The newest schema version this code knows.
-pub const SCHEMA_VERSION: i64 = 13;
+pub const SCHEMA_VERSION: i64 = 14;
 
 /// The page cache of a connection, in KiB (SQLite's negative `cache_size`): filled only as
 /// pages are read.
@@ -277,6 +315,38 @@ mod tests {
             !columns.iter().any(|c| c == "v1" || c == "v2"),
             "{columns:?}"
         );
+    }
+
+    #[test]
+    fn schema_14_turns_good_sums_into_crc_and_keeps_damage_visible() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut conn = Connection::open(dir.path().join("r.db")).expect("open");
+        configure(&conn).expect("pragmas");
+        Migrations::new(migrations())
+            .to_version(&mut conn, 13)
+            .expect("schema 13");
+        let body = r#"{"id":"r1","measurement":{"kind":"weight","kg":80.5}}"#;
+        for (id, sum) in [
+            ("good", Some(fnv_checksum(body))),
+            ("damaged", Some(fnv_checksum(body) ^ 1)),
+            ("unsummed", None),
+        ] {
+            conn.execute(
+                "INSERT INTO entries (collection, id, doc, body, sum)
+                 VALUES ('readings', ?1, 'log/2026-11', ?2, ?3)",
+                rusqlite::params![id, body, sum],
+            )
+            .expect("row at schema 13");
+        }
+        migrate(&mut conn).expect("migrate");
+        let sum = |id: &str| -> Option<i64> {
+            conn.query_row("SELECT sum FROM entries WHERE id = ?1", [id], |r| r.get(0))
+                .expect("row kept")
+        };
+        assert_eq!(sum("good"), Some(crate::store::index::checksum(body)));
+        assert_ne!(crate::store::index::checksum(body), fnv_checksum(body));
+        assert_eq!(sum("damaged"), None, "a damaged row must not be blessed");
+        assert_eq!(sum("unsummed"), None);
     }
 
     #[test]
