@@ -19,6 +19,9 @@ use std::time::{Duration, Instant};
 
 const DB_VAR: &str = "COMPANION_SCENARIO_RELAY_DB";
 const LISTEN_VAR: &str = "COMPANION_SCENARIO_RELAY_LISTEN";
+/// A program (and its arguments, split on spaces) that the relay process is started under, for
+/// a heap profile of a soak: `COMPANION_SCENARIO_RELAY_WRAPPER="heaptrack -o /tmp/relay"`.
+const WRAPPER_VAR: &str = "COMPANION_SCENARIO_RELAY_WRAPPER";
 /// Set (to anything) for a relay that takes new records only with its creation token; test
 /// relays are open otherwise.
 pub const CLOSED_VAR: &str = "COMPANION_SCENARIO_RELAY_CLOSED";
@@ -132,7 +135,17 @@ impl RelayProcess {
             .append(true)
             .open(log)
             .expect("log file");
-        let mut child = Command::new(exe)
+        let wrapper = std::env::var(WRAPPER_VAR).unwrap_or_default();
+        let mut wrapper = wrapper.split_whitespace();
+        let mut command = match wrapper.next() {
+            Some(program) => {
+                let mut c = Command::new(program);
+                c.args(wrapper).arg(exe);
+                c
+            }
+            None => Command::new(exe),
+        };
+        let mut child = command
             .args([child_test, "--exact", "--nocapture", "--test-threads=1"])
             .env(DB_VAR, db)
             .env(LISTEN_VAR, listen)
