@@ -323,3 +323,83 @@ fn a_page_is_bounded_in_bytes_but_never_empty() {
         );
     }
 }
+
+/// The backend processes serving database `url` (PostgreSQL's `pg_stat_activity`).
+fn backend_pids(admin: &str, url: &str) -> std::collections::BTreeSet<i32> {
+    let (_, name) = url.rsplit_once('/').expect("database URL");
+    let mut client = postgres::Client::connect(admin, postgres::NoTls).expect("connect");
+    client
+        .query(
+            "SELECT pid FROM pg_stat_activity WHERE datname = $1",
+            &[&name],
+        )
+        .expect("activity")
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+}
+
+/// A pooled connection keeps buffers as large as the largest message it carried: one that
+/// carried a large envelope (or read a megabyte of log) is closed rather than pooled again, so
+/// a member posting huge envelopes cannot grow the relay's memory for good (issue 35's soak).
+#[test]
+fn a_connection_that_carried_a_large_envelope_is_not_pooled_again() {
+    let Some(admin) = std::env::var("COMPANION_TEST_POSTGRES")
+        .ok()
+        .filter(|a| !a.is_empty())
+    else {
+        eprintln!("COMPANION_TEST_POSTGRES is not set: PostgreSQL not tested in this run");
+        return;
+    };
+    let url = new_database(&admin);
+    let s = storage::open(&url).expect("postgres");
+    let closed_since = |before: &std::collections::BTreeSet<i32>| {
+        // A closed connection's backend leaves the view shortly after.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        loop {
+            let now = backend_pids(&admin, &url);
+            let gone = before.difference(&now).count();
+            if gone > 0 || std::time::Instant::now() > deadline {
+                return gone;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    };
+
+    let mut tx = s.begin(Some("r")).expect("begin");
+    tx.create_record("r", "a", b"g", 0).expect("create");
+    let small = vec![1u8; 1_000];
+    tx.append("r", 2, "a", &digest(&small), &small)
+        .expect("small");
+    tx.commit().expect("commit");
+    let before = backend_pids(&admin, &url);
+    assert!(!before.is_empty());
+    let mut tx = s.begin(None).expect("read");
+    assert_eq!(tx.log("r", 0, 10, 0).expect("log").0.len(), 2);
+    drop(tx);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        before.is_subset(&backend_pids(&admin, &url)),
+        "light transactions keep their connections"
+    );
+
+    let large = vec![2u8; 300_000];
+    let mut tx = s.begin(Some("r")).expect("begin");
+    tx.append("r", 2, "a", &digest(&large), &large)
+        .expect("large");
+    tx.commit().expect("commit");
+    assert_eq!(
+        closed_since(&before),
+        1,
+        "the connection that carried it closed"
+    );
+
+    // The pool opens others as needed: the record reads on, the large envelope with it.
+    let before = backend_pids(&admin, &url);
+    let mut tx = s.begin(None).expect("read");
+    let (items, tip) = tx.log("r", 0, 10, 0).expect("log");
+    assert_eq!(tip, 3);
+    assert_eq!(items[2].bytes, large);
+    drop(tx);
+    assert_eq!(closed_since(&before), 1, "reading it back is as heavy");
+}

@@ -20,6 +20,60 @@ const CHANNEL: &str = "companion_log";
 /// Connections per relay process, and how many are opened at start (the rest as needed).
 const POOL: u32 = 16;
 const POOL_AT_START: u32 = 2;
+/// A transaction that moves a value of this many bytes, or this many in all
+/// ([`HEAVY_TOTAL`]), closes its connection instead of returning it to the pool. A connection
+/// keeps its read and write buffers at the largest message it ever carried: a soak with a
+/// member posting envelopes of megabytes grew the relay's heap by 20 MB that it never gave
+/// back (16 connections, each holding buffers of its largest envelope and log page). Honest
+/// envelopes (a reading is under 1 KB) never come near; a catch-up of many pages or a
+/// snapshot costs one reconnection.
+const HEAVY_ONE: usize = 64 << 10;
+const HEAVY_TOTAL: usize = 1 << 20;
+
+/// A pooled connection, and whether it carried a large message (then it is closed, not
+/// pooled again: see [`HEAVY_ONE`]).
+struct Conn {
+    client: Client,
+    heavy: bool,
+}
+
+impl std::ops::Deref for Conn {
+    type Target = Client;
+
+    fn deref(&self) -> &Client {
+        &self.client
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut Client {
+        &mut self.client
+    }
+}
+
+/// r2d2_postgres's manager, with connections that carried a large message counted as broken.
+#[derive(Debug)]
+struct Manager(PostgresConnectionManager<NoTls>);
+
+impl r2d2_postgres::r2d2::ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> Result<Conn, postgres::Error> {
+        Ok(Conn {
+            client: self.0.connect()?,
+            heavy: false,
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), postgres::Error> {
+        self.0.is_valid(&mut conn.client)
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        conn.heavy || self.0.has_broken(&mut conn.client)
+    }
+}
 
 const SCHEMA_V1: &str = "
 CREATE TABLE records (
@@ -86,7 +140,7 @@ fn pool_error(e: r2d2_postgres::r2d2::Error) -> StorageError {
 /// PostgreSQL storage: a pool of connections to one database.
 pub struct PostgresStorage {
     url: String,
-    pool: Pool<PostgresConnectionManager<NoTls>>,
+    pool: Pool<Manager>,
 }
 
 impl PostgresStorage {
@@ -96,7 +150,7 @@ impl PostgresStorage {
         let config: postgres::Config = url
             .parse()
             .map_err(|_| StorageError::new("not a PostgreSQL connection URL"))?;
-        let manager = PostgresConnectionManager::new(config, NoTls);
+        let manager = Manager(PostgresConnectionManager::new(config, NoTls));
         let pool = Pool::builder()
             .max_size(POOL)
             .min_idle(Some(POOL_AT_START))
@@ -140,6 +194,7 @@ impl Storage for PostgresStorage {
             conn,
             open: true,
             appended: Vec::new(),
+            moved: 0,
         };
         if let Some(record) = lock {
             // Held until the transaction ends; every statement after it sees what the
@@ -188,9 +243,11 @@ fn listen(url: &str, on_append: &OnAppend) {
 }
 
 struct PgTx {
-    conn: PooledConnection<PostgresConnectionManager<NoTls>>,
+    conn: PooledConnection<Manager>,
     open: bool,
     appended: Vec<String>,
+    /// Bytes of stored values sent or read so far.
+    moved: usize,
 }
 
 impl Drop for PgTx {
@@ -202,6 +259,17 @@ impl Drop for PgTx {
 }
 
 impl PgTx {
+    /// Notes values of `sizes` bytes sent or read; a large one, or many, make the connection
+    /// heavy (closed at the end rather than pooled).
+    fn carried(&mut self, sizes: impl IntoIterator<Item = usize>) {
+        for n in sizes {
+            self.moved = self.moved.saturating_add(n);
+            if n >= HEAVY_ONE || self.moved >= HEAVY_TOTAL {
+                self.conn.heavy = true;
+            }
+        }
+    }
+
     fn tip(&mut self, record: &str) -> Result<i64, StorageError> {
         let row = self.conn.query_one(
             "SELECT coalesce(max(seq), 0)::BIGINT FROM log WHERE record = $1",
@@ -240,6 +308,7 @@ impl Tx for PgTx {
             "INSERT INTO records (id, created_ms) VALUES ($1, $2)",
             &[&record, &now_ms],
         )?;
+        self.carried([genesis.len()]);
         let digest = super::digest(genesis);
         let chain = super::chain(&[], &digest);
         self.conn.execute(
@@ -256,6 +325,7 @@ impl Tx for PgTx {
         author: &str,
         genesis: &[u8],
     ) -> Result<(), StorageError> {
+        self.carried([genesis.len()]);
         let digest = super::digest(genesis);
         let chain = super::chain(&[], &digest);
         self.conn.execute(
@@ -280,6 +350,7 @@ impl Tx for PgTx {
         let kind = i16::from(kind);
         let before = self.chain_at(record, u(seq - 1))?.unwrap_or_default();
         let chain = super::chain(&before, digest);
+        self.carried([bytes.len()]);
         self.conn.execute(
             "INSERT INTO log (record, seq, kind, author, digest, bytes, chain) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             &[&record, &seq, &kind, &author, &digest, &bytes, &chain],
@@ -299,7 +370,7 @@ impl Tx for PgTx {
     }
 
     fn membership(&mut self, record: &str) -> Result<Vec<(u64, Vec<u8>)>, StorageError> {
-        Ok(self
+        let entries: Vec<(u64, Vec<u8>)> = self
             .conn
             .query(
                 "SELECT seq, bytes FROM log WHERE record = $1 AND kind = 1 ORDER BY seq",
@@ -307,7 +378,9 @@ impl Tx for PgTx {
             )?
             .iter()
             .map(|r| (u(r.get(0)), r.get(1)))
-            .collect())
+            .collect();
+        self.carried(entries.iter().map(|(_, b)| b.len()));
+        Ok(entries)
     }
 
     fn log(
@@ -324,7 +397,7 @@ impl Tx for PgTx {
              WHERE record = $1 AND seq > $2 AND (kind <> 2 OR seq > $4) ORDER BY seq LIMIT $3",
             &[&record, &i(after), &limit, &i(skip_envelopes)],
         )?;
-        let items = rows
+        let items: Vec<StoredItem> = rows
             .iter()
             .map(|r| StoredItem {
                 seq: u(r.get(0)),
@@ -335,6 +408,7 @@ impl Tx for PgTx {
                 chain: r.get(5),
             })
             .collect();
+        self.carried(items.iter().map(|item| item.bytes.len()));
         Ok((items, u(tip)))
     }
 
@@ -461,6 +535,7 @@ impl Tx for PgTx {
         covers: u64,
         bytes: &[u8],
     ) -> Result<(), StorageError> {
+        self.carried([bytes.len()]);
         self.conn.execute(
             "INSERT INTO snapshots (record, slot, covers, bytes) VALUES ($1, $2, $3, $4)
              ON CONFLICT (record, slot) DO UPDATE SET covers = EXCLUDED.covers, bytes = EXCLUDED.bytes
@@ -493,7 +568,9 @@ impl Tx for PgTx {
                 "SELECT bytes FROM snapshots WHERE record = $1 AND slot = $2",
                 &[&record, slot],
             )?;
-            snapshots.push((slot.clone(), row.get(0)));
+            let bytes: Vec<u8> = row.get(0);
+            self.carried([bytes.len()]);
+            snapshots.push((slot.clone(), bytes));
         }
         Ok(super::SnapshotPage {
             snapshots,
