@@ -81,6 +81,25 @@ fn medication(i: usize, m: &Med, start: NaiveDate) -> Medication {
     med
 }
 
+/// The planner's input for the patient's own device: medications and doses only.
+fn patient<'a>(
+    profile: &'a Profile,
+    medications: &'a [Medication],
+    doses: &'a [DoseEvent],
+) -> PlanInput<'a> {
+    PlanInput {
+        audience: Audience::Patient,
+        profile,
+        medications,
+        doses,
+        refills: &[],
+        appointments: &[],
+        plans: &[],
+        nudges: &[],
+        alerts: &[],
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
@@ -105,17 +124,7 @@ proptest! {
         // Doses answered or snoozed: the occurrences of the day before now, as the planner sees
         // them in a whole plan.
         let whole = |doses: &[DoseEvent]| {
-            let input = PlanInput {
-                audience: Audience::Patient,
-                profile: &profile,
-                medications: &medications,
-                doses,
-                refills: &[],
-                appointments: &[],
-                plans: &[],
-                nudges: &[],
-                alerts: &[],
-            };
+            let input = patient(&profile, &medications, doses);
             plan(&input, now, &device, Duration::days(14), 100_000)
         };
         let mut doses = Vec::new();
@@ -145,17 +154,7 @@ proptest! {
                 .expect("snooze"),
             );
         }
-        let input = PlanInput {
-            audience: Audience::Patient,
-            profile: &profile,
-            medications: &medications,
-            doses: &doses,
-            refills: &[],
-            appointments: &[],
-            plans: &[],
-            nudges: &[],
-            alerts: &[],
-        };
+        let input = patient(&profile, &medications, &doses);
         let mut all = plan(&input, now, &device, Duration::days(14), 100_000);
         all.truncate(max);
         let short = plan(&input, now, &device, Duration::days(14), max);
@@ -196,17 +195,7 @@ fn a_missed_check_whose_next_dose_is_far_takes_the_whole_horizon() {
     let now: DateTime<Utc> = "2026-03-06T07:00:00Z".parse().expect("now");
     let medications = [med];
     let doses = [snooze];
-    let input = PlanInput {
-        audience: Audience::Patient,
-        profile: &profile,
-        medications: &medications,
-        doses: &doses,
-        refills: &[],
-        appointments: &[],
-        plans: &[],
-        nudges: &[],
-        alerts: &[],
-    };
+    let input = patient(&profile, &medications, &doses);
     let mut all = plan(&input, now, &device, Duration::days(14), 100);
     all.truncate(2);
     let short = plan(&input, now, &device, Duration::days(14), 2);
