@@ -35,7 +35,7 @@ use companion_sqlite3mc as _;
 /// as `creation token: TOKEN` before `listening on`; `open` takes them from any device and
 /// warns so on standard error.
 pub fn serve(listen: &str, db: &str, open: bool) -> Result<(), String> {
-    few_malloc_arenas();
+    tune_malloc();
     let storage = storage::open(db).map_err(|e| e.to_string())?;
     let creation = if open {
         eprintln!(
@@ -141,7 +141,7 @@ fn env_number(
 /// a soak's heap stayed near 2 MB while its resident memory climbed from 21 to 50 MB. Blocks
 /// above the fixed threshold go back to the system when freed. Elsewhere (musl, other
 /// systems) nothing is done.
-fn few_malloc_arenas() {
+fn tune_malloc() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets tuning parameters of glibc's allocator; M_ARENA_MAX takes any
     // positive count and M_MMAP_THRESHOLD any size up to 32 MiB, and blocks and arenas made

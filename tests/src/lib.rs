@@ -21,6 +21,7 @@ const DB_VAR: &str = "COMPANION_SCENARIO_RELAY_DB";
 const LISTEN_VAR: &str = "COMPANION_SCENARIO_RELAY_LISTEN";
 /// A program (and its arguments, split on spaces) that the relay process is started under, for
 /// a heap profile of a soak: `COMPANION_SCENARIO_RELAY_WRAPPER="heaptrack -o /tmp/relay"`.
+/// [`RelayProcess::rss_kb`] and `kill` then reach the wrapper, not the relay under it.
 const WRAPPER_VAR: &str = "COMPANION_SCENARIO_RELAY_WRAPPER";
 /// Set (to anything) for a relay that takes new records only with its creation token; test
 /// relays are open otherwise.
