@@ -4,7 +4,10 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use companion_core::device::{self as core, RecordSummary, SyncFailure, SyncState};
+use companion_core::device::{
+    self as core, DeviceNotification, PlanChanges, RecordSummary, ScheduledNotification,
+    SyncFailure, SyncState,
+};
 use companion_core::model::{Alert, ClinicalTargets, DoseEvent, Medication, Profile};
 use companion_core::reminders::PlannedNotification;
 use companion_core::sync::{Role, SyncReport};
@@ -28,6 +31,54 @@ pub struct RecordSummary {
     pub last_sync: Option<UtcTimestamp>,
     /// Why the file could not be read, if it could not.
     pub problem: Option<String>,
+}
+
+/// One notification of one of the device's records.
+#[uniffi::remote(Record)]
+pub struct DeviceNotification {
+    /// The record it is of.
+    pub record: String,
+    /// `record/id`: unique on the device, stable while the notification stands (schedule it
+    /// under this identifier).
+    pub key: String,
+    /// Whether this device is a caregiver's for that record (what it says is about the
+    /// patient).
+    pub for_caregiver: bool,
+    /// Changes whenever anything shown or acted on changes: keep it with what is scheduled.
+    pub fingerprint: String,
+    /// The notification.
+    pub notification: PlannedNotification,
+}
+
+/// A notification the phone has scheduled: its key and the fingerprint it was scheduled with.
+#[uniffi::remote(Record)]
+pub struct ScheduledNotification {
+    /// Its key (`DeviceNotification.key`).
+    pub key: String,
+    /// Its fingerprint when it was scheduled.
+    pub fingerprint: String,
+}
+
+/// What to change in what is scheduled: remove `remove` (by key), then schedule `add`;
+/// leave everything else.
+#[uniffi::remote(Record)]
+pub struct PlanChanges {
+    /// Keys scheduled that are no longer planned, or planned otherwise.
+    pub remove: Vec<String>,
+    /// Notifications planned and not scheduled as planned, soonest first.
+    pub add: Vec<DeviceNotification>,
+}
+
+/// What to change to go from `scheduled` (what the phone has pending, as it kept it) to
+/// `planned` (`Device.plan_notifications`). With `lost` (after a restore, a clock, zone or
+/// permission change) everything scheduled is removed and everything planned added.
+#[uniffi::export]
+pub fn plan_changes(
+    scheduled: Vec<ScheduledNotification>,
+    planned: Vec<DeviceNotification>,
+    lost: bool,
+) -> PlanChanges {
+    core::plan_changes(&scheduled, &planned, lost)
 }
 
 /// What one record's sync brought.
@@ -145,6 +196,26 @@ impl Device {
             &mut report_to(progress),
         )?;
         Ok(HealthRecord::wrap(record))
+    }
+
+    /// The notifications to schedule at `now` for the next `horizon_hours`, of every record of
+    /// the device together, soonest first, at most `max` in all (64 on iOS, for the whole
+    /// app), for a phone in `device_zone` (IANA); each record's are its member's (see
+    /// `HealthRecord.plan_reminders`). A file that cannot be opened plans nothing and stops
+    /// nothing. Pass them, with what is scheduled, to `plan_changes`.
+    pub fn plan_notifications(
+        &self,
+        now: UtcTimestamp,
+        device_zone: String,
+        horizon_hours: u32,
+        max: u32,
+    ) -> Result<Vec<DeviceNotification>, CompanionError> {
+        Ok(self.inner.plan_notifications(
+            now,
+            &device_zone,
+            chrono::Duration::hours(i64::from(horizon_hours)),
+            max as usize,
+        )?)
     }
 
     /// Syncs every shared record of the device, each with its own result and the alerts that

@@ -170,3 +170,114 @@ fn a_forgotten_record_leaves_no_file_and_no_key() {
         "Wei"
     );
 }
+
+fn daily(name: &str, times: &[(u32, u32)]) -> companion_core::model::Medication {
+    use chrono::{NaiveDate, NaiveTime};
+    use companion_core::model::{DoseAmount, Medication, Schedule};
+    let schedule = Schedule::FixedTimes {
+        times: times
+            .iter()
+            .map(|&(h, m)| NaiveTime::from_hms_opt(h, m, 0).expect("time"))
+            .collect(),
+    };
+    let start = NaiveDate::from_ymd_opt(2026, 1, 1).expect("date");
+    let mut m = Medication::new(
+        name,
+        DoseAmount::parse("1 tablet").expect("dose"),
+        schedule,
+        start,
+    )
+    .expect("medication");
+    m.recorded_at = None;
+    m
+}
+
+/// Issue 32: iOS keeps at most 64 pending notifications for the whole app. The device plans
+/// all its records together: soonest first under one cap, each keyed by record, and what to
+/// change in what is scheduled is only what changed.
+#[test]
+fn the_device_plans_every_record_soonest_first_under_one_cap() {
+    use companion_core::device::{ScheduledNotification, plan_changes};
+    use companion_core::reminders::NotificationKind;
+    let dir = tempfile::tempdir().expect("dir");
+    let device = Device::open(dir.path(), Arc::new(MemoryKeyStore::default())).expect("device");
+    let mut mei = device.create(&profile("Mei")).expect("mei");
+    // Every quarter hour from 06:00 to 21:45: 64 a day on their own.
+    let quarters: Vec<(u32, u32)> = (6..22)
+        .flat_map(|h| [0, 15, 30, 45].map(|m| (h, m)))
+        .collect();
+    mei.add_medication(&daily("Often", &quarters))
+        .expect("often");
+    let mut wei = device.create(&profile("Wei")).expect("wei");
+    let tablet = daily("Amlodipine", &[(7, 10)]);
+    wei.add_medication(&tablet).expect("amlodipine");
+    // A file the device cannot open plans nothing and stops nothing.
+    std::fs::write(
+        dir.path().join("records").join("broken.db"),
+        b"not a record",
+    )
+    .expect("junk");
+
+    // 05:00 in Berlin.
+    let now = chrono::DateTime::parse_from_rfc3339("2026-12-07T04:00:00Z")
+        .expect("now")
+        .to_utc();
+    let horizon = chrono::Duration::hours(48);
+    let plan = device
+        .plan_notifications(now, "Europe/Berlin", horizon, 64)
+        .expect("plan");
+    assert_eq!(plan.len(), 64, "one cap for the whole device");
+    assert!(
+        plan.windows(2)
+            .all(|w| w[0].notification.fire_at <= w[1].notification.fire_at)
+    );
+    // Wei's one dose at 07:10 is in; Mei's last of today is out.
+    let weis: Vec<_> = plan.iter().filter(|n| n.record == wei.id()).collect();
+    let kinds: Vec<_> = weis.iter().map(|n| n.notification.kind).collect();
+    // The dose, and the check an hour later that it was logged.
+    assert_eq!(
+        kinds,
+        [NotificationKind::Dose, NotificationKind::MissedDose]
+    );
+    assert_eq!(
+        weis[0].notification.fire_at.to_rfc3339(),
+        "2026-12-07T06:10:00+00:00"
+    );
+    assert!(weis[0].key.starts_with(&format!("{}/", wei.id())));
+    assert!(plan.iter().all(|n| !n.for_caregiver));
+    assert_eq!(plan.last().map(|n| n.record.as_str()), Some(mei.id()));
+
+    // Scheduled as planned: nothing to change. Wei's dose moves: only it changes.
+    let scheduled: Vec<ScheduledNotification> = plan
+        .iter()
+        .map(|n| ScheduledNotification {
+            key: n.key.clone(),
+            fingerprint: n.fingerprint.clone(),
+        })
+        .collect();
+    let same = device
+        .plan_notifications(now, "Europe/Berlin", horizon, 64)
+        .expect("again");
+    assert_eq!(plan_changes(&scheduled, &same, false), Default::default());
+    let mut moved = tablet.clone();
+    moved.schedule = daily("x", &[(7, 40)]).schedule;
+    wei.update_medication(&moved).expect("move");
+    let after = device
+        .plan_notifications(now, "Europe/Berlin", horizon, 64)
+        .expect("after");
+    let changed = plan_changes(&scheduled, &after, false);
+    let mut removed = changed.remove.clone();
+    removed.sort();
+    let mut was: Vec<String> = weis.iter().map(|n| n.key.clone()).collect();
+    was.sort();
+    assert_eq!(removed, was);
+    assert_eq!(changed.add.len(), 2);
+    assert!(changed.add.iter().all(|n| n.record == wei.id()));
+
+    // A zone that is none is refused, whatever the records.
+    assert!(
+        device
+            .plan_notifications(now, "Mars/Olympus", horizon, 64)
+            .is_err()
+    );
+}

@@ -15,10 +15,12 @@ use crate::sync::{Progress, Role, SyncReport, Transport};
 use crate::{HealthRecord, TimeRange};
 
 mod arrivals;
+mod plan;
 mod service;
 
 use arrivals::Snapshot;
 pub use arrivals::{Arrivals, PlanDiff};
+pub use plan::{DeviceNotification, PlanChanges, ScheduledNotification, changes as plan_changes};
 pub use service::{SyncFailure, SyncObserver, SyncService, SyncState};
 
 /// The folder of the device directory that holds the record files.
@@ -263,6 +265,34 @@ impl Device {
             1 => Ok(found.remove(0)),
             n => Err(Error::WhichRecord { matching: n }),
         }
+    }
+
+    /// The notifications to schedule at `now` for the next `horizon`, of every record of the
+    /// device together (a patient's own, the parents a caregiver looks after), soonest first,
+    /// at most `max` in all (64 on iOS, for the whole app), for a phone in `device_zone`
+    /// (IANA). Each record's are its member's (see [`HealthRecord::plan_reminders`]). A file
+    /// that cannot be opened plans nothing and does not stop the others; a zone that is not
+    /// one is refused whatever the records.
+    pub fn plan_notifications(
+        &self,
+        now: DateTime<Utc>,
+        device_zone: &str,
+        horizon: chrono::Duration,
+        max: usize,
+    ) -> Result<Vec<DeviceNotification>> {
+        crate::model::parse_time_zone("device time zone", device_zone)?;
+        let mut all = Vec::new();
+        for (file, path) in self.files()? {
+            let Ok(record) = HealthRecord::open(&path, &self.keys_of_file(&file)) else {
+                continue;
+            };
+            let carer = record.role()? == Some(Role::Caregiver);
+            let id = record.id().to_string();
+            for n in record.plan_reminders(now, device_zone, horizon, max)? {
+                all.push(DeviceNotification::new(&id, carer, n));
+            }
+        }
+        Ok(plan::merge(all, max))
     }
 
     /// Syncs every shared record of the device, one after the other, each with its own

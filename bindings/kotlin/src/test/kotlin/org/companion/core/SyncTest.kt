@@ -129,6 +129,19 @@ class SyncTest {
         val mei = synced.first { it.patient == "Mei" }
         assertEquals(listOf(AlertKind.HYPERTENSIVE_CRISIS), mei.newAlerts.map { it.kind })
         assertTrue(synced.first { it.patient == "Wei" }.newAlerts.isEmpty())
+        // The device's one plan (iOS: 64 pending for the whole app): the crisis is the
+        // caregiver's to be told of, keyed by Mum's record; scheduled as planned, nothing
+        // changes; lost, everything is set again.
+        val plan = carer.planNotifications(java.time.Instant.now().toString(), "Asia/Shanghai", 48u, 64u)
+        val crisis = plan.single { it.notification.kind == NotificationKind.SAFETY_ALERT }
+        assertEquals(mum.id(), crisis.record)
+        assertEquals("${mum.id()}/${crisis.notification.id}", crisis.key)
+        assertTrue(crisis.forCaregiver)
+        val scheduled = plan.map { ScheduledNotification(it.key, it.fingerprint) }
+        assertEquals(PlanChanges(emptyList(), emptyList()), planChanges(scheduled, plan, false))
+        val lost = planChanges(scheduled, plan, true)
+        assertEquals(plan.map { it.key }.sorted(), lost.remove)
+        assertEquals(plan, lost.add)
         // The same device over the same directory and key store, after a restart.
         assertEquals(2, Device.open(dir.resolve("carer").toString(), keys).records().size)
     }
