@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test suite: formatting, lints, the Rust tests (unit, integration, property, crash,
-# CLI, doc tests), the Kotlin tests of the generated bindings on the JVM, the visit report and
+# CLI, doc tests), the Kotlin tests of the generated bindings on the JVM, the Android app under
+# Robolectric, the iOS sources checked against the generated Swift bindings, the visit report and
 # the clinic's workspace in headless Chromium, the FHIR bundles through HAPI FHIR's validator,
 # a short run of every fuzz target, and the phone library's size budget.
 # Needs: cargo (with rustfmt and clippy), a JDK 17+ and Maven, Node.js with npm, Chromium
@@ -54,6 +55,11 @@ COMPANION_TEST_RELAY=postgres cargo test --workspace --test sharing --test sync_
 
 echo "== Kotlin bindings"
 bash bindings/kotlin/run-tests.sh
+
+echo "== iOS: the Swift bindings generated, the sources checked against them (ios/check.py)"
+bash ios/generate-bindings.sh
+python3 ios/check.py
+python3 ios/check.py --self-test
 
 echo "== The Android app under Robolectric"
 bash android/test.sh
