@@ -224,24 +224,17 @@ fn samples(record: &Value, line: u64) -> Result<Option<Vec<Sample>>, SampleError
     }))
 }
 
-/// Reads `{"records": [...]}` from `input`; a record's "line" is its position, from 1.
+/// Reads `{"records": [...]}` from `input`, one record at a time; a record's "line" is its
+/// position, from 1.
 pub fn read(input: impl Read, out: &mut Outcome) -> Result<(), FileError> {
-    let file: Value = serde_json::from_reader(input).map_err(|_| FileError::Unreadable {
-        what: "Health Connect records as JSON",
-    })?;
-    let records = file
-        .get("records")
-        .and_then(Value::as_array)
-        .ok_or(FileError::Unreadable {
-            what: "a \"records\" list",
-        })?;
-    for (i, record) in records.iter().enumerate() {
-        let line = i as u64 + 1;
-        match samples(record, line) {
+    crate::json_list::each_item(
+        input,
+        Some("records"),
+        "Health Connect records as JSON",
+        &mut |line, record| match samples(&record, line) {
             Ok(Some(list)) => list.into_iter().for_each(|s| out.add_sample(line, s)),
             Ok(None) => out.other += 1,
             Err(e) => out.add_bad(e),
-        }
-    }
-    Ok(())
+        },
+    )
 }

@@ -7,6 +7,7 @@
 
 pub mod health_connect;
 pub mod healthkit;
+mod json_list;
 pub mod rows;
 pub mod value;
 
@@ -157,8 +158,8 @@ pub fn read(input: impl BufRead, format: Format, zone: &Zone) -> Result<Outcome,
 }
 
 /// Reads `input` in `format`, local times in `zone`, handing each sample and bad row to `each`
-/// as it is read: CSV and HealthKit's XML are read as a stream, so memory does not grow with
-/// the file (a JSON file is parsed whole first). The outcome counts the rest.
+/// as it is read: every format is read as a stream (a JSON list one item at a time), so memory
+/// does not grow with the file. The outcome counts the rest.
 pub fn read_each(
     input: impl BufRead,
     format: Format,

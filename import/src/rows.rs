@@ -119,13 +119,11 @@ pub fn csv(input: impl Read, zone: &Zone, out: &mut Outcome) -> Result<(), FileE
 /// Reads a JSON list of rows (objects with the CSV's columns) from `input`; a row's "line" is
 /// its position in the list, from 1.
 pub fn json(input: impl Read, zone: &Zone, out: &mut Outcome) -> Result<(), FileError> {
-    let rows: Vec<serde_json::Value> =
-        serde_json::from_reader(input).map_err(|_| FileError::Unreadable {
-            what: "a JSON list of readings",
-        })?;
-    for (i, value) in rows.into_iter().enumerate() {
-        let line = i as u64 + 1;
-        match serde_json::from_value::<Row>(value) {
+    crate::json_list::each_item(
+        input,
+        None,
+        "a JSON list of readings",
+        &mut |line, value| match serde_json::from_value::<Row>(value) {
             Ok(row) => match sample(row, line, "json", zone) {
                 Ok(s) => out.add_sample(line, s),
                 Err(e) => out.add_bad(e),
@@ -135,7 +133,6 @@ pub fn json(input: impl Read, zone: &Zone, out: &mut Outcome) -> Result<(), File
                 field: "row",
                 reason: "needs time, kind and value as text",
             }),
-        }
-    }
-    Ok(())
+        },
+    )
 }
