@@ -10,6 +10,41 @@ pub fn esc(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Writes `v` with one decimal, exactly as `{:.1}` does, without the general float formatter
+/// where it is not needed (a chart writes a pair for every reading: the formatter was most of
+/// a report's drawing). A value near halfway between two tenths, where the tenfold product's
+/// rounding could decide otherwise than `{:.1}`'s exact decimal, is left to the formatter.
+pub(crate) fn tenths(out: &mut String, v: f64) {
+    let p = v * 10.0;
+    let near_half = ((p - p.floor()) - 0.5).abs() < 1e-6;
+    if !p.is_finite() || p.abs() >= 1e15 || near_half || (v.is_sign_negative() && p > -0.5) {
+        let _ = write!(out, "{v:.1}");
+        return;
+    }
+    let t = p.round() as i64;
+    if t < 0 {
+        out.push('-');
+    }
+    // The digits, last first, then the tenth after the point (the formatting machinery of
+    // `write!` was still a third of this).
+    let mut a = t.unsigned_abs();
+    let tenth = (a % 10) as u8;
+    a /= 10;
+    let mut digits = [0u8; 20];
+    let mut n = 0;
+    loop {
+        digits[n] = b'0' + (a % 10) as u8;
+        n += 1;
+        a /= 10;
+        if a == 0 {
+            break;
+        }
+    }
+    out.extend(digits[..n].iter().rev().map(|&d| char::from(d)));
+    out.push('.');
+    out.push(char::from(b'0' + tenth));
+}
+
 const W: f64 = 680.0;
 const H: f64 = 220.0;
 const LEFT: f64 = 44.0;
@@ -148,21 +183,36 @@ impl Chart {
         if points.is_empty() {
             return;
         }
-        let coords: Vec<String> = points
-            .iter()
-            .map(|(x, y)| format!("{:.1},{:.1}", self.frame.px(*x), self.frame.py(*y)))
-            .collect();
+        // Each point's text once, in one buffer: the polyline's list, then each dot's.
+        let mut coords = String::with_capacity(points.len() * 12);
+        let mut at = Vec::with_capacity(points.len());
+        for (x, y) in points {
+            if !coords.is_empty() {
+                coords.push(' ');
+            }
+            let start = coords.len();
+            tenths(&mut coords, self.frame.px(*x));
+            let comma = coords.len();
+            coords.push(',');
+            tenths(&mut coords, self.frame.py(*y));
+            at.push((start, comma, coords.len()));
+        }
         let _ = write!(
             self.body,
-            r##"<polyline class="{class}" points="{}"/>"##,
-            coords.join(" ")
+            r##"<polyline class="{class}" points="{coords}"/>"##
         );
-        for c in &coords {
-            if let Some((x, y)) = c.split_once(',') {
-                let _ = write!(
-                    self.body,
-                    r##"<circle class="{class}" cx="{x}" cy="{y}" r="1.8"/>"##
-                );
+        self.body.reserve(at.len() * (40 + class.len()));
+        for (start, comma, end) in at {
+            for part in [
+                r#"<circle class=""#,
+                class,
+                r#"" cx=""#,
+                &coords[start..comma],
+                r#"" cy=""#,
+                &coords[comma + 1..end],
+                r#"" r="1.8"/>"#,
+            ] {
+                self.body.push_str(part);
             }
         }
         self.points += points.len();
@@ -173,21 +223,20 @@ impl Chart {
         if xs.is_empty() {
             return;
         }
-        let mut coords: Vec<String> = xs
-            .iter()
-            .zip(high)
-            .map(|(x, y)| format!("{:.1},{:.1}", self.frame.px(*x), self.frame.py(*y)))
-            .collect();
-        coords.extend(
-            xs.iter()
-                .zip(low)
-                .rev()
-                .map(|(x, y)| format!("{:.1},{:.1}", self.frame.px(*x), self.frame.py(*y))),
-        );
+        let mut coords = String::with_capacity(xs.len() * 24);
+        let upper = xs.iter().zip(high);
+        let lower = xs.iter().zip(low).rev();
+        for (x, y) in upper.chain(lower) {
+            if !coords.is_empty() {
+                coords.push(' ');
+            }
+            tenths(&mut coords, self.frame.px(*x));
+            coords.push(',');
+            tenths(&mut coords, self.frame.py(*y));
+        }
         let _ = write!(
             self.body,
-            r##"<polygon class="{class}" points="{}"/>"##,
-            coords.join(" ")
+            r##"<polygon class="{class}" points="{coords}"/>"##
         );
         self.points += xs.len();
     }
@@ -230,4 +279,43 @@ pub fn stacked_bar(parts: &[(f64, &str, String)], label: &str) -> String {
     }
     out.push_str("</ul>");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tenths_write_what_the_formatter_writes() {
+        let mut checked = 0;
+        for i in -20_000..20_000 {
+            // Values as a chart computes them: not tenths themselves.
+            let v = f64::from(i) * 0.0371 + 0.013;
+            let mut ours = String::new();
+            tenths(&mut ours, v);
+            assert_eq!(ours, format!("{v:.1}"), "{v}");
+            checked += 1;
+        }
+        for v in [
+            0.0,
+            -0.0,
+            -0.04,
+            -0.06,
+            12.0,
+            679.95,
+            44.05,
+            -3.25,
+            -724.55,
+            0.25,
+            0.35,
+            1e300,
+            f64::NAN,
+            f64::INFINITY,
+        ] {
+            let mut ours = String::new();
+            tenths(&mut ours, v);
+            assert_eq!(ours, format!("{v:.1}"), "{v}");
+        }
+        assert_eq!(checked, 40_000);
+    }
 }
