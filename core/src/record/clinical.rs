@@ -140,14 +140,15 @@ pub struct Stats {
 }
 
 impl HealthRecord {
+    /// The readings taken in `[from, to)`, oldest first.
     fn readings_between(&self, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Reading>> {
-        let query = crate::query::ReadingQuery {
-            range: TimeRange::between(from, to),
+        let (from_ms, to_ms) = TimeRange::between(from, to).millis();
+        self.store.entries(&crate::store::Filter {
+            from_ms,
+            to_ms,
+            oldest_first: true,
             ..Default::default()
-        };
-        let mut readings = self.readings(&query)?.readings;
-        readings.reverse();
-        Ok(readings)
+        })
     }
 
     /// Statistics of the readings taken in `[from, to)`, local days read in `device_zone`.
@@ -191,15 +192,13 @@ impl HealthRecord {
     ) -> Result<String> {
         let zone = zone(device_zone)?;
         let profile = self.profile()?;
-        let mut journal = self.journal(TimeRange::between(from, to))?;
-        journal.retain(|e| e.highlight);
-        journal.reverse();
+        let mut entries = self.journal(TimeRange::between(from, to))?;
+        entries.reverse();
+        let journal: Vec<_> = entries.iter().filter(|e| e.highlight).cloned().collect();
         let mut alerts = self.alerts(TimeRange::between(from, to))?;
         alerts.reverse();
         let targets = self.targets()?;
         let readings = self.readings_between(from, to)?;
-        let mut entries = self.journal(TimeRange::between(from, to))?;
-        entries.reverse();
         let mut responses = self.responses(None)?;
         responses.retain(|r| (from..to).contains(&r.at.to_utc()));
         responses.reverse();

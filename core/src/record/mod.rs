@@ -620,6 +620,7 @@ impl HealthRecord {
             to_ms,
             before: after,
             limit: query.limit,
+            oldest_first: false,
         })?;
         let next = match (query.limit, page.last()) {
             (Some(limit), Some((at, last))) if page.len() == limit as usize => {

@@ -114,18 +114,20 @@ pub(crate) fn find_external(
         .optional()?)
 }
 
-/// A filter over the live entries of one collection, newest first.
+/// A filter over the live entries of one collection, newest first unless `oldest_first`.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Filter<'a> {
     pub tag: Option<&'a str>,
     pub from_ms: Option<i64>,
     pub to_ms: Option<i64>,
-    /// Only entries strictly before this `(at_ms, id)` position (keyset paging).
+    /// Only entries strictly before this `(at_ms, id)` position (keyset paging, newest first).
     pub before: Option<(i64, &'a str)>,
     pub limit: Option<u32>,
+    /// Oldest first (by time, then id): what a statistic or a chart reads in, unreversed.
+    pub oldest_first: bool,
 }
 
-/// The live entries matching `filter`, newest first (by time, then id), with their positions.
+/// The live entries matching `filter`, in its order (by time, then id), with their positions.
 pub(crate) fn list<E: Entity>(conn: &Connection, filter: &Filter<'_>) -> Result<Vec<(i64, E)>> {
     let mut out = Vec::new();
     list_bodies(conn, E::COLLECTION, filter, &mut |at, body| {
@@ -135,8 +137,19 @@ pub(crate) fn list<E: Entity>(conn: &Connection, filter: &Filter<'_>) -> Result<
     Ok(out)
 }
 
+/// The live entries matching `filter`, in its order, without their positions: decoded into
+/// their place in the list, never moved again.
+pub(crate) fn entries<E: Entity>(conn: &Connection, filter: &Filter<'_>) -> Result<Vec<E>> {
+    let mut out = Vec::new();
+    list_bodies(conn, E::COLLECTION, filter, &mut |_, body| {
+        out.push(decode(body)?);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
 /// Hands `each` the time and checked body of every live entry of `coll` matching `filter`,
-/// newest first. Not generic: one copy of the query in the library, not one per entity type.
+/// in its order. Not generic: one copy of the query in the library, not one per entity type.
 fn list_bodies(
     conn: &Connection,
     coll: Collection,
@@ -166,7 +179,11 @@ fn list_bodies(
         args.push(at);
         args.push(id);
     }
-    sql.push_str(" ORDER BY at_ms DESC, id DESC");
+    sql.push_str(if filter.oldest_first {
+        " ORDER BY at_ms, id"
+    } else {
+        " ORDER BY at_ms DESC, id DESC"
+    });
     if let Some(limit) = &filter.limit {
         sql.push_str(" LIMIT ?");
         args.push(limit);

@@ -831,6 +831,11 @@ impl Store {
         index::list(&self.conn, filter).inspect_err(|e| self.note(e))
     }
 
+    /// The live entries matching `filter`, in its order, without their positions.
+    pub(crate) fn entries<E: Entity>(&self, filter: &Filter<'_>) -> Result<Vec<E>> {
+        index::entries(&self.conn, filter).inspect_err(|e| self.note(e))
+    }
+
     /// Checks the file and every index row's checksum, changing no entry (damage found is noted): `full`, SQLite's
     /// integrity check and a comparison of the index with a rebuild from the documents;
     /// otherwise SQLite's quick check and the checksums only. When something is wrong, later
