@@ -2,7 +2,7 @@ package org.companion.android
 
 import android.content.Intent
 import android.os.Bundle
-import org.companion.core.PlannedNotification
+import org.companion.core.DeviceNotification
 
 /**
  * One planned notification of one record as the alarm carries it: everything needed to show
@@ -29,9 +29,6 @@ data class Alarm(
     /** Whether this device is a caregiver's (what it is told is about the patient). */
     val forCaregiver: Boolean,
 ) {
-    /** What decides whether a scheduled alarm must be replaced: anything shown or acted on. */
-    val fingerprint: String
-        get() = listOf(fireAtMillis, kind, title, body, importance, actions, medications, scheduledAt).joinToString("\u0001")
 
     fun toBundle(): Bundle = Bundle().apply {
         putString(RECORD, record)
@@ -60,20 +57,23 @@ data class Alarm(
         private const val SCHEDULED = "companion.scheduled"
         private const val CAREGIVER = "companion.caregiver"
 
-        /** The alarm for the core's planned notification `n` of `record`. */
-        fun of(record: String, n: PlannedNotification, forCaregiver: Boolean) = Alarm(
-            record = record,
-            id = n.id,
-            fireAtMillis = java.time.Instant.parse(n.fireAt).toEpochMilli(),
-            kind = n.kind.name,
-            title = n.title,
-            body = n.body,
-            importance = n.importance.name,
-            actions = n.actions.map { it.name },
-            medications = n.doses.map { it.medicationId },
-            scheduledAt = n.doses.map { it.scheduledAt },
-            forCaregiver = forCaregiver,
-        )
+        /** The alarm for the core's planned notification `d` of one of the device's records. */
+        fun of(d: DeviceNotification): Alarm {
+            val n = d.notification
+            return Alarm(
+                record = d.record,
+                id = n.id,
+                fireAtMillis = java.time.Instant.parse(n.fireAt).toEpochMilli(),
+                kind = n.kind.name,
+                title = n.title,
+                body = n.body,
+                importance = n.importance.name,
+                actions = n.actions.map { it.name },
+                medications = n.doses.map { it.medicationId },
+                scheduledAt = n.doses.map { it.scheduledAt },
+                forCaregiver = d.forCaregiver,
+            )
+        }
 
         /** The alarm an intent carries, or null when it carries none (a stray intent). */
         fun from(intent: Intent): Alarm? {

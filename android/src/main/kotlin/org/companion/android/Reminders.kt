@@ -7,7 +7,8 @@ import android.content.Intent
 import android.net.Uri
 import android.os.Build
 import java.time.ZoneId
-import org.companion.core.Role
+import org.companion.core.ScheduledNotification
+import org.companion.core.planChanges
 
 /**
  * The core's notification plan as alarms: every record of the device is planned, and only
@@ -36,51 +37,40 @@ class Reminders(private val context: Context) {
      * Plans every record of the device at the clock's now, for the phone's zone, and applies
      * the difference. `lost`: the alarms set before are gone (after a reboot or an update) or
      * must all be set again (the clock or the exact-alarm permission changed).
+     *
+     * The plan and the difference are the core's (`Device.planNotifications`, `planChanges`),
+     * the same calls the iOS app makes: every record's notifications merged soonest first,
+     * keyed `record/id`, each with a fingerprint of what it shows and does.
      */
     fun replan(lost: Boolean = false): Applied {
-        val device = App.device(context)
-        val now = App.clock().toString()
-        val zone = ZoneId.systemDefault().id
-        val planned = LinkedHashMap<String, Alarm>()
-        for (summary in device.records()) {
-            if (summary.problem != null) continue
-            device.openRecord(summary.id).use { record ->
-                val carer = summary.role == Role.CAREGIVER
-                for (n in record.planReminders(now, zone, HORIZON_HOURS, MAX_PER_RECORD)) {
-                    planned["${summary.id}/${n.id}"] = Alarm.of(summary.id, n, carer)
-                }
-            }
-        }
-        return apply(planned, lost)
-    }
-
-    private fun apply(planned: Map<String, Alarm>, lost: Boolean): Applied {
+        val planned = App.device(context)
+            .planNotifications(App.clock().toString(), ZoneId.systemDefault().id, HORIZON_HOURS, MAX_ALARMS)
         val exact = exactAllowed()
         val redo = lost || prefs.getBoolean(EXACT, exact) != exact
-        // What was set before; when everything is set again, each of those is cancelled first
-        // (after a reboot there is nothing left to cancel, and cancelling is harmless).
-        val stored = prefs.getStringSet(KEYS, emptySet())!!.associateWith { prefs.getString(it, "")!! }
-        val before = if (redo) emptyMap() else stored
-        val cancelled = stored.keys.filter { redo || planned[it]?.fingerprint != stored[it] }
-        for (key in cancelled) {
+        // What was set before, as it was set; when everything is set again, each of those is
+        // cancelled first (after a reboot there is nothing left to cancel, and cancelling is
+        // harmless).
+        val scheduled = prefs.getStringSet(KEYS, emptySet())!!.map { ScheduledNotification(it, prefs.getString(it, "")!!) }
+        val changes = planChanges(scheduled, planned, redo)
+        for (key in changes.remove) {
             pendingFor(key, null, PendingIntent.FLAG_NO_CREATE)?.let {
                 alarms.cancel(it)
                 it.cancel()
             }
         }
-        val set = planned.filter { (key, alarm) -> before[key] != alarm.fingerprint }
-        for ((key, alarm) in set) {
-            val pending = pendingFor(key, alarm, PendingIntent.FLAG_UPDATE_CURRENT)!!
+        for (n in changes.add) {
+            val alarm = Alarm.of(n)
+            val pending = pendingFor(n.key, alarm, PendingIntent.FLAG_UPDATE_CURRENT)!!
             if (exact) {
                 alarms.setExactAndAllowWhileIdle(AlarmManager.RTC_WAKEUP, alarm.fireAtMillis, pending)
             } else {
                 alarms.setAndAllowWhileIdle(AlarmManager.RTC_WAKEUP, alarm.fireAtMillis, pending)
             }
         }
-        val edit = prefs.edit().clear().putBoolean(EXACT, exact).putStringSet(KEYS, planned.keys)
-        for ((key, alarm) in planned) edit.putString(key, alarm.fingerprint)
+        val edit = prefs.edit().clear().putBoolean(EXACT, exact).putStringSet(KEYS, planned.map { it.key }.toSet())
+        for (n in planned) edit.putString(n.key, n.fingerprint)
         edit.commit()
-        return Applied(cancelled, set.keys.toList(), exact)
+        return Applied(changes.remove, changes.add.map { it.key }, exact)
     }
 
     /** The alarm's intent: one per `record/id` (its data), whatever it carries. */
@@ -95,8 +85,10 @@ class Reminders(private val context: Context) {
     companion object {
         /** How far ahead alarms are set; re-planned long before it runs out. */
         const val HORIZON_HOURS = 48u
-        /** Most alarms per record (Android allows an app about 500). */
+        /** Most alarms per record: a record's own plan keeps its soonest 64. */
         const val MAX_PER_RECORD = 64u
+        /** Most alarms of the whole device (Android allows an app about 500). */
+        const val MAX_ALARMS = 256u
         private const val KEYS = "keys"
         private const val EXACT = "exact"
     }
