@@ -18,7 +18,7 @@ public final class SharingScreen: Screen {
     override public func build(_ record: HealthRecord) {
         heading(words.sharing)
         let shared = (try? record.isShared()) ?? false
-        let members = shared ? try? record.members() : nil
+        let members = shared ? (try? record.members()) : nil
         let owner = members.map { $0.role == .owner } ?? true
         if let members {
             heading(words.members)

@@ -60,7 +60,7 @@ final class RemindersTests: AppTestCase {
         zone = "Europe/Berlin"
         try Reminders().zoneChanged()
         XCTAssertEqual("Europe/Berlin", try record.zoneHistory().last?.zone)
-        XCTAssertEqual(try plan().map { instant($0.notification.fireAt) }, center.requests.map { $0.fireAt })
+        XCTAssertEqual(try plan().compactMap { instant($0.notification.fireAt) }, center.requests.map { $0.fireAt })
     }
 
     func test_withoutExactAlarmsTheFallbackIsUsedAndSaid() throws {
