@@ -21,7 +21,7 @@ object App {
     @Volatile
     var clock: () -> Instant = { Instant.now() }
 
-    /** Runs network work off the main thread (tests: at once, in order). */
+    /** Runs network and disk work off the main thread (tests: at once, in order). */
     @Volatile
     var io: (() -> Unit) -> Unit = { Thread(it).start() }
 

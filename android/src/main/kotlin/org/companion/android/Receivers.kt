@@ -18,12 +18,13 @@ class AlarmReceiver : BroadcastReceiver() {
     }
 }
 
-/** Taken, Snooze or Skip pressed on a dose notification: written through the core at once. */
+/** Taken, Snooze or Skip pressed on a dose notification: written through the core at once,
+ *  off the main thread (the record's file is read and written). */
 class ActionReceiver : BroadcastReceiver() {
     override fun onReceive(context: Context, intent: Intent) {
         val alarm = Alarm.from(intent) ?: return
         val action = intent.action?.removePrefix(ACTION_PREFIX) ?: return
-        DoseActions(context).act(alarm, action)
+        offMainThread { DoseActions(context).act(alarm, action) }
     }
 
     companion object {
@@ -38,17 +39,20 @@ class ActionReceiver : BroadcastReceiver() {
  */
 class SystemEventsReceiver : BroadcastReceiver() {
     override fun onReceive(context: Context, intent: Intent) {
-        val reminders = Reminders(context)
-        when (intent.action) {
-            Intent.ACTION_TIMEZONE_CHANGED -> {
-                recordZone(context)
-                reminders.replan(lost = true)
+        val action = intent.action
+        offMainThread {
+            val reminders = Reminders(context)
+            when (action) {
+                Intent.ACTION_TIMEZONE_CHANGED -> {
+                    recordZone(context)
+                    reminders.replan(lost = true)
+                }
+                Intent.ACTION_BOOT_COMPLETED,
+                Intent.ACTION_MY_PACKAGE_REPLACED,
+                Intent.ACTION_TIME_CHANGED,
+                "android.app.action.SCHEDULE_EXACT_ALARM_PERMISSION_STATE_CHANGED",
+                -> reminders.replan(lost = true)
             }
-            Intent.ACTION_BOOT_COMPLETED,
-            Intent.ACTION_MY_PACKAGE_REPLACED,
-            Intent.ACTION_TIME_CHANGED,
-            "android.app.action.SCHEDULE_EXACT_ALARM_PERMISSION_STATE_CHANGED",
-            -> reminders.replan(lost = true)
         }
     }
 
@@ -65,6 +69,22 @@ class SystemEventsReceiver : BroadcastReceiver() {
                     // A caregiver's or a clinician's phone: its zone is not the patient's.
                 }
             }
+        }
+    }
+}
+
+/**
+ * Runs `work` on [App.io] rather than on the main thread, keeping the broadcast alive until it
+ * is done (`goAsync`: the system allows about ten seconds): opening a record and writing it
+ * is disk work, which the main thread must not wait for.
+ */
+private fun BroadcastReceiver.offMainThread(work: () -> Unit) {
+    val pending = goAsync()
+    App.io {
+        try {
+            work()
+        } finally {
+            pending?.finish()
         }
     }
 }

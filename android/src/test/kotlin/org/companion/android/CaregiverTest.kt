@@ -57,6 +57,8 @@ class CaregiverTest {
         Background.reset()
         val keys = TestKeys()
         App.keyStore = { keys }
+        // Receivers' work runs at once, in order, instead of on a thread of its own.
+        App.io = { it() }
         App.clock = { Instant.now() }
         ShadowAlarmManager.setCanScheduleExactAlarms(true)
 

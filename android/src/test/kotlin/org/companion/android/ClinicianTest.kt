@@ -61,6 +61,8 @@ class ClinicianTest {
         Background.reset()
         val keys = TestKeys()
         App.keyStore = { keys }
+        // Receivers' work runs at once, in order, instead of on a thread of its own.
+        App.io = { it() }
         App.clock = { Instant.now() }
         ShadowAlarmManager.setCanScheduleExactAlarms(true)
         App.device(app).create(defaultProfile("Mei", zone)).use { mei ->

@@ -70,6 +70,8 @@ class RemindersTest {
         App.reset()
         val keys = TestKeys()
         App.keyStore = { keys }
+        // Receivers' work runs at once, in order, instead of on a thread of its own.
+        App.io = { it() }
         App.clock = { now }
         ShadowAlarmManager.setCanScheduleExactAlarms(true)
         record = App.device(app).create(defaultProfile("Mei", zone))
@@ -180,7 +182,13 @@ class RemindersTest {
             .map { Alarm.from(shadowOf(it.operation).savedIntent)!! }
             .filter { it.kind == NotificationKind.MISSED_DOSE.name && it.scheduledAt == dose.scheduledAt && it.medications == dose.medications }
         assertTrue(missedReminders().isNotEmpty(), "a missed-dose reminder waits for this dose")
+        // The receiver hands the write to App.io: nothing is read or written on the main thread.
+        val queued = mutableListOf<() -> Unit>()
+        App.io = { queued += it }
         ActionReceiver().onReceive(app, taken)
+        assertEquals(emptyList(), record.doses(null, null, null), "not written on the main thread")
+        App.io = { it() }
+        queued.single()()
         assertEquals(emptyList(), missedReminders(), "taken: its missed-dose reminder is cancelled")
         val doses = record.doses(null, null, null)
         assertEquals(listOf(DoseStatus.TAKEN), doses.map { it.status })
