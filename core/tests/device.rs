@@ -198,9 +198,11 @@ fn daily(name: &str, times: &[(u32, u32)]) -> companion_core::model::Medication 
 #[test]
 fn the_device_plans_every_record_soonest_first_under_one_cap() {
     use companion_core::device::{ScheduledNotification, plan_changes};
+    use companion_core::keystore::KeyStore;
     use companion_core::reminders::NotificationKind;
     let dir = tempfile::tempdir().expect("dir");
-    let device = Device::open(dir.path(), Arc::new(MemoryKeyStore::default())).expect("device");
+    let keys = Arc::new(MemoryKeyStore::default());
+    let device = Device::open(dir.path(), keys.clone()).expect("device");
     let mut mei = device.create(&profile("Mei")).expect("mei");
     // Every quarter hour from 06:00 to 21:45: 64 a day on their own.
     let quarters: Vec<(u32, u32)> = (6..22)
@@ -209,6 +211,7 @@ fn the_device_plans_every_record_soonest_first_under_one_cap() {
     mei.add_medication(&daily("Often", &quarters))
         .expect("often");
     let mut wei = device.create(&profile("Wei")).expect("wei");
+    let wei_file = device.find(Some("Wei")).expect("wei's file");
     let tablet = daily("Amlodipine", &[(7, 10)]);
     wei.add_medication(&tablet).expect("amlodipine");
     // A file the device cannot open plans nothing and stops nothing.
@@ -273,6 +276,29 @@ fn the_device_plans_every_record_soonest_first_under_one_cap() {
     assert_eq!(removed, was);
     assert_eq!(changed.add.len(), 2);
     assert!(changed.add.iter().all(|n| n.record == wei.id()));
+
+    // A record that opens but cannot be planned (a medication's index row edited behind its
+    // back) plans nothing, and the others' reminders stand.
+    let file = wei_file.file_stem().and_then(|s| s.to_str()).expect("stem");
+    let key = keys
+        .get(&format!("record/device-{file}/file"))
+        .expect("key store")
+        .expect("file key");
+    let hex: String = key.iter().map(|b| format!("{b:02x}")).collect();
+    let raw = rusqlite::Connection::open(&wei_file).expect("sqlite");
+    raw.pragma_update(None, "key", format!("x'{hex}'"))
+        .expect("key");
+    raw.execute(
+        "UPDATE entries SET body = replace(body, 'Amlodipine', 'Amlodipinf') WHERE collection = 'medications'",
+        [],
+    )
+    .expect("edit behind its back");
+    drop(raw);
+    let damaged = device
+        .plan_notifications(now, "Europe/Berlin", horizon, 64)
+        .expect("the others are planned");
+    assert_eq!(damaged.len(), 64);
+    assert!(damaged.iter().all(|n| n.record == mei.id()));
 
     // A zone that is none is refused, whatever the records.
     assert!(

@@ -271,8 +271,9 @@ impl Device {
     /// device together (a patient's own, the parents a caregiver looks after), soonest first,
     /// at most `max` in all (64 on iOS, for the whole app), for a phone in `device_zone`
     /// (IANA). Each record's are its member's (see [`HealthRecord::plan_reminders`]). A file
-    /// that cannot be opened plans nothing and does not stop the others; a zone that is not
-    /// one is refused whatever the records.
+    /// that cannot be opened, or a record that cannot be planned (damaged: its own screens say
+    /// so), plans nothing and does not stop the others' reminders; a zone that is not one is
+    /// refused whatever the records.
     pub fn plan_notifications(
         &self,
         now: DateTime<Utc>,
@@ -286,11 +287,18 @@ impl Device {
             let Ok(record) = HealthRecord::open(&path, &self.keys_of_file(&file)) else {
                 continue;
             };
-            let carer = record.role()? == Some(Role::Caregiver);
-            let id = record.id().to_string();
-            for n in record.plan_reminders(now, device_zone, horizon, max)? {
-                all.push(DeviceNotification::new(&id, carer, n));
-            }
+            let planned = record.role().and_then(|role| {
+                let plan = record.plan_reminders(now, device_zone, horizon, max)?;
+                Ok((role == Some(Role::Caregiver), plan))
+            });
+            let Ok((carer, plan)) = planned else {
+                continue;
+            };
+            let id = record.id();
+            all.extend(
+                plan.into_iter()
+                    .map(|n| DeviceNotification::new(id, carer, n)),
+            );
         }
         Ok(plan::merge(all, max))
     }
