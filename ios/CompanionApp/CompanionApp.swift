@@ -24,7 +24,7 @@ final class AppDelegate: NSObject, UIApplicationDelegate, UNUserNotificationCent
     ) -> Bool {
         let center = UNUserNotificationCenter.current()
         center.delegate = self
-        center.setNotificationCategories(Notifications.categories(Words.current()))
+        CompanionKit.App.center().label(Words.current())
         center.requestAuthorization(options: [.alert, .sound, .badge]) { _, _ in }
         Background.shared.register()
         Background.shared.scheduleNext()

@@ -10,8 +10,8 @@ struct ScreenView: View {
 
     var body: some View {
         List {
-            ForEach(Array(screen.items.enumerated()), id: \.offset) { _, item in
-                row(item)
+            ForEach(Array(screen.items.enumerated()), id: \.offset) { position, item in
+                row(position, item)
             }
         }
         .onAppear { screen.render() }
@@ -21,19 +21,19 @@ struct ScreenView: View {
     }
 
     @ViewBuilder
-    private func row(_ item: ScreenItem) -> some View {
+    private func row(_ position: Int, _ item: ScreenItem) -> some View {
         switch item {
         case .heading(let s):
             Text(s).font(.title3).bold()
         case .text(let s):
             Text(s)
         case .button(let label):
-            Button(label) { screen.click(label) }
+            Button(label) { screen.press(position) }
         case .field(let hint, let number):
             TextField(hint, text: Binding(get: { screen.typed[hint] ?? "" }, set: { screen.type(hint, $0) }))
                 .keyboardType(number ? .decimalPad : .default)
         case .choice(let label, let chosen):
-            Button { screen.click(label) } label: {
+            Button { screen.press(position) } label: {
                 Label(label, systemImage: chosen ? "largecircle.fill.circle" : "circle")
             }
         case .qr(let payload):

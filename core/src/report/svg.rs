@@ -287,14 +287,12 @@ mod tests {
 
     #[test]
     fn tenths_write_what_the_formatter_writes() {
-        let mut checked = 0;
         for i in -20_000..20_000 {
             // Values as a chart computes them: not tenths themselves.
             let v = f64::from(i) * 0.0371 + 0.013;
             let mut ours = String::new();
             tenths(&mut ours, v);
             assert_eq!(ours, format!("{v:.1}"), "{v}");
-            checked += 1;
         }
         for v in [
             0.0,
@@ -316,6 +314,5 @@ mod tests {
             tenths(&mut ours, v);
             assert_eq!(ours, format!("{v:.1}"), "{v}");
         }
-        assert_eq!(checked, 40_000);
     }
 }

@@ -96,6 +96,8 @@ public protocol NotificationScheduling {
     func replace(_ carried: Carried, text: String)
     /// Takes away the delivered notification `key`.
     func withdraw(_ key: String)
+    /// Titles the dose buttons in `words` (at launch, and when the app's language changes).
+    func label(_ words: Words)
 }
 
 /// The identifiers the app's notifications use.
@@ -185,5 +187,9 @@ public final class SystemNotificationCenter: NotificationScheduling {
 
     public func withdraw(_ key: String) {
         center.removeDeliveredNotifications(withIdentifiers: [key])
+    }
+
+    public func label(_ words: Words) {
+        center.setNotificationCategories(Notifications.categories(words))
     }
 }

@@ -37,7 +37,9 @@ public struct Reminders {
     }
 
     /// Records the phone's zone in every record that is the patient's own (a caregiver's or
-    /// a clinician's phone is refused: its zone is not the patient's), then plans again.
+    /// a clinician's phone is refused: its zone is not the patient's), then plans again and
+    /// applies the difference (doses that follow local time move; the rest stay). Called at
+    /// every launch and when the zone changes.
     public func zoneChanged() throws {
         let device = try App.openDevice()
         for summary in try device.records() where summary.problem == nil {
@@ -48,6 +50,6 @@ public struct Reminders {
                 // Not the patient's phone.
             }
         }
-        try replan(lost: true)
+        try replan()
     }
 }

@@ -2,7 +2,7 @@ import Combine
 import Foundation
 
 /// One thing a screen shows, in order: the SwiftUI views draw these, the tests read them.
-public enum ScreenItem: Equatable, Identifiable {
+public enum ScreenItem: Equatable {
     case heading(String)
     case text(String)
     case button(String)
@@ -13,14 +13,11 @@ public enum ScreenItem: Equatable, Identifiable {
     /// A QR code of the payload.
     case qr(String)
 
-    public var id: String {
+    /// What a button or a choice says.
+    public var label: String? {
         switch self {
-        case .heading(let s): return "h:" + s
-        case .text(let s): return "t:" + s
-        case .button(let s): return "b:" + s
-        case .field(let s, _): return "f:" + s
-        case .choice(let s, _): return "c:" + s
-        case .qr(let s): return "q:" + s
+        case .button(let s), .choice(let s, _): return s
+        default: return nil
         }
     }
 }
@@ -40,7 +37,9 @@ open class Screen: ObservableObject {
     @Published public var next: Destination?
     public private(set) var words: Words
     public let record: HealthRecord?
-    private var actions: [String: () -> Void] = [:]
+    /// The actions of the buttons and choices, by their item's position: each button does its
+    /// own, though several say the same (a Taken for every dose due).
+    private var actions: [Int: () -> Void] = [:]
     /// What was typed, by field hint.
     public var typed: [String: String] = [:]
 
@@ -76,13 +75,13 @@ open class Screen: ObservableObject {
     public func qr(_ payload: String) { items.append(.qr(payload)) }
 
     public func button(_ label: String, _ action: @escaping () -> Void) {
+        actions[items.count] = action
         items.append(.button(label))
-        if actions[label] == nil { actions[label] = action }
     }
 
     public func choice(_ label: String, chosen: Bool, _ action: @escaping () -> Void) {
+        actions[items.count] = action
         items.append(.choice(label, chosen: chosen))
-        actions[label] = action
     }
 
     /// A field; returns what is typed in it now (trimmed).
@@ -100,8 +99,13 @@ open class Screen: ObservableObject {
     /// Types `value` into the field `hint` (the view's binding; the tests).
     public func type(_ hint: String, _ value: String) { typed[hint] = value }
 
-    /// Presses the button or choice labelled `label`.
-    public func click(_ label: String) { actions[label]?() }
+    /// Presses the button or choice at `position` in `items` (the view's buttons).
+    public func press(_ position: Int) { actions[position]?() }
+
+    /// Presses the first button or choice labelled `label` (the tests).
+    public func click(_ label: String) {
+        if let position = items.firstIndex(where: { $0.label == label }) { press(position) }
+    }
 
     /// The headings and texts, in order.
     public var texts: [String] {

@@ -135,9 +135,11 @@ public final class SettingsScreen: Screen {
         for (label, code) in [("English", "en"), ("简体中文", "zh-Hans"), (words.followPhone, nil)] as [(String, String?)] {
             button(label) { [unowned self] in
                 Words.choose(code, self.defaults)
-                // The core words the notifications in the record's language: set them again.
-                _ = try? Reminders().replan(lost: true)
-                self.use(Words.current(self.defaults))
+                let words = Words.current(self.defaults)
+                // The notifications' own texts are the core's, in the record's language: only
+                // the dose buttons' titles are the app's.
+                App.center().label(words)
+                self.use(words)
             }
         }
     }

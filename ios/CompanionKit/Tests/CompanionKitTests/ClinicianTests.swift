@@ -7,9 +7,6 @@ import XCTest
 final class ClinicianTests: AppTestCase {
     var relay: TestRelay!
     var clinic: HealthRecord!
-    lazy var metformin = medication("Metformin", ["08:00", "20:00"])
-    lazy var amlodipine = medication("Amlodipine", ["07:00"])
-    lazy var atorvastatin = medication("Atorvastatin", ["21:00"])
 
     override func setUpWithError() throws {
         try super.setUpWithError()

@@ -26,6 +26,9 @@ final class RecordingCenter: NotificationScheduling {
     func remove(_ keys: [String]) { keys.forEach { pendingRequests.removeValue(forKey: $0) } }
     func replace(_ carried: Carried, text: String) { shown[carried.key] = text }
     func withdraw(_ key: String) { shown.removeValue(forKey: key) }
+    /// The language the dose buttons were last titled in.
+    private(set) var buttonsIn: String?
+    func label(_ words: Words) { buttonsIn = words.code }
 
     /// The system forgets every pending request (the app restored on a new phone).
     func forgetAll() { pendingRequests = [:] }
@@ -116,6 +119,11 @@ class AppTestCase: XCTestCase {
             status: .active, refillDaysAhead: 3, recordedAt: rfc3339(now.addingTimeInterval(-recordedDaysAgo * 86400)),
             schedule: .fixedTimes(times: times), timeZone: .local, graceMinutes: 60, lateDose: .halfInterval)
     }
+
+    /// The three medications of the reminder scenarios, as the Android tests have them.
+    lazy var metformin = medication("Metformin", ["08:00", "20:00"])
+    lazy var amlodipine = medication("Amlodipine", ["07:00"])
+    lazy var atorvastatin = medication("Atorvastatin", ["21:00"])
 
     /// The words in `code`, for the screens of a test.
     func words(_ code: String) -> Words {

@@ -191,6 +191,7 @@ final class ScreensTests: AppTestCase {
         // Chinese chosen in the app: the screen follows.
         screen.click("简体中文")
         XCTAssertEqual("设置", screen.texts.first)
+        XCTAssertEqual("zh-Hans", center.buttonsIn, "the dose buttons are titled in Chinese")
         XCTAssertTrue(screen.texts.contains("语言：简体中文"), "\(screen.texts)")
         XCTAssertEqual("今天：Mei", TodayScreen(words: Words.current(defaults)).texts.first)
         screen.click("跟随手机")

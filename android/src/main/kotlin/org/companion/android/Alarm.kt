@@ -29,7 +29,6 @@ data class Alarm(
     /** Whether this device is a caregiver's (what it is told is about the patient). */
     val forCaregiver: Boolean,
 ) {
-
     fun toBundle(): Bundle = Bundle().apply {
         putString(RECORD, record)
         putString(ID, id)

@@ -85,9 +85,8 @@ class Reminders(private val context: Context) {
     companion object {
         /** How far ahead alarms are set; re-planned long before it runs out. */
         const val HORIZON_HOURS = 48u
-        /** Most alarms per record: a record's own plan keeps its soonest 64. */
-        const val MAX_PER_RECORD = 64u
-        /** Most alarms of the whole device (Android allows an app about 500). */
+        /** Most alarms of the whole device, all records together (Android allows an app about
+         *  500). */
         const val MAX_ALARMS = 256u
         private const val KEYS = "keys"
         private const val EXACT = "exact"

@@ -84,7 +84,7 @@ class RemindersTest {
         App.reset()
     }
 
-    private fun plan() = record.planReminders(now.toString(), zone, Reminders.HORIZON_HOURS, Reminders.MAX_PER_RECORD)
+    private fun plan() = record.planReminders(now.toString(), zone, Reminders.HORIZON_HOURS, Reminders.MAX_ALARMS)
 
     @Test
     fun theAlarmsSetAreTheCoresPlanAndAChangedDoseTimeMovesOnlyItsOwn() {
@@ -135,7 +135,7 @@ class RemindersTest {
         app.sendBroadcast(Intent(Intent.ACTION_TIMEZONE_CHANGED))
         shadowOf(Looper.getMainLooper()).idle()
         assertEquals("Europe/Berlin", record.zoneHistory().last().zone)
-        val inBerlin = record.planReminders(now.toString(), "Europe/Berlin", Reminders.HORIZON_HOURS, Reminders.MAX_PER_RECORD)
+        val inBerlin = record.planReminders(now.toString(), "Europe/Berlin", Reminders.HORIZON_HOURS, Reminders.MAX_ALARMS)
         assertEquals(
             inBerlin.map { Instant.parse(it.fireAt).toEpochMilli() }.sorted(),
             alarms.scheduledAlarms.map { it.triggerAtTime }.sorted(),
