@@ -55,6 +55,13 @@ impl CliError {
                 for (name, value) in &mut args {
                     if *name == "field" {
                         *value = w.field(value);
+                    } else if *name == "what" {
+                        // What a file should have been (`companion_import::FileError`).
+                        let id = format!("import-what-{}", companion_core::i18n::slug(value));
+                        let said = w.get(&id, &[]);
+                        if said != id {
+                            *value = said;
+                        }
                     }
                 }
                 let text = w.get(id, &args);

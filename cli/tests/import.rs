@@ -104,3 +104,40 @@ fn a_file_broken_after_thousands_of_rows_imports_nothing() {
     assert!(!out.status.success(), "a broken file is refused");
     assert_eq!(readings(&db), 0, "nothing of it stays");
 }
+
+/// A file that is not what its format says is refused in the record's language, naming what
+/// it should have been, and nothing is imported: a JSON file given as HealthKit's export is not
+/// an import of nothing.
+#[test]
+fn a_file_of_another_kind_is_refused_in_the_records_language() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("r.db");
+    ok(
+        &db,
+        &[
+            "init",
+            "--name",
+            "Mei",
+            "--tz",
+            "Asia/Shanghai",
+            "--lang",
+            "zh-Hans",
+        ],
+    );
+    let file = dir.path().join("readings.json");
+    std::fs::write(&file, "{\"records\": [").expect("write");
+    let path = file.to_str().expect("utf-8");
+    refused(
+        &db,
+        &["import", path],
+        1,
+        "不是Health Connect 记录的 JSON 文件",
+    );
+    refused(
+        &db,
+        &["import", "--format", "healthkit", path],
+        1,
+        "不是HealthKit 的 export.xml",
+    );
+    assert_eq!(readings(&db), 0);
+}

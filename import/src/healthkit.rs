@@ -203,6 +203,9 @@ pub fn read(input: impl BufRead, out: &mut Outcome) -> Result<(), FileError> {
     let mut in_pressure: Option<Vec<Item>> = None;
     // Systolic and diastolic records outside a correlation, paired by time and source.
     let mut alone: HashMap<(String, String), (Option<Item>, Option<Item>)> = HashMap::new();
+    // Whether the file is an export at all: a file of another kind read as one (a JSON file
+    // given `--format healthkit`) is refused, not imported as nothing.
+    let mut export = false;
     let mut finish = |item: Item, in_pressure: &mut Option<Vec<Item>>, out: &mut Outcome| {
         if let Some(parts) = in_pressure.as_mut() {
             parts.push(item);
@@ -242,6 +245,9 @@ pub fn read(input: impl BufRead, out: &mut Outcome) -> Result<(), FileError> {
             })?;
         match event {
             Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) if e.name().as_ref() == b"HealthData" => {
+                export = true;
+            }
             Event::Empty(e) if e.name().as_ref() == b"Record" => {
                 finish(attributes(&e, line), &mut in_pressure, out);
             }
@@ -303,6 +309,11 @@ pub fn read(input: impl BufRead, out: &mut Outcome) -> Result<(), FileError> {
         }
         buf.clear();
     }
+    if !export {
+        return Err(FileError::Unreadable {
+            what: "HealthKit's export.xml",
+        });
+    }
     for (s, d) in alone.into_values() {
         let item = s.or(d).unwrap_or_default();
         out.add_bad(SampleError {
@@ -312,4 +323,25 @@ pub fn read(input: impl BufRead, out: &mut Outcome) -> Result<(), FileError> {
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_is_no_export_is_refused_not_imported_as_nothing() {
+        for text in ["[1, 2]", "<?xml version=\"1.0\"?><Other/>", ""] {
+            let read = read(text.as_bytes(), &mut Outcome::default());
+            assert_eq!(
+                read,
+                Err(FileError::Unreadable {
+                    what: "HealthKit's export.xml"
+                }),
+                "{text}"
+            );
+        }
+        let empty = r#"<?xml version="1.0"?><HealthData locale="en_US"></HealthData>"#;
+        assert_eq!(read(empty.as_bytes(), &mut Outcome::default()), Ok(()));
+    }
 }
