@@ -131,7 +131,8 @@ fn a_schema_5_record_with_conflicts_is_migrated_and_loses_nothing() {
         "DROP TABLE sync_state; DROP TABLE sync_secrets; DROP TABLE sync_outbox;
          DROP TABLE sync_sending; DROP TABLE sync_log; DROP TABLE sync_sent;
          DROP TRIGGER chunks_added; DROP TRIGGER chunks_removed; DROP TRIGGER chunks_changed;
-         DROP TABLE doc_tips; DROP INDEX entries_alerts_unseen;",
+         DROP TABLE doc_tips; DROP INDEX entries_alerts_unseen;
+         DROP INDEX entries_by_span; ALTER TABLE entries DROP COLUMN until_ms;",
     )
     .expect("schema 5 tables");
     conn.pragma_update(None, "user_version", 5)

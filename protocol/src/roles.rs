@@ -72,6 +72,7 @@ impl Role {
 /// What a caregiver writes: the patient's day ([`SHARED`] among them).
 const CAREGIVER: &[&str] = &[
     "readings",
+    "reading_blocks",
     "doses",
     "refills",
     "journal",
@@ -104,6 +105,7 @@ const ALL: &[&str] = &[
     "measurement_plans",
     "targets",
     "readings",
+    "reading_blocks",
     "alerts",
     "doses",
     "journal",

@@ -678,7 +678,7 @@ fn members_are_named_with_who_invited_them_when_and_what_they_may_do() {
         assert!(owner.joined_ms.is_some_and(|t| t >= before));
         assert_eq!(
             owner.may_write.len(),
-            15,
+            16,
             "the owner writes every collection"
         );
         let carer = by_role(Role::Caregiver);

@@ -24,12 +24,28 @@ pub enum DocId {
         /// The month, 1 to 12.
         month: u32,
     },
+    /// The blocks of readings imported for one calendar month (UTC): a document of its own,
+    /// not a collection of the month's log, because a document's genesis is frozen.
+    Imports {
+        /// The year.
+        year: i32,
+        /// The month, 1 to 12.
+        month: u32,
+    },
 }
 
 impl DocId {
     /// The log document an event at `at` belongs to.
     pub fn log_for(at: DateTime<Utc>) -> Self {
         Self::Log {
+            year: at.year(),
+            month: at.month(),
+        }
+    }
+
+    /// The import document of the month of `at`.
+    pub fn imports_for(at: DateTime<Utc>) -> Self {
+        Self::Imports {
             year: at.year(),
             month: at.month(),
         }
@@ -44,8 +60,8 @@ impl DocId {
         }
     }
 
-    /// Parses the stored name (`record`, `medication/<uuid>`, `log/2026-11`); `None` for
-    /// anything else.
+    /// Parses the stored name (`record`, `medication/<uuid>`, `log/2026-11`,
+    /// `imports/2026-11`); `None` for anything else.
     pub fn parse(name: &str) -> Option<Self> {
         if name == "record" {
             return Some(Self::Record);
@@ -62,15 +78,24 @@ impl DocId {
             return (uuid.hyphenated().to_string() == id)
                 .then_some(Self::Medication { id: uuid.as_u128() });
         }
-        let rest = name.strip_prefix("log/")?;
+        let (imports, rest) = match name.strip_prefix("imports/") {
+            Some(rest) => (true, rest),
+            None => (false, name.strip_prefix("log/")?),
+        };
         let (year, month) = rest.split_once('-')?;
         if year.len() != 4 || month.len() != 2 {
             return None;
         }
         let year: i32 = year.parse().ok()?;
         let month: u32 = month.parse().ok()?;
-        ((1..=12).contains(&month) && (1..=9999).contains(&year))
-            .then_some(Self::Log { year, month })
+        if !((1..=12).contains(&month) && (1..=9999).contains(&year)) {
+            return None;
+        }
+        Some(if imports {
+            Self::Imports { year, month }
+        } else {
+            Self::Log { year, month }
+        })
     }
 
     /// True for the record document.
@@ -89,6 +114,7 @@ impl std::fmt::Display for DocId {
                 write!(f, "medication/{}", uuid::Uuid::from_u128(*id).hyphenated())
             }
             Self::Log { year, month } => write!(f, "log/{year:04}-{month:02}"),
+            Self::Imports { year, month } => write!(f, "imports/{year:04}-{month:02}"),
         }
     }
 }
@@ -105,6 +131,10 @@ mod tests {
             DocId::Log {
                 year: 2026,
                 month: 3,
+            },
+            DocId::Imports {
+                year: 2021,
+                month: 12,
             },
         ] {
             assert_eq!(DocId::parse(&id.to_string()), Some(id));

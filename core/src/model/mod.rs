@@ -20,6 +20,7 @@ mod plan;
 pub mod plausibility;
 mod profile;
 mod reading;
+mod reading_block;
 mod rfc3339;
 mod schedule;
 mod targets;
@@ -33,7 +34,7 @@ pub use alert::{
 pub use amount::DoseAmount;
 pub use appointment::Appointment;
 pub use dose_event::{DoseEvent, DoseStatus, Refill};
-pub use id::{derived_id, new_id};
+pub use id::{derived_id, imported_id_head, imported_reading_id, imported_time, new_id};
 pub use journal::{Author, JournalEntry};
 pub use journey::{
     Given, Journey, JourneyStep, QuestionnaireResponse, ResponseItem, StepKind, StoredTemplate,
@@ -44,6 +45,7 @@ pub use medication::{
 pub use plan::{MeasurementPlan, MeasurementProtocol};
 pub use profile::{Language, NONE_KNOWN_ITEMS, Profile, ReminderSettings, Sex, UnitPreferences};
 pub use reading::{BpSetting, MealContext, Measurement, Reading, ReadingKind, ReadingSource};
+pub use reading_block::{BLOCK_MAX, ReadingBlock};
 pub use schedule::{
     AsNeededLimits, DailyWindow, LateDosePolicy, Meal, MealTimes, Schedule, TaperStep,
     TimeZonePolicy,

@@ -1,13 +1,14 @@
 //! [`HealthRecord::import_readings`]: readings from another source, all or nothing.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{HealthRecord, Importing, entries_in, store_readings_in};
+use super::{HealthRecord, entries_in};
+use crate::crdt::DocId;
 use crate::error::{Error, Result};
 use crate::import::{ImportReport, Sample, content_key};
-use crate::model::Reading;
+use crate::model::{BLOCK_MAX, Reading, ReadingBlock, ReadingKind};
 use crate::query::TimeRange;
 
 /// How many samples an import reads, checks and writes at a time: what it holds in memory.
@@ -63,9 +64,11 @@ impl HealthRecord {
     }
 }
 
-/// Imports one chunk of readings inside the write `w`: those the record holds (earlier chunks
-/// included: they were flushed), or an earlier row of the chunk held, are counted as
-/// duplicates; the others stored with their alerts.
+/// Imports one chunk of readings inside the write `w`: those the record holds over the
+/// chunk's span (by their source's id, or by kind, time and value; earlier chunks included:
+/// they were flushed), or an earlier row of the chunk held, are counted as duplicates; the
+/// others are stored as import blocks ([`ReadingBlock`], one per kind and month, at most
+/// [`BLOCK_MAX`] readings each), with their alerts.
 fn import_chunk(
     w: &mut crate::store::Writer<'_>,
     readings: Vec<Reading>,
@@ -80,38 +83,76 @@ fn import_chunk(
         .map(|r| r.at.to_utc())
         .max()
         .unwrap_or(first);
-    // What the record holds over the chunk's span, by kind, time and value: a reading typed by
-    // hand is not added again from a meter's file.
+    // What the record holds over the chunk's span: a reading typed by hand is not added again
+    // from a meter's file, nor one imported before under its source's id.
     let span = TimeRange::between(first, last + Duration::milliseconds(1));
-    let held: HashSet<String> = entries_in::<Reading>(w, None, span)?
-        .iter()
-        .map(|r| content_key(r.measurement.kind(), r.at, &r.measurement))
-        .collect();
-    let mut seen = HashSet::new();
-    let mut fresh = Vec::with_capacity(readings.len());
-    for r in readings {
-        let key = content_key(r.measurement.kind(), r.at, &r.measurement);
-        if held.contains(&key) || !seen.insert(key) {
-            report.duplicates += 1;
-        } else {
-            fresh.push(r);
+    let mut held: HashSet<String> = HashSet::new();
+    for r in entries_in::<Reading>(w, None, span)? {
+        held.insert(content_key(r.measurement.kind(), r.at, &r.measurement));
+        if let Some(key) = r.external_key() {
+            held.insert(key);
         }
     }
-    let mut importing = Importing {
-        now,
-        progress: &mut |_| {},
-    };
-    for o in store_readings_in(w, &fresh, Some(&mut importing))? {
-        if o.duplicate {
+    // Imported readings with entries of their own, deleted ones among them: a reading deleted
+    // after an import is not imported again.
+    let own = w.imported_ids_between(first.timestamp_millis(), last.timestamp_millis())?;
+    let mut fresh = Vec::with_capacity(readings.len());
+    for mut r in readings {
+        let key = content_key(r.measurement.kind(), r.at, &r.measurement);
+        let external = r.external_key();
+        let known = held.contains(&key) || external.as_ref().is_some_and(|e| held.contains(e));
+        if known || !held.insert(key) {
             report.duplicates += 1;
-        } else {
-            report.added += 1;
+            continue;
         }
-        for alert in &o.alerts {
-            if alert.acknowledged_by.as_deref() == Some(crate::import::IMPORTED_BY) {
-                report.history_alerts += 1;
-            } else {
-                report.alerts += 1;
+        if let Some(external) = external {
+            // The id holds the reading's time and comes from its source and external id: the
+            // same import on two devices is one reading after a merge, and the store finds a
+            // reading in its block by its id.
+            r.id = crate::model::imported_reading_id(r.at.timestamp_millis(), &external);
+            held.insert(external);
+            if own.contains(&r.id) {
+                report.duplicates += 1;
+                continue;
+            }
+        }
+        fresh.push(r);
+    }
+    let profile = super::profile_in(w)?;
+    let targets = crate::record::clinical::targets_in(w, &profile)?;
+    let mut raised = Vec::new();
+    for r in &fresh {
+        let mut alerts = crate::clinical::alerts::alerts_for(r, &targets);
+        if crate::import::is_history(r.at, now) {
+            // History: stored as seen by the import, so that it notifies no one today.
+            for alert in &mut alerts {
+                alert.acknowledged_at = Some(now.fixed_offset());
+                alert.acknowledged_by = Some(crate::import::IMPORTED_BY.to_string());
+            }
+        }
+        raised.extend(alerts);
+    }
+    for alert in super::follow_up_alerts(w, &fresh, raised, &targets)? {
+        if alert.acknowledged_by.as_deref() == Some(crate::import::IMPORTED_BY) {
+            report.history_alerts += 1;
+        } else {
+            report.alerts += 1;
+        }
+    }
+    report.added += fresh.len() as u64;
+    // One block per kind and month, oldest first.
+    let mut groups: BTreeMap<(DocId, ReadingKind), Vec<Reading>> = BTreeMap::new();
+    for r in fresh {
+        groups
+            .entry((DocId::imports_for(r.at.to_utc()), r.measurement.kind()))
+            .or_default()
+            .push(r);
+    }
+    for ((_, kind), mut group) in groups {
+        group.sort_by_key(|r| r.at.timestamp_millis());
+        for part in group.chunks_mut(BLOCK_MAX) {
+            if let Some(block) = ReadingBlock::of(kind, part) {
+                w.insert(&block)?;
             }
         }
     }

@@ -430,7 +430,7 @@ impl HealthRecord {
 
     /// Stores readings with their alerts in one transaction; one outcome per reading.
     pub(crate) fn store_readings(&mut self, readings: &[Reading]) -> Result<Vec<ReadingOutcome>> {
-        self.store.write(|w| store_readings_in(w, readings, None))
+        self.store.write(|w| store_readings_in(w, readings))
     }
 
     /// Imports medications and readings from another system in one transaction, all or
@@ -456,26 +456,15 @@ impl HealthRecord {
                     added += 1;
                 }
             }
-            Ok((added, store_readings_in(w, readings, None)?))
+            Ok((added, store_readings_in(w, readings)?))
         })
     }
 }
-
-/// What an import adds to storing readings: its time (the alerts of readings taken well
-/// before it are stored as already seen, [`crate::import::is_history`]) and its progress.
-pub(crate) struct Importing<'a> {
-    pub(crate) now: DateTime<Utc>,
-    pub(crate) progress: &'a mut dyn FnMut(u64),
-}
-
-/// Readings stored between two calls of an import's progress.
-const PROGRESS_EVERY: usize = 500;
 
 /// Stores readings with their alerts inside the write `w`; one outcome per reading.
 pub(crate) fn store_readings_in(
     w: &mut crate::store::Writer<'_>,
     readings: &[Reading],
-    mut importing: Option<&mut Importing<'_>>,
 ) -> Result<Vec<ReadingOutcome>> {
     let profile = profile_in(w)?;
     let targets = clinical::targets_in(w, &profile)?;
@@ -485,20 +474,21 @@ pub(crate) fn store_readings_in(
     // are known (a batch's later readings follow up its earlier ones' alerts too).
     let mut stored: Vec<Reading> = Vec::new();
     let mut raised: Vec<Alert> = Vec::new();
-    for (done, reading) in readings.iter().enumerate() {
-        if let Some(i) = importing.as_mut()
-            && done % PROGRESS_EVERY == 0
-        {
-            (i.progress)(done as u64);
-        }
+    for reading in readings {
         reading.validate()?;
         // De-duplication reads what is committed, inside this write.
         let existing = match reading.external_key() {
             Some(key) => match seen.get(&key) {
                 Some(id) => Some(String::clone(id)),
                 None => {
-                    let found = w.find_external(Collection::Readings, &key)?;
-                    let id = crate::model::derived_id(&["reading", &key]);
+                    let id = crate::model::imported_reading_id(reading.at.timestamp_millis(), &key);
+                    // Imported before (its id comes from its time and key, and it may be kept
+                    // in an import block), or under its key at another time.
+                    let found = if w.exists::<Reading>(&id)? {
+                        Some(id.clone())
+                    } else {
+                        w.find_external(Collection::Readings, &key)?
+                    };
                     seen.insert(key, found.clone().unwrap_or(id));
                     found
                 }
@@ -520,23 +510,14 @@ pub(crate) fn store_readings_in(
                 let reading = match reading.external_key() {
                     Some(key) => {
                         let mut r = reading.clone();
-                        r.id = crate::model::derived_id(&["reading", &key]);
+                        r.id = crate::model::imported_reading_id(r.at.timestamp_millis(), &key);
                         imported = r;
                         &imported
                     }
                     None => reading,
                 };
                 w.insert(reading)?;
-                let mut alerts = crate::clinical::alerts::alerts_for(reading, &targets);
-                if let Some(i) = importing.as_ref()
-                    && crate::import::is_history(reading.at, i.now)
-                {
-                    // History: stored as seen by the import, so that it notifies no one today.
-                    for alert in &mut alerts {
-                        alert.acknowledged_at = Some(i.now.fixed_offset());
-                        alert.acknowledged_by = Some(crate::import::IMPORTED_BY.to_string());
-                    }
-                }
+                let alerts = crate::clinical::alerts::alerts_for(reading, &targets);
                 raised.extend(alerts.iter().cloned());
                 stored.push(reading.clone());
                 ReadingOutcome {

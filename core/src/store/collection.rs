@@ -9,8 +9,8 @@ use serde_json::{Map, Value as Json};
 use crate::crdt::DocId;
 use crate::model::{
     Alert, Appointment, ClinicalTargets, DoseEvent, JournalEntry, Journey, JourneyStep,
-    MeasurementPlan, Medication, Profile, QuestionnaireResponse, Reading, Refill, StoredTemplate,
-    Validate, ZoneChange,
+    MeasurementPlan, Medication, Profile, QuestionnaireResponse, Reading, ReadingBlock, Refill,
+    StoredTemplate, Validate, ZoneChange,
 };
 
 /// A collection of entries inside a document.
@@ -22,6 +22,7 @@ pub(crate) enum Collection {
     MeasurementPlans,
     Targets,
     Readings,
+    ReadingBlocks,
     Alerts,
     Doses,
     Journal,
@@ -38,6 +39,8 @@ impl Collection {
     pub(crate) fn in_doc(doc: DocId) -> &'static [Collection] {
         if let DocId::Medication { .. } = doc {
             &[Self::Medications]
+        } else if let DocId::Imports { .. } = doc {
+            &[Self::ReadingBlocks]
         } else if doc == DocId::Zones {
             &[Self::Zones]
         } else if doc == DocId::Journeys {
@@ -77,6 +80,7 @@ impl Collection {
             Self::Targets => "targets",
             Self::Alerts => "alerts",
             Self::Readings => "readings",
+            Self::ReadingBlocks => "reading_blocks",
             Self::Doses => "doses",
             Self::Journal => "journal",
             Self::Zones => "zones",
@@ -100,6 +104,7 @@ impl Collection {
             Self::Templates => &["json"],
             Self::Targets => &["bp_target", "glucose"],
             Self::Profile
+            | Self::ReadingBlocks
             | Self::Appointments
             | Self::MeasurementPlans
             | Self::Alerts
@@ -144,6 +149,10 @@ impl Collection {
             Self::Targets => row_of::<ClinicalTargets>(id, fields),
             Self::Alerts => row_of::<Alert>(id, fields),
             Self::Readings => row_of::<Reading>(id, fields),
+            // A block is read only if every reading in it is one a block may hold.
+            Self::ReadingBlocks => {
+                row_of::<ReadingBlock>(id, fields).filter(|row| decoded_block(&row.body).is_some())
+            }
             Self::Doses => row_of::<DoseEvent>(id, fields),
             Self::Journal => row_of::<JournalEntry>(id, fields),
             Self::Zones => row_of::<ZoneChange>(id, fields),
@@ -161,6 +170,8 @@ pub(crate) struct IndexRow {
     pub id: String,
     pub tag: Option<String>,
     pub at_ms: Option<i64>,
+    /// The end of the span an entry covers, for an entry that holds many (an import block).
+    pub until_ms: Option<i64>,
     pub ext_key: Option<String>,
     pub deleted: bool,
     pub body: String,
@@ -175,6 +186,8 @@ pub(crate) struct IndexFields {
     pub at: Option<DateTime<FixedOffset>>,
     /// De-duplication key of imported entries.
     pub ext_key: Option<String>,
+    /// The end of the span of an entry that holds many (an import block); `at` is its start.
+    pub until: Option<DateTime<FixedOffset>>,
 }
 
 /// An entry the store can keep.
@@ -385,8 +398,38 @@ impl Entity for Reading {
             tag: Some(self.measurement.kind().as_str().to_string()),
             at: Some(self.at),
             ext_key: self.external_key(),
+            until: None,
         }
     }
+}
+
+impl Entity for ReadingBlock {
+    const COLLECTION: Collection = Collection::ReadingBlocks;
+    const NAME: &'static str = "reading block";
+    fn entry_id(&self) -> &str {
+        &self.id
+    }
+    fn home_doc(&self) -> DocId {
+        DocId::imports_for(self.first.to_utc())
+    }
+    fn index_fields(&self) -> IndexFields {
+        IndexFields {
+            tag: Some(self.kind.as_str().to_string()),
+            at: Some(self.first),
+            until: Some(self.last),
+            ext_key: None,
+        }
+    }
+}
+
+/// The block a block's index body holds, with its readings checked
+/// ([`ReadingBlock::decode`]); `None` when it does not decode or a reading is not one a
+/// block may hold.
+pub(crate) fn decoded_block(body: &str) -> Option<(ReadingBlock, Vec<Reading>)> {
+    let block: ReadingBlock = serde_json::from_str(body).ok()?;
+    block.validate().ok()?;
+    let readings = block.decode().ok()?;
+    Some((block, readings))
 }
 
 impl Entity for DoseEvent {
@@ -518,6 +561,7 @@ impl Entity for Alert {
             tag: Some(self.kind.as_str().to_string()),
             at: Some(self.at),
             ext_key: Some(self.reading_id.clone()),
+            until: None,
         }
     }
 }
@@ -544,6 +588,7 @@ pub(crate) fn row_for<E: Entity>(entity: &E, deleted: bool) -> serde_json::Resul
         id: entity.entry_id().to_string(),
         tag: f.tag,
         at_ms: f.at.map(|at| at.timestamp_millis()),
+        until_ms: f.until.map(|at| at.timestamp_millis()),
         ext_key: f.ext_key,
         deleted,
         body: serde_json::to_string(entity)?,
@@ -583,6 +628,7 @@ mod tests {
             | C::MeasurementPlans
             | C::Targets
             | C::Readings
+            | C::ReadingBlocks
             | C::Alerts
             | C::Doses
             | C::Journal
@@ -600,6 +646,7 @@ mod tests {
             C::MeasurementPlans,
             C::Targets,
             C::Readings,
+            C::ReadingBlocks,
             C::Alerts,
             C::Doses,
             C::Journal,

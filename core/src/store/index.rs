@@ -1,5 +1,7 @@
 //! The materialized index: writing rows and the queries over them.
 
+use std::collections::HashSet;
+
 use rusqlite::{Connection, OptionalExtension, ToSql, params};
 
 use super::collection::{Collection, Entity, IndexRow};
@@ -40,10 +42,11 @@ pub(crate) fn upsert(
     row: &IndexRow,
 ) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO entries (collection, id, doc, tag, at_ms, ext_key, deleted, body, sum)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+        "INSERT INTO entries (collection, id, doc, tag, at_ms, ext_key, deleted, body, sum,
+             until_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
          ON CONFLICT (collection, id) DO UPDATE SET doc = ?3, tag = ?4, at_ms = ?5,
-             ext_key = ?6, deleted = ?7, body = ?8, sum = ?9",
+             ext_key = ?6, deleted = ?7, body = ?8, sum = ?9, until_ms = ?10",
     )?
     .execute(params![
         coll.name(),
@@ -54,7 +57,8 @@ pub(crate) fn upsert(
         row.ext_key,
         row.deleted,
         row.body,
-        checksum(&row.body)
+        checksum(&row.body),
+        row.until_ms
     ])?;
     Ok(())
 }
@@ -90,14 +94,20 @@ pub(crate) fn get<E: Entity>(conn: &Connection, id: &str) -> Result<Option<E>> {
 
 /// The checked body of the live entry `id` of `coll`. Not generic, like [`list_bodies`]: one
 /// copy of the query in the library rather than one per entity type.
+/// A reading's own row, live or deleted, hides its copy in an import block.
 fn get_body(conn: &Connection, coll: Collection, id: &str) -> Result<Option<String>> {
-    let row: Option<(String, Option<i64>)> = conn
-        .prepare_cached(
-            "SELECT body, sum FROM entries WHERE collection = ?1 AND id = ?2 AND deleted = 0",
-        )?
-        .query_row(params![coll.name(), id], |r| Ok((r.get(0)?, r.get(1)?)))
+    let row: Option<(bool, String, Option<i64>)> = conn
+        .prepare_cached("SELECT deleted, body, sum FROM entries WHERE collection = ?1 AND id = ?2")?
+        .query_row(params![coll.name(), id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?;
-    row.map(|(b, sum)| verified(b, sum)).transpose()
+    match row {
+        Some((false, body, sum)) => verified(body, sum).map(Some),
+        Some((true, ..)) => Ok(None),
+        None if coll == Collection::Readings => in_block(conn, id),
+        None => Ok(None),
+    }
 }
 
 /// The live entry with import key `ext_key`, if any.
@@ -156,8 +166,24 @@ fn list_bodies(
     filter: &Filter<'_>,
     each: &mut dyn FnMut(i64, &str) -> Result<()>,
 ) -> Result<()> {
+    if coll == Collection::Readings {
+        let blocks = blocks_for(conn, filter)?;
+        if !blocks.is_empty() {
+            return list_with_blocks(conn, filter, blocks, each);
+        }
+    }
+    list_rows(conn, coll, filter, &mut |at, _, body| each(at, body))
+}
+
+/// [`list_bodies`] over the entries' own rows only, each handed with its id.
+fn list_rows(
+    conn: &Connection,
+    coll: Collection,
+    filter: &Filter<'_>,
+    each: &mut dyn FnMut(i64, &str, &str) -> Result<()>,
+) -> Result<()> {
     let mut sql = String::from(
-        "SELECT coalesce(at_ms, 0), body, sum FROM entries WHERE collection = ? AND deleted = 0",
+        "SELECT coalesce(at_ms, 0), body, sum, id FROM entries WHERE collection = ? AND deleted = 0",
     );
     let coll = coll.name();
     let mut args: Vec<&dyn ToSql> = vec![&coll];
@@ -194,7 +220,187 @@ fn list_bodies(
         // The body is checked and handed on where SQLite holds it, not copied.
         let body = row.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?;
         check(body, row.get(2)?)?;
-        each(row.get(0)?, body)?;
+        let id = row.get_ref(3)?.as_str().map_err(rusqlite::Error::from)?;
+        each(row.get(0)?, id, body)?;
+    }
+    Ok(())
+}
+
+/// Where an import block's row is and the span of time it covers (Unix ms, inclusive).
+#[derive(Debug, Clone, Copy)]
+struct BlockSpan {
+    rowid: i64,
+    first: i64,
+    last: i64,
+}
+
+/// The live import blocks that may hold a reading `filter` matches, read from their own
+/// index (`entries_by_span`) without their bodies.
+fn blocks_for(conn: &Connection, filter: &Filter<'_>) -> Result<Vec<BlockSpan>> {
+    let mut sql = String::from(
+        "SELECT rowid, at_ms, until_ms FROM entries INDEXED BY entries_by_span
+         WHERE collection = 'reading_blocks' AND until_ms IS NOT NULL AND deleted = 0",
+    );
+    let mut args: Vec<&dyn ToSql> = Vec::new();
+    if let Some(tag) = &filter.tag {
+        sql.push_str(" AND tag = ?");
+        args.push(tag);
+    }
+    if let Some(from) = &filter.from_ms {
+        sql.push_str(" AND until_ms >= ?");
+        args.push(from);
+    }
+    if let Some(to) = &filter.to_ms {
+        sql.push_str(" AND at_ms < ?");
+        args.push(to);
+    }
+    if let Some((at, _)) = &filter.before {
+        sql.push_str(" AND at_ms <= ?");
+        args.push(at);
+    }
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(args.as_slice(), |r| {
+        Ok(BlockSpan {
+            rowid: r.get(0)?,
+            first: r.get(1)?,
+            last: r.get(2)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The head of a reading in a block's list: its id, which holds its time.
+#[derive(serde::Deserialize)]
+struct Head<'a> {
+    id: &'a str,
+}
+
+/// Hands `each` the time, id and text of every reading of the block at `rowid`, oldest first.
+fn read_block(
+    conn: &Connection,
+    rowid: i64,
+    each: &mut dyn FnMut(i64, &str, &str) -> Result<()>,
+) -> Result<()> {
+    let (body, sum): (String, Option<i64>) = conn
+        .prepare_cached("SELECT body, sum FROM entries WHERE rowid = ?1")?
+        .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    check(&body, sum)?;
+    let corrupt = || Error::Corrupt {
+        detail: "an import block does not decode",
+    };
+    let block: crate::model::ReadingBlock = serde_json::from_str(&body).map_err(|_| corrupt())?;
+    let readings: Vec<&serde_json::value::RawValue> =
+        serde_json::from_str(&block.readings).map_err(|_| corrupt())?;
+    for raw in readings {
+        let head: Head<'_> = serde_json::from_str(raw.get()).map_err(|_| corrupt())?;
+        let at = crate::model::imported_time(head.id).ok_or_else(corrupt)?;
+        each(at, head.id, raw.get())?;
+    }
+    Ok(())
+}
+
+/// The ids of the readings with rows of their own (live or deleted) among those an import
+/// block covering `first..=last` may hold: such a row hides the block's copy.
+pub(crate) fn own_rows(conn: &Connection, first: i64, last: i64) -> Result<HashSet<String>> {
+    let (low, high) = (
+        crate::model::imported_id_head(first),
+        format!("{}~", crate::model::imported_id_head(last)),
+    );
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM entries WHERE collection = 'readings' AND id >= ?1 AND id < ?2",
+    )?;
+    let ids = stmt.query_map(params![low, high], |r| r.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The body of the reading `id` kept in an import block, unless a row of its own hides it
+/// (the caller looked for one first).
+pub(crate) fn in_block(conn: &Connection, id: &str) -> Result<Option<String>> {
+    let Some(at) = crate::model::imported_time(id) else {
+        return Ok(None);
+    };
+    let filter = Filter {
+        from_ms: Some(at),
+        to_ms: Some(at + 1),
+        ..Filter::default()
+    };
+    let mut found = None;
+    for block in blocks_for(conn, &filter)? {
+        read_block(conn, block.rowid, &mut |_, rid, body| {
+            if rid == id && found.is_none() {
+                found = Some(body.to_string());
+            }
+            Ok(())
+        })?;
+        if found.is_some() {
+            break;
+        }
+    }
+    Ok(found)
+}
+
+/// [`list_bodies`] of readings when import blocks may hold some: the rows of their own and
+/// the blocks' readings (each id once; a row of its own hides a block's copy), merged in the
+/// filter's order. With a limit, blocks are read in that order and only until none can hold
+/// a reading that would make the list.
+fn list_with_blocks(
+    conn: &Connection,
+    filter: &Filter<'_>,
+    mut blocks: Vec<BlockSpan>,
+    each: &mut dyn FnMut(i64, &str) -> Result<()>,
+) -> Result<()> {
+    let limit = filter.limit.map(|l| l as usize);
+    if limit == Some(0) {
+        return Ok(());
+    }
+    let newest_first = !filter.oldest_first;
+    let mut found: Vec<(i64, String, String)> = Vec::new();
+    list_rows(conn, Collection::Readings, filter, &mut |at, id, body| {
+        found.push((at, id.to_string(), body.to_string()));
+        Ok(())
+    })?;
+    let order = |a: &(i64, String, String), b: &(i64, String, String)| {
+        let o = (a.0, &a.1).cmp(&(b.0, &b.1));
+        if newest_first { o.reverse() } else { o }
+    };
+    if newest_first {
+        blocks.sort_by_key(|b| std::cmp::Reverse(b.last));
+    } else {
+        blocks.sort_by_key(|b| b.first);
+    }
+    let mut ids: HashSet<String> = found.iter().map(|f| f.1.clone()).collect();
+    let passes = |at: i64, id: &str| {
+        filter.from_ms.is_none_or(|from| at >= from)
+            && filter.to_ms.is_none_or(|to| at < to)
+            && filter
+                .before
+                .is_none_or(|(b_at, b_id)| at < b_at || (at == b_at && id < b_id))
+    };
+    for block in blocks {
+        if let Some(limit) = limit
+            && found.len() >= limit
+        {
+            found.sort_by(order);
+            found.truncate(limit);
+            let kth = found[limit - 1].0;
+            if (newest_first && block.last < kth) || (!newest_first && block.first > kth) {
+                break;
+            }
+        }
+        let own = own_rows(conn, block.first, block.last)?;
+        read_block(conn, block.rowid, &mut |at, id, body| {
+            if passes(at, id) && !own.contains(id) && ids.insert(id.to_string()) {
+                found.push((at, id.to_string(), body.to_string()));
+            }
+            Ok(())
+        })?;
+    }
+    found.sort_by(order);
+    if let Some(limit) = limit {
+        found.truncate(limit);
+    }
+    for (at, _, body) in &found {
+        each(*at, body)?;
     }
     Ok(())
 }

@@ -196,7 +196,53 @@ impl Writer<'_> {
 
     /// Whether an entry of that kind has that id, live or deleted.
     pub(crate) fn exists<E: Entity>(&self, id: &str) -> Result<bool> {
-        Ok(index::locate(self.conn, E::COLLECTION, id)?.is_some())
+        Ok(index::locate(self.conn, E::COLLECTION, id)?.is_some()
+            || self.block_copy::<E>(id)?.is_some())
+    }
+
+    /// The ids of the readings imported between `first_ms` and `last_ms` (inclusive) that have
+    /// entries of their own, live or deleted (`model::imported_reading_id`).
+    pub(crate) fn imported_ids_between(
+        &self,
+        first_ms: i64,
+        last_ms: i64,
+    ) -> Result<std::collections::HashSet<String>> {
+        index::own_rows(self.conn, first_ms, last_ms)
+    }
+
+    /// The stored form of the reading `id` kept in an import block and nowhere else (`None`
+    /// for anything else).
+    fn block_copy<E: Entity>(&self, id: &str) -> Result<Option<String>> {
+        if E::COLLECTION != Collection::Readings {
+            return Ok(None);
+        }
+        index::in_block(self.conn, id)
+    }
+
+    /// Writes `item`, a reading kept in an import block, as an entry of its own (deleted
+    /// at `deleted`, if given), which hides the block's copy from then on: blocks are never
+    /// edited. Its id is new among the entries.
+    fn own_entry<E: Entity>(&mut self, item: &E, deleted: Option<DateTime<Utc>>) -> Result<()> {
+        let mut fields = collection::to_fields(item).map_err(encode_error)?;
+        if let Some(when) = deleted {
+            fields.insert(
+                crdt::TOMBSTONE_FIELD.to_string(),
+                Json::String(when.to_rfc3339()),
+            );
+        }
+        let doc = item.home_doc();
+        self.batch.ops.entry(doc).or_default().push(Op::Put {
+            coll: E::COLLECTION,
+            id: item.entry_id().to_string(),
+            fields,
+            new: true,
+        });
+        let row = collection::row_for(item, deleted.is_some()).map_err(encode_error)?;
+        self.batch.rows.push((E::COLLECTION, doc, row));
+        self.batch
+            .new_ids
+            .insert((E::COLLECTION, item.entry_id().to_string()));
+        Ok(())
     }
 
     /// The live entry imported under `ext_key`, if any.
@@ -212,7 +258,7 @@ impl Writer<'_> {
             .batch
             .new_ids
             .contains(&(E::COLLECTION, id.to_string()));
-        if pending || index::locate(self.conn, E::COLLECTION, id)?.is_some() {
+        if pending || self.exists::<E>(id)? {
             return Err(Error::AlreadyExists { entity: E::NAME });
         }
         item.validate()?;
@@ -228,8 +274,18 @@ impl Writer<'_> {
         let fields = collection::to_fields(item).map_err(encode_error)?;
         item.check_write(self, &fields)?;
         let id = item.entry_id();
-        let Some((doc, false)) = index::locate(self.conn, E::COLLECTION, id)? else {
-            return Err(Error::NotFound { entity: E::NAME });
+        let doc = match index::locate(self.conn, E::COLLECTION, id)? {
+            Some((doc, false)) => doc,
+            Some((_, true)) => return Err(Error::NotFound { entity: E::NAME }),
+            None if self.block_copy::<E>(id)?.is_some()
+                && !self
+                    .batch
+                    .new_ids
+                    .contains(&(E::COLLECTION, id.to_string())) =>
+            {
+                return self.own_entry(item, None);
+            }
+            None => return Err(Error::NotFound { entity: E::NAME }),
         };
         self.batch.ops.entry(doc).or_default().push(Op::Put {
             coll: E::COLLECTION,
@@ -244,9 +300,10 @@ impl Writer<'_> {
 
     /// Adds the entry if its id is new, writes its changed fields otherwise (the profile).
     pub(crate) fn put<E: Entity>(&mut self, item: &E) -> Result<()> {
-        match index::locate(self.conn, E::COLLECTION, item.entry_id())? {
-            Some(_) => self.update(item),
-            None => self.insert(item),
+        if self.exists::<E>(item.entry_id())? {
+            self.update(item)
+        } else {
+            self.insert(item)
         }
     }
 
@@ -256,7 +313,15 @@ impl Writer<'_> {
             return Err(Error::NotFound { entity: E::NAME });
         };
         let Some((doc, _)) = index::locate(self.conn, E::COLLECTION, id)? else {
-            return Err(Error::NotFound { entity: E::NAME });
+            if self
+                .batch
+                .new_ids
+                .contains(&(E::COLLECTION, id.to_string()))
+            {
+                return Err(Error::NotFound { entity: E::NAME });
+            }
+            // A reading kept in an import block (`get` found it there).
+            return self.own_entry(&item, Some(when));
         };
         self.batch.ops.entry(doc).or_default().push(Op::Tombstone {
             coll: E::COLLECTION,
@@ -279,7 +344,7 @@ impl Writer<'_> {
     /// held then; a merge applies other replicas' entries the same way).
     pub(crate) fn restore<E: Entity>(&mut self, item: &E) -> Result<()> {
         let id = item.entry_id();
-        if index::locate(self.conn, E::COLLECTION, id)?.is_some() {
+        if self.exists::<E>(id)? {
             return Err(Error::AlreadyExists { entity: E::NAME });
         }
         item.validate()?;
@@ -882,7 +947,8 @@ impl Store {
         }
         let mut touched = std::collections::BTreeSet::new();
         let stored = self.conn.prepare(
-            "SELECT collection, id, doc, tag, at_ms, ext_key, deleted, body, sum FROM entries",
+            "SELECT collection, id, doc, tag, at_ms, ext_key, deleted, body, sum, until_ms
+             FROM entries",
         );
         let rows = stored.and_then(|mut s| {
             s.query_map([], |r| {
@@ -893,6 +959,7 @@ impl Store {
                         id: r.get(1)?,
                         tag: r.get(3)?,
                         at_ms: r.get(4)?,
+                        until_ms: r.get(9)?,
                         ext_key: r.get(5)?,
                         deleted: r.get(6)?,
                         body: r.get(7)?,

@@ -69,6 +69,8 @@ fn migrations() -> Vec<M<'static>> {
         // 6: every document begins with its genesis, so that replicas merge without loss; the
         // documents of older records are rewritten, conflict losers merged back in.
         M::up_with_hook("", |tx: &rusqlite::Transaction| {
+            // Re-indexing writes rows as this code does, with the column schema 15 adds.
+            span_column(tx)?;
             super::regenesis(tx).map_err(|e| match e {
                 Error::Storage { source, .. } => HookError::RusqliteError(source),
                 other => HookError::Hook(other.to_string()),
@@ -159,7 +161,35 @@ fn migrations() -> Vec<M<'static>> {
         M::up_with_hook("", |tx: &rusqlite::Transaction| {
             crc_checksums(tx).map_err(HookError::RusqliteError)
         }),
+        // 15: import blocks (`model::ReadingBlock`): a row that holds many readings says
+        // where its span ends; the blocks of a span are found through their own small index,
+        // without reading their bodies.
+        M::up_with_hook("", |tx: &rusqlite::Transaction| {
+            span_column(tx)?;
+            tx.execute_batch(
+                "CREATE INDEX entries_by_span ON entries (collection, until_ms, at_ms, tag)
+                 WHERE until_ms IS NOT NULL AND deleted = 0;",
+            )
+            .map_err(HookError::RusqliteError)
+        }),
     ]
+}
+
+/// Adds the `until_ms` column of schema 15 unless it is there: schema 6 re-indexes with
+/// this code's rows, which have it, so a record migrated from before 6 gets it there.
+fn span_column(tx: &rusqlite::Transaction) -> std::result::Result<(), HookError> {
+    let has: bool = tx
+        .query_row(
+            "SELECT count(*) > 0 FROM pragma_table_info('entries') WHERE name = 'until_ms'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(HookError::RusqliteError)?;
+    if !has {
+        tx.execute_batch("ALTER TABLE entries ADD COLUMN until_ms INTEGER;")
+            .map_err(HookError::RusqliteError)?;
+    }
+    Ok(())
 }
 
 /// The checksum rows had before schema 14: 64-bit FNV-1a as SQLite's signed integer.
@@ -196,7 +226,7 @@ fn crc_checksums(tx: &rusqlite::Transaction) -> rusqlite::Result<()> {
 }
 
 /// The newest schema version this code knows.
-pub const SCHEMA_VERSION: i64 = 14;
+pub const SCHEMA_VERSION: i64 = 15;
 
 /// The page cache of a connection, in KiB (SQLite's negative `cache_size`): filled only as
 /// pages are read.
