@@ -73,22 +73,49 @@ pub fn content_key(kind: ReadingKind, at: DateTime<FixedOffset>, m: &Measurement
     }
 }
 
-/// The reading a sample is, validated.
+/// The reading a sample is, validated, with its id: derived from its source, its external id
+/// (its kind, time and value when the source gives none) and its time
+/// ([`crate::model::imported_reading_id`]), so that the same sample imported on two devices is
+/// one reading.
 pub fn reading(sample: &Sample) -> Result<Reading, ValidationError> {
-    let mut reading = Reading::new(sample.measurement.clone(), sample.at)?;
     let external_id = sample
         .external_id
         .clone()
         .unwrap_or_else(|| content_key(sample.measurement.kind(), sample.at, &sample.measurement));
-    reading.source = ReadingSource::Imported {
-        system: sample.system.clone(),
-        external_id,
+    let key = format!("{}\u{1f}{external_id}", sample.system);
+    let reading = Reading {
+        id: crate::model::imported_reading_id(sample.at.timestamp_millis(), &key),
+        measurement: sample.measurement.clone(),
+        at: sample.at,
+        entered_unit: sample.entered_unit.clone(),
+        source: ReadingSource::Imported {
+            system: sample.system.clone(),
+            external_id,
+        },
+        note: sample.note.clone(),
+        logged_by: None,
+        setting: None,
+        sensor_interval_minutes: sample.sensor_interval_minutes,
     };
-    reading.entered_unit = sample.entered_unit.clone();
-    reading.note = sample.note.clone();
-    reading.sensor_interval_minutes = sample.sensor_interval_minutes;
     crate::model::Validate::validate(&reading)?;
     Ok(reading)
+}
+
+/// What makes two readings the same reading when neither has a source's id: kind, instant and
+/// value ([`content_key`] as a value to compare, not a text).
+pub(crate) fn same_reading(r: &Reading) -> (ReadingKind, i64, u64, Option<u64>, Option<u16>) {
+    let (v1, v2) = r.measurement.values();
+    let pulse = match r.measurement {
+        Measurement::BloodPressure { pulse, .. } => pulse,
+        _ => None,
+    };
+    (
+        r.measurement.kind(),
+        r.at.timestamp_millis(),
+        v1.to_bits(),
+        v2.map(f64::to_bits),
+        pulse,
+    )
 }
 
 /// Whether a reading taken at `at` is history at an import made at `now`.

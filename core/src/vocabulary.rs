@@ -6,15 +6,15 @@
 //! with `-` and spaces read as `_`) and `Display`. The CLI parses its arguments with `FromStr`,
 //! the store and the outputs name values with `as_str`; nothing else spells them.
 
-/// The form names are compared in: lower case, `-` and spaces as `_`, trimmed.
-pub(crate) fn normalize(text: &str) -> String {
-    text.trim()
-        .chars()
-        .map(|c| match c {
-            '-' | ' ' => '_',
-            c => c.to_ascii_lowercase(),
-        })
-        .collect()
+/// Whether `a` and `b` are the same name: compared trimmed, in lower case, with `-` and
+/// spaces as `_`, without making a copy of either (a name is read for every row of an
+/// import).
+pub(crate) fn same_name(a: &str, b: &str) -> bool {
+    let form = |c: char| match c {
+        '-' | ' ' => '_',
+        c => c.to_ascii_lowercase(),
+    };
+    a.trim().chars().map(form).eq(b.trim().chars().map(form))
 }
 
 /// Implements the vocabulary of a fieldless enum: `vocabulary!(Type, "field name", { Variant =>
@@ -38,10 +38,9 @@ macro_rules! vocabulary {
 
             /// Reads a stored name or a common alias (case, `-` and spaces do not matter).
             fn from_str(text: &str) -> Result<Self, Self::Err> {
-                let text = $crate::vocabulary::normalize(text);
                 $(
-                    if text == $crate::vocabulary::normalize($name)
-                        $(|| text == $crate::vocabulary::normalize($alias))*
+                    if $crate::vocabulary::same_name(text, $name)
+                        $(|| $crate::vocabulary::same_name(text, $alias))*
                     {
                         return Ok($t::$v);
                     }

@@ -101,9 +101,14 @@ fn main() {
         assert_eq!(report.added as usize, n);
         ours.push(cpu() - t);
         eprintln!(
-            "run {run}: import {:.1} s wall",
-            wall.elapsed().as_secs_f64()
+            "run {run}: import {:.1} s wall; {} alerts, {} stored as history",
+            wall.elapsed().as_secs_f64(),
+            report.alerts,
+            report.history_alerts
         );
+        if std::env::var_os("COMPANION_BENCH_FIRST_ONLY").is_some() {
+            continue;
+        }
         let t = cpu();
         let report = record
             .import_readings(&samples, Utc::now(), &mut |_| {})

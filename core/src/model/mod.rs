@@ -22,6 +22,7 @@ mod profile;
 mod reading;
 mod reading_block;
 mod rfc3339;
+pub(crate) use rfc3339::deserialize as rfc3339_deserialize;
 mod schedule;
 mod targets;
 pub mod units;
@@ -45,7 +46,7 @@ pub use medication::{
 pub use plan::{MeasurementPlan, MeasurementProtocol};
 pub use profile::{Language, NONE_KNOWN_ITEMS, Profile, ReminderSettings, Sex, UnitPreferences};
 pub use reading::{BpSetting, MealContext, Measurement, Reading, ReadingKind, ReadingSource};
-pub use reading_block::{BLOCK_MAX, ReadingBlock};
+pub use reading_block::{BLOCK_MAX, BlockRow, ReadingBlock, decode_rows};
 pub use schedule::{
     AsNeededLimits, DailyWindow, LateDosePolicy, Meal, MealTimes, Schedule, TaperStep,
     TimeZonePolicy,

@@ -12,14 +12,14 @@ use std::collections::HashSet;
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
-use super::reading::{BpSetting, Reading, ReadingKind};
+use super::reading::{Measurement, Reading, ReadingKind, ReadingSource};
 use super::validation::{Validate, ValidationError};
 
 /// The most readings one block holds: a block is read whole when any of its readings is, so
-/// it stays small enough for a week's query to read a few (about 150 KB of text at most).
+/// it stays small enough for a week's query to read a few (about 60 KB of text at most).
 pub const BLOCK_MAX: usize = 512;
 
-/// Imported readings of one kind, oldest first, as one entry.
+/// Imported readings of one kind and one source, oldest first, as one entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReadingBlock {
     /// The entry id: derived from the readings, so that the same block made on two devices is
@@ -27,6 +27,8 @@ pub struct ReadingBlock {
     pub id: String,
     /// The kind of every reading in it.
     pub kind: ReadingKind,
+    /// The source every reading in it came from (`ReadingSource::Imported`'s `system`).
+    pub system: String,
     /// The time of its first reading.
     #[serde(deserialize_with = "super::rfc3339::deserialize")]
     pub first: DateTime<FixedOffset>,
@@ -35,9 +37,24 @@ pub struct ReadingBlock {
     pub last: DateTime<FixedOffset>,
     /// How many readings it holds.
     pub count: u32,
-    /// The readings, as a JSON list of their stored form, oldest first (by time, then id).
-    pub readings: String,
+    /// The readings as a JSON list of [`BlockRow`]s, oldest first (by time, then id): only
+    /// what differs from one reading to the next; the rest is the block's or derived.
+    pub rows: String,
 }
+
+/// One reading of a block: its time, measurement, external id (`None`: its kind, time and
+/// value, [`crate::import::content_key`]), entered unit, note and sensor interval. Its id is
+/// derived from its source, external id and time ([`super::imported_reading_id`]); a block
+/// reading was logged by no one and taken at home.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BlockRow(
+    #[serde(deserialize_with = "super::rfc3339::deserialize")] pub DateTime<FixedOffset>,
+    pub Measurement,
+    pub Option<String>,
+    pub Option<String>,
+    pub Option<String>,
+    pub Option<u16>,
+);
 
 /// A block that does not hold what it says.
 fn bad(reason: &'static str) -> ValidationError {
@@ -47,51 +64,112 @@ fn bad(reason: &'static str) -> ValidationError {
     }
 }
 
+impl BlockRow {
+    /// The row of `reading`, imported from `system` under its source's own id (`own_id`) or
+    /// under its kind, time and value; `None` for a reading a block cannot hold (not imported
+    /// from `system`, logged by someone, taken in the office).
+    pub fn of(system: &str, reading: &Reading, own_id: bool) -> Option<Self> {
+        let ReadingSource::Imported {
+            system: from,
+            external_id,
+        } = &reading.source
+        else {
+            return None;
+        };
+        if from != system || reading.logged_by.is_some() || reading.setting.is_some() {
+            return None;
+        }
+        Some(Self(
+            reading.at,
+            reading.measurement.clone(),
+            own_id.then(|| external_id.clone()),
+            reading.entered_unit.clone(),
+            reading.note.clone(),
+            reading.sensor_interval_minutes,
+        ))
+    }
+
+    /// The reading this row of a block of `system` is, with its id.
+    pub fn reading(self, system: &str) -> Reading {
+        let Self(at, measurement, external, entered_unit, note, sensor) = self;
+        let external_id = external
+            .unwrap_or_else(|| crate::import::content_key(measurement.kind(), at, &measurement));
+        let key = format!("{system}\u{1f}{external_id}");
+        Reading {
+            id: super::imported_reading_id(at.timestamp_millis(), &key),
+            measurement,
+            at,
+            entered_unit,
+            source: ReadingSource::Imported {
+                system: system.to_string(),
+                external_id,
+            },
+            note,
+            logged_by: None,
+            setting: None,
+            sensor_interval_minutes: sensor,
+        }
+    }
+}
+
 impl ReadingBlock {
-    /// The block of `readings`, all of `kind` and already validated, in any order. `None`
-    /// when there are none.
-    pub fn of(kind: ReadingKind, readings: &mut [Reading]) -> Option<Self> {
-        readings.sort_by(|a, b| {
+    /// The block of `readings`, all of `kind`, imported from `system` and already validated,
+    /// in any order, each with whether its external id is its source's own ([`BlockRow::of`]).
+    /// `None` when there are none, or one a block cannot hold.
+    pub fn of(kind: ReadingKind, system: &str, readings: &mut [(Reading, bool)]) -> Option<Self> {
+        readings.sort_by(|(a, _), (b, _)| {
             (a.at.timestamp_millis(), &a.id).cmp(&(b.at.timestamp_millis(), &b.id))
         });
-        let (first, last) = (readings.first()?.at, readings.last()?.at);
-        let text = serde_json::to_string(readings).ok()?;
+        let (first, last) = (readings.first()?.0.at, readings.last()?.0.at);
+        let rows = readings
+            .iter()
+            .map(|(r, own)| BlockRow::of(system, r, *own).filter(|_| r.measurement.kind() == kind))
+            .collect::<Option<Vec<_>>>()?;
+        let text = serde_json::to_string(&rows).ok()?;
         Some(Self {
-            id: super::derived_id(&["reading-block", &text]),
+            id: super::derived_id(&["reading-block", kind.as_str(), system, &text]),
             kind,
+            system: system.to_string(),
             first,
             last,
             count: u32::try_from(readings.len()).ok()?,
-            readings: text,
+            rows: text,
         })
     }
 
-    /// The readings, each checked: valid, of the block's kind, within its span, imported (its
-    /// id holds its time, [`super::imported_time`]), taken at home, each id once, as many as
-    /// it says. What a block from another replica must pass to be read.
+    /// The readings, each checked: valid, of the block's kind, within its span, each id once,
+    /// as many as it says. What a block from another replica must pass to be read.
     pub fn decode(&self) -> Result<Vec<Reading>, ValidationError> {
-        let readings: Vec<Reading> =
-            serde_json::from_str(&self.readings).map_err(|_| bad("does not decode"))?;
-        if readings.len() != self.count as usize {
-            return Err(bad("holds another number of readings than it says"));
-        }
-        let (first, last) = (self.first.timestamp_millis(), self.last.timestamp_millis());
-        let mut ids = HashSet::with_capacity(readings.len());
-        for r in &readings {
-            r.validate()?;
-            let at = r.at.timestamp_millis();
-            if r.measurement.kind() != self.kind
-                || at < first
-                || at > last
-                || super::imported_time(&r.id) != Some(at)
-                || r.setting == Some(BpSetting::Office)
-                || !ids.insert(r.id.as_str())
-            {
-                return Err(bad("holds a reading it may not"));
-            }
-        }
-        Ok(readings)
+        decode_rows(self, &self.rows)
     }
+}
+
+/// The readings of `rows`, the row list of `block` (its own, or the same text read in place
+/// from its index row), checked as [`ReadingBlock::decode`] says.
+pub fn decode_rows(block: &ReadingBlock, rows: &str) -> Result<Vec<Reading>, ValidationError> {
+    let rows: Vec<BlockRow> = serde_json::from_str(rows).map_err(|_| bad("does not decode"))?;
+    if rows.len() != block.count as usize {
+        return Err(bad("holds another number of readings than it says"));
+    }
+    let (first, last) = (
+        block.first.timestamp_millis(),
+        block.last.timestamp_millis(),
+    );
+    let mut ids = HashSet::with_capacity(rows.len());
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let r = row.reading(&block.system);
+        r.validate()?;
+        let at = r.at.timestamp_millis();
+        if r.measurement.kind() != block.kind || at < first || at > last {
+            return Err(bad("holds a reading it may not"));
+        }
+        if !ids.insert(r.id.clone()) {
+            return Err(bad("holds a reading it may not"));
+        }
+        out.push(r);
+    }
+    Ok(out)
 }
 
 impl Validate for ReadingBlock {
@@ -99,10 +177,11 @@ impl Validate for ReadingBlock {
     /// them): a block made by [`ReadingBlock::of`] from validated readings passes.
     fn validate(&self) -> Result<(), ValidationError> {
         super::validation::check_not_empty("id", &self.id)?;
+        super::validation::check_not_empty("system", &self.system)?;
         if self.count == 0 || self.count as usize > BLOCK_MAX {
             return Err(bad("holds too many readings or none"));
         }
-        if self.first > self.last || !self.readings.starts_with('[') {
+        if self.first > self.last || !self.rows.starts_with('[') {
             return Err(bad("is not a list of readings"));
         }
         Ok(())
@@ -112,21 +191,23 @@ impl Validate for ReadingBlock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Measurement;
 
-    fn imported(at: &str, systolic: u16) -> Reading {
+    fn imported(at: &str, systolic: u16) -> (Reading, bool) {
         let at = DateTime::parse_from_rfc3339(at).expect("time");
-        let mut r = Reading::new(
+        let row = BlockRow(
+            at,
             Measurement::BloodPressure {
                 systolic,
                 diastolic: 80,
                 pulse: None,
             },
-            at,
-        )
-        .expect("reading");
-        r.id = crate::model::imported_reading_id(at.timestamp_millis(), &systolic.to_string());
-        r
+            (systolic % 2 == 0).then(|| format!("omron-{systolic}")),
+            None,
+            Some("after a walk".into()),
+            None,
+        );
+        let own = row.2.is_some();
+        (row.reading("csv"), own)
     }
 
     #[test]
@@ -135,10 +216,13 @@ mod tests {
             imported("2026-11-02T08:00:00+01:00", 131),
             imported("2026-11-01T08:00:00+01:00", 130),
         ];
-        let block = ReadingBlock::of(ReadingKind::BloodPressure, &mut readings).expect("block");
+        let block =
+            ReadingBlock::of(ReadingKind::BloodPressure, "csv", &mut readings).expect("block");
         assert!(block.validate().is_ok());
         let back = block.decode().expect("decode");
-        assert_eq!(back.len(), 2);
+        // Each reading comes back whole, its id and source included.
+        let expected: Vec<Reading> = readings.iter().map(|(r, _)| r.clone()).collect();
+        assert_eq!(back, expected);
         assert!(back[0].at < back[1].at);
         assert_eq!(block.first, back[0].at);
         // The same readings make the same block on another device.
@@ -147,7 +231,7 @@ mod tests {
             imported("2026-11-02T08:00:00+01:00", 131),
         ];
         assert_eq!(
-            ReadingBlock::of(ReadingKind::BloodPressure, &mut again),
+            ReadingBlock::of(ReadingKind::BloodPressure, "csv", &mut again),
             Some(block.clone())
         );
 
@@ -157,13 +241,18 @@ mod tests {
         let mut wrong_count = block.clone();
         wrong_count.count = 3;
         assert!(wrong_count.decode().is_err());
+        let mut late = block.clone();
+        late.last = late.first;
+        assert!(late.decode().is_err(), "a reading after the block's span");
+        // Only readings imported from the block's source, of its kind, taken at home.
         let mut manual = readings.clone();
-        manual[0].id = crate::model::new_id();
-        let forged = ReadingBlock::of(ReadingKind::BloodPressure, &mut manual).expect("block");
-        assert!(
-            forged.decode().is_err(),
-            "an id that does not hold its time"
-        );
-        assert!(ReadingBlock::of(ReadingKind::BloodPressure, &mut []).is_none());
+        manual[0].0.source = ReadingSource::Manual;
+        assert!(ReadingBlock::of(ReadingKind::BloodPressure, "csv", &mut manual).is_none());
+        assert!(ReadingBlock::of(ReadingKind::BloodPressure, "hk", &mut readings).is_none());
+        assert!(ReadingBlock::of(ReadingKind::Glucose, "csv", &mut readings).is_none());
+        let mut office = readings.clone();
+        office[0].0.setting = Some(crate::model::BpSetting::Office);
+        assert!(ReadingBlock::of(ReadingKind::BloodPressure, "csv", &mut office).is_none());
+        assert!(ReadingBlock::of(ReadingKind::BloodPressure, "csv", &mut []).is_none());
     }
 }

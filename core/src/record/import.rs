@@ -7,8 +7,8 @@ use chrono::{DateTime, Duration, Utc};
 use super::{HealthRecord, entries_in};
 use crate::crdt::DocId;
 use crate::error::{Error, Result};
-use crate::import::{ImportReport, Sample, content_key};
-use crate::model::{BLOCK_MAX, Reading, ReadingBlock, ReadingKind};
+use crate::import::{ImportReport, Sample, same_reading};
+use crate::model::{BLOCK_MAX, Reading, ReadingBlock, ReadingKind, ReadingSource};
 use crate::query::TimeRange;
 
 /// How many samples an import reads, checks and writes at a time: what it holds in memory.
@@ -46,7 +46,10 @@ impl HealthRecord {
             loop {
                 let mut readings = Vec::with_capacity(CHUNK);
                 for s in (&mut *samples).take(CHUNK) {
-                    let r = s.and_then(|s| crate::import::reading(&s).map_err(Error::from));
+                    let r = s.and_then(|s| {
+                        let own_id = s.external_id.is_some();
+                        Ok((crate::import::reading(&s)?, own_id))
+                    });
                     readings.push(r.map_err(|e| e.in_batch(read))?);
                     read += 1;
                 }
@@ -64,64 +67,53 @@ impl HealthRecord {
     }
 }
 
-/// Imports one chunk of readings inside the write `w`: those the record holds over the
-/// chunk's span (by their source's id, or by kind, time and value; earlier chunks included:
-/// they were flushed), or an earlier row of the chunk held, are counted as duplicates; the
-/// others are stored as import blocks ([`ReadingBlock`], one per kind and month, at most
-/// [`BLOCK_MAX`] readings each), with their alerts.
+/// Imports one chunk of readings (made by [`crate::import::reading`], with their ids) inside
+/// the write `w`: those the record holds over the chunk's span (by kind, time and value, or by
+/// their source's id; earlier chunks included: they were flushed), those deleted after an
+/// earlier import, and those an earlier row of the chunk held, are counted as duplicates; the
+/// others are stored as import blocks ([`ReadingBlock`], one per kind, source and month, at
+/// most [`BLOCK_MAX`] readings each), with their alerts.
 fn import_chunk(
     w: &mut crate::store::Writer<'_>,
-    readings: Vec<Reading>,
+    readings: Vec<(Reading, bool)>,
     now: DateTime<Utc>,
     report: &mut ImportReport,
 ) -> Result<()> {
-    let Some(first) = readings.iter().map(|r| r.at.to_utc()).min() else {
+    let Some(first) = readings.iter().map(|(r, _)| r.at.to_utc()).min() else {
         return Ok(());
     };
     let last = readings
         .iter()
-        .map(|r| r.at.to_utc())
+        .map(|(r, _)| r.at.to_utc())
         .max()
         .unwrap_or(first);
     // What the record holds over the chunk's span: a reading typed by hand is not added again
     // from a meter's file, nor one imported before under its source's id.
     let span = TimeRange::between(first, last + Duration::milliseconds(1));
-    let mut held: HashSet<String> = HashSet::new();
+    let mut same = HashSet::new();
+    let mut keys = HashSet::new();
     for r in entries_in::<Reading>(w, None, span)? {
-        held.insert(content_key(r.measurement.kind(), r.at, &r.measurement));
-        if let Some(key) = r.external_key() {
-            held.insert(key);
-        }
+        same.insert(same_reading(&r));
+        keys.extend(r.external_key());
     }
     // Imported readings with entries of their own, deleted ones among them: a reading deleted
     // after an import is not imported again.
     let own = w.imported_ids_between(first.timestamp_millis(), last.timestamp_millis())?;
     let mut fresh = Vec::with_capacity(readings.len());
-    for mut r in readings {
-        let key = content_key(r.measurement.kind(), r.at, &r.measurement);
-        let external = r.external_key();
-        let known = held.contains(&key) || external.as_ref().is_some_and(|e| held.contains(e));
-        if known || !held.insert(key) {
+    for (r, own_id) in readings {
+        let new_key = r.external_key().is_none_or(|k| keys.insert(k));
+        let duplicate =
+            !same.insert(same_reading(&r)) || !new_key || (!own.is_empty() && own.contains(&r.id));
+        if duplicate {
             report.duplicates += 1;
-            continue;
+        } else {
+            fresh.push((r, own_id));
         }
-        if let Some(external) = external {
-            // The id holds the reading's time and comes from its source and external id: the
-            // same import on two devices is one reading after a merge, and the store finds a
-            // reading in its block by its id.
-            r.id = crate::model::imported_reading_id(r.at.timestamp_millis(), &external);
-            held.insert(external);
-            if own.contains(&r.id) {
-                report.duplicates += 1;
-                continue;
-            }
-        }
-        fresh.push(r);
     }
     let profile = super::profile_in(w)?;
     let targets = crate::record::clinical::targets_in(w, &profile)?;
     let mut raised = Vec::new();
-    for r in &fresh {
+    for (r, _) in &fresh {
         let mut alerts = crate::clinical::alerts::alerts_for(r, &targets);
         if crate::import::is_history(r.at, now) {
             // History: stored as seen by the import, so that it notifies no one today.
@@ -132,7 +124,8 @@ fn import_chunk(
         }
         raised.extend(alerts);
     }
-    for alert in super::follow_up_alerts(w, &fresh, raised, &targets)? {
+    let stored: Vec<&Reading> = fresh.iter().map(|(r, _)| r).collect();
+    for alert in super::follow_up_alerts(w, &stored, raised, &targets)? {
         if alert.acknowledged_by.as_deref() == Some(crate::import::IMPORTED_BY) {
             report.history_alerts += 1;
         } else {
@@ -140,20 +133,31 @@ fn import_chunk(
         }
     }
     report.added += fresh.len() as u64;
-    // One block per kind and month, oldest first.
-    let mut groups: BTreeMap<(DocId, ReadingKind), Vec<Reading>> = BTreeMap::new();
-    for r in fresh {
+    // One block per kind, source and month, oldest first.
+    let mut groups: BTreeMap<(DocId, ReadingKind, String), Vec<(Reading, bool)>> = BTreeMap::new();
+    for (r, own_id) in fresh {
+        let system = match &r.source {
+            ReadingSource::Imported { system, .. } => system.clone(),
+            _ => String::new(),
+        };
         groups
-            .entry((DocId::imports_for(r.at.to_utc()), r.measurement.kind()))
+            .entry((
+                DocId::imports_for(r.at.to_utc()),
+                r.measurement.kind(),
+                system,
+            ))
             .or_default()
-            .push(r);
+            .push((r, own_id));
     }
-    for ((_, kind), mut group) in groups {
-        group.sort_by_key(|r| r.at.timestamp_millis());
+    for ((_, kind, system), mut group) in groups {
+        group.sort_by_key(|(r, _)| r.at.timestamp_millis());
         for part in group.chunks_mut(BLOCK_MAX) {
-            if let Some(block) = ReadingBlock::of(kind, part) {
-                w.insert(&block)?;
-            }
+            let Some(block) = ReadingBlock::of(kind, &system, part) else {
+                return Err(Error::Corrupt {
+                    detail: "an imported reading cannot be kept in an import block",
+                });
+            };
+            w.insert(&block)?;
         }
     }
     Ok(())

@@ -530,6 +530,7 @@ pub(crate) fn store_readings_in(
         };
         outcomes.push(outcome);
     }
+    let stored: Vec<&Reading> = stored.iter().collect();
     let raised = follow_up_alerts(w, &stored, raised, &targets)?;
     // Each outcome names its alerts as stored.
     for outcome in &mut outcomes {
@@ -949,7 +950,7 @@ const BEGINNING: chrono::DateTime<chrono::FixedOffset> =
 /// before it, read once, and the ones raised in it. Returns `raised` as stored.
 fn follow_up_alerts(
     w: &mut crate::store::Writer<'_>,
-    readings: &[Reading],
+    readings: &[&Reading],
     raised: Vec<Alert>,
     targets: &crate::model::ClinicalTargets,
 ) -> Result<Vec<Alert>> {
@@ -966,8 +967,7 @@ fn follow_up_alerts(
         .collect();
     let committed = alerts.len();
     alerts.extend(raised);
-    let refs: Vec<&Reading> = readings.iter().collect();
-    let changed = crate::clinical::alerts::follow_up(&mut alerts, &refs, targets);
+    let changed = crate::clinical::alerts::follow_up(&mut alerts, readings, targets);
     for i in changed.into_iter().filter(|i| *i < committed) {
         w.update(&alerts[i])?;
     }

@@ -151,7 +151,7 @@ impl Collection {
             Self::Readings => row_of::<Reading>(id, fields),
             // A block is read only if every reading in it is one a block may hold.
             Self::ReadingBlocks => {
-                row_of::<ReadingBlock>(id, fields).filter(|row| decoded_block(&row.body).is_some())
+                row_of::<ReadingBlock>(id, fields).filter(|row| block_readings(&row.body).is_some())
             }
             Self::Doses => row_of::<DoseEvent>(id, fields),
             Self::Journal => row_of::<JournalEntry>(id, fields),
@@ -202,6 +202,14 @@ pub(crate) trait Entity: Serialize + DeserializeOwned + Validate {
     fn home_doc(&self) -> DocId;
     /// Its index columns.
     fn index_fields(&self) -> IndexFields;
+    /// The body of its index row: its JSON form unless it says otherwise.
+    fn index_body(&self) -> serde_json::Result<String> {
+        serde_json::to_string(self)
+    }
+    /// It, when it is what an import block's reading is (a reading); `None` for the others.
+    fn from_block(_reading: Reading) -> Option<Self> {
+        None
+    }
     /// Puts in order what a merge may leave out of order (items two replicas appended to one
     /// list land in an order of Automerge's choosing). Nothing by default.
     fn normalize(&mut self) {}
@@ -378,6 +386,9 @@ impl Entity for Appointment {
 }
 
 impl Entity for Reading {
+    fn from_block(reading: Reading) -> Option<Self> {
+        Some(reading)
+    }
     fn check_write(
         &self,
         _w: &super::Writer<'_>,
@@ -420,16 +431,53 @@ impl Entity for ReadingBlock {
             ext_key: None,
         }
     }
+    /// The block with its rows as a JSON list, not a string holding one: read in place,
+    /// nothing to unescape.
+    fn index_body(&self) -> serde_json::Result<String> {
+        let rows: &serde_json::value::RawValue = serde_json::from_str(&self.rows)?;
+        serde_json::to_string(&BlockBody {
+            id: &self.id,
+            kind: self.kind,
+            system: &self.system,
+            first: self.first,
+            last: self.last,
+            count: self.count,
+            rows,
+        })
+    }
 }
 
-/// The block a block's index body holds, with its readings checked
-/// ([`ReadingBlock::decode`]); `None` when it does not decode or a reading is not one a
-/// block may hold.
-pub(crate) fn decoded_block(body: &str) -> Option<(ReadingBlock, Vec<Reading>)> {
-    let block: ReadingBlock = serde_json::from_str(body).ok()?;
-    block.validate().ok()?;
-    let readings = block.decode().ok()?;
-    Some((block, readings))
+/// The index body of an import block ([`ReadingBlock`]'s `index_body`), read in place.
+#[derive(Serialize, serde::Deserialize)]
+pub(crate) struct BlockBody<'a> {
+    #[serde(borrow)]
+    id: &'a str,
+    kind: crate::model::ReadingKind,
+    #[serde(borrow)]
+    system: &'a str,
+    #[serde(deserialize_with = "crate::model::rfc3339_deserialize")]
+    first: DateTime<FixedOffset>,
+    #[serde(deserialize_with = "crate::model::rfc3339_deserialize")]
+    last: DateTime<FixedOffset>,
+    count: u32,
+    #[serde(borrow)]
+    rows: &'a serde_json::value::RawValue,
+}
+
+/// The readings of an import block's index body, checked ([`ReadingBlock::decode`]); `None`
+/// when it does not decode or holds a reading a block may not.
+pub(crate) fn block_readings(body: &str) -> Option<Vec<Reading>> {
+    let b: BlockBody<'_> = serde_json::from_str(body).ok()?;
+    let block = ReadingBlock {
+        id: b.id.to_string(),
+        kind: b.kind,
+        system: b.system.to_string(),
+        first: b.first,
+        last: b.last,
+        count: b.count,
+        rows: String::new(),
+    };
+    crate::model::decode_rows(&block, b.rows.get()).ok()
 }
 
 impl Entity for DoseEvent {
@@ -591,7 +639,7 @@ pub(crate) fn row_for<E: Entity>(entity: &E, deleted: bool) -> serde_json::Resul
         until_ms: f.until.map(|at| at.timestamp_millis()),
         ext_key: f.ext_key,
         deleted,
-        body: serde_json::to_string(entity)?,
+        body: entity.index_body()?,
     })
 }
 

@@ -7,6 +7,7 @@ use rusqlite::{Connection, OptionalExtension, ToSql, params};
 use super::collection::{Collection, Entity, IndexRow};
 use crate::crdt::DocId;
 use crate::error::{Error, Result};
+use crate::model::Reading;
 
 /// The checksum kept beside each row's body (CRC-32, IEEE, since schema 14; 64-bit FNV-1a
 /// before): a body changed or damaged behind the store's back no longer matches it, and is not
@@ -85,29 +86,41 @@ pub(crate) fn locate(
     }
 }
 
-/// The live entry `id`, if any.
+/// The live entry `id`, if any. A reading without a row of its own may be kept in an import
+/// block; a row of its own, even deleted, hides the block's copy.
 pub(crate) fn get<E: Entity>(conn: &Connection, id: &str) -> Result<Option<E>> {
-    get_body(conn, E::COLLECTION, id)?
-        .map(|b| decode(&b))
-        .transpose()
+    match own_row(conn, E::COLLECTION, id)? {
+        Own::Live(body) => decode(&body).map(Some),
+        Own::Deleted => Ok(None),
+        Own::Absent if E::COLLECTION == Collection::Readings => {
+            Ok(in_block(conn, id)?.and_then(E::from_block))
+        }
+        Own::Absent => Ok(None),
+    }
 }
 
-/// The checked body of the live entry `id` of `coll`. Not generic, like [`list_bodies`]: one
-/// copy of the query in the library rather than one per entity type.
-/// A reading's own row, live or deleted, hides its copy in an import block.
-fn get_body(conn: &Connection, coll: Collection, id: &str) -> Result<Option<String>> {
+/// What an entry's own row holds.
+enum Own {
+    /// A live entry's checked body.
+    Live(String),
+    Deleted,
+    Absent,
+}
+
+/// The row of the entry `id` of `coll`. Not generic, like [`list_bodies`]: one copy of the
+/// query in the library rather than one per entity type.
+fn own_row(conn: &Connection, coll: Collection, id: &str) -> Result<Own> {
     let row: Option<(bool, String, Option<i64>)> = conn
         .prepare_cached("SELECT deleted, body, sum FROM entries WHERE collection = ?1 AND id = ?2")?
         .query_row(params![coll.name(), id], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
         .optional()?;
-    match row {
-        Some((false, body, sum)) => verified(body, sum).map(Some),
-        Some((true, ..)) => Ok(None),
-        None if coll == Collection::Readings => in_block(conn, id),
-        None => Ok(None),
-    }
+    Ok(match row {
+        Some((false, body, sum)) => Own::Live(verified(body, sum)?),
+        Some((true, ..)) => Own::Deleted,
+        None => Own::Absent,
+    })
 }
 
 /// The live entry with import key `ext_key`, if any.
@@ -140,8 +153,8 @@ pub(crate) struct Filter<'a> {
 /// The live entries matching `filter`, in its order (by time, then id), with their positions.
 pub(crate) fn list<E: Entity>(conn: &Connection, filter: &Filter<'_>) -> Result<Vec<(i64, E)>> {
     let mut out = Vec::new();
-    list_bodies(conn, E::COLLECTION, filter, &mut |at, body| {
-        out.push((at, decode(body)?));
+    list_bodies(conn, E::COLLECTION, filter, &mut |at, item| {
+        out.push((at, item.entity()?));
         Ok(())
     })?;
     Ok(out)
@@ -151,11 +164,28 @@ pub(crate) fn list<E: Entity>(conn: &Connection, filter: &Filter<'_>) -> Result<
 /// their place in the list, never moved again.
 pub(crate) fn entries<E: Entity>(conn: &Connection, filter: &Filter<'_>) -> Result<Vec<E>> {
     let mut out = Vec::new();
-    list_bodies(conn, E::COLLECTION, filter, &mut |_, body| {
-        out.push(decode(body)?);
+    list_bodies(conn, E::COLLECTION, filter, &mut |_, item| {
+        out.push(item.entity()?);
         Ok(())
     })?;
     Ok(out)
+}
+
+/// One entry a list found: the body of its own row, or a reading of an import block.
+pub(crate) enum Found<'a> {
+    Body(&'a str),
+    Reading(Reading),
+}
+
+impl Found<'_> {
+    fn entity<E: Entity>(self) -> Result<E> {
+        match self {
+            Found::Body(body) => decode(body),
+            Found::Reading(r) => E::from_block(r).ok_or(Error::Corrupt {
+                detail: "an import block does not decode",
+            }),
+        }
+    }
 }
 
 /// Hands `each` the time and checked body of every live entry of `coll` matching `filter`,
@@ -164,7 +194,7 @@ fn list_bodies(
     conn: &Connection,
     coll: Collection,
     filter: &Filter<'_>,
-    each: &mut dyn FnMut(i64, &str) -> Result<()>,
+    each: &mut dyn FnMut(i64, Found<'_>) -> Result<()>,
 ) -> Result<()> {
     if coll == Collection::Readings {
         let blocks = blocks_for(conn, filter)?;
@@ -172,7 +202,9 @@ fn list_bodies(
             return list_with_blocks(conn, filter, blocks, each);
         }
     }
-    list_rows(conn, coll, filter, &mut |at, _, body| each(at, body))
+    list_rows(conn, coll, filter, &mut |at, _, body| {
+        each(at, Found::Body(body))
+    })
 }
 
 /// [`list_bodies`] over the entries' own rows only, each handed with its id.
@@ -269,34 +301,16 @@ fn blocks_for(conn: &Connection, filter: &Filter<'_>) -> Result<Vec<BlockSpan>> 
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The head of a reading in a block's list: its id, which holds its time.
-#[derive(serde::Deserialize)]
-struct Head<'a> {
-    id: &'a str,
-}
-
-/// Hands `each` the time, id and text of every reading of the block at `rowid`, oldest first.
-fn read_block(
-    conn: &Connection,
-    rowid: i64,
-    each: &mut dyn FnMut(i64, &str, &str) -> Result<()>,
-) -> Result<()> {
+/// The readings of the import block at `rowid`, oldest first, checked
+/// ([`crate::model::ReadingBlock::decode`]).
+fn read_block(conn: &Connection, rowid: i64) -> Result<Vec<Reading>> {
     let (body, sum): (String, Option<i64>) = conn
         .prepare_cached("SELECT body, sum FROM entries WHERE rowid = ?1")?
         .query_row([rowid], |r| Ok((r.get(0)?, r.get(1)?)))?;
     check(&body, sum)?;
-    let corrupt = || Error::Corrupt {
+    super::collection::block_readings(&body).ok_or(Error::Corrupt {
         detail: "an import block does not decode",
-    };
-    let block: crate::model::ReadingBlock = serde_json::from_str(&body).map_err(|_| corrupt())?;
-    let readings: Vec<&serde_json::value::RawValue> =
-        serde_json::from_str(&block.readings).map_err(|_| corrupt())?;
-    for raw in readings {
-        let head: Head<'_> = serde_json::from_str(raw.get()).map_err(|_| corrupt())?;
-        let at = crate::model::imported_time(head.id).ok_or_else(corrupt)?;
-        each(at, head.id, raw.get())?;
-    }
-    Ok(())
+    })
 }
 
 /// The ids of the readings with rows of their own (live or deleted) among those an import
@@ -313,9 +327,9 @@ pub(crate) fn own_rows(conn: &Connection, first: i64, last: i64) -> Result<HashS
     Ok(ids.collect::<rusqlite::Result<_>>()?)
 }
 
-/// The body of the reading `id` kept in an import block, unless a row of its own hides it
-/// (the caller looked for one first).
-pub(crate) fn in_block(conn: &Connection, id: &str) -> Result<Option<String>> {
+/// The reading `id` kept in an import block, if any (the caller looked for a row of its own
+/// first: such a row hides the block's copy).
+pub(crate) fn in_block(conn: &Connection, id: &str) -> Result<Option<Reading>> {
     let Some(at) = crate::model::imported_time(id) else {
         return Ok(None);
     };
@@ -324,19 +338,15 @@ pub(crate) fn in_block(conn: &Connection, id: &str) -> Result<Option<String>> {
         to_ms: Some(at + 1),
         ..Filter::default()
     };
-    let mut found = None;
     for block in blocks_for(conn, &filter)? {
-        read_block(conn, block.rowid, &mut |_, rid, body| {
-            if rid == id && found.is_none() {
-                found = Some(body.to_string());
-            }
-            Ok(())
-        })?;
-        if found.is_some() {
-            break;
+        if let Some(r) = read_block(conn, block.rowid)?
+            .into_iter()
+            .find(|r| r.id == id)
+        {
+            return Ok(Some(r));
         }
     }
-    Ok(found)
+    Ok(None)
 }
 
 /// [`list_bodies`] of readings when import blocks may hold some: the rows of their own and
@@ -347,19 +357,24 @@ fn list_with_blocks(
     conn: &Connection,
     filter: &Filter<'_>,
     mut blocks: Vec<BlockSpan>,
-    each: &mut dyn FnMut(i64, &str) -> Result<()>,
+    each: &mut dyn FnMut(i64, Found<'_>) -> Result<()>,
 ) -> Result<()> {
+    /// A row's body or a block's reading, at its place in the list.
+    enum Item {
+        Body(String),
+        Reading(Reading),
+    }
     let limit = filter.limit.map(|l| l as usize);
     if limit == Some(0) {
         return Ok(());
     }
     let newest_first = !filter.oldest_first;
-    let mut found: Vec<(i64, String, String)> = Vec::new();
+    let mut found: Vec<(i64, String, Item)> = Vec::new();
     list_rows(conn, Collection::Readings, filter, &mut |at, id, body| {
-        found.push((at, id.to_string(), body.to_string()));
+        found.push((at, id.to_string(), Item::Body(body.to_string())));
         Ok(())
     })?;
-    let order = |a: &(i64, String, String), b: &(i64, String, String)| {
+    let order = |a: &(i64, String, Item), b: &(i64, String, Item)| {
         let o = (a.0, &a.1).cmp(&(b.0, &b.1));
         if newest_first { o.reverse() } else { o }
     };
@@ -388,19 +403,22 @@ fn list_with_blocks(
             }
         }
         let own = own_rows(conn, block.first, block.last)?;
-        read_block(conn, block.rowid, &mut |at, id, body| {
-            if passes(at, id) && !own.contains(id) && ids.insert(id.to_string()) {
-                found.push((at, id.to_string(), body.to_string()));
+        for r in read_block(conn, block.rowid)? {
+            let at = r.at.timestamp_millis();
+            if passes(at, &r.id) && !own.contains(&r.id) && ids.insert(r.id.clone()) {
+                found.push((at, r.id.clone(), Item::Reading(r)));
             }
-            Ok(())
-        })?;
+        }
     }
     found.sort_by(order);
     if let Some(limit) = limit {
         found.truncate(limit);
     }
-    for (at, _, body) in &found {
-        each(*at, body)?;
+    for (at, _, item) in found {
+        match item {
+            Item::Body(body) => each(at, Found::Body(&body))?,
+            Item::Reading(r) => each(at, Found::Reading(r))?,
+        }
     }
     Ok(())
 }

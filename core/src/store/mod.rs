@@ -210,9 +210,8 @@ impl Writer<'_> {
         index::own_rows(self.conn, first_ms, last_ms)
     }
 
-    /// The stored form of the reading `id` kept in an import block and nowhere else (`None`
-    /// for anything else).
-    fn block_copy<E: Entity>(&self, id: &str) -> Result<Option<String>> {
+    /// The reading `id` kept in an import block and nowhere else (`None` for anything else).
+    fn block_copy<E: Entity>(&self, id: &str) -> Result<Option<crate::model::Reading>> {
         if E::COLLECTION != Collection::Readings {
             return Ok(None);
         }

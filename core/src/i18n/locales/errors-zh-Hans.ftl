@@ -325,3 +325,5 @@ r-holds-another-number-of-readings-than-it-says = 所含测量数与其声明不
 r-holds-a-reading-it-may-not = 包含不允许的测量
 r-holds-too-many-readings-or-none = 测量过多或为空
 r-is-not-a-list-of-readings = 不是测量列表
+d-an-imported-reading-cannot-be-kept-in-an-import = 导入的测量无法存入导入块
+f-system = 来源
