@@ -11,7 +11,7 @@
 //! - An urgent finding in a reading taken long before the import (a year of old lows) is stored
 //!   as history, already seen by the import, so that it notifies no one today.
 
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+use chrono::{DateTime, Duration, FixedOffset, Timelike, Utc};
 
 use crate::model::{
     MealContext, Measurement, Reading, ReadingKind, ReadingSource, ValidationError,
@@ -78,15 +78,21 @@ pub fn content_key(kind: ReadingKind, at: DateTime<FixedOffset>, m: &Measurement
 /// ([`crate::model::imported_reading_id`]), so that the same sample imported on two devices is
 /// one reading.
 pub fn reading(sample: &Sample) -> Result<Reading, ValidationError> {
+    // Kept to the millisecond, as every reading's id and import block hold it.
+    let nanos = sample.at.nanosecond();
+    let at = sample
+        .at
+        .with_nanosecond(nanos - nanos % 1_000_000)
+        .unwrap_or(sample.at);
     let external_id = sample
         .external_id
         .clone()
-        .unwrap_or_else(|| content_key(sample.measurement.kind(), sample.at, &sample.measurement));
+        .unwrap_or_else(|| content_key(sample.measurement.kind(), at, &sample.measurement));
     let key = format!("{}\u{1f}{external_id}", sample.system);
     let reading = Reading {
-        id: crate::model::imported_reading_id(sample.at.timestamp_millis(), &key),
+        id: crate::model::imported_reading_id(at.timestamp_millis(), &key),
         measurement: sample.measurement.clone(),
-        at: sample.at,
+        at,
         entered_unit: sample.entered_unit.clone(),
         source: ReadingSource::Imported {
             system: sample.system.clone(),
@@ -200,6 +206,15 @@ mod tests {
             pulse: Some(70),
         };
         assert_ne!(reading(&other).expect("c").external_key(), a.external_key());
+    }
+
+    #[test]
+    fn an_imported_time_is_kept_to_the_millisecond() {
+        let mut s = bp("2026-11-20T07:30:00.123456789+01:00");
+        let r = reading(&s).expect("r");
+        assert_eq!(r.at.to_rfc3339(), "2026-11-20T07:30:00.123+01:00");
+        s.at = DateTime::parse_from_rfc3339("2026-11-20T07:30:00.123+01:00").expect("t");
+        assert_eq!(reading(&s).expect("same").id, r.id);
     }
 
     #[test]

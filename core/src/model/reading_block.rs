@@ -42,19 +42,60 @@ pub struct ReadingBlock {
     pub rows: String,
 }
 
-/// One reading of a block: its time, measurement, external id (`None`: its kind, time and
-/// value, [`crate::import::content_key`]), entered unit, note and sensor interval. Its id is
+/// One reading of a block: what differs from one reading of the block to the next. Its id is
 /// derived from its source, external id and time ([`super::imported_reading_id`]); a block
-/// reading was logged by no one and taken at home.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// reading was logged by no one and taken at home. Stored as a JSON list: the time in Unix
+/// milliseconds, its UTC offset in seconds, the measurement, then the external id, the unit
+/// entered, the note and the sensor interval, trailing ones left out when absent
+/// (`[1764571200000,3600,{"kind":"weight","kg":81.5}]`).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct BlockRow(
-    #[serde(deserialize_with = "super::rfc3339::deserialize")] pub DateTime<FixedOffset>,
-    pub Measurement,
-    pub Option<String>,
-    pub Option<String>,
-    pub Option<String>,
-    pub Option<u16>,
+    i64,
+    i32,
+    Measurement,
+    /// The source's id for it (`None`: its kind, time and value,
+    /// [`crate::import::content_key`]).
+    #[serde(default)]
+    Option<String>,
+    #[serde(default)] Option<String>,
+    #[serde(default)] Option<String>,
+    #[serde(default)] Option<u16>,
 );
+
+impl Serialize for BlockRow {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let Self(at, offset, measurement, external, unit, note, sensor) = self;
+        let len = if sensor.is_some() {
+            7
+        } else if note.is_some() {
+            6
+        } else if unit.is_some() {
+            5
+        } else if external.is_some() {
+            4
+        } else {
+            3
+        };
+        let mut seq = serializer.serialize_seq(Some(len))?;
+        seq.serialize_element(at)?;
+        seq.serialize_element(offset)?;
+        seq.serialize_element(measurement)?;
+        if len > 3 {
+            seq.serialize_element(external)?;
+        }
+        if len > 4 {
+            seq.serialize_element(unit)?;
+        }
+        if len > 5 {
+            seq.serialize_element(note)?;
+        }
+        if len > 6 {
+            seq.serialize_element(sensor)?;
+        }
+        seq.end()
+    }
+}
 
 /// A block that does not hold what it says.
 fn bad(reason: &'static str) -> ValidationError {
@@ -67,7 +108,7 @@ fn bad(reason: &'static str) -> ValidationError {
 impl BlockRow {
     /// The row of `reading`, imported from `system` under its source's own id (`own_id`) or
     /// under its kind, time and value; `None` for a reading a block cannot hold (not imported
-    /// from `system`, logged by someone, taken in the office).
+    /// from `system`, logged by someone, taken in the office, timed finer than a millisecond).
     pub fn of(system: &str, reading: &Reading, own_id: bool) -> Option<Self> {
         let ReadingSource::Imported {
             system: from,
@@ -76,11 +117,19 @@ impl BlockRow {
         else {
             return None;
         };
-        if from != system || reading.logged_by.is_some() || reading.setting.is_some() {
+        if from != system
+            || reading.logged_by.is_some()
+            || reading.setting.is_some()
+            || !reading
+                .at
+                .timestamp_subsec_nanos()
+                .is_multiple_of(1_000_000)
+        {
             return None;
         }
         Some(Self(
-            reading.at,
+            reading.at.timestamp_millis(),
+            reading.at.offset().local_minus_utc(),
             reading.measurement.clone(),
             own_id.then(|| external_id.clone()),
             reading.entered_unit.clone(),
@@ -89,14 +138,17 @@ impl BlockRow {
         ))
     }
 
-    /// The reading this row of a block of `system` is, with its id.
-    pub fn reading(self, system: &str) -> Reading {
-        let Self(at, measurement, external, entered_unit, note, sensor) = self;
+    /// The reading this row of a block of `system` is, with its id; `None` for a time or an
+    /// offset no reading can have.
+    pub fn reading(self, system: &str) -> Option<Reading> {
+        let Self(at_ms, offset, measurement, external, entered_unit, note, sensor) = self;
+        let at =
+            DateTime::from_timestamp_millis(at_ms)?.with_timezone(&FixedOffset::east_opt(offset)?);
         let external_id = external
             .unwrap_or_else(|| crate::import::content_key(measurement.kind(), at, &measurement));
         let key = format!("{system}\u{1f}{external_id}");
-        Reading {
-            id: super::imported_reading_id(at.timestamp_millis(), &key),
+        Some(Reading {
+            id: super::imported_reading_id(at_ms, &key),
             measurement,
             at,
             entered_unit,
@@ -108,7 +160,7 @@ impl BlockRow {
             logged_by: None,
             setting: None,
             sensor_interval_minutes: sensor,
-        }
+        })
     }
 }
 
@@ -158,7 +210,9 @@ pub fn decode_rows(block: &ReadingBlock, rows: &str) -> Result<Vec<Reading>, Val
     let mut ids = HashSet::with_capacity(rows.len());
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
-        let r = row.reading(&block.system);
+        let r = row
+            .reading(&block.system)
+            .ok_or(bad("holds a reading it may not"))?;
         r.validate()?;
         let at = r.at.timestamp_millis();
         if r.measurement.kind() != block.kind || at < first || at > last {
@@ -195,19 +249,67 @@ mod tests {
     fn imported(at: &str, systolic: u16) -> (Reading, bool) {
         let at = DateTime::parse_from_rfc3339(at).expect("time");
         let row = BlockRow(
-            at,
+            at.timestamp_millis(),
+            at.offset().local_minus_utc(),
             Measurement::BloodPressure {
                 systolic,
                 diastolic: 80,
                 pulse: None,
             },
-            (systolic % 2 == 0).then(|| format!("omron-{systolic}")),
+            systolic
+                .is_multiple_of(2)
+                .then(|| format!("omron-{systolic}")),
             None,
             Some("after a walk".into()),
             None,
         );
-        let own = row.2.is_some();
-        (row.reading("csv"), own)
+        let own = row.3.is_some();
+        (row.reading("csv").expect("reading"), own)
+    }
+
+    #[test]
+    fn a_row_is_a_short_list_and_reads_back_whole() {
+        let weight = Measurement::Weight { kg: 81.5 };
+        let bare = BlockRow(
+            1_764_571_200_000,
+            3600,
+            weight.clone(),
+            None,
+            None,
+            None,
+            None,
+        );
+        let text = serde_json::to_string(&bare).expect("json");
+        assert_eq!(text, r#"[1764571200000,3600,{"kind":"weight","kg":81.5}]"#);
+        assert_eq!(serde_json::from_str::<BlockRow>(&text).expect("back"), bare);
+        let full = BlockRow(
+            1_764_571_200_000,
+            -18_000,
+            weight,
+            Some("hc-1".into()),
+            Some("lb".into()),
+            Some("after \"breakfast\"".into()),
+            None,
+        );
+        let text = serde_json::to_string(&full).expect("json");
+        assert_eq!(serde_json::from_str::<BlockRow>(&text).expect("back"), full);
+        let r = full.reading("health-connect").expect("reading");
+        assert_eq!(r.at.to_rfc3339(), "2025-12-01T01:40:00-05:00");
+        assert_eq!(
+            r.external_key().as_deref(),
+            Some("health-connect\u{1f}hc-1")
+        );
+        // An offset no place has is no reading.
+        let odd = BlockRow(
+            0,
+            90_000,
+            Measurement::Weight { kg: 80.0 },
+            None,
+            None,
+            None,
+            None,
+        );
+        assert!(odd.reading("csv").is_none());
     }
 
     #[test]
