@@ -12,6 +12,7 @@
 //!
 //! Only `time`, `kind` and `value` are required; the columns may come in any order.
 
+use std::borrow::Cow;
 use std::io::Read;
 
 use companion_core::import::{Sample, SampleError};
@@ -21,27 +22,32 @@ use serde::Deserialize;
 
 use crate::{FileError, Outcome};
 
-/// One row, as CSV and JSON write it.
+/// One row, as CSV and JSON write it: its fields read in place where they can be (a CSV
+/// field without escapes), copied where not (a JSON value).
 #[derive(Debug, Deserialize)]
-struct Row {
-    time: String,
-    kind: String,
-    value: String,
-    #[serde(default)]
-    unit: Option<String>,
-    #[serde(default)]
-    context: Option<String>,
-    #[serde(default)]
-    note: Option<String>,
-    #[serde(default, alias = "external_id")]
-    id: Option<String>,
+struct Row<'a> {
+    #[serde(borrow)]
+    time: Cow<'a, str>,
+    #[serde(borrow)]
+    kind: Cow<'a, str>,
+    #[serde(borrow)]
+    value: Cow<'a, str>,
+    #[serde(default, borrow)]
+    unit: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    context: Option<Cow<'a, str>>,
+    #[serde(default, borrow)]
+    note: Option<Cow<'a, str>>,
+    #[serde(default, alias = "external_id", borrow)]
+    id: Option<Cow<'a, str>>,
 }
 
-fn text(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+/// A field's text, trimmed; `None` when empty.
+fn text<'a>(v: &'a Option<Cow<'_, str>>) -> Option<&'a str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-fn sample(row: Row, line: u64, system: &str, zone: &Zone) -> Result<Sample, SampleError> {
+fn sample(row: Row<'_>, line: u64, system: &str, zone: &Zone) -> Result<Sample, SampleError> {
     let bad = |(field, reason): crate::value::Refusal| SampleError {
         line,
         field,
@@ -52,20 +58,19 @@ fn sample(row: Row, line: u64, system: &str, zone: &Zone) -> Result<Sample, Samp
         .trim()
         .parse()
         .map_err(|_| bad(("kind", "not a kind of reading")))?;
-    let context = text(row.context)
+    let context = text(&row.context)
         .map(|c| c.parse::<MealContext>())
         .transpose()
         .map_err(|_| bad(("context", "not a meal context")))?;
     let (measurement, entered_unit) =
-        crate::value::measurement(kind, &row.value, text(row.unit).as_deref(), context)
-            .map_err(bad)?;
+        crate::value::measurement(kind, row.value.trim(), text(&row.unit), context).map_err(bad)?;
     Ok(Sample {
         measurement,
         at: crate::value::time(&row.time, zone).map_err(bad)?,
         entered_unit,
         system: system.to_string(),
-        external_id: text(row.id),
-        note: text(row.note),
+        external_id: text(&row.id).map(str::to_string),
+        note: text(&row.note).map(str::to_string),
         sensor_interval_minutes: None,
     })
 }
@@ -73,7 +78,7 @@ fn sample(row: Row, line: u64, system: &str, zone: &Zone) -> Result<Sample, Samp
 /// Reads CSV rows (a header first) from `input`, local times in `zone`.
 pub fn csv(input: impl Read, zone: &Zone, out: &mut Outcome) -> Result<(), FileError> {
     let mut reader = ::csv::ReaderBuilder::new()
-        .trim(::csv::Trim::All)
+        .trim(::csv::Trim::Headers)
         .flexible(false)
         .from_reader(input);
     let headers = reader
@@ -123,7 +128,7 @@ pub fn json(input: impl Read, zone: &Zone, out: &mut Outcome) -> Result<(), File
         input,
         None,
         "a JSON list of readings",
-        &mut |line, value| match serde_json::from_value::<Row>(value) {
+        &mut |line, value| match Row::deserialize(&value) {
             Ok(row) => match sample(row, line, "json", zone) {
                 Ok(s) => out.add_sample(line, s),
                 Err(e) => out.add_bad(e),
@@ -135,4 +140,46 @@ pub fn json(input: impl Read, zone: &Zone, out: &mut Outcome) -> Result<(), File
             }),
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use companion_core::model::{MealContext, Measurement};
+    use companion_core::zone::Zone;
+
+    use crate::{Format, read};
+
+    #[test]
+    fn csv_fields_are_read_trimmed() {
+        let text = " time , kind ,value,unit,context, note ,id\n\
+            2026-11-20T07:30:00+01:00 , bp , 142/91 , mmHg ,, cuff ,\n\
+            2026-11-20 08:00 ,glucose, 5.5 , mmol/L , fasting ,, m-7 \n";
+        let zone = Zone::named("Europe/Berlin").expect("zone");
+        let out = read(text.as_bytes(), Format::Csv, &zone).expect("read");
+        assert!(out.bad.is_empty(), "{:?}", out.bad);
+        let [(_, bp), (_, glucose)] = out.samples.as_slice() else {
+            panic!("two samples: {:?}", out.samples.len());
+        };
+        assert!(matches!(
+            bp.measurement,
+            Measurement::BloodPressure {
+                systolic: 142,
+                diastolic: 91,
+                pulse: None
+            }
+        ));
+        assert_eq!(bp.at.to_rfc3339(), "2026-11-20T07:30:00+01:00");
+        assert_eq!(bp.note.as_deref(), Some("cuff"));
+        assert_eq!(bp.external_id, None);
+        assert!(matches!(
+            glucose.measurement,
+            Measurement::Glucose {
+                context: MealContext::Fasting,
+                ..
+            }
+        ));
+        assert_eq!(glucose.at.to_rfc3339(), "2026-11-20T08:00:00+01:00");
+        assert_eq!(glucose.entered_unit.as_deref(), Some("mmol/L"));
+        assert_eq!(glucose.external_id.as_deref(), Some("m-7"));
+    }
 }
