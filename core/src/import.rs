@@ -88,9 +88,11 @@ pub fn reading(sample: &Sample) -> Result<Reading, ValidationError> {
         .external_id
         .clone()
         .unwrap_or_else(|| content_key(sample.measurement.kind(), at, &sample.measurement));
-    let key = format!("{}\u{1f}{external_id}", sample.system);
     let reading = Reading {
-        id: crate::model::imported_reading_id(at.timestamp_millis(), &key),
+        id: crate::model::imported_reading_id_of(
+            at.timestamp_millis(),
+            &[&sample.system, "\u{1f}", &external_id],
+        ),
         measurement: sample.measurement.clone(),
         at,
         entered_unit: sample.entered_unit.clone(),

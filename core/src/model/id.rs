@@ -41,11 +41,18 @@ const TIME_HEAD_BIAS: i64 = 1 << 47;
 /// can be read back from the id ([`imported_time`]), which is how a reading kept in an import
 /// block is found by its id (`store::index`).
 pub fn imported_reading_id(at_ms: i64, key: &str) -> String {
+    imported_reading_id_of(at_ms, &[key])
+}
+
+/// [`imported_reading_id`] of the key made of `parts` joined (`[system, "\u{1f}",
+/// external_id]`), without joining them.
+pub fn imported_reading_id_of(at_ms: i64, parts: &[&str]) -> String {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::new()
-        .chain_update(b"reading\0")
-        .chain_update(key.as_bytes())
-        .finalize();
+    let mut hash = Sha256::new().chain_update(b"reading\0");
+    for part in parts {
+        hash.update(part.as_bytes());
+    }
+    let digest = hash.finalize();
     let head = (at_ms.saturating_add(TIME_HEAD_BIAS)).clamp(0, (1 << 48) - 1) as u64;
     let mut bytes = [0u8; 16];
     bytes[..6].copy_from_slice(&head.to_be_bytes()[2..]);
@@ -93,6 +100,10 @@ mod tests {
             imported_reading_id(1_700_000_000_000, "a"),
         );
         assert!(a < b);
+        assert_eq!(
+            imported_reading_id(7, "csv\u{1f}x"),
+            imported_reading_id_of(7, &["csv", "\u{1f}", "x"])
+        );
         assert_eq!(imported_time(&new_id()), None);
         assert_eq!(imported_time("not an id"), None);
     }

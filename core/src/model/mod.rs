@@ -35,7 +35,10 @@ pub use alert::{
 pub use amount::DoseAmount;
 pub use appointment::Appointment;
 pub use dose_event::{DoseEvent, DoseStatus, Refill};
-pub use id::{derived_id, imported_id_head, imported_reading_id, imported_time, new_id};
+pub use id::{
+    derived_id, imported_id_head, imported_reading_id, imported_reading_id_of, imported_time,
+    new_id,
+};
 pub use journal::{Author, JournalEntry};
 pub use journey::{
     Given, Journey, JourneyStep, QuestionnaireResponse, ResponseItem, StepKind, StoredTemplate,

@@ -146,9 +146,8 @@ impl BlockRow {
             DateTime::from_timestamp_millis(at_ms)?.with_timezone(&FixedOffset::east_opt(offset)?);
         let external_id = external
             .unwrap_or_else(|| crate::import::content_key(measurement.kind(), at, &measurement));
-        let key = format!("{system}\u{1f}{external_id}");
         Some(Reading {
-            id: super::imported_reading_id(at_ms, &key),
+            id: super::imported_reading_id_of(at_ms, &[system, "\u{1f}", &external_id]),
             measurement,
             at,
             entered_unit,

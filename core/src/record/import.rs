@@ -101,7 +101,8 @@ fn import_chunk(
     let own = w.imported_ids_between(first.timestamp_millis(), last.timestamp_millis())?;
     let mut fresh = Vec::with_capacity(readings.len());
     for (r, own_id) in readings {
-        let new_key = r.external_key().is_none_or(|k| keys.insert(k));
+        // An external id that is the content key is already known by kind, time and value.
+        let new_key = !own_id || r.external_key().is_none_or(|k| keys.insert(k));
         let duplicate =
             !same.insert(same_reading(&r)) || !new_key || (!own.is_empty() && own.contains(&r.id));
         if duplicate {
