@@ -206,3 +206,35 @@ fn the_same_import_on_two_devices_is_one_reading_each_after_a_merge() {
     }
     assert_eq!(all(&phone), all(&carer));
 }
+
+#[test]
+fn imported_blocks_reach_another_device_change_by_change() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut phone = new_record(&dir);
+    let export = phone.replica_export().expect("export");
+    let carer_path = dir.path().join("carer.db");
+    let mut carer = HealthRecord::join(&carer_path, &keys(&carer_path), &export).expect("join");
+    phone
+        .import_readings(&samples(700), now(), &mut |_| {})
+        .expect("import");
+    let deleted = all(&phone)[3].id.clone();
+    phone.delete_reading(&deleted).expect("delete");
+    // What a sync does: each document's changes the other lacks.
+    for doc in phone.documents().expect("docs") {
+        let have = carer.heads(&doc).expect("heads");
+        let changes = phone.changes_since(&doc, &have).expect("changes");
+        carer.apply_remote_changes(&doc, &changes).expect("apply");
+    }
+    assert!(
+        phone
+            .documents()
+            .expect("docs")
+            .iter()
+            .any(|d| d.starts_with("imports/")),
+        "the readings travel in import documents"
+    );
+    assert_eq!(all(&carer), all(&phone));
+    assert_eq!(all(&carer).len(), 699);
+    assert!(carer.reading(&deleted).is_err());
+    assert!(carer.check_full().expect("check").is_ok());
+}

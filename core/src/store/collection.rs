@@ -716,4 +716,43 @@ mod tests {
             }
         }
     }
+
+    /// A block from another replica is indexed only if every reading in it is one a block may
+    /// hold: a forged count, a reading outside its span or one of another kind leaves it out.
+    #[test]
+    fn a_block_that_does_not_hold_what_it_says_is_not_indexed() {
+        use crate::model::{Measurement, ReadingBlock, ReadingKind};
+        let at = chrono::DateTime::parse_from_rfc3339("2026-11-02T08:00:00+01:00").expect("t");
+        let reading = |kg: f64| {
+            let sample = crate::import::Sample {
+                measurement: Measurement::Weight { kg },
+                at,
+                entered_unit: None,
+                system: "csv".into(),
+                external_id: None,
+                note: None,
+                sensor_interval_minutes: None,
+            };
+            (crate::import::reading(&sample).expect("reading"), false)
+        };
+        let mut readings = vec![reading(80.0)];
+        let good = ReadingBlock::of(ReadingKind::Weight, "csv", &mut readings).expect("block");
+        let fields = |b: &ReadingBlock| serde_json::to_value(b).expect("fields");
+        let row = C::ReadingBlocks
+            .index_row(&good.id, &fields(&good))
+            .expect("indexed");
+        assert_eq!(row.until_ms, Some(at.timestamp_millis()));
+        assert_eq!(row.tag.as_deref(), Some("weight"));
+
+        let mut count = good.clone();
+        count.count = 2;
+        let mut kind = good.clone();
+        kind.kind = ReadingKind::Glucose;
+        let mut span = good.clone();
+        span.first += chrono::Duration::seconds(1);
+        span.last += chrono::Duration::seconds(1);
+        for bad in [count, kind, span] {
+            assert!(C::ReadingBlocks.index_row(&bad.id, &fields(&bad)).is_none());
+        }
+    }
 }
