@@ -221,10 +221,10 @@ fn the_device_plans_every_record_soonest_first_under_one_cap() {
     )
     .expect("junk");
 
-    // 05:00 in Berlin.
-    let now = chrono::DateTime::parse_from_rfc3339("2026-12-07T04:00:00Z")
-        .expect("now")
-        .to_utc();
+    // Tomorrow, 04:00 or 05:00 in Berlin: after the real clock, from which the medication
+    // edited below takes effect (a fixed day passed the test only before 07:10 that day).
+    let day = chrono::Utc::now().date_naive() + chrono::Duration::days(1);
+    let now = day.and_hms_opt(3, 0, 0).expect("03:00").and_utc();
     let horizon = chrono::Duration::hours(48);
     let plan = device
         .plan_notifications(now, "Europe/Berlin", horizon, 64)
@@ -242,9 +242,16 @@ fn the_device_plans_every_record_soonest_first_under_one_cap() {
         kinds,
         [NotificationKind::Dose, NotificationKind::MissedDose]
     );
+    let berlin = weis[0]
+        .notification
+        .fire_at
+        .with_timezone(&chrono_tz::Europe::Berlin);
     assert_eq!(
-        weis[0].notification.fire_at.to_rfc3339(),
-        "2026-12-07T06:10:00+00:00"
+        (berlin.date_naive(), berlin.time()),
+        (
+            day,
+            chrono::NaiveTime::from_hms_opt(7, 10, 0).expect("07:10")
+        )
     );
     assert!(weis[0].key.starts_with(&format!("{}/", wei.id())));
     assert!(plan.iter().all(|n| !n.for_caregiver));
