@@ -143,6 +143,51 @@ fn readings_are_corrected_and_deleted() {
 }
 
 #[test]
+fn a_corrected_value_keeps_what_it_does_not_say() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = init(&dir);
+    ok(
+        &db,
+        &[
+            "reading",
+            "add",
+            "glucose",
+            "150",
+            "--unit",
+            "mg/dL",
+            "--context",
+            "after-meal",
+        ],
+    );
+    ok(&db, &["reading", "add", "bp", "142/91", "--pulse", "70"]);
+    let list = json(&db, &["reading", "list", "--json"]);
+    let (bp, glucose) = (
+        list["readings"][0]["id"].as_str().expect("id").to_string(),
+        list["readings"][1]["id"].as_str().expect("id").to_string(),
+    );
+    // A typo in the value is corrected; the meal context and the pulse stay.
+    ok(
+        &db,
+        &["reading", "edit", &glucose, "160", "--unit", "mg/dL"],
+    );
+    ok(&db, &["reading", "edit", &bp, "141/90"]);
+    let list = json(&db, &["reading", "list", "--json"]);
+    assert_eq!(list["readings"][1]["measurement"]["mg_dl"], 160.0);
+    assert_eq!(list["readings"][1]["measurement"]["context"], "after_meal");
+    assert_eq!(list["readings"][0]["measurement"]["systolic"], 141);
+    assert_eq!(list["readings"][0]["measurement"]["pulse"], 70);
+    // Said, they change.
+    ok(
+        &db,
+        &["reading", "edit", &glucose, "95", "--context", "fasting"],
+    );
+    ok(&db, &["reading", "edit", &bp, "140/90", "--pulse", "66"]);
+    let list = json(&db, &["reading", "list", "--json"]);
+    assert_eq!(list["readings"][1]["measurement"]["context"], "fasting");
+    assert_eq!(list["readings"][0]["measurement"]["pulse"], 66);
+}
+
+#[test]
 fn readings_print_their_category_and_urgent_advice() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = init(&dir);

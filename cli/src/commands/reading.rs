@@ -1,6 +1,6 @@
 //! `companion reading add|list|edit|delete`.
 
-use companion_core::model::Reading;
+use companion_core::model::{Measurement, Reading};
 use companion_core::{HealthRecord, PageCursor, ReadingQuery};
 use serde_json::json;
 
@@ -101,17 +101,25 @@ pub fn run(
             at,
             note,
         } => {
-            // A reading's kind never changes: the new value is read as that kind.
-            let kind = record.reading(&id)?.measurement.kind();
+            // A reading's kind never changes: the new value is read as that kind. What the
+            // new value does not say (a glucose's meal context, a pressure's pulse) stays.
+            let stored = record.reading(&id)?.measurement;
             let value = match value {
                 Some(value) => {
                     let v = &value_args;
+                    let (context, pulse) = match stored {
+                        Measurement::Glucose { context, .. } => {
+                            (v.context.or(Some(context)), v.pulse)
+                        }
+                        Measurement::BloodPressure { pulse, .. } => (v.context, v.pulse.or(pulse)),
+                        _ => (v.context, v.pulse),
+                    };
                     Some(parse::measurement(
-                        kind,
+                        stored.kind(),
                         &value,
                         v.unit.as_deref(),
-                        v.context,
-                        v.pulse,
+                        context,
+                        pulse,
                         &ctx.profile,
                     )?)
                 }
