@@ -11,10 +11,10 @@ use companion_core::import::Sample;
 use companion_core::model::{Measurement, Reading, ReadingKind};
 use companion_core::{HealthRecord, ReadingQuery, TimeRange};
 
-/// `n` samples, a blood pressure and a glucose in turn, every 3 hours from 2026-07-01: about
-/// three months for 1,400, so each kind fills more than one block in some month.
+/// `n` samples, a blood pressure and a glucose in turn, every 3 hours from 2026-05-01: about
+/// six months for 1,400, so each kind fills more than one block in some month.
 fn samples(n: usize) -> Vec<Sample> {
-    let start = at("2026-07-01T06:00:00+02:00");
+    let start = at("2026-05-01T06:00:00+02:00");
     (0..n)
         .map(|i| {
             let measurement = if i % 2 == 0 {
@@ -237,4 +237,24 @@ fn imported_blocks_reach_another_device_change_by_change() {
     assert_eq!(all(&carer).len(), 699);
     assert!(carer.reading(&deleted).is_err());
     assert!(carer.check_full().expect("check").is_ok());
+}
+
+#[test]
+fn an_imported_reading_obeys_the_rules_of_any_reading() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut r = new_record(&dir);
+    let mut future = samples(3);
+    future[2].at = (Utc::now() + Duration::days(1)).fixed_offset();
+    let mut control = samples(3);
+    control[1].note = Some("bad\u{7}bell".into());
+    for bad in [future, control] {
+        assert!(r.import_readings(&bad, now(), &mut |_| {}).is_err());
+        assert!(all(&r).is_empty(), "nothing written");
+    }
+    // A line break in a note is fine.
+    let mut fine = samples(3);
+    fine[0].note = Some("two\nlines".into());
+    r.import_readings(&fine, now(), &mut |_| {})
+        .expect("import");
+    assert_eq!(all(&r).len(), 3);
 }

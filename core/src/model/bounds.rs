@@ -117,6 +117,51 @@ fn control_free<'a>(
     Ok(())
 }
 
+/// [`check_text`] of JSON text as serde_json writes it (an import block's rows), read in place:
+/// a control character other than a line break or a tab, raw (serde_json writes DEL and the
+/// C1 controls as they are) or escaped (`\r`, `\b`, `\f`, `\u0001`), is refused.
+pub fn check_json_text(json: &str) -> Result<(), ValidationError> {
+    let refused = || ValidationError::Invalid {
+        field: "text",
+        reason: "holds a control character (only line breaks and tabs are allowed)",
+    };
+    let allowed = |c: char| !c.is_control() || c == '\n' || c == '\t';
+    // Byte by byte (a block's rows are read at import speed): a control character is a byte
+    // below 0x20, DEL, or a C1 control (0xC2 then 0x80..=0x9F); an escape starts with `\`.
+    let bytes = json.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => {
+                match bytes.get(i + 1) {
+                    Some(b'r' | b'b' | b'f') => return Err(refused()),
+                    Some(b'u') => {
+                        let hex = json.get(i + 2..i + 6).ok_or_else(refused)?;
+                        let code = u32::from_str_radix(hex, 16).map_err(|_| refused())?;
+                        if !char::from_u32(code).is_none_or(allowed) {
+                            return Err(refused());
+                        }
+                        i += 4;
+                    }
+                    _ => {}
+                }
+                i += 2;
+            }
+            b if b < 0x20 || b == 0x7f => {
+                if !allowed(char::from(b)) {
+                    return Err(refused());
+                }
+                i += 1;
+            }
+            0xc2 if bytes.get(i + 1).is_some_and(|n| (0x80..=0x9f).contains(n)) => {
+                return Err(refused());
+            }
+            _ => i += 1,
+        }
+    }
+    Ok(())
+}
+
 fn holds_control(value: &serde_json::Value) -> bool {
     match value {
         serde_json::Value::String(s) => s.chars().any(|c| c.is_control() && c != '\n' && c != '\t'),
@@ -129,6 +174,36 @@ fn holds_control(value: &serde_json::Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_text_is_judged_as_its_strings_are() {
+        for text in [
+            "plain",
+            "line\nbreak",
+            "tab\there",
+            "cr\rhere",
+            "nul\u{0}",
+            "bell\u{7}",
+            "del\u{7f}",
+            "c1\u{85}",
+            "back\\slash",
+            "\\u0001 typed",
+            "quote\"d",
+            "back\u{8}",
+            "feed\u{c}",
+            "\u{1f}unit",
+            "ünïcödé",
+            "\\r typed",
+        ] {
+            let json =
+                serde_json::to_string(&serde_json::json!([1, {"note": text}, text])).expect("json");
+            assert_eq!(
+                check_json_text(&json).is_ok(),
+                check_text(&text).is_ok(),
+                "{text:?} as {json}"
+            );
+        }
+    }
 
     #[test]
     fn times_dates_and_texts_at_their_bounds() {

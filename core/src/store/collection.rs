@@ -415,6 +415,13 @@ impl Entity for Reading {
 }
 
 impl Entity for ReadingBlock {
+    fn check_write(
+        &self,
+        _w: &super::Writer<'_>,
+        _fields: &Map<String, Json>,
+    ) -> crate::error::Result<()> {
+        super::rules::reading_block(self)
+    }
     const COLLECTION: Collection = Collection::ReadingBlocks;
     const NAME: &'static str = "reading block";
     fn entry_id(&self) -> &str {

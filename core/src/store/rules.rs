@@ -13,8 +13,8 @@ use super::{Filter, Writer};
 use crate::error::{Error, Result};
 use crate::model::bounds;
 use crate::model::{
-    Appointment, DoseEvent, DoseStatus, JournalEntry, Medication, Profile, Reading, Refill,
-    Schedule, ZoneChange,
+    Appointment, DoseEvent, DoseStatus, JournalEntry, Medication, Profile, Reading, ReadingBlock,
+    Refill, Schedule, ZoneChange,
 };
 
 /// The profile: no control characters, no birth date in the future.
@@ -44,6 +44,17 @@ pub(crate) fn appointment(a: &Appointment, fields: &Map<String, Json>) -> Result
 /// A reading: dated from 1900 to a few minutes ahead of the clock, no control characters.
 pub(crate) fn reading(r: &Reading, fields: &Map<String, Json>) -> Result<()> {
     event(fields, r.at)
+}
+
+/// An import block: every reading in it obeys [`reading`]'s rules. Its readings lie between
+/// its first and last, so those two are dated; its rows' text, read in place, holds no control
+/// character (`bounds::check_json_text`), nor its source's name.
+pub(crate) fn reading_block(b: &ReadingBlock) -> Result<()> {
+    let now = crate::clock::now()?;
+    bounds::check_event_time("time", b.first, now)?;
+    bounds::check_event_time("time", b.last, now)?;
+    bounds::check_text(&b.system)?;
+    Ok(bounds::check_json_text(&b.rows)?)
 }
 
 /// A journal entry: dated like a reading, no control characters.
