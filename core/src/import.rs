@@ -58,18 +58,33 @@ pub struct SampleError {
 /// The identity that de-duplicates a sample when its source gives no id: kind, instant and
 /// value, the same for the same reading however it reached the record.
 pub fn content_key(kind: ReadingKind, at: DateTime<FixedOffset>, m: &Measurement) -> String {
+    use std::fmt::Write;
     let (v1, v2) = m.values();
-    let pulse = match m {
-        Measurement::BloodPressure { pulse: Some(p), .. } => format!("/{p}"),
-        _ => String::new(),
-    };
-    match v2 {
-        Some(v2) => format!(
-            "{}@{}={v1}/{v2}{pulse}",
-            kind.as_str(),
-            at.timestamp_millis()
-        ),
-        None => format!("{}@{}={v1}", kind.as_str(), at.timestamp_millis()),
+    let mut key = String::with_capacity(48);
+    key.push_str(kind.as_str());
+    // Writing to a String cannot fail.
+    let _ = write!(key, "@{}=", at.timestamp_millis());
+    push_value(&mut key, v1);
+    if let Some(v2) = v2 {
+        key.push('/');
+        push_value(&mut key, v2);
+        if let Measurement::BloodPressure { pulse: Some(p), .. } = m {
+            let _ = write!(key, "/{p}");
+        }
+    }
+    key
+}
+
+/// `v` as `{v}` writes it; a whole number (most values) through the integer formatter, which
+/// writes the same digits without the float formatter's search for the shortest form.
+fn push_value(key: &mut String, v: f64) {
+    use std::fmt::Write;
+    // Below 2^53 a whole f64 is exactly an i64, and `{}` of either is the same digits.
+    if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 && !(v == 0.0 && v.is_sign_negative())
+    {
+        let _ = write!(key, "{}", v as i64);
+    } else {
+        let _ = write!(key, "{v}");
     }
 }
 
@@ -217,6 +232,35 @@ mod tests {
         assert_eq!(r.at.to_rfc3339(), "2026-11-20T07:30:00.123+01:00");
         s.at = DateTime::parse_from_rfc3339("2026-11-20T07:30:00.123+01:00").expect("t");
         assert_eq!(reading(&s).expect("same").id, r.id);
+    }
+
+    #[test]
+    fn a_content_key_writes_values_as_the_float_formatter_does() {
+        let at = DateTime::parse_from_rfc3339("2026-11-20T07:30:00+01:00").expect("t");
+        for v in [
+            0.0,
+            -0.0,
+            1.0,
+            120.0,
+            5.5,
+            81.25,
+            0.1,
+            1e20,
+            123_456_789.0,
+            -3.0,
+        ] {
+            let key = content_key(ReadingKind::Weight, at, &Measurement::Weight { kg: v });
+            assert_eq!(key, format!("weight@{}={v}", at.timestamp_millis()));
+        }
+        let bp = Measurement::BloodPressure {
+            systolic: 142,
+            diastolic: 91,
+            pulse: Some(70),
+        };
+        assert_eq!(
+            content_key(ReadingKind::BloodPressure, at, &bp),
+            format!("blood_pressure@{}=142/91/70", at.timestamp_millis())
+        );
     }
 
     #[test]
