@@ -258,3 +258,35 @@ fn an_imported_reading_obeys_the_rules_of_any_reading() {
         .expect("import");
     assert_eq!(all(&r).len(), 3);
 }
+
+#[test]
+fn a_few_imported_readings_are_entries_of_their_own() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut r = new_record(&dir);
+    // A phone's hourly sync: a reading or two of each kind.
+    r.import_readings(&samples(4), now(), &mut |_| {})
+        .expect("few");
+    assert!(
+        !r.documents()
+            .expect("docs")
+            .iter()
+            .any(|d| d.starts_with("imports/")),
+        "no block for a few readings"
+    );
+    assert_eq!(all(&r).len(), 4);
+    // The same readings come again with more: only the new ones are added, in blocks.
+    let report = r
+        .import_readings(&samples(100), now(), &mut |_| {})
+        .expect("more");
+    assert_eq!((report.added, report.duplicates), (96, 4));
+    assert!(
+        r.documents()
+            .expect("docs")
+            .iter()
+            .any(|d| d.starts_with("imports/"))
+    );
+    let list = all(&r);
+    assert_eq!(list.len(), 100);
+    assert!(is_listing_order(&list));
+    assert!(r.check_full().expect("check").is_ok());
+}

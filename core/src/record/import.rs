@@ -14,6 +14,10 @@ use crate::query::TimeRange;
 /// How many samples an import reads, checks and writes at a time: what it holds in memory.
 const CHUNK: usize = 2_000;
 
+/// The fewest readings of one kind, source and month a chunk keeps as an import block; fewer
+/// are written as entries of their own.
+const BLOCK_MIN: usize = 8;
+
 impl HealthRecord {
     /// Imports `samples` (a file's readings, or a platform's health store's) at `now`, all or
     /// nothing, in one transaction: a bad sample refuses the import with
@@ -72,7 +76,8 @@ impl HealthRecord {
 /// their source's id; earlier chunks included: they were flushed), those deleted after an
 /// earlier import, and those an earlier row of the chunk held, are counted as duplicates; the
 /// others are stored as import blocks ([`ReadingBlock`], one per kind, source and month, at
-/// most [`BLOCK_MAX`] readings each), with their alerts.
+/// most [`BLOCK_MAX`] readings each; fewer than [`BLOCK_MIN`] as entries of their own), with
+/// their alerts.
 fn import_chunk(
     w: &mut crate::store::Writer<'_>,
     readings: Vec<(Reading, bool)>,
@@ -151,6 +156,14 @@ fn import_chunk(
             .push((r, own_id));
     }
     for ((_, kind, system), mut group) in groups {
+        if group.len() < BLOCK_MIN {
+            // A few readings (a phone's hourly sync) are entries of their own: a block of one
+            // would cost each query that meets it a block's reads.
+            for (r, _) in &group {
+                w.insert(r)?;
+            }
+            continue;
+        }
         group.sort_by_key(|(r, _)| r.at.timestamp_millis());
         for part in group.chunks_mut(BLOCK_MAX) {
             let Some(block) = ReadingBlock::of(kind, &system, part) else {
