@@ -101,25 +101,18 @@ pub fn run(
             at,
             note,
         } => {
-            // A reading's kind never changes: the new value is read as that kind. What the
-            // new value does not say (a glucose's meal context, a pressure's pulse) stays.
-            let stored = record.reading(&id)?.measurement;
+            // A reading's kind never changes: the new value is read as that kind.
+            let kind = record.reading(&id)?.measurement.kind();
+            let (said_context, said_pulse) = (value_args.context, value_args.pulse);
             let value = match value {
                 Some(value) => {
                     let v = &value_args;
-                    let (context, pulse) = match stored {
-                        Measurement::Glucose { context, .. } => {
-                            (v.context.or(Some(context)), v.pulse)
-                        }
-                        Measurement::BloodPressure { pulse, .. } => (v.context, v.pulse.or(pulse)),
-                        _ => (v.context, v.pulse),
-                    };
                     Some(parse::measurement(
-                        stored.kind(),
+                        kind,
                         &value,
                         v.unit.as_deref(),
-                        context,
-                        pulse,
+                        v.context,
+                        v.pulse,
                         &ctx.profile,
                     )?)
                 }
@@ -139,7 +132,20 @@ pub fn run(
             // Applied to the reading as stored when the write begins: a note added meanwhile
             // by another process stays.
             let reading = record.modify_reading(&id, |r| {
-                if let Some((m, unit)) = value {
+                if let Some((mut m, unit)) = value {
+                    // What the new value does not say (a glucose's meal context, a pressure's
+                    // pulse) stays as stored, read inside the write.
+                    match (&mut m, &r.measurement) {
+                        (
+                            Measurement::Glucose { context, .. },
+                            Measurement::Glucose { context: was, .. },
+                        ) if said_context.is_none() => *context = *was,
+                        (
+                            Measurement::BloodPressure { pulse, .. },
+                            Measurement::BloodPressure { pulse: was, .. },
+                        ) if said_pulse.is_none() => *pulse = *was,
+                        _ => {}
+                    }
                     r.measurement = m;
                     r.entered_unit = unit;
                 }
